@@ -1,0 +1,66 @@
+# Panorama — one task runner. `make` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/panorama
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install assets demo serve test test-sqlite test-postgres browser lint bench bench-1m messages clean
+
+help: ## List the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+install: $(STAMP) node_modules/.installed ## Create .venv and install pinned packages (Python and npm)
+	$(BIN)/panorama compilemessages --ignore '.venv/*' --ignore 'node_modules/*' -v 0
+
+demo: install ## Set up the SQLite demo (migrate, demo data, admin) and serve on 127.0.0.1:8000
+	$(BIN)/panorama migrate --no-input -v 0
+	$(BIN)/panorama demo
+	$(BIN)/panorama serve --host $(HOST) --port $(PORT)
+
+serve: install ## Serve web + API + task worker (production server)
+	$(BIN)/panorama serve --host $(HOST) --port $(PORT)
+
+browser: ## Install Debian's Chromium for the browser tests (once)
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+test: install browser ## Run the whole suite on SQLite, then on PostgreSQL when it answers
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python scripts/pg_ready.py "$${DATABASE_URL:-$(PG_URL)}"; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL not reachable: PostgreSQL run skipped"; fi
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest -n 2 -q
+
+test-postgres: install
+	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -n 2 -q
+
+lint: install ## ruff check + format check, migrations up to date
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/panorama makemigrations --check --dry-run
+
+messages: install ## Refresh the Spanish translation catalogue
+	cd src/panorama && ../../$(BIN)/panorama makemessages -l es --no-obsolete -i '*/tests/*'
+
+bench: install ## Seed 100k customers and measure through gunicorn-class server (BENCH_ARGS=...)
+	$(BIN)/panorama bench --customers $${CUSTOMERS:-100000} $(BENCH_ARGS)
+
+clean: ## Remove the venv, node_modules and var/
+	rm -rf $(VENV) node_modules var

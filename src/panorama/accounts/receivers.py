@@ -1,0 +1,26 @@
+"""Audit of logins: Django's auth framework announces them through its own signals."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from panorama.core.services import audit_record
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+@receiver(user_logged_in)
+def on_login(sender, request, user, **kwargs):
+    audit_record(kind="login", user=user, ip_address=_ip(request))
+
+
+@receiver(user_logged_out)
+def on_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit_record(kind="logout", user=user, ip_address=_ip(request))
+
+
+@receiver(user_login_failed)
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    audit_record(kind="login_failed", username=credentials.get("username", ""), ip_address=_ip(request))

@@ -1,0 +1,197 @@
+"""Measurements through real HTTP (httpx against granian on 127.0.0.1)."""
+
+import csv
+import random
+import re
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from panorama.accounts.models import User
+from panorama.customers.models import Customer, Identity
+
+QUERIES = re.compile(r"queries=(\d+)")
+WARM_UP = 30
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def query_count(response: httpx.Response) -> int | None:
+    match = QUERIES.search(response.headers.get("server-timing", ""))
+    return int(match.group(1)) if match else None
+
+
+def timed(
+    client: httpx.Client, requests: list[Callable[[httpx.Client], httpx.Response]]
+) -> tuple[list[float], list[int]]:
+    """Run each request after a warm-up; milliseconds and query counts per request."""
+    for make in requests[:WARM_UP]:
+        make(client)
+    times, counts = [], []
+    for make in requests:
+        started = time.perf_counter()
+        response = make(client)
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code >= 400:
+            raise RuntimeError(
+                f"{response.request.method} {response.request.url} -> "
+                f"{response.status_code}: {response.text[:300]}"
+            )
+        count = query_count(response)
+        if count is not None:
+            counts.append(count)
+    return times, counts
+
+
+def identify_values(rng: random.Random, *, count: int, last_id: int) -> list[str]:
+    """Existing identifiers written the way people type them."""
+    ids = [rng.randint(1, last_id) for _ in range(count)]
+    rows = list(
+        Identity.objects.filter(
+            customer_id__in=ids, kind__in=["phone", "national_id", "email", "loyalty_card"]
+        ).values_list("kind", "value")
+    )
+    rng.shuffle(rows)
+    values = []
+    for kind, value in rows[:count]:
+        if kind == "phone":  # +34600112233 -> "600 11 22 33"
+            digits = value.removeprefix("+34")
+            value = f"{digits[:3]} {digits[3:5]} {digits[5:7]} {digits[7:]}"
+        elif kind == "national_id":
+            value = value.lower()
+        elif kind == "email":
+            value = value.upper()
+        else:
+            value = f"{value[:4]}-{value[4:8]}-{value[8:12]}-{value[12:]}"
+        values.append(value)
+    return values
+
+
+def name_prefixes(rng: random.Random, *, count: int, last_id: int) -> list[str]:
+    ids = [rng.randint(1, last_id) for _ in range(count)]
+    names = list(Customer.objects.filter(pk__in=ids).values_list("last_name", "legal_name"))
+    return [(last or legal)[:4] for last, legal in names if (last or legal)]
+
+
+def new_customer(serial: str) -> dict:
+    return {
+        "kind": "person",
+        "first_name": "Bench",
+        "last_name": f"Cliente {serial}",
+        "identities": [
+            {"kind": "email", "value": f"bench.{serial}@example.com"},
+            {"kind": "external_id", "value": f"BENCH-{serial}"},
+        ],
+        "addresses": [{"line1": "Calle Mayor, 1", "postal_code": "28013", "city": "Madrid"}],
+    }
+
+
+def import_csv(path: Path, *, rows: int, tag: str) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["Nombre", "Apellidos", "Email", "Código postal", "Ciudad", "Dirección"])
+        for index in range(rows):
+            writer.writerow(
+                [
+                    "Importado",
+                    f"García {tag} {index}",
+                    f"import.{tag}.{index}@example.com",
+                    f"28{index % 1000:03d}",
+                    "Madrid",
+                    f"Calle Mayor, {index % 200 + 1}",
+                ]
+            )
+    return path
+
+
+def import_rate(*, path: Path, user: User) -> float:
+    """Rows per second of a synchronous import through the import service."""
+    from panorama.customers.services.importing import import_file_sync
+
+    started = time.perf_counter()
+    job = import_file_sync(path=path, by=user)
+    seconds = time.perf_counter() - started
+    if job.status != "done" or job.rejected_count:
+        raise RuntimeError(
+            f"The import ended {job.status} with {job.rejected_count} rejects: {job.error}"
+        )
+    return job.processed_rows / seconds
+
+
+def mixed_load(
+    *,
+    base_url: str,
+    key: str,
+    duration: float,
+    clients: int,
+    showcase_id: int,
+    identify: list[str],
+    last_id: int,
+    max_requests: int = 500_000,
+) -> dict:
+    """``clients`` threads, each with its own connection: ~80% reads, ~20% writes."""
+    deadline = time.monotonic() + duration
+    done, errors, lock = [0], [0], threading.Lock()
+
+    def run(number: int) -> None:
+        rng = random.Random(number)
+        headers = {"Authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
+            serial = 0
+            while time.monotonic() < deadline:
+                with lock:
+                    if done[0] + errors[0] >= max_requests:
+                        return
+                roll = rng.random()
+                if roll < 0.35:
+                    response = client.get(
+                        "/api/v1/identify", params={"value": rng.choice(identify)}
+                    )
+                elif roll < 0.55:
+                    cid = showcase_id if rng.random() < 0.3 else rng.randint(1, last_id)
+                    response = client.get(f"/api/v1/customers/{cid}/360")
+                elif roll < 0.80:
+                    response = client.get("/api/v1/customers")
+                elif roll < 0.90:
+                    serial += 1
+                    response = client.post(
+                        "/api/v1/customers",
+                        json=new_customer(f"m{number}-{serial}-{time.time_ns()}"),
+                    )
+                else:
+                    response = client.post(
+                        f"/api/v1/customers/{rng.randint(1, last_id)}/interactions",
+                        json={"channel": "phone", "direction": "inbound", "subject": "Bench call"},
+                    )
+                with lock:
+                    if response.status_code < 400 or response.status_code == 404:
+                        done[0] += 1
+                    else:
+                        errors[0] += 1
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.monotonic() - started
+    return {
+        "requests": done[0],
+        "errors": errors[0],
+        "seconds": seconds,
+        "per_s": done[0] / seconds if seconds else 0.0,
+    }
+
+
+def p50(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0

@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Interaction(models.Model):
+    """One contact with the customer, on any channel: the timeline is these rows."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web")
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+        SMS = "sms", _("SMS")
+        CHAT = "chat", _("Chat")
+        FAX = "fax", _("Fax")
+        IN_PERSON = "in_person", _("In person")
+        PORTAL = "portal", _("Self-service portal")
+        NOTE = "note", _("Internal note")
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("Inbound")
+        OUTBOUND = "outbound", _("Outbound")
+        INTERNAL = "internal", _("Internal")
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="interactions"
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("summary"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=100, blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="interactions", verbose_name=_("agent"),
+    )
+    occurred_at = models.DateTimeField(_("when"))
+    duration_seconds = models.PositiveIntegerField(_("duration (s)"), null=True, blank=True)
+    # Link to any record of any app (opportunity, case, campaign...).
+    related_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    related_id = models.CharField(max_length=64, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at", "-id"], name="interaction_timeline"),
+            models.Index(fields=["related_type", "related_id"], name="interaction_related"),
+        ]
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject

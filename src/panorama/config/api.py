@@ -1,0 +1,109 @@
+"""The REST API at /api/v1/: one NinjaAPI, one auth, one error convention.
+
+Every error is JSON ``{"detail": <message>, "code": <code>, "errors": {field: [..]}}``
+with a 4xx status. Domain errors raised by services map here; nothing else does.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from panorama.accounts.services import api_token_authenticate
+from panorama.core.exceptions import DomainError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        user = api_token_authenticate(key=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionOrToken(BearerToken):
+    """The web UI's own HTMX calls may use the session; everyone else a bearer token."""
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "HTTP_AUTHORIZATION" not in request.META:
+            # Same-origin session use still needs a CSRF token on unsafe methods.
+            from ninja.utils import check_csrf
+
+            if request.method not in ("GET", "HEAD", "OPTIONS") and check_csrf(request):
+                return None
+            return user
+        return super().__call__(request)
+
+
+api = NinjaAPI(
+    title="Panorama API",
+    version="1",
+    urls_namespace="api",
+    auth=SessionOrToken(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    # The schema and docs page are for signed-in staff, like every other page.
+    docs_decorator=login_required,
+)
+
+
+def error(request, status: int, detail: str, code: str, errors: dict | None = None):
+    return api.create_response(
+        request, {"detail": detail, "code": code, "errors": errors or {}}, status=status
+    )
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return error(request, exc.status_code, str(exc.message), exc.code, exc.errors)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        loc = [str(part) for part in item.get("loc", []) if part not in ("body", "query", "path", "payload", "form")]
+        errors.setdefault(".".join(loc) or "body", []).append(item.get("msg", _("Invalid value.")))
+    summary = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in errors.items())
+    return error(request, 422, _("Invalid input: %(s)s") % {"s": summary}, "validation_error", errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return error(request, 401, _("Authentication required: send Authorization: Bearer <token>."), "unauthenticated")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return error(request, exc.status_code, str(exc), "error")
+
+
+@api.exception_handler(Http404)
+def on_404(request, exc):
+    return error(request, 404, _("Not found."), "not_found")
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def on_does_not_exist(request, exc):
+    return error(request, 404, _("Not found."), "not_found")
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def on_forbidden(request, exc):
+    return error(request, 403, _("You may not do this."), "forbidden")
+
+
+def _register_routers() -> None:
+    from panorama.channels.api import router as channels_router
+    from panorama.customers.api import router as customers_router
+
+    api.add_router("/", customers_router)
+    api.add_router("/", channels_router)
+
+
+_register_routers()

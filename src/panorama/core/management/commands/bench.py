@@ -1,0 +1,252 @@
+"""``panorama bench --customers N``: measure the core loop through real HTTP.
+
+The bench never touches the main database: it re-runs itself with ``DATABASE_URL``
+pointing at the bench database (a SQLite file under var/, or --database-url), seeds it
+once, serves it with granian like production and times identify, the ficha, the list,
+search, create, import and a mixed load.
+"""
+
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from panorama.bench import measure, prepare
+from panorama.core.management.commands.serve import granian_command, stop
+
+REQUESTS = 300
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(base_url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise CommandError(f"The server exited with code {process.returncode}.")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise CommandError("The server did not answer /healthz in time.")
+
+
+class Command(BaseCommand):
+    help = "Seed a separate bench database and measure the API through the production server."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--customers", type=int, default=100_000)
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--interactions-per-customer", type=int, default=5)
+        parser.add_argument("--json", dest="json_path", default="")
+        parser.add_argument("--database-url", default="")
+        parser.add_argument(
+            "--duration", type=float, default=20.0, help="Seconds of the mixed load."
+        )
+        parser.add_argument("--clients", type=int, default=8)
+        parser.add_argument("--in-bench-db", action="store_true", help="(internal)")
+
+    def handle(self, *args, **options):
+        if options["in_bench_db"]:
+            return self.run_bench(**options)
+        url = options["database_url"] or prepare.default_url(options["customers"])
+        if url.startswith(("postgres://", "postgresql://")):
+            prepare.postgres_create_database(url)
+        elif not url.startswith("sqlite:"):
+            raise CommandError("--database-url must be a sqlite:// or postgresql:// URL.")
+        command = [
+            sys.executable,
+            "-m",
+            "panorama.cli",
+            "bench",
+            "--in-bench-db",
+            "--customers",
+            str(options["customers"]),
+            "--seed",
+            str(options["seed"]),
+            "--interactions-per-customer",
+            str(options["interactions_per_customer"]),
+            "--duration",
+            str(options["duration"]),
+            "--clients",
+            str(options["clients"]),
+            "--database-url",
+            url,
+        ]
+        if options["json_path"]:
+            command += ["--json", str(Path(options["json_path"]).resolve())]
+        env = {**os.environ, "DATABASE_URL": url}
+        code = subprocess.call(command, env=env)  # noqa: S603 - our own command line
+        if code:
+            raise CommandError(f"The bench failed (exit code {code}).")
+
+    def say(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()
+
+    def run_bench(
+        self,
+        *,
+        customers,
+        seed,
+        interactions_per_customer,
+        json_path,
+        database_url,
+        duration,
+        clients,
+        **options,
+    ):
+        meta = prepare.bench_database_ready(
+            url=database_url,
+            customers=customers,
+            seed=seed,
+            interactions=interactions_per_customer,
+            say=self.say,
+        )
+        user, key = prepare.bench_token()
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "PANORAMA_QUERY_COUNT_HEADER": "1"}
+        server = subprocess.Popen(  # noqa: S603
+            granian_command(host="127.0.0.1", port=port, workers=2, threads=8), env=env
+        )
+        try:
+            wait_healthy(base_url, server)
+            results = self.measure_all(base_url, key, meta, user, duration, clients)
+        finally:
+            stop([server])
+        results["database"] = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        results["customers"] = customers
+        self.report(results)
+        if json_path:
+            keys = [
+                "identify_p50_ms",
+                "identify_p95_ms",
+                "customer360_p50_ms",
+                "customer360_queries",
+                "customer_list_p50_ms",
+                "customer_list_queries",
+                "search_p50_ms",
+                "create_customer_p50_ms",
+                "import_rows_per_s",
+                "requests_per_s_mixed",
+                "database",
+                "customers",
+            ]
+            Path(json_path).write_text(json.dumps({k: results[k] for k in keys}, indent=2) + "\n")
+            self.say(f"Wrote {json_path}")
+
+    def measure_all(self, base_url, key, meta, user, duration, clients) -> dict:
+        rng = random.Random(meta.seed)
+        last = meta.last_customer_id
+        out: dict = {}
+        headers = {"Authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
+            self.say("Measuring identify...")
+            values = measure.identify_values(rng, count=REQUESTS, last_id=last)
+            times, _q = measure.timed(
+                client,
+                [(lambda c, v=v: c.get("/api/v1/identify", params={"value": v})) for v in values],
+            )
+            out["identify_p50_ms"] = round(measure.p50(times), 2)
+            out["identify_p95_ms"] = round(measure.percentile(times, 95), 2)
+
+            self.say("Measuring the 360 view...")
+            url = f"/api/v1/customers/{meta.showcase_id}/360"
+            times, counts = measure.timed(client, [lambda c: c.get(url)] * REQUESTS)
+            out["customer360_p50_ms"] = round(measure.p50(times), 2)
+            out["customer360_queries"] = max(counts) if counts else None
+
+            self.say("Measuring the customer list...")
+            times, counts = measure.timed(client, [lambda c: c.get("/api/v1/customers")] * REQUESTS)
+            out["customer_list_p50_ms"] = round(measure.p50(times), 2)
+            out["customer_list_queries"] = max(counts) if counts else None
+
+            self.say("Measuring search...")
+            prefixes = measure.name_prefixes(rng, count=REQUESTS, last_id=last)
+            times, _q = measure.timed(
+                client,
+                [
+                    (lambda c, p=p: c.get("/api/v1/customers", params={"search": p}))
+                    for p in prefixes
+                ],
+            )
+            out["search_p50_ms"] = round(measure.p50(times), 2)
+
+            self.say("Measuring create...")
+            run = uuid.uuid4().hex[:8]
+            times, _q = measure.timed(
+                client,
+                [
+                    (
+                        lambda c, n=n: c.post(
+                            "/api/v1/customers", json=measure.new_customer(f"{run}-{n}")
+                        )
+                    )
+                    for n in range(REQUESTS + measure.WARM_UP)
+                ],
+            )
+            out["create_customer_p50_ms"] = round(measure.p50(times), 2)
+
+        self.say("Measuring import (20,000 rows)...")
+        path = measure.import_csv(settings.VAR_DIR / "bench-import.csv", rows=20_000, tag=run)
+        out["import_rows_per_s"] = round(measure.import_rate(path=path, user=user))
+
+        self.say(f"Mixed load: {clients} clients for {duration:g} s...")
+        mixed = measure.mixed_load(
+            base_url=base_url,
+            key=key,
+            duration=duration,
+            clients=clients,
+            showcase_id=meta.showcase_id,
+            identify=values,
+            last_id=last,
+        )
+        out["requests_per_s_mixed"] = round(mixed["per_s"], 1)
+        out["mixed_errors"] = mixed["errors"]
+        return out
+
+    def report(self, results: dict) -> None:
+        rows = [
+            (
+                "identify p50 / p95",
+                f"{results['identify_p50_ms']} / {results['identify_p95_ms']} ms",
+                "p95 ≤ 5 ms",
+            ),
+            (
+                "360 p50 (queries)",
+                f"{results['customer360_p50_ms']} ms ({results['customer360_queries']})",
+                "≤ 20 ms, ≤ 8 queries",
+            ),
+            (
+                "list p50 (queries)",
+                f"{results['customer_list_p50_ms']} ms ({results['customer_list_queries']})",
+                "≤ 30 ms, ≤ 10 queries",
+            ),
+            ("search p50", f"{results['search_p50_ms']} ms", ""),
+            ("create p50", f"{results['create_customer_p50_ms']} ms", ""),
+            ("import", f"{results['import_rows_per_s']:,} rows/s", "≥ 20,000 rows/s"),
+            (
+                "mixed load",
+                f"{results['requests_per_s_mixed']:,} req/s ({results['mixed_errors']} errors)",
+                "≥ 200 req/s",
+            ),
+        ]
+        self.say(f"\nPanorama bench: {results['customers']:,} customers on {results['database']}")
+        for name, value, target in rows:
+            self.say(f"  {name:<22} {value:<28} {target}")

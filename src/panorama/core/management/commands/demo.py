@@ -1,0 +1,67 @@
+"""``panorama demo``: demo data once, and an administrator you can log in with."""
+
+import os
+import secrets
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from panorama.accounts.models import Role, User
+from panorama.customers.models import Customer
+from panorama.seeding import showcase_ensure, staff_ensure
+
+DEMO_CUSTOMERS = 3000
+
+
+class Command(BaseCommand):
+    help = "Seed the demo (only into an empty database) and make sure an admin can log in."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--customers", type=int, default=DEMO_CUSTOMERS)
+        parser.add_argument("--seed", type=int, default=42)
+
+    def handle(self, *args, customers, seed, verbosity, **options):
+        if Customer.objects.exists():
+            self.stdout.write("The database already has customers: nothing seeded.")
+        else:
+            self.stdout.write(f"Seeding {customers:,} demo customers...")
+            call_command(
+                "seed",
+                customers=customers,
+                seed=seed,
+                rich_every=10,
+                rich_interactions=20,
+                verbosity=verbosity,
+                stdout=self.stdout,
+            )
+            showcase_ensure(staff=staff_ensure(), interactions=200)
+        password = self._ensure_admin()
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Panorama is ready. Start it with `panorama serve` and open http://127.0.0.1:8000/"
+            )
+        )
+        if password is None:
+            self.stdout.write(
+                "The user 'admin' already exists with a password. "
+                "To reset it: panorama changepassword admin"
+            )
+        else:
+            self.stdout.write(f"  user:     admin\n  password: {password}")
+            if "PANORAMA_ADMIN_PASSWORD" not in os.environ:
+                self.stdout.write("  (generated now and shown only once: note it down)")
+
+    def _ensure_admin(self) -> str | None:
+        """Create ``admin`` or give it a password if it has none; the password set, or None."""
+        user = User.objects.filter(username="admin").first()
+        if user is not None and user.has_usable_password():
+            return None
+        if user is None:
+            user = User(username="admin", email="admin@example.com", first_name="Admin")
+        user.role = Role.ADMIN
+        user.is_staff = user.is_superuser = user.is_active = True
+        password = os.environ.get("PANORAMA_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        user.set_password(password)
+        user.save()
+        return password

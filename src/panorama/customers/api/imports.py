@@ -1,0 +1,119 @@
+"""Customer imports: upload a CSV/XLSX, follow its progress, read its report, undo it."""
+
+import csv
+import datetime
+import io
+import json
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from panorama.core.exceptions import ValidationFailed
+
+from .. import selectors_imports as selectors
+from ..models import ImportJob
+from ..services import importing
+from ..services.customer import ensure_can_edit
+
+router = Router(tags=["imports"])
+
+
+class ImportJobOut(Schema):
+    id: int
+    original_name: str
+    status: str
+    file_format: str
+    encoding: str
+    delimiter: str
+    mapping: dict[str, str]
+    total_rows: int
+    processed_rows: int
+    created_count: int
+    updated_count: int
+    rejected_count: int
+    progress: int = Field(..., description="Percent done, 0–100")
+    error: str
+    created_by: str | None
+    created_at: datetime.datetime
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+    undone_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_progress(obj: ImportJob) -> int:
+        return selectors.import_progress(obj)
+
+    @staticmethod
+    def resolve_created_by(obj: ImportJob) -> str | None:
+        return obj.created_by.get_username() if obj.created_by else None
+
+
+class RowErrorOut(Schema):
+    row_number: int
+    field: str
+    message: str
+    raw: dict[str, str]
+
+
+class ImportReportOut(Schema):
+    job: ImportJobOut
+    errors: list[RowErrorOut]
+
+
+def _mapping(text: str) -> dict[str, str] | None:
+    if not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(
+            _("The mapping is not valid JSON: %(e)s.") % {"e": exc}, field="mapping"
+        ) from None
+    if not isinstance(value, dict):
+        raise ValidationFailed(_("The mapping is a JSON object: column → field."), field="mapping")
+    return value
+
+
+@router.post("/imports", response={202: ImportJobOut}, summary="Upload a customer file to import")
+def import_create(request, file: File[UploadedFile], mapping: Form[str] = ""):
+    job = importing.import_job_create(upload=file, mapping=_mapping(mapping), by=request.user)
+    return Status(202, selectors.import_job_get(user=request.user, job_id=job.pk))
+
+
+@router.get("/imports", response=list[ImportJobOut], summary="Past imports")
+def import_list(request, limit: int = 50):
+    return selectors.import_job_list(user=request.user, limit=limit)
+
+
+@router.get("/imports/{job_id}", response=ImportJobOut, summary="Status and progress of an import")
+def import_read(request, job_id: int):
+    return selectors.import_job_get(user=request.user, job_id=job_id)
+
+
+@router.get(
+    "/imports/{job_id}/report", response=ImportReportOut, summary="Rejected rows of an import"
+)
+def import_report(request, job_id: int, format: str = "json"):
+    job = selectors.import_job_get(user=request.user, job_id=job_id)
+    if format == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([_("row"), _("field"), _("message")])
+        for error in selectors.import_row_errors(job=job, limit=None).iterator():
+            writer.writerow([error.row_number, error.field, error.message])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-rejected.csv"'
+        return response
+    if format != "json":
+        raise ValidationFailed(_("The report format is json or csv."), field="format")
+    return {"job": job, "errors": list(selectors.import_row_errors(job=job))}
+
+
+@router.post("/imports/{job_id}/undo", response=ImportJobOut, summary="Undo a whole import")
+def import_undo(request, job_id: int):
+    ensure_can_edit(request.user)
+    job = selectors.import_job_get(user=request.user, job_id=job_id)
+    importing.import_job_undo(job=job, by=request.user)
+    return selectors.import_job_get(user=request.user, job_id=job_id)

@@ -1,0 +1,414 @@
+"""Customers and everything that identifies or describes them.
+
+Contact points (the several phones and e-mails of a customer) are ``Identity`` rows of
+kind phone / e-mail with a label: the same normalised value serves to reach the
+customer and to recognise him when he calls or writes.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Customer(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANISATION = "organisation", _("Organisation")
+
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PERSON)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    # Maintained by the services from the fields above: the name shown everywhere and
+    # its folded form (lower case, no accents), indexed for prefix search and sorting.
+    display_name = models.CharField(_("name"), max_length=255)
+    search_name = models.CharField(max_length=255, db_index=True, editable=False)
+    search_last = models.CharField(max_length=150, db_index=True, editable=False, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="owned_customers", verbose_name=_("account manager"),
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="customers", verbose_name=_("team"),
+    )
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [
+            models.Index(fields=["owner", "id"], name="customer_owner_id"),
+            models.Index(fields=["team", "id"], name="customer_team_id"),
+            models.Index(fields=["search_name", "id"], name="customer_search_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Identity(models.Model):
+    class Kind(models.TextChoices):
+        NATIONAL_ID = "national_id", _("National ID (DNI/NIE/CIF)")
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("E-mail")
+        LOYALTY_CARD = "loyalty_card", _("Loyalty card")
+        PIN = "pin", _("PIN")
+        COOKIE = "cookie", _("Web cookie")
+        EXTERNAL = "external_id", _("External (ERP) ID")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # Normalised form (E.164 phone, lower-case e-mail, upper-case ID...). For a PIN it is
+    # a salted password hash and never used for lookups.
+    value = models.CharField(_("value"), max_length=255)
+    label = models.CharField(_("label"), max_length=40, blank=True)
+    is_primary = models.BooleanField(_("primary"), default=False)
+    verified = models.BooleanField(_("verified"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identity")
+        verbose_name_plural = _("identities")
+        indexes = [models.Index(fields=["value", "kind"], name="identity_value_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "kind", "value"], name="identity_unique_per_customer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.display_value}"
+
+    @property
+    def display_value(self) -> str:
+        return "••••" if self.kind == self.Kind.PIN else self.value
+
+
+class Address(models.Model):
+    class Kind(models.TextChoices):
+        HOME = "home", _("Home")
+        BILLING = "billing", _("Billing")
+        SHIPPING = "shipping", _("Shipping")
+        WORK = "work", _("Work")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.HOME)
+    line1 = models.CharField(_("address"), max_length=200)
+    line2 = models.CharField(_("address (more)"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="ES")
+    is_primary = models.BooleanField(_("primary"), default=False)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in [self.line1, self.postal_code, self.city] if p)
+
+
+class Group(models.Model):
+    class Kind(models.TextChoices):
+        FAMILY = "family", _("Family")
+        BUSINESS = "business", _("Business")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMembership(models.Model):
+    class Role(models.TextChoices):
+        HEAD = "head", _("Head of household")
+        PARTNER = "partner", _("Partner")
+        CHILD = "child", _("Child")
+        RELATIVE = "relative", _("Relative")
+        OWNER = "owner", _("Owner")
+        DIRECTOR = "director", _("Director")
+        EMPLOYEE = "employee", _("Employee")
+        SUBSIDIARY = "subsidiary", _("Subsidiary")
+        MEMBER = "member", _("Member")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    since = models.DateField(_("since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("group membership")
+        verbose_name_plural = _("group memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "customer"], name="membership_unique")
+        ]
+
+
+class Holding(models.Model):
+    """A product or service the customer has contracted, with its conditions."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        ENDED = "ended", _("Ended")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="holdings")
+    product_code = models.CharField(_("product code"), max_length=50)
+    product_name = models.CharField(_("product"), max_length=200)
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    conditions = models.JSONField(_("conditions"), default=dict, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, default=0)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    external_id = models.CharField(_("external ID"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("holding")
+        verbose_name_plural = _("holdings")
+        indexes = [models.Index(fields=["customer", "status"], name="holding_customer_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="holding_end_after_start",
+            )
+        ]
+
+
+class BillingIncident(models.Model):
+    class Kind(models.TextChoices):
+        UNPAID_INVOICE = "unpaid_invoice", _("Unpaid invoice")
+        RETURNED_PAYMENT = "returned_payment", _("Returned payment")
+        DISPUTE = "dispute", _("Disputed charge")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="billing_incidents"
+    )
+    holding = models.ForeignKey(
+        Holding, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    reference = models.CharField(_("reference"), max_length=60)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default="open")
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("billing incident")
+        verbose_name_plural = _("billing incidents")
+        indexes = [models.Index(fields=["customer", "status"], name="incident_customer_status")]
+
+
+class Consent(models.Model):
+    """One decision of the customer about one purpose on one channel.
+
+    Rows are never updated: a withdrawal is a new row, so the history is the table and
+    the current state is the newest row per (purpose, channel).
+    """
+
+    class Purpose(models.TextChoices):
+        MARKETING = "marketing", _("Marketing communications")
+        PROFILING = "profiling", _("Profiling and analytics")
+        THIRD_PARTY = "third_party", _("Sharing with partners")
+        SERVICE = "service", _("Service communications")
+
+    class Channel(models.TextChoices):
+        ANY = "any", _("Any channel")
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+        PHONE = "phone", _("Phone")
+        POST = "post", _("Post")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default="any")
+    granted = models.BooleanField(_("granted"))
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    at = models.DateTimeField(_("when"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [models.Index(fields=["customer", "purpose", "channel", "-at"], name="consent_current")]
+        ordering = ["-at", "-id"]
+
+
+class CustomFieldDefinition(models.Model):
+    class Type(models.TextChoices):
+        TEXT = "text", _("Text")
+        INTEGER = "integer", _("Whole number")
+        DECIMAL = "decimal", _("Decimal number")
+        DATE = "date", _("Date")
+        BOOLEAN = "boolean", _("Yes / no")
+        CHOICE = "choice", _("Choice")
+
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.TEXT)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    searchable = models.BooleanField(_("searchable"), default=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ImportJob(models.Model):
+    """A customer import from a CSV/XLSX file: runs as a background task, can be undone."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        UNDONE = "undone", _("Undone")
+
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    # What the upload check found, so the run reads the file the same way.
+    file_format = models.CharField(_("format"), max_length=8, blank=True)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    delimiter = models.CharField(_("delimiter"), max_length=1, blank=True)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="pending")
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Null while the mapping waits for review in the wizard; set when the task is queued.
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+
+
+class ImportRowError(models.Model):
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    row_number = models.PositiveIntegerField(_("row"))
+    field = models.CharField(_("field"), max_length=100, blank=True)
+    message = models.TextField(_("message"))
+    raw = models.JSONField(_("row"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["row_number", "id"]
+
+
+class ImportChange(models.Model):
+    """What an import did to one customer, so the whole import can be undone."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="changes")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    before = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "action"], name="importchange_job_action")]
+
+
+class DuplicateCandidate(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("To review")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Not a duplicate")
+
+    customer_a = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    customer_b = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    reasons = models.JSONField(_("reasons"), default=list)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="open")
+    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer_a", "customer_b"], name="duplicate_pair_unique"),
+            models.CheckConstraint(condition=Q(customer_a__lt=models.F("customer_b")), name="duplicate_pair_ordered"),
+        ]
+
+
+class CustomerMerge(models.Model):
+    """A merge of ``merged`` into ``survivor``: what moved, so it can be undone."""
+
+    survivor = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    merged = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    relinked = models.JSONField(default=dict)  # "app_label.model.field" -> [ids moved]
+    # Rows left on the merged customer because the survivor already had their unique
+    # key (same identity, same group), and rows whose is_primary the merge cleared.
+    kept = models.JSONField(default=dict, blank=True)  # "app_label.model.field" -> [ids]
+    primary_cleared = models.JSONField(default=dict, blank=True)  # "app_label.model" -> [ids]
+    survivor_before = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        ordering = ["-merged_at", "-id"]

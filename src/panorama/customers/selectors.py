@@ -1,0 +1,252 @@
+"""Reads of customers, scoped to what the user may see.
+
+Every query that returns customers starts from ``customers_visible_to``, so the UI,
+the API, the import and other apps apply the same record-level rule.
+"""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from panorama.accounts.models import Role, Team, User
+from panorama.core.exceptions import NotFound, ValidationFailed
+from panorama.core.models import FieldChange
+
+from . import identifiers
+from .models import Consent, Customer, CustomFieldDefinition, GroupMembership, Identity
+from .panels import panels_for
+
+
+def scope_filter(user: User, prefix: str = "") -> Q:
+    """The Q that keeps the customers ``user`` may see (``prefix`` for joins)."""
+    if user.sees_all_customers:
+        return Q()
+    own = Q(**{f"{prefix}owner_id": user.pk})
+    if user.role == Role.SALES_MANAGER:
+        # A manager sees the teams he manages and their sub-teams (two levels down).
+        managed = Team.objects.filter(
+            Q(managers=user) | Q(parent__managers=user) | Q(parent__parent__managers=user)
+        ).values("pk")
+        return own | Q(**{f"{prefix}team_id__in": managed})
+    member_of = Team.objects.filter(members=user).values("pk")
+    return own | Q(**{f"{prefix}team_id__in": member_of})
+
+
+def customers_visible_to(user: User) -> QuerySet[Customer]:
+    return Customer.objects.filter(merged_into__isnull=True).filter(scope_filter(user))
+
+
+def customer_get(*, user: User, customer_id: int) -> Customer:
+    customer = (
+        customers_visible_to(user).select_related("owner", "team").filter(pk=customer_id).first()
+    )
+    if customer is None:
+        raise NotFound(_("Customer %(id)s does not exist or is not visible to you.") % {"id": customer_id})
+    return customer
+
+
+# --- identify -------------------------------------------------------------------------
+
+
+@dataclass
+class IdentifyMatch:
+    customer: Customer
+    kind: str
+    value: str
+
+
+def identify(*, user: User, value: str, kind: str | None = None) -> list[IdentifyMatch]:
+    """Customers whose identity matches ``value`` in any usual format: one indexed query.
+
+    Several customers may share an identifier (a family phone): they are all returned and
+    the caller answers the ambiguity, never picks one.
+    """
+    pairs = identifiers.candidates(value, kind)
+    if not pairs:
+        return []
+    wanted = set(pairs)
+    rows = (
+        Identity.objects.filter(
+            value__in={v for _k, v in pairs},
+            kind__in={k for k, _v in pairs},
+            customer__merged_into__isnull=True,
+        )
+        .filter(scope_filter(user, "customer__"))
+        .select_related("customer")
+        .order_by("customer_id")[:50]
+    )
+    matches: dict[int, IdentifyMatch] = {}
+    for row in rows:
+        if (row.kind, row.value) in wanted and row.customer_id not in matches:
+            matches[row.customer_id] = IdentifyMatch(row.customer, row.kind, row.value)
+    return list(matches.values())
+
+
+# --- list and search ------------------------------------------------------------------
+
+PAGE_SIZE = 50
+
+
+def _encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise ValidationFailed(_("The page cursor is not valid."), field="cursor") from None
+    if not isinstance(values, list) or len(values) != 2 or not isinstance(values[1], int):
+        raise ValidationFailed(_("The page cursor is not valid."), field="cursor")
+    return values
+
+
+@dataclass
+class CustomerPage:
+    items: list[Customer]
+    next_cursor: str | None
+
+
+def customer_list(
+    *,
+    user: User,
+    search: str = "",
+    kind: str = "",
+    status: str = "",
+    owner_id: int | None = None,
+    team_id: int | None = None,
+    custom: dict[str, str] | None = None,
+    cursor: str = "",
+    limit: int = PAGE_SIZE,
+) -> CustomerPage:
+    """One page of customers ordered by name, keyset-paginated: two queries at most."""
+    limit = max(1, min(limit, 200))
+    qs = customers_visible_to(user).select_related("owner", "team")
+    if search:
+        qs = qs.filter(search_filter(search))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if custom:
+        qs = qs.filter(custom_field_filter(custom))
+    if cursor:
+        name, last_id = _decode_cursor(cursor)
+        qs = qs.filter(Q(search_name__gt=name) | Q(search_name=name, id__gt=last_id))
+    items = list(qs.order_by("search_name", "id")[: limit + 1])
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        last = items[-1]
+        next_cursor = _encode_cursor([last.search_name, last.id])
+    return CustomerPage(items=items, next_cursor=next_cursor)
+
+
+def search_filter(text: str) -> Q:
+    """Name prefix (full name or last name) or an exact identifier, all index-backed."""
+    folded = identifiers.fold(text)
+    q = Q(search_name__startswith=folded) | Q(search_last__startswith=folded)
+    pairs = []
+    try:
+        pairs = identifiers.candidates(text)
+    except ValidationFailed:
+        pairs = []
+    if pairs:
+        q |= Exists(
+            Identity.objects.filter(
+                customer_id=OuterRef("pk"),
+                value__in={v for _k, v in pairs},
+                kind__in={k for k, _v in pairs},
+            )
+        )
+    return q
+
+
+def custom_field_filter(custom: dict[str, str]) -> Q:
+    definitions = {d.key: d for d in CustomFieldDefinition.objects.filter(key__in=custom)}
+    q = Q()
+    for key, raw in custom.items():
+        definition = definitions.get(key)
+        if definition is None or not definition.searchable:
+            raise ValidationFailed(
+                _("%(key)s is not a searchable custom field.") % {"key": key}, field=key
+            )
+        from .services.custom_fields import custom_field_clean
+
+        q &= Q(**{f"custom_fields__{key}": custom_field_clean(definition, raw)})
+    return q
+
+
+# --- the ficha / 360 ------------------------------------------------------------------
+
+
+def customer_core_360(*, customer: Customer, user: User) -> dict[str, Any]:
+    """Identities, addresses, groups (with fellow members), holdings, incidents, consents:
+    six queries whatever the customer's history."""
+    identities = list(customer.identities.order_by("kind", "-is_primary", "id"))
+    addresses = list(customer.addresses.order_by("-is_primary", "id"))
+    memberships = list(
+        GroupMembership.objects.filter(
+            group_id__in=GroupMembership.objects.filter(customer=customer).values("group_id")
+        )
+        .select_related("group", "customer")
+        .order_by("group_id", "id")
+    )
+    groups: dict[int, dict[str, Any]] = {}
+    for membership in memberships:
+        entry = groups.setdefault(
+            membership.group_id, {"group": membership.group, "role": None, "members": []}
+        )
+        if membership.customer_id == customer.pk:
+            entry["role"] = membership
+        else:
+            entry["members"].append(membership)
+    holdings = list(customer.holdings.order_by("status", "-start_date", "id"))
+    incidents = list(customer.billing_incidents.order_by("status", "-due_date", "id"))
+    consents = list(customer.consents.order_by("purpose", "channel", "-at", "-id"))
+    current: dict[tuple[str, str], Consent] = {}
+    for consent in consents:
+        current.setdefault((consent.purpose, consent.channel), consent)
+    return {
+        "identities": identities,
+        "addresses": addresses,
+        "groups": list(groups.values()),
+        "holdings": holdings,
+        "billing_incidents": incidents,
+        "consents": list(current.values()),
+        "consent_history": consents,
+    }
+
+
+def customer_360(*, user: User, customer_id: int) -> dict[str, Any]:
+    """Everything the ficha shows: the core plus each registered panel's data."""
+    customer = customer_get(user=user, customer_id=customer_id)
+    data = {"customer": customer, **customer_core_360(customer=customer, user=user)}
+    data["panels"] = [
+        {"panel": panel, "data": panel.selector(customer=customer, user=user)}
+        for panel in panels_for(user)
+    ]
+    return data
+
+
+def custom_field_definitions() -> list[CustomFieldDefinition]:
+    return list(CustomFieldDefinition.objects.all())
+
+
+def customer_field_history(*, customer_id: int, limit: int = 20) -> list[FieldChange]:
+    """The latest changes to a customer and its attached records: one query."""
+    return list(
+        FieldChange.objects.filter(customer_id=customer_id)
+        .select_related("changed_by")
+        .order_by("-changed_at", "-id")[: max(1, min(limit, 200))]
+    )
+

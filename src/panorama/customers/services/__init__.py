@@ -1,0 +1,1 @@
+"""Writes on customers. Import from the sub-module that owns the write."""

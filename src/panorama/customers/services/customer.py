@@ -1,0 +1,279 @@
+"""Customer records and their identities, addresses and contact points."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from panorama.accounts.models import Team, User
+from panorama.core.events import emit
+from panorama.core.exceptions import Conflict, PermissionDenied, ValidationFailed
+from panorama.core.services import field_history_record, snapshot
+
+from .. import identifiers
+from ..models import Address, Customer, Identity
+from .custom_fields import custom_fields_clean
+
+CUSTOMER_FIELDS = [
+    "kind", "status", "first_name", "last_name", "legal_name", "birth_date", "language",
+    "owner_id", "team_id", "notes", "custom_fields",
+]
+HISTORY_FIELDS = [*CUSTOMER_FIELDS, "display_name"]
+# ``Choices.values`` rebuilds its list on every call: too slow for the import's loop.
+_CUSTOMER_KINDS = frozenset(Customer.Kind.values)
+_CUSTOMER_STATUSES = frozenset(Customer.Status.values)
+_IDENTITY_KINDS = frozenset(Identity.Kind.values)
+_ADDRESS_KINDS = frozenset(Address.Kind.values)
+
+
+def ensure_can_edit(user: User | None) -> None:
+    if user is not None and not user.can_edit_customers:
+        raise PermissionDenied(_("Your role can read customers but not change them."))
+
+
+def _names(customer: Customer) -> None:
+    """Derive the shown and searchable names from the name fields."""
+    if customer.kind == Customer.Kind.ORGANISATION:
+        name = customer.legal_name.strip()
+        if not name:
+            raise ValidationFailed(_("An organisation needs a legal name."), field="legal_name")
+        customer.display_name = name
+        customer.search_last = ""
+    else:
+        first, last = customer.first_name.strip(), customer.last_name.strip()
+        if not first and not last:
+            raise ValidationFailed(
+                _("A person needs a first name or a last name."), field="first_name"
+            )
+        customer.display_name = f"{first} {last}".strip()
+        customer.search_last = identifiers.fold(last)
+    customer.search_name = identifiers.fold(customer.display_name)
+
+
+def _check_choices(customer: Customer) -> None:
+    if customer.kind not in _CUSTOMER_KINDS:
+        raise ValidationFailed(_("Unknown customer kind %(v)s.") % {"v": customer.kind}, field="kind")
+    if customer.status not in _CUSTOMER_STATUSES:
+        raise ValidationFailed(
+            _("Unknown status %(v)s.") % {"v": customer.status}, field="status"
+        )
+
+
+def _default_team(user: User | None) -> Team | None:
+    if user is None:
+        return None
+    return user.teams.order_by("id").first()
+
+
+@dataclass
+class IdentityIn:
+    kind: str
+    value: str
+    label: str = ""
+    is_primary: bool = False
+
+
+@dataclass
+class AddressIn:
+    line1: str
+    kind: str = Address.Kind.HOME
+    line2: str = ""
+    postal_code: str = ""
+    city: str = ""
+    region: str = ""
+    country: str = "ES"
+    is_primary: bool = False
+
+
+@dataclass
+class CustomerData:
+    kind: str = Customer.Kind.PERSON
+    status: str = Customer.Status.ACTIVE
+    first_name: str = ""
+    last_name: str = ""
+    legal_name: str = ""
+    birth_date: Any = None
+    language: str = ""
+    notes: str = ""
+    owner: User | None = None
+    team: Team | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+    identities: list[IdentityIn] = field(default_factory=list)
+    addresses: list[AddressIn] = field(default_factory=list)
+
+
+def customer_build(
+    *, data: CustomerData, by: User | None, definitions: dict | None = None
+) -> tuple[Customer, list[Identity], list[Address]]:
+    """Validate ``data`` into unsaved rows (shared by create and the bulk import).
+
+    ``definitions``: the custom field definitions by key, loaded once by a bulk caller.
+    """
+    customer = Customer(
+        kind=data.kind, status=data.status,
+        first_name=(data.first_name or "").strip()[:100],
+        last_name=(data.last_name or "").strip()[:150],
+        legal_name=(data.legal_name or "").strip()[:200],
+        birth_date=data.birth_date, language=data.language or "", notes=data.notes or "",
+        owner=data.owner if data.owner is not None else by,
+        team=data.team if data.team is not None else _default_team(by),
+    )
+    _check_choices(customer)
+    _names(customer)
+    customer.custom_fields = custom_fields_clean(data.custom_fields or {}, definitions=definitions)
+    identities = [identity_build(customer=customer, item=item) for item in data.identities]
+    seen: set[tuple[str, str]] = set()
+    for identity in identities:
+        key = (identity.kind, identity.value)
+        if key in seen and identity.kind != Identity.Kind.PIN:
+            raise ValidationFailed(
+                _("%(value)s is given twice.") % {"value": identity.value}, field=identity.kind
+            )
+        seen.add(key)
+    addresses = [address_build(customer=customer, item=item) for item in data.addresses]
+    return customer, identities, addresses
+
+
+@transaction.atomic
+def customer_create(*, data: CustomerData, by: User | None) -> Customer:
+    ensure_can_edit(by)
+    customer, identities, addresses = customer_build(data=data, by=by)
+    customer.save()
+    for row in [*identities, *addresses]:
+        row.customer = customer
+    Identity.objects.bulk_create(identities)
+    Address.objects.bulk_create(addresses)
+    emit("customer.created", customer_id=customer.pk, by=by.pk if by else None)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, by: User | None, changes: dict[str, Any]) -> Customer:
+    """Apply ``changes`` (field → new value), keep the field history, emit an event."""
+    ensure_can_edit(by)
+    unknown = set(changes) - {*CUSTOMER_FIELDS, "owner", "team"}
+    if unknown:
+        raise ValidationFailed(
+            _("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+            field=sorted(unknown)[0],
+        )
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = snapshot(customer, HISTORY_FIELDS)
+    for name, value in changes.items():
+        if name == "custom_fields":
+            customer.custom_fields = custom_fields_clean(
+                value or {}, existing=customer.custom_fields, partial=True
+            )
+        elif name in {"first_name", "last_name", "legal_name", "notes", "language"}:
+            setattr(customer, name, (value or "").strip())
+        else:
+            setattr(customer, name, value)
+    _check_choices(customer)
+    _names(customer)
+    customer.save()
+    after = snapshot(customer, HISTORY_FIELDS)
+    changed = field_history_record(
+        instance=customer, before=before, after=after, user=by, customer_id=customer.pk
+    )
+    if changed:
+        emit("customer.updated", customer_id=customer.pk, fields=[c.field for c in changed])
+    return customer
+
+
+# --- identities -----------------------------------------------------------------------
+
+
+def identity_build(*, customer: Customer, item: IdentityIn) -> Identity:
+    if item.kind not in _IDENTITY_KINDS:
+        raise ValidationFailed(
+            _("Unknown identity type %(kind)s.") % {"kind": item.kind}, field="kind"
+        )
+    if item.kind == Identity.Kind.PIN:
+        pin = (item.value or "").strip()
+        if not pin.isdigit() or not 4 <= len(pin) <= 8:
+            raise ValidationFailed(_("A PIN has 4 to 8 digits."), field="pin")
+        value = make_password(pin)
+    else:
+        value = identifiers.normalise(item.kind, item.value)
+    return Identity(
+        customer=customer, kind=item.kind, value=value, label=(item.label or "")[:40],
+        is_primary=item.is_primary,
+    )
+
+
+@transaction.atomic
+def identity_add(*, customer: Customer, item: IdentityIn, by: User | None) -> Identity:
+    ensure_can_edit(by)
+    identity = identity_build(customer=customer, item=item)
+    if identity.kind == Identity.Kind.PIN:
+        # One PIN per customer: a new one replaces the old.
+        customer.identities.filter(kind=Identity.Kind.PIN).delete()
+    elif customer.identities.filter(kind=identity.kind, value=identity.value).exists():
+        raise Conflict(
+            _("%(value)s is already recorded for this customer.") % {"value": identity.value},
+            field=identity.kind,
+        )
+    if identity.is_primary:
+        customer.identities.filter(kind=identity.kind).update(is_primary=False)
+    try:
+        with transaction.atomic():
+            identity.save()
+    except IntegrityError:
+        raise Conflict(_("This identity is already recorded."), field=identity.kind) from None
+    field_history_record(
+        instance=customer, before={f"identity:{identity.kind}": ""},
+        after={f"identity:{identity.kind}": identity.display_value}, user=by,
+        customer_id=customer.pk,
+    )
+    emit("customer.identity_added", customer_id=customer.pk, kind=identity.kind)
+    return identity
+
+
+@transaction.atomic
+def identity_remove(*, identity: Identity, by: User | None) -> None:
+    ensure_can_edit(by)
+    field_history_record(
+        instance=identity.customer, before={f"identity:{identity.kind}": identity.display_value},
+        after={f"identity:{identity.kind}": ""}, user=by, customer_id=identity.customer_id,
+    )
+    identity.delete()
+
+
+def pin_verify(*, customer: Customer, pin: str) -> bool:
+    stored = customer.identities.filter(kind=Identity.Kind.PIN).values_list("value", flat=True).first()
+    return bool(stored) and check_password(pin, stored)
+
+
+# --- addresses ------------------------------------------------------------------------
+
+
+def address_build(*, customer: Customer, item: AddressIn) -> Address:
+    if not (item.line1 or "").strip():
+        raise ValidationFailed(_("The address line is empty."), field="line1")
+    if item.kind not in _ADDRESS_KINDS:
+        raise ValidationFailed(_("Unknown address kind %(k)s.") % {"k": item.kind}, field="kind")
+    country = (item.country or "ES").strip().upper()
+    if len(country) != 2 or not country.isalpha():
+        raise ValidationFailed(_("The country is a two-letter ISO code such as ES."), field="country")
+    return Address(
+        customer=customer, kind=item.kind, line1=item.line1.strip()[:200],
+        line2=(item.line2 or "").strip()[:200], postal_code=(item.postal_code or "").strip()[:16],
+        city=(item.city or "").strip()[:100], region=(item.region or "").strip()[:100],
+        country=country, is_primary=item.is_primary,
+    )
+
+
+@transaction.atomic
+def address_add(*, customer: Customer, item: AddressIn, by: User | None) -> Address:
+    ensure_can_edit(by)
+    address = address_build(customer=customer, item=item)
+    if address.is_primary:
+        customer.addresses.update(is_primary=False)
+    address.save()
+    field_history_record(
+        instance=customer, before={"address": ""}, after={"address": str(address)}, user=by,
+        customer_id=customer.pk,
+    )
+    return address

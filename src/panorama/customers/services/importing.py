@@ -1,0 +1,317 @@
+"""Customer import from CSV/XLSX: check the upload, run it in the background, undo it.
+
+Good rows are kept, bad rows reported: every row that fails the validation of
+``customer_create`` becomes an ImportRowError (row number as a spreadsheet shows it,
+the header being row 1; the file's column at fault; the message) and the other rows
+are imported. A file that cannot be read at all, or whose mapping lacks a name column
+or an identifier column, is refused before any job starts.
+
+The run commits one transaction per batch of ``BATCH_SIZE`` rows (not one for the
+whole file) so the progress shows while it runs and a large file never holds the write
+lock for minutes; an import that stops half-way is ``failed`` and can still be undone.
+"""
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from panorama.accounts.models import User
+from panorama.core.events import emit
+from panorama.core.exceptions import Conflict, ValidationFailed
+
+from ..models import Address, Customer, Identity, ImportChange, ImportJob
+from .customer import ensure_can_edit
+from .import_files import (
+    Source,
+    definitions_by_key,
+    mapping_guess,
+    mapping_resolve,
+    rows_read,
+    source_inspect,
+)
+from .import_rows import RESTORED_FIELDS, Batch, job_counts_add, plan_make, snapshot_restore
+
+logger = logging.getLogger(__name__)
+BATCH_SIZE = 2000
+Progress = Callable[[ImportJob], None]
+
+
+class FileTooLarge(ValidationFailed):
+    status_code = 413
+    code = "too_large"
+
+
+def _size_check(size: int) -> None:
+    limit = settings.PANORAMA_MAX_IMPORT_BYTES
+    if size > limit:
+        raise FileTooLarge(
+            _(
+                "The file is %(size)s; the largest import accepted is %(limit)s. "
+                "Split it into smaller files."
+            )
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            field="file",
+        )
+
+
+def _job_source(job: ImportJob) -> Source:
+    return Source(file_format=job.file_format, encoding=job.encoding, delimiter=job.delimiter)
+
+
+def _enqueue(job: ImportJob) -> None:
+    from ..tasks import run_import
+
+    job.queued_at = timezone.now()
+    job.save(update_fields=["queued_at", "mapping"])
+    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+
+
+@transaction.atomic
+def import_job_create(
+    *,
+    upload: UploadedFile | str | Path,
+    mapping: dict[str, str] | None = None,
+    by: User | None,
+    start: bool = True,
+) -> ImportJob:
+    """Check ``upload`` and record the job; with ``start`` queue it after commit.
+
+    Without ``start`` (the wizard) the guessed mapping waits for review and
+    ``import_job_start``; with it, the mapping must already name a name column and an
+    identifier column, or nothing is written.
+    """
+    job = _job_record(upload=upload, mapping=mapping, by=by, resolve=start)
+    if start:
+        _enqueue(job)
+    return job
+
+
+def _job_record(
+    *,
+    upload: UploadedFile | str | Path,
+    mapping: dict[str, str] | None,
+    by: User | None,
+    resolve: bool,
+) -> ImportJob:
+    ensure_can_edit(by)
+    if isinstance(upload, (str, Path)):
+        path = Path(upload)
+        if not path.is_file():
+            raise ValidationFailed(_("There is no file %(path)s.") % {"path": path}, field="file")
+        _size_check(path.stat().st_size)
+        fh: IO[bytes] = path.open("rb")
+        name = path.name
+    else:
+        _size_check(upload.size or 0)
+        fh, name = upload, os.path.basename(upload.name or "import.csv")
+    try:
+        source = source_inspect(fh, name)
+        definitions = definitions_by_key()
+        if resolve:
+            resolved = mapping_resolve(
+                headers=source.headers, mapping=mapping, definitions=definitions
+            )
+        else:
+            resolved = mapping_guess(source.headers, definitions)
+        job = ImportJob(
+            original_name=name[:255],
+            file_format=source.file_format,
+            encoding=source.encoding,
+            delimiter=source.delimiter,
+            mapping=resolved,
+            created_by=by,
+        )
+        fh.seek(0)
+        job.file.save(name, File(fh, name=name), save=False)
+        job.save()
+    finally:
+        if isinstance(upload, (str, Path)):
+            fh.close()
+    return job
+
+
+def import_job_preview(*, job: ImportJob) -> Source:
+    """Header and first rows of the stored file, for the wizard's mapping step."""
+    with job.file.open("rb") as fh:
+        return source_inspect(fh, job.original_name)
+
+
+@transaction.atomic
+def import_job_start(
+    *, job: ImportJob, mapping: dict[str, str] | None, by: User | None
+) -> ImportJob:
+    """Confirm the reviewed mapping of a waiting job and queue it."""
+    ensure_can_edit(by)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportJob.Status.PENDING or job.queued_at is not None:
+        raise Conflict(_("This import has already been started."))
+    source = import_job_preview(job=job)
+    job.mapping = mapping_resolve(
+        headers=source.headers, mapping=mapping, definitions=definitions_by_key()
+    )
+    _enqueue(job)
+    return job
+
+
+def _fail(job_id: int, message: str) -> None:
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
+
+
+def import_job_run(*, job_id: int, on_progress: Progress | None = None) -> ImportJob:
+    """Import the rows of a queued job in batches; safe to call again on the same job."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().select_related("created_by").get(pk=job_id)
+        if job.status != ImportJob.Status.PENDING:
+            return job  # a task delivered twice: the first delivery owns the job
+        job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    try:
+        _run(job, on_progress)
+    except ValidationFailed as exc:
+        _fail(job.pk, str(exc.message))
+    except Exception as exc:
+        logger.exception("import %s failed", job.pk)
+        _fail(job.pk, _("The import stopped on an unexpected error: %(error)s") % {"error": exc})
+        raise
+    job.refresh_from_db()
+    return job
+
+
+def _run(job: ImportJob, on_progress: Progress | None) -> None:
+    source = _job_source(job)
+    definitions = definitions_by_key()
+    with job.file.open("rb") as fh:
+        total = sum(1 for row in rows_read(fh, source) if any(c.strip() for c in row))
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=max(total - 1, 0))
+        rows = enumerate(rows_read(fh, source), start=1)
+        headers = next(([c.strip() for c in r] for _n, r in rows if any(c.strip() for c in r)), [])
+        plan = plan_make(
+            headers=headers, mapping=job.mapping, definitions=definitions, by=job.created_by
+        )
+        batch = Batch(job, plan)
+        for number, cells in rows:
+            if not any(c.strip() for c in cells):
+                continue
+            batch.add(number, cells)
+            if len(batch.rows) + len(batch.errors) >= BATCH_SIZE:
+                _flush(job, batch, on_progress)
+                batch = Batch(job, plan)
+        _flush(job, batch, on_progress)
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.DONE, finished_at=timezone.now()
+        )
+        job.refresh_from_db()
+        emit(
+            "import.finished",
+            job_id=job.pk,
+            by=job.created_by_id,
+            created=job.created_count,
+            updated=job.updated_count,
+            rejected=job.rejected_count,
+        )
+
+
+def _flush(job: ImportJob, batch: Batch, on_progress: Progress | None) -> None:
+    processed = len(batch.rows) + len(batch.errors)
+    if not processed:
+        return
+    created, updated, rejected = batch.write()
+    job_counts_add(job, processed=processed, created=created, updated=updated, rejected=rejected)
+    if on_progress is not None:
+        job.refresh_from_db()
+        on_progress(job)
+
+
+@transaction.atomic
+def import_job_undo(*, job: ImportJob, by: User | None) -> ImportJob:
+    """Undo a whole import: delete the customers it created, restore those it updated."""
+    ensure_can_edit(by)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status == ImportJob.Status.UNDONE:
+        raise Conflict(_("This import has already been undone."))
+    if job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING):
+        raise Conflict(_("This import has not finished yet: undo it once it is done."))
+    changes = list(job.changes.values_list("customer_id", "action", "before"))
+    updated = {
+        cid: before for cid, action, before in changes if action == ImportChange.Action.UPDATED
+    }
+    created = [cid for cid, action, _before in changes if action == ImportChange.Action.CREATED]
+    ids = list(updated)
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        customers = Customer.objects.in_bulk(chunk)
+        identity_ids, address_ids = [], []
+        for customer_id, customer in customers.items():
+            before = updated[customer_id]
+            snapshot_restore(customer, before.get("fields", {}))
+            identity_ids += before.get("identities", [])
+            address_ids += before.get("addresses", [])
+        Customer.objects.bulk_update(customers.values(), RESTORED_FIELDS)
+        Identity.objects.filter(pk__in=identity_ids).delete()
+        Address.objects.filter(pk__in=address_ids).delete()
+    for start in range(0, len(created), BATCH_SIZE):
+        Customer.objects.filter(pk__in=created[start : start + BATCH_SIZE]).delete()
+    job.status, job.undone_at = ImportJob.Status.UNDONE, timezone.now()
+    job.save(update_fields=["status", "undone_at"])
+    emit(
+        "import.undone",
+        job_id=job.pk,
+        by=by.pk if by else None,
+        deleted=len(created),
+        restored=len(updated),
+    )
+    return job
+
+
+# --- synchronous use: the CLI and the bench ----------------------------------------------
+
+
+def import_file_sync(
+    *,
+    path: str | Path,
+    by: User | None = None,
+    mapping: dict[str, str] | None = None,
+    on_progress: Progress | None = None,
+) -> ImportJob:
+    """Import ``path`` now, in this process (the CLI and the bench); returns the finished job.
+
+    Raises ValidationFailed when the file itself is refused (nothing is written then).
+    """
+    with transaction.atomic():
+        job = _job_record(upload=path, mapping=mapping, by=by, resolve=True)
+        job.queued_at = timezone.now()
+        job.save(update_fields=["queued_at"])
+    return import_job_run(job_id=job.pk, on_progress=on_progress)
+
+
+def import_rows_per_s(job: ImportJob) -> float:
+    """Rows handled per second by a finished run (from its start and finish times)."""
+    if not job.started_at or not job.finished_at:
+        return 0.0
+    seconds = max((job.finished_at - job.started_at).total_seconds(), 1e-6)
+    return job.processed_rows / seconds
+
+
+def import_summary(job: ImportJob) -> dict[str, Any]:
+    return {
+        "status": job.status,
+        "total": job.total_rows,
+        "processed": job.processed_rows,
+        "created": job.created_count,
+        "updated": job.updated_count,
+        "rejected": job.rejected_count,
+        "rows_per_s": round(import_rows_per_s(job)),
+    }

@@ -1,0 +1,33 @@
+"""Background tasks of customers (django-tasks: the database worker, or RQ)."""
+
+import logging
+
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from .models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def scan_duplicates(customer_ids: list[int] | None = None) -> int:
+    """Look for duplicate customers (all, or pairs involving ``customer_ids``)."""
+    from .services.duplicates import duplicates_scan
+
+    return duplicates_scan(customer_ids=customer_ids)
+
+
+@task()
+def run_import(job_id: int) -> None:
+    """Run a queued customer import; a job never stays ``running`` after an error."""
+    from .services.importing import import_job_run
+
+    try:
+        import_job_run(job_id=job_id)
+    except Exception as exc:
+        logger.exception("import task %s failed", job_id)
+        ImportJob.objects.filter(pk=job_id, status__in=["pending", "running"]).update(
+            status=ImportJob.Status.FAILED,
+            error=_("The import stopped on an unexpected error: %(error)s") % {"error": exc},
+        )

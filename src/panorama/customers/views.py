@@ -1,0 +1,171 @@
+"""Customer pages: the list, the as-you-type search, the new-customer form and the ficha."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from panorama.core.exceptions import DomainError, NotFound, ValidationFailed
+
+from . import selectors
+from .forms import CustomerCreateForm, CustomerFilterForm
+from .models import Identity
+from .services.customer import AddressIn, CustomerData, IdentityIn, customer_create
+
+SEARCH_MIN_CHARS = 2
+SEARCH_SIZE = 8
+
+
+@require_GET
+def customer_list(request):
+    form = CustomerFilterForm(request.GET)
+    form.is_valid()
+    filters = form.cleaned_data
+    page, error = None, None
+    try:
+        page = selectors.customer_list(
+            user=request.user,
+            search=filters.get("q", "").strip(),
+            kind=filters.get("kind", ""),
+            status=filters.get("status", ""),
+            owner_id=request.user.pk if filters.get("mine") else None,
+            cursor=filters.get("cursor", ""),
+        )
+    except DomainError as exc:
+        error = exc.message
+    # The "next page" link keeps the filters and carries the cursor.
+    kept = {k: v for k, v in filters.items() if v and k != "cursor"}
+    next_url = None
+    if page is not None and page.next_cursor:
+        next_url = "?" + urlencode({**kept, "cursor": page.next_cursor})
+    context = {
+        "form": form,
+        "page": page,
+        "error": error,
+        "next_url": next_url,
+        "is_next_page": bool(filters.get("cursor")),
+        "first_url": "?" + urlencode(kept),
+    }
+    # A history restore (back button after a cache miss) needs the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "customers/_list_table.html", context)
+    return render(request, "customers/list.html", context)
+
+
+def _search(user, text: str) -> dict:
+    """Exact identifier matches first, then customers whose name starts with ``text``."""
+    try:
+        exact = selectors.identify(user=user, value=text)
+    except ValidationFailed:
+        exact = []
+    seen = {match.customer.pk for match in exact}
+    kinds = dict(Identity.Kind.choices)
+    exact_rows = [
+        {"customer": m.customer, "kind": kinds.get(m.kind, m.kind), "value": m.value} for m in exact
+    ]
+    by_name = [
+        customer
+        for customer in selectors.customer_list(user=user, search=text, limit=SEARCH_SIZE).items
+        if customer.pk not in seen
+    ]
+    return {"query": text, "exact": exact_rows, "by_name": by_name}
+
+
+@require_GET
+def customer_search(request):
+    """As-you-type results for the navbar (HTMX); on Enter, straight to the customer."""
+    text = request.GET.get("q", "").strip()[:200]
+    if request.htmx:
+        if len(text) < SEARCH_MIN_CHARS:
+            return render(request, "customers/_search_results.html", {"query": ""})
+        return render(request, "customers/_search_results.html", _search(request.user, text))
+    if not text:
+        return redirect("customers:list")
+    found = _search(request.user, text)
+    if len(found["exact"]) == 1:
+        return redirect("customers:detail", found["exact"][0]["customer"].pk)
+    if not found["exact"] and len(found["by_name"]) == 1:
+        return redirect("customers:detail", found["by_name"][0].pk)
+    return redirect(reverse("customers:list") + "?" + urlencode({"q": text}))
+
+
+def _identities_from(data: dict) -> list[IdentityIn]:
+    wanted = [
+        (Identity.Kind.NATIONAL_ID, "national_id"),
+        (Identity.Kind.PHONE, "phone"),
+        (Identity.Kind.EMAIL, "email"),
+    ]
+    return [
+        IdentityIn(kind=kind, value=data[name], is_primary=True)
+        for kind, name in wanted
+        if data.get(name, "").strip()
+    ]
+
+
+def customer_new(request):
+    form = CustomerCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        addresses = []
+        if any(data[name].strip() for name in ("line1", "postal_code", "city")):
+            addresses.append(
+                AddressIn(
+                    line1=data["line1"],
+                    postal_code=data["postal_code"],
+                    city=data["city"],
+                    is_primary=True,
+                )
+            )
+        try:
+            customer = customer_create(
+                data=CustomerData(
+                    kind=data["kind"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    legal_name=data["legal_name"],
+                    identities=_identities_from(data),
+                    addresses=addresses,
+                ),
+                by=request.user,
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Customer %(name)s created.") % {"name": customer})
+            return redirect("customers:detail", customer.pk)
+    status = 422 if form.errors else 200
+    return render(request, "customers/new.html", {"form": form}, status=status)
+
+
+def _key_identities(identities: list[Identity]) -> list[Identity]:
+    """The first national ID, phone and e-mail: what the header shows."""
+    shown: dict[str, Identity] = {}
+    for identity in identities:
+        if identity.kind in (Identity.Kind.NATIONAL_ID, Identity.Kind.PHONE, Identity.Kind.EMAIL):
+            shown.setdefault(identity.kind, identity)
+    order = [Identity.Kind.NATIONAL_ID, Identity.Kind.PHONE, Identity.Kind.EMAIL]
+    return [shown[kind] for kind in order if kind in shown]
+
+
+@require_GET
+def customer_detail(request, customer_id: int):
+    try:
+        data = selectors.customer_360(user=request.user, customer_id=customer_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    customer = data["customer"]
+    definitions = {d.key: d for d in selectors.custom_field_definitions()}
+    data["custom_fields"] = [
+        {"label": definitions[key].label if key in definitions else key, "value": value}
+        for key, value in sorted(
+            customer.custom_fields.items(),
+            key=lambda kv: (definitions[kv[0]].position if kv[0] in definitions else 10**6, kv[0]),
+        )
+    ]
+    data["key_identities"] = _key_identities(data["identities"])
+    data["history"] = selectors.customer_field_history(customer_id=customer.pk)
+    data["open_incidents"] = sum(1 for i in data["billing_incidents"] if i.status == "open")
+    return render(request, "customers/detail.html", data)

@@ -1,0 +1,177 @@
+"""The duplicates screen: review pairs, merge, dismiss, undo; every action by HTMX.
+
+Each action answers the one row it changed (``request.htmx``) or, without JavaScript,
+redirects back to the screen with a message.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from panorama.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
+
+from . import selectors_duplicates as selectors
+from .models import DuplicateCandidate
+from .services import duplicates as services
+from .tasks import scan_duplicates
+
+TEMPLATES = "customers/duplicates/"
+
+
+def _with_reasons(candidates: list[DuplicateCandidate]) -> list[DuplicateCandidate]:
+    for candidate in candidates:
+        candidate.reason_texts = [services.reason_text(r) for r in candidate.reasons]
+    return candidates
+
+
+def _can_scan(user) -> bool:
+    try:
+        services.ensure_can_scan(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _refuse(exc: DomainError):
+    """Not found and forbidden are HTTP answers; the rest is shown in the row."""
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message) from exc
+    if isinstance(exc, PermissionDenied):
+        raise DjangoPermissionDenied(exc.message) from exc
+
+
+def _candidate_row(request: HttpRequest, candidate_id: int, error: str = "") -> HttpResponse:
+    candidate = selectors.duplicate_candidate_get(user=request.user, candidate_id=candidate_id)
+    selectors.duplicate_details([candidate])
+    return render(
+        request,
+        TEMPLATES + "_candidate.html",
+        {
+            "candidate": _with_reasons([candidate])[0],
+            "error": error,
+        },
+    )
+
+
+def _back(request: HttpRequest, message: str, level: int = messages.SUCCESS) -> HttpResponse:
+    messages.add_message(request, level, message)
+    return redirect("customers:duplicates")
+
+
+@require_GET
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    page = selectors.duplicate_candidates(
+        user=request.user, cursor=request.GET.get("cursor", ""), with_details=True
+    )
+    return render(
+        request,
+        TEMPLATES + "page.html",
+        {
+            "candidates": _with_reasons(page.items),
+            "next_cursor": page.next_cursor,
+            "merges": selectors.merge_list(user=request.user, limit=10),
+            "can_scan": _can_scan(request.user),
+        },
+    )
+
+
+@require_POST
+def duplicate_scan(request: HttpRequest) -> HttpResponse:
+    try:
+        services.ensure_can_scan(request.user)
+    except DomainError as exc:
+        _refuse(exc)
+    scan_duplicates.enqueue()
+    message = _("The scan is running. Reload the page in a moment to see what it found.")
+    if request.htmx:
+        return render(request, TEMPLATES + "_scan_queued.html", {"message": message})
+    return _back(request, message, messages.INFO)
+
+
+@require_POST
+def duplicate_merge(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    try:
+        candidate = selectors.duplicate_candidate_get(user=request.user, candidate_id=candidate_id)
+        pair = {
+            str(candidate.customer_a_id): candidate.customer_a,
+            str(candidate.customer_b_id): candidate.customer_b,
+        }
+        survivor = pair.pop(request.POST.get("survivor", ""), None)
+        if survivor is None:
+            raise ValidationFailed(
+                _("Choose which of the two customers to keep."), field="survivor"
+            )
+        merged = next(iter(pair.values()))
+        merge = services.customer_merge(survivor=survivor, merged=merged, by=request.user)
+    except DomainError as exc:
+        _refuse(exc)
+        if request.htmx:
+            return _candidate_row(request, candidate_id, error=str(exc.message))
+        return _back(request, str(exc.message), messages.ERROR)
+    merge = selectors.merge_get(user=request.user, merge_id=merge.pk)
+    message = _("%(merged)s was merged into %(survivor)s.") % {
+        "merged": merge.merged,
+        "survivor": merge.survivor,
+    }
+    if request.htmx:
+        return render(
+            request,
+            TEMPLATES + "_candidate_done.html",
+            {
+                "candidate": candidate,
+                "message": message,
+                "merge": merge,
+            },
+        )
+    return _back(request, message)
+
+
+@require_POST
+def duplicate_dismiss(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    try:
+        candidate = selectors.duplicate_candidate_get(user=request.user, candidate_id=candidate_id)
+        services.duplicate_dismiss(candidate=candidate, by=request.user)
+    except DomainError as exc:
+        _refuse(exc)
+        if request.htmx:
+            return _candidate_row(request, candidate_id, error=str(exc.message))
+        return _back(request, str(exc.message), messages.ERROR)
+    message = _("%(a)s and %(b)s are marked as different customers.") % {
+        "a": candidate.customer_a,
+        "b": candidate.customer_b,
+    }
+    if request.htmx:
+        return render(
+            request,
+            TEMPLATES + "_candidate_done.html",
+            {
+                "candidate": candidate,
+                "message": message,
+            },
+        )
+    return _back(request, message)
+
+
+@require_POST
+def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
+    """Undo from the merges table (answers the merge's row) or from a just-merged pair
+    (``candidate`` posted: answers the pair, to review again)."""
+    candidate_id = request.POST.get("candidate", "")
+    error = ""
+    try:
+        merge = selectors.merge_get(user=request.user, merge_id=merge_id)
+        services.customer_merge_undo(merge=merge, by=request.user)
+    except DomainError as exc:
+        _refuse(exc)
+        if not request.htmx:
+            return _back(request, str(exc.message), messages.ERROR)
+        error = str(exc.message)
+    if not request.htmx:
+        return _back(request, _("The merge was undone."))
+    if candidate_id.isdigit() and not error:
+        return _candidate_row(request, int(candidate_id))
+    merge = selectors.merge_get(user=request.user, merge_id=merge_id)
+    return render(request, TEMPLATES + "_merge_row.html", {"merge": merge, "error": error})

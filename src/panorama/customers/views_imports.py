@@ -1,0 +1,140 @@
+"""The import wizard: upload, review the column mapping, follow the progress, read the report.
+
+Step 3 polls a partial every second with HTMX (``request.htmx`` answers the partial)
+until the job has finished, then shows the report and the undo button.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from panorama.core.exceptions import DomainError, NotFound, PermissionDenied
+
+from . import selectors_imports as selectors
+from .models import CustomFieldDefinition, ImportJob
+from .services import importing
+from .services.import_files import TARGETS, target_labels
+
+TEMPLATES = "customers/imports/"
+
+
+def _refuse(exc: DomainError) -> None:
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message) from exc
+    if isinstance(exc, PermissionDenied):
+        raise DjangoPermissionDenied(exc.message) from exc
+
+
+def _job(request: HttpRequest, job_id: int) -> ImportJob:
+    try:
+        return selectors.import_job_get(user=request.user, job_id=job_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _choices() -> list[tuple[str, str]]:
+    labels = target_labels()
+    choices = [("", _("— do not import —"))] + [(t, str(labels[t])) for t in TARGETS]
+    choices += [
+        (f"cf:{d.key}", _("Custom field: %(label)s") % {"label": d.label})
+        for d in CustomFieldDefinition.objects.all()
+    ]
+    return choices
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Step 1: choose the file; it is checked at once and the mapping guessed."""
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("Choose a CSV or Excel (.xlsx) file.")
+        else:
+            try:
+                job = importing.import_job_create(upload=upload, by=request.user, start=False)
+            except DomainError as exc:
+                _refuse(exc)
+                error = str(exc.message)
+            else:
+                return redirect("customers:import_mapping", job_id=job.pk)
+    return render(
+        request,
+        TEMPLATES + "upload.html",
+        {"error": error, "jobs": selectors.import_job_list(user=request.user, limit=20)},
+        status=422 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def import_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Step 2: one select per column, with the first rows of the file as a preview."""
+    job = _job(request, job_id)
+    if job.queued_at is not None:
+        return redirect("customers:import_detail", job_id=job.pk)
+    source = importing.import_job_preview(job=job)
+    error = ""
+    mapping = dict(job.mapping)
+    if request.method == "POST":
+        mapping = {h: request.POST.get(f"col-{i}", "") for i, h in enumerate(source.headers) if h}
+        try:
+            importing.import_job_start(job=job, mapping=mapping, by=request.user)
+        except DomainError as exc:
+            _refuse(exc)
+            error = str(exc.message)
+        else:
+            return redirect("customers:import_detail", job_id=job.pk)
+    columns = [
+        {
+            "index": i,
+            "header": h,
+            "target": mapping.get(h, ""),
+            "samples": [row[i] if i < len(row) else "" for row in source.preview],
+        }
+        for i, h in enumerate(source.headers)
+        if h
+    ]
+    return render(
+        request,
+        TEMPLATES + "mapping.html",
+        {
+            "job": job,
+            "columns": columns,
+            "choices": _choices(),
+            "error": error,
+            "preview": source.preview,
+            "headers": [h for h in source.headers],
+        },
+        status=422 if error else 200,
+    )
+
+
+@require_GET
+def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Step 3: progress (polled by HTMX while it runs), then the report."""
+    job = _job(request, job_id)
+    context = {
+        "job": job,
+        "progress": selectors.import_progress(job),
+        "finished": job.status not in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING),
+        "errors": list(selectors.import_row_errors(job=job, limit=200)),
+    }
+    if request.htmx:
+        return render(request, TEMPLATES + "_progress.html", context)
+    return render(request, TEMPLATES + "detail.html", context)
+
+
+@require_POST
+def import_undo(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    try:
+        importing.import_job_undo(job=job, by=request.user)
+    except DomainError as exc:
+        _refuse(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The import has been undone."))
+    return redirect("customers:import_detail", job_id=job.pk)

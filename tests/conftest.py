@@ -1,0 +1,61 @@
+import pytest
+
+from panorama.accounts.models import Role
+from panorama.accounts.services import api_token_create
+
+from .factories import AdminFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory(username="admin")
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Madrid Centro")
+
+
+@pytest.fixture
+def rep(db, team):
+    return UserFactory(username="rep", role=Role.SALES_REP, teams=[team])
+
+
+class ApiClient:
+    """Calls the real API through Django's test client with a real bearer token."""
+
+    def __init__(self, client, user):
+        _token, self.key = api_token_create(user=user)
+        self.client = client
+        self.user = user
+
+    def _call(self, method, path, json=None, **kwargs):
+        headers = {"Authorization": f"Bearer {self.key}"}
+        url = path if path.startswith("/api/") else f"/api/v1{path}"
+        if json is not None:
+            return getattr(self.client, method)(url, data=json, content_type="application/json", headers=headers, **kwargs)
+        return getattr(self.client, method)(url, headers=headers, **kwargs)
+
+    def get(self, path, **kw):
+        return self._call("get", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self._call("post", path, json=json, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self._call("patch", path, json=json, **kw)
+
+    def delete(self, path, **kw):
+        return self._call("delete", path, **kw)
+
+
+@pytest.fixture
+def api(client, admin_user):
+    return ApiClient(client, admin_user)
+
+
+@pytest.fixture
+def api_as(client):
+    return lambda user: ApiClient(client, user)
+
+

@@ -1,0 +1,91 @@
+"""``panorama demo`` and ``panorama token``."""
+
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from panorama.accounts.models import User
+from panorama.channels.models import Interaction
+from panorama.customers.models import BillingIncident, Customer, GroupMembership, Identity
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args, **options) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_demo_seeds_once_and_creates_an_admin_who_can_log_in(monkeypatch, client):
+    monkeypatch.setenv("PANORAMA_ADMIN_PASSWORD", "a-demo-pass-9471")
+
+    output = run("demo", customers=60)
+
+    assert "http://127.0.0.1:8000/" in output
+    assert "a-demo-pass-9471" in output
+    assert client.login(username="admin", password="a-demo-pass-9471")
+    seeded = Customer.objects.count()
+    assert seeded == 60 + 3  # and the showcase family
+
+    again = run("demo", customers=60)
+
+    assert Customer.objects.count() == seeded
+    assert "a-demo-pass-9471" not in again
+    assert "panorama changepassword admin" in again
+
+
+def test_demo_prints_a_generated_password_when_none_is_given(monkeypatch, client):
+    monkeypatch.delenv("PANORAMA_ADMIN_PASSWORD", raising=False)
+
+    output = run("demo", customers=20)
+
+    password = re.search(r"password: (\S+)", output).group(1)
+    assert client.login(username="admin", password=password)
+
+
+def test_demo_showcase_customer_has_a_rich_ficha(monkeypatch):
+    monkeypatch.setenv("PANORAMA_ADMIN_PASSWORD", "a-demo-pass-9471")
+    run("demo", customers=20)
+
+    ana = Identity.objects.get(kind="national_id", value="12345678Z").customer
+    assert ana.display_name == "Ana García López"
+    assert ana.identities.filter(kind="phone", value="+34600112233").exists()
+    assert ana.identities.filter(kind="email", value="ana.garcia@example.com").exists()
+    assert Interaction.objects.filter(customer=ana).count() == 200
+    assert BillingIncident.objects.filter(
+        customer=ana, kind="unpaid_invoice", status="open"
+    ).exists()
+    family = GroupMembership.objects.get(customer=ana, group__kind="family").group
+    assert family.memberships.count() == 3
+    assert ana.holdings.count() == 4 and ana.consents.exists()
+
+
+def test_token_create_prints_a_token_that_opens_the_api(client):
+    UserFactory(username="maria", role="sales_rep")
+
+    key = run("token", "create", "maria", name="laptop").strip()
+
+    response = client.get("/api/v1/customers", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200
+    assert "laptop" in run("token", "list", "maria")
+
+
+def test_a_revoked_token_no_longer_opens_the_api(client):
+    UserFactory(username="maria")
+    key = run("token", "create", "maria").strip()
+
+    output = run("token", "revoke", key[:12])
+
+    assert "Revoked" in output
+    response = client.get("/api/v1/customers", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 401
+
+
+def test_token_for_an_unknown_user_is_a_clear_error():
+    with pytest.raises(CommandError, match="No user named 'nobody'"):
+        run("token", "create", "nobody")
+    assert not User.objects.filter(username="nobody").exists()

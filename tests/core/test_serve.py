@@ -1,0 +1,73 @@
+"""``panorama serve`` starts the web server and the task worker, and stops both."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_serve_answers_and_stops_with_its_children(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "panorama.config.settings.base",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "PANORAMA_VAR": str(tmp_path),
+    }
+    panorama = [sys.executable, "-m", "panorama.cli"]
+    subprocess.run([*panorama, "migrate", "-v", "0"], env=env, check=True, timeout=60)  # noqa: S603
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [*panorama, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 15
+        while True:
+            assert server.poll() is None, server.stdout.read().decode()
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "serve did not answer /healthz"
+            time.sleep(0.2)
+        home = httpx.get(f"{base}/", timeout=5)
+        assert home.status_code == 302
+        assert "/accounts/login/" in home.headers["location"]
+        children = children_of(server.pid)
+        assert len(children) == 2  # granian and the task worker
+
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=15) == 0
+        assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
