@@ -26,7 +26,7 @@ node_modules/.installed: package.json
 	touch $@
 
 install: $(STAMP) node_modules/.installed ## Create .venv and install pinned packages (Python and npm)
-	$(BIN)/panorama compilemessages --ignore '.venv/*' --ignore 'node_modules/*' -v 0
+	cd src/panorama && ../../$(BIN)/panorama compilemessages -v 0
 
 demo: install ## Set up the SQLite demo (migrate, demo data, admin) and serve on 127.0.0.1:8000
 	$(BIN)/panorama migrate --no-input -v 0

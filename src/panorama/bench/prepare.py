@@ -14,7 +14,7 @@ from panorama.accounts.services import api_token_create
 from panorama.channels.models import Interaction
 from panorama.customers.models import Customer
 from panorama.seeding import seed_customers, showcase_ensure, staff_ensure
-from panorama.seeding.writer import analyse
+from panorama.core.bulk import analyse
 
 BENCH_USERNAME = "bench"
 

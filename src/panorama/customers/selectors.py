@@ -10,7 +10,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Role, Team, User
@@ -18,7 +21,14 @@ from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.models import FieldChange
 
 from . import identifiers
-from .models import Consent, Customer, CustomFieldDefinition, GroupMembership, Identity
+from .models import (
+    Address,
+    Consent,
+    Customer,
+    CustomFieldDefinition,
+    GroupMembership,
+    Identity,
+)
 from .panels import panels_for
 
 
@@ -46,7 +56,9 @@ def customer_get(*, user: User, customer_id: int) -> Customer:
         customers_visible_to(user).select_related("owner", "team").filter(pk=customer_id).first()
     )
     if customer is None:
-        raise NotFound(_("Customer %(id)s does not exist or is not visible to you.") % {"id": customer_id})
+        raise NotFound(
+            _("Customer %(id)s does not exist or is not visible to you.") % {"id": customer_id}
+        )
     return customer
 
 
@@ -154,21 +166,32 @@ def customer_list(
 def search_filter(text: str) -> Q:
     """Name prefix (full name or last name) or an exact identifier, all index-backed."""
     folded = identifiers.fold(text)
-    q = Q(search_name__startswith=folded) | Q(search_last__startswith=folded)
+    q = _prefix_q("search_name", folded) | _prefix_q("search_last", folded)
     pairs = []
     try:
         pairs = identifiers.candidates(text)
     except ValidationFailed:
         pairs = []
     if pairs:
-        q |= Exists(
-            Identity.objects.filter(
-                customer_id=OuterRef("pk"),
-                value__in={v for _k, v in pairs},
-                kind__in={k for k, _v in pairs},
-            )
+        # ``pk IN (…)`` rather than EXISTS: each OR branch stays an index lookup.
+        q |= Q(
+            pk__in=Identity.objects.filter(
+                value__in={v for _k, v in pairs}, kind__in={k for k, _v in pairs}
+            ).values("customer_id")
         )
     return q
+
+
+def _prefix_q(field: str, prefix: str) -> Q:
+    """``field`` starts with ``prefix``, as a query the database answers from an index.
+
+    SQLite never uses an index for Django's ``LIKE … ESCAPE``, but its binary collation
+    makes the range [prefix, prefix + U+10FFFF) exact. PostgreSQL gets LIKE 'p%', which
+    the ``varchar_pattern_ops`` index Django adds to indexed CharFields serves.
+    """
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
+    return Q(**{f"{field}__startswith": prefix})
 
 
 def custom_field_filter(custom: dict[str, str]) -> Q:
@@ -194,13 +217,13 @@ def customer_core_360(*, customer: Customer, user: User) -> dict[str, Any]:
     six queries whatever the customer's history."""
     identities = list(customer.identities.order_by("kind", "-is_primary", "id"))
     addresses = list(customer.addresses.order_by("-is_primary", "id"))
-    memberships = list(
-        GroupMembership.objects.filter(
-            group_id__in=GroupMembership.objects.filter(customer=customer).values("group_id")
-        )
-        .select_related("group", "customer")
-        .order_by("group_id", "id")
+    memberships = GroupMembership.objects.filter(
+        group_id__in=GroupMembership.objects.filter(customer=customer).values("group_id")
     )
+    scope = scope_filter(user, "customer__")
+    if scope:  # fellow members outside the user's scope stay hidden, as in the groups API
+        memberships = memberships.filter(Q(customer=customer) | scope)
+    memberships = list(memberships.select_related("group", "customer").order_by("group_id", "id"))
     groups: dict[int, dict[str, Any]] = {}
     for membership in memberships:
         entry = groups.setdefault(
@@ -243,10 +266,39 @@ def custom_field_definitions() -> list[CustomFieldDefinition]:
 
 
 def customer_field_history(*, customer_id: int, limit: int = 20) -> list[FieldChange]:
-    """The latest changes to a customer and its attached records: one query."""
-    return list(
+    """The latest changes to a customer and its attached records: one query.
+
+    Each change also carries ``label``, the field's name in the reader's language, and
+    ``old_text`` / ``new_text``, its values with coded choices (kind, status) spelt out.
+    """
+    changes = list(
         FieldChange.objects.filter(customer_id=customer_id)
         .select_related("changed_by")
         .order_by("-changed_at", "-id")[: max(1, min(limit, 200))]
     )
+    for change in changes:
+        change.label, choices = _history_field(change.field)
+        change.old_text = choices.get(change.old_value, change.old_value)
+        change.new_text = choices.get(change.new_value, change.new_value)
+    return changes
 
+
+def _history_field(key: str) -> tuple[str, dict[str, str]]:
+    """The label of a FieldChange key and the labels of its coded values.
+
+    Keys are Customer fields, ``identity:<kind>``, ``address`` and ``merged_from`` (see
+    the services that call ``field_history_record``).
+    """
+    if key.startswith("identity:"):
+        kind = key.removeprefix("identity:")
+        return capfirst(dict(Identity.Kind.choices).get(kind, kind)), {}
+    if key == "address":
+        return capfirst(Address._meta.verbose_name), {}
+    if key == "merged_from":
+        return capfirst(_("merged customer")), {}
+    try:
+        field = Customer._meta.get_field(key)
+    except FieldDoesNotExist:
+        return key, {}
+    choices = dict(getattr(field, "choices", None) or [])
+    return capfirst(getattr(field, "verbose_name", key)), choices

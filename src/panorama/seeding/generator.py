@@ -33,7 +33,7 @@ from panorama.customers.models import (
 
 from . import data
 from .staff import Staff
-from .writer import TableWriter, analyse, bulk_mode, flush_all, next_id, reset_sequences
+from panorama.core.bulk import TableWriter, analyse, bulk_mode, flush_all, next_id, reset_sequences
 
 DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")  # reserved: never delivered

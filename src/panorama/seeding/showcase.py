@@ -9,7 +9,7 @@ from panorama.customers.models import Identity
 from . import data
 from .generator import MODELS, Seeder
 from .staff import Staff
-from .writer import bulk_mode, reset_sequences
+from panorama.core.bulk import bulk_mode, reset_sequences
 
 DNI = "12345678Z"
 PHONE = "+34600112233"

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Team, User
+from panorama.core.bulk import objects_insert
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.models import FieldChange
 
@@ -356,8 +357,8 @@ class Batch:
         with transaction.atomic():
             changes = self._create(creates)
             changes += self._update(updates)
-            ImportChange.objects.bulk_create(changes)
-            ImportRowError.objects.bulk_create(self.errors)
+            objects_insert(changes)
+            objects_insert(self.errors)
         return len(creates), len(updates), len(self.errors)
 
     def _prepare_updates(self, updates: list[tuple[_Row, int]]) -> list[tuple[_Row, int]]:
@@ -398,11 +399,9 @@ class Batch:
 
     def _create(self, rows: list[_Row]) -> list[ImportChange]:
         customers = [r.customer for r in rows]
-        Customer.objects.bulk_create(customers)
-        if customers and customers[0].pk is None:  # a database without RETURNING
-            raise RuntimeError("bulk_create did not return primary keys")
-        Identity.objects.bulk_create([i for r in rows for i in r.identities])
-        Address.objects.bulk_create([a for r in rows for a in r.addresses])
+        objects_insert(customers)
+        objects_insert([i for r in rows for i in r.identities])
+        objects_insert([a for r in rows for a in r.addresses])
         return [
             ImportChange(job=self.job, customer=c, action=ImportChange.Action.CREATED)
             for c in customers
@@ -452,9 +451,9 @@ class Batch:
                 item.is_primary = False
         if changed:
             Customer.objects.bulk_update(changed, [*RESTORED_FIELDS, "updated_at"])
-            FieldChange.objects.bulk_create(history)
-        Identity.objects.bulk_create([i for items in new_identities.values() for i in items])
-        Address.objects.bulk_create([a for items in new_addresses.values() for a in items])
+            objects_insert(history)
+        objects_insert([i for items in new_identities.values() for i in items])
+        objects_insert([a for items in new_addresses.values() for a in items])
         return [
             ImportChange(
                 job=self.job,
