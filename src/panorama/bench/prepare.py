@@ -12,9 +12,9 @@ from django.core.management import call_command
 from panorama.accounts.models import Role, User
 from panorama.accounts.services import api_token_create
 from panorama.channels.models import Interaction
+from panorama.core.bulk import analyse
 from panorama.customers.models import Customer
 from panorama.seeding import seed_customers, showcase_ensure, staff_ensure
-from panorama.core.bulk import analyse
 
 BENCH_USERNAME = "bench"
 
