@@ -305,7 +305,7 @@ def test_the_ficha_shows_everything_known_about_the_customer(signed_in, agent):
         f'href="/customers/{sibling.pk}/"',
         "Asked about the mortgage",
         "Log a call, note or e-mail",
-        "notes",
+        '<td class="text-nowrap">Notes</td>',  # the field history, by the field's name
         "••••",
     ]:
         assert text in html, text
@@ -354,4 +354,5 @@ def test_the_ficha_lists_the_latest_field_changes(signed_in, agent):
     customer_update(customer=customer, by=agent, changes={"first_name": "Anabel"})
     assert FieldChange.objects.filter(customer_id=customer.pk).exists()
     html = signed_in.get(f"/customers/{customer.pk}/").content.decode()
-    assert "Anabel" in html and "first_name" in html
+    assert "Anabel" in html and '<td class="text-nowrap">First name</td>' in html
+    assert "first_name" not in html

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panorama.core.exceptions import NotFound
 from panorama.core.services import audit_record
@@ -54,4 +55,4 @@ def user_get_by_username(*, username: str) -> User:
     try:
         return User.objects.get(username=username)
     except User.DoesNotExist as exc:
-        raise NotFound(f"No user named {username!r}.") from exc
+        raise NotFound(_("No user named “%(username)s”.") % {"username": username}) from exc

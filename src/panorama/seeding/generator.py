@@ -19,6 +19,7 @@ from django.db import models
 from stdnum.es import cif
 
 from panorama.channels.models import Interaction
+from panorama.core.bulk import TableWriter, analyse, bulk_mode, flush_all, next_id, reset_sequences
 from panorama.customers.identifiers import fold
 from panorama.customers.models import (
     Address,
@@ -33,7 +34,6 @@ from panorama.customers.models import (
 
 from . import data
 from .staff import Staff
-from panorama.core.bulk import TableWriter, analyse, bulk_mode, flush_all, next_id, reset_sequences
 
 DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")  # reserved: never delivered

@@ -4,12 +4,12 @@ import datetime
 from decimal import Decimal
 
 from panorama.channels.models import Interaction
+from panorama.core.bulk import bulk_mode, reset_sequences
 from panorama.customers.models import Identity
 
 from . import data
 from .generator import MODELS, Seeder
 from .staff import Staff
-from panorama.core.bulk import bulk_mode, reset_sequences
 
 DNI = "12345678Z"
 PHONE = "+34600112233"

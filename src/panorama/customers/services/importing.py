@@ -22,7 +22,7 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
@@ -172,19 +172,30 @@ def _fail(job_id: int, message: str) -> None:
 def import_job_run(*, job_id: int, on_progress: Progress | None = None) -> ImportJob:
     """Import the rows of a queued job in batches; safe to call again on the same job."""
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("created_by").get(pk=job_id)
+        job = (
+            # of=self: PostgreSQL cannot lock the nullable side of the created_by join.
+            ImportJob.objects.select_for_update(of=("self",))
+            .select_related("created_by")
+            .get(pk=job_id)
+        )
         if job.status != ImportJob.Status.PENDING:
             return job  # a task delivered twice: the first delivery owns the job
         job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
         job.save(update_fields=["status", "started_at"])
-    try:
-        _run(job, on_progress)
-    except ValidationFailed as exc:
-        _fail(job.pk, str(exc.message))
-    except Exception as exc:
-        logger.exception("import %s failed", job.pk)
-        _fail(job.pk, _("The import stopped on an unexpected error: %(error)s") % {"error": exc})
-        raise
+    # The messages of rejected rows are stored as text: write them in the language of
+    # whoever imports, not the worker's.
+    language = (job.created_by.language if job.created_by else "") or translation.get_language()
+    with translation.override(language):
+        try:
+            _run(job, on_progress)
+        except ValidationFailed as exc:
+            _fail(job.pk, str(exc.message))
+        except Exception as exc:
+            logger.exception("import %s failed", job.pk)
+            _fail(
+                job.pk, _("The import stopped on an unexpected error: %(error)s") % {"error": exc}
+            )
+            raise
     job.refresh_from_db()
     return job
 
