@@ -33,7 +33,9 @@ class ApiClient:
         headers = {"Authorization": f"Bearer {self.key}"}
         url = path if path.startswith("/api/") else f"/api/v1{path}"
         if json is not None:
-            return getattr(self.client, method)(url, data=json, content_type="application/json", headers=headers, **kwargs)
+            return getattr(self.client, method)(
+                url, data=json, content_type="application/json", headers=headers, **kwargs
+            )
         return getattr(self.client, method)(url, headers=headers, **kwargs)
 
     def get(self, path, **kw):
@@ -57,5 +59,3 @@ def api(client, admin_user):
 @pytest.fixture
 def api_as(client):
     return lambda user: ApiClient(client, user)
-
-

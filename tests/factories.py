@@ -70,7 +70,9 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     kind = Customer.Kind.PERSON
     first_name = factory.Faker("first_name", locale="es_ES")
     last_name = factory.Faker("last_name", locale="es_ES")
-    display_name = factory.LazyAttribute(lambda c: f"{c.first_name} {c.last_name}".strip() or c.legal_name)
+    display_name = factory.LazyAttribute(
+        lambda c: f"{c.first_name} {c.last_name}".strip() or c.legal_name
+    )
     search_name = factory.LazyAttribute(lambda c: identifiers.fold(c.display_name))
     search_last = factory.LazyAttribute(lambda c: identifiers.fold(c.last_name))
     owner = None

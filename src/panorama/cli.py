@@ -1,9 +1,9 @@
 """The ``panorama`` console command: Django's management commands, with a few aliases.
 
-    panorama demo | serve | seed --customers N --seed S | bench
-    panorama import customers FILE.csv   (→ import_customers)
-    panorama token create USERNAME       (→ token create)
-    panorama <any Django command>        (migrate, createsuperuser, shell, ...)
+panorama demo | serve | seed --customers N --seed S | bench
+panorama import customers FILE.csv   (→ import_customers)
+panorama token create USERNAME       (→ token create)
+panorama <any Django command>        (migrate, createsuperuser, shell, ...)
 """
 
 import os

@@ -21,7 +21,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 ANA = {
-    "first_name": "Ana", "last_name": "García López",
+    "first_name": "Ana",
+    "last_name": "García López",
     "identities": [
         {"kind": "national_id", "value": "12345678z"},
         {"kind": "phone", "value": "600 11 22 33", "label": "mobile"},
@@ -39,7 +40,9 @@ def test_create_normalises_and_returns_the_customer(api):
     assert body["display_name"] == "Ana García López"
     values = set(Identity.objects.filter(customer_id=body["id"]).values_list("kind", "value"))
     assert values == {
-        ("national_id", "12345678Z"), ("phone", "+34600112233"), ("phone", "+34911234567"),
+        ("national_id", "12345678Z"),
+        ("phone", "+34600112233"),
+        ("phone", "+34911234567"),
         ("email", "ana@example.com"),
     }
     assert body["owner"]["username"] == "admin"
@@ -65,7 +68,9 @@ def test_wrong_types_and_malformed_json_are_4xx(api):
     r = api.post("/customers", json={"first_name": "Ana", "birth_date": "yesterday"})
     assert r.status_code == 422 and "birth_date" in r.json()["detail"]
     r = api.client.post(
-        "/api/v1/customers", data="{not json", content_type="application/json",
+        "/api/v1/customers",
+        data="{not json",
+        content_type="application/json",
         headers={"Authorization": f"Bearer {api.key}"},
     )
     assert 400 <= r.status_code < 500
@@ -73,11 +78,18 @@ def test_wrong_types_and_malformed_json_are_4xx(api):
 
 
 def test_custom_fields_are_typed_validated_and_searchable(api):
-    CustomFieldDefinition.objects.create(key="segment", label="Segment", type="choice",
-                                         choices=["gold", "silver"], searchable=True)
+    CustomFieldDefinition.objects.create(
+        key="segment", label="Segment", type="choice", choices=["gold", "silver"], searchable=True
+    )
     CustomFieldDefinition.objects.create(key="employees", label="Employees", type="integer")
-    ok = api.post("/customers", json={"first_name": "Ana", "custom_fields": {"segment": "gold", "employees": "12"}})
-    assert ok.status_code == 201 and ok.json()["custom_fields"] == {"segment": "gold", "employees": 12}
+    ok = api.post(
+        "/customers",
+        json={"first_name": "Ana", "custom_fields": {"segment": "gold", "employees": "12"}},
+    )
+    assert ok.status_code == 201 and ok.json()["custom_fields"] == {
+        "segment": "gold",
+        "employees": 12,
+    }
     bad = api.post("/customers", json={"first_name": "Eva", "custom_fields": {"segment": "bronze"}})
     assert bad.status_code == 422 and "segment" in bad.json()["errors"]
     unknown = api.post("/customers", json={"first_name": "Eva", "custom_fields": {"shoe": "42"}})
@@ -90,7 +102,9 @@ def test_custom_fields_are_typed_validated_and_searchable(api):
 
 def test_update_keeps_field_history(api, admin_user):
     customer_id = api.post("/customers", json=ANA).json()["id"]
-    r = api.patch(f"/customers/{customer_id}", json={"last_name": "García Pérez", "status": "inactive"})
+    r = api.patch(
+        f"/customers/{customer_id}", json={"last_name": "García Pérez", "status": "inactive"}
+    )
     assert r.status_code == 200 and r.json()["display_name"] == "Ana García Pérez"
     history = api.get(f"/customers/{customer_id}/history").json()
     changes = {(h["field"], h["old_value"], h["new_value"]) for h in history}
@@ -103,9 +117,14 @@ def test_update_keeps_field_history(api, admin_user):
 
 def test_identities_can_be_added_and_removed_with_history(api):
     customer_id = api.post("/customers", json=ANA).json()["id"]
-    r = api.post(f"/customers/{customer_id}/identities", json={"kind": "loyalty_card", "value": "4000 1234 5678"})
+    r = api.post(
+        f"/customers/{customer_id}/identities",
+        json={"kind": "loyalty_card", "value": "4000 1234 5678"},
+    )
     assert r.status_code == 201 and r.json()["value"] == "400012345678"
-    dup = api.post(f"/customers/{customer_id}/identities", json={"kind": "email", "value": "ANA@example.com"})
+    dup = api.post(
+        f"/customers/{customer_id}/identities", json={"kind": "email", "value": "ANA@example.com"}
+    )
     assert dup.status_code == 409
     pin = api.post(f"/customers/{customer_id}/identities", json={"kind": "pin", "value": "1234"})
     assert pin.status_code == 201 and pin.json()["value"] == "••••"
@@ -140,8 +159,12 @@ def test_search_by_name_prefix_accent_insensitive_and_by_identifier(api):
     ana = CustomerFactory(first_name="Ana", last_name="Núñez")
     IdentityFactory(customer=ana, kind="phone", value="+34600112233")
     CustomerFactory(first_name="Bea", last_name="Nadal")
-    for q, expected in [("nun", ["Ana Núñez"]), ("ANA", ["Ana Núñez"]), ("600 11 22 33", ["Ana Núñez"]),
-                        ("n", ["Ana Núñez", "Bea Nadal"])]:
+    for q, expected in [
+        ("nun", ["Ana Núñez"]),
+        ("ANA", ["Ana Núñez"]),
+        ("600 11 22 33", ["Ana Núñez"]),
+        ("n", ["Ana Núñez", "Bea Nadal"]),
+    ]:
         names = [c["display_name"] for c in api.get(f"/customers?search={q}").json()["items"]]
         assert sorted(names) == expected, q
 
@@ -156,8 +179,12 @@ def build_rich_customer(interactions: int):
     MembershipFactory(group=family, customer=spouse, role="partner")
     HoldingFactory(customer=ana, conditions={"rate": "2.1%"})
     BillingIncidentFactory(customer=ana)
-    ConsentFactory(customer=ana, granted=True, at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
-    ConsentFactory(customer=ana, granted=False, at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC))
+    ConsentFactory(
+        customer=ana, granted=True, at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    )
+    ConsentFactory(
+        customer=ana, granted=False, at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    )
     InteractionFactory.create_batch(interactions, customer=ana)
     return ana, spouse
 
@@ -211,20 +238,52 @@ def test_groups_holdings_incidents_and_consents_through_the_api(api):
     ana = api.post("/customers", json=ANA).json()["id"]
     luis = api.post("/customers", json={"first_name": "Luis", "last_name": "García"}).json()["id"]
     group = api.post("/groups", json={"name": "Familia García", "kind": "family"}).json()
-    assert api.post(f"/groups/{group['id']}/members", json={"customer_id": ana, "role": "head"}).status_code == 201
-    assert api.post(f"/groups/{group['id']}/members", json={"customer_id": luis, "role": "partner"}).status_code == 201
+    assert (
+        api.post(
+            f"/groups/{group['id']}/members", json={"customer_id": ana, "role": "head"}
+        ).status_code
+        == 201
+    )
+    assert (
+        api.post(
+            f"/groups/{group['id']}/members", json={"customer_id": luis, "role": "partner"}
+        ).status_code
+        == 201
+    )
     assert api.post(f"/groups/{group['id']}/members", json={"customer_id": luis}).status_code == 409
     assert len(api.get(f"/groups/{group['id']}").json()["members"]) == 2
-    r = api.post(f"/customers/{ana}/holdings", json={
-        "product_code": "MORT", "product_name": "Hipoteca", "start_date": "2024-01-01",
-        "end_date": "2023-01-01"})
+    r = api.post(
+        f"/customers/{ana}/holdings",
+        json={
+            "product_code": "MORT",
+            "product_name": "Hipoteca",
+            "start_date": "2024-01-01",
+            "end_date": "2023-01-01",
+        },
+    )
     assert r.status_code == 422 and "end_date" in r.json()["errors"]
-    assert api.post(f"/customers/{ana}/billing-incidents", json={
-        "kind": "unpaid_invoice", "reference": "F-1", "amount": "99.90"}).status_code == 201
-    api.post(f"/customers/{ana}/consents", json={"purpose": "marketing", "channel": "email", "granted": True})
-    api.post(f"/customers/{ana}/consents", json={"purpose": "marketing", "channel": "email", "granted": False})
+    assert (
+        api.post(
+            f"/customers/{ana}/billing-incidents",
+            json={"kind": "unpaid_invoice", "reference": "F-1", "amount": "99.90"},
+        ).status_code
+        == 201
+    )
+    api.post(
+        f"/customers/{ana}/consents",
+        json={"purpose": "marketing", "channel": "email", "granted": True},
+    )
+    api.post(
+        f"/customers/{ana}/consents",
+        json={"purpose": "marketing", "channel": "email", "granted": False},
+    )
     assert len(api.get(f"/customers/{ana}/consents").json()) == 2
-    assert api.post(f"/customers/{ana}/consents", json={"purpose": "spam", "granted": True}).status_code == 422
+    assert (
+        api.post(
+            f"/customers/{ana}/consents", json={"purpose": "spam", "granted": True}
+        ).status_code
+        == 422
+    )
 
 
 def test_unauthenticated_and_revoked_tokens_get_401(client, api):
@@ -243,4 +302,7 @@ def test_openapi_and_docs_are_published_to_signed_in_users(client, admin_user):
     client.force_login(admin_user)
     assert client.get("/api/v1/docs").status_code == 200
     spec = client.get("/api/v1/openapi.json").json()
-    assert "/api/v1/identify" in spec["paths"] and "/api/v1/customers/{customer_id}/360" in spec["paths"]
+    assert (
+        "/api/v1/identify" in spec["paths"]
+        and "/api/v1/customers/{customer_id}/360" in spec["paths"]
+    )

@@ -6,8 +6,12 @@ from panorama.customers import identifiers
 
 @pytest.mark.parametrize(
     "raw, expected",
-    [("12345678Z", "12345678Z"), ("12.345.678-z", "12345678Z"), (" x1234567l ", "X1234567L"),
-     ("B58378431", "B58378431")],
+    [
+        ("12345678Z", "12345678Z"),
+        ("12.345.678-z", "12345678Z"),
+        (" x1234567l ", "X1234567L"),
+        ("B58378431", "B58378431"),
+    ],
 )
 def test_national_ids_are_normalised(raw, expected):
     assert identifiers.normalise_national_id(raw) == expected

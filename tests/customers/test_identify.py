@@ -21,8 +21,16 @@ def ana(db):
 
 @pytest.mark.parametrize(
     "typed",
-    ["+34 600 11 22 33", "600112233", "600 11 22 33", "12345678Z", "12345678z", "Ana@Example.com ",
-     "4000 1234 1234 1234", "ck_9f8e7d"],
+    [
+        "+34 600 11 22 33",
+        "600112233",
+        "600 11 22 33",
+        "12345678Z",
+        "12345678z",
+        "Ana@Example.com ",
+        "4000 1234 1234 1234",
+        "ck_9f8e7d",
+    ],
 )
 def test_any_usual_format_finds_the_customer(admin_user, ana, typed, django_assert_num_queries):
     with django_assert_num_queries(1):

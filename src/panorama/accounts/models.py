@@ -24,7 +24,11 @@ READ_ONLY_ROLES = {Role.ANALYST}
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent team"),
     )
 
@@ -39,12 +43,16 @@ class Team(models.Model):
 
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SALES_REP)
-    teams = models.ManyToManyField(Team, blank=True, related_name="members", verbose_name=_("teams"))
+    teams = models.ManyToManyField(
+        Team, blank=True, related_name="members", verbose_name=_("teams")
+    )
     managed_teams = models.ManyToManyField(
         Team, blank=True, related_name="managers", verbose_name=_("managed teams")
     )
     language = models.CharField(
-        _("language"), max_length=8, blank=True,
+        _("language"),
+        max_length=8,
+        blank=True,
         choices=[("en", _("English")), ("es", _("Spanish"))],
         help_text=_("Empty: follow the browser's language."),
     )

@@ -23,4 +23,6 @@ def on_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    audit_record(kind="login_failed", username=credentials.get("username", ""), ip_address=_ip(request))
+    audit_record(
+        kind="login_failed", username=credentials.get("username", ""), ip_address=_ip(request)
+    )

@@ -10,7 +10,7 @@ from panorama.core.services import audit_record
 
 from .models import ApiToken, User
 
-TOKEN_PREFIX = "pan_"
+TOKEN_PREFIX = "pan_"  # noqa: S105 - a visible prefix, not a secret
 # last_used_at is informative: write it at most this often, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 

@@ -15,8 +15,12 @@ router = Router(tags=["interactions"])
 
 @router.get("/customers/{customer_id}/interactions", response=list[InteractionOut])
 def interaction_list(
-    request, customer_id: int, channel: str = "", before: datetime.datetime | None = None,
-    before_id: int | None = None, limit: int = 50,
+    request,
+    customer_id: int,
+    channel: str = "",
+    before: datetime.datetime | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
 ):
     customer_get(user=request.user, customer_id=customer_id)
     if (before is None) != (before_id is None):

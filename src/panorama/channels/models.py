@@ -32,8 +32,12 @@ class Interaction(models.Model):
     body = models.TextField(_("summary"), blank=True)
     outcome = models.CharField(_("outcome"), max_length=100, blank=True)
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="interactions", verbose_name=_("agent"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
+        verbose_name=_("agent"),
     )
     occurred_at = models.DateTimeField(_("when"))
     duration_seconds = models.PositiveIntegerField(_("duration (s)"), null=True, blank=True)

@@ -12,7 +12,11 @@ def _timeline(*, customer, user):
 
 register(
     Panel(
-        key="timeline", title=_("Timeline"), selector=_timeline,
-        template="channels/_timeline_panel.html", order=10, schema=InteractionOut,
+        key="timeline",
+        title=_("Timeline"),
+        selector=_timeline,
+        template="channels/_timeline_panel.html",
+        order=10,
+        schema=InteractionOut,
     )
 )

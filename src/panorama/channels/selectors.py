@@ -15,7 +15,10 @@ def interactions_visible_to(user: User) -> QuerySet[Interaction]:
 
 
 def timeline(
-    *, customer_id: int, channel: str = "", before: tuple[datetime.datetime, int] | None = None,
+    *,
+    customer_id: int,
+    channel: str = "",
+    before: tuple[datetime.datetime, int] | None = None,
     limit: int = TIMELINE_SIZE,
 ) -> list[Interaction]:
     """The newest contacts of one customer, newest first: one query (agent joined)."""

@@ -42,15 +42,24 @@ def interaction_record(
     if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationFailed(_("A contact cannot happen in the future."), field="occurred_at")
     interaction = Interaction.objects.create(
-        customer_id=customer_id, channel=channel, direction=direction, subject=subject[:200],
-        body=body or "", outcome=(outcome or "")[:100], agent=agent, occurred_at=occurred_at,
+        customer_id=customer_id,
+        channel=channel,
+        direction=direction,
+        subject=subject[:200],
+        body=body or "",
+        outcome=(outcome or "")[:100],
+        agent=agent,
+        occurred_at=occurred_at,
         duration_seconds=duration_seconds,
         related_type=ContentType.objects.get_for_model(related) if related is not None else None,
         related_id=str(related.pk) if related is not None else "",
         metadata=metadata or {},
     )
     emit(
-        "interaction.recorded", customer_id=customer_id, interaction_id=interaction.pk,
-        channel=channel, direction=direction,
+        "interaction.recorded",
+        customer_id=customer_id,
+        interaction_id=interaction.pk,
+        channel=channel,
+        direction=direction,
     )
     return interaction

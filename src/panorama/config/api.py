@@ -67,15 +67,26 @@ def on_domain_error(request, exc: DomainError):
 def on_validation_error(request, exc: ValidationError):
     errors: dict[str, list[str]] = {}
     for item in exc.errors:
-        loc = [str(part) for part in item.get("loc", []) if part not in ("body", "query", "path", "payload", "form")]
+        loc = [
+            str(part)
+            for part in item.get("loc", [])
+            if part not in ("body", "query", "path", "payload", "form")
+        ]
         errors.setdefault(".".join(loc) or "body", []).append(item.get("msg", _("Invalid value.")))
     summary = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in errors.items())
-    return error(request, 422, _("Invalid input: %(s)s") % {"s": summary}, "validation_error", errors)
+    return error(
+        request, 422, _("Invalid input: %(s)s") % {"s": summary}, "validation_error", errors
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
-    return error(request, 401, _("Authentication required: send Authorization: Bearer <token>."), "unauthenticated")
+    return error(
+        request,
+        401,
+        _("Authentication required: send Authorization: Bearer <token>."),
+        "unauthenticated",
+    )
 
 
 @api.exception_handler(HttpError)

@@ -20,8 +20,12 @@ class FieldChange(models.Model):
     old_value = models.TextField(_("old value"), blank=True)
     new_value = models.TextField(_("new value"), blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("changed by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
     reason = models.CharField(_("reason"), max_length=100, blank=True)
@@ -31,6 +35,9 @@ class FieldChange(models.Model):
         verbose_name_plural = _("field history")
         indexes = [models.Index(fields=["content_type", "object_id", "-changed_at"])]
         ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.object_id}.{self.field} at {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 class AuditEvent(models.Model):
@@ -44,8 +51,12 @@ class AuditEvent(models.Model):
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("user"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
     )
     username = models.CharField(_("username"), max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
@@ -56,3 +67,6 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit log")
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.username} at {self.at:%Y-%m-%d %H:%M}"

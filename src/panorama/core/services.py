@@ -23,16 +23,26 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, str]:
 
 
 def field_history_record(
-    *, instance: models.Model, before: dict[str, str], after: dict[str, str],
-    user=None, customer_id: int | None = None, reason: str = "",
+    *,
+    instance: models.Model,
+    before: dict[str, str],
+    after: dict[str, str],
+    user=None,
+    customer_id: int | None = None,
+    reason: str = "",
 ) -> list[FieldChange]:
     """Record one FieldChange per field whose text form differs between before and after."""
     content_type = ContentType.objects.get_for_model(instance)
     changes = [
         FieldChange(
-            content_type=content_type, object_id=str(instance.pk), customer_id=customer_id,
-            field=name, old_value=before.get(name, ""), new_value=after.get(name, ""),
-            changed_by=user if (user and user.is_authenticated) else None, reason=reason,
+            content_type=content_type,
+            object_id=str(instance.pk),
+            customer_id=customer_id,
+            field=name,
+            old_value=before.get(name, ""),
+            new_value=after.get(name, ""),
+            changed_by=user if (user and user.is_authenticated) else None,
+            reason=reason,
         )
         for name in sorted(set(before) | set(after))
         if before.get(name, "") != after.get(name, "")
@@ -47,6 +57,9 @@ def audit_record(
     if user is not None and not user.is_authenticated:
         user = None
     return AuditEvent.objects.create(
-        kind=kind, user=user, username=username or (user.get_username() if user else ""),
-        ip_address=ip_address, detail=detail,
+        kind=kind,
+        user=user,
+        username=username or (user.get_username() if user else ""),
+        ip_address=ip_address,
+        detail=detail,
     )

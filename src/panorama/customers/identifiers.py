@@ -83,9 +83,7 @@ def normalise_email(raw: str) -> str:
 def normalise_card(raw: str) -> str:
     value = _SEPARATORS.sub("", raw or "")
     if not _CARD.match(value):
-        raise ValidationFailed(
-            _("A loyalty card number has 6 to 24 digits."), field="loyalty_card"
-        )
+        raise ValidationFailed(_("A loyalty card number has 6 to 24 digits."), field="loyalty_card")
     return value
 
 

@@ -36,17 +36,29 @@ class Customer(models.Model):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="owned_customers", verbose_name=_("account manager"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_customers",
+        verbose_name=_("account manager"),
     )
     team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="customers", verbose_name=_("team"),
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+        verbose_name=_("team"),
     )
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
         verbose_name=_("merged into"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -169,6 +181,9 @@ class GroupMembership(models.Model):
             models.UniqueConstraint(fields=["group", "customer"], name="membership_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.customer_id} in {self.group_id} ({self.role})"
+
 
 class Holding(models.Model):
     """A product or service the customer has contracted, with its conditions."""
@@ -203,6 +218,9 @@ class Holding(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.product_name} ({self.customer_id})"
+
 
 class BillingIncident(models.Model):
     class Kind(models.TextChoices):
@@ -233,6 +251,9 @@ class BillingIncident(models.Model):
         verbose_name = _("billing incident")
         verbose_name_plural = _("billing incidents")
         indexes = [models.Index(fields=["customer", "status"], name="incident_customer_status")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.customer_id})"
 
 
 class Consent(models.Model):
@@ -268,8 +289,13 @@ class Consent(models.Model):
     class Meta:
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
-        indexes = [models.Index(fields=["customer", "purpose", "channel", "-at"], name="consent_current")]
+        indexes = [
+            models.Index(fields=["customer", "purpose", "channel", "-at"], name="consent_current")
+        ]
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.purpose}/{self.channel}: {self.granted}"
 
 
 class CustomFieldDefinition(models.Model):
@@ -337,6 +363,9 @@ class ImportJob(models.Model):
         verbose_name_plural = _("imports")
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"
+
 
 class ImportRowError(models.Model):
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
@@ -347,6 +376,9 @@ class ImportRowError(models.Model):
 
     class Meta:
         ordering = ["row_number", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.row_number} {self.field}"
 
 
 class ImportChange(models.Model):
@@ -363,6 +395,9 @@ class ImportChange(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["job", "action"], name="importchange_job_action")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.action} {self.customer_id}"
 
 
 class DuplicateCandidate(models.Model):
@@ -383,9 +418,16 @@ class DuplicateCandidate(models.Model):
         verbose_name_plural = _("possible duplicates")
         ordering = ["-score", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["customer_a", "customer_b"], name="duplicate_pair_unique"),
-            models.CheckConstraint(condition=Q(customer_a__lt=models.F("customer_b")), name="duplicate_pair_ordered"),
+            models.UniqueConstraint(
+                fields=["customer_a", "customer_b"], name="duplicate_pair_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(customer_a__lt=models.F("customer_b")), name="duplicate_pair_ordered"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_a_id} ~ {self.customer_b_id} ({self.status})"
 
 
 class CustomerMerge(models.Model):
@@ -412,3 +454,6 @@ class CustomerMerge(models.Model):
         verbose_name = _("merge")
         verbose_name_plural = _("merges")
         ordering = ["-merged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"

@@ -8,7 +8,9 @@ from ninja import Field, Schema
 
 
 class IdentityIn(Schema):
-    kind: str = Field(..., description="national_id, phone, email, loyalty_card, pin, cookie, external_id")
+    kind: str = Field(
+        ..., description="national_id, phone, email, loyalty_card, pin, cookie, external_id"
+    )
     value: str = Field(..., max_length=255)
     label: str = Field("", max_length=40)
     is_primary: bool = False

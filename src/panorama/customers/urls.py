@@ -13,10 +13,16 @@ urlpatterns = [
 urlpatterns += [
     path("duplicates/", views_duplicates.duplicate_list, name="duplicates"),
     path("duplicates/scan/", views_duplicates.duplicate_scan, name="duplicates_scan"),
-    path("duplicates/<int:candidate_id>/merge/", views_duplicates.duplicate_merge,
-         name="duplicate_merge"),
-    path("duplicates/<int:candidate_id>/dismiss/", views_duplicates.duplicate_dismiss,
-         name="duplicate_dismiss"),
+    path(
+        "duplicates/<int:candidate_id>/merge/",
+        views_duplicates.duplicate_merge,
+        name="duplicate_merge",
+    ),
+    path(
+        "duplicates/<int:candidate_id>/dismiss/",
+        views_duplicates.duplicate_dismiss,
+        name="duplicate_dismiss",
+    ),
     path("duplicates/merges/<int:merge_id>/undo/", views_duplicates.merge_undo, name="merge_undo"),
 ]
 

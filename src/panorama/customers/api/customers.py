@@ -50,8 +50,11 @@ class ListFilters(Schema):
 
 def _member_out(m: GroupMembership) -> dict:
     return {
-        "id": m.pk, "customer_id": m.customer_id, "customer_name": m.customer.display_name,
-        "role": m.role, "since": m.since,
+        "id": m.pk,
+        "customer_id": m.customer_id,
+        "customer_name": m.customer.display_name,
+        "role": m.role,
+        "since": m.since,
     }
 
 
@@ -79,9 +82,15 @@ def customer_list(request, filters: Query[ListFilters]):
             raise ValidationFailed(_("Custom filters look like key:value."), field="custom")
         custom[key] = value
     page = selectors.customer_list(
-        user=request.user, search=filters.search, kind=filters.kind, status=filters.status,
-        owner_id=filters.owner_id, team_id=filters.team_id, custom=custom,
-        cursor=filters.cursor, limit=filters.limit,
+        user=request.user,
+        search=filters.search,
+        kind=filters.kind,
+        status=filters.status,
+        owner_id=filters.owner_id,
+        team_id=filters.team_id,
+        custom=custom,
+        cursor=filters.cursor,
+        limit=filters.limit,
     )
     return {"items": page.items, "next_cursor": page.next_cursor}
 
@@ -100,7 +109,9 @@ def _data_from(payload: CustomerIn, user) -> customer_services.CustomerData:
             raise ValidationFailed(_("Unknown team."), field="team_id")
     fields = payload.dict(exclude={"identities", "addresses", "owner_id", "team_id"})
     return customer_services.CustomerData(
-        **fields, owner=owner, team=team,
+        **fields,
+        owner=owner,
+        team=team,
         identities=[customer_services.IdentityIn(**i.dict()) for i in payload.identities],
         addresses=[customer_services.AddressIn(**a.dict()) for a in payload.addresses],
     )
@@ -108,7 +119,9 @@ def _data_from(payload: CustomerIn, user) -> customer_services.CustomerData:
 
 @router.post("/customers", response={201: CustomerOut})
 def customer_create(request, payload: CustomerIn):
-    customer = customer_services.customer_create(data=_data_from(payload, request.user), by=request.user)
+    customer = customer_services.customer_create(
+        data=_data_from(payload, request.user), by=request.user
+    )
     return Status(201, selectors.customer_get(user=request.user, customer_id=customer.pk))
 
 
@@ -130,14 +143,20 @@ def customer_360(request, customer_id: int):
     data = selectors.customer_360(user=request.user, customer_id=customer_id)
     groups = [
         {
-            "id": g["group"].pk, "name": g["group"].name, "kind": g["group"].kind,
+            "id": g["group"].pk,
+            "name": g["group"].name,
+            "kind": g["group"].kind,
             "role": g["role"].role if g["role"] else None,
             "members": [_member_out(m) for m in g["members"]],
         }
         for g in data["groups"]
     ]
     panels = [
-        {"key": p["panel"].key, "title": str(p["panel"].title), "data": panel_api_data(p["panel"], p["data"])}
+        {
+            "key": p["panel"].key,
+            "title": str(p["panel"].title),
+            "data": panel_api_data(p["panel"], p["data"]),
+        }
         for p in data["panels"]
     ]
     return {**data, "groups": groups, "panels": panels}
@@ -159,7 +178,9 @@ def identity_list(request, customer_id: int):
 def identity_add(request, customer_id: int, payload: IdentityIn):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
     item = customer_services.IdentityIn(**payload.dict())
-    return Status(201, customer_services.identity_add(customer=customer, item=item, by=request.user))
+    return Status(
+        201, customer_services.identity_add(customer=customer, item=item, by=request.user)
+    )
 
 
 @router.delete("/customers/{customer_id}/identities/{identity_id}", response={204: None})
@@ -188,7 +209,9 @@ def consent_list(request, customer_id: int):
 @router.post("/customers/{customer_id}/consents", response={201: ConsentOut})
 def consent_record(request, customer_id: int, payload: ConsentIn):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
-    return Status(201, relations.consent_record(customer=customer, by=request.user, **payload.dict()))
+    return Status(
+        201, relations.consent_record(customer=customer, by=request.user, **payload.dict())
+    )
 
 
 @router.post("/customers/{customer_id}/holdings", response={201: HoldingOut})
@@ -200,7 +223,9 @@ def holding_add(request, customer_id: int, payload: HoldingIn):
 @router.post("/customers/{customer_id}/billing-incidents", response={201: BillingIncidentOut})
 def billing_incident_add(request, customer_id: int, payload: BillingIncidentIn):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
-    return Status(201, relations.billing_incident_add(customer=customer, by=request.user, **payload.dict()))
+    return Status(
+        201, relations.billing_incident_add(customer=customer, by=request.user, **payload.dict())
+    )
 
 
 @router.post("/groups", response={201: GroupOut}, tags=["groups"])
@@ -214,8 +239,12 @@ def group_read(request, group_id: int):
     group = get_object_or_404(Group, pk=group_id)
     visible = selectors.customers_visible_to(request.user).values("pk")
     members = group.memberships.filter(customer_id__in=visible).select_related("customer")
-    return {"id": group.pk, "name": group.name, "kind": group.kind,
-            "members": [_member_out(m) for m in members]}
+    return {
+        "id": group.pk,
+        "name": group.name,
+        "kind": group.kind,
+        "members": [_member_out(m) for m in members],
+    }
 
 
 @router.post("/groups/{group_id}/members", response={201: MemberOut}, tags=["groups"])
@@ -226,5 +255,3 @@ def group_member_add(request, group_id: int, payload: MemberIn):
         group=group, customer=customer, role=payload.role, since=payload.since, by=request.user
     )
     return Status(201, _member_out(membership))
-
-

@@ -50,8 +50,11 @@ def custom_field_clean(definition: CustomFieldDefinition, raw: Any) -> Any:
             if str(text) not in definition.choices:
                 raise ValidationFailed(
                     _("%(value)s is not one of the choices of %(label)s: %(choices)s.")
-                    % {"value": text, "label": definition.label,
-                       "choices": ", ".join(definition.choices)},
+                    % {
+                        "value": text,
+                        "label": definition.label,
+                        "choices": ", ".join(definition.choices),
+                    },
                     field=key,
                 )
             return str(text)
@@ -65,7 +68,10 @@ def custom_field_clean(definition: CustomFieldDefinition, raw: Any) -> Any:
 
 
 def custom_fields_clean(
-    values: dict[str, Any], *, existing: dict[str, Any] | None = None, partial: bool = False,
+    values: dict[str, Any],
+    *,
+    existing: dict[str, Any] | None = None,
+    partial: bool = False,
     definitions: dict[str, CustomFieldDefinition] | None = None,
 ) -> dict[str, Any]:
     """Validate a whole set of custom values against the administrators' definitions.

@@ -17,8 +17,17 @@ from ..models import Address, Customer, Identity
 from .custom_fields import custom_fields_clean
 
 CUSTOMER_FIELDS = [
-    "kind", "status", "first_name", "last_name", "legal_name", "birth_date", "language",
-    "owner_id", "team_id", "notes", "custom_fields",
+    "kind",
+    "status",
+    "first_name",
+    "last_name",
+    "legal_name",
+    "birth_date",
+    "language",
+    "owner_id",
+    "team_id",
+    "notes",
+    "custom_fields",
 ]
 HISTORY_FIELDS = [*CUSTOMER_FIELDS, "display_name"]
 # ``Choices.values`` rebuilds its list on every call: too slow for the import's loop.
@@ -54,11 +63,11 @@ def _names(customer: Customer) -> None:
 
 def _check_choices(customer: Customer) -> None:
     if customer.kind not in _CUSTOMER_KINDS:
-        raise ValidationFailed(_("Unknown customer kind %(v)s.") % {"v": customer.kind}, field="kind")
-    if customer.status not in _CUSTOMER_STATUSES:
         raise ValidationFailed(
-            _("Unknown status %(v)s.") % {"v": customer.status}, field="status"
+            _("Unknown customer kind %(v)s.") % {"v": customer.kind}, field="kind"
         )
+    if customer.status not in _CUSTOMER_STATUSES:
+        raise ValidationFailed(_("Unknown status %(v)s.") % {"v": customer.status}, field="status")
 
 
 def _default_team(user: User | None) -> Team | None:
@@ -112,11 +121,14 @@ def customer_build(
     ``definitions``: the custom field definitions by key, loaded once by a bulk caller.
     """
     customer = Customer(
-        kind=data.kind, status=data.status,
+        kind=data.kind,
+        status=data.status,
         first_name=(data.first_name or "").strip()[:100],
         last_name=(data.last_name or "").strip()[:150],
         legal_name=(data.legal_name or "").strip()[:200],
-        birth_date=data.birth_date, language=data.language or "", notes=data.notes or "",
+        birth_date=data.birth_date,
+        language=data.language or "",
+        notes=data.notes or "",
         owner=data.owner if data.owner is not None else by,
         team=data.team if data.team is not None else _default_team(by),
     )
@@ -198,7 +210,10 @@ def identity_build(*, customer: Customer, item: IdentityIn) -> Identity:
     else:
         value = identifiers.normalise(item.kind, item.value)
     return Identity(
-        customer=customer, kind=item.kind, value=value, label=(item.label or "")[:40],
+        customer=customer,
+        kind=item.kind,
+        value=value,
+        label=(item.label or "")[:40],
         is_primary=item.is_primary,
     )
 
@@ -223,8 +238,10 @@ def identity_add(*, customer: Customer, item: IdentityIn, by: User | None) -> Id
     except IntegrityError:
         raise Conflict(_("This identity is already recorded."), field=identity.kind) from None
     field_history_record(
-        instance=customer, before={f"identity:{identity.kind}": ""},
-        after={f"identity:{identity.kind}": identity.display_value}, user=by,
+        instance=customer,
+        before={f"identity:{identity.kind}": ""},
+        after={f"identity:{identity.kind}": identity.display_value},
+        user=by,
         customer_id=customer.pk,
     )
     emit("customer.identity_added", customer_id=customer.pk, kind=identity.kind)
@@ -235,14 +252,19 @@ def identity_add(*, customer: Customer, item: IdentityIn, by: User | None) -> Id
 def identity_remove(*, identity: Identity, by: User | None) -> None:
     ensure_can_edit(by)
     field_history_record(
-        instance=identity.customer, before={f"identity:{identity.kind}": identity.display_value},
-        after={f"identity:{identity.kind}": ""}, user=by, customer_id=identity.customer_id,
+        instance=identity.customer,
+        before={f"identity:{identity.kind}": identity.display_value},
+        after={f"identity:{identity.kind}": ""},
+        user=by,
+        customer_id=identity.customer_id,
     )
     identity.delete()
 
 
 def pin_verify(*, customer: Customer, pin: str) -> bool:
-    stored = customer.identities.filter(kind=Identity.Kind.PIN).values_list("value", flat=True).first()
+    stored = (
+        customer.identities.filter(kind=Identity.Kind.PIN).values_list("value", flat=True).first()
+    )
     return bool(stored) and check_password(pin, stored)
 
 
@@ -256,12 +278,19 @@ def address_build(*, customer: Customer, item: AddressIn) -> Address:
         raise ValidationFailed(_("Unknown address kind %(k)s.") % {"k": item.kind}, field="kind")
     country = (item.country or "ES").strip().upper()
     if len(country) != 2 or not country.isalpha():
-        raise ValidationFailed(_("The country is a two-letter ISO code such as ES."), field="country")
+        raise ValidationFailed(
+            _("The country is a two-letter ISO code such as ES."), field="country"
+        )
     return Address(
-        customer=customer, kind=item.kind, line1=item.line1.strip()[:200],
-        line2=(item.line2 or "").strip()[:200], postal_code=(item.postal_code or "").strip()[:16],
-        city=(item.city or "").strip()[:100], region=(item.region or "").strip()[:100],
-        country=country, is_primary=item.is_primary,
+        customer=customer,
+        kind=item.kind,
+        line1=item.line1.strip()[:200],
+        line2=(item.line2 or "").strip()[:200],
+        postal_code=(item.postal_code or "").strip()[:16],
+        city=(item.city or "").strip()[:100],
+        region=(item.region or "").strip()[:100],
+        country=country,
+        is_primary=item.is_primary,
     )
 
 
@@ -273,7 +302,10 @@ def address_add(*, customer: Customer, item: AddressIn, by: User | None) -> Addr
         customer.addresses.update(is_primary=False)
     address.save()
     field_history_record(
-        instance=customer, before={"address": ""}, after={"address": str(address)}, user=by,
+        instance=customer,
+        before={"address": ""},
+        after={"address": str(address)},
+        user=by,
         customer_id=customer.pk,
     )
     return address

@@ -34,14 +34,22 @@ def group_create(*, name: str, kind: str, by: User | None) -> Group:
 
 @transaction.atomic
 def group_member_add(
-    *, group: Group, customer: Customer, role: str = GroupMembership.Role.MEMBER,
-    since: datetime.date | None = None, by: User | None,
+    *,
+    group: Group,
+    customer: Customer,
+    role: str = GroupMembership.Role.MEMBER,
+    since: datetime.date | None = None,
+    by: User | None,
 ) -> GroupMembership:
     ensure_can_edit(by)
     _choice(role, GroupMembership.Role, "role")
     if GroupMembership.objects.filter(group=group, customer=customer).exists():
-        raise Conflict(_("%(c)s is already in %(g)s.") % {"c": customer, "g": group}, field="customer_id")
-    membership = GroupMembership.objects.create(group=group, customer=customer, role=role, since=since)
+        raise Conflict(
+            _("%(c)s is already in %(g)s.") % {"c": customer, "g": group}, field="customer_id"
+        )
+    membership = GroupMembership.objects.create(
+        group=group, customer=customer, role=role, since=since
+    )
     emit("group.member_added", group_id=group.pk, customer_id=customer.pk)
     return membership
 
@@ -54,10 +62,19 @@ def group_member_remove(*, membership: GroupMembership, by: User | None) -> None
 
 @transaction.atomic
 def holding_add(
-    *, customer: Customer, product_code: str, product_name: str, start_date: datetime.date,
-    end_date: datetime.date | None = None, price: Decimal | int | str = 0, currency: str = "EUR",
-    category: str = "", conditions: dict[str, Any] | None = None,
-    status: str = Holding.Status.ACTIVE, external_id: str = "", by: User | None,
+    *,
+    customer: Customer,
+    product_code: str,
+    product_name: str,
+    start_date: datetime.date,
+    end_date: datetime.date | None = None,
+    price: Decimal | int | str = 0,
+    currency: str = "EUR",
+    category: str = "",
+    conditions: dict[str, Any] | None = None,
+    status: str = Holding.Status.ACTIVE,
+    external_id: str = "",
+    by: User | None,
 ) -> Holding:
     ensure_can_edit(by)
     if not product_code or not product_name:
@@ -65,9 +82,16 @@ def holding_add(
     if end_date and end_date < start_date:
         raise ValidationFailed(_("The end date is before the start date."), field="end_date")
     holding = Holding.objects.create(
-        customer=customer, product_code=product_code, product_name=product_name,
-        start_date=start_date, end_date=end_date, price=Decimal(str(price)), currency=currency,
-        category=category, conditions=conditions or {}, status=_choice(status, Holding.Status, "status"),
+        customer=customer,
+        product_code=product_code,
+        product_name=product_name,
+        start_date=start_date,
+        end_date=end_date,
+        price=Decimal(str(price)),
+        currency=currency,
+        category=category,
+        conditions=conditions or {},
+        status=_choice(status, Holding.Status, "status"),
         external_id=external_id,
     )
     emit("holding.added", customer_id=customer.pk, holding_id=holding.pk)
@@ -76,14 +100,25 @@ def holding_add(
 
 @transaction.atomic
 def billing_incident_add(
-    *, customer: Customer, kind: str, reference: str, amount: Decimal | str,
-    due_date: datetime.date | None = None, holding: Holding | None = None, notes: str = "",
+    *,
+    customer: Customer,
+    kind: str,
+    reference: str,
+    amount: Decimal | str,
+    due_date: datetime.date | None = None,
+    holding: Holding | None = None,
+    notes: str = "",
     by: User | None,
 ) -> BillingIncident:
     ensure_can_edit(by)
     incident = BillingIncident.objects.create(
-        customer=customer, kind=_choice(kind, BillingIncident.Kind, "kind"), reference=reference,
-        amount=Decimal(str(amount)), due_date=due_date, holding=holding, notes=notes,
+        customer=customer,
+        kind=_choice(kind, BillingIncident.Kind, "kind"),
+        reference=reference,
+        amount=Decimal(str(amount)),
+        due_date=due_date,
+        holding=holding,
+        notes=notes,
     )
     emit("billing.incident_opened", customer_id=customer.pk, incident_id=incident.pk)
     return incident
@@ -100,18 +135,30 @@ def billing_incident_resolve(*, incident: BillingIncident, by: User | None) -> B
 
 @transaction.atomic
 def consent_record(
-    *, customer: Customer, purpose: str, channel: str = Consent.Channel.ANY, granted: bool,
-    source: str = "", at: datetime.datetime | None = None, by: User | None,
+    *,
+    customer: Customer,
+    purpose: str,
+    channel: str = Consent.Channel.ANY,
+    granted: bool,
+    source: str = "",
+    at: datetime.datetime | None = None,
+    by: User | None,
 ) -> Consent:
     """A new decision: never overwrites, so the history of consents is kept whole."""
     ensure_can_edit(by)
     consent = Consent.objects.create(
-        customer=customer, purpose=_choice(purpose, Consent.Purpose, "purpose"),
-        channel=_choice(channel, Consent.Channel, "channel"), granted=granted,
-        source=(source or "")[:100], at=at or timezone.now(), recorded_by=by,
+        customer=customer,
+        purpose=_choice(purpose, Consent.Purpose, "purpose"),
+        channel=_choice(channel, Consent.Channel, "channel"),
+        granted=granted,
+        source=(source or "")[:100],
+        at=at or timezone.now(),
+        recorded_by=by,
     )
     emit(
         "consent.given" if granted else "consent.withdrawn",
-        customer_id=customer.pk, purpose=purpose, channel=channel,
+        customer_id=customer.pk,
+        purpose=purpose,
+        channel=channel,
     )
     return consent
