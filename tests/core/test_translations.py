@@ -203,3 +203,13 @@ def test_api_domain_errors_and_the_401_are_in_spanish_too(api, client):
     anonymous = client.get("/api/v1/customers", HTTP_ACCEPT_LANGUAGE="es")
     assert anonymous.status_code == 401
     assert anonymous.json()["detail"].startswith("Se necesita autenticación")
+
+
+@pytest.mark.django_db
+def test_a_token_client_gets_the_language_its_user_chose(api_as):
+    spanish_user = UserFactory(language="es", role=Role.ADMIN)
+    response = api_as(spanish_user).get("/customers/999999")
+
+    assert response.status_code == 404
+    assert response.json()["detail"] == "El cliente 999999 no existe o no tienes acceso a él."
+    assert response["Content-Language"] == "es"

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -22,6 +23,9 @@ class BearerToken(HttpBearer):
         user = api_token_authenticate(key=token)
         if user is not None:
             request.user = user
+            if user.language:  # as on the web: the user's chosen language wins
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
         return user
 
 
