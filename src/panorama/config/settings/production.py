@@ -4,12 +4,15 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import DEMO_SECRET_KEY, env_bool
-
+# Checked before base.py runs: it parses DATABASE_URL at import and would fail on an
+# empty one with a parser error instead of this message.
 for _name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
     if not os.environ.get(_name):
         raise ImproperlyConfigured(f"{_name} must be set in the environment for production.")
+
+from .base import *  # noqa: E402, F403
+from .base import DEMO_SECRET_KEY, env_bool  # noqa: E402
+
 if os.environ["SECRET_KEY"] == DEMO_SECRET_KEY or len(os.environ["SECRET_KEY"]) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be a unique random value of 50+ characters.")
 

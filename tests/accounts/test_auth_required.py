@@ -1,0 +1,206 @@
+"""Nobody gets in without signing in: every page redirects to the login page and every
+API operation answers 401 in the API's error convention.
+
+The routes are read from the URL resolver and the API itself, so a page or an operation
+added later is checked without touching this file.
+"""
+
+import inspect
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.shortcuts import resolve_url
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.resolvers import RegexPattern
+
+from panorama.customers.models import Customer, CustomerMerge, DuplicateCandidate, ImportJob
+from tests.factories import (
+    CustomerFactory,
+    GroupFactory,
+    IdentityFactory,
+    MembershipFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+API_PREFIX = "api/v1/"
+# Served to anonymous visitors on purpose: nothing else may be.
+PUBLIC_WEB = {
+    "accounts:login",  # the way in
+    "healthz",  # the load balancer's probe: answers "ok", nothing more
+    "set_language",  # the language switch on the login page
+}
+# Path parameters of the admin's regex routes, by group name.
+REGEX_SAMPLES = {"app_label": "auth", "url": "no/such/page/"}
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str  # as the resolver holds it, e.g. "customers/<int:customer_id>/"
+    name: str  # "namespace:name" or the route itself when unnamed
+    pattern: URLPattern
+
+
+def _walk(patterns, prefix: str = "", namespace: str = ""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = ":".join(n for n in (namespace, entry.namespace or "") if n)
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+        else:
+            route = prefix + str(entry.pattern)
+            qualified = ":".join(n for n in (namespace, entry.name or "") if n)
+            yield Route(route, qualified if entry.name else route, entry)
+
+
+ALL_ROUTES = list(_walk(get_resolver().url_patterns))
+WEB_ROUTES = [r for r in ALL_ROUTES if not r.route.startswith((API_PREFIX, "static/"))]
+API_ROUTES = [r for r in ALL_ROUTES if r.route.startswith(API_PREFIX)]
+
+
+@pytest.fixture
+def params(db, admin_user):
+    """Real objects for every kind of path parameter, so a page that forgot the login
+    check would answer 200 (not a 404 that hides the mistake)."""
+    ana = CustomerFactory(first_name="Ana")
+    luis = CustomerFactory(first_name="Luis")
+    low, high = sorted([ana, luis], key=lambda c: c.pk)
+    candidate = DuplicateCandidate.objects.create(customer_a=low, customer_b=high, score=0.9)
+    merge = CustomerMerge.objects.create(survivor=ana, merged=luis, merged_by=admin_user)
+    job = ImportJob.objects.create(original_name="c.csv", created_by=admin_user, file="c.csv")
+    group = GroupFactory()
+    MembershipFactory(group=group, customer=ana)
+    return {
+        "customer_id": ana.pk,
+        "candidate_id": candidate.pk,
+        "merge_id": merge.pk,
+        "job_id": job.pk,
+        "identity_id": IdentityFactory(customer=ana).pk,
+        "group_id": group.pk,
+        "object_id": admin_user.pk,
+        "content_type_id": ContentType.objects.get_for_model(Customer).pk,
+    }
+
+
+def _url(route: Route, params: dict) -> str:
+    """A concrete URL for ``route``, with real values for its parameters."""
+    if isinstance(route.pattern.pattern, RegexPattern):
+        # Only the admin has regex routes: fill each named group, drop the anchors.
+        path = re.sub(
+            r"\(\?P<(\w+)>[^)]*\)",
+            lambda m: REGEX_SAMPLES[m.group(1)],
+            route.route,
+        )
+        path = path.replace("^", "").replace("$", "")
+    else:
+        path = re.sub(
+            r"<(?:\w+:)?(\w+)>",
+            lambda m: str(params[m.group(1)]),
+            route.route,
+        )
+    return "/" + path
+
+
+def test_the_walk_finds_the_pages_and_the_api():
+    names = {r.name for r in WEB_ROUTES}
+    assert {"customers:list", "customers:detail", "channels:interaction_create"} <= names
+    assert {"customers:import_detail", "customers:duplicate_merge", "admin:index"} <= names
+    assert len(API_ROUTES) > 20
+    assert len(OPERATIONS) >= 30
+
+
+def test_the_only_public_pages_are_the_known_ones():
+    """A new public page must be added here on purpose, after a review."""
+    public = {r.name for r in WEB_ROUTES if r.name in PUBLIC_WEB}
+    assert public == PUBLIC_WEB
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in WEB_ROUTES if r.name not in PUBLIC_WEB], ids=lambda r: r.name
+)
+def test_every_page_sends_an_anonymous_visitor_to_the_login_page(client, params, route):
+    url = _url(route, params)
+    match = resolve(url)
+    assert match.func == route.pattern.callback, f"{url} does not reach {route.name}"
+
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+
+        assert response.status_code == 302, f"{method.upper()} {url}: {response.status_code}"
+        location = urlparse(response["Location"])
+        assert location.path == resolve_url(settings.LOGIN_URL)
+        assert parse_qs(location.query)["next"] == [url]
+
+
+def test_the_login_page_and_the_probe_are_open(client):
+    assert client.get(resolve_url(settings.LOGIN_URL)).status_code == 200
+    probe = client.get("/healthz")
+    assert probe.status_code == 200 and probe.content == b"ok"
+
+
+def _operations():
+    """(method, path template, operation name) of every operation the API serves."""
+    found = []
+    for route in API_ROUTES:
+        # Each route's view closes over ninja's PathView, which holds its operations.
+        callback = route.pattern.callback
+        if not inspect.isfunction(callback):
+            continue  # the docs, the schema and the root are partials, checked below
+        path_view = inspect.getclosurevars(callback).nonlocals.get("self")
+        for operation in getattr(path_view, "operations", []):
+            for method in operation.methods:
+                found.append((method, route.route, operation.view_func.__name__))
+    return found
+
+
+OPERATIONS = _operations()
+
+
+def test_every_documented_operation_is_checked():
+    from panorama.config.api import api
+
+    schema = api.get_openapi_schema()
+    documented = {
+        (method.upper(), re.sub(r"\{(\w+)\}", r"<\1>", path.lstrip("/")))
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+    served = {
+        (method, re.sub(r"<(?:\w+:)?(\w+)>", r"<\1>", path)) for method, path, _ in OPERATIONS
+    }
+    assert documented and documented <= served
+
+
+@pytest.mark.parametrize(
+    "method, route, name", OPERATIONS, ids=[f"{m} {n}" for m, _r, n in OPERATIONS]
+)
+def test_every_api_operation_answers_401_json_to_an_anonymous_caller(
+    client, params, method, route, name
+):
+    url = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(params[m.group(1)]), route)
+    body = "{}" if method in ("POST", "PUT", "PATCH") else ""
+
+    response = client.generic(method, url, data=body, content_type="application/json")
+
+    assert response.status_code == 401, f"{method} {url}: {response.status_code}"
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"detail", "code", "errors"}
+    assert body["code"] == "unauthenticated"
+    assert isinstance(body["detail"], str) and "Bearer" in body["detail"]
+
+
+@pytest.mark.parametrize("path", ["docs", "openapi.json"])
+def test_the_api_docs_and_schema_need_a_signed_in_user(client, admin_user, path):
+    url = f"/{API_PREFIX}{path}"
+    response = client.get(url, follow=True)
+
+    assert response.redirect_chain, f"{url} answered {response.status_code} to a stranger"
+    assert urlparse(response.redirect_chain[-1][0]).path == resolve_url(settings.LOGIN_URL)
+    assert "accounts/login.html" in [t.name for t in response.templates]
+
+    client.force_login(admin_user)
+    assert client.get(url, follow=True).status_code == 200
