@@ -442,3 +442,51 @@ def test_admins_and_agents_see_every_customer(client, api_as, world, make_user):
         assert client.get(reverse("customers:detail", args=[customer_id])).status_code == 200
     html = client.get(reverse("customers:detail", args=[world.ana.pk])).content.decode()
     assert _shows(html, world.bea)  # the whole family
+
+
+def test_a_rep_cannot_file_a_customer_under_another_team(api_as, world):
+    as_rep = api_as(world.rep_a)
+    before = Customer.objects.count()
+
+    refused = as_rep.post(
+        "/customers",
+        json={
+            "first_name": "Eva",
+            "last_name": "Gil",
+            "team_id": world.sevilla.pk,
+            "owner_id": world.rep_b.pk,
+        },
+    )
+    assert refused.status_code == 403
+    assert "assign" in refused.json()["detail"]
+    assert Customer.objects.count() == before
+
+    mine = as_rep.post("/customers", json={"first_name": "Eva", "team_id": world.madrid.pk})
+    assert mine.status_code == 201
+    assert Customer.objects.get(pk=mine.json()["id"]).owner_id == world.rep_a.pk
+
+
+def test_a_rep_cannot_hand_his_customer_to_another_team(api_as, world):
+    as_rep = api_as(world.rep_a)
+    refused = as_rep.patch(
+        f"/customers/{world.ana.pk}",
+        json={"owner_id": world.rep_b.pk, "team_id": world.sevilla.pk},
+    )
+    assert refused.status_code == 403
+    world.ana.refresh_from_db()
+    assert (world.ana.owner_id, world.ana.team_id) == (world.rep_a.pk, world.madrid.pk)
+
+    # Within his own team he may hand it over: it stays in his scope.
+    moved = as_rep.patch(f"/customers/{world.ana.pk}", json={"owner_id": world.rep_b.pk})
+    assert moved.status_code == 200
+    world.ana.refresh_from_db()
+    assert world.ana.owner_id == world.rep_b.pk
+
+
+def test_a_manager_may_move_customers_between_the_teams_he_manages(api_as, world):
+    moved = api_as(world.manager).patch(
+        f"/customers/{world.carmen.pk}", json={"team_id": world.sevilla.pk}
+    )
+    assert moved.status_code == 200
+    world.carmen.refresh_from_db()
+    assert world.carmen.team_id == world.sevilla.pk

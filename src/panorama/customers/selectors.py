@@ -35,19 +35,24 @@ from .models import (
 from .panels import panels_for
 
 
-def scope_filter(user: User, prefix: str = "") -> Q:
-    """The Q that keeps the customers ``user`` may see (``prefix`` for joins)."""
+def teams_in_scope(user: User) -> QuerySet[Team] | None:
+    """The teams whose customers ``user`` sees (besides his own), None for all."""
     if user.sees_all_customers:
-        return Q()
-    own = Q(**{f"{prefix}owner_id": user.pk})
+        return None
     if user.role == Role.SALES_MANAGER:
         # A manager sees the teams he manages and their sub-teams (two levels down).
-        managed = Team.objects.filter(
+        return Team.objects.filter(
             Q(managers=user) | Q(parent__managers=user) | Q(parent__parent__managers=user)
-        ).values("pk")
-        return own | Q(**{f"{prefix}team_id__in": managed})
-    member_of = Team.objects.filter(members=user).values("pk")
-    return own | Q(**{f"{prefix}team_id__in": member_of})
+        )
+    return Team.objects.filter(members=user)
+
+
+def scope_filter(user: User, prefix: str = "") -> Q:
+    """The Q that keeps the customers ``user`` may see (``prefix`` for joins)."""
+    teams = teams_in_scope(user)
+    if teams is None:
+        return Q()
+    return Q(**{f"{prefix}owner_id": user.pk}) | Q(**{f"{prefix}team_id__in": teams.values("pk")})
 
 
 def customers_visible_to(user: User) -> QuerySet[Customer]:

@@ -42,6 +42,22 @@ def ensure_can_edit(user: User | None) -> None:
         raise PermissionDenied(_("Your role can read customers but not change them."))
 
 
+def ensure_stays_visible(customer: Customer, by: User | None) -> None:
+    """A user may only give a customer an owner and team that keep it in his scope:
+    a rep cannot file a customer under another team, nor hand it to someone else's."""
+    if by is None:
+        return
+    from ..selectors import teams_in_scope
+
+    teams = teams_in_scope(by)
+    if teams is None or customer.owner_id == by.pk:
+        return
+    if customer.team_id is None or not teams.filter(pk=customer.team_id).exists():
+        raise PermissionDenied(
+            _("You can only assign customers to yourself or to a team you belong to or manage.")
+        )
+
+
 def _names(customer: Customer) -> None:
     """Derive the shown and searchable names from the name fields."""
     if customer.kind == Customer.Kind.ORGANISATION:
@@ -152,6 +168,7 @@ def customer_build(
 def customer_create(*, data: CustomerData, by: User | None) -> Customer:
     ensure_can_edit(by)
     customer, identities, addresses = customer_build(data=data, by=by)
+    ensure_stays_visible(customer, by)
     customer.save()
     for row in [*identities, *addresses]:
         row.customer = customer
@@ -184,6 +201,8 @@ def customer_update(*, customer: Customer, by: User | None, changes: dict[str, A
             setattr(customer, name, value)
     _check_choices(customer)
     _names(customer)
+    if {"owner", "owner_id", "team", "team_id"} & set(changes):
+        ensure_stays_visible(customer, by)
     customer.save()
     after = snapshot(customer, HISTORY_FIELDS)
     changed = field_history_record(
