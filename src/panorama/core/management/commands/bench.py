@@ -155,8 +155,8 @@ class Command(BaseCommand):
         rng = random.Random(meta.seed)
         last = meta.last_customer_id
         out: dict = {}
-        headers = {"Authorization": f"Bearer {key}"}
-        with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
+        client = measure.Connection(base_url, key)
+        try:
             self.say("Measuring identify...")
             values = measure.identify_values(rng, count=REQUESTS, last_id=last)
             times, _q = measure.timed(
@@ -202,6 +202,8 @@ class Command(BaseCommand):
                 ],
             )
             out["create_customer_p50_ms"] = round(measure.p50(times), 2)
+        finally:
+            client.close()
 
         self.say("Measuring import (20,000 rows)...")
         path = measure.import_csv(settings.VAR_DIR / "bench-import.csv", rows=20_000, tag=run)
