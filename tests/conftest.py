@@ -1,9 +1,19 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from panorama.accounts.models import Role
 from panorama.accounts.services import api_token_create
 
 from .factories import AdminFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request may switch the thread to its user's language (as in production, where
+    the next request sets its own): put the default back so tests stay independent."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -24,8 +24,26 @@ _SEPARATORS = re.compile(r"[\s.\-/]+")
 _CARD = re.compile(r"^[0-9]{6,24}$")
 
 
+def _strip_accents(ch: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+
+
+# Latin letters with accents (Latin-1 and Latin Extended-A: á, ñ, ç, ü, ł...) mapped to
+# what the full decomposition below gives them, so most names skip it.
+_LATIN = str.maketrans(
+    {
+        chr(code): bare
+        for code in range(0xC0, 0x180)
+        if (bare := _strip_accents(chr(code))).isascii() and bare != chr(code)
+    }
+)
+
+
 def fold(text: str) -> str:
     """Lower case without accents, spaces collapsed: the key for name search and sorting."""
+    quick = (text or "").translate(_LATIN)
+    if quick.isascii():  # nearly every name: nothing left to decompose
+        return " ".join(quick.lower().split())
     decomposed = unicodedata.normalize("NFKD", text or "")
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.lower().split())

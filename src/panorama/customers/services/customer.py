@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Team, User
+from panorama.core.bulk import model_new
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from panorama.core.services import field_history_record, snapshot
@@ -136,7 +137,8 @@ def customer_build(
 
     ``definitions``: the custom field definitions by key, loaded once by a bulk caller.
     """
-    customer = Customer(
+    customer = model_new(
+        Customer,
         kind=data.kind,
         status=data.status,
         first_name=(data.first_name or "").strip()[:100],
@@ -228,7 +230,8 @@ def identity_build(*, customer: Customer, item: IdentityIn) -> Identity:
         value = make_password(pin)
     else:
         value = identifiers.normalise(item.kind, item.value)
-    return Identity(
+    return model_new(
+        Identity,
         customer=customer,
         kind=item.kind,
         value=value,
@@ -300,7 +303,8 @@ def address_build(*, customer: Customer, item: AddressIn) -> Address:
         raise ValidationFailed(
             _("The country is a two-letter ISO code such as ES."), field="country"
         )
-    return Address(
+    return model_new(
+        Address,
         customer=customer,
         kind=item.kind,
         line1=item.line1.strip()[:200],

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Team, User
-from panorama.core.bulk import objects_insert
+from panorama.core.bulk import model_new, objects_insert
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.models import FieldChange
 
@@ -387,7 +387,8 @@ class Batch:
                 self.reject(
                     row.number,
                     row.raw,
-                    _("%(value)s belongs to a customer you cannot see.") % {"value": row.key[1]},
+                    _("%(value)s cannot be imported: this identifier is already in use.")
+                    % {"value": row.key[1]},
                     row.key[0],
                 )
                 continue
@@ -402,8 +403,9 @@ class Batch:
         objects_insert(customers)
         objects_insert([i for r in rows for i in r.identities])
         objects_insert([a for r in rows for a in r.addresses])
+        created, job_id = ImportChange.Action.CREATED, self.job.pk
         return [
-            ImportChange(job=self.job, customer=c, action=ImportChange.Action.CREATED)
+            model_new(ImportChange, job_id=job_id, customer_id=c.pk, action=created)
             for c in customers
         ]
 

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
+from panorama.core.bulk import few_collections
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
 
@@ -201,6 +202,11 @@ def import_job_run(*, job_id: int, on_progress: Progress | None = None) -> Impor
 
 
 def _run(job: ImportJob, on_progress: Progress | None) -> None:
+    with few_collections():
+        _run_rows(job, on_progress)
+
+
+def _run_rows(job: ImportJob, on_progress: Progress | None) -> None:
     source = _job_source(job)
     definitions = definitions_by_key()
     with job.file.open("rb") as fh:
