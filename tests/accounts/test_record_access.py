@@ -335,6 +335,33 @@ def test_group_members_of_another_team_stay_hidden_and_cannot_be_added(api_as, w
     assert not other.memberships.exists()
 
 
+def test_a_group_of_another_teams_customers_does_not_exist_for_a_rep(api_as, world, admin_user):
+    rep_a = api_as(world.rep_a)
+    zamora = GroupFactory(name="Familia Zamora")
+    MembershipFactory(group=zamora, customer=world.bea)
+
+    read = rep_a.get(f"/groups/{zamora.pk}")
+    added = rep_a.post(f"/groups/{zamora.pk}/members", json={"customer_id": world.ana.pk})
+
+    assert read.status_code == 404 and "Zamora" not in read.content.decode()
+    assert added.status_code == 404
+    assert list(zamora.memberships.values_list("customer_id", flat=True)) == [world.bea.pk]
+    assert rep_a.get(f"/groups/{world.family.pk}").json()["name"] == "Familia"  # Ana is in it
+    assert api_as(world.rep_b).get(f"/groups/{zamora.pk}").json()["name"] == "Familia Zamora"
+    assert api_as(admin_user).get(f"/groups/{zamora.pk}").json()["name"] == "Familia Zamora"
+
+
+def test_a_rep_fills_the_group_he_just_created(api_as, world):
+    rep_a = api_as(world.rep_a)
+
+    group = rep_a.post("/groups", json={"name": "Arroyo", "kind": "family"}).json()
+    added = rep_a.post(f"/groups/{group['id']}/members", json={"customer_id": world.ana.pk})
+
+    assert added.status_code == 201, added.content
+    members = rep_a.get(f"/groups/{group['id']}").json()["members"]
+    assert [m["customer_id"] for m in members] == [world.ana.pk]
+
+
 def test_duplicates_and_merges_of_another_team_are_invisible_through_the_api(
     api_as, world, admin_user
 ):
@@ -383,11 +410,18 @@ def test_an_import_never_updates_a_customer_the_importer_cannot_see(world, tmp_p
     row = ["Beatriz", "Robles", "87654321X", "", "", "", "", ""]
     path.write_bytes(csv_bytes([row], header=HEADER_ES))
 
+    customers = Customer.objects.count()
+
     job = import_file_sync(path=path, by=world.rep_a)
 
     assert (job.created_count, job.updated_count, job.rejected_count) == (0, 0, 1)
     world.bea.refresh_from_db()
     assert world.bea.last_name == "Zamora"
+    assert Customer.objects.count() == customers  # no second Bea either
+    # The reason says no more than a taken identifier: not that a customer is hidden.
+    assert job.row_errors.get().message == (
+        "87654321X cannot be imported: this identifier is already in use."
+    )
 
 
 def test_a_rep_sees_the_customers_he_owns_in_any_team(api_as, world):

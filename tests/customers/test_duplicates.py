@@ -241,19 +241,18 @@ def test_merge_moves_everything_to_the_survivor(twins, admin_user):
         "Consent": 2,
         "Interaction": 4,
     }
-    # What the survivor already had stays on the merged customer, recorded.
+    # What the survivor already had stays on the merged customer, recorded; his place in
+    # the survivor's family is deleted (recorded whole), or it would show him there.
     assert counts(merged) == {
         "Identity": 1,
         "Address": 0,
-        "GroupMembership": 1,
+        "GroupMembership": 0,
         "Holding": 0,
         "Consent": 0,
         "Interaction": 0,
     }
-    assert merge.kept == {
-        "customers.identity.customer": [merged.identities.get().pk],
-        "customers.groupmembership.customer": [merged.memberships.get().pk],
-    }
+    assert merge.kept == {"customers.identity.customer": [merged.identities.get().pk]}
+    assert list(merge.dropped) == ["customers.groupmembership.customer"]
     assert merge.relinked["channels.interaction.customer"]
     # One primary e-mail: the moved one is no longer primary.
     assert survivor.identities.filter(kind="email", is_primary=True).count() == 1
@@ -316,6 +315,57 @@ def test_undo_brings_everything_back_exactly(twins, admin_user):
     assert merged.merged_into is None
     assert merge.undone_at is not None and merge.undone_by == admin_user
     assert merged in selectors.customer_list(user=admin_user).items
+
+
+def test_a_shared_group_shows_the_survivor_alone_after_the_merge_and_both_after_undo(
+    admin_user,
+):
+    survivor, merged, brother = person("Ana", "García"), person("Ana", "García"), person("Luis", "")
+    family = GroupFactory(name="Familia García")
+    MembershipFactory(group=family, customer=survivor, role=GroupMembership.Role.HEAD)
+    MembershipFactory(
+        group=family,
+        customer=merged,
+        role=GroupMembership.Role.PARTNER,
+        since=datetime.date(2010, 6, 1),
+    )
+    MembershipFactory(group=family, customer=brother, role=GroupMembership.Role.RELATIVE)
+
+    def family_rows():
+        return set(family.memberships.values_list("pk", "customer_id", "role", "since"))
+
+    def ficha_family(customer):
+        core = selectors.customer_core_360(customer=customer, user=admin_user)
+        (entry,) = core["groups"]
+        return entry["role"].role, [m.customer for m in entry["members"]]
+
+    before = family_rows()
+
+    merge = customer_merge(survivor=survivor, merged=merged, by=admin_user)
+
+    assert ficha_family(survivor) == ("head", [brother])
+    assert ficha_family(brother) == ("relative", [survivor])
+    assert not merged.memberships.exists()
+    assert family_rows() == before - {r for r in before if r[1] == merged.pk}
+
+    customer_merge_undo(merge=CustomerMerge.objects.get(pk=merge.pk), by=admin_user)
+
+    assert family_rows() == before
+    assert ficha_family(merged) == ("partner", [survivor, brother])
+
+
+def test_undo_skips_a_dropped_membership_whose_group_was_deleted_since(admin_user):
+    survivor, merged = person("Ana", "García"), person("Ana", "García")
+    family, club = GroupFactory(), GroupFactory()
+    for group in (family, club):
+        MembershipFactory(group=group, customer=survivor)
+        MembershipFactory(group=group, customer=merged)
+    merge = customer_merge(survivor=survivor, merged=merged, by=admin_user)
+    family.delete()
+
+    customer_merge_undo(merge=merge, by=admin_user)
+
+    assert list(merged.memberships.values_list("group_id", flat=True)) == [club.pk]
 
 
 def test_merge_fills_the_survivors_missing_names():

@@ -52,6 +52,7 @@ def test_merge_then_undo_through_the_api(api):
     assert merge["survivor"]["id"] == a.pk and merge["merged"]["merged_into_id"] == a.pk
     assert merge["moved"]["channels.interaction.customer"] == 2
     assert merge["kept"] == {"customers.identity.customer": 1}
+    assert merge["dropped"] == {}
     assert api.get(f"/customers/{b.pk}").status_code == 404
     assert api.get("/duplicates").json()["items"] == []
 

@@ -276,7 +276,9 @@ def test_sales_rep_cannot_update_a_customer_he_does_not_see(tmp_path, rep):
     IdentityFactory(customer=other, kind="national_id", value="12345678Z")
     job = file_run(tmp_path, csv_bytes(ROWS_ES[:1]), by=rep)
     assert (job.created_count, job.updated_count, job.rejected_count) == (0, 0, 1)
-    assert "cannot see" in job.row_errors.get().message
+    assert job.row_errors.get().message == (
+        "12345678Z cannot be imported: this identifier is already in use."
+    )
 
 
 def test_management_command_prints_a_summary(tmp_path, admin_user):

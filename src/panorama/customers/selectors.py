@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from .models import (
     Consent,
     Customer,
     CustomFieldDefinition,
+    Group,
     GroupMembership,
     Holding,
     Identity,
@@ -103,6 +104,32 @@ def _owned_rows(customer: Customer, name: str) -> list:
 def _sort_key(value: Any) -> tuple:
     # None sorts first ascending, as SQLite does and PostgreSQL does with DESC.
     return (value is not None, value)
+
+
+# --- groups ---------------------------------------------------------------------------
+
+
+def groups_visible_to(user: User) -> QuerySet[Group]:
+    """The groups with a member ``user`` sees: a group's name ("Familia Zamora") tells
+    about its members. A group with no member yet (just created) is visible, so that
+    whoever creates one can fill it."""
+    if user.sees_all_customers:
+        return Group.objects.all()
+    members = GroupMembership.objects.filter(
+        group_id=OuterRef("pk"), customer__merged_into__isnull=True
+    )
+    return Group.objects.filter(
+        Exists(members.filter(scope_filter(user, "customer__"))) | ~Exists(members)
+    )
+
+
+def group_get(*, user: User, group_id: int) -> Group:
+    group = groups_visible_to(user).filter(pk=group_id).first()
+    if group is None:
+        raise NotFound(
+            _("Group %(id)s does not exist or is not visible to you.") % {"id": group_id}
+        )
+    return group
 
 
 # --- identify -------------------------------------------------------------------------
@@ -262,7 +289,8 @@ def customer_core_360(*, customer: Customer, user: User) -> dict[str, Any]:
     identities = _owned_rows(customer, "identities")
     addresses = _owned_rows(customer, "addresses")
     memberships = GroupMembership.objects.filter(
-        group_id__in=GroupMembership.objects.filter(customer=customer).values("group_id")
+        group_id__in=GroupMembership.objects.filter(customer=customer).values("group_id"),
+        customer__merged_into__isnull=True,  # also for merges made before they dropped it
     )
     scope = scope_filter(user, "customer__")
     if scope:  # fellow members outside the user's scope stay hidden, as in the groups API

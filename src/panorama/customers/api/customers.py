@@ -1,4 +1,3 @@
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
@@ -6,7 +5,7 @@ from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.models import FieldChange
 
 from .. import selectors
-from ..models import Group, GroupMembership, Identity
+from ..models import GroupMembership, Identity
 from ..panels import panel_api_data
 from ..schemas import (
     AddressIn,
@@ -236,7 +235,7 @@ def group_create(request, payload: GroupIn):
 
 @router.get("/groups/{group_id}", response=GroupOut, tags=["groups"])
 def group_read(request, group_id: int):
-    group = get_object_or_404(Group, pk=group_id)
+    group = selectors.group_get(user=request.user, group_id=group_id)
     visible = selectors.customers_visible_to(request.user).values("pk")
     members = group.memberships.filter(customer_id__in=visible).select_related("customer")
     return {
@@ -249,7 +248,7 @@ def group_read(request, group_id: int):
 
 @router.post("/groups/{group_id}/members", response={201: MemberOut}, tags=["groups"])
 def group_member_add(request, group_id: int, payload: MemberIn):
-    group = get_object_or_404(Group, pk=group_id)
+    group = selectors.group_get(user=request.user, group_id=group_id)
     customer = selectors.customer_get(user=request.user, customer_id=payload.customer_id)
     membership = relations.group_member_add(
         group=group, customer=customer, role=payload.role, since=payload.since, by=request.user

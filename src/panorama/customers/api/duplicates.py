@@ -82,6 +82,11 @@ class MergeOut(Schema):
     kept: dict[str, int] = Field(
         ..., description="rows left on the merged customer (the survivor already had them)"
     )
+    dropped: dict[str, int] = Field(
+        ...,
+        description="links of the merged customer deleted, as the survivor already had them "
+        "(same group): restored by an undo",
+    )
     merged_by_id: int | None
     merged_at: datetime.datetime
     undone_at: datetime.datetime | None
@@ -94,6 +99,10 @@ class MergeOut(Schema):
     @staticmethod
     def resolve_kept(obj: CustomerMerge) -> dict[str, int]:
         return {label: len(ids) for label, ids in obj.kept.items()}
+
+    @staticmethod
+    def resolve_dropped(obj: CustomerMerge) -> dict[str, int]:
+        return {label: len(rows) for label, rows in obj.dropped.items()}
 
 
 def _customer(user, customer_id: int, field: str) -> Customer:

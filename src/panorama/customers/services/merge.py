@@ -6,11 +6,13 @@ rows follow a merge without touching this module. What moved is recorded row by 
 ``CustomerMerge`` so an undo moves back exactly those rows.
 """
 
+import json
 import logging
 from collections.abc import Iterator
 from typing import Any
 
 from django.apps import apps
+from django.core import serializers
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, UniqueConstraint
 from django.utils import timezone
@@ -21,7 +23,14 @@ from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, NotFound, ValidationFailed
 from panorama.core.services import field_history_record, snapshot
 
-from ..models import Customer, CustomerMerge, DuplicateCandidate, Identity, ImportChange
+from ..models import (
+    Customer,
+    CustomerMerge,
+    DuplicateCandidate,
+    GroupMembership,
+    Identity,
+    ImportChange,
+)
 from ..selectors import scope_filter
 from .customer import HISTORY_FIELDS, _names, ensure_can_edit
 
@@ -46,6 +55,11 @@ RESTORED = [*FILLED, "custom_fields", "display_name", "search_name", "search_las
 EXTRA_UNIQUE: dict[type[models.Model], list[tuple[tuple[str, ...], Q | None]]] = {
     Identity: [((), Q(kind=Identity.Kind.PIN))],
 }
+# Links also read from their other end: a group lists its members. When the survivor is
+# already in the group, the merged customer's own membership would still show him beside
+# the survivor, so it is deleted rather than kept (the survivor's role stays); the row is
+# saved whole in ``CustomerMerge.dropped`` and an undo puts it back as it was.
+DROPPED = {GroupMembership}
 
 Link = tuple[type[models.Model], models.ForeignKey]
 
@@ -142,6 +156,38 @@ def _primaries_to_clear(model, field, survivor_id: int, moving: list[Any]) -> li
     return clear
 
 
+def _drop(model: type[models.Model], pks: set[Any]) -> list[dict[str, Any]]:
+    """Delete the rows and return them serialized whole, for an undo to restore."""
+    rows = model._base_manager.filter(pk__in=pks).order_by("pk")
+    saved = json.loads(serializers.serialize("json", rows))
+    rows.delete()
+    return saved
+
+
+def _restore(label: str, rows: list[dict[str, Any]]) -> None:
+    """Put back rows a merge deleted, with their ids, unless they can no longer be: what
+    they point to was deleted since, or the same link was made again."""
+    for item in serializers.deserialize("python", rows, ignorenonexistent=True):
+        row = item.object
+        gone = [
+            field.name
+            for field in row._meta.concrete_fields
+            if field.is_relation
+            and getattr(row, field.attname) is not None
+            and not field.related_model._base_manager.filter(
+                pk=getattr(row, field.attname)
+            ).exists()
+        ]
+        if gone:
+            logger.warning("merge undo: %s #%s not restored, %s gone", label, row.pk, gone)
+            continue
+        try:
+            with transaction.atomic():
+                item.save()
+        except IntegrityError:
+            logger.warning("merge undo: %s #%s not restored, made again since", label, row.pk)
+
+
 def _lock_and_check(by: User | None, *ids: int) -> dict[int, Customer]:
     locked = {
         c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")
@@ -208,11 +254,15 @@ def customer_merge(*, survivor: Customer, merged: Customer, by: User | None) -> 
 
     relinked: dict[str, list[Any]] = {}
     kept: dict[str, list[Any]] = {}
+    dropped: dict[str, list[dict[str, Any]]] = {}
     primary_cleared: dict[str, list[Any]] = {}
     for model, field in customer_links():
         label = _label(model, field)
         keep = _colliding(model, field, survivor.pk, merged.pk)
         rows = model._base_manager.filter(**{field.attname: merged.pk}).exclude(pk__in=keep)
+        if keep and model in DROPPED:
+            dropped[label] = _drop(model, keep)
+            keep = set()
         if model is Customer:
             rows = rows.exclude(pk=survivor.pk)
         moving = list(rows.values_list("pk", flat=True))
@@ -263,6 +313,7 @@ def customer_merge(*, survivor: Customer, merged: Customer, by: User | None) -> 
         merged=merged,
         relinked=relinked,
         kept=kept,
+        dropped=dropped,
         primary_cleared=primary_cleared,
         survivor_before=survivor_before,
         merged_by=by,
@@ -307,6 +358,11 @@ def customer_merge_undo(*, merge: CustomerMerge, by: User | None) -> CustomerMer
             model._base_manager.filter(pk__in=chunk, **{field.attname: survivor.pk}).update(
                 **{field.attname: merged.pk}
             )
+    for label, rows in merge.dropped.items():
+        if _resolve(label) is None:
+            logger.warning("merge undo: %s no longer exists, rows not restored", label)
+            continue
+        _restore(label, rows)
     for label, ids in merge.primary_cleared.items():
         model = apps.get_model(label)
         for chunk in _chunks(ids):
