@@ -26,6 +26,8 @@ CLEARED = (
     "CSRF_TRUSTED_ORIGINS",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
+    # set by the browser tests for Playwright in the same test process
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 

@@ -169,6 +169,32 @@ def test_search_by_name_prefix_accent_insensitive_and_by_identifier(api):
         assert sorted(names) == expected, q
 
 
+def test_search_pages_through_every_match_once_in_name_order(
+    api, django_assert_max_num_queries
+):
+    # Matches by full name, by last name only, and by an identifier, interleaved in
+    # name order: the pages must hold each once, in order, with a bounded query count.
+    expected = []
+    for n in range(7):
+        expected.append(CustomerFactory(first_name=f"Garcés {n}", last_name="Ruiz"))
+        expected.append(CustomerFactory(first_name=f"Luis {n}", last_name="Garcia"))
+    CustomerFactory(first_name="Pedro", last_name="Ortega")  # matches nothing
+    names = []
+    cursor = ""
+    api.get("/customers?limit=1")  # the token's last_used write, once
+    for _page in range(10):
+        # token, full-name and last-name branches, identifier branch ("garc" could be a
+        # cookie id), the page
+        with django_assert_max_num_queries(5):
+            body = api.get(f"/customers?search=garc&limit=4&cursor={cursor}").json()
+        names += [c["display_name"] for c in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert names == sorted(c.display_name for c in expected)
+    assert len(names) == len(set(names)) == 14
+
+
 def build_rich_customer(interactions: int):
     ana = CustomerFactory(first_name="Ana", last_name="García")
     IdentityFactory(customer=ana, kind="phone", value="+34600112233")

@@ -206,11 +206,14 @@ def customer_list(
     cursor: str = "",
     limit: int = PAGE_SIZE,
 ) -> CustomerPage:
-    """One page of customers ordered by name, keyset-paginated: two queries at most."""
+    """One page of customers ordered by name, keyset-paginated.
+
+    One query; with ``search``, first one per way of matching (full-name prefix,
+    last-name prefix, identifier), each answered from its own index: OR-ed into one
+    query, PostgreSQL walks the whole name index instead (90 ms at 100k customers).
+    """
     limit = max(1, min(limit, 200))
     qs = customers_visible_to(user).select_related("owner", "team")
-    if search:
-        qs = qs.filter(search_filter(search))
     if kind:
         qs = qs.filter(kind=kind)
     if status:
@@ -224,7 +227,15 @@ def customer_list(
     if cursor:
         name, last_id = _decode_cursor(cursor)
         qs = qs.filter(Q(search_name__gt=name) | Q(search_name=name, id__gt=last_id))
-    items = list(qs.order_by("search_name", "id")[: limit + 1])
+    ordered = qs.order_by("search_name", "id")
+    if search:
+        # Each branch's first page, then the page of their union, all in the database's
+        # own order (its collation decides, as it does for the cursor).
+        ids = set()
+        for branch in search_branches(search):
+            ids.update(ordered.filter(branch).values_list("pk", flat=True)[: limit + 1])
+        ordered = ordered.filter(pk__in=ids)
+    items = list(ordered[: limit + 1])
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
@@ -233,23 +244,24 @@ def customer_list(
     return CustomerPage(items=items, next_cursor=next_cursor)
 
 
-def search_filter(text: str) -> Q:
-    """Name prefix (full name or last name) or an exact identifier, all index-backed."""
+def search_branches(text: str) -> list[Q]:
+    """The ways ``text`` can match a customer: full-name prefix, last-name prefix, and an
+    exact identifier when it reads as one. Each is answered from an index."""
     folded = identifiers.fold(text)
-    q = _prefix_q("search_name", folded) | _prefix_q("search_last", folded)
-    pairs = []
+    branches = [_prefix_q("search_name", folded), _prefix_q("search_last", folded)]
     try:
         pairs = identifiers.candidates(text)
     except ValidationFailed:
         pairs = []
     if pairs:
-        # ``pk IN (…)`` rather than EXISTS: each OR branch stays an index lookup.
-        q |= Q(
-            pk__in=Identity.objects.filter(
-                value__in={v for _k, v in pairs}, kind__in={k for k, _v in pairs}
-            ).values("customer_id")
+        branches.append(
+            Q(
+                pk__in=Identity.objects.filter(
+                    value__in={v for _k, v in pairs}, kind__in={k for k, _v in pairs}
+                ).values("customer_id")
+            )
         )
-    return q
+    return branches
 
 
 def _prefix_q(field: str, prefix: str) -> Q:
