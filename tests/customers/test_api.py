@@ -169,9 +169,7 @@ def test_search_by_name_prefix_accent_insensitive_and_by_identifier(api):
         assert sorted(names) == expected, q
 
 
-def test_search_pages_through_every_match_once_in_name_order(
-    api, django_assert_max_num_queries
-):
+def test_search_pages_through_every_match_once_in_name_order(api, django_assert_max_num_queries):
     # Matches by full name, by last name only, and by an identifier, interleaved in
     # name order: the pages must hold each once, in order, with a bounded query count.
     expected = []
