@@ -72,7 +72,9 @@ def _converter(field: models.Field):
 
 
 class TableWriter:
-    """Accumulates rows of one table and writes them with ``executemany``."""
+    """Accumulates rows of one table and writes them: ``COPY`` on PostgreSQL (several
+    times faster than any INSERT), one prepared ``INSERT`` with ``executemany`` on
+    SQLite."""
 
     def __init__(self, model: type[models.Model], columns: Sequence[str], converters=None):
         meta = model._meta
@@ -81,6 +83,11 @@ class TableWriter:
         names = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         self.sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 - names from the model
+        self.copy_sql = (
+            f"COPY {quote(meta.db_table)} ({names}) FROM STDIN"
+            if connection.vendor == "postgresql"
+            else ""
+        )
         self.model = model
         pick = converters or _converter
         self.converters = [(i, c) for i, f in enumerate(fields) if (c := pick(f))]
@@ -103,7 +110,12 @@ class TableWriter:
                         values[index] = convert(values[index])
                 converted.append(values)
             rows = converted
-        cursor.executemany(self.sql, rows)
+        if self.copy_sql:
+            with cursor.copy(self.copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(self.sql, rows)
         count = len(rows)
         self.written += count
         self.rows = []
