@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from panorama.bench import measure, prepare
 from panorama.core.management.commands.serve import granian_command, stop
@@ -130,7 +131,7 @@ class Command(BaseCommand):
             results = self.measure_all(base_url, key, meta, user, duration, clients)
         finally:
             stop([server])
-        results["database"] = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        results["database"] = connection.vendor  # sqlite or postgresql
         results["customers"] = customers
         self.report(results)
         if json_path:
