@@ -230,6 +230,10 @@ def test_360_is_complete_and_bounded(api, interactions, django_assert_max_num_qu
     assert [c["granted"] for c in body["consents"]] == [False]  # the newest decision wins
     timeline = next(p for p in body["panels"] if p["key"] == "timeline")
     assert len(timeline["data"]) == min(interactions, 50)
+    # The sections later apps fill are there, empty, in the order the ficha shows them.
+    keys = [p["key"] for p in body["panels"]]
+    assert keys == ["alerts", "timeline", "opportunities", "cases", "segments", "scores"]
+    assert all(p["data"] == [] for p in body["panels"] if p["key"] != "timeline")
 
 
 def test_record_level_access_for_reps_and_managers(client, api_as):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,36 @@ def register(panel: Panel) -> Panel:
     return panel
 
 
+def _nothing(*, customer, user) -> list:
+    return []
+
+
+# Sections every ficha shows (DESIGN.md, "the 360 view"). The app that owns one
+# registers a panel under its key and fills it; until then the section is there, empty,
+# at no query's cost, and the 360 API always carries the key.
+EXPECTED = {
+    key: Panel(
+        key=key,
+        title=title,
+        selector=_nothing,
+        template="customers/_empty_panel.html",
+        order=order,
+        options={"empty": empty},
+    )
+    for key, title, empty, order in [
+        ("alerts", _("Alerts"), _("No alerts"), 5),
+        ("opportunities", _("Open opportunities"), _("No open opportunities"), 20),
+        ("cases", _("Open cases"), _("No open cases"), 30),
+        ("segments", _("Segments"), _("In no segment"), 40),
+        ("scores", _("Scores"), _("No scores yet"), 50),
+    ]
+}
+
+
 def panels_for(user) -> list[Panel]:
+    panels = {**EXPECTED, **_registry}
     return sorted(
-        (p for p in _registry.values() if p.visible_to is None or p.visible_to(user)),
+        (p for p in panels.values() if p.visible_to is None or p.visible_to(user)),
         key=lambda p: (p.order, p.key),
     )
 
