@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.customer_list, name="list"),
     path("search/", views.customer_search, name="search"),
     path("new/", views.customer_new, name="create"),
+    path("export.csv", views.customer_export, name="export"),
     path("<int:customer_id>/", views.customer_detail, name="detail"),
 ]
 

@@ -1,7 +1,7 @@
 """Customer pages: the list, the as-you-type search, the new-customer form and the ficha."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -14,6 +14,7 @@ from . import selectors
 from .forms import CustomerCreateForm, CustomerFilterForm
 from .models import Identity
 from .services.customer import AddressIn, CustomerData, IdentityIn, customer_create
+from .services.export import ExportFilters, customers_export_csv
 
 SEARCH_MIN_CHARS = 2
 SEARCH_SIZE = 8
@@ -53,6 +54,32 @@ def customer_list(request):
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "customers/_list_table.html", context)
     return render(request, "customers/list.html", context)
+
+
+@require_GET
+def customer_export(request):
+    """The list as filtered on screen, every page of it, as CSV (audited)."""
+    form = CustomerFilterForm(request.GET)
+    form.is_valid()
+    filters = form.cleaned_data
+    return csv_response(
+        customers_export_csv(
+            user=request.user,
+            filters=ExportFilters(
+                search=filters.get("q", "").strip(),
+                kind=filters.get("kind", ""),
+                status=filters.get("status", ""),
+                owner_id=request.user.pk if filters.get("mine") else None,
+            ),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    )
+
+
+def csv_response(chunks) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="customers.csv"'
+    return response
 
 
 def _search(user, text: str) -> dict:

@@ -36,6 +36,14 @@ from ..services import relations
 router = Router()
 
 
+class ExportQuery(Schema):
+    search: str = ""
+    kind: str = ""
+    status: str = ""
+    owner_id: int | None = None
+    team_id: int | None = None
+
+
 class ListFilters(Schema):
     search: str = ""
     kind: str = ""
@@ -70,6 +78,20 @@ def identify(request, value: str, type: str | None = None):
             for m in matches
         ],
     }
+
+
+@router.get("/customers/export", summary="The customers you can see, filtered, as CSV")
+def customer_export(request, filters: Query[ExportQuery]):
+    from ..services.export import ExportFilters, customers_export_csv
+    from ..views import csv_response
+
+    return csv_response(
+        customers_export_csv(
+            user=request.user,
+            filters=ExportFilters(**filters.dict()),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    )
 
 
 @router.get("/customers", response=CustomerPageOut)
