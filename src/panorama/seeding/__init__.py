@@ -5,7 +5,7 @@ A development tool, not an app: it writes across ``accounts``, ``customers`` and
 except the management commands.
 """
 
-from .generator import SeedResult, seed_customers
+from .run import SeedResult, seed_customers
 from .showcase import showcase_customer_id, showcase_ensure
 from .staff import Staff, staff_ensure
 

@@ -9,17 +9,12 @@ correct check character, lower-case e-mails.
 
 import datetime
 import random
-import re
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from stdnum.es import cif
 
 from panorama.channels.models import Interaction
-from panorama.core.bulk import TableWriter, analyse, bulk_mode, flush_all, next_id, reset_sequences
+from panorama.core.bulk import TableWriter, flush_all, next_id
 from panorama.customers.identifiers import fold
 from panorama.customers.models import (
     Address,
@@ -33,135 +28,18 @@ from panorama.customers.models import (
 )
 
 from . import data
+from .ids import (
+    EMAIL_DOMAINS,
+    NO_DATA,
+    RESERVED_DNI,
+    RESERVED_MOBILE,
+    cif_for,
+    dni,
+    nie,
+    slug,
+)
 from .staff import Staff
-
-DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
-EMAIL_DOMAINS = ("example.com", "example.org", "example.net")  # reserved: never delivered
-# Values of the showcase customer: generated customers never get them.
-RESERVED_DNI = 12345678
-RESERVED_MOBILE = 112233  # +34 600 112 233 -> 6 + "00112233"
-
-COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
-    Customer: (
-        "id",
-        "kind",
-        "status",
-        "first_name",
-        "last_name",
-        "legal_name",
-        "display_name",
-        "search_name",
-        "search_last",
-        "birth_date",
-        "language",
-        "owner_id",
-        "team_id",
-        "custom_fields",
-        "notes",
-        "created_at",
-        "updated_at",
-    ),
-    Identity: (
-        "id",
-        "customer_id",
-        "kind",
-        "value",
-        "label",
-        "is_primary",
-        "verified",
-        "created_at",
-    ),
-    Address: (
-        "id",
-        "customer_id",
-        "kind",
-        "line1",
-        "line2",
-        "postal_code",
-        "city",
-        "region",
-        "country",
-        "is_primary",
-    ),
-    Group: ("id", "name", "kind", "created_at"),
-    GroupMembership: ("id", "group_id", "customer_id", "role", "since"),
-    Holding: (
-        "id",
-        "customer_id",
-        "product_code",
-        "product_name",
-        "category",
-        "status",
-        "conditions",
-        "start_date",
-        "end_date",
-        "price",
-        "currency",
-        "external_id",
-    ),
-    BillingIncident: (
-        "id",
-        "customer_id",
-        "holding_id",
-        "kind",
-        "reference",
-        "amount",
-        "currency",
-        "due_date",
-        "status",
-        "resolved_at",
-        "notes",
-    ),
-    Consent: ("id", "customer_id", "purpose", "channel", "granted", "source", "at"),
-    Interaction: (
-        "id",
-        "customer_id",
-        "channel",
-        "direction",
-        "subject",
-        "body",
-        "outcome",
-        "agent_id",
-        "occurred_at",
-        "duration_seconds",
-        "related_id",
-        "metadata",
-        "created_at",
-    ),
-}
-MODELS = tuple(COLUMNS)  # parents before children
-_NOT_ALNUM = re.compile(r"[^a-z0-9]")
-NO_DATA: dict = {}  # shared on purpose: the writer encodes a constant dict once
-
-
-def dni(number: int) -> str:
-    return f"{number:08d}{DNI_LETTERS[number % 23]}"
-
-
-def nie(prefix: int, number: int) -> str:
-    return f"{'XYZ'[prefix]}{number:07d}{DNI_LETTERS[(prefix * 10_000_000 + number) % 23]}"
-
-
-def cif_for(letter: str, number: int) -> str:
-    body = f"{letter}{number:07d}"
-    return body + cif.calc_check_digits(body)[0]
-
-
-def _slug(text: str) -> str:
-    return _NOT_ALNUM.sub("", fold(text))
-
-
-@dataclass
-class SeedResult:
-    customers: int
-    rows: int
-    seconds: float
-    first_id: int | None
-    last_id: int | None
-
-    @property
-    def rows_per_s(self) -> float:
-        return self.rows / self.seconds if self.seconds else 0.0
+from .tables import COLUMNS, MODELS
 
 
 class Seeder:
@@ -276,7 +154,7 @@ class Seeder:
         )
         surname = last.split()[0]
         email = email or (
-            f"{_slug(first)}.{_slug(surname)}{cid}@{EMAIL_DOMAINS[cid % len(EMAIL_DOMAINS)]}"
+            f"{slug(first)}.{slug(surname)}{cid}@{EMAIL_DOMAINS[cid % len(EMAIL_DOMAINS)]}"
         )
         self._identities(
             cid,
@@ -329,7 +207,7 @@ class Seeder:
             )
         )
         tax_id = cif_for(rng.choice(data.CIF_LETTERS), self._mix(cid, 2, 10_000_000))
-        email = f"info.{_slug(name.split()[1])}{cid}@{EMAIL_DOMAINS[cid % len(EMAIL_DOMAINS)]}"
+        email = f"info.{slug(name.split()[1])}{cid}@{EMAIL_DOMAINS[cid % len(EMAIL_DOMAINS)]}"
         self._identities(cid, created, tax_id, self.mobile(cid), email)
         self._address(cid, rng.choice(data.CITIES), "billing")
         self._relations(cid, created)
@@ -586,59 +464,3 @@ class Seeder:
         written = flush_all([self.writers[model] for model in MODELS])
         self.pending = 0
         return written
-
-
-def seed_customers(
-    *,
-    count: int,
-    seed: int,
-    staff: Staff,
-    interactions_per_customer: int = 5,
-    rich_every: int = 0,
-    rich_interactions: int = 20,
-    batch_size: int = 5000,
-    anchor: datetime.datetime | None = None,
-    progress: Callable[[int, int, int, float], None] | None = None,
-) -> SeedResult:
-    """Add ``count`` customers (85% persons, some in families; 15% organisations)."""
-    anchor = anchor or datetime.datetime.now(datetime.UTC).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    seeder = Seeder(
-        seed=seed, staff=staff, anchor=anchor, interactions_per_customer=interactions_per_customer
-    )
-    first_id = seeder.next[Customer]
-    started, rows, made = time.perf_counter(), 0, 0
-    with bulk_mode():
-        while made < count:
-            left, roll = count - made, seeder.rng.random()
-            if rich_every and made % rich_every == 0:
-                seeder.interactions, plain = rich_interactions, interactions_per_customer
-            else:
-                plain = None
-            if roll < 0.15:
-                seeder.organisation()
-                made += 1
-            elif roll < 0.25 and left >= 2:
-                size = min(left, seeder.rng.choice((2, 2, 3, 3, 4)))
-                seeder.family(size)
-                made += size
-            else:
-                seeder.random_person()
-                made += 1
-            if plain is not None:
-                seeder.interactions = plain
-            if seeder.pending >= batch_size or made >= count:
-                rows += seeder.flush()
-                if progress:
-                    progress(made, count, rows, time.perf_counter() - started)
-        reset_sequences(MODELS)
-    analyse()
-    last_id = seeder.next[Customer] - 1
-    return SeedResult(
-        customers=made,
-        rows=rows,
-        seconds=time.perf_counter() - started,
-        first_id=first_id if made else None,
-        last_id=last_id if made else None,
-    )

@@ -8,8 +8,9 @@ from panorama.core.bulk import bulk_mode, reset_sequences
 from panorama.customers.models import Identity
 
 from . import data
-from .generator import MODELS, Seeder
+from .generator import Seeder
 from .staff import Staff
+from .tables import MODELS
 
 DNI = "12345678Z"
 PHONE = "+34600112233"
