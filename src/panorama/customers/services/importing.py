@@ -29,7 +29,6 @@ from panorama.accounts.models import User
 from panorama.core.bulk import few_collections
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
-from panorama.core.pipeline import background_writer
 
 from ..models import Address, Customer, Identity, ImportChange, ImportJob
 from .customer import ensure_can_edit
@@ -218,17 +217,15 @@ def _run_rows(job: ImportJob, on_progress: Progress | None) -> None:
         plan = plan_make(
             headers=headers, mapping=job.mapping, definitions=definitions, by=job.created_by
         )
-        # Batch N is written in the background while batch N+1 is validated here.
-        with background_writer(lambda full: _flush(job, full, on_progress)) as write:
-            batch = Batch(job, plan)
-            for number, cells in rows:
-                if not any(c.strip() for c in cells):
-                    continue
-                batch.add(number, cells)
-                if len(batch.rows) + len(batch.errors) >= BATCH_SIZE:
-                    write(batch)
-                    batch = Batch(job, plan)
-            write(batch)
+        batch = Batch(job, plan)
+        for number, cells in rows:
+            if not any(c.strip() for c in cells):
+                continue
+            batch.add(number, cells)
+            if len(batch.rows) + len(batch.errors) >= BATCH_SIZE:
+                _flush(job, batch, on_progress)
+                batch = Batch(job, plan)
+        _flush(job, batch, on_progress)
     with transaction.atomic():
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.DONE, finished_at=timezone.now()
