@@ -221,3 +221,17 @@ def test_list_and_ficha_have_no_serious_accessibility_violations(
     # Usable on a phone: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(screenshots / "ficha-phone.png"), full_page=True)
+
+
+def test_the_export_downloads_what_the_filtered_list_shows(page, sign_in, live_server, lucia):
+    CustomerFactory(first_name="Zacarías", last_name="Pardo", owner=lucia.owner)
+    sign_in("agent")
+    page.goto(f"{live_server.url}/customers/")
+    page.get_by_label("Name or identifier").fill("gómez")
+    # The table (and its export link) is re-rendered for the filter without a reload.
+    expect(page.locator("#customer-table")).not_to_contain_text("Zacarías")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    text = open(download.value.path(), encoding="utf-8-sig").read()  # noqa: SIM115
+    assert "Lucía Gómez Ruiz" in text and "+34600112233" in text
+    assert "Zacarías" not in text
