@@ -81,6 +81,7 @@ def params(db, admin_user):
         "identity_id": IdentityFactory(customer=ana).pk,
         "group_id": group.pk,
         "object_id": admin_user.pk,
+        "id": admin_user.pk,  # the admin's password-change page
         "content_type_id": ContentType.objects.get_for_model(Customer).pk,
     }
 

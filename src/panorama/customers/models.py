@@ -6,6 +6,7 @@ customer and to recognise him when he calls or writes.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -331,6 +332,24 @@ class CustomFieldDefinition(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self) -> None:
+        choices = self.choices
+        if self.type == self.Type.CHOICE:
+            if (
+                not isinstance(choices, list)
+                or not choices
+                or not all(isinstance(c, str) and c.strip() for c in choices)
+            ):
+                raise ValidationError(
+                    {
+                        "choices": _(
+                            'A choice field needs its choices: a list such as ["gold", "silver"].'
+                        )
+                    }
+                )
+        elif choices:
+            raise ValidationError({"choices": _("Only a choice field has choices.")})
 
 
 class ImportJob(models.Model):

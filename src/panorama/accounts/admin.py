@@ -1,0 +1,56 @@
+"""Administration of staff: users with their role and teams, teams, API tokens.
+
+Tokens are listed, never shown (only their hash is stored) and revoked through the
+service, so the revocation is audited like one from the command line.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import ApiToken, Team, User
+from .services import api_token_revoke
+
+
+@admin.register(User)
+class PanoramaUserAdmin(UserAdmin):
+    list_display = ("username", "first_name", "last_name", "role", "is_active", "last_login")
+    list_filter = ("role", "is_active", "teams")
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (_("Panorama"), {"fields": ("role", "teams", "managed_teams", "language")}),
+    )
+    filter_horizontal = ("teams", "managed_teams", "groups", "user_permissions")
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "parent")
+    search_fields = ("name",)
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("prefix", "name", "user", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("prefix", "name", "user__username")
+    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+    exclude = ("key_hash",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # created with `panorama token create`: the key is shown only there
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        for token in tokens:
+            api_token_revoke(token=token, by=request.user)
+        self.message_user(
+            request,
+            ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", len(tokens))
+            % {"n": len(tokens)},
+            messages.SUCCESS,
+        )
