@@ -33,7 +33,12 @@ def interaction_list(
 def interaction_create(request, customer_id: int, payload: InteractionIn):
     customer = customer_get(user=request.user, customer_id=customer_id)
     ensure_can_edit(request.user)
-    interaction = services.interaction_record(
-        customer_id=customer.pk, agent=request.user, **payload.dict()
-    )
+    data = payload.dict(exclude={"related"})
+    if payload.related is not None:
+        data["related"] = services.related_resolve(
+            type_label=payload.related.type,
+            object_id=payload.related.id,
+            customer_id=customer.pk,
+        )
+    interaction = services.interaction_record(customer_id=customer.pk, agent=request.user, **data)
     return Status(201, interaction)

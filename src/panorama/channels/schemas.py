@@ -1,7 +1,15 @@
 import datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from ninja import Field, Schema
+
+
+class RelatedIn(Schema):
+    """The record a contact is about: ``type`` is "app_label.model", e.g. "customers.holding"."""
+
+    type: str = Field(..., max_length=100)
+    id: str = Field(..., max_length=64)
 
 
 class InteractionIn(Schema):
@@ -13,6 +21,7 @@ class InteractionIn(Schema):
     occurred_at: datetime.datetime | None = None
     duration_seconds: int | None = None
     metadata: dict[str, Any] = {}
+    related: RelatedIn | None = None
 
 
 class InteractionOut(Schema):
@@ -27,6 +36,15 @@ class InteractionOut(Schema):
     agent_name: str = ""
     occurred_at: datetime.datetime
     duration_seconds: int | None
+    related_type: str = ""
+    related_id: str = ""
+
+    @staticmethod
+    def resolve_related_type(obj) -> str:
+        if not obj.related_type_id:
+            return ""
+        content_type = ContentType.objects.get_for_id(obj.related_type_id)  # cached
+        return f"{content_type.app_label}.{content_type.model}"
 
     @staticmethod
     def resolve_agent_name(obj) -> str:

@@ -2,6 +2,7 @@ import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +15,37 @@ from .models import Interaction
 
 
 @transaction.atomic
+def related_resolve(*, type_label: str, object_id: str, customer_id: int) -> models.Model:
+    """The record named by "app_label.model" and its id, for linking a contact to it.
+
+    It must be a record of this customer: a contact cannot point at another
+    customer's records, nor at records that belong to no customer.
+    """
+    app_label, _dot, model = (type_label or "").strip().lower().partition(".")
+    content_type = ContentType.objects.filter(app_label=app_label, model=model).first()
+    model_class = content_type.model_class() if content_type else None
+    # Only records of a customer (a holding, an opportunity, a case...): anything else
+    # would let a caller probe which ids exist elsewhere.
+    if model_class is None or "customer_id" not in {
+        f.attname for f in model_class._meta.concrete_fields
+    }:
+        raise ValidationFailed(
+            _("%(type)s is not a kind of record a contact can point to.") % {"type": type_label},
+            field="related",
+        )
+    try:
+        related = model_class._default_manager.filter(pk=object_id, customer_id=customer_id).first()
+    except (ValueError, TypeError, DjangoValidationError):
+        related = None
+    if related is None:
+        raise ValidationFailed(
+            _("There is no %(type)s %(id)s of this customer.")
+            % {"type": type_label, "id": object_id},
+            field="related",
+        )
+    return related
+
+
 def interaction_record(
     *,
     customer_id: int,
