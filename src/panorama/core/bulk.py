@@ -48,7 +48,11 @@ def _memoised_json(field: JSONField):
     memo: dict[int, tuple[Any, Any]] = {}
     db = connections[DEFAULT_DB_ALIAS]  # not the thread-local proxy: once per value adds up
 
+    empty = field.get_db_prep_save({}, db)  # most rows: no custom fields, no metadata
+
     def convert(value):
+        if value == {}:
+            return empty
         hit = memo.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1]
