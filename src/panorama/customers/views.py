@@ -21,19 +21,26 @@ SEARCH_SIZE = 8
 
 
 @require_GET
-def customer_list(request):
+def _list_filters(request) -> tuple[CustomerFilterForm, ExportFilters]:
+    """The filter form, and the list filters it means (the list and its export)."""
     form = CustomerFilterForm(request.GET)
     form.is_valid()
+    values = form.cleaned_data
+    return form, ExportFilters(
+        search=values.get("q", "").strip(),
+        kind=values.get("kind", ""),
+        status=values.get("status", ""),
+        owner_id=request.user.pk if values.get("mine") else None,
+    )
+
+
+def customer_list(request):
+    form, chosen = _list_filters(request)
     filters = form.cleaned_data
     page, error = None, None
     try:
         page = selectors.customer_list(
-            user=request.user,
-            search=filters.get("q", "").strip(),
-            kind=filters.get("kind", ""),
-            status=filters.get("status", ""),
-            owner_id=request.user.pk if filters.get("mine") else None,
-            cursor=filters.get("cursor", ""),
+            user=request.user, cursor=filters.get("cursor", ""), **vars(chosen)
         )
     except DomainError as exc:
         error = exc.message
@@ -59,19 +66,10 @@ def customer_list(request):
 @require_GET
 def customer_export(request):
     """The list as filtered on screen, every page of it, as CSV (audited)."""
-    form = CustomerFilterForm(request.GET)
-    form.is_valid()
-    filters = form.cleaned_data
+    _form, chosen = _list_filters(request)
     return csv_response(
         customers_export_csv(
-            user=request.user,
-            filters=ExportFilters(
-                search=filters.get("q", "").strip(),
-                kind=filters.get("kind", ""),
-                status=filters.get("status", ""),
-                owner_id=request.user.pk if filters.get("mine") else None,
-            ),
-            ip_address=request.META.get("REMOTE_ADDR"),
+            user=request.user, filters=chosen, ip_address=request.META.get("REMOTE_ADDR")
         )
     )
 

@@ -44,12 +44,7 @@ class ExportQuery(Schema):
     team_id: int | None = None
 
 
-class ListFilters(Schema):
-    search: str = ""
-    kind: str = ""
-    status: str = ""
-    owner_id: int | None = None
-    team_id: int | None = None
+class ListFilters(ExportQuery):
     custom: list[str] = []
     cursor: str = ""
     limit: int = 50
