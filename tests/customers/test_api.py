@@ -334,3 +334,26 @@ def test_openapi_and_docs_are_published_to_signed_in_users(client, admin_user):
         "/api/v1/identify" in spec["paths"]
         and "/api/v1/customers/{customer_id}/360" in spec["paths"]
     )
+
+
+def test_numbers_beyond_what_the_database_stores_are_never_a_server_error(api):
+    # Found by schemathesis: SQLite cannot bind an integer of 36 digits (OverflowError).
+    r = api.get("/customers?owner_id=278834452385308113008366982896025600")
+    if r.status_code == 422:  # SQLite
+        assert r.json()["detail"] == "A value is out of range or too long."
+    else:  # PostgreSQL compares it as a numeric: nobody owns that many customers
+        assert r.status_code == 200 and r.json()["items"] == []
+    for path in ["/customers/99999999999999999999999999", "/customers/9999999999999999999/360"]:
+        r = api.get(path)
+        assert r.status_code in (404, 422) and r.json()["detail"]
+
+
+def test_assigning_an_unknown_team_or_manager_is_refused(api):
+    customer = CustomerFactory()
+    before = (customer.team_id, customer.owner_id)
+    r = api.patch(f"/customers/{customer.pk}", json={"team_id": 987654})
+    assert r.status_code == 422 and r.json()["errors"] == {"team_id": ["Unknown team."]}
+    r = api.patch(f"/customers/{customer.pk}", json={"owner_id": 987654})
+    assert r.status_code == 422 and "owner_id" in r.json()["errors"]
+    customer.refresh_from_db()
+    assert (customer.team_id, customer.owner_id) == before

@@ -7,6 +7,7 @@ with a 4xx status. Domain errors raised by services map here; nothing else does.
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DataError
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -60,6 +61,14 @@ def error(request, status: int, detail: str, code: str, errors: dict | None = No
     return api.create_response(
         request, {"detail": detail, "code": code, "errors": errors or {}}, status=status
     )
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_out_of_range(request, exc: Exception):
+    # A number beyond what the database stores (an id of 40 digits), a text longer than
+    # its column: the caller's mistake, and the transaction has been rolled back.
+    return error(request, 422, _("A value is out of range or too long."), "validation_error")
 
 
 @api.exception_handler(DomainError)

@@ -43,6 +43,17 @@ def ensure_can_edit(user: User | None) -> None:
         raise PermissionDenied(_("Your role can read customers but not change them."))
 
 
+def _check_assignment(customer: Customer) -> None:
+    """The account manager is an active user and the team exists."""
+    if (
+        customer.owner_id is not None
+        and not User.objects.filter(pk=customer.owner_id, is_active=True).exists()
+    ):
+        raise ValidationFailed(_("Unknown account manager."), field="owner_id")
+    if customer.team_id is not None and not Team.objects.filter(pk=customer.team_id).exists():
+        raise ValidationFailed(_("Unknown team."), field="team_id")
+
+
 def ensure_stays_visible(customer: Customer, by: User | None) -> None:
     """A user may only give a customer an owner and team that keep it in his scope:
     a rep cannot file a customer under another team, nor hand it to someone else's."""
@@ -204,6 +215,7 @@ def customer_update(*, customer: Customer, by: User | None, changes: dict[str, A
     _check_choices(customer)
     _names(customer)
     if {"owner", "owner_id", "team", "team_id"} & set(changes):
+        _check_assignment(customer)
         ensure_stays_visible(customer, by)
     customer.save()
     after = snapshot(customer, HISTORY_FIELDS)
