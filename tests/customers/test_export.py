@@ -75,3 +75,14 @@ def test_headers_follow_the_users_language(client):
 def test_anonymous_users_cannot_export(client):
     assert client.get("/customers/export.csv").status_code == 302
     assert client.get("/api/v1/customers/export").status_code == 401
+
+
+def test_bad_filters_are_a_clear_error_before_any_byte_is_sent(api):
+    # Found by the fuzz test: a NUL in the search broke the download on PostgreSQL
+    # after it had started. The first page is read before anything is sent.
+    response = api.get("/customers/export?search=gar%00c")
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "search": ["The text contains a character that is not allowed."]
+    }
+    assert not AuditEvent.objects.filter(kind="export").exists()

@@ -134,12 +134,19 @@ def normalise(kind: str, raw: str) -> str:
 LOOKUP_KINDS = [k for k in Kind.values if k != Kind.PIN]
 
 
+def text_refuse_nul(text: str | None, field: str) -> None:
+    """NUL is no character anyone types, and PostgreSQL cannot even compare it."""
+    if text and "\x00" in text:
+        raise ValidationFailed(_("The text contains a character that is not allowed."), field=field)
+
+
 def candidates(raw: str, kind: str | None = None) -> list[tuple[str, str]]:
     """Every (kind, normalised value) that ``raw`` could be, for ``identify``.
 
     With ``kind`` the value must be valid for it (else ValidationFailed); without it,
     each kind it parses as is a candidate: ``600112233`` is a phone and also a card.
     """
+    text_refuse_nul(raw, "value")
     if kind:
         return [(kind, normalise(kind, raw))]
     found: list[tuple[str, str]] = []

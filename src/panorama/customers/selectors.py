@@ -213,6 +213,7 @@ def customer_list(
     query, PostgreSQL walks the whole name index instead (90 ms at 100k customers).
     """
     limit = max(1, min(limit, 200))
+    identifiers.text_refuse_nul(search, "search")
     qs = customers_visible_to(user).select_related("owner", "team")
     if kind:
         qs = qs.filter(kind=kind)

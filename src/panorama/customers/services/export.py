@@ -59,19 +59,13 @@ def _header() -> list[str]:
     ]
 
 
-def _rows(user: User, filters: ExportFilters, counted: list[int]) -> Iterator[list[str]]:
-    cursor = ""
+def _page(user: User, filters: ExportFilters, cursor: str):
+    return customer_list(user=user, cursor=cursor, limit=PAGE, **vars(filters))
+
+
+def _rows(user: User, filters: ExportFilters, first, counted: list[int]) -> Iterator[list[str]]:
+    page = first
     while True:
-        page = customer_list(
-            user=user,
-            search=filters.search,
-            kind=filters.kind,
-            status=filters.status,
-            owner_id=filters.owner_id,
-            team_id=filters.team_id,
-            cursor=cursor,
-            limit=PAGE,
-        )
         ids = [c.pk for c in page.items]
         primary: dict[tuple[int, str], str] = {}
         for customer_id, kind, value in (
@@ -105,7 +99,7 @@ def _rows(user: User, filters: ExportFilters, counted: list[int]) -> Iterator[li
             ]
         if not page.next_cursor:
             return
-        cursor = page.next_cursor
+        page = _page(user, filters, page.next_cursor)
 
 
 def customers_export_csv(
@@ -113,9 +107,11 @@ def customers_export_csv(
 ) -> Iterator[str]:
     """CSV text in chunks of about 64 KB (a byte-order mark first, for spreadsheets).
 
-    The export is in the audit log as soon as it starts, with its filters; the row
-    count is added when the last row has gone out.
+    The first page is read here, before anything is sent, so bad filters are a clear
+    error rather than a download cut short. The export is in the audit log as soon as
+    it starts, with its filters; the row count is added when the last row has gone out.
     """
+    first = _page(user, filters, "")
     event = audit_record(
         kind=AuditEvent.Kind.EXPORT,
         user=user,
@@ -123,6 +119,10 @@ def customers_export_csv(
         what="customers",
         filters={k: v for k, v in vars(filters).items() if v},
     )
+    return _stream(user, filters, first, event)
+
+
+def _stream(user: User, filters: ExportFilters, first, event: AuditEvent) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(_header())
@@ -130,7 +130,7 @@ def customers_export_csv(
     buffer.seek(0)
     buffer.truncate()
     counted = [0]
-    for row in _rows(user, filters, counted):
+    for row in _rows(user, filters, first, counted):
         writer.writerow([_safe(cell) for cell in row])
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
