@@ -10,7 +10,7 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets demo serve test test-sqlite test-postgres browser lint bench bench-1m messages clean
+.PHONY: help install assets demo serve test test-sqlite test-postgres browser lint bench bench-1m bench-postgres messages clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -59,8 +59,15 @@ lint: install ## ruff check + format check, migrations up to date
 messages: install ## Refresh the Spanish translation catalogue
 	cd src/panorama && ../../$(BIN)/panorama makemessages -l es --no-obsolete -i '*/tests/*'
 
-bench: install ## Seed 100k customers and measure through gunicorn-class server (BENCH_ARGS=...)
+bench: install ## Seed 100k customers, measure through the production server (BENCH_ARGS=...)
 	$(BIN)/panorama bench --customers $${CUSTOMERS:-100000} $(BENCH_ARGS)
+
+bench-1m: install ## The same at 1,000,000 customers (seeding takes 6-8 minutes the first time)
+	$(BIN)/panorama bench --customers 1000000 $(BENCH_ARGS)
+
+bench-postgres: install ## The bench on PostgreSQL (PG_BENCH_URL, default a panorama_bench database)
+	$(BIN)/panorama bench --customers $${CUSTOMERS:-100000} \
+		--database-url "$${PG_BENCH_URL:-postgresql://postgres@127.0.0.1:5432/panorama_bench}" $(BENCH_ARGS)
 
 clean: ## Remove the venv, node_modules and var/
 	rm -rf $(VENV) node_modules var
