@@ -112,17 +112,9 @@ def customer_list(request, filters: Query[ListFilters]):
 
 
 def _data_from(payload: CustomerIn, user) -> customer_services.CustomerData:
-    from panorama.accounts.models import Team, User
-
-    owner = team = None
-    if payload.owner_id is not None:
-        owner = User.objects.filter(pk=payload.owner_id, is_active=True).first()
-        if owner is None:
-            raise ValidationFailed(_("Unknown account manager."), field="owner_id")
-    if payload.team_id is not None:
-        team = Team.objects.filter(pk=payload.team_id).first()
-        if team is None:
-            raise ValidationFailed(_("Unknown team."), field="team_id")
+    owner, team = customer_services.assignment_resolve(
+        owner_id=payload.owner_id, team_id=payload.team_id
+    )
     fields = payload.dict(exclude={"identities", "addresses", "owner_id", "team_id"})
     return customer_services.CustomerData(
         **fields,

@@ -43,15 +43,20 @@ def ensure_can_edit(user: User | None) -> None:
         raise PermissionDenied(_("Your role can read customers but not change them."))
 
 
-def _check_assignment(customer: Customer) -> None:
-    """The account manager is an active user and the team exists."""
-    if (
-        customer.owner_id is not None
-        and not User.objects.filter(pk=customer.owner_id, is_active=True).exists()
-    ):
-        raise ValidationFailed(_("Unknown account manager."), field="owner_id")
-    if customer.team_id is not None and not Team.objects.filter(pk=customer.team_id).exists():
-        raise ValidationFailed(_("Unknown team."), field="team_id")
+def assignment_resolve(
+    *, owner_id: int | None, team_id: int | None
+) -> tuple[User | None, Team | None]:
+    """The account manager (an active user) and the team behind two ids, or a 422."""
+    owner = team = None
+    if owner_id is not None:
+        owner = User.objects.filter(pk=owner_id, is_active=True).first()
+        if owner is None:
+            raise ValidationFailed(_("Unknown account manager."), field="owner_id")
+    if team_id is not None:
+        team = Team.objects.filter(pk=team_id).first()
+        if team is None:
+            raise ValidationFailed(_("Unknown team."), field="team_id")
+    return owner, team
 
 
 def ensure_stays_visible(customer: Customer, by: User | None) -> None:
@@ -215,7 +220,7 @@ def customer_update(*, customer: Customer, by: User | None, changes: dict[str, A
     _check_choices(customer)
     _names(customer)
     if {"owner", "owner_id", "team", "team_id"} & set(changes):
-        _check_assignment(customer)
+        assignment_resolve(owner_id=customer.owner_id, team_id=customer.team_id)
         ensure_stays_visible(customer, by)
     customer.save()
     after = snapshot(customer, HISTORY_FIELDS)
