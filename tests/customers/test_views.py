@@ -193,6 +193,12 @@ def test_search_needs_two_characters_and_says_when_nothing_matches(signed_in):
     assert "No customer matches" in _search(signed_in, "zzz").content.decode()
 
 
+def test_a_nul_typed_into_the_search_box_is_ignored(signed_in):
+    CustomerFactory(first_name="Pedro", last_name="Pérez")
+    html = _search(signed_in, "Pe\x00d").content.decode()
+    assert "Pedro Pérez" in html
+
+
 def test_enter_in_the_search_box_opens_the_one_customer_found(signed_in):
     customer = CustomerFactory(first_name="Lucía", last_name="Gómez")
     IdentityFactory(customer=customer, kind=Identity.Kind.PHONE, value="+34600112233")

@@ -102,7 +102,8 @@ def _search(user, text: str) -> dict:
 @require_GET
 def customer_search(request):
     """As-you-type results for the navbar (HTMX); on Enter, straight to the customer."""
-    text = request.GET.get("q", "").strip()[:200]
+    # NUL is no character anyone types (and PostgreSQL cannot compare it): drop it.
+    text = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     if request.htmx:
         if len(text) < SEARCH_MIN_CHARS:
             return render(request, "customers/_search_results.html", {"query": ""})
