@@ -203,7 +203,9 @@ def test_existing_customer_matched_by_national_id_is_updated_not_duplicated(tmp_
 def test_same_customer_twice_in_a_file_is_reported(tmp_path, admin_user):
     job = file_run(tmp_path, csv_bytes([ROWS_ES[0], ROWS_ES[0]]), by=admin_user)
     assert (job.created_count, job.rejected_count) == (1, 1)
-    assert "Row 2" in job.row_errors.get().message
+    assert job.row_errors.get().message == (
+        "Row 2 of this file is the same customer: same National ID (DNI/NIE/CIF)."
+    )
 
 
 def test_family_sharing_a_phone_stays_two_customers(tmp_path, admin_user):

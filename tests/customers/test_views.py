@@ -273,7 +273,7 @@ def test_an_analyst_cannot_create_customers(client):
 
 
 def _full_customer(agent):
-    customer = CustomerFactory(first_name="Lucía", last_name="Gómez", owner=agent)
+    customer = CustomerFactory(first_name="Lucía", last_name="Gómez", owner=agent, language="es")
     IdentityFactory(
         customer=customer, kind=Identity.Kind.PHONE, value="+34600112233", label="mobile"
     )
@@ -311,6 +311,7 @@ def test_the_ficha_shows_everything_known_about_the_customer(signed_in, agent):
         f'href="/customers/{sibling.pk}/"',
         "Asked about the mortgage",
         "Log a call, note or e-mail",
+        "<dd>Spanish</dd>",  # the customer's language by name, not its code
         '<td class="text-nowrap">Notes</td>',  # the field history, by the field's name
         "••••",
     ]:

@@ -83,6 +83,7 @@ _STATUS_WORDS = {
     "potencial": "prospect",
     "lead": "prospect",
 }
+_KIND_LABELS = dict(Identity.Kind.choices)  # lazy labels: translated when formatted
 _DATE_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 
 
@@ -318,8 +319,8 @@ class Batch:
                 self.reject(
                     row.number,
                     row.raw,
-                    _("Row %(n)s of this file is the same customer (same %(kind)s).")
-                    % {"n": plan.seen[row.key], "kind": row.key[0]},
+                    _("Row %(n)s of this file is the same customer: same %(kind)s.")
+                    % {"n": plan.seen[row.key], "kind": _KIND_LABELS.get(row.key[0], row.key[0])},
                     row.key[0],
                 )
                 continue
