@@ -357,3 +357,18 @@ def test_assigning_an_unknown_team_or_manager_is_refused(api):
     assert r.status_code == 422 and "owner_id" in r.json()["errors"]
     customer.refresh_from_db()
     assert (customer.team_id, customer.owner_id) == before
+
+
+@pytest.mark.parametrize("body", ['"AAA"', "[1, 2]", "null", "0"])
+def test_a_body_that_is_not_a_json_object_is_refused(api, body):
+    customer = CustomerFactory(notes="kept")
+    r = api.client.patch(
+        f"/api/v1/customers/{customer.pk}",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api.key}"},
+    )
+    assert r.status_code == 400
+    assert r.json()["detail"] == "The request body must be a JSON object."
+    customer.refresh_from_db()
+    assert customer.notes == "kept"

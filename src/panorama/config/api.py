@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from panorama.accounts.services import api_token_authenticate
@@ -45,11 +46,23 @@ class SessionOrToken(BearerToken):
         return super().__call__(request)
 
 
+class ObjectBodyParser(Parser):
+    """Every JSON body of this API is an object: refuse a list, a string or null rather
+    than read it as "no fields given" and answer 200 without doing anything."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")  # ninja answers 400, see on_http_error
+        return data
+
+
 api = NinjaAPI(
     title="Panorama API",
     version="1",
     urls_namespace="api",
     auth=SessionOrToken(),
+    parser=ObjectBodyParser(),
     docs_url="/docs",
     openapi_url="/openapi.json",
     # The schema and docs page are for signed-in staff, like every other page.
@@ -104,7 +117,10 @@ def on_auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return error(request, exc.status_code, str(exc), "error")
+    detail = str(exc)
+    if detail.startswith("Cannot parse request body"):  # ninja's words, in English only
+        detail = _("The request body must be a JSON object.")
+    return error(request, exc.status_code, detail, "bad_request")
 
 
 @api.exception_handler(Http404)
