@@ -524,3 +524,28 @@ def test_a_manager_may_move_customers_between_the_teams_he_manages(api_as, world
     assert moved.status_code == 200
     world.carmen.refresh_from_db()
     assert world.carmen.team_id == world.sevilla.pk
+
+
+def test_an_import_says_nothing_about_how_hidden_customers_hold_identifiers(
+    world, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = tmp_path / "clientes.csv"
+    rows = [
+        ["Beatriz", "Robles", "87654321X", "", "", "", "", ""],  # Bea's DNI
+        ["Beatriz", "Robles", "", "", "beatriz@example.com", "", "", ""],  # Bea again, by e-mail
+        ["Familia", "Robles", "", FAMILY_PHONE, "", "", "", ""],  # Ana's and Bea's phone
+    ]
+    path.write_bytes(csv_bytes(rows, header=HEADER_ES))
+
+    job = import_file_sync(path=path, by=world.rep_a)
+
+    assert (job.created_count, job.updated_count, job.rejected_count) == (0, 0, 3)
+    messages = [e.message for e in job.row_errors.order_by("row_number")]
+    # Not "row 2 already updates this customer" (two identifiers, one hidden person),
+    # nor "belongs to several customers" (how many hold the family phone).
+    assert all(
+        m.endswith("cannot be imported: this identifier is already in use.") for m in messages
+    )
+    world.ana.refresh_from_db()
+    assert world.ana.first_name == "Ana"

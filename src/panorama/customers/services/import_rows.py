@@ -12,7 +12,6 @@ that shares a phone from being folded into one customer.
 """
 
 import datetime
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +38,7 @@ from ..models import (
 from ..selectors import customers_visible_to
 from .customer import AddressIn, CustomerData, IdentityIn, customer_build
 from .import_files import ADDRESS_FIELDS, IDENTITY_FIELDS
+from .import_values import KIND_WORDS, STATUS_WORDS, cell_date, cell_word
 
 LOOKUP_ORDER = IDENTITY_FIELDS  # national_id, external_id, email, phone, loyalty_card
 # The fields an import may change on an existing customer, and what undo restores.
@@ -55,36 +55,7 @@ RESTORED_FIELDS = [
     "notes",
     "custom_fields",
 ]
-_KIND_WORDS = {
-    "person": "person",
-    "persona": "person",
-    "particular": "person",
-    "p": "person",
-    "persona fisica": "person",
-    "fisica": "person",
-    "individual": "person",
-    "organisation": "organisation",
-    "organization": "organisation",
-    "empresa": "organisation",
-    "organizacion": "organisation",
-    "company": "organisation",
-    "o": "organisation",
-    "persona juridica": "organisation",
-    "juridica": "organisation",
-    "e": "organisation",
-}
-_STATUS_WORDS = {
-    "activo": "active",
-    "activa": "active",
-    "inactivo": "inactive",
-    "inactiva": "inactive",
-    "baja": "inactive",
-    "prospecto": "prospect",
-    "potencial": "prospect",
-    "lead": "prospect",
-}
 _KIND_LABELS = dict(Identity.Kind.choices)  # lazy labels: translated when formatted
-_DATE_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 
 
 @dataclass
@@ -125,27 +96,6 @@ def plan_make(*, headers: list[str], mapping: dict[str, str], definitions, by) -
     )
 
 
-def _date(text: str) -> datetime.date | None:
-    if not text:
-        return None
-    try:
-        match = _DATE_DMY.match(text)
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            return datetime.date(year, month, day)
-        return datetime.date.fromisoformat(text[:10])
-    except ValueError:
-        raise ValidationFailed(
-            _("%(value)s is not a date: write it as YYYY-MM-DD or DD/MM/YYYY.") % {"value": text},
-            field="birth_date",
-        ) from None
-
-
-def _word(text: str, words: dict[str, str]) -> str:
-    folded = " ".join(text.strip().lower().replace("í", "i").replace("ó", "o").split())
-    return words.get(folded, folded)
-
-
 def row_data(values: dict[str, list[str]], plan: Plan) -> CustomerData:
     """The CustomerData a row describes (only parsing here; validation is customer_build's)."""
 
@@ -154,7 +104,7 @@ def row_data(values: dict[str, list[str]], plan: Plan) -> CustomerData:
 
     first, last, legal = one("first_name"), one("last_name"), one("legal_name")
     kind = (
-        _word(one("kind"), _KIND_WORDS)
+        cell_word(one("kind"), KIND_WORDS)
         if one("kind")
         else (Customer.Kind.ORGANISATION if legal and not (first or last) else Customer.Kind.PERSON)
     )
@@ -177,11 +127,11 @@ def row_data(values: dict[str, list[str]], plan: Plan) -> CustomerData:
         )
     return CustomerData(
         kind=kind,
-        status=_word(one("status"), _STATUS_WORDS) if one("status") else Customer.Status.ACTIVE,
+        status=cell_word(one("status"), STATUS_WORDS) if one("status") else Customer.Status.ACTIVE,
         first_name=first,
         last_name=last,
         legal_name=legal,
-        birth_date=_date(one("birth_date")),
+        birth_date=cell_date(one("birth_date")),
         notes=one("notes"),
         owner=plan.by,
         team=plan.team,
@@ -287,6 +237,15 @@ class Batch:
                 owners = defaultdict(set, {k: v - merged for k, v in owners.items() if v - merged})
         return owners
 
+    def _hidden(self, owners: dict[tuple[str, str], set[int]]) -> set[int]:
+        """Of the customers the batch's identifiers belong to, those the importer cannot
+        see: one query, none for a user who sees every customer."""
+        by = self.plan.by
+        ids = {c for holders in owners.values() for c in holders}
+        if not ids or by is None or by.sees_all_customers:
+            return set()
+        return ids - set(customers_visible_to(by).filter(pk__in=ids).values_list("pk", flat=True))
+
     def _merged(self, row: _Row, existing: Customer) -> _Row:
         """Rebuild the row over the existing customer's values: what it becomes."""
         values = row.values
@@ -295,8 +254,8 @@ class Batch:
             return values[target][0] if values.get(target) and values[target][0] else current
 
         data = row_data(values, self.plan)
-        data.kind = _word(pick("kind", ""), _KIND_WORDS) or existing.kind
-        data.status = _word(pick("status", ""), _STATUS_WORDS) or existing.status
+        data.kind = cell_word(pick("kind", ""), KIND_WORDS) or existing.kind
+        data.status = cell_word(pick("status", ""), STATUS_WORDS) or existing.status
         data.first_name = pick("first_name", existing.first_name)
         data.last_name = pick("last_name", existing.last_name)
         data.legal_name = pick("legal_name", existing.legal_name)
@@ -312,6 +271,7 @@ class Batch:
     def write(self) -> tuple[int, int, int]:
         """Match, then write the batch; returns (created, updated, rejected)."""
         plan, owners = self.plan, self._owners()
+        self.hidden = self._hidden(owners)
         creates: list[_Row] = []
         updates: list[tuple[_Row, int]] = []
         for row in self.rows:
@@ -327,7 +287,17 @@ class Batch:
             if row.key:
                 plan.seen[row.key] = row.number
             matches = owners.get(row.key, set())
-            if len(matches) > 1:
+            if matches & self.hidden:
+                # Say nothing about customers the importer cannot see: not how many hold
+                # the identifier, not whether two rows name the same one.
+                self.reject(
+                    row.number,
+                    row.raw,
+                    _("%(value)s cannot be imported: this identifier is already in use.")
+                    % {"value": row.key[1]},
+                    row.key[0],
+                )
+            elif len(matches) > 1:
                 self.reject(
                     row.number,
                     row.raw,
@@ -363,14 +333,7 @@ class Batch:
         return len(creates), len(updates), len(self.errors)
 
     def _prepare_updates(self, updates: list[tuple[_Row, int]]) -> list[tuple[_Row, int]]:
-        ids = {customer_id for _row, customer_id in updates}
-        plan = self.plan
-        if plan.by is not None and not plan.by.sees_all_customers:
-            visible = set(
-                customers_visible_to(plan.by).filter(pk__in=ids).values_list("pk", flat=True)
-            )
-        else:
-            visible = ids
+        visible = {customer_id for _row, customer_id in updates} - self.hidden
         self.existing = Customer.objects.in_bulk(visible)
         self.known_identities = set(
             Identity.objects.filter(customer_id__in=visible).values_list(
