@@ -76,8 +76,10 @@ class CustomerIn(Schema):
 
 
 class CustomerPatch(Schema):
-    kind: str | None = None
-    status: str | None = None
+    # Leave a field out to keep it. Null clears the fields that can be empty; a customer
+    # always has a kind and a status, so those two are never null.
+    kind: str = None
+    status: str = None
     first_name: str | None = Field(None, max_length=100)
     last_name: str | None = Field(None, max_length=150)
     legal_name: str | None = Field(None, max_length=200)
