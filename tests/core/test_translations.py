@@ -213,3 +213,20 @@ def test_a_token_client_gets_the_language_its_user_chose(api_as):
     assert response.status_code == 404
     assert response.json()["detail"] == "El cliente 999999 no existe o no tienes acceso a él."
     assert response["Content-Language"] == "es"
+
+
+@pytest.mark.django_db
+def test_api_type_errors_are_in_the_users_language(api):
+    customer = CustomerFactory()
+    english = api.post(f"/customers/{customer.pk}/interactions", json={"subject": 5})
+    assert english.status_code == 422
+    assert english.json()["errors"]["channel"] == ["This field is required."]
+    assert english.json()["errors"]["subject"] == ["Give a text."]
+
+    spanish = api.post(
+        f"/customers/{customer.pk}/interactions",
+        json={"subject": 5},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert spanish.json()["errors"]["channel"] == ["Este campo es obligatorio."]
+    assert spanish.json()["errors"]["subject"] == ["Escribe un texto."]

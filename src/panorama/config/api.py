@@ -89,6 +89,32 @@ def on_domain_error(request, exc: DomainError):
     return error(request, exc.status_code, str(exc.message), exc.code, exc.errors)
 
 
+def _validation_message(item: dict) -> str:
+    """pydantic's message for one error, in the user's language for the usual kinds."""
+    kind, ctx = item.get("type", ""), item.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("string_type", "string_unicode"):
+        return _("Give a text.")
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return _("Give a whole number.")
+    if kind in ("bool_type", "bool_parsing"):
+        return _("Give true or false.")
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
+        return _("Give a date as YYYY-MM-DD.")
+    if kind in ("datetime_type", "datetime_parsing", "datetime_from_date_parsing"):
+        return _("Give a date and time as YYYY-MM-DDTHH:MM.")
+    if kind in ("decimal_type", "decimal_parsing", "float_type", "float_parsing"):
+        return _("Give a number.")
+    if kind == "string_too_long":
+        return _("At most %(n)s characters.") % {"n": ctx.get("max_length", "?")}
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return _("Give an object.")
+    if kind == "list_type":
+        return _("Give a list.")
+    return item.get("msg") or _("Invalid value.")
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     errors: dict[str, list[str]] = {}
@@ -98,7 +124,7 @@ def on_validation_error(request, exc: ValidationError):
             for part in item.get("loc", [])
             if part not in ("body", "query", "path", "payload", "form")
         ]
-        errors.setdefault(".".join(loc) or "body", []).append(item.get("msg", _("Invalid value.")))
+        errors.setdefault(".".join(loc) or "body", []).append(_validation_message(item))
     summary = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in errors.items())
     return error(
         request, 422, _("Invalid input: %(s)s") % {"s": summary}, "validation_error", errors
