@@ -14,7 +14,6 @@ from panorama.core.exceptions import ValidationFailed
 from .models import Interaction
 
 
-@transaction.atomic
 def related_resolve(*, type_label: str, object_id: str, customer_id: int) -> models.Model:
     """The record named by "app_label.model" and its id, for linking a contact to it.
 
@@ -46,6 +45,7 @@ def related_resolve(*, type_label: str, object_id: str, customer_id: int) -> mod
     return related
 
 
+@transaction.atomic
 def interaction_record(
     *,
     customer_id: int,
