@@ -1,7 +1,7 @@
 """Customer pages: the list, the as-you-type search, the new-customer form and the ficha."""
 
 from django.contrib import messages
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from panorama.core.exceptions import DomainError, NotFound, ValidationFailed
+from panorama.core.http import client_ip, csv_download
 
 from . import selectors
 from .forms import CustomerCreateForm, CustomerFilterForm
@@ -67,17 +68,8 @@ def customer_list(request):
 def customer_export(request):
     """The list as filtered on screen, every page of it, as CSV (audited)."""
     _form, chosen = _list_filters(request)
-    return csv_response(
-        customers_export_csv(
-            user=request.user, filters=chosen, ip_address=request.META.get("REMOTE_ADDR")
-        )
-    )
-
-
-def csv_response(chunks) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="customers.csv"'
-    return response
+    rows = customers_export_csv(user=request.user, filters=chosen, ip_address=client_ip(request))
+    return csv_download(rows, "customers.csv")
 
 
 def _search(user, text: str) -> dict:

@@ -2,6 +2,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from panorama.core.exceptions import NotFound, ValidationFailed
+from panorama.core.http import client_ip, csv_download
 from panorama.core.models import FieldChange
 
 from .. import selectors
@@ -32,6 +33,7 @@ from ..schemas import (
 )
 from ..services import customer as customer_services
 from ..services import relations
+from ..services.export import ExportFilters, customers_export_csv
 
 router = Router()
 
@@ -77,16 +79,12 @@ def identify(request, value: str, type: str | None = None):
 
 @router.get("/customers/export", summary="The customers you can see, filtered, as CSV")
 def customer_export(request, filters: Query[ExportQuery]):
-    from ..services.export import ExportFilters, customers_export_csv
-    from ..views import csv_response
-
-    return csv_response(
-        customers_export_csv(
-            user=request.user,
-            filters=ExportFilters(**filters.dict()),
-            ip_address=request.META.get("REMOTE_ADDR"),
-        )
+    rows = customers_export_csv(
+        user=request.user,
+        filters=ExportFilters(**filters.dict()),
+        ip_address=client_ip(request),
     )
+    return csv_download(rows, "customers.csv")
 
 
 @router.get("/customers", response=CustomerPageOut)

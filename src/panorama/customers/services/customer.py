@@ -15,6 +15,7 @@ from panorama.core.services import field_history_record, snapshot
 
 from .. import identifiers
 from ..models import Address, Customer, Identity
+from ..selectors import teams_in_scope
 from .custom_fields import custom_fields_clean
 
 CUSTOMER_FIELDS = [
@@ -64,8 +65,6 @@ def ensure_stays_visible(customer: Customer, by: User | None) -> None:
     a rep cannot file a customer under another team, nor hand it to someone else's."""
     if by is None:
         return
-    from ..selectors import teams_in_scope
-
     teams = teams_in_scope(by)
     if teams is None or customer.owner_id == by.pk:
         return
