@@ -127,11 +127,17 @@ class TableWriter:
 
 
 class _Layout:
-    """How to build instances of one model positionally (see ``model_new``)."""
+    """What ``model_new`` and ``objects_insert`` need to know of one model, worked out
+    once per model."""
 
     def __init__(self, model: type[models.Model]):
         self.fields = list(model._meta.concrete_fields)
         self.attnames = [f.attname for f in self.fields]
+        self.stamped = [
+            f
+            for f in self.fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
         self.index = {name: i for i, name in enumerate(self.attnames)}
         self.plain = not (
             signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
@@ -150,6 +156,13 @@ class _Layout:
 _layouts: dict[type[models.Model], _Layout] = {}
 
 
+def _layout(model: type[models.Model]) -> _Layout:
+    layout = _layouts.get(model)
+    if layout is None:
+        layout = _layouts[model] = _Layout(model)
+    return layout
+
+
 def model_new(model: type[models.Model], /, **values: Any) -> models.Model:
     """``model(**values)``, several times faster: for code that builds thousands of rows.
 
@@ -158,9 +171,7 @@ def model_new(model: type[models.Model], /, **values: Any) -> models.Model:
     attnames; a related instance (``customer=…``) is cached on the new instance, so its
     id is taken when it is saved, as with the keyword path.
     """
-    layout = _layouts.get(model)
-    if layout is None:
-        layout = _layouts[model] = _Layout(model)
+    layout = _layout(model)
     args = list(layout.defaults)
     for position, factory in layout.factories:
         args[position] = factory()
@@ -247,16 +258,14 @@ def objects_insert(objs: Sequence[models.Model]) -> None:
     if not objs:
         return
     model = type(objs[0])
-    meta = model._meta
-    fields = list(meta.concrete_fields)
-    stamped = [
-        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    relations = [f for f in fields if f.is_relation]
+    layout = _layout(model)
+    relations = list(layout.relations.values())
     ids = iter(ids_reserve(model, sum(1 for o in objs if o.pk is None)))
-    pk_attname = meta.pk.attname
+    pk_attname = model._meta.pk.attname
     now = timezone.now()  # one instant for the batch, as one statement would have
-    stamps = [(f.attname, now if isinstance(f, DateTimeField) else now.date()) for f in stamped]
+    stamps = [
+        (f.attname, now if isinstance(f, DateTimeField) else now.date()) for f in layout.stamped
+    ]
     for obj in objs:
         values = obj.__dict__
         if values.get(pk_attname) is None:
@@ -270,9 +279,8 @@ def objects_insert(objs: Sequence[models.Model]) -> None:
                     values[f.attname] = related.pk
         obj._state.adding = False
         obj._state.db = connection.alias
-    writer = TableWriter(model, [f.name for f in fields], converters=_object_converter)
-    attnames = [f.attname for f in fields]
-    row_of = operator.itemgetter(*attnames)
+    writer = TableWriter(model, [f.name for f in layout.fields], converters=_object_converter)
+    row_of = operator.itemgetter(*layout.attnames)
     writer.rows = [row_of(o.__dict__) for o in objs]
     with connection.cursor() as cursor:
         writer.flush(cursor)

@@ -102,7 +102,7 @@ def _owned_rows(customer: Customer, name: str) -> list:
 
 
 def _sort_key(value: Any) -> tuple:
-    # None sorts first ascending, as SQLite does and PostgreSQL does with DESC.
+    # None first ascending, last descending: how SQLite orders NULL, on both databases.
     return (value is not None, value)
 
 
@@ -269,8 +269,9 @@ def _prefix_q(field: str, prefix: str) -> Q:
     """``field`` starts with ``prefix``, as a query the database answers from an index.
 
     SQLite never uses an index for Django's ``LIKE … ESCAPE``, but its binary collation
-    makes the range [prefix, prefix + U+10FFFF) exact. PostgreSQL gets LIKE 'p%', which
-    the ``varchar_pattern_ops`` index Django adds to indexed CharFields serves.
+    makes the range [prefix, prefix + U+10FFFF) exact. PostgreSQL gets LIKE 'p%', a range
+    of the (search_name, id) index because the search keys use the "C" collation there
+    (migration 0005).
     """
     if connection.vendor == "sqlite":
         return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
@@ -296,9 +297,9 @@ def custom_field_filter(custom: dict[str, str]) -> Q:
 
 
 def customer_core_360(*, customer: Customer, user: User) -> dict[str, Any]:
-    """Identities, addresses, groups (with fellow members), holdings, incidents, consents:
-    two queries whatever the customer's history when the customer was read
-    ``with_lists``, six otherwise."""
+    """Identities, addresses, groups (with fellow members), holdings, incidents, consents,
+    whatever the customer's history: two queries (groups, consents) when the customer was
+    read ``with_lists``, six otherwise."""
     identities = _owned_rows(customer, "identities")
     addresses = _owned_rows(customer, "addresses")
     memberships = GroupMembership.objects.filter(
