@@ -237,6 +237,15 @@ class Batch:
                 owners = defaultdict(set, {k: v - merged for k, v in owners.items() if v - merged})
         return owners
 
+    def _reject_taken(self, row: _Row) -> None:
+        self.reject(
+            row.number,
+            row.raw,
+            _("%(value)s cannot be imported: this identifier is already in use.")
+            % {"value": row.key[1]},
+            row.key[0],
+        )
+
     def _hidden(self, owners: dict[tuple[str, str], set[int]]) -> set[int]:
         """Of the customers the batch's identifiers belong to, those the importer cannot
         see: one query, none for a user who sees every customer."""
@@ -290,13 +299,7 @@ class Batch:
             if matches & self.hidden:
                 # Say nothing about customers the importer cannot see: not how many hold
                 # the identifier, not whether two rows name the same one.
-                self.reject(
-                    row.number,
-                    row.raw,
-                    _("%(value)s cannot be imported: this identifier is already in use.")
-                    % {"value": row.key[1]},
-                    row.key[0],
-                )
+                self._reject_taken(row)
             elif len(matches) > 1:
                 self.reject(
                     row.number,
@@ -347,14 +350,8 @@ class Batch:
             self.known_addresses[customer_id].add((line1.lower(), postal_code))
         ready = []
         for row, customer_id in updates:
-            if customer_id not in self.existing:
-                self.reject(
-                    row.number,
-                    row.raw,
-                    _("%(value)s cannot be imported: this identifier is already in use.")
-                    % {"value": row.key[1]},
-                    row.key[0],
-                )
+            if customer_id not in self.existing:  # deleted since it was matched
+                self._reject_taken(row)
                 continue
             try:
                 ready.append((self._merged(row, self.existing[customer_id]), customer_id))
