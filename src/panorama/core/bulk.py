@@ -17,6 +17,7 @@ import datetime
 import gc
 import operator
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.management.color import no_style
@@ -126,6 +127,18 @@ class TableWriter:
         return count
 
 
+@dataclass
+class _Plan:
+    """Where the values of one ``model_new`` call shape (its keyword names) go."""
+
+    names: tuple[str, ...]
+    positions: list[int]  # each value's place among the model's fields
+    attnames: list[str]  # each value's attribute (``customer`` → ``customer_id``)
+    related: list[tuple[int, models.Field]]  # values given as related instances
+    defaults: dict[str, Any]  # the fields not given, with their constant defaults
+    factories: list[tuple[str, Any]]  # the fields not given with a callable default
+
+
 class _Layout:
     """What ``model_new`` and ``objects_insert`` need to know of one model, worked out
     once per model."""
@@ -151,6 +164,37 @@ class _Layout:
                 self.factories.append((position, f.default))
             else:
                 self.defaults.append(f.get_default())
+        self.plans: dict[tuple[str, ...], _Plan] = {}
+
+    def plan(self, names: tuple[str, ...]) -> "_Plan":
+        """How ``model_new`` places values given under ``names`` (worked out once)."""
+        positions, attnames, related = [], [], []
+        for index, name in enumerate(names):
+            relation = self.relations.get(name)
+            attname = name
+            if relation is not None and relation.attname != name:
+                attname = relation.attname
+                related.append((index, relation))
+            position = self.index.get(attname)
+            if position is None:
+                raise TypeError(f"{self.fields[0].model.__name__} has no field {name!r}.")
+            positions.append(position)
+            attnames.append(attname)
+        called = {p for p, _f in self.factories}
+        plan = _Plan(
+            names=names,
+            positions=positions,
+            attnames=attnames,
+            related=related,
+            defaults={
+                attname: self.defaults[i]
+                for i, attname in enumerate(self.attnames)
+                if i not in positions and i not in called
+            },
+            factories=[(self.attnames[p], f) for p, f in self.factories if p not in positions],
+        )
+        self.plans[names] = plan
+        return plan
 
 
 _layouts: dict[type[models.Model], _Layout] = {}
@@ -172,32 +216,38 @@ def model_new(model: type[models.Model], /, **values: Any) -> models.Model:
     id is taken when it is saved, as with the keyword path.
     """
     layout = _layout(model)
-    args = list(layout.defaults)
-    for position, factory in layout.factories:
-        args[position] = factory()
-    related = []
-    for name, value in values.items():
-        field = layout.relations.get(name)
-        if field is not None and field.attname != name:
-            related.append((field, value))
-            value = value.pk if value is not None else None
-            name = field.attname
-        position = layout.index.get(name)
-        if position is None:
-            raise TypeError(f"{model.__name__} has no field {name!r}.")
-        args[position] = value
+    plan = layout.plans.get(tuple(values))
+    if plan is None:
+        plan = layout.plan(tuple(values))
+    given = list(values.values())
+    for index, _relation in plan.related:  # a related instance: its key goes in the row
+        if given[index] is not None:
+            given[index] = given[index].pk
     if layout.plain:
         # What ``Model.__init__`` leaves behind for these values, without its per-field
         # descriptor calls (the model has no init signal receivers to notify).
         instance = model.__new__(model)
-        instance._state = ModelState()
-        instance.__dict__.update(zip(layout.attnames, args, strict=True))
+        attributes = instance.__dict__
+        attributes["_state"] = ModelState()
+        attributes.update(plan.defaults)
+        for attname, factory in plan.factories:
+            attributes[attname] = factory()
+        attributes.update(zip(plan.attnames, given, strict=True))
     else:
+        args = list(layout.defaults)
+        for position, factory in layout.factories:
+            args[position] = factory()
+        for position, value in zip(plan.positions, given, strict=True):
+            args[position] = value
         instance = model(*args)
-    for field, value in related:
+    for index, relation in plan.related:  # cached, so it is at hand as on Django's path
+        value = values[plan.names[index]]
         if value is not None:
-            field.set_cached_value(instance, value)
+            relation.set_cached_value(instance, value)
     return instance
+
+
+_sequences: dict[tuple[str, str, str], str] = {}
 
 
 def ids_reserve(model: type[models.Model], count: int) -> list[int]:
@@ -214,9 +264,15 @@ def ids_reserve(model: type[models.Model], count: int) -> list[int]:
     column = model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The sequence's name once per table: ``pg_get_serial_sequence`` inside the
+            # series would be looked up again for every id (8 ms instead of 0.6 for 2,000).
+            key = (connection.alias, connection.settings_dict["NAME"], table)
+            sequence = _sequences.get(key)
+            if sequence is None:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+                sequence = _sequences[key] = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, column, count],
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
             )
             return [row[0] for row in cursor.fetchall()]
         if not connection.in_atomic_block:
@@ -266,19 +322,26 @@ def objects_insert(objs: Sequence[models.Model]) -> None:
     stamps = [
         (f.attname, now if isinstance(f, DateTimeField) else now.date()) for f in layout.stamped
     ]
+    stamped = dict(stamps)
+    # (foreign key's attname, its cache slot, the related model's key attname)
+    links = [(f.attname, f.cache_name, f.target_field.attname) for f in relations]
+    alias = connection.alias  # once: the proxy costs a thread-local lookup per access
     for obj in objs:
         values = obj.__dict__
         if values.get(pk_attname) is None:
             values[pk_attname] = next(ids)
-        for attname, stamp in stamps:
-            values[attname] = stamp
-        for f in relations:
-            if values.get(f.attname) is None and f.is_cached(obj):
-                related = f.get_cached_value(obj)
-                if related is not None:
-                    values[f.attname] = related.pk
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        if stamped:
+            values.update(stamped)
+        state = values["_state"]
+        cache = state.fields_cache
+        if cache:
+            for attname, slot, target in links:
+                if values.get(attname) is None:
+                    related = cache.get(slot)
+                    if related is not None:
+                        values[attname] = getattr(related, target)
+        state.adding = False
+        state.db = alias
     writer = TableWriter(model, [f.name for f in layout.fields], converters=_object_converter)
     row_of = operator.itemgetter(*layout.attnames)
     writer.rows = [row_of(o.__dict__) for o in objs]

@@ -174,6 +174,7 @@ class Batch:
         self.job, self.plan = job, plan
         self.rows: list[_Row] = []
         self.errors: list[ImportRowError] = []
+        self.processed = 0  # rows added, good or bad
         self.column_of = plan.column_of
 
     def reject(
@@ -195,6 +196,7 @@ class Batch:
 
     def add(self, number: int, cells: list[str]) -> None:
         plan = self.plan
+        self.processed += 1
         raw = {h: (cells[i] if i < len(cells) else "") for i, h in plan.headers}
         values: dict[str, list[str]] = defaultdict(list)
         for index, _header, target in plan.columns:
@@ -277,8 +279,14 @@ class Batch:
         )
         return _Row(row.number, row.raw, values, customer, identities, addresses, row.key)
 
-    def write(self) -> tuple[int, int, int]:
-        """Match, then write the batch; returns (created, updated, rejected)."""
+    def write(self) -> None:
+        """Match the rows, then store the batch and the job's counts in one transaction
+        (so the counts never disagree with what was written)."""
+        self._match()
+        self._store()
+
+    def _match(self) -> None:
+        """Sort the rows into creates, updates and rejections (reads only)."""
         plan, owners = self.plan, self._owners()
         self.hidden = self._hidden(owners)
         creates: list[_Row] = []
@@ -328,12 +336,21 @@ class Batch:
                 creates.append(row)
         if updates:
             updates = self._prepare_updates(updates)
+        self.creates, self.updates = creates, updates
+
+    def _store(self) -> None:
         with transaction.atomic():
-            changes = self._create(creates)
-            changes += self._update(updates)
+            changes = self._create(self.creates)
+            changes += self._update(self.updates)
             objects_insert(changes)
             objects_insert(self.errors)
-        return len(creates), len(updates), len(self.errors)
+            job_counts_add(
+                self.job,
+                processed=self.processed,
+                created=len(self.creates),
+                updated=len(self.updates),
+                rejected=len(self.errors),
+            )
 
     def _prepare_updates(self, updates: list[tuple[_Row, int]]) -> list[tuple[_Row, int]]:
         visible = {customer_id for _row, customer_id in updates} - self.hidden

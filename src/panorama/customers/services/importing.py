@@ -40,7 +40,7 @@ from .import_files import (
     rows_read,
     source_inspect,
 )
-from .import_rows import RESTORED_FIELDS, Batch, job_counts_add, plan_make, snapshot_restore
+from .import_rows import RESTORED_FIELDS, Batch, plan_make, snapshot_restore
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 2000
@@ -222,7 +222,7 @@ def _run_rows(job: ImportJob, on_progress: Progress | None) -> None:
             if not any(c.strip() for c in cells):
                 continue
             batch.add(number, cells)
-            if len(batch.rows) + len(batch.errors) >= BATCH_SIZE:
+            if batch.processed >= BATCH_SIZE:
                 _flush(job, batch, on_progress)
                 batch = Batch(job, plan)
         _flush(job, batch, on_progress)
@@ -242,11 +242,9 @@ def _run_rows(job: ImportJob, on_progress: Progress | None) -> None:
 
 
 def _flush(job: ImportJob, batch: Batch, on_progress: Progress | None) -> None:
-    processed = len(batch.rows) + len(batch.errors)
-    if not processed:
+    if not batch.processed:
         return
-    created, updated, rejected = batch.write()
-    job_counts_add(job, processed=processed, created=created, updated=updated, rejected=rejected)
+    batch.write()
     if on_progress is not None:
         job.refresh_from_db()
         on_progress(job)
