@@ -316,8 +316,8 @@ def objects_insert(objs: Sequence[models.Model]) -> None:
     model = type(objs[0])
     layout = _layout(model)
     relations = list(layout.relations.values())
-    ids = iter(ids_reserve(model, sum(1 for o in objs if o.pk is None)))
     pk_attname = model._meta.pk.attname
+    ids = iter(ids_reserve(model, sum(1 for o in objs if o.__dict__[pk_attname] is None)))
     now = timezone.now()  # one instant for the batch, as one statement would have
     stamps = [
         (f.attname, now if isinstance(f, DateTimeField) else now.date()) for f in layout.stamped

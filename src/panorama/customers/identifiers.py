@@ -10,7 +10,7 @@ import unicodedata
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.es import cif, dni, nie
@@ -84,6 +84,18 @@ def normalise_phone(raw: str, region: str | None = None) -> str:
             field="phone",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _eager(pattern) -> re.Pattern:
+    return re.compile(pattern.pattern, pattern.flags)
+
+
+# Django's e-mail rules, with its patterns compiled now rather than behind the lazy
+# wrapper that costs two attribute look-ups per use (a third of the check in an import).
+validate_email = EmailValidator()
+validate_email.user_regex = _eager(EmailValidator.user_regex)
+validate_email.domain_regex = _eager(EmailValidator.domain_regex)
+validate_email.literal_regex = _eager(EmailValidator.literal_regex)
 
 
 def normalise_email(raw: str) -> str:

@@ -67,6 +67,18 @@ class Customer(models.Model):
         related_name="merged_from",
         verbose_name=_("merged into"),
     )
+    # The import that created the customer, so undoing it deletes what it made: kept on
+    # the customer's own row rather than as one more row per imported customer.
+    import_job = models.ForeignKey(
+        "ImportJob",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="created_customers",
+        verbose_name=_("created by import"),
+        db_index=False,  # partial index in Meta.indexes: most customers were not imported
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -78,6 +90,11 @@ class Customer(models.Model):
             models.Index(fields=["team", "id"], name="customer_team_id"),
             models.Index(fields=["search_name", "id"], name="customer_search_id"),
             models.Index(fields=["search_last"], name="customer_search_last"),
+            models.Index(
+                fields=["import_job"],
+                name="customer_import_job",
+                condition=models.Q(import_job__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -410,10 +427,10 @@ class ImportRowError(models.Model):
 
 
 class ImportChange(models.Model):
-    """What an import did to one customer, so the whole import can be undone."""
+    """What an import changed on an existing customer, so undo can restore it. (The
+    customers an import created carry the job themselves: ``Customer.import_job``.)"""
 
     class Action(models.TextChoices):
-        CREATED = "created", _("Created")
         UPDATED = "updated", _("Updated")
 
     # (job, action) indexes the job first: no separate index on job.

@@ -206,6 +206,11 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def row_blank(cells: list[str]) -> bool:
+    """A row with nothing but blanks, skipped everywhere (one join, not a test per cell)."""
+    return not "".join(cells).strip()
+
+
 def _csv_rows(fh: IO[bytes], source: Source) -> Iterator[list[str]]:
     fh.seek(0)
     text = io.TextIOWrapper(fh, encoding=source.encoding, newline="")
@@ -255,13 +260,13 @@ def source_inspect(fh: IO[bytes], name: str) -> Source:
         source.delimiter = detect_delimiter(sample.lstrip("\ufeff"))
     rows = rows_read(fh, source)
     try:
-        header = next((r for r in rows if any(c.strip() for c in r)), None)
+        header = next((r for r in rows if not row_blank(r)), None)
         if header is None:
             raise ValidationFailed(_("The file is empty: it has no header row."), field="file")
         for row in rows:
             if len(source.preview) >= PREVIEW_ROWS:
                 break
-            if any(c.strip() for c in row):
+            if not row_blank(row):
                 source.preview.append(row)
     except csv.Error as exc:
         raise ValidationFailed(

@@ -3,17 +3,20 @@
 Each row goes through ``customer_build`` (the validation of ``customer_create``), so a
 row is accepted by the import exactly when the form and the API would accept it.
 
+A created customer carries its job (``Customer.import_job``); an updated one gets an
+ImportChange with its ``before`` state. Undo deletes the first and restores the second.
+
 A row's *identifier* is the first of national_id, external_id, email, phone and
 loyalty_card that it has. When a customer already holds that identifier the row
-updates that customer (the ``before`` state is kept in ImportChange for undo) instead
-of creating a duplicate, so running the same file twice creates nothing the second
-time. Matching on the strongest identifier only, not on any of them, keeps a family
-that shares a phone from being folded into one customer.
+updates that customer instead of creating a duplicate, so running the same file twice
+creates nothing the second time. Matching on the strongest identifier only, not on any
+of them, keeps a family that shares a phone from being folded into one customer.
 """
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Team, User
-from panorama.core.bulk import model_new, objects_insert
+from panorama.core.bulk import objects_insert
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.models import FieldChange
 
@@ -37,7 +40,7 @@ from ..models import (
 )
 from ..selectors import customers_visible_to
 from .customer import AddressIn, CustomerData, IdentityIn, customer_build
-from .import_files import ADDRESS_FIELDS, IDENTITY_FIELDS
+from .import_files import IDENTITY_FIELDS
 from .import_values import KIND_WORDS, STATUS_WORDS, cell_date, cell_word
 
 LOOKUP_ORDER = IDENTITY_FIELDS  # national_id, external_id, email, phone, loyalty_card
@@ -70,7 +73,16 @@ class Plan:
     seen: dict[tuple[str, str], int] = field(default_factory=dict)  # identifier → row
     updated: dict[int, int] = field(default_factory=dict)  # customer id → row
 
-    @property
+    @cached_property
+    def custom(self) -> list[tuple[str, str]]:
+        """(target, custom field key) of the columns mapped to custom fields."""
+        return [
+            (t, t[3:])
+            for t in dict.fromkeys(t for _i, _h, t in self.columns)
+            if t.startswith("cf:")
+        ]
+
+    @cached_property
     def column_of(self) -> dict[str, str]:
         found: dict[str, str] = {}
         for _index, header, target in self.columns:
@@ -96,46 +108,58 @@ def plan_make(*, headers: list[str], mapping: dict[str, str], definitions, by) -
     )
 
 
+_BLANK = [""]  # a target the row lacks (shared, never changed)
+
+
 def row_data(values: dict[str, list[str]], plan: Plan) -> CustomerData:
     """The CustomerData a row describes (only parsing here; validation is customer_build's)."""
-
-    def one(target: str) -> str:
-        return values.get(target, [""])[0]
-
-    first, last, legal = one("first_name"), one("last_name"), one("legal_name")
-    kind = (
-        cell_word(one("kind"), KIND_WORDS)
-        if one("kind")
-        else (Customer.Kind.ORGANISATION if legal and not (first or last) else Customer.Kind.PERSON)
+    get = values.get
+    first, last = get("first_name", _BLANK)[0], get("last_name", _BLANK)[0]
+    legal, kind, status = (
+        get("legal_name", _BLANK)[0],
+        get("kind", _BLANK)[0],
+        get("status", _BLANK)[0],
     )
-    identities = [
-        IdentityIn(kind=target, value=value, is_primary=position == 0)
-        for target in LOOKUP_ORDER
-        for position, value in enumerate(v for v in values.get(target, []) if v)
-    ]
+    if kind:
+        kind = cell_word(kind, KIND_WORDS)
+    else:
+        kind = Customer.Kind.ORGANISATION if legal and not (first or last) else Customer.Kind.PERSON
+    identities = []
+    for target in LOOKUP_ORDER:
+        cells = get(target)
+        if cells:
+            identities += [
+                IdentityIn(kind=target, value=value, is_primary=position == 0)
+                for position, value in enumerate(v for v in cells if v)
+            ]
     addresses = []
-    if any(one(t) for t in ADDRESS_FIELDS):
+    line1 = get("address", _BLANK)[0]
+    postal_code, city = get("postal_code", _BLANK)[0], get("city", _BLANK)[0]
+    region, country = get("region", _BLANK)[0], get("country", _BLANK)[0]
+    if line1 or postal_code or city or region or country:
         addresses.append(
             AddressIn(
-                line1=one("address"),
-                postal_code=one("postal_code"),
-                city=one("city"),
-                region=one("region"),
-                country=one("country") or "ES",
+                line1=line1,
+                postal_code=postal_code,
+                city=city,
+                region=region,
+                country=country or "ES",
                 is_primary=True,
             )
         )
     return CustomerData(
         kind=kind,
-        status=cell_word(one("status"), STATUS_WORDS) if one("status") else Customer.Status.ACTIVE,
+        status=cell_word(status, STATUS_WORDS) if status else Customer.Status.ACTIVE,
         first_name=first,
         last_name=last,
         legal_name=legal,
-        birth_date=cell_date(one("birth_date")),
-        notes=one("notes"),
+        birth_date=cell_date(get("birth_date", _BLANK)[0]),
+        notes=get("notes", _BLANK)[0],
         owner=plan.by,
         team=plan.team,
-        custom_fields={k[3:]: v[0] for k, v in values.items() if k.startswith("cf:") and v[0]},
+        custom_fields={
+            key: cells[0] for target, key in plan.custom if (cells := get(target)) and cells[0]
+        },
         identities=identities,
         addresses=addresses,
     )
@@ -144,7 +168,7 @@ def row_data(values: dict[str, list[str]], plan: Plan) -> CustomerData:
 @dataclass
 class _Row:
     number: int
-    raw: dict[str, str]
+    cells: list[str]  # as read: the report shows them when the row is rejected
     values: dict[str, list[str]]
     customer: Customer
     identities: list[Identity]
@@ -178,7 +202,7 @@ class Batch:
         self.column_of = plan.column_of
 
     def reject(
-        self, number: int, raw: dict[str, str], exc: ValidationFailed | str, fld: str = ""
+        self, number: int, cells: list[str], exc: ValidationFailed | str, fld: str = ""
     ) -> None:
         if isinstance(exc, ValidationFailed):
             fld, message = exc.field or "", str(exc.message)
@@ -190,26 +214,26 @@ class Batch:
                 row_number=number,
                 field=self.column_of.get(fld, fld)[:100],
                 message=message,
-                raw=raw,
+                raw={h: (cells[i] if i < len(cells) else "") for i, h in self.plan.headers},
             )
         )
 
     def add(self, number: int, cells: list[str]) -> None:
         plan = self.plan
         self.processed += 1
-        raw = {h: (cells[i] if i < len(cells) else "") for i, h in plan.headers}
         values: dict[str, list[str]] = defaultdict(list)
+        width = len(cells)
         for index, _header, target in plan.columns:
-            values[target].append(cells[index].strip() if index < len(cells) else "")
+            values[target].append(cells[index].strip() if index < width else "")
         try:
             data = row_data(values, plan)
             customer, identities, addresses = customer_build(
                 data=data, by=None, definitions=plan.definitions
             )
         except ValidationFailed as exc:
-            self.reject(number, raw, exc)
+            self.reject(number, cells, exc)
             return
-        row = _Row(number, raw, values, customer, identities, addresses)
+        row = _Row(number, cells, values, customer, identities, addresses)
         row.key = next(((i.kind, i.value) for i in identities if i.kind in LOOKUP_ORDER), None)
         self.rows.append(row)
 
@@ -242,7 +266,7 @@ class Batch:
     def _reject_taken(self, row: _Row) -> None:
         self.reject(
             row.number,
-            row.raw,
+            row.cells,
             _("%(value)s cannot be imported: this identifier is already in use.")
             % {"value": row.key[1]},
             row.key[0],
@@ -277,7 +301,7 @@ class Batch:
         customer, identities, addresses = customer_build(
             data=data, by=None, definitions=self.plan.definitions
         )
-        return _Row(row.number, row.raw, values, customer, identities, addresses, row.key)
+        return _Row(row.number, row.cells, values, customer, identities, addresses, row.key)
 
     def write(self) -> None:
         """Match the rows, then store the batch and the job's counts in one transaction
@@ -295,7 +319,7 @@ class Batch:
             if row.key in plan.seen:
                 self.reject(
                     row.number,
-                    row.raw,
+                    row.cells,
                     _("Row %(n)s of this file is the same customer: same %(kind)s.")
                     % {"n": plan.seen[row.key], "kind": _KIND_LABELS.get(row.key[0], row.key[0])},
                     row.key[0],
@@ -311,7 +335,7 @@ class Batch:
             elif len(matches) > 1:
                 self.reject(
                     row.number,
-                    row.raw,
+                    row.cells,
                     _(
                         "%(value)s belongs to several customers: "
                         "the row cannot tell which one to update."
@@ -324,7 +348,7 @@ class Batch:
                 if customer_id in plan.updated:
                     self.reject(
                         row.number,
-                        row.raw,
+                        row.cells,
                         _("Row %(n)s of this file already updates this customer.")
                         % {"n": plan.updated[customer_id]},
                         row.key[0],
@@ -340,9 +364,8 @@ class Batch:
 
     def _store(self) -> None:
         with transaction.atomic():
-            changes = self._create(self.creates)
-            changes += self._update(self.updates)
-            objects_insert(changes)
+            self._create(self.creates)
+            objects_insert(self._update(self.updates))
             objects_insert(self.errors)
             job_counts_add(
                 self.job,
@@ -373,19 +396,17 @@ class Batch:
             try:
                 ready.append((self._merged(row, self.existing[customer_id]), customer_id))
             except ValidationFailed as exc:
-                self.reject(row.number, row.raw, exc)
+                self.reject(row.number, row.cells, exc)
         return ready
 
-    def _create(self, rows: list[_Row]) -> list[ImportChange]:
+    def _create(self, rows: list[_Row]) -> None:
         customers = [r.customer for r in rows]
+        job_id = self.job.pk
+        for customer in customers:
+            customer.import_job_id = job_id  # what undo deletes
         objects_insert(customers)
         objects_insert([i for r in rows for i in r.identities])
         objects_insert([a for r in rows for a in r.addresses])
-        created, job_id = ImportChange.Action.CREATED, self.job.pk
-        return [
-            model_new(ImportChange, job_id=job_id, customer_id=c.pk, action=created)
-            for c in customers
-        ]
 
     def _update(self, updates: list[tuple[_Row, int]]) -> list[ImportChange]:
         changed: list[Customer] = []

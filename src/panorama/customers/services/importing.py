@@ -30,13 +30,14 @@ from panorama.core.bulk import few_collections
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
 
-from ..models import Address, Customer, Identity, ImportChange, ImportJob
+from ..models import Address, Customer, Identity, ImportJob
 from .customer import ensure_can_edit
 from .import_files import (
     Source,
     definitions_by_key,
     mapping_guess,
     mapping_resolve,
+    row_blank,
     rows_read,
     source_inspect,
 )
@@ -210,16 +211,16 @@ def _run_rows(job: ImportJob, on_progress: Progress | None) -> None:
     source = _job_source(job)
     definitions = definitions_by_key()
     with job.file.open("rb") as fh:
-        total = sum(1 for row in rows_read(fh, source) if any(c.strip() for c in row))
+        total = sum(1 for row in rows_read(fh, source) if not row_blank(row))
         ImportJob.objects.filter(pk=job.pk).update(total_rows=max(total - 1, 0))
         rows = enumerate(rows_read(fh, source), start=1)
-        headers = next(([c.strip() for c in r] for _n, r in rows if any(c.strip() for c in r)), [])
+        headers = next(([c.strip() for c in r] for _n, r in rows if not row_blank(r)), [])
         plan = plan_make(
             headers=headers, mapping=job.mapping, definitions=definitions, by=job.created_by
         )
         batch = Batch(job, plan)
         for number, cells in rows:
-            if not any(c.strip() for c in cells):
+            if row_blank(cells):
                 continue
             batch.add(number, cells)
             if batch.processed >= BATCH_SIZE:
@@ -259,11 +260,8 @@ def import_job_undo(*, job: ImportJob, by: User | None) -> ImportJob:
         raise Conflict(_("This import has already been undone."))
     if job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING):
         raise Conflict(_("This import has not finished yet: undo it once it is done."))
-    changes = list(job.changes.values_list("customer_id", "action", "before"))
-    updated = {
-        cid: before for cid, action, before in changes if action == ImportChange.Action.UPDATED
-    }
-    created = [cid for cid, action, _before in changes if action == ImportChange.Action.CREATED]
+    updated = dict(job.changes.values_list("customer_id", "before"))
+    created = list(job.created_customers.values_list("pk", flat=True))
     ids = list(updated)
     for start in range(0, len(ids), BATCH_SIZE):
         chunk = ids[start : start + BATCH_SIZE]

@@ -1,0 +1,52 @@
+"""Data migrations keep what users already have."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [("customers", "0006_fewer_indexes")]
+AFTER = [("customers", "0007_import_job_on_customer")]
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def test_created_records_of_earlier_imports_move_onto_their_customers():
+    apps = _migrate(BEFORE)
+    Customer = apps.get_model("customers", "Customer")
+    ImportJob = apps.get_model("customers", "ImportJob")
+    ImportChange = apps.get_model("customers", "ImportChange")
+    job = ImportJob.objects.create(original_name="old.csv", file="imports/old.csv")
+    made = Customer.objects.create(display_name="Ana", search_name="ana")
+    touched = Customer.objects.create(display_name="Luis", search_name="luis")
+    untouched = Customer.objects.create(display_name="Eva", search_name="eva")
+    ImportChange.objects.create(job=job, customer=made, action="created")
+    ImportChange.objects.create(job=job, customer=touched, action="updated", before={"x": 1})
+    try:
+        apps = _migrate(AFTER)
+        Customer = apps.get_model("customers", "Customer")
+        ImportChange = apps.get_model("customers", "ImportChange")
+        # Undo still finds both: the created customer by its job, the updated one's record.
+        assert list(Customer.objects.filter(import_job_id=job.pk).values_list("pk", flat=True)) == [
+            made.pk
+        ]
+        assert Customer.objects.get(pk=untouched.pk).import_job_id is None
+        assert list(ImportChange.objects.values_list("customer_id", "action")) == [
+            (touched.pk, "updated")
+        ]
+
+        apps = _migrate(BEFORE)  # and back, for whoever downgrades
+        ImportChange = apps.get_model("customers", "ImportChange")
+        assert set(ImportChange.objects.values_list("customer_id", "action")) == {
+            (made.pk, "created"),
+            (touched.pk, "updated"),
+        }
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
