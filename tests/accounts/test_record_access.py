@@ -549,3 +549,18 @@ def test_an_import_says_nothing_about_how_hidden_customers_hold_identifiers(
     )
     world.ana.refresh_from_db()
     assert world.ana.first_name == "Ana"
+
+
+def test_an_empty_group_is_seen_by_its_creator_only(api_as, world, admin_user):
+    created = api_as(world.rep_a).post("/groups", json={"name": "Arroyo", "kind": "family"})
+    group_id = created.json()["id"]
+
+    # Its name alone tells something about customers: another team's rep gets a 404,
+    # whoever sees every customer sees it, and so does its creator.
+    assert api_as(world.rep_b).get(f"/groups/{group_id}").status_code == 404
+    joined = api_as(world.rep_b).post(
+        f"/groups/{group_id}/members", json={"customer_id": world.bea.pk}
+    )
+    assert joined.status_code == 404
+    assert api_as(admin_user).get(f"/groups/{group_id}").json()["name"] == "Arroyo"
+    assert api_as(world.rep_a).get(f"/groups/{group_id}").json()["members"] == []

@@ -111,15 +111,16 @@ def _sort_key(value: Any) -> tuple:
 
 def groups_visible_to(user: User) -> QuerySet[Group]:
     """The groups with a member ``user`` sees: a group's name ("Familia Zamora") tells
-    about its members. A group with no member yet (just created) is visible, so that
-    whoever creates one can fill it."""
+    about its members. A group with no member yet is visible to whoever created it, so
+    he can fill it, and to no other user but those who see every customer."""
     if user.sees_all_customers:
         return Group.objects.all()
     members = GroupMembership.objects.filter(
         group_id=OuterRef("pk"), customer__merged_into__isnull=True
     )
     return Group.objects.filter(
-        Exists(members.filter(scope_filter(user, "customer__"))) | ~Exists(members)
+        Exists(members.filter(scope_filter(user, "customer__")))
+        | (Q(created_by=user) & ~Exists(members))
     )
 
 

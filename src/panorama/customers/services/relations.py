@@ -29,7 +29,9 @@ def group_create(*, name: str, kind: str, by: User | None) -> Group:
     ensure_can_edit(by)
     if not (name or "").strip():
         raise ValidationFailed(_("A group needs a name."), field="name")
-    return Group.objects.create(name=name.strip()[:200], kind=_choice(kind, Group.Kind, "kind"))
+    return Group.objects.create(
+        name=name.strip()[:200], kind=_choice(kind, Group.Kind, "kind"), created_by=by
+    )
 
 
 @transaction.atomic
