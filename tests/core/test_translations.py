@@ -230,3 +230,20 @@ def test_api_type_errors_are_in_the_users_language(api):
     )
     assert spanish.json()["errors"]["channel"] == ["Este campo es obligatorio."]
     assert spanish.json()["errors"]["subject"] == ["Escribe un texto."]
+
+
+@pytest.mark.django_db
+def test_rarer_api_errors_are_in_the_users_language_too(api):
+    customer = CustomerFactory()
+    body = {"product_code": "H1", "product_name": "Hipoteca", "start_date": "2026-01-01"}
+
+    english = api.post(f"/customers/{customer.pk}/holdings", json={**body, "price": "Infinity"})
+    spanish = api.post(
+        f"/customers/{customer.pk}/holdings",
+        json={**body, "price": "Infinity"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+
+    assert english.status_code == spanish.status_code == 422
+    assert english.json()["errors"]["price"] == ["The number is out of range."]
+    assert spanish.json()["errors"]["price"] == ["El número está fuera de rango."]

@@ -112,7 +112,28 @@ def _validation_message(item: dict) -> str:
         return _("Give an object.")
     if kind == "list_type":
         return _("Give a list.")
-    return item.get("msg") or _("Invalid value.")
+    if kind in ("literal_error", "enum"):
+        return _("Choose one of: %(expected)s.") % {"expected": ctx.get("expected", "?")}
+    if kind == "extra_forbidden":
+        return _("This field is not accepted.")
+    if kind == "string_too_short":
+        return _("At least %(n)s characters.") % {"n": ctx.get("min_length", "?")}
+    if kind == "too_long":
+        return _("At most %(n)s items.") % {"n": ctx.get("max_length", "?")}
+    if kind in ("greater_than", "greater_than_equal"):
+        return _("Give a number of at least %(n)s.") % {"n": ctx.get("gt", ctx.get("ge", "?"))}
+    if kind in ("less_than", "less_than_equal"):
+        return _("Give a number of at most %(n)s.") % {"n": ctx.get("lt", ctx.get("le", "?"))}
+    if kind in ("finite_number", "int_parsing_size"):
+        return _("The number is out of range.")
+    if kind in ("decimal_max_digits", "decimal_whole_digits", "decimal_max_places"):
+        return _("The number has too many digits.")
+    if kind == "json_invalid":
+        return _("The request body is not valid JSON.")
+    # Anything rarer: pydantic's own words in English, a plain message otherwise.
+    if translation.get_language().startswith("en") and item.get("msg"):
+        return item["msg"]
+    return _("Invalid value.")
 
 
 @api.exception_handler(ValidationError)
