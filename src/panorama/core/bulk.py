@@ -131,10 +131,8 @@ class TableWriter:
 class _Plan:
     """Where the values of one ``model_new`` call shape (its keyword names) go."""
 
-    names: tuple[str, ...]
     positions: list[int]  # each value's place among the model's fields
-    attnames: list[str]  # each value's attribute (``customer`` → ``customer_id``)
-    related: list[tuple[int, models.Field]]  # values given as related instances
+    related: list[tuple[str, str, models.Field]]  # given as instances: name, attname, FK
     defaults: dict[str, Any]  # the fields not given, with their constant defaults
     factories: list[tuple[str, Any]]  # the fields not given with a callable default
 
@@ -168,23 +166,20 @@ class _Layout:
 
     def plan(self, names: tuple[str, ...]) -> "_Plan":
         """How ``model_new`` places values given under ``names`` (worked out once)."""
-        positions, attnames, related = [], [], []
-        for index, name in enumerate(names):
+        positions, related = [], []
+        for name in names:
             relation = self.relations.get(name)
             attname = name
             if relation is not None and relation.attname != name:
                 attname = relation.attname
-                related.append((index, relation))
+                related.append((name, attname, relation))
             position = self.index.get(attname)
             if position is None:
                 raise TypeError(f"{self.fields[0].model.__name__} has no field {name!r}.")
             positions.append(position)
-            attnames.append(attname)
         called = {p for p, _f in self.factories}
         plan = _Plan(
-            names=names,
             positions=positions,
-            attnames=attnames,
             related=related,
             defaults={
                 attname: self.defaults[i]
@@ -219,10 +214,6 @@ def model_new(model: type[models.Model], /, **values: Any) -> models.Model:
     plan = layout.plans.get(tuple(values))
     if plan is None:
         plan = layout.plan(tuple(values))
-    given = list(values.values())
-    for index, _relation in plan.related:  # a related instance: its key goes in the row
-        if given[index] is not None:
-            given[index] = given[index].pk
     if layout.plain:
         # What ``Model.__init__`` leaves behind for these values, without its per-field
         # descriptor calls (the model has no init signal receivers to notify).
@@ -232,18 +223,25 @@ def model_new(model: type[models.Model], /, **values: Any) -> models.Model:
         attributes.update(plan.defaults)
         for attname, factory in plan.factories:
             attributes[attname] = factory()
-        attributes.update(zip(plan.attnames, given, strict=True))
-    else:
-        args = list(layout.defaults)
-        for position, factory in layout.factories:
-            args[position] = factory()
-        for position, value in zip(plan.positions, given, strict=True):
-            args[position] = value
-        instance = model(*args)
-    for index, relation in plan.related:  # cached, so it is at hand as on Django's path
-        value = values[plan.names[index]]
-        if value is not None:
-            relation.set_cached_value(instance, value)
+        attributes.update(values)  # names are attnames, but for related instances:
+        for name, attname, relation in plan.related:
+            value = attributes.pop(name)
+            attributes[attname] = None if value is None else value.pk
+            if value is not None:  # cached, so it is at hand as on Django's path
+                relation.set_cached_value(instance, value)
+        return instance
+    args = list(layout.defaults)
+    for position, factory in layout.factories:
+        args[position] = factory()
+    for position, value in zip(plan.positions, values.values(), strict=True):
+        args[position] = value
+    for name, _attname, relation in plan.related:
+        position = layout.index[relation.attname]
+        args[position] = None if values[name] is None else values[name].pk
+    instance = model(*args)
+    for name, _attname, relation in plan.related:
+        if values[name] is not None:
+            relation.set_cached_value(instance, values[name])
     return instance
 
 
@@ -370,9 +368,10 @@ def reset_sequences(model_list: Sequence[type[models.Model]]) -> None:
 
 
 def analyse() -> None:
-    """Refresh the planner's statistics. Without them SQLite reads ``merged_into IS NULL``
-    through its index and sorts the whole table for every customer page, instead of
-    walking the (search_name, id) index: 100x slower on 100k customers."""
+    """Refresh the planner's statistics after a bulk load. Without them SQLite guesses
+    how selective each index is, and a wrong guess (it once read every unmerged
+    customer through an index and sorted them for each page, instead of walking the
+    (search_name, id) index) is 100x slower on 100k customers."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 

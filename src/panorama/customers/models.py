@@ -66,6 +66,7 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="merged_from",
         verbose_name=_("merged into"),
+        db_index=False,  # partial index in Meta.indexes: only merged duplicates have one
     )
     # The import that created the customer, so undoing it deletes what it made: kept on
     # the customer's own row rather than as one more row per imported customer.
@@ -94,6 +95,11 @@ class Customer(models.Model):
                 fields=["import_job"],
                 name="customer_import_job",
                 condition=models.Q(import_job__isnull=False),
+            ),
+            models.Index(
+                fields=["merged_into"],
+                name="customer_merged_into",
+                condition=models.Q(merged_into__isnull=False),
             ),
         ]
 
