@@ -10,6 +10,7 @@ import json
 import os
 import random
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -25,6 +26,7 @@ from panorama.bench import measure, prepare
 from panorama.core.management.commands.serve import granian_command, stop
 
 REQUESTS = 300
+IMPORT_RUNS = 3
 
 
 def free_port() -> int:
@@ -206,9 +208,17 @@ class Command(BaseCommand):
         finally:
             client.close()
 
-        self.say("Measuring import (20,000 rows)...")
-        path = measure.import_csv(settings.VAR_DIR / "bench-import.csv", rows=20_000, tag=run)
-        out["import_rows_per_s"] = round(measure.import_rate(path=path, user=user))
+        # One import lasts about a second, as long as a hiccup of this shared VM: the
+        # median of three files (new customers each) is the figure, all three are shown.
+        self.say("Measuring import (3 files of 20,000 rows)...")
+        rates = []
+        for attempt in range(IMPORT_RUNS):
+            path = measure.import_csv(
+                settings.VAR_DIR / "bench-import.csv", rows=20_000, tag=f"{run}-{attempt}"
+            )
+            rates.append(round(measure.import_rate(path=path, user=user)))
+        self.say("  " + ", ".join(f"{rate:,}" for rate in rates) + " rows/s")
+        out["import_rows_per_s"] = round(statistics.median(rates))
 
         self.say(f"Mixed load: {clients} clients for {duration:g} s...")
         mixed = measure.mixed_load(
