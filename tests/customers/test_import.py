@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from panorama.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from panorama.customers.models import Customer, Identity, ImportJob
+from panorama.customers.services import importing
 from panorama.customers.services.importing import (
     import_file_sync,
     import_job_create,
@@ -300,3 +301,47 @@ def test_management_command_prints_a_summary(tmp_path, admin_user):
     path.write_bytes(csv_bytes([["x"]], header=["Otra"]))
     with pytest.raises(CommandError, match="name"):
         call_command("import_customers", str(path), stdout=out)
+
+
+@pytest.mark.django_db
+def test_a_large_file_is_checked_in_a_helper_process_with_the_same_outcome(tmp_path, monkeypatch):
+    """Above two batches the rows are validated in a forked helper process: the rows it
+    accepts, the rejections (in the importer's language) and undo are the same."""
+    pools = []
+
+    class CountedPool(importing.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "ProcessPoolExecutor", CountedPool)
+    monkeypatch.setattr(importing, "BATCH_SIZE", 4)
+    importer = UserFactory(role="admin", language="es")
+    rows = [
+        [f"Nombre{i}", f"Apellido {i}", "", "", f"persona{i}@example.com", f"Calle {i}", "28001"]
+        for i in range(20)
+    ]
+    rows[5][4] = "no-es-un-correo"  # spreadsheet row 7
+    rows[13][4] = "persona2@example.com"  # row 15, the same customer as row 4
+
+    job = file_run(tmp_path, csv_bytes(rows, header=HEADER_ES[:7]), by=importer)
+
+    assert len(pools) == 1
+    assert (job.status, job.processed_rows, job.created_count, job.rejected_count) == (
+        "done",
+        20,
+        18,
+        2,
+    )
+    errors = dict(job.row_errors.values_list("row_number", "message"))
+    assert errors == {
+        7: "no-es-un-correo no es una dirección de correo electrónico válida.",
+        15: "La fila 4 de este archivo es el mismo cliente: mismo Correo electrónico.",
+    }
+    made = Customer.objects.filter(import_job=job)
+    assert made.count() == 18
+    assert Identity.objects.filter(customer__in=made, kind="email").count() == 18
+    assert made.get(last_name="Apellido 19").addresses.get().line1 == "Calle 19"
+
+    import_job_undo(job=job, by=importer)
+    assert not Customer.objects.exists()

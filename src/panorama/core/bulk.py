@@ -245,6 +245,11 @@ def model_new(model: type[models.Model], /, **values: Any) -> models.Model:
     return instance
 
 
+def model_attnames(model: type[models.Model]) -> list[str]:
+    """The attribute names of ``model``'s columns, in the order ``rows_insert`` takes."""
+    return _layout(model).attnames
+
+
 _sequences: dict[tuple[str, str, str], str] = {}
 
 
@@ -345,6 +350,34 @@ def objects_insert(objs: Sequence[models.Model]) -> None:
     writer.rows = [row_of(o.__dict__) for o in objs]
     with connection.cursor() as cursor:
         writer.flush(cursor)
+
+
+def rows_insert(model: type[models.Model], rows: Sequence[list[Any]], **same: Any) -> list[int]:
+    """INSERT rows given as lists of column values (``model_attnames`` order), for code
+    that never needs the instances. Like ``objects_insert``: primary keys are reserved
+    where missing, ``auto_now`` fields stamped, and ``same`` (attname → value) is set on
+    every row. Returns the rows' primary keys."""
+    if not rows:
+        return []
+    layout = _layout(model)
+    index = layout.index
+    pk = index[model._meta.pk.attname]
+    ids = iter(ids_reserve(model, sum(1 for row in rows if row[pk] is None)))
+    now = timezone.now()
+    fixed = [(index[name], value) for name, value in same.items()] + [
+        (index[f.attname], now if isinstance(f, DateTimeField) else now.date())
+        for f in layout.stamped
+    ]
+    for row in rows:
+        if row[pk] is None:
+            row[pk] = next(ids)
+        for position, value in fixed:
+            row[position] = value
+    writer = TableWriter(model, [f.name for f in layout.fields], converters=_object_converter)
+    writer.rows = rows
+    with connection.cursor() as cursor:
+        writer.flush(cursor)
+    return [row[pk] for row in rows]
 
 
 def next_id(model: type[models.Model]) -> int:

@@ -170,6 +170,9 @@ WAREHOUSE_PATH = Path(os.environ.get("WAREHOUSE_PATH", VAR_DIR / "warehouse"))
 
 # Uploads: imports are streamed to disk; anything larger is refused with a clear message.
 PANORAMA_MAX_IMPORT_BYTES = int(os.environ.get("PANORAMA_MAX_IMPORT_BYTES", 50 * 1024 * 1024))
+# A large import validates its rows in one helper process (forked) while it writes;
+# 0 keeps it all in the importing process.
+PANORAMA_IMPORT_HELPER = os.environ.get("PANORAMA_IMPORT_HELPER", "1") != "0"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Default region for phone numbers written without an international prefix.

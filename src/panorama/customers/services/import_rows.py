@@ -14,6 +14,7 @@ of them, keeps a family that shares a phone from being folded into one customer.
 """
 
 import datetime
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Team, User
-from panorama.core.bulk import objects_insert
+from panorama.core.bulk import model_attnames, objects_insert, rows_insert
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.models import FieldChange
 
@@ -170,10 +171,17 @@ class _Row:
     number: int
     cells: list[str]  # as read: the report shows them when the row is rejected
     values: dict[str, list[str]]
+    fields: tuple  # the customer's, identities' and addresses' columns (``row_check``)
+    key: tuple[str, str] | None = None
+
+
+@dataclass
+class _Merged:
+    """What an update row makes of an existing customer (instances, validated)."""
+
     customer: Customer
     identities: list[Identity]
     addresses: list[Address]
-    key: tuple[str, str] | None = None
 
 
 def _snapshot(customer: Customer) -> dict[str, Any]:
@@ -189,6 +197,48 @@ def snapshot_restore(customer: Customer, before: dict[str, Any]) -> None:
             if name == "birth_date" and value:
                 value = datetime.date.fromisoformat(value)
             setattr(customer, name, value)
+
+
+def row_check(plan: Plan, number: int, cells: list[str]) -> tuple:
+    """Read and validate one row; needs no database, so it may run in a helper process.
+
+    Returns ``(number, cells, values, key, fields)``: ``fields`` holds the customer's,
+    identities' and addresses' column values (plain tuples, cheap to send between
+    processes), or for a rejected row ``values`` is None and ``fields`` is
+    ``(field, message)``.
+    """
+    values: dict[str, list[str]] = defaultdict(list)
+    width = len(cells)
+    for index, _header, target in plan.columns:
+        values[target].append(cells[index].strip() if index < width else "")
+    try:
+        data = row_data(values, plan)
+        customer, identities, addresses = customer_build(
+            data=data, by=None, definitions=plan.definitions
+        )
+    except ValidationFailed as exc:
+        return number, cells, None, None, (exc.field or "", str(exc.message))
+    key = next(((i.kind, i.value) for i in identities if i.kind in LOOKUP_ORDER), None)
+    fields = (
+        _fields_of(Customer)(customer.__dict__),
+        [_fields_of(Identity)(i.__dict__) for i in identities],
+        [_fields_of(Address)(a.__dict__) for a in addresses],
+    )
+    return number, cells, dict(values), key, fields
+
+
+def rows_check(plan: Plan, rows: list[tuple[int, list[str]]]) -> list[tuple]:
+    return [row_check(plan, number, cells) for number, cells in rows]
+
+
+_getters: dict[type, Any] = {}
+
+
+def _fields_of(model: type) -> Any:
+    getter = _getters.get(model)
+    if getter is None:
+        getter = _getters[model] = operator.itemgetter(*model_attnames(model))
+    return getter
 
 
 class Batch:
@@ -218,24 +268,14 @@ class Batch:
             )
         )
 
-    def add(self, number: int, cells: list[str]) -> None:
-        plan = self.plan
+    def add_checked(self, checked: tuple) -> None:
+        """Take one result of ``row_check``: a row to match, or a rejection."""
         self.processed += 1
-        values: dict[str, list[str]] = defaultdict(list)
-        width = len(cells)
-        for index, _header, target in plan.columns:
-            values[target].append(cells[index].strip() if index < width else "")
-        try:
-            data = row_data(values, plan)
-            customer, identities, addresses = customer_build(
-                data=data, by=None, definitions=plan.definitions
-            )
-        except ValidationFailed as exc:
-            self.reject(number, cells, exc)
+        number, cells, values, key, fields = checked
+        if values is None:
+            self.reject(number, cells, ValidationFailed(fields[1], field=fields[0]))
             return
-        row = _Row(number, cells, values, customer, identities, addresses)
-        row.key = next(((i.kind, i.value) for i in identities if i.kind in LOOKUP_ORDER), None)
-        self.rows.append(row)
+        self.rows.append(_Row(number, cells, values, fields, key))
 
     def _owners(self) -> dict[tuple[str, str], set[int]]:
         keys = {r.key for r in self.rows if r.key}
@@ -281,7 +321,7 @@ class Batch:
             return set()
         return ids - set(customers_visible_to(by).filter(pk__in=ids).values_list("pk", flat=True))
 
-    def _merged(self, row: _Row, existing: Customer) -> _Row:
+    def _merged(self, row: _Row, existing: Customer) -> _Merged:
         """Rebuild the row over the existing customer's values: what it becomes."""
         values = row.values
 
@@ -301,7 +341,7 @@ class Batch:
         customer, identities, addresses = customer_build(
             data=data, by=None, definitions=self.plan.definitions
         )
-        return _Row(row.number, row.cells, values, customer, identities, addresses, row.key)
+        return _Merged(customer, identities, addresses)
 
     def write(self) -> None:
         """Match the rows, then store the batch and the job's counts in one transaction
@@ -375,7 +415,7 @@ class Batch:
                 rejected=len(self.errors),
             )
 
-    def _prepare_updates(self, updates: list[tuple[_Row, int]]) -> list[tuple[_Row, int]]:
+    def _prepare_updates(self, updates: list[tuple[_Row, int]]) -> list[tuple[_Merged, int]]:
         visible = {customer_id for _row, customer_id in updates} - self.hidden
         self.existing = Customer.objects.in_bulk(visible)
         self.known_identities = set(
@@ -400,26 +440,37 @@ class Batch:
         return ready
 
     def _create(self, rows: list[_Row]) -> None:
-        customers = [r.customer for r in rows]
-        job_id = self.job.pk
-        for customer in customers:
-            customer.import_job_id = job_id  # what undo deletes
-        objects_insert(customers)
-        objects_insert([i for r in rows for i in r.identities])
-        objects_insert([a for r in rows for a in r.addresses])
+        """New customers straight from their column values: no instances to build."""
+        customer_ids = rows_insert(
+            Customer,
+            [list(r.fields[0]) for r in rows],
+            import_job_id=self.job.pk,  # what undo deletes
+        )
+        identity_link = model_attnames(Identity).index("customer_id")
+        address_link = model_attnames(Address).index("customer_id")
+        identities, addresses = [], []
+        for row, customer_id in zip(rows, customer_ids, strict=True):
+            for fields in row.fields[1]:
+                identities.append(list(fields))
+                identities[-1][identity_link] = customer_id
+            for fields in row.fields[2]:
+                addresses.append(list(fields))
+                addresses[-1][address_link] = customer_id
+        rows_insert(Identity, identities)
+        rows_insert(Address, addresses)
 
-    def _update(self, updates: list[tuple[_Row, int]]) -> list[ImportChange]:
+    def _update(self, updates: list[tuple[_Merged, int]]) -> list[ImportChange]:
         changed: list[Customer] = []
         history: list[FieldChange] = []
         new_identities: dict[int, list[Identity]] = {}
         new_addresses: dict[int, list[Address]] = {}
         befores: dict[int, dict[str, Any]] = {}
         now = timezone.now()
-        for row, customer_id in updates:
+        for merged, customer_id in updates:
             customer = self.existing[customer_id]
             before = befores[customer_id] = _snapshot(customer)
             for name in RESTORED_FIELDS:
-                setattr(customer, name, getattr(row.customer, name))
+                setattr(customer, name, getattr(merged.customer, name))
             after = _snapshot(customer)
             if after != before:
                 customer.updated_at = now
@@ -440,12 +491,12 @@ class Batch:
                 ]
             new_identities[customer_id] = [
                 i
-                for i in row.identities
+                for i in merged.identities
                 if (customer_id, i.kind, i.value) not in self.known_identities
             ]
             known = self.known_addresses[customer_id]
             new_addresses[customer_id] = [
-                a for a in row.addresses if (a.line1.lower(), a.postal_code) not in known
+                a for a in merged.addresses if (a.line1.lower(), a.postal_code) not in known
             ]
             for item in [*new_identities[customer_id], *new_addresses[customer_id]]:
                 item.customer = customer
@@ -466,7 +517,7 @@ class Batch:
                     "addresses": [a.pk for a in new_addresses[customer_id]],
                 },
             )
-            for _row, customer_id in updates
+            for _merged, customer_id in updates
         ]
 
     @property

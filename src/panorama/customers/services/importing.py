@@ -12,8 +12,11 @@ lock for minutes; an import that stops half-way is ``failed`` and can still be u
 """
 
 import logging
+import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -41,7 +44,14 @@ from .import_files import (
     rows_read,
     source_inspect,
 )
-from .import_rows import RESTORED_FIELDS, Batch, plan_make, snapshot_restore
+from .import_rows import (
+    RESTORED_FIELDS,
+    Batch,
+    Plan,
+    plan_make,
+    rows_check,
+    snapshot_restore,
+)
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 2000
@@ -218,15 +228,21 @@ def _run_rows(job: ImportJob, on_progress: Progress | None) -> None:
         plan = plan_make(
             headers=headers, mapping=job.mapping, definitions=definitions, by=job.created_by
         )
-        batch = Batch(job, plan)
-        for number, cells in rows:
-            if row_blank(cells):
-                continue
-            batch.add(number, cells)
-            if batch.processed >= BATCH_SIZE:
-                _flush(job, batch, on_progress)
-                batch = Batch(job, plan)
-        _flush(job, batch, on_progress)
+        with _Checker(plan, helper=total > 2 * BATCH_SIZE) as checker:
+            chunk: list[tuple[int, list[str]]] = []
+            for number, cells in rows:
+                if row_blank(cells):
+                    continue
+                chunk.append((number, cells))
+                if len(chunk) >= BATCH_SIZE:
+                    checker.send(chunk)
+                    chunk = []
+                    if checker.waiting >= 2:  # one batch checked ahead while this one writes
+                        _flush(job, plan, checker.receive(), on_progress)
+            if chunk:
+                checker.send(chunk)
+            while checker.waiting:
+                _flush(job, plan, checker.receive(), on_progress)
     with transaction.atomic():
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.DONE, finished_at=timezone.now()
@@ -242,13 +258,74 @@ def _run_rows(job: ImportJob, on_progress: Progress | None) -> None:
         )
 
 
-def _flush(job: ImportJob, batch: Batch, on_progress: Progress | None) -> None:
-    if not batch.processed:
-        return
+def _flush(job: ImportJob, plan: Plan, checked: list[tuple], on_progress: Progress | None) -> None:
+    batch = Batch(job, plan)
+    for item in checked:
+        batch.add_checked(item)
     batch.write()
     if on_progress is not None:
         job.refresh_from_db()
         on_progress(job)
+
+
+_helper_plan: Plan | None = None  # in the helper process: the job's plan
+
+
+def _helper_start(plan: Plan, language: str) -> None:
+    global _helper_plan
+    _helper_plan = plan
+    translation.activate(language)  # rejection messages in the importer's language
+
+
+def _helper_check(rows: list[tuple[int, list[str]]]) -> list[tuple]:
+    return rows_check(_helper_plan, rows)
+
+
+class _Checker:
+    """Validates batches of rows in a helper process while this one writes the batch
+    before: on 2 cores the validation (Python) and the writing (Python and the
+    database) then run side by side. Validation needs no database, and the helper
+    sends back plain tuples (``row_check``), not model instances.
+
+    A small file, or ``PANORAMA_IMPORT_HELPER=0``, is checked in this process.
+    """
+
+    def __init__(self, plan: Plan, *, helper: bool):
+        self.plan = plan
+        self.pool = None
+        if helper and settings.PANORAMA_IMPORT_HELPER:
+            # fork: the helper starts in milliseconds with Django set up; it never
+            # touches the database connections it inherits.
+            self.pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_helper_start,
+                initargs=(plan, translation.get_language()),
+            )
+        self.pending: deque = deque()
+
+    def __enter__(self) -> "_Checker":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    @property
+    def waiting(self) -> int:
+        return len(self.pending)
+
+    def send(self, rows: list[tuple[int, list[str]]]) -> None:
+        if self.pool is None:
+            self.pending.append(rows)
+        else:
+            self.pending.append(self.pool.submit(_helper_check, rows))
+
+    def receive(self) -> list[tuple]:
+        item = self.pending.popleft()
+        if self.pool is None:
+            return rows_check(self.plan, item)
+        return item.result()
 
 
 @transaction.atomic
