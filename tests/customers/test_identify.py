@@ -77,3 +77,32 @@ def test_a_rep_only_identifies_customers_he_may_see(ana):
     ana.team = team
     ana.save()
     assert [m.customer for m in identify(user=stranger, value="600112233")] == [ana]
+
+
+def test_identify_answers_every_match_in_full_with_a_fixed_number_of_queries(api, ana):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api.get("/identify?value=699999999")  # the client's first request signs it in
+    with CaptureQueriesContext(connection) as one:
+        alone = api.get("/identify?value=600112233").json()
+    family = [CustomerFactory(first_name=f"Hijo {n}", last_name="García") for n in range(3)]
+    for member in family:
+        IdentityFactory(customer=member, kind="phone", value="+34600112233")
+    with CaptureQueriesContext(connection) as four:
+        shared = api.get("/identify?value=600112233").json()
+
+    assert len(four) == len(one)  # the matches' fields come with them, not one by one
+    assert alone["matches"][0]["customer"]["display_name"] == "Ana García"
+    assert sorted(m["customer"]["display_name"] for m in shared["matches"]) == [
+        "Ana García",
+        "Hijo 0 García",
+        "Hijo 1 García",
+        "Hijo 2 García",
+    ]
+    first = shared["matches"][0]["customer"]
+    assert (first["kind"], first["status"], first["owner_id"]) == (
+        ana.kind,
+        ana.status,
+        ana.owner_id,
+    )

