@@ -1,6 +1,7 @@
-"""One batch of import rows: validate, match, then write everything in a few bulk queries.
+"""One batch of import rows, checked by ``import_check``: match, then write everything
+in a few bulk queries.
 
-Each row goes through ``customer_build`` (the validation of ``customer_create``), so a
+Each row went through ``customer_build`` (the validation of ``customer_create``), so a
 row is accepted by the import exactly when the form and the API would accept it.
 
 A created customer carries its job (``Customer.import_job``); an updated one gets an
@@ -14,10 +15,8 @@ of them, keeps a family that shares a phone from being folded into one customer.
 """
 
 import datetime
-import operator
 from collections import defaultdict
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -25,7 +24,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from panorama.accounts.models import Team, User
 from panorama.core.bulk import model_attnames, objects_insert, rows_insert
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.models import FieldChange
@@ -33,18 +31,16 @@ from panorama.core.models import FieldChange
 from ..models import (
     Address,
     Customer,
-    CustomFieldDefinition,
     Identity,
     ImportChange,
     ImportJob,
     ImportRowError,
 )
 from ..selectors import customers_visible_to
-from .customer import AddressIn, CustomerData, IdentityIn, customer_build
-from .import_files import IDENTITY_FIELDS
-from .import_values import KIND_WORDS, STATUS_WORDS, cell_date, cell_word
+from .customer import customer_build
+from .import_check import Plan, row_data
+from .import_values import KIND_WORDS, STATUS_WORDS, cell_word
 
-LOOKUP_ORDER = IDENTITY_FIELDS  # national_id, external_id, email, phone, loyalty_card
 # The fields an import may change on an existing customer, and what undo restores.
 RESTORED_FIELDS = [
     "kind",
@@ -60,110 +56,6 @@ RESTORED_FIELDS = [
     "custom_fields",
 ]
 _KIND_LABELS = dict(Identity.Kind.choices)  # lazy labels: translated when formatted
-
-
-@dataclass
-class Plan:
-    """What a run needs to turn a list of cells into a customer, computed once per job."""
-
-    columns: list[tuple[int, str, str]]  # (index in the row, header, target)
-    headers: list[tuple[int, str]]
-    definitions: dict[str, CustomFieldDefinition]
-    by: User | None
-    team: Team | None
-    seen: dict[tuple[str, str], int] = field(default_factory=dict)  # identifier → row
-    updated: dict[int, int] = field(default_factory=dict)  # customer id → row
-
-    @cached_property
-    def custom(self) -> list[tuple[str, str]]:
-        """(target, custom field key) of the columns mapped to custom fields."""
-        return [
-            (t, t[3:])
-            for t in dict.fromkeys(t for _i, _h, t in self.columns)
-            if t.startswith("cf:")
-        ]
-
-    @cached_property
-    def column_of(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for _index, header, target in self.columns:
-            found.setdefault(target[3:] if target.startswith("cf:") else target, header)
-        found.setdefault("line1", found.get("address", ""))
-        return found
-
-
-def plan_make(*, headers: list[str], mapping: dict[str, str], definitions, by) -> Plan:
-    columns, taken = [], set()
-    for index, header in enumerate(headers):
-        target = mapping.get(header, "")
-        if header and header not in taken and target:
-            columns.append((index, header, target))
-        taken.add(header)
-    team = by.teams.order_by("id").first() if by is not None else None
-    return Plan(
-        columns=columns,
-        headers=[(i, h) for i, h in enumerate(headers) if h],
-        definitions=definitions,
-        by=by,
-        team=team,
-    )
-
-
-_BLANK = [""]  # a target the row lacks (shared, never changed)
-
-
-def row_data(values: dict[str, list[str]], plan: Plan) -> CustomerData:
-    """The CustomerData a row describes (only parsing here; validation is customer_build's)."""
-    get = values.get
-    first, last = get("first_name", _BLANK)[0], get("last_name", _BLANK)[0]
-    legal, kind, status = (
-        get("legal_name", _BLANK)[0],
-        get("kind", _BLANK)[0],
-        get("status", _BLANK)[0],
-    )
-    if kind:
-        kind = cell_word(kind, KIND_WORDS)
-    else:
-        kind = Customer.Kind.ORGANISATION if legal and not (first or last) else Customer.Kind.PERSON
-    identities = []
-    for target in LOOKUP_ORDER:
-        cells = get(target)
-        if cells:
-            identities += [
-                IdentityIn(kind=target, value=value, is_primary=position == 0)
-                for position, value in enumerate(v for v in cells if v)
-            ]
-    addresses = []
-    line1 = get("address", _BLANK)[0]
-    postal_code, city = get("postal_code", _BLANK)[0], get("city", _BLANK)[0]
-    region, country = get("region", _BLANK)[0], get("country", _BLANK)[0]
-    if line1 or postal_code or city or region or country:
-        addresses.append(
-            AddressIn(
-                line1=line1,
-                postal_code=postal_code,
-                city=city,
-                region=region,
-                country=country or "ES",
-                is_primary=True,
-            )
-        )
-    return CustomerData(
-        kind=kind,
-        status=cell_word(status, STATUS_WORDS) if status else Customer.Status.ACTIVE,
-        first_name=first,
-        last_name=last,
-        legal_name=legal,
-        birth_date=cell_date(get("birth_date", _BLANK)[0]),
-        notes=get("notes", _BLANK)[0],
-        owner=plan.by,
-        team=plan.team,
-        custom_fields={
-            key: cells[0] for target, key in plan.custom if (cells := get(target)) and cells[0]
-        },
-        identities=identities,
-        addresses=addresses,
-    )
 
 
 @dataclass
@@ -197,48 +89,6 @@ def snapshot_restore(customer: Customer, before: dict[str, Any]) -> None:
             if name == "birth_date" and value:
                 value = datetime.date.fromisoformat(value)
             setattr(customer, name, value)
-
-
-def row_check(plan: Plan, number: int, cells: list[str]) -> tuple:
-    """Read and validate one row; needs no database, so it may run in a helper process.
-
-    Returns ``(number, cells, values, key, fields)``: ``fields`` holds the customer's,
-    identities' and addresses' column values (plain tuples, cheap to send between
-    processes), or for a rejected row ``values`` is None and ``fields`` is
-    ``(field, message)``.
-    """
-    values: dict[str, list[str]] = defaultdict(list)
-    width = len(cells)
-    for index, _header, target in plan.columns:
-        values[target].append(cells[index].strip() if index < width else "")
-    try:
-        data = row_data(values, plan)
-        customer, identities, addresses = customer_build(
-            data=data, by=None, definitions=plan.definitions
-        )
-    except ValidationFailed as exc:
-        return number, cells, None, None, (exc.field or "", str(exc.message))
-    key = next(((i.kind, i.value) for i in identities if i.kind in LOOKUP_ORDER), None)
-    fields = (
-        _fields_of(Customer)(customer.__dict__),
-        [_fields_of(Identity)(i.__dict__) for i in identities],
-        [_fields_of(Address)(a.__dict__) for a in addresses],
-    )
-    return number, cells, dict(values), key, fields
-
-
-def rows_check(plan: Plan, rows: list[tuple[int, list[str]]]) -> list[tuple]:
-    return [row_check(plan, number, cells) for number, cells in rows]
-
-
-_getters: dict[type, Any] = {}
-
-
-def _fields_of(model: type) -> Any:
-    getter = _getters.get(model)
-    if getter is None:
-        getter = _getters[model] = operator.itemgetter(*model_attnames(model))
-    return getter
 
 
 class Batch:

@@ -35,6 +35,7 @@ from panorama.core.exceptions import Conflict, ValidationFailed
 
 from ..models import Address, Customer, Identity, ImportJob
 from .customer import ensure_can_edit
+from .import_check import Plan, plan_make, rows_check
 from .import_files import (
     Source,
     definitions_by_key,
@@ -44,14 +45,7 @@ from .import_files import (
     rows_read,
     source_inspect,
 )
-from .import_rows import (
-    RESTORED_FIELDS,
-    Batch,
-    Plan,
-    plan_make,
-    rows_check,
-    snapshot_restore,
-)
+from .import_rows import RESTORED_FIELDS, Batch, snapshot_restore
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 2000
