@@ -182,14 +182,29 @@ def test_read_only_role_cannot_import(db):
         import_job_create(upload=upload(csv_bytes(ROWS_ES)), by=analyst)
 
 
-def test_rerun_of_the_same_file_updates_and_creates_nothing(tmp_path, admin_user):
+def test_rerun_of_the_same_file_changes_nothing_and_says_so(tmp_path, admin_user):
     content = csv_bytes(ROWS_ES)
     file_run(tmp_path, content, by=admin_user)
     again = file_run(tmp_path, content, by=admin_user, name="clientes-2.csv")
 
-    assert (again.created_count, again.updated_count, again.rejected_count) == (0, 3, 0)
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 3)
+    assert again.rejected_count == 0
+    assert not again.changes.exists()  # nothing for its undo to restore
     assert Customer.objects.count() == 3
     assert Identity.objects.count() == 9
+
+
+def test_a_file_imported_again_with_one_change_updates_that_customer_only(tmp_path, admin_user):
+    file_run(tmp_path, csv_bytes(ROWS_ES), by=admin_user)
+    edited = [list(row) for row in ROWS_ES]
+    edited[1][1] = "Muñoz Peña de Arriba"
+    again = file_run(tmp_path, csv_bytes(edited), by=admin_user, name="clientes-2.csv")
+
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 1, 2)
+    assert Customer.objects.filter(last_name="Muñoz Peña de Arriba").exists()
+    import_job_undo(job=again, by=admin_user)
+    assert Customer.objects.filter(last_name="Muñoz Peña").exists()
+    assert Customer.objects.count() == 3
 
 
 def test_existing_customer_matched_by_national_id_is_updated_not_duplicated(tmp_path, admin_user):
@@ -272,7 +287,14 @@ def test_import_finished_event_is_emitted(tmp_path, admin_user, django_capture_o
     finally:
         unsubscribe("import.finished", handler)
     assert seen == [
-        {"job_id": job.pk, "by": admin_user.pk, "created": 3, "updated": 0, "rejected": 0}
+        {
+            "job_id": job.pk,
+            "by": admin_user.pk,
+            "created": 3,
+            "updated": 0,
+            "unchanged": 0,
+            "rejected": 0,
+        }
     ]
 
 
@@ -295,7 +317,7 @@ def test_management_command_prints_a_summary(tmp_path, admin_user):
     path.write_bytes(csv_bytes(ROWS_ES))
     out = StringIO()
     call_command("import_customers", str(path), user="admin", stdout=out)
-    assert "3 created, 0 updated, 0 rejected" in out.getvalue()
+    assert "3 created, 0 updated, 0 unchanged, 0 rejected" in out.getvalue()
     assert "rows/s" in out.getvalue()
 
     path.write_bytes(csv_bytes([["x"]], header=["Otra"]))

@@ -407,6 +407,8 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    # Rows that matched a customer and left it as it was (a file imported again).
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(

@@ -32,6 +32,7 @@ class ImportJobOut(Schema):
     processed_rows: int
     created_count: int
     updated_count: int
+    unchanged_count: int
     rejected_count: int
     progress: int = Field(..., description="Percent done, 0–100")
     error: str

@@ -255,13 +255,15 @@ class Batch:
     def _store(self) -> None:
         with transaction.atomic():
             self._create(self.creates)
-            objects_insert(self._update(self.updates))
+            changes = self._update(self.updates)
+            objects_insert(changes)
             objects_insert(self.errors)
             job_counts_add(
                 self.job,
                 processed=self.processed,
                 created=len(self.creates),
-                updated=len(self.updates),
+                updated=len(changes),
+                unchanged=len(self.updates) - len(changes),
                 rejected=len(self.errors),
             )
 
@@ -356,6 +358,12 @@ class Batch:
             objects_insert(history)
         objects_insert([i for items in new_identities.values() for i in items])
         objects_insert([a for items in new_addresses.values() for a in items])
+        # A customer the row leaves as it was gets no undo record: it counts as unchanged.
+        touched = {c.pk for c in changed} | {
+            customer_id
+            for customer_id in befores
+            if new_identities[customer_id] or new_addresses[customer_id]
+        }
         return [
             ImportChange(
                 job=self.job,
@@ -368,6 +376,7 @@ class Batch:
                 },
             )
             for _merged, customer_id in updates
+            if customer_id in touched
         ]
 
     @property
@@ -378,11 +387,12 @@ class Batch:
 
 
 def job_counts_add(
-    job: ImportJob, *, processed: int, created: int, updated: int, rejected: int
+    job: ImportJob, *, processed: int, created: int, updated: int, unchanged: int, rejected: int
 ) -> None:
     ImportJob.objects.filter(pk=job.pk).update(
         processed_rows=F("processed_rows") + processed,
         created_count=F("created_count") + created,
         updated_count=F("updated_count") + updated,
+        unchanged_count=F("unchanged_count") + unchanged,
         rejected_count=F("rejected_count") + rejected,
     )

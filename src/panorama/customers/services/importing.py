@@ -248,6 +248,7 @@ def _run_rows(job: ImportJob, on_progress: Progress | None) -> None:
             by=job.created_by_id,
             created=job.created_count,
             updated=job.updated_count,
+            unchanged=job.unchanged_count,
             rejected=job.rejected_count,
         )
 
@@ -396,6 +397,7 @@ def import_summary(job: ImportJob) -> dict[str, Any]:
         "processed": job.processed_rows,
         "created": job.created_count,
         "updated": job.updated_count,
+        "unchanged": job.unchanged_count,
         "rejected": job.rejected_count,
         "rows_per_s": round(import_rows_per_s(job)),
     }

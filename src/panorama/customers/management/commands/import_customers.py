@@ -68,13 +68,14 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 _(
-                    "Import %(id)s done: %(c)s created, %(u)s updated, %(r)s rejected "
-                    "of %(t)s rows in %(s).1f s (%(rate)d rows/s)."
+                    "Import %(id)s done: %(c)s created, %(u)s updated, %(n)s unchanged, "
+                    "%(r)s rejected of %(t)s rows in %(s).1f s (%(rate)d rows/s)."
                 )
                 % {
                     "id": job.pk,
                     "c": job.created_count,
                     "u": job.updated_count,
+                    "n": job.unchanged_count,
                     "r": job.rejected_count,
                     "t": job.processed_rows,
                     "s": elapsed,
