@@ -385,143 +385,29 @@ class CustomFieldDefinition(models.Model):
             raise ValidationError({"choices": _("Only a choice field has choices.")})
 
 
-class ImportJob(models.Model):
-    """A customer import from a CSV/XLSX file: runs as a background task, can be undone."""
+# The import and duplicate workflows' records live in their own module; imported here so
+# that Django registers them with the app, and so ``customers.models`` names them all.
+from .models_work import (  # noqa: E402
+    CustomerMerge,
+    DuplicateCandidate,
+    ImportChange,
+    ImportJob,
+    ImportRowError,
+)
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-        UNDONE = "undone", _("Undone")
-
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
-    # What the upload check found, so the run reads the file the same way.
-    file_format = models.CharField(_("format"), max_length=8, blank=True)
-    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
-    delimiter = models.CharField(_("delimiter"), max_length=1, blank=True)
-    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="pending")
-    total_rows = models.PositiveIntegerField(_("rows"), default=0)
-    processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
-    created_count = models.PositiveIntegerField(_("created"), default=0)
-    updated_count = models.PositiveIntegerField(_("updated"), default=0)
-    # Rows that matched a customer and left it as it was (a file imported again).
-    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
-    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    # Null while the mapping waits for review in the wizard; set when the task is queued.
-    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("import")
-        verbose_name_plural = _("imports")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.original_name} ({self.status})"
-
-
-class ImportRowError(models.Model):
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
-    row_number = models.PositiveIntegerField(_("row"))
-    field = models.CharField(_("field"), max_length=100, blank=True)
-    message = models.TextField(_("message"))
-    raw = models.JSONField(_("row"), default=dict, blank=True)
-
-    class Meta:
-        ordering = ["row_number", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.job_id}:{self.row_number} {self.field}"
-
-
-class ImportChange(models.Model):
-    """What an import changed on an existing customer, so undo can restore it. (The
-    customers an import created carry the job themselves: ``Customer.import_job``.)"""
-
-    class Action(models.TextChoices):
-        UPDATED = "updated", _("Updated")
-
-    # (job, action) indexes the job first: no separate index on job.
-    job = models.ForeignKey(
-        ImportJob, on_delete=models.CASCADE, related_name="changes", db_index=False
-    )
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
-    action = models.CharField(max_length=10, choices=Action.choices)
-    before = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["job", "action"], name="importchange_job_action")]
-
-    def __str__(self) -> str:
-        return f"{self.job_id}: {self.action} {self.customer_id}"
-
-
-class DuplicateCandidate(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", _("To review")
-        MERGED = "merged", _("Merged")
-        DISMISSED = "dismissed", _("Not a duplicate")
-
-    customer_a = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
-    customer_b = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
-    score = models.FloatField(_("score"))
-    reasons = models.JSONField(_("reasons"), default=list)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="open")
-    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("possible duplicate")
-        verbose_name_plural = _("possible duplicates")
-        ordering = ["-score", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["customer_a", "customer_b"], name="duplicate_pair_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(customer_a__lt=models.F("customer_b")), name="duplicate_pair_ordered"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.customer_a_id} ~ {self.customer_b_id} ({self.status})"
-
-
-class CustomerMerge(models.Model):
-    """A merge of ``merged`` into ``survivor``: what moved, so it can be undone."""
-
-    survivor = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
-    merged = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
-    relinked = models.JSONField(default=dict)  # "app_label.model.field" -> [ids moved]
-    # Rows left on the merged customer because the survivor already had their unique
-    # key (same identity, same group), and rows whose is_primary the merge cleared.
-    kept = models.JSONField(default=dict, blank=True)  # "app_label.model.field" -> [ids]
-    # Duplicate links the merge deleted instead (see ``merge.DROPPED``), serialized whole.
-    dropped = models.JSONField(default=dict, blank=True)  # "app_label.model.field" -> [rows]
-    primary_cleared = models.JSONField(default=dict, blank=True)  # "app_label.model" -> [ids]
-    survivor_before = models.JSONField(default=dict)
-    merged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    merged_at = models.DateTimeField(auto_now_add=True)
-    undone_at = models.DateTimeField(null=True, blank=True)
-    undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("merge")
-        verbose_name_plural = _("merges")
-        ordering = ["-merged_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.merged_id} → {self.survivor_id}"
+__all__ = [
+    "Address",
+    "BillingIncident",
+    "Consent",
+    "Customer",
+    "CustomFieldDefinition",
+    "CustomerMerge",
+    "DuplicateCandidate",
+    "Group",
+    "GroupMembership",
+    "Holding",
+    "Identity",
+    "ImportChange",
+    "ImportJob",
+    "ImportRowError",
+]
