@@ -321,11 +321,7 @@ def objects_insert(objs: Sequence[models.Model]) -> None:
     relations = list(layout.relations.values())
     pk_attname = model._meta.pk.attname
     ids = iter(ids_reserve(model, sum(1 for o in objs if o.__dict__[pk_attname] is None)))
-    now = timezone.now()  # one instant for the batch, as one statement would have
-    stamps = [
-        (f.attname, now if isinstance(f, DateTimeField) else now.date()) for f in layout.stamped
-    ]
-    stamped = dict(stamps)
+    stamped = {layout.attnames[position]: value for position, value in _stamps(layout)}
     # (foreign key's attname, its cache slot, the related model's key attname)
     links = [(f.attname, f.cache_name, f.target_field.attname) for f in relations]
     alias = connection.alias  # once: the proxy costs a thread-local lookup per access
@@ -345,9 +341,25 @@ def objects_insert(objs: Sequence[models.Model]) -> None:
                         values[attname] = getattr(related, target)
         state.adding = False
         state.db = alias
-    writer = TableWriter(model, [f.name for f in layout.fields], converters=_object_converter)
     row_of = operator.itemgetter(*layout.attnames)
-    writer.rows = [row_of(o.__dict__) for o in objs]
+    _rows_write(model, [row_of(o.__dict__) for o in objs])
+
+
+def _stamps(layout: _Layout) -> list[tuple[int, Any]]:
+    """(position, value) of the ``auto_now``/``auto_now_add`` fields: one instant for the
+    whole batch, as one statement would have."""
+    now = timezone.now()
+    return [
+        (layout.index[f.attname], now if isinstance(f, DateTimeField) else now.date())
+        for f in layout.stamped
+    ]
+
+
+def _rows_write(model: type[models.Model], rows: list) -> None:
+    """Write rows of all the model's columns, in ``model_attnames`` order."""
+    fields = [f.name for f in _layout(model).fields]
+    writer = TableWriter(model, fields, converters=_object_converter)
+    writer.rows = rows
     with connection.cursor() as cursor:
         writer.flush(cursor)
 
@@ -363,20 +375,13 @@ def rows_insert(model: type[models.Model], rows: Sequence[list[Any]], **same: An
     index = layout.index
     pk = index[model._meta.pk.attname]
     ids = iter(ids_reserve(model, sum(1 for row in rows if row[pk] is None)))
-    now = timezone.now()
-    fixed = [(index[name], value) for name, value in same.items()] + [
-        (index[f.attname], now if isinstance(f, DateTimeField) else now.date())
-        for f in layout.stamped
-    ]
+    fixed = [(index[name], value) for name, value in same.items()] + _stamps(layout)
     for row in rows:
         if row[pk] is None:
             row[pk] = next(ids)
         for position, value in fixed:
             row[position] = value
-    writer = TableWriter(model, [f.name for f in layout.fields], converters=_object_converter)
-    writer.rows = rows
-    with connection.cursor() as cursor:
-        writer.flush(cursor)
+    _rows_write(model, rows)
     return [row[pk] for row in rows]
 
 
