@@ -70,22 +70,12 @@ class ImportChange(models.Model):
     """What an import changed on an existing customer, so undo can restore it. (The
     customers an import created carry the job themselves: ``Customer.import_job``.)"""
 
-    class Action(models.TextChoices):
-        UPDATED = "updated", _("Updated")
-
-    # (job, action) indexes the job first: no separate index on job.
-    job = models.ForeignKey(
-        ImportJob, on_delete=models.CASCADE, related_name="changes", db_index=False
-    )
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="changes")
     customer = models.ForeignKey("Customer", on_delete=models.CASCADE, related_name="+")
-    action = models.CharField(max_length=10, choices=Action.choices)
     before = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        indexes = [models.Index(fields=["job", "action"], name="importchange_job_action")]
-
     def __str__(self) -> str:
-        return f"{self.job_id}: {self.action} {self.customer_id}"
+        return f"{self.job_id}: updated {self.customer_id}"
 
 
 class DuplicateCandidate(models.Model):

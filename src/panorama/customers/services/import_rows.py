@@ -368,7 +368,6 @@ class Batch:
             ImportChange(
                 job=self.job,
                 customer_id=customer_id,
-                action=ImportChange.Action.UPDATED,
                 before={
                     "fields": befores[customer_id],
                     "identities": [i.pk for i in new_identities[customer_id]],
