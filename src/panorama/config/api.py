@@ -11,6 +11,7 @@ from django.db import DataError
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -89,47 +90,73 @@ def on_domain_error(request, exc: DomainError):
     return error(request, exc.status_code, str(exc.message), exc.code, exc.errors)
 
 
+# pydantic's error kinds → the message in the user's language, with the context values
+# it names (placeholder → the ctx keys that may hold it, first found wins).
+_VALIDATION_MESSAGES = [
+    (("missing",), gettext_lazy("This field is required."), {}),
+    (("string_type", "string_unicode"), gettext_lazy("Give a text."), {}),
+    (("int_type", "int_parsing", "int_from_float"), gettext_lazy("Give a whole number."), {}),
+    (("bool_type", "bool_parsing"), gettext_lazy("Give true or false."), {}),
+    (
+        ("date_type", "date_parsing", "date_from_datetime_parsing"),
+        gettext_lazy("Give a date as YYYY-MM-DD."),
+        {},
+    ),
+    (
+        ("datetime_type", "datetime_parsing", "datetime_from_date_parsing"),
+        gettext_lazy("Give a date and time as YYYY-MM-DDTHH:MM."),
+        {},
+    ),
+    (
+        ("decimal_type", "decimal_parsing", "float_type", "float_parsing"),
+        gettext_lazy("Give a number."),
+        {},
+    ),
+    (("string_too_long",), gettext_lazy("At most %(n)s characters."), {"n": ("max_length",)}),
+    (("dict_type", "model_type", "model_attributes_type"), gettext_lazy("Give an object."), {}),
+    (("list_type",), gettext_lazy("Give a list."), {}),
+    (
+        ("literal_error", "enum"),
+        gettext_lazy("Choose one of: %(expected)s."),
+        {"expected": ("expected",)},
+    ),
+    (("extra_forbidden",), gettext_lazy("This field is not accepted."), {}),
+    (("string_too_short",), gettext_lazy("At least %(n)s characters."), {"n": ("min_length",)}),
+    (("too_long",), gettext_lazy("At most %(n)s items."), {"n": ("max_length",)}),
+    (
+        ("greater_than", "greater_than_equal"),
+        gettext_lazy("Give a number of at least %(n)s."),
+        {"n": ("gt", "ge")},
+    ),
+    (
+        ("less_than", "less_than_equal"),
+        gettext_lazy("Give a number of at most %(n)s."),
+        {"n": ("lt", "le")},
+    ),
+    (("finite_number", "int_parsing_size"), gettext_lazy("The number is out of range."), {}),
+    (
+        ("decimal_max_digits", "decimal_whole_digits", "decimal_max_places"),
+        gettext_lazy("The number has too many digits."),
+        {},
+    ),
+    (("json_invalid",), gettext_lazy("The request body is not valid JSON."), {}),
+]
+_VALIDATION_BY_KIND = {
+    kind: (message, names) for kinds, message, names in _VALIDATION_MESSAGES for kind in kinds
+}
+
+
 def _validation_message(item: dict) -> str:
     """pydantic's message for one error, in the user's language for the usual kinds."""
-    kind, ctx = item.get("type", ""), item.get("ctx") or {}
-    if kind == "missing":
-        return _("This field is required.")
-    if kind in ("string_type", "string_unicode"):
-        return _("Give a text.")
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return _("Give a whole number.")
-    if kind in ("bool_type", "bool_parsing"):
-        return _("Give true or false.")
-    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
-        return _("Give a date as YYYY-MM-DD.")
-    if kind in ("datetime_type", "datetime_parsing", "datetime_from_date_parsing"):
-        return _("Give a date and time as YYYY-MM-DDTHH:MM.")
-    if kind in ("decimal_type", "decimal_parsing", "float_type", "float_parsing"):
-        return _("Give a number.")
-    if kind == "string_too_long":
-        return _("At most %(n)s characters.") % {"n": ctx.get("max_length", "?")}
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return _("Give an object.")
-    if kind == "list_type":
-        return _("Give a list.")
-    if kind in ("literal_error", "enum"):
-        return _("Choose one of: %(expected)s.") % {"expected": ctx.get("expected", "?")}
-    if kind == "extra_forbidden":
-        return _("This field is not accepted.")
-    if kind == "string_too_short":
-        return _("At least %(n)s characters.") % {"n": ctx.get("min_length", "?")}
-    if kind == "too_long":
-        return _("At most %(n)s items.") % {"n": ctx.get("max_length", "?")}
-    if kind in ("greater_than", "greater_than_equal"):
-        return _("Give a number of at least %(n)s.") % {"n": ctx.get("gt", ctx.get("ge", "?"))}
-    if kind in ("less_than", "less_than_equal"):
-        return _("Give a number of at most %(n)s.") % {"n": ctx.get("lt", ctx.get("le", "?"))}
-    if kind in ("finite_number", "int_parsing_size"):
-        return _("The number is out of range.")
-    if kind in ("decimal_max_digits", "decimal_whole_digits", "decimal_max_places"):
-        return _("The number has too many digits.")
-    if kind == "json_invalid":
-        return _("The request body is not valid JSON.")
+    known = _VALIDATION_BY_KIND.get(item.get("type", ""))
+    if known is not None:
+        message, names = known
+        ctx = item.get("ctx") or {}
+        values = {
+            name: next((ctx[key] for key in keys if key in ctx), "?")
+            for name, keys in names.items()
+        }
+        return str(message) % values if values else str(message)
     # Anything rarer: pydantic's own words in English, a plain message otherwise.
     if translation.get_language().startswith("en") and item.get("msg"):
         return item["msg"]
