@@ -81,3 +81,19 @@ def test_staff_pages_are_closed_to_sales_reps(client):
     client.force_login(UserFactory(role=Role.SALES_REP))
     response = client.get("/admin/core/auditevent/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_a_team_cannot_be_placed_under_its_own_sub_team(admin_client):
+    from panorama.accounts.models import Team
+
+    sales = Team.objects.create(name="Ventas")
+    north = Team.objects.create(name="Ventas Norte", parent=sales)
+
+    refused = admin_client.post(
+        f"/admin/accounts/team/{sales.pk}/change/", {"name": "Ventas", "parent": north.pk}
+    )
+
+    assert refused.status_code == 200  # the form again, with the error
+    assert "cannot be placed under itself" in refused.content.decode()
+    sales.refresh_from_db()
+    assert sales.parent is None

@@ -1,6 +1,7 @@
 import hashlib
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,18 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A team cannot sit under itself, directly or through its parents: a manager's
+        scope follows the parents, and a loop would make it meaningless."""
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError(
+                    {"parent": _("A team cannot be placed under itself or its own sub-teams.")}
+                )
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
 
 
 class User(AbstractUser):
