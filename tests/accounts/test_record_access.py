@@ -21,6 +21,7 @@ from django.urls import reverse
 from panorama.accounts.models import Role, Team, User
 from panorama.channels.models import Interaction
 from panorama.core.models import FieldChange
+from panorama.customers.imports.services.jobs import import_file_sync
 from panorama.customers.models import (
     Customer,
     CustomerMerge,
@@ -30,7 +31,6 @@ from panorama.customers.models import (
     Identity,
     ImportJob,
 )
-from panorama.customers.services.importing import import_file_sync
 from tests.customers.import_files import HEADER_ES, csv_bytes
 from tests.factories import (
     AdminFactory,

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from panorama.accounts.models import Role
 from panorama.channels.models import Interaction
 from panorama.customers.models import Identity
-from panorama.customers.services.customer import IdentityIn, customer_update, identity_add
+from panorama.customers.services.customer import IdentityData, customer_update, identity_add
 from tests.factories import (
     AddressFactory,
     BillingIncidentFactory,
@@ -48,7 +48,7 @@ def lucia(agent):
     )
     IdentityFactory(customer=customer, kind=Identity.Kind.NATIONAL_ID, value="12345678Z")
     IdentityFactory(customer=customer, kind=Identity.Kind.EMAIL, value="lucia@example.com")
-    identity_add(customer=customer, item=IdentityIn(kind="pin", value="4321"), by=agent)
+    identity_add(customer=customer, item=IdentityData(kind="pin", value="4321"), by=agent)
     AddressFactory(customer=customer, line1="Calle Mayor 12, 3º B", postal_code="28013")
     HoldingFactory(
         customer=customer,

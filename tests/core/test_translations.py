@@ -8,10 +8,10 @@ from django.utils import translation
 
 import panorama
 from panorama.accounts.models import Role
+from panorama.customers.imports.services.jobs import import_file_sync
 from panorama.customers.models import Customer
 from panorama.customers.selectors import customer_field_history
-from panorama.customers.services.customer import IdentityIn, customer_update, identity_add
-from panorama.customers.services.importing import import_file_sync
+from panorama.customers.services.customer import IdentityData, customer_update, identity_add
 from tests.customers.import_files import ROWS_ES, csv_bytes
 from tests.factories import CustomerFactory, HoldingFactory, IdentityFactory, UserFactory
 
@@ -110,7 +110,7 @@ def test_the_ficha_and_its_field_history_are_in_spanish(signed_in_es, spanish_ag
     IdentityFactory(customer=customer, kind="phone", value="+34600112233")
     HoldingFactory(customer=customer)
     customer_update(customer=customer, by=spanish_agent, changes={"status": "inactive"})
-    identity_add(customer=customer, item=IdentityIn(kind="pin", value="1234"), by=spanish_agent)
+    identity_add(customer=customer, item=IdentityData(kind="pin", value="1234"), by=spanish_agent)
 
     html = signed_in_es.get(f"/customers/{customer.pk}/").content.decode()
 
@@ -139,7 +139,7 @@ def test_field_history_labels_follow_the_reader_language(spanish_agent):
         by=spanish_agent,
         changes={"notes": "VIP", "kind": "organisation", "legal_name": "Gómez SL"},
     )
-    identity_add(customer=customer, item=IdentityIn(kind="phone", value="600112233"), by=None)
+    identity_add(customer=customer, item=IdentityData(kind="phone", value="600112233"), by=None)
 
     with translation.override("es"):
         rows = {

@@ -8,6 +8,14 @@ from panorama.channels.models import Interaction
 from panorama.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from panorama.core.models import FieldChange
 from panorama.customers import selectors
+from panorama.customers.duplicates.selectors import duplicate_candidates
+from panorama.customers.duplicates.services.scan import (
+    customer_merge,
+    customer_merge_undo,
+    duplicate_dismiss,
+    duplicates_scan,
+)
+from panorama.customers.duplicates.tasks import scan_duplicates
 from panorama.customers.models import (
     Address,
     Consent,
@@ -18,14 +26,6 @@ from panorama.customers.models import (
     Holding,
     Identity,
 )
-from panorama.customers.selectors_duplicates import duplicate_candidates
-from panorama.customers.services.duplicates import (
-    customer_merge,
-    customer_merge_undo,
-    duplicate_dismiss,
-    duplicates_scan,
-)
-from panorama.customers.tasks import scan_duplicates
 
 from ..factories import (
     AddressFactory,

@@ -1,8 +1,8 @@
 import pytest
 
 from panorama.accounts.models import Role
+from panorama.customers.duplicates.services.scan import duplicates_scan
 from panorama.customers.models import Customer, DuplicateCandidate, Identity
-from panorama.customers.services.duplicates import duplicates_scan
 
 from ..factories import CustomerFactory, IdentityFactory, InteractionFactory, UserFactory
 

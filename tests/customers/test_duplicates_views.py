@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from panorama.customers.duplicates.services.scan import customer_merge, duplicates_scan
 from panorama.customers.models import Customer, CustomerMerge, DuplicateCandidate, Identity
-from panorama.customers.services.duplicates import customer_merge, duplicates_scan
 
 from ..factories import AddressFactory, CustomerFactory, IdentityFactory, UserFactory
 

@@ -4,15 +4,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from panorama.core.exceptions import Conflict, PermissionDenied, ValidationFailed
-from panorama.customers.models import Customer, Identity, ImportJob
-from panorama.customers.services import importing
-from panorama.customers.services.importing import (
+from panorama.customers.imports.services import jobs as importing
+from panorama.customers.imports.services.jobs import (
     import_file_sync,
     import_job_create,
     import_job_run,
     import_job_undo,
     import_rows_per_s,
 )
+from panorama.customers.models import Customer, Identity, ImportJob
 from tests.factories import (
     CustomerFactory,
     CustomFieldDefinitionFactory,

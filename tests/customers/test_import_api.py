@@ -110,7 +110,7 @@ def test_jobs_are_visible_to_their_creator_and_admins(
 
 @pytest.mark.django_db(transaction=True)
 def test_real_database_worker_runs_the_import(settings, client):
-    from panorama.customers.services.importing import import_job_create
+    from panorama.customers.imports.services.jobs import import_job_create
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     admin = UserFactory(username="boss", role="admin", is_superuser=True)

@@ -65,7 +65,7 @@ def test_wizard_from_upload_to_undo(signed_in, django_capture_on_commit_callback
 
 
 def test_progress_partial_polls_while_the_job_waits(signed_in, admin_user):
-    from panorama.customers.services.importing import import_job_create
+    from panorama.customers.imports.services.jobs import import_job_create
 
     job = import_job_create(upload=SimpleUploadedFile("c.csv", csv_bytes(ROWS_ES)), by=admin_user)
     r = signed_in.get(
@@ -99,7 +99,7 @@ def test_bad_file_is_shown_on_the_upload_step(signed_in):
 
 
 def test_past_imports_list_in_bounded_queries(signed_in, admin_user, django_assert_max_num_queries):
-    from panorama.customers.services.importing import import_job_create
+    from panorama.customers.imports.services.jobs import import_job_create
 
     for _ in range(5):
         import_job_create(
@@ -111,7 +111,7 @@ def test_past_imports_list_in_bounded_queries(signed_in, admin_user, django_asse
 
 
 def test_other_users_job_is_not_found(client, rep, admin_user):
-    from panorama.customers.services.importing import import_job_create
+    from panorama.customers.imports.services.jobs import import_job_create
 
     job = import_job_create(
         upload=SimpleUploadedFile("c.csv", csv_bytes(ROWS_ES)), by=admin_user, start=False

@@ -8,7 +8,7 @@ from django.urls import reverse
 from panorama.accounts.models import Role
 from panorama.core.models import FieldChange
 from panorama.customers.models import Customer, Identity
-from panorama.customers.services.customer import IdentityIn, customer_update, identity_add
+from panorama.customers.services.customer import IdentityData, customer_update, identity_add
 from tests.factories import (
     BillingIncidentFactory,
     ConsentFactory,
@@ -278,7 +278,7 @@ def _full_customer(agent):
         customer=customer, kind=Identity.Kind.PHONE, value="+34600112233", label="mobile"
     )
     IdentityFactory(customer=customer, kind=Identity.Kind.NATIONAL_ID, value="12345678Z")
-    identity_add(customer=customer, item=IdentityIn(kind="pin", value="1234"), by=agent)
+    identity_add(customer=customer, item=IdentityData(kind="pin", value="1234"), by=agent)
     HoldingFactory(customer=customer, conditions={"rate": "2.1%", "term": "25y"})
     BillingIncidentFactory(customer=customer, reference="INV-OPEN")
     BillingIncidentFactory(customer=customer, reference="INV-PAID", status="resolved")

@@ -119,7 +119,7 @@ def import_csv(path: Path, *, rows: int, tag: str) -> Path:
 
 def import_rate(*, path: Path, user: User) -> float:
     """Rows per second of a synchronous import through the import service."""
-    from panorama.customers.services.importing import import_file_sync
+    from panorama.customers.imports.services.jobs import import_file_sync
 
     started = time.perf_counter()
     job = import_file_sync(path=path, by=user)

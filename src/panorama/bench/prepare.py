@@ -15,7 +15,9 @@ from panorama.accounts.services import api_token_create
 from panorama.channels.models import Interaction
 from panorama.core.bulk import analyse
 from panorama.customers.models import Customer
-from panorama.seeding import seed_customers, showcase_ensure, staff_ensure
+from panorama.seeding.run import seed_customers
+from panorama.seeding.showcase import showcase_ensure
+from panorama.seeding.staff import staff_ensure
 
 BENCH_USERNAME = "bench"
 

@@ -215,8 +215,12 @@ def on_forbidden(request, exc):
 def _register_routers() -> None:
     from panorama.channels.api import router as channels_router
     from panorama.customers.api import router as customers_router
+    from panorama.customers.duplicates.api import router as duplicates_router
+    from panorama.customers.imports.api import router as imports_router
 
     api.add_router("/", customers_router)
+    api.add_router("/", duplicates_router)
+    api.add_router("/", imports_router)
     api.add_router("/", channels_router)
 
 

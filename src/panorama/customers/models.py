@@ -11,6 +11,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# The workflows' records live in their sub-packages (imports/, duplicates/); imported
+# here so that Django registers them with this app and ``customers.models`` names them.
+from .duplicates.models import CustomerMerge, DuplicateCandidate
+from .imports.models import ImportChange, ImportJob, ImportRowError
+
 
 class Customer(models.Model):
     class Kind(models.TextChoices):
@@ -384,16 +389,6 @@ class CustomFieldDefinition(models.Model):
         elif choices:
             raise ValidationError({"choices": _("Only a choice field has choices.")})
 
-
-# The import and duplicate workflows' records live in their own module; imported here so
-# that Django registers them with the app, and so ``customers.models`` names them all.
-from .models_work import (  # noqa: E402
-    CustomerMerge,
-    DuplicateCandidate,
-    ImportChange,
-    ImportJob,
-    ImportRowError,
-)
 
 __all__ = [
     "Address",

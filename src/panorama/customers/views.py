@@ -14,7 +14,7 @@ from panorama.core.http import client_ip, csv_download
 from . import selectors
 from .forms import CustomerCreateForm, CustomerFilterForm
 from .models import Identity
-from .services.customer import AddressIn, CustomerData, IdentityIn, customer_create
+from .services.customer import AddressData, CustomerData, IdentityData, customer_create
 from .services.export import ExportFilters, customers_export_csv
 
 SEARCH_MIN_CHARS = 2
@@ -110,14 +110,14 @@ def customer_search(request):
     return redirect(reverse("customers:list") + "?" + urlencode({"q": text}))
 
 
-def _identities_from(data: dict) -> list[IdentityIn]:
+def _identities_from(data: dict) -> list[IdentityData]:
     wanted = [
         (Identity.Kind.NATIONAL_ID, "national_id"),
         (Identity.Kind.PHONE, "phone"),
         (Identity.Kind.EMAIL, "email"),
     ]
     return [
-        IdentityIn(kind=kind, value=data[name], is_primary=True)
+        IdentityData(kind=kind, value=data[name], is_primary=True)
         for kind, name in wanted
         if data.get(name, "").strip()
     ]
@@ -130,7 +130,7 @@ def customer_new(request):
         addresses = []
         if any(data[name].strip() for name in ("line1", "postal_code", "city")):
             addresses.append(
-                AddressIn(
+                AddressData(
                     line1=data["line1"],
                     postal_code=data["postal_code"],
                     city=data["city"],

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "panorama.accounts",
     "panorama.customers",
     "panorama.channels",
+    "panorama.seeding",
+    "panorama.bench",
 ]
 
 MIDDLEWARE = [

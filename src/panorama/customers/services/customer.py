@@ -109,7 +109,7 @@ def _default_team(user: User | None) -> Team | None:
 
 
 @dataclass
-class IdentityIn:
+class IdentityData:
     kind: str
     value: str
     label: str = ""
@@ -117,7 +117,7 @@ class IdentityIn:
 
 
 @dataclass
-class AddressIn:
+class AddressData:
     line1: str
     kind: str = Address.Kind.HOME
     line2: str = ""
@@ -141,8 +141,8 @@ class CustomerData:
     owner: User | None = None
     team: Team | None = None
     custom_fields: dict[str, Any] = field(default_factory=dict)
-    identities: list[IdentityIn] = field(default_factory=list)
-    addresses: list[AddressIn] = field(default_factory=list)
+    identities: list[IdentityData] = field(default_factory=list)
+    addresses: list[AddressData] = field(default_factory=list)
 
 
 def customer_build(
@@ -234,7 +234,7 @@ def customer_update(*, customer: Customer, by: User | None, changes: dict[str, A
 # --- identities -----------------------------------------------------------------------
 
 
-def identity_build(*, customer: Customer, item: IdentityIn) -> Identity:
+def identity_build(*, customer: Customer, item: IdentityData) -> Identity:
     if item.kind not in _IDENTITY_KINDS:
         raise ValidationFailed(
             _("Unknown identity type %(kind)s.") % {"kind": item.kind}, field="kind"
@@ -257,7 +257,7 @@ def identity_build(*, customer: Customer, item: IdentityIn) -> Identity:
 
 
 @transaction.atomic
-def identity_add(*, customer: Customer, item: IdentityIn, by: User | None) -> Identity:
+def identity_add(*, customer: Customer, item: IdentityData, by: User | None) -> Identity:
     ensure_can_edit(by)
     identity = identity_build(customer=customer, item=item)
     if identity.kind == Identity.Kind.PIN:
@@ -309,7 +309,7 @@ def pin_verify(*, customer: Customer, pin: str) -> bool:
 # --- addresses ------------------------------------------------------------------------
 
 
-def address_build(*, customer: Customer, item: AddressIn) -> Address:
+def address_build(*, customer: Customer, item: AddressData) -> Address:
     if not (item.line1 or "").strip():
         raise ValidationFailed(_("The address line is empty."), field="line1")
     if item.kind not in _ADDRESS_KINDS:
@@ -334,7 +334,7 @@ def address_build(*, customer: Customer, item: AddressIn) -> Address:
 
 
 @transaction.atomic
-def address_add(*, customer: Customer, item: AddressIn, by: User | None) -> Address:
+def address_add(*, customer: Customer, item: AddressData, by: User | None) -> Address:
     ensure_can_edit(by)
     address = address_build(customer=customer, item=item)
     if address.is_primary:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
 from panorama.core.exceptions import DomainError
-from panorama.customers.services.importing import (
+from panorama.customers.imports.services.jobs import (
     import_file_sync,
     import_job_create,
     import_rows_per_s,

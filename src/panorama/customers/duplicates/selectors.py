@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
 from panorama.core.exceptions import NotFound, ValidationFailed
+from panorama.customers.models import Address, Identity
+from panorama.customers.selectors import PAGE_SIZE, _decode_cursor, _encode_cursor, scope_filter
 
-from .models import Address, CustomerMerge, DuplicateCandidate, Identity
-from .selectors import PAGE_SIZE, _decode_cursor, _encode_cursor, scope_filter
+from .models import CustomerMerge, DuplicateCandidate
 
 
 def _candidates_visible_to(user: User) -> QuerySet[DuplicateCandidate]:

@@ -22,8 +22,7 @@ from panorama.accounts.models import User
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, NotFound, ValidationFailed
 from panorama.core.services import field_history_record, snapshot
-
-from ..models import (
+from panorama.customers.models import (
     Customer,
     CustomerMerge,
     DuplicateCandidate,
@@ -31,8 +30,8 @@ from ..models import (
     Identity,
     ImportChange,
 )
-from ..selectors import scope_filter
-from .customer import HISTORY_FIELDS, _names, ensure_can_edit
+from panorama.customers.selectors import scope_filter
+from panorama.customers.services.customer import HISTORY_FIELDS, _names, ensure_can_edit
 
 logger = logging.getLogger(__name__)
 

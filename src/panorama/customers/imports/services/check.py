@@ -15,11 +15,16 @@ from typing import Any
 from panorama.accounts.models import Team, User
 from panorama.core.bulk import model_attnames
 from panorama.core.exceptions import ValidationFailed
+from panorama.customers.models import Address, Customer, CustomFieldDefinition, Identity
+from panorama.customers.services.customer import (
+    AddressData,
+    CustomerData,
+    IdentityData,
+    customer_build,
+)
 
-from ..models import Address, Customer, CustomFieldDefinition, Identity
-from .customer import AddressIn, CustomerData, IdentityIn, customer_build
-from .import_files import IDENTITY_FIELDS
-from .import_values import KIND_WORDS, STATUS_WORDS, cell_date, cell_word
+from .files import IDENTITY_FIELDS
+from .values import KIND_WORDS, STATUS_WORDS, cell_date, cell_word
 
 LOOKUP_ORDER = IDENTITY_FIELDS  # national_id, external_id, email, phone, loyalty_card
 
@@ -92,7 +97,7 @@ def row_data(values: dict[str, list[str]], plan: Plan) -> CustomerData:
         cells = get(target)
         if cells:
             identities += [
-                IdentityIn(kind=target, value=value, is_primary=position == 0)
+                IdentityData(kind=target, value=value, is_primary=position == 0)
                 for position, value in enumerate(v for v in cells if v)
             ]
     addresses = []
@@ -101,7 +106,7 @@ def row_data(values: dict[str, list[str]], plan: Plan) -> CustomerData:
     region, country = get("region", _BLANK)[0], get("country", _BLANK)[0]
     if line1 or postal_code or city or region or country:
         addresses.append(
-            AddressIn(
+            AddressData(
                 line1=line1,
                 postal_code=postal_code,
                 city=city,

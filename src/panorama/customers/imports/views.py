@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.core.exceptions import DomainError, NotFound, PermissionDenied
+from panorama.customers.models import CustomFieldDefinition
 
-from . import selectors_imports as selectors
-from .models import CustomFieldDefinition, ImportJob
-from .services import importing
-from .services.import_files import TARGETS, target_labels
+from . import selectors
+from .models import ImportJob
+from .services import jobs as importing
+from .services.files import TARGETS, target_labels
 
 TEMPLATES = "customers/imports/"
 

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from panorama.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 
-from . import selectors_duplicates as selectors
+from . import selectors
 from .models import DuplicateCandidate
-from .services import duplicates as services
+from .services import scan as services
 from .tasks import scan_duplicates
 
 TEMPLATES = "customers/duplicates/"

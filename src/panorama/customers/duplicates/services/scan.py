@@ -21,10 +21,16 @@ from rapidfuzz import fuzz, process
 from panorama.accounts.models import Role, User
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, NotFound, PermissionDenied
+from panorama.customers.models import (
+    Address,
+    Customer,
+    DuplicateCandidate,
+    GroupMembership,
+    Identity,
+)
+from panorama.customers.selectors import scope_filter
+from panorama.customers.services.customer import ensure_can_edit
 
-from ..models import Address, Customer, DuplicateCandidate, GroupMembership, Identity
-from ..selectors import scope_filter
-from .customer import ensure_can_edit
 from .merge import customer_merge, customer_merge_undo
 
 __all__ = [

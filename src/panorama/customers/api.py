@@ -5,10 +5,10 @@ from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.http import client_ip, csv_download
 from panorama.core.models import FieldChange
 
-from .. import selectors
-from ..models import GroupMembership, Identity
-from ..panels import panel_api_data
-from ..schemas import (
+from . import selectors
+from .models import GroupMembership, Identity
+from .panels import panel_api_data
+from .schemas import (
     AddressIn,
     AddressOut,
     BillingIncidentIn,
@@ -31,11 +31,11 @@ from ..schemas import (
     MemberIn,
     MemberOut,
 )
-from ..services import customer as customer_services
-from ..services import relations
-from ..services.export import ExportFilters, customers_export_csv
+from .services import customer as customer_services
+from .services import relations
+from .services.export import ExportFilters, customers_export_csv
 
-router = Router()
+router = Router(tags=["customers"])
 
 
 class ExportQuery(Schema):
@@ -118,8 +118,8 @@ def _data_from(payload: CustomerIn, user) -> customer_services.CustomerData:
         **fields,
         owner=owner,
         team=team,
-        identities=[customer_services.IdentityIn(**i.dict()) for i in payload.identities],
-        addresses=[customer_services.AddressIn(**a.dict()) for a in payload.addresses],
+        identities=[customer_services.IdentityData(**i.dict()) for i in payload.identities],
+        addresses=[customer_services.AddressData(**a.dict()) for a in payload.addresses],
     )
 
 
@@ -183,7 +183,7 @@ def identity_list(request, customer_id: int):
 @router.post("/customers/{customer_id}/identities", response={201: IdentityOut})
 def identity_add(request, customer_id: int, payload: IdentityIn):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
-    item = customer_services.IdentityIn(**payload.dict())
+    item = customer_services.IdentityData(**payload.dict())
     return Status(
         201, customer_services.identity_add(customer=customer, item=item, by=request.user)
     )
@@ -202,7 +202,7 @@ def identity_remove(request, customer_id: int, identity_id: int):
 @router.post("/customers/{customer_id}/addresses", response={201: AddressOut})
 def address_add(request, customer_id: int, payload: AddressIn):
     customer = selectors.customer_get(user=request.user, customer_id=customer_id)
-    item = customer_services.AddressIn(**payload.dict())
+    item = customer_services.AddressData(**payload.dict())
     return Status(201, customer_services.address_add(customer=customer, item=item, by=request.user))
 
 

@@ -27,8 +27,7 @@ from django.utils.translation import gettext as _
 from panorama.core.bulk import model_attnames, objects_insert, rows_insert
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.models import FieldChange
-
-from ..models import (
+from panorama.customers.models import (
     Address,
     Customer,
     Identity,
@@ -36,10 +35,11 @@ from ..models import (
     ImportJob,
     ImportRowError,
 )
-from ..selectors import customers_visible_to
-from .customer import customer_build
-from .import_check import Plan, row_data
-from .import_values import KIND_WORDS, STATUS_WORDS, cell_word
+from panorama.customers.selectors import customers_visible_to
+from panorama.customers.services.customer import customer_build
+
+from .check import Plan, row_data
+from .values import KIND_WORDS, STATUS_WORDS, cell_word
 
 # The fields an import may change on an existing customer, and what undo restores.
 RESTORED_FIELDS = [

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand
 
 from panorama.accounts.models import Role, User
 from panorama.customers.models import Customer
-from panorama.seeding import showcase_ensure, staff_ensure
+from panorama.seeding.showcase import showcase_ensure
+from panorama.seeding.staff import staff_ensure
 
 DEMO_CUSTOMERS = 3000
 

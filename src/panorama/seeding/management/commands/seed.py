@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from panorama.seeding import seed_customers, staff_ensure
+from panorama.seeding.run import seed_customers
+from panorama.seeding.staff import staff_ensure
 
 
 class Command(BaseCommand):

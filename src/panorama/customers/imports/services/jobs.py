@@ -32,11 +32,11 @@ from panorama.accounts.models import User
 from panorama.core.bulk import few_collections
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
+from panorama.customers.models import Address, Customer, Identity, ImportJob
+from panorama.customers.services.customer import ensure_can_edit
 
-from ..models import Address, Customer, Identity, ImportJob
-from .customer import ensure_can_edit
-from .import_check import Plan, plan_make, rows_check
-from .import_files import (
+from .check import Plan, plan_make, rows_check
+from .files import (
     Source,
     definitions_by_key,
     mapping_guess,
@@ -45,7 +45,7 @@ from .import_files import (
     rows_read,
     source_inspect,
 )
-from .import_rows import RESTORED_FIELDS, Batch, snapshot_restore
+from .rows import RESTORED_FIELDS, Batch, snapshot_restore
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 2000

@@ -1,4 +1,4 @@
-"""Background tasks of customers (django-tasks: the database worker, or RQ)."""
+"""Background tasks of the import (django-tasks: the database worker, or RQ)."""
 
 import logging
 
@@ -11,17 +11,9 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def scan_duplicates(customer_ids: list[int] | None = None) -> int:
-    """Look for duplicate customers (all, or pairs involving ``customer_ids``)."""
-    from .services.duplicates import duplicates_scan
-
-    return duplicates_scan(customer_ids=customer_ids)
-
-
-@task()
 def run_import(job_id: int) -> None:
     """Run a queued customer import; a job never stays ``running`` after an error."""
-    from .services.importing import import_job_run
+    from .services.jobs import import_job_run
 
     try:
         import_job_run(job_id=job_id)

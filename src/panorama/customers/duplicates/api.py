@@ -5,104 +5,28 @@ dismissing and undoing need a role that can edit customers, and only on pairs wh
 customers the user sees (others answer 404).
 """
 
-import datetime
-from typing import Any
-
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from panorama.core.exceptions import Conflict, NotFound, ValidationFailed
+from panorama.customers.models import Customer
+from panorama.customers.selectors import scope_filter
 
-from .. import selectors_duplicates as selectors
-from ..models import Customer, CustomerMerge, DuplicateCandidate
-from ..selectors import scope_filter
-from ..services import duplicates as services
-from ..tasks import scan_duplicates
+from . import selectors
+from .models import DuplicateCandidate
+from .schemas import (
+    DirectMergeIn,
+    DuplicateFilters,
+    DuplicateOut,
+    DuplicatePageOut,
+    MergeIn,
+    MergeOut,
+    ScanOut,
+)
+from .services import scan as services
+from .tasks import scan_duplicates
 
 router = Router(tags=["duplicates"])
-
-
-class CustomerRefOut(Schema):
-    id: int
-    kind: str
-    display_name: str
-    merged_into_id: int | None
-
-
-class ReasonOut(Schema):
-    code: str
-    detail: str = ""
-    text: str
-
-
-class DuplicateOut(Schema):
-    id: int
-    score: float
-    status: str
-    reasons: list[ReasonOut]
-    customer_a: CustomerRefOut
-    customer_b: CustomerRefOut
-    found_at: datetime.datetime
-
-    @staticmethod
-    def resolve_reasons(obj: DuplicateCandidate) -> list[dict[str, Any]]:
-        return [{**r, "text": services.reason_text(r)} for r in obj.reasons]
-
-
-class DuplicatePageOut(Schema):
-    items: list[DuplicateOut]
-    next_cursor: str | None
-
-
-class DuplicateFilters(Schema):
-    status: str = "open"
-    cursor: str = ""
-    limit: int = Field(50, ge=1, le=200)
-
-
-class ScanOut(Schema):
-    task_id: str
-    status: str
-
-
-class MergeIn(Schema):
-    survivor_id: int
-
-
-class DirectMergeIn(Schema):
-    survivor_id: int
-    merged_id: int
-
-
-class MergeOut(Schema):
-    id: int
-    survivor: CustomerRefOut
-    merged: CustomerRefOut
-    moved: dict[str, int] = Field(..., description="rows moved to the survivor, per table")
-    kept: dict[str, int] = Field(
-        ..., description="rows left on the merged customer (the survivor already had them)"
-    )
-    dropped: dict[str, int] = Field(
-        ...,
-        description="links of the merged customer deleted, as the survivor already had them "
-        "(same group): restored by an undo",
-    )
-    merged_by_id: int | None
-    merged_at: datetime.datetime
-    undone_at: datetime.datetime | None
-    undone_by_id: int | None
-
-    @staticmethod
-    def resolve_moved(obj: CustomerMerge) -> dict[str, int]:
-        return {label: len(ids) for label, ids in obj.relinked.items()}
-
-    @staticmethod
-    def resolve_kept(obj: CustomerMerge) -> dict[str, int]:
-        return {label: len(ids) for label, ids in obj.kept.items()}
-
-    @staticmethod
-    def resolve_dropped(obj: CustomerMerge) -> dict[str, int]:
-        return {label: len(rows) for label, rows in obj.dropped.items()}
 
 
 def _customer(user, customer_id: int, field: str) -> Customer:

@@ -16,9 +16,8 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from panorama.core.exceptions import ValidationFailed
-
-from .. import identifiers
-from ..models import CustomFieldDefinition
+from panorama.customers import identifiers
+from panorama.customers.models import CustomFieldDefinition
 
 CSV, XLSX = "csv", "xlsx"
 ENCODINGS = ["utf-8-sig", "cp1252", "latin-1"]

@@ -1,66 +1,25 @@
 """Customer imports: upload a CSV/XLSX, follow its progress, read its report, undo it."""
 
 import csv
-import datetime
 import io
 import json
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from panorama.core.exceptions import ValidationFailed
+from panorama.customers.services.customer import ensure_can_edit
 
-from .. import selectors_imports as selectors
-from ..models import ImportJob
-from ..services import importing
-from ..services.customer import ensure_can_edit
+from . import selectors
+from .schemas import (
+    ImportJobOut,
+    ImportReportOut,
+)
+from .services import jobs as importing
 
 router = Router(tags=["imports"])
-
-
-class ImportJobOut(Schema):
-    id: int
-    original_name: str
-    status: str
-    file_format: str
-    encoding: str
-    delimiter: str
-    mapping: dict[str, str]
-    total_rows: int
-    processed_rows: int
-    created_count: int
-    updated_count: int
-    unchanged_count: int
-    rejected_count: int
-    progress: int = Field(..., description="Percent done, 0–100")
-    error: str
-    created_by: str | None
-    created_at: datetime.datetime
-    started_at: datetime.datetime | None
-    finished_at: datetime.datetime | None
-    undone_at: datetime.datetime | None
-
-    @staticmethod
-    def resolve_progress(obj: ImportJob) -> int:
-        return selectors.import_progress(obj)
-
-    @staticmethod
-    def resolve_created_by(obj: ImportJob) -> str | None:
-        return obj.created_by.get_username() if obj.created_by else None
-
-
-class RowErrorOut(Schema):
-    row_number: int
-    field: str
-    message: str
-    raw: dict[str, str]
-
-
-class ImportReportOut(Schema):
-    job: ImportJobOut
-    errors: list[RowErrorOut]
 
 
 def _mapping(text: str) -> dict[str, str] | None:

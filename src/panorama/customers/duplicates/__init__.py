@@ -1,0 +1,1 @@
+"""Duplicate customers: the scan, review, merge and undo of a merge."""

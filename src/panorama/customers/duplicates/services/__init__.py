@@ -1,0 +1,1 @@
+"""Writes of the duplicate workflow: the scan and the merge."""

@@ -1,0 +1,1 @@
+"""Customer import: upload, mapping, background run with progress, report, undo."""

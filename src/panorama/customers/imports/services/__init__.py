@@ -1,0 +1,1 @@
+"""Writes of the import workflow, one module per stage."""

@@ -1,0 +1,12 @@
+"""Pages of the import wizard, in the ``customers`` URL namespace."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("imports/", views.import_upload, name="imports"),
+    path("imports/<int:job_id>/mapping/", views.import_mapping, name="import_mapping"),
+    path("imports/<int:job_id>/", views.import_detail, name="import_detail"),
+    path("imports/<int:job_id>/undo/", views.import_undo, name="import_undo"),
+]
