@@ -1,9 +1,12 @@
+from contextlib import contextmanager
+
 import pytest
 from django.conf import settings
 from django.utils import translation
 
 from panorama.accounts.models import Role
 from panorama.accounts.services import api_token_create
+from panorama.core.events import subscribe, unsubscribe
 
 from .factories import AdminFactory, TeamFactory, UserFactory
 
@@ -69,3 +72,29 @@ def api(client, admin_user):
 @pytest.fixture
 def api_as(client):
     return lambda user: ApiClient(client, user)
+
+
+@pytest.fixture
+def emitted(django_capture_on_commit_callbacks):
+    """The domain events a write emits, delivered as after its commit::
+
+    with emitted() as events:
+        group_create(...)
+    assert events == [("group.created", {...})]
+    """
+
+    @contextmanager
+    def capture():
+        events: list[tuple[str, dict]] = []
+
+        def record(name, payload):
+            events.append((name, payload))
+
+        subscribe("*", record)
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                yield events
+        finally:
+            unsubscribe("*", record)
+
+    return capture

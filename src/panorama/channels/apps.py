@@ -8,4 +8,5 @@ class ChannelsConfig(AppConfig):
     verbose_name = _("Channels")
 
     def ready(self) -> None:
-        from . import panels  # noqa: F401  (registers the timeline on the ficha)
+        # Declares the app's events in the catalogue; registers the timeline on the ficha.
+        from . import events, panels  # noqa: F401

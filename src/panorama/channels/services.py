@@ -93,5 +93,6 @@ def interaction_record(
         interaction_id=interaction.pk,
         channel=channel,
         direction=direction,
+        by=agent.pk if agent else None,
     )
     return interaction

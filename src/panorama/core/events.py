@@ -1,24 +1,72 @@
-"""The domain event bus: one place where the apps tell each other what happened.
+"""The domain event bus and its catalogue: one place where the apps tell each other what
+happened, in names and payloads that are a contract.
 
-``emit`` is called by services; subscribers run after the surrounding transaction
-commits, so nobody reacts to a write that was rolled back. Subscribers that do slow
-work enqueue a background task themselves.
+Every event is declared once, by the app that emits it (``<app>/events.py``, imported
+from its ``AppConfig.ready()``), as a typed payload class registered under its name::
+
+    @event("group.created")
+    class GroupCreated(Payload):
+        \"\"\"A group was created.\"\"\"
+        group_id: int
+        by: int | None
+
+``emit(name, **payload)`` refuses a name that is not in the catalogue and a payload that
+does not match its class (a missing, extra or mistyped field), so a subscriber can rely
+on what it receives. Subscribers run after the surrounding transaction commits, so
+nobody reacts to a write that was rolled back; subscribers that do slow work enqueue a
+background task themselves. ``docs/events.md`` is generated from the catalogue
+(``panorama events``) and a test keeps the two equal.
 """
 
 import logging
+import types
+import typing
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from pydantic import BaseModel, ConfigDict
+from pydantic import ValidationError as PydanticValidationError
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[str, dict[str, Any]], None]
 _subscribers: dict[str, list[Handler]] = defaultdict(list)
 
 
+class Payload(BaseModel):
+    """The fields an event carries: plain JSON values (ids, not model instances), so a
+    subscriber, a queue or a log can take them as they are."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class EventError(TypeError):
+    """An event not in the catalogue, or a payload that does not match its schema: a
+    programming error, raised at the emit so the test of the service catches it."""
+
+
+catalogue: dict[str, type[Payload]] = {}
+
+
+def event(name: str) -> Callable[[type[Payload]], type[Payload]]:
+    """Register a payload class under the event name ``name`` ("<area>.<what happened>")."""
+
+    def register(cls: type[Payload]) -> type[Payload]:
+        if name in catalogue and catalogue[name] is not cls:
+            raise EventError(f"event {name!r} is declared twice")
+        if not (cls.__doc__ or "").strip():
+            raise EventError(f"event {name!r} needs a docstring: it is its documentation")
+        catalogue[name] = cls
+        return cls
+
+    return register
+
+
 def subscribe(event: str, handler: Handler) -> None:
     """Register ``handler`` for ``event`` ("*" receives every event)."""
+    if event != "*" and event not in catalogue:
+        raise EventError(f"no event {event!r} in the catalogue")
     if handler not in _subscribers[event]:
         _subscribers[event].append(handler)
 
@@ -28,7 +76,20 @@ def unsubscribe(event: str, handler: Handler) -> None:
         _subscribers[event].remove(handler)
 
 
+def payload_check(event: str, payload: dict[str, Any]) -> None:
+    """Raise EventError unless ``payload`` is what the catalogue says ``event`` carries."""
+    schema = catalogue.get(event)
+    if schema is None:
+        raise EventError(f"no event {event!r} in the catalogue")
+    try:
+        schema.model_validate(payload)
+    except PydanticValidationError as exc:
+        raise EventError(f"payload of {event!r} does not match its schema: {exc}") from None
+
+
 def emit(event: str, **payload: Any) -> None:
+    payload_check(event, payload)
+
     def dispatch() -> None:
         for handler in [*_subscribers.get(event, []), *_subscribers.get("*", [])]:
             try:
@@ -37,3 +98,35 @@ def emit(event: str, **payload: Any) -> None:
                 logger.exception("event subscriber failed", extra={"event": event})
 
     transaction.on_commit(dispatch)
+
+
+def _type_name(annotation: Any) -> str:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in typing.get_args(annotation))
+    if origin is not None:
+        args = ", ".join(_type_name(a) for a in typing.get_args(annotation))
+        return f"{origin.__name__}[{args}]"
+    return "null" if annotation is type(None) else annotation.__name__
+
+
+def catalogue_markdown() -> str:
+    """docs/events.md: every event, what it means and its payload, by name."""
+    lines = [
+        "# Domain events",
+        "",
+        "Generated from the catalogue (`panorama events > docs/events.md`); a test keeps",
+        "this page equal to it. `core.events.emit(name, **payload)` refuses an event or a",
+        "payload that is not described here. Subscribers receive `(name, payload)` after",
+        "the writing transaction commits (see docs/architecture.md).",
+        "",
+    ]
+    for name in sorted(catalogue):
+        schema = catalogue[name]
+        doc = " ".join((schema.__doc__ or "").split())
+        lines += [f"## `{name}`", "", doc, "", "| field | type | meaning |", "|---|---|---|"]
+        for field_name, info in schema.model_fields.items():
+            meaning = info.description or ""
+            lines.append(f"| `{field_name}` | `{_type_name(info.annotation)}` | {meaning} |")
+        lines.append("")
+    return "\n".join(lines)

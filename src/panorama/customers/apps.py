@@ -6,3 +6,6 @@ class CustomersConfig(AppConfig):
     name = "panorama.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from . import events  # noqa: F401  (declares the app's events in the catalogue)

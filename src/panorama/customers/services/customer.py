@@ -227,7 +227,12 @@ def customer_update(*, customer: Customer, by: User | None, changes: dict[str, A
         instance=customer, before=before, after=after, user=by, customer_id=customer.pk
     )
     if changed:
-        emit("customer.updated", customer_id=customer.pk, fields=[c.field for c in changed])
+        emit(
+            "customer.updated",
+            customer_id=customer.pk,
+            fields=[c.field for c in changed],
+            by=by.pk if by else None,
+        )
     return customer
 
 
@@ -282,7 +287,13 @@ def identity_add(*, customer: Customer, item: IdentityData, by: User | None) -> 
         user=by,
         customer_id=customer.pk,
     )
-    emit("customer.identity_added", customer_id=customer.pk, kind=identity.kind)
+    emit(
+        "customer.identity_added",
+        customer_id=customer.pk,
+        identity_id=identity.pk,
+        kind=identity.kind,
+        by=by.pk if by else None,
+    )
     return identity
 
 
@@ -296,7 +307,15 @@ def identity_remove(*, identity: Identity, by: User | None) -> None:
         user=by,
         customer_id=identity.customer_id,
     )
+    identity_id = identity.pk
     identity.delete()
+    emit(
+        "customer.identity_removed",
+        customer_id=identity.customer_id,
+        identity_id=identity_id,
+        kind=identity.kind,
+        by=by.pk if by else None,
+    )
 
 
 def pin_verify(*, customer: Customer, pin: str) -> bool:
@@ -346,5 +365,11 @@ def address_add(*, customer: Customer, item: AddressData, by: User | None) -> Ad
         after={"address": str(address)},
         user=by,
         customer_id=customer.pk,
+    )
+    emit(
+        "customer.address_added",
+        customer_id=customer.pk,
+        address_id=address.pk,
+        by=by.pk if by else None,
     )
     return address

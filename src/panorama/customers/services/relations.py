@@ -29,9 +29,11 @@ def group_create(*, name: str, kind: str, by: User | None) -> Group:
     ensure_can_edit(by)
     if not (name or "").strip():
         raise ValidationFailed(_("A group needs a name."), field="name")
-    return Group.objects.create(
+    group = Group.objects.create(
         name=name.strip()[:200], kind=_choice(kind, Group.Kind, "kind"), created_by=by
     )
+    emit("group.created", group_id=group.pk, by=by.pk if by else None)
+    return group
 
 
 @transaction.atomic
@@ -52,7 +54,13 @@ def group_member_add(
     membership = GroupMembership.objects.create(
         group=group, customer=customer, role=role, since=since
     )
-    emit("group.member_added", group_id=group.pk, customer_id=customer.pk)
+    emit(
+        "group.member_added",
+        group_id=group.pk,
+        customer_id=customer.pk,
+        role=role,
+        by=by.pk if by else None,
+    )
     return membership
 
 
@@ -60,6 +68,12 @@ def group_member_add(
 def group_member_remove(*, membership: GroupMembership, by: User | None) -> None:
     ensure_can_edit(by)
     membership.delete()
+    emit(
+        "group.member_removed",
+        group_id=membership.group_id,
+        customer_id=membership.customer_id,
+        by=by.pk if by else None,
+    )
 
 
 @transaction.atomic
@@ -96,7 +110,12 @@ def holding_add(
         status=_choice(status, Holding.Status, "status"),
         external_id=external_id,
     )
-    emit("holding.added", customer_id=customer.pk, holding_id=holding.pk)
+    emit(
+        "holding.added",
+        customer_id=customer.pk,
+        holding_id=holding.pk,
+        by=by.pk if by else None,
+    )
     return holding
 
 
@@ -122,16 +141,30 @@ def billing_incident_add(
         holding=holding,
         notes=notes,
     )
-    emit("billing.incident_opened", customer_id=customer.pk, incident_id=incident.pk)
+    emit(
+        "billing.incident_opened",
+        customer_id=customer.pk,
+        incident_id=incident.pk,
+        by=by.pk if by else None,
+    )
     return incident
 
 
 @transaction.atomic
 def billing_incident_resolve(*, incident: BillingIncident, by: User | None) -> BillingIncident:
     ensure_can_edit(by)
+    incident = BillingIncident.objects.select_for_update().get(pk=incident.pk)
+    if incident.status == BillingIncident.Status.RESOLVED:
+        return incident  # resolved already (twice clicked, or by someone else): no change
     incident.status = BillingIncident.Status.RESOLVED
     incident.resolved_at = timezone.now()
     incident.save(update_fields=["status", "resolved_at"])
+    emit(
+        "billing.incident_resolved",
+        customer_id=incident.customer_id,
+        incident_id=incident.pk,
+        by=by.pk if by else None,
+    )
     return incident
 
 
@@ -160,7 +193,9 @@ def consent_record(
     emit(
         "consent.given" if granted else "consent.withdrawn",
         customer_id=customer.pk,
+        consent_id=consent.pk,
         purpose=purpose,
         channel=channel,
+        by=by.pk if by else None,
     )
     return consent

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.core.bulk import model_attnames, objects_insert, rows_insert
+from panorama.core.events import emit
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.models import FieldChange
 from panorama.customers.models import (
@@ -254,7 +255,7 @@ class Batch:
 
     def _store(self) -> None:
         with transaction.atomic():
-            self._create(self.creates)
+            created_ids = self._create(self.creates)
             changes = self._update(self.updates)
             objects_insert(changes)
             objects_insert(self.errors)
@@ -266,6 +267,14 @@ class Batch:
                 unchanged=len(self.updates) - len(changes),
                 rejected=len(self.errors),
             )
+            if created_ids or changes:
+                emit(
+                    "customer.imported",
+                    job_id=self.job.pk,
+                    created_ids=created_ids,
+                    updated_ids=[change.customer_id for change in changes],
+                    by=self.job.created_by_id,
+                )
 
     def _prepare_updates(self, updates: list[tuple[_Row, int]]) -> list[tuple[_Merged, int]]:
         visible = {customer_id for _row, customer_id in updates} - self.hidden
@@ -291,7 +300,7 @@ class Batch:
                 self.reject(row.number, row.cells, exc)
         return ready
 
-    def _create(self, rows: list[_Row]) -> None:
+    def _create(self, rows: list[_Row]) -> list[int]:
         """New customers straight from their column values: no instances to build."""
         customer_ids = rows_insert(
             Customer,
@@ -310,6 +319,7 @@ class Batch:
                 addresses[-1][address_link] = customer_id
         rows_insert(Identity, identities)
         rows_insert(Address, addresses)
+        return customer_ids
 
     def _update(self, updates: list[tuple[_Merged, int]]) -> list[ImportChange]:
         changed: list[Customer] = []

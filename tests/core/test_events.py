@@ -1,0 +1,76 @@
+"""The event catalogue is a contract: emit refuses what it does not describe, every
+declared event is emitted somewhere, and docs/events.md is the catalogue itself."""
+
+from pathlib import Path
+
+import pytest
+
+from panorama.core import events
+from panorama.core.events import EventError, catalogue, catalogue_markdown, emit
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_docs_events_md_is_the_catalogue():
+    # If this fails: panorama events > docs/events.md
+    assert (ROOT / "docs" / "events.md").read_text(encoding="utf-8") == catalogue_markdown()
+
+
+def test_every_declared_event_is_emitted_by_some_code():
+    source = "\n".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "src" / "panorama").rglob("*.py")
+    )
+    never = [name for name in catalogue if source.count(f'"{name}"') < 2]  # declared + emitted
+    assert never == []
+
+
+@pytest.mark.django_db
+def test_emit_refuses_an_event_not_in_the_catalogue():
+    with pytest.raises(EventError, match="no event"):
+        emit("customer.teleported", customer_id=1, by=None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"customer_id": 1},  # by missing
+        {"customer_id": 1, "by": None, "extra": 2},  # a field the schema does not have
+        {"customer_id": "1", "by": None},  # a string where an id goes
+        {"customer_id": object(), "by": None},  # an instance instead of its id
+    ],
+)
+def test_emit_refuses_a_payload_that_does_not_match_its_schema(payload):
+    with pytest.raises(EventError, match="customer.created"):
+        emit("customer.created", **payload)
+
+
+def test_subscribing_to_an_unknown_event_is_refused():
+    with pytest.raises(EventError):
+        events.subscribe("customer.teleported", lambda name, payload: None)
+
+
+@pytest.mark.django_db
+def test_subscribers_run_after_commit_and_one_failing_does_not_stop_the_others(
+    django_capture_on_commit_callbacks,
+):
+    seen = []
+
+    def broken(name, payload):
+        raise RuntimeError("boom")
+
+    def good(name, payload):
+        seen.append((name, payload))
+
+    events.subscribe("customer.created", broken)
+    events.subscribe("customer.created", good)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            emit("customer.created", customer_id=7, by=None)
+            assert seen == []  # nothing before the commit
+        for callback in callbacks:
+            callback()
+    finally:
+        events.unsubscribe("customer.created", broken)
+        events.unsubscribe("customer.created", good)
+    assert seen == [("customer.created", {"customer_id": 7, "by": None})]
