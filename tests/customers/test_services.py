@@ -5,15 +5,17 @@ import datetime
 
 import pytest
 
-from panorama.customers.models import BillingIncident, Consent, GroupMembership
+from panorama.customers.duplicates.services.merge import customer_merge, customer_merge_undo
+from panorama.customers.duplicates.services.scan import duplicate_dismiss
+from panorama.customers.imports.services.jobs import import_file_sync, import_job_undo
+from panorama.customers.models import (
+    BillingIncident,
+    Consent,
+    DuplicateCandidate,
+    GroupMembership,
+)
 from panorama.customers.services import customer as customer_services
 from panorama.customers.services import relations
-from panorama.customers.services.duplicates import (
-    customer_merge,
-    customer_merge_undo,
-    duplicate_dismiss,
-)
-from panorama.customers.services.importing import import_file_sync, import_job_undo
 from tests.factories import (
     BillingIncidentFactory,
     CustomerFactory,
@@ -59,7 +61,7 @@ def test_identity_add_and_remove_emit_their_events(emitted, admin_user):
     with emitted() as events:
         identity = customer_services.identity_add(
             customer=customer,
-            item=customer_services.IdentityIn(kind="phone", value="600112233"),
+            item=customer_services.IdentityData(kind="phone", value="600112233"),
             by=admin_user,
         )
         identity_id = identity.pk
@@ -81,7 +83,7 @@ def test_address_add_emits_address_added(emitted, admin_user):
     with emitted() as events:
         address = customer_services.address_add(
             customer=customer,
-            item=customer_services.AddressIn(line1="Calle Mayor 1", city="Madrid"),
+            item=customer_services.AddressData(line1="Calle Mayor 1", city="Madrid"),
             by=admin_user,
         )
     assert events == [
@@ -185,8 +187,6 @@ def test_consent_record_emits_given_or_withdrawn(emitted, admin_user, granted, n
 
 
 def test_merge_undo_and_dismiss_emit_their_events(emitted, admin_user):
-    from panorama.customers.models import DuplicateCandidate
-
     a, b = CustomerFactory(), CustomerFactory()
     IdentityFactory(customer=a, kind="email", value="ana@example.com")
     IdentityFactory(customer=b, kind="email", value="ana@example.com")
