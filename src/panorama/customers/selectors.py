@@ -12,14 +12,21 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Exists,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Role, Team, User
 from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.models import FieldChange
-from panorama.core.nested import JSONRows, rows_from_json
 
 from . import identifiers
 from .models import (
@@ -62,10 +69,11 @@ def customers_visible_to(user: User) -> QuerySet[Customer]:
 
 def customer_get(*, user: User, customer_id: int, with_lists: bool = False) -> Customer:
     """The customer, if ``user`` may see it. ``with_lists``: its identities, addresses,
-    holdings and billing incidents come in the same query (see ``customer_core_360``)."""
+    holdings, billing incidents and consents come prefetched, one query each (see
+    ``customer_core_360``)."""
     qs = customers_visible_to(user).select_related("owner", "team").filter(pk=customer_id)
     if with_lists:
-        qs = qs.annotate(**{f"{name}_json": JSONRows(_owned(name)) for name in OWNED_LISTS})
+        qs = qs.prefetch_related(*owned_prefetches())
     customer = qs.first()
     if customer is None:
         raise NotFound(
@@ -74,36 +82,23 @@ def customer_get(*, user: User, customer_id: int, with_lists: bool = False) -> C
     return customer
 
 
-# The ficha's short lists that belong to the customer alone, read with the customer.
-OWNED_LISTS = {
+# The ficha's lists that belong to the customer alone, each in the order the ficha shows.
+OWNED_LISTS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
     "identities": (Identity, ("kind", "-is_primary", "id")),
     "addresses": (Address, ("-is_primary", "id")),
     "holdings": (Holding, ("status", "-start_date", "id")),
     "billing_incidents": (BillingIncident, ("status", "-due_date", "id")),
+    "consents": (Consent, ("purpose", "channel", "-at", "-id")),
 }
 
 
-def _owned(name: str) -> QuerySet:
-    model, _order = OWNED_LISTS[name]
-    return model.objects.filter(customer_id=OuterRef("pk"))
-
-
-def _owned_rows(customer: Customer, name: str) -> list:
-    """One of ``OWNED_LISTS``: from the customer's row when it came with them, else read."""
-    model, order = OWNED_LISTS[name]
-    text = getattr(customer, f"{name}_json", None)
-    if text is None:
-        return list(model.objects.filter(customer=customer).order_by(*order))
-    rows = rows_from_json(model, text, customer=customer)
-    for key in reversed(order):  # stable sorts, last key first
-        attr = key.lstrip("-")
-        rows.sort(key=lambda row, a=attr: _sort_key(getattr(row, a)), reverse=key[0] == "-")
-    return rows
-
-
-def _sort_key(value: Any) -> tuple:
-    # None first ascending, last descending: how SQLite orders NULL, on both databases.
-    return (value is not None, value)
+def owned_prefetches() -> list[Prefetch]:
+    """One ordered ``Prefetch`` per list of ``OWNED_LISTS``: one query each, whatever the
+    customer's history. Each row's ``customer`` is the customer read, with no query."""
+    return [
+        Prefetch(name, queryset=model._default_manager.order_by(*order))
+        for name, (model, order) in OWNED_LISTS.items()
+    ]
 
 
 # --- groups ---------------------------------------------------------------------------
@@ -309,11 +304,12 @@ def custom_field_filter(custom: dict[str, str]) -> Q:
 
 
 def customer_core_360(*, customer: Customer, user: User) -> dict[str, Any]:
-    """Identities, addresses, groups (with fellow members), holdings, incidents, consents,
-    whatever the customer's history: two queries (groups, consents) when the customer was
-    read ``with_lists``, six otherwise."""
-    identities = _owned_rows(customer, "identities")
-    addresses = _owned_rows(customer, "addresses")
+    """Identities, addresses, groups (with fellow members), holdings, incidents, consents:
+    six queries whatever the customer's history (one when the customer was read
+    ``with_lists``: the groups)."""
+    prefetch_related_objects([customer], *owned_prefetches())  # skips what came prefetched
+    identities = list(customer.identities.all())
+    addresses = list(customer.addresses.all())
     memberships = GroupMembership.objects.filter(
         group_id__in=GroupMembership.objects.filter(customer=customer).values("group_id"),
         customer__merged_into__isnull=True,  # also for merges made before they dropped it
@@ -331,9 +327,9 @@ def customer_core_360(*, customer: Customer, user: User) -> dict[str, Any]:
             entry["role"] = membership
         else:
             entry["members"].append(membership)
-    holdings = _owned_rows(customer, "holdings")
-    incidents = _owned_rows(customer, "billing_incidents")
-    consents = list(customer.consents.order_by("purpose", "channel", "-at", "-id"))
+    holdings = list(customer.holdings.all())
+    incidents = list(customer.billing_incidents.all())
+    consents = list(customer.consents.all())
     current: dict[tuple[str, str], Consent] = {}
     for consent in consents:
         current.setdefault((consent.purpose, consent.channel), consent)
