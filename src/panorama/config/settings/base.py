@@ -175,6 +175,27 @@ PANORAMA_MAX_IMPORT_BYTES = int(os.environ.get("PANORAMA_MAX_IMPORT_BYTES", 50 *
 # A large import validates its rows in one helper process (forked) while it writes;
 # 0 keeps it all in the importing process.
 PANORAMA_IMPORT_HELPER = os.environ.get("PANORAMA_IMPORT_HELPER", "1") != "0"
+# Limits on what an import file may hold once read (an XLSX is a zip: a small upload
+# can unpack into gigabytes). Every part of a workbook is checked before it is opened.
+PANORAMA_IMPORT_MAX_ROWS = int(os.environ.get("PANORAMA_IMPORT_MAX_ROWS", 500_000))
+PANORAMA_IMPORT_MAX_COLUMNS = int(os.environ.get("PANORAMA_IMPORT_MAX_COLUMNS", 200))
+PANORAMA_IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("PANORAMA_IMPORT_MAX_UNPACKED_BYTES", 512 * 1024 * 1024)
+)
+PANORAMA_IMPORT_MAX_SHARED_STRINGS_BYTES = int(
+    os.environ.get("PANORAMA_IMPORT_MAX_SHARED_STRINGS_BYTES", 100 * 1024 * 1024)
+)
+PANORAMA_IMPORT_MAX_COMPRESSION_RATIO = int(
+    os.environ.get("PANORAMA_IMPORT_MAX_COMPRESSION_RATIO", 100)
+)
+# Files are inspected and counted in a forked process with this much memory (beyond
+# what it starts with) and CPU time; a file that needs more is refused.
+PANORAMA_IMPORT_READ_MEMORY_BYTES = int(
+    os.environ.get("PANORAMA_IMPORT_READ_MEMORY_BYTES", 512 * 1024 * 1024)
+)
+PANORAMA_IMPORT_READ_SECONDS = int(os.environ.get("PANORAMA_IMPORT_READ_SECONDS", 120))
+# Rejected rows kept for the report; past it they are only counted.
+PANORAMA_IMPORT_MAX_REJECTED_ROWS = int(os.environ.get("PANORAMA_IMPORT_MAX_REJECTED_ROWS", 10_000))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Default region for phone numbers written without an international prefix.

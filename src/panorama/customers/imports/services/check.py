@@ -40,6 +40,7 @@ class Plan:
     team: Team | None
     seen: dict[tuple[str, str], int] = field(default_factory=dict)  # identifier → row
     updated: dict[int, int] = field(default_factory=dict)  # customer id → row
+    errors_kept: int = 0  # rejected rows stored so far (past the cap, only counted)
 
     @cached_property
     def custom(self) -> list[tuple[str, str]]:

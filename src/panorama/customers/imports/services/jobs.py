@@ -42,8 +42,9 @@ from .files import (
     mapping_guess,
     mapping_resolve,
     row_blank,
+    rows_count_limited,
     rows_read,
-    source_inspect,
+    source_inspect_limited,
 )
 from .rows import RESTORED_FIELDS, Batch, snapshot_restore
 
@@ -121,7 +122,7 @@ def _job_record(
         _size_check(upload.size or 0)
         fh, name = upload, os.path.basename(upload.name or "import.csv")
     try:
-        source = source_inspect(fh, name)
+        source = source_inspect_limited(fh, name)
         definitions = definitions_by_key()
         if resolve:
             resolved = mapping_resolve(
@@ -149,7 +150,7 @@ def _job_record(
 def import_job_preview(*, job: ImportJob) -> Source:
     """Header and first rows of the stored file, for the wizard's mapping step."""
     with job.file.open("rb") as fh:
-        return source_inspect(fh, job.original_name)
+        return source_inspect_limited(fh, job.original_name)
 
 
 @transaction.atomic
@@ -215,7 +216,8 @@ def _run_rows(job: ImportJob, on_progress: Progress | None) -> None:
     source = _job_source(job)
     definitions = definitions_by_key()
     with job.file.open("rb") as fh:
-        total = sum(1 for row in rows_read(fh, source) if not row_blank(row))
+        # The first full read, in a process of bounded memory: refuses a file too large.
+        total = rows_count_limited(fh, source)
         ImportJob.objects.filter(pk=job.pk).update(total_rows=max(total - 1, 0))
         rows = enumerate(rows_read(fh, source), start=1)
         headers = next(([c.strip() for c in r] for _n, r in rows if not row_blank(r)), [])

@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -258,7 +259,11 @@ class Batch:
             created_ids = self._create(self.creates)
             changes = self._update(self.updates)
             objects_insert(changes)
-            objects_insert(self.errors)
+            # Past the cap a rejected row is counted, not stored: a file of a million bad
+            # rows must not write a million records.
+            room = max(settings.PANORAMA_IMPORT_MAX_REJECTED_ROWS - self.plan.errors_kept, 0)
+            objects_insert(self.errors[:room])
+            self.plan.errors_kept += min(room, len(self.errors))
             job_counts_add(
                 self.job,
                 processed=self.processed,
