@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from panorama.accounts.models import Role, Team, User
 from panorama.channels.models import Interaction
+from panorama.core.exceptions import PermissionDenied
 from panorama.core.models import FieldChange
 from panorama.customers.imports.services.jobs import import_file_sync
 from panorama.customers.models import (
@@ -31,6 +32,7 @@ from panorama.customers.models import (
     Identity,
     ImportJob,
 )
+from panorama.customers.services.customer import CustomerData, customer_create, customer_update
 from tests.customers.import_files import HEADER_ES, csv_bytes
 from tests.factories import (
     AdminFactory,
@@ -515,6 +517,47 @@ def test_a_rep_cannot_hand_his_customer_to_another_team(api_as, world):
     assert moved.status_code == 200
     world.ana.refresh_from_db()
     assert world.ana.owner_id == world.rep_b.pk
+
+
+def test_a_rep_cannot_file_a_customer_under_another_team_even_as_its_owner(api_as, world):
+    as_rep = api_as(world.rep_a)
+    before = Customer.objects.count()
+
+    for owner in ({}, {"owner_id": world.rep_a.pk}):
+        refused = as_rep.post(
+            "/customers", json={"first_name": "Eva", "team_id": world.sevilla.pk, **owner}
+        )
+        assert refused.status_code == 403, refused.content
+        assert refused.json()["detail"] == (
+            "You can only assign customers to yourself or to a team you belong to or manage."
+        )
+    assert Customer.objects.count() == before
+
+    # Nor move his own customer there, though he would still see it as its owner.
+    for change in ({"team_id": world.sevilla.pk}, {"team_id": world.sevilla.pk, "notes": "x"}):
+        assert as_rep.patch(f"/customers/{world.ana.pk}", json=change).status_code == 403
+    world.ana.refresh_from_db()
+    assert (world.ana.owner_id, world.ana.team_id, world.ana.notes) == (
+        world.rep_a.pk,
+        world.madrid.pk,
+        "",
+    )
+
+
+def test_the_service_refuses_another_team_whoever_calls_it(world):
+    with pytest.raises(PermissionDenied):
+        customer_create(
+            data=CustomerData(first_name="Eva", team=world.sevilla, owner=world.rep_a),
+            by=world.rep_a,
+        )
+    with pytest.raises(PermissionDenied):
+        customer_update(customer=world.ana, by=world.rep_a, changes={"team": world.sevilla})
+    # A customer he owns in another team keeps its team when he edits it.
+    mine_elsewhere = CustomerFactory(team=world.sevilla, owner=world.rep_a)
+    customer_update(customer=mine_elsewhere, by=world.rep_a, changes={"notes": "called"})
+    # The manager of both teams moves customers between them; the system files anywhere.
+    customer_update(customer=world.carmen, by=world.manager, changes={"team": world.sevilla})
+    customer_create(data=CustomerData(first_name="Eva", team=world.madrid), by=None)
 
 
 def test_a_manager_may_move_customers_between_the_teams_he_manages(api_as, world):

@@ -100,7 +100,7 @@ def test_an_analyst_reads_but_cannot_log(client):
         headers=HTMX,
     )
     assert response.status_code == 422
-    assert "can read customers but not change them" in response.content.decode()
+    assert "can read contacts but not record them" in response.content.decode()
     assert not Interaction.objects.exists()
 
 

@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group as AuthGroup
+from django.contrib.auth.models import Permission
 from django.db.models import Count
 
 from panorama.accounts.models import Role
@@ -14,6 +16,7 @@ from panorama.customers.duplicates.services.scan import (
     customer_merge_undo,
     duplicate_dismiss,
     duplicates_scan,
+    duplicates_scan_request,
 )
 from panorama.customers.duplicates.tasks import scan_duplicates
 from panorama.customers.models import (
@@ -400,13 +403,57 @@ def test_merge_refuses_an_already_merged_customer(admin_user):
         customer_merge(survivor=c, merged=b, by=admin_user)
 
 
-def test_a_sales_rep_cannot_merge_customers_outside_his_scope(rep, team):
-    mine = person("Ana", "García", owner=rep)
+def test_a_manager_cannot_merge_customers_outside_his_scope(team):
+    manager = UserFactory(role=Role.SALES_MANAGER, managed_teams=[team])
+    mine = person("Ana", "García", team=team)
     theirs = person("Ana", "Garcia", owner=UserFactory(), team=None)
 
     with pytest.raises(NotFound):
-        customer_merge(survivor=mine, merged=theirs, by=rep)
+        customer_merge(survivor=mine, merged=theirs, by=manager)
     assert Customer.objects.get(pk=theirs.pk).merged_into is None
+
+
+def test_a_sales_rep_may_not_merge_even_his_own_customers_nor_undo_a_merge(rep, admin_user):
+    a, b = person("Ana", "García", owner=rep), person("Ana", "Garcia", owner=rep)
+
+    with pytest.raises(PermissionDenied, match="Merging customers is not part of your role"):
+        customer_merge(survivor=a, merged=b, by=rep)
+    assert Customer.objects.get(pk=b.pk).merged_into is None
+
+    merge = customer_merge(survivor=a, merged=b, by=admin_user)
+    with pytest.raises(PermissionDenied, match="Undoing a merge is not part of your role"):
+        customer_merge_undo(merge=merge, by=rep)
+    assert Customer.objects.get(pk=b.pk).merged_into_id == a.pk
+
+
+def test_managers_admins_and_data_stewards_merge(team):
+    manager = UserFactory(role=Role.SALES_MANAGER, managed_teams=[team])
+    admin_role = UserFactory(role=Role.ADMIN)
+    steward = UserFactory(role=Role.SERVICE_AGENT)
+    stewards = AuthGroup.objects.create(name="Data stewards")
+    stewards.permissions.add(Permission.objects.get(codename="add_customermerge"))
+    steward.groups.add(stewards)
+
+    for user in (manager, admin_role, steward):
+        a, b = person("Ana", "García", team=team), person("Ana", "Garcia", team=team)
+        merge = customer_merge(survivor=a, merged=b, by=user)
+        customer_merge_undo(merge=merge, by=user)
+    agent = UserFactory(role=Role.SERVICE_AGENT)  # sees everyone, but is no data steward
+    with pytest.raises(PermissionDenied):
+        customer_merge(survivor=a, merged=b, by=agent)
+
+
+def test_the_roles_that_merge_are_a_setting(settings, rep):
+    settings.PANORAMA_MERGE_ROLES = ["sales_rep"]
+    a, b = person("Ana", "García", owner=rep), person("Ana", "Garcia", owner=rep)
+
+    customer_merge(survivor=a, merged=b, by=rep)
+
+    assert Customer.objects.get(pk=b.pk).merged_into_id == a.pk
+    settings.PANORAMA_MERGE_ROLES = ["admin"]
+    manager = UserFactory(role=Role.SALES_MANAGER)
+    with pytest.raises(PermissionDenied):
+        duplicates_scan_request(by=manager)
 
 
 def test_an_analyst_cannot_merge():

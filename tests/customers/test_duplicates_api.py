@@ -128,14 +128,30 @@ def test_a_sales_rep_cannot_merge_outside_his_scope(api_as, rep):
     assert Customer.objects.filter(merged_into__isnull=False).count() == 0
 
 
-def test_a_sales_rep_merges_his_own_customers(api_as, rep):
+def test_a_sales_rep_may_not_merge_his_own_customers_but_his_manager_may(api_as, rep, team):
     a, b = same_email_pair(owner=rep)
+    a.team = b.team = team
+    Customer.objects.bulk_update([a, b], ["team"])
     duplicates_scan()
     candidate = DuplicateCandidate.objects.get()
 
-    r = api_as(rep).post(f"/duplicates/{candidate.pk}/merge", json={"survivor_id": b.pk})
+    for r in (
+        api_as(rep).post(f"/duplicates/{candidate.pk}/merge", json={"survivor_id": b.pk}),
+        api_as(rep).post("/merges", json={"survivor_id": b.pk, "merged_id": a.pk}),
+    ):
+        assert r.status_code == 403
+        assert r.json()["code"] == "forbidden"
+        assert r.json()["detail"].startswith("Merging customers is not part of your role")
+    assert Customer.objects.get(pk=a.pk).merged_into_id is None
 
+    manager = UserFactory(role=Role.SALES_MANAGER, managed_teams=[team])
+    r = api_as(manager).post(f"/duplicates/{candidate.pk}/merge", json={"survivor_id": b.pk})
     assert r.status_code == 201
+    assert Customer.objects.get(pk=a.pk).merged_into_id == b.pk
+
+    r = api_as(rep).post(f"/merges/{r.json()['id']}/undo")
+    assert r.status_code == 403
+    assert r.json()["detail"].startswith("Undoing a merge is not part of your role")
     assert Customer.objects.get(pk=a.pk).merged_into_id == b.pk
 
 

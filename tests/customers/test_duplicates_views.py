@@ -151,3 +151,29 @@ def test_a_rep_sees_only_his_pairs_and_cannot_merge_others(client, rep):
     assert r.status_code == 404
     assert client.post(reverse("customers:duplicates_scan")).status_code == 403
     assert CustomerMerge.objects.count() == 0
+
+
+def test_a_rep_reviews_his_pairs_but_merging_is_left_to_a_manager(client, rep, admin_user):
+    make_pairs(1, owner=rep)
+    candidate = DuplicateCandidate.objects.get()
+    client.force_login(rep)
+
+    page = client.get(reverse("customers:duplicates")).content.decode()
+    assert "Ana Ruiz0" in page
+    assert "Merge into left" not in page and "Not a duplicate" in page
+    merge_url = reverse("customers:duplicate_merge", args=[candidate.pk])
+    r = client.post(merge_url, {"survivor": candidate.customer_a_id}, headers=HTMX)
+    assert r.status_code == 403
+    assert "Merging customers is not part of your role" in r.content.decode()
+    assert CustomerMerge.objects.count() == 0
+
+    merge = customer_merge(
+        survivor=candidate.customer_a, merged=candidate.customer_b, by=admin_user
+    )
+    page = client.get(reverse("customers:duplicates")).content.decode()
+    assert reverse("customers:merge_undo", args=[merge.pk]) not in page
+    r = client.post(reverse("customers:merge_undo", args=[merge.pk]), headers=HTMX)
+    assert r.status_code == 403
+    assert "Undoing a merge is not part of your role" in r.content.decode()
+    merge.refresh_from_db()
+    assert merge.undone_at is None

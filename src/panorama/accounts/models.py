@@ -78,10 +78,6 @@ class User(AbstractUser):
     def sees_all_customers(self) -> bool:
         return self.is_superuser or self.role in ROLES_SEEING_ALL
 
-    @property
-    def can_edit_customers(self) -> bool:
-        return self.is_superuser or self.role not in READ_ONLY_ROLES
-
 
 class ApiToken(models.Model):
     """A bearer token. Only its SHA-256 is stored: the clear value is shown once."""

@@ -5,7 +5,6 @@ from ninja import Router, Status
 
 from panorama.core.exceptions import ValidationFailed
 from panorama.customers.selectors import customer_get
-from panorama.customers.services.customer import ensure_can_edit
 
 from . import selectors, services
 from .schemas import InteractionIn, InteractionOut
@@ -32,7 +31,6 @@ def interaction_list(
 @router.post("/customers/{customer_id}/interactions", response={201: InteractionOut})
 def interaction_create(request, customer_id: int, payload: InteractionIn):
     customer = customer_get(user=request.user, customer_id=customer_id)
-    ensure_can_edit(request.user)
     data = payload.dict(exclude={"related"})
     if payload.related is not None:
         data["related"] = services.related_resolve(
@@ -40,5 +38,7 @@ def interaction_create(request, customer_id: int, payload: InteractionIn):
             object_id=payload.related.id,
             customer_id=customer.pk,
         )
-    interaction = services.interaction_record(customer_id=customer.pk, agent=request.user, **data)
+    interaction = services.interaction_record(
+        customer_id=customer.pk, by=request.user, agent=request.user, **data
+    )
     return Status(201, interaction)

@@ -10,3 +10,6 @@ class ChannelsConfig(AppConfig):
     def ready(self) -> None:
         # Declares the app's events in the catalogue; registers the timeline on the ficha.
         from . import events, panels  # noqa: F401
+        from .permissions import register_all
+
+        register_all()

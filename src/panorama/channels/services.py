@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
+from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
 from panorama.core.exceptions import ValidationFailed
+from panorama.customers.selectors import customer_get
 
 from .models import Interaction
 
@@ -49,6 +51,7 @@ def related_resolve(*, type_label: str, object_id: str, customer_id: int) -> mod
 def interaction_record(
     *,
     customer_id: int,
+    by: User | None,
     channel: str,
     direction: str,
     subject: str,
@@ -60,7 +63,21 @@ def interaction_record(
     related: models.Model | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> Interaction:
-    """Put one contact on the customer's timeline. Every app records contacts here."""
+    """Put one contact on the customer's timeline. Every app records contacts here.
+
+    ``by`` records it (None: the system, e.g. a channel adapter); ``agent`` is who took
+    part, usually the same user. ``by`` must be allowed to record contacts and must see
+    the customer (else 404), and ``related`` must be a record of that customer.
+    """
+    ensure_can(by, "channels.record")
+    if by is not None:
+        customer_get(user=by, customer_id=customer_id)
+    if related is not None and getattr(related, "customer_id", customer_id) != customer_id:
+        raise ValidationFailed(
+            _("There is no %(type)s %(id)s of this customer.")
+            % {"type": related._meta.label_lower, "id": related.pk},
+            field="related",
+        )
     if channel not in Interaction.Channel.values:
         raise ValidationFailed(_("Unknown channel %(c)s.") % {"c": channel}, field="channel")
     if direction not in Interaction.Direction.values:
@@ -93,6 +110,6 @@ def interaction_record(
         interaction_id=interaction.pk,
         channel=channel,
         direction=direction,
-        by=agent.pk if agent else None,
+        by=by.pk if by else None,
     )
     return interaction

@@ -7,7 +7,6 @@ from django.views.decorators.http import require_POST
 
 from panorama.core.exceptions import DomainError, NotFound
 from panorama.customers.selectors import customer_get
-from panorama.customers.services.customer import ensure_can_edit
 
 from . import selectors, services
 from .forms import InteractionForm
@@ -24,9 +23,8 @@ def interaction_create(request, customer_id: int):
     created = None
     if form.is_valid():
         try:
-            ensure_can_edit(request.user)
             created = services.interaction_record(
-                customer_id=customer.pk, agent=request.user, **form.cleaned_data
+                customer_id=customer.pk, by=request.user, agent=request.user, **form.cleaned_data
             )
         except DomainError as exc:
             form.add_domain_error(exc)

@@ -9,3 +9,6 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from . import events  # noqa: F401  (declares the app's events in the catalogue)
+        from .permissions import register_all
+
+        register_all()

@@ -202,6 +202,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PANORAMA_DEFAULT_REGION = os.environ.get("PANORAMA_DEFAULT_REGION", "ES")
 # Adds a Server-Timing header with the number of SQL queries of each request (bench).
 PANORAMA_QUERY_COUNT_HEADER = env_bool("PANORAMA_QUERY_COUNT_HEADER", False)
+# Roles that scan for duplicates, merge customers and undo merges (data stewardship);
+# any other user may be given the "Can add customer merge" permission in the admin.
+PANORAMA_MERGE_ROLES = env_list("PANORAMA_MERGE_ROLES", "sales_manager,admin")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie

@@ -24,7 +24,6 @@ from .schemas import (
     ScanOut,
 )
 from .services import scan as services
-from .tasks import scan_duplicates
 
 router = Router(tags=["duplicates"])
 
@@ -42,8 +41,7 @@ def _customer(user, customer_id: int, field: str) -> Customer:
 
 @router.post("/duplicates/scan", response={202: ScanOut}, summary="Look for duplicates (queued)")
 def duplicates_scan(request):
-    services.ensure_can_scan(request.user)
-    result = scan_duplicates.enqueue()
+    result = services.duplicates_scan_request(by=request.user)
     return Status(202, {"task_id": str(result.id), "status": str(result.status)})
 
 

@@ -16,7 +16,6 @@ from panorama.core.exceptions import DomainError, NotFound, PermissionDenied, Va
 from . import selectors
 from .models import DuplicateCandidate
 from .services import scan as services
-from .tasks import scan_duplicates
 
 TEMPLATES = "customers/duplicates/"
 
@@ -25,14 +24,6 @@ def _with_reasons(candidates: list[DuplicateCandidate]) -> list[DuplicateCandida
     for candidate in candidates:
         candidate.reason_texts = [services.reason_text(r) for r in candidate.reasons]
     return candidates
-
-
-def _can_scan(user) -> bool:
-    try:
-        services.ensure_can_scan(user)
-    except PermissionDenied:
-        return False
-    return True
 
 
 def _refuse(exc: DomainError):
@@ -73,7 +64,6 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
             "candidates": _with_reasons(page.items),
             "next_cursor": page.next_cursor,
             "merges": selectors.merge_list(user=request.user, limit=10),
-            "can_scan": _can_scan(request.user),
         },
     )
 
@@ -81,10 +71,9 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def duplicate_scan(request: HttpRequest) -> HttpResponse:
     try:
-        services.ensure_can_scan(request.user)
+        services.duplicates_scan_request(by=request.user)
     except DomainError as exc:
         _refuse(exc)
-    scan_duplicates.enqueue()
     message = _("The scan is running. Reload the page in a moment to see what it found.")
     if request.htmx:
         return render(request, TEMPLATES + "_scan_queued.html", {"message": message})

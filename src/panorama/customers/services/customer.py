@@ -8,14 +8,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Team, User
+from panorama.accounts.permissions import ensure_can
 from panorama.core.bulk import model_new
 from panorama.core.events import emit
-from panorama.core.exceptions import Conflict, PermissionDenied, ValidationFailed
+from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.core.services import field_history_record, snapshot
 
 from .. import identifiers
 from ..models import Address, Customer, Identity
-from ..selectors import teams_in_scope
 from .custom_fields import custom_fields_clean
 
 CUSTOMER_FIELDS = [
@@ -39,11 +39,6 @@ _IDENTITY_KINDS = frozenset(Identity.Kind.values)
 _ADDRESS_KINDS = frozenset(Address.Kind.values)
 
 
-def ensure_can_edit(user: User | None) -> None:
-    if user is not None and not user.can_edit_customers:
-        raise PermissionDenied(_("Your role can read customers but not change them."))
-
-
 def assignment_resolve(
     *, owner_id: int | None, team_id: int | None
 ) -> tuple[User | None, Team | None]:
@@ -58,20 +53,6 @@ def assignment_resolve(
         if team is None:
             raise ValidationFailed(_("Unknown team."), field="team_id")
     return owner, team
-
-
-def ensure_stays_visible(customer: Customer, by: User | None) -> None:
-    """A user may only give a customer an owner and team that keep it in his scope:
-    a rep cannot file a customer under another team, nor hand it to someone else's."""
-    if by is None:
-        return
-    teams = teams_in_scope(by)
-    if teams is None or customer.owner_id == by.pk:
-        return
-    if customer.team_id is None or not teams.filter(pk=customer.team_id).exists():
-        raise PermissionDenied(
-            _("You can only assign customers to yourself or to a team you belong to or manage.")
-        )
 
 
 def _names(customer: Customer) -> None:
@@ -183,9 +164,10 @@ def customer_build(
 
 @transaction.atomic
 def customer_create(*, data: CustomerData, by: User | None) -> Customer:
-    ensure_can_edit(by)
+    ensure_can(by, "customers.edit")
     customer, identities, addresses = customer_build(data=data, by=by)
-    ensure_stays_visible(customer, by)
+    ensure_can(by, "customers.assign_team", obj=customer.team)
+    ensure_can(by, "customers.assign", obj=customer)
     customer.save()
     for row in [*identities, *addresses]:
         row.customer = customer
@@ -198,7 +180,7 @@ def customer_create(*, data: CustomerData, by: User | None) -> Customer:
 @transaction.atomic
 def customer_update(*, customer: Customer, by: User | None, changes: dict[str, Any]) -> Customer:
     """Apply ``changes`` (field → new value), keep the field history, emit an event."""
-    ensure_can_edit(by)
+    ensure_can(by, "customers.edit")
     unknown = set(changes) - {*CUSTOMER_FIELDS, "owner", "team"}
     if unknown:
         raise ValidationFailed(
@@ -206,6 +188,7 @@ def customer_update(*, customer: Customer, by: User | None, changes: dict[str, A
             field=sorted(unknown)[0],
         )
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    team_before = customer.team_id
     before = snapshot(customer, HISTORY_FIELDS)
     for name, value in changes.items():
         if name == "custom_fields":
@@ -219,8 +202,10 @@ def customer_update(*, customer: Customer, by: User | None, changes: dict[str, A
     _check_choices(customer)
     _names(customer)
     if {"owner", "owner_id", "team", "team_id"} & set(changes):
-        assignment_resolve(owner_id=customer.owner_id, team_id=customer.team_id)
-        ensure_stays_visible(customer, by)
+        _owner, team = assignment_resolve(owner_id=customer.owner_id, team_id=customer.team_id)
+        if customer.team_id != team_before:
+            ensure_can(by, "customers.assign_team", obj=team)
+        ensure_can(by, "customers.assign", obj=customer)
     customer.save()
     after = snapshot(customer, HISTORY_FIELDS)
     changed = field_history_record(
@@ -263,7 +248,7 @@ def identity_build(*, customer: Customer, item: IdentityData) -> Identity:
 
 @transaction.atomic
 def identity_add(*, customer: Customer, item: IdentityData, by: User | None) -> Identity:
-    ensure_can_edit(by)
+    ensure_can(by, "customers.edit")
     identity = identity_build(customer=customer, item=item)
     if identity.kind == Identity.Kind.PIN:
         # One PIN per customer: a new one replaces the old.
@@ -299,7 +284,7 @@ def identity_add(*, customer: Customer, item: IdentityData, by: User | None) -> 
 
 @transaction.atomic
 def identity_remove(*, identity: Identity, by: User | None) -> None:
-    ensure_can_edit(by)
+    ensure_can(by, "customers.edit")
     field_history_record(
         instance=identity.customer,
         before={f"identity:{identity.kind}": identity.display_value},
@@ -354,7 +339,7 @@ def address_build(*, customer: Customer, item: AddressData) -> Address:
 
 @transaction.atomic
 def address_add(*, customer: Customer, item: AddressData, by: User | None) -> Address:
-    ensure_can_edit(by)
+    ensure_can(by, "customers.edit")
     address = address_build(customer=customer, item=item)
     if address.is_primary:
         customer.addresses.update(is_primary=False)

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
+from panorama.accounts.permissions import ensure_can
 from panorama.core.models import AuditEvent
 from panorama.core.services import audit_record
 
@@ -111,6 +112,7 @@ def customers_export_csv(
     error rather than a download cut short. The export is in the audit log as soon as
     it starts, with its filters; the row count is added when the last row has gone out.
     """
+    ensure_can(user, "customers.export")
     first = _page(user, filters, "")
     event = audit_record(
         kind=AuditEvent.Kind.EXPORT,

@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
+from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
 
 from ..models import BillingIncident, Consent, Customer, Group, GroupMembership, Holding
-from .customer import ensure_can_edit
 
 
 def _choice(value: str, choices, field: str) -> str:
@@ -26,7 +26,7 @@ def _choice(value: str, choices, field: str) -> str:
 
 @transaction.atomic
 def group_create(*, name: str, kind: str, by: User | None) -> Group:
-    ensure_can_edit(by)
+    ensure_can(by, "customers.edit")
     if not (name or "").strip():
         raise ValidationFailed(_("A group needs a name."), field="name")
     group = Group.objects.create(
@@ -45,7 +45,7 @@ def group_member_add(
     since: datetime.date | None = None,
     by: User | None,
 ) -> GroupMembership:
-    ensure_can_edit(by)
+    ensure_can(by, "customers.edit")
     _choice(role, GroupMembership.Role, "role")
     if GroupMembership.objects.filter(group=group, customer=customer).exists():
         raise Conflict(
@@ -66,7 +66,7 @@ def group_member_add(
 
 @transaction.atomic
 def group_member_remove(*, membership: GroupMembership, by: User | None) -> None:
-    ensure_can_edit(by)
+    ensure_can(by, "customers.edit")
     membership.delete()
     emit(
         "group.member_removed",
@@ -92,7 +92,7 @@ def holding_add(
     external_id: str = "",
     by: User | None,
 ) -> Holding:
-    ensure_can_edit(by)
+    ensure_can(by, "customers.edit")
     if not product_code or not product_name:
         raise ValidationFailed(_("A holding needs a product code and name."), field="product_code")
     if end_date and end_date < start_date:
@@ -131,7 +131,7 @@ def billing_incident_add(
     notes: str = "",
     by: User | None,
 ) -> BillingIncident:
-    ensure_can_edit(by)
+    ensure_can(by, "customers.edit")
     incident = BillingIncident.objects.create(
         customer=customer,
         kind=_choice(kind, BillingIncident.Kind, "kind"),
@@ -152,7 +152,7 @@ def billing_incident_add(
 
 @transaction.atomic
 def billing_incident_resolve(*, incident: BillingIncident, by: User | None) -> BillingIncident:
-    ensure_can_edit(by)
+    ensure_can(by, "customers.edit")
     incident = BillingIncident.objects.select_for_update().get(pk=incident.pk)
     if incident.status == BillingIncident.Status.RESOLVED:
         return incident  # resolved already (twice clicked, or by someone else): no change
@@ -180,7 +180,7 @@ def consent_record(
     by: User | None,
 ) -> Consent:
     """A new decision: never overwrites, so the history of consents is kept whole."""
-    ensure_can_edit(by)
+    ensure_can(by, "customers.edit")
     consent = Consent.objects.create(
         customer=customer,
         purpose=_choice(purpose, Consent.Purpose, "purpose"),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
+from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, NotFound, ValidationFailed
 from panorama.core.services import field_history_record, snapshot
@@ -31,7 +32,7 @@ from panorama.customers.models import (
     ImportChange,
 )
 from panorama.customers.selectors import scope_filter
-from panorama.customers.services.customer import HISTORY_FIELDS, _names, ensure_can_edit
+from panorama.customers.services.customer import HISTORY_FIELDS, _names
 
 logger = logging.getLogger(__name__)
 
@@ -239,7 +240,7 @@ def _candidate_set(survivor_id: int, merged_id: int, status: str) -> None:
 @transaction.atomic
 def customer_merge(*, survivor: Customer, merged: Customer, by: User | None) -> CustomerMerge:
     """Merge ``merged`` into ``survivor``: its rows move, it stays hidden, undoable."""
-    ensure_can_edit(by)
+    ensure_can(by, "customers.merge")
     if survivor.pk == merged.pk:
         raise ValidationFailed(_("A customer cannot be merged into itself."), field="survivor_id")
     locked = _lock_and_check(by, survivor.pk, merged.pk)
@@ -330,7 +331,7 @@ def customer_merge(*, survivor: Customer, merged: Customer, by: User | None) -> 
 @transaction.atomic
 def customer_merge_undo(*, merge: CustomerMerge, by: User | None) -> CustomerMerge:
     """Move back exactly the rows the merge moved and restore the survivor's fields."""
-    ensure_can_edit(by)
+    ensure_can(by, "customers.merge_undo")
     merge = CustomerMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
         raise Conflict(_("This merge was already undone."))

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz, process
 
-from panorama.accounts.models import Role, User
+from panorama.accounts.models import User
+from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
-from panorama.core.exceptions import Conflict, NotFound, PermissionDenied
+from panorama.core.exceptions import Conflict, NotFound
 from panorama.customers.models import (
     Address,
     Customer,
@@ -29,7 +30,6 @@ from panorama.customers.models import (
     Identity,
 )
 from panorama.customers.selectors import scope_filter
-from panorama.customers.services.customer import ensure_can_edit
 
 from .merge import customer_merge, customer_merge_undo
 
@@ -38,7 +38,7 @@ __all__ = [
     "customer_merge_undo",
     "duplicate_dismiss",
     "duplicates_scan",
-    "ensure_can_scan",
+    "duplicates_scan_request",
     "reason_text",
 ]
 
@@ -98,13 +98,6 @@ def score_of(reasons: list[dict[str, Any]]) -> float:
     for code in {r["code"] for r in reasons}:
         remaining *= 1.0 - REASONS.get(code, (0.0, ""))[0]
     return round(1.0 - remaining, 3)
-
-
-def ensure_can_scan(user: User | None) -> None:
-    """A scan reads every customer: it is an administrator's or a manager's job."""
-    if user is None or user.is_superuser or user.role in {Role.ADMIN, Role.SALES_MANAGER}:
-        return
-    raise PermissionDenied(_("Only administrators and sales managers may scan for duplicates."))
 
 
 def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -327,6 +320,15 @@ def duplicates_scan(*, customer_ids: list[int] | None = None) -> int:
     return DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN).count()
 
 
+def duplicates_scan_request(*, by: User | None) -> Any:
+    """Queue a scan of every customer (it reads them all: a data steward's job); returns
+    the task's result handle (its id and status)."""
+    from ..tasks import scan_duplicates
+
+    ensure_can(by, "customers.scan")
+    return scan_duplicates.enqueue()
+
+
 @transaction.atomic
 def _store(pairs: dict[Pair, list[dict[str, Any]]], targets: set[int] | None) -> None:
     existing: dict[Pair, DuplicateCandidate] = {}
@@ -370,7 +372,7 @@ def _store(pairs: dict[Pair, list[dict[str, Any]]], targets: set[int] | None) ->
 @transaction.atomic
 def duplicate_dismiss(*, candidate: DuplicateCandidate, by: User | None) -> DuplicateCandidate:
     """Mark a pair as "not a duplicate": later scans leave it alone."""
-    ensure_can_edit(by)
+    ensure_can(by, "customers.edit")
     candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
     if by is not None:
         visible = Customer.objects.filter(scope_filter(by)).filter(

@@ -29,11 +29,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
+from panorama.accounts.permissions import ensure_can
 from panorama.core.bulk import few_collections
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.customers.models import Address, Customer, Identity, ImportJob
-from panorama.customers.services.customer import ensure_can_edit
 
 from .check import Plan, plan_make, rows_check
 from .files import (
@@ -110,7 +110,7 @@ def _job_record(
     by: User | None,
     resolve: bool,
 ) -> ImportJob:
-    ensure_can_edit(by)
+    ensure_can(by, "customers.import")
     if isinstance(upload, (str, Path)):
         path = Path(upload)
         if not path.is_file():
@@ -158,7 +158,7 @@ def import_job_start(
     *, job: ImportJob, mapping: dict[str, str] | None, by: User | None
 ) -> ImportJob:
     """Confirm the reviewed mapping of a waiting job and queue it."""
-    ensure_can_edit(by)
+    ensure_can(by, "customers.import")
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportJob.Status.PENDING or job.queued_at is not None:
         raise Conflict(_("This import has already been started."))
@@ -328,7 +328,7 @@ class _Checker:
 @transaction.atomic
 def import_job_undo(*, job: ImportJob, by: User | None) -> ImportJob:
     """Undo a whole import: delete the customers it created, restore those it updated."""
-    ensure_can_edit(by)
+    ensure_can(by, "customers.import")
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status == ImportJob.Status.UNDONE:
         raise Conflict(_("This import has already been undone."))

@@ -1,0 +1,13 @@
+"""The actions on contacts, registered in ``accounts.permissions`` from ``ready()``."""
+
+from django.utils.translation import gettext_lazy as _
+
+from panorama.accounts.permissions import may_edit, register
+
+
+def register_all() -> None:
+    register(
+        "channels.record",
+        rule=may_edit,
+        message=_("Your role can read contacts but not record them."),
+    )
