@@ -1,0 +1,179 @@
+"""Every refused action answers the same words on the web, in the API and in the service.
+
+The service holds the check (``accounts.permissions.ensure_can``); the API carries its
+message in ``detail`` with a 403, the web shows it (the 403 page, or the form it came
+from), and nothing was written. A newly registered action must get its case here.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils.html import escape
+
+from panorama.accounts import permissions
+from panorama.accounts.models import Role, Team, User
+from panorama.channels.models import Interaction
+from panorama.channels.services import interaction_record
+from panorama.core.exceptions import PermissionDenied
+from panorama.customers.duplicates.models import CustomerMerge, DuplicateCandidate
+from panorama.customers.duplicates.services.merge import customer_merge, customer_merge_undo
+from panorama.customers.duplicates.services.scan import duplicates_scan_request
+from panorama.customers.imports.models import ImportJob
+from panorama.customers.imports.services.jobs import import_job_create
+from panorama.customers.models import Customer
+from panorama.customers.services.customer import CustomerData, customer_create
+from tests.customers.import_files import ROWS_ES, csv_bytes
+from tests.factories import CustomerFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# Actions no default role is refused (export: every role exports what it sees, audited),
+# or refused only together with another case (assign: covered by assign_team's scenario
+# in tests/accounts/test_record_access.py).
+NEVER_REFUSED_BY_DEFAULT = {"customers.export", "customers.assign"}
+
+
+@dataclass
+class Case:
+    """One refused attempt, made three ways by ``user``; ``state`` must not change."""
+
+    role: str
+    service: Callable[[User, dict], Any]
+    api: Callable[[Any, dict], Any]
+    web: Callable[[Any, dict], Any] | None
+    state: Callable[[dict], Any]
+
+
+def _world(db) -> dict:
+    team = TeamFactory(name="Norte")
+    a = CustomerFactory(first_name="Ana", last_name="Ruiz", team=team)
+    b = CustomerFactory(first_name="Ana", last_name="Ruiz", team=team)
+    low, high = sorted((a, b), key=lambda c: c.pk)
+    pair = DuplicateCandidate.objects.create(
+        customer_a=low, customer_b=high, score=0.9, reasons=[{"code": "same_name_birth"}]
+    )
+    return {"team": team, "a": a, "b": b, "pair": pair}
+
+
+def _merged(w: dict) -> dict:
+    merge = customer_merge(survivor=w["a"], merged=w["b"], by=None)
+    return {**w, "merge": merge}
+
+
+CALL = {"channel": "phone", "direction": "inbound", "subject": "Llamó"}
+
+CASES: dict[str, Case] = {
+    "customers.edit": Case(
+        role=Role.ANALYST,
+        service=lambda u, w: customer_create(data=CustomerData(first_name="Eva"), by=u),
+        api=lambda api, w: api.post("/customers", json={"first_name": "Eva"}),
+        web=lambda c, w: c.post(
+            reverse("customers:create"), {"kind": "person", "first_name": "Eva"}
+        ),
+        state=lambda w: Customer.objects.count(),
+    ),
+    "customers.assign_team": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: customer_create(
+            data=CustomerData(first_name="Eva", team=w["elsewhere"], owner=u), by=u
+        ),
+        api=lambda api, w: api.post(
+            "/customers", json={"first_name": "Eva", "team_id": w["elsewhere"].pk}
+        ),
+        web=None,  # the web form files a new customer under the user's own team
+        state=lambda w: Customer.objects.count(),
+    ),
+    "customers.import": Case(
+        role=Role.ANALYST,
+        service=lambda u, w: import_job_create(
+            upload=SimpleUploadedFile("c.csv", csv_bytes(ROWS_ES)), by=u, start=False
+        ),
+        api=lambda api, w: api.post(
+            "/imports", data={"file": SimpleUploadedFile("c.csv", csv_bytes(ROWS_ES))}
+        ),
+        web=lambda c, w: c.post(
+            reverse("customers:imports"),
+            {"file": SimpleUploadedFile("c.csv", csv_bytes(ROWS_ES))},
+        ),
+        state=lambda w: ImportJob.objects.count(),
+    ),
+    "channels.record": Case(
+        role=Role.ANALYST,
+        service=lambda u, w: interaction_record(customer_id=w["a"].pk, by=u, agent=u, **CALL),
+        api=lambda api, w: api.post(f"/customers/{w['a'].pk}/interactions", json=CALL),
+        web=lambda c, w: c.post(
+            reverse("channels:interaction_create", args=[w["a"].pk]),
+            CALL,
+            headers={"HX-Request": "true"},
+        ),
+        state=lambda w: Interaction.objects.count(),
+    ),
+    "customers.scan": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: duplicates_scan_request(by=u),
+        api=lambda api, w: api.post("/duplicates/scan"),
+        web=lambda c, w: c.post(reverse("customers:duplicates_scan")),
+        state=lambda w: DuplicateCandidate.objects.count(),
+    ),
+    "customers.merge": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: customer_merge(survivor=w["a"], merged=w["b"], by=u),
+        api=lambda api, w: api.post(
+            "/merges", json={"survivor_id": w["a"].pk, "merged_id": w["b"].pk}
+        ),
+        web=lambda c, w: c.post(
+            reverse("customers:duplicate_merge", args=[w["pair"].pk]),
+            {"survivor": w["a"].pk},
+            headers={"HX-Request": "true"},
+        ),
+        state=lambda w: CustomerMerge.objects.count(),
+    ),
+    "customers.merge_undo": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: customer_merge_undo(merge=w["merge"], by=u),
+        api=lambda api, w: api.post(f"/merges/{w['merge'].pk}/undo"),
+        web=lambda c, w: c.post(reverse("customers:merge_undo", args=[w["merge"].pk])),
+        state=lambda w: CustomerMerge.objects.filter(undone_at__isnull=True).count(),
+    ),
+}
+
+
+def test_every_registered_action_has_its_case():
+    assert set(permissions.registered()) == set(CASES) | NEVER_REFUSED_BY_DEFAULT
+
+
+@pytest.mark.parametrize("action", sorted(CASES))
+def test_a_refused_action_says_the_same_on_web_api_and_service(
+    action, db, client, api_as, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    case = CASES[action]
+    w = _world(db)
+    if action == "customers.merge_undo":
+        w = _merged(w)
+    w["elsewhere"] = Team.objects.create(name="Sur")
+    # In the team, so every customer of the world is his to see: the refusal is the rule's.
+    user = UserFactory(username=f"refused_{case.role}", role=case.role, teams=[w["team"]])
+    message = str(permissions.registered()[action].message)
+    before = case.state(w)
+
+    with pytest.raises(PermissionDenied) as refused:
+        case.service(user, w)
+    assert str(refused.value.message) == message
+
+    answer = case.api(api_as(user), w)
+    assert answer.status_code == 403, answer.content
+    assert answer.json() == {"detail": message, "code": "forbidden", "errors": {}}
+
+    if case.web is not None:
+        client.force_login(user)
+        page = case.web(client, w)
+        # A 403 page, or the form the action came from with the message on it (422).
+        assert page.status_code in (403, 422), page.status_code
+        assert escape(message) in page.content.decode()
+
+    assert case.state(w) == before
