@@ -45,11 +45,15 @@ test: install browser ## Run the whole suite on SQLite, then on PostgreSQL when 
 		$(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL not reachable: PostgreSQL run skipped"; fi
 
+# Coverage is measured on both runs and printed after each: the PostgreSQL run's table
+# adds its lines to the SQLite run's (--cov-append), so it is the whole suite's figure.
+COVERAGE := --cov --cov-report=term
+
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest -n 2 -q
+	env -u DATABASE_URL $(BIN)/pytest -n 2 -q $(COVERAGE)
 
 test-postgres: install
-	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -n 2 -q
+	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -n 2 -q $(COVERAGE) --cov-append
 
 lint: install ## ruff check + format check, migrations up to date
 	$(BIN)/ruff check src tests
