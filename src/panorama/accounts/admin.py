@@ -9,7 +9,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import ApiToken, Team, User
+from .models import ApiToken, LoginThrottle, Team, User
 from .services import api_token_revoke
 
 
@@ -54,3 +54,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
             % {"n": len(tokens)},
             messages.SUCCESS,
         )
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """Who is being throttled; deleting a row lifts its lock (e.g. after a user called)."""
+
+    list_display = ("scope", "key", "failures", "last_failure_at", "locked_until")
+    list_filter = ("scope",)
+    search_fields = ("key",)
+    readonly_fields = ("scope", "key", "failures", "last_failure_at", "locked_until")
+
+    def has_add_permission(self, request) -> bool:
+        return False

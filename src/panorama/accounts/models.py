@@ -100,3 +100,31 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins in a row for one username or from one address, and the lock they
+    earned. In the database, so every web worker process sees the same counts."""
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", _("Username")
+        ADDRESS = "address", _("IP address")
+
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices)
+    # The lower-cased username as typed (whether or not such a user exists), or the address.
+    key = models.CharField(_("key"), max_length=150)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    last_failure_at = models.DateTimeField(_("last failure at"), db_index=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in throttle")
+        verbose_name_plural = _("sign-in throttles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key"], name="accounts_loginthrottle_scope_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key} ({self.failures})"

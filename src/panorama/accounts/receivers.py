@@ -20,6 +20,18 @@ def on_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    audit_record(
-        kind="login_failed", username=credentials.get("username", ""), ip_address=client_ip(request)
-    )
+    username, ip_address = credentials.get("username", ""), client_ip(request)
+    throttled = getattr(request, "login_throttled", None)
+    if throttled is not None:  # refused by the throttle: the password was not checked
+        audit_record(
+            kind="login_throttled",
+            username=username,
+            ip_address=ip_address,
+            retry_after=throttled.retry_after,
+            scopes=throttled.scopes,
+        )
+        return
+    detail = {}
+    if lock_seconds := getattr(request, "login_lock_seconds", 0):
+        detail["locked_for"] = lock_seconds  # this failure started a lock
+    audit_record(kind="login_failed", username=username, ip_address=ip_address, **detail)

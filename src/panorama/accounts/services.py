@@ -1,15 +1,20 @@
 import functools
+import math
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from panorama.core.exceptions import NotFound
+from panorama.core.exceptions import DomainError, NotFound
 from panorama.core.services import audit_record
 
-from .models import ApiToken, User
+from .models import ApiToken, LoginThrottle, User
 
 TOKEN_PREFIX = "pan_"  # noqa: S105 - a visible prefix, not a secret
 # last_used_at is informative: write it at most this often, not on every request.
@@ -72,3 +77,130 @@ def user_get_by_username(*, username: str) -> User:
         return User.objects.get(username=username)
     except User.DoesNotExist as exc:
         raise NotFound(_("No user named “%(username)s”.") % {"username": username}) from exc
+
+
+# --- sign-in throttle -----------------------------------------------------------------
+
+
+class LoginThrottled(DomainError):
+    """Too many failed sign-ins for this username or from this address. The message is
+    the same whether or not the username exists (nothing is looked up to write it)."""
+
+    status_code = 429
+    code = "throttled"
+
+    def __init__(self, *, retry_after: int, scopes: list[str]):
+        minutes = max(1, math.ceil(retry_after / 60))
+        super().__init__(
+            ngettext(
+                "Too many failed sign-in attempts. Try again in %(n)d minute.",
+                "Too many failed sign-in attempts. Try again in %(n)d minutes.",
+                minutes,
+            )
+            % {"n": minutes}
+        )
+        self.retry_after = retry_after
+        self.scopes = scopes
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """A sign-in attempt counted in advance as a failure (see ``login_attempt_begin``)."""
+
+    keys: tuple[tuple[str, str], ...]
+    lock_seconds: int  # the lock this attempt starts if its password is wrong (0: none)
+
+
+def _throttle_keys(username: str, ip_address: str | None) -> tuple[tuple[str, str], ...]:
+    keys = [(LoginThrottle.Scope.ACCOUNT.value, username.strip().lower()[:150])]
+    if ip_address:
+        keys.append((LoginThrottle.Scope.ADDRESS.value, ip_address))
+    return tuple(keys)
+
+
+def _throttle_limit(scope: str) -> int:
+    if scope == LoginThrottle.Scope.ACCOUNT:
+        return settings.PANORAMA_LOGIN_ACCOUNT_LIMIT
+    return settings.PANORAMA_LOGIN_ADDRESS_LIMIT
+
+
+def _lock_seconds(failures: int, limit: int) -> int:
+    """No lock below the limit; from it, the base lock doubled at each further failure."""
+    if failures < limit:
+        return 0
+    doublings = min(failures - limit, 20)
+    return min(
+        settings.PANORAMA_LOGIN_LOCK_SECONDS * 2**doublings,
+        settings.PANORAMA_LOGIN_MAX_LOCK_SECONDS,
+    )
+
+
+def login_attempt_begin(*, username: str, ip_address: str | None) -> LoginAttempt:
+    """Let one sign-in attempt check its password, or refuse it while a lock holds.
+
+    The attempt is counted as a failure *before* the password is checked, under a row
+    lock: parallel attempts queue on the row and each sees the ones before it, so no
+    number of clients gets more tries than the limit. ``login_attempt_succeeded`` takes
+    the count back when the password was right. Raises ``LoginThrottled`` (audited by
+    the caller through the failed-login signal).
+    """
+    now = timezone.now()
+    keys = _throttle_keys(username, ip_address)
+    forget_before = now - timedelta(seconds=settings.PANORAMA_LOGIN_FORGET_SECONDS)
+    with transaction.atomic():
+        rows, any_created = [], False
+        for scope, key in keys:
+            row, created = LoginThrottle.objects.select_for_update().get_or_create(
+                scope=scope, key=key, defaults={"last_failure_at": now}
+            )
+            any_created |= created
+            if row.last_failure_at < forget_before and not _is_locked(row, now):
+                row.failures, row.locked_until = 0, None
+            rows.append(row)
+        locked = [row for row in rows if _is_locked(row, now)]
+        if locked:
+            until = max(row.locked_until for row in locked)
+            retry_after = max(1, math.ceil((until - now).total_seconds()))
+            throttled = LoginThrottled(
+                retry_after=retry_after, scopes=sorted({row.scope for row in locked})
+            )
+        else:
+            throttled = None
+            lock_seconds = 0
+            for row in rows:
+                row.failures += 1
+                row.last_failure_at = now
+                seconds = _lock_seconds(row.failures, _throttle_limit(row.scope))
+                if seconds:
+                    row.locked_until = now + timedelta(seconds=seconds)
+                    lock_seconds = max(lock_seconds, seconds)
+                row.save(update_fields=["failures", "last_failure_at", "locked_until"])
+    if throttled is not None:
+        raise throttled
+    if any_created:  # the table grows: forget the streaks nobody has continued
+        LoginThrottle.objects.filter(
+            Q(locked_until__isnull=True) | Q(locked_until__lt=now),
+            last_failure_at__lt=forget_before,
+        ).delete()
+    return LoginAttempt(keys=keys, lock_seconds=lock_seconds)
+
+
+def _is_locked(row: LoginThrottle, now: datetime) -> bool:
+    return row.locked_until is not None and row.locked_until > now
+
+
+@transaction.atomic
+def login_attempt_succeeded(*, attempt: LoginAttempt) -> None:
+    """The password was right: the username's streak ends, and the address gets back the
+    failure counted in advance (its other failures stand: they were someone's)."""
+    for scope, key in attempt.keys:
+        if scope == LoginThrottle.Scope.ACCOUNT:
+            LoginThrottle.objects.filter(scope=scope, key=key).delete()
+            continue
+        row = LoginThrottle.objects.select_for_update().filter(scope=scope, key=key).first()
+        if row is None:
+            continue
+        row.failures = max(0, row.failures - 1)
+        if row.failures < _throttle_limit(scope):
+            row.locked_until = None
+        row.save(update_fields=["failures", "locked_until"])

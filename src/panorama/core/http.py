@@ -1,13 +1,31 @@
 """Small pieces of HTTP shared by the web views and the API."""
 
+import ipaddress
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.http import StreamingHttpResponse
 
 
 def client_ip(request) -> str | None:
-    """The caller's address as the server saw it (for the audit log)."""
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The caller's address (for the audit log and the sign-in throttle).
+
+    Behind ``PANORAMA_PROXY_COUNT`` trusted proxies it is the address the outermost of
+    them appended to X-Forwarded-For: the entries left of it come from the caller and
+    could be anything, so they are never read.
+    """
+    if request is None:
+        return None
+    proxies = settings.PANORAMA_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(forwarded) >= proxies:
+            candidate = forwarded[-proxies]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
+    return request.META.get("REMOTE_ADDR")
 
 
 def csv_download(chunks: Iterable[str], filename: str) -> StreamingHttpResponse:

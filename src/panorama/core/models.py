@@ -44,6 +44,8 @@ class AuditEvent(models.Model):
     class Kind(models.TextChoices):
         LOGIN = "login", _("Login")
         LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGIN_THROTTLED = "login_throttled", _("Login refused: too many failures")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
         LOGOUT = "logout", _("Logout")
         EXPORT = "export", _("Export")
         TOKEN_CREATED = "token_created", _("API token created")

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "panorama.accounts.middleware.UserLanguageMiddleware",
+    "panorama.accounts.middleware.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -120,6 +121,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Passwords are checked by the throttled backend: failed sign-ins in a row for one
+# username, or from one address, lock further tries (HTTP 429) for LOCK seconds, doubled
+# at each further failure up to MAX_LOCK; a streak without failure for FORGET starts over.
+AUTHENTICATION_BACKENDS = ["panorama.accounts.backends.ThrottledModelBackend"]
+PANORAMA_LOGIN_ACCOUNT_LIMIT = int(os.environ.get("PANORAMA_LOGIN_ACCOUNT_LIMIT", 5))
+PANORAMA_LOGIN_ADDRESS_LIMIT = int(os.environ.get("PANORAMA_LOGIN_ADDRESS_LIMIT", 20))
+PANORAMA_LOGIN_LOCK_SECONDS = int(os.environ.get("PANORAMA_LOGIN_LOCK_SECONDS", 60))
+PANORAMA_LOGIN_MAX_LOCK_SECONDS = int(os.environ.get("PANORAMA_LOGIN_MAX_LOCK_SECONDS", 3600))
+PANORAMA_LOGIN_FORGET_SECONDS = int(os.environ.get("PANORAMA_LOGIN_FORGET_SECONDS", 86400))
+# Reverse proxies in front of the server that append the caller to X-Forwarded-For: the
+# caller's address is then the PANORAMA_PROXY_COUNT-th from the right. 0: REMOTE_ADDR.
+PANORAMA_PROXY_COUNT = int(os.environ.get("PANORAMA_PROXY_COUNT", 0))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
