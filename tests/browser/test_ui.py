@@ -130,7 +130,7 @@ def test_a_phone_typed_another_way_finds_the_customer_and_opens_the_ficha(
     identities = page.locator(
         "section", has=page.get_by_role("heading", name="Identity and contact")
     )
-    expect(identities).to_contain_text("+34600112233")
+    expect(identities).to_contain_text("600 11 22 33")  # national format
     expect(identities).to_contain_text("12345678Z")
     expect(identities).to_contain_text("••••")
     holdings = page.locator(

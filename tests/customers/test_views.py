@@ -302,7 +302,7 @@ def test_the_ficha_shows_everything_known_about_the_customer(signed_in, agent):
         "mobile",
         "12345678Z",
         "Hipoteca fija",
-        "rate:",
+        "Rate (%):",  # a condition by its label
         "2.1%",
         "INV-OPEN",
         "1 open billing incident",

@@ -139,6 +139,7 @@ LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Madrid")
 USE_I18N = True
+FORMAT_MODULE_PATH = ["panorama.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

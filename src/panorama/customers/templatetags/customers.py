@@ -11,3 +11,23 @@ def language_name(code: str) -> str:
         return get_language_info(code)["name_translated"]
     except KeyError:
         return code
+
+
+@register.filter
+def condition_items(conditions: dict | None) -> list[tuple[str, object]]:
+    """A holding's conditions as (label, value) pairs for people: labels translated,
+    booleans as Yes/No."""
+    from ..conditions import condition_label, condition_value
+
+    return [(condition_label(k), condition_value(v)) for k, v in (conditions or {}).items()]
+
+
+@register.filter
+def identity_kind(kind: str) -> str:
+    """ "phone" → "Phone" (translated); an unknown kind stays as it is."""
+    from ..models import Identity
+
+    try:
+        return str(Identity.Kind(kind).label)
+    except ValueError:
+        return kind
