@@ -84,8 +84,10 @@ def test_oversized_upload_is_a_413_with_the_limit(api, settings):
 def test_undo_through_the_api(api, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         job_id = post_file(api, csv_bytes(ROWS_ES)).json()["id"]
-    r = api.post(f"/imports/{job_id}/undo")
-    assert r.status_code == 200 and r.json()["status"] == "undone"
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api.post(f"/imports/{job_id}/undo")
+    assert r.status_code == 202 and r.json()["status"] == "undoing"  # runs as a task
+    assert api.get(f"/imports/{job_id}").json()["status"] == "undone"
     assert not Customer.objects.exists()
     r = api.post(f"/imports/{job_id}/undo")
     assert r.status_code == 409

@@ -59,8 +59,11 @@ def test_wizard_from_upload_to_undo(signed_in, django_capture_on_commit_callback
     assert "check letter" in page and "Undo this import" in page
     assert "every 1s" not in page  # finished: no more polling
 
-    r = signed_in.post(reverse("customers:import_undo", args=[job.pk]), follow=True)
-    assert "has been undone" in r.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = signed_in.post(reverse("customers:import_undo", args=[job.pk]), follow=True)
+    assert "undo of the import has started" in r.content.decode()
+    r = signed_in.get(reverse("customers:import_detail", args=[job.pk]))
+    assert "This import was undone" in r.content.decode()
     assert not Customer.objects.exists()
 
 

@@ -233,7 +233,14 @@ def test_an_import_announces_the_customers_it_wrote_its_end_and_its_undo(
     assert events == [
         (
             "import.undone",
-            {"job_id": job.pk, "deleted": 3, "restored": 0, "by": admin_user.pk},
+            {
+                "job_id": job.pk,
+                "deleted": 3,
+                "restored": 0,
+                "kept": 0,
+                "conflicts": 0,
+                "by": admin_user.pk,
+            },
         )
     ]
 

@@ -22,7 +22,7 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, str]:
     return {name: _as_text(getattr(instance, name)) for name in fields}
 
 
-def field_history_record(
+def field_changes_build(
     *,
     instance: models.Model,
     before: dict[str, str],
@@ -31,9 +31,10 @@ def field_history_record(
     customer_id: int | None = None,
     reason: str = "",
 ) -> list[FieldChange]:
-    """Record one FieldChange per field whose text form differs between before and after."""
+    """One unsaved FieldChange per field whose text form differs between before and after
+    (a batch writes the changes of many records in one insert)."""
     content_type = ContentType.objects.get_for_model(instance)
-    changes = [
+    return [
         FieldChange(
             content_type=content_type,
             object_id=str(instance.pk),
@@ -47,6 +48,26 @@ def field_history_record(
         for name in sorted(set(before) | set(after))
         if before.get(name, "") != after.get(name, "")
     ]
+
+
+def field_history_record(
+    *,
+    instance: models.Model,
+    before: dict[str, str],
+    after: dict[str, str],
+    user=None,
+    customer_id: int | None = None,
+    reason: str = "",
+) -> list[FieldChange]:
+    """Record one FieldChange per field whose text form differs between before and after."""
+    changes = field_changes_build(
+        instance=instance,
+        before=before,
+        after=after,
+        user=user,
+        customer_id=customer_id,
+        reason=reason,
+    )
     FieldChange.objects.bulk_create(changes)
     return changes
 

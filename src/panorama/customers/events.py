@@ -188,9 +188,12 @@ class ImportFinished(Payload):
 
 @event("import.undone")
 class ImportUndone(Payload):
-    """An import was undone: what it created is deleted, what it updated restored."""
+    """An import was undone (its last batch committed): what it created and nobody used
+    since is deleted, what it updated and nobody changed since restored."""
 
     job_id: int = Field(description="the import job")
-    deleted: int = Field(description="customers deleted")
-    restored: int = Field(description="customers restored to their state before")
+    deleted: int = Field(description="created customers deleted")
+    restored: int = Field(description="updated customers given (some of) their values back")
+    kept: int = Field(description="created customers kept: records were added to them since")
+    conflicts: int = Field(description="changes not undone: changed since (the undo report)")
     by: int | None = _by()

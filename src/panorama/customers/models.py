@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 # The workflows' records live in their sub-packages (imports/, duplicates/); imported
 # here so that Django registers them with this app and ``customers.models`` names them.
 from .duplicates.models import CustomerMerge, DuplicateCandidate
-from .imports.models import ImportChange, ImportJob, ImportRowError
+from .imports.models import ImportChange, ImportJob, ImportRowError, ImportUndoNote
 
 
 class Customer(models.Model):
@@ -405,4 +405,5 @@ __all__ = [
     "ImportChange",
     "ImportJob",
     "ImportRowError",
+    "ImportUndoNote",
 ]

@@ -233,6 +233,9 @@ class FieldChangeOut(Schema):
     new_value: str
     changed_by_id: int | None
     changed_at: datetime.datetime
+    reason: str = Field(
+        "", description="import, import undone, merge, merge undone; empty for an edit"
+    )
 
 
 class PanelOut(Schema):

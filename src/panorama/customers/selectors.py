@@ -370,14 +370,27 @@ def customer_field_history(*, customer_id: int, limit: int = 20) -> list[FieldCh
         .select_related("changed_by")
         .order_by("-changed_at", "-id")[: max(1, min(limit, 200))]
     )
+    reasons = history_reasons()
     for change in changes:
-        change.label, choices = _history_field(change.field)
+        change.label, choices = history_field(change.field)
         change.old_text = choices.get(change.old_value, change.old_value)
         change.new_text = choices.get(change.new_value, change.new_value)
+        change.reason_text = reasons.get(change.reason, change.reason)
     return changes
 
 
-def _history_field(key: str) -> tuple[str, dict[str, str]]:
+def history_reasons() -> dict[str, str]:
+    """The reasons the services give a FieldChange, in the reader's language (a plain
+    edit has none)."""
+    return {
+        "import": _("Import"),
+        "import undone": _("Import undone"),
+        "merge": _("Merge"),
+        "merge undone": _("Merge undone"),
+    }
+
+
+def history_field(key: str) -> tuple[str, dict[str, str]]:
     """The label of a FieldChange key and the labels of its coded values.
 
     Keys are Customer fields, ``identity:<kind>``, ``address`` and ``merged_from`` (see

@@ -12,10 +12,7 @@ from ninja.files import UploadedFile
 from panorama.core.exceptions import ValidationFailed
 
 from . import selectors
-from .schemas import (
-    ImportJobOut,
-    ImportReportOut,
-)
+from .schemas import ImportJobOut, ImportReportOut, UndoReportOut
 from .services import jobs as importing
 
 router = Router(tags=["imports"])
@@ -70,8 +67,28 @@ def import_report(request, job_id: int, format: str = "json"):
     return {"job": job, "errors": list(selectors.import_row_errors(job=job))}
 
 
-@router.post("/imports/{job_id}/undo", response=ImportJobOut, summary="Undo a whole import")
+@router.post(
+    "/imports/{job_id}/undo",
+    response={202: ImportJobOut},
+    summary="Undo a whole import (runs in the background; asked again, finishes a stopped one)",
+    description=(
+        "Refused (409) while customers of the import are in a merge made since: undo those "
+        "merges first. Created customers that gained records since are kept; fields changed "
+        "since are left as they are. Both are listed in the undo report."
+    ),
+)
 def import_undo(request, job_id: int):
     job = selectors.import_job_get(user=request.user, job_id=job_id)
     importing.import_job_undo(job=job, by=request.user)
-    return selectors.import_job_get(user=request.user, job_id=job_id)
+    return Status(202, selectors.import_job_get(user=request.user, job_id=job_id))
+
+
+@router.get(
+    "/imports/{job_id}/undo-report",
+    response=UndoReportOut,
+    summary="What the undo of an import left in place, and why",
+)
+def import_undo_report(request, job_id: int, offset: int = 0, limit: int = 200):
+    job = selectors.import_job_get(user=request.user, job_id=job_id)
+    notes = selectors.import_undo_notes(job=job, offset=offset, limit=limit)
+    return {"count": job.undo_notes.count(), "notes": notes}

@@ -16,6 +16,7 @@ class ImportJob(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        UNDOING = "undoing", _("Being undone")
         UNDONE = "undone", _("Undone")
 
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
@@ -43,6 +44,17 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    # The undo runs in batches like the import: what it has to do, has done, and found.
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_total = models.PositiveIntegerField(_("customers to undo"), default=0)
+    undo_processed = models.PositiveIntegerField(_("customers undone"), default=0)
+    undo_deleted = models.PositiveIntegerField(_("deleted"), default=0)
+    undo_restored = models.PositiveIntegerField(_("restored"), default=0)
+    undo_kept = models.PositiveIntegerField(_("kept"), default=0)
+    undo_conflicts = models.PositiveIntegerField(_("not restored"), default=0)
+    undo_error = models.TextField(_("undo error"), blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -77,3 +89,29 @@ class ImportChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}: updated {self.customer_id}"
+
+
+class ImportUndoNote(models.Model):
+    """What the undo of an import left in place, and why: a created customer kept because
+    records were added to it since, a field someone changed since the import, a customer
+    merged since. The undo report of the job."""
+
+    class Kind(models.TextChoices):
+        KEPT = "kept", _("Kept")
+        CONFLICT = "conflict", _("Not restored")
+        MERGED = "merged", _("Merged since")
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="undo_notes")
+    # A plain id, not a foreign key: a note is not a record of the customer (a merge
+    # would move it, an undo would count it) and outlives a customer deleted later.
+    customer_id = models.BigIntegerField()
+    customer_name = models.CharField(max_length=255, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    field = models.CharField(max_length=100, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.kind} {self.customer_id} {self.field}"

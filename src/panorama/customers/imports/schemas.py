@@ -29,6 +29,16 @@ class ImportJobOut(Schema):
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None
     undone_at: datetime.datetime | None
+    undone_by: str | None
+    undo_total: int = Field(..., description="customers the undo has to go through")
+    undo_processed: int
+    undo_deleted: int = Field(..., description="created customers deleted")
+    undo_restored: int = Field(..., description="updated customers given their values back")
+    undo_kept: int = Field(..., description="created customers kept: records added since")
+    undo_conflicts: int = Field(
+        ..., description="changes not undone because someone changed them since (see undo-report)"
+    )
+    undo_error: str
 
     @staticmethod
     def resolve_progress(obj: ImportJob) -> int:
@@ -37,6 +47,10 @@ class ImportJobOut(Schema):
     @staticmethod
     def resolve_created_by(obj: ImportJob) -> str | None:
         return obj.created_by.get_username() if obj.created_by else None
+
+    @staticmethod
+    def resolve_undone_by(obj: ImportJob) -> str | None:
+        return obj.undone_by.get_username() if obj.undone_by else None
 
 
 class RowErrorOut(Schema):
@@ -49,3 +63,17 @@ class RowErrorOut(Schema):
 class ImportReportOut(Schema):
     job: ImportJobOut
     errors: list[RowErrorOut]
+
+
+class UndoNoteOut(Schema):
+    customer_id: int
+    customer_name: str
+    kind: str = Field(..., description="kept, conflict (not restored) or merged (since)")
+    field: str
+    detail: dict
+    message: str
+
+
+class UndoReportOut(Schema):
+    count: int
+    notes: list[UndoNoteOut]

@@ -1,16 +1,18 @@
 """Reads of customer imports: a job is visible to whoever started it and to admins."""
 
+from django.apps import apps
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Role, User
 from panorama.core.exceptions import NotFound
+from panorama.customers.selectors import history_field
 
-from .models import ImportJob, ImportRowError
+from .models import ImportJob, ImportRowError, ImportUndoNote
 
 
 def import_jobs_visible_to(user: User | None) -> QuerySet[ImportJob]:
-    jobs = ImportJob.objects.select_related("created_by")
+    jobs = ImportJob.objects.select_related("created_by", "undone_by")
     if user is None or user.is_superuser or user.role == Role.ADMIN:
         return jobs
     return jobs.filter(created_by=user)
@@ -33,9 +35,69 @@ def import_row_errors(*, job: ImportJob, limit: int | None = 1000) -> QuerySet[I
 
 
 def import_progress(job: ImportJob) -> int:
-    """Percent done, for the progress bar (0–100)."""
+    """Percent done, for the progress bar (0–100): of the undo while it runs."""
+    if job.status == ImportJob.Status.UNDOING:
+        if not job.undo_total:
+            return 0
+        return min(100, round(100 * job.undo_processed / job.undo_total))
     if job.status in (ImportJob.Status.DONE, ImportJob.Status.UNDONE):
         return 100
     if not job.total_rows:
         return 0
     return min(100, round(100 * job.processed_rows / job.total_rows))
+
+
+def import_undo_notes(
+    *, job: ImportJob, offset: int = 0, limit: int | None = 200
+) -> list[ImportUndoNote]:
+    """The undo report: what the undo left in place and why, each with ``message``."""
+    notes = job.undo_notes.order_by("id")[max(0, offset) :]
+    if limit:
+        notes = notes[: max(1, min(limit, 1000))]
+    notes = list(notes)
+    for note in notes:
+        note.message = undo_note_message(note)
+    return notes
+
+
+def _records_text(labels: list[str]) -> str:
+    names = []
+    for label in labels:
+        if label == "core.fieldchange":
+            names.append(_("changes to its fields"))
+            continue
+        try:
+            names.append(str(apps.get_model(label)._meta.verbose_name_plural))
+        except (LookupError, ValueError):
+            names.append(label)
+    return ", ".join(names)
+
+
+def undo_note_message(note: ImportUndoNote) -> str:
+    """One line of the undo report, in the reader's language."""
+    detail = note.detail or {}
+    if note.field.startswith("custom_fields."):
+        label = note.field.removeprefix("custom_fields.")
+    else:
+        label = str(history_field(note.field)[0]) if note.field else ""
+    if note.kind == ImportUndoNote.Kind.MERGED:
+        return _(
+            "Not restored: merged with another customer since the import (merge #%(merge)s)."
+        ) % {"merge": detail.get("merge", "?")}
+    if note.kind == ImportUndoNote.Kind.CONFLICT:
+        return _(
+            "%(field)s not restored: changed since the import to “%(current)s” (the import "
+            "wrote “%(imported)s”; before it, “%(before)s”)."
+        ) % {
+            "field": label,
+            "current": detail.get("current", ""),
+            "imported": detail.get("imported", ""),
+            "before": detail.get("before", ""),
+        }
+    if note.field:
+        return _(
+            "%(field)s %(value)s kept: it moved to another customer or another record uses it."
+        ) % {"field": label, "value": detail.get("value", "")}
+    return _(
+        "Kept, not deleted: records were added to this customer since the import (%(records)s)."
+    ) % {"records": _records_text(detail.get("records", []))}

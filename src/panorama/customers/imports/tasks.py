@@ -23,3 +23,15 @@ def run_import(job_id: int) -> None:
             status=ImportJob.Status.FAILED,
             error=_("The import stopped on an unexpected error: %(error)s") % {"error": exc},
         )
+
+
+@task()
+def undo_import(job_id: int) -> None:
+    """Undo an import in batches; an undo that stops keeps its progress and its error
+    (``undo_error``), and finishes when asked again."""
+    from .services.undo import import_job_undo_run
+
+    try:
+        import_job_undo_run(job_id=job_id)
+    except Exception:
+        logger.exception("undo task %s stopped", job_id)

@@ -1,7 +1,8 @@
 """The import wizard: upload, review the column mapping, follow the progress, read the report.
 
 Step 3 polls a partial every second with HTMX (``request.htmx`` answers the partial)
-until the job has finished, then shows the report and the undo button.
+until the job has finished, then shows the report and the undo button; the undo runs
+in the background too, polled the same way, and ends with its own report.
 """
 
 from django.contrib import messages
@@ -117,11 +118,19 @@ def import_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
 def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     """Step 3: progress (polled by HTMX while it runs), then the report."""
     job = _job(request, job_id)
+    undoing = job.status == ImportJob.Status.UNDOING
     context = {
         "job": job,
         "progress": selectors.import_progress(job),
         "finished": job.status not in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING),
+        "undoing": undoing,
+        # Polled while the import or its undo runs; a stopped undo waits for the user.
+        "polling": job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
+        or (undoing and not job.undo_error),
         "errors": list(selectors.import_row_errors(job=job, limit=200)),
+        "notes": selectors.import_undo_notes(job=job, limit=200)
+        if job.status in (ImportJob.Status.UNDOING, ImportJob.Status.UNDONE)
+        else [],
     }
     if request.htmx:
         return render(request, TEMPLATES + "_progress.html", context)
@@ -137,5 +146,7 @@ def import_undo(request: HttpRequest, job_id: int) -> HttpResponse:
         _refuse(exc)
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The import has been undone."))
+        messages.success(
+            request, _("The undo of the import has started: this page shows its progress.")
+        )
     return redirect("customers:import_detail", job_id=job.pk)

@@ -8,7 +8,8 @@ or an identifier column, is refused before any job starts.
 
 The run commits one transaction per batch of ``BATCH_SIZE`` rows (not one for the
 whole file) so the progress shows while it runs and a large file never holds the write
-lock for minutes; an import that stops half-way is ``failed`` and can still be undone.
+lock for minutes; an import that stops half-way is ``failed`` and can still be undone
+(``undo.py``: in batches too, and never taking what others added or changed since).
 """
 
 import logging
@@ -33,7 +34,7 @@ from panorama.accounts.permissions import ensure_can
 from panorama.core.bulk import few_collections
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
-from panorama.customers.models import Address, Customer, Identity, ImportJob
+from panorama.customers.models import ImportJob
 
 from .check import Plan, plan_make, rows_check
 from .files import (
@@ -46,7 +47,8 @@ from .files import (
     rows_read,
     source_inspect_limited,
 )
-from .rows import RESTORED_FIELDS, Batch, snapshot_restore
+from .rows import Batch
+from .undo import import_job_undo, import_job_undo_run  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 2000
@@ -323,44 +325,6 @@ class _Checker:
         if self.pool is None:
             return rows_check(self.plan, item)
         return item.result()
-
-
-@transaction.atomic
-def import_job_undo(*, job: ImportJob, by: User | None) -> ImportJob:
-    """Undo a whole import: delete the customers it created, restore those it updated."""
-    ensure_can(by, "customers.import")
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.status == ImportJob.Status.UNDONE:
-        raise Conflict(_("This import has already been undone."))
-    if job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING):
-        raise Conflict(_("This import has not finished yet: undo it once it is done."))
-    updated = dict(job.changes.values_list("customer_id", "before"))
-    created = list(job.created_customers.values_list("pk", flat=True))
-    ids = list(updated)
-    for start in range(0, len(ids), BATCH_SIZE):
-        chunk = ids[start : start + BATCH_SIZE]
-        customers = Customer.objects.in_bulk(chunk)
-        identity_ids, address_ids = [], []
-        for customer_id, customer in customers.items():
-            before = updated[customer_id]
-            snapshot_restore(customer, before.get("fields", {}))
-            identity_ids += before.get("identities", [])
-            address_ids += before.get("addresses", [])
-        Customer.objects.bulk_update(customers.values(), RESTORED_FIELDS)
-        Identity.objects.filter(pk__in=identity_ids).delete()
-        Address.objects.filter(pk__in=address_ids).delete()
-    for start in range(0, len(created), BATCH_SIZE):
-        Customer.objects.filter(pk__in=created[start : start + BATCH_SIZE]).delete()
-    job.status, job.undone_at = ImportJob.Status.UNDONE, timezone.now()
-    job.save(update_fields=["status", "undone_at"])
-    emit(
-        "import.undone",
-        job_id=job.pk,
-        by=by.pk if by else None,
-        deleted=len(created),
-        restored=len(updated),
-    )
-    return job
 
 
 # --- synchronous use: the CLI and the bench ----------------------------------------------

@@ -5,7 +5,8 @@ Each row went through ``customer_build`` (the validation of ``customer_create``)
 row is accepted by the import exactly when the form and the API would accept it.
 
 A created customer carries its job (``Customer.import_job``); an updated one gets an
-ImportChange with its ``before`` state. Undo deletes the first and restores the second.
+ImportChange with its state before and what the import wrote. Undo (``undo.py``)
+deletes the first and restores the second, as far as nobody changed them since.
 
 A row's *identifier* is the first of national_id, external_id, email, phone and
 loyalty_card that it has. When a customer already holds that identifier the row
@@ -332,6 +333,7 @@ class Batch:
         new_identities: dict[int, list[Identity]] = {}
         new_addresses: dict[int, list[Address]] = {}
         befores: dict[int, dict[str, Any]] = {}
+        afters: dict[int, dict[str, Any]] = {}
         now = timezone.now()
         for merged, customer_id in updates:
             customer = self.existing[customer_id]
@@ -339,6 +341,8 @@ class Batch:
             for name in RESTORED_FIELDS:
                 setattr(customer, name, getattr(merged.customer, name))
             after = _snapshot(customer)
+            # What the import wrote, so undo restores a field only while it still holds it.
+            afters[customer_id] = {k: v for k, v in after.items() if before[k] != v}
             if after != before:
                 customer.updated_at = now
                 changed.append(customer)
@@ -385,6 +389,7 @@ class Batch:
                 customer_id=customer_id,
                 before={
                     "fields": befores[customer_id],
+                    "after": afters[customer_id],
                     "identities": [i.pk for i in new_identities[customer_id]],
                     "addresses": [a.pk for a in new_addresses[customer_id]],
                 },
