@@ -22,6 +22,8 @@ from panorama.accounts.models import Role, Team, User
 from panorama.channels.models import Interaction
 from panorama.core.exceptions import PermissionDenied
 from panorama.core.models import FieldChange
+from panorama.customers.duplicates.selectors import duplicate_candidates
+from panorama.customers.duplicates.services.scan import duplicates_scan
 from panorama.customers.imports.services.jobs import import_file_sync
 from panorama.customers.models import (
     Customer,
@@ -412,17 +414,25 @@ def test_an_import_never_updates_a_customer_the_importer_cannot_see(world, tmp_p
     row = ["Beatriz", "Robles", "87654321X", "", "", "", "", ""]
     path.write_bytes(csv_bytes([row], header=HEADER_ES))
 
-    customers = Customer.objects.count()
-
     job = import_file_sync(path=path, by=world.rep_a)
 
-    assert (job.created_count, job.updated_count, job.rejected_count) == (0, 0, 1)
+    # Bea is not his to update: the row makes a customer of his own, as it would if no
+    # one held the DNI, and the duplicate scan shows the pair to whoever sees both.
+    assert (job.created_count, job.updated_count, job.rejected_count) == (1, 0, 0)
     world.bea.refresh_from_db()
     assert world.bea.last_name == "Zamora"
-    assert Customer.objects.count() == customers  # no second Bea either
-    # The reason says no more than a taken identifier: not that a customer is hidden.
-    assert job.row_errors.get().message == (
-        "87654321X cannot be imported: this identifier is already in use."
+    created = Customer.objects.get(import_job=job)
+    assert (created.owner_id, created.team_id) == (world.rep_a.pk, world.madrid.pk)
+    duplicates_scan()
+    pair = {world.bea.pk, created.pk}
+    admin_sees = {
+        frozenset((c.customer_a_id, c.customer_b_id))
+        for c in duplicate_candidates(user=AdminFactory(username="root")).items
+    }
+    assert pair in admin_sees
+    assert all(
+        {c.customer_a_id, c.customer_b_id} != pair
+        for c in duplicate_candidates(user=world.rep_a).items
     )
 
 
@@ -569,29 +579,32 @@ def test_a_manager_may_move_customers_between_the_teams_he_manages(api_as, world
     assert world.carmen.team_id == world.sevilla.pk
 
 
-def test_an_import_says_nothing_about_how_hidden_customers_hold_identifiers(
+def test_an_import_answers_the_same_whether_or_not_a_hidden_customer_holds_an_identifier(
     world, tmp_path, settings
 ):
+    """A rep must not learn from an import which DNIs, e-mails or phones other teams'
+    customers hold: a held identifier and a free one get the same answer."""
     settings.MEDIA_ROOT = tmp_path / "media"
     path = tmp_path / "clientes.csv"
     rows = [
-        ["Beatriz", "Robles", "87654321X", "", "", "", "", ""],  # Bea's DNI
-        ["Beatriz", "Robles", "", "", "beatriz@example.com", "", "", ""],  # Bea again, by e-mail
-        ["Familia", "Robles", "", FAMILY_PHONE, "", "", "", ""],  # Ana's and Bea's phone
+        ["Beatriz", "Robles", "87654321X", "", "", "", "", ""],  # Bea's DNI (hidden)
+        ["Bruno", "Robles", "45678912S", "", "", "", "", ""],  # a DNI no one holds
+        ["Beatriz", "Robles", "", "", "beatriz@example.com", "", "", ""],  # Bea's e-mail
+        ["Bruno", "Robles", "", "", "bruno@example.com", "", "", ""],  # a free e-mail
+        ["Familia", "Arroyo", "", FAMILY_PHONE, "", "", "", ""],  # Ana's phone, and Bea's
     ]
     path.write_bytes(csv_bytes(rows, header=HEADER_ES))
 
     job = import_file_sync(path=path, by=world.rep_a)
 
-    assert (job.created_count, job.updated_count, job.rejected_count) == (0, 0, 3)
-    messages = [e.message for e in job.row_errors.order_by("row_number")]
-    # Not "row 2 already updates this customer" (two identifiers, one hidden person),
-    # nor "belongs to several customers" (how many hold the family phone).
-    assert all(
-        m.endswith("cannot be imported: this identifier is already in use.") for m in messages
-    )
+    # Hidden and free identifiers alike make new customers; the family phone updates Ana,
+    # the one holder he sees, as it would if Bea did not exist.
+    assert (job.created_count, job.updated_count, job.rejected_count) == (4, 1, 0)
+    assert not job.row_errors.exists()
     world.ana.refresh_from_db()
-    assert world.ana.first_name == "Ana"
+    world.bea.refresh_from_db()
+    assert world.ana.first_name == "Familia"
+    assert (world.bea.first_name, world.bea.last_name) == ("Beatriz", "Zamora")
 
 
 def test_an_empty_group_is_seen_by_its_creator_only(api_as, world, admin_user):

@@ -9,9 +9,10 @@ ImportChange with its state before and what the import wrote. Undo (``undo.py``)
 deletes the first and restores the second, as far as nobody changed them since.
 
 A row's *identifier* is the first of national_id, external_id, email, phone and
-loyalty_card that it has. When a customer already holds that identifier the row
-updates that customer instead of creating a duplicate, so running the same file twice
-creates nothing the second time. Matching on the strongest identifier only, not on any
+loyalty_card that it has. When a customer the importer sees already holds that
+identifier the row updates that customer instead of creating a duplicate, so running
+the same file twice creates nothing the second time. Customers he cannot see are never
+matched: the row creates his own, as if they did not exist. Matching on the strongest identifier only, not on any
 of them, keeps a family that shares a phone from being folded into one customer.
 """
 
@@ -220,12 +221,12 @@ class Batch:
                 continue
             if row.key:
                 plan.seen[row.key] = row.number
-            matches = owners.get(row.key, set())
-            if matches & self.hidden:
-                # Say nothing about customers the importer cannot see: not how many hold
-                # the identifier, not whether two rows name the same one.
-                self._reject_taken(row)
-            elif len(matches) > 1:
+            # Customers the importer cannot see do not exist for the import: a row
+            # answers the same whether or not one of them holds its identifier (else a
+            # file of DNIs would probe the whole CRM). Such a row makes a new customer,
+            # and the duplicate scan shows the pair to whoever sees both.
+            matches = owners.get(row.key, set()) - self.hidden
+            if len(matches) > 1:
                 self.reject(
                     row.number,
                     row.cells,
