@@ -12,8 +12,9 @@ A row's *identifier* is the first of national_id, external_id, email, phone and
 loyalty_card that it has. When a customer the importer sees already holds that
 identifier the row updates that customer instead of creating a duplicate, so running
 the same file twice creates nothing the second time. Customers he cannot see are never
-matched: the row creates his own, as if they did not exist. Matching on the strongest identifier only, not on any
-of them, keeps a family that shares a phone from being folded into one customer.
+matched: the row creates his own, as if they did not exist. Matching on the strongest
+identifier only, not on any of them, keeps a family that shares a phone from being
+folded into one customer.
 """
 
 import datetime
