@@ -82,6 +82,69 @@ def customer_get(*, user: User, customer_id: int, with_lists: bool = False) -> C
     return customer
 
 
+def customer_survivor(*, user: User, customer_id: int) -> Customer | None:
+    """The customer a merged-away one now lives on (through merges of merges), if
+    ``user`` sees it; None when ``customer_id`` was never merged or the survivor is not
+    visible to him. A bookmarked ficha of a merged duplicate leads here."""
+    current, hops = customer_id, 0
+    while hops < MAX_MERGE_HOPS:
+        merged_into = (
+            Customer.objects.filter(pk=current).values_list("merged_into_id", flat=True).first()
+        )
+        if merged_into is None:
+            break
+        current, hops = merged_into, hops + 1
+    if hops == 0:
+        return None
+    return customers_visible_to(user).filter(pk=current).first()
+
+
+MAX_MERGE_HOPS = 20
+
+
+@dataclass
+class Lookalike:
+    customer: Customer
+    reasons: list[str]
+
+
+def customer_lookalikes(
+    *, user: User, identities: list[tuple[str, str]], name: str, limit: int = 10
+) -> list[Lookalike]:
+    """Customers ``user`` sees who look like the one about to be created: the same
+    normalised national ID, phone or e-mail (``identities``: (kind, normalised value)),
+    or a very similar name (a rapidfuzz ratio ≥ 90 among up to 200 names that share
+    the first half of its folded form). Two queries at most, whatever the table's size.
+    Customers outside the user's scope are never named (the duplicate scan, run by
+    someone who sees both, finds those)."""
+    from rapidfuzz import fuzz
+
+    found: dict[int, Lookalike] = {}
+    kinds = dict(Identity.Kind.choices)
+    if identities:
+        match = Q()
+        for kind, value in identities:
+            match |= Q(kind=kind, value=value)
+        rows = (
+            Identity.objects.filter(match)
+            .filter(customer__in=customers_visible_to(user))
+            .select_related("customer")[: limit * 3]
+        )
+        for identity in rows:
+            entry = found.setdefault(identity.customer_id, Lookalike(identity.customer, []))
+            entry.reasons.append(
+                _("same %(kind)s") % {"kind": str(kinds.get(identity.kind, identity.kind)).lower()}
+            )
+    folded = identifiers.fold(name)
+    if len(folded) >= 3:
+        prefix = folded[: max(3, len(folded) // 2)]
+        for customer in customers_visible_to(user).filter(_prefix_q("search_name", prefix))[:200]:
+            if fuzz.ratio(folded, customer.search_name) >= 90:
+                entry = found.setdefault(customer.pk, Lookalike(customer, []))
+                entry.reasons.append(_("similar name"))
+    return list(found.values())[:limit]
+
+
 # The ficha's lists that belong to the customer alone, each in the order the ficha shows.
 OWNED_LISTS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
     "identities": (Identity, ("kind", "-is_primary", "id")),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from panorama.core.exceptions import DomainError, NotFound, ValidationFailed
 from panorama.core.http import client_ip, csv_download
 
-from . import selectors
+from . import identifiers, selectors
 from .forms import CustomerCreateForm, CustomerFilterForm
 from .models import Identity
 from .services.customer import AddressData, CustomerData, IdentityData, customer_create
@@ -123,8 +123,27 @@ def _identities_from(data: dict) -> list[IdentityData]:
     ]
 
 
+def _lookalikes(request, data: dict, identities: list[IdentityData]) -> list:
+    """Customers the user sees who look like the one in the form (same national ID,
+    phone or e-mail, or a very similar name): shown before saving, unless the user has
+    already seen them and confirmed."""
+    if request.POST.get("confirm_new") == "1":
+        return []
+    pairs = []
+    for item in identities:
+        try:
+            pairs.append((item.kind, identifiers.normalise(item.kind, item.value)))
+        except ValidationFailed:
+            continue  # the service reports the bad value when the form is saved
+    name = " ".join(
+        part for part in (data["first_name"], data["last_name"], data["legal_name"]) if part
+    )
+    return selectors.customer_lookalikes(user=request.user, identities=pairs, name=name)
+
+
 def customer_new(request):
     form = CustomerCreateForm(request.POST or None)
+    lookalikes: list = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         addresses = []
@@ -137,25 +156,30 @@ def customer_new(request):
                     is_primary=True,
                 )
             )
-        try:
-            customer = customer_create(
-                data=CustomerData(
-                    kind=data["kind"],
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    legal_name=data["legal_name"],
-                    identities=_identities_from(data),
-                    addresses=addresses,
-                ),
-                by=request.user,
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("Customer %(name)s created.") % {"name": customer})
-            return redirect("customers:detail", customer.pk)
+        identities = _identities_from(data)
+        lookalikes = _lookalikes(request, data, identities)
+        if not lookalikes:
+            try:
+                customer = customer_create(
+                    data=CustomerData(
+                        kind=data["kind"],
+                        first_name=data["first_name"],
+                        last_name=data["last_name"],
+                        legal_name=data["legal_name"],
+                        identities=identities,
+                        addresses=addresses,
+                    ),
+                    by=request.user,
+                )
+            except DomainError as exc:
+                form.add_domain_error(exc)
+            else:
+                messages.success(request, _("Customer %(name)s created.") % {"name": customer})
+                return redirect("customers:detail", customer.pk)
     status = 422 if form.errors else 200
-    return render(request, "customers/new.html", {"form": form}, status=status)
+    return render(
+        request, "customers/new.html", {"form": form, "lookalikes": lookalikes}, status=status
+    )
 
 
 def _key_identities(identities: list[Identity]) -> list[Identity]:
@@ -173,7 +197,15 @@ def customer_detail(request, customer_id: int):
     try:
         data = selectors.customer_360(user=request.user, customer_id=customer_id)
     except NotFound as exc:
-        raise Http404(exc.message) from None
+        survivor = selectors.customer_survivor(user=request.user, customer_id=customer_id)
+        if survivor is None:
+            raise Http404(exc.message) from None
+        messages.info(
+            request,
+            _("Customer #%(old)s was merged into %(name)s: this is the record that remains.")
+            % {"old": customer_id, "name": survivor.display_name},
+        )
+        return redirect("customers:detail", survivor.pk)
     customer = data["customer"]
     definitions = {d.key: d for d in selectors.custom_field_definitions()}
     data["custom_fields"] = [
