@@ -198,7 +198,7 @@ def test_api_domain_errors_and_the_401_are_in_spanish_too(api, client):
         HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9",
     )
     assert refused.status_code == 422
-    assert refused.json()["detail"] == "Estado desconocido: sleeping."
+    assert refused.json()["detail"] == "Estado: Valor 'sleeping' no es una opción válida."
 
     anonymous = client.get("/api/v1/customers", HTTP_ACCEPT_LANGUAGE="es")
     assert anonymous.status_code == 401

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from panorama.core.forms import ServiceForm, text_input
+
 from .models import Interaction
 
 # What an agent logs by hand; web events and portal visits arrive by themselves.
@@ -17,7 +19,7 @@ LOGGABLE_CHANNELS = [
 ]
 
 
-class InteractionForm(forms.Form):
+class InteractionForm(ServiceForm):
     channel = forms.ChoiceField(
         label=_("Channel"),
         choices=[(c.value, c.label) for c in LOGGABLE_CHANNELS],
@@ -29,10 +31,10 @@ class InteractionForm(forms.Form):
         initial=Interaction.Direction.INBOUND,
     )
     # Not required here: interaction_record owns the rule and its message.
-    subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
+    subject = forms.CharField(
+        label=_("Subject"), required=False, widget=text_input(Interaction, "subject")
+    )
     body = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea)
-    outcome = forms.CharField(label=_("Outcome"), required=False, max_length=100)
-
-    def add_domain_error(self, error) -> None:
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, str(error.message))
+    outcome = forms.CharField(
+        label=_("Outcome"), required=False, widget=text_input(Interaction, "outcome")
+    )

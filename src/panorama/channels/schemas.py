@@ -4,6 +4,10 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from ninja import Field, Schema
 
+from panorama.core.validation import text_field
+
+from .models import Interaction
+
 
 class RelatedIn(Schema):
     """The record a contact is about: ``type`` is "app_label.model", e.g. "customers.holding"."""
@@ -15,9 +19,9 @@ class RelatedIn(Schema):
 class InteractionIn(Schema):
     channel: str
     direction: str
-    subject: str = Field(..., max_length=200)
+    subject: str = text_field(Interaction, "subject")
     body: str = ""
-    outcome: str = Field("", max_length=100)
+    outcome: str = text_field(Interaction, "outcome", "")
     occurred_at: datetime.datetime | None = None
     duration_seconds: int | None = None
     metadata: dict[str, Any] = {}

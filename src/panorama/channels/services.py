@@ -11,6 +11,7 @@ from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
 from panorama.core.exceptions import ValidationFailed
+from panorama.core.validation import rules_for
 from panorama.customers.selectors import customer_get
 
 from .models import Interaction
@@ -90,13 +91,13 @@ def interaction_record(
     occurred_at = occurred_at or timezone.now()
     if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationFailed(_("A contact cannot happen in the future."), field="occurred_at")
-    interaction = Interaction.objects.create(
+    interaction = Interaction(
         customer_id=customer_id,
         channel=channel,
         direction=direction,
-        subject=subject[:200],
+        subject=subject,
         body=body or "",
-        outcome=(outcome or "")[:100],
+        outcome=(outcome or "").strip(),
         agent=agent,
         occurred_at=occurred_at,
         duration_seconds=duration_seconds,
@@ -104,6 +105,8 @@ def interaction_record(
         related_id=str(related.pk) if related is not None else "",
         metadata=metadata or {},
     )
+    rules_for(Interaction).check(interaction)
+    interaction.save()
     emit(
         "interaction.recorded",
         customer_id=customer_id,

@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Customer
+from panorama.core.forms import ServiceForm, text_input
+
+from .models import Address, Customer
 
 
 class CustomerFilterForm(forms.Form):
@@ -20,26 +22,28 @@ class CustomerFilterForm(forms.Form):
     cursor = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class CustomerCreateForm(forms.Form):
+class CustomerCreateForm(ServiceForm):
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=Customer.Kind.choices,
         initial=Customer.Kind.PERSON,
         widget=forms.RadioSelect,
     )
-    first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
-    last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
-    legal_name = forms.CharField(label=_("Legal name"), required=False, max_length=200)
-    national_id = forms.CharField(
-        label=_("National ID (DNI/NIE/CIF)"), required=False, max_length=20
+    # No limits of their own: customer_create checks every value against the model.
+    first_name = forms.CharField(
+        label=_("First name"), required=False, widget=text_input(Customer, "first_name")
     )
-    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
-    email = forms.CharField(label=_("E-mail"), required=False, max_length=254)
-    line1 = forms.CharField(label=_("Address"), required=False, max_length=200)
-    postal_code = forms.CharField(label=_("Postal code"), required=False, max_length=16)
-    city = forms.CharField(label=_("City"), required=False, max_length=100)
-
-    def add_domain_error(self, error) -> None:
-        """Put a service's error on the field it names, or above the form."""
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, str(error.message))
+    last_name = forms.CharField(
+        label=_("Last name"), required=False, widget=text_input(Customer, "last_name")
+    )
+    legal_name = forms.CharField(
+        label=_("Legal name"), required=False, widget=text_input(Customer, "legal_name")
+    )
+    national_id = forms.CharField(label=_("National ID (DNI/NIE/CIF)"), required=False)
+    phone = forms.CharField(label=_("Phone"), required=False)
+    email = forms.CharField(label=_("E-mail"), required=False)
+    line1 = forms.CharField(label=_("Address"), required=False, widget=text_input(Address, "line1"))
+    postal_code = forms.CharField(
+        label=_("Postal code"), required=False, widget=text_input(Address, "postal_code")
+    )
+    city = forms.CharField(label=_("City"), required=False, widget=text_input(Address, "city"))

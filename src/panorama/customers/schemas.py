@@ -6,13 +6,25 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from panorama.core.validation import text_field
+
+from .models import (
+    Address,
+    BillingIncident,
+    Consent,
+    Customer,
+    Group,
+    Holding,
+    Identity,
+)
+
 
 class IdentityIn(Schema):
     kind: str = Field(
         ..., description="national_id, phone, email, loyalty_card, pin, cookie, external_id"
     )
-    value: str = Field(..., max_length=255)
-    label: str = Field("", max_length=40)
+    value: str = text_field(Identity, "value", ...)
+    label: str = text_field(Identity, "label", "")
     is_primary: bool = False
 
 
@@ -26,13 +38,13 @@ class IdentityOut(Schema):
 
 
 class AddressIn(Schema):
-    line1: str = Field(..., max_length=200)
+    line1: str = text_field(Address, "line1", ...)
     kind: str = "home"
-    line2: str = Field("", max_length=200)
-    postal_code: str = Field("", max_length=16)
-    city: str = Field("", max_length=100)
-    region: str = Field("", max_length=100)
-    country: str = Field("ES", max_length=2)
+    line2: str = text_field(Address, "line2", "")
+    postal_code: str = text_field(Address, "postal_code", "")
+    city: str = text_field(Address, "city", "")
+    region: str = text_field(Address, "region", "")
+    country: str = text_field(Address, "country", "ES")
     is_primary: bool = False
 
 
@@ -62,11 +74,11 @@ class TeamRef(Schema):
 class CustomerIn(Schema):
     kind: str = "person"
     status: str = "active"
-    first_name: str = Field("", max_length=100)
-    last_name: str = Field("", max_length=150)
-    legal_name: str = Field("", max_length=200)
+    first_name: str = text_field(Customer, "first_name", "")
+    last_name: str = text_field(Customer, "last_name", "")
+    legal_name: str = text_field(Customer, "legal_name", "")
     birth_date: datetime.date | None = None
-    language: str = Field("", max_length=8)
+    language: str = text_field(Customer, "language", "")
     notes: str = ""
     owner_id: int | None = None
     team_id: int | None = None
@@ -80,11 +92,11 @@ class CustomerPatch(Schema):
     # always has a kind and a status, so those two are never null.
     kind: str = None
     status: str = None
-    first_name: str | None = Field(None, max_length=100)
-    last_name: str | None = Field(None, max_length=150)
-    legal_name: str | None = Field(None, max_length=200)
+    first_name: str | None = text_field(Customer, "first_name", None)
+    last_name: str | None = text_field(Customer, "last_name", None)
+    legal_name: str | None = text_field(Customer, "legal_name", None)
     birth_date: datetime.date | None = None
-    language: str | None = Field(None, max_length=8)
+    language: str | None = text_field(Customer, "language", None)
     notes: str | None = None
     owner_id: int | None = None
     team_id: int | None = None
@@ -134,7 +146,7 @@ class IdentifyOut(Schema):
 
 
 class GroupIn(Schema):
-    name: str = Field(..., max_length=200)
+    name: str = text_field(Group, "name", ...)
     kind: str
 
 
@@ -168,16 +180,16 @@ class CustomerGroupOut(Schema):
 
 
 class HoldingIn(Schema):
-    product_code: str = Field(..., max_length=50)
-    product_name: str = Field(..., max_length=200)
-    category: str = Field("", max_length=100)
+    product_code: str = text_field(Holding, "product_code", ...)
+    product_name: str = text_field(Holding, "product_name", ...)
+    category: str = text_field(Holding, "category", "")
     status: str = "active"
     conditions: dict[str, Any] = {}
     start_date: datetime.date
     end_date: datetime.date | None = None
     price: Decimal = Decimal("0")
-    currency: str = Field("EUR", max_length=3)
-    external_id: str = Field("", max_length=100)
+    currency: str = text_field(Holding, "currency", "EUR")
+    external_id: str = text_field(Holding, "external_id", "")
 
 
 class HoldingOut(Schema):
@@ -195,7 +207,7 @@ class HoldingOut(Schema):
 
 class BillingIncidentIn(Schema):
     kind: str
-    reference: str = Field(..., max_length=60)
+    reference: str = text_field(BillingIncident, "reference", ...)
     amount: Decimal
     due_date: datetime.date | None = None
     notes: str = ""
@@ -215,7 +227,7 @@ class ConsentIn(Schema):
     purpose: str
     channel: str = "any"
     granted: bool
-    source: str = Field("", max_length=100)
+    source: str = text_field(Consent, "source", "")
 
 
 class ConsentOut(Schema):

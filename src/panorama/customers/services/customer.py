@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from panorama.core.bulk import model_new
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.core.services import field_history_record, snapshot
+from panorama.core.validation import rules_for
 
 from .. import identifiers
 from ..models import Address, Customer, Identity
@@ -32,11 +33,10 @@ CUSTOMER_FIELDS = [
     "custom_fields",
 ]
 HISTORY_FIELDS = [*CUSTOMER_FIELDS, "display_name"]
-# ``Choices.values`` rebuilds its list on every call: too slow for the import's loop.
-_CUSTOMER_KINDS = frozenset(Customer.Kind.values)
-_CUSTOMER_STATUSES = frozenset(Customer.Status.values)
-_IDENTITY_KINDS = frozenset(Identity.Kind.values)
-_ADDRESS_KINDS = frozenset(Address.Kind.values)
+# The models' own field rules (lengths, choices, required text), read once.
+_CUSTOMER_RULES = rules_for(Customer)
+_IDENTITY_RULES = rules_for(Identity)
+_ADDRESS_RULES = rules_for(Address)
 
 
 def assignment_resolve(
@@ -72,15 +72,6 @@ def _names(customer: Customer) -> None:
         customer.display_name = f"{first} {last}".strip()
         customer.search_last = identifiers.fold(last)
     customer.search_name = identifiers.fold(customer.display_name)
-
-
-def _check_choices(customer: Customer) -> None:
-    if customer.kind not in _CUSTOMER_KINDS:
-        raise ValidationFailed(
-            _("Unknown customer kind %(v)s.") % {"v": customer.kind}, field="kind"
-        )
-    if customer.status not in _CUSTOMER_STATUSES:
-        raise ValidationFailed(_("Unknown status %(v)s.") % {"v": customer.status}, field="status")
 
 
 def _default_team(user: User | None) -> Team | None:
@@ -126,30 +117,40 @@ class CustomerData:
     addresses: list[AddressData] = field(default_factory=list)
 
 
+def _plain_new(model: type[Any], /, **values: Any) -> Any:
+    return model(**values)
+
+
 def customer_build(
-    *, data: CustomerData, by: User | None, definitions: dict | None = None
+    *, data: CustomerData, by: User | None, definitions: dict | None = None, bulk: bool = False
 ) -> tuple[Customer, list[Identity], list[Address]]:
     """Validate ``data`` into unsaved rows (shared by create and the bulk import).
 
     ``definitions``: the custom field definitions by key, loaded once by a bulk caller.
+    ``bulk``: build the instances with ``core.bulk.model_new`` (the import builds
+    thousands; one record is built the ordinary way).
     """
-    customer = model_new(
+    new = model_new if bulk else _plain_new
+    customer = new(
         Customer,
         kind=data.kind,
         status=data.status,
-        first_name=(data.first_name or "").strip()[:100],
-        last_name=(data.last_name or "").strip()[:150],
-        legal_name=(data.legal_name or "").strip()[:200],
+        first_name=(data.first_name or "").strip(),
+        last_name=(data.last_name or "").strip(),
+        legal_name=(data.legal_name or "").strip(),
         birth_date=data.birth_date,
         language=data.language or "",
         notes=data.notes or "",
         owner=data.owner if data.owner is not None else by,
         team=data.team if data.team is not None else _default_team(by),
     )
-    _check_choices(customer)
+    _CUSTOMER_RULES.check_choice("kind", customer.kind)
     _names(customer)
+    _CUSTOMER_RULES.check(customer)
     customer.custom_fields = custom_fields_clean(data.custom_fields or {}, definitions=definitions)
-    identities = [identity_build(customer=customer, item=item) for item in data.identities]
+    identities = [
+        identity_build(customer=customer, item=item, bulk=bulk) for item in data.identities
+    ]
     seen: set[tuple[str, str]] = set()
     for identity in identities:
         key = (identity.kind, identity.value)
@@ -158,7 +159,7 @@ def customer_build(
                 _("%(value)s is given twice.") % {"value": identity.value}, field=identity.kind
             )
         seen.add(key)
-    addresses = [address_build(customer=customer, item=item) for item in data.addresses]
+    addresses = [address_build(customer=customer, item=item, bulk=bulk) for item in data.addresses]
     return customer, identities, addresses
 
 
@@ -199,8 +200,9 @@ def customer_update(*, customer: Customer, by: User | None, changes: dict[str, A
             setattr(customer, name, (value or "").strip())
         else:
             setattr(customer, name, value)
-    _check_choices(customer)
+    _CUSTOMER_RULES.check_choice("kind", customer.kind)
     _names(customer)
+    _CUSTOMER_RULES.check(customer)
     if {"owner", "owner_id", "team", "team_id"} & set(changes):
         _owner, team = assignment_resolve(owner_id=customer.owner_id, team_id=customer.team_id)
         if customer.team_id != team_before:
@@ -224,11 +226,8 @@ def customer_update(*, customer: Customer, by: User | None, changes: dict[str, A
 # --- identities -----------------------------------------------------------------------
 
 
-def identity_build(*, customer: Customer, item: IdentityData) -> Identity:
-    if item.kind not in _IDENTITY_KINDS:
-        raise ValidationFailed(
-            _("Unknown identity type %(kind)s.") % {"kind": item.kind}, field="kind"
-        )
+def identity_build(*, customer: Customer, item: IdentityData, bulk: bool = False) -> Identity:
+    _IDENTITY_RULES.check_choice("kind", item.kind)  # before normalising
     if item.kind == Identity.Kind.PIN:
         pin = (item.value or "").strip()
         if not pin.isdigit() or not 4 <= len(pin) <= 8:
@@ -236,14 +235,28 @@ def identity_build(*, customer: Customer, item: IdentityData) -> Identity:
         value = make_password(pin)
     else:
         value = identifiers.normalise(item.kind, item.value)
-    return model_new(
+    identity = (model_new if bulk else _plain_new)(
         Identity,
         customer=customer,
         kind=item.kind,
         value=value,
-        label=(item.label or "")[:40],
+        label=(item.label or "").strip(),
         is_primary=item.is_primary,
     )
+    try:
+        _IDENTITY_RULES.check(identity)
+    except ValidationFailed as exc:
+        if exc.field != "value":
+            raise
+        # Named after its kind, as the other errors of an identifier are ("E-mail: ...").
+        message = exc.errors["value"][0]
+        raise ValidationFailed(
+            _("%(field)s: %(message)s")
+            % {"field": Identity.Kind(item.kind).label, "message": message},
+            field=item.kind,
+            errors={item.kind: [message]},
+        ) from None
+    return identity
 
 
 @transaction.atomic
@@ -303,38 +316,31 @@ def identity_remove(*, identity: Identity, by: User | None) -> None:
     )
 
 
-def pin_verify(*, customer: Customer, pin: str) -> bool:
-    stored = (
-        customer.identities.filter(kind=Identity.Kind.PIN).values_list("value", flat=True).first()
-    )
-    return bool(stored) and check_password(pin, stored)
-
-
 # --- addresses ------------------------------------------------------------------------
 
 
-def address_build(*, customer: Customer, item: AddressData) -> Address:
+def address_build(*, customer: Customer, item: AddressData, bulk: bool = False) -> Address:
     if not (item.line1 or "").strip():
         raise ValidationFailed(_("The address line is empty."), field="line1")
-    if item.kind not in _ADDRESS_KINDS:
-        raise ValidationFailed(_("Unknown address kind %(k)s.") % {"k": item.kind}, field="kind")
     country = (item.country or "ES").strip().upper()
     if len(country) != 2 or not country.isalpha():
         raise ValidationFailed(
             _("The country is a two-letter ISO code such as ES."), field="country"
         )
-    return model_new(
+    address = (model_new if bulk else _plain_new)(
         Address,
         customer=customer,
         kind=item.kind,
-        line1=item.line1.strip()[:200],
-        line2=(item.line2 or "").strip()[:200],
-        postal_code=(item.postal_code or "").strip()[:16],
-        city=(item.city or "").strip()[:100],
-        region=(item.region or "").strip()[:100],
+        line1=item.line1.strip(),
+        line2=(item.line2 or "").strip(),
+        postal_code=(item.postal_code or "").strip(),
+        city=(item.city or "").strip(),
+        region=(item.region or "").strip(),
         country=country,
         is_primary=item.is_primary,
     )
+    _ADDRESS_RULES.check(address)
+    return address
 
 
 @transaction.atomic

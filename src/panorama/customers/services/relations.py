@@ -2,9 +2,9 @@
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,16 +12,17 @@ from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
+from panorama.core.validation import rules_for
 
 from ..models import BillingIncident, Consent, Customer, Group, GroupMembership, Holding
 
+M = TypeVar("M", bound=models.Model)
 
-def _choice(value: str, choices, field: str) -> str:
-    if value not in choices.values:
-        raise ValidationFailed(
-            _("%(value)s is not a valid %(field)s.") % {"value": value, "field": field}, field=field
-        )
-    return value
+
+def _checked(instance: M) -> M:
+    """``instance``, once its fields obey the model's rules (lengths, choices, required)."""
+    rules_for(type(instance)).check(instance)
+    return instance
 
 
 @transaction.atomic
@@ -29,9 +30,8 @@ def group_create(*, name: str, kind: str, by: User | None) -> Group:
     ensure_can(by, "customers.edit")
     if not (name or "").strip():
         raise ValidationFailed(_("A group needs a name."), field="name")
-    group = Group.objects.create(
-        name=name.strip()[:200], kind=_choice(kind, Group.Kind, "kind"), created_by=by
-    )
+    group = _checked(Group(name=name.strip(), kind=kind, created_by=by))
+    group.save()
     emit("group.created", group_id=group.pk, by=by.pk if by else None)
     return group
 
@@ -46,14 +46,12 @@ def group_member_add(
     by: User | None,
 ) -> GroupMembership:
     ensure_can(by, "customers.edit")
-    _choice(role, GroupMembership.Role, "role")
+    membership = _checked(GroupMembership(group=group, customer=customer, role=role, since=since))
     if GroupMembership.objects.filter(group=group, customer=customer).exists():
         raise Conflict(
             _("%(c)s is already in %(g)s.") % {"c": customer, "g": group}, field="customer_id"
         )
-    membership = GroupMembership.objects.create(
-        group=group, customer=customer, role=role, since=since
-    )
+    membership.save()
     emit(
         "group.member_added",
         group_id=group.pk,
@@ -97,7 +95,7 @@ def holding_add(
         raise ValidationFailed(_("A holding needs a product code and name."), field="product_code")
     if end_date and end_date < start_date:
         raise ValidationFailed(_("The end date is before the start date."), field="end_date")
-    holding = Holding.objects.create(
+    holding = Holding(
         customer=customer,
         product_code=product_code,
         product_name=product_name,
@@ -107,9 +105,10 @@ def holding_add(
         currency=currency,
         category=category,
         conditions=conditions or {},
-        status=_choice(status, Holding.Status, "status"),
+        status=status,
         external_id=external_id,
     )
+    _checked(holding).save()
     emit(
         "holding.added",
         customer_id=customer.pk,
@@ -132,15 +131,16 @@ def billing_incident_add(
     by: User | None,
 ) -> BillingIncident:
     ensure_can(by, "customers.edit")
-    incident = BillingIncident.objects.create(
+    incident = BillingIncident(
         customer=customer,
-        kind=_choice(kind, BillingIncident.Kind, "kind"),
-        reference=reference,
+        kind=kind,
+        reference=(reference or "").strip(),
         amount=Decimal(str(amount)),
         due_date=due_date,
         holding=holding,
         notes=notes,
     )
+    _checked(incident).save()
     emit(
         "billing.incident_opened",
         customer_id=customer.pk,
@@ -181,15 +181,16 @@ def consent_record(
 ) -> Consent:
     """A new decision: never overwrites, so the history of consents is kept whole."""
     ensure_can(by, "customers.edit")
-    consent = Consent.objects.create(
+    consent = Consent(
         customer=customer,
-        purpose=_choice(purpose, Consent.Purpose, "purpose"),
-        channel=_choice(channel, Consent.Channel, "channel"),
+        purpose=purpose,
+        channel=channel,
         granted=granted,
-        source=(source or "")[:100],
+        source=(source or "").strip(),
         at=at or timezone.now(),
         recorded_by=by,
     )
+    _checked(consent).save()
     emit(
         "consent.given" if granted else "consent.withdrawn",
         customer_id=customer.pk,

@@ -149,7 +149,7 @@ def row_check(plan: Plan, number: int, cells: list[str]) -> tuple:
     try:
         data = row_data(values, plan)
         customer, identities, addresses = customer_build(
-            data=data, by=None, definitions=plan.definitions
+            data=data, by=None, definitions=plan.definitions, bulk=True
         )
     except ValidationFailed as exc:
         return number, cells, None, None, (exc.field or "", str(exc.message))

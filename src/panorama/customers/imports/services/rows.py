@@ -194,7 +194,7 @@ class Batch:
         data.custom_fields = {**existing.custom_fields, **data.custom_fields}
         data.owner = data.team = None
         customer, identities, addresses = customer_build(
-            data=data, by=None, definitions=self.plan.definitions
+            data=data, by=None, definitions=self.plan.definitions, bulk=True
         )
         return _Merged(customer, identities, addresses)
 

@@ -1,0 +1,124 @@
+"""One validation: the model's own field definitions are the rules every write obeys.
+
+A service builds its instance and calls ``rules_for(Model).check(instance)``; the web
+form, the API, the import and the shell all go through a service, so the same value
+gets the same error, in the user's language, on every path, and nothing is cut.
+
+Checked here, from the model's fields: the length of text (``max_length``), the
+choices, and that a text without ``blank=True`` is not empty. Django's own
+``full_clean()`` would also query the database for every foreign key and unique
+constraint: a service checks those itself (once, or in bulk), and the import checks a
+row in a helper process that has no database at all. The table of rules is built
+once per model, so checking a row costs a few comparisons; the field's own
+``clean()`` runs only to word the error.
+"""
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from pydantic import Field
+
+from .exceptions import ValidationFailed
+
+
+def field_error(model: type[models.Model], name: str, message: Any) -> ValidationFailed:
+    """The ValidationFailed for one field of ``model``: the field's label and the message
+    in ``detail``, the bare message in ``errors[name]`` (what a form shows beside it)."""
+    label = capfirst(model._meta.get_field(name).verbose_name)
+    return ValidationFailed(
+        _("%(field)s: %(message)s") % {"field": label, "message": message},
+        field=name,
+        errors={name: [str(message)]},
+    )
+
+
+class FieldRules:
+    """The rules of a model's text and choice fields, read once from their definitions."""
+
+    def __init__(self, model: type[models.Model]):
+        self.model = model
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if f.editable and not f.primary_key and not f.is_relation
+        ]
+        self.lengths = [  # a choice is as long as its choices allow: no need to measure it
+            (f.attname, f.max_length)
+            for f in fields
+            if isinstance(f, models.CharField) and f.max_length and not f.choices
+        ]
+        self.choices = [
+            (f.attname, frozenset(value for value, _label in f.flatchoices) | blank)
+            for f in fields
+            if f.choices
+            for blank in [frozenset({""}) if f.blank else frozenset()]
+        ]
+        self.required = [
+            f.attname
+            for f in fields
+            if isinstance(f, (models.CharField, models.TextField)) and not f.blank and not f.choices
+        ]
+        self.allowed = dict(self.choices)
+        # Numbers with a fixed precision (prices, amounts): the field's own validators.
+        self.decimals = [f.attname for f in fields if isinstance(f, models.DecimalField)]
+        self.fields = {f.attname: f for f in fields}
+
+    def check(self, instance: models.Model) -> None:
+        """Raise ValidationFailed for the first field of ``instance`` that breaks its rule."""
+        self.check_values(instance.__dict__)
+
+    def check_values(self, values: Mapping[str, Any]) -> None:
+        """The same for plain values by attname (a missing name is not checked)."""
+        get = values.get
+        for name in self.required:
+            if not get(name, True):
+                self._fail(name, get(name))
+        for name, limit in self.lengths:
+            value = get(name)
+            if value is not None and len(value) > limit:
+                self._fail(name, value)
+        for name, allowed in self.choices:
+            value = get(name, "")
+            if value not in allowed and name in values:
+                self._fail(name, value)
+        for name in self.decimals:
+            if get(name) is not None:
+                self._clean(name, values[name])
+
+    def check_choice(self, name: str, value: Any) -> None:
+        """One choice field alone (a value that must be known before the rest is built)."""
+        if value not in self.allowed[name]:
+            self._fail(name, value)
+
+    def _clean(self, name: str, value: Any) -> None:
+        field = self.fields[name]
+        try:
+            field.clean(value, None)
+        except DjangoValidationError as exc:
+            raise field_error(self.model, field.name, exc.messages[0]) from None
+
+    def _fail(self, name: str, value: Any) -> None:
+        self._clean(name, value)
+        raise field_error(self.model, self.fields[name].name, _("Invalid value."))
+
+
+@cache
+def rules_for(model: type[models.Model]) -> FieldRules:
+    return FieldRules(model)
+
+
+def max_length(model: type[models.Model], name: str) -> int | None:
+    """A text field's limit, read from the model (for a form's or a schema's hint)."""
+    return model._meta.get_field(name).max_length
+
+
+def text_field(model: type[models.Model], name: str, default: Any = ..., **kwargs: Any) -> Any:
+    """A ninja/pydantic schema field for a model's text field: its limit is documented in
+    the OpenAPI schema but not enforced there, so a too-long value reaches the service and
+    gets the same error as on every other path."""
+    return Field(default, json_schema_extra={"maxLength": max_length(model, name)}, **kwargs)
