@@ -117,8 +117,8 @@ def import_csv(path: Path, *, rows: int, tag: str) -> Path:
     return path
 
 
-def import_rate(*, path: Path, user: User) -> float:
-    """Rows per second of a synchronous import through the import service."""
+def import_rate(*, path: Path, user: User) -> tuple[float, int]:
+    """Rows per second of a synchronous import through the import service, and its job's id."""
     from panorama.customers.imports.services.jobs import import_file_sync
 
     started = time.perf_counter()
@@ -128,7 +128,7 @@ def import_rate(*, path: Path, user: User) -> float:
         raise RuntimeError(
             f"The import ended {job.status} with {job.rejected_count} rejects: {job.error}"
         )
-    return job.processed_rows / seconds
+    return job.processed_rows / seconds, job.pk
 
 
 @dataclass
