@@ -116,11 +116,22 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "customers:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Every new password (own change, admin, createsuperuser, changepassword): 12+ characters,
+# not only digits, not like the user's name or e-mail, not in Django's common list nor in
+# the local list of leaked passwords (accounts.validators; no network).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "panorama.accounts.validators.LeakedPasswordValidator"},
 ]
+# A larger local list of leaked passwords (one a line, lower-cased, plain or gzip) instead of
+# the one shipped in accounts/data/.
+PANORAMA_LEAKED_PASSWORDS_FILE = os.environ.get("PANORAMA_LEAKED_PASSWORDS_FILE", "")
 # Passwords are checked by the throttled backend: failed sign-ins in a row for one
 # username, or from one address, lock further tries (HTTP 429) for LOCK seconds, doubled
 # at each further failure up to MAX_LOCK; a streak without failure for FORGET starts over.
