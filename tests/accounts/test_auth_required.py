@@ -1,5 +1,6 @@
 """Nobody gets in without signing in: every page redirects to the login page and every
-API operation answers 401 in the API's error convention.
+API operation answers 401 in the API's error convention. Signed in or not, no page
+answers 500 to any method, and a method a page does not take answers 405.
 
 The routes are read from the URL resolver and the API itself, so a page or an operation
 added later is checked without touching this file.
@@ -13,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern
@@ -70,7 +72,11 @@ def params(db, admin_user):
     low, high = sorted([ana, luis], key=lambda c: c.pk)
     candidate = DuplicateCandidate.objects.create(customer_a=low, customer_b=high, score=0.9)
     merge = CustomerMerge.objects.create(survivor=ana, merged=luis, merged_by=admin_user)
-    job = ImportJob.objects.create(original_name="c.csv", created_by=admin_user, file="c.csv")
+    job = ImportJob.objects.create(
+        original_name="c.csv",
+        created_by=admin_user,
+        file=ContentFile(b"first_name,last_name\nAna,Ruiz\n", name="c.csv"),
+    )
     group = GroupFactory()
     MembershipFactory(group=group, customer=ana)
     return {
@@ -127,13 +133,86 @@ def test_every_page_sends_an_anonymous_visitor_to_the_login_page(client, params,
     match = resolve(url)
     assert match.func == route.pattern.callback, f"{url} does not reach {route.name}"
 
-    for method in ("get", "post"):
-        response = getattr(client, method)(url)
+    for method in METHODS:
+        response = client.generic(method, url)
 
-        assert response.status_code == 302, f"{method.upper()} {url}: {response.status_code}"
+        assert response.status_code == 302, f"{method} {url}: {response.status_code}"
         location = urlparse(response["Location"])
         assert location.path == resolve_url(settings.LOGIN_URL)
         assert parse_qs(location.query)["next"] == [url]
+
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _ours(callback) -> bool:
+    view = getattr(callback, "view_class", callback)
+    return view.__module__.startswith("panorama.")
+
+
+def _declared_methods(callback) -> set[str] | None:
+    """The methods a view says it takes: a class-based view's handlers, or the list given
+    to ``require_http_methods`` (``require_GET``, ``require_POST``...); None if it says
+    nothing, and then it would run its GET code for a DELETE."""
+    if hasattr(callback, "view_class"):
+        view = callback.view_class
+        return {
+            m for m in METHODS if m.lower() in view.http_method_names and hasattr(view, m.lower())
+        }
+    func = callback
+    while func is not None:
+        if inspect.isfunction(func):
+            listed = inspect.getclosurevars(func).nonlocals.get("request_method_list")
+            if listed is not None:
+                return set(listed)
+        func = getattr(func, "__wrapped__", None)
+    return None
+
+
+def test_every_page_of_ours_says_which_methods_it_takes():
+    undeclared = [
+        r.name
+        for r in WEB_ROUTES
+        if _ours(r.pattern.callback) and _declared_methods(r.pattern.callback) is None
+    ]
+    assert undeclared == []
+
+
+def _walk_methods(client, params, route):
+    url = _url(route, params)
+    callback = route.pattern.callback
+    takes = _declared_methods(callback) if _ours(callback) else None
+    answers = {}
+    # POST last: it is the method most likely to change what the others would see.
+    for method in ("GET", "PUT", "PATCH", "DELETE", "POST"):
+        response = client.generic(method, url)
+        answers[method] = response.status_code
+        assert response.status_code < 500, f"{method} {url}: {response.status_code}"
+        if takes is not None:
+            assert (response.status_code == 405) == (method not in takes), (
+                f"{method} {url}: {response.status_code}, the view takes {sorted(takes)}"
+            )
+    return answers
+
+
+@pytest.mark.parametrize("route", WEB_ROUTES, ids=lambda r: r.name)
+def test_no_page_answers_500_to_any_method_when_signed_in(client, params, admin_user, route):
+    client.force_login(admin_user)
+    _walk_methods(client, params, route)
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in WEB_ROUTES if r.name in PUBLIC_WEB], ids=lambda r: r.name
+)
+def test_a_public_page_answers_405_to_a_method_it_does_not_take(client, params, route):
+    _walk_methods(client, params, route)
+
+
+def test_a_signed_in_post_to_the_customer_list_answers_405(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post("/customers/")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
 
 
 def test_the_login_page_and_the_probe_are_open(client):

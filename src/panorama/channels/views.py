@@ -1,11 +1,10 @@
 """Channel pages: logging a contact from the ficha."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from panorama.core.exceptions import DomainError, NotFound
+from panorama.core.exceptions import DomainError
 from panorama.customers.selectors import customer_get
 
 from . import selectors, services
@@ -15,10 +14,7 @@ from .forms import InteractionForm
 @require_POST
 def interaction_create(request, customer_id: int):
     """Log a call, note or e-mail; HTMX gets the refreshed timeline, new entry on top."""
-    try:
-        customer = customer_get(user=request.user, customer_id=customer_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
+    customer = customer_get(user=request.user, customer_id=customer_id)
     form = InteractionForm(request.POST)
     created = None
     if form.is_valid():

@@ -2,11 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView
 
 from .api import api
 
 
+@require_safe
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 

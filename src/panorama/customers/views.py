@@ -1,12 +1,11 @@
 """Customer pages: the list, the as-you-type search, the new-customer form and the ficha."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from panorama.core.exceptions import DomainError, NotFound, ValidationFailed
 from panorama.core.http import client_ip, csv_download
@@ -21,7 +20,6 @@ SEARCH_MIN_CHARS = 2
 SEARCH_SIZE = 8
 
 
-@require_GET
 def _list_filters(request) -> tuple[CustomerFilterForm, ExportFilters]:
     """The filter form, and the list filters it means (the list and its export)."""
     form = CustomerFilterForm(request.GET)
@@ -35,6 +33,7 @@ def _list_filters(request) -> tuple[CustomerFilterForm, ExportFilters]:
     )
 
 
+@require_GET
 def customer_list(request):
     form, chosen = _list_filters(request)
     filters = form.cleaned_data
@@ -141,6 +140,7 @@ def _lookalikes(request, data: dict, identities: list[IdentityData]) -> list:
     return selectors.customer_lookalikes(user=request.user, identities=pairs, name=name)
 
 
+@require_http_methods(["GET", "POST"])
 def customer_new(request):
     form = CustomerCreateForm(request.POST or None)
     lookalikes: list = []
@@ -196,10 +196,10 @@ def _key_identities(identities: list[Identity]) -> list[Identity]:
 def customer_detail(request, customer_id: int):
     try:
         data = selectors.customer_360(user=request.user, customer_id=customer_id)
-    except NotFound as exc:
+    except NotFound:
         survivor = selectors.customer_survivor(user=request.user, customer_id=customer_id)
         if survivor is None:
-            raise Http404(exc.message) from None
+            raise  # the DomainError middleware answers the 404 page
         messages.info(
             request,
             _("Customer #%(old)s was merged into %(name)s: this is the record that remains.")

@@ -5,13 +5,12 @@ redirects back to the screen with a message.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from panorama.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
+from panorama.core.exceptions import Conflict, ValidationFailed
 
 from . import selectors
 from .models import DuplicateCandidate
@@ -24,14 +23,6 @@ def _with_reasons(candidates: list[DuplicateCandidate]) -> list[DuplicateCandida
     for candidate in candidates:
         candidate.reason_texts = [services.reason_text(r) for r in candidate.reasons]
     return candidates
-
-
-def _refuse(exc: DomainError):
-    """Not found and forbidden are HTTP answers; the rest is shown in the row."""
-    if isinstance(exc, NotFound):
-        raise Http404(exc.message) from exc
-    if isinstance(exc, PermissionDenied):
-        raise DjangoPermissionDenied(exc.message) from exc
 
 
 def _candidate_row(request: HttpRequest, candidate_id: int, error: str = "") -> HttpResponse:
@@ -70,10 +61,7 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def duplicate_scan(request: HttpRequest) -> HttpResponse:
-    try:
-        services.duplicates_scan_request(by=request.user)
-    except DomainError as exc:
-        _refuse(exc)
+    services.duplicates_scan_request(by=request.user)
     message = _("The scan is running. Reload the page in a moment to see what it found.")
     if request.htmx:
         return render(request, TEMPLATES + "_scan_queued.html", {"message": message})
@@ -95,8 +83,7 @@ def duplicate_merge(request: HttpRequest, candidate_id: int) -> HttpResponse:
             )
         merged = next(iter(pair.values()))
         merge = services.customer_merge(survivor=survivor, merged=merged, by=request.user)
-    except DomainError as exc:
-        _refuse(exc)
+    except (ValidationFailed, Conflict) as exc:
         if request.htmx:
             return _candidate_row(request, candidate_id, error=str(exc.message))
         return _back(request, str(exc.message), messages.ERROR)
@@ -123,8 +110,7 @@ def duplicate_dismiss(request: HttpRequest, candidate_id: int) -> HttpResponse:
     try:
         candidate = selectors.duplicate_candidate_get(user=request.user, candidate_id=candidate_id)
         services.duplicate_dismiss(candidate=candidate, by=request.user)
-    except DomainError as exc:
-        _refuse(exc)
+    except (ValidationFailed, Conflict) as exc:
         if request.htmx:
             return _candidate_row(request, candidate_id, error=str(exc.message))
         return _back(request, str(exc.message), messages.ERROR)
@@ -153,8 +139,7 @@ def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
     try:
         merge = selectors.merge_get(user=request.user, merge_id=merge_id)
         services.customer_merge_undo(merge=merge, by=request.user)
-    except DomainError as exc:
-        _refuse(exc)
+    except (ValidationFailed, Conflict) as exc:
         if not request.htmx:
             return _back(request, str(exc.message), messages.ERROR)
         error = str(exc.message)

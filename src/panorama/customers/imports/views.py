@@ -6,13 +6,12 @@ in the background too, polled the same way, and ends with its own report.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from panorama.core.exceptions import DomainError, NotFound, PermissionDenied
+from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.customers.models import CustomFieldDefinition
 
 from . import selectors
@@ -23,18 +22,8 @@ from .services.files import TARGETS, target_labels
 TEMPLATES = "customers/imports/"
 
 
-def _refuse(exc: DomainError) -> None:
-    if isinstance(exc, NotFound):
-        raise Http404(exc.message) from exc
-    if isinstance(exc, PermissionDenied):
-        raise DjangoPermissionDenied(exc.message) from exc
-
-
 def _job(request: HttpRequest, job_id: int) -> ImportJob:
-    try:
-        return selectors.import_job_get(user=request.user, job_id=job_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return selectors.import_job_get(user=request.user, job_id=job_id)
 
 
 def _choices() -> list[tuple[str, str]]:
@@ -58,8 +47,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 job = importing.import_job_create(upload=upload, by=request.user, start=False)
-            except DomainError as exc:
-                _refuse(exc)
+            except (ValidationFailed, Conflict) as exc:
                 error = str(exc.message)
             else:
                 return redirect("customers:import_mapping", job_id=job.pk)
@@ -84,8 +72,7 @@ def import_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
         mapping = {h: request.POST.get(f"col-{i}", "") for i, h in enumerate(source.headers) if h}
         try:
             importing.import_job_start(job=job, mapping=mapping, by=request.user)
-        except DomainError as exc:
-            _refuse(exc)
+        except (ValidationFailed, Conflict) as exc:
             error = str(exc.message)
         else:
             return redirect("customers:import_detail", job_id=job.pk)
@@ -142,8 +129,7 @@ def import_undo(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     try:
         importing.import_job_undo(job=job, by=request.user)
-    except DomainError as exc:
-        _refuse(exc)
+    except (ValidationFailed, Conflict) as exc:
         messages.error(request, exc.message)
     else:
         messages.success(
