@@ -13,3 +13,10 @@ class ChannelsConfig(AppConfig):
         from .permissions import register_all
 
         register_all()
+        from panorama.customers.duplicates import merging
+
+        from .models import Interaction
+
+        # A merge moves contacts to the survivor (the default, said here as the example
+        # a new app copies); its undo moves them back.
+        merging.register(Interaction, "customer", policy=merging.MOVE)

@@ -48,7 +48,7 @@ class CustomerMerge(models.Model):
     # Rows left on the merged customer because the survivor already had their unique
     # key (same identity, same group), and rows whose is_primary the merge cleared.
     kept = models.JSONField(default=dict, blank=True)  # "app_label.model.field" -> [ids]
-    # Duplicate links the merge deleted instead (see ``merge.DROPPED``), serialized whole.
+    # Duplicate links the merge deleted instead (``merging.DROP_DUPLICATES``), serialized whole.
     dropped = models.JSONField(default=dict, blank=True)  # "app_label.model.field" -> [rows]
     primary_cleared = models.JSONField(default=dict, blank=True)  # "app_label.model" -> [ids]
     survivor_before = models.JSONField(default=dict)

@@ -2,8 +2,9 @@
 
 Everything that points to the merged customer is found by introspection (every
 foreign key to ``Customer`` from any app, including apps added later), so a new app's
-rows follow a merge without touching this module. What moved is recorded row by row in
-``CustomerMerge`` so an undo moves back exactly those rows.
+rows follow a merge without touching this module; where moving is not the whole answer,
+the registry each app extends (``duplicates.merging``) says what to do. What moved is
+recorded row by row in ``CustomerMerge`` so an undo moves back exactly those rows.
 """
 
 import json
@@ -23,22 +24,15 @@ from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, NotFound, ValidationFailed
 from panorama.core.services import field_history_record, snapshot
-from panorama.customers.models import (
-    Customer,
-    CustomerMerge,
-    DuplicateCandidate,
-    GroupMembership,
-    Identity,
-    ImportChange,
-)
+from panorama.customers.models import Customer, CustomerMerge, DuplicateCandidate
 from panorama.customers.selectors import scope_filter
 from panorama.customers.services.customer import HISTORY_FIELDS, _names
+
+from .. import merging
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 500
-# Bookkeeping about customers, not data of the customer: it stays where it is.
-NOT_MOVED = {DuplicateCandidate, CustomerMerge, ImportChange}
 # Scalar fields the survivor takes from the merged customer when its own are empty.
 FILLED = [
     "first_name",
@@ -51,31 +45,21 @@ FILLED = [
     "team_id",
 ]
 RESTORED = [*FILLED, "custom_fields", "display_name", "search_name", "search_last"]
-# Uniqueness the database does not enforce but the services do: one PIN per customer.
-EXTRA_UNIQUE: dict[type[models.Model], list[tuple[tuple[str, ...], Q | None]]] = {
-    Identity: [((), Q(kind=Identity.Kind.PIN))],
-}
-# Links also read from their other end: a group lists its members. When the survivor is
-# already in the group, the merged customer's own membership would still show him beside
-# the survivor, so it is deleted rather than kept (the survivor's role stays); the row is
-# saved whole in ``CustomerMerge.dropped`` and an undo puts it back as it was.
-DROPPED = {GroupMembership}
-
 Link = tuple[type[models.Model], models.ForeignKey]
 
 
 def customer_links() -> Iterator[Link]:
-    """Every (model, foreign key) pointing to Customer that a merge re-links."""
-    for relation in Customer._meta.get_fields(include_hidden=True):
-        if not (relation.auto_created and not relation.concrete) or relation.many_to_many:
-            continue
-        field = relation.field
-        model = field.model
-        if model in NOT_MOVED or model._meta.proxy or not model._meta.managed:
-            continue
-        if model is Customer and field.name == "merged_into":
-            continue
-        yield model, field
+    """Every (model, foreign key) pointing to Customer that a merge re-links: all but
+    those registered ``merging.LEAVE``."""
+    for link in merging.links():
+        if link.policy != merging.LEAVE:
+            yield link.model, link.field
+
+
+def _policy(model: type[models.Model], field: models.Field) -> merging.Link:
+    return next(
+        link for link in merging.links() if link.model is model and link.field.name == field.name
+    )
 
 
 def _label(model: type[models.Model], field: models.Field) -> str:
@@ -112,7 +96,7 @@ def _unique_keys(model: type[models.Model], field: models.Field):
         if isinstance(constraint, UniqueConstraint) and field.name in constraint.fields:
             others = tuple(f for f in constraint.fields if f != field.name)
             keys.append((others, constraint.condition))
-    keys.extend(EXTRA_UNIQUE.get(model, []))
+    keys.extend(_policy(model, field).unique)
     return keys
 
 
@@ -260,7 +244,7 @@ def customer_merge(*, survivor: Customer, merged: Customer, by: User | None) -> 
         label = _label(model, field)
         keep = _colliding(model, field, survivor.pk, merged.pk)
         rows = model._base_manager.filter(**{field.attname: merged.pk}).exclude(pk__in=keep)
-        if keep and model in DROPPED:
+        if keep and _policy(model, field).policy == merging.DROP_DUPLICATES:
             dropped[label] = _drop(model, keep)
             keep = set()
         if model is Customer:
