@@ -162,7 +162,7 @@ class Address(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.HOME)
-    line1 = models.CharField(_("address"), max_length=200)
+    line1 = models.CharField(_("address"), max_length=200, blank=True)
     line2 = models.CharField(_("address (more)"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)

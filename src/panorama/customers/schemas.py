@@ -38,7 +38,7 @@ class IdentityOut(Schema):
 
 
 class AddressIn(Schema):
-    line1: str = text_field(Address, "line1", ...)
+    line1: str = text_field(Address, "line1", "")  # a city or postal code alone is an address
     kind: str = "home"
     line2: str = text_field(Address, "line2", "")
     postal_code: str = text_field(Address, "postal_code", "")

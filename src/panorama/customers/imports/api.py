@@ -1,10 +1,10 @@
 """Customer imports: upload a CSV/XLSX, follow its progress, read its report, undo it."""
 
-import csv
-import io
 import json
+from pathlib import Path
 
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
@@ -14,6 +14,7 @@ from panorama.core.exceptions import ValidationFailed
 from . import selectors
 from .schemas import ImportJobOut, ImportReportOut, UndoReportOut
 from .services import jobs as importing
+from .services.report import import_rejected_csv
 
 router = Router(tags=["imports"])
 
@@ -51,20 +52,41 @@ def import_read(request, job_id: int):
 @router.get(
     "/imports/{job_id}/report", response=ImportReportOut, summary="Rejected rows of an import"
 )
-def import_report(request, job_id: int, format: str = "json"):
+def import_report(request, job_id: int, format: str = "json", cursor: str = "", limit: int = 200):
+    """The rejected rows, a page at a time (``next_cursor``); with ``format=csv`` all of
+    them as a file to fix and import again: every column of the original row, then the
+    row number and its problems."""
     job = selectors.import_job_get(user=request.user, job_id=job_id)
     if format == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([_("row"), _("field"), _("message")])
-        for error in selectors.import_row_errors(job=job, limit=None).iterator():
-            writer.writerow([error.row_number, error.field, error.message])
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-rejected.csv"'
+        response = StreamingHttpResponse(
+            import_rejected_csv(job=job), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{Path(job.original_name).stem}-rejected-{job.pk}.csv"
+        )
         return response
     if format != "json":
         raise ValidationFailed(_("The report format is json or csv."), field="format")
-    return {"job": job, "errors": list(selectors.import_row_errors(job=job))}
+    page = selectors.import_row_error_page(job=job, cursor=cursor, limit=limit)
+    headers = job.headers
+    return {
+        "job": job,
+        "rejected_listed": selectors.import_rejected_kept(job),
+        "errors": [
+            {
+                "row_number": e.row_number,
+                "field": e.field,
+                "message": e.message,
+                "problems": e.problems,
+                "cells": e.cells,
+                "raw": {
+                    h: (e.cells[i] if i < len(e.cells) else "") for i, h in enumerate(headers) if h
+                },
+            }
+            for e in page.items
+        ],
+        "next_cursor": page.next_cursor,
+    }
 
 
 @router.post(

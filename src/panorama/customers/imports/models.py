@@ -26,6 +26,8 @@ class ImportJob(models.Model):
     encoding = models.CharField(_("encoding"), max_length=20, blank=True)
     delimiter = models.CharField(_("delimiter"), max_length=1, blank=True)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    # The file's header row as read: the columns of the rejected-rows report.
+    headers = models.JSONField(_("columns"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="pending")
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
@@ -68,9 +70,12 @@ class ImportJob(models.Model):
 class ImportRowError(models.Model):
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
     row_number = models.PositiveIntegerField(_("row"))
-    field = models.CharField(_("field"), max_length=100, blank=True)
-    message = models.TextField(_("message"))
-    raw = models.JSONField(_("row"), default=dict, blank=True)
+    field = models.CharField(_("field"), max_length=100, blank=True)  # of the first problem
+    message = models.TextField(_("message"))  # every problem, one after the other
+    # Every problem of the row: [{"field": the file's column, "message": …}].
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    # The row as read, every column of the header (the job's ``headers``).
+    cells = models.JSONField(_("row"), default=list, blank=True)
 
     class Meta:
         ordering = ["row_number", "id"]

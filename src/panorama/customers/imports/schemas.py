@@ -53,16 +53,27 @@ class ImportJobOut(Schema):
         return obj.undone_by.get_username() if obj.undone_by else None
 
 
-class RowErrorOut(Schema):
-    row_number: int
-    field: str
+class ProblemOut(Schema):
+    field: str = Field(..., description="The file's column at fault ('' for the whole row)")
     message: str
-    raw: dict[str, str]
+
+
+class RowErrorOut(Schema):
+    row_number: int = Field(..., description="As a spreadsheet numbers it (the header is 1)")
+    field: str = Field(..., description="The column of the first problem")
+    message: str = Field(..., description="Every problem of the row")
+    problems: list[ProblemOut]
+    cells: list[str] = Field(..., description="The row as read, one cell per column")
+    raw: dict[str, str] = Field(..., description="The row as read, by column name")
 
 
 class ImportReportOut(Schema):
     job: ImportJobOut
+    rejected_listed: int = Field(
+        ..., description="Rejected rows kept for the report (past a cap they are only counted)"
+    )
     errors: list[RowErrorOut]
+    next_cursor: str | None = Field(None, description="Pass it as `cursor` for the next page")
 
 
 class UndoNoteOut(Schema):

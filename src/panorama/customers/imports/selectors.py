@@ -1,12 +1,15 @@
 """Reads of customer imports: a job is visible to whoever started it and to admins."""
 
+from dataclasses import dataclass
+
 from django.apps import apps
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Role, User
-from panorama.core.exceptions import NotFound
-from panorama.customers.selectors import history_field
+from panorama.core.exceptions import NotFound, ValidationFailed
+from panorama.customers.selectors import _decode_cursor, _encode_cursor, history_field
 
 from .models import ImportJob, ImportRowError, ImportUndoNote
 
@@ -32,6 +35,36 @@ def import_job_list(*, user: User | None, limit: int = 50) -> list[ImportJob]:
 def import_row_errors(*, job: ImportJob, limit: int | None = 1000) -> QuerySet[ImportRowError]:
     errors = job.row_errors.order_by("row_number", "id")
     return errors[:limit] if limit else errors
+
+
+@dataclass
+class RowErrorPage:
+    items: list[ImportRowError]
+    next_cursor: str | None
+
+
+def import_row_error_page(*, job: ImportJob, cursor: str = "", limit: int = 200) -> RowErrorPage:
+    """One page of a job's rejected rows in row order, keyset-paginated (one query)."""
+    limit = max(1, min(limit, 1000))
+    errors = job.row_errors.order_by("row_number", "id")
+    if cursor:
+        row_number, last_id = _decode_cursor(cursor)
+        if not isinstance(row_number, int):
+            raise ValidationFailed(_("The page cursor is not valid."), field="cursor")
+        errors = errors.filter(
+            Q(row_number__gt=row_number) | Q(row_number=row_number, id__gt=last_id)
+        )
+    items = list(errors[: limit + 1])
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        next_cursor = _encode_cursor([items[-1].row_number, items[-1].id])
+    return RowErrorPage(items=items, next_cursor=next_cursor)
+
+
+def import_rejected_kept(job: ImportJob) -> int:
+    """How many of the job's rejected rows are listed (past the cap they are counted)."""
+    return min(job.rejected_count, settings.PANORAMA_IMPORT_MAX_REJECTED_ROWS)
 
 
 def import_progress(job: ImportJob) -> int:

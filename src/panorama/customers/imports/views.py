@@ -118,6 +118,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "notes": selectors.import_undo_notes(job=job, limit=200)
         if job.status in (ImportJob.Status.UNDOING, ImportJob.Status.UNDONE)
         else [],
+        "rejected_listed": selectors.import_rejected_kept(job),
     }
     if request.htmx:
         return render(request, TEMPLATES + "_progress.html", context)

@@ -90,7 +90,7 @@ class IdentityData:
 
 @dataclass
 class AddressData:
-    line1: str
+    line1: str = ""
     kind: str = Address.Kind.HOME
     line2: str = ""
     postal_code: str = ""
@@ -320,8 +320,12 @@ def identity_remove(*, identity: Identity, by: User | None) -> None:
 
 
 def address_build(*, customer: Customer, item: AddressData, bulk: bool = False) -> Address:
-    if not (item.line1 or "").strip():
-        raise ValidationFailed(_("The address line is empty."), field="line1")
+    # A partial address is an address: a city or a postal code without the street is
+    # what many records hold, and worth keeping (segmentation, the nearest branch).
+    if not any((v or "").strip() for v in (item.line1, item.postal_code, item.city, item.region)):
+        raise ValidationFailed(
+            _("An address needs at least a street, a postal code or a city."), field="line1"
+        )
     country = (item.country or "ES").strip().upper()
     if len(country) != 2 or not country.isalpha():
         raise ValidationFailed(
@@ -331,7 +335,7 @@ def address_build(*, customer: Customer, item: AddressData, bulk: bool = False) 
         Address,
         customer=customer,
         kind=item.kind,
-        line1=item.line1.strip(),
+        line1=(item.line1 or "").strip(),
         line2=(item.line2 or "").strip(),
         postal_code=(item.postal_code or "").strip(),
         city=(item.city or "").strip(),

@@ -35,7 +35,9 @@ class ExportFilters:
     team_id: int | None = None
 
 
-def _safe(value: object) -> str:
+def csv_cell_safe(value: object) -> str:
+    """``value`` as CSV text a spreadsheet shows, never runs: a cell that would start a
+    formula gets a leading apostrophe. Every CSV a user downloads goes through it."""
     text = "" if value is None else str(value)
     if text.startswith(_FORMULA_START) or (
         text[:1] in ("+", "-") and not text[1:].replace(" ", "").isdigit()
@@ -133,7 +135,7 @@ def _stream(user: User, filters: ExportFilters, first, event: AuditEvent) -> Ite
     buffer.truncate()
     counted = [0]
     for row in _rows(user, filters, first, counted):
-        writer.writerow([_safe(cell) for cell in row])
+        writer.writerow([csv_cell_safe(cell) for cell in row])
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -8,25 +8,43 @@ while the batch before is written (``import_rows``).
 
 import operator
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Team, User
 from panorama.core.bulk import model_attnames
 from panorama.core.exceptions import ValidationFailed
 from panorama.customers.models import Address, Customer, CustomFieldDefinition, Identity
+from panorama.customers.services.custom_fields import custom_field_clean
 from panorama.customers.services.customer import (
     AddressData,
     CustomerData,
     IdentityData,
+    address_build,
     customer_build,
+    identity_build,
 )
 
 from .files import IDENTITY_FIELDS
 from .values import KIND_WORDS, STATUS_WORDS, cell_date, cell_word
 
 LOOKUP_ORDER = IDENTITY_FIELDS  # national_id, external_id, email, phone, loyalty_card
+# A cell the rejected-rows report defused (``'=…``, ``'+…``) reads as it was typed, so
+# the report can be fixed and imported again.
+_DEFUSED = frozenset("=+-@\t\r")
+# Valid values put in place of a faulty one, so the next problem of a row shows too.
+_STAND_INS = {
+    "kind": Customer.Kind.PERSON,
+    "status": Customer.Status.ACTIVE,
+    "first_name": "-",
+    "last_name": "-",
+    "legal_name": "-",
+    "notes": "",
+    "language": "",
+}
 
 
 @dataclass
@@ -41,6 +59,7 @@ class Plan:
     seen: dict[tuple[str, str], int] = field(default_factory=dict)  # identifier → row
     updated: dict[int, int] = field(default_factory=dict)  # customer id → row
     errors_kept: int = 0  # rejected rows stored so far (past the cap, only counted)
+    width: int = 0  # columns of the header: what a rejected row keeps of its cells
 
     @cached_property
     def custom(self) -> list[tuple[str, str]]:
@@ -71,6 +90,7 @@ def plan_make(*, headers: list[str], mapping: dict[str, str], definitions, by) -
     return Plan(
         columns=columns,
         headers=[(i, h) for i, h in enumerate(headers) if h],
+        width=len(headers),
         definitions=definitions,
         by=by,
         team=team,
@@ -105,7 +125,8 @@ def row_data(values: dict[str, list[str]], plan: Plan) -> CustomerData:
     line1 = get("address", _BLANK)[0]
     postal_code, city = get("postal_code", _BLANK)[0], get("city", _BLANK)[0]
     region, country = get("region", _BLANK)[0], get("country", _BLANK)[0]
-    if line1 or postal_code or city or region or country:
+    # A country alone (a column many exports fill on every row) is not an address.
+    if line1 or postal_code or city or region:
         addresses.append(
             AddressData(
                 line1=line1,
@@ -139,20 +160,25 @@ def row_check(plan: Plan, number: int, cells: list[str]) -> tuple:
 
     Returns ``(number, cells, values, key, fields)``: ``fields`` holds the customer's,
     identities' and addresses' column values (plain tuples, cheap to send between
-    processes), or for a rejected row ``values`` is None and ``fields`` is
-    ``(field, message)``.
+    processes), or for a rejected row ``values`` is None and ``fields`` lists every
+    problem of the row as ``(field, message)`` pairs.
     """
     values: dict[str, list[str]] = defaultdict(list)
     width = len(cells)
     for index, _header, target in plan.columns:
-        values[target].append(cells[index].strip() if index < width else "")
+        value = cells[index].strip() if index < width else ""
+        if value[:1] == "'" and value[1:2] in _DEFUSED:
+            value = value[1:]
+        values[target].append(value)
     try:
         data = row_data(values, plan)
         customer, identities, addresses = customer_build(
             data=data, by=None, definitions=plan.definitions, bulk=True
         )
     except ValidationFailed as exc:
-        return number, cells, None, None, (exc.field or "", str(exc.message))
+        # The fast path stops at the first problem; a rejected row is checked again,
+        # part by part, so the report lists all of them at once.
+        return number, cells, None, None, row_problems(values, plan) or _problems_of(exc)
     key = next(((i.kind, i.value) for i in identities if i.kind in LOOKUP_ORDER), None)
     fields = (
         _fields_of(Customer)(customer.__dict__),
@@ -160,6 +186,62 @@ def row_check(plan: Plan, number: int, cells: list[str]) -> tuple:
         [_fields_of(Address)(a.__dict__) for a in addresses],
     )
     return number, cells, dict(values), key, fields
+
+
+def _problems_of(exc: ValidationFailed) -> list[tuple[str, str]]:
+    """Every (field, message) an error carries (a validation may report several)."""
+    many = [(f, str(m)) for f, messages in (exc.errors or {}).items() for m in messages]
+    return many if len(many) > 1 else [(exc.field or "", str(exc.message))]
+
+
+def row_problems(values: dict[str, list[str]], plan: Plan) -> list[tuple[str, str]]:
+    """Every problem of a row, each part validated on its own with the validation of
+    ``customer_build``: the date, the kind, status and names, each custom field, each
+    identifier and the address."""
+    problems: list[tuple[str, str]] = []
+
+    def attempt(check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except ValidationFailed as exc:
+            problems.extend(_problems_of(exc))
+            return None
+
+    attempt(cell_date, values.get("birth_date", _BLANK)[0])
+    data = row_data({k: v for k, v in values.items() if k != "birth_date"}, plan)
+    customer = None
+    for _attempt in range(len(_STAND_INS) + 1):
+        # The customer's own fields stop at their first problem: put a valid stand-in in
+        # the field at fault and check again, until they pass.
+        bare = replace(data, identities=[], addresses=[], custom_fields={})
+        try:
+            customer, _i, _a = customer_build(data=bare, by=None, definitions={})
+            break
+        except ValidationFailed as exc:
+            found = _problems_of(exc)
+            problems.extend(found)
+            fixed = False
+            for name, _message in found:
+                if name in _STAND_INS and getattr(data, name) != _STAND_INS[name]:
+                    setattr(data, name, _STAND_INS[name])
+                    fixed = True
+            if not fixed:
+                break
+    for key, definition in plan.definitions.items():
+        attempt(custom_field_clean, definition, data.custom_fields.get(key))
+    customer = customer or Customer()
+    seen: set[tuple[str, str]] = set()
+    for item in data.identities:
+        identity = attempt(identity_build, customer=customer, item=item)
+        if identity is not None:
+            if (identity.kind, identity.value) in seen:
+                problems.append(
+                    (identity.kind, _("%(value)s is given twice.") % {"value": identity.value})
+                )
+            seen.add((identity.kind, identity.value))
+    for item in data.addresses:
+        attempt(address_build, customer=customer, item=item)
+    return problems
 
 
 def rows_check(plan: Plan, rows: list[tuple[int, list[str]]]) -> list[tuple]:

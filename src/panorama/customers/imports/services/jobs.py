@@ -138,6 +138,7 @@ def _job_record(
             encoding=source.encoding,
             delimiter=source.delimiter,
             mapping=resolved,
+            headers=source.headers,
             created_by=by,
         )
         fh.seek(0)

@@ -113,13 +113,23 @@ class Batch:
             fld, message = exc.field or "", str(exc.message)
         else:
             message = exc
+        self.reject_all(number, cells, [(fld, message)])
+
+    def reject_all(self, number: int, cells: list[str], problems: list[tuple[str, str]]) -> None:
+        """Record a rejected row: every problem (with the file's column at fault) and the
+        row's cells as read, so the report gives back the row to fix and import again."""
+        listed = [
+            {"field": self.column_of.get(fld, fld)[:100], "message": message}
+            for fld, message in problems
+        ]
         self.errors.append(
             ImportRowError(
                 job=self.job,
                 row_number=number,
-                field=self.column_of.get(fld, fld)[:100],
-                message=message,
-                raw={h: (cells[i] if i < len(cells) else "") for i, h in self.plan.headers},
+                field=listed[0]["field"],
+                message="; ".join(p["message"] for p in listed),
+                problems=listed,
+                cells=cells[: self.plan.width],
             )
         )
 
@@ -128,7 +138,7 @@ class Batch:
         self.processed += 1
         number, cells, values, key, fields = checked
         if values is None:
-            self.reject(number, cells, ValidationFailed(fields[1], field=fields[0]))
+            self.reject_all(number, cells, fields)
             return
         self.rows.append(_Row(number, cells, values, fields, key))
 
