@@ -177,3 +177,15 @@ def test_a_refused_action_says_the_same_on_web_api_and_service(
         assert escape(message) in page.content.decode()
 
     assert case.state(w) == before
+
+
+def test_a_misspelt_merge_role_stops_the_site_from_starting(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.PANORAMA_MERGE_ROLES = ["sales_manager", "data_stewart"]
+
+    with pytest.raises(SystemCheckError, match="unknown roles: data_stewart"):
+        call_command("check")
+    settings.PANORAMA_MERGE_ROLES = ["sales_manager", "admin"]
+    call_command("check")

@@ -554,6 +554,26 @@ def test_a_rep_cannot_file_a_customer_under_another_team_even_as_its_owner(api_a
     )
 
 
+def test_the_web_form_files_a_new_customer_under_the_reps_own_team(client, world):
+    client.force_login(world.rep_a)
+
+    r = client.post(
+        reverse("customers:create"),
+        {
+            "kind": "person",
+            "first_name": "Eva",
+            "last_name": "Gil",
+            "team": world.sevilla.pk,  # no such field: a forged one changes nothing
+            "team_id": world.sevilla.pk,
+            "owner_id": world.rep_b.pk,
+        },
+    )
+
+    assert r.status_code in (200, 302), r.status_code
+    eva = Customer.objects.get(first_name="Eva", last_name="Gil")
+    assert (eva.owner_id, eva.team_id) == (world.rep_a.pk, world.madrid.pk)
+
+
 def test_the_service_refuses_another_team_whoever_calls_it(world):
     with pytest.raises(PermissionDenied):
         customer_create(

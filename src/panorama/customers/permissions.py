@@ -6,9 +6,11 @@ Services check them (``ensure_can(by, "customers.merge")``); templates ask
 
 from typing import Any
 
+from django.conf import settings
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
-from panorama.accounts.models import Team, User
+from panorama.accounts.models import Role, Team, User
 from panorama.accounts.permissions import may_edit, register, role_in
 
 from .models import Customer
@@ -80,3 +82,19 @@ def register_all() -> None:
             "ask a sales manager, an administrator or a data steward."
         ),
     )
+
+
+@checks.register(checks.Tags.security)
+def merge_roles_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A misspelt role in ``PANORAMA_MERGE_ROLES`` would silently leave merging to
+    superusers: refuse to start instead."""
+    unknown = sorted(set(settings.PANORAMA_MERGE_ROLES) - set(Role.values))
+    if not unknown:
+        return []
+    return [
+        checks.Error(
+            f"PANORAMA_MERGE_ROLES names unknown roles: {', '.join(unknown)}.",
+            hint=f"Use role codes among: {', '.join(Role.values)}.",
+            id="panorama.E001",
+        )
+    ]
