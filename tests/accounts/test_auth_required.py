@@ -35,7 +35,9 @@ PUBLIC_WEB = {
     "accounts:login",  # the way in
     "healthz",  # the load balancer's probe: answers "ok", nothing more
     "set_language",  # the language switch on the login page
+    "admin:login",  # Django's public admin sign-in: it sends a stranger to the way in
 }
+ADMIN_SIGN_IN = "/admin/login/"
 # Path parameters of the admin's regex routes, by group name.
 REGEX_SAMPLES = {"app_label": "auth", "url": "no/such/page/"}
 
@@ -138,6 +140,10 @@ def test_every_page_sends_an_anonymous_visitor_to_the_login_page(client, params,
 
         assert response.status_code == 302, f"{method} {url}: {response.status_code}"
         location = urlparse(response["Location"])
+        if location.path == ADMIN_SIGN_IN:  # the admin's pages go there, and it on
+            response = client.get(response["Location"])
+            assert response.status_code == 302
+            location = urlparse(response["Location"])
         assert location.path == resolve_url(settings.LOGIN_URL)
         assert parse_qs(location.query)["next"] == [url]
 
@@ -219,6 +225,10 @@ def test_the_login_page_and_the_probe_are_open(client):
     assert client.get(resolve_url(settings.LOGIN_URL)).status_code == 200
     probe = client.get("/healthz")
     assert probe.status_code == 200 and probe.content == b"ok"
+    # The admin's own sign-in form is not a way in: it sends to the one sign-in page.
+    admin_form = client.get(f"{ADMIN_SIGN_IN}?next=/admin/auth/")
+    assert admin_form.status_code == 302
+    assert admin_form["Location"] == resolve_url(settings.LOGIN_URL) + "?next=/admin/auth/"
 
 
 def _operations():

@@ -1,24 +1,4 @@
-from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
-
-
-class LoginRequiredMiddleware:
-    """Every page needs a signed-in user, except the few listed as public.
-
-    The API authenticates with bearer tokens itself (and answers 401 JSON), static
-    files are public assets.
-    """
-
-    PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/i18n/", "/healthz")
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if not request.user.is_authenticated and not request.path.startswith(self.PUBLIC_PREFIXES):
-            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        return self.get_response(request)
 
 
 class UserLanguageMiddleware:

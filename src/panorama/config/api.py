@@ -4,7 +4,11 @@ Every error is JSON ``{"detail": <message>, "code": <code>, "errors": {field: [.
 with a 4xx status. Domain errors raised by services map here; nothing else does.
 """
 
-from django.contrib.auth.decorators import login_required
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DataError
@@ -12,7 +16,7 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
@@ -58,6 +62,25 @@ class ObjectBodyParser(Parser):
         return data
 
 
+def staff_or_token(view):
+    """The schema and the docs page: for signed-in staff and for API clients with a
+    token (client generators, fuzzers). A browser with neither goes to the login page;
+    a wrong token is a 401 in the API's convention."""
+
+    @login_not_required  # the check is here, not in the login middleware
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if "HTTP_AUTHORIZATION" in request.META:
+            if BearerToken()(request) is None:
+                return on_auth_error(request, None)
+            return view(request, *args, **kwargs)
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+
+    return checked
+
+
 api = NinjaAPI(
     title="Panorama API",
     version="1",
@@ -66,9 +89,20 @@ api = NinjaAPI(
     parser=ObjectBodyParser(),
     docs_url="/docs",
     openapi_url="/openapi.json",
-    # The schema and docs page are for signed-in staff, like every other page.
-    docs_decorator=login_required,
+    docs_decorator=staff_or_token,
+    # Swagger UI from ninja's own static files ("ninja" in INSTALLED_APPS), not a CDN,
+    # and without the badge that sends the schema's URL to validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
+
+
+def api_urls():
+    """``api.urls`` for the URLconf: every operation authenticates itself (401 JSON),
+    so none goes through the login middleware's redirect."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        login_not_required(pattern.callback)
+    return patterns, app_name, namespace
 
 
 def error(request, status: int, detail: str, code: str, errors: dict | None = None):

@@ -1,17 +1,38 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.urls import include, path
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
-from .api import api
+from .api import api_urls
 
 
+@login_not_required
 @require_safe
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
+
+_admin_sign_in = admin.site.login
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def admin_sign_in(request, extra_context=None):
+    """Staff sign in on the one sign-in page (throttled, with its messages): the admin's
+    own form, public in Django, sends a stranger there with the page he asked for."""
+    if not request.user.is_authenticated:
+        wanted = request.GET.get(REDIRECT_FIELD_NAME) or request.get_full_path()
+        return redirect_to_login(wanted, settings.LOGIN_URL)
+    return _admin_sign_in(request, extra_context)  # signed in, not staff: it says so
+
+
+admin.site.login = admin_sign_in  # before admin.site.urls below builds its patterns
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
@@ -20,8 +41,9 @@ urlpatterns = [
     path("accounts/", include("panorama.accounts.urls")),
     path("customers/", include("panorama.customers.urls")),
     path("channels/", include("panorama.channels.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", api.urls),
+    # The language switch of the sign-in page.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("api/v1/", api_urls()),
 ]
 
 if settings.DEBUG:

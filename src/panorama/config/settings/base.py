@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # Swagger UI's assets for /api/v1/docs, served from our own static files
     "django_tasks",
     "django_tasks_db",
     "panorama.core",
@@ -69,7 +70,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "panorama.core.middleware.DomainErrorMiddleware",
-    "panorama.accounts.middleware.LoginRequiredMiddleware",
+    # Every view needs a signed-in user unless marked @login_not_required (the sign-in
+    # page, the probe, the language switch; the API authenticates itself).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "panorama.config.urls"
