@@ -24,8 +24,8 @@ def agent(db):
 
 @pytest.fixture
 def customers(agent):
-    """More than one page of customers, some named García."""
-    made = [CustomerFactory(first_name="Ana", last_name=f"García {i:02}") for i in range(3)]
+    """More than one page of customers, some named Xalbadorrena (no name Faker makes)."""
+    made = [CustomerFactory(first_name="Ana", last_name=f"Xalbadorrena {i:02}") for i in range(3)]
     made += CustomerFactory.create_batch(60)
     return made
 
@@ -40,8 +40,8 @@ def _whole_page(page):
 
 def test_back_after_filtering_shows_the_whole_list(page, sign_in, live_server, customers):
     sign_in("agent")
-    page.get_by_label("Name or identifier").fill("garcía")
-    expect(page).to_have_url(re.compile(r"\?q=garc"))
+    page.get_by_label("Name or identifier").fill("xalbadorrena")
+    expect(page).to_have_url(re.compile(r"\?q=xalb"))
     rows = page.locator("#customer-table tbody tr")
     expect(rows).to_have_count(3)
 
@@ -49,7 +49,7 @@ def test_back_after_filtering_shows_the_whole_list(page, sign_in, live_server, c
     expect(page).to_have_url(re.compile(r"/customers/\d+/$"))
     page.go_back()
 
-    expect(page).to_have_url(re.compile(r"\?q=garc"))
+    expect(page).to_have_url(re.compile(r"\?q=xalb"))
     _whole_page(page)
     expect(rows).to_have_count(3)
 
@@ -71,7 +71,7 @@ def test_back_after_the_next_page_shows_the_whole_list(page, sign_in, live_serve
 
 def test_back_and_forward_after_opening_a_record(page, sign_in, live_server, customers):
     sign_in("agent")
-    page.get_by_label("Name or identifier").fill("garcía")
+    page.get_by_label("Name or identifier").fill("xalbadorrena")
     expect(page.locator("#customer-table tbody tr")).to_have_count(3)
     page.locator("#customer-table tbody tr").first.get_by_role("link").click()
     expect(page).to_have_url(re.compile(r"/customers/\d+/$"))
