@@ -44,7 +44,9 @@ def test_thirty_wrong_passwords_then_the_right_one_is_refused_until_the_lock_pas
     # Five tries are checked (the form answers again); every later one is refused unread.
     assert answers == [200] * 5 + [429] * 25
     assert right.status_code == 429
-    assert int(right["Retry-After"]) == 60
+    # A 60-second lock from the fifth failure; the 26 refused requests since take a moment
+    # (more on a loaded machine, or measured for coverage).
+    assert 55 <= int(right["Retry-After"]) <= 60
     assert "Too many failed sign-in attempts" in right.content.decode()
     assert "_auth_user_id" not in client.session
 
