@@ -11,7 +11,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from panorama.core import bulk
 from panorama.customers.models import Address, Customer, Holding, Identity
@@ -63,14 +63,16 @@ def test_objects_insert_saves_instances_and_their_children_as_the_orm_reads_them
         notes="línea 1\nlínea 2\ttab",
     )
     luis = _customer("Luis", kind=Customer.Kind.ORGANISATION, legal_name="Luis SL")
+    # Identities built on the customers before they are saved, as the import does.
+    phone = Identity(customer=ana, kind="phone", value="+34600112233", is_primary=True)
+    email = Identity(customer=luis, kind="email", value="luis@example.com")
+    assert phone.customer_id is None
     bulk.objects_insert([ana, luis])
 
     assert ana.pk > before.pk and luis.pk == ana.pk + 1
     assert not ana._state.adding and ana._state.db == "default"
-    # Identities built on the unsaved customer: their customer_id comes from it.
-    phone = Identity(customer=ana, kind="phone", value="+34600112233", is_primary=True)
-    email = Identity(customer=luis, kind="email", value="luis@example.com")
-    bulk.objects_insert([phone, email])
+    bulk.objects_insert([phone, email])  # their customer_id comes from the saved customer
+    assert phone.customer_id == ana.pk
 
     stored = Customer.objects.get(pk=ana.pk)
     assert stored.birth_date == datetime.date(1980, 2, 29)
@@ -300,10 +302,11 @@ def test_the_table_writer_copies_on_postgresql_and_inserts_many_on_sqlite():
             "is_primary",
             "verified",
             "created_at",
-        ],  # fmt: skip
+        ],
     )
     start = bulk.next_id(Customer)
     at = datetime.datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=datetime.UTC)
+    gold = {"segment": "gold", "since": 2020}  # one dict for many rows, as the seeder does
     for i in range(3):
         customers.add(
             (
@@ -318,11 +321,11 @@ def test_the_table_writer_copies_on_postgresql_and_inserts_many_on_sqlite():
                 str(i),
                 datetime.date(1990, 1, 1 + i) if i else None,
                 "es",
-                {"n": i} if i else {},
+                gold if i else {},
                 "tab\there\nnewline \\ backslash",
                 at,
                 at,
-            )  # fmt: skip
+            )
         )
         identities.add((start + i, start + i, "email", f"ana{i}@example.com", "", True, False, at))
 
@@ -337,7 +340,7 @@ def test_the_table_writer_copies_on_postgresql_and_inserts_many_on_sqlite():
         datetime.date(1990, 1, 2),
         datetime.date(1990, 1, 3),
     ]
-    assert [c.custom_fields for c in stored] == [{}, {"n": 1}, {"n": 2}]
+    assert [c.custom_fields for c in stored] == [{}, gold, gold]
     # COPY's text format escapes tabs, newlines and backslashes: they come back intact.
     assert stored[0].notes == "tab\there\nnewline \\ backslash"
     assert stored[2].created_at == at
@@ -387,3 +390,19 @@ def test_bulk_mode_changes_nothing_inside_a_transaction_and_restores_the_collect
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             assert cursor.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+@pytest.mark.django_db(transaction=True)  # outside a transaction, as the seeder runs
+def test_after_bulk_mode_sqlite_checks_foreign_keys_and_syncs_again():
+    def pragma(name):
+        with connection.cursor() as cursor:
+            return cursor.execute(f"PRAGMA {name}").fetchone()[0]
+
+    with bulk.bulk_mode():
+        assert (pragma("foreign_keys"), pragma("synchronous")) == (0, 0)  # off while seeding
+        with transaction.atomic():
+            bulk.objects_insert([_customer("Ana")])
+    assert (pragma("foreign_keys"), pragma("synchronous")) == (1, 1)  # NORMAL
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Identity.objects.create(customer_id=999_999, kind="email", value="x@example.com")
