@@ -56,6 +56,16 @@ def timed(
     return times, counts
 
 
+def get(path: str, params: dict | None = None) -> Callable[[Connection], Response]:
+    """A request for ``timed``: GET ``path`` with ``params``."""
+    return lambda client: client.get(path, params)
+
+
+def post(path: str, body: dict) -> Callable[[Connection], Response]:
+    """A request for ``timed``: POST ``body`` as JSON to ``path``."""
+    return lambda client: client.post(path, body)
+
+
 def identify_values(rng: random.Random, *, count: int, last_id: int) -> list[str]:
     """Existing identifiers written the way people type them."""
     ids = [rng.randint(1, last_id) for _ in range(count)]
@@ -147,7 +157,7 @@ class Connection:
 
     def __init__(self, base_url: str, key: str):
         parts = urlsplit(base_url)
-        self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        self.conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
         self.headers = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
 
     def request(self, method: str, path: str, body: dict | None = None) -> Response:

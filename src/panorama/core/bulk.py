@@ -38,7 +38,7 @@ def _sqlite_datetime(value: datetime.datetime) -> str:
     if value.tzinfo is datetime.UTC:
         text = str(value.replace(tzinfo=None))
     else:
-        text = connection.ops.adapt_datetimefield_value(value)
+        text = str(connection.ops.adapt_datetimefield_value(value))
     _last_datetime[0], _last_datetime[1] = value, text
     return text
 
@@ -76,6 +76,13 @@ def _converter(field: models.Field):
     return None
 
 
+def _concrete(field: Any) -> models.Field:
+    """``Options.get_field`` also answers reverse relations: a column is a concrete field."""
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise TypeError(f"{field!r} is not a column.")
+    return field
+
+
 class TableWriter:
     """Accumulates rows of one table and writes them: ``COPY`` on PostgreSQL (several
     times faster than any INSERT), one prepared ``INSERT`` with ``executemany`` on
@@ -83,7 +90,7 @@ class TableWriter:
 
     def __init__(self, model: type[models.Model], columns: Sequence[str], converters=None):
         meta = model._meta
-        fields = [meta.get_field(name) for name in columns]
+        fields = [_concrete(meta.get_field(name)) for name in columns]
         quote = connection.ops.quote_name
         names = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
@@ -96,7 +103,7 @@ class TableWriter:
         self.model = model
         pick = converters or _converter
         self.converters = [(i, c) for i, f in enumerate(fields) if (c := pick(f))]
-        self.rows: list[tuple] = []
+        self.rows: list[Sequence[Any]] = []
         self.written = 0
 
     def add(self, row: tuple) -> None:
@@ -107,7 +114,7 @@ class TableWriter:
             return 0
         rows = self.rows
         if self.converters:
-            converted = []
+            converted: list[Sequence[Any]] = []
             for row in rows:
                 values = list(row)
                 for index, convert in self.converters:
@@ -132,7 +139,7 @@ class _Plan:
     """Where the values of one ``model_new`` call shape (its keyword names) go."""
 
     positions: list[int]  # each value's place among the model's fields
-    related: list[tuple[str, str, models.Field]]  # given as instances: name, attname, FK
+    related: list[tuple[str, str, models.ForeignKey]]  # given as instances: name, attname, FK
     defaults: dict[str, Any]  # the fields not given, with their constant defaults
     factories: list[tuple[str, Any]]  # the fields not given with a callable default
 
@@ -153,9 +160,12 @@ class _Layout:
         self.plain = not (
             signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
         )
-        self.relations = {f.name: f for f in self.fields if f.is_relation}
-        self.defaults = []
-        self.factories = []  # (position, callable default): called for each instance
+        self.relations: dict[str, models.ForeignKey] = {
+            f.name: f for f in self.fields if isinstance(f, models.ForeignKey)
+        }
+        self.defaults: list[Any] = []
+        # (position, callable default): called for each instance
+        self.factories: list[tuple[int, Any]] = []
         for position, f in enumerate(self.fields):
             if f.has_default() and callable(f.default):
                 self.defaults.append(None)
@@ -364,7 +374,7 @@ def _rows_write(model: type[models.Model], rows: list) -> None:
         writer.flush(cursor)
 
 
-def rows_insert(model: type[models.Model], rows: Sequence[list[Any]], **same: Any) -> list[int]:
+def rows_insert(model: type[models.Model], rows: list[list[Any]], **same: Any) -> list[int]:
     """INSERT rows given as lists of column values (``model_attnames`` order), for code
     that never needs the instances. Like ``objects_insert``: primary keys are reserved
     where missing, ``auto_now`` fields stamped, and ``same`` (attname → value) is set on
@@ -386,7 +396,7 @@ def rows_insert(model: type[models.Model], rows: Sequence[list[Any]], **same: An
 
 
 def next_id(model: type[models.Model]) -> int:
-    last = model.objects.aggregate(m=models.Max("pk"))["m"]
+    last = model._default_manager.aggregate(m=models.Max("pk"))["m"]
     return (last or 0) + 1
 
 

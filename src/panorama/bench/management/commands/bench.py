@@ -167,7 +167,7 @@ class Command(BaseCommand):
             values = measure.identify_values(rng, count=REQUESTS, last_id=last)
             times, _q = measure.timed(
                 client,
-                [(lambda c, v=v: c.get("/api/v1/identify", params={"value": v})) for v in values],
+                [measure.get("/api/v1/identify", {"value": v}) for v in values],
             )
             out["identify_p50_ms"] = round(measure.p50(times), 2)
             out["identify_p95_ms"] = round(measure.percentile(times, 95), 2)
@@ -187,10 +187,7 @@ class Command(BaseCommand):
             prefixes = measure.name_prefixes(rng, count=REQUESTS, last_id=last)
             times, _q = measure.timed(
                 client,
-                [
-                    (lambda c, p=p: c.get("/api/v1/customers", params={"search": p}))
-                    for p in prefixes
-                ],
+                [measure.get("/api/v1/customers", {"search": p}) for p in prefixes],
             )
             out["search_p50_ms"] = round(measure.p50(times), 2)
 
@@ -199,11 +196,7 @@ class Command(BaseCommand):
             times, _q = measure.timed(
                 client,
                 [
-                    (
-                        lambda c, n=n: c.post(
-                            "/api/v1/customers", json=measure.new_customer(f"{run}-{n}")
-                        )
-                    )
+                    measure.post("/api/v1/customers", measure.new_customer(f"{run}-{n}"))
                     for n in range(REQUESTS + measure.WARM_UP)
                 ],
             )
