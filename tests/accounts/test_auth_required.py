@@ -21,6 +21,7 @@ from django.urls.resolvers import RegexPattern
 
 from panorama.customers.models import Customer, CustomerMerge, DuplicateCandidate, ImportJob
 from tests.factories import (
+    BillingIncidentFactory,
     CustomerFactory,
     GroupFactory,
     IdentityFactory,
@@ -88,6 +89,7 @@ def params(db, admin_user):
         "job_id": job.pk,
         "identity_id": IdentityFactory(customer=ana).pk,
         "group_id": group.pk,
+        "incident_id": BillingIncidentFactory(customer=ana).pk,
         "object_id": admin_user.pk,
         "id": admin_user.pk,  # the admin's password-change page
         "content_type_id": ContentType.objects.get_for_model(Customer).pk,

@@ -334,6 +334,20 @@ def test_management_command_prints_a_summary(tmp_path, admin_user):
         call_command("import_customers", str(path), stdout=out)
 
 
+def test_management_command_queues_for_the_worker_only_when_asked(tmp_path, admin_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "clientes.csv"
+    path.write_bytes(csv_bytes(ROWS_ES))
+    out = StringIO()
+    call_command("import_customers", str(path), "--queue", user="admin", stdout=out)
+    job = ImportJob.objects.get()
+    assert out.getvalue().strip() == f"Import {job.pk} queued for the worker."
+    assert "rows/s" not in out.getvalue()  # no run, no summary here
+
+
 @pytest.mark.django_db
 def test_a_large_file_is_checked_in_a_helper_process_with_the_same_outcome(tmp_path, monkeypatch):
     """Above two batches the rows are validated in a forked helper process: the rows it

@@ -1,17 +1,10 @@
 import datetime
 
-from django.db.models import Q, QuerySet
-
-from panorama.accounts.models import User
-from panorama.customers.selectors import scope_filter
+from django.db.models import Q
 
 from .models import Interaction
 
 TIMELINE_SIZE = 50
-
-
-def interactions_visible_to(user: User) -> QuerySet[Interaction]:
-    return Interaction.objects.filter(scope_filter(user, "customer__"))
 
 
 def timeline(

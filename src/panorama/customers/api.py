@@ -234,6 +234,18 @@ def billing_incident_add(request, customer_id: int, payload: BillingIncidentIn):
     )
 
 
+@router.post(
+    "/customers/{customer_id}/billing-incidents/{incident_id}/resolve",
+    response=BillingIncidentOut,
+    summary="Resolve a billing incident (resolving a resolved one changes nothing)",
+)
+def billing_incident_resolve(request, customer_id: int, incident_id: int):
+    incident = selectors.billing_incident_get(
+        user=request.user, customer_id=customer_id, incident_id=incident_id
+    )
+    return relations.billing_incident_resolve(incident=incident, by=request.user)
+
+
 @router.post("/groups", response={201: GroupOut}, tags=["groups"])
 def group_create(request, payload: GroupIn):
     group = relations.group_create(name=payload.name, kind=payload.kind, by=request.user)
@@ -261,3 +273,17 @@ def group_member_add(request, group_id: int, payload: MemberIn):
         group=group, customer=customer, role=payload.role, since=payload.since, by=request.user
     )
     return Status(201, _member_out(membership))
+
+
+@router.delete(
+    "/groups/{group_id}/members/{customer_id}",
+    response={204: None},
+    tags=["groups"],
+    summary="Take a customer out of a group",
+)
+def group_member_remove(request, group_id: int, customer_id: int):
+    membership = selectors.membership_get(
+        user=request.user, group_id=group_id, customer_id=customer_id
+    )
+    relations.group_member_remove(membership=membership, by=request.user)
+    return Status(204, None)

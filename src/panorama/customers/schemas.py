@@ -221,6 +221,7 @@ class BillingIncidentOut(Schema):
     currency: str
     due_date: datetime.date | None
     status: str
+    resolved_at: datetime.datetime | None
 
 
 class ConsentIn(Schema):

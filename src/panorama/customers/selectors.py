@@ -191,6 +191,30 @@ def group_get(*, user: User, group_id: int) -> Group:
     return group
 
 
+def membership_get(*, user: User, group_id: int, customer_id: int) -> GroupMembership:
+    """The membership of a customer ``user`` sees in a group, or NotFound."""
+    customer = customer_get(user=user, customer_id=customer_id)
+    membership = (
+        GroupMembership.objects.filter(group_id=group_id, customer=customer)
+        .select_related("group")
+        .first()
+    )
+    if membership is None:
+        raise NotFound(
+            _("%(customer)s is not in group %(id)s.") % {"customer": customer, "id": group_id}
+        )
+    return membership
+
+
+def billing_incident_get(*, user: User, customer_id: int, incident_id: int) -> BillingIncident:
+    """A billing incident of a customer ``user`` sees, or NotFound."""
+    customer = customer_get(user=user, customer_id=customer_id)
+    incident = customer.billing_incidents.filter(pk=incident_id).first()
+    if incident is None:
+        raise NotFound(_("This customer has no billing incident %(id)s.") % {"id": incident_id})
+    return incident
+
+
 # --- identify -------------------------------------------------------------------------
 
 

@@ -1,18 +1,21 @@
-"""Customer pages: the list, the as-you-type search, the new-customer form and the ficha."""
+"""Customer pages: the list, the as-you-type search, the new-customer form, the ficha and
+its actions."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from panorama.accounts import permissions
 from panorama.core.exceptions import DomainError, NotFound, ValidationFailed
 from panorama.core.http import client_ip, csv_download
 
 from . import identifiers, selectors
 from .forms import CustomerCreateForm, CustomerFilterForm
 from .models import Identity
+from .services import relations
 from .services.customer import AddressData, CustomerData, IdentityData, customer_create
 from .services.export import ExportFilters, customers_export_csv
 
@@ -218,4 +221,33 @@ def customer_detail(request, customer_id: int):
     data["key_identities"] = _key_identities(data["identities"])
     data["history"] = selectors.customer_field_history(customer_id=customer.pk)
     data["open_incidents"] = sum(1 for i in data["billing_incidents"] if i.status == "open")
+    data["can_edit"] = permissions.can(request.user, "customers.edit")
     return render(request, "customers/detail.html", data)
+
+
+@require_POST
+def group_member_remove(request, customer_id: int, group_id: int):
+    """The ficha's "leave the group" button: the customer is taken out of the group."""
+    membership = selectors.membership_get(
+        user=request.user, group_id=group_id, customer_id=customer_id
+    )
+    relations.group_member_remove(membership=membership, by=request.user)
+    messages.success(
+        request,
+        _("%(customer)s is no longer in %(group)s.")
+        % {"customer": membership.customer, "group": membership.group},
+    )
+    return redirect("customers:detail", customer_id)
+
+
+@require_POST
+def billing_incident_resolve(request, customer_id: int, incident_id: int):
+    """The ficha's "resolve" button of an open billing incident."""
+    incident = selectors.billing_incident_get(
+        user=request.user, customer_id=customer_id, incident_id=incident_id
+    )
+    relations.billing_incident_resolve(incident=incident, by=request.user)
+    messages.success(
+        request, _("Billing incident %(reference)s resolved.") % {"reference": incident.reference}
+    )
+    return redirect("customers:detail", customer_id)

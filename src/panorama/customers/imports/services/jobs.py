@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
 from django.core.files import File
@@ -355,16 +355,3 @@ def import_rows_per_s(job: ImportJob) -> float:
         return 0.0
     seconds = max((job.finished_at - job.started_at).total_seconds(), 1e-6)
     return job.processed_rows / seconds
-
-
-def import_summary(job: ImportJob) -> dict[str, Any]:
-    return {
-        "status": job.status,
-        "total": job.total_rows,
-        "processed": job.processed_rows,
-        "created": job.created_count,
-        "updated": job.updated_count,
-        "unchanged": job.unchanged_count,
-        "rejected": job.rejected_count,
-        "rows_per_s": round(import_rows_per_s(job)),
-    }

@@ -31,19 +31,12 @@ class Command(BaseCommand):
             "--user", default="", help="Username the import runs as (owner of new customers)"
         )
         parser.add_argument(
-            "--sync",
-            action="store_true",
-            default=True,
-            help="Run now, in this process (the default)",
-        )
-        parser.add_argument(
             "--queue",
-            action="store_false",
-            dest="sync",
-            help="Queue the import for the background worker instead",
+            action="store_true",
+            help="Queue the import for the background worker instead of running it now",
         )
 
-    def handle(self, *args, file, mapping, user, sync, **options):
+    def handle(self, *args, file, mapping, user, queue, **options):
         try:
             columns = json.loads(mapping) if mapping else None
         except json.JSONDecodeError as exc:
@@ -55,7 +48,7 @@ class Command(BaseCommand):
                 raise CommandError(_("There is no active user %(u)s.") % {"u": user})
         started = time.perf_counter()
         try:
-            if not sync:
+            if queue:
                 job = import_job_create(upload=file, mapping=columns, by=by)
                 self.stdout.write(_("Import %(id)s queued for the worker.") % {"id": job.pk})
                 return
