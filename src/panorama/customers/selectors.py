@@ -477,6 +477,13 @@ def history_reasons() -> dict[str, str]:
     }
 
 
+def history_label(key: str) -> str:
+    """A field-history or undo-report key as a label ("custom_fields.<key>" included)."""
+    if key.startswith("custom_fields."):
+        return key.removeprefix("custom_fields.")
+    return str(history_field(key)[0])
+
+
 def history_field(key: str) -> tuple[str, dict[str, str]]:
     """The label of a FieldChange key and the labels of its coded values.
 

@@ -52,6 +52,12 @@ class CustomerMerge(models.Model):
     dropped = models.JSONField(default=dict, blank=True)  # "app_label.model.field" -> [rows]
     primary_cleared = models.JSONField(default=dict, blank=True)  # "app_label.model" -> [ids]
     survivor_before = models.JSONField(default=dict)
+    # What the merge wrote into those fields: an undo restores a field only while it
+    # still holds this, and lists the others (changed since) in ``undo_conflicts``.
+    survivor_after = models.JSONField(default=dict, blank=True)
+    undo_conflicts = models.JSONField(
+        default=list, blank=True
+    )  # [{field, before, merged, current}]
     merged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -78,6 +78,11 @@ class MergeOut(Schema):
     merged_at: datetime.datetime
     undone_at: datetime.datetime | None
     undone_by_id: int | None
+    undo_conflicts: list[dict[str, str]] = Field(
+        ...,
+        description="fields the merge filled that were changed since, left as they are by "
+        "the undo: field, before, merged, current",
+    )
 
     @staticmethod
     def resolve_moved(obj: CustomerMerge) -> dict[str, int]:

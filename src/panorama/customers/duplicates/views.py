@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from panorama.core.exceptions import Conflict, ValidationFailed
+from panorama.customers.selectors import history_label
 
 from . import selectors
 from .models import DuplicateCandidate
@@ -138,13 +139,18 @@ def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
     error = ""
     try:
         merge = selectors.merge_get(user=request.user, merge_id=merge_id)
-        services.customer_merge_undo(merge=merge, by=request.user)
+        merge = services.customer_merge_undo(merge=merge, by=request.user)
     except (ValidationFailed, Conflict) as exc:
         if not request.htmx:
             return _back(request, str(exc.message), messages.ERROR)
         error = str(exc.message)
     if not request.htmx:
-        return _back(request, _("The merge was undone."))
+        message = _("The merge was undone.")
+        if merge.undo_conflicts:
+            message += " " + _(
+                "Fields changed since the merge were left as they are: %(fields)s."
+            ) % {"fields": ", ".join(history_label(c["field"]) for c in merge.undo_conflicts)}
+        return _back(request, message)
     if candidate_id.isdigit() and not error:
         return _candidate_row(request, int(candidate_id))
     merge = selectors.merge_get(user=request.user, merge_id=merge_id)

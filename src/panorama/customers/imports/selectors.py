@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Role, User
 from panorama.core.exceptions import NotFound, ValidationFailed
-from panorama.customers.selectors import _decode_cursor, _encode_cursor, history_field
+from panorama.customers.selectors import _decode_cursor, _encode_cursor, history_label
 
 from .models import ImportJob, ImportRowError, ImportUndoNote
 
@@ -109,10 +109,7 @@ def _records_text(labels: list[str]) -> str:
 def undo_note_message(note: ImportUndoNote) -> str:
     """One line of the undo report, in the reader's language."""
     detail = note.detail or {}
-    if note.field.startswith("custom_fields."):
-        label = note.field.removeprefix("custom_fields.")
-    else:
-        label = str(history_field(note.field)[0]) if note.field else ""
+    label = history_label(note.field) if note.field else ""
     if note.kind == ImportUndoNote.Kind.MERGED:
         return _(
             "Not restored: merged with another customer since the import (merge #%(merge)s)."

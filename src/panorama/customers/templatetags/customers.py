@@ -31,3 +31,11 @@ def identity_kind(kind: str) -> str:
         return str(Identity.Kind(kind).label)
     except ValueError:
         return kind
+
+
+@register.filter
+def history_label(key: str) -> str:
+    """A field-history key ("notes", "identity:phone", "custom_fields.zona") as a label."""
+    from ..selectors import history_label as label
+
+    return label(key)

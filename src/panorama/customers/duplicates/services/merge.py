@@ -300,6 +300,7 @@ def customer_merge(*, survivor: Customer, merged: Customer, by: User | None) -> 
         dropped=dropped,
         primary_cleared=primary_cleared,
         survivor_before=survivor_before,
+        survivor_after={name: _as_json(getattr(survivor, name)) for name in survivor_before},
         merged_by=by,
     )
     emit(
@@ -312,9 +313,81 @@ def customer_merge(*, survivor: Customer, merged: Customer, by: User | None) -> 
     return merge
 
 
+def _link_of(merge: CustomerMerge, model_label: str):
+    """The filter on the customer link of a model whose rows the merge moved."""
+    for label in merge.relinked:
+        if label.rsplit(".", 1)[0] == model_label:
+            link = _resolve(label)
+            if link is not None:
+                return lambda customer_id: {link[1].attname: customer_id}
+    return lambda customer_id: {}
+
+
+DERIVED = {"display_name", "search_name", "search_last"}  # kept up to date by ``_names``
+
+
+def _survivor_restore(
+    merge: CustomerMerge, survivor: Customer, merged: Customer
+) -> list[dict[str, Any]]:
+    """Give the survivor back the fields the merge filled, each only while it still holds
+    what the merge wrote there; return the others (changed since) as conflicts."""
+    wrote = merge.survivor_after
+    if not wrote and merge.survivor_before:  # merges recorded before survivor_after
+        wrote = {name: _as_json(getattr(merged, name)) for name in FILLED}
+        wrote["custom_fields"] = {
+            **merged.custom_fields,
+            **merge.survivor_before.get("custom_fields", {}),
+        }
+    conflicts: list[dict[str, Any]] = []
+
+    def conflict(field: str, before: Any, merged_value: Any, current: Any) -> None:
+        def text(value: Any) -> str:
+            return "" if value is None else str(value)
+
+        conflicts.append(
+            {
+                "field": field,
+                "before": text(before),
+                "merged": text(merged_value),
+                "current": text(current),
+            }
+        )
+
+    for name, old in merge.survivor_before.items():
+        if name in DERIVED:
+            continue
+        current, written = _as_json(getattr(survivor, name)), wrote.get(name)
+        if name == "custom_fields":
+            fields = dict(survivor.custom_fields or {})
+            old, written = old or {}, written or {}
+            for key in set(old) | set(written):
+                if old.get(key) == written.get(key):
+                    continue
+                if fields.get(key) == written.get(key):
+                    if key in old:
+                        fields[key] = old[key]
+                    else:
+                        fields.pop(key, None)
+                elif fields.get(key) != old.get(key):
+                    conflict(
+                        f"custom_fields.{key}", old.get(key), written.get(key), fields.get(key)
+                    )
+            survivor.custom_fields = fields
+        elif current == written:
+            setattr(survivor, name, Customer._meta.get_field(name).to_python(old))
+        elif current != old:
+            conflict(name, old, written, current)
+    _names(survivor)
+    return conflicts
+
+
 @transaction.atomic
 def customer_merge_undo(*, merge: CustomerMerge, by: User | None) -> CustomerMerge:
-    """Move back exactly the rows the merge moved and restore the survivor's fields."""
+    """Move back exactly the rows the merge moved and restore the survivor's fields.
+
+    Rows added to the survivor since the merge stay with it; a field the merge filled
+    and someone changed since keeps its new value and is listed in ``undo_conflicts``.
+    """
     ensure_can(by, "customers.merge_undo")
     merge = CustomerMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
@@ -349,12 +422,12 @@ def customer_merge_undo(*, merge: CustomerMerge, by: User | None) -> CustomerMer
         _restore(label, rows)
     for label, ids in merge.primary_cleared.items():
         model = apps.get_model(label)
+        back = _link_of(merge, label)  # only rows that went back to the merged customer
         for chunk in _chunks(ids):
-            model._base_manager.filter(pk__in=chunk).update(is_primary=True)
+            model._base_manager.filter(pk__in=chunk, **back(merged.pk)).update(is_primary=True)
 
     history_before = snapshot(survivor, HISTORY_FIELDS)
-    for name, value in merge.survivor_before.items():
-        setattr(survivor, name, Customer._meta.get_field(name).to_python(value))
+    conflicts = _survivor_restore(merge, survivor, merged)
     if merge.survivor_before:
         survivor.save(update_fields=[*merge.survivor_before, "updated_at"])
     field_history_record(
@@ -378,7 +451,8 @@ def customer_merge_undo(*, merge: CustomerMerge, by: User | None) -> CustomerMer
     _candidate_set(survivor.pk, merged.pk, DuplicateCandidate.Status.OPEN)
     merge.undone_at = timezone.now()
     merge.undone_by = by if (by and by.is_authenticated) else None
-    merge.save(update_fields=["undone_at", "undone_by"])
+    merge.undo_conflicts = conflicts
+    merge.save(update_fields=["undone_at", "undone_by", "undo_conflicts"])
     emit(
         "customer.merge_undone",
         merge_id=merge.pk,
