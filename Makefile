@@ -28,9 +28,9 @@ node_modules/.installed: package.json
 install: $(STAMP) node_modules/.installed ## Create .venv and install pinned packages (Python and npm)
 	cd src/panorama && ../../$(BIN)/panorama compilemessages -v 0
 
-demo: install ## Set up the SQLite demo (migrate, demo data, admin) and serve on 127.0.0.1:8000
+demo: install ## Set up the SQLite demo (migrate, demo data, admin) and serve on HOST:PORT (127.0.0.1:8000)
 	$(BIN)/panorama migrate --no-input -v 0
-	$(BIN)/panorama demo
+	$(BIN)/panorama demo --host $(HOST) --port $(PORT)
 	$(BIN)/panorama serve --host $(HOST) --port $(PORT)
 
 serve: install ## Serve web + API + task worker (production server)

@@ -22,6 +22,7 @@ def run(*args, **options) -> str:
 
 def test_demo_seeds_once_and_creates_an_admin_who_can_log_in(monkeypatch, client):
     monkeypatch.setenv("PANORAMA_ADMIN_PASSWORD", "a-demo-pass-9471")
+    monkeypatch.delenv("PORT", raising=False)
 
     output = run("demo", customers=60)
 
@@ -36,6 +37,12 @@ def test_demo_seeds_once_and_creates_an_admin_who_can_log_in(monkeypatch, client
     assert Customer.objects.count() == seeded
     assert "a-demo-pass-9471" not in again
     assert "panorama changepassword admin" in again
+
+
+def test_demo_prints_the_address_it_will_be_served_on(monkeypatch):
+    monkeypatch.setenv("PORT", "8123")  # as `make demo` passes it on, or a host sets it
+    assert "http://127.0.0.1:8123/" in run("demo", customers=5)
+    assert "http://0.0.0.0:9000/" in run("demo", host="0.0.0.0", port=9000)  # noqa: S104
 
 
 def test_demo_prints_a_generated_password_when_none_is_given(monkeypatch, client):

@@ -67,7 +67,42 @@ def test_serve_answers_and_stops_with_its_children(tmp_path):
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=15) == 0
         assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
+        output = server.stdout.read().decode()
+        assert f"Panorama on http://127.0.0.1:{port}/" in output
+        # granian warns when the threads outnumber what the cores can run: not by default.
+        assert "WARNING" not in output, output
     finally:
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_the_default_threads_stay_within_what_granian_accepts_silently():
+    from panorama.core.management.commands.serve import default_threads
+
+    assert 1 <= default_threads() <= min(8, 2 * (os.cpu_count() or 1) + 1)
+
+
+def test_serve_and_demo_take_the_port_from_the_environment(monkeypatch):
+    from django.core.management import load_command_class
+
+    monkeypatch.setenv("PORT", "8123")
+    for app, name in (("panorama.core", "serve"), ("panorama.seeding", "demo")):
+        parser = load_command_class(app, name).create_parser("panorama", name)
+        assert parser.parse_args([]).port == 8123
+
+
+def test_make_demo_serves_and_announces_the_port_it_is_given():
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PORT": "8123"}
+    plan = subprocess.run(  # noqa: S603
+        ["make", "-n", "demo"],  # noqa: S607 - only prints the commands
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    assert "panorama demo --host 127.0.0.1 --port 8123" in plan
+    assert "panorama serve --host 127.0.0.1 --port 8123" in plan

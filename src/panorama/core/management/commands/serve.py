@@ -5,6 +5,7 @@ is stopped and the command exits non-zero, so a supervisor (systemd, a container
 the failure and restarts the pair.
 """
 
+import os
 import signal
 import subprocess
 import sys
@@ -60,15 +61,33 @@ def stop(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
+def default_port() -> int:
+    """``$PORT`` (as ``make serve``/``make demo`` and most hosts set it), else 8000."""
+    return int(os.environ.get("PORT") or 8000)
+
+
+def default_threads() -> int:
+    """8 request threads, but no more than granian's bound for a blocking (WSGI) app:
+    beyond 2 per CPU core + 1 it warns on every start that the threads are too many for
+    the cores (a 2-core machine gets 5). ``--backpressure`` already keeps requests past
+    the threads waiting in granian."""
+    return min(8, 2 * (os.cpu_count() or 1) + 1)
+
+
 class Command(BaseCommand):
     help = "Serve the web UI and API with granian, with one background task worker."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--port", type=int, default=default_port(), help="Default: $PORT, else 8000."
+        )
         parser.add_argument("--workers", type=int, default=2, help="Web worker processes.")
         parser.add_argument(
-            "--threads", type=int, default=8, help="Request threads per web worker."
+            "--threads",
+            type=int,
+            default=default_threads(),
+            help="Request threads per web worker (default: 8, at most 2 per CPU core + 1).",
         )
         parser.add_argument("--access-log", action="store_true")
 

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from panorama.accounts.models import Role, User
+from panorama.core.management.commands.serve import default_port
 from panorama.customers.models import Customer
 from panorama.seeding.showcase import showcase_ensure
 from panorama.seeding.staff import staff_ensure
@@ -20,8 +21,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--customers", type=int, default=DEMO_CUSTOMERS)
         parser.add_argument("--seed", type=int, default=42)
+        # Only for the message: where `panorama serve` (or `make demo`) will answer.
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=default_port())
 
-    def handle(self, *args, customers, seed, verbosity, **options):
+    def handle(self, *args, customers, seed, host, port, verbosity, **options):
         if Customer.objects.exists():
             self.stdout.write("The database already has customers: nothing seeded.")
         else:
@@ -40,7 +44,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(
-                "Panorama is ready. Start it with `panorama serve` and open http://127.0.0.1:8000/"
+                f"Panorama is ready. Start it with `panorama serve --host {host} --port {port}` "
+                f"and open http://{host}:{port}/"
             )
         )
         if password is None:
