@@ -36,6 +36,9 @@ class ImportJob(models.Model):
     # Rows that matched a customer and left it as it was (a file imported again).
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    # Of the rejected rows, those without identifier that look like a customer already
+    # there (same name, nothing to tell them apart): reported, not created twice.
+    possible_duplicate_count = models.PositiveIntegerField(_("possible duplicates"), default=0)
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

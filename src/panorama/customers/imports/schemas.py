@@ -22,6 +22,11 @@ class ImportJobOut(Schema):
     updated_count: int
     unchanged_count: int
     rejected_count: int
+    possible_duplicate_count: int = Field(
+        ...,
+        description="Of the rejected rows, those without identifier that look like a "
+        "customer already there (same name): reported, not created twice",
+    )
     progress: int = Field(..., description="Percent done, 0–100")
     error: str
     created_by: str | None

@@ -15,6 +15,12 @@ the same file twice creates nothing the second time. Customers he cannot see are
 matched: the row creates his own, as if they did not exist. Matching on the strongest
 identifier only, not on any of them, keeps a family that shares a phone from being
 folded into one customer.
+
+A row with no identifier at all is matched on the customer's name, with the birth date
+and postal code when the row has them (``_namesakes``), within what the importer sees:
+the same name, birth date and postal code update that one customer; a customer with
+the same name whose birth date and postal code do not contradict the row makes it a
+*possible duplicate*, reported instead of created; otherwise the row creates one.
 """
 
 import datetime
@@ -61,6 +67,9 @@ RESTORED_FIELDS = [
     "custom_fields",
 ]
 _KIND_LABELS = dict(Identity.Kind.choices)  # lazy labels: translated when formatted
+_CUSTOMER_AT = {name: i for i, name in enumerate(model_attnames(Customer))}
+_POSTAL_AT = model_attnames(Address).index("postal_code")
+_SHOWN_NAMESAKES = 3  # customers a possible duplicate names in its message
 
 
 @dataclass
@@ -104,6 +113,7 @@ class Batch:
         self.rows: list[_Row] = []
         self.errors: list[ImportRowError] = []
         self.processed = 0  # rows added, good or bad
+        self.possible_duplicates = 0  # rows without identifier not created (see _match)
         self.column_of = plan.column_of
 
     def reject(
@@ -214,13 +224,118 @@ class Batch:
         self._match()
         self._store()
 
+    @staticmethod
+    def _person(row: _Row) -> tuple[str, str, Any, str]:
+        """(kind, folded name, birth date, postal code) of a row without identifier."""
+        customer = row.fields[0]
+        postal_code = next((a[_POSTAL_AT] for a in row.fields[2] if a[_POSTAL_AT]), "")
+        return (
+            customer[_CUSTOMER_AT["kind"]],
+            customer[_CUSTOMER_AT["search_name"]],
+            customer[_CUSTOMER_AT["birth_date"]],
+            postal_code,
+        )
+
+    def _namesakes(self, rows: list[_Row]) -> dict[tuple[str, str], list[tuple]]:
+        """Customers the importer sees with the name of a row that has no identifier:
+        (kind, folded name) → [(id, display name, birth date, postal codes)]. Two
+        queries for the batch, none when every row has an identifier."""
+        names = {self._person(r)[1] for r in rows}
+        if not names:
+            return {}
+        by = self.plan.by
+        customers = customers_visible_to(by) if by is not None else Customer.objects.all()
+        found: dict[int, tuple] = {
+            pk: (kind, name, shown, birth)
+            for pk, kind, name, shown, birth in customers.filter(
+                search_name__in=names, merged_into__isnull=True
+            ).values_list("pk", "kind", "search_name", "display_name", "birth_date")
+        }
+        postal_codes: dict[int, set[str]] = defaultdict(set)
+        if found:
+            for customer_id, postal_code in Address.objects.filter(
+                customer_id__in=list(found)
+            ).values_list("customer_id", "postal_code"):
+                if postal_code:
+                    postal_codes[customer_id].add(postal_code)
+        namesakes: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+        for pk, (kind, name, shown, birth) in sorted(found.items()):
+            namesakes[(kind, name)].append((pk, shown, birth, postal_codes[pk]))
+        return namesakes
+
+    def _match_by_name(
+        self, row: _Row, namesakes: dict[tuple[str, str], list[tuple]]
+    ) -> int | None:
+        """The customer a row without identifier updates, or None to create it; a
+        possible duplicate is rejected here (and None returned with ``row`` rejected)."""
+        kind, name, birth, postal_code = person = self._person(row)
+        seen_key = ("name", repr(person))
+        if seen_key in self.plan.seen:
+            self.reject(
+                row.number,
+                row.cells,
+                _("Row %(n)s of this file is the same customer: same name, and no identifier.")
+                % {"n": self.plan.seen[seen_key]},
+            )
+            return -1
+        self.plan.seen[seen_key] = row.number
+        alike = [
+            (pk, shown)
+            for pk, shown, their_birth, their_codes in namesakes.get((kind, name), [])
+            if not (birth and their_birth and birth != their_birth)
+            and not (postal_code and their_codes and postal_code not in their_codes)
+        ]
+        same = [
+            pk
+            for pk, _shown, their_birth, their_codes in namesakes.get((kind, name), [])
+            if birth and postal_code and their_birth == birth and postal_code in their_codes
+        ]
+        if len(same) == 1:
+            return same[0]
+        if alike:
+            self.possible_duplicates += 1
+            self.reject(
+                row.number,
+                row.cells,
+                _(
+                    "Possible duplicate of %(customers)s: same name, and nothing in the row "
+                    "tells them apart. Not created: add an identifier (DNI, e-mail, phone…) "
+                    "to the row, or create the customer by hand."
+                )
+                % {
+                    "customers": ", ".join(
+                        f"{shown} (#{pk})" for pk, shown in alike[:_SHOWN_NAMESAKES]
+                    )
+                    + ("…" if len(alike) > _SHOWN_NAMESAKES else "")
+                },
+            )
+            return -1
+        return None
+
     def _match(self) -> None:
         """Sort the rows into creates, updates and rejections (reads only)."""
         plan, owners = self.plan, self._owners()
         self.hidden = self._hidden(owners)
+        namesakes = self._namesakes([r for r in self.rows if not r.key])
         creates: list[_Row] = []
         updates: list[tuple[_Row, int]] = []
         for row in self.rows:
+            if not row.key:
+                customer_id = self._match_by_name(row, namesakes)
+                if customer_id is None:
+                    creates.append(row)
+                elif customer_id > 0:
+                    if customer_id in plan.updated:
+                        self.reject(
+                            row.number,
+                            row.cells,
+                            _("Row %(n)s of this file already updates this customer.")
+                            % {"n": plan.updated[customer_id]},
+                        )
+                        continue
+                    plan.updated[customer_id] = row.number
+                    updates.append((row, customer_id))
+                continue
             if row.key in plan.seen:
                 self.reject(
                     row.number,
@@ -284,6 +399,7 @@ class Batch:
                 updated=len(changes),
                 unchanged=len(self.updates) - len(changes),
                 rejected=len(self.errors),
+                possible_duplicates=self.possible_duplicates,
             )
             if created_ids or changes:
                 emit(
@@ -418,7 +534,14 @@ class Batch:
 
 
 def job_counts_add(
-    job: ImportJob, *, processed: int, created: int, updated: int, unchanged: int, rejected: int
+    job: ImportJob,
+    *,
+    processed: int,
+    created: int,
+    updated: int,
+    unchanged: int,
+    rejected: int,
+    possible_duplicates: int = 0,
 ) -> None:
     ImportJob.objects.filter(pk=job.pk).update(
         processed_rows=F("processed_rows") + processed,
@@ -426,4 +549,5 @@ def job_counts_add(
         updated_count=F("updated_count") + updated,
         unchanged_count=F("unchanged_count") + unchanged,
         rejected_count=F("rejected_count") + rejected,
+        possible_duplicate_count=F("possible_duplicate_count") + possible_duplicates,
     )

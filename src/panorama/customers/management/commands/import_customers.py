@@ -76,6 +76,14 @@ class Command(BaseCommand):
                 }
             )
         )
+        if job.possible_duplicate_count:
+            self.stdout.write(
+                _(
+                    "%(n)s of the rejected rows have no identifier and look like customers "
+                    "already there (same name): not created twice."
+                )
+                % {"n": job.possible_duplicate_count}
+            )
         if job.rejected_count:
             self.stdout.write(
                 _("Rejected rows: GET /api/v1/imports/%(id)s/report") % {"id": job.pk}
