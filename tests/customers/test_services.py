@@ -251,3 +251,35 @@ def test_a_group_member_of_another_group_is_left_alone(admin_user):
     gone = MembershipFactory(customer=ana, group=GroupFactory())
     relations.group_member_remove(membership=gone, by=admin_user)
     assert list(GroupMembership.objects.filter(customer=ana)) == [kept]
+
+
+def test_an_import_announces_when_it_is_queued_and_when_it_fails(
+    emitted, admin_user, tmp_path, settings
+):
+    from panorama.customers.imports.services.jobs import import_job_create, import_job_run
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = tmp_path / "clientes.csv"
+    path.write_bytes(csv_bytes(ROWS_ES))
+    with emitted() as events:
+        queued = import_job_create(upload=path, by=admin_user, start=True)
+    assert events[0] == ("import.queued", {"job_id": queued.pk, "by": admin_user.pk})
+
+    waiting = import_job_create(upload=path, by=admin_user, start=False)
+    waiting.file.storage.delete(waiting.file.name)  # the stored file is gone
+    with emitted() as events, pytest.raises(FileNotFoundError):
+        import_job_run(job_id=waiting.pk)
+    assert [name for name, _payload in events] == ["import.failed"]
+    payload = events[0][1]
+    assert (payload["job_id"], payload["by"]) == (waiting.pk, admin_user.pk)
+    assert payload["error"].startswith("The import stopped on an unexpected error")
+
+
+def test_a_duplicate_scan_announces_the_pairs_waiting_for_review(emitted):
+    from panorama.customers.duplicates.services.scan import duplicates_scan
+
+    for _ in range(2):
+        IdentityFactory(customer=CustomerFactory(), kind="email", value="ana@example.com")
+    with emitted() as events:
+        duplicates_scan()
+    assert events == [("duplicate.scan_finished", {"customer_ids": None, "open": 1})]

@@ -15,7 +15,7 @@ once per model, so checking a row costs a few comparisons; the field's own
 
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -29,7 +29,7 @@ from .exceptions import ValidationFailed
 def field_error(model: type[models.Model], name: str, message: Any) -> ValidationFailed:
     """The ValidationFailed for one field of ``model``: the field's label and the message
     in ``detail``, the bare message in ``errors[name]`` (what a form shows beside it)."""
-    label = capfirst(model._meta.get_field(name).verbose_name)
+    label = capfirst(cast(models.Field, model._meta.get_field(name)).verbose_name)
     return ValidationFailed(
         _("%(field)s: %(message)s") % {"field": label, "message": message},
         field=name,
@@ -114,7 +114,7 @@ def rules_for(model: type[models.Model]) -> FieldRules:
 
 def max_length(model: type[models.Model], name: str) -> int | None:
     """A text field's limit, read from the model (for a form's or a schema's hint)."""
-    return model._meta.get_field(name).max_length
+    return cast(models.Field, model._meta.get_field(name)).max_length
 
 
 def text_field(model: type[models.Model], name: str, default: Any = ..., **kwargs: Any) -> Any:

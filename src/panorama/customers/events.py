@@ -174,6 +174,33 @@ class DuplicateDismissed(Payload):
     by: int | None = _by()
 
 
+@event("duplicate.scan_finished")
+class DuplicateScanFinished(Payload):
+    """A duplicate scan stored the pairs it found (a whole scan, or one after an import)."""
+
+    customer_ids: list[int] | None = Field(
+        description="the customers the scan looked at (null: every customer)"
+    )
+    open: int = Field(description="pairs waiting for review after the scan")
+
+
+@event("import.queued")
+class ImportQueued(Payload):
+    """An import's file was checked and its mapping settled: it waits for the worker."""
+
+    job_id: int = Field(description="the import job")
+    by: int | None = _by()
+
+
+@event("import.failed")
+class ImportFailed(Payload):
+    """An import stopped before its end (the rows written so far stay, with their undo)."""
+
+    job_id: int = Field(description="the import job")
+    error: str = Field(description="why, in the importer's language")
+    by: int | None = _by()
+
+
 @event("import.finished")
 class ImportFinished(Payload):
     """An import job finished: its counts."""

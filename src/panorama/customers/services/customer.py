@@ -1,10 +1,10 @@
 """Customer records and their identities, addresses and contact points."""
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Team, User
@@ -18,6 +18,8 @@ from panorama.core.validation import rules_for
 from .. import identifiers
 from ..models import Address, Customer, Identity
 from .custom_fields import custom_fields_clean
+
+M = TypeVar("M", bound=models.Model)
 
 CUSTOMER_FIELDS = [
     "kind",
@@ -117,8 +119,10 @@ class CustomerData:
     addresses: list[AddressData] = field(default_factory=list)
 
 
-def _plain_new(model: type[Any], /, **values: Any) -> Any:
-    return model(**values)
+def _new(model: type[M], /, bulk: bool, **values: Any) -> M:
+    """An unsaved instance: ``core.bulk.model_new`` for the import's thousands, the
+    ordinary constructor for one record."""
+    return cast(M, model_new(model, **values)) if bulk else model(**values)
 
 
 def customer_build(
@@ -130,9 +134,9 @@ def customer_build(
     ``bulk``: build the instances with ``core.bulk.model_new`` (the import builds
     thousands; one record is built the ordinary way).
     """
-    new = model_new if bulk else _plain_new
-    customer = new(
+    customer = _new(
         Customer,
+        bulk,
         kind=data.kind,
         status=data.status,
         first_name=(data.first_name or "").strip(),
@@ -170,8 +174,10 @@ def customer_create(*, data: CustomerData, by: User | None) -> Customer:
     ensure_can(by, "customers.assign_team", obj=customer.team)
     ensure_can(by, "customers.assign", obj=customer)
     customer.save()
-    for row in [*identities, *addresses]:
-        row.customer = customer
+    for identity in identities:
+        identity.customer = customer
+    for address in addresses:
+        address.customer = customer
     Identity.objects.bulk_create(identities)
     Address.objects.bulk_create(addresses)
     emit("customer.created", customer_id=customer.pk, by=by.pk if by else None)
@@ -235,8 +241,9 @@ def identity_build(*, customer: Customer, item: IdentityData, bulk: bool = False
         value = make_password(pin)
     else:
         value = identifiers.normalise(item.kind, item.value)
-    identity = (model_new if bulk else _plain_new)(
+    identity = _new(
         Identity,
+        bulk,
         customer=customer,
         kind=item.kind,
         value=value,
@@ -331,8 +338,9 @@ def address_build(*, customer: Customer, item: AddressData, bulk: bool = False) 
         raise ValidationFailed(
             _("The country is a two-letter ISO code such as ES."), field="country"
         )
-    address = (model_new if bulk else _plain_new)(
+    address = _new(
         Address,
+        bulk,
         customer=customer,
         kind=item.kind,
         line1=(item.line1 or "").strip(),

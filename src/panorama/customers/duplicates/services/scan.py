@@ -317,7 +317,13 @@ def duplicates_scan(*, customer_ids: list[int] | None = None) -> int:
     _annotate(found, common)
     pairs = {pair: reasons for pair, reasons in found.reasons.items() if score_of(reasons) > 0}
     _store(pairs, targets)
-    return DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN).count()
+    open_pairs = DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN).count()
+    emit(
+        "duplicate.scan_finished",
+        customer_ids=sorted(targets) if targets is not None else None,
+        open=open_pairs,
+    )
+    return open_pairs
 
 
 def duplicates_scan_request(*, by: User | None) -> Any:

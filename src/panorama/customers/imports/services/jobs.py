@@ -83,6 +83,7 @@ def _enqueue(job: ImportJob) -> None:
     job.queued_at = timezone.now()
     job.save(update_fields=["queued_at", "mapping"])
     transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    emit("import.queued", job_id=job.pk, by=job.created_by_id)
 
 
 @transaction.atomic
@@ -173,10 +174,12 @@ def import_job_start(
     return job
 
 
-def _fail(job_id: int, message: str) -> None:
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.FAILED, error=message[:2000], finished_at=timezone.now()
-    )
+def _fail(job: ImportJob, message: str) -> None:
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, error=message[:2000], finished_at=timezone.now()
+        )
+        emit("import.failed", job_id=job.pk, error=message[:2000], by=job.created_by_id)
 
 
 def import_job_run(*, job_id: int, on_progress: Progress | None = None) -> ImportJob:
@@ -199,12 +202,10 @@ def import_job_run(*, job_id: int, on_progress: Progress | None = None) -> Impor
         try:
             _run(job, on_progress)
         except ValidationFailed as exc:
-            _fail(job.pk, str(exc.message))
+            _fail(job, str(exc.message))
         except Exception as exc:
             logger.exception("import %s failed", job.pk)
-            _fail(
-                job.pk, _("The import stopped on an unexpected error: %(error)s") % {"error": exc}
-            )
+            _fail(job, _("The import stopped on an unexpected error: %(error)s") % {"error": exc})
             raise
     job.refresh_from_db()
     return job
