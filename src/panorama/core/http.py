@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.http import StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 
 def client_ip(request) -> str | None:
@@ -31,5 +32,6 @@ def client_ip(request) -> str | None:
 def csv_download(chunks: Iterable[str], filename: str) -> StreamingHttpResponse:
     """A CSV file streamed as it is produced, offered as a download."""
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Django's helper quotes the name and encodes one that is not ASCII (RFC 6266).
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

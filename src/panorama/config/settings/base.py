@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent  # src/panorama
@@ -181,23 +183,28 @@ TASKS = {
     }
 }
 
+# console://, file:///absolute/dir (file:// alone: var/mail), smtp://user:pass@host:port
+# with ?tls=1 (STARTTLS) or ?ssl=1 (implicit TLS), submission://… (587, STARTTLS).
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
-if EMAIL_URL.startswith("console:"):
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-elif EMAIL_URL.startswith("file:"):
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = EMAIL_URL.removeprefix("file://") or str(VAR_DIR / "mail")
-else:
-    from urllib.parse import unquote, urlparse
-
-    _mail = urlparse(EMAIL_URL)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _mail.hostname or "localhost"
-    EMAIL_PORT = _mail.port or 25
-    EMAIL_HOST_USER = unquote(_mail.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
-    EMAIL_USE_TLS = _mail.scheme == "smtp+tls"
-    EMAIL_USE_SSL = _mail.scheme == "smtps"
+_mail = dj_email_url.parse(EMAIL_URL)
+if "EMAIL_BACKEND" not in _mail or EMAIL_URL.startswith("smtps:"):
+    # smtps: would mean STARTTLS to dj-email-url but implicit TLS to most people.
+    raise ImproperlyConfigured(
+        "EMAIL_URL: use console://, file:///dir, smtp://host:port?tls=1 (STARTTLS), "
+        "smtp://host:port?ssl=1 (TLS from the start) or submission://host."
+    )
+EMAIL_BACKEND = _mail["EMAIL_BACKEND"]
+# dj-email-url drops the path's leading slash: file:///srv/mail is /srv/mail.
+EMAIL_FILE_PATH = (
+    "/" + _mail["EMAIL_FILE_PATH"] if _mail["EMAIL_FILE_PATH"] else str(VAR_DIR / "mail")
+)
+EMAIL_HOST = _mail["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _mail["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _mail["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _mail["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _mail["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _mail["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _mail["EMAIL_TIMEOUT"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "panorama@localhost")
 
 WAREHOUSE_PATH = Path(os.environ.get("WAREHOUSE_PATH", VAR_DIR / "warehouse"))
