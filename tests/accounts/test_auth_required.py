@@ -91,6 +91,7 @@ def params(db, admin_user):
         "group_id": group.pk,
         "incident_id": BillingIncidentFactory(customer=ana).pk,
         "object_id": admin_user.pk,
+        "action": "edit",  # the ficha's edit actions
         "id": admin_user.pk,  # the admin's password-change page
         "content_type_id": ContentType.objects.get_for_model(Customer).pk,
     }

@@ -69,6 +69,24 @@ class AddressAdded(Payload):
     by: int | None = _by()
 
 
+@event("customer.address_updated")
+class AddressUpdated(Payload):
+    """An address of a customer was changed."""
+
+    customer_id: int = _customer()
+    address_id: int = Field(description="the address")
+    by: int | None = _by()
+
+
+@event("customer.address_removed")
+class AddressRemoved(Payload):
+    """An address was removed from a customer."""
+
+    customer_id: int = _customer()
+    address_id: int = Field(description="the removed address (no longer exists)")
+    by: int | None = _by()
+
+
 @event("customer.merged")
 class CustomerMerged(Payload):
     """Two customers were merged: the merged one now points at the survivor."""

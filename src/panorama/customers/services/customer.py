@@ -376,3 +376,52 @@ def address_add(*, customer: Customer, item: AddressData, by: User | None) -> Ad
         by=by.pk if by else None,
     )
     return address
+
+
+@transaction.atomic
+def address_update(*, address: Address, item: AddressData, by: User | None) -> Address:
+    """Replace an address's fields; the field history keeps the old and new address."""
+    ensure_can(by, "customers.edit")
+    customer = address.customer
+    before = str(address)
+    fresh = address_build(customer=customer, item=item)
+    for name in ("kind", "line1", "line2", "postal_code", "city", "region", "country"):
+        setattr(address, name, getattr(fresh, name))
+    address.is_primary = fresh.is_primary
+    if address.is_primary:
+        customer.addresses.exclude(pk=address.pk).update(is_primary=False)
+    address.save()
+    field_history_record(
+        instance=customer,
+        before={"address": before},
+        after={"address": str(address)},
+        user=by,
+        customer_id=customer.pk,
+    )
+    emit(
+        "customer.address_updated",
+        customer_id=customer.pk,
+        address_id=address.pk,
+        by=by.pk if by else None,
+    )
+    return address
+
+
+@transaction.atomic
+def address_remove(*, address: Address, by: User | None) -> None:
+    ensure_can(by, "customers.edit")
+    customer_id, address_id, text = address.customer_id, address.pk, str(address)
+    address.delete()
+    field_history_record(
+        instance=address.customer,
+        before={"address": text},
+        after={"address": ""},
+        user=by,
+        customer_id=customer_id,
+    )
+    emit(
+        "customer.address_removed",
+        customer_id=customer_id,
+        address_id=address_id,
+        by=by.pk if by else None,
+    )

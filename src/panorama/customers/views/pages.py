@@ -12,12 +12,12 @@ from panorama.accounts import permissions
 from panorama.core.exceptions import DomainError, NotFound, ValidationFailed
 from panorama.core.http import client_ip, csv_download
 
-from . import identifiers, selectors
-from .forms import CustomerCreateForm, CustomerFilterForm
-from .models import Identity
-from .services import relations
-from .services.customer import AddressData, CustomerData, IdentityData, customer_create
-from .services.export import ExportFilters, customers_export_csv
+from .. import identifiers, selectors
+from ..forms import CustomerCreateForm, CustomerFilterForm
+from ..models import Identity
+from ..services import relations
+from ..services.customer import AddressData, CustomerData, IdentityData, customer_create
+from ..services.export import ExportFilters, customers_export_csv
 
 SEARCH_MIN_CHARS = 2
 SEARCH_SIZE = 8
