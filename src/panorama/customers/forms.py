@@ -186,9 +186,7 @@ class IdentityForm(StyledForm):
 
 class AddressForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Address.Kind.choices)
-    line1 = forms.CharField(
-        label=_("Address"), required=False, widget=text_input(Address, "line1")
-    )
+    line1 = forms.CharField(label=_("Address"), required=False, widget=text_input(Address, "line1"))
     line2 = forms.CharField(
         label=_("Address (more)"), required=False, widget=text_input(Address, "line2")
     )
