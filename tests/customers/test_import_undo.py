@@ -274,7 +274,7 @@ def many_rows(n: int) -> list[list[str]]:
 
 
 def test_undo_commits_in_batches_and_an_interrupted_undo_finishes_when_asked_again(
-    tmp_path, admin_user, undo, monkeypatch
+    tmp_path, admin_user, undo, monkeypatch, client
 ):
     monkeypatch.setattr(import_undo, "BATCH_SIZE", 4)
     job = file_run(tmp_path, many_rows(10), admin_user, header=HEADER_ES[:5])
@@ -294,6 +294,10 @@ def test_undo_commits_in_batches_and_an_interrupted_undo_finishes_when_asked_aga
     assert (job.status, job.undo_total, job.undo_processed) == ("undoing", 10, 4)
     assert Customer.objects.count() == 6
     assert "worker killed" in job.undo_error
+    client.force_login(admin_user)
+    page = client.get(reverse("customers:import_detail", args=[job.pk])).content.decode()
+    assert "worker killed" in page and "Finish the undo" in page
+    assert "4 of 10 customers undone" in page and "every 1s" not in page
 
     monkeypatch.setattr(import_undo, "_undo_batch", real)
     job = undo(job, admin_user)
