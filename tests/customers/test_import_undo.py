@@ -179,6 +179,25 @@ def test_a_created_customer_edited_or_given_an_identity_since_is_kept(tmp_path, 
     assert ana.notes == "Llamar por la tarde"
 
 
+def test_a_created_customer_given_an_address_or_a_group_since_is_kept(tmp_path, admin_user, undo):
+    from panorama.customers.services.customer import AddressData, address_add
+    from panorama.customers.services.relations import group_create, group_member_add
+
+    job = file_run(tmp_path, ROWS_ES, admin_user)
+    ana, jose, inigo = (created(job, d) for d in ("12345678Z", "87654321X", "X1234567L"))
+    address_add(customer=ana, item=AddressData(line1="Calle Nueva 3"), by=admin_user)
+    family = group_create(name="Familia Muñoz", kind="family", by=admin_user)
+    group_member_add(group=family, customer=jose, by=admin_user)
+
+    job = undo(job, admin_user)
+
+    assert set(Customer.objects.values_list("pk", flat=True)) == {ana.pk, jose.pk}
+    assert ana.addresses.filter(line1="Calle Nueva 3").exists()
+    assert jose.memberships.filter(group=family).exists()
+    records = {n.customer_id: n.detail["records"] for n in job.undo_notes.all()}
+    assert records == {ana.pk: ["core.fieldchange"], jose.pk: ["customers.groupmembership"]}
+
+
 # --- updated customers edited since ------------------------------------------------------
 
 
