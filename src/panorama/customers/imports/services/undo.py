@@ -31,7 +31,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
@@ -156,12 +156,12 @@ def import_job_undo_run(*, job_id: int, on_progress: Progress | None = None) -> 
                 on_progress(ImportJob.objects.get(pk=job_id))
     except Exception as exc:
         logger.exception("undo of import %s stopped", job_id)
-        ImportJob.objects.filter(pk=job_id).update(
-            undo_error=(
-                _("The undo stopped on an unexpected error: %(error)s. Undo again to finish it.")
-                % {"error": exc}
-            )[:2000]
-        )
+        # Shown on the import's page: in the language of whoever asked for the undo.
+        with translation.override((by.language if by else "") or translation.get_language()):
+            message = _(
+                "The undo stopped on an unexpected error: %(error)s. Undo again to finish it."
+            ) % {"error": exc}
+        ImportJob.objects.filter(pk=job_id).update(undo_error=message[:2000])
         raise
     return ImportJob.objects.get(pk=job_id)
 
