@@ -22,6 +22,7 @@ from typing import Any
 from django.utils import translation
 
 from .exceptions import DomainError
+from .jobs import die_with_parent
 
 
 class LimitExceeded(Exception):
@@ -51,8 +52,11 @@ def _limit(memory_bytes: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (spent + cpu_seconds, spent + cpu_seconds + 5))
 
 
-def _child(conn, fn: Callable[..., Any], args: tuple, limits: tuple[int, int], language) -> None:
+def _child(
+    conn, fn: Callable[..., Any], args: tuple, limits: tuple[int, int], language, parent: int
+) -> None:
     try:
+        die_with_parent(parent)  # even when the parent is killed with -9
         _limit(*limits)
         if language:
             translation.activate(language)
@@ -78,7 +82,14 @@ def call_limited(fn: Callable[..., Any], *args: Any, memory_bytes: int, cpu_seco
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
         target=_child,
-        args=(sender, fn, args, (memory_bytes, cpu_seconds), translation.get_language()),
+        args=(
+            sender,
+            fn,
+            args,
+            (memory_bytes, cpu_seconds),
+            translation.get_language(),
+            os.getpid(),
+        ),
         daemon=True,  # never outlives the process that waits for it
     )
     child.start()

@@ -13,6 +13,8 @@ class CustomersConfig(AppConfig):
 
         register_all()
         self._merge_links()
+        # Registers the import's recovery with the task worker's sweep (core.jobs).
+        from .imports.services import jobs  # noqa: F401
 
     def _merge_links(self) -> None:
         """What a merge does with this app's links to a customer (``duplicates.merging``)."""

@@ -113,7 +113,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA cache_size=-64000; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;"
         ),
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Seconds a writer waits for the lock before "database is locked".
+        "timeout": float(os.environ.get("PANORAMA_SQLITE_TIMEOUT", 20)),
     }
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -235,6 +236,12 @@ PANORAMA_IMPORT_READ_MEMORY_BYTES = int(
 PANORAMA_IMPORT_READ_SECONDS = int(os.environ.get("PANORAMA_IMPORT_READ_SECONDS", 120))
 # Rejected rows kept for the report; past it they are only counted.
 PANORAMA_IMPORT_MAX_REJECTED_ROWS = int(os.environ.get("PANORAMA_IMPORT_MAX_REJECTED_ROWS", 10_000))
+# Background jobs (imports): the task worker looks for jobs left "running" by a process
+# that is gone every PANORAMA_JOB_SWEEP_SECONDS; a job whose worker runs on another host
+# counts as interrupted once its heartbeat (one per batch) is older than
+# PANORAMA_JOB_STALE_SECONDS.
+PANORAMA_JOB_SWEEP_SECONDS = int(os.environ.get("PANORAMA_JOB_SWEEP_SECONDS", 60))
+PANORAMA_JOB_STALE_SECONDS = int(os.environ.get("PANORAMA_JOB_STALE_SECONDS", 600))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Default region for phone numbers written without an international prefix.

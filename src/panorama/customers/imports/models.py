@@ -60,6 +60,12 @@ class ImportJob(models.Model):
     undo_kept = models.PositiveIntegerField(_("kept"), default=0)
     undo_conflicts = models.PositiveIntegerField(_("not restored"), default=0)
     undo_error = models.TextField(_("undo error"), blank=True)
+    # The process running it (``core.jobs.process_tag``) and when it last committed a
+    # batch: the task worker finds an interrupted import by them and resumes it
+    # (``services.jobs.import_jobs_recover``), at most ``MAX_RESTARTS`` times.
+    worker = models.CharField(_("worker"), max_length=64, blank=True)
+    restarts = models.PositiveSmallIntegerField(_("restarts"), default=0)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")

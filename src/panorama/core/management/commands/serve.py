@@ -1,8 +1,10 @@
 """``panorama serve``: the production web server (granian) and one task worker together.
 
-Both run as child processes; Ctrl-C or SIGTERM stops both, and if either dies the other
-is stopped and the command exits non-zero, so a supervisor (systemd, a container) sees
-the failure and restarts the pair.
+Both run as child processes; Ctrl-C or SIGTERM stops both (the worker finishes the batch
+it is writing, ``panorama worker``). A task worker that dies is started again, after a
+pause that grows while it keeps dying (up to a minute), and the web server keeps
+serving; if the web server dies the worker is stopped and the command exits non-zero,
+so a supervisor (systemd, a container) sees the failure and restarts the pair.
 """
 
 import os
@@ -13,8 +15,11 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 STOP_TIMEOUT = 10.0
+RESTART_PAUSES = (1.0, 2.0, 5.0, 15.0, 30.0, 60.0)  # after 1, 2, … quick deaths in a row
+STEADY_AFTER = 60.0  # a worker that lived this long starts the count again
 
 
 def granian_command(
@@ -44,7 +49,7 @@ def granian_command(
 
 
 def worker_command() -> list[str]:
-    return [sys.executable, "-m", "panorama.cli", "db_worker", "--no-reload"]
+    return [sys.executable, "-m", "panorama.cli", "worker"]
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -101,21 +106,35 @@ class Command(BaseCommand):
             stopping.append(signum)
 
         previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-        children = [
-            subprocess.Popen(  # noqa: S603 - our own fixed command line
-                granian_command(
-                    host=host, port=port, workers=workers, threads=threads, access_log=access_log
-                )
-            ),
-            subprocess.Popen(worker_command()),  # noqa: S603
-        ]
+        web = subprocess.Popen(  # noqa: S603 - our own fixed command line
+            granian_command(
+                host=host, port=port, workers=workers, threads=threads, access_log=access_log
+            )
+        )
+        worker = subprocess.Popen(worker_command())  # noqa: S603
+        children = [web, worker]
         self.stdout.write(
             f"Panorama on http://{host}:{port}/ ({workers} web workers, "
             "1 task worker). Ctrl-C stops."
         )
         self.stdout.flush()
+        started, deaths, restart_at = time.monotonic(), 0, None
         try:
-            while not stopping and all(child.poll() is None for child in children):
+            while not stopping and web.poll() is None:
+                if restart_at is None and worker.poll() is not None:
+                    deaths = 0 if time.monotonic() - started > STEADY_AFTER else deaths + 1
+                    pause = RESTART_PAUSES[min(deaths, len(RESTART_PAUSES)) - 1] if deaths else 0
+                    self.stderr.write(
+                        _(
+                            "The task worker (pid %(pid)s) exited with code %(code)s: "
+                            "starting it again in %(pause)s s. The web server keeps serving."
+                        )
+                        % {"pid": worker.pid, "code": worker.returncode, "pause": round(pause)}
+                    )
+                    restart_at = time.monotonic() + pause
+                if restart_at is not None and time.monotonic() >= restart_at:
+                    worker = subprocess.Popen(worker_command())  # noqa: S603
+                    children[1], started, restart_at = worker, time.monotonic(), None
                 time.sleep(0.2)
         finally:
             stop(children)
@@ -124,10 +143,10 @@ class Command(BaseCommand):
         if stopping:
             self.stdout.write("Stopped.")
             return
-        dead = (
-            next(child for child in children if child.returncode not in (None, 0))
-            if any(child.returncode for child in children)
-            else children[0]
+        raise CommandError(
+            _(
+                "The web server (granian, pid %(pid)s) exited with code %(code)s: "
+                "the task worker was stopped too."
+            )
+            % {"pid": web.pid, "code": web.returncode}
         )
-        name = "web server" if dead is children[0] else "task worker"
-        raise CommandError(f"The {name} exited (code {dead.returncode}): stopped everything.")

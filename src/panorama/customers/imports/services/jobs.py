@@ -8,8 +8,17 @@ or an identifier column, is refused before any job starts.
 
 The run commits one transaction per batch of ``BATCH_SIZE`` rows (not one for the
 whole file) so the progress shows while it runs and a large file never holds the write
-lock for minutes; an import that stops half-way is ``failed`` and can still be undone
-(``undo.py``: in batches too, and never taking what others added or changed since).
+lock for minutes. The batch also counts its rows in the job (``processed_rows``), so a
+run that stops half-way knows where it stopped:
+- a graceful stop of the worker (SIGTERM) ends the run after the batch being written
+  and queues the job again; the next worker resumes it at the next row;
+- a worker killed outright leaves the job ``running``: the next worker to start (or
+  the sweep of a running one, ``import_jobs_recover``) resumes it, ``MAX_RESTARTS``
+  times at most, then marks it ``failed`` with what was imported;
+- a busy database (a lock held past the busy timeout) makes a batch wait and try again
+  (``core.jobs.lock_retry``), and fails the job only if it stays busy.
+A ``failed`` import can be undone like a finished one (``undo.py``: in batches too,
+and never taking what others added or changed since).
 """
 
 import logging
@@ -18,23 +27,28 @@ import os
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
+from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import OperationalError, transaction
+from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
+from panorama.core import jobs
 from panorama.core.bulk import few_collections
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
-from panorama.customers.models import ImportJob
+from panorama.customers.models import ImportChange, ImportJob
 
 from .check import Plan, plan_make, rows_check
 from .files import (
@@ -52,6 +66,7 @@ from .undo import import_job_undo, import_job_undo_run  # noqa: F401 (re-exporte
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 2000
+MAX_RESTARTS = 2  # an import its worker died under is resumed twice, then failed
 Progress = Callable[[ImportJob], None]
 
 
@@ -174,16 +189,67 @@ def import_job_start(
     return job
 
 
-def _fail(job: ImportJob, message: str) -> None:
+def _fail(job: ImportJob, message: str, *, owned: bool = False) -> int:
+    """Mark a job that has not finished ``failed`` (with ``owned``, only while the process
+    ``job.worker`` still runs it) and say so (``import.failed``)."""
     with transaction.atomic():
-        ImportJob.objects.filter(pk=job.pk).update(
+        unfinished = ImportJob.objects.filter(
+            pk=job.pk, status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]
+        )
+        if owned:
+            unfinished = unfinished.filter(worker=job.worker)
+        failed = unfinished.update(
             status=ImportJob.Status.FAILED, error=message[:2000], finished_at=timezone.now()
         )
-        emit("import.failed", job_id=job.pk, error=message[:2000], by=job.created_by_id)
+        if failed:
+            emit("import.failed", job_id=job.pk, error=message[:2000], by=job.created_by_id)
+    return failed
+
+
+def _stopped_message(job_id: int, reason: str) -> str:
+    counts = ImportJob.objects.filter(pk=job_id).values("processed_rows", "total_rows").get()
+    done = {"done": counts["processed_rows"], "total": counts["total_rows"]}
+    if reason == "busy":
+        said = _(
+            "The database stayed busy for too long: the import stopped after %(done)s of "
+            "%(total)s rows."
+        )
+    elif reason == "restarts":
+        said = _(
+            "The import was interrupted %(times)s times (its task worker stopped) and is "
+            "not resumed again: it stopped after %(done)s of %(total)s rows."
+        )
+        done["times"] = MAX_RESTARTS + 1
+    else:
+        said = _("The import was interrupted after %(done)s of %(total)s rows.")
+    return (
+        said % done
+        + " "
+        + _(
+            "The rows imported so far stay: undo the import to remove them, or import "
+            "the file again to add the rest."
+        )
+    )
+
+
+def _requeue(job: ImportJob) -> None:
+    """Give a job this process stops running back to the queue; the next run resumes
+    it after its last committed batch."""
+    from ..tasks import run_import
+
+    with transaction.atomic():
+        taken = ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.RUNNING, worker=job.worker
+        ).update(status=ImportJob.Status.PENDING, worker="")
+        if taken:
+            transaction.on_commit(lambda: run_import.enqueue(job.pk))
 
 
 def import_job_run(*, job_id: int, on_progress: Progress | None = None) -> ImportJob:
-    """Import the rows of a queued job in batches; safe to call again on the same job."""
+    """Import the rows of a queued job in batches; safe to call again on the same job.
+
+    A job that an earlier run left half-way (``processed_rows``) is resumed at the next
+    row."""
     with transaction.atomic():
         job = (
             # of=self: PostgreSQL cannot lock the nullable side of the created_by join.
@@ -193,22 +259,83 @@ def import_job_run(*, job_id: int, on_progress: Progress | None = None) -> Impor
         )
         if job.status != ImportJob.Status.PENDING:
             return job  # a task delivered twice: the first delivery owns the job
-        job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
-        job.save(update_fields=["status", "started_at"])
+        now = timezone.now()
+        job.status, job.started_at = ImportJob.Status.RUNNING, job.started_at or now
+        job.worker, job.heartbeat_at = jobs.process_tag(), now
+        job.save(update_fields=["status", "started_at", "worker", "heartbeat_at"])
     # The messages of rejected rows are stored as text: write them in the language of
     # whoever imports, not the worker's.
     language = (job.created_by.language if job.created_by else "") or translation.get_language()
     with translation.override(language):
         try:
             _run(job, on_progress)
+        except jobs.JobLost:
+            logger.warning("import %s is no longer this process's: run stopped", job.pk)
+        except jobs.JobStopped:
+            logger.warning("import %s stopped after a batch: queued again", job.pk)
+            _requeue(job)
         except ValidationFailed as exc:
-            _fail(job, str(exc.message))
+            _fail(job, str(exc.message), owned=True)
+        except OperationalError as exc:
+            if not jobs.is_lock_error(exc):
+                _fail_unexpected(job, exc)
+                raise
+            logger.exception("import %s: the database stayed busy", job.pk)
+            _fail(job, _stopped_message(job.pk, "busy"), owned=True)
         except Exception as exc:
-            logger.exception("import %s failed", job.pk)
-            _fail(job, _("The import stopped on an unexpected error: %(error)s") % {"error": exc})
+            _fail_unexpected(job, exc)
+            raise
+        except BaseException:  # Ctrl-C, or a worker forced to exit
+            if jobs.in_worker():
+                _requeue(job)
+            else:
+                _fail(job, _stopped_message(job.pk, "interrupted"), owned=True)
             raise
     job.refresh_from_db()
     return job
+
+
+def _fail_unexpected(job: ImportJob, exc: Exception) -> None:
+    logger.exception("import %s failed", job.pk)
+    _fail(
+        job,
+        _("The import stopped on an unexpected error: %(error)s") % {"error": exc},
+        owned=True,
+    )
+
+
+@jobs.recoverer
+def import_jobs_recover() -> int:
+    """Resume (or, past ``MAX_RESTARTS``, fail) the imports left ``running`` by a
+    process that is gone or silent for ``PANORAMA_JOB_STALE_SECONDS``."""
+    stale = timezone.now() - timedelta(seconds=settings.PANORAMA_JOB_STALE_SECONDS)
+    recovered = 0
+    running = ImportJob.objects.filter(status=ImportJob.Status.RUNNING).select_related("created_by")
+    for job in running:
+        last_sign = job.heartbeat_at or job.started_at or job.created_at
+        if jobs.process_gone(job.worker) or last_sign < stale:
+            recovered += _recover(job)
+    return recovered
+
+
+def _recover(job: ImportJob) -> int:
+    from ..tasks import run_import
+
+    with transaction.atomic():
+        owned = ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.RUNNING, worker=job.worker
+        )
+        if job.restarts >= MAX_RESTARTS:
+            language = (job.created_by.language if job.created_by else "") or None
+            with translation.override(language or translation.get_language()):
+                message = _stopped_message(job.pk, "restarts")
+            logger.warning("import %s: interrupted too often, failed", job.pk)
+            return _fail(job, message, owned=True)
+        taken = owned.update(status=ImportJob.Status.PENDING, worker="", restarts=F("restarts") + 1)
+        if taken:
+            logger.warning("import %s: its worker %s is gone, resumed", job.pk, job.worker)
+            transaction.on_commit(lambda: run_import.enqueue(job.pk))
+        return taken
 
 
 def _run(job: ImportJob, on_progress: Progress | None) -> None:
@@ -219,34 +346,42 @@ def _run(job: ImportJob, on_progress: Progress | None) -> None:
 def _run_rows(job: ImportJob, on_progress: Progress | None) -> None:
     source = _job_source(job)
     definitions = definitions_by_key()
+    done = job.processed_rows  # by an earlier run that was interrupted
     with job.file.open("rb") as fh:
         # The first full read, in a process of bounded memory: refuses a file too large.
         total = rows_count_limited(fh, source)
         ImportJob.objects.filter(pk=job.pk).update(total_rows=max(total - 1, 0))
-        rows = enumerate(rows_read(fh, source), start=1)
-        headers = next(([c.strip() for c in r] for _n, r in rows if not row_blank(r)), [])
-        plan = plan_make(
-            headers=headers, mapping=job.mapping, definitions=definitions, by=job.created_by
-        )
-        with _Checker(plan, helper=total > 2 * BATCH_SIZE) as checker:
-            chunk: list[tuple[int, list[str]]] = []
-            for number, cells in rows:
-                if row_blank(cells):
-                    continue
-                chunk.append((number, cells))
-                if len(chunk) >= BATCH_SIZE:
+        reader = rows_read(fh, source)
+        # closing: a run that stops early ends the reader before its file is closed
+        with closing(reader):
+            rows = enumerate(reader, start=1)
+            headers = next(([c.strip() for c in r] for _n, r in rows if not row_blank(r)), [])
+            plan = plan_make(
+                headers=headers, mapping=job.mapping, definitions=definitions, by=job.created_by
+            )
+            if done:
+                _resume(job, plan, rows, done)
+            with _Checker(plan, helper=total - done > 2 * BATCH_SIZE) as checker:
+                chunk: list[tuple[int, list[str]]] = []
+                for number, cells in rows:
+                    if row_blank(cells):
+                        continue
+                    chunk.append((number, cells))
+                    if len(chunk) >= BATCH_SIZE:
+                        checker.send(chunk)
+                        chunk = []
+                        if checker.waiting >= 2:  # one batch checked ahead while this one writes
+                            _flush(job, plan, checker.receive(), on_progress)
+                if chunk:
                     checker.send(chunk)
-                    chunk = []
-                    if checker.waiting >= 2:  # one batch checked ahead while this one writes
-                        _flush(job, plan, checker.receive(), on_progress)
-            if chunk:
-                checker.send(chunk)
-            while checker.waiting:
-                _flush(job, plan, checker.receive(), on_progress)
+                while checker.waiting:
+                    _flush(job, plan, checker.receive(), on_progress)
     with transaction.atomic():
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.DONE, finished_at=timezone.now()
-        )
+        finished = ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.RUNNING, worker=job.worker
+        ).update(status=ImportJob.Status.DONE, finished_at=timezone.now())
+        if not finished:
+            raise jobs.JobLost
         job.refresh_from_db()
         emit(
             "import.finished",
@@ -259,21 +394,59 @@ def _run_rows(job: ImportJob, on_progress: Progress | None) -> None:
         )
 
 
+def _resume(job: ImportJob, plan: Plan, rows, done: int) -> None:
+    """Skip the ``done`` rows an earlier run committed, remembering what the rows after
+    them are compared with: the identifiers already seen in the file (checked again,
+    without the database) and the customers already updated (the undo records)."""
+    chunk: list[tuple[int, list[str]]] = []
+    for number, cells in rows:
+        if row_blank(cells):
+            continue
+        chunk.append((number, cells))
+        done -= 1
+        if len(chunk) >= BATCH_SIZE or not done:
+            for row_number, _cells, values, key, _fields in rows_check(plan, chunk):
+                if values is not None and key is not None:
+                    plan.seen.setdefault(key, row_number)
+            chunk = []
+        if not done:
+            break
+    # Row 0: the message then says "an earlier row" (the row number was not kept).
+    changed = ImportChange.objects.filter(job=job).values_list("customer_id", flat=True)
+    plan.updated.update(dict.fromkeys(changed, 0))
+
+
+def _truncate(found: dict, size: int) -> None:
+    while len(found) > size:
+        found.popitem()  # the last added first
+
+
 def _flush(job: ImportJob, plan: Plan, checked: list[tuple], on_progress: Progress | None) -> None:
-    batch = Batch(job, plan)
-    for item in checked:
-        batch.add_checked(item)
-    batch.write()
+    """Write one checked batch; on a busy database wait and write it again (the plan
+    forgets what the failed attempt added to it), then stop if a stop was asked."""
+    seen, updated = len(plan.seen), len(plan.updated)
+
+    def write() -> None:
+        _truncate(plan.seen, seen)
+        _truncate(plan.updated, updated)
+        batch = Batch(job, plan)
+        for item in checked:
+            batch.add_checked(item)
+        batch.write()
+
+    jobs.lock_retry(write)
     if on_progress is not None:
         job.refresh_from_db()
         on_progress(job)
+    jobs.stop_check()
 
 
 _helper_plan: Plan | None = None  # in the helper process: the job's plan
 
 
-def _helper_start(plan: Plan, language: str) -> None:
+def _helper_start(plan: Plan, language: str, parent: int) -> None:
     global _helper_plan
+    jobs.die_with_parent(parent)  # never outlive the import, even killed with -9
     _helper_plan = plan
     translation.activate(language)  # rejection messages in the importer's language
 
@@ -301,7 +474,7 @@ class _Checker:
                 max_workers=1,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_helper_start,
-                initargs=(plan, translation.get_language()),
+                initargs=(plan, translation.get_language(), os.getpid()),
             )
         self.pending: deque = deque()
 
@@ -317,16 +490,23 @@ class _Checker:
         return len(self.pending)
 
     def send(self, rows: list[tuple[int, list[str]]]) -> None:
-        if self.pool is None:
-            self.pending.append(rows)
-        else:
-            self.pending.append(self.pool.submit(_helper_check, rows))
+        future = None if self.pool is None else self.pool.submit(_helper_check, rows)
+        self.pending.append((rows, future))
 
     def receive(self) -> list[tuple]:
-        item = self.pending.popleft()
-        if self.pool is None:
-            return rows_check(self.plan, item)
-        return item.result()
+        rows, future = self.pending.popleft()
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                # The helper was killed (out of memory, or a signal to the whole
+                # process group): check the rest here.
+                if self.pool is not None:
+                    logger.warning("import helper process died: checking rows here")
+                    self.pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = None
+                jobs.stop_check()  # a stop signal reached the helper first
+        return rows_check(self.plan, rows)
 
 
 # --- synchronous use: the CLI and the bench ----------------------------------------------

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from panorama.core.bulk import model_attnames, objects_insert, rows_insert
 from panorama.core.events import emit
 from panorama.core.exceptions import ValidationFailed
+from panorama.core.jobs import JobLost
 from panorama.core.models import FieldChange
 from panorama.customers.models import (
     Address,
@@ -370,7 +371,10 @@ class Batch:
                         row.number,
                         row.cells,
                         _("Row %(n)s of this file already updates this customer.")
-                        % {"n": plan.updated[customer_id]},
+                        % {"n": plan.updated[customer_id]}
+                        if plan.updated[customer_id]
+                        # a resumed run knows the customer, not the row
+                        else _("An earlier row of this file already updates this customer."),
                         row.key[0],
                     )
                     continue
@@ -543,7 +547,14 @@ def job_counts_add(
     rejected: int,
     possible_duplicates: int = 0,
 ) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(
+    """Count the batch in the job, in the batch's transaction, and beat its heartbeat; a
+    job no longer running in this process (failed or undone since, or resumed by
+    another) makes the batch roll back (``JobLost``)."""
+    owned = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING)
+    if job.worker:
+        owned = owned.filter(worker=job.worker)
+    counted = owned.update(
+        heartbeat_at=timezone.now(),
         processed_rows=F("processed_rows") + processed,
         created_count=F("created_count") + created,
         updated_count=F("updated_count") + updated,
@@ -551,3 +562,5 @@ def job_counts_add(
         rejected_count=F("rejected_count") + rejected,
         possible_duplicate_count=F("possible_duplicate_count") + possible_duplicates,
     )
+    if not counted:
+        raise JobLost
