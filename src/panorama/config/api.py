@@ -13,6 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DataError
 from django.http import Http404
+from django.urls import URLPattern
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -101,7 +102,8 @@ def api_urls():
     so none goes through the login middleware's redirect."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        login_not_required(pattern.callback)
+        if isinstance(pattern, URLPattern):
+            login_not_required(pattern.callback)
     return patterns, app_name, namespace
 
 

@@ -32,7 +32,7 @@ def admin_sign_in(request, extra_context=None):
     return _admin_sign_in(request, extra_context)  # signed in, not staff: it says so
 
 
-admin.site.login = admin_sign_in  # before admin.site.urls below builds its patterns
+admin.site.login = admin_sign_in  # type: ignore[method-assign]  # before admin.site.urls below builds its patterns
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),

@@ -33,5 +33,5 @@ def csv_download(chunks: Iterable[str], filename: str) -> StreamingHttpResponse:
     """A CSV file streamed as it is produced, offered as a download."""
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     # Django's helper quotes the name and encodes one that is not ASCII (RFC 6266).
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     return response
