@@ -210,6 +210,7 @@ class _Batch:
         self.history: list[FieldChange] = []
         self.notes: list[ImportUndoNote] = []
         self.counts = {"processed": 0, "deleted": 0, "restored": 0, "kept": 0, "conflicts": 0}
+        self.fields: set[str] = set()  # customer fields the batch restores
 
     def note(self, customer_id: int, name: str, kind: str, field: str = "", **detail) -> None:
         self.notes.append(
@@ -364,8 +365,8 @@ class _Batch:
                     )
             if after != before or removed:
                 restored += 1
-        if changed:
-            Customer.objects.bulk_update(changed, [*RESTORED_FIELDS, "updated_at"])
+        if changed:  # only the fields restored: a smaller write
+            Customer.objects.bulk_update(changed, [*sorted(self.fields), "updated_at"])
         for model, rows in ((Identity, identities), (Address, addresses)):
             if rows.remove:
                 model.objects.filter(pk__in=rows.remove).delete()
@@ -397,6 +398,7 @@ class _Batch:
         if back:
             snapshot_restore(customer, back)
             _names(customer)
+            self.fields |= {*back, *DERIVED}
         return conflicts
 
     def _custom_fields(self, customer: Customer, old: dict, imported: dict):
