@@ -237,3 +237,26 @@ def test_the_export_downloads_what_the_filtered_list_shows(page, sign_in, live_s
     text = open(download.value.path(), encoding="utf-8-sig").read()  # noqa: SIM115
     assert "Lucía Gómez Ruiz" in text and "+34600112233" in text
     assert "Zacarías" not in text
+
+
+def test_a_user_changes_his_password_from_the_user_menu(
+    page, sign_in, live_server, agent, screenshots
+):
+    sign_in("agent")
+    page.get_by_role("button", name="Elena Martín").click()
+    page.get_by_role("link", name="Change password").click()
+    expect(page.get_by_role("heading", name="Change password")).to_be_visible()
+    assert _serious(Axe().run(page)) == []
+
+    page.get_by_label("Current password").fill("secret-pass-123")
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_label("New password again").fill("short")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#new_password1-error")).to_contain_text("too short")
+
+    page.get_by_label("Current password").fill("secret-pass-123")
+    page.get_by_label("New password", exact=True).fill("tejado-azul-bajo-la-lluvia")
+    page.get_by_label("New password again").fill("tejado-azul-bajo-la-lluvia")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("Your password was changed")
+    page.screenshot(path=str(screenshots / "password-change.png"))

@@ -5,10 +5,13 @@ service, so the revocation is audited like one from the command line.
 """
 
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import UserAdmin, sensitive_post_parameters_m
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
 
+from .forms import AdminPasswordForm, admin_password_change
 from .models import ApiToken, LoginThrottle, Team, User
 from .services import api_token_revoke
 
@@ -22,6 +25,46 @@ class PanoramaUserAdmin(UserAdmin):
         (_("Panorama"), {"fields": ("role", "teams", "managed_teams", "language")}),
     )
     filter_horizontal = ("teams", "managed_teams", "groups", "user_permissions")
+    change_password_form = AdminPasswordForm
+
+    def get_urls(self):
+        """Django's URLs, the password page saying which methods it takes (GET, POST)."""
+        page = require_http_methods(["GET", "POST"])(self.user_change_password)
+        return [
+            path(
+                "<id>/password/",
+                self.admin_site.admin_view(page),
+                name="auth_user_password_change",
+            ),
+            *(u for u in super().get_urls() if u.name != "auth_user_password_change"),
+        ]
+
+    @sensitive_post_parameters_m
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page, with the password set by ``user_password_change`` (the form
+        reads who is acting from ``admin_password_change``), and a word on the tokens."""
+        state = {"by": request.user, "result": None}
+        reset = admin_password_change.set(state)
+        try:
+            response = super().user_change_password(request, id, form_url)
+        finally:
+            admin_password_change.reset(reset)
+        result = state["result"]
+        if result is not None:
+            self.message_user(
+                request,
+                _("%(user)s's other sessions were signed out.")
+                % {"user": result.user.get_username()}
+                + " "
+                + ngettext(
+                    "%(n)d API token was revoked.",
+                    "%(n)d API tokens were revoked.",
+                    result.tokens_revoked,
+                )
+                % {"n": result.tokens_revoked},
+                messages.WARNING if result.tokens_revoked else messages.INFO,
+            )
+        return response
 
 
 @admin.register(Team)

@@ -5,13 +5,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from panorama.core.exceptions import DomainError, NotFound
+from panorama.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 from panorama.core.services import audit_record
 
 from .models import ApiToken, LoginThrottle, User
@@ -70,6 +72,46 @@ def _token_sql() -> str:
         f"WHERE {token}.{q('key_hash')} = %s AND {token}.{q('revoked_at')} IS NULL "
         f"AND {user}.{q('is_active')}"
     )
+
+
+@dataclass(frozen=True)
+class PasswordChanged:
+    user: User
+    tokens_revoked: int  # the user's API tokens that stopped working
+
+
+@transaction.atomic
+def user_password_change(*, user: User, password: str | None, by: User | None) -> PasswordChanged:
+    """Give ``user`` a new password (None: no password, sign-in disabled), by himself, by
+    an administrator (``by``), or from the server's command line (``by`` None).
+
+    Every path that sets a password calls this, so the rule holds for all: the policy of
+    AUTH_PASSWORD_VALIDATORS, and whoever held the old password loses what it gave him.
+    His other sessions end (they carry a hash of the old password, which Django checks on
+    every request; the caller keeps its own with ``update_session_auth_hash``) and his API
+    tokens are revoked (a token is as good as the password that was used to get it).
+    """
+    if by is not None and by.pk != user.pk and not by.has_perm("accounts.change_user"):
+        raise PermissionDenied(_("Only an administrator can set another user's password."))
+    if password is None:
+        user.set_unusable_password()
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationFailed(" ".join(exc.messages), field="password") from exc
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=timezone.now())
+    audit_record(
+        kind="password_changed",
+        user=by or user,
+        target=user.get_username(),
+        sign_in_disabled=password is None,
+        tokens_revoked=[t.prefix for t in tokens],
+    )
+    return PasswordChanged(user=user, tokens_revoked=len(tokens))
 
 
 def user_get_by_username(*, username: str) -> User:

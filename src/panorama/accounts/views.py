@@ -1,15 +1,20 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import redirect
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import LoginForm
+from panorama.core.exceptions import DomainError
+
+from .forms import LoginForm, PasswordChangeForm
 from .models import User
 
 
@@ -40,3 +45,33 @@ def preferences(request):
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = "customers:list"
     return redirect(target)
+
+
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """The signed-in user changes his own password; his other sessions end and his API
+    tokens are revoked (``user_password_change``), and he is told so."""
+    form = PasswordChangeForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = form.save()
+        except DomainError:
+            pass  # the form now carries the service's message
+        else:
+            update_session_auth_hash(request, result.user)  # this session goes on
+            text = _("Your password was changed. Your other sessions were signed out.")
+            if result.tokens_revoked:
+                text += " " + ngettext(
+                    "Your API token was revoked: ask an administrator for a new one.",
+                    "Your %(n)d API tokens were revoked: ask an administrator for new ones.",
+                    result.tokens_revoked,
+                ) % {"n": result.tokens_revoked}
+            messages.success(request, text)
+            return redirect("accounts:password_change")
+    status = 200 if request.method == "GET" or form.is_valid() else 422
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "rules": password_validators_help_texts()},
+        status=status,
+    )

@@ -37,6 +37,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth: its changepassword command replaces Django's.
+    "panorama.accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -49,7 +51,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "panorama.core",
-    "panorama.accounts",
     "panorama.customers",
     "panorama.channels",
     "panorama.seeding",
