@@ -190,3 +190,28 @@ def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(client, settings):
     )
     assert reply.status_code == 200  # another caller behind the same proxy is not locked
     assert reverse("accounts:login") == LOGIN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_truly_parallel_guesses_never_get_more_tries_than_the_limit():
+    """Twenty clients at once, each on its own database connection (as two worker
+    processes would be): exactly the limit's worth reach the password check."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database is not shared between connections")
+    UserFactory(username="lucia")
+
+    def guess(n):
+        try:
+            return sign_in(Client(), "lucia", f"guess-{n:04d}-xyz", address=f"192.0.2.{n + 1}")
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = [r.status_code for r in pool.map(guess, range(20))]
+
+    assert sorted(answers) == [200] * 5 + [429] * 15
+    assert LoginThrottle.objects.get(scope="account").failures == 5
