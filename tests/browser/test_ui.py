@@ -187,9 +187,11 @@ def test_a_user_who_chose_spanish_gets_spanish_pages(page, sign_in, live_server)
     sign_in("lola")
     assert page.locator("html").get_attribute("lang") == "es"
     # The switcher saves the choice and the page comes back in English.
-    page.get_by_role("button", name="EN").click()
+    page.get_by_role("button", name="EN", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("button", name="EN")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("button", name="EN", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
 
 
 def _serious(results) -> list[str]:
