@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.customers.selectors import history_label
@@ -16,6 +16,7 @@ from panorama.customers.selectors import history_label
 from . import selectors
 from .models import DuplicateCandidate
 from .services import scan as services
+from .services.merge import merge_preview
 
 TEMPLATES = "customers/duplicates/"
 
@@ -69,8 +70,12 @@ def duplicate_scan(request: HttpRequest) -> HttpResponse:
     return _back(request, message, messages.INFO)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def duplicate_merge(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    """GET: the preview of a merge (both customers side by side, what the survivor ends
+    with, what moves); POST: the merge itself."""
+    if request.method == "GET":
+        return _merge_preview(request, candidate_id)
     try:
         candidate = selectors.duplicate_candidate_get(user=request.user, candidate_id=candidate_id)
         pair = {
@@ -104,6 +109,25 @@ def duplicate_merge(request: HttpRequest, candidate_id: int) -> HttpResponse:
             },
         )
     return _back(request, message)
+
+
+def _merge_preview(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    candidate = selectors.duplicate_candidate_get(user=request.user, candidate_id=candidate_id)
+    pair = {
+        str(candidate.customer_a_id): candidate.customer_a,
+        str(candidate.customer_b_id): candidate.customer_b,
+    }
+    survivor = pair.pop(request.GET.get("survivor", ""), None)
+    if survivor is None:
+        return _back(request, _("Choose which of the two customers to keep."), messages.ERROR)
+    merged = next(iter(pair.values()))
+    context = {
+        "candidate": candidate,
+        "survivor": survivor,
+        "merged": merged,
+        **merge_preview(survivor=survivor, merged=merged, by=request.user),
+    }
+    return render(request, TEMPLATES + "preview.html", context)
 
 
 @require_POST
