@@ -235,6 +235,9 @@ PANORAMA_IMPORT_READ_MEMORY_BYTES = int(
     os.environ.get("PANORAMA_IMPORT_READ_MEMORY_BYTES", 512 * 1024 * 1024)
 )
 PANORAMA_IMPORT_READ_SECONDS = int(os.environ.get("PANORAMA_IMPORT_READ_SECONDS", 120))
+# Days an import's file and rejected rows (personal data) are kept after it finished;
+# an undone import's go at once. ``panorama purge_imports`` (and each import) cleans up.
+PANORAMA_IMPORT_RETENTION_DAYS = int(os.environ.get("PANORAMA_IMPORT_RETENTION_DAYS", 30))
 # Rejected rows kept for the report; past it they are only counted.
 PANORAMA_IMPORT_MAX_REJECTED_ROWS = int(os.environ.get("PANORAMA_IMPORT_MAX_REJECTED_ROWS", 10_000))
 # Background jobs (imports): the task worker looks for jobs left "running" by a process

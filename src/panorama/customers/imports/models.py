@@ -49,6 +49,9 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    # When the stored file and the rejected rows were deleted (undone, or past the
+    # retention): the job's record and its undo records stay.
+    files_deleted_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
     # The undo runs in batches like the import: what it has to do, has done, and found.
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

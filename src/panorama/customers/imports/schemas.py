@@ -34,6 +34,9 @@ class ImportJobOut(Schema):
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None
     undone_at: datetime.datetime | None
+    files_deleted_at: datetime.datetime | None = Field(
+        ..., description="When the stored file and rejected rows were deleted (retention, undo)"
+    )
     undone_by: str | None
     undo_total: int = Field(..., description="customers the undo has to go through")
     undo_processed: int

@@ -23,6 +23,18 @@ def run_import(job_id: int) -> None:
             status=ImportJob.Status.FAILED,
             error=_("The import stopped on an unexpected error: %(error)s") % {"error": exc},
         )
+    purge_old_imports()
+
+
+def purge_old_imports() -> None:
+    """Delete the files and rejected rows of imports past the retention (after each
+    import, beside the daily ``panorama purge_imports``); never fails the caller."""
+    from .services.retention import import_files_purge
+
+    try:
+        import_files_purge()
+    except Exception:
+        logger.exception("purging old import files failed")
 
 
 @task()

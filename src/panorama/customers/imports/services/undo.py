@@ -52,6 +52,7 @@ from panorama.customers.models import (
 )
 from panorama.customers.services.customer import HISTORY_FIELDS, _names
 
+from .retention import import_files_forget
 from .rows import RESTORED_FIELDS, snapshot_restore
 
 logger = logging.getLogger(__name__)
@@ -191,6 +192,8 @@ def _undo_batch(job_id: int, by: User | None) -> bool:
 def _finish(job: ImportJob, by: User | None) -> None:
     job.status, job.undone_at = ImportJob.Status.UNDONE, timezone.now()
     job.save(update_fields=["status", "undone_at"])
+    # The file and the rejected rows (personal data) serve nothing once undone.
+    import_files_forget(job=job)
     emit(
         "import.undone",
         job_id=job.pk,
