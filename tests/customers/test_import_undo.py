@@ -425,3 +425,55 @@ def test_merging_into_a_customer_of_a_job_being_undone_keeps_it(tmp_path, admin_
     undo(job, admin_user)
     assert Customer.objects.filter(pk=x.pk).exists()
     assert CustomerMerge.objects.filter(survivor=x).exists()
+
+
+def test_an_undo_whose_worker_died_is_queued_again_by_the_sweep(
+    tmp_path, admin_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    import socket
+    import subprocess
+    import sys
+
+    from panorama.core import jobs
+
+    monkeypatch.setattr(import_undo, "BATCH_SIZE", 4)
+    job = file_run(tmp_path, many_rows(10), admin_user, header=HEADER_ES[:5])
+    import_job_undo(job=job, by=admin_user)  # queued; its task never runs here
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait()  # a worker that was killed: its pid is free
+    ImportJob.objects.filter(pk=job.pk).update(worker=f"{socket.gethostname()[:40]}:{dead.pid}/x")
+    live = ImportJob.objects.create(
+        original_name="other.csv", status="undoing", worker=jobs.process_tag()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.jobs_recover() == 1
+
+    job.refresh_from_db()
+    assert (job.status, job.undo_processed, job.restarts, job.worker) == ("undone", 10, 1, "")
+    assert not Customer.objects.exists()
+    live.refresh_from_db()
+    assert live.status == "undoing"  # its worker (this process) is alive: left alone
+
+
+def test_an_undo_interrupted_too_often_waits_for_the_user(tmp_path, admin_user, undo):
+    import socket
+    import subprocess
+    import sys
+
+    from panorama.core import jobs
+
+    job = file_run(tmp_path, ROWS_ES, admin_user)
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="undoing",
+        undo_total=3,
+        restarts=import_undo.MAX_RESTARTS,
+        worker=f"{socket.gethostname()[:40]}:{dead.pid}/x",
+    )
+    assert jobs.jobs_recover() == 1
+    job.refresh_from_db()
+    assert "interrupted 3 times" in job.undo_error and job.worker == ""
+    job = undo(job, admin_user)  # "Finish the undo"
+    assert job.status == "undone" and job.undo_error == ""

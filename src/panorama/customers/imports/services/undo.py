@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -36,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
+from panorama.core import jobs
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict
 from panorama.core.models import FieldChange
@@ -138,7 +140,7 @@ def import_job_undo(*, job: ImportJob, by: User | None) -> ImportJob:
         job.undo_total = job.changes.count() + job.created_customers.count()
         job.undo_processed = job.undo_deleted = job.undo_restored = 0
         job.undo_kept = job.undo_conflicts = 0
-    job.undo_error = ""
+    job.undo_error, job.restarts = "", 0  # from here on, the undo's restarts
     job.save()
     transaction.on_commit(lambda: undo_import.enqueue(job.pk))
     return job
@@ -148,13 +150,32 @@ def import_job_undo(*, job: ImportJob, by: User | None) -> ImportJob:
 
 
 def import_job_undo_run(*, job_id: int, on_progress: Progress | None = None) -> ImportJob:
-    """Undo the job batch by batch until nothing is left; safe to run again."""
-    job = ImportJob.objects.select_related("undone_by").get(pk=job_id)
+    """Undo the job batch by batch until nothing is left; safe to run again.
+
+    The run signs the job (``worker``, ``heartbeat_at`` after each batch) like the import,
+    so the task worker's sweep (``import_undo_recover``) queues again an undo whose
+    worker died; a graceful stop ends it after a batch and queues it again; a busy
+    database is waited for (``core.jobs.lock_retry``), batch by batch.
+    """
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(of=("self",))
+            .select_related("undone_by")
+            .get(pk=job_id)
+        )
+        if job.status != ImportJob.Status.UNDOING:
+            return job
+        job.worker, job.heartbeat_at = jobs.process_tag(), timezone.now()
+        job.save(update_fields=["worker", "heartbeat_at"])
     by = job.undone_by
     try:
-        while _undo_batch(job_id, by):
+        while jobs.lock_retry(lambda: _undo_batch(job_id, by)):
             if on_progress is not None:
                 on_progress(ImportJob.objects.get(pk=job_id))
+            jobs.stop_check()
+    except jobs.JobStopped:
+        logger.warning("undo of import %s stopped after a batch: queued again", job_id)
+        _requeue(job)
     except Exception as exc:
         logger.exception("undo of import %s stopped", job_id)
         # Shown on the import's page: in the language of whoever asked for the undo.
@@ -162,9 +183,67 @@ def import_job_undo_run(*, job_id: int, on_progress: Progress | None = None) -> 
             message = _(
                 "The undo stopped on an unexpected error: %(error)s. Undo again to finish it."
             ) % {"error": exc}
-        ImportJob.objects.filter(pk=job_id).update(undo_error=message[:2000])
+        ImportJob.objects.filter(pk=job_id).update(undo_error=message[:2000], worker="")
+        raise
+    except BaseException:  # Ctrl-C, or a worker forced to exit
+        if jobs.in_worker():
+            _requeue(job)
         raise
     return ImportJob.objects.get(pk=job_id)
+
+
+def _requeue(job: ImportJob) -> None:
+    from ..tasks import undo_import
+
+    with transaction.atomic():
+        taken = ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.UNDOING, worker=job.worker
+        ).update(worker="")
+        if taken:
+            transaction.on_commit(lambda: undo_import.enqueue(job.pk))
+
+
+MAX_RESTARTS = 3  # an undo its worker died under is queued again this often, then waits
+
+
+@jobs.recoverer
+def import_undo_recover() -> int:
+    """Queue again the undos left ``undoing`` by a worker that is gone or silent for
+    ``PANORAMA_JOB_STALE_SECONDS``; past ``MAX_RESTARTS`` the page offers to finish it."""
+    stale = timezone.now() - datetime.timedelta(seconds=settings.PANORAMA_JOB_STALE_SECONDS)
+    recovered = 0
+    undoing = ImportJob.objects.filter(status=ImportJob.Status.UNDOING).exclude(worker="")
+    for job in undoing.select_related("undone_by"):
+        last_sign = job.heartbeat_at or job.created_at
+        if not (jobs.process_gone(job.worker) or last_sign < stale):
+            continue
+        owned = ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.UNDOING, worker=job.worker
+        )
+        if job.restarts >= MAX_RESTARTS:
+            by = job.undone_by
+            with translation.override((by.language if by else "") or translation.get_language()):
+                message = _(
+                    "The undo was interrupted %(times)s times (its task worker stopped). "
+                    "Undo again to finish it."
+                ) % {"times": job.restarts}
+            recovered += owned.update(worker="", undo_error=message)
+            continue
+        with transaction.atomic():
+            taken = owned.update(worker="", restarts=F("restarts") + 1)
+            if taken:
+                logger.warning(
+                    "undo of import %s: its worker %s is gone, resumed", job.pk, job.worker
+                )
+                transaction.on_commit(lambda pk=job.pk: _enqueue(pk))
+        recovered += taken
+    return recovered
+
+
+def _enqueue(job_id: int) -> None:
+    from ..tasks import undo_import
+
+    undo_import.enqueue(job_id)
 
 
 def _undo_batch(job_id: int, by: User | None) -> bool:
@@ -190,8 +269,8 @@ def _undo_batch(job_id: int, by: User | None) -> bool:
 
 
 def _finish(job: ImportJob, by: User | None) -> None:
-    job.status, job.undone_at = ImportJob.Status.UNDONE, timezone.now()
-    job.save(update_fields=["status", "undone_at"])
+    job.status, job.undone_at, job.worker = ImportJob.Status.UNDONE, timezone.now(), ""
+    job.save(update_fields=["status", "undone_at", "worker"])
     # The file and the rejected rows (personal data) serve nothing once undone.
     import_files_forget(job=job)
     emit(
@@ -231,7 +310,8 @@ class _Batch:
         FieldChange.objects.bulk_create(self.history)
         ImportUndoNote.objects.bulk_create(self.notes)
         ImportJob.objects.filter(pk=self.job.pk).update(
-            **{f"undo_{k}": F(f"undo_{k}") + v for k, v in self.counts.items()}
+            heartbeat_at=timezone.now(),
+            **{f"undo_{k}": F(f"undo_{k}") + v for k, v in self.counts.items()},
         )
 
     # --- customers the import created ---------------------------------------------------
