@@ -229,6 +229,28 @@ def customer_update(*, customer: Customer, by: User | None, changes: dict[str, A
     return customer
 
 
+def _changed(
+    customer: Customer,
+    *,
+    field: str,
+    before: str,
+    after: str,
+    by: User | None,
+    event: str,
+    **payload: Any,
+) -> None:
+    """The after-write ritual of a change to one of a customer's records: its line in the
+    field history (old → new, who) and its event."""
+    field_history_record(
+        instance=customer,
+        before={field: before},
+        after={field: after},
+        user=by,
+        customer_id=customer.pk,
+    )
+    emit(event, customer_id=customer.pk, by=by.pk if by else None, **payload)
+
+
 # --- identities -----------------------------------------------------------------------
 
 
@@ -285,19 +307,15 @@ def identity_add(*, customer: Customer, item: IdentityData, by: User | None) -> 
             identity.save()
     except IntegrityError:
         raise Conflict(_("This identity is already recorded."), field=identity.kind) from None
-    field_history_record(
-        instance=customer,
-        before={f"identity:{identity.kind}": ""},
-        after={f"identity:{identity.kind}": identity.display_value},
-        user=by,
-        customer_id=customer.pk,
-    )
-    emit(
-        "customer.identity_added",
-        customer_id=customer.pk,
+    _changed(
+        customer,
+        field=f"identity:{identity.kind}",
+        before="",
+        after=identity.display_value,
+        by=by,
+        event="customer.identity_added",
         identity_id=identity.pk,
         kind=identity.kind,
-        by=by.pk if by else None,
     )
     return identity
 
@@ -305,21 +323,17 @@ def identity_add(*, customer: Customer, item: IdentityData, by: User | None) -> 
 @transaction.atomic
 def identity_remove(*, identity: Identity, by: User | None) -> None:
     ensure_can(by, "customers.edit")
-    field_history_record(
-        instance=identity.customer,
-        before={f"identity:{identity.kind}": identity.display_value},
-        after={f"identity:{identity.kind}": ""},
-        user=by,
-        customer_id=identity.customer_id,
-    )
-    identity_id = identity.pk
+    identity_id, shown = identity.pk, identity.display_value
     identity.delete()
-    emit(
-        "customer.identity_removed",
-        customer_id=identity.customer_id,
+    _changed(
+        identity.customer,
+        field=f"identity:{identity.kind}",
+        before=shown,
+        after="",
+        by=by,
+        event="customer.identity_removed",
         identity_id=identity_id,
         kind=identity.kind,
-        by=by.pk if by else None,
     )
 
 
@@ -362,18 +376,14 @@ def address_add(*, customer: Customer, item: AddressData, by: User | None) -> Ad
     if address.is_primary:
         customer.addresses.update(is_primary=False)
     address.save()
-    field_history_record(
-        instance=customer,
-        before={"address": ""},
-        after={"address": str(address)},
-        user=by,
-        customer_id=customer.pk,
-    )
-    emit(
-        "customer.address_added",
-        customer_id=customer.pk,
+    _changed(
+        customer,
+        field="address",
+        before="",
+        after=str(address),
+        by=by,
+        event="customer.address_added",
         address_id=address.pk,
-        by=by.pk if by else None,
     )
     return address
 
@@ -391,18 +401,14 @@ def address_update(*, address: Address, item: AddressData, by: User | None) -> A
     if address.is_primary:
         customer.addresses.exclude(pk=address.pk).update(is_primary=False)
     address.save()
-    field_history_record(
-        instance=customer,
-        before={"address": before},
-        after={"address": str(address)},
-        user=by,
-        customer_id=customer.pk,
-    )
-    emit(
-        "customer.address_updated",
-        customer_id=customer.pk,
+    _changed(
+        customer,
+        field="address",
+        before=before,
+        after=str(address),
+        by=by,
+        event="customer.address_updated",
         address_id=address.pk,
-        by=by.pk if by else None,
     )
     return address
 
@@ -410,18 +416,14 @@ def address_update(*, address: Address, item: AddressData, by: User | None) -> A
 @transaction.atomic
 def address_remove(*, address: Address, by: User | None) -> None:
     ensure_can(by, "customers.edit")
-    customer_id, address_id, text = address.customer_id, address.pk, str(address)
+    address_id, text = address.pk, str(address)
     address.delete()
-    field_history_record(
-        instance=address.customer,
-        before={"address": text},
-        after={"address": ""},
-        user=by,
-        customer_id=customer_id,
-    )
-    emit(
-        "customer.address_removed",
-        customer_id=customer_id,
+    _changed(
+        address.customer,
+        field="address",
+        before=text,
+        after="",
+        by=by,
+        event="customer.address_removed",
         address_id=address_id,
-        by=by.pk if by else None,
     )
