@@ -55,9 +55,10 @@ test-sqlite: install
 test-postgres: install
 	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -n 2 -q $(COVERAGE) --cov-append
 
-lint: install ## ruff check + format check, migrations up to date
+lint: install ## ruff check + format check, mypy (django-stubs), migrations up to date
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
 	$(BIN)/panorama makemigrations --check --dry-run
 
 messages: install ## Refresh the Spanish translation catalogue

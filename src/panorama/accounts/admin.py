@@ -21,7 +21,7 @@ class PanoramaUserAdmin(UserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "is_active", "last_login")
     list_filter = ("role", "is_active", "teams")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (_("Panorama"), {"fields": ("role", "teams", "managed_teams", "language")}),
     )
     filter_horizontal = ("teams", "managed_teams", "groups", "user_permissions")

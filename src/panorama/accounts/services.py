@@ -3,6 +3,7 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -56,8 +57,9 @@ def api_token_authenticate(*, key: str) -> User | None:
     user = next(iter(User.objects.raw(_token_sql(), params)), None)
     if user is None:
         return None
-    if user.token_stale:
-        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=timezone.now())
+    token: Any = user  # the statement's extra columns: token_id, token_stale
+    if token.token_stale:
+        ApiToken.objects.filter(pk=token.token_id).update(last_used_at=timezone.now())
     return user
 
 
@@ -201,7 +203,7 @@ def login_attempt_begin(*, username: str, ip_address: str | None) -> LoginAttemp
             rows.append(row)
         locked = [row for row in rows if _is_locked(row, now)]
         if locked:
-            until = max(row.locked_until for row in locked)
+            until = max(row.locked_until for row in locked if row.locked_until is not None)
             retry_after = max(1, math.ceil((until - now).total_seconds()))
             throttled = LoginThrottled(
                 retry_after=retry_after, scopes=sorted({row.scope for row in locked})

@@ -24,7 +24,7 @@ def interaction_list(
     customer_get(user=request.user, customer_id=customer_id)
     if (before is None) != (before_id is None):
         raise ValidationFailed(_("Give both before and before_id to page back."), field="before")
-    cursor = (before, before_id) if before is not None else None
+    cursor = (before, before_id) if before is not None and before_id is not None else None
     return selectors.timeline(customer_id=customer_id, channel=channel, before=cursor, limit=limit)
 
 

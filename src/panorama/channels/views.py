@@ -27,7 +27,7 @@ def interaction_create(request, customer_id: int):
     if not request.htmx:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("customers:detail", customer.pk)
     context = {
         "customer": customer,

@@ -5,6 +5,7 @@ with a 4xx status. Domain errors raised by services map here; nothing else does.
 """
 
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -128,7 +129,8 @@ def on_domain_error(request, exc: DomainError):
 
 # pydantic's error kinds → the message in the user's language, with the context values
 # it names (placeholder → the ctx keys that may hold it, first found wins).
-_VALIDATION_MESSAGES = [
+# (pydantic kinds, message, {placeholder: context keys to read it from})
+_VALIDATION_MESSAGES: list[tuple[tuple[str, ...], Any, dict[str, Any]]] = [
     (("missing",), gettext_lazy("This field is required."), {}),
     (("string_type", "string_unicode"), gettext_lazy("Give a text."), {}),
     (("int_type", "int_parsing", "int_from_float"), gettext_lazy("Give a whole number."), {}),

@@ -19,6 +19,13 @@ from .models import (
 )
 
 
+def _choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A model choice field of ``form``, to set its queryset per request."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
 class CustomerFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(
@@ -143,8 +150,8 @@ class CustomerEditForm(StyledForm):
 
     def __init__(self, *args, definitions=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")
-        self.fields["team"].queryset = Team.objects.order_by("name")
+        _choices(self, "owner").queryset = User.objects.filter(is_active=True).order_by("username")
+        _choices(self, "team").queryset = Team.objects.order_by("name")
         # Custom fields as typed text (a select for yes/no and choices): the service
         # coerces and validates them with the rest.
         for definition in definitions:
@@ -260,10 +267,10 @@ class GroupJoinForm(StyledForm):
     def __init__(self, *args, groups=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if groups is not None:
-            self.fields["group"].queryset = groups
+            _choices(self, "group").queryset = groups
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("group") and not (data.get("new_group") or "").strip():
             raise forms.ValidationError(_("Choose a group or name a new one."))
         return data

@@ -90,8 +90,8 @@ class CustomerIn(Schema):
 class CustomerPatch(Schema):
     # Leave a field out to keep it. Null clears the fields that can be empty; a customer
     # always has a kind and a status, so those two are never null.
-    kind: str = None
-    status: str = None
+    kind: str = None  # type: ignore[assignment]  # may be left out, never null
+    status: str = None  # type: ignore[assignment]
     first_name: str | None = text_field(Customer, "first_name", None)
     last_name: str | None = text_field(Customer, "last_name", None)
     legal_name: str | None = text_field(Customer, "legal_name", None)

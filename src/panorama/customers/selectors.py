@@ -326,7 +326,7 @@ def customer_list(
     if search:
         # Each branch's first page, then the page of their union, all in the database's
         # own order (its collation decides, as it does for the cursor).
-        ids = set()
+        ids: set[int] = set()
         for branch in search_branches(search):
             ids.update(ordered.filter(branch).values_list("pk", flat=True)[: limit + 1])
         ordered = ordered.filter(pk__in=ids)
@@ -404,9 +404,8 @@ def customer_core_360(*, customer: Customer, user: User) -> dict[str, Any]:
     scope = scope_filter(user, "customer__")
     if scope:  # fellow members outside the user's scope stay hidden, as in the groups API
         memberships = memberships.filter(Q(customer=customer) | scope)
-    memberships = list(memberships.select_related("group", "customer").order_by("group_id", "id"))
     groups: dict[int, dict[str, Any]] = {}
-    for membership in memberships:
+    for membership in memberships.select_related("group", "customer").order_by("group_id", "id"):
         entry = groups.setdefault(
             membership.group_id, {"group": membership.group, "role": None, "members": []}
         )
@@ -459,10 +458,13 @@ def customer_field_history(*, customer_id: int, limit: int = 20) -> list[FieldCh
     )
     reasons = history_reasons()
     for change in changes:
-        change.label, choices = history_field(change.field)
-        change.old_text = choices.get(change.old_value, change.old_value)
-        change.new_text = choices.get(change.new_value, change.new_value)
-        change.reason_text = reasons.get(change.reason, change.reason)
+        label, choices = history_field(change.field)
+        vars(change).update(  # display attributes, not columns: the template and API read them
+            label=label,
+            old_text=choices.get(change.old_value, change.old_value),
+            new_text=choices.get(change.new_value, change.new_value),
+            reason_text=reasons.get(change.reason, change.reason),
+        )
     return changes
 
 
@@ -492,14 +494,14 @@ def history_field(key: str) -> tuple[str, dict[str, str]]:
     """
     if key.startswith("identity:"):
         kind = key.removeprefix("identity:")
-        return capfirst(dict(Identity.Kind.choices).get(kind, kind)), {}
+        return str(capfirst(dict(Identity.Kind.choices).get(kind, kind))), {}
     if key == "address":
-        return capfirst(Address._meta.verbose_name), {}
+        return str(capfirst(Address._meta.verbose_name)), {}
     if key == "merged_from":
-        return capfirst(_("merged customer")), {}
+        return str(capfirst(_("merged customer"))), {}
     try:
         field = Customer._meta.get_field(key)
     except FieldDoesNotExist:
         return key, {}
     choices = dict(getattr(field, "choices", None) or [])
-    return capfirst(getattr(field, "verbose_name", key)), choices
+    return str(capfirst(getattr(field, "verbose_name", key))), choices

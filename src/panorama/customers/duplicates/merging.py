@@ -65,7 +65,9 @@ def register(
     if policy not in POLICIES:
         raise ValueError(f"Unknown merge policy {policy!r}: one of {POLICIES}.")
     related = model._meta.get_field(field_name).related_model
-    if related is None or related._meta.label_lower != "customers.customer":
+    if not (isinstance(related, type) and issubclass(related, models.Model)) or (
+        related._meta.label_lower != "customers.customer"
+    ):
         raise ValueError(f"{model._meta.label}.{field_name} does not point at a customer.")
     _registry[f"{model._meta.label_lower}.{field_name}"] = (policy, tuple(unique))
 
@@ -89,7 +91,7 @@ def links() -> Iterator[Link]:
         if model._meta.proxy or not model._meta.managed:
             continue
         for fld in model._meta.local_fields:
-            if not fld.is_relation or fld.related_model is not customer:
+            if not isinstance(fld, models.ForeignKey) or fld.related_model is not customer:
                 continue
             label = f"{model._meta.label_lower}.{fld.name}"
             policy, unique = _registry.get(label, (MOVE, ()))

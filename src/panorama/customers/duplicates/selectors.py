@@ -80,8 +80,9 @@ def duplicate_details(items: list[DuplicateCandidate]) -> None:
         for address in Address.objects.filter(customer_id__in=ids).order_by("-is_primary", "id"):
             addresses[address.customer_id].append(address)
     for customer in customers:
-        customer.shown_identities = identities[customer.pk]
-        customer.shown_addresses = addresses[customer.pk]
+        vars(customer).update(  # for display, not columns
+            shown_identities=identities[customer.pk], shown_addresses=addresses[customer.pk]
+        )
 
 
 def duplicate_candidate_get(*, user: User, candidate_id: int) -> DuplicateCandidate:

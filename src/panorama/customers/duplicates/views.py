@@ -5,11 +5,12 @@ redirects back to the screen with a message.
 """
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from panorama.accounts.http import SignedInRequest
 from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.customers.selectors import history_label
 
@@ -23,11 +24,11 @@ TEMPLATES = "customers/duplicates/"
 
 def _with_reasons(candidates: list[DuplicateCandidate]) -> list[DuplicateCandidate]:
     for candidate in candidates:
-        candidate.reason_texts = [services.reason_text(r) for r in candidate.reasons]
+        vars(candidate)["reason_texts"] = [services.reason_text(r) for r in candidate.reasons]
     return candidates
 
 
-def _candidate_row(request: HttpRequest, candidate_id: int, error: str = "") -> HttpResponse:
+def _candidate_row(request: SignedInRequest, candidate_id: int, error: str = "") -> HttpResponse:
     candidate = selectors.duplicate_candidate_get(user=request.user, candidate_id=candidate_id)
     selectors.duplicate_details([candidate])
     return render(
@@ -40,13 +41,13 @@ def _candidate_row(request: HttpRequest, candidate_id: int, error: str = "") -> 
     )
 
 
-def _back(request: HttpRequest, message: str, level: int = messages.SUCCESS) -> HttpResponse:
+def _back(request: SignedInRequest, message: str, level: int = messages.SUCCESS) -> HttpResponse:
     messages.add_message(request, level, message)
     return redirect("customers:duplicates")
 
 
 @require_GET
-def duplicate_list(request: HttpRequest) -> HttpResponse:
+def duplicate_list(request: SignedInRequest) -> HttpResponse:
     page = selectors.duplicate_candidates(
         user=request.user, cursor=request.GET.get("cursor", ""), with_details=True
     )
@@ -62,7 +63,7 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def duplicate_scan(request: HttpRequest) -> HttpResponse:
+def duplicate_scan(request: SignedInRequest) -> HttpResponse:
     services.duplicates_scan_request(by=request.user)
     message = _("The scan is running. Reload the page in a moment to see what it found.")
     if request.htmx:
@@ -71,7 +72,7 @@ def duplicate_scan(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def duplicate_merge(request: HttpRequest, candidate_id: int) -> HttpResponse:
+def duplicate_merge(request: SignedInRequest, candidate_id: int) -> HttpResponse:
     """GET: the preview of a merge (both customers side by side, what the survivor ends
     with, what moves); POST: the merge itself."""
     if request.method == "GET":
@@ -111,7 +112,7 @@ def duplicate_merge(request: HttpRequest, candidate_id: int) -> HttpResponse:
     return _back(request, message)
 
 
-def _merge_preview(request: HttpRequest, candidate_id: int) -> HttpResponse:
+def _merge_preview(request: SignedInRequest, candidate_id: int) -> HttpResponse:
     candidate = selectors.duplicate_candidate_get(user=request.user, candidate_id=candidate_id)
     pair = {
         str(candidate.customer_a_id): candidate.customer_a,
@@ -131,7 +132,7 @@ def _merge_preview(request: HttpRequest, candidate_id: int) -> HttpResponse:
 
 
 @require_POST
-def duplicate_dismiss(request: HttpRequest, candidate_id: int) -> HttpResponse:
+def duplicate_dismiss(request: SignedInRequest, candidate_id: int) -> HttpResponse:
     try:
         candidate = selectors.duplicate_candidate_get(user=request.user, candidate_id=candidate_id)
         services.duplicate_dismiss(candidate=candidate, by=request.user)
@@ -156,7 +157,7 @@ def duplicate_dismiss(request: HttpRequest, candidate_id: int) -> HttpResponse:
 
 
 @require_POST
-def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
+def merge_undo(request: SignedInRequest, merge_id: int) -> HttpResponse:
     """Undo from the merges table (answers the merge's row) or from a just-merged pair
     (``candidate`` posted: answers the pair, to review again)."""
     candidate_id = request.POST.get("candidate", "")

@@ -61,8 +61,11 @@ def import_report(request, job_id: int, format: str = "json", cursor: str = "", 
         response = StreamingHttpResponse(
             import_rejected_csv(job=job), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"{Path(job.original_name).stem}-rejected-{job.pk}.csv"
+        response["Content-Disposition"] = (
+            content_disposition_header(
+                True, f"{Path(job.original_name).stem}-rejected-{job.pk}.csv"
+            )
+            or "attachment"
         )
         return response
     if format != "json":

@@ -87,10 +87,10 @@ def import_undo_notes(
     notes = job.undo_notes.order_by("id")[max(0, offset) :]
     if limit:
         notes = notes[: max(1, min(limit, 1000))]
-    notes = list(notes)
-    for note in notes:
-        note.message = undo_note_message(note)
-    return notes
+    listed = list(notes)
+    for note in listed:
+        vars(note)["message"] = undo_note_message(note)  # for display, not a column
+    return listed
 
 
 def _records_text(labels: list[str]) -> str:

@@ -6,11 +6,12 @@ in the background too, polled the same way, and ends with its own report.
 """
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from panorama.accounts.http import SignedInRequest
 from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.customers.models import CustomFieldDefinition
 
@@ -22,7 +23,7 @@ from .services.files import TARGETS, target_labels
 TEMPLATES = "customers/imports/"
 
 
-def _job(request: HttpRequest, job_id: int) -> ImportJob:
+def _job(request: SignedInRequest, job_id: int) -> ImportJob:
     return selectors.import_job_get(user=request.user, job_id=job_id)
 
 
@@ -37,7 +38,7 @@ def _choices() -> list[tuple[str, str]]:
 
 
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: SignedInRequest) -> HttpResponse:
     """Step 1: choose the file; it is checked at once and the mapping guessed."""
     error = ""
     if request.method == "POST":
@@ -60,7 +61,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def import_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_mapping(request: SignedInRequest, job_id: int) -> HttpResponse:
     """Step 2: one select per column, with the first rows of the file as a preview."""
     job = _job(request, job_id)
     if job.queued_at is not None:
@@ -102,7 +103,7 @@ def import_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @require_GET
-def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_detail(request: SignedInRequest, job_id: int) -> HttpResponse:
     """Step 3: progress (polled by HTMX while it runs), then the report."""
     job = _job(request, job_id)
     undoing = job.status == ImportJob.Status.UNDOING
@@ -126,7 +127,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @require_POST
-def import_undo(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_undo(request: SignedInRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     try:
         importing.import_job_undo(job=job, by=request.user)

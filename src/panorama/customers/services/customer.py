@@ -1,7 +1,7 @@
 """Customer records and their identities, addresses and contact points."""
 
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, models, transaction
@@ -122,7 +122,7 @@ class CustomerData:
 def _new(model: type[M], /, bulk: bool, **values: Any) -> M:
     """An unsaved instance: ``core.bulk.model_new`` for the import's thousands, the
     ordinary constructor for one record."""
-    return cast(M, model_new(model, **values)) if bulk else model(**values)
+    return model_new(model, **values) if bulk else model(**values)
 
 
 def customer_build(

@@ -77,7 +77,7 @@ def _rows(user: User, filters: ExportFilters, first, counted: list[int]) -> Iter
             .values_list("customer_id", "kind", "value")
         ):
             primary.setdefault((customer_id, kind), value)
-        places = {}
+        places: dict[int, tuple[str, str]] = {}
         for customer_id, city, postal_code in (
             Address.objects.filter(Q(customer_id__in=ids))
             .order_by("customer_id", "-is_primary", "id")

@@ -3,6 +3,9 @@
 as on every other path. (``panorama.accounts`` comes before ``django.contrib.auth`` in
 INSTALLED_APPS so this command replaces Django's.)"""
 
+import getpass
+from typing import Any
+
 from django.contrib.auth.management.commands import changepassword
 from django.core.management.base import CommandError
 
@@ -15,15 +18,16 @@ class Command(changepassword.Command):
     MAX_TRIES = 3
 
     def handle(self, *args, **options):
-        username = options["username"] or changepassword.getpass.getuser()
+        username = options["username"] or getpass.getuser()
         try:
             user = User.objects.using(options["database"]).get(username=username)
         except User.DoesNotExist as exc:
             raise CommandError(f"user '{username}' does not exist") from exc
         self.stdout.write(f"Changing password for user '{user}'")
+        django: Any = self  # Django's command reads passwords with its _get_pass
         for _try in range(self.MAX_TRIES):
-            first = self._get_pass()
-            if first != self._get_pass("Password (again): "):
+            first = django._get_pass()
+            if first != django._get_pass("Password (again): "):
                 self.stdout.write("Passwords do not match. Please try again.")
                 continue
             try:

@@ -12,6 +12,7 @@ On top of ``db_worker`` it
 import logging
 import threading
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, close_old_connections, connection
@@ -117,8 +118,9 @@ class Command(db_worker.Command):
         if found:
             logger.warning("recovered %s interrupted job(s)", found)
         # db_worker's handle builds ``db_worker.Worker``: this subclass, for its run.
-        original, db_worker.Worker = db_worker.Worker, Worker
+        module: Any = db_worker
+        original, module.Worker = module.Worker, Worker
         try:
             super().handle(worker_id=worker_id[:64], **options)
         finally:
-            db_worker.Worker = original
+            module.Worker = original

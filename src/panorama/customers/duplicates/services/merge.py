@@ -12,7 +12,7 @@ import datetime
 import json
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.core import serializers
@@ -161,9 +161,9 @@ def _restore(label: str, rows: list[dict[str, Any]]) -> None:
             for field in row._meta.concrete_fields
             if field.is_relation
             and getattr(row, field.attname) is not None
-            and not field.related_model._base_manager.filter(
-                pk=getattr(row, field.attname)
-            ).exists()
+            and not cast(type[models.Model], field.related_model)
+            ._base_manager.filter(pk=getattr(row, field.attname))
+            .exists()
         ]
         if gone:
             logger.warning("merge undo: %s #%s not restored, %s gone", label, row.pk, gone)
@@ -257,7 +257,7 @@ def merge_preview(*, survivor: Customer, merged: Customer, by: User | None) -> d
     rows = []
     for name in ["display_name", *FILLED]:
         attr = name.removesuffix("_id")
-        label = Customer._meta.get_field(attr).verbose_name
+        label = getattr(Customer._meta.get_field(attr), "verbose_name", attr)
         values = [getattr(c, attr) for c in (survivor, merged, outcome)]
         shown = [_shown(v) for v in values]
         rows.append(
@@ -298,11 +298,11 @@ def customer_merge(*, survivor: Customer, merged: Customer, by: User | None) -> 
         raise ValidationFailed(_("A customer cannot be merged into itself."), field="survivor_id")
     locked = _lock_and_check(by, survivor.pk, merged.pk)
     survivor, merged = locked[survivor.pk], locked[merged.pk]
-    for customer, field in ((survivor, "survivor_id"), (merged, "merged_id")):
+    for customer, role in ((survivor, "survivor_id"), (merged, "merged_id")):
         if customer.merged_into_id is not None:
             raise Conflict(
                 _("%(name)s was already merged into another customer.") % {"name": customer},
-                field=field,
+                field=role,
             )
 
     relinked: dict[str, list[Any]] = {}
@@ -443,7 +443,9 @@ def _survivor_restore(
                     )
             survivor.custom_fields = fields
         elif current == written:
-            setattr(survivor, name, Customer._meta.get_field(name).to_python(old))
+            setattr(
+                survivor, name, cast(models.Field, Customer._meta.get_field(name)).to_python(old)
+            )
         elif current != old:
             conflict(name, old, written, current)
     _names(survivor)

@@ -53,7 +53,7 @@ CHUNK = 500  # ids per IN (...) list, under every database's parameter limit
 # An incremental scan for more customers than this runs as a full scan instead.
 INCREMENTAL_MAX = 5000
 
-IDENTITY_KINDS = {
+IDENTITY_KINDS: dict[str, str] = {
     Identity.Kind.NATIONAL_ID: "same_national_id",
     Identity.Kind.EMAIL: "same_email",
     Identity.Kind.PHONE: "same_phone",
@@ -261,11 +261,13 @@ def _by_similar_name(found: _Found, targets: set[int] | None) -> None:
             group_id__in=GroupMembership.objects.filter(customer_id__in=targets).values("group_id")
         )
     groups: dict[tuple[int, str], dict[int, str]] = defaultdict(dict)
-    rows = memberships.values_list(
+    members = memberships.values_list(
         "group_id", "group__name", "customer_id", "customer__search_name"
     )
-    for group_id, group_name, customer_id, search_name in rows.order_by().iterator(chunk_size=5000):
-        groups[(group_id, group_name)][customer_id] = search_name
+    for group_id, group_name, member_id, member_name in members.order_by().iterator(
+        chunk_size=5000
+    ):
+        groups[(group_id, group_name)][member_id] = member_name
     for (_group_id, group_name), block in groups.items():
         _similar_in_block(found, block, "similar_name_group", group_name)
 
@@ -341,19 +343,20 @@ def _store(pairs: dict[Pair, list[dict[str, Any]]], targets: set[int] | None) ->
     for chunk in _chunks({a for a, _b in pairs}):
         for candidate in DuplicateCandidate.objects.filter(customer_a_id__in=chunk):
             existing[(candidate.customer_a_id, candidate.customer_b_id)] = candidate
-    new, changed = [], []
+    new: list[DuplicateCandidate] = []
+    changed: list[DuplicateCandidate] = []
     for (a, b), reasons in pairs.items():
         score = score_of(reasons)
-        candidate = existing.get((a, b))
-        if candidate is None:
+        known = existing.get((a, b))
+        if known is None:
             new.append(
                 DuplicateCandidate(customer_a_id=a, customer_b_id=b, score=score, reasons=reasons)
             )
-        elif candidate.status == DuplicateCandidate.Status.OPEN and (
-            candidate.score != score or candidate.reasons != reasons
+        elif known.status == DuplicateCandidate.Status.OPEN and (
+            known.score != score or known.reasons != reasons
         ):
-            candidate.score, candidate.reasons = score, reasons
-            changed.append(candidate)
+            known.score, known.reasons = score, reasons
+            changed.append(known)
     DuplicateCandidate.objects.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
     DuplicateCandidate.objects.bulk_update(changed, ["score", "reasons"], batch_size=CHUNK)
 

@@ -239,8 +239,8 @@ def row_problems(values: dict[str, list[str]], plan: Plan) -> list[tuple[str, st
                     (identity.kind, _("%(value)s is given twice.") % {"value": identity.value})
                 )
             seen.add((identity.kind, identity.value))
-    for item in data.addresses:
-        attempt(address_build, customer=customer, item=item)
+    for place in data.addresses:
+        attempt(address_build, customer=customer, item=place)
     return problems
 
 

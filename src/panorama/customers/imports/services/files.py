@@ -10,7 +10,7 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -220,7 +220,7 @@ def row_blank(cells: list[str]) -> bool:
     return not "".join(cells).strip()
 
 
-def _csv_rows(fh: IO[bytes], source: Source) -> Iterator[list[str]]:
+def _csv_rows(fh: IO[bytes], source: Source) -> Generator[list[str]]:
     fh.seek(0)
     text = io.TextIOWrapper(fh, encoding=source.encoding, newline="")
     try:
@@ -292,7 +292,7 @@ def xlsx_guard(fh: IO[bytes]) -> None:
             )
 
 
-def _xlsx_rows(fh: IO[bytes]) -> Iterator[list[str]]:
+def _xlsx_rows(fh: IO[bytes]) -> Generator[list[str]]:
     import openpyxl
 
     xlsx_guard(fh)
@@ -336,7 +336,7 @@ def _xlsx_rows(fh: IO[bytes]) -> Iterator[list[str]]:
         workbook.close()
 
 
-def rows_read(fh: IO[bytes], source: Source) -> Iterator[list[str]]:
+def rows_read(fh: IO[bytes], source: Source) -> Generator[list[str]]:
     """Every row of the file, header included, as lists of text."""
     if source.file_format == XLSX:
         return _xlsx_rows(fh)

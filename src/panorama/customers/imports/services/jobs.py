@@ -452,6 +452,7 @@ def _helper_start(plan: Plan, language: str, parent: int) -> None:
 
 
 def _helper_check(rows: list[tuple[int, list[str]]]) -> list[tuple]:
+    assert _helper_plan is not None, "the helper starts with the job's plan"
     return rows_check(_helper_plan, rows)
 
 

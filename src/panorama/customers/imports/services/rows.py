@@ -180,6 +180,7 @@ class Batch:
         return owners
 
     def _reject_taken(self, row: _Row) -> None:
+        assert row.key is not None  # only a row with an identifier can find it taken
         self.reject(
             row.number,
             row.cells,
@@ -382,9 +383,8 @@ class Batch:
                 updates.append((row, customer_id))
             else:
                 creates.append(row)
-        if updates:
-            updates = self._prepare_updates(updates)
-        self.creates, self.updates = creates, updates
+        self.creates = creates
+        self.updates = self._prepare_updates(updates) if updates else []
 
     def _store(self) -> None:
         with transaction.atomic():
@@ -501,7 +501,11 @@ class Batch:
             new_addresses[customer_id] = [
                 a for a in merged.addresses if (a.line1.lower(), a.postal_code) not in known
             ]
-            for item in [*new_identities[customer_id], *new_addresses[customer_id]]:
+            added: list[Identity | Address] = [
+                *new_identities[customer_id],
+                *new_addresses[customer_id],
+            ]
+            for item in added:
                 item.customer = customer
                 item.is_primary = False
         if changed:

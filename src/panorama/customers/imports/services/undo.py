@@ -27,7 +27,7 @@ import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models, transaction
@@ -71,6 +71,8 @@ Progress = Callable[[ImportJob], None]
 def _links_to(model: type[models.Model]) -> Iterator[tuple[type[models.Model], models.Field]]:
     """Every (model, foreign key) of any app that points at ``model``."""
     for relation in model._meta.get_fields(include_hidden=True):
+        if not isinstance(relation, models.ForeignObjectRel):  # a field of the model's own
+            continue
         if not (relation.auto_created and not relation.concrete) or relation.many_to_many:
             continue
         field = relation.field
@@ -366,15 +368,15 @@ class _Batch:
                     **{f"{field.name}__customer_id__in": ids}
                 ).values_list(f"{field.name}__customer_id", flat=True)
                 for customer_id in rows.distinct():
-                    found[customer_id].add(other._meta.label_lower)
+                    found[cast(int, customer_id)].add(other._meta.label_lower)
         # Edits since; a merge's own changes count through its CustomerMerge above.
         edited = (
             FieldChange.objects.filter(customer_id__in=ids)
             .exclude(reason__in=MERGE_REASONS)
             .values_list("customer_id", flat=True)
         )
-        for customer_id in edited.distinct():
-            found[customer_id].add(FieldChange._meta.label_lower)
+        for changed_id in edited.distinct():
+            found[cast(int, changed_id)].add(FieldChange._meta.label_lower)  # filtered: not null
         return {pk: sorted(labels) for pk, labels in found.items()}
 
     # --- customers the import updated ---------------------------------------------------
@@ -548,7 +550,9 @@ class _Batch:
             "customer_id", "field", "new_value"
         ):
             if field in RESTORED_FIELDS and field != "custom_fields":
-                found[customer_id][field] = (value or None) if field == "birth_date" else value
+                found[cast(int, customer_id)][field] = (
+                    (value or None) if field == "birth_date" else value
+                )
         return found
 
     def _added(self, model, changes: list[ImportChange], key: str) -> "_Rows":
