@@ -24,6 +24,7 @@ write lock is never held for long, and an undo that stops half-way (``undoing``,
 """
 
 import datetime
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -237,7 +238,7 @@ def import_undo_recover() -> int:
                 logger.warning(
                     "undo of import %s: its worker %s is gone, resumed", job.pk, job.worker
                 )
-                transaction.on_commit(lambda pk=job.pk: _enqueue(pk))
+                transaction.on_commit(functools.partial(_enqueue, job.pk))
         recovered += taken
     return recovered
 
