@@ -477,3 +477,27 @@ def test_an_undo_interrupted_too_often_waits_for_the_user(tmp_path, admin_user, 
     assert "interrupted 3 times" in job.undo_error and job.worker == ""
     job = undo(job, admin_user)  # "Finish the undo"
     assert job.status == "undone" and job.undo_error == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_database_worker_runs_the_undo(settings, tmp_path):
+    """With the production queue (django-tasks' database backend), the undo asked for
+    on the page waits in the queue and the task worker runs it to the end."""
+    from django.core.management import call_command
+
+    from tests.factories import UserFactory
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    admin = UserFactory(username="boss", role="admin", is_superuser=True)
+    job = file_run(tmp_path, ROWS_ES, admin)
+    import_job_undo(job=job, by=admin)
+    job.refresh_from_db()
+    assert job.status == "undoing" and Customer.objects.count() == 3
+
+    call_command(
+        "db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0
+    )
+
+    job.refresh_from_db()
+    assert (job.status, job.undo_deleted, job.worker) == ("undone", 3, "")
+    assert not Customer.objects.exists()
