@@ -5,11 +5,13 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from stdnum.es import cif, dni, nie
 
 from panorama.accounts.models import Role, Team
 from panorama.channels.models import Interaction
 from panorama.customers import identifiers
 from panorama.customers.models import Consent, Customer, Group, Holding, Identity
+from panorama.seeding import ids
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +116,17 @@ def test_seeding_adds_after_the_existing_customers():
     assert Customer.objects.count() == 60
     values = Identity.objects.filter(kind="national_id").values_list("value", flat=True)
     assert len(set(values)) == 60
+
+
+def test_seeded_dni_nie_and_cif_pass_stdnum_validation():
+    assert ids.dni(12345678) == "12345678Z"
+    assert ids.nie(0, 1234567) == "X1234567L"
+    seed()
+    values = Identity.objects.filter(kind="national_id").values_list("value", flat=True)
+    for value in values:
+        if value[0] in "XYZ":
+            assert nie.is_valid(value), value
+        elif value[0].isdigit():
+            assert dni.is_valid(value), value
+        else:
+            assert cif.is_valid(value), value

@@ -3,10 +3,11 @@
 import re
 
 from stdnum.es import cif
+from stdnum.es import dni as stdnum_dni
+from stdnum.es import nie as stdnum_nie
 
 from panorama.customers.identifiers import fold
 
-DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net")  # reserved: never delivered
 # Values of the showcase customer: generated customers never get them.
 RESERVED_DNI = 12345678
@@ -17,11 +18,13 @@ NO_DATA: dict = {}  # shared on purpose: the writer encodes a constant dict once
 
 
 def dni(number: int) -> str:
-    return f"{number:08d}{DNI_LETTERS[number % 23]}"
+    body = f"{number:08d}"
+    return body + stdnum_dni.calc_check_digit(body)
 
 
 def nie(prefix: int, number: int) -> str:
-    return f"{'XYZ'[prefix]}{number:07d}{DNI_LETTERS[(prefix * 10_000_000 + number) % 23]}"
+    body = f"{'XYZ'[prefix]}{number:07d}"
+    return body + stdnum_nie.calc_check_digit(body)
 
 
 def cif_for(letter: str, number: int) -> str:
