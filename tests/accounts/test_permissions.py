@@ -21,7 +21,7 @@ from panorama.channels.services import interaction_record
 from panorama.core.exceptions import PermissionDenied
 from panorama.customers.duplicates.models import CustomerMerge, DuplicateCandidate
 from panorama.customers.duplicates.services.merge import customer_merge, customer_merge_undo
-from panorama.customers.duplicates.services.scan import duplicates_scan_request
+from panorama.customers.duplicates.services.scan import duplicate_dismiss, duplicates_scan_request
 from panorama.customers.imports.models import ImportJob
 from panorama.customers.imports.services.jobs import import_job_create
 from panorama.customers.models import Customer
@@ -131,6 +131,16 @@ CASES: dict[str, Case] = {
             headers={"HX-Request": "true"},
         ),
         state=lambda w: CustomerMerge.objects.count(),
+    ),
+    "customers.dismiss": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: duplicate_dismiss(candidate=w["pair"], by=u),
+        api=lambda api, w: api.post(f"/duplicates/{w['pair'].pk}/dismiss"),
+        web=lambda c, w: c.post(
+            reverse("customers:duplicate_dismiss", args=[w["pair"].pk]),
+            headers={"HX-Request": "true"},
+        ),
+        state=lambda w: DuplicateCandidate.objects.filter(status="dismissed").count(),
     ),
     "customers.merge_undo": Case(
         role=Role.SALES_REP,

@@ -426,6 +426,23 @@ def test_a_sales_rep_may_not_merge_even_his_own_customers_nor_undo_a_merge(rep, 
     assert Customer.objects.get(pk=b.pk).merged_into_id == a.pk
 
 
+def test_a_sales_rep_may_not_dismiss_a_pair_but_his_manager_may(rep, team):
+    a = person("Ana", "García", owner=rep, team=team)
+    b = person("Ana", "Garcia", owner=rep, team=team)
+    IdentityFactory(customer=a, kind=Identity.Kind.EMAIL, value="ana@example.com")
+    IdentityFactory(customer=b, kind=Identity.Kind.EMAIL, value="ana@example.com")
+    duplicates_scan()
+    candidate = pair_of(a, b)
+
+    with pytest.raises(PermissionDenied, match="not duplicates is not part of your role"):
+        duplicate_dismiss(candidate=candidate, by=rep)
+    assert DuplicateCandidate.objects.get().status == DuplicateCandidate.Status.OPEN
+
+    manager = UserFactory(role=Role.SALES_MANAGER, managed_teams=[team])
+    duplicate_dismiss(candidate=candidate, by=manager)
+    assert DuplicateCandidate.objects.get().status == DuplicateCandidate.Status.DISMISSED
+
+
 def test_managers_admins_and_data_stewards_merge(team):
     manager = UserFactory(role=Role.SALES_MANAGER, managed_teams=[team])
     admin_role = UserFactory(role=Role.ADMIN)

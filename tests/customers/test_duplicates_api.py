@@ -155,6 +155,20 @@ def test_a_sales_rep_may_not_merge_his_own_customers_but_his_manager_may(api_as,
     assert Customer.objects.get(pk=a.pk).merged_into_id == b.pk
 
 
+def test_a_sales_rep_cannot_dismiss_his_own_pair_through_the_api(api_as, rep):
+    same_email_pair(owner=rep)
+    duplicates_scan()
+    candidate = DuplicateCandidate.objects.get()
+
+    r = api_as(rep).post(f"/duplicates/{candidate.pk}/dismiss")
+
+    assert r.status_code == 403
+    assert r.json()["code"] == "forbidden"
+    assert "not duplicates is not part of your role" in r.json()["detail"]
+    assert DuplicateCandidate.objects.get().status == DuplicateCandidate.Status.OPEN
+    assert len(api_as(rep).get("/duplicates").json()["items"]) == 1
+
+
 def test_an_analyst_reads_but_cannot_merge(api_as):
     analyst = UserFactory(role=Role.ANALYST)
     a, _b = same_email_pair()

@@ -160,7 +160,11 @@ def test_a_rep_reviews_his_pairs_but_merging_is_left_to_a_manager(client, rep, a
 
     page = client.get(reverse("customers:duplicates")).content.decode()
     assert "Ana Ruiz0" in page
-    assert "Merge into left" not in page and "Not a duplicate" in page
+    assert "Merge into left" not in page and "Not a duplicate" not in page
+    r = client.post(reverse("customers:duplicate_dismiss", args=[candidate.pk]), headers=HTMX)
+    assert r.status_code == 403
+    assert "Marking customers as not duplicates is not part of your role" in r.content.decode()
+    assert DuplicateCandidate.objects.get().status == DuplicateCandidate.Status.OPEN
     merge_url = reverse("customers:duplicate_merge", args=[candidate.pk])
     r = client.post(merge_url, {"survivor": candidate.customer_a_id}, headers=HTMX)
     assert r.status_code == 403

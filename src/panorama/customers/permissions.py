@@ -16,10 +16,10 @@ from panorama.accounts.permissions import may_edit, register, role_in
 from .models import Customer
 from .selectors import teams_in_scope
 
-# Data stewardship (scanning for duplicates, merging, undoing a merge) rewrites or hides
-# records other users work on: by default a sales manager's or an administrator's job
-# (``PANORAMA_MERGE_ROLES``), or a data steward's, i.e. any user given the permission
-# "Can add customer merge" in the admin (directly or through a group).
+# Data stewardship (scanning for duplicates, merging, dismissing a pair, undoing a
+# merge) rewrites or hides records other users work on: by default a sales manager's or
+# an administrator's job (``PANORAMA_MERGE_ROLES``), or a data steward's, i.e. any user
+# given the permission "Can add customer merge" in the admin (directly or through a group).
 MERGE_PERMISSION = "customers.add_customermerge"
 _ASSIGN_MESSAGE = _(
     "You can only assign customers to yourself or to a team you belong to or manage."
@@ -71,6 +71,15 @@ def register_all() -> None:
         rule=stewards,
         message=_(
             "Merging customers is not part of your role: "
+            "ask a sales manager, an administrator or a data steward."
+        ),
+    )
+    # Dismissing a pair hides it from the stewards' list for good: theirs to decide.
+    register(
+        "customers.dismiss",
+        rule=stewards,
+        message=_(
+            "Marking customers as not duplicates is not part of your role: "
             "ask a sales manager, an administrator or a data steward."
         ),
     )

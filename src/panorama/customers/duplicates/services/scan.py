@@ -380,8 +380,9 @@ def _store(pairs: dict[Pair, list[dict[str, Any]]], targets: set[int] | None) ->
 
 @transaction.atomic
 def duplicate_dismiss(*, candidate: DuplicateCandidate, by: User | None) -> DuplicateCandidate:
-    """Mark a pair as "not a duplicate": later scans leave it alone."""
-    ensure_can(by, "customers.edit")
+    """Mark a pair as "not a duplicate": later scans leave it alone. It hides the pair
+    from everyone, so it needs the merge permission (``customers.dismiss``)."""
+    ensure_can(by, "customers.dismiss")
     candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
     if by is not None:
         visible = Customer.objects.filter(scope_filter(by)).filter(
