@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from panorama.accounts.models import ApiToken, Role
 from panorama.accounts.services import api_token_authenticate, api_token_create, api_token_revoke
+from panorama.core.exceptions import PermissionDenied
 from panorama.core.models import AuditEvent
 from tests.factories import CustomerFactory, UserFactory
 
@@ -75,6 +76,25 @@ def test_a_revoked_token_gets_401_and_the_users_other_tokens_still_work(client, 
     assert api_token_authenticate(key=old_key) is None
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.TOKEN_REVOKED)
     assert event.user == rep and event.detail == {"token": old.prefix}
+
+
+def test_only_the_owner_or_an_administrator_may_revoke_a_token(client, rep):
+    token, key = api_token_create(user=rep, name="laptop")
+    colleague = UserFactory(role=Role.SALES_MANAGER)
+
+    with pytest.raises(PermissionDenied, match="Only an administrator can revoke another"):
+        api_token_revoke(token=token, by=colleague)
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    assert client.get("/api/v1/customers", headers=bearer(key)).status_code == 200
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.TOKEN_REVOKED).exists()
+
+    api_token_revoke(token=token, by=rep)
+    assert_401(client.get("/api/v1/customers", headers=bearer(key)))
+    for admin in (UserFactory(role=Role.ADMIN), UserFactory(is_superuser=True)):
+        other, other_key = api_token_create(user=rep, name="phone")
+        api_token_revoke(token=other, by=admin)
+        assert_401(client.get("/api/v1/customers", headers=bearer(other_key)))
 
 
 def test_the_token_of_a_deactivated_user_gets_401(client, rep):

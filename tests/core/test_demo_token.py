@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from panorama.accounts.models import User
 from panorama.channels.models import Interaction
+from panorama.core.models import AuditEvent
 from panorama.customers.models import BillingIncident, Customer, GroupMembership, Identity
 from tests.factories import UserFactory
 
@@ -37,6 +38,19 @@ def test_demo_seeds_once_and_creates_an_admin_who_can_log_in(monkeypatch, client
     assert Customer.objects.count() == seeded
     assert "a-demo-pass-9471" not in again
     assert "panorama changepassword admin" in again
+
+
+def test_demo_sets_the_admin_password_through_the_policy_and_audits_it(monkeypatch):
+    monkeypatch.setenv("PANORAMA_ADMIN_PASSWORD", "12345678901234")  # numeric only
+
+    with pytest.raises(CommandError, match="PANORAMA_ADMIN_PASSWORD: .*numeric"):
+        run("demo", customers=5)
+    assert not User.objects.get(username="admin").has_usable_password()
+
+    monkeypatch.setenv("PANORAMA_ADMIN_PASSWORD", "a-demo-pass-9471")
+    run("demo", customers=5)
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.PASSWORD_CHANGED)
+    assert event.detail["target"] == "admin"
 
 
 def test_demo_prints_the_address_it_will_be_served_on(monkeypatch):

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from panorama.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 from panorama.core.services import audit_record
 
-from .models import ApiToken, LoginThrottle, User
+from .models import ApiToken, LoginThrottle, Role, User
 
 TOKEN_PREFIX = "pan_"  # noqa: S105 - a visible prefix, not a secret
 # last_used_at is informative: write it at most this often, not on every request.
@@ -37,6 +37,16 @@ def api_token_create(*, user: User, name: str = "default") -> tuple[ApiToken, st
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, by: User | None = None) -> ApiToken:
+    """Revoke ``token``: by its owner, by an administrator (the admin role or the Django
+    permission to change API tokens, as the admin's action needs), or from the server's
+    command line (``by`` None)."""
+    if (
+        by is not None
+        and by.pk != token.user_id
+        and by.role != Role.ADMIN
+        and not by.has_perm("accounts.change_apitoken")
+    ):
+        raise PermissionDenied(_("Only an administrator can revoke another user's API token."))
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit_record(kind="token_revoked", user=by or token.user, token=token.prefix)

@@ -4,9 +4,11 @@ import os
 import secrets
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from panorama.accounts.models import Role, User
+from panorama.accounts.services import user_password_change
+from panorama.core.exceptions import ValidationFailed
 from panorama.core.management.commands.serve import default_port
 from panorama.customers.models import Customer
 from panorama.seeding.showcase import showcase_ensure
@@ -67,7 +69,14 @@ class Command(BaseCommand):
             user = User(username="admin", email="admin@example.com", first_name="Admin")
         user.role = Role.ADMIN
         user.is_staff = user.is_superuser = user.is_active = True
-        password = os.environ.get("PANORAMA_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
-        user.set_password(password)
+        if user.pk is None:
+            user.set_unusable_password()
         user.save()
+        password = os.environ.get("PANORAMA_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        # Through the accounts service, like every other path that sets a password: the
+        # policy applies (a weak PANORAMA_ADMIN_PASSWORD is refused) and it is audited.
+        try:
+            user_password_change(user=user, password=password, by=None)
+        except ValidationFailed as exc:
+            raise CommandError(f"PANORAMA_ADMIN_PASSWORD: {exc.message}") from exc
         return password
