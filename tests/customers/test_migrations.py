@@ -50,3 +50,32 @@ def test_created_records_of_earlier_imports_move_onto_their_customers():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_rejected_rows_of_earlier_imports_keep_their_cells_and_problem():
+    before, after = (
+        [("customers", "0013_address_line_optional")],
+        [("customers", "0014_import_row_problems")],
+    )
+    apps = _migrate(before)
+    ImportJob = apps.get_model("customers", "ImportJob")
+    ImportRowError = apps.get_model("customers", "ImportRowError")
+    job = ImportJob.objects.create(original_name="old.csv", file="imports/old.csv")
+    ImportRowError.objects.create(
+        job=job,
+        row_number=3,
+        field="DNI",
+        message="12345678A is not a valid DNI",
+        raw={"Nombre": "Luis", "DNI": "12345678A"},
+    )
+    try:
+        apps = _migrate(after)
+        ImportJob = apps.get_model("customers", "ImportJob")
+        ImportRowError = apps.get_model("customers", "ImportRowError")
+        error = ImportRowError.objects.get()
+        assert error.cells == ["Luis", "12345678A"]
+        assert error.problems == [{"field": "DNI", "message": "12345678A is not a valid DNI"}]
+        assert ImportJob.objects.get().headers == ["Nombre", "DNI"]
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -90,7 +90,9 @@ def call_limited(fn: Callable[..., Any], *args: Any, memory_bytes: int, cpu_seco
             translation.get_language(),
             os.getpid(),
         ),
-        daemon=True,  # never outlives the process that waits for it
+        # Never outlives the process that waits for it (a daemonic process, such as a
+        # pool's worker, may not have daemonic children: there it is a plain child).
+        daemon=not multiprocessing.current_process().daemon,
     )
     child.start()
     sender.close()
