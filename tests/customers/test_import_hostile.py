@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from panorama.core.exceptions import ValidationFailed
+from panorama.customers.imports.services import files
 from panorama.customers.imports.services.jobs import import_file_sync, import_job_create
 from panorama.customers.models import Customer, ImportJob, ImportRowError
 
@@ -163,11 +164,15 @@ def test_xlsx_declaring_more_rows_than_it_has_reads_only_its_rows(tmp_path, admi
     )
 
 
+@pytest.mark.parametrize("in_process", [True, False], ids=["small-csv", "read-in-a-child"])
 def test_a_file_with_more_rows_than_allowed_fails_before_writing_anything(
-    settings, tmp_path, admin_user
+    settings, tmp_path, admin_user, monkeypatch, in_process
 ):
     """A CSV (or a workbook hiding its size) is counted before any row is written; the
-    count stops at the first row past the limit."""
+    count stops at the first row past the limit. A small CSV is read in the process, a
+    larger one in the memory-limited child: the same answer."""
+    if not in_process:
+        monkeypatch.setattr(files, "CSV_READ_IN_PROCESS", 0)
     settings.PANORAMA_IMPORT_MAX_ROWS = 50
     rows = [["Ana", f"García {n}", "", "", f"ana{n}@example.com", "", "", ""] for n in range(51)]
     path = tmp_path / "clientes.csv"

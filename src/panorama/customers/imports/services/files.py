@@ -354,9 +354,25 @@ def _limits_refusal(exc: LimitExceeded) -> ValidationFailed:
     return ValidationFailed(message, field="file")
 
 
+# A CSV this small cannot take much memory to read whatever it holds (at worst one row
+# of millions of empty cells: tens of MB), so it is read in this process and spares the
+# fork (~15 ms of CPU, up to 80 ms of waiting on a busy machine). A workbook, which
+# unpacks, is always read in the limited process.
+CSV_READ_IN_PROCESS = 8 * 1024 * 1024
+
+
+def _small_csv(fh: IO[bytes], is_csv: bool) -> bool:
+    if not is_csv:
+        return False
+    fh.seek(0, io.SEEK_END)
+    return fh.tell() <= CSV_READ_IN_PROCESS
+
+
 def source_inspect_limited(fh: IO[bytes], name: str) -> Source:
     """``source_inspect`` in a forked process of bounded memory and CPU time
     (``core.limited``): a hostile file never takes the web server or the worker down."""
+    if _small_csv(fh, not (name or "").lower().endswith(".xlsx")):
+        return source_inspect(fh, name)
     try:
         return call_limited(
             source_inspect,
@@ -393,6 +409,8 @@ def rows_count(fh: IO[bytes], source: Source) -> int:
 def rows_count_limited(fh: IO[bytes], source: Source) -> int:
     """``rows_count`` in a process of bounded memory and CPU time: the first full read
     of a file happens there, so the run reads only files known to fit."""
+    if _small_csv(fh, source.file_format == CSV):
+        return rows_count(fh, source)
     try:
         return call_limited(
             rows_count,
