@@ -1,10 +1,12 @@
 import datetime
 
-from django.db.models import Q
+from panorama.core.pagination import Keyset
 
 from .models import Interaction
 
 TIMELINE_SIZE = 50
+# Paged by the API's before/before_id (a timestamp and an id, not an opaque cursor).
+NEWEST_FIRST = Keyset("-occurred_at", "-id", types=(str, int))
 
 
 def timeline(
@@ -19,6 +21,5 @@ def timeline(
     if channel:
         qs = qs.filter(channel=channel)
     if before is not None:
-        at, pk = before
-        qs = qs.filter(Q(occurred_at__lt=at) | Q(occurred_at=at, id__lt=pk))
-    return list(qs.order_by("-occurred_at", "-id")[: max(1, min(limit, 200))])
+        qs = NEWEST_FIRST.after(qs, before)
+    return list(NEWEST_FIRST.ordered(qs)[: max(1, min(limit, 200))])

@@ -4,9 +4,6 @@ Every query that returns customers starts from ``customers_visible_to``, so the 
 the API, the import and other apps apply the same record-level rule.
 """
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +24,7 @@ from django.utils.translation import gettext as _
 from panorama.accounts.models import Role, Team, User
 from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.models import FieldChange
+from panorama.core.pagination import Keyset, Page
 
 from . import identifiers
 from .models import (
@@ -268,24 +266,8 @@ def identify(*, user: User, value: str, kind: str | None = None) -> list[Identif
 PAGE_SIZE = 50
 
 
-def _encode_cursor(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> list[Any]:
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise ValidationFailed(_("The page cursor is not valid."), field="cursor") from None
-    if not isinstance(values, list) or len(values) != 2 or not isinstance(values[1], int):
-        raise ValidationFailed(_("The page cursor is not valid."), field="cursor")
-    return values
-
-
-@dataclass
-class CustomerPage:
-    items: list[Customer]
-    next_cursor: str | None
+BY_NAME = Keyset("search_name", "id", types=(str, int))
+CustomerPage = Page[Customer]
 
 
 def customer_list(
@@ -320,9 +302,8 @@ def customer_list(
     if custom:
         qs = qs.filter(custom_field_filter(custom))
     if cursor:
-        name, last_id = _decode_cursor(cursor)
-        qs = qs.filter(Q(search_name__gt=name) | Q(search_name=name, id__gt=last_id))
-    ordered = qs.order_by("search_name", "id")
+        qs = BY_NAME.after(qs, BY_NAME.decode(cursor))
+    ordered = BY_NAME.ordered(qs)
     if search:
         # Each branch's first page, then the page of their union, all in the database's
         # own order (its collation decides, as it does for the cursor).
@@ -330,13 +311,7 @@ def customer_list(
         for branch in search_branches(search):
             ids.update(ordered.filter(branch).values_list("pk", flat=True)[: limit + 1])
         ordered = ordered.filter(pk__in=ids)
-    items = list(ordered[: limit + 1])
-    next_cursor = None
-    if len(items) > limit:
-        items = items[:limit]
-        last = items[-1]
-        next_cursor = _encode_cursor([last.search_name, last.id])
-    return CustomerPage(items=items, next_cursor=next_cursor)
+    return BY_NAME.cut(list(ordered[: limit + 1]), limit)
 
 
 def search_branches(text: str) -> list[Q]:

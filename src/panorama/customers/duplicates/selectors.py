@@ -5,15 +5,15 @@ duplicate list, of a customer outside his book of business.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
 from panorama.core.exceptions import NotFound, ValidationFailed
+from panorama.core.pagination import Keyset, Page
 from panorama.customers.models import Address, Identity
-from panorama.customers.selectors import PAGE_SIZE, _decode_cursor, _encode_cursor, scope_filter
+from panorama.customers.selectors import PAGE_SIZE, scope_filter
 
 from .models import CustomerMerge, DuplicateCandidate
 
@@ -26,10 +26,8 @@ def _candidates_visible_to(user: User) -> QuerySet[DuplicateCandidate]:
     )
 
 
-@dataclass
-class DuplicatePage:
-    items: list[DuplicateCandidate]
-    next_cursor: str | None
+BY_SCORE = Keyset("-score", "id", types=((int, float), int))
+DuplicatePage = Page[DuplicateCandidate]
 
 
 def duplicate_candidates(
@@ -49,19 +47,10 @@ def duplicate_candidates(
     if status == DuplicateCandidate.Status.OPEN:
         # A pair whose customer was merged with someone else meanwhile is moot.
         qs = qs.filter(customer_a__merged_into__isnull=True, customer_b__merged_into__isnull=True)
-    if cursor:
-        score, last_id = _decode_cursor(cursor)
-        if not isinstance(score, int | float):
-            raise ValidationFailed(_("The page cursor is not valid."), field="cursor")
-        qs = qs.filter(Q(score__lt=score) | Q(score=score, id__gt=last_id))
-    items = list(qs.order_by("-score", "id")[: limit + 1])
-    next_cursor = None
-    if len(items) > limit:
-        items = items[:limit]
-        next_cursor = _encode_cursor([items[-1].score, items[-1].id])
+    page = BY_SCORE.page(qs, cursor=cursor, limit=limit)
     if with_details:
-        duplicate_details(items)
-    return DuplicatePage(items=items, next_cursor=next_cursor)
+        duplicate_details(page.items)
+    return page
 
 
 def duplicate_details(items: list[DuplicateCandidate]) -> None:

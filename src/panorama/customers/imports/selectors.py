@@ -1,15 +1,14 @@
 """Reads of customer imports: a job is visible to whoever started it and to admins."""
 
-from dataclasses import dataclass
-
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Role, User
-from panorama.core.exceptions import NotFound, ValidationFailed
-from panorama.customers.selectors import _decode_cursor, _encode_cursor, history_label
+from panorama.core.exceptions import NotFound
+from panorama.core.pagination import Keyset, Page
+from panorama.customers.selectors import history_label
 
 from .models import ImportJob, ImportRowError, ImportUndoNote
 
@@ -37,29 +36,14 @@ def import_row_errors(*, job: ImportJob, limit: int | None = 1000) -> QuerySet[I
     return errors[:limit] if limit else errors
 
 
-@dataclass
-class RowErrorPage:
-    items: list[ImportRowError]
-    next_cursor: str | None
+BY_ROW = Keyset("row_number", "id", types=(int, int))
+RowErrorPage = Page[ImportRowError]
 
 
 def import_row_error_page(*, job: ImportJob, cursor: str = "", limit: int = 200) -> RowErrorPage:
     """One page of a job's rejected rows in row order, keyset-paginated (one query)."""
     limit = max(1, min(limit, 1000))
-    errors = job.row_errors.order_by("row_number", "id")
-    if cursor:
-        row_number, last_id = _decode_cursor(cursor)
-        if not isinstance(row_number, int):
-            raise ValidationFailed(_("The page cursor is not valid."), field="cursor")
-        errors = errors.filter(
-            Q(row_number__gt=row_number) | Q(row_number=row_number, id__gt=last_id)
-        )
-    items = list(errors[: limit + 1])
-    next_cursor = None
-    if len(items) > limit:
-        items = items[:limit]
-        next_cursor = _encode_cursor([items[-1].row_number, items[-1].id])
-    return RowErrorPage(items=items, next_cursor=next_cursor)
+    return BY_ROW.page(job.row_errors.all(), cursor=cursor, limit=limit)
 
 
 def import_rejected_kept(job: ImportJob) -> int:
