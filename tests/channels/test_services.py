@@ -73,3 +73,25 @@ def test_the_system_records_for_any_customer():
     recorded = interaction_record(customer_id=customer.pk, by=None, **CALL)
 
     assert recorded.agent is None and recorded.customer_id == customer.pk
+
+
+def test_the_related_record_is_a_generic_foreign_key_that_follows_a_merge(admin_user):
+    from panorama.customers.duplicates.services.merge import customer_merge, customer_merge_undo
+
+    survivor, merged = CustomerFactory(), CustomerFactory()
+    card = HoldingFactory(customer=merged)
+    contact = interaction_record(
+        customer_id=merged.pk, by=admin_user, agent=admin_user, related=card, **CALL
+    )
+    assert Interaction.objects.get(pk=contact.pk).related == card
+
+    merge = customer_merge(survivor=survivor, merged=merged, by=admin_user)
+
+    contact = Interaction.objects.get(pk=contact.pk)
+    assert contact.customer_id == survivor.pk
+    assert contact.related == card and contact.related.customer_id == survivor.pk
+
+    customer_merge_undo(merge=merge, by=admin_user)
+    contact = Interaction.objects.get(pk=contact.pk)
+    assert contact.customer_id == merged.pk
+    assert contact.related == card and contact.related.customer_id == merged.pk

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,11 +42,13 @@ class Interaction(models.Model):
     )
     occurred_at = models.DateTimeField(_("when"))
     duration_seconds = models.PositiveIntegerField(_("duration (s)"), null=True, blank=True)
-    # Link to any record of any app (opportunity, case, campaign...).
+    # Link to one of the customer's records, of any app (holding, opportunity, case...):
+    # ``interaction.related`` reads and sets it (contenttypes' GenericForeignKey).
     related_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    related_id = models.CharField(max_length=64, blank=True)
+    related_id = models.PositiveBigIntegerField(null=True, blank=True)
+    related = GenericForeignKey("related_type", "related_id")
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

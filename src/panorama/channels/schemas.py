@@ -51,5 +51,9 @@ class InteractionOut(Schema):
         return f"{content_type.app_label}.{content_type.model}"
 
     @staticmethod
+    def resolve_related_id(obj) -> str:
+        return "" if obj.related_id is None else str(obj.related_id)
+
+    @staticmethod
     def resolve_agent_name(obj) -> str:
         return obj.agent.get_full_name() or obj.agent.username if obj.agent_id else ""

@@ -101,8 +101,7 @@ def interaction_record(
         agent=agent,
         occurred_at=occurred_at,
         duration_seconds=duration_seconds,
-        related_type=ContentType.objects.get_for_model(related) if related is not None else None,
-        related_id=str(related.pk) if related is not None else "",
+        related=related,
         metadata=metadata or {},
     )
     rules_for(Interaction).check(interaction)

@@ -385,7 +385,7 @@ class Seeder:
                     rng.choice(agents) if channel != "web" else None,
                     at,
                     duration,
-                    "",
+                    None,
                     NO_DATA,
                     at,
                 )
