@@ -93,9 +93,9 @@ def lucia(agent):
 def test_sign_in_says_when_the_password_is_wrong_then_opens_the_list(page, live_server, agent):
     page.goto(f"{live_server.url}/customers/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
-    # Bootstrap is served from our origin and applied.
+    # Bootstrap and our tokens are served from our origin and applied (the accent colour).
     button = page.get_by_role("button", name="Sign in")
-    assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(13, 110, 253)"
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(61, 87, 214)"
 
     page.get_by_label("Username").fill("agent")
     page.get_by_label("Password").fill("wrong-password")

@@ -169,6 +169,9 @@ NODE_MODULES = PROJECT_DIR / "node_modules"
 STATICFILES_DIRS = [
     # Front-end packages come from npm (package.json) and are served from our origin.
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    # The UI font (Inter) and the icon font (Bootstrap Icons): see docs/ui.md.
+    ("vendor/inter", NODE_MODULES / "@fontsource" / "inter" / "files"),
+    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,0 +1,24 @@
+"""Staff pages of the core: the UI components page (docs/ui.md)."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+
+@require_safe
+def components(request):
+    """Every shared component as it exists, for whoever builds a new screen (staff only)."""
+    if not request.user.is_staff:
+        raise PermissionDenied
+    from panorama.customers.forms import AddressForm
+
+    themes = []
+    for theme in ("light", "dark"):  # a prefix each: no id twice on the page
+        invalid = AddressForm(
+            prefix=f"{theme}-invalid",
+            data={f"{theme}-invalid-kind": "home", f"{theme}-invalid-city": "Madrid"},
+        )
+        invalid.is_valid()
+        invalid.mark_errors()
+        themes.append({"name": theme, "form": AddressForm(prefix=theme), "invalid": invalid})
+    return render(request, "core/components.html", {"themes": themes})
