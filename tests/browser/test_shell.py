@@ -153,3 +153,42 @@ def test_staff_see_the_components_page_in_both_themes_and_others_do_not(
     expect(page.locator("section[data-bs-theme=dark] .is-invalid").first).to_be_visible()
     assert _violations(page) == []
     page.screenshot(path=str(screenshots / "components.png"), full_page=True)
+
+
+def test_the_theme_follows_the_system_until_chosen_and_never_flashes(browser, live_server, agent):
+    """No stored choice: the OS's dark preference, already on <html> when <body> is parsed
+    (before the first paint). "Light" overrides it; "System" gives it back."""
+    context = browser.new_context(viewport=WIDE, color_scheme="dark", locale="en-GB")
+    context.add_init_script(
+        """new MutationObserver((_, observer) => {
+             if (document.body) {
+               window.themeAtBody = document.documentElement.getAttribute('data-bs-theme');
+               observer.disconnect();
+             }
+           }).observe(document, {childList: true, subtree: true});"""
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill("agent")
+        page.get_by_label("Password").fill("secret-pass-123")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server.url}/customers/")
+        assert page.evaluate("window.themeAtBody") == "dark"
+        body_bg = page.evaluate(
+            "getComputedStyle(document.querySelector('.pn-main')).backgroundColor"
+        )
+        assert body_bg == "rgb(27, 28, 31)"  # --pn-surface, dark
+
+        page.get_by_role("button", name="Elena Martín").click()
+        page.get_by_role("button", name="Light").click()
+        page.reload()
+        assert page.evaluate("window.themeAtBody") == "light"
+
+        page.get_by_role("button", name="Elena Martín").click()
+        expect(page.get_by_role("button", name="Light")).to_have_attribute("aria-pressed", "true")
+        page.get_by_role("button", name="System").click()
+        page.reload()
+        assert page.evaluate("window.themeAtBody") == "dark"
+    finally:
+        context.close()
