@@ -102,7 +102,7 @@ def test_rows_are_compact_and_names_are_not_bold_blue(page, sign_in, live_server
 
 
 def test_the_sidebar_collapses_wide_and_is_an_off_canvas_menu_on_a_phone(
-    page, sign_in, live_server, customers
+    page, sign_in, live_server, customers, screenshots
 ):
     sign_in("agent")
     page.set_viewport_size(WIDE)
@@ -120,6 +120,7 @@ def test_the_sidebar_collapses_wide_and_is_an_off_canvas_menu_on_a_phone(
     nav.get_by_role("link", name="Duplicates").click()
     page.wait_for_url("**/customers/duplicates/")
     assert page.locator("#pn-sidebar").evaluate("e => e.getBoundingClientRect().width") < wide / 2
+    page.screenshot(path=str(screenshots / "shell-collapsed.png"))
     page.get_by_role("button", name="Collapse sidebar").click()
 
     page.set_viewport_size(PHONE)
@@ -131,6 +132,10 @@ def test_the_sidebar_collapses_wide_and_is_an_off_canvas_menu_on_a_phone(
     menu = page.get_by_role("dialog")
     expect(menu.get_by_role("link", name="Import")).to_be_visible()
     expect(menu.get_by_role("button", name="ES", exact=True)).to_be_visible()
+    page.wait_for_function(  # slid in completely
+        "getComputedStyle(document.querySelector('#pn-sidebar')).transform === 'none'"
+    )
+    page.screenshot(path=str(screenshots / "shell-menu-phone.png"))
     menu.get_by_role("link", name="Import").click()
     page.wait_for_url("**/customers/imports/")
 
