@@ -1,5 +1,5 @@
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.http import client_ip, csv_download
@@ -20,6 +20,7 @@ from .schemas import (
     CustomerOut,
     CustomerPageOut,
     CustomerPatch,
+    ExportQuery,
     FieldChangeOut,
     GroupIn,
     GroupOut,
@@ -28,6 +29,7 @@ from .schemas import (
     IdentifyOut,
     IdentityIn,
     IdentityOut,
+    ListFilters,
     MemberIn,
     MemberOut,
 )
@@ -36,20 +38,6 @@ from .services import relations
 from .services.export import ExportFilters, customers_export_csv
 
 router = Router(tags=["customers"])
-
-
-class ExportQuery(Schema):
-    search: str = ""
-    kind: str = ""
-    status: str = ""
-    owner_id: int | None = None
-    team_id: int | None = None
-
-
-class ListFilters(ExportQuery):
-    custom: list[str] = []
-    cursor: str = ""
-    limit: int = 50
 
 
 def _member_out(m: GroupMembership) -> dict:

@@ -266,3 +266,21 @@ class Customer360Out(Schema):
     billing_incidents: list[BillingIncidentOut]
     consents: list[ConsentOut]
     panels: list[PanelOut]
+
+
+class ExportQuery(Schema):
+    """The filters of the customer list, as query parameters (the export takes these)."""
+
+    search: str = ""
+    kind: str = ""
+    status: str = ""
+    owner_id: int | None = None
+    team_id: int | None = None
+
+
+class ListFilters(ExportQuery):
+    """The list's filters plus custom-field filters (key=value) and the page."""
+
+    custom: list[str] = []
+    cursor: str = ""
+    limit: int = 50
