@@ -98,3 +98,22 @@ def emitted(django_capture_on_commit_callbacks):
             unsubscribe("*", record)
 
     return capture
+
+
+@pytest.fixture
+def migrate(transactional_db):
+    """Move the test database to ``targets`` (a list of (app, migration)) and return the
+    models as they were then; the latest schema is back after the test, whatever it did."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def to(targets):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    yield to
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

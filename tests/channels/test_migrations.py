@@ -1,8 +1,6 @@
 """The related record's migration to a GenericForeignKey keeps every link, both ways."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -10,15 +8,8 @@ BEFORE = [("channels", "0001_initial")]
 AFTER = [("channels", "0002_interaction_related_generic")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def test_related_links_survive_the_migration_and_its_reversal():
-    apps = _migrate(BEFORE)
+def test_related_links_survive_the_migration_and_its_reversal(migrate):
+    apps = migrate(BEFORE)
     Customer = apps.get_model("customers", "Customer")
     Holding = apps.get_model("customers", "Holding")
     Interaction = apps.get_model("channels", "Interaction")
@@ -37,16 +28,12 @@ def test_related_links_survive_the_migration_and_its_reversal():
         occurred_at="2026-01-01T10:00Z",
     )
     plain = Interaction.objects.create(subject="Hello", **common, occurred_at="2026-01-01T11:00Z")
-    try:
-        apps = _migrate(AFTER)
-        Interaction = apps.get_model("channels", "Interaction")
-        assert Interaction.objects.get(pk=linked.pk).related_id == card.pk
-        assert Interaction.objects.get(pk=plain.pk).related_id is None
+    apps = migrate(AFTER)
+    Interaction = apps.get_model("channels", "Interaction")
+    assert Interaction.objects.get(pk=linked.pk).related_id == card.pk
+    assert Interaction.objects.get(pk=plain.pk).related_id is None
 
-        apps = _migrate(BEFORE)  # and back, for whoever downgrades
-        Interaction = apps.get_model("channels", "Interaction")
-        assert Interaction.objects.get(pk=linked.pk).related_id == str(card.pk)
-        assert Interaction.objects.get(pk=plain.pk).related_id == ""
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+    apps = migrate(BEFORE)  # and back, for whoever downgrades
+    Interaction = apps.get_model("channels", "Interaction")
+    assert Interaction.objects.get(pk=linked.pk).related_id == str(card.pk)
+    assert Interaction.objects.get(pk=plain.pk).related_id == ""

@@ -1,8 +1,6 @@
 """Data migrations keep what users already have."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -10,15 +8,8 @@ BEFORE = [("customers", "0006_fewer_indexes")]
 AFTER = [("customers", "0007_import_job_on_customer")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def test_created_records_of_earlier_imports_move_onto_their_customers():
-    apps = _migrate(BEFORE)
+def test_created_records_of_earlier_imports_move_onto_their_customers(migrate):
+    apps = migrate(BEFORE)
     Customer = apps.get_model("customers", "Customer")
     ImportJob = apps.get_model("customers", "ImportJob")
     ImportChange = apps.get_model("customers", "ImportChange")
@@ -28,36 +19,32 @@ def test_created_records_of_earlier_imports_move_onto_their_customers():
     untouched = Customer.objects.create(display_name="Eva", search_name="eva")
     ImportChange.objects.create(job=job, customer=made, action="created")
     ImportChange.objects.create(job=job, customer=touched, action="updated", before={"x": 1})
-    try:
-        apps = _migrate(AFTER)
-        Customer = apps.get_model("customers", "Customer")
-        ImportChange = apps.get_model("customers", "ImportChange")
-        # Undo still finds both: the created customer by its job, the updated one's record.
-        assert list(Customer.objects.filter(import_job_id=job.pk).values_list("pk", flat=True)) == [
-            made.pk
-        ]
-        assert Customer.objects.get(pk=untouched.pk).import_job_id is None
-        assert list(ImportChange.objects.values_list("customer_id", "action")) == [
-            (touched.pk, "updated")
-        ]
+    apps = migrate(AFTER)
+    Customer = apps.get_model("customers", "Customer")
+    ImportChange = apps.get_model("customers", "ImportChange")
+    # Undo still finds both: the created customer by its job, the updated one's record.
+    assert list(Customer.objects.filter(import_job_id=job.pk).values_list("pk", flat=True)) == [
+        made.pk
+    ]
+    assert Customer.objects.get(pk=untouched.pk).import_job_id is None
+    assert list(ImportChange.objects.values_list("customer_id", "action")) == [
+        (touched.pk, "updated")
+    ]
 
-        apps = _migrate(BEFORE)  # and back, for whoever downgrades
-        ImportChange = apps.get_model("customers", "ImportChange")
-        assert set(ImportChange.objects.values_list("customer_id", "action")) == {
-            (made.pk, "created"),
-            (touched.pk, "updated"),
-        }
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+    apps = migrate(BEFORE)  # and back, for whoever downgrades
+    ImportChange = apps.get_model("customers", "ImportChange")
+    assert set(ImportChange.objects.values_list("customer_id", "action")) == {
+        (made.pk, "created"),
+        (touched.pk, "updated"),
+    }
 
 
-def test_rejected_rows_of_earlier_imports_keep_their_cells_and_problem():
+def test_rejected_rows_of_earlier_imports_keep_their_cells_and_problem(migrate):
     before, after = (
         [("customers", "0013_address_line_optional")],
         [("customers", "0014_import_row_problems")],
     )
-    apps = _migrate(before)
+    apps = migrate(before)
     ImportJob = apps.get_model("customers", "ImportJob")
     ImportRowError = apps.get_model("customers", "ImportRowError")
     job = ImportJob.objects.create(original_name="old.csv", file="imports/old.csv")
@@ -68,19 +55,15 @@ def test_rejected_rows_of_earlier_imports_keep_their_cells_and_problem():
         message="12345678A is not a valid DNI",
         raw={"Nombre": "Luis", "DNI": "12345678A"},
     )
-    try:
-        apps = _migrate(after)
-        ImportJob = apps.get_model("customers", "ImportJob")
-        ImportRowError = apps.get_model("customers", "ImportRowError")
-        error = ImportRowError.objects.get()
-        headers = ImportJob.objects.get().headers
-        # Each value stays under its header. (The column order of rows stored before
-        # this migration is the database's: PostgreSQL's jsonb kept no key order.)
-        assert dict(zip(headers, error.cells, strict=True)) == {
-            "Nombre": "Luis",
-            "DNI": "12345678A",
-        }
-        assert error.problems == [{"field": "DNI", "message": "12345678A is not a valid DNI"}]
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+    apps = migrate(after)
+    ImportJob = apps.get_model("customers", "ImportJob")
+    ImportRowError = apps.get_model("customers", "ImportRowError")
+    error = ImportRowError.objects.get()
+    headers = ImportJob.objects.get().headers
+    # Each value stays under its header. (The column order of rows stored before
+    # this migration is the database's: PostgreSQL's jsonb kept no key order.)
+    assert dict(zip(headers, error.cells, strict=True)) == {
+        "Nombre": "Luis",
+        "DNI": "12345678A",
+    }
+    assert error.problems == [{"field": "DNI", "message": "12345678A is not a valid DNI"}]
