@@ -17,7 +17,7 @@ from panorama.customers.selectors import history_label
 from . import selectors
 from .models import DuplicateCandidate
 from .services import scan as services
-from .services.merge import merge_preview
+from .services.preview import merge_preview
 
 TEMPLATES = "customers/duplicates/"
 
@@ -79,16 +79,7 @@ def duplicate_merge(request: SignedInRequest, candidate_id: int) -> HttpResponse
         return _merge_preview(request, candidate_id)
     try:
         candidate = selectors.duplicate_candidate_get(user=request.user, candidate_id=candidate_id)
-        pair = {
-            str(candidate.customer_a_id): candidate.customer_a,
-            str(candidate.customer_b_id): candidate.customer_b,
-        }
-        survivor = pair.pop(request.POST.get("survivor", ""), None)
-        if survivor is None:
-            raise ValidationFailed(
-                _("Choose which of the two customers to keep."), field="survivor"
-            )
-        merged = next(iter(pair.values()))
+        survivor, merged = _kept_and_merged(candidate, request.POST.get("survivor", ""))
         merge = services.customer_merge(survivor=survivor, merged=merged, by=request.user)
     except (ValidationFailed, Conflict) as exc:
         if request.htmx:
@@ -112,16 +103,24 @@ def duplicate_merge(request: SignedInRequest, candidate_id: int) -> HttpResponse
     return _back(request, message)
 
 
-def _merge_preview(request: SignedInRequest, candidate_id: int) -> HttpResponse:
-    candidate = selectors.duplicate_candidate_get(user=request.user, candidate_id=candidate_id)
+def _kept_and_merged(candidate: DuplicateCandidate, survivor_id: str):
+    """The pair's customer to keep (by the id the user chose) and the one to merge."""
     pair = {
         str(candidate.customer_a_id): candidate.customer_a,
         str(candidate.customer_b_id): candidate.customer_b,
     }
-    survivor = pair.pop(request.GET.get("survivor", ""), None)
+    survivor = pair.pop(survivor_id, None)
     if survivor is None:
-        return _back(request, _("Choose which of the two customers to keep."), messages.ERROR)
-    merged = next(iter(pair.values()))
+        raise ValidationFailed(_("Choose which of the two customers to keep."), field="survivor")
+    return survivor, next(iter(pair.values()))
+
+
+def _merge_preview(request: SignedInRequest, candidate_id: int) -> HttpResponse:
+    candidate = selectors.duplicate_candidate_get(user=request.user, candidate_id=candidate_id)
+    try:
+        survivor, merged = _kept_and_merged(candidate, request.GET.get("survivor", ""))
+    except ValidationFailed as exc:
+        return _back(request, str(exc.message), messages.ERROR)
     context = {
         "candidate": candidate,
         "survivor": survivor,

@@ -7,8 +7,6 @@ the registry each app extends (``duplicates.merging``) says what to do. What mov
 recorded row by row in ``CustomerMerge`` so an undo moves back exactly those rows.
 """
 
-import copy
-import datetime
 import json
 import logging
 from collections.abc import Iterator
@@ -19,7 +17,6 @@ from django.core import serializers
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, UniqueConstraint
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
@@ -217,72 +214,6 @@ def _fill_survivor(survivor: Customer, merged: Customer) -> dict[str, Any]:
     return {
         name: value for name, value in before.items() if value != _as_json(getattr(survivor, name))
     }
-
-
-def merge_outcome(*, survivor: Customer, merged: Customer) -> Customer:
-    """The survivor as a merge would leave it (an unsaved copy): what the preview shows,
-    computed by the same rule the merge applies."""
-    result = copy.copy(survivor)
-    result.custom_fields = dict(survivor.custom_fields or {})
-    _fill_survivor(result, merged)
-    return result
-
-
-def merge_moves(*, merged: Customer) -> dict[str, int]:
-    """How many rows of each kind would move from ``merged``: one count per link."""
-    counts: dict[str, int] = {}
-    for model, field in customer_links():
-        if model is Customer:
-            continue
-        count = model._base_manager.filter(**{field.attname: merged.pk}).count()
-        if count:
-            counts[str(model._meta.verbose_name_plural)] = count
-    return counts
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return date_format(value, "SHORT_DATE_FORMAT")
-    return str(value)
-
-
-def merge_preview(*, survivor: Customer, merged: Customer, by: User | None) -> dict[str, Any]:
-    """What merging ``merged`` into ``survivor`` would do, for the user to check first:
-    each field side by side with the value the survivor ends with (and whether it
-    changes), and the rows that would move. Reads only; for who may merge."""
-    ensure_can(by, "customers.merge")
-    outcome = merge_outcome(survivor=survivor, merged=merged)
-    rows = []
-    for name in ["display_name", *FILLED]:
-        attr = name.removesuffix("_id")
-        label = getattr(Customer._meta.get_field(attr), "verbose_name", attr)
-        values = [getattr(c, attr) for c in (survivor, merged, outcome)]
-        shown = [_shown(v) for v in values]
-        rows.append(
-            {
-                "label": label,
-                "survivor": shown[0],
-                "merged": shown[1],
-                "result": shown[2],
-                "changes": shown[0] != shown[2],
-            }
-        )
-    custom = sorted(set(survivor.custom_fields or {}) | set(merged.custom_fields or {}))
-    for key in custom:
-        values = [(c.custom_fields or {}).get(key) for c in (survivor, merged, outcome)]
-        shown = [_shown(v) for v in values]
-        rows.append(
-            {
-                "label": key,
-                "survivor": shown[0],
-                "merged": shown[1],
-                "result": shown[2],
-                "changes": shown[0] != shown[2],
-            }
-        )
-    return {"fields": rows, "moves": merge_moves(merged=merged)}
 
 
 def _candidate_set(survivor_id: int, merged_id: int, status: str) -> None:
