@@ -172,3 +172,49 @@ class CustomFieldDefinitionFactory(factory.django.DjangoModelFactory):
 
     key = factory.Sequence(lambda n: f"field_{n}")
     label = factory.LazyAttribute(lambda d: d.key.replace("_", " ").capitalize())
+
+
+# --- sales ------------------------------------------------------------------------------
+
+
+class PipelineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sales.Pipeline"
+
+    name = factory.Sequence(lambda n: f"Pipeline {n}")
+    currency = "EUR"
+    is_default = True
+
+
+def pipeline_with_stages(name: str = "New business", **kwargs):
+    """A pipeline with the usual stages: Qualify (10 %), Propose (40 %, needs an
+    amount), Negotiate (70 %, needs an expected close date), Won (100 %), Lost (0 %)."""
+    from panorama.sales.models import Stage
+
+    pipeline = PipelineFactory(name=name, **kwargs)
+    for position, (stage_name, kind, probability, required) in enumerate(
+        [
+            ("Qualify", Stage.Kind.OPEN, 10, []),
+            ("Propose", Stage.Kind.OPEN, 40, ["amount"]),
+            ("Negotiate", Stage.Kind.OPEN, 70, ["amount", "expected_close"]),
+            ("Won", Stage.Kind.WON, 100, []),
+            ("Lost", Stage.Kind.LOST, 0, []),
+        ]
+    ):
+        Stage.objects.create(
+            pipeline=pipeline,
+            name=stage_name,
+            kind=kind,
+            probability=probability,
+            position=position,
+            required_fields=required,
+        )
+    return pipeline
+
+
+class LostReasonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sales.LostReason"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Reason {n}")

@@ -20,12 +20,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern
 
 from panorama.customers.models import Customer, CustomerMerge, DuplicateCandidate, ImportJob
+from panorama.sales.services.lead import lead_create
+from panorama.sales.services.opportunity import opportunity_create
 from tests.factories import (
     BillingIncidentFactory,
     CustomerFactory,
     GroupFactory,
     IdentityFactory,
     MembershipFactory,
+    pipeline_with_stages,
 )
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +85,12 @@ def params(db, admin_user):
     )
     group = GroupFactory()
     MembershipFactory(group=group, customer=ana)
+    pipeline = pipeline_with_stages()
+    opportunity = opportunity_create(by=None, customer_id=ana.pk, name="Renting")
     return {
+        "pipeline_id": pipeline.pk,
+        "opportunity_id": opportunity.pk,
+        "lead_id": lead_create(by=None, company="Talleres Pérez").pk,
         "customer_id": ana.pk,
         "candidate_id": candidate.pk,
         "merge_id": merge.pk,

@@ -26,6 +26,8 @@ from panorama.customers.imports.models import ImportJob
 from panorama.customers.imports.services.jobs import import_job_create
 from panorama.customers.models import Customer
 from panorama.customers.services.customer import CustomerData, customer_create
+from panorama.sales.models import Opportunity
+from panorama.sales.services.opportunity import opportunity_create
 from tests.customers.import_files import ROWS_ES, csv_bytes
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
@@ -148,6 +150,15 @@ CASES: dict[str, Case] = {
         api=lambda api, w: api.post(f"/merges/{w['merge'].pk}/undo"),
         web=lambda c, w: c.post(reverse("customers:merge_undo", args=[w["merge"].pk])),
         state=lambda w: CustomerMerge.objects.filter(undone_at__isnull=True).count(),
+    ),
+    "sales.edit": Case(
+        role=Role.ANALYST,
+        service=lambda u, w: opportunity_create(by=u, customer_id=w["a"].pk, name="Renting"),
+        api=lambda api, w: api.post(
+            "/opportunities", json={"customer_id": w["a"].pk, "name": "Renting"}
+        ),
+        web=None,
+        state=lambda w: Opportunity.objects.count(),
     ),
 }
 

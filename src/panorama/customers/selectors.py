@@ -61,11 +61,14 @@ def scope_filter(user: User, prefix: str = "") -> Q:
     return Q(**{f"{prefix}owner_id": user.pk}) | Q(**{f"{prefix}team_id__in": teams.values("pk")})
 
 
-def customers_visible_to(user: User) -> QuerySet[Customer]:
-    return Customer.objects.filter(merged_into__isnull=True).filter(scope_filter(user))
+def customers_visible_to(user: User | None) -> QuerySet[Customer]:
+    """The customers ``user`` may see (``None``: the system, a task or a command, sees
+    every customer that was not merged away)."""
+    live = Customer.objects.filter(merged_into__isnull=True)
+    return live if user is None else live.filter(scope_filter(user))
 
 
-def customer_get(*, user: User, customer_id: int, with_lists: bool = False) -> Customer:
+def customer_get(*, user: User | None, customer_id: int, with_lists: bool = False) -> Customer:
     """The customer, if ``user`` may see it. ``with_lists``: its identities, addresses,
     holdings, billing incidents and consents come prefetched, one query each (see
     ``customer_core_360``)."""

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "panorama.core",
     "panorama.customers",
     "panorama.channels",
+    "panorama.sales",
     "panorama.seeding",
     "panorama.bench",
 ]
@@ -271,3 +272,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Sales. The company's currency: what boards, forecasts and reports sum in (amounts in
+# other currencies are converted at the company's exchange rates).
+PANORAMA_COMPANY_CURRENCY = os.environ.get("PANORAMA_COMPANY_CURRENCY", "EUR").upper()

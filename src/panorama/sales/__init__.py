@@ -1,0 +1,1 @@
+"""Sales: leads, opportunities, pipelines and stages, quotes, orders, agenda, scripts, forecasts."""

@@ -1,0 +1,58 @@
+from ninja import Router, Status
+
+from . import selectors
+from .models import Lead
+from .schemas import (
+    LeadIn,
+    LeadOut,
+    OpportunityIn,
+    OpportunityMoveIn,
+    OpportunityOut,
+    OpportunityPageOut,
+)
+from .services.lead import lead_create
+from .services.opportunity import opportunity_create, opportunity_move
+
+router = Router(tags=["sales"])
+
+
+@router.get("/opportunities", response=OpportunityPageOut)
+def opportunity_list(
+    request,
+    customer_id: int | None = None,
+    pipeline_id: int | None = None,
+    status: str = "",
+    cursor: str = "",
+    limit: int = 50,
+):
+    page = selectors.opportunity_list(
+        user=request.user,
+        customer_id=customer_id,
+        pipeline_id=pipeline_id,
+        status=status,
+        cursor=cursor,
+        limit=limit,
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/opportunities/{opportunity_id}", response=OpportunityOut)
+def opportunity_detail(request, opportunity_id: int):
+    return selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
+
+
+@router.post("/opportunities", response={201: OpportunityOut})
+def opportunity_open(request, payload: OpportunityIn):
+    opportunity = opportunity_create(by=request.user, **payload.dict())
+    return Status(201, selectors.opportunity_get(user=request.user, opportunity_id=opportunity.pk))
+
+
+@router.post("/opportunities/{opportunity_id}/move", response=OpportunityOut)
+def opportunity_stage_move(request, opportunity_id: int, payload: OpportunityMoveIn):
+    opportunity_move(by=request.user, opportunity_id=opportunity_id, **payload.dict())
+    return selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
+
+
+@router.post("/leads", response={201: LeadOut})
+def lead_capture(request, payload: LeadIn):
+    return Status(201, lead_create(by=request.user, source=Lead.Source.API, **payload.dict()))

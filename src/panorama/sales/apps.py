@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SalesConfig(AppConfig):
+    name = "panorama.sales"
+    label = "sales"
+    verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from . import events  # noqa: F401  (declares the app's events)
+        from .permissions import register_all
+
+        register_all()
+        from panorama.customers.duplicates import merging
+
+        from .models import Lead, Opportunity
+
+        # A merge moves the merged customer's opportunities and converted leads to the
+        # survivor; its undo moves them back.
+        merging.register(Opportunity, "customer", policy=merging.MOVE)
+        merging.register(Lead, "customer", policy=merging.MOVE)

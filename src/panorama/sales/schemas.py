@@ -1,0 +1,98 @@
+import datetime
+from decimal import Decimal
+
+from ninja import Schema
+
+from panorama.core.validation import text_field
+
+from .models import Lead, Opportunity
+
+
+class OpportunityIn(Schema):
+    customer_id: int
+    name: str = text_field(Opportunity, "name")
+    pipeline_id: int | None = None
+    stage_id: int | None = None
+    amount: Decimal = Decimal(0)
+    currency: str = ""
+    expected_close: datetime.date | None = None
+    probability: int | None = None
+    next_step: str = text_field(Opportunity, "next_step", "")
+    next_step_date: datetime.date | None = None
+    competitor_ids: list[int] = []
+
+
+class OpportunityMoveIn(Schema):
+    stage_id: int
+    lost_reason_id: int | None = None
+    lost_note: str = ""
+
+
+class OpportunityOut(Schema):
+    id: int
+    customer_id: int
+    customer_name: str
+    pipeline_id: int
+    stage_id: int
+    stage_name: str
+    name: str
+    status: str
+    amount: Decimal
+    currency: str
+    amount_base: Decimal
+    expected_close: datetime.date | None
+    probability: int
+    owner_id: int | None
+    team_id: int | None
+    lost_reason_id: int | None
+    next_step: str
+    next_step_date: datetime.date | None
+    stage_entered_at: datetime.datetime
+    closed_at: datetime.datetime | None
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_customer_name(obj: Opportunity) -> str:
+        return obj.customer.display_name
+
+    @staticmethod
+    def resolve_stage_name(obj: Opportunity) -> str:
+        return obj.stage.name
+
+    @staticmethod
+    def resolve_probability(obj: Opportunity) -> int:
+        return obj.effective_probability
+
+
+class OpportunityPageOut(Schema):
+    items: list[OpportunityOut]
+    next_cursor: str | None
+
+
+class LeadIn(Schema):
+    first_name: str = text_field(Lead, "first_name", "")
+    last_name: str = text_field(Lead, "last_name", "")
+    company: str = text_field(Lead, "company", "")
+    job_title: str = text_field(Lead, "job_title", "")
+    email: str = text_field(Lead, "email", "")
+    phone: str = text_field(Lead, "phone", "")
+    notes: str = ""
+
+
+class LeadOut(Schema):
+    id: int
+    name: str
+    first_name: str
+    last_name: str
+    company: str
+    job_title: str
+    email: str
+    phone: str
+    source: str
+    status: str
+    score: int
+    owner_id: int | None
+    team_id: int | None
+    customer_id: int | None
+    opportunity_id: int | None
+    created_at: datetime.datetime

@@ -1,0 +1,125 @@
+"""Reads of sales records, scoped like customers: a rep sees his own and his team's
+leads and opportunities, a manager his teams', other roles all (``scope_filter``).
+A record outside the scope does not exist for the user (404)."""
+
+import datetime
+from importlib import import_module
+from decimal import Decimal
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from panorama.accounts.models import User
+from panorama.core.exceptions import NotFound, ValidationFailed
+from panorama.core.pagination import Keyset, Page
+from panorama.customers.selectors import scope_filter
+
+from .models import Lead, Opportunity, Pipeline, Stage
+
+
+def company_currency() -> str:
+    return settings.PANORAMA_COMPANY_CURRENCY
+
+
+def to_company_currency(
+    amount: Decimal, *, currency: str, on: datetime.date | None = None
+) -> Decimal:
+    """``amount`` in the company currency, at the company's exchange rate on ``on``
+    (the catalogue keeps the rates). A currency without a rate is a ``ValidationFailed``
+    on ``currency``: an amount is never summed at a made-up rate."""
+    currency = (currency or "").upper()
+    if currency == company_currency():
+        return amount
+    if apps.is_installed("panorama.catalog"):
+        catalog = import_module("panorama.catalog.selectors")  # below sales; optional
+        return catalog.convert(amount, currency=currency, on=on)
+    raise ValidationFailed(
+        _("There is no exchange rate from %(currency)s to %(company)s.")
+        % {"currency": currency, "company": company_currency()},
+        field="currency",
+    )
+
+
+def pipelines_active() -> QuerySet[Pipeline]:
+    """The active pipelines with their stages in order (two queries)."""
+    return Pipeline.objects.filter(active=True).prefetch_related(
+        Prefetch("stages", queryset=Stage.objects.order_by("position", "id"))
+    )
+
+
+def pipeline_get(*, pipeline_id: int | None = None) -> Pipeline:
+    """The pipeline ``pipeline_id``, or the default one (then the first active)."""
+    qs = Pipeline.objects.filter(active=True)
+    if pipeline_id is not None:
+        pipeline = qs.filter(pk=pipeline_id).first()
+    else:
+        pipeline = qs.filter(is_default=True).first() or qs.order_by("position", "id").first()
+    if pipeline is None:
+        raise NotFound(
+            _("Pipeline %(id)s does not exist.") % {"id": pipeline_id}
+            if pipeline_id is not None
+            else _("There is no active pipeline yet: an administrator creates one first."),
+            field="pipeline",
+        )
+    return pipeline
+
+
+def opportunities_visible_to(user: User) -> QuerySet[Opportunity]:
+    return Opportunity.objects.filter(scope_filter(user))
+
+
+NEWEST_FIRST = Keyset("-id", types=(int,))
+
+
+def opportunity_list(
+    *,
+    user: User,
+    customer_id: int | None = None,
+    pipeline_id: int | None = None,
+    status: str = "",
+    cursor: str = "",
+    limit: int = 50,
+) -> Page:
+    """A page of the opportunities ``user`` sees, newest first (keyset, no count)."""
+    qs = opportunities_visible_to(user).select_related("customer", "stage")
+    if customer_id is not None:
+        qs = qs.filter(customer_id=customer_id)
+    if pipeline_id is not None:
+        qs = qs.filter(pipeline_id=pipeline_id)
+    if status:
+        if status not in Opportunity.Status.values:
+            raise ValidationFailed(_("Unknown status %(s)s.") % {"s": status}, field="status")
+        qs = qs.filter(status=status)
+    return NEWEST_FIRST.page(qs, cursor=cursor, limit=max(1, min(limit, 200)))
+
+
+def opportunity_get(*, user: User | None, opportunity_id: int, for_update: bool = False):
+    """The opportunity if ``user`` may see it (``None``: the system sees all)."""
+    qs = Opportunity.objects.all() if user is None else opportunities_visible_to(user)
+    if for_update:
+        qs = qs.select_for_update()
+    else:
+        qs = qs.select_related("stage", "pipeline", "customer", "owner", "team", "lost_reason")
+    opportunity = qs.filter(pk=opportunity_id).first()
+    if opportunity is None:
+        raise NotFound(
+            _("Opportunity %(id)s does not exist or is not visible to you.")
+            % {"id": opportunity_id}
+        )
+    return opportunity
+
+
+def leads_visible_to(user: User) -> QuerySet[Lead]:
+    return Lead.objects.filter(scope_filter(user))
+
+
+def lead_get(*, user: User | None, lead_id: int, for_update: bool = False) -> Lead:
+    qs = Lead.objects.all() if user is None else leads_visible_to(user)
+    if for_update:
+        qs = qs.select_for_update()
+    lead = qs.filter(pk=lead_id).first()
+    if lead is None:
+        raise NotFound(_("Lead %(id)s does not exist or is not visible to you.") % {"id": lead_id})
+    return lead

@@ -1,0 +1,1 @@
+"""Every sales write with business meaning, one module per sub-domain."""
