@@ -3,8 +3,8 @@ leads and opportunities, a manager his teams', other roles all (``scope_filter``
 A record outside the scope does not exist for the user (404)."""
 
 import datetime
-from importlib import import_module
 from decimal import Decimal
+from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings

@@ -1,19 +1,12 @@
+"""The opportunities API: list, read, open, move."""
+
 from ninja import Router, Status
 
-from . import selectors
-from .models import Lead
-from .schemas import (
-    LeadIn,
-    LeadOut,
-    OpportunityIn,
-    OpportunityMoveIn,
-    OpportunityOut,
-    OpportunityPageOut,
-)
-from .services.lead import lead_create
-from .services.opportunity import opportunity_create, opportunity_move
+from .. import selectors
+from ..schemas import OpportunityIn, OpportunityMoveIn, OpportunityOut, OpportunityPageOut
+from ..services.opportunity import opportunity_create, opportunity_move
 
-router = Router(tags=["sales"])
+router = Router(tags=["opportunities"])
 
 
 @router.get("/opportunities", response=OpportunityPageOut)
@@ -51,8 +44,3 @@ def opportunity_open(request, payload: OpportunityIn):
 def opportunity_stage_move(request, opportunity_id: int, payload: OpportunityMoveIn):
     opportunity_move(by=request.user, opportunity_id=opportunity_id, **payload.dict())
     return selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
-
-
-@router.post("/leads", response={201: LeadOut})
-def lead_capture(request, payload: LeadIn):
-    return Status(201, lead_create(by=request.user, source=Lead.Source.API, **payload.dict()))

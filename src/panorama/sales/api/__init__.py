@@ -1,0 +1,10 @@
+"""The sales API: one router per sub-domain, mounted by ``config/api.py`` through
+``router``. A new sub-domain adds its module here."""
+
+from ninja import Router
+
+from . import leads, opportunities
+
+router = Router()
+router.add_router("", opportunities.router)
+router.add_router("", leads.router)
