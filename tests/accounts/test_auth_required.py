@@ -22,6 +22,7 @@ from django.urls.resolvers import RegexPattern
 from panorama.customers.models import Customer, CustomerMerge, DuplicateCandidate, ImportJob
 from panorama.sales.services.lead import lead_create
 from panorama.sales.services.opportunity import opportunity_create
+from tests.catalog.factories import ProductFactory
 from tests.factories import (
     BillingIncidentFactory,
     CustomerFactory,
@@ -102,6 +103,7 @@ def params(db, admin_user):
         "action": "edit",  # the ficha's edit actions
         "id": admin_user.pk,  # the admin's password-change page
         "content_type_id": ContentType.objects.get_for_model(Customer).pk,
+        "product_id": ProductFactory().pk,
     }
 
 

@@ -16,6 +16,8 @@ from django.utils.html import escape
 
 from panorama.accounts import permissions
 from panorama.accounts.models import Role, Team, User
+from panorama.catalog.models import Product
+from panorama.catalog.services.products import product_create
 from panorama.channels.models import Interaction
 from panorama.channels.services import interaction_record
 from panorama.core.exceptions import PermissionDenied
@@ -68,7 +70,16 @@ def _merged(w: dict) -> dict:
 
 CALL = {"channel": "phone", "direction": "inbound", "subject": "Llamó"}
 
+PRODUCT = {"sku": "TPV-1", "name": "TPV", "list_price": "10"}
+
 CASES: dict[str, Case] = {
+    "catalog.manage": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: product_create(by=u, **PRODUCT),
+        api=lambda api, w: api.post("/catalog/products", json=PRODUCT),
+        web=lambda c, w: c.post(reverse("catalog:product_create"), {**PRODUCT, "kind": "product"}),
+        state=lambda w: Product.objects.count(),
+    ),
     "customers.edit": Case(
         role=Role.ANALYST,
         service=lambda u, w: customer_create(data=CustomerData(first_name="Eva"), by=u),

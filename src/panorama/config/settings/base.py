@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "panorama.core",
     "panorama.customers",
     "panorama.channels",
+    "panorama.catalog",
     "panorama.sales",
     "panorama.seeding",
     "panorama.bench",
@@ -259,6 +260,10 @@ PANORAMA_QUERY_COUNT_HEADER = env_bool("PANORAMA_QUERY_COUNT_HEADER", False)
 # Roles that scan for duplicates, merge customers and undo merges (data stewardship);
 # any other user may be given the "Can add customer merge" permission in the admin.
 PANORAMA_MERGE_ROLES = env_list("PANORAMA_MERGE_ROLES", "sales_manager,admin")
+# Roles that edit the catalogue (products, prices, promotions, financing); everyone reads it.
+PANORAMA_CATALOG_ROLES = env_list("PANORAMA_CATALOG_ROLES", "sales_manager,admin")
+# The currency the company keeps its books in: exchange rates are quoted against it.
+PANORAMA_COMPANY_CURRENCY = os.environ.get("PANORAMA_COMPANY_CURRENCY", "EUR").strip().upper()
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie

@@ -1,0 +1,44 @@
+"""The catalogue's fallback configuration screens. Products are created and edited in the
+application (its services check the rules and emit events); the reference data
+(categories, units, taxes, exchange rates) is simple enough to keep here, guarded by the
+models' constraints."""
+
+from django.contrib import admin
+
+from .models import Category, ExchangeRate, Product, Tax, Unit
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "parent")
+    search_fields = ("name",)
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+
+
+@admin.register(Tax)
+class TaxAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "rate", "active")
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ("currency", "rate", "valid_from")
+    list_filter = ("currency",)
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("sku", "name", "kind", "category", "list_price", "currency", "active")
+    list_filter = ("kind", "active", "category")
+    search_fields = ("sku", "name")
+
+    # Read-only here: the application's screens write through the services.
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,0 +1,99 @@
+"""The catalogue's API: /api/v1/catalog/... (every signed-in user reads; writes need
+``catalog.manage``, checked in the services)."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from panorama.core.exceptions import ValidationFailed
+
+from . import selectors
+from .models import Product
+from .schemas import (
+    AvailabilityOut,
+    CategoryOut,
+    ConvertOut,
+    ProductFilters,
+    ProductIn,
+    ProductOut,
+    ProductPageOut,
+    ProductPatch,
+    TaxOut,
+    UnitOut,
+)
+from .services import products as product_services
+
+router = Router(tags=["catalog"])
+
+
+@router.get("/catalog/products", response=ProductPageOut)
+def product_list(request, filters: Query[ProductFilters]):
+    if filters.kind and filters.kind not in Product.Kind.values:
+        raise ValidationFailed(_("Unknown kind %(k)s.") % {"k": filters.kind}, field="kind")
+    page = selectors.product_list(**filters.dict())
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/catalog/products/{product_id}", response=ProductOut)
+def product_get(request, product_id: int):
+    return selectors.product_get(product_id=product_id)
+
+
+@router.post("/catalog/products", response={201: ProductOut})
+def product_create(request, payload: ProductIn):
+    data = payload.dict()
+    if not data["currency"]:
+        data.pop("currency")
+    product = product_services.product_create(by=request.user, **data)
+    return Status(201, selectors.product_get(product_id=product.pk))
+
+
+@router.patch("/catalog/products/{product_id}", response=ProductOut)
+def product_update(request, product_id: int, payload: ProductPatch):
+    product = selectors.product_get(product_id=product_id)
+    changes = payload.dict(exclude_unset=True)
+    # Only the links may be emptied with null; any other field given as null is kept.
+    nullable = {"category_id", "unit_id", "tax_id"}
+    changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
+    product_services.product_update(product=product, by=request.user, changes=changes)
+    return selectors.product_get(product_id=product_id)
+
+
+@router.get("/catalog/products/{product_id}/availability", response=AvailabilityOut)
+def product_availability(
+    request, product_id: int, quantity: int = 1, on: datetime.date | None = None
+):
+    product = selectors.product_get(product_id=product_id)
+    found = selectors.availability(product, quantity, on)
+    return {**vars(found), "complete": found.complete}
+
+
+@router.get("/catalog/categories", response=list[CategoryOut])
+def category_list(request):
+    return selectors.categories()
+
+
+@router.get("/catalog/units", response=list[UnitOut])
+def unit_list(request):
+    return selectors.units()
+
+
+@router.get("/catalog/taxes", response=list[TaxOut])
+def tax_list(request):
+    return selectors.taxes()
+
+
+@router.get("/catalog/convert", response=ConvertOut, summary="Convert an amount between currencies")
+def convert(request, amount: Decimal, currency: str, to: str = "", on: datetime.date | None = None):
+    day = on or timezone.localdate()
+    converted = selectors.convert(amount, currency=currency, to=to or None, on=day)
+    return {
+        "amount": amount,
+        "currency": currency.upper(),
+        "to": (to or selectors.company_currency()).upper(),
+        "on": day,
+        "converted": converted,
+    }

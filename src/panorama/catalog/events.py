@@ -1,0 +1,33 @@
+"""The events the catalogue emits (see core.events, docs/events.md)."""
+
+from pydantic import Field
+
+from panorama.core.events import Payload, event
+
+
+@event("product.created")
+class ProductCreated(Payload):
+    """A product or service was added to the catalogue."""
+
+    product_id: int = Field(description="the new product")
+    sku: str = Field(description="its SKU")
+    by: int | None = Field(description="the user who created it (null: the system)")
+
+
+@event("product.updated")
+class ProductUpdated(Payload):
+    """A product's data changed (price, stock, description, active...)."""
+
+    product_id: int = Field(description="the product")
+    fields: list[str] = Field(description="the names of the fields that changed")
+    by: int | None = Field(description="the user who changed it (null: the system)")
+
+
+@event("exchange_rate.changed")
+class ExchangeRateChanged(Payload):
+    """A currency's exchange rate to the company currency was set from a date."""
+
+    currency: str = Field(description="ISO 4217 code, e.g. USD")
+    rate: str = Field(description="units of the company currency per unit, as a decimal text")
+    valid_from: str = Field(description="first day it applies, YYYY-MM-DD")
+    by: int | None = Field(description="the user who set it (null: the system)")

@@ -1,0 +1,60 @@
+"""Reads of products and the reference data that describes them. The catalogue is
+company-wide: every signed-in user sees all of it."""
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from panorama.core.exceptions import NotFound
+from panorama.core.pagination import Keyset, Page
+
+from ..models import Category, Product, Tax, Unit
+
+BY_NAME = Keyset("name", "id", types=(str, int))
+PAGE_SIZE = 50
+
+
+def products() -> QuerySet[Product]:
+    return Product.objects.select_related("category", "unit", "tax")
+
+
+def product_list(
+    *,
+    search: str = "",
+    kind: str = "",
+    category_id: int | None = None,
+    active: bool | None = None,
+    cursor: str = "",
+    limit: int = PAGE_SIZE,
+) -> Page[Product]:
+    """Products by name, filtered, one keyset page (one query)."""
+    qs = products()
+    search = search.strip()
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(sku__istartswith=search))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if category_id is not None:
+        qs = qs.filter(category_id=category_id)
+    if active is not None:
+        qs = qs.filter(active=active)
+    return BY_NAME.page(qs, cursor=cursor, limit=max(1, min(limit, 200)))
+
+
+def product_get(*, product_id: int) -> Product:
+    product = products().filter(pk=product_id).first()
+    if product is None:
+        raise NotFound(_("There is no product %(id)s.") % {"id": product_id})
+    return product
+
+
+def categories() -> list[Category]:
+    return list(Category.objects.select_related("parent"))
+
+
+def taxes(*, active_only: bool = False) -> list[Tax]:
+    qs = Tax.objects.all()
+    return list(qs.filter(active=True) if active_only else qs)
+
+
+def units() -> list[Unit]:
+    return list(Unit.objects.all())

@@ -1,0 +1,1 @@
+"""Every write to the catalogue; one module per sub-domain."""

@@ -1,0 +1,86 @@
+"""Product pages: the list, the detail (with availability), create and edit."""
+
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods
+
+from panorama.accounts.permissions import ensure_can
+from panorama.core.exceptions import DomainError
+
+from .. import selectors
+from ..forms import ProductFilterForm, ProductForm
+from ..services import products as product_services
+
+
+@require_GET
+def product_list(request):
+    form = ProductFilterForm(request.GET)
+    form.is_valid()
+    filters = form.cleaned_data
+    page, error = None, None
+    try:
+        page = selectors.product_list(
+            search=filters.get("q", ""),
+            kind=filters.get("kind", ""),
+            cursor=filters.get("cursor", ""),
+        )
+    except DomainError as exc:
+        error = exc.message
+    kept = {k: v for k, v in filters.items() if v and k != "cursor"}
+    next_url = None
+    if page is not None and page.next_cursor:
+        next_url = "?" + urlencode({**kept, "cursor": page.next_cursor})
+    context = {
+        "form": form,
+        "page": page,
+        "error": error,
+        "next_url": next_url,
+        "is_next_page": bool(filters.get("cursor")),
+        "first_url": "?" + urlencode(kept),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "catalog/_product_table.html", context)
+    return render(request, "catalog/product_list.html", context)
+
+
+@require_GET
+def product_detail(request, product_id: int):
+    product = selectors.product_get(product_id=product_id)
+    context = {"product": product, "availability": selectors.availability(product, 1)}
+    return render(request, "catalog/product_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def product_create(request):
+    ensure_can(request.user, "catalog.manage")
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["currency"] = data["currency"] or selectors.company_currency()
+        try:
+            product = product_services.product_create(by=request.user, **data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            return redirect("catalog:product_detail", product.pk)
+    status = 422 if form.errors else 200
+    return render(request, "catalog/product_form.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def product_edit(request, product_id: int):
+    product = selectors.product_get(product_id=product_id)
+    ensure_can(request.user, "catalog.manage", product)
+    form = ProductForm(request.POST or None, initial=ProductForm.initial_of(product))
+    if request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        changes["currency"] = changes["currency"] or product.currency
+        try:
+            product_services.product_update(product=product, by=request.user, changes=changes)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            return redirect("catalog:product_detail", product.pk)
+    status = 422 if form.errors else 200
+    context = {"form": form, "product": product}
+    return render(request, "catalog/product_form.html", context, status=status)
