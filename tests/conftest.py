@@ -2,6 +2,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 
 from panorama.accounts.models import Role
@@ -17,6 +18,13 @@ def _default_language():
     the next request sets its own): put the default back so tests stay independent."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached list totals (core.lists) are keyed by user id, which a rolled-back test
+    hands to the next one: each test starts with an empty cache."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -86,25 +86,35 @@ def test_the_preferences_never_redirect_to_another_site(signed_in):
 # --- the list ---------------------------------------------------------------------------
 
 
-def test_the_list_shows_fifty_rows_in_few_queries_and_pages_on(
+def _pks(response) -> list[int]:
+    return [row.pk for row in response.context["list"].rows]
+
+
+def test_the_list_shows_fifty_rows_in_few_queries_and_loads_more(
     signed_in, team, django_assert_max_num_queries
 ):
     owner = UserFactory(username="owner")
     CustomerFactory.create_batch(60, owner=owner, team=team)
+    # Session, user, teams (filter menu), the page, the bounded count: whatever the rows.
     with django_assert_max_num_queries(6):
         response = signed_in.get("/customers/")
     page = response.content.decode()
     assert page.count('href="/customers/') >= 50
     assert team.name in page
-    assert "Next page" in page
+    assert "60 customers" in page
+    assert "Load more" in page
 
-    next_url = response.context["next_url"]
-    second = signed_in.get("/customers/" + next_url)
-    assert len(second.context["page"].items) == 10
-    assert "Next page" not in second.content.decode()
+    more_url = response.context["list"].more_url
+    more = signed_in.get(more_url, headers={"HX-Request": "true"})
+    assert len(more.context["list"].rows) == 10
+    assert "<html" not in more.content.decode()
+    assert "Load more" not in more.content.decode()
+    # The address bar remembers that 60 rows are loaded: Back or a reload draws them all.
+    assert more["HX-Replace-Url"] == "/customers/?rows=60"
+    assert len(signed_in.get("/customers/?rows=60").context["list"].rows) == 60
 
 
-def test_filters_narrow_the_list_and_htmx_gets_the_table_only(signed_in, agent):
+def test_filters_narrow_the_list_and_htmx_gets_the_list_only(signed_in, agent):
     mine = CustomerFactory(first_name="Ana", last_name="Mía", owner=agent)
     CustomerFactory(first_name="Otra", last_name="Persona")
     company = CustomerFactory(
@@ -115,10 +125,13 @@ def test_filters_narrow_the_list_and_htmx_gets_the_table_only(signed_in, agent):
         status=Customer.Status.PROSPECT,
     )
 
-    response = signed_in.get("/customers/", {"mine": "on"}, headers={"HX-Request": "true"})
+    response = signed_in.get(
+        "/customers/", {"mine": "on"}, headers={"HX-Request": "true", "HX-Target": "customers-list"}
+    )
     html = response.content.decode()
     assert "<html" not in html
-    assert [c.pk for c in response.context["page"].items] == [mine.pk]
+    assert _pks(response) == [mine.pk]
+    assert response["HX-Push-Url"] == "/customers/?mine=on"
 
     restore = signed_in.get(
         "/customers/",
@@ -128,11 +141,11 @@ def test_filters_narrow_the_list_and_htmx_gets_the_table_only(signed_in, agent):
     assert "<html" in restore.content.decode()
 
     response = signed_in.get("/customers/", {"kind": "organisation", "status": "prospect"})
-    assert [c.pk for c in response.context["page"].items] == [company.pk]
+    assert _pks(response) == [company.pk]
     assert "<html" in response.content.decode()
 
     response = signed_in.get("/customers/", {"q": "otr"})
-    assert [c.display_name for c in response.context["page"].items] == ["Otra Persona"]
+    assert [row.obj.display_name for row in response.context["list"].rows] == ["Otra Persona"]
 
 
 def test_a_broken_page_link_is_an_error_message_not_a_crash(signed_in):
@@ -146,7 +159,7 @@ def test_a_sales_rep_lists_only_his_book(client, rep):
     CustomerFactory()
     client.force_login(rep)
     response = client.get("/customers/")
-    assert [c.pk for c in response.context["page"].items] == [own.pk]
+    assert _pks(response) == [own.pk]
 
 
 # --- the navbar search -----------------------------------------------------------------

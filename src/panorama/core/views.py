@@ -1,8 +1,9 @@
 """Staff pages of the core: the UI components page (docs/ui.md)."""
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
 from django.views.decorators.http import require_safe
+
+from panorama.core.lists import list_response
 
 
 @require_safe
@@ -11,6 +12,15 @@ def components(request):
     if not request.user.is_staff:
         raise PermissionDenied
     from panorama.customers.forms import AddressForm
+    from panorama.customers.lists import CustomerList
+
+    class DemoList(CustomerList):
+        """The customer list, five rows a page, drawn and driven on this page."""
+
+        name = "demo"
+        url_name = "core:components"
+        export_url_name = ""
+        page_size = 5
 
     themes = []
     for theme in ("light", "dark"):  # a prefix each: no id twice on the page
@@ -21,4 +31,6 @@ def components(request):
         invalid.is_valid()
         invalid.mark_errors()
         themes.append({"name": theme, "form": AddressForm(prefix=theme), "invalid": invalid})
-    return render(request, "core/components.html", {"themes": themes})
+    return list_response(
+        request, DemoList(), template="core/components.html", context={"themes": themes}
+    )

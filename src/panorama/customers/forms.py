@@ -26,20 +26,6 @@ def _choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     return field
 
 
-class CustomerFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Customer.Kind.choices]
-    )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("All statuses")), *Customer.Status.choices],
-    )
-    mine = forms.BooleanField(label=_("Only my customers"), required=False)
-    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
-
-
 class CustomerCreateForm(ServiceForm):
     kind = forms.ChoiceField(
         label=_("Kind"),

@@ -273,6 +273,38 @@ BY_NAME = Keyset("search_name", "id", types=(str, int))
 CustomerPage = Page[Customer]
 
 
+def customers_matching(
+    *,
+    user: User,
+    search: str = "",
+    kind: str = "",
+    status: str = "",
+    owner_id: int | None = None,
+    team_id: int | None = None,
+    custom: dict[str, str] | None = None,
+) -> QuerySet[Customer]:
+    """The customers ``user`` sees that match the filters, unordered: the list pages it
+    (``customer_list``), counts it and bulk actions run over all of it."""
+    identifiers.text_refuse_nul(search, "search")
+    qs = customers_visible_to(user)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if custom:
+        qs = qs.filter(custom_field_filter(custom))
+    if search:
+        matches = Q()
+        for branch in search_branches(search):
+            matches |= branch
+        qs = qs.filter(matches)
+    return qs
+
+
 def customer_list(
     *,
     user: User,
@@ -284,29 +316,25 @@ def customer_list(
     custom: dict[str, str] | None = None,
     cursor: str = "",
     limit: int = PAGE_SIZE,
+    order: Keyset = BY_NAME,
+    max_limit: int = 200,
 ) -> CustomerPage:
-    """One page of customers ordered by name, keyset-paginated.
+    """One page of customers in ``order`` (by name unless told), keyset-paginated.
 
     One query; with ``search``, first one per way of matching (full-name prefix,
     last-name prefix, identifier), each answered from its own index: OR-ed into one
     query, PostgreSQL walks the whole name index instead (90 ms at 100k customers).
+    ``max_limit``: the list page draws up to 1,000 rows at once when it comes back to a
+    place deep in the list ("load more" remembered in its URL).
     """
-    limit = max(1, min(limit, 200))
+    limit = max(1, min(limit, max_limit))
+    qs = customers_matching(
+        user=user, kind=kind, status=status, owner_id=owner_id, team_id=team_id, custom=custom
+    ).select_related("owner", "team")
     identifiers.text_refuse_nul(search, "search")
-    qs = customers_visible_to(user).select_related("owner", "team")
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
-    if owner_id:
-        qs = qs.filter(owner_id=owner_id)
-    if team_id:
-        qs = qs.filter(team_id=team_id)
-    if custom:
-        qs = qs.filter(custom_field_filter(custom))
     if cursor:
-        qs = BY_NAME.after(qs, BY_NAME.decode(cursor))
-    ordered = BY_NAME.ordered(qs)
+        qs = order.after(qs, order.decode(cursor))
+    ordered = order.ordered(qs)
     if search:
         # Each branch's first page, then the page of their union, all in the database's
         # own order (its collation decides, as it does for the cursor).
@@ -314,7 +342,7 @@ def customer_list(
         for branch in search_branches(search):
             ids.update(ordered.filter(branch).values_list("pk", flat=True)[: limit + 1])
         ordered = ordered.filter(pk__in=ids)
-    return BY_NAME.cut(list(ordered[: limit + 1]), limit)
+    return order.cut(list(ordered[: limit + 1]), limit)
 
 
 def search_branches(text: str) -> list[Q]:

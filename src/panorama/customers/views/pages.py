@@ -11,9 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from panorama.accounts import permissions
 from panorama.core.exceptions import DomainError, NotFound, ValidationFailed
 from panorama.core.http import client_ip, csv_download
+from panorama.core.lists import list_response
 
 from .. import identifiers, selectors
-from ..forms import CustomerCreateForm, CustomerFilterForm
+from ..forms import CustomerCreateForm
+from ..lists import CUSTOMERS
 from ..models import Identity
 from ..services import relations
 from ..services.customer import AddressData, CustomerData, IdentityData, customer_create
@@ -23,54 +25,20 @@ SEARCH_MIN_CHARS = 2
 SEARCH_SIZE = 8
 
 
-def _list_filters(request) -> tuple[CustomerFilterForm, ExportFilters]:
-    """The filter form, and the list filters it means (the list and its export)."""
-    form = CustomerFilterForm(request.GET)
-    form.is_valid()
-    values = form.cleaned_data
-    return form, ExportFilters(
-        search=values.get("q", "").strip(),
-        kind=values.get("kind", ""),
-        status=values.get("status", ""),
-        owner_id=request.user.pk if values.get("mine") else None,
-    )
-
-
 @require_GET
 def customer_list(request):
-    form, chosen = _list_filters(request)
-    filters = form.cleaned_data
-    page, error = None, None
-    try:
-        page = selectors.customer_list(
-            user=request.user, cursor=filters.get("cursor", ""), **vars(chosen)
-        )
-    except DomainError as exc:
-        error = exc.message
-    # The "next page" link keeps the filters and carries the cursor.
-    kept = {k: v for k, v in filters.items() if v and k != "cursor"}
-    next_url = None
-    if page is not None and page.next_cursor:
-        next_url = "?" + urlencode({**kept, "cursor": page.next_cursor})
-    context = {
-        "form": form,
-        "page": page,
-        "error": error,
-        "next_url": next_url,
-        "is_next_page": bool(filters.get("cursor")),
-        "first_url": "?" + urlencode(kept),
-    }
-    # A history restore (back button after a cache miss) needs the whole page.
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "customers/_list_table.html", context)
-    return render(request, "customers/list.html", context)
+    return list_response(request, CUSTOMERS, template="customers/list.html")
 
 
 @require_GET
 def customer_export(request):
     """The list as filtered on screen, every page of it, as CSV (audited)."""
-    _form, chosen = _list_filters(request)
-    rows = customers_export_csv(user=request.user, filters=chosen, ip_address=client_ip(request))
+    state = CUSTOMERS.state_from(request.GET)
+    rows = customers_export_csv(
+        user=request.user,
+        filters=ExportFilters(**CUSTOMERS.selector_filters(request.user, state)),
+        ip_address=client_ip(request),
+    )
     return csv_download(rows, "customers.csv")
 
 

@@ -1,0 +1,162 @@
+"""The shared list (core/lists.py) on the customer list, in Chromium: filters as chips,
+sort, columns and "load more" live in the URL; Back from a record returns to its row,
+focused; a slow answer shows the skeleton, a fast one nothing; a phone gets cards."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from panorama.accounts.models import Role
+from panorama.customers.models import Customer
+from tests.factories import CustomerFactory, IdentityFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDE = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 812}
+
+
+@pytest.fixture
+def agent(db):
+    return UserFactory(
+        username="agent", first_name="Elena", last_name="Martín", role=Role.SERVICE_AGENT
+    )
+
+
+@pytest.fixture
+def many(agent):
+    """230 customers named so their order is known: Cliente 000 … Cliente 229."""
+    return [
+        CustomerFactory(first_name="Cliente", last_name=f"{i:03}", owner=agent) for i in range(230)
+    ]
+
+
+@pytest.fixture
+def mixed(agent):
+    made = []
+    for i, status in enumerate(["active", "prospect", "prospect", "inactive", "prospect"]):
+        customer = CustomerFactory(first_name="Ana", last_name=f"Prueba {i}", status=status)
+        IdentityFactory(customer=customer, kind="phone", value=f"+3460011223{i}", is_primary=True)
+        made.append(customer)
+    return made
+
+
+def _names(page) -> list[str]:
+    return page.locator("#customers-rows tr[id] td.name").all_inner_texts()
+
+
+def test_back_from_row_180_returns_to_it_focused(page, sign_in, live_server, many):
+    sign_in("agent")
+    page.set_viewport_size(WIDE)
+    rows = page.locator("#customers-rows tr[id]")
+    expect(rows).to_have_count(50)
+    expect(page.locator("#customers-total")).to_have_text("230 customers")
+    for loaded in (100, 150, 200):
+        page.get_by_role("link", name="Load more").click()
+        expect(rows).to_have_count(loaded)
+        expect(page).to_have_url(re.compile(rf"rows={loaded}$"))
+    # The keyboard goes on from the first new row, not from the vanished button.
+    expect(rows.nth(150).get_by_role("link")).to_be_focused()
+
+    target = many[179]
+    page.get_by_role("link", name="Cliente 179", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/customers/{target.pk}/")
+    page.go_back()
+
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()  # never a fragment
+    expect(rows).to_have_count(200)
+    link = page.locator(f"#customers-row-{target.pk}").get_by_role("link")
+    expect(link).to_be_focused()
+    expect(link).to_be_in_viewport()
+    # And it goes on: the next rows load after row 200.
+    page.get_by_role("link", name="Load more").click()
+    expect(rows).to_have_count(230)
+    expect(page.get_by_role("link", name="Load more")).to_have_count(0)
+
+
+def test_filters_sort_and_columns_live_in_the_url(page, sign_in, live_server, mixed):
+    sign_in("agent")
+    page.set_viewport_size(WIDE)
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("combobox", name="Status").select_option("prospect")
+    page.get_by_role("button", name="Apply filters").click()
+    chip = page.get_by_role("link", name="Remove filter Status: Prospect")
+    expect(chip).to_be_visible()
+    expect(page).to_have_url(re.compile(r"\?status=prospect$"))
+    expect(page.locator("#customers-rows tr[id]")).to_have_count(3)
+
+    page.get_by_role("link", name="Name").click()  # the header: the other direction
+    expect(page).to_have_url(re.compile(r"sort=-name"))
+    expect(page.locator("th[aria-sort=descending]")).to_have_text("Name")
+    assert _names(page) == ["Ana Prueba 4", "Ana Prueba 2", "Ana Prueba 1"]
+
+    page.get_by_role("button", name="Columns").click()
+    page.get_by_role("checkbox", name="Phone").check()
+    page.get_by_role("button", name="Apply columns").click()
+    expect(page.get_by_role("columnheader", name="Phone")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"cols=name%2Ckind%2Cstatus%2Cowner%2Cteam%2Cphone"))
+    expect(page.locator("#customers-rows")).to_contain_text("600 11 22 34")
+
+    shown = _names(page)
+    url = page.url
+    page.reload()
+    assert _names(page) == shown
+    expect(chip).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Phone")).to_be_visible()
+    # A copied URL, in another tab, shows the same rows.
+    other = page.context.new_page()
+    other.goto(url)
+    assert _names(other) == shown
+    other.close()
+
+    chip.click()
+    expect(page).to_have_url(re.compile(r"\?sort=-name&cols="))
+    expect(page.locator("#customers-rows tr[id]")).to_have_count(5)
+
+    page.get_by_label("Name or identifier").fill("zzzz")
+    expect(page.get_by_text("No results")).to_be_visible()
+    page.get_by_role("link", name="Clear filters").click()
+    expect(page.locator("#customers-rows tr[id]")).to_have_count(5)
+
+
+def test_a_slow_answer_shows_the_skeleton_a_fast_one_nothing(page, sign_in, live_server, mixed):
+    sign_in("agent")
+    held = []
+    page.route(
+        re.compile(r"/customers/\?"),
+        lambda route: (
+            held.append(route) if route.request.headers.get("hx-request") else route.continue_()
+        ),
+    )
+    skeleton = page.locator("#customers-list .pn-list-skeleton")
+    page.get_by_role("link", name="Name").click()
+    page.wait_for_timeout(150)
+    assert not skeleton.is_visible()  # under 300 ms: the old rows, untouched
+    expect(skeleton).to_be_visible()  # past 300 ms: the skeleton over them
+    held[0].continue_()
+    expect(page).to_have_url(re.compile(r"sort=-name"))
+    expect(skeleton).to_be_hidden()
+
+
+def test_on_a_phone_the_list_is_cards_without_sideways_scroll(
+    page, sign_in, live_server, mixed, screenshots
+):
+    sign_in("agent")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/customers/?status=prospect&cols=name,status,phone,owner")
+    expect(page.get_by_role("link", name="Remove filter Status: Prospect")).to_be_visible()
+    expect(page.get_by_label("Name or identifier")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    first = page.locator("#customers-rows tr[id]").first
+    assert first.evaluate("r => getComputedStyle(r).display") == "block"
+    assert Customer.objects.filter(status="prospect").count() == 3
+    for theme in ("light", "dark"):
+        page.evaluate(f"document.documentElement.setAttribute('data-bs-theme', '{theme}')")
+        page.wait_for_timeout(250)  # transitions settle before axe reads colours
+        violations = Axe().run(page).response["violations"]
+        assert [v["id"] for v in violations] == [], theme
+        page.screenshot(path=str(screenshots / f"list-phone-{theme}.png"), full_page=True)
+    page.set_viewport_size(WIDE)
+    page.screenshot(path=str(screenshots / "list-wide.png"))
