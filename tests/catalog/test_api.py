@@ -115,3 +115,40 @@ def test_an_analyst_reads_the_reference_lists(api_as):
     client = api_as(analyst)
     assert [t["code"] for t in client.get("/catalog/taxes").json()] == ["iva21"]
     assert [c["name"] for c in client.get("/catalog/categories").json()] == ["Seguros"]
+
+
+def test_the_configurator_explains_a_refusal_and_prices_a_valid_choice(api_as, rep):
+    from .configurable import fibre_pack
+
+    pack = fibre_pack()
+    client = api_as(rep)
+    url = f"/catalog/products/{pack.pk}/configure"
+
+    refused = client.post(url, json={"options": ["fibra300", "tv", "movil_basico"]}).json()
+    assert refused["valid"] is False
+    assert refused["problems"] == [
+        {
+            "code": "excludes",
+            "message": "“Televisión” cannot be combined with “Fibra 300 Mb”: "
+            "keep only one of them.",
+            "options": ["tv", "fibra300"],
+        }
+    ]
+
+    valid = client.post(url, json={"options": ["fibra1g", "movil_ilimitado"]}).json()
+    assert valid["valid"] is True
+    assert (valid["unit_price"], valid["options_price"]) == ("85.00", "35.00")
+    assert [o["code"] for o in valid["options"]] == ["fibra1g", "movil_ilimitado", "instalacion"]
+
+    model = client.get(f"/catalog/products/{pack.pk}/options").json()
+    assert [g["code"] for g in model["groups"]] == ["velocidad", "lineas"]
+    assert {"option": "ip_fija", "kind": "requires", "target": "fibra1g"} in model["rules"]
+    assert model["options"][0] == {
+        "code": "fibra300",
+        "name": "Fibra 300 Mb",
+        "price": "0.00",
+        "included": False,
+        "group": "velocidad",
+        "component_id": None,
+    }
+    assert client.post("/catalog/products/999999/configure", json={}).status_code == 404

@@ -117,3 +117,27 @@ def test_a_sales_rep_cannot_open_the_product_form(client, rep):
     answer = client.get(reverse("catalog:product_create"))
     assert answer.status_code == 403
     assert "Only sales managers and administrators" in answer.content.decode()
+
+
+def test_the_configurator_screen_explains_refusals_as_you_tick(client, rep):
+    from .configurable import fibre_pack
+
+    pack = fibre_pack()
+    client.force_login(rep)
+    detail = client.get(reverse("catalog:product_detail", args=[pack.pk])).content.decode()
+    url = reverse("catalog:product_configure", args=[pack.pk])
+    assert url in detail and "IP fija requires Fibra 1 Gb" in detail
+
+    page = client.get(url).content.decode()
+    assert 'name="options" value="fibra1g"' in page and "Velocidad" in page
+
+    part = client.post(
+        url, {"options": ["fibra300", "movil_basico", "ip_fija"]}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "This configuration is not valid" in part
+    assert "requires “Fibra 1 Gb”" in part.replace("&ldquo;", "“").replace("&rdquo;", "”")
+
+    ok = client.post(
+        url, {"options": ["fibra1g", "movil_basico"]}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert 'id="valid"' in ok and "€75.00" in ok

@@ -5,7 +5,16 @@ models' constraints."""
 
 from django.contrib import admin
 
-from .models import Category, ExchangeRate, Product, Tax, Unit
+from .models import (
+    Category,
+    ExchangeRate,
+    OptionGroup,
+    OptionRule,
+    Product,
+    ProductOption,
+    Tax,
+    Unit,
+)
 
 
 @admin.register(Category)
@@ -42,3 +51,25 @@ class ProductAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(OptionGroup)
+class OptionGroupAdmin(admin.ModelAdmin):
+    list_display = ("product", "name", "code", "min_choices", "max_choices", "position")
+    list_select_related = ("product",)
+    search_fields = ("product__name", "name", "code")
+
+
+@admin.register(ProductOption)
+class ProductOptionAdmin(admin.ModelAdmin):
+    list_display = ("product", "name", "code", "group", "price", "included")
+    list_select_related = ("product", "group")
+    search_fields = ("product__name", "name", "code")
+    raw_id_fields = ("product", "component")
+
+
+@admin.register(OptionRule)
+class OptionRuleAdmin(admin.ModelAdmin):
+    list_display = ("product", "option", "kind", "target")
+    list_select_related = ("product", "option", "target")
+    raw_id_fields = ("product", "option", "target")

@@ -15,16 +15,21 @@ from .models import Product
 from .schemas import (
     AvailabilityOut,
     CategoryOut,
+    ConfigurationOut,
+    ConfigureIn,
     ConvertOut,
     ProductFilters,
     ProductIn,
+    ProductOptionsOut,
     ProductOut,
     ProductPageOut,
     ProductPatch,
     TaxOut,
     UnitOut,
 )
+from .selectors.options import option_model
 from .services import products as product_services
+from .services.configuration import configuration_check
 
 router = Router(tags=["catalog"])
 
@@ -96,4 +101,46 @@ def convert(request, amount: Decimal, currency: str, to: str = "", on: datetime.
         "to": (to or selectors.company_currency()).upper(),
         "on": day,
         "converted": converted,
+    }
+
+
+@router.get("/catalog/products/{product_id}/options", response=ProductOptionsOut)
+def product_options(request, product_id: int):
+    product = selectors.product_get(product_id=product_id)
+    model = option_model(product.pk)
+    by_id = model.by_id()
+    return {
+        "product_id": product.pk,
+        "groups": model.groups,
+        "options": list(model.options.values()),
+        "rules": [
+            {"option": by_id[r.option_id].code, "kind": r.kind, "target": by_id[r.target_id].code}
+            for r in model.rules
+        ],
+    }
+
+
+@router.post(
+    "/catalog/products/{product_id}/configure",
+    response=ConfigurationOut,
+    summary="Check a configuration against the product's option rules",
+    description="Always 200 for a product that exists: `valid` says whether the options "
+    "make a valid configuration and `problems` explains every refusal, each naming the "
+    "options concerned. Pricing an invalid configuration is a 422 on `options`.",
+)
+def product_configure(request, product_id: int, payload: ConfigureIn):
+    product = selectors.product_get(product_id=product_id)
+    return configuration_out(product, configuration_check(product=product, options=payload.options))
+
+
+def configuration_out(product: Product, configuration) -> dict:
+    return {
+        "product_id": product.pk,
+        "valid": configuration.valid,
+        "options": [vars(o) for o in configuration.options],
+        "problems": [vars(p) for p in configuration.problems],
+        "currency": product.currency,
+        "list_price": product.list_price,
+        "options_price": configuration.options_price,
+        "unit_price": product.list_price + configuration.options_price,
     }

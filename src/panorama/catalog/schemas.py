@@ -125,3 +125,65 @@ class ConvertOut(Schema):
     to: str
     on: datetime.date
     converted: Decimal
+
+
+class OptionOut(Schema):
+    code: str
+    name: str
+    price: Decimal
+    included: bool
+    group: str | None = None
+    component_id: int | None
+
+    @staticmethod
+    def resolve_group(obj) -> str | None:
+        return obj.group.code if obj.group_id else None
+
+
+class OptionGroupOut(Schema):
+    code: str
+    name: str
+    min_choices: int
+    max_choices: int | None
+
+
+class OptionRuleOut(Schema):
+    option: str
+    kind: str
+    target: str
+
+
+class ProductOptionsOut(Schema):
+    product_id: int
+    groups: list[OptionGroupOut]
+    options: list[OptionOut]
+    rules: list[OptionRuleOut]
+
+
+class ConfigureIn(Schema):
+    options: list[str] = Field(default_factory=list, description="the chosen option codes")
+
+
+class ChosenOptionOut(Schema):
+    code: str
+    name: str
+    price: Decimal
+    included: bool
+    reason: str
+
+
+class ProblemOut(Schema):
+    code: str = Field(description="unknown, repeated, requires, excludes, too_few, too_many")
+    message: str
+    options: list[str]
+
+
+class ConfigurationOut(Schema):
+    product_id: int
+    valid: bool
+    options: list[ChosenOptionOut]
+    problems: list[ProblemOut]
+    currency: str
+    list_price: Decimal
+    options_price: Decimal
+    unit_price: Decimal = Field(description="list price plus the charged options, per unit")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import products
+from .views import configure, products
 
 app_name = "catalog"
 urlpatterns = [
@@ -8,4 +8,9 @@ urlpatterns = [
     path("products/new/", products.product_create, name="product_create"),
     path("products/<int:product_id>/", products.product_detail, name="product_detail"),
     path("products/<int:product_id>/edit/", products.product_edit, name="product_edit"),
+    path(
+        "products/<int:product_id>/configure/",
+        configure.product_configure,
+        name="product_configure",
+    ),
 ]

@@ -2,6 +2,7 @@
 
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from panorama.accounts.permissions import ensure_can
@@ -9,6 +10,7 @@ from panorama.core.exceptions import DomainError
 
 from .. import selectors
 from ..forms import ProductFilterForm, ProductForm
+from ..selectors.options import option_model
 from ..services import products as product_services
 
 
@@ -46,7 +48,23 @@ def product_list(request):
 @require_GET
 def product_detail(request, product_id: int):
     product = selectors.product_get(product_id=product_id)
-    context = {"product": product, "availability": selectors.availability(product, 1)}
+    options = option_model(product.pk)
+    by_id = options.by_id()
+    rules = [
+        _("%(option)s %(rule)s %(other)s")
+        % {
+            "option": by_id[r.option_id].name,
+            "rule": r.get_kind_display(),
+            "other": by_id[r.target_id].name,
+        }
+        for r in options.rules
+    ]
+    context = {
+        "product": product,
+        "availability": selectors.availability(product, 1),
+        "options": options,
+        "rules": rules,
+    }
     return render(request, "catalog/product_detail.html", context)
 
 

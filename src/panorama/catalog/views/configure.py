@@ -1,0 +1,37 @@
+"""The configurator screen: choose a product's options, see at once what is included,
+what it costs and every reason a combination is refused."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from .. import selectors
+from ..selectors.options import option_model
+from ..services.configuration import configuration_check
+
+
+def _sections(model) -> list[dict]:
+    """The options as the screen shows them: one fieldset per group, then the rest."""
+    sections = [{"group": group, "options": model.in_group(group)} for group in model.groups]
+    loose = [o for o in model.options.values() if o.group_id is None]
+    if loose:
+        sections.append({"group": None, "options": loose})
+    return sections
+
+
+@require_http_methods(["GET", "POST"])
+def product_configure(request, product_id: int):
+    product = selectors.product_get(product_id=product_id)
+    model = option_model(product.pk)
+    chosen = request.POST.getlist("options") if request.method == "POST" else []
+    configuration = configuration_check(product=product, options=chosen, model=model)
+    context = {
+        "product": product,
+        "sections": _sections(model),
+        "chosen": set(chosen),
+        "configuration": configuration,
+        "unit_price": product.list_price + configuration.options_price,
+        "checked": request.method == "POST",
+    }
+    if request.htmx:
+        return render(request, "catalog/_configuration.html", context)
+    return render(request, "catalog/product_configure.html", context)
