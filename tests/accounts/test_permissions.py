@@ -28,7 +28,9 @@ from panorama.customers.imports.models import ImportJob
 from panorama.customers.imports.services.jobs import import_job_create
 from panorama.customers.models import Customer
 from panorama.customers.services.customer import CustomerData, customer_create
-from panorama.sales.models import Opportunity
+from panorama.sales.models import Lead, Opportunity
+from panorama.sales.services.lead import lead_assign, lead_create
+from panorama.sales.services.lead_scoring import leads_rescore
 from panorama.sales.services.opportunity import opportunity_create
 from tests.customers.import_files import ROWS_ES, csv_bytes
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
@@ -171,7 +173,32 @@ CASES: dict[str, Case] = {
         web=None,
         state=lambda w: Opportunity.objects.count(),
     ),
+    "sales.assign": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: lead_assign(
+            by=u, lead_id=_own_lead(u, w).pk, owner_id=u.pk, team_id=w["elsewhere"].pk
+        ),
+        api=lambda api, w: api.patch(
+            f"/leads/{_own_lead(api.user, w).pk}", json={"team_id": w["elsewhere"].pk}
+        ),
+        web=lambda c, w: c.post(
+            reverse("sales:lead_assign", args=[_own_lead(c.session_user, w).pk]),
+            {"owner": "", "team": w["elsewhere"].pk},
+        ),
+        state=lambda w: Lead.objects.filter(team=w["elsewhere"]).count(),
+    ),
+    "sales.configure": Case(
+        role=Role.SALES_MANAGER,
+        service=lambda u, w: leads_rescore(by=u),
+        api=lambda api, w: api.post("/lead-scoring/rescore"),
+        web=None,
+        state=lambda w: list(Lead.objects.values_list("score", flat=True)),
+    ),
 }
+
+
+def _own_lead(user, w):
+    return lead_create(by=None, company="Acme", owner=user, team=w["team"])
 
 
 def test_every_registered_action_has_its_case():
@@ -203,6 +230,7 @@ def test_a_refused_action_says_the_same_on_web_api_and_service(
 
     if case.web is not None:
         client.force_login(user)
+        client.session_user = user
         page = case.web(client, w)
         # A 403 page, or the form the action came from with the message on it (422).
         assert page.status_code in (403, 422), page.status_code

@@ -55,3 +55,73 @@ class OpportunityLost(Payload):
     customer_id: int = Field(description="its customer")
     lost_reason_id: int = Field(description="why it was lost")
     by: int | None = Field(description="who recorded the loss (null: the system)")
+
+
+# --- leads ----------------------------------------------------------------------------
+
+
+@event("lead.updated")
+class LeadUpdated(Payload):
+    """A lead's fields were changed."""
+
+    lead_id: int = Field(description="the lead")
+    fields: list[str] = Field(description="the fields that changed")
+    by: int | None = Field(description="who changed it (null: the system)")
+
+
+@event("lead.assigned")
+class LeadAssigned(Payload):
+    """A lead was given to a rep and/or a team, by hand or by an assignment rule."""
+
+    lead_id: int = Field(description="the lead")
+    owner_id: int | None = Field(description="its rep now (null: nobody)")
+    team_id: int | None = Field(description="its team now (null: none)")
+    rule: str = Field(description="the assignment rule that chose (empty: by hand)")
+    by: int | None = Field(description="who assigned it (null: the rules or the system)")
+
+
+@event("lead.qualified")
+class LeadQualified(Payload):
+    """A lead was qualified: worth converting."""
+
+    lead_id: int = Field(description="the lead")
+    by: int | None = Field(description="who qualified it (null: the system)")
+
+
+@event("lead.disqualified")
+class LeadDisqualified(Payload):
+    """A lead was disqualified, with the reason."""
+
+    lead_id: int = Field(description="the lead")
+    reason: str = Field(description="why")
+    by: int | None = Field(description="who disqualified it (null: the system)")
+
+
+@event("lead.reopened")
+class LeadReopened(Payload):
+    """A lead went back to being worked on (from qualified or disqualified)."""
+
+    lead_id: int = Field(description="the lead")
+    status: str = Field(description="its status now")
+    by: int | None = Field(description="who reopened it (null: the system)")
+
+
+@event("lead.activity_recorded")
+class LeadActivityRecorded(Payload):
+    """Something happened to a lead (a web visit, an e-mail reply, a call...)."""
+
+    lead_id: int = Field(description="the lead")
+    kind: str = Field(description="web_visit, email_reply, email_open, call, meeting, note")
+    score: int = Field(description="the lead's score after it")
+    by: int | None = Field(description="who recorded it (null: a tracker or the system)")
+
+
+@event("lead.converted")
+class LeadConverted(Payload):
+    """A lead became a customer (found or created) and maybe an opportunity."""
+
+    lead_id: int = Field(description="the lead")
+    customer_id: int = Field(description="the customer it became")
+    opportunity_id: int | None = Field(description="the opportunity opened (null: none)")
+    reused_customer: bool = Field(description="true when an existing customer was chosen")
+    by: int | None = Field(description="who converted it (null: the system)")

@@ -1,7 +1,9 @@
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from ninja import Schema
+from pydantic import ConfigDict, Field
 
 from panorama.core.validation import text_field
 
@@ -77,6 +79,9 @@ class LeadIn(Schema):
     email: str = text_field(Lead, "email", "")
     phone: str = text_field(Lead, "phone", "")
     notes: str = ""
+    data: dict[str, Any] = {}
+    owner_id: int | None = None
+    team_id: int | None = None
 
 
 class LeadOut(Schema):
@@ -96,3 +101,77 @@ class LeadOut(Schema):
     customer_id: int | None
     opportunity_id: int | None
     created_at: datetime.datetime
+    # Appended for the leads screens and API (leads helper).
+    disqualify_reason: str
+    score_explanation: list[dict[str, Any]]
+    assignment_note: str
+    data: dict[str, Any]
+    notes: str
+    converted_at: datetime.datetime | None
+
+
+class LeadPatchIn(Schema):
+    """Only the fields given change; ``data`` keys are merged into the lead's data. An
+    unknown field is refused (422), never ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: str | None = text_field(Lead, "first_name", None)
+    last_name: str | None = text_field(Lead, "last_name", None)
+    company: str | None = text_field(Lead, "company", None)
+    job_title: str | None = text_field(Lead, "job_title", None)
+    email: str | None = text_field(Lead, "email", None)
+    phone: str | None = text_field(Lead, "phone", None)
+    notes: str | None = None
+    data: dict[str, Any] | None = None
+    country: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    owner_id: int | None = None
+    team_id: int | None = None
+
+
+class LeadPageOut(Schema):
+    items: list[LeadOut]
+    next_cursor: str | None
+
+
+class LeadDisqualifyIn(Schema):
+    reason: str
+
+
+class LeadActivityIn(Schema):
+    kind: str
+    detail: str = ""
+
+
+class LeadActivityOut(Schema):
+    id: int
+    kind: str
+    detail: str
+    by_id: int | None
+    at: datetime.datetime
+
+
+class LeadConvertIn(Schema):
+    customer_id: int | None = Field(None, description="an existing customer the lead is")
+    create_new: bool = Field(False, description="create a new customer despite look-alikes")
+    opportunity: bool = Field(False, description="also open an opportunity")
+    opportunity_name: str = ""
+    pipeline_id: int | None = None
+    stage_id: int | None = None
+    amount: Decimal = Decimal(0)
+    currency: str = ""
+
+
+class LeadMatchOut(Schema):
+    customer_id: int
+    name: str
+    reasons: list[str]
+
+
+class LeadConvertOut(Schema):
+    lead: LeadOut
+    customer_id: int
+    reused_customer: bool
+    opportunity_id: int | None

@@ -8,10 +8,10 @@ from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from panorama.accounts.models import User
+from panorama.accounts.models import Role, User
 from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.pagination import Keyset, Page
 from panorama.customers.selectors import scope_filter
@@ -112,14 +112,59 @@ def opportunity_get(*, user: User | None, opportunity_id: int, for_update: bool 
 
 
 def leads_visible_to(user: User) -> QuerySet[Lead]:
-    return Lead.objects.filter(scope_filter(user))
+    """Like customers (reps: own and team; managers: their teams'; others: all), and a
+    lead nobody owns, in no team, is seen by managers (who hand it out)."""
+    scope = scope_filter(user)
+    if user.role == Role.SALES_MANAGER:
+        scope |= Q(owner__isnull=True, team__isnull=True)
+    return Lead.objects.filter(scope)
 
 
 def lead_get(*, user: User | None, lead_id: int, for_update: bool = False) -> Lead:
     qs = Lead.objects.all() if user is None else leads_visible_to(user)
     if for_update:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
+    qs = qs.select_related("owner", "team", "customer", "opportunity", "web_form")
     lead = qs.filter(pk=lead_id).first()
     if lead is None:
         raise NotFound(_("Lead %(id)s does not exist or is not visible to you.") % {"id": lead_id})
     return lead
+
+
+def lead_list(
+    *,
+    user: User,
+    status: str = "",
+    source: str = "",
+    owner_id: int | None = None,
+    search: str = "",
+    cursor: str = "",
+    limit: int = 50,
+) -> Page:
+    """A page of the leads ``user`` sees, newest first (keyset, one query, no count)."""
+    qs = leads_visible_to(user).select_related("owner", "team")
+    if status:
+        if status not in Lead.Status.values:
+            raise ValidationFailed(_("Unknown status %(s)s.") % {"s": status}, field="status")
+        qs = qs.filter(status=status)
+    if source:
+        if source not in Lead.Source.values:
+            raise ValidationFailed(_("Unknown lead source %(s)s.") % {"s": source}, field="source")
+        qs = qs.filter(source=source)
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    search = (search or "").replace("\x00", "").strip()
+    if search:
+        if "@" in search:
+            qs = qs.filter(email__startswith=search.lower())
+        else:
+            qs = qs.filter(
+                Q(last_name__istartswith=search)
+                | Q(first_name__istartswith=search)
+                | Q(company__istartswith=search)
+            )
+    return NEWEST_FIRST.page(qs, cursor=cursor, limit=max(1, min(limit, 200)))
+
+
+def lead_activities(*, lead: Lead, limit: int = 100) -> list:
+    return list(lead.activities.select_related("by").order_by("-at", "-id")[:limit])

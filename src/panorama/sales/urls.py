@@ -2,6 +2,20 @@
 
 from django.urls import path  # noqa: F401  (the sub-domains' patterns use it)
 
+from .views import leads
+
 app_name = "sales"
 
 urlpatterns: list = []
+
+# Leads (leads helper).
+urlpatterns += [
+    path("leads/", leads.lead_list, name="lead_list"),
+    path("leads/new/", leads.lead_new, name="lead_create"),
+    path("leads/<int:lead_id>/", leads.lead_detail, name="lead_detail"),
+    path("leads/<int:lead_id>/edit/", leads.lead_edit, name="lead_edit"),
+    path("leads/<int:lead_id>/status/", leads.lead_status, name="lead_status"),
+    path("leads/<int:lead_id>/assign/", leads.lead_assign, name="lead_assign"),
+    path("leads/<int:lead_id>/activity/", leads.lead_activity, name="lead_activity"),
+    path("leads/<int:lead_id>/convert/", leads.lead_conversion, name="lead_convert"),
+]

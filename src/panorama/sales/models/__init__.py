@@ -1,11 +1,17 @@
 """The sales models, one module per sub-domain (Django registers them all with ``sales``)."""
 
-from .lead import Lead
+from .lead import Lead, LeadActivity
+from .lead_rules import AssignmentRule, ScoringRule, WebForm, WebFormThrottle
 from .pipeline import Competitor, LostReason, Opportunity, Pipeline, Stage, StageChange
 
 __all__ = [
     "Competitor",
+    "AssignmentRule",
     "Lead",
+    "LeadActivity",
+    "ScoringRule",
+    "WebForm",
+    "WebFormThrottle",
     "LostReason",
     "Opportunity",
     "Pipeline",

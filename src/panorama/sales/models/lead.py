@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,6 +41,18 @@ class Lead(models.Model):
     )
     disqualify_reason = models.CharField(_("why it was disqualified"), max_length=200, blank=True)
     score = models.IntegerField(_("score"), default=0)
+    # Which scoring rule gave how many points: [{"rule": name, "points": n, "why": text}].
+    score_explanation = models.JSONField(_("score explanation"), default=list, blank=True)
+    # Which assignment rule chose the owner or team, in words (empty: assigned by hand).
+    assignment_note = models.CharField(_("assignment"), max_length=300, blank=True)
+    web_form = models.ForeignKey(
+        "sales.WebForm",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+        verbose_name=_("web form"),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -76,6 +89,7 @@ class Lead(models.Model):
         verbose_name=_("opportunity"),
     )
     converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -93,7 +107,66 @@ class Lead(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    OPEN_STATUSES = (Status.NEW, Status.WORKING, Status.QUALIFIED)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def email_domain(self) -> str:
+        return self.email.rpartition("@")[2] if "@" in self.email else ""
+
     @property
     def name(self) -> str:
         person = " ".join(p for p in (self.first_name, self.last_name) if p)
         return person or self.company or self.email or self.phone or f"#{self.pk}"
+
+
+class LeadActivity(models.Model):
+    """Something that happened to a lead before it became a customer: a web visit, an
+    e-mail reply, a call, a status change... Behaviour rules score on these, and the
+    conversion lists them on the customer's timeline."""
+
+    class Kind(models.TextChoices):
+        CAPTURED = "captured", _("Captured")
+        WEB_VISIT = "web_visit", _("Web visit")
+        EMAIL_REPLY = "email_reply", _("E-mail reply")
+        EMAIL_OPEN = "email_open", _("E-mail opened")
+        CALL = "call", _("Call")
+        MEETING = "meeting", _("Meeting")
+        NOTE = "note", _("Note")
+        STATUS = "status", _("Status change")
+        ASSIGNED = "assigned", _("Assignment")
+
+    # What a person or a tracker records; the others are written by the services.
+    RECORDABLE = (
+        Kind.WEB_VISIT,
+        Kind.EMAIL_REPLY,
+        Kind.EMAIL_OPEN,
+        Kind.CALL,
+        Kind.MEETING,
+        Kind.NOTE,
+    )
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lead activity")
+        verbose_name_plural = _("lead activities")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["lead", "-at"], name="lead_activity_lead")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.detail}".strip()
