@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern
 
 from panorama.customers.models import Customer, CustomerMerge, DuplicateCandidate, ImportJob
+from panorama.sales.models import WebForm
 from panorama.sales.services.lead import lead_create
 from panorama.sales.services.opportunity import opportunity_create
 from tests.catalog.factories import ProductFactory
@@ -41,6 +42,7 @@ PUBLIC_WEB = {
     "healthz",  # the load balancer's probe: answers "ok", nothing more
     "set_language",  # the language switch on the login page
     "admin:login",  # Django's public admin sign-in: it sends a stranger to the way in
+    "webform_submit",  # the public web forms' endpoint: the form's token, honeypot, rate limit
 }
 ADMIN_SIGN_IN = "/admin/login/"
 # Path parameters of the admin's regex routes, by group name.
@@ -87,11 +89,14 @@ def params(db, admin_user):
     group = GroupFactory()
     MembershipFactory(group=group, customer=ana)
     pipeline = pipeline_with_stages()
+    web_form = WebForm.objects.create(name="Contact")
     opportunity = opportunity_create(by=None, customer_id=ana.pk, name="Renting")
     return {
         "pipeline_id": pipeline.pk,
         "opportunity_id": opportunity.pk,
         "lead_id": lead_create(by=None, company="Talleres Pérez").pk,
+        "form_id": web_form.pk,
+        "token": web_form.token,
         "customer_id": ana.pk,
         "candidate_id": candidate.pk,
         "merge_id": merge.pk,

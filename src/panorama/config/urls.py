@@ -9,6 +9,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from panorama.sales.views.webforms import webform_submit_view
+
 from .api import api_urls
 
 
@@ -47,6 +49,8 @@ urlpatterns = [
     # The language switch of the sign-in page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api_urls()),
+    # The public web forms' endpoint (sales leads): no login, the form's token instead.
+    path("forms/<str:token>/submit", webform_submit_view, name="webform_submit"),
 ]
 
 if settings.DEBUG:

@@ -2,7 +2,7 @@
 
 from django.urls import path  # noqa: F401  (the sub-domains' patterns use it)
 
-from .views import leads
+from .views import leads, webforms
 
 app_name = "sales"
 
@@ -18,4 +18,5 @@ urlpatterns += [
     path("leads/<int:lead_id>/assign/", leads.lead_assign, name="lead_assign"),
     path("leads/<int:lead_id>/activity/", leads.lead_activity, name="lead_activity"),
     path("leads/<int:lead_id>/convert/", leads.lead_conversion, name="lead_convert"),
+    path("webforms/<int:form_id>/snippet/", webforms.webform_snippet, name="webform_snippet"),
 ]

@@ -154,6 +154,9 @@ PANORAMA_LOGIN_MAX_LOCK_SECONDS = int(os.environ.get("PANORAMA_LOGIN_MAX_LOCK_SE
 PANORAMA_LOGIN_FORGET_SECONDS = int(os.environ.get("PANORAMA_LOGIN_FORGET_SECONDS", 86400))
 # Reverse proxies in front of the server that append the caller to X-Forwarded-For: the
 # caller's address is then the PANORAMA_PROXY_COUNT-th from the right. 0: REMOTE_ADDR.
+# The public web forms: submissions per address in a window, then 429 until it ends.
+PANORAMA_WEBFORM_LIMIT = int(os.environ.get("PANORAMA_WEBFORM_LIMIT", 10))
+PANORAMA_WEBFORM_WINDOW_SECONDS = int(os.environ.get("PANORAMA_WEBFORM_WINDOW_SECONDS", 3600))
 PANORAMA_PROXY_COUNT = int(os.environ.get("PANORAMA_PROXY_COUNT", 0))
 
 LANGUAGE_CODE = "en"
