@@ -21,6 +21,8 @@ from panorama.catalog.services.products import product_create
 from panorama.channels.models import Interaction
 from panorama.channels.services import interaction_record
 from panorama.core.exceptions import PermissionDenied
+from panorama.core.lists.services import saved_view_create
+from panorama.core.models import SavedView
 from panorama.customers.duplicates.models import CustomerMerge, DuplicateCandidate
 from panorama.customers.duplicates.services.merge import customer_merge, customer_merge_undo
 from panorama.customers.duplicates.services.scan import duplicate_dismiss, duplicates_scan_request
@@ -163,6 +165,19 @@ CASES: dict[str, Case] = {
         api=lambda api, w: api.post(f"/merges/{w['merge'].pk}/undo"),
         web=lambda c, w: c.post(reverse("customers:merge_undo", args=[w["merge"].pk])),
         state=lambda w: CustomerMerge.objects.filter(undone_at__isnull=True).count(),
+    ),
+    "core.share_view": Case(
+        role=Role.SALES_MANAGER,
+        service=lambda u, w: saved_view_create(
+            by=u, list_name="customers", name="Team", query="", shared=True
+        ),
+        api=lambda api, w: api.post(
+            "/views", json={"list": "customers", "name": "Team", "shared": True}
+        ),
+        web=lambda c, w: c.post(
+            reverse("core:view_create"), {"list": "customers", "name": "Team", "shared": "on"}
+        ),
+        state=lambda w: SavedView.objects.count(),
     ),
     "sales.edit": Case(
         role=Role.ANALYST,

@@ -160,3 +160,48 @@ def test_on_a_phone_the_list_is_cards_without_sideways_scroll(
         page.screenshot(path=str(screenshots / f"list-phone-{theme}.png"), full_page=True)
     page.set_viewport_size(WIDE)
     page.screenshot(path=str(screenshots / "list-wide.png"))
+
+
+def test_saved_views_are_tabs_that_keep_filters_sort_and_columns(
+    page, sign_in, live_server, mixed, screenshots
+):
+    sign_in("agent")
+    page.set_viewport_size(WIDE)
+    page.goto(f"{live_server.url}/customers/?status=prospect&sort=-name&cols=name,status,phone")
+    page.get_by_role("button", name="Views").click()
+    page.get_by_label("Save this list as a new view").fill("Prospects by phone")
+    page.get_by_role("button", name="Save view").click()
+
+    tabs = page.get_by_role("navigation", name="Saved views")
+    tab = tabs.get_by_role("link", name="Prospects by phone")
+    expect(tab).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("status")).to_contain_text("View “Prospects by phone” saved.")
+
+    tabs.get_by_role("link", name="All").click()
+    expect(page.locator("#customers-rows tr[id]")).to_have_count(5)
+    expect(page.get_by_role("columnheader", name="Phone")).to_have_count(0)
+    tab.click()
+    expect(page.locator("#customers-rows tr[id]")).to_have_count(3)
+    expect(page.get_by_role("columnheader", name="Phone")).to_be_visible()
+    assert _names(page) == ["Ana Prueba 4", "Ana Prueba 2", "Ana Prueba 1"]
+
+    # A change marks the tab; saving it stores the new state.
+    page.get_by_role("link", name="Name").click()
+    expect(tab).to_contain_text("(changed)")
+    page.get_by_role("button", name="Views").click()
+    page.get_by_role("button", name="Save changes to “Prospects by phone”").click()
+    expect(tab).not_to_contain_text("(changed)")
+    assert _names(page) == ["Ana Prueba 1", "Ana Prueba 2", "Ana Prueba 4"]
+
+    # The default view opens the bare list; "All" is still one click away.
+    page.get_by_role("button", name="Views").click()
+    page.get_by_role("button", name="Open the list with this view").click()
+    page.goto(f"{live_server.url}/customers/")
+    expect(tab).to_have_attribute("aria-current", "page")
+    expect(tab).to_contain_text("(default)")
+    expect(page.locator("#customers-rows tr[id]")).to_have_count(3)
+    page.screenshot(path=str(screenshots / "list-saved-views.png"))
+    tabs.get_by_role("link", name="All").click()
+    expect(page.locator("#customers-rows tr[id]")).to_have_count(5)
+    violations = Axe().run(page).response["violations"]
+    assert [v["id"] for v in violations] == []

@@ -95,7 +95,8 @@ def test_the_list_shows_fifty_rows_in_few_queries_and_loads_more(
 ):
     owner = UserFactory(username="owner")
     CustomerFactory.create_batch(60, owner=owner, team=team)
-    # Session, user, teams (filter menu), the page, the bounded count: whatever the rows.
+    # Session, user, saved views, teams (filter menu), the page, the bounded count:
+    # whatever the number of rows.
     with django_assert_max_num_queries(6):
         response = signed_in.get("/customers/")
     page = response.content.decode()

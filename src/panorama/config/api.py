@@ -253,6 +253,7 @@ def on_forbidden(request, exc):
 def _register_routers() -> None:
     from panorama.catalog.api import router as catalog_router
     from panorama.channels.api import router as channels_router
+    from panorama.core.api import router as views_router
     from panorama.customers.api import router as customers_router
     from panorama.customers.duplicates.api import router as duplicates_router
     from panorama.customers.imports.api import router as imports_router
@@ -264,6 +265,7 @@ def _register_routers() -> None:
     api.add_router("/", channels_router)
     api.add_router("/", sales_router)
     api.add_router("/", catalog_router)
+    api.add_router("/", views_router)
 
 
 _register_routers()

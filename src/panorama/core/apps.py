@@ -6,3 +6,9 @@ class CoreConfig(AppConfig):
     name = "panorama.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from .lists import events  # noqa: F401  (the saved views' events)
+        from .permissions import register_all
+
+        register_all()

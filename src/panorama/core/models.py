@@ -72,3 +72,54 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.username} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SavedView(models.Model):
+    """A named state of a list (its search, filters, sort and columns as a query
+    string), shown as a tab above the list: its owner's, or everyone's when shared."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        verbose_name=_("owner"),
+    )
+    list_name = models.CharField(_("list"), max_length=40)
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters, sort and columns"), max_length=2000, blank=True)
+    shared = models.BooleanField(_("shared with everyone"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        indexes = [models.Index(fields=["list_name", "shared"], name="savedview_list_shared")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "list_name", "name"], name="savedview_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ListPreference(models.Model):
+    """What a user chose for one list: the saved view it opens with."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="list_preferences"
+    )
+    list_name = models.CharField(max_length=40)
+    default_view = models.ForeignKey(
+        SavedView, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_name"], name="listpreference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.list_name}"

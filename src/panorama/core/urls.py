@@ -1,8 +1,12 @@
 from django.urls import path
 
-from . import views
+from .views import components, saved_views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.components, name="components"),
+    path("", components.components, name="components"),
+    path("views/", saved_views.view_create, name="view_create"),
+    path("views/<int:view_id>/", saved_views.view_update, name="view_update"),
+    path("views/<int:view_id>/delete/", saved_views.view_delete, name="view_delete"),
+    path("views/<int:view_id>/default/", saved_views.view_default, name="view_default"),
 ]

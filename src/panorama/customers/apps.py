@@ -13,7 +13,9 @@ class CustomersConfig(AppConfig):
 
         register_all()
         self._merge_links()
-        # Registers the import's recovery with the task worker's sweep (core.jobs).
+        # The customer list (core.lists): saved views name it. The import's recovery,
+        # registered with the task worker's sweep (core.jobs).
+        from . import lists  # noqa: F401
         from .imports.services import jobs  # noqa: F401
 
     def _merge_links(self) -> None:

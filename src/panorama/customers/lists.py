@@ -1,4 +1,4 @@
-"""The customer list, declared once for the shared list component (core/lists.py): the
+"""The customer list, declared once for the shared list component (core/lists/): the
 worked example of how an app declares a list."""
 
 from typing import Any

@@ -1,4 +1,4 @@
-"""Template tags of the shared list (core/lists.py)."""
+"""Template tags of the shared list (core/lists/)."""
 
 from django import template
 

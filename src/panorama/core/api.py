@@ -1,0 +1,67 @@
+"""Saved views of lists over the API: the same services as the list's buttons."""
+
+from django.urls import reverse
+from ninja import Query, Router, Status
+
+from panorama.core.lists import selectors, services
+from panorama.core.lists.definition import LISTS
+from panorama.core.models import SavedView
+
+from .schemas import SavedViewIn, SavedViewOut, SavedViewPatch
+
+router = Router(tags=["saved views"])
+
+
+def _out(view: SavedView) -> dict:
+    definition = LISTS.get(view.list_name)
+    base = reverse(definition.url_name) if definition else ""
+    query = "&".join(p for p in (view.query, f"view={view.pk}") if p)
+    return {
+        "id": view.pk,
+        "list_name": view.list_name,
+        "name": view.name,
+        "query": view.query,
+        "shared": view.shared,
+        "owner_id": view.owner_id,
+        "url": f"{base}?{query}",
+    }
+
+
+@router.get("/views", response=list[SavedViewOut])
+def view_list(request, list_name: str = Query(..., alias="list")):
+    """The views of a list the user sees: his own and the shared ones."""
+    return [_out(v) for v in selectors.saved_views_for(user=request.user, list_name=list_name)]
+
+
+@router.post("/views", response={201: SavedViewOut})
+def view_create(request, payload: SavedViewIn):
+    view = services.saved_view_create(
+        by=request.user,
+        list_name=payload.list,
+        name=payload.name,
+        query=payload.query,
+        shared=payload.shared,
+    )
+    return Status(201, _out(view))
+
+
+@router.patch("/views/{view_id}", response=SavedViewOut)
+def view_update(request, view_id: int, payload: SavedViewPatch):
+    view = selectors.saved_view_get(user=request.user, view_id=view_id)
+    view = services.saved_view_update(by=request.user, view=view, **payload.dict())
+    return _out(view)
+
+
+@router.delete("/views/{view_id}", response={204: None})
+def view_delete(request, view_id: int):
+    view = selectors.saved_view_get(user=request.user, view_id=view_id)
+    services.saved_view_delete(by=request.user, view=view)
+    return Status(204, None)
+
+
+@router.post("/views/{view_id}/default", response={204: None})
+def view_default(request, view_id: int):
+    """Open the view's list with it from now on."""
+    view = selectors.saved_view_get(user=request.user, view_id=view_id)
+    services.saved_view_set_default(by=request.user, list_name=view.list_name, view=view)
+    return Status(204, None)

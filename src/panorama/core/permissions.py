@@ -1,0 +1,20 @@
+"""The core's actions, registered in ``accounts.permissions`` from ``ready()``."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from panorama.accounts.models import Role, User
+from panorama.accounts.permissions import register
+
+
+def _admin(user: User, obj: Any = None) -> bool:
+    return user.role == Role.ADMIN
+
+
+def register_all() -> None:
+    register(
+        "core.share_view",
+        rule=_admin,
+        message=_("Only administrators may share views or change shared ones."),
+    )
