@@ -19,6 +19,7 @@ from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern
 
+from panorama.core.models import SavedView
 from panorama.customers.models import Customer, CustomerMerge, DuplicateCandidate, ImportJob
 from panorama.sales.models import WebForm
 from panorama.sales.services.lead import lead_create
@@ -109,6 +110,7 @@ def params(db, admin_user):
         "id": admin_user.pk,  # the admin's password-change page
         "content_type_id": ContentType.objects.get_for_model(Customer).pk,
         "product_id": ProductFactory().pk,
+        "view_id": SavedView.objects.create(owner=admin_user, list_name="customers", name="V").pk,
     }
 
 
