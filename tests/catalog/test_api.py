@@ -152,3 +152,56 @@ def test_the_configurator_explains_a_refusal_and_prices_a_valid_choice(api_as, r
         "component_id": None,
     }
     assert client.post("/catalog/products/999999/configure", json={}).status_code == 404
+
+
+def test_the_api_prices_lines_and_explains_them(api_as, rep, team):
+    from tests.factories import CustomerFactory
+
+    from .pricing_world import pricing_world
+
+    world = pricing_world()
+    mine = CustomerFactory(
+        owner=rep, team=team, kind="organisation", custom_fields={"segment": "pymes"}
+    )
+    other = CustomerFactory(team=None, owner=None)
+    client = api_as(rep)
+    body = {
+        "on": "2026-12-01",
+        "customer_id": mine.pk,
+        "coupon": "bienvenida",
+        "lines": [
+            {"product_id": world["router"].pk, "quantity": "10"},
+            {"product_id": world["pack"].pk, "options": ["fibra1g", "movil_basico"]},
+        ],
+    }
+    answer = client.post("/catalog/price", json=body)
+    assert answer.status_code == 200, answer.content
+    priced = answer.json()
+    router, pack = priced["lines"]
+    # Router: Pymes 80.00 × 10 = 800.00; Otoño 10 % = 80.00; coupon 5 × 10 = 50.00 → 670.00;
+    # IVA 140.70 → 810.70. Pack: 75.00; coupon 5.00 → 70.00; IVA 14.70 → 84.70.
+    assert (router["net"], router["total"], router["price_list"]) == ("670.00", "810.70", "pymes")
+    assert (pack["net"], pack["total"]) == ("70.00", "84.70")
+    assert (priced["net"], priced["tax"], priced["total"]) == ("740.00", "155.40", "895.40")
+    assert [s["kind"] for s in router["explanation"]] == [
+        "list_price",
+        "price_list",
+        "quantity",
+        "promotion",
+        "coupon",
+        "manual_discount",
+        "tax",
+    ]
+
+    refused = client.post(
+        "/catalog/price",
+        json={**body, "lines": [{"product_id": world["router"].pk, "quantity": "-2"}]},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == {
+        "lines.0.quantity": ["Line 1: a quantity must be more than 0."]
+    }
+    expired = client.post("/catalog/price", json={**body, "coupon": "VERANO"})
+    assert expired.status_code == 422 and "coupon" in expired.json()["errors"]
+    # A customer the rep cannot see does not exist for him.
+    assert client.post("/catalog/price", json={**body, "customer_id": other.pk}).status_code == 404

@@ -10,8 +10,11 @@ from .models import (
     ExchangeRate,
     OptionGroup,
     OptionRule,
+    PriceList,
+    PriceListItem,
     Product,
     ProductOption,
+    Promotion,
     Tax,
     Unit,
 )
@@ -73,3 +76,25 @@ class OptionRuleAdmin(admin.ModelAdmin):
     list_display = ("product", "option", "kind", "target")
     list_select_related = ("product", "option", "target")
     raw_id_fields = ("product", "option", "target")
+
+
+class PriceListItemInline(admin.TabularInline):
+    model = PriceListItem
+    raw_id_fields = ("product",)
+    extra = 0
+
+
+@admin.register(PriceList)
+class PriceListAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "currency", "segment", "channel", "valid_from", "valid_until")
+    list_filter = ("currency", "channel", "active")
+    inlines = [PriceListItemInline]
+
+
+@admin.register(Promotion)
+class PromotionAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "value", "coupon_code", "valid_until", "uses")
+    list_filter = ("kind", "active")
+    search_fields = ("name", "code", "coupon_code")
+    filter_horizontal = ("products", "categories")
+    readonly_fields = ("uses",)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from panorama.core.exceptions import ValidationFailed
+from panorama.customers.selectors import customer_get
 
 from . import selectors
 from .models import Product
@@ -18,6 +19,8 @@ from .schemas import (
     ConfigurationOut,
     ConfigureIn,
     ConvertOut,
+    PriceIn,
+    PricingOut,
     ProductFilters,
     ProductIn,
     ProductOptionsOut,
@@ -30,6 +33,7 @@ from .schemas import (
 from .selectors.options import option_model
 from .services import products as product_services
 from .services.configuration import configuration_check
+from .services.pricing import LineIn, price_lines
 
 router = Router(tags=["catalog"])
 
@@ -144,3 +148,23 @@ def configuration_out(product: Product, configuration) -> dict:
         "options_price": configuration.options_price,
         "unit_price": product.list_price + configuration.options_price,
     }
+
+
+@router.post(
+    "/catalog/price",
+    response=PricingOut,
+    summary="Price lines: unit price, discounts, net, tax, total and the explanation",
+)
+def price(request, payload: PriceIn):
+    customer = None
+    if payload.customer_id is not None:
+        customer = customer_get(user=request.user, customer_id=payload.customer_id)
+    return price_lines(
+        lines=[LineIn(**line.dict()) for line in payload.lines],
+        customer=customer,
+        on=payload.on,
+        channel=payload.channel,
+        currency=payload.currency or None,
+        coupon=payload.coupon,
+        price_list=payload.price_list,
+    )

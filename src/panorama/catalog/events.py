@@ -31,3 +31,30 @@ class ExchangeRateChanged(Payload):
     rate: str = Field(description="units of the company currency per unit, as a decimal text")
     valid_from: str = Field(description="first day it applies, YYYY-MM-DD")
     by: int | None = Field(description="the user who set it (null: the system)")
+
+
+@event("price_list.changed")
+class PriceListChanged(Payload):
+    """A price list was created or one of its prices was set."""
+
+    price_list_id: int = Field(description="the price list")
+    code: str = Field(description="its code")
+    by: int | None = Field(description="the user who changed it (null: the system)")
+
+
+@event("promotion.changed")
+class PromotionChanged(Payload):
+    """A promotion was created or changed."""
+
+    promotion_id: int = Field(description="the promotion")
+    code: str = Field(description="its code")
+    by: int | None = Field(description="the user who changed it (null: the system)")
+
+
+@event("promotion.redeemed")
+class PromotionRedeemed(Payload):
+    """A promotion (or its coupon) was used by a quote or an order."""
+
+    promotion_id: int = Field(description="the promotion")
+    uses: int = Field(description="how many times it has been used, this one included")
+    by: int | None = Field(description="the user whose sale used it (null: the system)")

@@ -187,3 +187,75 @@ class ConfigurationOut(Schema):
     list_price: Decimal
     options_price: Decimal
     unit_price: Decimal = Field(description="list price plus the charged options, per unit")
+
+
+class PriceLineIn(Schema):
+    product_id: int
+    quantity: Decimal = Decimal(1)
+    options: list[str] = Field(default_factory=list, description="chosen option codes")
+    manual_discount_percent: Decimal = Field(Decimal(0), description="0 to 100")
+
+
+class PriceIn(Schema):
+    lines: list[PriceLineIn] = Field(..., max_length=500)
+    customer_id: int | None = Field(None, description="the buyer (segments, holdings)")
+    on: datetime.date | None = Field(None, description="the pricing day; empty: today")
+    channel: str = Field("direct", description="direct, branch, phone, web, portal, partner")
+    currency: str = Field("", description="ISO 4217; empty: the company currency")
+    coupon: str = ""
+    price_list: str = Field("", description="a price list code to use instead of the best")
+
+
+class StepOut(Schema):
+    kind: str
+    text: str
+    amount: Decimal
+
+
+class DiscountOut(Schema):
+    kind: str
+    label: str
+    amount: Decimal
+    promotion_id: int | None
+
+
+class PricedLineOut(Schema):
+    product_id: int
+    sku: str
+    name: str
+    quantity: Decimal
+    options: list[str]
+    currency: str
+    list_unit_price: Decimal
+    unit_price: Decimal
+    gross: Decimal
+    discounts: list[DiscountOut]
+    discount_total: Decimal
+    net: Decimal
+    tax_name: str
+    tax_rate: Decimal
+    tax: Decimal
+    total: Decimal
+    price_list: str | None
+    explanation: list[StepOut]
+
+
+class TaxTotalOut(Schema):
+    name: str
+    rate: Decimal
+    base: Decimal
+    tax: Decimal
+
+
+class PricingOut(Schema):
+    currency: str
+    on: datetime.date
+    channel: str
+    customer_id: int | None
+    coupon: str
+    lines: list[PricedLineOut]
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+    discount_total: Decimal
+    taxes: list[TaxTotalOut]

@@ -1,9 +1,14 @@
 """The catalogue's models, one module per sub-domain; Django registers them from here."""
 
 from .options import OptionGroup, OptionRule, ProductOption
+from .pricing import Channel, PriceList, PriceListItem, Promotion
 from .products import Category, ExchangeRate, Product, Tax, Unit
 
 __all__ = [
+    "Channel",
+    "PriceList",
+    "PriceListItem",
+    "Promotion",
     "Category",
     "ExchangeRate",
     "OptionGroup",
