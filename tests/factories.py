@@ -218,3 +218,13 @@ class LostReasonFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"Reason {n}")
+
+
+# --- service ----------------------------------------------------------------------------
+
+
+class QueueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "service.Queue"
+
+    name = factory.Sequence(lambda n: f"Queue {n}")

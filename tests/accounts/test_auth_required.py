@@ -24,6 +24,7 @@ from panorama.customers.models import Customer, CustomerMerge, DuplicateCandidat
 from panorama.sales.models import WebForm
 from panorama.sales.services.lead import lead_create
 from panorama.sales.services.opportunity import opportunity_create
+from panorama.service.services.case import case_open
 from tests.catalog.factories import ProductFactory
 from tests.factories import (
     BillingIncidentFactory,
@@ -93,6 +94,7 @@ def params(db, admin_user):
     web_form = WebForm.objects.create(name="Contact")
     opportunity = opportunity_create(by=None, customer_id=ana.pk, name="Renting")
     return {
+        "case_id": case_open(by=None, customer_id=ana.pk, subject="Sin línea").pk,
         "pipeline_id": pipeline.pk,
         "opportunity_id": opportunity.pk,
         "lead_id": lead_create(by=None, company="Talleres Pérez").pk,

@@ -34,6 +34,8 @@ from panorama.sales.models import Lead, Opportunity
 from panorama.sales.services.lead import lead_assign, lead_create
 from panorama.sales.services.lead_scoring import leads_rescore
 from panorama.sales.services.opportunity import opportunity_create
+from panorama.service.models import Case as ServiceCase
+from panorama.service.services.case import case_open
 from tests.customers.import_files import ROWS_ES, csv_bytes
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
@@ -208,6 +210,13 @@ CASES: dict[str, Case] = {
         api=lambda api, w: api.post("/lead-scoring/rescore"),
         web=None,
         state=lambda w: list(Lead.objects.values_list("score", flat=True)),
+    ),
+    "service.edit": Case(
+        role=Role.ANALYST,
+        service=lambda u, w: case_open(by=u, customer_id=w["a"].pk, subject="Sin línea"),
+        api=lambda api, w: api.post("/cases", json={"customer_id": w["a"].pk, "subject": "x"}),
+        web=None,
+        state=lambda w: ServiceCase.objects.count(),
     ),
 }
 

@@ -258,12 +258,14 @@ def _register_routers() -> None:
     from panorama.customers.duplicates.api import router as duplicates_router
     from panorama.customers.imports.api import router as imports_router
     from panorama.sales.api import router as sales_router
+    from panorama.service.api import router as service_router
 
     api.add_router("/", customers_router)
     api.add_router("/", duplicates_router)
     api.add_router("/", imports_router)
     api.add_router("/", channels_router)
     api.add_router("/", sales_router)
+    api.add_router("/", service_router)
     api.add_router("/", catalog_router)
     api.add_router("/", views_router)
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "panorama.channels",
     "panorama.catalog",
     "panorama.sales",
+    "panorama.service",
     "panorama.seeding",
     "panorama.bench",
 ]

@@ -1,0 +1,1 @@
+"""Service: cases, queues, SLA, call handling, knowledge base, field service."""

@@ -1,0 +1,83 @@
+"""The cases API: list, read, open, assign, change status, messages."""
+
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from panorama.accounts.models import User
+from panorama.core.exceptions import ValidationFailed
+
+from .. import selectors
+from ..schemas import (
+    CaseAssignIn,
+    CaseIn,
+    CaseMessageIn,
+    CaseMessageOut,
+    CaseOut,
+    CasePageOut,
+    CaseStatusIn,
+)
+from ..services.case import case_assign, case_message_add, case_open, case_set_status
+
+router = Router(tags=["cases"])
+
+
+@router.get("/cases", response=CasePageOut)
+def case_list(
+    request,
+    customer_id: int | None = None,
+    queue_id: int | None = None,
+    owner_id: int | None = None,
+    status: str = "",
+    open_only: bool = False,
+    cursor: str = "",
+    limit: int = 50,
+):
+    page = selectors.case_list(
+        user=request.user,
+        customer_id=customer_id,
+        queue_id=queue_id,
+        owner_id=owner_id,
+        status=status,
+        open_only=open_only,
+        cursor=cursor,
+        limit=limit,
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/cases/{case_id}", response=CaseOut)
+def case_detail(request, case_id: int):
+    return selectors.case_get(user=request.user, case_id=case_id)
+
+
+@router.post("/cases", response={201: CaseOut})
+def case_create(request, payload: CaseIn):
+    return Status(201, case_open(by=request.user, **payload.dict()))
+
+
+@router.post("/cases/{case_id}/status", response=CaseOut)
+def case_status(request, case_id: int, payload: CaseStatusIn):
+    return case_set_status(by=request.user, case_id=case_id, **payload.dict())
+
+
+@router.post("/cases/{case_id}/assign", response=CaseOut)
+def case_owner(request, case_id: int, payload: CaseAssignIn):
+    owner = None
+    if payload.owner_id is not None:
+        owner = User.objects.filter(pk=payload.owner_id, is_active=True).first()
+        if owner is None:
+            raise ValidationFailed(
+                _("User %(id)s does not exist.") % {"id": payload.owner_id}, field="owner_id"
+            )
+    return case_assign(by=request.user, case_id=case_id, owner=owner)
+
+
+@router.get("/cases/{case_id}/messages", response=list[CaseMessageOut])
+def case_message_list(request, case_id: int):
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    return selectors.case_messages(case=case)
+
+
+@router.post("/cases/{case_id}/messages", response={201: CaseMessageOut})
+def case_message_create(request, case_id: int, payload: CaseMessageIn):
+    return Status(201, case_message_add(by=request.user, case_id=case_id, **payload.dict()))

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceConfig(AppConfig):
+    name = "panorama.service"
+    label = "service"
+    verbose_name = _("Service")
+
+    def ready(self) -> None:
+        from . import events, panels  # noqa: F401  (the events; the ficha's cases panel)
+        from .permissions import register_all
+
+        register_all()
+        from panorama.customers.duplicates import merging
+
+        from .models import Case
+
+        # A merge moves the merged customer's cases to the survivor; its undo moves them back.
+        merging.register(Case, "customer", policy=merging.MOVE)

@@ -1,0 +1,47 @@
+"""The events the service app emits (see core.events, docs/events.md)."""
+
+from pydantic import Field
+
+from panorama.core.events import Payload, event
+
+
+@event("case.opened")
+class CaseOpened(Payload):
+    """A case was opened for a customer, from any channel."""
+
+    case_id: int = Field(description="the new case")
+    customer_id: int = Field(description="its customer")
+    channel: str = Field(description="where it came from: phone, email, portal, chat...")
+    queue_id: int | None = Field(description="the queue it waits in (null: none)")
+    owner_id: int | None = Field(description="the agent it was routed to (null: nobody yet)")
+    by: int | None = Field(description="who opened it (null: a channel or the system)")
+
+
+@event("case.assigned")
+class CaseAssigned(Payload):
+    """A case was given to an agent (or taken back from one)."""
+
+    case_id: int = Field(description="the case")
+    owner_id: int | None = Field(description="the agent now in charge (null: nobody)")
+    by: int | None = Field(description="who assigned it (null: routing)")
+
+
+@event("case.status_changed")
+class CaseStatusChanged(Payload):
+    """A case changed status (opened, waiting on the customer, resolved, closed, reopened)."""
+
+    case_id: int = Field(description="the case")
+    customer_id: int = Field(description="its customer")
+    from_status: str = Field(description="the status it had")
+    to_status: str = Field(description="the status it has now")
+    by: int | None = Field(description="who changed it (null: the system)")
+
+
+@event("case.message_added")
+class CaseMessageAdded(Payload):
+    """A reply, a customer message or an internal note was added to a case."""
+
+    case_id: int = Field(description="the case")
+    message_id: int = Field(description="the new message")
+    kind: str = Field(description="reply, customer or note")
+    by: int | None = Field(description="its author (null: the customer or the system)")

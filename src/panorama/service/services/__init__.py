@@ -1,0 +1,1 @@
+"""Every service write with business meaning, one module per sub-domain."""

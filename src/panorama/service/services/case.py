@@ -1,0 +1,245 @@
+"""Opening cases, routing and assigning them, moving them through their lifecycle, and
+what is said on them (replies, customer messages, internal notes)."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from panorama.accounts.models import User
+from panorama.accounts.permissions import ensure_can
+from panorama.channels.models import Interaction
+from panorama.channels.services import interaction_record
+from panorama.core.events import emit
+from panorama.core.exceptions import Conflict, ValidationFailed
+from panorama.core.validation import rules_for
+from panorama.customers.selectors import customer_get
+
+from ..models import Case, CaseMessage
+from ..selectors import case_get, least_loaded_agent, queue_get
+
+S = Case.Status
+# Where a case may go from each status. Resolving or closing stops the clock; a
+# resolved or closed case comes back as "reopened".
+TRANSITIONS: dict[str, set[str]] = {
+    S.NEW: {S.OPEN, S.WAITING, S.RESOLVED, S.CLOSED},
+    S.OPEN: {S.WAITING, S.RESOLVED, S.CLOSED},
+    S.WAITING: {S.OPEN, S.RESOLVED, S.CLOSED},
+    S.REOPENED: {S.OPEN, S.WAITING, S.RESOLVED, S.CLOSED},
+    S.RESOLVED: {S.CLOSED, S.REOPENED},
+    S.CLOSED: {S.REOPENED},
+}
+
+
+def _choice(value: str, choices, field: str, message: str) -> str:
+    if value not in choices.values:
+        raise ValidationFailed(message % {"value": value}, field=field)
+    return value
+
+
+@transaction.atomic
+def case_open(
+    *,
+    by: User | None,
+    customer_id: int,
+    subject: str,
+    description: str = "",
+    channel: str = Interaction.Channel.PHONE,
+    type: str = Case.Type.QUESTION,
+    priority: str = Case.Priority.NORMAL,
+    queue_id: int | None = None,
+    skill: str = "",
+    product_id: int | None = None,
+    owner: User | None = None,
+) -> Case:
+    """Open a case for a customer ``by`` sees. With a queue and no owner it is routed to
+    the queue's least-loaded member having ``skill``. It lands on the timeline as an
+    inbound contact on its channel."""
+    ensure_can(by, "service.edit")
+    customer = customer_get(user=by, customer_id=customer_id)
+    case = Case(
+        customer=customer,
+        subject=(subject or "").strip(),
+        description=description or "",
+        channel=_choice(channel, Interaction.Channel, "channel", _("Unknown channel %(value)s.")),
+        type=_choice(type, Case.Type, "type", _("Unknown case type %(value)s.")),
+        priority=_choice(priority, Case.Priority, "priority", _("Unknown priority %(value)s.")),
+        skill=(skill or "").strip().lower(),
+        product_id=product_id,
+        created_by=by,
+    )
+    if not case.subject:
+        raise ValidationFailed(_("A case needs a subject."), field="subject")
+    if product_id is not None:
+        from panorama.catalog.models import Product
+
+        if not Product.objects.filter(pk=product_id).exists():
+            raise ValidationFailed(
+                _("Product %(id)s does not exist.") % {"id": product_id}, field="product"
+            )
+    if queue_id is not None:
+        case.queue = queue_get(queue_id=queue_id)
+    case.owner = owner
+    if owner is None and case.queue is not None:
+        case.owner = least_loaded_agent(queue=case.queue, skill=case.skill)
+    if case.owner is not None:
+        case.status = S.OPEN
+    rules_for(Case).check(case)
+    case.save()
+    case.reference = f"C-{case.pk:06d}"
+    case.save(update_fields=["reference"])
+    interaction_record(
+        customer_id=customer.pk,
+        by=None,
+        agent=by,
+        channel=case.channel,
+        direction=Interaction.Direction.INBOUND,
+        subject=(
+            _("Case %(ref)s opened: %(subject)s") % {"ref": case.reference, "subject": case.subject}
+        )[:200],
+        body=case.description,
+        related=case,
+        metadata={"kind": "case", "status": case.status},
+    )
+    emit(
+        "case.opened",
+        case_id=case.pk,
+        customer_id=customer.pk,
+        channel=case.channel,
+        queue_id=case.queue_id,
+        owner_id=case.owner_id,
+        by=by.pk if by else None,
+    )
+    return case
+
+
+@transaction.atomic
+def case_assign(*, by: User | None, case_id: int, owner: User | None) -> Case:
+    """Give the case to ``owner`` (None: back to the queue, nobody in charge)."""
+    ensure_can(by, "service.edit")
+    case = case_get(user=by, case_id=case_id, for_update=True)
+    if owner is not None and not owner.is_active:
+        raise ValidationFailed(
+            _("%(user)s is not an active user.") % {"user": owner}, field="owner"
+        )
+    case.owner = owner
+    if owner is not None and case.status == S.NEW:
+        case.status = S.OPEN
+    case.save(update_fields=["owner", "status", "updated_at"])
+    emit("case.assigned", case_id=case.pk, owner_id=case.owner_id, by=by.pk if by else None)
+    return case
+
+
+@transaction.atomic
+def case_set_status(*, by: User | None, case_id: int, status: str, note: str = "") -> Case:
+    """Move the case to ``status`` when its lifecycle allows it (else a Conflict naming
+    both statuses). ``note`` is kept as an internal note."""
+    ensure_can(by, "service.edit")
+    case = case_get(user=by, case_id=case_id, for_update=True)
+    _choice(status, Case.Status, "status", _("Unknown status %(value)s."))
+    if status == case.status:
+        return case
+    if status not in TRANSITIONS[case.status]:
+        raise Conflict(
+            _("A case that is %(from)s cannot become %(to)s.")
+            % {"from": Case.Status(case.status).label, "to": Case.Status(status).label},
+            field="status",
+        )
+    previous = case.status
+    now = timezone.now()
+    case.status = status
+    if status == S.RESOLVED:
+        case.resolved_at = now
+    elif status == S.CLOSED:
+        case.closed_at = now
+        case.resolved_at = case.resolved_at or now
+    elif status == S.REOPENED:
+        case.resolved_at = None
+        case.closed_at = None
+    case.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
+    if note.strip():
+        _message(case, kind=CaseMessage.Kind.NOTE, body=note, by=by)
+    interaction_record(
+        customer_id=case.customer_id,
+        by=None,
+        agent=by,
+        channel=Interaction.Channel.NOTE,
+        direction=Interaction.Direction.INTERNAL,
+        subject=(
+            _("Case %(ref)s: %(from)s → %(to)s")
+            % {
+                "ref": case.reference,
+                "from": Case.Status(previous).label,
+                "to": Case.Status(status).label,
+            }
+        )[:200],
+        related=case,
+        metadata={"kind": "case", "status": status},
+    )
+    emit(
+        "case.status_changed",
+        case_id=case.pk,
+        customer_id=case.customer_id,
+        from_status=previous,
+        to_status=status,
+        by=by.pk if by else None,
+    )
+    return case
+
+
+def _message(case: Case, *, kind: str, body: str, by: User | None) -> CaseMessage:
+    message = CaseMessage(case=case, kind=kind, body=body.strip(), author=by)
+    rules_for(CaseMessage).check(message)
+    message.save()
+    emit(
+        "case.message_added",
+        case_id=case.pk,
+        message_id=message.pk,
+        kind=kind,
+        by=by.pk if by else None,
+    )
+    return message
+
+
+@transaction.atomic
+def case_message_add(
+    *, by: User | None, case_id: int, body: str, kind: str = CaseMessage.Kind.REPLY
+) -> CaseMessage:
+    """Add a reply to the customer, a message from him, or an internal note.
+
+    A reply or a customer message goes on the timeline (on the case's channel); an
+    internal note does not. A closed case takes no reply nor message (reopen it first);
+    the first reply records the case's first response.
+    """
+    ensure_can(by, "service.edit")
+    case = case_get(user=by, case_id=case_id, for_update=True)
+    _choice(kind, CaseMessage.Kind, "kind", _("Unknown message kind %(value)s."))
+    if not (body or "").strip():
+        raise ValidationFailed(_("A message cannot be empty."), field="body")
+    if case.status == S.CLOSED and kind != CaseMessage.Kind.NOTE:
+        raise Conflict(
+            _("Case %(ref)s is closed: reopen it to write to the customer.")
+            % {"ref": case.reference},
+            field="body",
+        )
+    message = _message(case, kind=kind, body=body, by=by)
+    if kind != CaseMessage.Kind.NOTE:
+        reply = kind == CaseMessage.Kind.REPLY
+        message.interaction = interaction_record(
+            customer_id=case.customer_id,
+            by=None,
+            agent=by if reply else None,
+            channel=case.channel,
+            direction=Interaction.Direction.OUTBOUND if reply else Interaction.Direction.INBOUND,
+            subject=(
+                (_("Reply on case %(ref)s") if reply else _("Customer wrote on case %(ref)s"))
+                % {"ref": case.reference}
+            ),
+            body=message.body,
+            related=case,
+            metadata={"kind": "case_message", "message_id": message.pk},
+        )
+        message.save(update_fields=["interaction"])
+        if reply and case.first_response_at is None:
+            case.first_response_at = message.created_at
+            case.save(update_fields=["first_response_at", "updated_at"])
+    return message
