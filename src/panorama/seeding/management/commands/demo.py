@@ -11,6 +11,7 @@ from panorama.accounts.services import user_password_change
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.management.commands.serve import default_port
 from panorama.customers.models import Customer
+from panorama.seeding.sales_leads import leads_seed
 from panorama.seeding.showcase import showcase_ensure
 from panorama.seeding.staff import staff_ensure
 
@@ -41,7 +42,9 @@ class Command(BaseCommand):
                 verbosity=verbosity,
                 stdout=self.stdout,
             )
-            showcase_ensure(staff=staff_ensure(), interactions=200)
+            staff = staff_ensure()
+            showcase_ensure(staff=staff, interactions=200)
+            leads_seed(team_ids=staff.team_ids)  # sales: leads, their rules, a web form
         password = self._ensure_admin()
         self.stdout.write("")
         self.stdout.write(
