@@ -21,7 +21,7 @@ from django.urls.resolvers import RegexPattern
 
 from panorama.core.models import SavedView
 from panorama.customers.models import Customer, CustomerMerge, DuplicateCandidate, ImportJob
-from panorama.sales.models import WebForm
+from panorama.sales.models import LeadImport, WebForm
 from panorama.sales.services.lead import lead_create
 from panorama.sales.services.opportunity import opportunity_create
 from panorama.service.services.case import case_open
@@ -99,6 +99,9 @@ def params(db, admin_user):
         "opportunity_id": opportunity.pk,
         "lead_id": lead_create(by=None, company="Talleres Pérez").pk,
         "form_id": web_form.pk,
+        "import_id": LeadImport.objects.create(
+            original_name="l.csv", file_format="csv", created_by=admin_user
+        ).pk,
         "token": web_form.token,
         "customer_id": ana.pk,
         "candidate_id": candidate.pk,

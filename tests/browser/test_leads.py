@@ -62,19 +62,21 @@ def test_web_form_capture_then_qualify_then_convert(
     visit.goto(f"{site}/index.html")
     assert visit.evaluate("location.origin") != live_server.url
     # A first try with an address the browser lets through and Panorama does not: the
-    # server's error shows beside the field.
+    # server's error shows beside the field, in the visitor's language.
     visit.get_by_label("First name").fill("Eva")
     visit.get_by_label("Last name").fill("Soto")
     visit.get_by_label("E-mail").fill("eva@acme")
     visit.get_by_role("button", name="Send").click()
-    expect(visit.locator("[data-panorama-error=email]")).to_contain_text("not a valid e-mail")
+    expect(visit.locator("[data-panorama-error=email]")).to_contain_text(
+        "no es una dirección de correo electrónico válida"
+    )
     assert not Lead.objects.exists()
 
     visit.get_by_label("E-mail").fill("eva@acme.es")
     visit.get_by_label("Company").fill("Acme Logística")
     visit.get_by_label("Message").fill("Necesitamos 20 líneas móviles")
     visit.get_by_role("button", name="Send").click()
-    expect(visit.locator("[data-panorama-message]")).to_contain_text("Thank you")
+    expect(visit.locator("[data-panorama-message]")).to_contain_text("Gracias")
     visitor.close()
     lead = Lead.objects.get()
     assert (lead.source, lead.team, lead.web_form) == ("web_form", team, form)

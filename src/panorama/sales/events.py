@@ -125,3 +125,23 @@ class LeadConverted(Payload):
     opportunity_id: int | None = Field(description="the opportunity opened (null: none)")
     reused_customer: bool = Field(description="true when an existing customer was chosen")
     by: int | None = Field(description="who converted it (null: the system)")
+
+
+@event("lead.imported")
+class LeadImported(Payload):
+    """A file of leads was imported (each lead also emits lead.created)."""
+
+    import_id: int = Field(description="the lead import")
+    created: int = Field(description="leads created")
+    rejected: int = Field(description="rows rejected (in the import's report)")
+    by: int | None = Field(description="who imported it")
+
+
+@event("lead.import_undone")
+class LeadImportUndone(Payload):
+    """A lead import was undone: its untouched leads were removed."""
+
+    import_id: int = Field(description="the lead import")
+    removed: int = Field(description="leads removed (still new, never converted)")
+    kept: int = Field(description="leads kept because someone worked on them")
+    by: int | None = Field(description="who undid it")

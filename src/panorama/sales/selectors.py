@@ -131,17 +131,16 @@ def lead_get(*, user: User | None, lead_id: int, for_update: bool = False) -> Le
     return lead
 
 
-def lead_list(
+def leads_matching(
     *,
     user: User,
     status: str = "",
     source: str = "",
     owner_id: int | None = None,
+    team_id: int | None = None,
     search: str = "",
-    cursor: str = "",
-    limit: int = 50,
-) -> Page:
-    """A page of the leads ``user`` sees, newest first (keyset, one query, no count)."""
+) -> QuerySet[Lead]:
+    """The leads ``user`` sees that match the filters (the API's list and the page's)."""
     qs = leads_visible_to(user).select_related("owner", "team")
     if status:
         if status not in Lead.Status.values:
@@ -153,6 +152,8 @@ def lead_list(
         qs = qs.filter(source=source)
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
     search = (search or "").replace("\x00", "").strip()
     if search:
         if "@" in search:
@@ -163,6 +164,21 @@ def lead_list(
                 | Q(first_name__istartswith=search)
                 | Q(company__istartswith=search)
             )
+    return qs
+
+
+def lead_list(
+    *,
+    user: User,
+    status: str = "",
+    source: str = "",
+    owner_id: int | None = None,
+    search: str = "",
+    cursor: str = "",
+    limit: int = 50,
+) -> Page:
+    """A page of the leads ``user`` sees, newest first (keyset, one query, no count)."""
+    qs = leads_matching(user=user, status=status, source=source, owner_id=owner_id, search=search)
     return NEWEST_FIRST.page(qs, cursor=cursor, limit=max(1, min(limit, 200)))
 
 

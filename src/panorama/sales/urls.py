@@ -2,7 +2,7 @@
 
 from django.urls import path  # noqa: F401  (the sub-domains' patterns use it)
 
-from .views import leads, webforms
+from .views import lead_imports, leads, webforms
 
 app_name = "sales"
 
@@ -12,6 +12,22 @@ urlpatterns: list = []
 urlpatterns += [
     path("leads/", leads.lead_list, name="lead_list"),
     path("leads/new/", leads.lead_new, name="lead_create"),
+    path("leads/import/", lead_imports.lead_import_upload, name="lead_import"),
+    path(
+        "leads/import/<int:import_id>/",
+        lead_imports.lead_import_detail,
+        name="lead_import_detail",
+    ),
+    path(
+        "leads/import/<int:import_id>/undo/",
+        lead_imports.lead_import_undo,
+        name="lead_import_undo",
+    ),
+    path(
+        "leads/import/<int:import_id>/rejected.csv",
+        lead_imports.lead_import_rejected,
+        name="lead_import_rejected",
+    ),
     path("leads/<int:lead_id>/", leads.lead_detail, name="lead_detail"),
     path("leads/<int:lead_id>/edit/", leads.lead_edit, name="lead_edit"),
     path("leads/<int:lead_id>/status/", leads.lead_status, name="lead_status"),

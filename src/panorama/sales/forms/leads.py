@@ -10,18 +10,6 @@ from panorama.customers.forms import StyledForm
 from ..models import Lead, LeadActivity, Pipeline
 
 
-class LeadFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *Lead.Status.choices]
-    )
-    source = forms.ChoiceField(
-        label=_("Source"), required=False, choices=[("", _("All sources")), *Lead.Source.choices]
-    )
-    mine = forms.BooleanField(label=_("Only my leads"), required=False)
-    cursor = forms.CharField(required=False, widget=forms.HiddenInput)
-
-
 class LeadForm(StyledForm):
     first_name = forms.CharField(
         label=_("First name"), required=False, widget=text_input(Lead, "first_name")

@@ -1,6 +1,7 @@
 """The sales models, one module per sub-domain (Django registers them all with ``sales``)."""
 
 from .lead import Lead, LeadActivity
+from .lead_import import LeadImport, LeadImportRow
 from .lead_rules import AssignmentRule, ScoringRule, WebForm, WebFormThrottle
 from .pipeline import Competitor, LostReason, Opportunity, Pipeline, Stage, StageChange
 
@@ -9,6 +10,8 @@ __all__ = [
     "AssignmentRule",
     "Lead",
     "LeadActivity",
+    "LeadImport",
+    "LeadImportRow",
     "ScoringRule",
     "WebForm",
     "WebFormThrottle",

@@ -88,6 +88,14 @@ class Lead(models.Model):
         related_name="leads",
         verbose_name=_("opportunity"),
     )
+    lead_import = models.ForeignKey(
+        "sales.LeadImport",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+        verbose_name=_("import"),
+    )
     converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -16,7 +16,7 @@ from panorama.core.validation import rules_for
 from panorama.customers import identifiers
 from panorama.customers.services.customer import assignment_resolve
 
-from ..models import Lead, LeadActivity, WebForm
+from ..models import Lead, LeadActivity, LeadImport, WebForm
 from ..selectors import lead_get
 from .lead_assignment import assignment_apply
 from .lead_scoring import lead_score_refresh
@@ -63,12 +63,15 @@ def lead_create(
     owner: User | None = None,
     team: Team | None = None,
     web_form: WebForm | None = None,
+    lead_import: LeadImport | None = None,
     assign: bool = True,
+    unowned: bool = False,
 ) -> Lead:
     """Capture a lead. ``by`` None is a public form, an e-mail or the system. A lead
     needs something to reach or name the person by; a user's lead is his own unless
     he gives it to someone else. A lead left without an owner goes through the
-    assignment rules (``assign``); its score is computed from the scoring rules."""
+    assignment rules (``assign``; ``unowned``: even when a user captures it, as an
+    import may ask); its score is computed from the scoring rules."""
     ensure_can(by, "sales.edit")
     lead = Lead(
         source=source,
@@ -80,13 +83,16 @@ def lead_create(
         phone=phone or "",
         notes=notes or "",
         data=data if data is not None else {},
-        owner=owner if owner is not None else by,
+        owner=owner if owner is not None or unowned else by,
         team=team,
         web_form=web_form,
+        lead_import=lead_import,
         status_changed_at=timezone.now(),
     )
     _clean(lead)
-    if by is not None:
+    # The user's own choice of owner and team is checked; what the rules choose is not
+    # his (an import may leave every lead to them).
+    if by is not None and not (unowned and lead.owner_id is None and lead.team_id is None):
         ensure_can(by, "sales.assign", obj=lead)
     assigned = assignment_apply(lead) if assign else None
     lead.save()

@@ -3,12 +3,12 @@ qualify, disqualify, reopen, assign, record an activity) and the conversion."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.accounts import permissions
 from panorama.core.exceptions import DomainError
+from panorama.core.lists import list_response
 
 from .. import selectors
 from ..forms.leads import (
@@ -16,9 +16,9 @@ from ..forms.leads import (
     LeadAssignForm,
     LeadConvertForm,
     LeadDisqualifyForm,
-    LeadFilterForm,
     LeadForm,
 )
+from ..lists.leads import LEADS
 from ..models import Lead
 from ..services import lead as services
 from ..services.lead_convert import lead_convert, lead_matches
@@ -28,36 +28,7 @@ DATA_FIELDS = ("country", "region", "postal_code")
 
 @require_GET
 def lead_list(request):
-    form = LeadFilterForm(request.GET)
-    form.is_valid()
-    filters = form.cleaned_data
-    page, error = None, None
-    try:
-        page = selectors.lead_list(
-            user=request.user,
-            status=filters.get("status", ""),
-            source=filters.get("source", ""),
-            owner_id=request.user.pk if filters.get("mine") else None,
-            search=filters.get("q", ""),
-            cursor=filters.get("cursor", ""),
-        )
-    except DomainError as exc:
-        error = exc.message
-    kept = {k: v for k, v in filters.items() if v and k != "cursor"}
-    next_url = None
-    if page is not None and page.next_cursor:
-        next_url = "?" + urlencode({**kept, "cursor": page.next_cursor})
-    context = {
-        "form": form,
-        "page": page,
-        "error": error,
-        "next_url": next_url,
-        "is_next_page": bool(filters.get("cursor")),
-        "first_url": "?" + urlencode(kept),
-    }
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "sales/leads/_table.html", context)
-    return render(request, "sales/leads/list.html", context)
+    return list_response(request, LEADS, template="sales/leads/list.html")
 
 
 def _values(form: LeadForm) -> dict:

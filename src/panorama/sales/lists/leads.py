@@ -1,0 +1,100 @@
+"""The lead list, declared once for the shared list component (core/lists.py)."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from panorama.accounts import permissions
+from panorama.accounts.models import Team
+from panorama.core.lists import Column, Filter, ListDefinition, ListState, Sort, attr, chip, choice
+from panorama.core.pagination import Keyset
+from panorama.customers.selectors import teams_in_scope
+
+from .. import selectors
+from ..models import Lead
+
+STATUS_TONES = {
+    "new": "warning",
+    "working": "info",
+    "qualified": "success",
+    "converted": "success",
+    "disqualified": "danger",
+}
+
+
+def _owner(lead: Lead) -> Any:
+    owner = lead.owner
+    return (owner.get_full_name() or owner.username) if owner else "—"
+
+
+def _teams(user) -> list[tuple[str, str]]:
+    teams = teams_in_scope(user)
+    qs = Team.objects.all() if teams is None else teams
+    return [(str(pk), name) for pk, name in qs.order_by("name").values_list("pk", "name")]
+
+
+class LeadList(ListDefinition):
+    name = "leads"
+    label = _("Leads")
+    url_name = "sales:lead_list"
+    noun = ngettext_lazy("%(count)s lead", "%(count)s leads", "n")
+    search_label = _("Name, company or e-mail")
+    search_placeholder = _("e.g. Soto, Acme, eva@acme.es")
+    empty_title = _("No leads yet")
+    empty_text = _("Capture one by hand, import a file or publish a web form.")
+    columns = [
+        Column("name", _("Name"), value=attr("name"), link=True),
+        Column("company", _("Company"), value=attr("company")),
+        Column("status", _("Status"), value=chip("status", STATUS_TONES), sort="status"),
+        Column("score", _("Score"), value=attr("score"), numeric=True, sort="score"),
+        Column("source", _("Source"), value=choice("source")),
+        Column("owner", _("Rep"), value=_owner),
+        Column("team", _("Team"), value=attr("team.name"), default=False),
+        Column("email", _("E-mail"), value=attr("email"), default=False),
+        Column("phone", _("Phone"), value=attr("phone"), default=False),
+        Column(
+            "created",
+            _("Captured"),
+            value=lambda lead: formats.date_format(lead.created_at, "SHORT_DATE_FORMAT"),
+            sort="newest",
+        ),
+    ]
+    filters = [
+        Filter("status", _("Status"), choices=Lead.Status.choices),
+        Filter("source", _("Source"), choices=Lead.Source.choices),
+        Filter("mine", _("Rep"), choices=[("on", _("Only my leads"))]),
+        Filter("team", _("Team"), choices=_teams),
+    ]
+    sorts = [
+        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        Sort("score", _("Highest score first"), Keyset("-score", "-id", types=(int, int))),
+        Sort("-score", _("Lowest score first"), Keyset("score", "id", types=(int, int))),
+        Sort("status", _("Status"), Keyset("status", "-id", types=(str, int))),
+    ]
+    default_sort = "newest"
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        team = state.filters.get("team", "")
+        return selectors.leads_matching(
+            user=user,
+            search=state.search,
+            status=state.filters.get("status", ""),
+            source=state.filters.get("source", ""),
+            owner_id=user.pk if state.filters.get("mine") else None,
+            team_id=int(team) if team.isdigit() else None,
+        )
+
+    def row_url(self, row: Lead) -> str:
+        return reverse("sales:lead_detail", args=[row.pk])
+
+    def empty_action(self, user) -> tuple[str, Any] | None:
+        if permissions.can(user, "sales.edit"):
+            return reverse("sales:lead_create"), _("New lead")
+        return None
+
+
+LEADS = LeadList()

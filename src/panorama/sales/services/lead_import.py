@@ -1,0 +1,312 @@
+"""Importing leads from CSV/XLSX with the customers import's pieces.
+
+Reused from ``customers/imports/services/files.py``: the file reading (format, encoding,
+delimiter, header; XLSX guarded against zip bombs), the hostile-file limits (inspection
+and counting in a process of bounded memory and CPU time), the column aliases (Spanish
+and English headers) and the row report's shape (every column as read, then the row
+number and its problems, each cell made formula-safe by ``csv_cell_safe``). Not reused:
+the customer job machinery (background worker, batches, heartbeats, matching existing
+customers, undo records per field) — a lead import runs in the request, up to
+``PANORAMA_LEAD_IMPORT_MAX_ROWS`` rows, each row through ``lead_create`` (one validation,
+scoring, assignment) in its own savepoint, and its undo removes the leads nobody has
+touched since."""
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from panorama.accounts.models import User
+from panorama.accounts.permissions import ensure_can
+from panorama.core.events import emit
+from panorama.core.exceptions import Conflict, DomainError, NotFound, ValidationFailed
+from panorama.customers.imports.services.files import (
+    _ALIASES,
+    Source,
+    _key,
+    row_blank,
+    rows_count_limited,
+    rows_read,
+    source_inspect_limited,
+)
+from panorama.customers.services.export import csv_cell_safe
+
+from ..models import Lead, LeadImport, LeadImportRow
+from .lead import lead_create
+
+TARGETS = [
+    "first_name",
+    "last_name",
+    "company",
+    "job_title",
+    "email",
+    "phone",
+    "country",
+    "region",
+    "postal_code",
+    "notes",
+]
+CONTACT_TARGETS = ("first_name", "last_name", "company", "email", "phone")
+DATA_TARGETS = ("country", "region", "postal_code")
+_LEAD_ALIASES = {
+    **{t: _ALIASES[t] for t in TARGETS if t in _ALIASES},
+    "company": [*_ALIASES["legal_name"], "compania", "compañia", "organizacion"],
+    "job_title": ["cargo", "puesto", "job title", "title", "position", "role"],
+}
+ALIAS_INDEX = {_key(a): t for t, names in _LEAD_ALIASES.items() for a in names}
+ALIAS_INDEX.update({_key(t): t for t in TARGETS})
+
+
+def target_labels() -> dict[str, str]:
+    return {
+        "first_name": _("First name"),
+        "last_name": _("Last name"),
+        "company": _("Company"),
+        "job_title": _("Job title"),
+        "email": _("E-mail"),
+        "phone": _("Phone"),
+        "country": _("Country"),
+        "region": _("Region"),
+        "postal_code": _("Postal code"),
+        "notes": _("Notes"),
+    }
+
+
+def mapping_guess(headers: list[str]) -> dict[str, str]:
+    guessed: dict[str, str] = {}
+    used: set[str] = set()
+    for header in headers:
+        if not header or header in guessed:
+            continue
+        target = ALIAS_INDEX.get(_key(header), "")
+        if target in used:
+            target = ""
+        guessed[header] = target
+        used.add(target)
+    return guessed
+
+
+def mapping_check(headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """``mapping`` (column → lead field, "" ignored) checked against the file's columns."""
+    if not isinstance(mapping, dict):
+        raise ValidationFailed(_("The mapping is a JSON object: column → field."), field="mapping")
+    unknown = [c for c in mapping if c not in headers]
+    if unknown:
+        raise ValidationFailed(
+            _("The mapping names columns the file does not have: %(cols)s.")
+            % {"cols": ", ".join(map(str, unknown))},
+            field="mapping",
+        )
+    used: dict[str, str] = {}
+    for column, target in mapping.items():
+        if not target:
+            continue
+        if target not in TARGETS:
+            raise ValidationFailed(
+                _("Column %(col)s is mapped to %(target)s, which is not a lead field.")
+                % {"col": column, "target": target},
+                field="mapping",
+            )
+        if target in used:
+            raise ValidationFailed(
+                _("Columns %(a)s and %(b)s are both mapped to %(target)s.")
+                % {"a": used[target], "b": column, "target": target},
+                field="mapping",
+            )
+        used[target] = column
+    if not any(t in used for t in CONTACT_TARGETS):
+        labels = target_labels()
+        raise ValidationFailed(
+            _("No column gives a name, a company, an e-mail or a phone: map one to %(f)s.")
+            % {"f": ", ".join(labels[t] for t in CONTACT_TARGETS)},
+            field="mapping",
+        )
+    return {c: t for c, t in mapping.items() if t}
+
+
+def _source(job: LeadImport) -> Source:
+    return Source(file_format=job.file_format, encoding=job.encoding, delimiter=job.delimiter)
+
+
+@transaction.atomic
+def lead_import_create(*, by: User, upload: UploadedFile) -> LeadImport:
+    """Check the file (format, size, rows, columns, in a bounded process) and keep it
+    with the guessed mapping, waiting for the user to review it."""
+    ensure_can(by, "sales.edit")
+    if upload.size is not None and upload.size > settings.PANORAMA_MAX_IMPORT_BYTES:
+        raise ValidationFailed(
+            _("The file is %(size)s; the largest import accepted is %(limit)s.")
+            % {
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.PANORAMA_MAX_IMPORT_BYTES),
+            },
+            field="file",
+        )
+    name = upload.name or "leads.csv"
+    fh = upload.file
+    if fh is None:
+        raise ValidationFailed(_("Choose a CSV or Excel (.xlsx) file."), field="file")
+    source = source_inspect_limited(fh, name)
+    fh.seek(0)
+    rows = rows_count_limited(fh, source) - 1
+    if rows > settings.PANORAMA_LEAD_IMPORT_MAX_ROWS:
+        raise ValidationFailed(
+            _("The file has %(n)d rows; a lead import takes at most %(max)d.")
+            % {"n": rows, "max": settings.PANORAMA_LEAD_IMPORT_MAX_ROWS},
+            field="file",
+        )
+    if rows < 1:
+        raise ValidationFailed(_("The file has no row under its header."), field="file")
+    fh.seek(0)
+    job = LeadImport(
+        original_name=name[:255],
+        file_format=source.file_format,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        headers=source.headers,
+        preview=source.preview,
+        mapping=mapping_guess(source.headers),
+        total_rows=rows,
+        created_by=by,
+    )
+    job.file.save(name, upload, save=False)
+    job.save()
+    return job
+
+
+def lead_imports_visible_to(user: User):
+    qs = LeadImport.objects.all()
+    return qs if user.sees_all_customers else qs.filter(created_by=user)
+
+
+def lead_import_get(*, user: User, import_id: int, for_update: bool = False) -> LeadImport:
+    qs = lead_imports_visible_to(user)
+    if for_update:
+        qs = qs.select_for_update()
+    job = qs.filter(pk=import_id).first()
+    if job is None:
+        raise NotFound(_("Import %(id)s does not exist or is not yours.") % {"id": import_id})
+    return job
+
+
+def _row_values(headers: list[str], mapping: dict[str, str], cells: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    data: dict[str, str] = {}
+    for index, header in enumerate(headers):
+        target = mapping.get(header)
+        if not target or index >= len(cells):
+            continue
+        text = (cells[index] or "").strip()
+        if target in DATA_TARGETS:
+            if text:
+                data[target] = text
+        else:
+            values[target] = text
+    values["data"] = data
+    return values
+
+
+@transaction.atomic
+def lead_import_run(
+    *, by: User, import_id: int, mapping: dict[str, str], assign_by_rules: bool = False
+) -> LeadImport:
+    """Create a lead per row (source import) through ``lead_create``: a row it refuses
+    is kept with its problem for the report, the others stay. The stored file is
+    deleted once read."""
+    ensure_can(by, "sales.edit")
+    job = lead_import_get(user=by, import_id=import_id, for_update=True)
+    if job.status != LeadImport.Status.MAPPING:
+        raise Conflict(_("This import has already run."), field="status")
+    job.mapping = mapping_check(job.headers, mapping)
+    job.assign_by_rules = assign_by_rules
+    created = rejected = 0
+    rejected_rows: list[LeadImportRow] = []
+    with job.file.open("rb") as fh:
+        rows = rows_read(fh, _source(job))
+        try:
+            next(r for r in rows if not row_blank(r))  # the header
+            for number, cells in enumerate(rows, start=2):
+                if row_blank(cells):
+                    continue
+                try:
+                    with transaction.atomic():
+                        lead_create(
+                            by=by,
+                            source=Lead.Source.IMPORT,
+                            lead_import=job,
+                            unowned=assign_by_rules,
+                            **_row_values(job.headers, job.mapping, cells),
+                        )
+                except DomainError as exc:
+                    rejected += 1
+                    problems = exc.errors or {exc.field or "": [str(exc.message)]}
+                    message = "; ".join(
+                        f"{field}: {' '.join(msgs)}" if field else " ".join(msgs)
+                        for field, msgs in problems.items()
+                    )
+                    if len(rejected_rows) < settings.PANORAMA_IMPORT_MAX_REJECTED_ROWS:
+                        rejected_rows.append(
+                            LeadImportRow(
+                                lead_import=job, row_number=number, cells=cells, message=message
+                            )
+                        )
+                else:
+                    created += 1
+        finally:
+            rows.close()
+    LeadImportRow.objects.bulk_create(rejected_rows)
+    job.file.delete(save=False)
+    job.created_count, job.rejected_count = created, rejected
+    job.status, job.finished_at = LeadImport.Status.DONE, timezone.now()
+    job.save()
+    emit("lead.imported", import_id=job.pk, created=created, rejected=rejected, by=by.pk)
+    return job
+
+
+@transaction.atomic
+def lead_import_undo(*, by: User, import_id: int) -> LeadImport:
+    """Remove the import's leads nobody has worked on since (still new, never converted);
+    the others stay and are counted: someone's work is never thrown away."""
+    ensure_can(by, "sales.edit")
+    job = lead_import_get(user=by, import_id=import_id, for_update=True)
+    if job.status != LeadImport.Status.DONE:
+        raise Conflict(_("Only a finished import can be undone, once."), field="status")
+    leads = Lead.objects.filter(lead_import=job)
+    untouched = leads.filter(status=Lead.Status.NEW, customer__isnull=True)
+    deleted = untouched.count()
+    untouched.delete()
+    job.undo_deleted_count = deleted
+    job.undo_kept_count = leads.count()
+    job.status, job.undone_at, job.undone_by = LeadImport.Status.UNDONE, timezone.now(), by
+    job.save()
+    emit(
+        "lead.import_undone",
+        import_id=job.pk,
+        removed=deleted,
+        kept=job.undo_kept_count,
+        by=by.pk,
+    )
+    return job
+
+
+def lead_import_rejected_csv(*, job: LeadImport) -> Iterator[str]:
+    """The rejected rows as the customers import reports them: every column of the file
+    as read, then the row number and its problems (formula-safe cells)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    width = len(job.headers)
+    writer.writerow(csv_cell_safe(h) for h in [*job.headers, _("Row"), _("Problems")])
+    yield "\ufeff" + buffer.getvalue()
+    for row in job.rejected_rows.order_by("row_number", "id").iterator(chunk_size=1000):
+        buffer.seek(0)
+        buffer.truncate()
+        cells = (list(row.cells) + [""] * width)[:width]
+        writer.writerow(csv_cell_safe(c) for c in [*cells, row.row_number, row.message])
+        yield buffer.getvalue()

@@ -1,0 +1,140 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from panorama.core.exceptions import Conflict, ValidationFailed
+from panorama.sales.models import AssignmentRule, Lead, LeadImport
+from panorama.sales.services.lead import lead_status_change
+from panorama.sales.services.lead_import import (
+    lead_import_create,
+    lead_import_rejected_csv,
+    lead_import_run,
+    lead_import_undo,
+)
+from tests.customers.import_files import csv_bytes, xlsx_bytes
+
+from ..factories import TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = [
+    "Nombre",
+    "Apellidos",
+    "Empresa",
+    "Cargo",
+    "Correo electrónico",
+    "Teléfono",
+    "CP",
+    "Notas",
+]
+ROWS = [
+    ["Eva", "Soto", "Acme SL", "Directora", "eva@acme.es", "600112233", "28001", "Feria"],
+    ["Luis", "Gil", "", "", "no-es-correo", "", "08001", ""],
+    ["", "", "", "", "", "", "", "solo notas"],
+    ["Ana", "Ruiz", "Beta SA", "CEO", "ana@beta.es", "", "46001", ""],
+]
+
+
+def _upload(content: bytes, name="leads.csv"):
+    return SimpleUploadedFile(name, content)
+
+
+def test_import_maps_the_spanish_headers_reports_and_undoes(rep, emitted, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    job = lead_import_create(by=rep, upload=_upload(csv_bytes(ROWS, header=HEADER)))
+    assert job.total_rows == 4
+    assert job.mapping == {
+        "Nombre": "first_name",
+        "Apellidos": "last_name",
+        "Empresa": "company",
+        "Cargo": "job_title",
+        "Correo electrónico": "email",
+        "Teléfono": "phone",
+        "CP": "postal_code",
+        "Notas": "notes",
+    }
+    with emitted() as events:
+        job = lead_import_run(by=rep, import_id=job.pk, mapping=job.mapping)
+    assert (job.created_count, job.rejected_count, job.status) == (2, 2, "done")
+    assert not job.file, "the stored file is deleted once read"
+    eva = Lead.objects.get(email="eva@acme.es")
+    assert (eva.source, eva.owner, eva.data, eva.lead_import) == (
+        "import",
+        rep,
+        {"postal_code": "28001"},
+        job,
+    )
+    assert events[-1] == (
+        "lead.imported",
+        {"import_id": job.pk, "created": 2, "rejected": 2, "by": rep.pk},
+    )
+    report = "".join(lead_import_rejected_csv(job=job)).lstrip("\ufeff").splitlines()
+    assert report[0].endswith("Row,Problems")
+    assert report[1].startswith("Luis,Gil,") and ",3," in report[1]
+    assert "no-es-correo is not a valid e-mail address" in report[1]
+    assert ",4," in report[2] and "A lead needs a name" in report[2]
+
+    lead_status_change(by=rep, lead_id=eva.pk, status="working")
+    job = lead_import_undo(by=rep, import_id=job.pk)
+    assert (job.undo_deleted_count, job.undo_kept_count) == (1, 1)
+    assert list(Lead.objects.all()) == [eva], "the lead someone worked on stays"
+    with pytest.raises(Conflict):
+        lead_import_undo(by=rep, import_id=job.pk)
+
+
+def test_xlsx_and_assignment_by_rules(rep, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    team = TeamFactory(name="Inbound")
+    ana = UserFactory(username="ana", teams=[team])
+    AssignmentRule.objects.create(name="Inbound", kind="round_robin", team=team)
+    job = lead_import_create(
+        by=rep, upload=_upload(xlsx_bytes(ROWS[:1], header=HEADER), name="leads.xlsx")
+    )
+    lead_import_run(by=rep, import_id=job.pk, mapping=job.mapping, assign_by_rules=True)
+    assert Lead.objects.get().owner == ana
+
+
+def test_bad_files_and_mappings_are_refused(rep, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(ValidationFailed) as error:
+        lead_import_create(by=rep, upload=_upload(b"%PDF-1.4", name="leads.pdf"))
+    assert error.value.field == "file"
+    settings.PANORAMA_LEAD_IMPORT_MAX_ROWS = 2
+    with pytest.raises(ValidationFailed) as error:
+        lead_import_create(by=rep, upload=_upload(csv_bytes(ROWS, header=HEADER)))
+    assert "at most 2" in str(error.value.message)
+    settings.PANORAMA_LEAD_IMPORT_MAX_ROWS = 100
+    job = lead_import_create(by=rep, upload=_upload(csv_bytes(ROWS, header=HEADER)))
+    with pytest.raises(ValidationFailed) as error:
+        lead_import_run(by=rep, import_id=job.pk, mapping={"Notas": "notes"})
+    assert error.value.field == "mapping"
+    with pytest.raises(ValidationFailed):
+        lead_import_run(by=rep, import_id=job.pk, mapping={"Nombre": "email", "CP": "email"})
+    assert not Lead.objects.exists()
+    assert LeadImport.objects.get().status == "mapping"
+
+
+def test_the_wizard_pages(client, rep, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(rep)
+    assert client.get(reverse("sales:lead_import")).status_code == 200
+    answer = client.post(
+        reverse("sales:lead_import"), {"file": _upload(csv_bytes(ROWS, header=HEADER))}
+    )
+    job = LeadImport.objects.get()
+    assert answer.status_code == 302
+    page = client.get(answer.url).content.decode()
+    assert "Correo electrónico" in page and "eva@acme.es" in page
+    # By the file's column order (PostgreSQL's jsonb keeps no key order).
+    mapping = {f"map-{i}": job.mapping.get(h, "") for i, h in enumerate(job.headers)}
+    done = client.post(answer.url, mapping)
+    assert done.status_code == 302
+    report = client.get(answer.url).content.decode()
+    assert "Rejected rows" in report and "Undo this import" in report
+    csv_answer = client.get(reverse("sales:lead_import_rejected", args=[job.pk]))
+    assert b"no-es-correo" in b"".join(csv_answer.streaming_content)
+    client.post(reverse("sales:lead_import_undo", args=[job.pk]))
+    assert not Lead.objects.exists()
+    other = UserFactory(username="other")
+    client.force_login(other)
+    assert client.get(reverse("sales:lead_import_detail", args=[job.pk])).status_code == 404
