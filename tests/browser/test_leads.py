@@ -95,3 +95,49 @@ def test_web_form_capture_then_qualify_then_convert(
     expect(page.get_by_text("Converted from lead: Eva Soto (Web form)")).to_be_visible()
     customer = Customer.objects.get()
     assert Lead.objects.get().customer == customer and Lead.objects.get().status == "converted"
+
+
+WIDE = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 812}
+
+
+def test_lead_pages_wide_and_on_a_phone_without_accessibility_violations(
+    page, sign_in, live_server, screenshots
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    team = TeamFactory(name="Inbound")
+    rep = UserFactory(username="rep", role=Role.SALES_REP, teams=[team])
+    lead = None
+    for n in range(12):
+        lead = Lead.objects.create(
+            first_name="Eva",
+            last_name=f"Soto {n}",
+            company="Acme Logística",
+            email=f"eva{n}@acme.es",
+            owner=rep,
+            team=team,
+            score=15,
+            score_explanation=[{"rule": "Cargo directivo", "points": 10, "why": "Job title"}],
+        )
+    sign_in("rep")
+    for name, viewport in (("wide", WIDE), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        for screen, url in (
+            ("list", "/sales/leads/"),
+            ("detail", f"/sales/leads/{lead.pk}/"),
+            ("convert", f"/sales/leads/{lead.pk}/convert/"),
+            ("new", "/sales/leads/new/"),
+            ("import", "/sales/leads/import/"),
+        ):
+            page.goto(f"{live_server.url}{url}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], (
+                name,
+                screen,
+            )
+            violations = [
+                f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
+                for v in Axe().run(page).response["violations"]
+            ]
+            assert violations == [], (name, screen)
+            page.screenshot(path=str(screenshots / f"leads-{screen}-{name}.png"))

@@ -138,3 +138,30 @@ def test_the_wizard_pages(client, rep, settings, tmp_path):
     other = UserFactory(username="other")
     client.force_login(other)
     assert client.get(reverse("sales:lead_import_detail", args=[job.pk])).status_code == 404
+
+
+def test_the_api_uploads_runs_reports_and_undoes(api_as, rep, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    api = api_as(rep)
+    upload = SimpleUploadedFile("leads.csv", csv_bytes(ROWS, header=HEADER))
+    made = api.client.post(
+        "/api/v1/lead-imports",
+        {"file": upload},
+        headers={"Authorization": f"Bearer {api.key}"},
+    )
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert body["status"] == "mapping" and body["mapping"]["Correo electrónico"] == "email"
+    refused = api.post(f"/lead-imports/{body['id']}/run", json={"mapping": {"Nope": "email"}})
+    assert refused.status_code == 422 and "mapping" in refused.json()["errors"]
+    ran = api.post(f"/lead-imports/{body['id']}/run", json={"mapping": body["mapping"]})
+    assert ran.status_code == 200, ran.content
+    report = ran.json()
+    assert (report["created_count"], report["rejected_count"]) == (2, 2)
+    assert [r["row_number"] for r in report["rejected_rows"]] == [3, 4]
+    again = api.post(f"/lead-imports/{body['id']}/run", json={"mapping": body["mapping"]})
+    assert again.status_code == 409
+    undone = api.post(f"/lead-imports/{body['id']}/undo").json()
+    assert undone["status"] == "undone" and not Lead.objects.exists()
+    other = api_as(UserFactory(username="other"))
+    assert other.get(f"/lead-imports/{body['id']}").status_code == 404

@@ -106,3 +106,45 @@ def test_list_filters_and_query_count(client, rep, team, django_assert_max_num_q
     assert page.count('class="name"') == 26
     found = client.get(reverse("sales:lead_list") + "?q=bet").content.decode()
     assert "Beta" in found and "Acme 1" not in found
+
+
+def test_convert_page_opens_the_opportunity_in_the_chosen_stage(client, rep):
+    from panorama.sales.models import Opportunity
+
+    from ..factories import pipeline_with_stages
+
+    pipeline = pipeline_with_stages()
+    propose = pipeline.stages.get(name="Propose")
+    lead = lead_create(by=rep, company="Acme SL")
+    client.force_login(rep)
+    page = client.get(reverse("sales:lead_convert", args=[lead.pk])).content.decode()
+    assert "New business: Propose" in page
+    refused = client.post(
+        reverse("sales:lead_convert", args=[lead.pk]),
+        {"customer": "new", "opportunity": "on", "stage": propose.pk},
+    )
+    assert refused.status_code == 422, "Propose needs an amount"
+    assert not Customer.objects.exists()
+    client.post(
+        reverse("sales:lead_convert", args=[lead.pk]),
+        {"customer": "new", "opportunity": "on", "stage": propose.pk, "amount": "2500"},
+    )
+    opportunity = Opportunity.objects.get()
+    assert (opportunity.stage, opportunity.amount, opportunity.name) == (propose, 2500, "Acme SL")
+
+
+def test_the_lead_page_reads_in_a_bounded_number_of_queries(
+    client, rep, django_assert_max_num_queries
+):
+    from panorama.sales.services.lead import lead_activity_record
+
+    lead = lead_create(by=rep, company="Acme SL")
+    client.force_login(rep)
+    client.get(reverse("sales:lead_detail", args=[lead.pk]))
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("sales:lead_detail", args=[lead.pk]))
+    for n in range(30):
+        lead_activity_record(by=rep, lead_id=lead.pk, kind="web_visit", detail=f"/p{n}")
+    with django_assert_max_num_queries(len(few)):
+        page = client.get(reverse("sales:lead_detail", args=[lead.pk])).content.decode()
+    assert page.count("Web visit: /p") == 30

@@ -175,3 +175,36 @@ class LeadConvertOut(Schema):
     customer_id: int
     reused_customer: bool
     opportunity_id: int | None
+
+
+class LeadImportRowOut(Schema):
+    row_number: int
+    cells: list[str]
+    message: str
+
+
+class LeadImportOut(Schema):
+    id: int
+    original_name: str
+    status: str
+    headers: list[str]
+    mapping: dict[str, str]
+    assign_by_rules: bool
+    total_rows: int
+    created_count: int
+    rejected_count: int
+    undo_deleted_count: int
+    undo_kept_count: int
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+    undone_at: datetime.datetime | None
+    rejected_rows: list[LeadImportRowOut]
+
+    @staticmethod
+    def resolve_rejected_rows(obj) -> list:
+        return list(obj.rejected_rows.order_by("row_number", "id")[:200])
+
+
+class LeadImportRunIn(Schema):
+    mapping: dict[str, str]
+    assign_by_rules: bool = False

@@ -3,8 +3,9 @@
 
 from ninja import Router
 
-from . import leads, opportunities
+from . import lead_imports, leads, opportunities
 
 router = Router()
 router.add_router("", opportunities.router)
 router.add_router("", leads.router)
+router.add_router("", lead_imports.router)

@@ -7,7 +7,7 @@ from panorama.accounts.models import Team, User
 from panorama.core.forms import text_input
 from panorama.customers.forms import StyledForm
 
-from ..models import Lead, LeadActivity, Pipeline
+from ..models import Lead, LeadActivity, Pipeline, Stage
 
 
 class LeadForm(StyledForm):
@@ -40,9 +40,16 @@ class LeadDisqualifyForm(StyledForm):
     reason = forms.CharField(label=_("Why is it disqualified?"), max_length=200)
 
 
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.username
+
+
 class LeadAssignForm(StyledForm):
-    owner = forms.ModelChoiceField(
-        label=_("Rep"), required=False, queryset=User.objects.filter(is_active=True)
+    owner = UserChoiceField(
+        label=_("Rep"),
+        required=False,
+        queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name"),
     )
     team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.all())
 
@@ -59,11 +66,24 @@ class LeadActivityForm(StyledForm):
     )
 
 
+class StageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.pipeline.name}: {obj.name}"
+
+
 class LeadConvertForm(StyledForm):
     opportunity = forms.BooleanField(label=_("Also open an opportunity"), required=False)
     opportunity_name = forms.CharField(label=_("Opportunity name"), required=False)
     pipeline = forms.ModelChoiceField(
         label=_("Pipeline"), required=False, queryset=Pipeline.objects.filter(active=True)
+    )
+    stage = StageChoiceField(
+        label=_("Stage"),
+        required=False,
+        help_text=_("Empty: the pipeline's first open stage."),
+        queryset=Stage.objects.filter(pipeline__active=True, kind=Stage.Kind.OPEN)
+        .select_related("pipeline")
+        .order_by("pipeline__position", "pipeline__name", "position", "id"),
     )
     amount = forms.DecimalField(label=_("Amount"), required=False, min_value=0, decimal_places=2)
     currency = forms.CharField(label=_("Currency"), required=False, max_length=3)

@@ -189,7 +189,14 @@ def lead_conversion(request, lead_id: int):
                     create_new=chosen == "new",
                     opportunity=data["opportunity"],
                     opportunity_name=data["opportunity_name"],
-                    pipeline_id=data["pipeline"].pk if data["pipeline"] else None,
+                    pipeline_id=(
+                        data["stage"].pipeline_id
+                        if data["stage"]
+                        else data["pipeline"].pk
+                        if data["pipeline"]
+                        else None
+                    ),
+                    stage_id=data["stage"].pk if data["stage"] else None,
                     amount=data["amount"] or 0,
                     currency=data["currency"],
                 )
