@@ -10,6 +10,7 @@ from panorama.accounts.models import User
 from panorama.channels.models import Interaction
 from panorama.core.models import AuditEvent
 from panorama.customers.models import BillingIncident, Customer, GroupMembership, Identity
+from panorama.sales.models import Lead
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,10 @@ def test_demo_seeds_once_and_creates_an_admin_who_can_log_in(monkeypatch, client
     assert "a-demo-pass-9471" in output
     assert client.login(username="admin", password="a-demo-pass-9471")
     seeded = Customer.objects.count()
-    assert seeded == 60 + 3  # and the showcase family
+    # And the showcase family, and the customers the demo's converted leads became.
+    converted = Lead.objects.filter(status=Lead.Status.CONVERTED)
+    assert converted.exists() and Lead.objects.count() == 300
+    assert seeded == 60 + 3 + converted.count()
 
     again = run("demo", customers=60)
 
