@@ -19,6 +19,7 @@ from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern
 
+from panorama.catalog.models import FinancingPlan
 from panorama.core.models import SavedView
 from panorama.customers.models import Customer, CustomerMerge, DuplicateCandidate, ImportJob
 from panorama.sales.models import LeadImport, WebForm
@@ -115,6 +116,9 @@ def params(db, admin_user):
         "id": admin_user.pk,  # the admin's password-change page
         "content_type_id": ContentType.objects.get_for_model(Customer).pk,
         "product_id": ProductFactory().pk,
+        "plan_id": FinancingPlan.objects.create(
+            code="12m", name="12 meses", instalments=12, annual_rate=5
+        ).pk,
         "view_id": SavedView.objects.create(owner=admin_user, list_name="customers", name="V").pk,
     }
 

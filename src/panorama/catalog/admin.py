@@ -8,6 +8,7 @@ from django.contrib import admin
 from .models import (
     Category,
     ExchangeRate,
+    FinancingPlan,
     OptionGroup,
     OptionRule,
     PriceList,
@@ -98,3 +99,9 @@ class PromotionAdmin(admin.ModelAdmin):
     search_fields = ("name", "code", "coupon_code")
     filter_horizontal = ("products", "categories")
     readonly_fields = ("uses",)
+
+
+@admin.register(FinancingPlan)
+class FinancingPlanAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "instalments", "annual_rate", "opening_fee_percent", "active")
+    list_filter = ("active",)

@@ -19,6 +19,7 @@ from .schemas import (
     ConfigurationOut,
     ConfigureIn,
     ConvertOut,
+    FinancingPlanOut,
     PriceIn,
     PricingOut,
     ProductFilters,
@@ -27,12 +28,16 @@ from .schemas import (
     ProductOut,
     ProductPageOut,
     ProductPatch,
+    ScheduleIn,
+    ScheduleOut,
     TaxOut,
     UnitOut,
 )
+from .selectors.financing import financing_plan_get, financing_plans
 from .selectors.options import option_model
 from .services import products as product_services
 from .services.configuration import configuration_check
+from .services.financing import financing_schedule
 from .services.pricing import LineIn, price_lines
 
 router = Router(tags=["catalog"])
@@ -167,4 +172,21 @@ def price(request, payload: PriceIn):
         currency=payload.currency or None,
         coupon=payload.coupon,
         price_list=payload.price_list,
+    )
+
+
+@router.get("/catalog/financing-plans", response=list[FinancingPlanOut])
+def financing_plan_list(request):
+    return financing_plans()
+
+
+@router.post(
+    "/catalog/financing-plans/{plan_id}/schedule",
+    response=ScheduleOut,
+    summary="The schedule of financing an amount (French amortisation)",
+)
+def financing_plan_schedule(request, plan_id: int, payload: ScheduleIn):
+    plan = financing_plan_get(plan_id=plan_id)
+    return financing_schedule(
+        plan=plan, amount=payload.amount, start=payload.start, currency=payload.currency or None
     )

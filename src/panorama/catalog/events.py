@@ -58,3 +58,12 @@ class PromotionRedeemed(Payload):
     promotion_id: int = Field(description="the promotion")
     uses: int = Field(description="how many times it has been used, this one included")
     by: int | None = Field(description="the user whose sale used it (null: the system)")
+
+
+@event("financing_plan.changed")
+class FinancingPlanChanged(Payload):
+    """A financing plan was created or changed."""
+
+    plan_id: int = Field(description="the financing plan")
+    code: str = Field(description="its code")
+    by: int | None = Field(description="the user who changed it (null: the system)")

@@ -259,3 +259,44 @@ class PricingOut(Schema):
     total: Decimal
     discount_total: Decimal
     taxes: list[TaxTotalOut]
+
+
+class FinancingPlanOut(Schema):
+    id: int
+    code: str
+    name: str
+    instalments: int
+    annual_rate: Decimal
+    opening_fee_percent: Decimal
+    min_amount: Decimal | None
+    max_amount: Decimal | None
+
+
+class ScheduleIn(Schema):
+    amount: Decimal
+    start: datetime.date | None = Field(None, description="first instalment a month later")
+    currency: str = ""
+
+
+class ScheduleRowOut(Schema):
+    number: int
+    date: datetime.date
+    instalment: Decimal
+    interest: Decimal
+    principal: Decimal
+    remaining: Decimal
+
+
+class ScheduleOut(Schema):
+    plan_code: str
+    plan_name: str
+    amount: Decimal
+    currency: str
+    instalments: int
+    annual_rate: Decimal
+    instalment: Decimal
+    opening_fee: Decimal
+    total_interest: Decimal
+    total_paid: Decimal
+    apr: Decimal
+    rows: list[ScheduleRowOut]

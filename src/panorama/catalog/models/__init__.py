@@ -1,5 +1,6 @@
 """The catalogue's models, one module per sub-domain; Django registers them from here."""
 
+from .financing import FinancingPlan
 from .options import OptionGroup, OptionRule, ProductOption
 from .pricing import Channel, PriceList, PriceListItem, Promotion
 from .products import Category, ExchangeRate, Product, Tax, Unit
@@ -11,6 +12,7 @@ __all__ = [
     "Promotion",
     "Category",
     "ExchangeRate",
+    "FinancingPlan",
     "OptionGroup",
     "OptionRule",
     "Product",
