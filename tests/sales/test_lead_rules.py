@@ -139,3 +139,35 @@ def test_a_lead_with_an_owner_is_not_reassigned(rep):
     _reps(team, "ana")
     AssignmentRule.objects.create(name="Inbound", kind="round_robin", team=team)
     assert lead_create(by=rep, company="Mine").owner == rep
+
+
+def test_changing_a_rule_in_the_admin_rescores_the_open_leads(
+    client, admin_user, rep, django_capture_on_commit_callbacks
+):
+    lead = lead_create(by=rep, company="Acme", job_title="Purchasing director")
+    assert lead.score == 0
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            "/admin/sales/scoringrule/add/",
+            {
+                "name": "Directors",
+                "kind": "field",
+                "field": "job_title",
+                "operator": "contains",
+                "value": "director",
+                "activity_kind": "",
+                "points": "10",
+                "active": "on",
+                "position": "0",
+            },
+        )
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    lead.refresh_from_db()
+    assert lead.score == 10
+    assert lead.score_explanation[0]["rule"] == "Directors"
+    rule = ScoringRule.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/admin/sales/scoringrule/{rule.pk}/delete/", {"post": "yes"})
+    lead.refresh_from_db()
+    assert (lead.score, lead.score_explanation) == (0, [])

@@ -129,3 +129,11 @@ def test_the_snippet_page_is_for_administrators(client, form, admin_user, rep):
     page = client.get(reverse("sales:webform_snippet", args=[form.pk])).content.decode()
     assert f"/forms/{form.token}/submit" in page and "/static/sales/webform.js" in page
     assert "name=&quot;website&quot;" in page, "the honeypot is in the snippet"
+
+
+def test_the_snippet_sends_the_visitor_to_the_thank_you_page(rf, form):
+    from panorama.sales.views.webforms import snippet_html
+
+    form.thank_you_url = "https://www.talleres-perez.es/gracias?a=1&b=2"
+    snippet = snippet_html(rf.get("/"), form)
+    assert 'data-thank-you="https://www.talleres-perez.es/gracias?a=1&amp;b=2"' in snippet

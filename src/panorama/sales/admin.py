@@ -3,13 +3,14 @@ assignment rules and the public web forms. Leads themselves are worked in the ap
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import AssignmentRule, ScoringRule, WebForm
+from .models import AssignmentRule, ScoringRule, WebForm, WebFormThrottle
 from .models.lead_rules import WEB_FORM_FIELDS
-from .services.lead_scoring import leads_rescore
+from .services.lead_scoring import leads_rescore, leads_rescore_task
 
 
 @admin.register(ScoringRule)
@@ -35,6 +36,27 @@ class ScoringRuleAdmin(admin.ModelAdmin):
         ("active", "position"),
     )
     actions = ["rescore"]
+
+    # The scores follow the rules: a change to a rule queues the rescoring of every open
+    # lead (the lead_scoring service, in the background), after the rule is saved.
+    def _rescore_later(self, request) -> None:
+        user_id = request.user.pk
+        transaction.on_commit(lambda: leads_rescore_task.enqueue(user_id))
+        self.message_user(
+            request, _("The scores of the open leads are being recomputed."), messages.INFO
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._rescore_later(request)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._rescore_later(request)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._rescore_later(request)
 
     @admin.action(description=_("Recompute the score of every open lead"))
     def rescore(self, request, queryset):
@@ -121,3 +143,18 @@ class WebFormAdmin(admin.ModelAdmin):
             reverse("sales:webform_snippet", args=[obj.pk]),
             _("Show the snippet to paste into the web site"),
         )
+
+
+@admin.register(WebFormThrottle)
+class WebFormThrottleAdmin(admin.ModelAdmin):
+    """Addresses sending the web forms; deleting a row lets that address send again."""
+
+    list_display = ("address", "count", "window_start")
+    search_fields = ("address",)
+    readonly_fields = ("address", "count", "window_start")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

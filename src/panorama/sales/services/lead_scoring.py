@@ -5,6 +5,7 @@ lead and kept with its explanation (which rule gave how many points)."""
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
@@ -109,3 +110,10 @@ def leads_rescore(*, by: User | None) -> int:
     for lead in Lead.objects.filter(status__in=Lead.OPEN_STATUSES).iterator(chunk_size=500):
         changed += lead_score_refresh(lead, rules=rules)
     return changed
+
+
+@task()
+def leads_rescore_task(user_id: int) -> int:
+    """``leads_rescore`` in the background, queued when an administrator changes the
+    scoring rules (every open lead at once would be too long for a request)."""
+    return leads_rescore(by=User.objects.get(pk=user_id))

@@ -7,6 +7,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -87,7 +88,8 @@ def snippet_html(request, form: WebForm) -> str:
     action = request.build_absolute_uri(reverse("webform_submit", args=[form.token]))
     script = request.build_absolute_uri(static("sales/webform.js"))
     labels = dict(WEB_FORM_FIELDS)
-    lines = [f'<form action="{action}" method="post" data-panorama-form>']
+    thanks = f' data-thank-you="{escape(form.thank_you_url)}"' if form.thank_you_url else ""
+    lines = [f'<form action="{action}" method="post" data-panorama-form{thanks}>']
     for name in form.fields:
         if name not in labels:
             continue
