@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from panorama.accounts.models import Role
 from panorama.customers.models import Customer
-from tests.factories import CustomerFactory, IdentityFactory, UserFactory
+from tests.factories import CustomerFactory, IdentityFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -205,3 +205,70 @@ def test_saved_views_are_tabs_that_keep_filters_sort_and_columns(
     expect(page.locator("#customers-rows tr[id]")).to_have_count(5)
     violations = Axe().run(page).response["violations"]
     assert [v["id"] for v in violations] == []
+
+
+def test_bulk_actions_on_selected_rows_and_on_all_matching(page, sign_in, live_server, many):
+    UserFactory(username="boss", first_name="Bea", last_name="Jefa", role=Role.ADMIN)
+    sign_in("boss")
+    page.set_viewport_size(WIDE)
+    bar = page.get_by_role("form", name="Bulk actions")
+    expect(bar).to_be_hidden()
+    page.get_by_role("checkbox", name="Select Cliente 001").check()
+    page.get_by_role("checkbox", name="Select Cliente 003").check()
+    expect(bar).to_be_visible()
+    expect(bar).to_contain_text("2 rows selected")
+    bar.get_by_label("Action").select_option(label="Change status")
+    bar.get_by_label("Change status").select_option(label="Inactive")
+    bar.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("status").filter(has_text="rows changed")).to_contain_text(
+        "Change status: 2 rows changed."
+    )
+    assert Customer.objects.filter(status="inactive").count() == 2
+
+    page.get_by_role("checkbox", name="Select every row shown").check()
+    expect(bar).to_contain_text("50 rows selected")
+    bar.get_by_role("button", name="Select all matching rows (230 customers)").click()
+    expect(bar).to_contain_text("All matching rows selected (230 customers)")
+    bar.get_by_label("Action").select_option(label="Change status")
+    bar.get_by_label("Change status").select_option(label="Prospect")
+    bar.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("status").filter(has_text="rows changed")).to_contain_text(
+        "230 rows changed."
+    )
+    assert Customer.objects.filter(status="prospect").count() == 230
+
+
+def test_a_cell_is_edited_with_the_keyboard_and_a_refusal_shows_in_place(
+    page, sign_in, live_server, agent
+):
+    team = TeamFactory(name="Norte")
+    rep = UserFactory(username="rep", role=Role.SALES_REP, teams=[team])
+    UserFactory(username="other", first_name="Otro", last_name="Comercial", role=Role.SALES_REP)
+    CustomerFactory(first_name="Ana", last_name="Sola", owner=rep, status="prospect")
+    sign_in("rep")
+    page.set_viewport_size(WIDE)
+    link = page.get_by_role("link", name="Ana Sola")
+    link.focus()
+    page.keyboard.press("F2")  # the row's first editable cell: its status
+    editor = page.get_by_role("combobox", name="Status")
+    expect(editor).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(editor).to_have_count(0)
+    expect(page.get_by_role("button", name="Edit Status of Ana Sola")).to_be_focused()
+
+    page.keyboard.press("Enter")
+    editor.select_option("active")
+    editor.press("Enter")
+    row = page.locator("#customers-rows tr[id]").first
+    expect(row.locator(".pn-chip")).to_have_text("Active")
+    expect(page.get_by_role("button", name="Edit Status of Ana Sola")).to_be_focused()
+
+    # Handing his customer to someone outside his teams: the service says no, in place.
+    page.get_by_role("button", name="Edit Account manager of Ana Sola").click()
+    owner = page.get_by_role("combobox", name="Account manager")
+    owner.select_option(label="other")
+    owner.press("Enter")
+    expect(row.get_by_role("alert")).to_have_text(
+        "You can only assign customers to yourself or to a team you belong to or manage."
+    )
+    expect(owner).to_be_visible()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import components, saved_views
+from .views import components, lists, saved_views
 
 app_name = "core"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("views/<int:view_id>/", saved_views.view_update, name="view_update"),
     path("views/<int:view_id>/delete/", saved_views.view_delete, name="view_delete"),
     path("views/<int:view_id>/default/", saved_views.view_default, name="view_default"),
+    path("lists/<slug:list_name>/bulk/", lists.list_bulk, name="list_bulk"),
+    path("lists/<slug:list_name>/<int:pk>/<slug:column_key>/", lists.list_cell, name="list_cell"),
 ]

@@ -10,12 +10,25 @@ from django.utils.translation import ngettext_lazy
 
 from panorama.accounts import permissions
 from panorama.accounts.models import Team
-from panorama.core.lists import Column, Filter, ListDefinition, ListState, Sort, attr, chip, choice
+from panorama.core.lists import (
+    BulkAction,
+    Column,
+    Edit,
+    Filter,
+    ListDefinition,
+    ListState,
+    Sort,
+    attr,
+    chip,
+    choice,
+)
 from panorama.core.pagination import Keyset, Page
 from panorama.core.templatetags.formatting import phone
 
 from . import selectors
+from .forms import CustomerEditForm
 from .models import Address, Customer, Identity
+from .services.customer import customer_update
 
 # One query for the phone and e-mail columns together, one for the city: only when shown.
 KEY_IDENTITIES = Prefetch(
@@ -52,6 +65,24 @@ def _owner(customer: Customer) -> Any:
     return (owner.get_full_name() or owner.username) if owner else "—"
 
 
+def _form_field(name: str):
+    """The field of the customer's edit form: the same choices and parsing in the list."""
+    return lambda user: CustomerEditForm().fields[name]
+
+
+def _change(name: str):
+    """Save one field through the same service as the customer's edit form."""
+    return lambda user, customer, value: customer_update(
+        customer=customer, by=user, changes={name: value}
+    )
+
+
+def _edit(name: str, initial) -> Edit:
+    return Edit(
+        field=_form_field(name), initial=initial, save=_change(name), permission="customers.edit"
+    )
+
+
 def _teams(user) -> list[tuple[str, str]]:
     teams = selectors.teams_in_scope(user)
     qs = Team.objects.all() if teams is None else teams
@@ -76,9 +107,12 @@ class CustomerList(ListDefinition):
             _("Status"),
             value=chip("status", {"active": "success", "prospect": "info"}),
             sort="status",
+            edit=_edit("status", lambda c: c.status),
         ),
-        Column("owner", _("Account manager"), value=_owner),
-        Column("team", _("Team"), value=attr("team.name")),
+        Column(
+            "owner", _("Account manager"), value=_owner, edit=_edit("owner", lambda c: c.owner_id)
+        ),
+        Column("team", _("Team"), value=attr("team.name"), edit=_edit("team", lambda c: c.team_id)),
         Column(
             "phone",
             _("Phone"),
@@ -108,6 +142,29 @@ class CustomerList(ListDefinition):
         Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
     ]
     default_sort = "name"
+    bulk_actions = [
+        BulkAction(
+            "owner",
+            _("Assign account manager"),
+            field=_form_field("owner"),
+            run=_change("owner"),
+            permission="customers.edit",
+        ),
+        BulkAction(
+            "team",
+            _("Assign team"),
+            field=_form_field("team"),
+            run=_change("team"),
+            permission="customers.edit",
+        ),
+        BulkAction(
+            "status",
+            _("Change status"),
+            field=_form_field("status"),
+            run=_change("status"),
+            permission="customers.edit",
+        ),
+    ]
 
     def selector_filters(self, user, state: ListState) -> dict[str, Any]:
         team = state.filters.get("team", "")
@@ -143,3 +200,15 @@ class CustomerList(ListDefinition):
 
 
 CUSTOMERS = CustomerList()
+
+
+class ComponentsDemoList(CustomerList):
+    """The customer list, five rows a page, drawn and driven on the /ui/ page."""
+
+    name = "demo"
+    url_name = "core:components"
+    export_url_name = ""
+    page_size = 5
+
+
+COMPONENTS_DEMO = ComponentsDemoList()

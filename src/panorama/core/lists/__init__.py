@@ -25,6 +25,7 @@ string, so a reload or a copied URL shows the same rows. Rows come by keyset
 the total is counted once, bounded and cached (``approximate_total``), never per page.
 """
 
+from .actions import BulkAction, Edit
 from .definition import (
     Column,
     Filter,
@@ -39,6 +40,8 @@ from .definition import (
 from .render import RenderedList, approximate_total, header_sort, list_response, render_list
 
 __all__ = [
+    "BulkAction",
+    "Edit",
     "Column",
     "Filter",
     "Label",

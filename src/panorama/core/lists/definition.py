@@ -13,8 +13,12 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
+from panorama.core.exceptions import NotFound
 from panorama.core.pagination import Keyset, Page
+
+from .actions import BulkAction, Edit
 
 Label = str | Promise
 Formatter = Callable[[Any], Any]
@@ -77,6 +81,7 @@ class Column:
     default: bool = True
     numeric: bool = False
     prefetch: tuple[str | Prefetch, ...] = ()
+    edit: Edit | None = None  # editable in place (core.lists.actions.Edit)
 
     def cell(self, row: Any) -> Any:
         return (self.value or attr(self.key))(row)
@@ -166,6 +171,7 @@ class ListDefinition:
     search_placeholder: Label = ""
     empty_title: Label = ""
     empty_text: Label = ""
+    bulk_actions: Sequence[BulkAction] = ()
     page_size = 50
     max_rows = 1000  # "load more" remembered in the URL up to this many rows
     count_cap = 10_000  # counted exactly up to here, estimated beyond
@@ -186,6 +192,13 @@ class ListDefinition:
 
     def row_url(self, row: Any) -> str:
         return row.get_absolute_url()
+
+    def row_get(self, user: Any, pk: int) -> Any:
+        """One row ``user`` may see (inline edit), else the app's NotFound."""
+        row = self.filtered(user, ListState()).filter(pk=pk).first()
+        if row is None:
+            raise NotFound(_("This record does not exist or is not visible to you."))
+        return row
 
     def empty_action(self, user: Any) -> tuple[str, Label] | None:
         """(url, label) of the primary action offered when the list is empty."""

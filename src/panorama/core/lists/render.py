@@ -11,7 +11,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -20,6 +20,7 @@ from django_htmx.http import push_url, replace_url
 
 from panorama.core.exceptions import DomainError
 
+from .actions import BulkReport
 from .definition import Column, Label, ListDefinition, ListState
 from .tabs import Tabs, resolve
 
@@ -61,11 +62,27 @@ def _estimate(qs: QuerySet) -> int:
 
 
 @dataclass
+class Cell:
+    column: Column
+    value: Any
+    edit_url: str = ""  # set when the user may edit it in place
+
+
+@dataclass
 class Row:
     pk: Any
     url: str
-    cells: list[tuple[Column, Any]]
+    cells: list[Cell]
     obj: Any
+    label: str = ""  # what the row's checkbox is named after
+
+
+@dataclass
+class BulkMenu:
+    """The bulk actions a user may run, each with its parameter's field."""
+
+    actions: list[dict]
+    url: str
 
 
 @dataclass
@@ -93,6 +110,18 @@ class RenderedList:
     error: str = ""
     empty_action: tuple[str, Label] | None = None
     tabs: Tabs = field(default_factory=Tabs)
+    bulk: BulkMenu | None = None
+    report: BulkReport | None = None
+    bulk_error: str = ""
+
+    @property
+    def query(self) -> str:
+        """The list's whole state as a query string (a bulk action draws it again)."""
+        return self.state.query(self.definition).lstrip("?")
+
+    @property
+    def colspan(self) -> int:
+        return len(self.columns) + (1 if self.bulk else 0)
 
     @property
     def name(self) -> str:
@@ -112,32 +141,67 @@ class RenderedList:
         return self.state.url(self.definition, search="", filters={}, rows=0)
 
 
-def _rows(definition: ListDefinition, columns: list[Column], items: Iterable[Model]) -> list[Row]:
+def cell_url(definition: ListDefinition, pk: Any, column: Column) -> str:
+    return reverse("core:list_cell", args=[definition.name, pk, column.key])
+
+
+def _rows(
+    definition: ListDefinition, columns: list[Column], items: Iterable[Model], user: Any
+) -> list[Row]:
     items = list(items)
     lookups: list[str | Prefetch] = []
     for column in columns:
         lookups += [lookup for lookup in column.prefetch if lookup not in lookups]
     if lookups and items:
         prefetch_related_objects(items, *lookups)
+    editable = {c.key for c in columns if c.edit is not None and c.edit.allowed(user)}
+    link = next((c for c in columns if c.link), None)
     return [
         Row(
             pk=item.pk,
             url=definition.row_url(item),
-            cells=[(column, column.cell(item)) for column in columns],
+            cells=[
+                Cell(
+                    column,
+                    column.cell(item),
+                    cell_url(definition, item.pk, column) if column.key in editable else "",
+                )
+                for column in columns
+            ],
             obj=item,
+            label=str(link.cell(item)) if link else str(item),
         )
         for item in items
     ]
 
 
+def bulk_menu(definition: ListDefinition, user: Any) -> BulkMenu | None:
+    actions = []
+    for action in definition.bulk_actions:
+        if not action.allowed(user):
+            continue
+        field = action.field(user) if action.field else None
+        widget = ""
+        if field is not None:
+            name = f"value-{action.key}"
+            attrs = {
+                "class": "form-select form-select-sm",
+                "id": f"{definition.name}-bulk-{action.key}",
+            }
+            widget = field.widget.render(name, None, attrs=attrs)
+        actions.append({"key": action.key, "label": action.label, "widget": widget})
+    if not actions:
+        return None
+    return BulkMenu(actions=actions, url=reverse("core:list_bulk", args=[definition.name]))
+
+
 def render_list(
-    request: HttpRequest, definition: ListDefinition, state: ListState | None = None
+    request: HttpRequest, definition: ListDefinition, data: QueryDict | None = None
 ) -> RenderedList:
-    """The list as ``request`` asks for it: the first ``state.rows`` rows (one page at
-    least), or for "load more" the page after ``cursor``."""
-    tabs = Tabs()
-    if state is None:
-        state, tabs = resolve(request, definition)
+    """The list as ``request`` asks for it (or ``data``, the list's query string after a
+    POST): the first ``state.rows`` rows (one page at least), or for "load more" the
+    page after ``cursor``."""
+    state, tabs = resolve(request, definition, request.GET if data is None else data)
     user = request.user
     columns = definition.shown_columns(state)
     cursor = request.GET.get("cursor", "")
@@ -148,7 +212,7 @@ def render_list(
         items, next_cursor = page.items, page.next_cursor or ""
     except DomainError as exc:
         error = exc.message
-    rows = _rows(definition, columns, items)
+    rows = _rows(definition, columns, items, user)
     shown = _shown(request) if cursor else 0
     more_url = None
     if next_cursor:
@@ -205,6 +269,7 @@ def render_list(
         error=error,
         empty_action=definition.empty_action(user),
         tabs=tabs,
+        bulk=bulk_menu(definition, user),
     )
 
 
@@ -252,7 +317,7 @@ def list_response(
         if loaded <= definition.max_rows:
             replace_url(response, rendered.state.url(definition, rows=loaded))
         return response
-    rendered.total_text = _total_text(definition, request.user, rendered)
+    rendered.total_text = total_text(definition, request.user, rendered)
     if htmx and not restoring and htmx.target == f"{definition.name}-list":
         response = render(request, "core/list/list.html", {"list": rendered, **(context or {})})
         push_url(response, rendered.url)
@@ -260,7 +325,7 @@ def list_response(
     return render(request, template, {"list": rendered, **(context or {})})
 
 
-def _total_text(definition: ListDefinition, user: Any, rendered: RenderedList) -> str:
+def total_text(definition: ListDefinition, user: Any, rendered: RenderedList) -> str:
     if rendered.error:
         return ""
     if not rendered.more_url and not rendered.state.rows:

@@ -36,12 +36,13 @@ class Tabs:
     query: str = ""  # the list's state to store in a view (no view, no rows)
 
 
-def resolve(request: HttpRequest, definition: ListDefinition) -> tuple[ListState, Tabs]:
+def resolve(
+    request: HttpRequest, definition: ListDefinition, data: QueryDict
+) -> tuple[ListState, Tabs]:
     """The state to draw and the tabs, in one query for the views. ``?view=<id>`` alone
     draws what the view stores; with other parameters the URL wins and the tab shows
     the view as changed. A bare URL opens the user's default view, if he chose one."""
     user = request.user
-    data = request.GET
     views = saved_views_for(user=user, list_name=definition.name)
     by_id = {str(v.pk): v for v in views}
     wanted = data.get("view", "")
@@ -55,7 +56,7 @@ def resolve(request: HttpRequest, definition: ListDefinition) -> tuple[ListState
         stored = QueryDict(current.query, mutable=True)
         stored["view"] = wanted
         if "rows" in data:
-            stored["rows"] = data["rows"]
+            stored["rows"] = data.get("rows", "")
         state = definition.state_from(stored)
     else:
         state = definition.state_from(data)

@@ -37,3 +37,111 @@
     }
   });
 })();
+
+/* Bulk selection and inline edit (core/lists/actions.py). */
+(function () {
+  "use strict";
+
+  function listOf(el) { return el.closest("[data-pn-list]"); }
+
+  function refresh(list) {
+    var form = list.querySelector("[data-pn-bulk]");
+    if (!form) { return; }
+    var boxes = list.querySelectorAll("[data-pn-select]");
+    var checked = list.querySelectorAll("[data-pn-select]:checked").length;
+    var all = form.querySelector("[data-pn-all]");
+    var count = form.querySelector("[data-pn-count]");
+    var matching = form.querySelector("[data-pn-select-matching]");
+    var every = checked > 0 && checked === boxes.length;
+    if (!every) { all.value = ""; }
+    form.classList.toggle("pn-bulk-active", checked > 0);
+    if (all.value === "1") {
+      count.textContent = count.getAttribute("data-all");
+    } else if (checked === 0) {
+      count.textContent = count.getAttribute("data-none") || count.textContent;
+    } else {
+      count.textContent = checked === 1 ? count.getAttribute("data-one")
+        : count.getAttribute("data-many").replace("__N__", String(checked));
+    }
+    if (matching) { matching.hidden = !every || all.value === "1"; }
+    var head = list.querySelector("[data-pn-select-all]");
+    if (head) {
+      head.checked = every;
+      head.indeterminate = checked > 0 && !every;
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var counts = document.querySelectorAll("[data-pn-count]");
+    for (var i = 0; i < counts.length; i++) { counts[i].setAttribute("data-none", counts[i].textContent); }
+    var forms = document.querySelectorAll("[data-pn-bulk]");
+    for (var j = 0; j < forms.length; j++) { forms[j].classList.add("pn-bulk-js"); }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var forms = document.querySelectorAll("[data-pn-bulk]:not(.pn-bulk-js)");
+    for (var j = 0; j < forms.length; j++) {
+      var count = forms[j].querySelector("[data-pn-count]");
+      count.setAttribute("data-none", count.textContent);
+      forms[j].classList.add("pn-bulk-js");
+      refresh(listOf(forms[j]));
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var list = listOf(target);
+    if (!list) { return; }
+    if (target.matches("[data-pn-select-all]")) {
+      var boxes = list.querySelectorAll("[data-pn-select]");
+      for (var i = 0; i < boxes.length; i++) { boxes[i].checked = target.checked; }
+    }
+    if (target.matches("[data-pn-select-all], [data-pn-select]")) { refresh(list); }
+    if (target.matches("[data-pn-bulk-action]")) {
+      var params = list.querySelectorAll("[data-pn-bulk-param]");
+      for (var k = 0; k < params.length; k++) {
+        params[k].hidden = params[k].getAttribute("data-pn-bulk-param") !== target.value;
+      }
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var list = listOf(event.target);
+    if (!list) { return; }
+    if (event.target.closest("[data-pn-select-matching]")) {
+      list.querySelector("[data-pn-all]").value = "1";
+      refresh(list);
+    } else if (event.target.closest("[data-pn-clear-selection]")) {
+      var boxes = list.querySelectorAll("[data-pn-select]");
+      for (var i = 0; i < boxes.length; i++) { boxes[i].checked = false; }
+      refresh(list);
+    }
+  });
+
+  /* Inline edit: F2 edits the first editable cell of the focused row; in the editor,
+     Enter saves and Esc cancels; afterwards the cell's edit button has the focus. */
+  document.addEventListener("keydown", function (event) {
+    var editor = event.target.closest && event.target.closest("[data-pn-cell-form]");
+    if (editor) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        editor.querySelector("[data-pn-cell-cancel]").click();
+      } else if (event.key === "Enter" && event.target.tagName === "SELECT") {
+        event.preventDefault();
+        editor.requestSubmit();
+      }
+      return;
+    }
+    if (event.key === "F2") {
+      var row = event.target.closest && event.target.closest("[data-pn-list] tr");
+      var edit = row && row.querySelector("[data-pn-edit]");
+      if (edit) { event.preventDefault(); edit.click(); }
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var cell = event.detail.target;
+    if (!cell || !cell.classList || !cell.classList.contains("pn-cell-editable")) { return; }
+    var field = cell.querySelector("[data-pn-cell-form] select, [data-pn-cell-form] input:not([type=hidden])");
+    var edit = cell.querySelector("[data-pn-edit]");
+    if (field) { field.focus(); } else if (edit) { edit.focus(); }
+  });
+})();

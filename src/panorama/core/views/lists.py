@@ -1,0 +1,102 @@
+"""The shared list's own requests: a bulk action over the selected rows, and the edit of
+one cell in place. The list is named in the URL; its declaration says what is allowed."""
+
+from django.contrib import messages
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from panorama.core.exceptions import DomainError, PermissionDenied, ValidationFailed
+from panorama.core.lists.actions import bulk_run, clean
+from panorama.core.lists.definition import LISTS, ListDefinition
+from panorama.core.lists.render import Cell, cell_url, render_list, total_text
+
+
+def _definition(list_name: str) -> ListDefinition:
+    definition = LISTS.get(list_name)
+    if definition is None:
+        raise Http404
+    return definition
+
+
+@require_POST
+def list_bulk(request, list_name: str):
+    """Run the chosen action over the selected rows (or every row matching the list's
+    query); answer the list drawn again with the report above it (HTMX), or a message
+    and the list (without JavaScript)."""
+    definition = _definition(list_name)
+    query = request.POST.get("query", "")
+    data = QueryDict(query)
+    action = request.POST.get("action", "")
+    report, error = None, ""
+    try:
+        report = bulk_run(
+            definition=definition,
+            user=request.user,
+            state=definition.state_from(data),
+            action_key=action,
+            raw_value=request.POST.get(f"value-{action}"),
+            ids=request.POST.getlist("ids"),
+            everything=request.POST.get("all") == "1",
+        )
+    except ValidationFailed as exc:
+        error = exc.message
+    if not request.htmx:
+        if report is not None:
+            messages.info(request, report.summary)
+        else:
+            messages.error(request, error)
+        return redirect(reverse(definition.url_name) + ("?" + query if query else ""))
+    rendered = render_list(request, definition, data=data)
+    rendered.report = report
+    rendered.bulk_error = error
+    rendered.total_text = total_text(definition, request.user, rendered)
+    return render(request, "core/list/list.html", {"list": rendered})
+
+
+@require_http_methods(["GET", "POST"])
+def list_cell(request, list_name: str, pk: int, column_key: str):
+    """GET: the cell (``?edit=1``: its editor). POST: save through the app's service; the
+    cell with its new value, or the editor with the service's message (422)."""
+    definition = _definition(list_name)
+    column = next((c for c in definition.columns if c.key == column_key), None)
+    if column is None or column.edit is None:
+        raise Http404
+    if not column.edit.allowed(request.user):
+        raise PermissionDenied(_("You may not change this."))
+    row = definition.row_get(request.user, pk)
+    form_field = column.edit.field(request.user)
+    link = next((c for c in definition.columns if c.link), None)
+    context = {"list_name": definition.name, "pk": pk, "column": column}
+    context["label"] = str(link.cell(row)) if link else str(row)
+    url = cell_url(definition, pk, column)
+    context["url"] = url
+    if request.method == "POST":
+        raw = request.POST.get("value")
+        try:
+            value = clean(form_field, raw, column.key)
+            column.edit.save(request.user, row, value)
+        except DomainError as exc:
+            context |= _editor(form_field, raw, column, error=exc.message)
+            return render(request, "core/list/_cell_form.html", context, status=422)
+        row = definition.row_get(request.user, pk)
+    elif request.GET.get("edit"):
+        context |= _editor(form_field, column.edit.initial(row), column)
+        return render(request, "core/list/_cell_form.html", context)
+    context["cell"] = Cell(column, column.cell(row), url)
+    return render(request, "core/list/_cell.html", context)
+
+
+def _editor(form_field, value, column, error: str = "") -> dict:
+    attrs = {
+        "class": "form-select form-select-sm"
+        if hasattr(form_field, "choices")
+        else "form-control form-control-sm",
+        "aria-label": str(column.label),
+        "autofocus": True,
+    }
+    if error:
+        attrs["aria-invalid"] = "true"
+    return {"widget": form_field.widget.render("value", value, attrs=attrs), "error": error}
