@@ -120,6 +120,9 @@ def params(db, admin_user):
             code="12m", name="12 meses", instalments=12, annual_rate=5
         ).pk,
         "view_id": SavedView.objects.create(owner=admin_user, list_name="customers", name="V").pk,
+        "list_name": "customers",  # the shared list's bulk action and inline edit
+        "pk": ana.pk,
+        "column_key": "status",
     }
 
 
