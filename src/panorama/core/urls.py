@@ -5,6 +5,7 @@ from .views import components, lists, saved_views
 app_name = "core"
 urlpatterns = [
     path("", components.components, name="components"),
+    path("palette/", components.palette, name="palette"),
     path("views/", saved_views.view_create, name="view_create"),
     path("views/<int:view_id>/", saved_views.view_update, name="view_update"),
     path("views/<int:view_id>/delete/", saved_views.view_delete, name="view_delete"),

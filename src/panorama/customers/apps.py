@@ -13,10 +13,13 @@ class CustomersConfig(AppConfig):
 
         register_all()
         self._merge_links()
-        # The customer list (core.lists): saved views name it. The import's recovery,
-        # registered with the task worker's sweep (core.jobs).
-        from . import lists  # noqa: F401
+        # The customer list (core.lists): saved views name it; the Ctrl+K palette's
+        # actions and customer search; the import's recovery, registered with the task
+        # worker's sweep (core.jobs).
+        from . import lists, palette  # noqa: F401
         from .imports.services import jobs  # noqa: F401
+
+        palette.register()
 
     def _merge_links(self) -> None:
         """What a merge does with this app's links to a customer (``duplicates.merging``)."""

@@ -1,6 +1,7 @@
 """Staff pages of the core: the UI components page (docs/ui.md)."""
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from panorama.core.lists import list_response
@@ -26,3 +27,17 @@ def components(request):
     return list_response(
         request, COMPONENTS_DEMO, template="core/components.html", context={"themes": themes}
     )
+
+
+@require_safe
+def palette(request):
+    """The palette's actions and records for what was typed (HTML for palette.js)."""
+    from panorama.core.palette import actions_for, hits_for
+
+    text = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    context = {
+        "query": text,
+        "actions": actions_for(request.user, text),
+        "groups": hits_for(request.user, text),
+    }
+    return render(request, "core/_palette_results.html", context)
