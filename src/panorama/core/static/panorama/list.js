@@ -122,6 +122,9 @@
   document.addEventListener("keydown", function (event) {
     var editor = event.target.closest && event.target.closest("[data-pn-cell-form]");
     if (editor) {
+      /* The editor gets the focus as soon as it is in the page; htmx wires its buttons a
+         moment later (the settle): make sure they are wired before using them. */
+      if (window.htmx) { window.htmx.process(editor); }
       if (event.key === "Escape") {
         event.preventDefault();
         editor.querySelector("[data-pn-cell-cancel]").click();
@@ -134,7 +137,11 @@
     if (event.key === "F2") {
       var row = event.target.closest && event.target.closest("[data-pn-list] tr");
       var edit = row && row.querySelector("[data-pn-edit]");
-      if (edit) { event.preventDefault(); edit.click(); }
+      if (edit) {
+        event.preventDefault();
+        if (window.htmx) { window.htmx.process(edit); }
+        edit.click();
+      }
     }
   });
   document.addEventListener("htmx:afterSwap", function (event) {
