@@ -215,7 +215,16 @@ CASES: dict[str, Case] = {
         role=Role.ANALYST,
         service=lambda u, w: case_open(by=u, customer_id=w["a"].pk, subject="Sin línea"),
         api=lambda api, w: api.post("/cases", json={"customer_id": w["a"].pk, "subject": "x"}),
-        web=None,
+        web=lambda c, w: c.post(
+            reverse("service:case_create") + f"?customer={w['a'].pk}",
+            {
+                "customer": w["a"].pk,
+                "subject": "x",
+                "type": "question",
+                "priority": "normal",
+                "channel": "phone",
+            },
+        ),
         state=lambda w: ServiceCase.objects.count(),
     ),
 }

@@ -45,6 +45,7 @@ urlpatterns = [
     path("channels/", include("panorama.channels.urls")),
     path("sales/", include("panorama.sales.urls")),
     path("catalog/", include("panorama.catalog.urls")),
+    path("service/", include("panorama.service.urls")),
     path("ui/", include("panorama.core.urls")),
     # The language switch of the sign-in page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -8,7 +8,7 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service")
 
     def ready(self) -> None:
-        from . import events, panels  # noqa: F401  (the events; the ficha's cases panel)
+        from . import events, lists, panels  # noqa: F401  (events; the case list; the ficha's panel)
         from .permissions import register_all
 
         register_all()

@@ -1,0 +1,101 @@
+"""The agents' case queue, declared once for the shared list component (core/lists/):
+my cases, a queue, the unassigned ones, as chips (status, priority, queue, owner)."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from panorama.accounts import permissions
+from panorama.core.lists import Column, Filter, ListDefinition, ListState, Sort, attr, chip, choice
+from panorama.core.pagination import Keyset
+
+from . import selectors
+from .models import Case, Queue
+
+PRIORITY_TONES = {"urgent": "danger", "high": "warning", "low": "secondary"}
+STATUS_TONES = {"new": "info", "waiting": "secondary", "resolved": "success", "reopened": "warning"}
+
+
+def _owner(case: Case) -> Any:
+    owner = case.owner
+    return (owner.get_full_name() or owner.username) if owner else _("Unassigned")
+
+
+def _queues(user) -> list[tuple[str, str]]:
+    return [
+        (str(pk), name)
+        for pk, name in Queue.objects.filter(active=True).order_by("name").values_list("pk", "name")
+    ]
+
+
+OWNER_CHOICES = [("me", _("My cases")), ("none", _("Unassigned"))]
+OPEN_CHOICES = [("open", _("Open (any)")), *Case.Status.choices]
+
+
+class CaseList(ListDefinition):
+    name = "cases"
+    label = _("Cases")
+    url_name = "service:case_list"
+    noun = ngettext_lazy("%(count)s case", "%(count)s cases", "n")
+    search_label = _("Reference or subject")
+    search_placeholder = _("e.g. C-000123, no signal")
+    empty_title = _("No cases yet")
+    empty_text = _("Open one from a customer's page or here.")
+    columns = [
+        Column("reference", _("Reference"), value=attr("reference"), link=True),
+        Column("subject", _("Subject"), value=attr("subject")),
+        Column("customer", _("Customer"), value=attr("customer.display_name")),
+        Column("status", _("Status"), value=chip("status", STATUS_TONES)),
+        Column("priority", _("Priority"), value=chip("priority", PRIORITY_TONES)),
+        Column("queue", _("Queue"), value=attr("queue.name")),
+        Column("owner", _("Owner"), value=_owner),
+        Column("channel", _("Channel"), value=choice("channel"), default=False),
+    ]
+    filters = [
+        Filter("status", _("Status"), choices=OPEN_CHOICES),
+        Filter("priority", _("Priority"), choices=Case.Priority.choices),
+        Filter("queue", _("Queue"), choices=_queues),
+        Filter("owner", _("Owner"), choices=OWNER_CHOICES),
+    ]
+    sorts = [
+        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        Sort("oldest", _("Oldest first"), Keyset("id", types=(int,))),
+    ]
+    default_sort = "newest"
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        qs = selectors.cases_visible_to(user).select_related("customer", "queue", "owner")
+        f = state.filters
+        if f.get("status") == "open":
+            qs = qs.filter(status__in=Case.OPEN_STATUSES)
+        elif f.get("status") in Case.Status.values:
+            qs = qs.filter(status=f["status"])
+        if f.get("priority") in Case.Priority.values:
+            qs = qs.filter(priority=f["priority"])
+        if (f.get("queue") or "").isdigit():
+            qs = qs.filter(queue_id=int(f["queue"]))
+        if f.get("owner") == "me":
+            qs = qs.filter(owner_id=user.pk)
+        elif f.get("owner") == "none":
+            qs = qs.filter(owner__isnull=True)
+        if state.search:
+            text = state.search.strip()
+            if text.upper().startswith("C-"):
+                qs = qs.filter(reference__iexact=text)
+            else:
+                qs = qs.filter(subject__icontains=text)
+        return qs
+
+    def row_url(self, row: Case) -> str:
+        return reverse("service:case_detail", args=[row.pk])
+
+    def empty_action(self, user) -> tuple[str, Any] | None:
+        if permissions.can(user, "service.edit"):
+            return reverse("service:case_create"), _("New case")
+        return None
+
+
+CASES = CaseList()

@@ -1,0 +1,1 @@
+"""The service pages. Each sub-domain has its own module (cases, calls...)."""

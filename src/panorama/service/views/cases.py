@@ -1,0 +1,154 @@
+"""The cases pages: the agent's queue (the shared list), a case's page with its thread,
+reply and note forms, status buttons and assignment, and the new-case form."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from panorama.accounts import permissions
+from panorama.core.exceptions import DomainError
+from panorama.core.lists import list_response
+from panorama.customers.selectors import customer_get
+
+from .. import selectors
+from ..forms import CaseAssignForm, CaseForm, CaseMessageForm
+from ..lists import CASES
+from ..models import Case, CaseMessage
+from ..services import case as services
+from ..services.case import TRANSITIONS
+
+# The label of the button that moves a case to each status.
+STATUS_ACTIONS: dict[str, Any] = {
+    Case.Status.OPEN: gettext_lazy("Mark open"),
+    Case.Status.WAITING: gettext_lazy("Wait on customer"),
+    Case.Status.RESOLVED: gettext_lazy("Resolve"),
+    Case.Status.CLOSED: gettext_lazy("Close"),
+    Case.Status.REOPENED: gettext_lazy("Reopen"),
+}
+
+
+@require_GET
+def case_list(request):
+    return list_response(request, CASES, template="service/cases/list.html")
+
+
+def _detail_context(request, case: Case, **forms) -> dict:
+    return {
+        "case": case,
+        "thread": selectors.case_messages(case=case),
+        "can_edit": permissions.can(request.user, "service.edit"),
+        "status_actions": [
+            (status, str(STATUS_ACTIONS[status]))
+            for status in Case.Status.values
+            if status in TRANSITIONS[case.status]
+        ],
+        "message_form": forms.get("message_form") or CaseMessageForm(),
+        "assign_form": forms.get("assign_form") or CaseAssignForm(initial={"owner": case.owner_id}),
+        "sla": forms.get("sla"),
+    }
+
+
+def _render_detail(request, case_id: int, status: int = 200, **forms):
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    context = _detail_context(request, case, **forms)
+    if "action_error" in forms:
+        context["action_error"] = forms["action_error"]
+    return render(request, "service/cases/detail.html", context, status=status)
+
+
+@require_GET
+def case_detail(request, case_id: int):
+    return _render_detail(request, case_id)
+
+
+@require_http_methods(["GET", "POST"])
+def case_new(request):
+    customer = None
+    wanted = request.POST.get("customer") or request.GET.get("customer") or ""
+    if wanted.isdigit():
+        customer = customer_get(user=request.user, customer_id=int(wanted))
+    form = CaseForm(
+        request.POST if request.method == "POST" else None,
+        initial={"customer": customer.pk if customer else None},
+    )
+    if customer is None:
+        form.fields["customer"].widget = form.fields["customer"].hidden_widget()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_open(
+                by=request.user,
+                customer_id=data["customer"],
+                subject=data["subject"],
+                description=data["description"],
+                channel=data["channel"],
+                type=data["type"],
+                priority=data["priority"],
+                queue_id=data["queue"].pk if data["queue"] else None,
+                skill=data["skill"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
+            return redirect("service:case_detail", case.pk)
+    return render(
+        request,
+        "service/cases/form.html",
+        {"form": form, "customer": customer},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+def case_message(request, case_id: int):
+    form = CaseMessageForm(request.POST)
+    if form.is_valid():
+        try:
+            message = services.case_message_add(
+                by=request.user, case_id=case_id, **form.cleaned_data
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+            return _render_detail(request, case_id, exc.status_code, message_form=form)
+        if message.kind == CaseMessage.Kind.NOTE:
+            messages.success(request, _("Internal note added."))
+        else:
+            messages.success(request, _("Reply sent to the customer."))
+        return redirect("service:case_detail", case_id)
+    return _render_detail(request, case_id, 422, message_form=form)
+
+
+@require_POST
+def case_status(request, case_id: int):
+    try:
+        case = services.case_set_status(
+            by=request.user, case_id=case_id, status=request.POST.get("status", "")
+        )
+    except DomainError as exc:
+        return _render_detail(request, case_id, exc.status_code, action_error=exc.message)
+    messages.success(
+        request,
+        _("Case %(ref)s is now %(status)s.")
+        % {"ref": case.reference, "status": case.get_status_display().lower()},
+    )
+    return redirect("service:case_detail", case_id)
+
+
+@require_POST
+def case_assign(request, case_id: int):
+    form = CaseAssignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_assign(by=request.user, case_id=case_id, owner=form.cleaned_data["owner"])
+        except DomainError as exc:
+            return _render_detail(request, case_id, exc.status_code, action_error=exc.message)
+        messages.success(request, _("Case assigned."))
+        return redirect("service:case_detail", case_id)
+    return _render_detail(
+        request, case_id, 422, assign_form=form, action_error=_("Choose an agent.")
+    )
