@@ -46,6 +46,7 @@ PUBLIC_WEB = {
     "set_language",  # the language switch on the login page
     "admin:login",  # Django's public admin sign-in: it sends a stranger to the way in
     "webform_submit",  # the public web forms' endpoint: the form's token, honeypot, rate limit
+    "service:csat_answer",  # the satisfaction survey's one-click link: a signed, expiring token
 }
 ADMIN_SIGN_IN = "/admin/login/"
 # Path parameters of the admin's regex routes, by group name.

@@ -34,8 +34,10 @@ from panorama.sales.models import Lead, Opportunity
 from panorama.sales.services.lead import lead_assign, lead_create
 from panorama.sales.services.lead_scoring import leads_rescore
 from panorama.sales.services.opportunity import opportunity_create
+from panorama.service.models import BusinessCalendar
 from panorama.service.models import Case as ServiceCase
 from panorama.service.services.case import case_open
+from panorama.service.services.sla import calendar_save
 from tests.customers.import_files import ROWS_ES, csv_bytes
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
@@ -226,6 +228,13 @@ CASES: dict[str, Case] = {
             },
         ),
         state=lambda w: ServiceCase.objects.count(),
+    ),
+    "service.configure": Case(
+        role=Role.SERVICE_AGENT,
+        service=lambda u, w: calendar_save(by=u, name="Madrid"),
+        api=lambda api, w: api.post("/sla/calendars", json={"name": "Madrid"}),
+        web=None,  # configured in the API (and the admin, for administrators only)
+        state=lambda w: BusinessCalendar.objects.count(),
     ),
 }
 

@@ -8,7 +8,7 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service")
 
     def ready(self) -> None:
-        from . import events, lists, panels  # noqa: F401  (events; the case list; the ficha's panel)
+        from . import events, lists, panels, tasks  # noqa: F401  (events, list, panel, sweep)
         from .permissions import register_all
 
         register_all()

@@ -45,3 +45,56 @@ class CaseMessageAdded(Payload):
     message_id: int = Field(description="the new message")
     kind: str = Field(description="reply, customer or note")
     by: int | None = Field(description="its author (null: the customer or the system)")
+
+
+@event("sla.calendar_saved")
+class SlaCalendarSaved(Payload):
+    """A business-hours calendar was created or changed (hours, time zone, holidays)."""
+
+    calendar_id: int = Field(description="the calendar")
+    by: int | None = Field(description="who saved it (null: the system)")
+
+
+@event("sla.policy_saved")
+class SlaPolicySaved(Payload):
+    """An SLA policy was created or changed."""
+
+    policy_id: int = Field(description="the policy")
+    by: int | None = Field(description="who saved it (null: the system)")
+
+
+@event("case.sla_warned")
+class CaseSlaWarned(Payload):
+    """A case is about to breach its service level (flagged in the queue)."""
+
+    case_id: int = Field(description="the case")
+    target: str = Field(description="first_response or resolution")
+    due: str = Field(description="when it is due (ISO 8601)")
+
+
+@event("case.escalated")
+class CaseEscalated(Payload):
+    """A case breached its service level and was escalated per its policy."""
+
+    case_id: int = Field(description="the case")
+    target: str = Field(description="the target breached: first_response or resolution")
+    policy_id: int = Field(description="the SLA policy applied")
+    queue_id: int | None = Field(description="the queue it is in now")
+    owner_id: int | None = Field(description="the agent in charge now")
+    priority: str = Field(description="its priority now")
+
+
+@event("csat.sent")
+class CsatSent(Payload):
+    """The satisfaction survey of a resolved case was sent to its customer."""
+
+    case_id: int = Field(description="the case")
+    email: str = Field(description="the address it went to")
+
+
+@event("csat.answered")
+class CsatAnswered(Payload):
+    """The customer answered the satisfaction survey of a case."""
+
+    case_id: int = Field(description="the case")
+    score: int = Field(description="1 (bad) to 5 (good)")

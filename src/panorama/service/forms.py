@@ -35,6 +35,7 @@ class CaseMessageForm(StyledForm):
         label=_("Kind"),
         choices=[(CaseMessage.Kind.REPLY, _("Reply")), (CaseMessage.Kind.NOTE, _("Note"))],
         initial=CaseMessage.Kind.REPLY,
+        widget=forms.RadioSelect,
     )
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -3,8 +3,9 @@ my cases, a queue, the unassigned ones, as chips (status, priority, queue, owner
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -24,6 +25,17 @@ def _owner(case: Case) -> Any:
     return (owner.get_full_name() or owner.username) if owner else _("Unassigned")
 
 
+def _sla(case: Case) -> Any:
+    """The flag the sweep left: breached (escalated) or at risk (warned), while open."""
+    if not case.is_open:
+        return "—"
+    if case.response_escalated_at or case.resolution_escalated_at:
+        return format_html('<span class="pn-chip pn-chip-danger">{}</span>', _("Breached"))
+    if case.sla_warned_at:
+        return format_html('<span class="pn-chip pn-chip-warning">{}</span>', _("At risk"))
+    return "—"
+
+
 def _queues(user) -> list[tuple[str, str]]:
     return [
         (str(pk), name)
@@ -32,6 +44,7 @@ def _queues(user) -> list[tuple[str, str]]:
 
 
 OWNER_CHOICES = [("me", _("My cases")), ("none", _("Unassigned"))]
+SLA_CHOICES = [("risk", _("At risk")), ("breached", _("Breached"))]
 OPEN_CHOICES = [("open", _("Open (any)")), *Case.Status.choices]
 
 
@@ -52,6 +65,7 @@ class CaseList(ListDefinition):
         Column("priority", _("Priority"), value=chip("priority", PRIORITY_TONES)),
         Column("queue", _("Queue"), value=attr("queue.name")),
         Column("owner", _("Owner"), value=_owner),
+        Column("sla", _("SLA"), value=_sla),
         Column("channel", _("Channel"), value=choice("channel"), default=False),
     ]
     filters = [
@@ -59,6 +73,7 @@ class CaseList(ListDefinition):
         Filter("priority", _("Priority"), choices=Case.Priority.choices),
         Filter("queue", _("Queue"), choices=_queues),
         Filter("owner", _("Owner"), choices=OWNER_CHOICES),
+        Filter("sla", _("SLA"), choices=SLA_CHOICES),
     ]
     sorts = [
         Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
@@ -81,6 +96,18 @@ class CaseList(ListDefinition):
             qs = qs.filter(owner_id=user.pk)
         elif f.get("owner") == "none":
             qs = qs.filter(owner__isnull=True)
+        if f.get("sla") == "breached":
+            qs = qs.filter(
+                Q(response_escalated_at__isnull=False) | Q(resolution_escalated_at__isnull=False),
+                status__in=Case.OPEN_STATUSES,
+            )
+        elif f.get("sla") == "risk":
+            qs = qs.filter(
+                sla_warned_at__isnull=False,
+                response_escalated_at=None,
+                resolution_escalated_at=None,
+                status__in=Case.OPEN_STATUSES,
+            )
         if state.search:
             text = state.search.strip()
             if text.upper().startswith("C-"):

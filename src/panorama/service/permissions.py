@@ -1,8 +1,17 @@
 """The service actions, registered in ``accounts.permissions`` from ``ready()``."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
+from panorama.accounts.models import Role, User
 from panorama.accounts.permissions import may_edit, register
+
+
+def may_configure(user: User, obj: Any = None) -> bool:
+    """Service levels (calendars, SLA policies) are the administrators' (or whoever is
+    given the Django permission to change SLA policies)."""
+    return user.role == Role.ADMIN or user.has_perm("service.change_slapolicy")
 
 
 def register_all() -> None:
@@ -10,4 +19,9 @@ def register_all() -> None:
         "service.edit",
         rule=may_edit,
         message=_("Your role can read cases but not change them."),
+    )
+    register(
+        "service.configure",
+        rule=may_configure,
+        message=_("Only an administrator can change service levels (calendars, SLA policies)."),
     )

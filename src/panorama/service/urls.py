@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import cases
+from .views import cases, csat
 
 app_name = "service"
 
@@ -16,4 +16,7 @@ urlpatterns += [
     path("cases/<int:case_id>/messages/", cases.case_message, name="case_message"),
     path("cases/<int:case_id>/status/", cases.case_status, name="case_status"),
     path("cases/<int:case_id>/assign/", cases.case_assign, name="case_assign"),
+    path("cases/satisfaction/", csat.csat_report_view, name="csat_report"),
+    # Public: the signed link of the satisfaction survey (no login).
+    path("survey/<str:token>/", csat.csat_answer, name="csat_answer"),
 ]

@@ -3,7 +3,8 @@
 
 from ninja import Router
 
-from . import cases
+from . import cases, sla
 
 router = Router()
 router.add_router("", cases.router)
+router.add_router("", sla.router)

@@ -131,6 +131,28 @@ class Case(models.Model):
         related_name="+",
     )
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    # The service level (services/sla.py): due times in business hours, set on open and
+    # shifted by the business time spent waiting on the customer (the clock's pause).
+    sla_policy = models.ForeignKey(
+        "service.SlaPolicy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("SLA policy"),
+    )
+    first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    sla_paused_at = models.DateTimeField(_("clock paused since"), null=True, blank=True)
+    sla_paused_minutes = models.PositiveIntegerField(_("business minutes paused"), default=0)
+    # The sweep (services/escalation.py): once per case before a breach, once per breach.
+    sla_warned_at = models.DateTimeField(_("warned of a breach at"), null=True, blank=True)
+    response_escalated_at = models.DateTimeField(
+        _("first response breach escalated at"), null=True, blank=True
+    )
+    resolution_escalated_at = models.DateTimeField(
+        _("resolution breach escalated at"), null=True, blank=True
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
@@ -145,6 +167,7 @@ class Case(models.Model):
             models.Index(fields=["owner", "status"], name="case_owner"),
             models.Index(fields=["customer", "status"], name="case_customer"),
             models.Index(fields=["status", "-created_at"], name="case_status"),
+            models.Index(fields=["status", "resolution_due"], name="case_sla_due"),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from panorama.customers.selectors import customer_get
 
 from ..models import Case, CaseMessage
 from ..selectors import case_get, least_loaded_agent, queue_get
+from . import sla
 
 S = Case.Status
 # Where a case may go from each status. Resolving or closing stops the clock; a
@@ -84,6 +85,7 @@ def case_open(
     if case.owner is not None:
         case.status = S.OPEN
     rules_for(Case).check(case)
+    sla.sla_start(case, timezone.now())
     case.save()
     case.reference = f"C-{case.pk:06d}"
     case.save(update_fields=["reference"])
@@ -147,6 +149,11 @@ def case_set_status(*, by: User | None, case_id: int, status: str, note: str = "
     previous = case.status
     now = timezone.now()
     case.status = status
+    # The clock pauses while the case waits on the customer, and stops once resolved.
+    if status == S.WAITING:
+        sla.sla_pause(case, now)
+    elif previous == S.WAITING:
+        sla.sla_resume(case, now)
     if status == S.RESOLVED:
         case.resolved_at = now
     elif status == S.CLOSED:
@@ -155,7 +162,18 @@ def case_set_status(*, by: User | None, case_id: int, status: str, note: str = "
     elif status == S.REOPENED:
         case.resolved_at = None
         case.closed_at = None
-    case.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
+    case.save(
+        update_fields=[
+            "status",
+            "resolved_at",
+            "closed_at",
+            "updated_at",
+            "sla_paused_at",
+            "sla_paused_minutes",
+            "first_response_due",
+            "resolution_due",
+        ]
+    )
     if note.strip():
         _message(case, kind=CaseMessage.Kind.NOTE, body=note, by=by)
     interaction_record(
@@ -175,6 +193,10 @@ def case_set_status(*, by: User | None, case_id: int, status: str, note: str = "
         related=case,
         metadata={"kind": "case", "status": status},
     )
+    if status == S.RESOLVED:
+        from .csat import survey_send_safely
+
+        transaction.on_commit(lambda: survey_send_safely(case))
     emit(
         "case.status_changed",
         case_id=case.pk,

@@ -17,8 +17,9 @@ from panorama.customers.selectors import customer_get
 from .. import selectors
 from ..forms import CaseAssignForm, CaseForm, CaseMessageForm
 from ..lists import CASES
-from ..models import Case, CaseMessage
+from ..models import Case, CaseMessage, CaseSurvey
 from ..services import case as services
+from ..services import sla
 from ..services.case import TRANSITIONS
 
 # The label of the button that moves a case to each status.
@@ -48,7 +49,9 @@ def _detail_context(request, case: Case, **forms) -> dict:
         ],
         "message_form": forms.get("message_form") or CaseMessageForm(),
         "assign_form": forms.get("assign_form") or CaseAssignForm(initial={"owner": case.owner_id}),
-        "sla": forms.get("sla"),
+        "sla": sla.sla_clocks(case),
+        "paused_text": sla.duration_text(case.sla_paused_minutes),
+        "survey": CaseSurvey.objects.filter(case=case).first(),
     }
 
 

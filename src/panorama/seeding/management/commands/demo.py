@@ -12,6 +12,7 @@ from panorama.core.exceptions import ValidationFailed
 from panorama.core.management.commands.serve import default_port
 from panorama.customers.models import Customer
 from panorama.seeding.sales_leads import leads_seed
+from panorama.seeding.service_demo import service_demo_ensure
 from panorama.seeding.showcase import showcase_ensure
 from panorama.seeding.staff import staff_ensure
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             staff = staff_ensure()
             showcase_ensure(staff=staff, interactions=200)
             leads_seed(team_ids=staff.team_ids)  # sales: leads, their rules, a web form
+            service_demo_ensure(cases=120)  # service: queues, SLA policies, cases
         password = self._ensure_admin()
         self.stdout.write("")
         self.stdout.write(

@@ -21,6 +21,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--rich-interactions", type=int, default=20)
         parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument(
+            "--cases", type=int, default=0, help="Also N service cases over the customers."
+        )
 
     def handle(
         self,
@@ -31,12 +34,14 @@ class Command(BaseCommand):
         rich_every,
         rich_interactions,
         batch_size,
+        cases,
         verbosity,
         **options,
     ):
-        if customers < 0 or interactions_per_customer < 0 or batch_size < 1:
+        if customers < 0 or interactions_per_customer < 0 or batch_size < 1 or cases < 0:
             raise CommandError(
-                "--customers, --interactions-per-customer and --batch-size must be positive."
+                "--customers, --interactions-per-customer, --batch-size and --cases must be "
+                "positive."
             )
         staff = staff_ensure()
         step = max(customers // 10, batch_size)
@@ -67,3 +72,9 @@ class Command(BaseCommand):
                     f"{result.seconds:.1f} s: {result.rows_per_s:,.0f} rows/s."
                 )
             )
+        if cases:
+            from panorama.seeding.service_demo import service_demo_ensure
+
+            made = service_demo_ensure(cases=cases, seed=seed, messages=cases <= 5000)
+            if verbosity:
+                self.stdout.write(self.style.SUCCESS(f"Seeded {made:,} service cases."))

@@ -1,0 +1,282 @@
+"""Service levels: calendars and policies (validated here, whatever writes them), the
+policy a case gets, its due times in business hours, and the clock's pause while the
+case waits on the customer."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from panorama.accounts.models import User
+from panorama.accounts.permissions import ensure_can
+from panorama.core.events import emit
+from panorama.core.exceptions import ValidationFailed
+
+from ..models import BusinessCalendar, Case, SlaPolicy
+from .business_hours import WEEKDAYS, Hours, add_business_minutes, business_minutes_between
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+@lru_cache(maxsize=64)
+def public_holidays(country: str, subdivision: str) -> holidays.HolidayBase:
+    """The public holidays of a country (and region), every year asked for (lazily)."""
+    return holidays.country_holidays(country, subdiv=subdivision or None)
+
+
+def clean_hours(raw) -> dict[str, list[list[str]]]:
+    """``{"mon": [["09:00", "18:00"]], ...}`` checked: known days, HH:MM, each span
+    ending after it starts, the spans of a day in order and apart."""
+    if not isinstance(raw, dict):
+        raise ValidationFailed(_("The weekly hours must map days to spans."), field="hours")
+    cleaned: dict[str, list[list[str]]] = {}
+    for day, spans in raw.items():
+        if day not in WEEKDAYS:
+            raise ValidationFailed(
+                _("Unknown day %(day)s: use mon, tue, wed, thu, fri, sat or sun.") % {"day": day},
+                field="hours",
+            )
+        previous_end = ""
+        for span in spans or []:
+            if (
+                not isinstance(span, list | tuple)
+                or len(span) != 2
+                or not all(isinstance(t, str) and HHMM.match(t) for t in span)
+            ):
+                raise ValidationFailed(
+                    _("The hours of %(day)s must be pairs of times like 09:00–18:00.")
+                    % {"day": day},
+                    field="hours",
+                )
+            start, end = span
+            if end <= start or start < previous_end:
+                raise ValidationFailed(
+                    _("The hours of %(day)s overlap or end before they start (%(start)s–%(end)s).")
+                    % {"day": day, "start": start, "end": end},
+                    field="hours",
+                )
+            previous_end = end
+            cleaned.setdefault(day, []).append([start, "23:59" if end == "24:00" else end])
+    if not cleaned:
+        raise ValidationFailed(_("A calendar needs business hours on some day."), field="hours")
+    return cleaned
+
+
+@transaction.atomic
+def calendar_save(
+    *,
+    by: User | None,
+    name: str,
+    time_zone: str = "Europe/Madrid",
+    country: str = "ES",
+    subdivision: str = "",
+    hours: dict | None = None,
+    extra_holidays: list[tuple[date, str]] = (),  # type: ignore[assignment]
+    calendar: BusinessCalendar | None = None,
+) -> BusinessCalendar:
+    """Create (or replace the settings of) a business calendar, with its company holidays."""
+    ensure_can(by, "service.configure")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("A calendar needs a name."), field="name")
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationFailed(
+            _("Unknown time zone %(tz)s (e.g. Europe/Madrid).") % {"tz": time_zone},
+            field="time_zone",
+        ) from None
+    country = (country or "").upper()
+    try:
+        known = holidays.country_holidays(country).subdivisions
+    except NotImplementedError:
+        raise ValidationFailed(
+            _("No public holidays are known for country %(c)s.") % {"c": country}, field="country"
+        ) from None
+    if subdivision and subdivision not in known:
+        raise ValidationFailed(
+            _("Unknown region %(r)s of %(c)s (known: %(known)s).")
+            % {"r": subdivision, "c": country, "known": ", ".join(known)},
+            field="subdivision",
+        )
+    calendar = calendar or BusinessCalendar()
+    calendar.name, calendar.time_zone = name, time_zone
+    calendar.country, calendar.subdivision = country, subdivision
+    calendar.hours = clean_hours(hours if hours is not None else calendar.hours)
+    if BusinessCalendar.objects.filter(name=name).exclude(pk=calendar.pk).exists():
+        raise ValidationFailed(_("A calendar named %(n)s exists.") % {"n": name}, field="name")
+    calendar.save()
+    if extra_holidays:
+        calendar.extra_holidays.all().delete()
+        for day, label in extra_holidays:
+            calendar.extra_holidays.create(date=day, name=(label or _("Company holiday"))[:100])
+    emit("sla.calendar_saved", calendar_id=calendar.pk, by=by.pk if by else None)
+    return calendar
+
+
+def hours_of(calendar: BusinessCalendar) -> Hours:
+    """The calendar as the pure ``Hours`` schedule (one query for the company holidays)."""
+    extra = set(calendar.extra_holidays.values_list("date", flat=True))
+    public = public_holidays(calendar.country, calendar.subdivision)
+    return Hours(
+        time_zone=calendar.time_zone,
+        weekly={day: [tuple(s) for s in spans] for day, spans in calendar.hours.items()},
+        is_holiday=lambda d: d in extra or d in public,
+    )
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    """Whether two criteria sets can match the same case with neither more specific."""
+    compatible = all(a[k] == b[k] for k in a.keys() & b.keys())
+    if not compatible:
+        return False
+    return not (a.keys() > b.keys() or b.keys() > a.keys())
+
+
+@transaction.atomic
+def policy_save(*, by: User | None, policy: SlaPolicy) -> SlaPolicy:
+    """Create or update an SLA policy; one that would tie with another active policy on
+    some case (same criteria, or crossing ones) is refused, naming the other."""
+    ensure_can(by, "service.configure")
+    if not (policy.name or "").strip():
+        raise ValidationFailed(_("A policy needs a name."), field="name")
+    if policy.priority and policy.priority not in Case.Priority.values:
+        raise ValidationFailed(
+            _("Unknown priority %(value)s.") % {"value": policy.priority}, field="priority"
+        )
+    if policy.segment and policy.segment not in ("person", "organisation"):
+        raise ValidationFailed(
+            _("Unknown customer segment %(value)s.") % {"value": policy.segment}, field="segment"
+        )
+    for name in ("first_response_minutes", "resolution_minutes"):
+        if not getattr(policy, name) or getattr(policy, name) <= 0:
+            raise ValidationFailed(_("A target must be a positive number of minutes."), field=name)
+    if policy.first_response_minutes > policy.resolution_minutes:
+        raise ValidationFailed(
+            _("The first response cannot be due after the resolution."),
+            field="first_response_minutes",
+        )
+    if policy.active:
+        mine = policy.criteria()
+        for other in SlaPolicy.objects.filter(active=True).exclude(pk=policy.pk):
+            if _overlaps(mine, other.criteria()):
+                raise ValidationFailed(
+                    _(
+                        "This policy overlaps %(other)s: a case could match both and neither "
+                        "is more specific. Narrow one of them (queue, priority or segment)."
+                    )
+                    % {"other": other.name},
+                    field="priority",
+                )
+    policy.save()
+    emit("sla.policy_saved", policy_id=policy.pk, by=by.pk if by else None)
+    return policy
+
+
+def policy_for(case: Case) -> SlaPolicy | None:
+    """The most specific active policy matching the case (one query)."""
+    kind = case.customer.kind if case.customer_id else ""
+    best, best_size = None, -1
+    for policy in SlaPolicy.objects.filter(active=True).select_related("calendar"):
+        wanted = policy.criteria()
+        actual = {"queue_id": case.queue_id, "priority": case.priority, "segment": kind}
+        if all(actual[k] == v for k, v in wanted.items()) and len(wanted) > best_size:
+            best, best_size = policy, len(wanted)
+    return best
+
+
+def sla_start(case: Case, now: datetime | None = None) -> None:
+    """Give a new case its policy and due times (not saved: the caller saves)."""
+    now = now or timezone.now()
+    policy = policy_for(case)
+    case.sla_policy = policy
+    if policy is None:
+        return
+    hours = hours_of(policy.calendar)
+    case.first_response_due = add_business_minutes(hours, now, policy.first_response_minutes)
+    case.resolution_due = add_business_minutes(hours, now, policy.resolution_minutes)
+
+
+def sla_pause(case: Case, now: datetime) -> None:
+    if case.sla_policy_id and case.sla_paused_at is None:
+        case.sla_paused_at = now
+
+
+def sla_resume(case: Case, now: datetime) -> int:
+    """End the pause: the business minutes it lasted are added to the paused total and
+    to every due time not yet met. Returns those minutes."""
+    if case.sla_paused_at is None or case.sla_policy is None:
+        case.sla_paused_at = None
+        return 0
+    hours = hours_of(case.sla_policy.calendar)
+    paused = max(0, business_minutes_between(hours, case.sla_paused_at, now))
+    case.sla_paused_at = None
+    case.sla_paused_minutes += paused
+    if paused:
+        if case.first_response_at is None and case.first_response_due:
+            case.first_response_due = add_business_minutes(hours, case.first_response_due, paused)
+        if case.resolution_due:
+            case.resolution_due = add_business_minutes(hours, case.resolution_due, paused)
+    return paused
+
+
+@dataclass
+class Clock:
+    """One target as the case page shows it."""
+
+    label: str
+    due: datetime | None
+    met_at: datetime | None
+    minutes_left: int | None  # business minutes; negative: breached by that much
+    state: str  # "met", "missed", "running", "warning", "breached", "paused"
+
+    @property
+    def left(self) -> str:
+        return duration_text(max(0, self.minutes_left or 0))
+
+    @property
+    def overdue(self) -> str:
+        return duration_text(max(0, -(self.minutes_left or 0)))
+
+
+def duration_text(minutes: int) -> str:
+    """Business time as "2 h 05 min" (or "45 min")."""
+    hours, rest = divmod(int(minutes), 60)
+    if hours:
+        return _("%(h)s h %(m)02d min") % {"h": hours, "m": rest}
+    return _("%(m)s min") % {"m": rest}
+
+
+def sla_clocks(case: Case, now: datetime | None = None) -> list[Clock]:
+    """The first-response and resolution clocks of a case, with the business time left."""
+    if case.sla_policy is None:
+        return []
+    now = now or timezone.now()
+    hours = hours_of(case.sla_policy.calendar)
+    clocks = []
+    for label, due, met in (
+        (_("First response"), case.first_response_due, case.first_response_at),
+        (_("Resolution"), case.resolution_due, case.resolved_at),
+    ):
+        if due is None:
+            continue
+        if met is not None:
+            clocks.append(Clock(label, due, met, None, "met" if met <= due else "missed"))
+            continue
+        left = business_minutes_between(hours, case.sla_paused_at or now, due)
+        if case.sla_paused_at is not None:
+            state = "paused"
+        elif left < 0 or now >= due:
+            state = "breached"
+        elif left <= case.sla_policy.warn_minutes:
+            state = "warning"
+        else:
+            state = "running"
+        clocks.append(Clock(label, due, None, left, state))
+    return clocks

@@ -1,0 +1,24 @@
+"""The demo's service desk: queues with agents, an SLA policy and calendar, cases in
+every state, some near breach; ``seed --cases``."""
+
+import pytest
+from django.core.management import call_command
+
+from panorama.service.models import Case, CaseMessage, Queue, SlaPolicy
+from panorama.service.services.escalation import sla_sweep
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_adds_cases_in_every_state_with_service_levels():
+    call_command("seed", customers=40, cases=48, verbosity=0)
+    assert Case.objects.count() == 48
+    assert set(Case.objects.values_list("status", flat=True)) == set(Case.Status.values)
+    assert Queue.objects.count() == 3 and SlaPolicy.objects.count() == 4
+    assert not Case.objects.filter(reference=None).exists()
+    assert Case.objects.filter(reference__regex=r"^C-\d{6}$").count() == 48
+    assert Case.objects.filter(sla_policy=None).count() == 0
+    assert CaseMessage.objects.filter(kind="note").exists()
+    result = sla_sweep()
+    assert result["warned"] >= 4  # the near-breach ones
+    assert result["escalated"] > 0  # old open cases past their due times
