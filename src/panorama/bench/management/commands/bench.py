@@ -22,11 +22,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from panorama.bench import cases as bench_cases
 from panorama.bench import measure, prepare, raw
 from panorama.core.management.commands.serve import granian_command, stop
 from panorama.customers.imports.services.jobs import BATCH_SIZE as IMPORT_BATCH
 
 REQUESTS = 300
+# Service cases in the bench database (seeded once): the queue page and the SLA sweep.
+CASES = int(os.environ.get("PANORAMA_BENCH_CASES", 300_000))
 IMPORT_RUNS = 3
 
 
@@ -147,6 +150,9 @@ class Command(BaseCommand):
                 "customer_list_queries",
                 "search_p50_ms",
                 "create_customer_p50_ms",
+                "case_queue_p50_ms",
+                "case_queue_queries",
+                "sla_sweep_s",
                 "import_rows_per_s",
                 "raw_rows_per_s",
                 "import_raw_ratio",
@@ -182,6 +188,13 @@ class Command(BaseCommand):
             times, counts = measure.timed(client, [lambda c: c.get("/api/v1/customers")] * REQUESTS)
             out["customer_list_p50_ms"] = round(measure.p50(times), 2)
             out["customer_list_queries"] = max(counts) if counts else None
+
+            self.say("Measuring the case queue (and the SLA sweep)...")
+            out["cases"] = bench_cases.cases_ready(CASES)
+            out["case_queue_p50_ms"], out["case_queue_queries"] = bench_cases.case_queue(
+                base_url, user, REQUESTS
+            )
+            out["sla_sweep_s"] = bench_cases.sla_sweep_seconds()
 
             self.say("Measuring search...")
             prefixes = measure.name_prefixes(rng, count=REQUESTS, last_id=last)
@@ -256,6 +269,12 @@ class Command(BaseCommand):
                 "≤ 30 ms, ≤ 10 queries",
             ),
             ("search p50", f"{results['search_p50_ms']} ms", ""),
+            (
+                "case queue p50",
+                f"{results['case_queue_p50_ms']} ms ({results['case_queue_queries']})",
+                "",
+            ),
+            ("SLA sweep", f"{results['sla_sweep_s']} s ({results['cases']:,} cases)", ""),
             ("create p50", f"{results['create_customer_p50_ms']} ms", ""),
             ("import", f"{results['import_rows_per_s']:,} rows/s", ""),
             (

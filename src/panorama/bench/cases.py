@@ -1,0 +1,62 @@
+"""The service desk's bench figures: the agent's queue page (time and queries, signed in
+with a session like a browser) and the SLA sweep over every case of the bench database."""
+
+import time
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+from panorama.accounts.models import User
+from panorama.service.models import Case
+
+from . import measure
+
+QUEUE_URL = "/service/cases/"
+
+
+def cases_ready(count: int) -> int:
+    """Seed service cases up to ``count`` (no messages, bulk); how many there are."""
+    have = Case.objects.count()
+    if have < count:
+        from panorama.seeding.service_demo import service_demo_ensure
+
+        service_demo_ensure(cases=count - have, messages=False)
+    return Case.objects.count()
+
+
+def session_connection(base_url: str, user: User) -> measure.Connection:
+    """A connection carrying a signed-in session cookie for ``user`` (the pages use the
+    session, not the API token)."""
+    engine = import_module(settings.SESSION_ENGINE)
+    session = engine.SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    client = measure.Connection(base_url, "")
+    client.headers = {
+        "Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
+        "Accept": "text/html",
+    }
+    return client
+
+
+def case_queue(base_url: str, user: User, requests: int) -> tuple[float, int | None]:
+    """p50 ms and the most queries of the open-cases queue page."""
+    client = session_connection(base_url, user)
+    try:
+        times, counts = measure.timed(
+            client, [measure.get(QUEUE_URL, {"status": "open"})] * requests
+        )
+    finally:
+        client.close()
+    return round(measure.p50(times), 2), (max(counts) if counts else None)
+
+
+def sla_sweep_seconds() -> float:
+    from panorama.service.services.escalation import sla_sweep
+
+    started = time.perf_counter()
+    sla_sweep()
+    return round(time.perf_counter() - started, 3)

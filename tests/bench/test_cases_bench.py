@@ -1,0 +1,23 @@
+"""The service desk's bench figures, against a live server: the queue page signed in
+with a session, its query count, and the SLA sweep's time."""
+
+import pytest
+
+from panorama.accounts.models import Role
+from panorama.bench import cases as bench_cases
+from panorama.service.models import Case
+from tests.factories import CustomerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_queue_figures_and_the_sweep(live_server):
+    CustomerFactory.create_batch(20)
+    assert bench_cases.cases_ready(60) == 60
+    assert bench_cases.cases_ready(30) == 60  # seeded once
+    agent = UserFactory(username="bench-agent", role=Role.SERVICE_AGENT)
+    p50, queries = bench_cases.case_queue(live_server.url, agent, requests=5)
+    assert p50 > 0
+    assert queries is None or queries <= 10
+    assert bench_cases.sla_sweep_seconds() >= 0
+    assert Case.objects.filter(sla_warned_at__isnull=False).exists()
