@@ -202,3 +202,45 @@ def test_the_case_page_shows_the_clocks_with_the_time_left(calendar, client):
     page = client.get(f"/service/cases/{case.pk}/").content.decode()
     assert 'id="case-sla"' in page and "Todo" in page
     assert 'data-sla-state="breached"' in page and "Breached by" in page
+
+
+def test_the_admin_refuses_an_overlapping_policy_beside_the_field(calendar, admin_client):
+    sla.policy_save(
+        by=None,
+        policy=SlaPolicy(
+            name="Altas",
+            calendar=calendar,
+            priority="high",
+            first_response_minutes=60,
+            resolution_minutes=600,
+        ),
+    )
+    response = admin_client.post(
+        "/admin/service/slapolicy/add/",
+        {
+            "name": "Altas bis",
+            "calendar": calendar.pk,
+            "priority": "high",
+            "first_response_minutes": 30,
+            "resolution_minutes": 300,
+            "warn_minutes": 10,
+            "active": "on",
+            "raise_priority": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "overlaps Altas" in response.content.decode()
+    assert SlaPolicy.objects.count() == 1
+    bad = admin_client.post(
+        "/admin/service/businesscalendar/add/",
+        {
+            "name": "Mal",
+            "time_zone": "Europe/Madrid",
+            "country": "ES",
+            "subdivision": "XX",
+            "hours": '{"mon": [["09:00", "18:00"]]}',
+            "extra_holidays-TOTAL_FORMS": "0",
+            "extra_holidays-INITIAL_FORMS": "0",
+        },
+    )
+    assert "Unknown region XX" in bad.content.decode()

@@ -82,7 +82,24 @@ def calendar_save(
 ) -> BusinessCalendar:
     """Create (or replace the settings of) a business calendar, with its company holidays."""
     ensure_can(by, "service.configure")
-    name = (name or "").strip()
+    calendar = calendar or BusinessCalendar()
+    calendar.name, calendar.time_zone = (name or "").strip(), time_zone
+    calendar.country, calendar.subdivision = (country or "").upper(), subdivision
+    calendar.hours = hours if hours is not None else calendar.hours
+    calendar_check(calendar)
+    calendar.save()
+    if extra_holidays:
+        calendar.extra_holidays.all().delete()
+        for day, label in extra_holidays:
+            calendar.extra_holidays.create(date=day, name=(label or _("Company holiday"))[:100])
+    emit("sla.calendar_saved", calendar_id=calendar.pk, by=by.pk if by else None)
+    return calendar
+
+
+def calendar_check(calendar: BusinessCalendar) -> None:
+    """The rules of a calendar (ValidationFailed naming the field); normalises its hours."""
+    name, time_zone = calendar.name, calendar.time_zone
+    country, subdivision = calendar.country, calendar.subdivision
     if not name:
         raise ValidationFailed(_("A calendar needs a name."), field="name")
     try:
@@ -92,7 +109,6 @@ def calendar_save(
             _("Unknown time zone %(tz)s (e.g. Europe/Madrid).") % {"tz": time_zone},
             field="time_zone",
         ) from None
-    country = (country or "").upper()
     try:
         known = holidays.country_holidays(country).subdivisions
     except NotImplementedError:
@@ -105,19 +121,9 @@ def calendar_save(
             % {"r": subdivision, "c": country, "known": ", ".join(known)},
             field="subdivision",
         )
-    calendar = calendar or BusinessCalendar()
-    calendar.name, calendar.time_zone = name, time_zone
-    calendar.country, calendar.subdivision = country, subdivision
-    calendar.hours = clean_hours(hours if hours is not None else calendar.hours)
+    calendar.hours = clean_hours(calendar.hours)
     if BusinessCalendar.objects.filter(name=name).exclude(pk=calendar.pk).exists():
         raise ValidationFailed(_("A calendar named %(n)s exists.") % {"n": name}, field="name")
-    calendar.save()
-    if extra_holidays:
-        calendar.extra_holidays.all().delete()
-        for day, label in extra_holidays:
-            calendar.extra_holidays.create(date=day, name=(label or _("Company holiday"))[:100])
-    emit("sla.calendar_saved", calendar_id=calendar.pk, by=by.pk if by else None)
-    return calendar
 
 
 def hours_of(calendar: BusinessCalendar) -> Hours:
@@ -139,11 +145,8 @@ def _overlaps(a: dict, b: dict) -> bool:
     return not (a.keys() > b.keys() or b.keys() > a.keys())
 
 
-@transaction.atomic
-def policy_save(*, by: User | None, policy: SlaPolicy) -> SlaPolicy:
-    """Create or update an SLA policy; one that would tie with another active policy on
-    some case (same criteria, or crossing ones) is refused, naming the other."""
-    ensure_can(by, "service.configure")
+def policy_check(policy: SlaPolicy) -> None:
+    """The rules of a policy (ValidationFailed naming the field), whatever writes it."""
     if not (policy.name or "").strip():
         raise ValidationFailed(_("A policy needs a name."), field="name")
     if policy.priority and policy.priority not in Case.Priority.values:
@@ -174,6 +177,14 @@ def policy_save(*, by: User | None, policy: SlaPolicy) -> SlaPolicy:
                     % {"other": other.name},
                     field="priority",
                 )
+
+
+@transaction.atomic
+def policy_save(*, by: User | None, policy: SlaPolicy) -> SlaPolicy:
+    """Create or update an SLA policy; one that would tie with another active policy on
+    some case (same criteria, or crossing ones) is refused, naming the other."""
+    ensure_can(by, "service.configure")
+    policy_check(policy)
     policy.save()
     emit("sla.policy_saved", policy_id=policy.pk, by=by.pk if by else None)
     return policy
