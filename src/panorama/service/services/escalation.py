@@ -2,7 +2,8 @@
 cases about to breach and escalates breached ones per their policy (another queue or
 agent, a higher priority, an e-mail to the manager). Set-based: a few UPDATEs per
 policy whatever the number of cases; each case is warned once and escalated once per
-target breached (the ``*_at`` columns are the memory)."""
+target breached (the ``*_at`` columns are the memory; an UPDATE marks its rows with the
+sweep's instant, read back for the events)."""
 
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from ..models import Case, SlaPolicy
 
 # Waiting on the customer pauses the clock: those cases are left alone.
 RUNNING = (Case.Status.NEW, Case.Status.OPEN, Case.Status.REOPENED)
+MAIL_LINES = 200  # the manager's e-mail lists this many cases, then counts the rest
 NEXT_PRIORITY = {"low": "normal", "normal": "high", "high": "urgent"}
 # (target, due column, escalated column, condition that the target is still pending)
 TARGETS = (
@@ -40,12 +42,14 @@ def _warn(policy: SlaPolicy, now: datetime) -> int:
     pending = Q()
     for _target, due, _done, still in TARGETS:
         pending |= still & Q(**{f"{due}__lte": soon, f"{due}__gt": now})
-    qs = _running(policy).filter(pending, sla_warned_at=None)
-    rows = list(qs.values_list("pk", "first_response_at", "first_response_due", "resolution_due"))
-    if not rows:
+    # One UPDATE marks them with this sweep's instant; the marked rows are read back.
+    warned = _running(policy).filter(pending, sla_warned_at=None).update(sla_warned_at=now)
+    if not warned:
         return 0
-    Case.objects.filter(pk__in=[r[0] for r in rows], sla_warned_at=None).update(sla_warned_at=now)
-    for pk, responded, first_due, resolution_due in rows:
+    rows = _running(policy).filter(sla_warned_at=now)
+    for pk, responded, first_due, resolution_due in rows.values_list(
+        "pk", "first_response_at", "first_response_due", "resolution_due"
+    ).iterator(chunk_size=2000):
         first = responded is None and first_due is not None and first_due <= soon
         when = first_due if first else resolution_due
         emit(
@@ -54,16 +58,12 @@ def _warn(policy: SlaPolicy, now: datetime) -> int:
             target="first_response" if first else "resolution",
             due=when.isoformat() if when else "",
         )
-    return len(rows)
+    return warned
 
 
 def _escalate(policy: SlaPolicy, now: datetime) -> list[tuple[int, str]]:
     escalated: list[tuple[int, str]] = []
     for target, due, done, still in TARGETS:
-        qs = _running(policy).filter(still, **{f"{due}__lte": now, done: None})
-        ids = list(qs.values_list("pk", flat=True))
-        if not ids:
-            continue
         changes: dict = {done: now, "sla_warned_at": Coalesce(F("sla_warned_at"), Value(now))}
         if policy.raise_priority:
             changes["priority"] = When_(
@@ -75,20 +75,25 @@ def _escalate(policy: SlaPolicy, now: datetime) -> list[tuple[int, str]]:
             changes["owner_id"] = policy.escalate_to_user_id
         elif policy.escalate_to_user_id:
             changes["owner_id"] = policy.escalate_to_user_id
-        Case.objects.filter(pk__in=ids, **{done: None}).update(**changes)
-        escalated += [(pk, target) for pk in ids]
+        # One UPDATE for every breached case of the policy, marked with this instant. The
+        # marked rows are found by the policy they had (the UPDATE keeps sla_policy).
+        count = _running(policy).filter(still, **{f"{due}__lte": now, done: None}).update(**changes)
+        if count:
+            marked = Case.objects.filter(sla_policy=policy, **{done: now})
+            escalated += [(pk, target) for pk in marked.values_list("pk", flat=True)]
     return escalated
 
 
 def _notify(policy: SlaPolicy, escalated: list[tuple[int, str]]) -> None:
-    rows = dict(
-        Case.objects.filter(pk__in=[pk for pk, _t in escalated]).values_list("pk", "reference")
-    )
+    shown = escalated[:MAIL_LINES]
+    rows = dict(Case.objects.filter(pk__in=[pk for pk, _t in shown]).values_list("pk", "reference"))
     lines = [
         f"{rows.get(pk, pk)} — "
         + (_("first response overdue") if target == "first_response" else _("resolution overdue"))
-        for pk, target in escalated
+        for pk, target in shown
     ]
+    if len(escalated) > len(shown):
+        lines.append(_("… and %(n)s more.") % {"n": len(escalated) - len(shown)})
     send_mail(
         subject=_("[Panorama] %(n)s case(s) breached the SLA policy %(policy)s")
         % {"n": len(escalated), "policy": policy.name},
@@ -111,9 +116,10 @@ def sla_sweep(now: datetime | None = None) -> dict[str, int]:
         breached += len(escalated)
         after = {
             row["pk"]: row
-            for row in Case.objects.filter(pk__in=[pk for pk, _t in escalated]).values(
-                "pk", "queue_id", "owner_id", "priority"
-            )
+            for row in Case.objects.filter(sla_policy=policy)
+            .filter(Q(response_escalated_at=now) | Q(resolution_escalated_at=now))
+            .values("pk", "queue_id", "owner_id", "priority")
+            .iterator(chunk_size=2000)
         }
         for pk, target in escalated:
             row = after[pk]
