@@ -141,3 +141,5 @@ def test_the_configurator_screen_explains_refusals_as_you_tick(client, rep):
         url, {"options": ["fibra1g", "movil_basico"]}, headers={"HX-Request": "true"}
     ).content.decode()
     assert 'id="valid"' in ok and "€75.00" in ok
+    # Priced by the pricing service: 75.00 + IVA 21 % (15.75) = 90.75.
+    assert 'id="priced"' in ok and "total €90.75" in ok

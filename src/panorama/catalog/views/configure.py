@@ -4,9 +4,12 @@ what it costs and every reason a combination is refused."""
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from panorama.core.exceptions import DomainError
+
 from .. import selectors
 from ..selectors.options import option_model
 from ..services.configuration import configuration_check
+from ..services.pricing import price_line
 
 
 def _sections(model) -> list[dict]:
@@ -24,6 +27,13 @@ def product_configure(request, product_id: int):
     model = option_model(product.pk)
     chosen = request.POST.getlist("options") if request.method == "POST" else []
     configuration = configuration_check(product=product, options=chosen, model=model)
+    priced, error = None, None
+    if request.method == "POST" and configuration.valid:
+        # The same service quotes use: list price, price list, promotion, tax, explained.
+        try:
+            priced = price_line(product_id=product.pk, options=chosen)
+        except DomainError as exc:
+            error = exc.message
     context = {
         "product": product,
         "sections": _sections(model),
@@ -31,6 +41,8 @@ def product_configure(request, product_id: int):
         "configuration": configuration,
         "unit_price": product.list_price + configuration.options_price,
         "checked": request.method == "POST",
+        "priced": priced,
+        "price_error": error,
     }
     if request.htmx:
         return render(request, "catalog/_configuration.html", context)

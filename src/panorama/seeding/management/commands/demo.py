@@ -11,6 +11,7 @@ from panorama.accounts.services import user_password_change
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.management.commands.serve import default_port
 from panorama.customers.models import Customer
+from panorama.seeding.catalog_demo import catalog_demo_ensure
 from panorama.seeding.sales_leads import leads_seed
 from panorama.seeding.service_demo import service_demo_ensure
 from panorama.seeding.showcase import showcase_ensure
@@ -43,6 +44,7 @@ class Command(BaseCommand):
                 verbosity=verbosity,
                 stdout=self.stdout,
             )
+            catalog_demo_ensure()  # products, options, price lists, promotions, financing
             staff = staff_ensure()
             showcase_ensure(staff=staff, interactions=200)
             leads_seed(team_ids=staff.team_ids)  # sales: leads, their rules, a web form
