@@ -1,6 +1,7 @@
 """The steps of pricing one line, in order; each appends its sentence to the line's
 explanation. Used only by ``services.pricing`` (read it first)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
@@ -207,43 +208,62 @@ def _eligible(promotion: Promotion, data: PricingData) -> bool:
 
 def _discount(
     promotion: Promotion, work: LineWork, base: Decimal, data: PricingData
-) -> tuple[Decimal, str]:
-    """What ``promotion`` takes off ``base`` on this line, and the sentence saying so."""
+) -> tuple[Decimal, Callable[[], str]]:
+    """What ``promotion`` takes off ``base`` on this line, and the sentence saying so
+    (written only for the promotion that wins: formatting money is not free)."""
     name = f"“{promotion.name}”"
     kind = Promotion.Kind
     if promotion.kind == kind.PERCENT:
         amount = cents(base * promotion.value / HUNDRED)
-        text = _("Promotion %(name)s (%(percent)s %% off): −%(amount)s.") % {
-            "name": name,
-            "percent": number(promotion.value),
-            "amount": work.money(amount),
-        }
+        return (
+            amount,
+            lambda: (
+                _("Promotion %(name)s (%(percent)s %% off): −%(amount)s.")
+                % {
+                    "name": name,
+                    "percent": number(promotion.value),
+                    "amount": work.money(amount),
+                }
+            ),
+        )
     elif promotion.kind == kind.AMOUNT:
         per_unit = cents(
             data.rates.convert(promotion.value, currency=promotion.currency, to=work.currency)
         )
-        amount = min(cents(per_unit * work.quantity), base)
-        text = _("Promotion %(name)s (%(value)s off per unit): −%(amount)s.") % {
-            "name": name,
-            "value": work.money(per_unit),
-            "amount": work.money(amount),
-        }
+        off = min(cents(per_unit * work.quantity), base)
+        return (
+            off,
+            lambda: (
+                _("Promotion %(name)s (%(value)s off per unit): −%(amount)s.")
+                % {
+                    "name": name,
+                    "value": work.money(per_unit),
+                    "amount": work.money(off),
+                }
+            ),
+        )
     else:
         bundle = promotion.buy_quantity + promotion.free_quantity
         free = (work.quantity / bundle).to_integral_value(
             rounding=ROUND_FLOOR
         ) * promotion.free_quantity
-        amount = min(cents(free * work.unit), base)
-        text = _(
-            "Promotion %(name)s (buy %(buy)s, get %(free)s free): %(units)s free, −%(amount)s."
-        ) % {
-            "name": name,
-            "buy": promotion.buy_quantity,
-            "free": promotion.free_quantity,
-            "units": number(free),
-            "amount": work.money(amount),
-        }
-    return amount, text
+        given = min(cents(free * work.unit), base)
+        return (
+            given,
+            lambda: (
+                _(
+                    "Promotion %(name)s (buy %(buy)s, get %(free)s free): "
+                    "%(units)s free, −%(amount)s."
+                )
+                % {
+                    "name": name,
+                    "buy": promotion.buy_quantity,
+                    "free": promotion.free_quantity,
+                    "units": number(free),
+                    "amount": work.money(given),
+                }
+            ),
+        )
 
 
 def apply_promotions(
@@ -264,14 +284,14 @@ def apply_promotions(
     else:
         amount, text, promotion = best
         work.discounts.append(DiscountWork("promotion", promotion.name, amount, promotion.pk))
-        work.say("promotion", text, amount)
+        work.say("promotion", text(), amount)
     if coupon is None or not _applies(coupon, work, data):
         return False
     amount, text = _discount(coupon, work, work.remaining, data)
     work.discounts.append(DiscountWork("coupon", coupon.name, amount, coupon.pk))
     work.say(
         "coupon",
-        _("Coupon %(code)s: %(text)s") % {"code": coupon.coupon_code, "text": text},
+        _("Coupon %(code)s: %(text)s") % {"code": coupon.coupon_code, "text": text()},
         amount,
     )
     return True
