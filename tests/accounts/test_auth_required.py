@@ -22,7 +22,7 @@ from django.urls.resolvers import RegexPattern
 from panorama.catalog.models import FinancingPlan
 from panorama.core.models import SavedView
 from panorama.customers.models import Customer, CustomerMerge, DuplicateCandidate, ImportJob
-from panorama.sales.models import LeadImport, WebForm
+from panorama.sales.models import Competitor, LeadImport, WebForm
 from panorama.sales.services.lead import lead_create
 from panorama.sales.services.opportunity import opportunity_create
 from panorama.service.services.case import case_open
@@ -32,6 +32,7 @@ from tests.factories import (
     CustomerFactory,
     GroupFactory,
     IdentityFactory,
+    LostReasonFactory,
     MembershipFactory,
     pipeline_with_stages,
 )
@@ -99,6 +100,9 @@ def params(db, admin_user):
         "case_id": case_open(by=None, customer_id=ana.pk, subject="Sin línea").pk,
         "pipeline_id": pipeline.pk,
         "opportunity_id": opportunity.pk,
+        "stage_id": pipeline.stages.get(name="Lost").pk,
+        "reason_id": LostReasonFactory(name="Precio").pk,
+        "competitor_id": Competitor.objects.create(name="Acme").pk,
         "lead_id": lead_create(by=None, company="Talleres Pérez").pk,
         "form_id": web_form.pk,
         "import_id": LeadImport.objects.create(

@@ -30,11 +30,12 @@ from panorama.customers.imports.models import ImportJob
 from panorama.customers.imports.services.jobs import import_job_create
 from panorama.customers.models import Customer
 from panorama.customers.services.customer import CustomerData, customer_create
-from panorama.sales.models import Lead, Opportunity
+from panorama.sales.models import Lead, LostReason, Opportunity
 from panorama.sales.services.lead import lead_assign, lead_create
 from panorama.sales.services.lead_scoring import leads_rescore
 from panorama.sales.services.opportunity import opportunity_create
 from panorama.service.models import BusinessCalendar
+from panorama.sales.services.pipeline import lost_reason_create
 from panorama.service.models import Case as ServiceCase
 from panorama.service.services.case import case_open
 from panorama.service.services.sla import calendar_save
@@ -235,6 +236,13 @@ CASES: dict[str, Case] = {
         api=lambda api, w: api.post("/sla/calendars", json={"name": "Madrid"}),
         web=None,  # configured in the API (and the admin, for administrators only)
         state=lambda w: BusinessCalendar.objects.count(),
+    ),
+    "sales.configure_pipelines": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: lost_reason_create(by=u, name="Precio"),
+        api=lambda api, w: api.post("/lost-reasons", json={"name": "Precio"}),
+        web=None,
+        state=lambda w: LostReason.objects.count(),
     ),
 }
 

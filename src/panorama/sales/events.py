@@ -145,3 +145,23 @@ class LeadImportUndone(Payload):
     removed: int = Field(description="leads removed (still new, never converted)")
     kept: int = Field(description="leads kept because someone worked on them")
     by: int | None = Field(description="who undid it")
+
+
+@event("opportunity.updated")
+class OpportunityUpdated(Payload):
+    """An opportunity's details changed (amount, dates, next step, owner, competitors...)."""
+
+    opportunity_id: int = Field(description="the opportunity")
+    customer_id: int = Field(description="its customer")
+    fields: list[str] = Field(description="the fields that changed")
+    by: int | None = Field(description="who changed it (null: the system)")
+
+
+@event("sales.configured")
+class SalesConfigured(Payload):
+    """A pipeline, stage, lost reason or competitor was created, changed or removed."""
+
+    model: str = Field(description="pipeline, stage, lostreason or competitor")
+    object_id: int = Field(description="the record")
+    action: str = Field(description="created, updated, reordered or deleted")
+    by: int | None = Field(description="who configured it (null: the system)")

@@ -41,3 +41,22 @@ def register_all() -> None:
         rule=_administrator,
         message=_("Only administrators change the lead scoring and assignment rules."),
     )
+    register_pipelines()
+
+
+def may_configure_pipelines(user: User, obj: Any = None) -> bool:
+    """Pipelines, stages, lost reasons and competitors shape every rep's work: a sales
+    manager's or an administrator's to change (the lead rules stay the administrators',
+    ``sales.configure``)."""
+    return user.role in (Role.SALES_MANAGER, Role.ADMIN)
+
+
+def register_pipelines() -> None:
+    register(
+        "sales.configure_pipelines",
+        rule=may_configure_pipelines,
+        message=_(
+            "Configuring pipelines, stages, lost reasons and competitors is for sales "
+            "managers and administrators."
+        ),
+    )

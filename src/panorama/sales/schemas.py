@@ -7,7 +7,7 @@ from pydantic import ConfigDict, Field
 
 from panorama.core.validation import text_field
 
-from .models import Lead, Opportunity
+from .models import Competitor, Lead, LostReason, Opportunity, Pipeline, Stage
 
 
 class OpportunityIn(Schema):
@@ -208,3 +208,140 @@ class LeadImportOut(Schema):
 class LeadImportRunIn(Schema):
     mapping: dict[str, str]
     assign_by_rules: bool = False
+
+
+# --- opportunities: edit, history; configuration ------------------------------------------
+
+
+class OpportunityPatch(Schema):
+    name: str = text_field(Opportunity, "name", "")
+    amount: Decimal | None = None
+    currency: str = ""
+    expected_close: datetime.date | None = None
+    probability: int | None = None
+    next_step: str = text_field(Opportunity, "next_step", "")
+    next_step_date: datetime.date | None = None
+    owner_id: int | None = None
+    team_id: int | None = None
+    competitor_ids: list[int] = []
+    lost_note: str = ""
+
+
+class StageChangeOut(Schema):
+    id: int
+    from_stage_id: int | None
+    from_stage_name: str | None
+    to_stage_id: int
+    to_stage_name: str
+    by_id: int | None
+    by_name: str | None
+    at: datetime.datetime
+    seconds_in_previous: int | None
+
+    @staticmethod
+    def resolve_from_stage_name(obj) -> str | None:
+        return obj.from_stage.name if obj.from_stage_id else None
+
+    @staticmethod
+    def resolve_to_stage_name(obj) -> str:
+        return obj.to_stage.name
+
+    @staticmethod
+    def resolve_by_name(obj) -> str | None:
+        return (obj.by.get_full_name() or obj.by.username) if obj.by_id else None
+
+
+class StageOut(Schema):
+    id: int
+    name: str
+    position: int
+    kind: str
+    probability: int
+    forecast_category: str
+    required_fields: list[str]
+
+
+class StageIn(Schema):
+    name: str = text_field(Stage, "name")
+    kind: str = "open"
+    probability: int | None = None
+    forecast_category: str | None = None
+    required_fields: list[str] = []
+    position: int | None = None
+
+
+class StagePatch(Schema):
+    name: str = text_field(Stage, "name", "")
+    kind: str = ""
+    probability: int = 0
+    forecast_category: str = ""
+    required_fields: list[str] = []
+    position: int = 0
+
+
+class StageOrderIn(Schema):
+    stage_ids: list[int]
+
+
+class PipelineOut(Schema):
+    id: int
+    name: str
+    currency: str
+    is_default: bool
+    active: bool
+    position: int
+    stages: list[StageOut]
+
+    @staticmethod
+    def resolve_stages(obj) -> list:
+        return list(obj.stages.all())
+
+
+class PipelineIn(Schema):
+    name: str = text_field(Pipeline, "name")
+    currency: str
+    is_default: bool = False
+    active: bool = True
+
+
+class PipelinePatch(Schema):
+    name: str = text_field(Pipeline, "name", "")
+    currency: str = ""
+    is_default: bool = False
+    active: bool = True
+    position: int = 0
+
+
+class LostReasonOut(Schema):
+    id: int
+    name: str
+    active: bool
+    position: int
+
+
+class LostReasonIn(Schema):
+    name: str = text_field(LostReason, "name")
+    active: bool = True
+    position: int = 0
+
+
+class LostReasonPatch(Schema):
+    name: str = text_field(LostReason, "name", "")
+    active: bool = True
+    position: int = 0
+
+
+class CompetitorOut(Schema):
+    id: int
+    name: str
+    website: str
+
+
+class CompetitorIn(Schema):
+    name: str = text_field(Competitor, "name")
+    website: str = ""
+
+
+class CompetitorPatch(Schema):
+    name: str = text_field(Competitor, "name", "")
+    website: str = ""

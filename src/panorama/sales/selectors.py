@@ -184,3 +184,36 @@ def lead_list(
 
 def lead_activities(*, lead: Lead, limit: int = 100) -> list:
     return list(lead.activities.select_related("by").order_by("-at", "-id")[:limit])
+
+
+def stage_history(*, user: User | None, opportunity_id: int) -> list:
+    """The opportunity's moves, oldest first, with their stages and who made them
+    (two queries: the scope check and the history)."""
+    from .models import StageChange
+
+    opportunity_get(user=user, opportunity_id=opportunity_id)
+    return list(
+        StageChange.objects.filter(opportunity_id=opportunity_id)
+        .select_related("from_stage", "to_stage", "by")
+        .order_by("at", "id")
+    )
+
+
+def pipelines_all() -> QuerySet[Pipeline]:
+    """Every pipeline, active or not, with its stages in order (configuration screens)."""
+    return Pipeline.objects.prefetch_related(
+        Prefetch("stages", queryset=Stage.objects.order_by("position", "id"))
+    ).order_by("position", "name")
+
+
+def lost_reasons(*, active_only: bool = False) -> QuerySet:
+    from .models import LostReason
+
+    qs = LostReason.objects.all()
+    return qs.filter(active=True) if active_only else qs
+
+
+def competitors() -> QuerySet:
+    from .models import Competitor
+
+    return Competitor.objects.all()

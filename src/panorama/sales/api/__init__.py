@@ -3,9 +3,10 @@
 
 from ninja import Router
 
-from . import lead_imports, leads, opportunities
+from . import lead_imports, leads, opportunities, pipelines
 
 router = Router()
 router.add_router("", opportunities.router)
 router.add_router("", leads.router)
 router.add_router("", lead_imports.router)
+router.add_router("", pipelines.router)

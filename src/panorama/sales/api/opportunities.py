@@ -1,10 +1,17 @@
-"""The opportunities API: list, read, open, move."""
+"""The opportunities API: list, read, open, edit, move, stage history."""
 
 from ninja import Router, Status
 
 from .. import selectors
-from ..schemas import OpportunityIn, OpportunityMoveIn, OpportunityOut, OpportunityPageOut
-from ..services.opportunity import opportunity_create, opportunity_move
+from ..schemas import (
+    OpportunityIn,
+    OpportunityMoveIn,
+    OpportunityOut,
+    OpportunityPageOut,
+    OpportunityPatch,
+    StageChangeOut,
+)
+from ..services.opportunity import opportunity_create, opportunity_move, opportunity_update
 
 router = Router(tags=["opportunities"])
 
@@ -44,3 +51,16 @@ def opportunity_open(request, payload: OpportunityIn):
 def opportunity_stage_move(request, opportunity_id: int, payload: OpportunityMoveIn):
     opportunity_move(by=request.user, opportunity_id=opportunity_id, **payload.dict())
     return selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
+
+
+@router.patch("/opportunities/{opportunity_id}", response=OpportunityOut)
+def opportunity_edit(request, opportunity_id: int, payload: OpportunityPatch):
+    opportunity_update(
+        by=request.user, opportunity_id=opportunity_id, changes=payload.dict(exclude_unset=True)
+    )
+    return selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
+
+
+@router.get("/opportunities/{opportunity_id}/stages", response=list[StageChangeOut])
+def opportunity_stage_history(request, opportunity_id: int):
+    return selectors.stage_history(user=request.user, opportunity_id=opportunity_id)

@@ -1,7 +1,8 @@
 """Opening opportunities and moving them through the stages of their pipeline."""
 
 import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,8 +14,10 @@ from panorama.channels.models import Interaction
 from panorama.channels.services import interaction_record
 from panorama.core.events import emit
 from panorama.core.exceptions import ValidationFailed
+from panorama.core.services import field_history_record, snapshot
 from panorama.core.validation import rules_for
 from panorama.customers.selectors import customer_get
+from panorama.customers.services.customer import assignment_resolve
 
 from ..models import Competitor, LostReason, Opportunity, Stage, StageChange
 from ..selectors import opportunity_get, pipeline_get, to_company_currency
@@ -234,4 +237,126 @@ def opportunity_move(
     elif stage.kind == Stage.Kind.LOST:
         assert opportunity.lost_reason_id is not None  # _check_requirements made sure
         emit("opportunity.lost", **payload, lost_reason_id=opportunity.lost_reason_id, by=by_id)
+    return opportunity
+
+
+CENTS = Decimal("0.01")
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value if value not in (None, "") else 0)).quantize(CENTS)
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(_("An amount is a number."), field="amount") from None
+    if not amount.is_finite():
+        raise ValidationFailed(_("An amount is a number."), field="amount")
+    return amount
+
+
+UPDATABLE = {
+    "name",
+    "amount",
+    "currency",
+    "expected_close",
+    "probability",
+    "next_step",
+    "next_step_date",
+    "owner_id",
+    "team_id",
+    "competitor_ids",
+    "lost_note",
+}
+HISTORY_FIELDS = [
+    "name",
+    "amount",
+    "currency",
+    "amount_base",
+    "expected_close",
+    "probability",
+    "next_step",
+    "next_step_date",
+    "owner_id",
+    "team_id",
+    "lost_note",
+]
+
+
+@transaction.atomic
+def opportunity_update(
+    *, by: User | None, opportunity_id: int, changes: dict[str, Any]
+) -> Opportunity:
+    """Change an opportunity's details (``changes``: field → new value, among
+    ``UPDATABLE``). The amount in the company currency is recomputed; a new owner or
+    team follows the customers' assignment rule (a rep files under his own teams and
+    cannot hand a record out of his sight); the stage's required fields stay filled.
+    Field history and ``opportunity.updated``."""
+    ensure_can(by, "sales.edit")
+    unknown = set(changes) - UPDATABLE
+    if unknown:
+        raise ValidationFailed(
+            _("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+            field=sorted(unknown)[0],
+        )
+    opportunity = opportunity_get(user=by, opportunity_id=opportunity_id, for_update=True)
+    before = snapshot(opportunity, HISTORY_FIELDS)
+    team_before = opportunity.team_id
+    competitors_before = set(opportunity.competitors.values_list("pk", flat=True))
+    for name, value in changes.items():
+        if name == "competitor_ids":
+            continue
+        if name in {"name", "next_step", "lost_note"}:
+            value = (value or "").strip()
+        elif name == "currency":
+            value = (value or "").strip().upper()
+        elif name == "amount":
+            value = _amount(value)
+        setattr(opportunity, name, value)
+    if not opportunity.name:
+        raise ValidationFailed(_("An opportunity needs a name."), field="name")
+    if opportunity.amount < 0:
+        raise ValidationFailed(_("An amount cannot be negative."), field="amount")
+    if opportunity.probability is not None and not 0 <= opportunity.probability <= 100:
+        raise ValidationFailed(_("A probability is between 0 and 100."), field="probability")
+    code = opportunity.currency
+    if len(code) != 3 or not (code.isascii() and code.isalpha()):
+        raise ValidationFailed(_("A currency is a three-letter ISO code."), field="currency")
+    rules_for(Opportunity).check(opportunity)
+    opportunity.amount_base = to_company_currency(
+        opportunity.amount, currency=opportunity.currency
+    ).quantize(CENTS)
+    if {"owner_id", "team_id"} & set(changes):
+        _owner, team = assignment_resolve(
+            owner_id=opportunity.owner_id, team_id=opportunity.team_id
+        )
+        if opportunity.team_id != team_before:
+            ensure_can(by, "customers.assign_team", obj=team)
+        ensure_can(by, "customers.assign", obj=opportunity)
+    _check_requirements(opportunity, Stage.objects.get(pk=opportunity.stage_id))
+    opportunity.save()
+    changed = [
+        c.field
+        for c in field_history_record(
+            instance=opportunity,
+            before=before,
+            after=snapshot(opportunity, HISTORY_FIELDS),
+            user=by,
+            customer_id=opportunity.customer_id,
+        )
+    ]
+    if "competitor_ids" in changes:
+        wanted = set(changes["competitor_ids"] or [])
+        competitors = list(Competitor.objects.filter(pk__in=wanted))
+        if len(competitors) != len(wanted):
+            raise ValidationFailed(_("A competitor given does not exist."), field="competitors")
+        if wanted != competitors_before:
+            opportunity.competitors.set(competitors)
+            changed.append("competitors")
+    if changed:
+        emit(
+            "opportunity.updated",
+            opportunity_id=opportunity.pk,
+            customer_id=opportunity.customer_id,
+            fields=changed,
+            by=by.pk if by else None,
+        )
     return opportunity
