@@ -34,8 +34,8 @@ from panorama.sales.models import Lead, LostReason, Opportunity
 from panorama.sales.services.lead import lead_assign, lead_create
 from panorama.sales.services.lead_scoring import leads_rescore
 from panorama.sales.services.opportunity import opportunity_create
-from panorama.service.models import BusinessCalendar
 from panorama.sales.services.pipeline import lost_reason_create
+from panorama.service.models import BusinessCalendar
 from panorama.service.models import Case as ServiceCase
 from panorama.service.services.case import case_open
 from panorama.service.services.sla import calendar_save
@@ -190,7 +190,9 @@ CASES: dict[str, Case] = {
         api=lambda api, w: api.post(
             "/opportunities", json={"customer_id": w["a"].pk, "name": "Renting"}
         ),
-        web=None,
+        web=lambda c, w: c.post(
+            reverse("sales:opportunity_new", args=[w["a"].pk]), {"name": "Renting"}
+        ),
         state=lambda w: Opportunity.objects.count(),
     ),
     "sales.assign": Case(
@@ -241,7 +243,7 @@ CASES: dict[str, Case] = {
         role=Role.SALES_REP,
         service=lambda u, w: lost_reason_create(by=u, name="Precio"),
         api=lambda api, w: api.post("/lost-reasons", json={"name": "Precio"}),
-        web=None,
+        web=lambda c, w: c.post(reverse("sales:lost_reason_new"), {"reason-name": "Precio"}),
         state=lambda w: LostReason.objects.count(),
     ),
 }

@@ -8,7 +8,7 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        from . import events  # noqa: F401  (declares the app's events)
+        from . import events, panels  # noqa: F401  (declares the events, registers the panels)
         from .permissions import register_all
 
         register_all()

@@ -345,3 +345,91 @@ class CompetitorIn(Schema):
 class CompetitorPatch(Schema):
     name: str = text_field(Competitor, "name", "")
     website: str = ""
+
+
+class OpportunityPanelOut(Schema):
+    id: int
+    name: str
+    stage_id: int
+    stage_name: str
+    amount: Decimal
+    currency: str
+    expected_close: datetime.date | None
+
+    @staticmethod
+    def resolve_stage_name(obj) -> str:
+        return obj.stage.name
+
+
+class BoardCardOut(Schema):
+    id: int
+    name: str
+    customer_id: int
+    customer_name: str
+    amount: Decimal
+    currency: str
+    amount_base: Decimal
+    expected_close: datetime.date | None
+    owner_id: int | None
+
+    @staticmethod
+    def resolve_customer_name(obj) -> str:
+        return obj.customer.display_name
+
+
+class BoardColumnOut(Schema):
+    stage_id: int
+    stage_name: str
+    kind: str
+    count: int
+    total: Decimal
+    cards: list[BoardCardOut]
+    next_cursor: str | None
+
+
+class BoardOut(Schema):
+    pipeline_id: int
+    pipeline_name: str
+    currency: str
+    columns: list[BoardColumnOut]
+
+
+class WinLossRowOut(Schema):
+    won: int
+    lost: int
+    won_amount: Decimal
+    lost_amount: Decimal
+    win_rate: float | None
+
+
+class WinLossReasonOut(Schema):
+    reason_id: int | None
+    reason: str
+    lost: int
+    lost_amount: Decimal
+
+
+class WinLossStageOut(Schema):
+    stage_id: int | None
+    stage: str
+    lost: int
+    lost_amount: Decimal
+
+
+class WinLossRepOut(WinLossRowOut):
+    owner_id: int | None
+    rep: str
+
+
+class WinLossPeriodOut(WinLossRowOut):
+    period: datetime.date | None
+
+
+class WinLossOut(Schema):
+    period: str
+    currency: str
+    totals: WinLossRowOut
+    by_reason: list[WinLossReasonOut]
+    by_stage: list[WinLossStageOut]
+    by_rep: list[WinLossRepOut]
+    by_period: list[WinLossPeriodOut]

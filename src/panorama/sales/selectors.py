@@ -3,17 +3,19 @@ leads and opportunities, a manager his teams', other roles all (``scope_filter``
 A record outside the scope does not exist for the user (404)."""
 
 import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import import_module
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Role, User
 from panorama.core.exceptions import NotFound, ValidationFailed
-from panorama.core.pagination import Keyset, Page
+from panorama.core.pagination import Keyset, Page, cursor_invalid
 from panorama.customers.selectors import scope_filter
 
 from .models import Lead, Opportunity, Pipeline, Stage
@@ -217,3 +219,129 @@ def competitors() -> QuerySet:
     from .models import Competitor
 
     return Competitor.objects.all()
+
+
+# --- the board ---------------------------------------------------------------------------
+
+BOARD_PAGE = 50
+
+
+class _TimeKeyset(Keyset):
+    """A keyset whose first value is a datetime, carried in the cursor as ISO text."""
+
+    def values_of(self, item: Any) -> list[Any]:
+        first, *rest = super().values_of(item)
+        return [first.isoformat(), *rest]
+
+    def decode(self, cursor: str) -> list[Any]:
+        first, *rest = super().decode(cursor)
+        try:
+            return [datetime.datetime.fromisoformat(first), *rest]
+        except ValueError:
+            raise cursor_invalid() from None
+
+
+# Newest in the stage first, the opp_board index's order (stage, -stage_entered_at, -id).
+BOARD_ORDER = _TimeKeyset("-stage_entered_at", "-id", types=(str, int))
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    count: int = 0
+    total: Decimal = Decimal(0)
+    cards: list = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+@dataclass
+class Board:
+    pipeline: Pipeline
+    columns: list[BoardColumn]
+    currency: str
+
+
+def _board_cards(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
+    return qs.select_related("customer", "owner").only(
+        "id",
+        "name",
+        "stage_id",
+        "status",
+        "amount",
+        "currency",
+        "amount_base",
+        "expected_close",
+        "next_step",
+        "next_step_date",
+        "stage_entered_at",
+        "customer__id",
+        "customer__display_name",
+        "owner__id",
+        "owner__username",
+        "owner__first_name",
+        "owner__last_name",
+    )
+
+
+def board_totals(
+    *, user: User, pipeline_id: int, stage_ids: list[int] | None = None
+) -> dict[int, tuple[int, Decimal]]:
+    """Count and sum (company currency) of the opportunities ``user`` sees in each stage
+    of the pipeline (or in ``stage_ids``): one grouped query."""
+    qs = opportunities_visible_to(user).filter(pipeline_id=pipeline_id)
+    if stage_ids is not None:
+        qs = qs.filter(stage_id__in=stage_ids)
+    rows = qs.order_by().values("stage_id").annotate(n=Count("id"), total=Sum("amount_base"))
+    cents = Decimal("0.01")
+    return {r["stage_id"]: (r["n"], (r["total"] or Decimal(0)).quantize(cents)) for r in rows}
+
+
+def pipeline_board(*, user: User, pipeline_id: int | None = None, per_column: int = BOARD_PAGE):
+    """The board of a pipeline as ``user`` sees it: every stage with its count and sum
+    and its first ``per_column`` cards. Four queries whatever the number of
+    opportunities: the pipeline, its stages, the totals (grouped) and the cards (each
+    stage's first page through the board index, in one statement)."""
+    pipeline = pipeline_get(pipeline_id=pipeline_id)
+    stages = list(pipeline.stages.order_by("position", "id"))
+    totals = board_totals(user=user, pipeline_id=pipeline.pk)
+    visible = opportunities_visible_to(user)
+    wanted = Q()
+    for stage in stages:
+        first = BOARD_ORDER.ordered(visible.filter(stage_id=stage.pk))
+        wanted |= Q(pk__in=first.values("pk")[: per_column + 1])
+    cards = list(BOARD_ORDER.ordered(_board_cards(Opportunity.objects.filter(wanted))))
+    columns = []
+    for stage in stages:
+        count, total = totals.get(stage.pk, (0, Decimal("0.00")))
+        column = BoardColumn(stage=stage, count=count, total=total)
+        column.cards = [c for c in cards if c.stage_id == stage.pk]
+        if len(column.cards) > per_column:
+            column.cards = column.cards[:per_column]
+            column.next_cursor = BOARD_ORDER.encode(BOARD_ORDER.values_of(column.cards[-1]))
+        columns.append(column)
+    return Board(pipeline=pipeline, columns=columns, currency=company_currency())
+
+
+def board_column_page(
+    *, user: User, pipeline_id: int, stage_id: int, cursor: str = "", limit: int = BOARD_PAGE
+) -> Page:
+    """The next cards of one column (keyset on the board's order)."""
+    if not Stage.objects.filter(pk=stage_id, pipeline_id=pipeline_id).exists():
+        raise NotFound(_("Stage %(id)s does not exist.") % {"id": stage_id})
+    qs = _board_cards(opportunities_visible_to(user).filter(stage_id=stage_id))
+    return BOARD_ORDER.page(qs, cursor=cursor, limit=max(1, min(limit, 200)))
+
+
+PANEL_SIZE = 10
+
+
+def open_opportunities_of(*, user: User, customer_id: int) -> list[Opportunity]:
+    """The ficha's panel: the customer's open opportunities ``user`` sees, closing
+    soonest first, at most ``PANEL_SIZE`` (one query, stage joined)."""
+    qs = (
+        opportunities_visible_to(user)
+        .filter(customer_id=customer_id, status=Opportunity.Status.OPEN)
+        .select_related("stage")
+        .order_by(F("expected_close").asc(nulls_last=True), "-id")
+    )
+    return list(qs[:PANEL_SIZE])

@@ -36,3 +36,65 @@ urlpatterns += [
     path("leads/<int:lead_id>/convert/", leads.lead_conversion, name="lead_convert"),
     path("webforms/<int:form_id>/snippet/", webforms.webform_snippet, name="webform_snippet"),
 ]
+
+# --- opportunities, the board, win/loss, the sales configuration (opportunities helper) ---
+from .views import board, opportunities, pipelines, winloss  # noqa: E402
+
+urlpatterns += [
+    path("opportunities/", opportunities.opportunity_list, name="opportunity_list"),
+    path(
+        "opportunities/<int:opportunity_id>/",
+        opportunities.opportunity_detail,
+        name="opportunity_detail",
+    ),
+    path(
+        "opportunities/<int:opportunity_id>/edit/",
+        opportunities.opportunity_edit,
+        name="opportunity_edit",
+    ),
+    path(
+        "opportunities/<int:opportunity_id>/move/",
+        opportunities.opportunity_move_form,
+        name="opportunity_move",
+    ),
+    path(
+        "customers/<int:customer_id>/opportunities/new/",
+        opportunities.opportunity_new,
+        name="opportunity_new",
+    ),
+    path("board/", board.board, name="board_default"),
+    path("board/<int:pipeline_id>/", board.board, name="board"),
+    path(
+        "board/<int:pipeline_id>/stages/<int:stage_id>/cards/",
+        board.board_column,
+        name="board_column",
+    ),
+    path("board/move/<int:opportunity_id>/", board.board_move, name="board_move"),
+    path("win-loss/", winloss.winloss, name="winloss"),
+    path("settings/pipelines/", pipelines.pipeline_settings, name="pipeline_settings"),
+    path("settings/pipelines/new/", pipelines.pipeline_new, name="pipeline_new"),
+    path(
+        "settings/pipelines/<int:pipeline_id>/edit/",
+        pipelines.pipeline_edit,
+        name="pipeline_edit",
+    ),
+    path("settings/stages/new/", pipelines.stage_new, name="stage_new"),
+    path("settings/stages/<int:stage_id>/edit/", pipelines.stage_edit, name="stage_edit"),
+    path(
+        "settings/stages/<int:stage_id>/up/", pipelines.stage_shift, {"step": -1}, name="stage_up"
+    ),
+    path(
+        "settings/stages/<int:stage_id>/down/",
+        pipelines.stage_shift,
+        {"step": 1},
+        name="stage_down",
+    ),
+    path("settings/stages/<int:stage_id>/delete/", pipelines.stage_delete, name="stage_delete"),
+    path("settings/lost-reasons/new/", pipelines.lost_reason_new, name="lost_reason_new"),
+    path(
+        "settings/lost-reasons/<int:reason_id>/toggle/",
+        pipelines.lost_reason_toggle,
+        name="lost_reason_toggle",
+    ),
+    path("settings/competitors/new/", pipelines.competitor_new, name="competitor_new"),
+]

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from panorama.core.lists import list_response
@@ -24,9 +25,8 @@ def components(request):
         invalid.is_valid()
         invalid.mark_errors()
         themes.append({"name": theme, "form": AddressForm(prefix=theme), "invalid": invalid})
-    return list_response(
-        request, COMPONENTS_DEMO, template="core/components.html", context={"themes": themes}
-    )
+    context = {"themes": themes, "kanban_columns": _kanban_demo()}
+    return list_response(request, COMPONENTS_DEMO, template="core/components.html", context=context)
 
 
 @require_safe
@@ -41,3 +41,34 @@ def palette(request):
         "groups": hits_for(request.user, text),
     }
     return render(request, "core/_palette_results.html", context)
+
+
+def _kanban_demo() -> list[dict]:
+    """Three columns of made-up cards for the kanban specimen (no database)."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    cards = [
+        ("Fibra 600", "Lucía Gómez", "1200.00", 0),
+        ("Alarma", "Talleres Pérez", "300.00", 0),
+        ("Renting", "Ana Ruiz", "5400.00", 1),
+        ("Seguro hogar", "Luis Martín", "420.00", 2),
+    ]
+    columns = []
+    for index, title in enumerate([_("To do"), _("Doing"), _("Done")]):
+        mine = [
+            SimpleNamespace(pk=n + 1, name=name, customer=who, value=Decimal(value))
+            for n, (name, who, value, column) in enumerate(cards)
+            if column == index
+        ]
+        columns.append(
+            {
+                "id": index + 1,
+                "title": title,
+                "count": len(mine),
+                "total": sum((c.value for c in mine), Decimal(0)),
+                "cards": mine,
+                "more_url": "",
+            }
+        )
+    return columns

@@ -13,6 +13,7 @@ from panorama.core.management.commands.serve import default_port
 from panorama.customers.models import Customer
 from panorama.seeding.catalog_demo import catalog_demo_ensure
 from panorama.seeding.sales_leads import leads_seed
+from panorama.seeding.sales_opportunities import showcase_opportunities
 from panorama.seeding.service_demo import service_demo_ensure
 from panorama.seeding.showcase import showcase_ensure
 from panorama.seeding.staff import staff_ensure
@@ -46,9 +47,10 @@ class Command(BaseCommand):
             )
             catalog_demo_ensure()  # products, options, price lists, promotions, financing
             staff = staff_ensure()
-            showcase_ensure(staff=staff, interactions=200)
+            showcase = showcase_ensure(staff=staff, interactions=200)
             leads_seed(team_ids=staff.team_ids)  # sales: leads, their rules, a web form
             service_demo_ensure(cases=120)  # service: queues, SLA policies, cases
+            showcase_opportunities(showcase)  # sales: opportunities in several stages
         password = self._ensure_admin()
         self.stdout.write("")
         self.stdout.write(

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from panorama.seeding.run import seed_customers
+from panorama.seeding.sales_opportunities import seed_opportunities
 from panorama.seeding.staff import staff_ensure
 
 
@@ -24,6 +25,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cases", type=int, default=0, help="Also N service cases over the customers."
         )
+        parser.add_argument(
+            "--opportunities",
+            type=int,
+            default=None,
+            help="Opportunities over the new customers (default: 2 per customer).",
+        )
 
     def handle(
         self,
@@ -35,6 +42,7 @@ class Command(BaseCommand):
         rich_interactions,
         batch_size,
         cases,
+        opportunities,
         verbosity,
         **options,
     ):
@@ -78,3 +86,10 @@ class Command(BaseCommand):
             made = service_demo_ensure(cases=cases, seed=seed, messages=cases <= 5000)
             if verbosity:
                 self.stdout.write(self.style.SUCCESS(f"Seeded {made:,} service cases."))
+        wanted = 2 * result.customers if opportunities is None else max(opportunities, 0)
+        if wanted and result.first_id is not None and result.last_id is not None:
+            made = seed_opportunities(
+                count=wanted, seed=seed, customer_ids=(result.first_id, result.last_id)
+            )
+            if verbosity:
+                self.stdout.write(self.style.SUCCESS(f"Seeded {made:,} opportunities."))

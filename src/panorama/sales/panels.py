@@ -1,0 +1,26 @@
+"""What sales shows on the ficha. Each sub-domain registers its panel here (imported by
+``SalesConfig.ready``; ``customers`` never imports sales)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from panorama.customers.panels import Panel, register
+
+from .schemas import OpportunityPanelOut
+from .selectors import open_opportunities_of
+
+
+def _open_opportunities(*, customer, user):
+    return open_opportunities_of(user=user, customer_id=customer.pk)
+
+
+register(
+    Panel(
+        key="opportunities",
+        title=_("Open opportunities"),
+        selector=_open_opportunities,
+        template="sales/_opportunities_panel.html",
+        order=20,
+        schema=OpportunityPanelOut,
+        options={"empty": _("No open opportunities")},
+    )
+)
