@@ -30,6 +30,21 @@ class OpportunityMoveIn(Schema):
     lost_note: str = ""
 
 
+class OpportunityProductIn(Schema):
+    product_id: int
+    quantity: Decimal = Decimal(1)
+
+
+class OpportunityProductOut(Schema):
+    product_id: int
+    product_name: str
+    quantity: Decimal
+
+    @staticmethod
+    def resolve_product_name(obj) -> str:
+        return obj.product.name
+
+
 class OpportunityOut(Schema):
     id: int
     customer_id: int
@@ -52,6 +67,11 @@ class OpportunityOut(Schema):
     stage_entered_at: datetime.datetime
     closed_at: datetime.datetime | None
     created_at: datetime.datetime
+    products: list[OpportunityProductOut]
+
+    @staticmethod
+    def resolve_products(obj: Opportunity) -> list:
+        return list(obj.lines.all())
 
     @staticmethod
     def resolve_customer_name(obj: Opportunity) -> str:
@@ -225,6 +245,7 @@ class OpportunityPatch(Schema):
     team_id: int | None = None
     competitor_ids: list[int] = []
     lost_note: str = ""
+    products: list[OpportunityProductIn] = []
 
 
 class StageChangeOut(Schema):
@@ -425,6 +446,11 @@ class WinLossPeriodOut(WinLossRowOut):
     period: datetime.date | None
 
 
+class WinLossProductOut(WinLossRowOut):
+    product_id: int
+    product: str
+
+
 class WinLossOut(Schema):
     period: str
     currency: str
@@ -433,3 +459,4 @@ class WinLossOut(Schema):
     by_stage: list[WinLossStageOut]
     by_rep: list[WinLossRepOut]
     by_period: list[WinLossPeriodOut]
+    by_product: list[WinLossProductOut]

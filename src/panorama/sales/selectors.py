@@ -85,7 +85,11 @@ def opportunity_list(
     limit: int = 50,
 ) -> Page:
     """A page of the opportunities ``user`` sees, newest first (keyset, no count)."""
-    qs = opportunities_visible_to(user).select_related("customer", "stage")
+    qs = (
+        opportunities_visible_to(user)
+        .select_related("customer", "stage")
+        .prefetch_related("lines__product")
+    )
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
     if pipeline_id is not None:
@@ -103,7 +107,9 @@ def opportunity_get(*, user: User | None, opportunity_id: int, for_update: bool 
     if for_update:
         qs = qs.select_for_update()
     else:
-        qs = qs.select_related("stage", "pipeline", "customer", "owner", "team", "lost_reason")
+        qs = qs.select_related(
+            "stage", "pipeline", "customer", "owner", "team", "lost_reason"
+        ).prefetch_related("lines__product")
     opportunity = qs.filter(pk=opportunity_id).first()
     if opportunity is None:
         raise NotFound(

@@ -58,6 +58,11 @@ urlpatterns += [
         name="opportunity_move",
     ),
     path(
+        "opportunities/<int:opportunity_id>/products/",
+        opportunities.opportunity_products,
+        name="opportunity_products",
+    ),
+    path(
         "customers/<int:customer_id>/opportunities/new/",
         opportunities.opportunity_new,
         name="opportunity_new",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from panorama.accounts.models import User
 from panorama.core.exceptions import ValidationFailed
 
-from .models import Opportunity, StageChange
+from .models import Opportunity, OpportunityProduct, StageChange
 from .selectors import opportunities_visible_to
 
 WON, LOST = Opportunity.Status.WON, Opportunity.Status.LOST
@@ -71,13 +71,13 @@ def win_loss(*, user: User, filters: WinLossFilters) -> dict[str, Any]:
     if filters.closed_from and filters.closed_to and filters.closed_from > filters.closed_to:
         raise ValidationFailed(_("The start comes after the end."), field="closed_from")
     closed = _closed(user, filters).order_by()
-    totals = _rate(closed.aggregate(**_split()))
+    totals = _rate(_pick(closed.aggregate(**_split())))
     by_reason = [
         {
             "reason_id": r["lost_reason_id"],
             "reason": r["lost_reason__name"] or _("No reason"),
             "lost": r["n"],
-            "lost_amount": r["amount"] or Decimal(0),
+            "lost_amount": Decimal(r["amount"] or 0).quantize(Decimal("0.01")),
         }
         for r in closed.filter(status=LOST)
         .values("lost_reason_id", "lost_reason__name")
@@ -95,7 +95,7 @@ def win_loss(*, user: User, filters: WinLossFilters) -> dict[str, Any]:
             "stage_id": r["from_stage_id"],
             "stage": r["from_stage__name"] or _("Opened as lost"),
             "lost": r["n"],
-            "lost_amount": r["amount"] or Decimal(0),
+            "lost_amount": Decimal(r["amount"] or 0).quantize(Decimal("0.01")),
         }
         for r in lost_moves.values("from_stage_id", "from_stage__name", "from_stage__position")
         .annotate(n=Count("opportunity_id"), amount=Sum("opportunity__amount_base"))
@@ -117,8 +117,16 @@ def win_loss(*, user: User, filters: WinLossFilters) -> dict[str, Any]:
         .annotate(**_split())
         .order_by("period")
     ]
+    by_product = [
+        _rate({"product_id": r["product_id"], "product": r["product__name"], **_pick(r)})
+        for r in OpportunityProduct.objects.filter(opportunity__in=closed.values("pk"))
+        .values("product_id", "product__name")
+        .annotate(**_split("opportunity__"))
+        .order_by("-won_amount", "product__name")
+    ]
     return {
         "totals": totals,
+        "by_product": by_product,
         "by_reason": by_reason,
         "by_stage": by_stage,
         "by_rep": by_rep,
@@ -128,7 +136,13 @@ def win_loss(*, user: User, filters: WinLossFilters) -> dict[str, Any]:
 
 
 def _pick(row: dict) -> dict:
-    return {k: row[k] for k in ("won", "lost", "won_amount", "lost_amount")}
+    cents = Decimal("0.01")
+    return {
+        "won": row["won"],
+        "lost": row["lost"],
+        "won_amount": Decimal(row["won_amount"] or 0).quantize(cents),
+        "lost_amount": Decimal(row["lost_amount"] or 0).quantize(cents),
+    }
 
 
 def _rep_name(row: dict) -> str:

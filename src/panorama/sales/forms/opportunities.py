@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import Team, User
+from panorama.catalog.models import Product
 from panorama.core.forms import text_input
 from panorama.customers.forms import StyledForm
 
@@ -122,3 +123,16 @@ class MoveForm(StyledForm):
         assert isinstance(reason, forms.ModelChoiceField)
         stage.queryset = Stage.objects.filter(pipeline_id=pipeline_id).order_by("position", "id")
         reason.queryset = LostReason.objects.filter(active=True)
+
+
+class ProductLineForm(StyledForm):
+    """A product of the catalogue on an opportunity, with its quantity."""
+
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    quantity = forms.DecimalField(label=_("Quantity"), initial=1, decimal_places=2)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        product = self.fields["product"]
+        assert isinstance(product, forms.ModelChoiceField)
+        product.queryset = Product.objects.filter(active=True).order_by("name")

@@ -3,7 +3,15 @@
 from .lead import Lead, LeadActivity
 from .lead_import import LeadImport, LeadImportRow
 from .lead_rules import AssignmentRule, ScoringRule, WebForm, WebFormThrottle
-from .pipeline import Competitor, LostReason, Opportunity, Pipeline, Stage, StageChange
+from .pipeline import (
+    Competitor,
+    LostReason,
+    Opportunity,
+    OpportunityProduct,
+    Pipeline,
+    Stage,
+    StageChange,
+)
 
 __all__ = [
     "Competitor",
@@ -17,6 +25,7 @@ __all__ = [
     "WebFormThrottle",
     "LostReason",
     "Opportunity",
+    "OpportunityProduct",
     "Pipeline",
     "Stage",
     "StageChange",

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -200,6 +202,11 @@ class Opportunity(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["stage", "-stage_entered_at", "-id"], name="opp_board"),
+            # The board's totals: count and sum per stage, scope included, from the index alone.
+            models.Index(
+                fields=["pipeline", "stage", "amount_base", "owner", "team"],
+                name="opp_board_totals",
+            ),
             models.Index(fields=["owner", "status"], name="opp_owner"),
             models.Index(fields=["team", "status"], name="opp_team"),
             models.Index(fields=["customer", "status"], name="opp_customer"),
@@ -240,3 +247,37 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage_id} → {self.to_stage_id}"
+
+
+class OpportunityProduct(models.Model):
+    """A product of the catalogue the opportunity is about, with a quantity."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="lines", verbose_name=_("opportunity")
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=12,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+
+    class Meta:
+        verbose_name = _("opportunity product")
+        verbose_name_plural = _("opportunity products")
+        ordering = ["opportunity", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity", "product"], name="opportunity_product_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="opportunity_product_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} × {self.quantity}"

@@ -265,6 +265,7 @@ UPDATABLE = {
     "team_id",
     "competitor_ids",
     "lost_note",
+    "products",
 }
 HISTORY_FIELDS = [
     "name",
@@ -302,7 +303,7 @@ def opportunity_update(
     team_before = opportunity.team_id
     competitors_before = set(opportunity.competitors.values_list("pk", flat=True))
     for name, value in changes.items():
-        if name == "competitor_ids":
+        if name in ("competitor_ids", "products"):
             continue
         if name in {"name", "next_step", "lost_note"}:
             value = (value or "").strip()
@@ -351,6 +352,8 @@ def opportunity_update(
         if wanted != competitors_before:
             opportunity.competitors.set(competitors)
             changed.append("competitors")
+    if "products" in changes and _lines_set(opportunity, changes["products"]):
+        changed.append("products")
     if changed:
         emit(
             "opportunity.updated",
@@ -360,3 +363,53 @@ def opportunity_update(
             by=by.pk if by else None,
         )
     return opportunity
+
+
+MAX_QUANTITY = Decimal("9999999999.99")
+
+
+def _lines_set(opportunity: Opportunity, products: list[dict] | None) -> bool:
+    """Make the opportunity's products exactly ``products`` (``product_id`` and
+    ``quantity`` each); whether anything changed."""
+    from panorama.catalog.models import Product
+
+    from ..models import OpportunityProduct
+
+    wanted: dict[int, Decimal] = {}
+    for line in products or []:
+        product_id = line.get("product_id")
+        try:
+            quantity = Decimal(str(line.get("quantity", 1))).quantize(CENTS)
+        except (InvalidOperation, ValueError):
+            raise ValidationFailed(_("A quantity is a number."), field="products") from None
+        if not quantity.is_finite() or not 0 < quantity <= MAX_QUANTITY:
+            raise ValidationFailed(
+                _("A quantity is more than zero (and less than ten thousand million)."),
+                field="products",
+            )
+        if not isinstance(product_id, int) or product_id in wanted:
+            raise ValidationFailed(_("List each product once."), field="products")
+        if not 0 < product_id < 2**63:
+            raise ValidationFailed(
+                _("Product %(id)s does not exist or is no longer sold.") % {"id": product_id},
+                field="products",
+            )
+        wanted[product_id] = quantity
+    sold = set(
+        Product.objects.filter(pk__in=list(wanted), active=True).values_list("pk", flat=True)
+    )
+    missing = sorted(set(wanted) - sold)
+    if missing:
+        raise ValidationFailed(
+            _("Product %(id)s does not exist or is no longer sold.") % {"id": missing[0]},
+            field="products",
+        )
+    current = {line.product_id: line.quantity for line in opportunity.lines.all()}
+    if current == wanted:
+        return False
+    opportunity.lines.all().delete()
+    OpportunityProduct.objects.bulk_create(
+        OpportunityProduct(opportunity=opportunity, product_id=pk, quantity=quantity)
+        for pk, quantity in wanted.items()
+    )
+    return True

@@ -30,7 +30,7 @@ from panorama.core.templatetags.formatting import money
 from panorama.customers.selectors import customer_get
 
 from .. import selectors
-from ..forms.opportunities import MoveForm, OpportunityForm, OpportunityNewForm
+from ..forms.opportunities import MoveForm, OpportunityForm, OpportunityNewForm, ProductLineForm
 from ..models import Opportunity, Pipeline
 from ..services.opportunity import opportunity_create, opportunity_move, opportunity_update
 
@@ -112,7 +112,12 @@ def opportunity_list(request):
     return list_response(request, OPPORTUNITIES, template="sales/opportunity_list.html")
 
 
-def _detail_context(request, opportunity: Opportunity, move_form: MoveForm | None = None) -> dict:
+def _detail_context(
+    request,
+    opportunity: Opportunity,
+    move_form: MoveForm | None = None,
+    product_form: ProductLineForm | None = None,
+) -> dict:
     from django.contrib.contenttypes.models import ContentType
 
     from panorama.channels.models import Interaction
@@ -132,6 +137,8 @@ def _detail_context(request, opportunity: Opportunity, move_form: MoveForm | Non
         "in_stage_seconds": int((timezone.now() - opportunity.stage_entered_at).total_seconds()),
         "competitors": list(opportunity.competitors.all()),
         "timeline": timeline,
+        "lines": list(opportunity.lines.all()),
+        "product_form": product_form or ProductLineForm(),
         "move_form": move_form
         or MoveForm(pipeline_id=opportunity.pipeline_id, initial={"stage": opportunity.stage_id}),
     }
@@ -181,6 +188,37 @@ def _edit_initial(opportunity: Opportunity) -> dict:
         "team": opportunity.team_id,
         "competitors": [c.pk for c in opportunity.competitors.all()],
     }
+
+
+@require_POST
+def opportunity_products(request, opportunity_id: int):
+    """Add a product line (or change its quantity), or remove one (``remove``), through
+    ``opportunity_update``; a refusal shows the page again with the message (422)."""
+    opportunity = selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
+    lines = {line.product_id: line.quantity for line in opportunity.lines.all()}
+    form = ProductLineForm(request.POST)
+    remove = request.POST.get("remove", "")
+    if remove.isdigit():
+        lines.pop(int(remove), None)
+    elif form.is_valid():
+        lines[form.cleaned_data["product"].pk] = form.cleaned_data["quantity"]
+    else:
+        context = _detail_context(request, opportunity, product_form=form)
+        return render(request, "sales/opportunity_detail.html", context, status=422)
+    try:
+        opportunity_update(
+            by=request.user,
+            opportunity_id=opportunity.pk,
+            changes={"products": [{"product_id": pk, "quantity": q} for pk, q in lines.items()]},
+        )
+    except DomainError as exc:
+        form = ProductLineForm(request.POST)
+        form.is_valid()
+        form.add_error(None, str(exc.message))
+        context = _detail_context(request, opportunity, product_form=form)
+        return render(request, "sales/opportunity_detail.html", context, status=422)
+    messages.success(request, _("Products saved."))
+    return redirect("sales:opportunity_detail", opportunity.pk)
 
 
 @require_http_methods(["GET", "POST"])
