@@ -144,7 +144,8 @@
       }
     }
   });
-  document.addEventListener("htmx:afterSwap", function (event) {
+  /* After the settle, when htmx has wired the new buttons: a key pressed at once works. */
+  document.addEventListener("htmx:afterSettle", function (event) {
     var cell = event.detail.target;
     if (!cell || !cell.classList || !cell.classList.contains("pn-cell-editable")) { return; }
     var field = cell.querySelector("[data-pn-cell-form] select, [data-pn-cell-form] input:not([type=hidden])");
