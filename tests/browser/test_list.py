@@ -132,8 +132,13 @@ def test_a_slow_answer_shows_the_skeleton_a_fast_one_nothing(page, sign_in, live
     )
     skeleton = page.locator("#customers-list .pn-list-skeleton")
     page.get_by_role("link", name="Name").click()
-    page.wait_for_timeout(150)
-    assert not skeleton.is_visible()  # under 300 ms: the old rows, untouched
+    # Under 300 ms the old rows stay untouched: the skeleton's reveal waits 300 ms (read
+    # from the running animation, not from a wall clock a loaded machine stretches).
+    page.wait_for_function(
+        "() => document.querySelector('#customers-list .pn-list-skeleton').getAnimations().length"
+    )
+    delays = skeleton.evaluate("s => s.getAnimations().map(a => a.effect.getTiming().delay)")
+    assert delays == [300]
     expect(skeleton).to_be_visible()  # past 300 ms: the skeleton over them
     held[0].continue_()
     expect(page).to_have_url(re.compile(r"sort=-name"))
