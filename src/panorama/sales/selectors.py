@@ -5,15 +5,14 @@ A record outside the scope does not exist for the user (404)."""
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
-from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Role, User
+from panorama.catalog.selectors import company_currency as company_currency  # boards, reports
+from panorama.catalog.selectors import convert
 from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.pagination import Keyset, Page, cursor_invalid
 from panorama.customers.selectors import scope_filter
@@ -21,27 +20,13 @@ from panorama.customers.selectors import scope_filter
 from .models import Lead, Opportunity, Pipeline, Stage
 
 
-def company_currency() -> str:
-    return settings.PANORAMA_COMPANY_CURRENCY
-
-
 def to_company_currency(
     amount: Decimal, *, currency: str, on: datetime.date | None = None
 ) -> Decimal:
-    """``amount`` in the company currency, at the company's exchange rate on ``on``
-    (the catalogue keeps the rates). A currency without a rate is a ``ValidationFailed``
-    on ``currency``: an amount is never summed at a made-up rate."""
-    currency = (currency or "").upper()
-    if currency == company_currency():
-        return amount
-    if apps.is_installed("panorama.catalog"):
-        catalog = import_module("panorama.catalog.selectors")  # below sales; optional
-        return catalog.convert(amount, currency=currency, on=on)
-    raise ValidationFailed(
-        _("There is no exchange rate from %(currency)s to %(company)s.")
-        % {"currency": currency, "company": company_currency()},
-        field="currency",
-    )
+    """``amount`` in the company currency at the catalogue's rate on ``on``, rounded to
+    cents. A currency without a rate is a ``ValidationFailed`` on ``currency``: an amount
+    is never summed at a made-up rate."""
+    return convert(amount, currency=currency, on=on)
 
 
 def pipelines_active() -> QuerySet[Pipeline]:
