@@ -12,6 +12,7 @@ from panorama.accounts import permissions
 from panorama.core.exceptions import DomainError, NotFound, ValidationFailed
 from panorama.core.http import client_ip, csv_download
 from panorama.core.lists import list_response
+from panorama.customers.panels import TAB_KEYS, TABS
 
 from .. import identifiers, selectors
 from ..forms import CustomerCreateForm
@@ -190,6 +191,9 @@ def customer_detail(request, customer_id: int):
     data["history"] = selectors.customer_field_history(customer_id=customer.pk)
     data["open_incidents"] = sum(1 for i in data["billing_incidents"] if i.status == "open")
     data["can_edit"] = permissions.can(request.user, "customers.edit")
+    data["tabs"] = TABS
+    asked = request.GET.get("tab", "")
+    data["tab"] = asked if asked in TAB_KEYS else "overview"
     return render(request, "customers/detail.html", data)
 
 
