@@ -1,11 +1,13 @@
 """The UI bench figures against a live server: the list's LCP in Chromium, the palette's
 server time and queries, and the "load more" page far down the list against the second."""
 
+import socket
 from pathlib import Path
 
 import pytest
 
 from panorama.accounts.models import Role
+from panorama.bench import measure
 from panorama.bench import ui as bench_ui
 from tests.factories import CustomerFactory, UserFactory
 
@@ -41,3 +43,12 @@ def test_the_list_lcp_is_measured_in_chromium(live_server):
     admin = UserFactory(username="bench-admin", role=Role.ADMIN)
     lcp = bench_ui.list_lcp_ms(live_server.url, admin, print, runs=2)
     assert lcp is not None and lcp > 0
+
+
+def test_a_connection_the_server_closed_is_opened_again(live_server):
+    """The bench's keep-alive connection survives the server closing it while idle."""
+    client = measure.Connection(live_server.url, "")
+    assert client.get("/healthz").status_code in (200, 204)
+    client.conn.sock.shutdown(socket.SHUT_RDWR)  # the connection is dead, as if dropped
+    assert client.get("/healthz").status_code in (200, 204)
+    client.close()
