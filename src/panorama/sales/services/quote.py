@@ -527,7 +527,8 @@ def quote_new_version(*, by: User | None, quote_id: int) -> Quote:
     _timeline(
         new,
         by=by,
-        subject=_("Quote %(ref)s: new version %(new)s") % {"ref": old.reference, "new": new.reference},
+        subject=_("Quote %(ref)s: new version %(new)s")
+        % {"ref": old.reference, "new": new.reference},
     )
     emit(
         "quote.created",
@@ -767,7 +768,9 @@ def quote_from_token(token: str) -> Quote:
         raise NotFound(_("This link is not valid."))
     # The link lives as long as the quote is valid: to the end of its last day.
     end = datetime.datetime.combine(
-        quote.valid_until + datetime.timedelta(days=1), datetime.time(), timezone.get_current_timezone()
+        quote.valid_until + datetime.timedelta(days=1),
+        datetime.time(),
+        timezone.get_current_timezone(),
     )
     signed_at = quote.sent_at or quote.created_at
     max_age = max((end - signed_at).total_seconds(), 0)

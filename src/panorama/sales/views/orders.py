@@ -111,16 +111,15 @@ def order_detail(request, order_id: int):
 @require_POST
 def order_move(request, order_id: int):
     try:
-        order = order_transition(
-            by=request.user, order_id=order_id, to=request.POST.get("to", "")
-        )
+        order = order_transition(by=request.user, order_id=order_id, to=request.POST.get("to", ""))
     except NotFound:
         raise
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
         messages.success(
-            request, _("Order %(ref)s is now %(status)s.")
+            request,
+            _("Order %(ref)s is now %(status)s.")
             % {"ref": order.reference, "status": order.get_status_display().lower()},
         )
     return redirect("sales:order_detail", order_id)

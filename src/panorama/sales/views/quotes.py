@@ -169,9 +169,7 @@ def quote_new(request, customer_id: int):
                     currency=data["currency"],
                     price_list=data["price_list"],
                     coupon=data["coupon"],
-                    financing_plan_id=data["financing_plan"].pk
-                    if data["financing_plan"]
-                    else None,
+                    financing_plan_id=data["financing_plan"].pk if data["financing_plan"] else None,
                     valid_until=data["valid_until"],
                     language=data["language"],
                 )
@@ -252,9 +250,7 @@ def quote_request_approval(request, quote_id: int):
     return _action(
         request,
         quote_id,
-        lambda: service.quote_request_approval(
-            by=request.user, quote_id=quote_id, comment=comment
-        ),
+        lambda: service.quote_request_approval(by=request.user, quote_id=quote_id, comment=comment),
         _("Approval requested: the managers were told by e-mail."),
     )
 
