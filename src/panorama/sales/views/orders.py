@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from panorama.channels.models import Interaction
-from panorama.core.exceptions import DomainError, NotFound
+from panorama.core.exceptions import DomainError, NotFound, PermissionDenied
 from panorama.core.lists import (
     Column,
     Filter,
@@ -112,7 +112,7 @@ def order_detail(request, order_id: int):
 def order_move(request, order_id: int):
     try:
         order = order_transition(by=request.user, order_id=order_id, to=request.POST.get("to", ""))
-    except NotFound:
+    except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
         messages.error(request, str(exc.message))

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panorama.accounts import permissions
 from panorama.channels.models import Interaction
-from panorama.core.exceptions import Conflict, DomainError, NotFound
+from panorama.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied
 from panorama.core.lists import (
     Column,
     Filter,
@@ -219,7 +219,7 @@ def quote_line_add(request, quote_id: int):
 def quote_line_remove(request, quote_id: int, line_id: int):
     try:
         service.quote_line_remove(by=request.user, quote_id=quote_id, line_id=line_id)
-    except NotFound:
+    except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
         messages.error(request, str(exc.message))
@@ -232,13 +232,10 @@ def _action(request, quote_id: int, call, done: str):
     """Run one action of the quote's page; its refusal comes back as a message."""
     try:
         call()
-    except NotFound:
+    except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
-        if isinstance(exc, Conflict) or exc.status_code in (403, 409, 422):
-            messages.error(request, str(exc.message))
-        else:
-            raise
+        messages.error(request, str(exc.message))
     else:
         messages.success(request, done)
     return redirect("sales:quote_detail", quote_id)
@@ -264,7 +261,7 @@ def quote_decide(request, quote_id: int):
     call = service.quote_approve if approve else service.quote_reject
     try:
         call(by=request.user, quote_id=quote_id, comment=comment)
-    except NotFound:
+    except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
         if exc.field == "comment":
@@ -290,7 +287,7 @@ def quote_send(request, quote_id: int):
 def quote_version(request, quote_id: int):
     try:
         new = service.quote_new_version(by=request.user, quote_id=quote_id)
-    except NotFound:
+    except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
         messages.error(request, str(exc.message))
