@@ -320,7 +320,7 @@ def test_an_expired_link_writes_nothing(quote, rep, smtp):
     with pytest.raises(ValidationFailed) as refused:
         quote_accept(token=token)
     assert refused.value.field == "token"
-    assert "expired" in str(refused.value.message)
+    assert "caducó" in str(refused.value.message)  # the customer's language
     assert Quote.objects.get(pk=quote.pk).status == "sent"
     assert not Order.objects.exists()
 

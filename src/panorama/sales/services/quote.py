@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Role, Team, User
@@ -744,11 +745,13 @@ def quote_send(*, by: User | None, quote_id: int, email: str = "") -> Quote:
 
 
 def _expired(quote: Quote) -> ValidationFailed:
-    return ValidationFailed(
-        _("This quote expired on %(date)s. Ask us for a new one.")
-        % {"date": quote.valid_until.isoformat()},
-        field="token",
-    )
+    # Told in the quote's language: the customer reads it, not the rep.
+    with translation.override(quote.language or None):
+        return ValidationFailed(
+            _("This quote expired on %(date)s. Ask us for a new one.")
+            % {"date": date_format(quote.valid_until, "SHORT_DATE_FORMAT")},
+            field="token",
+        )
 
 
 def quote_from_token(token: str) -> Quote:
