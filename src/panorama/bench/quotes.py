@@ -69,6 +69,7 @@ def measure_all(say: Callable[[str], None]) -> dict:
 
     product = bench_catalogue()
     customer = Customer.objects.order_by("pk").first()
+    assert customer is not None, "the bench database has customers"
     lines = _lines(product)
     say("Measuring the pricing of a 10-line quote...")
     times = _times(lambda: price_lines(lines=lines, customer=customer), PRICINGS)

@@ -26,7 +26,7 @@ def _logo_uri() -> str:
 
 def quote_pdf_html(quote: Quote) -> str:
     schedule = None
-    if quote.financing_plan_id is not None and quote.total > 0:
+    if quote.financing_plan is not None and quote.total > 0:
         try:
             schedule = financing_schedule(
                 plan=quote.financing_plan,

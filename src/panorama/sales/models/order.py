@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .quote import MONEY
+from .quote import money_field
 
 
 class Order(models.Model):
@@ -63,9 +63,9 @@ class Order(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
     )
     currency = models.CharField(_("currency"), max_length=3)
-    net = models.DecimalField(_("net"), **MONEY)
-    tax = models.DecimalField(_("tax"), **MONEY)
-    total = models.DecimalField(_("total"), **MONEY)
+    net = money_field(_("net"))
+    tax = money_field(_("tax"))
+    total = money_field(_("total"))
     expected_delivery = models.DateField(_("expected delivery"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
@@ -108,11 +108,11 @@ class OrderLine(models.Model):
     quantity = models.DecimalField(
         _("quantity"), max_digits=12, decimal_places=2, default=Decimal(1)
     )
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
-    net = models.DecimalField(_("net"), **MONEY)
+    unit_price = money_field(_("unit price"))
+    net = money_field(_("net"))
     tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2, default=0)
-    tax = models.DecimalField(_("tax"), **MONEY)
-    total = models.DecimalField(_("total"), **MONEY)
+    tax = money_field(_("tax"))
+    total = money_field(_("total"))
     expected_date = models.DateField(_("expected date"), null=True, blank=True)
 
     class Meta:

@@ -6,13 +6,17 @@ quote a customer received never changes under him. A new version copies the line
 a new quote linked to the previous one."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal(0)}
+
+def money_field(label: Any) -> models.DecimalField:
+    """An amount in the record's currency, to the cent."""
+    return models.DecimalField(label, max_digits=14, decimal_places=2, default=Decimal(0))
 
 
 class Quote(models.Model):
@@ -89,10 +93,10 @@ class Quote(models.Model):
         related_name="next_versions",
         verbose_name=_("previous version"),
     )
-    net = models.DecimalField(_("net"), **MONEY)
-    tax = models.DecimalField(_("tax"), **MONEY)
-    total = models.DecimalField(_("total"), **MONEY)
-    discount_total = models.DecimalField(_("discounts"), **MONEY)
+    net = money_field(_("net"))
+    tax = money_field(_("tax"))
+    total = money_field(_("total"))
+    discount_total = money_field(_("discounts"))
     taxes = models.JSONField(_("taxes per rate"), default=list, blank=True)
     max_manual_discount = models.DecimalField(
         _("largest manual discount (%)"), max_digits=5, decimal_places=2, default=Decimal(0)
@@ -158,15 +162,15 @@ class QuoteLine(models.Model):
         default=Decimal(0),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    list_unit_price = models.DecimalField(_("list unit price"), **MONEY)
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
-    gross = models.DecimalField(_("gross"), **MONEY)
-    discount_total = models.DecimalField(_("discounts"), **MONEY)
-    net = models.DecimalField(_("net"), **MONEY)
+    list_unit_price = money_field(_("list unit price"))
+    unit_price = money_field(_("unit price"))
+    gross = money_field(_("gross"))
+    discount_total = money_field(_("discounts"))
+    net = money_field(_("net"))
     tax_name = models.CharField(_("tax"), max_length=60, blank=True)
     tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2, default=0)
-    tax = models.DecimalField(_("tax"), **MONEY)
-    total = models.DecimalField(_("total"), **MONEY)
+    tax = money_field(_("tax"))
+    total = money_field(_("total"))
     price_list = models.CharField(_("price list"), max_length=40, blank=True)
     # [{"kind", "label", "amount", "promotion_id"}] and [{"kind", "text", "amount"}]
     discounts = models.JSONField(_("discounts"), default=list, blank=True)

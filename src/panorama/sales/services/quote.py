@@ -776,7 +776,7 @@ def quote_from_token(token: str) -> Quote:
         timezone.get_current_timezone(),
     )
     signed_at = quote.sent_at or quote.created_at
-    max_age = max((end - signed_at).total_seconds(), 0)
+    max_age = max(int((end - signed_at).total_seconds()), 0)
     try:
         signing.loads(token, salt=SALT, max_age=max_age)
     except signing.SignatureExpired:
