@@ -20,6 +20,10 @@ from ..services import quote as service
 router = Router(tags=["quotes"])
 
 
+def _site(request) -> str:
+    return request.build_absolute_uri("/")
+
+
 def _out(request, quote_id: int):
     return quote_get(user=request.user, quote_id=quote_id)
 
@@ -79,27 +83,35 @@ def quote_version(request, quote_id: int):
 @router.post("/quotes/{quote_id}/approval", response=QuoteOut)
 def quote_request_approval(request, quote_id: int, payload: QuoteDecisionIn):
     """Ask a manager to approve a manual discount above the threshold."""
-    service.quote_request_approval(by=request.user, quote_id=quote_id, comment=payload.comment)
+    service.quote_request_approval(
+        by=request.user, quote_id=quote_id, comment=payload.comment, base_url=_site(request)
+    )
     return _out(request, quote_id)
 
 
 @router.post("/quotes/{quote_id}/approve", response=QuoteOut)
 def quote_approve(request, quote_id: int, payload: QuoteDecisionIn):
-    service.quote_approve(by=request.user, quote_id=quote_id, comment=payload.comment)
+    service.quote_approve(
+        by=request.user, quote_id=quote_id, comment=payload.comment, base_url=_site(request)
+    )
     return _out(request, quote_id)
 
 
 @router.post("/quotes/{quote_id}/reject", response=QuoteOut)
 def quote_reject(request, quote_id: int, payload: QuoteDecisionIn):
     """Reject the discount; the comment (why) is required."""
-    service.quote_reject(by=request.user, quote_id=quote_id, comment=payload.comment)
+    service.quote_reject(
+        by=request.user, quote_id=quote_id, comment=payload.comment, base_url=_site(request)
+    )
     return _out(request, quote_id)
 
 
 @router.post("/quotes/{quote_id}/send", response=QuoteOut)
 def quote_send(request, quote_id: int, payload: QuoteSendIn):
     """E-mail the PDF with the acceptance link to the customer."""
-    service.quote_send(by=request.user, quote_id=quote_id, email=payload.email)
+    service.quote_send(
+        by=request.user, quote_id=quote_id, email=payload.email, base_url=_site(request)
+    )
     return _out(request, quote_id)
 
 

@@ -560,16 +560,20 @@ def _approvers(quote: Quote) -> list[str]:
     return sorted(set(emails))
 
 
-def _quote_url(quote: Quote) -> str:
-    return settings_base() + reverse("sales:quote_detail", args=[quote.pk])
+def _quote_url(quote: Quote, base_url: str = "") -> str:
+    return settings_base(base_url) + reverse("sales:quote_detail", args=[quote.pk])
 
 
-def settings_base() -> str:
-    return getattr(settings, "PANORAMA_BASE_URL", "")
+def settings_base(base_url: str = "") -> str:
+    """Where links in e-mails point: the request's own site (``base_url``, given by the
+    page or the API), else ``PANORAMA_BASE_URL``."""
+    return (base_url or getattr(settings, "PANORAMA_BASE_URL", "")).rstrip("/")
 
 
 @transaction.atomic
-def quote_request_approval(*, by: User | None, quote_id: int, comment: str = "") -> Quote:
+def quote_request_approval(
+    *, by: User | None, quote_id: int, comment: str = "", base_url: str = ""
+) -> Quote:
     """Ask for the approval a discount above the threshold needs; the approvers are told
     by e-mail."""
     quote = _editable(by, quote_id)
@@ -602,7 +606,7 @@ def quote_request_approval(*, by: User | None, quote_id: int, comment: str = "")
                 "ref": quote.reference,
                 "customer": quote.customer.display_name,
                 "comment": quote.approval_comment,
-                "url": _quote_url(quote),
+                "url": _quote_url(quote, base_url),
             },
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=recipients,
@@ -610,7 +614,9 @@ def quote_request_approval(*, by: User | None, quote_id: int, comment: str = "")
     return quote
 
 
-def _decide(by: User | None, quote_id: int, *, approve: bool, comment: str) -> Quote:
+def _decide(
+    by: User | None, quote_id: int, *, approve: bool, comment: str, base_url: str = ""
+) -> Quote:
     ensure_can(by, "sales.approve")
     quote = quote_get(user=by, quote_id=quote_id, for_update=True)
     if quote.status != Quote.Status.PENDING_APPROVAL:
@@ -635,7 +641,7 @@ def _decide(by: User | None, quote_id: int, *, approve: bool, comment: str) -> Q
     if owner_email:
         send_mail(
             subject=subject,
-            message=f"{comment}\n\n{_quote_url(quote)}".strip(),
+            message=f"{comment}\n\n{_quote_url(quote, base_url)}".strip(),
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[owner_email],
         )
@@ -643,13 +649,15 @@ def _decide(by: User | None, quote_id: int, *, approve: bool, comment: str) -> Q
 
 
 @transaction.atomic
-def quote_approve(*, by: User | None, quote_id: int, comment: str = "") -> Quote:
-    return _decide(by, quote_id, approve=True, comment=comment)
+def quote_approve(
+    *, by: User | None, quote_id: int, comment: str = "", base_url: str = ""
+) -> Quote:
+    return _decide(by, quote_id, approve=True, comment=comment, base_url=base_url)
 
 
 @transaction.atomic
-def quote_reject(*, by: User | None, quote_id: int, comment: str = "") -> Quote:
-    return _decide(by, quote_id, approve=False, comment=comment)
+def quote_reject(*, by: User | None, quote_id: int, comment: str = "", base_url: str = "") -> Quote:
+    return _decide(by, quote_id, approve=False, comment=comment, base_url=base_url)
 
 
 def customer_email(customer_id: int) -> str:
@@ -666,12 +674,12 @@ def acceptance_token(quote: Quote) -> str:
     return signing.dumps({"quote": quote.pk, "version": quote.version}, salt=SALT, compress=True)
 
 
-def acceptance_url(quote: Quote) -> str:
-    return settings_base() + reverse("sales:quote_accept", args=[acceptance_token(quote)])
+def acceptance_url(quote: Quote, base_url: str = "") -> str:
+    return settings_base(base_url) + reverse("sales:quote_accept", args=[acceptance_token(quote)])
 
 
 @transaction.atomic
-def quote_send(*, by: User | None, quote_id: int, email: str = "") -> Quote:
+def quote_send(*, by: User | None, quote_id: int, email: str = "", base_url: str = "") -> Quote:
     """Render the PDF and e-mail it to the customer (its primary address, or ``email``)
     with the acceptance link; the send lands on the timeline. Refused while the
     discount waits for an approval; a mail server that refuses leaves the quote unsent."""
@@ -708,7 +716,7 @@ def quote_send(*, by: User | None, quote_id: int, email: str = "") -> Quote:
             _("The customer has no e-mail address to send the quote to."), field="email"
         )
     pdf = quote_pdf(quote)
-    link = acceptance_url(quote)
+    link = acceptance_url(quote, base_url)
     with translation.override(quote.language or None):
         subject = _("Quote %(ref)s from %(company)s") % {
             "ref": quote.reference,

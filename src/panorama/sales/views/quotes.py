@@ -103,6 +103,11 @@ class QuoteList(ListDefinition):
 QUOTES = QuoteList()
 
 
+def _site(request) -> str:
+    """This site's address, for the links the e-mails carry."""
+    return request.build_absolute_uri("/")
+
+
 @require_GET
 def quote_list(request):
     return list_response(request, QUOTES, template="sales/quotes/list.html")
@@ -260,7 +265,7 @@ def quote_decide(request, quote_id: int):
     comment = form.cleaned_data.get("comment", "")
     call = service.quote_approve if approve else service.quote_reject
     try:
-        call(by=request.user, quote_id=quote_id, comment=comment)
+        call(by=request.user, quote_id=quote_id, comment=comment, base_url=_site(request))
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
@@ -278,7 +283,7 @@ def quote_send(request, quote_id: int):
     return _action(
         request,
         quote_id,
-        lambda: service.quote_send(by=request.user, quote_id=quote_id),
+        lambda: service.quote_send(by=request.user, quote_id=quote_id, base_url=_site(request)),
         _("Quote sent to the customer by e-mail."),
     )
 
