@@ -14,6 +14,7 @@ from panorama.customers.models import Customer
 from panorama.seeding.catalog_demo import catalog_demo_ensure
 from panorama.seeding.sales_leads import leads_seed
 from panorama.seeding.sales_opportunities import showcase_opportunities
+from panorama.seeding.sales_quotes import showcase_quotes
 from panorama.seeding.service_demo import service_demo_ensure
 from panorama.seeding.showcase import showcase_ensure
 from panorama.seeding.staff import staff_ensure
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             leads_seed(team_ids=staff.team_ids)  # sales: leads, their rules, a web form
             service_demo_ensure(cases=120)  # service: queues, SLA policies, cases
             showcase_opportunities(showcase)  # sales: opportunities in several stages
+            showcase_quotes(showcase)  # sales: quotes (one pending approval) and orders
         password = self._ensure_admin()
         self.stdout.write("")
         self.stdout.write(
