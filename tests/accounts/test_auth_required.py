@@ -26,6 +26,7 @@ from panorama.sales.models import Competitor, LeadImport, WebForm
 from panorama.sales.services.lead import lead_create
 from panorama.sales.services.opportunity import opportunity_create
 from panorama.service.services.case import case_open
+from panorama.service.services.knowledge import article_create, article_publish
 from tests.catalog.factories import ProductFactory
 from tests.factories import (
     BillingIncidentFactory,
@@ -48,6 +49,9 @@ PUBLIC_WEB = {
     "admin:login",  # Django's public admin sign-in: it sends a stranger to the way in
     "webform_submit",  # the public web forms' endpoint: the form's token, honeypot, rate limit
     "service:csat_answer",  # the satisfaction survey's one-click link: a signed, expiring token
+    "help:index",  # the public help centre: published public articles only
+    "help:article",
+    "help:feedback",  # "was this helpful?": counted once per visitor's session
 }
 ADMIN_SIGN_IN = "/admin/login/"
 # Path parameters of the admin's regex routes, by group name.
@@ -96,7 +100,12 @@ def params(db, admin_user):
     pipeline = pipeline_with_stages()
     web_form = WebForm.objects.create(name="Contact")
     opportunity = opportunity_create(by=None, customer_id=ana.pk, name="Renting")
+    article = article_create(by=None, title="Devoluciones", body="30 días", visibility="public")
+    article_publish(by=None, article_id=article.pk)
     return {
+        "article_id": article.pk,
+        "number": 1,
+        "slug": article.slug,
         "case_id": case_open(by=None, customer_id=ana.pk, subject="Sin línea").pk,
         "pipeline_id": pipeline.pk,
         "opportunity_id": opportunity.pk,

@@ -46,7 +46,10 @@ def test_each_edit_is_a_version_and_an_old_one_can_be_restored(agent, emitted):
         )
     assert article.status == "draft" and article.slug == "cambiar-la-tarifa"
     assert events == [
-        ("article.saved", {"article_id": article.pk, "version": 1, "language": "es", "by": agent.pk})
+        (
+            "article.saved",
+            {"article_id": article.pk, "version": 1, "language": "es", "by": agent.pk},
+        )
     ]
     article_update(by=agent, article_id=article.pk, body="Desde el área de clientes.", note="web")
     article_update(by=agent, article_id=article.pk, title="Cambiar de tarifa")
@@ -97,13 +100,17 @@ def test_bad_input_is_refused_with_its_field_and_nothing_written(agent):
 
 def test_one_translation_per_language_and_unique_addresses(agent):
     es = article_create(by=agent, title="Devoluciones", body="30 días", language="es")
-    en = article_create(by=agent, title="Returns", body="30 days", language="en", translation_of=es.pk)
+    en = article_create(
+        by=agent, title="Returns", body="30 days", language="en", translation_of=es.pk
+    )
     assert en.translation_group == es.translation_group
     with pytest.raises(Conflict):
         article_create(by=agent, title="Otra", body="x", language="es", translation_of=es.pk)
     with pytest.raises(Conflict):
         article_create(by=agent, title="Otra", body="x", slug="returns")
-    assert article_create(by=agent, title="Returns", body="again", language="en").slug == "returns-2"
+    assert (
+        article_create(by=agent, title="Returns", body="again", language="en").slug == "returns-2"
+    )
 
 
 def test_publish_and_archive_follow_the_lifecycle(agent, emitted):
@@ -174,9 +181,9 @@ def test_only_published_articles_are_found_and_visitors_find_only_public_ones(ag
     staff = {h.article for h in articles_search("reembolso", user=agent)}
     assert staff == {internal, public}
     assert [h.article for h in articles_search("reembolso", user=AnonymousUser())] == [public]
-    assert [
-        h.article for h in articles_search("reembolso", user=agent, public_only=True)
-    ] == [public]
+    assert [h.article for h in articles_search("reembolso", user=agent, public_only=True)] == [
+        public
+    ]
     assert draft not in staff
 
 

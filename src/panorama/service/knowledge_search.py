@@ -27,6 +27,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from markdown_it import MarkdownIt
 
 from panorama.accounts.models import User
@@ -40,11 +41,12 @@ PUBLIC = A.Visibility.PUBLIC
 CONFIGS = {"es": "spanish", "en": "english"}
 MAX_TERMS = 24
 # Words too common to say anything about a case (its subject is matched word by word).
-STOP_WORDS = frozenset(
+_COMMON = (
     "the and for are but not you with this that from have has was were will can our your "
     "los las del por para con una uno unos unas que como pero sus mis tus esta este esto "
-    "estos estas hay muy más mas sin sobre entre cuando donde desde hasta ser son está".split()
+    "estos estas hay muy más mas sin sobre entre cuando donde desde hasta ser son está"
 )
+STOP_WORDS = frozenset(_COMMON.split())
 # Private-use characters mark the matches inside a snippet until it is escaped.
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 
@@ -90,9 +92,7 @@ def public_article_get(*, slug: str) -> Article:
 
 def article_translations(article: Article, *, public_only: bool = False) -> list[Article]:
     """The same article in the other language(s)."""
-    qs = Article.objects.filter(translation_group=article.translation_group).exclude(
-        pk=article.pk
-    )
+    qs = Article.objects.filter(translation_group=article.translation_group).exclude(pk=article.pk)
     if public_only:
         qs = qs.filter(status=PUBLISHED, visibility=PUBLIC)
     return list(qs.only("pk", "slug", "language", "title", "status", "visibility"))
@@ -257,9 +257,7 @@ def articles_search(
         terms = _meaningful(terms) or terms
     if not terms:
         return []
-    where = _filters(
-        user=user, language=language, public_only=public_only, category_id=category_id
-    )
+    where = _filters(user=user, language=language, public_only=public_only, category_id=category_id)
     limit = max(1, min(limit, 100))
 
     def run(any_: bool) -> list[SearchHit]:
@@ -321,8 +319,11 @@ def search_index_update(article: Article) -> None:
 # --- Markdown --------------------------------------------------------------------------
 
 # CommonMark with tables; raw HTML is not rendered (it shows as text), and link targets
-# are checked by markdown-it (no javascript:, vbscript:, file: nor data: URLs).
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+# are checked by markdown-it (no javascript:, vbscript:, file: nor data: URLs); images are
+# off, so an article never loads anything from another site.
+_markdown = (
+    MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").disable("image")
+)
 
 
 def render_markdown(body: str) -> SafeString:
@@ -345,3 +346,37 @@ def markdown_text(body: str) -> str:
         elif token.type in ("fence", "code_block"):
             parts.append(token.content)
     return "\n".join(p.strip() for p in parts if p.strip())
+
+
+# --- the Ctrl+K palette ------------------------------------------------------------------
+
+
+def article_hits(user, text: str) -> list:
+    from django.urls import reverse
+
+    from panorama.core import palette
+
+    return [
+        palette.Hit(
+            label=hit.article.title,
+            url=reverse("service:kb_detail", args=[hit.article.pk]),
+            detail=hit.article.get_language_display(),
+            icon="journal-text",
+        )
+        for hit in articles_search(text, user=user, limit=5)
+    ]
+
+
+def register_palette() -> None:
+    from panorama.core import palette
+
+    palette.register_action(
+        palette.Action(
+            gettext_lazy("New knowledge base article"),
+            "service:kb_create",
+            icon="journal-plus",
+            permission="service.kb_edit",
+            keywords=gettext_lazy("write faq help article"),
+        )
+    )
+    palette.register_search(gettext_lazy("Knowledge base"), article_hits)

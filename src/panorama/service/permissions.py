@@ -35,7 +35,5 @@ def register_all() -> None:
     register(
         "service.kb_edit",
         rule=may_edit_knowledge,
-        message=_(
-            "Only service agents and knowledge editors can write knowledge base articles."
-        ),
+        message=_("Only service agents and knowledge editors can write knowledge base articles."),
     )

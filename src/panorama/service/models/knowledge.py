@@ -130,9 +130,7 @@ class Article(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return (
-            self.visibility == self.Visibility.PUBLIC and self.status == self.Status.PUBLISHED
-        )
+        return self.visibility == self.Visibility.PUBLIC and self.status == self.Status.PUBLISHED
 
 
 class ArticleVersion(models.Model):

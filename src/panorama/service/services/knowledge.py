@@ -84,13 +84,18 @@ def _slug(wanted: str, title: str, *, exclude_id: int | None = None) -> str:
 
 def _new_version(article: Article, *, title: str, body: str, note: str, by: User | None):
     number = (
-        ArticleVersion.objects.filter(article=article).order_by("-number").values_list(
-            "number", flat=True
-        ).first()
+        ArticleVersion.objects.filter(article=article)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
         or 0
     ) + 1
     version = ArticleVersion(
-        article=article, number=number, title=title, body=body, note=(note or "").strip(),
+        article=article,
+        number=number,
+        title=title,
+        body=body,
+        note=(note or "").strip(),
         author=by,
     )
     rules_for(ArticleVersion).check(version)
