@@ -35,9 +35,11 @@ from panorama.sales.services.lead import lead_assign, lead_create
 from panorama.sales.services.lead_scoring import leads_rescore
 from panorama.sales.services.opportunity import opportunity_create
 from panorama.sales.services.pipeline import lost_reason_create
+from panorama.service.models import Article as KnowledgeArticle
 from panorama.service.models import BusinessCalendar
 from panorama.service.models import Case as ServiceCase
 from panorama.service.services.case import case_open
+from panorama.service.services.knowledge import article_create
 from panorama.service.services.sla import calendar_save
 from tests.customers.import_files import ROWS_ES, csv_bytes
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
@@ -238,6 +240,16 @@ CASES: dict[str, Case] = {
         api=lambda api, w: api.post("/sla/calendars", json={"name": "Madrid"}),
         web=None,  # configured in the API (and the admin, for administrators only)
         state=lambda w: BusinessCalendar.objects.count(),
+    ),
+    "service.kb_edit": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: article_create(by=u, title="Garantía", body="Dos años"),
+        api=lambda api, w: api.post("/kb/articles", json={"title": "Garantía", "body": "x"}),
+        web=lambda c, w: c.post(
+            reverse("service:kb_create"),
+            {"title": "Garantía", "body": "x", "language": "es", "visibility": "internal"},
+        ),
+        state=lambda w: KnowledgeArticle.objects.count(),
     ),
     "sales.configure_pipelines": Case(
         role=Role.SALES_REP,

@@ -275,3 +275,19 @@ def test_a_case_suggests_the_articles_that_fit_its_subject(agent):
     )
     hits = articles_suggested(case=case, user=agent)
     assert [h.article for h in hits][:2] == [router, billing]
+
+
+def test_the_demo_knowledge_base_is_in_both_languages_and_searchable():
+    from panorama.seeding.knowledge_demo import knowledge_demo_ensure
+
+    made = knowledge_demo_ensure()
+    assert made >= 15 and knowledge_demo_ensure() == 0  # once
+    assert set(Article.objects.values_list("language", flat=True)) == {"es", "en"}
+    assert Article.objects.filter(visibility="internal", status="published").exists()
+    assert Article.objects.filter(status="draft").exists()
+    pairs = Article.objects.filter(language="en").values_list("translation_group", flat=True)
+    assert Article.objects.filter(language="es", translation_group__in=pairs).count() >= 10
+    hits = articles_search("router", user=AnonymousUser(), language="es")
+    assert hits[0].article.title == "El router no enciende o se reinicia solo"
+    invoice = articles_search("invoice", user=AnonymousUser(), language="en")
+    assert invoice[0].article.title == "How to download your invoice"
