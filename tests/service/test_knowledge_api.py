@@ -135,8 +135,13 @@ def test_public_only_search_and_feedback_once_per_user(api_as, agent):
 
 
 def test_categories(api_as, agent):
-    from panorama.service.services.knowledge import category_save
-
-    category_save(by=None, slug="billing", name_en="Billing", name_es="Facturación")
-    listed = api_as(agent).get("/kb/categories").json()
+    api = api_as(agent)
+    made = api.post("/kb/categories", json={"name_en": "Billing", "name_es": "Facturación"})
+    assert made.status_code == 201 and made.json()["slug"] == "billing"
+    clash = api.post("/kb/categories", json={"slug": "billing", "name_en": "Other"})
+    assert clash.status_code == 409 and "slug" in clash.json()["errors"]
+    assert api.post("/kb/categories", json={"name_en": ""}).status_code == 422
+    listed = api.get("/kb/categories").json()
     assert [(c["slug"], c["name_es"]) for c in listed] == [("billing", "Facturación")]
+    rep = api_as(UserFactory(username="rep2", role=Role.SALES_REP))
+    assert rep.post("/kb/categories", json={"name_en": "X"}).status_code == 403

@@ -124,7 +124,7 @@ def public_categories(*, language: str) -> list[ArticleCategory]:
         for c in ArticleCategory.objects.prefetch_related(
             Prefetch("articles", queryset=shown.order_by("title"), to_attr="public_articles")
         )
-        if c.public_articles  # type: ignore[attr-defined]
+        if c.public_articles
     ]
 
 
@@ -234,7 +234,7 @@ def _search_postgresql(
         )
         .order_by("-score", "id")[:limit]
     )
-    return [SearchHit(a, a.score, _highlight(a.snippet)) for a in qs]  # type: ignore[attr-defined]
+    return [SearchHit(a, a.score, _highlight(a.snippet)) for a in qs]
 
 
 def articles_search(

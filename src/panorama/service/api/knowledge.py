@@ -5,13 +5,14 @@ import datetime
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.pagination import Keyset
 from panorama.core.validation import text_field
 
 from .. import knowledge_search as kb
-from ..models import Article, ArticleVersion
+from ..models import Article, ArticleCategory, ArticleVersion
 from ..services import knowledge as services
 
 router = Router(tags=["knowledge base"])
@@ -102,6 +103,14 @@ class FeedbackOut(Schema):
     counted: bool
     helpful_count: int
     not_helpful_count: int
+
+
+class CategoryIn(Schema):
+    slug: str = text_field(ArticleCategory, "slug", "")
+    name_en: str = text_field(ArticleCategory, "name_en")
+    name_es: str = text_field(ArticleCategory, "name_es", "")
+    parent_id: int | None = None
+    position: int = Field(0, ge=0, le=32767)
 
 
 class CategoryOut(Schema):
@@ -221,3 +230,8 @@ def article_feedback(request, article_id: int, payload: FeedbackIn):
 @router.get("/kb/categories", response=list[CategoryOut])
 def category_list(request):
     return kb.categories()
+
+
+@router.post("/kb/categories", response={201: CategoryOut})
+def category_create(request, payload: CategoryIn):
+    return Status(201, services.category_save(by=request.user, **payload.dict()))

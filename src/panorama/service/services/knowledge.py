@@ -193,7 +193,7 @@ def article_update(
     new_title, new_body = _text(new_title or "", new_body or "")
     fields = ["updated_at"]
     if category_id is not KEEP:
-        article.category = _category(category_id)  # type: ignore[arg-type]
+        article.category = _category(category_id)
         fields.append("category")
     if visibility is not None:
         article.visibility = _choice(

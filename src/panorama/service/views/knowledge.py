@@ -188,7 +188,7 @@ def kb_detail(request, article_id: int):
 
 def _missing_languages(article: Article) -> list[tuple[str, str]]:
     have = {article.language} | {t.language for t in kb.article_translations(article)}
-    return [(code, label) for code, label in Article.Language.choices if code not in have]
+    return [(code, str(label)) for code, label in Article.Language.choices if code not in have]
 
 
 def _preview(form: ArticleForm) -> Any:
