@@ -293,16 +293,18 @@ def test_the_demo_knowledge_base_is_in_both_languages_and_searchable():
     assert invoice[0].article.title == "How to download your invoice"
 
 
-def test_suggestions_and_the_palette_cost_two_queries(agent, django_assert_num_queries):
+def test_suggestions_and_the_palette_cost_at_most_two_queries(agent, django_assert_max_num_queries):
+    # One on PostgreSQL (ranked rows and headlines together), two on SQLite (the FTS5
+    # ranking, then the articles).
     from panorama.service.knowledge_search import article_hits
 
     for n in range(6):
         published(f"Router {n}", f"El router {n} no enciende.", category_id=None)
     case = case_open(by=None, customer_id=CustomerFactory().pk, subject="Router roto")
-    with django_assert_num_queries(2):
+    with django_assert_max_num_queries(2):
         hits = articles_suggested(case=case, user=agent)
     assert len(hits) == 5
-    with django_assert_num_queries(2):
+    with django_assert_max_num_queries(2):
         palette = article_hits(agent, "router 3")
     assert [h.label for h in palette] == ["Router 3"]
     assert palette[0].url.startswith("/service/kb/")
