@@ -28,6 +28,7 @@ from panorama.sales.services.opportunity import opportunity_create
 from panorama.sales.services.order import order_create
 from panorama.sales.services.quote import LineData, quote_create
 from panorama.service.services.case import case_open
+from panorama.service.services.knowledge import article_create, article_publish
 from tests.catalog.factories import ProductFactory
 from tests.factories import (
     BillingIncidentFactory,
@@ -51,6 +52,9 @@ PUBLIC_WEB = {
     "webform_submit",  # the public web forms' endpoint: the form's token, honeypot, rate limit
     "service:csat_answer",  # the satisfaction survey's one-click link: a signed, expiring token
     "sales:quote_accept",  # the customer accepts a quote: a signed link expiring with the quote
+    "help:index",  # the public help centre: published public articles only
+    "help:article",
+    "help:feedback",  # "was this helpful?": counted once per visitor's session
 }
 ADMIN_SIGN_IN = "/admin/login/"
 # Path parameters of the admin's regex routes, by group name.
@@ -102,7 +106,12 @@ def params(db, admin_user):
     product = ProductFactory()
     quote = quote_create(by=None, customer_id=ana.pk, lines=[LineData(product_id=product.pk)])
     order = order_create(by=None, customer_id=ana.pk, lines=[LineData(product_id=product.pk)])
+    article = article_create(by=None, title="Devoluciones", body="30 días", visibility="public")
+    article_publish(by=None, article_id=article.pk)
     return {
+        "article_id": article.pk,
+        "number": 1,
+        "slug": article.slug,
         "case_id": case_open(by=None, customer_id=ana.pk, subject="Sin línea").pk,
         "pipeline_id": pipeline.pk,
         "opportunity_id": opportunity.pk,

@@ -41,9 +41,11 @@ from panorama.sales.services.quote import (
     quote_create,
     quote_request_approval,
 )
+from panorama.service.models import Article as KnowledgeArticle
 from panorama.service.models import BusinessCalendar
 from panorama.service.models import Case as ServiceCase
 from panorama.service.services.case import case_open
+from panorama.service.services.knowledge import article_create
 from panorama.service.services.sla import calendar_save
 from tests.customers.import_files import ROWS_ES, csv_bytes
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
@@ -253,6 +255,16 @@ CASES: dict[str, Case] = {
             reverse("sales:quote_decide", args=[_pending_quote(w).pk]), {"decision": "approve"}
         ),
         state=lambda w: Quote.objects.get(pk=_pending_quote(w).pk).status,
+    ),
+    "service.kb_edit": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: article_create(by=u, title="Garantía", body="Dos años"),
+        api=lambda api, w: api.post("/kb/articles", json={"title": "Garantía", "body": "x"}),
+        web=lambda c, w: c.post(
+            reverse("service:kb_create"),
+            {"title": "Garantía", "body": "x", "language": "es", "visibility": "internal"},
+        ),
+        state=lambda w: KnowledgeArticle.objects.count(),
     ),
     "sales.configure_pipelines": Case(
         role=Role.SALES_REP,

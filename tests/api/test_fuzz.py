@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 
 from panorama.accounts.services import api_token_create
 from panorama.config.api import api
+from panorama.service.services.knowledge import article_create, article_publish, article_update
 from tests.factories import (
     AdminFactory,
     CustomerFactory,
@@ -37,7 +38,10 @@ def world(live_server):
     group = GroupFactory()
     MembershipFactory(group=group, customer=customer)
     _token, key = api_token_create(user=admin, name="fuzz")
-    known = {"customer_id": customer.pk, "group_id": group.pk}
+    article = article_create(by=None, title="Garantía", body="Dos años", visibility="public")
+    article_publish(by=None, article_id=article.pk)
+    article_update(by=None, article_id=article.pk, body="Tres años")
+    known = {"customer_id": customer.pk, "group_id": group.pk, "article_id": article.pk}
     return live_server.url, {"Authorization": f"Bearer {key}"}, known
 
 

@@ -10,6 +10,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from panorama.sales.views.webforms import webform_submit_view
+from panorama.service.urls import help_urlpatterns
 
 from .api import api_urls
 
@@ -52,6 +53,8 @@ urlpatterns = [
     path("api/v1/", api_urls()),
     # The public web forms' endpoint (sales leads): no login, the form's token instead.
     path("forms/<str:token>/submit", webform_submit_view, name="webform_submit"),
+    # The public help centre (the knowledge base's public articles): no login.
+    path("help/", include((help_urlpatterns, "help"))),
 ]
 
 if settings.DEBUG:

@@ -98,3 +98,32 @@ class CsatAnswered(Payload):
 
     case_id: int = Field(description="the case")
     score: int = Field(description="1 (bad) to 5 (good)")
+
+
+@event("article.saved")
+class ArticleSaved(Payload):
+    """A knowledge base article was written: created, edited or an old version restored
+    (each a new version)."""
+
+    article_id: int = Field(description="the article")
+    version: int = Field(description="the number of its new current version")
+    language: str = Field(description="es or en")
+    by: int | None = Field(description="who wrote it (null: the system)")
+
+
+@event("article.status_changed")
+class ArticleStatusChanged(Payload):
+    """A knowledge base article was published or archived."""
+
+    article_id: int = Field(description="the article")
+    from_status: str = Field(description="draft, published or archived")
+    to_status: str = Field(description="draft, published or archived")
+    by: int | None = Field(description="who changed it (null: the system)")
+
+
+@event("article.rated")
+class ArticleRated(Payload):
+    """A reader said whether an article helped him (counted once per visitor)."""
+
+    article_id: int = Field(description="the article")
+    helpful: bool = Field(description="true: it helped")

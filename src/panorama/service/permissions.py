@@ -14,6 +14,13 @@ def may_configure(user: User, obj: Any = None) -> bool:
     return user.role == Role.ADMIN or user.has_perm("service.change_slapolicy")
 
 
+def may_edit_knowledge(user: User, obj: Any = None) -> bool:
+    """The knowledge base is written by service agents and administrators, or by
+    anyone given the Django permission to change articles (a "Knowledge editors" group
+    in the admin)."""
+    return user.role in (Role.SERVICE_AGENT, Role.ADMIN) or user.has_perm("service.change_article")
+
+
 def register_all() -> None:
     register(
         "service.edit",
@@ -24,4 +31,9 @@ def register_all() -> None:
         "service.configure",
         rule=may_configure,
         message=_("Only an administrator can change service levels (calendars, SLA policies)."),
+    )
+    register(
+        "service.kb_edit",
+        rule=may_edit_knowledge,
+        message=_("Only service agents and knowledge editors can write knowledge base articles."),
     )

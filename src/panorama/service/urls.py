@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import cases, csat
+from .views import cases, csat, knowledge
 
 app_name = "service"
 
@@ -19,4 +19,30 @@ urlpatterns += [
     path("cases/satisfaction/", csat.csat_report_view, name="csat_report"),
     # Public: the signed link of the satisfaction survey (no login).
     path("survey/<str:token>/", csat.csat_answer, name="csat_answer"),
+]
+
+# Knowledge base (kb helper): the staff pages; the public help centre is below.
+urlpatterns += [
+    path("kb/", knowledge.kb_list, name="kb_list"),
+    path("kb/new/", knowledge.kb_create, name="kb_create"),
+    path("kb/preview/", knowledge.kb_preview, name="kb_preview"),
+    path("kb/<int:article_id>/", knowledge.kb_detail, name="kb_detail"),
+    path("kb/<int:article_id>/edit/", knowledge.kb_edit, name="kb_edit"),
+    path("kb/<int:article_id>/publish/", knowledge.kb_publish, name="kb_publish"),
+    path("kb/<int:article_id>/archive/", knowledge.kb_archive, name="kb_archive"),
+    path("kb/<int:article_id>/history/", knowledge.kb_history, name="kb_history"),
+    path("kb/<int:article_id>/versions/<int:number>/", knowledge.kb_version, name="kb_version"),
+    path(
+        "kb/<int:article_id>/versions/<int:number>/restore/",
+        knowledge.kb_restore,
+        name="kb_restore",
+    ),
+]
+
+# The public help centre (no login; published public articles only), mounted at /help/
+# by config/urls.py under the "help" namespace.
+help_urlpatterns = [
+    path("", knowledge.help_index, name="index"),
+    path("<slug:slug>/", knowledge.help_article, name="article"),
+    path("<slug:slug>/feedback/", knowledge.help_feedback, name="feedback"),
 ]

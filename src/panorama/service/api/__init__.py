@@ -3,8 +3,9 @@
 
 from ninja import Router
 
-from . import cases, sla
+from . import cases, knowledge, sla
 
 router = Router()
 router.add_router("", cases.router)
 router.add_router("", sla.router)
+router.add_router("", knowledge.router)

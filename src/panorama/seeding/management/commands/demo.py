@@ -12,6 +12,7 @@ from panorama.core.exceptions import ValidationFailed
 from panorama.core.management.commands.serve import default_port
 from panorama.customers.models import Customer
 from panorama.seeding.catalog_demo import catalog_demo_ensure
+from panorama.seeding.knowledge_demo import knowledge_demo_ensure
 from panorama.seeding.sales_leads import leads_seed
 from panorama.seeding.sales_opportunities import showcase_opportunities
 from panorama.seeding.sales_quotes import showcase_quotes
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             showcase = showcase_ensure(staff=staff, interactions=200)
             leads_seed(team_ids=staff.team_ids)  # sales: leads, their rules, a web form
             service_demo_ensure(cases=120)  # service: queues, SLA policies, cases
+            knowledge_demo_ensure()  # service: the knowledge base and help centre, es/en
             showcase_opportunities(showcase)  # sales: opportunities in several stages
             showcase_quotes(showcase)  # sales: quotes (one pending approval) and orders
         password = self._ensure_admin()
