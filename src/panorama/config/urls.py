@@ -10,6 +10,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from panorama.sales.views.webforms import webform_submit_view
+from panorama.service.views.calls import callback_form_submit_view
 
 from .api import api_urls
 
@@ -52,6 +53,12 @@ urlpatterns = [
     path("api/v1/", api_urls()),
     # The public web forms' endpoint (sales leads): no login, the form's token instead.
     path("forms/<str:token>/submit", webform_submit_view, name="webform_submit"),
+    # The public "call me back" forms (service): the form's token, like the lead forms.
+    path(
+        "forms/callback/<str:token>/submit",
+        callback_form_submit_view,
+        name="callback_form_submit",
+    ),
 ]
 
 if settings.DEBUG:

@@ -14,7 +14,10 @@ class ServiceConfig(AppConfig):
         register_all()
         from panorama.customers.duplicates import merging
 
-        from .models import Case
+        from .models import Call, CallbackRequest, Case
 
         # A merge moves the merged customer's cases to the survivor; its undo moves them back.
         merging.register(Case, "customer", policy=merging.MOVE)
+        # Calls and callback requests follow their customer the same way.
+        merging.register(Call, "customer", policy=merging.MOVE)
+        merging.register(CallbackRequest, "customer", policy=merging.MOVE)

@@ -14,6 +14,16 @@ def may_configure(user: User, obj: Any = None) -> bool:
     return user.role == Role.ADMIN or user.has_perm("service.change_slapolicy")
 
 
+def may_call(user: User, obj: Any = None) -> bool:
+    """Click-to-call: a role that works with customers, with an active extension."""
+    from .models import Extension
+
+    return (
+        may_edit(user, obj)
+        and Extension.objects.filter(user=user, active=True, pbx__active=True).exists()
+    )
+
+
 def register_all() -> None:
     register(
         "service.edit",
@@ -24,4 +34,9 @@ def register_all() -> None:
         "service.configure",
         rule=may_configure,
         message=_("Only an administrator can change service levels (calendars, SLA policies)."),
+    )
+    register(
+        "service.call",
+        rule=may_call,
+        message=_("You need a phone extension (ask an administrator) to place calls."),
     )

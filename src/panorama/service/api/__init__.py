@@ -3,8 +3,9 @@
 
 from ninja import Router
 
-from . import cases, sla
+from . import calls, cases, sla
 
 router = Router()
 router.add_router("", cases.router)
 router.add_router("", sla.router)
+router.add_router("", calls.router)

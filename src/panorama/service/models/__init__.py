@@ -1,10 +1,17 @@
 """The service models, one module per sub-domain (Django registers them all with ``service``)."""
 
+from .call import Call, CallbackForm, CallbackRequest, CallEvent, Extension, Pbx
 from .case import Case, CaseMessage, Queue, QueueMember
 from .sla import BusinessCalendar, CalendarHoliday, CaseSurvey, SlaPolicy
 
 __all__ = [
     "BusinessCalendar",
+    "Call",
+    "CallEvent",
+    "CallbackForm",
+    "CallbackRequest",
+    "Extension",
+    "Pbx",
     "CalendarHoliday",
     "Case",
     "CaseMessage",
