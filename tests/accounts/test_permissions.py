@@ -35,8 +35,9 @@ from panorama.sales.services.lead import lead_assign, lead_create
 from panorama.sales.services.lead_scoring import leads_rescore
 from panorama.sales.services.opportunity import opportunity_create
 from panorama.sales.services.pipeline import lost_reason_create
-from panorama.service.models import BusinessCalendar
+from panorama.service.models import BusinessCalendar, Call
 from panorama.service.models import Case as ServiceCase
+from panorama.service.services.call import call_dial
 from panorama.service.services.case import case_open
 from panorama.service.services.sla import calendar_save
 from tests.customers.import_files import ROWS_ES, csv_bytes
@@ -238,6 +239,13 @@ CASES: dict[str, Case] = {
         api=lambda api, w: api.post("/sla/calendars", json={"name": "Madrid"}),
         web=None,  # configured in the API (and the admin, for administrators only)
         state=lambda w: BusinessCalendar.objects.count(),
+    ),
+    "service.call": Case(  # click-to-call needs an extension (this agent has none)
+        role=Role.SERVICE_AGENT,
+        service=lambda u, w: call_dial(by=u, number="+34600112233"),
+        api=lambda api, w: api.post("/calls/dial", json={"number": "+34600112233"}),
+        web=lambda c, w: c.post(reverse("service:call_dial"), {"number": "+34600112233"}),
+        state=lambda w: Call.objects.count(),
     ),
     "sales.configure_pipelines": Case(
         role=Role.SALES_REP,

@@ -190,11 +190,6 @@ def call_list(
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@router.get("/calls/{call_id}", response=CallOut)
-def call_detail(request, call_id: int):
-    return calls.call_get(user=request.user, call_id=call_id)
-
-
 @router.post("/calls/dial", response={201: CallOut})
 def call_dial(request, payload: DialIn):
     """Click-to-call: the agent's PBX is asked to call ``number`` from his extension."""
@@ -202,6 +197,11 @@ def call_dial(request, payload: DialIn):
         201,
         calls.call_dial(by=request.user, number=payload.number, customer_id=payload.customer_id),
     )
+
+
+@router.get("/calls/{call_id}", response=CallOut)
+def call_detail(request, call_id: int):
+    return calls.call_get(user=request.user, call_id=call_id)
 
 
 @router.post("/calls/{call_id}/link", response=CallOut)

@@ -64,7 +64,10 @@ def pbx_authenticate(*, pbx_id: int, body: bytes, signature: str = "", bearer: s
     PBX is answered the same, so ids cannot be probed)."""
     pbx = Pbx.objects.filter(pk=pbx_id, active=True).first() if 0 < pbx_id < 2**62 else None
     refused = Unauthenticated(
-        _("Bad or missing signature: sign the body with the PBX's secret (docs/pbx.md).")
+        _(
+            "Bad or missing signature: send X-Panorama-Signature (the HMAC-SHA256 of the body) "
+            "or Authorization: Bearer <the PBX's secret> (docs/pbx.md)."
+        )
     )
     if pbx is None:
         raise refused
