@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from panorama.accounts.models import Role
@@ -69,6 +70,8 @@ def test_the_agent_sees_the_pop_and_opens_a_case(page, sign_in, live_server, set
         f"(event recorded → page notified {in_page[0]} ms, SSE)"
     )
     page.screenshot(path=str(screenshots / "screen-pop.png"))
+    violations = Axe().run(page).response["violations"]
+    assert [f"{v['id']}: {[n['target'] for n in v['nodes'][:3]]}" for v in violations] == []
 
     pop.get_by_label("Notes").fill("No tiene línea; se abre caso.")
     pop.get_by_label("Open a case").check()
@@ -100,3 +103,50 @@ def test_an_unknown_caller_is_created_from_the_pop(page, sign_in, live_server, s
     assert call.customer.display_name == "Jorge Vidal"
     pop.get_by_role("button", name="Close the call window").click()
     expect(pop).to_have_count(0)
+
+
+def test_a_user_without_an_extension_opens_no_stream(page, sign_in, live_server, setup):
+    UserFactory(username="rep", role=Role.SALES_REP)
+    sign_in("rep")
+    page.goto(f"{live_server.url}/customers/")
+    page.wait_for_timeout(500)
+    assert not [url for url in page.requests if "/service/calls/stream/" in url]
+    assert [url for url in page.requests if "/service/calls/events/" in url]
+
+
+def test_click_to_call_from_the_ficha(page, sign_in, live_server, setup):
+    pbx, agent, ana, case = setup
+    import http.server
+    import threading
+
+    got = []
+
+    class Pbx(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            got.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(202)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pbx)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        pbx.outbound_url = f"http://127.0.0.1:{server.server_address[1]}/originate"
+        pbx.save()
+        sign_in("agent")
+        page.goto(f"{live_server.url}/customers/{ana.pk}/")
+        page.get_by_role("button", name="Call 600 11 22 33").first.click()
+        expect(page.locator("#pn-calls-dial")).to_contain_text("Calling +34600112233")
+        assert got == [
+            {
+                "action": "dial",
+                "call_id": got[0]["call_id"],
+                "extension": "101",
+                "number": "+34600112233",
+            }
+        ]
+    finally:
+        server.shutdown()
+        server.server_close()

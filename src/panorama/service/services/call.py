@@ -188,7 +188,7 @@ def _ringing(pbx: Pbx, data: dict) -> EventResult:
     ext = _extension(pbx, _text(data, "extension", required=True, max_length=20))
     caller = _number(_text(data, "caller", max_length=40))
     dialled = _text(data, "dialled", max_length=40)
-    started = _when(data, "timestamp", timezone.now())
+    started = _when(data, "timestamp", None) or timezone.now()
     existing = Call.objects.select_for_update().filter(pbx=pbx, call_id=call_id).first()
     if existing is not None:
         if existing.status != Call.Status.RINGING or existing.agent_id == ext.user_id:

@@ -256,9 +256,9 @@ def callback_sweep(now: datetime.datetime | None = None) -> dict[str, int]:
                 queue_id=row["queue_id"],
                 assigned_to_id=row["assigned_to_id"],
             )
-    by_queue: dict[int | None, list[dict]] = {}
+    by_queue: dict[int | None, list[dict[str, Any]]] = {}
     for row in rows:
-        by_queue.setdefault(row["queue_id"], []).append(row)
+        by_queue.setdefault(row["queue_id"], []).append(dict(row))
     mails = 0
     for queue_id, items in by_queue.items():
         recipients = _managers(

@@ -189,12 +189,14 @@ def call_stream(request):
 
 @require_GET
 def call_events(request):
-    """The polling fallback: the events after ``?after=``, as JSON."""
-    if not Extension.objects.filter(user=request.user, active=True).exists():
-        return JsonResponse({"events": [], "last": 0})
+    """The polling fallback: the events after ``?after=``, as JSON; ``agent`` false for a
+    user without an extension (the page then opens no stream)."""
+    if not Extension.objects.filter(user=request.user, active=True, pbx__active=True).exists():
+        return JsonResponse({"agent": False, "events": [], "last": 0})
     after = _start_after(request)
     events = _events_after(request, after)
-    return JsonResponse({"events": events, "last": events[-1]["id"] if events else after})
+    last = events[-1]["id"] if events else after
+    return JsonResponse({"agent": True, "events": events, "last": last})
 
 
 def _pop_response(request, call_id: int, status: int = 200, **extra) -> HttpResponse:

@@ -1,7 +1,7 @@
 /* Call management on every staff page (base.html): the screen pop and click-to-call.
 
-   The page listens to /service/calls/stream/ (server-sent events). A user without an
-   extension gets 204 and the EventSource stops for good. When the server's stream
+   An agent's page listens to /service/calls/stream/ (server-sent events); a user
+   without an extension opens no stream (asked once a minute, see start()). When the server's stream
    slots are all taken it says "poll", and the page asks /service/calls/events/ once
    a second instead. Each "call" event carries the pop's HTML (rendered by the server in
    the agent's language): it is shown in #pn-calls, and htmx wires its forms.
@@ -146,8 +146,29 @@
     if (button) { dial(button.getAttribute("data-pn-dial")); }
   });
 
+  /* Only an agent with an extension listens: asked once a minute per tab (a cheap JSON
+     answer), so other users' pages open no stream at all. */
+  var AGENT = "pn-calls-agent";
+
+  function start() {
+    var known = null;
+    try { known = JSON.parse(sessionStorage.getItem(AGENT) || "null"); } catch (e) { known = null; }
+    if (known && Date.now() - known.at < 60000) {
+      if (known.agent) { listen(); }
+      return;
+    }
+    fetch(root.getAttribute("data-poll") + "?after=" + Number.MAX_SAFE_INTEGER, {
+      credentials: "same-origin", headers: { "Accept": "application/json" }
+    }).then(function (r) { return r.ok ? r.json() : { agent: false }; })
+      .then(function (body) {
+        try { sessionStorage.setItem(AGENT, JSON.stringify({ agent: !!body.agent, at: Date.now() })); } catch (e) { /* private mode */ }
+        if (body.agent) { listen(); }
+      })
+      .catch(function () { /* offline: the next page asks again */ });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     root = document.getElementById("pn-calls");
-    if (root) { listen(); }
+    if (root) { start(); }
   });
 })();
