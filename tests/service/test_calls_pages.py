@@ -118,3 +118,27 @@ def test_the_callbacks_list_takes_the_same_queries_for_3_or_30(
         page = client.get("/service/callbacks/")
     assert page.content.decode().count('href="tel:') == 30
     assert CallbackRequest.objects.count() == 30
+
+
+def test_pbxs_are_configured_by_service_configure_holders_only(client):
+    agent = UserFactory(username="eva", role=Role.SERVICE_AGENT, is_staff=True)
+    client.force_login(agent)
+    assert client.get("/admin/service/pbx/").status_code == 403
+    admin = UserFactory(username="root", role=Role.ADMIN, is_staff=True)
+    client.force_login(admin)
+    response = client.post(
+        "/admin/service/pbx/add/",
+        {
+            "name": "Asterisk",
+            "secret": "a-long-shared-secret",
+            "outbound_url": "",
+            "active": "on",
+            "extensions-TOTAL_FORMS": "1",
+            "extensions-INITIAL_FORMS": "0",
+            "extensions-0-number": "101",
+            "extensions-0-user": agent.pk,
+            "extensions-0-active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Extension.objects.get().user == agent

@@ -141,8 +141,22 @@ class ExtensionInline(ConfigureOnly, admin.TabularInline):
     extra = 1
 
 
+class PbxForm(forms.ModelForm):
+    outbound_url = forms.URLField(
+        label=_("click-to-call URL"),
+        required=False,
+        assume_scheme="https",
+        help_text=Pbx._meta.get_field("outbound_url").help_text,
+    )
+
+    class Meta:
+        model = Pbx
+        fields = ["name", "secret", "outbound_url", "active"]
+
+
 @admin.register(Pbx)
 class PbxAdmin(ConfigureOnly, admin.ModelAdmin):
+    form = PbxForm
     list_display = ["name", "outbound_url", "active", "created_at"]
     fields = ["name", "secret", "outbound_url", "active", "webhook"]
     readonly_fields = ["webhook"]
