@@ -150,3 +150,20 @@ def test_click_to_call_from_the_ficha(page, sign_in, live_server, setup):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_without_a_stream_slot_the_page_polls_and_still_pops(
+    page, sign_in, live_server, setup, settings
+):
+    settings.PANORAMA_CALL_STREAMS = 0  # every slot taken: the server says "poll"
+    pbx, agent, ana, case = setup
+    sign_in("agent")
+    page.wait_for_timeout(1500)
+    started = ring(live_server, pbx, "1732900000.3", "600 11 22 33")
+    pop = page.locator(".pn-call-pop")
+    expect(pop.get_by_role("link", name="Ana Ruiz")).to_be_visible()
+    seen = time.perf_counter()
+    assert not [url for url in page.requests if "/service/calls/stream/" in url][1:]
+    print(
+        f"\nscreen pop by polling (1 s): webhook sent → pop visible {1000 * (seen - started):.0f} ms"
+    )
