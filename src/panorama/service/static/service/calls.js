@@ -69,6 +69,7 @@
 
   function listen() {
     if (!window.EventSource) { poll(); return; }
+    opened = false;  /* set again by this stream's hello: a retry that gets none stops */
     source = new EventSource(root.getAttribute("data-stream"));
     source.addEventListener("hello", function (e) { onHello(JSON.parse(e.data || "{}")); });
     source.addEventListener("call", function (e) { show(JSON.parse(e.data)); });
