@@ -165,5 +165,6 @@ def test_without_a_stream_slot_the_page_polls_and_still_pops(
     seen = time.perf_counter()
     assert not [url for url in page.requests if "/service/calls/stream/" in url][1:]
     print(
-        f"\nscreen pop by polling (1 s): webhook sent → pop visible {1000 * (seen - started):.0f} ms"
+        "\nscreen pop by polling (1 s): webhook sent → pop visible "
+        f"{1000 * (seen - started):.0f} ms"
     )
