@@ -161,7 +161,9 @@ def callback_request_create(
 
 
 def _get(by: User, callback_id: int) -> CallbackRequest:
-    callback = callbacks_visible_to(by).select_for_update().filter(pk=callback_id).first()
+    callback = (
+        callbacks_visible_to(by).select_for_update(of=("self",)).filter(pk=callback_id).first()
+    )
     if callback is None:
         raise NotFound(
             _("Callback %(id)s does not exist or is not visible to you.") % {"id": callback_id}
