@@ -142,3 +142,9 @@ def test_pbxs_are_configured_by_service_configure_holders_only(client):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Extension.objects.get().user == agent
+
+
+def test_the_palette_offers_a_new_callback(client):
+    client.force_login(UserFactory(username="eva", role=Role.SERVICE_AGENT))
+    html = client.get("/ui/palette/", {"q": "call me"}, headers={"HX-Request": "true"})
+    assert 'data-href="/service/callbacks/new/"' in html.content.decode()

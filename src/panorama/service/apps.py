@@ -12,6 +12,18 @@ class ServiceConfig(AppConfig):
         from .permissions import register_all
 
         register_all()
+        from panorama.core import palette
+
+        # Ctrl+K: record a callback from anywhere (call management).
+        palette.register_action(
+            palette.Action(
+                _("New callback"),
+                "service:callback_create",
+                icon="telephone-forward",
+                permission="service.edit",
+                keywords=_("call me back phone"),
+            )
+        )
         from panorama.customers.duplicates import merging
 
         from .models import Call, CallbackRequest, Case
