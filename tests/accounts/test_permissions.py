@@ -30,11 +30,17 @@ from panorama.customers.imports.models import ImportJob
 from panorama.customers.imports.services.jobs import import_job_create
 from panorama.customers.models import Customer
 from panorama.customers.services.customer import CustomerData, customer_create
-from panorama.sales.models import Lead, LostReason, Opportunity
+from panorama.sales.models import Lead, LostReason, Opportunity, Quote
 from panorama.sales.services.lead import lead_assign, lead_create
 from panorama.sales.services.lead_scoring import leads_rescore
 from panorama.sales.services.opportunity import opportunity_create
 from panorama.sales.services.pipeline import lost_reason_create
+from panorama.sales.services.quote import (
+    LineData,
+    quote_approve,
+    quote_create,
+    quote_request_approval,
+)
 from panorama.service.models import BusinessCalendar, Call
 from panorama.service.models import Case as ServiceCase
 from panorama.service.services.call import call_dial
@@ -247,6 +253,15 @@ CASES: dict[str, Case] = {
         web=lambda c, w: c.post(reverse("service:call_dial"), {"number": "+34600112233"}),
         state=lambda w: Call.objects.count(),
     ),
+    "sales.approve": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: quote_approve(by=u, quote_id=_pending_quote(w).pk),
+        api=lambda api, w: api.post(f"/quotes/{_pending_quote(w).pk}/approve", json={}),
+        web=lambda c, w: c.post(
+            reverse("sales:quote_decide", args=[_pending_quote(w).pk]), {"decision": "approve"}
+        ),
+        state=lambda w: Quote.objects.get(pk=_pending_quote(w).pk).status,
+    ),
     "sales.configure_pipelines": Case(
         role=Role.SALES_REP,
         service=lambda u, w: lost_reason_create(by=u, name="Precio"),
@@ -255,6 +270,16 @@ CASES: dict[str, Case] = {
         state=lambda w: LostReason.objects.count(),
     ),
 }
+
+
+def _pending_quote(w: dict) -> Quote:
+    """A quote of the world's customer with a 50 % discount, waiting for approval."""
+    if "quote" not in w:
+        product = product_create(by=None, **PRODUCT)
+        line = LineData(product_id=product.pk, manual_discount_percent=50)
+        quote = quote_create(by=None, customer_id=w["a"].pk, lines=[line])
+        w["quote"] = quote_request_approval(by=None, quote_id=quote.pk)
+    return w["quote"]
 
 
 def _own_lead(user, w):

@@ -12,11 +12,17 @@ class SalesConfig(AppConfig):
         from .permissions import register_all
 
         register_all()
+        from . import palette_quotes
+
+        palette_quotes.register()
         from panorama.customers.duplicates import merging
 
-        from .models import Lead, Opportunity
+        from .models import Lead, Opportunity, Order, Quote
 
         # A merge moves the merged customer's opportunities and converted leads to the
         # survivor; its undo moves them back.
         merging.register(Opportunity, "customer", policy=merging.MOVE)
         merging.register(Lead, "customer", policy=merging.MOVE)
+        # Quotes and orders follow their customer the same way.
+        merging.register(Quote, "customer", policy=merging.MOVE)
+        merging.register(Order, "customer", policy=merging.MOVE)

@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from panorama.customers.panels import Panel, register
 
 from .schemas import OpportunityPanelOut
+from .schemas_quotes import QuotePanelOut
 from .selectors import open_opportunities_of
+from .selectors_quotes import quotes_of
 
 
 def _open_opportunities(*, customer, user):
@@ -20,7 +22,26 @@ register(
         selector=_open_opportunities,
         template="sales/_opportunities_panel.html",
         order=20,
+        tab="sales",
         schema=OpportunityPanelOut,
         options={"empty": _("No open opportunities")},
+    )
+)
+
+
+def _quotes(*, customer, user):
+    return quotes_of(user=user, customer_id=customer.pk)
+
+
+register(
+    Panel(
+        key="quotes",
+        title=_("Quotes"),
+        selector=_quotes,
+        template="sales/quotes/_panel.html",
+        order=25,
+        tab="sales",
+        schema=QuotePanelOut,
+        options={"empty": _("No quotes yet")},
     )
 )

@@ -42,6 +42,7 @@ def register_all() -> None:
         message=_("Only administrators change the lead scoring and assignment rules."),
     )
     register_pipelines()
+    register_quotes()
 
 
 def may_configure_pipelines(user: User, obj: Any = None) -> bool:
@@ -59,4 +60,18 @@ def register_pipelines() -> None:
             "Configuring pipelines, stages, lost reasons and competitors is for sales "
             "managers and administrators."
         ),
+    )
+
+
+def may_approve_quotes(user: User, obj: Any = None) -> bool:
+    """A manual discount above the administrators' threshold needs a sales manager's or
+    an administrator's approval (the quote must be in his sight, checked by the selector)."""
+    return user.is_superuser or user.role in (Role.SALES_MANAGER, Role.ADMIN)
+
+
+def register_quotes() -> None:
+    register(
+        "sales.approve",
+        rule=may_approve_quotes,
+        message=_("Approving a quote's discount is for sales managers and administrators."),
     )

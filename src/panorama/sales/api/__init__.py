@@ -3,10 +3,12 @@
 
 from ninja import Router
 
-from . import lead_imports, leads, opportunities, pipelines
+from . import lead_imports, leads, opportunities, orders, pipelines, quotes
 
 router = Router()
 router.add_router("", opportunities.router)
 router.add_router("", leads.router)
 router.add_router("", lead_imports.router)
 router.add_router("", pipelines.router)
+router.add_router("", quotes.router)
+router.add_router("", orders.router)

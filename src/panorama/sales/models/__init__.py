@@ -3,6 +3,7 @@
 from .lead import Lead, LeadActivity
 from .lead_import import LeadImport, LeadImportRow
 from .lead_rules import AssignmentRule, ScoringRule, WebForm, WebFormThrottle
+from .order import Order, OrderLine
 from .pipeline import (
     Competitor,
     LostReason,
@@ -12,6 +13,7 @@ from .pipeline import (
     Stage,
     StageChange,
 )
+from .quote import Quote, QuoteLine
 
 __all__ = [
     "Competitor",
@@ -26,6 +28,10 @@ __all__ = [
     "LostReason",
     "Opportunity",
     "OpportunityProduct",
+    "Order",
+    "OrderLine",
+    "Quote",
+    "QuoteLine",
     "Pipeline",
     "Stage",
     "StageChange",

@@ -15,6 +15,7 @@ from panorama.seeding.calls_demo import calls_demo_ensure
 from panorama.seeding.catalog_demo import catalog_demo_ensure
 from panorama.seeding.sales_leads import leads_seed
 from panorama.seeding.sales_opportunities import showcase_opportunities
+from panorama.seeding.sales_quotes import showcase_quotes
 from panorama.seeding.service_demo import service_demo_ensure
 from panorama.seeding.showcase import showcase_ensure
 from panorama.seeding.staff import staff_ensure
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             leads_seed(team_ids=staff.team_ids)  # sales: leads, their rules, a web form
             service_demo_ensure(cases=120)  # service: queues, SLA policies, cases
             showcase_opportunities(showcase)  # sales: opportunities in several stages
+            showcase_quotes(showcase)  # sales: quotes (one pending approval) and orders
         password = self._ensure_admin()
         pbx = calls_demo_ensure()  # service: a PBX, extensions (admin: 100), calls, callbacks
         self.stdout.write("")
