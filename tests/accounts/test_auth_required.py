@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern
+from django.utils import timezone
 
 from panorama.catalog.models import FinancingPlan
 from panorama.core.models import SavedView
@@ -51,6 +52,7 @@ PUBLIC_WEB = {
     "admin:login",  # Django's public admin sign-in: it sends a stranger to the way in
     "webform_submit",  # the public web forms' endpoint: the form's token, honeypot, rate limit
     "service:csat_answer",  # the satisfaction survey's one-click link: a signed, expiring token
+    "callback_form_submit",  # the public "call me back" form: its token, honeypot, rate limit
     "sales:quote_accept",  # the customer accepts a quote: a signed link expiring with the quote
     "help:index",  # the public help centre: published public articles only
     "help:article",
@@ -103,6 +105,18 @@ def params(db, admin_user):
     pipeline = pipeline_with_stages()
     web_form = WebForm.objects.create(name="Contact")
     opportunity = opportunity_create(by=None, customer_id=ana.pk, name="Renting")
+    from panorama.service.models import Call, CallbackRequest, Pbx
+
+    pbx = Pbx.objects.create(name="Asterisk")
+    call = Call.objects.create(
+        pbx=pbx, call_id="1", direction="in", status="ringing", started_at=timezone.now()
+    )
+    callback = CallbackRequest.objects.create(
+        phone="+34600112233",
+        window_start=timezone.now(),
+        window_end=timezone.now(),
+        source="agent",
+    )
     product = ProductFactory()
     quote = quote_create(by=None, customer_id=ana.pk, lines=[LineData(product_id=product.pk)])
     order = order_create(by=None, customer_id=ana.pk, lines=[LineData(product_id=product.pk)])
@@ -112,6 +126,9 @@ def params(db, admin_user):
         "article_id": article.pk,
         "number": 1,
         "slug": article.slug,
+        "pbx_id": pbx.pk,
+        "call_id": call.pk,
+        "callback_id": callback.pk,
         "case_id": case_open(by=None, customer_id=ana.pk, subject="Sin línea").pk,
         "pipeline_id": pipeline.pk,
         "opportunity_id": opportunity.pk,

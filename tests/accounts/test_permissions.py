@@ -42,8 +42,9 @@ from panorama.sales.services.quote import (
     quote_request_approval,
 )
 from panorama.service.models import Article as KnowledgeArticle
-from panorama.service.models import BusinessCalendar
+from panorama.service.models import BusinessCalendar, Call
 from panorama.service.models import Case as ServiceCase
+from panorama.service.services.call import call_dial
 from panorama.service.services.case import case_open
 from panorama.service.services.knowledge import article_create
 from panorama.service.services.sla import calendar_save
@@ -246,6 +247,13 @@ CASES: dict[str, Case] = {
         api=lambda api, w: api.post("/sla/calendars", json={"name": "Madrid"}),
         web=None,  # configured in the API (and the admin, for administrators only)
         state=lambda w: BusinessCalendar.objects.count(),
+    ),
+    "service.call": Case(  # click-to-call needs an extension (this agent has none)
+        role=Role.SERVICE_AGENT,
+        service=lambda u, w: call_dial(by=u, number="+34600112233"),
+        api=lambda api, w: api.post("/calls/dial", json={"number": "+34600112233"}),
+        web=lambda c, w: c.post(reverse("service:call_dial"), {"number": "+34600112233"}),
+        state=lambda w: Call.objects.count(),
     ),
     "sales.approve": Case(
         role=Role.SALES_REP,

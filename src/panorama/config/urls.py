@@ -11,6 +11,7 @@ from django.views.i18n import set_language
 
 from panorama.sales.views.webforms import webform_submit_view
 from panorama.service.urls import help_urlpatterns
+from panorama.service.views.calls import callback_form_submit_view
 
 from .api import api_urls
 
@@ -55,6 +56,12 @@ urlpatterns = [
     path("forms/<str:token>/submit", webform_submit_view, name="webform_submit"),
     # The public help centre (the knowledge base's public articles): no login.
     path("help/", include((help_urlpatterns, "help"))),
+    # The public "call me back" forms (service): the form's token, like the lead forms.
+    path(
+        "forms/callback/<str:token>/submit",
+        callback_form_submit_view,
+        name="callback_form_submit",
+    ),
 ]
 
 if settings.DEBUG:

@@ -4,10 +4,20 @@ services (``calendar_check``, ``policy_check``), shown beside the field they nam
 from django import forms
 from django.contrib import admin
 from django.forms.models import construct_instance
+from django.utils.translation import gettext_lazy as _
 
 from panorama.core.exceptions import ValidationFailed
 
-from .models import BusinessCalendar, CalendarHoliday, Queue, QueueMember, SlaPolicy
+from .models import (
+    BusinessCalendar,
+    CalendarHoliday,
+    CallbackForm,
+    Extension,
+    Pbx,
+    Queue,
+    QueueMember,
+    SlaPolicy,
+)
 from .services.sla import calendar_check, policy_check
 
 
@@ -93,3 +103,75 @@ class MemberInline(admin.TabularInline):
 class QueueAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "active"]
     inlines = [MemberInline]
+
+
+# --- call management: PBXs, extensions, callback web forms (``service.configure``) --------
+
+
+class ConfigureOnly:
+    """Shown to and editable by staff who hold ``service.configure``."""
+
+    def _may(self, request) -> bool:
+        from panorama.accounts.permissions import can
+
+        return (
+            request.user.is_active
+            and request.user.is_staff
+            and can(request.user, "service.configure")
+        )
+
+    def has_module_permission(self, request) -> bool:
+        return self._may(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._may(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._may(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._may(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._may(request)
+
+
+class ExtensionInline(ConfigureOnly, admin.TabularInline):
+    model = Extension
+    extra = 1
+
+
+class PbxForm(forms.ModelForm):
+    outbound_url = forms.URLField(
+        label=_("click-to-call URL"),
+        required=False,
+        assume_scheme="https",
+        help_text=Pbx._meta.get_field("outbound_url").help_text,
+    )
+
+    class Meta:
+        model = Pbx
+        fields = ["name", "secret", "outbound_url", "active"]
+
+
+@admin.register(Pbx)
+class PbxAdmin(ConfigureOnly, admin.ModelAdmin):
+    form = PbxForm
+    list_display = ["name", "outbound_url", "active", "created_at"]
+    fields = ["name", "secret", "outbound_url", "active", "webhook"]
+    readonly_fields = ["webhook"]
+    inlines = [ExtensionInline]
+
+    @admin.display(description=_("Webhook"))
+    def webhook(self, obj: Pbx) -> str:
+        return f"/api/v1/telephony/{obj.pk}/events" if obj.pk else "—"
+
+
+@admin.register(CallbackForm)
+class CallbackFormAdmin(ConfigureOnly, admin.ModelAdmin):
+    list_display = ["name", "queue", "active", "endpoint"]
+    fields = ["name", "token", "queue", "allowed_origins", "active"]
+
+    @admin.display(description=_("Endpoint"))
+    def endpoint(self, obj: CallbackForm) -> str:
+        return f"/forms/callback/{obj.token}/submit"

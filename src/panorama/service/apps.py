@@ -16,9 +16,24 @@ class ServiceConfig(AppConfig):
         from .views import knowledge  # noqa: F401  (the knowledge base's list)
 
         knowledge_search.register_palette()
+        from panorama.core import palette
+
+        # Ctrl+K: record a callback from anywhere (call management).
+        palette.register_action(
+            palette.Action(
+                _("New callback"),
+                "service:callback_create",
+                icon="telephone-forward",
+                permission="service.edit",
+                keywords=_("call me back phone"),
+            )
+        )
         from panorama.customers.duplicates import merging
 
-        from .models import Case
+        from .models import Call, CallbackRequest, Case
 
         # A merge moves the merged customer's cases to the survivor; its undo moves them back.
         merging.register(Case, "customer", policy=merging.MOVE)
+        # Calls and callback requests follow their customer the same way.
+        merging.register(Call, "customer", policy=merging.MOVE)
+        merging.register(CallbackRequest, "customer", policy=merging.MOVE)

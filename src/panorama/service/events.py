@@ -127,3 +127,86 @@ class ArticleRated(Payload):
 
     article_id: int = Field(description="the article")
     helpful: bool = Field(description="true: it helped")
+
+
+# --- calls and callbacks ------------------------------------------------------------------
+
+
+@event("call.received")
+class CallReceived(Payload):
+    """An inbound call rang an agent's extension (the PBX's webhook); it popped on his screen."""
+
+    call_id: int = Field(description="the call")
+    customer_id: int | None = Field(description="the caller, when one customer has the number")
+    agent_id: int | None = Field(description="the agent whose extension rang")
+    matches: int = Field(description="how many customers hold the caller's number")
+
+
+@event("call.ended")
+class CallEnded(Payload):
+    """A call ended (the PBX's webhook); with a customer it is on his timeline."""
+
+    call_id: int = Field(description="the call")
+    customer_id: int | None = Field(description="its customer (null: unknown number)")
+    agent_id: int | None = Field(description="the agent on the call")
+    outcome: str = Field(description="answered, missed, busy, failed or voicemail")
+    duration_seconds: int = Field(description="how long it lasted")
+
+
+@event("call.linked")
+class CallLinked(Payload):
+    """An agent linked a call to a customer, logged it, or opened a case from it."""
+
+    call_id: int = Field(description="the call")
+    customer_id: int | None = Field(description="its customer")
+    case_id: int | None = Field(description="the case opened from it (null: none)")
+    by: int = Field(description="the agent")
+
+
+@event("call.dialled")
+class CallDialled(Payload):
+    """An agent clicked a number: the PBX accepted the request to call it."""
+
+    call_id: int = Field(description="the outbound call")
+    customer_id: int | None = Field(description="the customer called (null: unknown number)")
+    agent_id: int = Field(description="the agent whose extension places the call")
+    number: str = Field(description="the number called (E.164)")
+
+
+@event("callback.requested")
+class CallbackRequested(Payload):
+    """Someone asked to be called back (portal, web form, IVR or an agent)."""
+
+    callback_id: int = Field(description="the callback request")
+    customer_id: int | None = Field(description="the customer (null: not identified)")
+    source: str = Field(description="portal, webform, ivr or agent")
+    queue_id: int | None = Field(description="its queue")
+    assigned_to_id: int | None = Field(description="the agent who will call")
+    by: int | None = Field(description="who recorded it (null: the public, the IVR)")
+
+
+@event("callback.assigned")
+class CallbackAssigned(Payload):
+    """A callback request was given to an agent (or taken back)."""
+
+    callback_id: int = Field(description="the callback request")
+    assigned_to_id: int | None = Field(description="the agent now in charge (null: nobody)")
+    by: int = Field(description="who assigned it")
+
+
+@event("callback.closed")
+class CallbackClosed(Payload):
+    """A callback request was done or cancelled."""
+
+    callback_id: int = Field(description="the callback request")
+    status: str = Field(description="done or cancelled")
+    by: int = Field(description="the agent")
+
+
+@event("callback.escalated")
+class CallbackEscalated(Payload):
+    """A callback was still open after its window: flagged, its queue's manager told."""
+
+    callback_id: int = Field(description="the callback request")
+    queue_id: int | None = Field(description="its queue")
+    assigned_to_id: int | None = Field(description="the agent it was assigned to")

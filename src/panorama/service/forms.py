@@ -47,3 +47,52 @@ class CaseAssignForm(StyledForm):
         empty_label=_("Nobody (back to the queue)"),
         queryset=User.objects.filter(is_active=True).order_by("first_name", "username"),
     )
+
+
+# --- call management ----------------------------------------------------------------------
+
+
+class CallLogForm(StyledForm):
+    """What the agent notes on a call from its screen pop, and the case it may open."""
+
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    wrap_up_code = forms.CharField(label=_("Wrap-up code"), required=False, max_length=40)
+    open_case = forms.BooleanField(label=_("Open a case"), required=False)
+    subject = forms.CharField(label=_("Case subject"), required=False, max_length=200)
+    queue = forms.ModelChoiceField(
+        label=_("Queue"), required=False, queryset=Queue.objects.filter(active=True)
+    )
+
+
+class CallCustomerForm(StyledForm):
+    """A new customer for an unknown caller, the number filled in."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
+    phone = forms.CharField(label=_("Phone"), max_length=40)
+
+
+class CallbackNewForm(StyledForm):
+    """A callback an agent records (for a customer, or a number)."""
+
+    customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Name"), required=False, max_length=200)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    window_start = forms.DateTimeField(
+        label=_("Call from"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    window_end = forms.DateTimeField(
+        label=_("Call until"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    queue = forms.ModelChoiceField(
+        label=_("Queue"), required=False, queryset=Queue.objects.filter(active=True)
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

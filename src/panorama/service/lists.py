@@ -14,7 +14,7 @@ from panorama.core.lists import Column, Filter, ListDefinition, ListState, Sort,
 from panorama.core.pagination import Keyset
 
 from . import selectors
-from .models import Case, Queue
+from .models import CallbackRequest, Case, Queue
 
 PRIORITY_TONES = {"urgent": "danger", "high": "warning", "low": "secondary"}
 STATUS_TONES = {"new": "info", "waiting": "secondary", "resolved": "success", "reopened": "warning"}
@@ -126,3 +126,102 @@ class CaseList(ListDefinition):
 
 
 CASES = CaseList()
+
+
+# --- callbacks (call management) ---------------------------------------------------------
+
+
+def _window(callback) -> Any:
+    from django.utils.formats import date_format
+    from django.utils.timezone import localtime
+
+    start, end = localtime(callback.window_start), localtime(callback.window_end)
+    until = (
+        date_format(end, "TIME_FORMAT")
+        if start.date() == end.date()
+        else date_format(end, "SHORT_DATETIME_FORMAT")
+    )
+    return f"{date_format(start, 'SHORT_DATETIME_FORMAT')} – {until}"
+
+
+def _callback_phone(callback) -> Any:
+    from panorama.core.templatetags.formatting import phone
+
+    return format_html('<a href="tel:{}">{}</a>', callback.phone, phone(callback.phone))
+
+
+def _callback_flag(callback) -> Any:
+    if callback.status == "open" and callback.escalated_at:
+        return format_html('<span class="pn-chip pn-chip-danger">{}</span>', _("Overdue"))
+    return "—"
+
+
+def _assignee(callback) -> Any:
+    user = callback.assigned_to
+    return (user.get_full_name() or user.username) if user else _("Unassigned")
+
+
+CALLBACK_STATUS_TONES = {"open": "info", "done": "success", "cancelled": "secondary"}
+CALLBACK_OWNER_CHOICES = [("me", _("Mine")), ("none", _("Unassigned"))]
+
+
+class CallbackList(ListDefinition):
+    name = "callbacks"
+    label = _("Callbacks")
+    url_name = "service:callback_list"
+    noun = ngettext_lazy("%(count)s callback", "%(count)s callbacks", "n")
+    search_label = _("Name or phone")
+    empty_title = _("No callbacks to make")
+    empty_text = _("Requests from the web form, the phone menu and agents land here.")
+    columns = [
+        Column("window", _("When"), value=_window, link=True),
+        Column(
+            "name",
+            _("Who"),
+            value=lambda c: c.name or (c.customer.display_name if c.customer else "—"),
+        ),
+        Column("phone", _("Phone"), value=_callback_phone),
+        Column("reason", _("Reason"), value=attr("reason")),
+        Column("source", _("Source"), value=choice("source")),
+        Column("status", _("Status"), value=chip("status", CALLBACK_STATUS_TONES)),
+        Column("assigned", _("Assigned to"), value=_assignee),
+        Column("flag", _("Escalated"), value=_callback_flag),
+        Column("queue", _("Queue"), value=attr("queue.name"), default=False),
+    ]
+    filters = [
+        Filter("status", _("Status"), choices=CallbackRequest.Status.choices),
+        Filter("owner", _("Assigned to"), choices=CALLBACK_OWNER_CHOICES),
+        Filter("queue", _("Queue"), choices=_queues),
+    ]
+    sorts = [
+        Sort("oldest", _("Oldest requests first"), Keyset("id", types=(int,))),
+        Sort("newest", _("Newest requests first"), Keyset("-id", types=(int,))),
+    ]
+    default_sort = "oldest"
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        qs = selectors.callbacks_visible_to(user).select_related("customer", "queue", "assigned_to")
+        f = state.filters
+        status = f.get("status") or "open"
+        qs = qs.filter(status=status) if status in ("open", "done", "cancelled") else qs
+        if f.get("owner") == "me":
+            qs = qs.filter(assigned_to_id=user.pk)
+        elif f.get("owner") == "none":
+            qs = qs.filter(assigned_to__isnull=True)
+        if (f.get("queue") or "").isdigit():
+            qs = qs.filter(queue_id=int(f["queue"]))
+        if state.search:
+            text = state.search.strip()
+            qs = qs.filter(Q(name__icontains=text) | Q(phone__contains=text.replace(" ", "")))
+        return qs
+
+    def row_url(self, row) -> str:
+        return reverse("service:callback_detail", args=[row.pk])
+
+    def empty_action(self, user) -> tuple[str, Any] | None:
+        if permissions.can(user, "service.edit"):
+            return reverse("service:callback_create"), _("New callback")
+        return None
+
+
+CALLBACKS = CallbackList()

@@ -21,6 +21,16 @@ def may_edit_knowledge(user: User, obj: Any = None) -> bool:
     return user.role in (Role.SERVICE_AGENT, Role.ADMIN) or user.has_perm("service.change_article")
 
 
+def may_call(user: User, obj: Any = None) -> bool:
+    """Click-to-call: a role that works with customers, with an active extension."""
+    from .models import Extension
+
+    return (
+        may_edit(user, obj)
+        and Extension.objects.filter(user=user, active=True, pbx__active=True).exists()
+    )
+
+
 def register_all() -> None:
     register(
         "service.edit",
@@ -36,4 +46,9 @@ def register_all() -> None:
         "service.kb_edit",
         rule=may_edit_knowledge,
         message=_("Only service agents and knowledge editors can write knowledge base articles."),
+    )
+    register(
+        "service.call",
+        rule=may_call,
+        message=_("You need a phone extension (ask an administrator) to place calls."),
     )

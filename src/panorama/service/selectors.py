@@ -2,10 +2,13 @@
 the customer), so an agent, who sees every customer, sees every case, and a sales rep
 sees his own customers' cases."""
 
-from django.db.models import Count, QuerySet
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from panorama.accounts.models import User
+from panorama.accounts.models import Role, User
 from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.pagination import Keyset, Page
 from panorama.customers.selectors import scope_filter
@@ -101,4 +104,81 @@ def open_cases_for_panel(*, customer, user) -> list[Case]:
         Case.objects.filter(customer=customer, status__in=Case.OPEN_STATUSES)
         .select_related("owner", "queue")
         .order_by("-created_at", "-id")[:20]
+    )
+
+
+# --- calls and callbacks (call management) --------------------------------------------------
+
+
+def _managed_members(user: User) -> QuerySet[User]:
+    """The users in the teams ``user`` manages, and their sub-teams (two levels down)."""
+    from panorama.accounts.models import Team
+
+    teams = Team.objects.filter(
+        Q(managers=user) | Q(parent__managers=user) | Q(parent__parent__managers=user)
+    )
+    return User.objects.filter(teams__in=teams)
+
+
+def _customer_scope(user: User) -> Q:
+    """Rows without a customer, or whose customer ``user`` sees (``Q() | x`` would be
+    ``x`` alone: an unrestricted scope is no filter at all)."""
+    scope = scope_filter(user, "customer__")
+    return scope if not scope else Q(customer__isnull=True) | scope
+
+
+def _sees_every_call(user: User) -> bool:
+    return user.is_superuser or user.role == Role.ADMIN
+
+
+def calls_visible_to(user: User | None) -> QuerySet:
+    """An agent sees his own calls; a manager his teams' too; an administrator all. A
+    call with a customer is visible only while the customer is (``scope_filter``)."""
+    from .models import Call
+
+    qs = Call.objects.all()
+    if user is None or _sees_every_call(user):
+        return qs
+    mine = Q(agent_id=user.pk)
+    if user.managed_teams.exists():
+        mine |= Q(agent__in=_managed_members(user))
+    return qs.filter(mine).filter(_customer_scope(user))
+
+
+def callbacks_visible_to(user: User | None) -> QuerySet:
+    """A callback is his who is assigned it or asked for it; an unassigned one, his
+    queues' members'; a manager sees his teams' ones; an administrator all. One with a
+    customer is visible only while the customer is."""
+    from .models import CallbackRequest
+
+    qs = CallbackRequest.objects.all()
+    if user is None or _sees_every_call(user):
+        return qs
+    mine = (
+        Q(assigned_to_id=user.pk)
+        | Q(created_by_id=user.pk)
+        | Q(assigned_to__isnull=True, queue__memberships__user_id=user.pk)
+    )
+    if user.managed_teams.exists():
+        mine |= Q(assigned_to__in=_managed_members(user))
+    ids = qs.filter(mine).values("pk")
+    return qs.filter(pk__in=ids).filter(_customer_scope(user))
+
+
+def callbacks_due(*, user: User, day: datetime.date | None = None) -> list:
+    """The open callbacks assigned to ``user`` to make on ``day`` (today by default):
+    those whose window starts before the day ends, overdue ones included, earliest
+    first. One query; for the agent's agenda."""
+    from .models import CallbackRequest
+
+    day = day or timezone.localdate()
+    end = timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    )
+    return list(
+        CallbackRequest.objects.filter(
+            assigned_to=user, status=CallbackRequest.Status.OPEN, window_start__lt=end
+        )
+        .select_related("customer")
+        .order_by("window_start", "id")[:200]
     )

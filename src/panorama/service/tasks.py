@@ -22,3 +22,19 @@ def sla_tick() -> int:
     if jobs.in_worker():
         sla_sweep_task.enqueue()
     return 0
+
+
+@task()
+def callback_sweep_task() -> dict[str, int]:
+    """Escalate the callbacks still open after their window (call management)."""
+    from .services.callback import callback_sweep
+
+    return callback_sweep()
+
+
+@jobs.recoverer
+def callback_tick() -> int:
+    """Queue the callback sweep every minute, beside the SLA sweep."""
+    if jobs.in_worker():
+        callback_sweep_task.enqueue()
+    return 0

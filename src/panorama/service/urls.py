@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import cases, csat, knowledge
+from .views import calls, cases, csat, knowledge
 
 app_name = "service"
 
@@ -45,4 +45,20 @@ help_urlpatterns = [
     path("", knowledge.help_index, name="index"),
     path("<slug:slug>/", knowledge.help_article, name="article"),
     path("<slug:slug>/feedback/", knowledge.help_feedback, name="feedback"),
+]
+
+# Call management (calls helper): the screen pop, click-to-call, callbacks.
+urlpatterns += [
+    path("calls/stream/", calls.call_stream, name="call_stream"),
+    path("calls/events/", calls.call_events, name="call_events"),
+    path("calls/dial/", calls.call_dial_view, name="call_dial"),
+    path("calls/<int:call_id>/pop/", calls.call_pop, name="call_pop"),
+    path("calls/<int:call_id>/log/", calls.call_log_view, name="call_log"),
+    path("calls/<int:call_id>/link/", calls.call_link_view, name="call_link"),
+    path("calls/<int:call_id>/find/", calls.call_find, name="call_find"),
+    path("calls/<int:call_id>/customer/", calls.call_customer_create, name="call_customer"),
+    path("callbacks/", calls.callback_list, name="callback_list"),
+    path("callbacks/new/", calls.callback_new, name="callback_create"),
+    path("callbacks/<int:callback_id>/", calls.callback_detail, name="callback_detail"),
+    path("callbacks/<int:callback_id>/close/", calls.callback_close_view, name="callback_close"),
 ]

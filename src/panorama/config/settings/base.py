@@ -159,6 +159,13 @@ PANORAMA_LOGIN_FORGET_SECONDS = int(os.environ.get("PANORAMA_LOGIN_FORGET_SECOND
 PANORAMA_WEBFORM_LIMIT = int(os.environ.get("PANORAMA_WEBFORM_LIMIT", 10))
 PANORAMA_WEBFORM_WINDOW_SECONDS = int(os.environ.get("PANORAMA_WEBFORM_WINDOW_SECONDS", 3600))
 PANORAMA_PROXY_COUNT = int(os.environ.get("PANORAMA_PROXY_COUNT", 0))
+# Call management (service): seconds to wait for the PBX's answer to a click-to-call;
+# screen-pop streams (server-sent events) held at once per web process (each holds a
+# request thread: the others poll once a second) and how long one lasts before the
+# browser reconnects.
+PANORAMA_PBX_TIMEOUT = float(os.environ.get("PANORAMA_PBX_TIMEOUT", 5))
+PANORAMA_CALL_STREAMS = int(os.environ.get("PANORAMA_CALL_STREAMS", 2))
+PANORAMA_CALL_STREAM_SECONDS = int(os.environ.get("PANORAMA_CALL_STREAM_SECONDS", 55))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]

@@ -3,9 +3,10 @@
 
 from ninja import Router
 
-from . import cases, knowledge, sla
+from . import calls, cases, knowledge, sla
 
 router = Router()
 router.add_router("", cases.router)
 router.add_router("", sla.router)
 router.add_router("", knowledge.router)
+router.add_router("", calls.router)

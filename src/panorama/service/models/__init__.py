@@ -1,5 +1,6 @@
 """The service models, one module per sub-domain (Django registers them all with ``service``)."""
 
+from .call import Call, CallbackForm, CallbackRequest, CallEvent, Extension, Pbx
 from .case import Case, CaseMessage, Queue, QueueMember
 from .knowledge import Article, ArticleCategory, ArticleFeedback, ArticleVersion
 from .sla import BusinessCalendar, CalendarHoliday, CaseSurvey, SlaPolicy
@@ -10,6 +11,12 @@ __all__ = [
     "ArticleFeedback",
     "ArticleVersion",
     "BusinessCalendar",
+    "Call",
+    "CallEvent",
+    "CallbackForm",
+    "CallbackRequest",
+    "Extension",
+    "Pbx",
     "CalendarHoliday",
     "Case",
     "CaseMessage",

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from panorama.bench import calls as bench_calls
 from panorama.bench import cases as bench_cases
 from panorama.bench import measure, pipeline, prepare, raw
 from panorama.bench import quotes as bench_quotes
@@ -156,6 +157,7 @@ class Command(BaseCommand):
                 "case_queue_p50_ms",
                 "case_queue_queries",
                 "sla_sweep_s",
+                "screen_pop_ms",
                 "import_rows_per_s",
                 "raw_rows_per_s",
                 "import_raw_ratio",
@@ -207,6 +209,9 @@ class Command(BaseCommand):
                 base_url, user, REQUESTS
             )
             out["sla_sweep_s"] = bench_cases.sla_sweep_seconds()
+
+            self.say("Measuring the screen pop (webhook → the agent's stream)...")
+            out["screen_pop_ms"] = bench_calls.screen_pop(base_url)
 
             self.say("Measuring search...")
             prefixes = measure.name_prefixes(rng, count=REQUESTS, last_id=last)
@@ -291,6 +296,7 @@ class Command(BaseCommand):
                 "",
             ),
             ("SLA sweep", f"{results['sla_sweep_s']} s ({results['cases']:,} cases)", ""),
+            ("screen pop p50", f"{results['screen_pop_ms']} ms", "≤ 300 ms (SSE)"),
             (
                 "board p50 (queries)",
                 f"{results['pipeline_board_p50_ms']} ms ({results['pipeline_board_queries']})",

@@ -11,6 +11,7 @@ from panorama.accounts.services import user_password_change
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.management.commands.serve import default_port
 from panorama.customers.models import Customer
+from panorama.seeding.calls_demo import calls_demo_ensure
 from panorama.seeding.catalog_demo import catalog_demo_ensure
 from panorama.seeding.knowledge_demo import knowledge_demo_ensure
 from panorama.seeding.sales_leads import leads_seed
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             showcase_opportunities(showcase)  # sales: opportunities in several stages
             showcase_quotes(showcase)  # sales: quotes (one pending approval) and orders
         password = self._ensure_admin()
+        pbx = calls_demo_ensure()  # service: a PBX, extensions (admin: 100), calls, callbacks
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(
@@ -63,6 +65,11 @@ class Command(BaseCommand):
                 f"and open http://{host}:{port}/"
             )
         )
+        if pbx is not None:
+            self.stdout.write(
+                f"  Simulated phone calls: PBX {pbx.pk}, extension 100 rings the admin "
+                "(docs/pbx.md shows the curl command; the secret is in Administration → PBXs)."
+            )
         if password is None:
             self.stdout.write(
                 "The user 'admin' already exists with a password. "
