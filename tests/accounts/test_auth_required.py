@@ -18,13 +18,16 @@ from django.core.files.base import ContentFile
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern
+from django.utils import timezone
 
 from panorama.catalog.models import FinancingPlan
 from panorama.core.models import SavedView
 from panorama.customers.models import Customer, CustomerMerge, DuplicateCandidate, ImportJob
 from panorama.sales.models import Competitor, LeadImport, WebForm
+from panorama.sales.services.activity import activity_plan
 from panorama.sales.services.lead import lead_create
 from panorama.sales.services.opportunity import opportunity_create
+from panorama.sales.services.script import script_create
 from panorama.service.services.case import case_open
 from tests.catalog.factories import ProductFactory
 from tests.factories import (
@@ -48,6 +51,7 @@ PUBLIC_WEB = {
     "admin:login",  # Django's public admin sign-in: it sends a stranger to the way in
     "webform_submit",  # the public web forms' endpoint: the form's token, honeypot, rate limit
     "service:csat_answer",  # the satisfaction survey's one-click link: a signed, expiring token
+    "sales:agenda_feed",  # a rep's calendar subscription: its hashed, revocable token
 }
 ADMIN_SIGN_IN = "/admin/login/"
 # Path parameters of the admin's regex routes, by group name.
@@ -128,6 +132,14 @@ def params(db, admin_user):
         "list_name": "customers",  # the shared list's bulk action and inline edit
         "pk": ana.pk,
         "column_key": "status",
+        "activity_id": activity_plan(
+            by=admin_user,
+            kind="call",
+            subject="Llamar",
+            starts_at=timezone.now(),
+            customer_id=ana.pk,
+        ).pk,
+        "script_id": script_create(by=None, title="Fibra", body="Velocidad").pk,
     }
 
 
