@@ -129,10 +129,12 @@ class Day:
 def proposed_work(*, user: User, owner: User, day: datetime.date) -> Proposed:
     """What ``owner`` should also do on ``day`` (three queries, each bounded):
     his open opportunities whose next step date or expected close date is on or before
-    that day, his new leads nobody has contacted yet, his items still planned before it."""
+    that day, his new leads nobody has contacted yet, his items still planned from before that
+    day (and before now, for a day ahead)."""
     from .selectors import leads_visible_to, opportunities_visible_to
 
     start, _end = _day_bounds(day)
+    now = timezone.now()
     opportunities = list(
         opportunities_visible_to(user)
         .filter(owner=owner, status=Opportunity.Status.OPEN)
@@ -148,7 +150,7 @@ def proposed_work(*, user: User, owner: User, day: datetime.date) -> Proposed:
     )
     overdue = list(
         activities_visible_to(user)
-        .filter(owner=owner, status=Activity.Status.PLANNED, starts_at__lt=start)
+        .filter(owner=owner, status=Activity.Status.PLANNED, starts_at__lt=min(start, now))
         .select_related(*_RELATED)
         .order_by("starts_at", "id")[:PROPOSED_LIMIT]
     )

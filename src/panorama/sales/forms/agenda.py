@@ -47,7 +47,8 @@ class ActivityForm(StyledForm):
     reminder_minutes = forms.IntegerField(
         label=_("Reminder (minutes before)"), required=False, help_text=_("Empty: no reminder.")
     )
-    owner = forms.TypedChoiceField(label=_("Agenda of"), coerce=int)
+    # Any id: whose agenda one may plan on is the service's rule (``sales.plan``).
+    owner = forms.IntegerField(label=_("Agenda of"), widget=forms.Select)
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
