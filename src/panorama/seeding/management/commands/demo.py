@@ -12,6 +12,7 @@ from panorama.core.exceptions import ValidationFailed
 from panorama.core.management.commands.serve import default_port
 from panorama.customers.models import Customer
 from panorama.seeding.catalog_demo import catalog_demo_ensure
+from panorama.seeding.sales_agenda import agenda_demo_ensure
 from panorama.seeding.sales_leads import leads_seed
 from panorama.seeding.sales_opportunities import showcase_opportunities
 from panorama.seeding.service_demo import service_demo_ensure
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             leads_seed(team_ids=staff.team_ids)  # sales: leads, their rules, a web form
             service_demo_ensure(cases=120)  # service: queues, SLA policies, cases
             showcase_opportunities(showcase)  # sales: opportunities in several stages
+            agenda_demo_ensure()  # sales: a week of agenda per rep, scripts
         password = self._ensure_admin()
         self.stdout.write("")
         self.stdout.write(
