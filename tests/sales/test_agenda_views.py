@@ -262,3 +262,24 @@ def test_the_agenda_page_issues_and_revokes_the_address(client, world):
     client.post(reverse("sales:agenda_feed_revoke"))
     client.logout()
     assert client.get(feed_url).status_code == 404
+
+
+def test_a_manager_plans_on_his_reps_agenda_from_the_form(client, world):
+    client.force_login(world["manager"])
+    form = client.get(reverse("sales:activity_new")).content.decode()
+    assert f'<option value="{world["rep"].pk}"' in form
+    assert f'<option value="{world["other_rep"].pk}"' not in form
+    data = {
+        "kind": "visit",
+        "subject": "Visita con la jefa",
+        "day": timezone.localdate().isoformat(),
+        "time": "17:00",
+        "duration_minutes": "60",
+        "owner": world["rep"].pk,
+    }
+    assert client.post(reverse("sales:activity_new"), data).status_code == 302
+    assert Activity.objects.get().owner == world["rep"]
+    refused = client.post(reverse("sales:activity_new"), {**data, "owner": world["other_rep"].pk})
+    assert refused.status_code == 422
+    assert "You may plan only on your own agenda" in refused.content.decode()
+    assert Activity.objects.count() == 1

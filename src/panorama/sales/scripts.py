@@ -2,6 +2,8 @@
 segment, stage and language (each optional on the script) match what the rep is
 working on. Every script is configuration, visible to every staff user."""
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -63,6 +65,8 @@ def scripts_for(
     if activity is not None:
         opportunity = opportunity or activity.opportunity
         customer = customer or activity.customer
+    stage_ids: Any
+    product_ids: Any
     if opportunity is not None:
         customer = customer or opportunity.customer
         stage_ids = {opportunity.stage_id}

@@ -5,6 +5,7 @@ and English, and the forecast categories of the demo stages."""
 
 import datetime
 import random
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -42,7 +43,7 @@ def _scripts() -> int:
         return 0
     product = Product.objects.filter(active=True).order_by("id").first()
     negotiation = Stage.objects.filter(name="Negociación").first()
-    scripts = [
+    scripts: list[dict[str, Any]] = [
         {
             "title": "Presentación de la compañía",
             "language": "es",

@@ -58,7 +58,8 @@ class ActivityForm(StyledForm):
 
     def __init__(self, *args, owners=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [(u.pk, u.get_full_name() or u.username) for u in owners]
+        widget = self.fields["owner"].widget
+        widget.choices = [(u.pk, u.get_full_name() or u.username) for u in owners]
 
     def starts_at(self) -> datetime.datetime:
         data = self.cleaned_data
@@ -191,7 +192,7 @@ class AdjustmentForm(StyledForm):
 
     def __init__(self, *args, targets=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = list(targets)
+        self.fields["target"].choices = list(targets)  # type: ignore[attr-defined]
 
     def target_ids(self) -> dict:
         kind, _sep, pk = self.cleaned_data["target"].partition(":")

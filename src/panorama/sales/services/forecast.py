@@ -57,13 +57,13 @@ def forecast_adjust(
         raise ValidationFailed(_("Adjust either a rep or a team."), field="rep_id")
     target: User | Team | None
     if rep_id is not None:
-        target = User.objects.filter(pk=rep_id).first() if _valid_id(rep_id) else None
+        target = User.objects.filter(pk=int(rep_id or 0)).first() if _valid_id(rep_id) else None
         if target is None:
             raise ValidationFailed(
                 _("User %(id)s does not exist.") % {"id": rep_id}, field="rep_id"
             )
     else:
-        target = Team.objects.filter(pk=team_id).first() if _valid_id(team_id) else None
+        target = Team.objects.filter(pk=int(team_id or 0)).first() if _valid_id(team_id) else None
         if target is None:
             raise ValidationFailed(
                 _("Team %(id)s does not exist.") % {"id": team_id}, field="team_id"
