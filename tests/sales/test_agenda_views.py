@@ -283,3 +283,21 @@ def test_a_manager_plans_on_his_reps_agenda_from_the_form(client, world):
     assert refused.status_code == 422
     assert "You may plan only on your own agenda" in refused.content.decode()
     assert Activity.objects.count() == 1
+
+
+def test_the_list_of_items_is_scoped_and_bounded(client, world, django_assert_max_num_queries):
+    for hour in range(8, 18):
+        plan(world, subject=f"Llamada {hour}", starts_at=at(hour))
+    activity_plan(
+        by=world["other_rep"], kind="call", subject="Del sur", starts_at=at(9), customer_id=None
+    )
+    client.force_login(world["manager"])
+    client.get(reverse("sales:activity_list"))
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("sales:activity_list") + "?sort=soonest&status=planned")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.index("Llamada 8") < html.index("Llamada 17")
+    assert "Del sur" not in html
+    more = client.get(reverse("sales:activity_list") + "?kind=visit").content.decode()
+    assert "Llamada 8" not in more

@@ -199,6 +199,7 @@ class _TimeKeyset(Keyset):
 
 
 BY_TIME = _TimeKeyset("starts_at", "id", types=(str, int))
+LATEST_FIRST = _TimeKeyset("-starts_at", "-id", types=(str, int))
 
 
 def activity_list(

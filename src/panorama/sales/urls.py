@@ -112,6 +112,7 @@ from .views import scripts as script_views  # noqa: E402
 urlpatterns += [
     path("agenda/", agenda_views.agenda_page, name="agenda"),
     path("agenda/new/", agenda_views.activity_new, name="activity_new"),
+    path("agenda/all/", agenda_views.activity_list, name="activity_list"),
     path("agenda/<int:activity_id>/", agenda_views.activity_detail, name="activity_detail"),
     path(
         "agenda/<int:activity_id>/complete/",

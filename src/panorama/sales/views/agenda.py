@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.core.exceptions import DomainError, NotFound
+from panorama.core.lists import list_response
 
 from .. import agenda
 from ..forms.agenda import ActivityForm, FollowUpForm, OutcomeForm
 from ..ical import calendar_of
+from ..lists.agenda import ACTIVITIES
 from ..models import Activity, CalendarFeed
 from ..scripts import scripts_for
 from ..services.activity import (
@@ -119,6 +121,12 @@ def _back(request, activity: Activity):
     if activity.owner_id != request.user.pk:
         url += f"&owner={activity.owner_id}"
     return redirect(url)
+
+
+@require_GET
+def activity_list(request):
+    """Every item the user sees (a manager: his teams'), the shared list."""
+    return list_response(request, ACTIVITIES, template="sales/agenda/list.html")
 
 
 @require_GET

@@ -8,17 +8,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from panorama.accounts.permissions import ensure_can
 from panorama.core.exceptions import DomainError
+from panorama.core.lists import list_response
 
 from .. import scripts
 from ..forms.agenda import ScriptForm
+from ..lists.scripts import SCRIPTS
 from ..services.script import script_create, script_update
 
 
 @require_GET
 def script_list(request):
-    return render(
-        request, "sales/scripts/list.html", {"scripts": list(scripts.scripts_all()[:500])}
-    )
+    return list_response(request, SCRIPTS, template="sales/scripts/list.html")
 
 
 def _form_page(request, form: ScriptForm, script=None):
