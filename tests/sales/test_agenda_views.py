@@ -301,3 +301,12 @@ def test_the_list_of_items_is_scoped_and_bounded(client, world, django_assert_ma
     assert "Del sur" not in html
     more = client.get(reverse("sales:activity_list") + "?kind=visit").content.decode()
     assert "Llamada 8" not in more
+
+
+def test_the_palette_offers_the_agenda(world):
+    from panorama.core.palette import actions_for
+
+    labels = {a["label"] for a in actions_for(world["rep"], "")}
+    assert {"Plan a call", "My agenda", "Forecast"} <= labels
+    analyst = UserFactory(username="analista", role=Role.ANALYST)
+    assert "Plan a call" not in {a["label"] for a in actions_for(analyst, "")}

@@ -210,3 +210,13 @@ def test_the_api(api_as, world):
     fitting = rep.get(f"/scripts-for?customer_id={world['pyme'].pk}").json()
     assert {s["title"] for s in fitting} == {"Presentación", "Pymes", "Intro"}
     assert rep.get("/scripts-for?customer_id=999999").status_code == 404
+
+
+def test_the_api_list_pages_by_title(api_as, world):
+    rep = api_as(world["rep"])
+    first = rep.get("/scripts?limit=3").json()
+    rest = rep.get(f"/scripts?limit=3&cursor={first['next_cursor']}").json()
+    titles_seen = [s["title"] for s in first["items"] + rest["items"]]
+    assert titles_seen == sorted(titles_seen) and len(titles_seen) == 6
+    assert rest["next_cursor"] is None
+    assert all(s["active"] for s in rep.get("/scripts?active=true").json()["items"])

@@ -6,6 +6,7 @@ import datetime
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
+from panorama.core.pagination import Keyset
 from panorama.core.validation import text_field
 
 from .. import agenda, scripts
@@ -69,9 +70,22 @@ def _clean(data: dict) -> dict:
     return data
 
 
-@router.get("/scripts", response=list[ScriptOut])
-def script_list(request):
-    return list(scripts.scripts_all()[:500])
+class ScriptPageOut(Schema):
+    items: list[ScriptOut]
+    next_cursor: str | None
+
+
+BY_TITLE = Keyset("title", "id", types=(str, int))
+
+
+@router.get("/scripts", response=ScriptPageOut)
+def script_list(request, active: bool | None = None, cursor: str = "", limit: int = 50):
+    """Every sales script (configuration: every user reads them), by title (keyset)."""
+    qs = scripts.scripts_all()
+    if active is not None:
+        qs = qs.filter(active=active)
+    page = BY_TITLE.page(qs, cursor=cursor, limit=max(1, min(limit, 200)))
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.post("/scripts", response={201: ScriptOut})
