@@ -230,3 +230,24 @@ def test_the_api(api_as, world):
     bad = manager.get("/forecast?period=2026-13")
     assert bad.status_code == 422 and "period" in bad.json()["errors"]
     assert api_as(world["other"]).get(f"/forecast?team_id={world['team'].pk}").status_code == 404
+
+
+def test_the_page_costs_the_same_queries_whatever_the_pipeline(
+    client, world, django_assert_max_num_queries
+):
+    client.force_login(world["manager"])
+    url = reverse("sales:forecast") + f"?period={PERIOD}&team={world['team'].pk}"
+    client.get(url)
+    customer = CustomerFactory(owner=world["rep"], team=world["team"])
+    for n in range(20):
+        opportunity_create(
+            by=None,
+            customer_id=customer.pk,
+            name=f"Más {n}",
+            amount=100,
+            expected_close=TODAY,
+            owner=world["colleague"],
+        )
+    with django_assert_max_num_queries(9):
+        page = client.get(url)
+    assert page.status_code == 200
