@@ -76,3 +76,42 @@ def test_the_week_view_at_375_px(page, sign_in, live_server, call):
     expect(page.locator("#agenda-week")).to_contain_text("Renovación de la fibra")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert _violations(page) == []
+
+
+def test_a_manager_plans_for_his_rep_and_adjusts_the_forecast_on_a_phone(
+    page, sign_in, live_server, call, screenshots
+):
+    from panorama.accounts.models import Role
+    from panorama.sales.services.script import script_create
+
+    team = call.owner.teams.get()
+    UserFactory(username="marta", first_name="Marta", role=Role.SALES_MANAGER, managed_teams=[team])
+    script_create(by=None, title="Presentación", body="Quiénes somos")
+    page.set_viewport_size(PHONE)
+    sign_in("marta")
+
+    page.goto(f"{live_server.url}/sales/agenda/new/")
+    page.get_by_label("Subject").fill("Visita con Javier")
+    page.get_by_label("Agenda of").select_option(label="Javier Moreno")
+    page.get_by_label("Kind").select_option(label="Visit")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert _violations(page) == []
+    page.get_by_role("button", name="Plan it").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Javier Moreno")
+    expect(page.locator("#agenda-items")).to_contain_text("Visita con Javier")
+
+    page.goto(f"{live_server.url}/sales/forecast/")
+    expect(page.locator("#forecast-table")).to_contain_text("Javier Moreno")
+    page.get_by_label("For").select_option(label="Javier Moreno")
+    page.get_by_label("Category").select_option(label="Commit")
+    page.get_by_label("Amount").fill("1200")
+    page.get_by_role("button", name="Save the adjustment").click()
+    expect(page.locator("#forecast-history")).to_contain_text("Commit")
+    expect(page.locator("#forecast-table")).to_contain_text("adjusted")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert _violations(page) == []
+    page.screenshot(path=str(screenshots / "forecast-375.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/sales/settings/scripts/")
+    expect(page.locator("#main")).to_contain_text("Presentación")
+    assert _violations(page) == []

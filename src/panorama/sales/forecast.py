@@ -103,6 +103,10 @@ class Forecast:
     teams: list[Team]
     quota_available: bool
 
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=1)
+
 
 def _team_get(user: User, team_id: int | None) -> Team | None:
     if team_id is None:
