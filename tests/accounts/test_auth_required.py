@@ -27,6 +27,8 @@ from panorama.sales.models import Competitor, LeadImport, WebForm
 from panorama.sales.services.activity import activity_plan
 from panorama.sales.services.lead import lead_create
 from panorama.sales.services.opportunity import opportunity_create
+from panorama.sales.services.order import order_create
+from panorama.sales.services.quote import LineData, quote_create
 from panorama.sales.services.script import script_create
 from panorama.service.services.case import case_open
 from tests.catalog.factories import ProductFactory
@@ -52,6 +54,7 @@ PUBLIC_WEB = {
     "webform_submit",  # the public web forms' endpoint: the form's token, honeypot, rate limit
     "service:csat_answer",  # the satisfaction survey's one-click link: a signed, expiring token
     "sales:agenda_feed",  # a rep's calendar subscription: its hashed, revocable token
+    "sales:quote_accept",  # the customer accepts a quote: a signed link expiring with the quote
 }
 ADMIN_SIGN_IN = "/admin/login/"
 # Path parameters of the admin's regex routes, by group name.
@@ -100,6 +103,9 @@ def params(db, admin_user):
     pipeline = pipeline_with_stages()
     web_form = WebForm.objects.create(name="Contact")
     opportunity = opportunity_create(by=None, customer_id=ana.pk, name="Renting")
+    product = ProductFactory()
+    quote = quote_create(by=None, customer_id=ana.pk, lines=[LineData(product_id=product.pk)])
+    order = order_create(by=None, customer_id=ana.pk, lines=[LineData(product_id=product.pk)])
     return {
         "case_id": case_open(by=None, customer_id=ana.pk, subject="Sin línea").pk,
         "pipeline_id": pipeline.pk,
@@ -124,7 +130,10 @@ def params(db, admin_user):
         "action": "edit",  # the ficha's edit actions
         "id": admin_user.pk,  # the admin's password-change page
         "content_type_id": ContentType.objects.get_for_model(Customer).pk,
-        "product_id": ProductFactory().pk,
+        "product_id": product.pk,
+        "quote_id": quote.pk,
+        "line_id": quote.lines.get().pk,
+        "order_id": order.pk,
         "plan_id": FinancingPlan.objects.create(
             code="12m", name="12 meses", instalments=12, annual_rate=5
         ).pk,

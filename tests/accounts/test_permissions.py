@@ -31,13 +31,19 @@ from panorama.customers.imports.models import ImportJob
 from panorama.customers.imports.services.jobs import import_job_create
 from panorama.customers.models import Customer
 from panorama.customers.services.customer import CustomerData, customer_create
-from panorama.sales.models import Activity, ForecastAdjustment, Lead, LostReason, Opportunity
+from panorama.sales.models import Activity, ForecastAdjustment, Lead, LostReason, Opportunity, Quote
 from panorama.sales.services.activity import activity_plan
 from panorama.sales.services.forecast import forecast_adjust
 from panorama.sales.services.lead import lead_assign, lead_create
 from panorama.sales.services.lead_scoring import leads_rescore
 from panorama.sales.services.opportunity import opportunity_create
 from panorama.sales.services.pipeline import lost_reason_create
+from panorama.sales.services.quote import (
+    LineData,
+    quote_approve,
+    quote_create,
+    quote_request_approval,
+)
 from panorama.service.models import BusinessCalendar
 from panorama.service.models import Case as ServiceCase
 from panorama.service.services.case import case_open
@@ -242,6 +248,15 @@ CASES: dict[str, Case] = {
         web=None,  # configured in the API (and the admin, for administrators only)
         state=lambda w: BusinessCalendar.objects.count(),
     ),
+    "sales.approve": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: quote_approve(by=u, quote_id=_pending_quote(w).pk),
+        api=lambda api, w: api.post(f"/quotes/{_pending_quote(w).pk}/approve", json={}),
+        web=lambda c, w: c.post(
+            reverse("sales:quote_decide", args=[_pending_quote(w).pk]), {"decision": "approve"}
+        ),
+        state=lambda w: Quote.objects.get(pk=_pending_quote(w).pk).status,
+    ),
     "sales.configure_pipelines": Case(
         role=Role.SALES_REP,
         service=lambda u, w: lost_reason_create(by=u, name="Precio"),
@@ -299,6 +314,16 @@ NOON = datetime.datetime(2026, 11, 30, 12, tzinfo=datetime.UTC)
 def _colleague(w):
     """A rep of the same team: a rep plans on his own agenda only."""
     return UserFactory(username="colega", role=Role.SALES_REP, teams=[w["team"]])
+
+
+def _pending_quote(w: dict) -> Quote:
+    """A quote of the world's customer with a 50 % discount, waiting for approval."""
+    if "quote" not in w:
+        product = product_create(by=None, **PRODUCT)
+        line = LineData(product_id=product.pk, manual_discount_percent=50)
+        quote = quote_create(by=None, customer_id=w["a"].pk, lines=[line])
+        w["quote"] = quote_request_approval(by=None, quote_id=quote.pk)
+    return w["quote"]
 
 
 def _own_lead(user, w):

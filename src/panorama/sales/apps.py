@@ -12,12 +12,13 @@ class SalesConfig(AppConfig):
         from .permissions import register_all
 
         register_all()
-        from . import palette
+        from . import palette, palette_quotes
 
         palette.register()
+        palette_quotes.register()
         from panorama.customers.duplicates import merging
 
-        from .models import Activity, Lead, Opportunity
+        from .models import Activity, Lead, Opportunity, Order, Quote
 
         # A merge moves the merged customer's opportunities and converted leads to the
         # survivor; its undo moves them back.
@@ -25,3 +26,6 @@ class SalesConfig(AppConfig):
         merging.register(Lead, "customer", policy=merging.MOVE)
         # The agenda items of the merged customer follow him too.
         merging.register(Activity, "customer", policy=merging.MOVE)
+        # Quotes and orders follow their customer the same way.
+        merging.register(Quote, "customer", policy=merging.MOVE)
+        merging.register(Order, "customer", policy=merging.MOVE)

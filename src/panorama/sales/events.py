@@ -228,3 +228,55 @@ class ForecastAdjusted(Payload):
     category: str = Field(description="pipeline, best_case, commit or closed")
     amount: str = Field(description="the adjusted amount, company currency (decimal string)")
     by: int | None = Field(description="who adjusted it (null: the system)")
+
+
+@event("quote.created")
+class QuoteCreated(Payload):
+    """A quote (or a new version of one) was created."""
+
+    quote_id: int = Field(description="the new quote")
+    customer_id: int = Field(description="its customer")
+    version: int = Field(description="its version number (1 for a first quote)")
+    previous_id: int | None = Field(description="the version it copies (null: a first quote)")
+    by: int | None = Field(description="who created it (null: the system)")
+
+
+@event("quote.changed")
+class QuoteChanged(Payload):
+    """A quote's lines or terms changed and it was priced again."""
+
+    quote_id: int = Field(description="the quote")
+    total: str = Field(description="its new total, a decimal string in the quote's currency")
+    by: int | None = Field(description="who changed it")
+
+
+@event("quote.status_changed")
+class QuoteStatusChanged(Payload):
+    """A quote changed status: approval requested, approved, rejected, sent, accepted."""
+
+    quote_id: int = Field(description="the quote")
+    customer_id: int = Field(description="its customer")
+    from_status: str = Field(description="the status it left")
+    to_status: str = Field(description="the status it entered")
+    by: int | None = Field(description="who did it (null: the customer through the link)")
+
+
+@event("order.created")
+class OrderCreated(Payload):
+    """An order was placed, directly or from an accepted quote."""
+
+    order_id: int = Field(description="the new order")
+    customer_id: int = Field(description="its customer")
+    quote_id: int | None = Field(description="the quote it comes from (null: direct)")
+    by: int | None = Field(description="who placed it (null: the customer through the link)")
+
+
+@event("order.status_changed")
+class OrderStatusChanged(Payload):
+    """An order moved through its lifecycle (confirmed, shipped, delivered, cancelled)."""
+
+    order_id: int = Field(description="the order")
+    customer_id: int = Field(description="its customer")
+    from_status: str = Field(description="the status it left")
+    to_status: str = Field(description="the status it entered")
+    by: int | None = Field(description="who moved it")

@@ -7,7 +7,9 @@ from panorama.customers.panels import Panel, register
 
 from .api.scripts import ScriptOut
 from .schemas import OpportunityPanelOut
+from .schemas_quotes import QuotePanelOut
 from .selectors import open_opportunities_of
+from .selectors_quotes import quotes_of
 
 
 def _open_opportunities(*, customer, user):
@@ -21,8 +23,27 @@ register(
         selector=_open_opportunities,
         template="sales/_opportunities_panel.html",
         order=20,
+        tab="sales",
         schema=OpportunityPanelOut,
         options={"empty": _("No open opportunities")},
+    )
+)
+
+
+def _quotes(*, customer, user):
+    return quotes_of(user=user, customer_id=customer.pk)
+
+
+register(
+    Panel(
+        key="quotes",
+        title=_("Quotes"),
+        selector=_quotes,
+        template="sales/quotes/_panel.html",
+        order=25,
+        tab="sales",
+        schema=QuotePanelOut,
+        options={"empty": _("No quotes yet")},
     )
 )
 
@@ -49,6 +70,7 @@ register(
         selector=_fitting_scripts,
         template="sales/_scripts_panel.html",
         order=22,
+        tab="sales",
         # A seller's tool: reps and managers (administrators edit them in the settings).
         visible_to=_sells,
         schema=ScriptOut,

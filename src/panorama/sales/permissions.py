@@ -43,6 +43,7 @@ def register_all() -> None:
     )
     register_pipelines()
     register_agenda()
+    register_quotes()
 
 
 def may_configure_pipelines(user: User, obj: Any = None) -> bool:
@@ -113,4 +114,18 @@ def register_agenda() -> None:
         "sales.forecast_adjust",
         rule=may_adjust_forecast,
         message=_("Only the managers of a team and administrators adjust its forecast."),
+    )
+
+
+def may_approve_quotes(user: User, obj: Any = None) -> bool:
+    """A manual discount above the administrators' threshold needs a sales manager's or
+    an administrator's approval (the quote must be in his sight, checked by the selector)."""
+    return user.is_superuser or user.role in (Role.SALES_MANAGER, Role.ADMIN)
+
+
+def register_quotes() -> None:
+    register(
+        "sales.approve",
+        rule=may_approve_quotes,
+        message=_("Approving a quote's discount is for sales managers and administrators."),
     )

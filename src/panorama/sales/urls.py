@@ -139,3 +139,31 @@ urlpatterns += [
     path("forecast/", forecast_views.forecast_page, name="forecast"),
     path("forecast/adjust/", forecast_views.forecast_adjust_view, name="forecast_adjust"),
 ]
+
+# --- quotes and orders (quotes helper) ---
+from .views import orders, quotes  # noqa: E402
+
+urlpatterns += [
+    path("quotes/", quotes.quote_list, name="quote_list"),
+    path("customers/<int:customer_id>/quotes/new/", quotes.quote_new, name="quote_new"),
+    path("quotes/<int:quote_id>/", quotes.quote_detail, name="quote_detail"),
+    path("quotes/<int:quote_id>/lines/", quotes.quote_line_add, name="quote_line_add"),
+    path(
+        "quotes/<int:quote_id>/lines/<int:line_id>/remove/",
+        quotes.quote_line_remove,
+        name="quote_line_remove",
+    ),
+    path(
+        "quotes/<int:quote_id>/approval/",
+        quotes.quote_request_approval,
+        name="quote_request_approval",
+    ),
+    path("quotes/<int:quote_id>/decide/", quotes.quote_decide, name="quote_decide"),
+    path("quotes/<int:quote_id>/send/", quotes.quote_send, name="quote_send"),
+    path("quotes/<int:quote_id>/version/", quotes.quote_version, name="quote_version"),
+    path("quotes/<int:quote_id>/pdf/", quotes.quote_pdf_download, name="quote_pdf"),
+    path("quotes/accept/<str:token>/", quotes.quote_accept, name="quote_accept"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/<int:order_id>/", orders.order_detail, name="order_detail"),
+    path("orders/<int:order_id>/move/", orders.order_move, name="order_move"),
+]

@@ -287,3 +287,10 @@ LOGGING = {
 # Sales. The company's currency: what boards, forecasts and reports sum in (amounts in
 # other currencies are converted at the company's exchange rates).
 PANORAMA_COMPANY_CURRENCY = os.environ.get("PANORAMA_COMPANY_CURRENCY", "EUR").upper()
+
+# Quotes. The name and logo (a static file) their PDF carries, the manual discount (%)
+# above which a quote needs a sales manager's approval, and how long a quote is valid.
+PANORAMA_COMPANY_NAME = os.environ.get("PANORAMA_COMPANY_NAME", "Panorama")
+PANORAMA_COMPANY_LOGO = os.environ.get("PANORAMA_COMPANY_LOGO", "sales/company-logo.svg")
+PANORAMA_QUOTE_APPROVAL_DISCOUNT = float(os.environ.get("PANORAMA_QUOTE_APPROVAL_DISCOUNT", 10))
+PANORAMA_QUOTE_VALIDITY_DAYS = int(os.environ.get("PANORAMA_QUOTE_VALIDITY_DAYS", 30))

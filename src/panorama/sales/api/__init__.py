@@ -3,7 +3,17 @@
 
 from ninja import Router
 
-from . import agenda, forecast, lead_imports, leads, opportunities, pipelines, scripts
+from . import (
+    agenda,
+    forecast,
+    lead_imports,
+    leads,
+    opportunities,
+    orders,
+    pipelines,
+    quotes,
+    scripts,
+)
 
 router = Router()
 router.add_router("", opportunities.router)
@@ -13,3 +23,5 @@ router.add_router("", pipelines.router)
 router.add_router("", agenda.router)
 router.add_router("", scripts.router)
 router.add_router("", forecast.router)
+router.add_router("", quotes.router)
+router.add_router("", orders.router)

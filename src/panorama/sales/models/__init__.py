@@ -5,6 +5,7 @@ from .forecast import ForecastAdjustment
 from .lead import Lead, LeadActivity
 from .lead_import import LeadImport, LeadImportRow
 from .lead_rules import AssignmentRule, ScoringRule, WebForm, WebFormThrottle
+from .order import Order, OrderLine
 from .pipeline import (
     Competitor,
     LostReason,
@@ -14,6 +15,7 @@ from .pipeline import (
     Stage,
     StageChange,
 )
+from .quote import Quote, QuoteLine
 from .script import Script
 
 __all__ = [
@@ -33,6 +35,10 @@ __all__ = [
     "LostReason",
     "Opportunity",
     "OpportunityProduct",
+    "Order",
+    "OrderLine",
+    "Quote",
+    "QuoteLine",
     "Pipeline",
     "Stage",
     "StageChange",

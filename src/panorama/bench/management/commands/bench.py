@@ -24,6 +24,8 @@ from django.db import connection
 
 from panorama.bench import cases as bench_cases
 from panorama.bench import measure, pipeline, prepare, raw
+from panorama.bench import quotes as bench_quotes
+from panorama.bench import ui as bench_ui
 from panorama.core.management.commands.serve import granian_command, stop
 from panorama.customers.imports.services.jobs import BATCH_SIZE as IMPORT_BATCH
 
@@ -161,6 +163,12 @@ class Command(BaseCommand):
                 "pipeline_board_p50_ms",
                 "pipeline_board_queries",
                 "opportunity_move_p50_ms",
+                "ui_list_lcp_ms",
+                "ui_palette_ms",
+                "ui_palette_queries",
+                "ui_deep_page_ratio",
+                "quote_price_p50_ms",
+                "quote_pdf_p50_ms",
                 "database",
                 "customers",
             ]
@@ -220,6 +228,8 @@ class Command(BaseCommand):
             out["create_customer_p50_ms"] = round(measure.p50(times), 2)
 
             out.update(pipeline.measure_all(client, rng, self.say))
+            out.update(bench_ui.measure_all(base_url, user, REQUESTS, self.say))
+            out.update(bench_quotes.measure_all(self.say))
         finally:
             client.close()
 
@@ -291,6 +301,20 @@ class Command(BaseCommand):
                 f"{results['opportunity_move_p50_ms']} ms ({results['opportunity_move_queries']})",
                 "≤ 30 ms",
             ),
+            ("list LCP (Chromium)", f"{results['ui_list_lcp_ms']} ms", "≤ 800 ms"),
+            (
+                "palette p50 (queries)",
+                f"{results['ui_palette_ms']} ms ({results['ui_palette_queries']})",
+                "≤ 150 ms",
+            ),
+            (
+                "page after row 5,000 ÷ 2nd",
+                f"{results['ui_deep_page_ratio']} "
+                f"({results.get('ui_deep_page_ms')} / {results.get('ui_second_page_ms')} ms)",
+                "≤ 1.5",
+            ),
+            ("quote pricing p50", f"{results['quote_price_p50_ms']} ms", "≤ 20 ms"),
+            ("quote PDF p50", f"{results['quote_pdf_p50_ms']} ms", "≤ 500 ms"),
             ("create p50", f"{results['create_customer_p50_ms']} ms", ""),
             ("import", f"{results['import_rows_per_s']:,} rows/s", ""),
             (

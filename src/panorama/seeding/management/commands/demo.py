@@ -15,6 +15,7 @@ from panorama.seeding.catalog_demo import catalog_demo_ensure
 from panorama.seeding.sales_agenda import agenda_demo_ensure
 from panorama.seeding.sales_leads import leads_seed
 from panorama.seeding.sales_opportunities import showcase_opportunities
+from panorama.seeding.sales_quotes import showcase_quotes
 from panorama.seeding.service_demo import service_demo_ensure
 from panorama.seeding.showcase import showcase_ensure
 from panorama.seeding.staff import staff_ensure
@@ -53,6 +54,7 @@ class Command(BaseCommand):
             service_demo_ensure(cases=120)  # service: queues, SLA policies, cases
             showcase_opportunities(showcase)  # sales: opportunities in several stages
             agenda_demo_ensure()  # sales: a week of agenda per rep, scripts
+            showcase_quotes(showcase)  # sales: quotes (one pending approval) and orders
         password = self._ensure_admin()
         self.stdout.write("")
         self.stdout.write(

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         ('channels', '0002_interaction_related_generic'),
         ('contenttypes', '0002_remove_content_type_name'),
         ('customers', '0018_import_files_deleted_at'),
-        ('sales', '0004_opportunity_products'),
+        ('sales', '0005_quotes_orders'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

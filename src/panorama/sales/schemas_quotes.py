@@ -1,0 +1,213 @@
+"""The quotes' and orders' API schemas (apart from ``schemas.py``, past 400 lines)."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+
+class QuoteLineIn(Schema):
+    product_id: int
+    quantity: Decimal = Decimal(1)
+    options: list[str] = Field(default_factory=list, max_length=100)
+    manual_discount_percent: Decimal = Decimal(0)
+
+
+class QuoteLinePatch(Schema):
+    quantity: Decimal | None = None
+    options: list[str] | None = Field(default=None, max_length=100)
+    manual_discount_percent: Decimal | None = None
+
+
+class QuoteIn(Schema):
+    customer_id: int
+    opportunity_id: int | None = None
+    currency: str = Field("", max_length=3)
+    price_list: str = Field("", max_length=40)
+    coupon: str = Field("", max_length=40)
+    channel: str = Field("direct", max_length=10)
+    financing_plan_id: int | None = None
+    valid_until: datetime.date | None = None
+    language: str = Field("", max_length=8)
+    lines: list[QuoteLineIn] = Field(default_factory=list, max_length=200)
+
+
+class QuoteDecisionIn(Schema):
+    comment: str = Field("", max_length=2000)
+
+
+class QuoteSendIn(Schema):
+    email: str = Field("", max_length=254, description="Empty: the customer's primary e-mail.")
+
+
+class StepOut(Schema):
+    kind: str
+    text: str
+    amount: Decimal
+
+
+class QuoteLineOut(Schema):
+    id: int
+    position: int
+    product_id: int
+    sku: str
+    name: str
+    options: list[str]
+    quantity: Decimal
+    manual_discount_percent: Decimal
+    list_unit_price: Decimal
+    unit_price: Decimal
+    gross: Decimal
+    discount_total: Decimal
+    net: Decimal
+    tax_name: str
+    tax_rate: Decimal
+    tax: Decimal
+    total: Decimal
+    price_list: str
+    explanation: list[StepOut]
+
+
+class TaxOut(Schema):
+    name: str
+    rate: Decimal
+    base: Decimal
+    tax: Decimal
+
+
+class QuoteSummaryOut(Schema):
+    id: int
+    reference: str | None
+    customer_id: int
+    customer_name: str
+    opportunity_id: int | None
+    owner_id: int | None
+    team_id: int | None
+    status: str
+    version: int
+    previous_id: int | None
+    currency: str
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+    valid_until: datetime.date
+    sent_at: datetime.datetime | None
+    accepted_at: datetime.datetime | None
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_customer_name(obj: Any) -> str:
+        return obj.customer.display_name
+
+
+class QuoteOut(QuoteSummaryOut):
+    channel: str
+    price_list: str
+    coupon: str
+    financing_plan_id: int | None
+    language: str
+    discount_total: Decimal
+    taxes: list[TaxOut]
+    max_manual_discount: Decimal
+    needs_approval: bool
+    approved_by_id: int | None
+    approval_comment: str
+    lines: list[QuoteLineOut]
+
+    @staticmethod
+    def resolve_needs_approval(obj: Any) -> bool:
+        from .services.quote import needs_approval
+
+        return needs_approval(obj)
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list:
+        return list(obj.lines.all())
+
+
+class QuotePageOut(Schema):
+    items: list[QuoteSummaryOut]
+    next_cursor: str | None
+
+
+class QuotePanelOut(Schema):
+    id: int
+    reference: str | None
+    status: str
+    total: Decimal
+    currency: str
+    valid_until: datetime.date
+
+
+class OrderLineIn(Schema):
+    product_id: int
+    quantity: Decimal = Decimal(1)
+    options: list[str] = Field(default_factory=list, max_length=100)
+
+
+class OrderIn(Schema):
+    customer_id: int
+    currency: str = Field("", max_length=3)
+    coupon: str = Field("", max_length=40)
+    price_list: str = Field("", max_length=40)
+    lines: list[OrderLineIn] = Field(default_factory=list, max_length=200)
+
+
+class OrderTransitionIn(Schema):
+    to: str = Field(max_length=12, description="confirmed, shipped, delivered or cancelled")
+
+
+class OrderLineOut(Schema):
+    id: int
+    product_id: int
+    sku: str
+    name: str
+    options: list[str]
+    quantity: Decimal
+    unit_price: Decimal
+    net: Decimal
+    tax_rate: Decimal
+    tax: Decimal
+    total: Decimal
+    expected_date: datetime.date | None
+
+
+class OrderSummaryOut(Schema):
+    id: int
+    reference: str | None
+    customer_id: int
+    customer_name: str
+    quote_id: int | None
+    owner_id: int | None
+    team_id: int | None
+    status: str
+    currency: str
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+    expected_delivery: datetime.date | None
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_customer_name(obj: Any) -> str:
+        return obj.customer.display_name
+
+
+class OrderOut(OrderSummaryOut):
+    next_statuses: list[str]
+    lines: list[OrderLineOut]
+
+    @staticmethod
+    def resolve_next_statuses(obj: Any) -> list[str]:
+        return [str(s) for s in obj.next_statuses()]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list:
+        return list(obj.lines.all())
+
+
+class OrderPageOut(Schema):
+    items: list[OrderSummaryOut]
+    next_cursor: str | None

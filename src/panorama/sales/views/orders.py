@@ -1,0 +1,125 @@
+"""Order pages: the list (the shared list component) and the page of one with the
+buttons of the transitions it allows."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from panorama.channels.models import Interaction
+from panorama.core.exceptions import DomainError, NotFound, PermissionDenied
+from panorama.core.lists import (
+    Column,
+    Filter,
+    ListDefinition,
+    ListState,
+    Sort,
+    attr,
+    chip,
+    list_response,
+)
+from panorama.core.pagination import Keyset
+from panorama.core.templatetags.formatting import money
+
+from ..models import Order
+from ..selectors_quotes import order_get, orders_visible_to
+from ..services.order import order_transition
+
+TONES = {
+    "draft": "secondary",
+    "confirmed": "info",
+    "shipped": "warning",
+    "delivered": "success",
+    "cancelled": "danger",
+}
+
+
+def _total(row: Order) -> Any:
+    return money(row.total, row.currency)
+
+
+def _quote(row: Order) -> Any:
+    return row.quote.reference if row.quote else "—"
+
+
+class OrderList(ListDefinition):
+    name = "orders"
+    label = gettext_lazy("Orders")
+    url_name = "sales:order_list"
+    noun = ngettext_lazy("%(count)s order", "%(count)s orders", "n")
+    search_label = gettext_lazy("Reference")
+    search_placeholder = gettext_lazy("e.g. O-000123")
+    empty_title = gettext_lazy("No orders yet")
+    empty_text = gettext_lazy("An accepted quote places one.")
+    columns = [
+        Column("reference", gettext_lazy("Reference"), value=attr("reference"), link=True),
+        Column("customer", gettext_lazy("Customer"), value=attr("customer.display_name")),
+        Column("status", gettext_lazy("Status"), value=chip("status", TONES)),
+        Column("total", gettext_lazy("Total"), value=_total, numeric=True),
+        Column("expected_delivery", gettext_lazy("Delivery"), value=attr("expected_delivery")),
+        Column("quote", gettext_lazy("Quote"), value=_quote),
+    ]
+    filters = [Filter("status", gettext_lazy("Status"), choices=Order.Status.choices)]
+    sorts = [Sort("newest", gettext_lazy("Newest first"), Keyset("-id", types=(int,)))]
+    default_sort = "newest"
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        qs = orders_visible_to(user).select_related("customer", "quote")
+        if state.search:
+            qs = qs.filter(reference__icontains=state.search.strip())
+        status = state.filters.get("status", "")
+        if status in Order.Status.values:
+            qs = qs.filter(status=status)
+        return qs
+
+    def row_url(self, row: Order) -> str:
+        return reverse("sales:order_detail", args=[row.pk])
+
+
+ORDERS = OrderList()
+
+
+@require_GET
+def order_list(request):
+    return list_response(request, ORDERS, template="sales/orders/list.html")
+
+
+@require_GET
+def order_detail(request, order_id: int):
+    order = order_get(user=request.user, order_id=order_id)
+    timeline = (
+        Interaction.objects.filter(
+            related_type=ContentType.objects.get_for_model(Order), related_id=order.pk
+        )
+        .select_related("agent")
+        .order_by("-occurred_at", "-id")[:50]
+    )
+    nexts = [(status, Order.Status(status).label) for status in order.next_statuses()]
+    return render(
+        request,
+        "sales/orders/detail.html",
+        {"order": order, "lines": list(order.lines.all()), "nexts": nexts, "timeline": timeline},
+    )
+
+
+@require_POST
+def order_move(request, order_id: int):
+    try:
+        order = order_transition(by=request.user, order_id=order_id, to=request.POST.get("to", ""))
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("Order %(ref)s is now %(status)s.")
+            % {"ref": order.reference, "status": order.get_status_display().lower()},
+        )
+    return redirect("sales:order_detail", order_id)

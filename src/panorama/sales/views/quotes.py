@@ -1,0 +1,340 @@
+"""Quote pages: the list (the shared list component), a new quote from the ficha or an
+opportunity, the quote's page (its lines with the explanation of each price, totals,
+the approval box, send / new version / PDF) which is also its editor, and the public
+page where the customer accepts it through the signed link (no login)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from panorama.accounts import permissions
+from panorama.channels.models import Interaction
+from panorama.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied
+from panorama.core.lists import (
+    Column,
+    Filter,
+    ListDefinition,
+    ListState,
+    Sort,
+    attr,
+    chip,
+    list_response,
+)
+from panorama.core.pagination import Keyset
+from panorama.core.templatetags.formatting import money
+from panorama.customers.selectors import customer_get
+
+from .. import selectors
+from ..forms.quotes import DecisionForm, QuoteLineForm, QuoteNewForm
+from ..models import Quote
+from ..pdf import quote_pdf
+from ..selectors_quotes import quote_get, quotes_visible_to
+from ..services import quote as service
+
+STATUS_TONES = {
+    "draft": "secondary",
+    "pending_approval": "warning",
+    "approved": "info",
+    "sent": "info",
+    "accepted": "success",
+    "rejected": "danger",
+    "expired": "secondary",
+}
+
+
+def _owner(row: Quote) -> Any:
+    owner = row.owner
+    return (owner.get_full_name() or owner.username) if owner else "—"
+
+
+def _total(row: Quote) -> Any:
+    return money(row.total, row.currency)
+
+
+class QuoteList(ListDefinition):
+    name = "quotes"
+    label = gettext_lazy("Quotes")
+    url_name = "sales:quote_list"
+    noun = ngettext_lazy("%(count)s quote", "%(count)s quotes", "n")
+    search_label = gettext_lazy("Reference")
+    search_placeholder = gettext_lazy("e.g. Q-000123")
+    empty_title = gettext_lazy("No quotes yet")
+    empty_text = gettext_lazy("Make one from a customer's page or an opportunity.")
+    columns = [
+        Column("reference", gettext_lazy("Reference"), value=attr("reference"), link=True),
+        Column("customer", gettext_lazy("Customer"), value=attr("customer.display_name")),
+        Column("status", gettext_lazy("Status"), value=chip("status", STATUS_TONES)),
+        Column("total", gettext_lazy("Total"), value=_total, numeric=True),
+        Column("valid_until", gettext_lazy("Valid until"), value=attr("valid_until")),
+        Column("owner", gettext_lazy("Owner"), value=_owner),
+        Column("version", gettext_lazy("Version"), value=attr("version"), default=False),
+    ]
+    filters = [
+        Filter("status", gettext_lazy("Status"), choices=Quote.Status.choices),
+        Filter("mine", gettext_lazy("Owner"), choices=[("on", gettext_lazy("Only mine"))]),
+    ]
+    sorts = [Sort("newest", gettext_lazy("Newest first"), Keyset("-id", types=(int,)))]
+    default_sort = "newest"
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        qs = quotes_visible_to(user).select_related("customer", "owner")
+        if state.search:
+            qs = qs.filter(reference__icontains=state.search.strip())
+        status = state.filters.get("status", "")
+        if status in Quote.Status.values:
+            qs = qs.filter(status=status)
+        if state.filters.get("mine"):
+            qs = qs.filter(owner=user)
+        return qs
+
+    def row_url(self, row: Quote) -> str:
+        return reverse("sales:quote_detail", args=[row.pk])
+
+
+QUOTES = QuoteList()
+
+
+def _site(request) -> str:
+    """This site's address, for the links the e-mails carry."""
+    return request.build_absolute_uri("/")
+
+
+@require_GET
+def quote_list(request):
+    return list_response(request, QUOTES, template="sales/quotes/list.html")
+
+
+def _detail_context(
+    request, quote: Quote, line_form: QuoteLineForm | None = None, decision_form=None
+) -> dict:
+    timeline = (
+        Interaction.objects.filter(
+            related_type=ContentType.objects.get_for_model(Quote), related_id=quote.pk
+        )
+        .select_related("agent")
+        .order_by("-occurred_at", "-id")[:50]
+    )
+    needs = service.needs_approval(quote)
+    newer = quote.next_versions.order_by("-id").first()
+    return {
+        "quote": quote,
+        "lines": list(quote.lines.all()),
+        "line_form": line_form or QuoteLineForm(),
+        "decision_form": decision_form or DecisionForm(),
+        "needs_approval": needs,
+        "threshold": service.approval_threshold(),
+        "may_send": quote.status in ("draft", "approved", "sent")
+        and (not needs or quote.approved_by_id is not None),
+        "timeline": timeline,
+        "newer": newer,
+        "order": getattr(quote, "order", None) if quote.status == "accepted" else None,
+    }
+
+
+def _page(request, quote_id: int, status: int = 200, **forms) -> HttpResponse:
+    quote = quote_get(user=request.user, quote_id=quote_id)
+    return render(
+        request, "sales/quotes/detail.html", _detail_context(request, quote, **forms), status=status
+    )
+
+
+@require_GET
+def quote_detail(request, quote_id: int):
+    return _page(request, quote_id)
+
+
+@require_http_methods(["GET", "POST"])
+def quote_new(request, customer_id: int):
+    """A new quote for a customer (from the ficha, or an opportunity's page with
+    ``?opportunity=ID``)."""
+    customer = customer_get(user=request.user, customer_id=customer_id)
+    permissions.ensure_can(request.user, "sales.edit")
+    raw = request.GET.get("opportunity") or request.POST.get("opportunity") or ""
+    opportunity = None
+    if raw.isdigit():
+        opportunity = selectors.opportunity_get(user=request.user, opportunity_id=int(raw))
+    if request.method == "POST":
+        form = QuoteNewForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                quote = service.quote_create(
+                    by=request.user,
+                    customer_id=customer.pk,
+                    opportunity_id=opportunity.pk if opportunity else None,
+                    currency=data["currency"],
+                    price_list=data["price_list"],
+                    coupon=data["coupon"],
+                    financing_plan_id=data["financing_plan"].pk if data["financing_plan"] else None,
+                    valid_until=data["valid_until"],
+                    language=data["language"],
+                )
+            except DomainError as exc:
+                form.add_domain_error(exc)
+            else:
+                messages.success(request, _("Quote %(ref)s created.") % {"ref": quote.reference})
+                return redirect("sales:quote_detail", quote.pk)
+    else:
+        form = QuoteNewForm()
+    return render(
+        request,
+        "sales/quotes/new.html",
+        {"form": form, "customer": customer, "opportunity": opportunity},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+def quote_line_add(request, quote_id: int):
+    """Add a configured line; a refusal shows the page again with the message on the
+    field (422)."""
+    quote = quote_get(user=request.user, quote_id=quote_id)
+    form = QuoteLineForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            service.quote_line_add(
+                by=request.user,
+                quote_id=quote.pk,
+                line=service.LineData(
+                    product_id=data["product"].pk,
+                    quantity=data["quantity"],
+                    options=form.option_codes(),
+                    manual_discount_percent=data["manual_discount_percent"] or 0,
+                ),
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Line added."))
+            return redirect("sales:quote_detail", quote.pk)
+    return _page(request, quote.pk, status=422, line_form=form)
+
+
+@require_POST
+def quote_line_remove(request, quote_id: int, line_id: int):
+    try:
+        service.quote_line_remove(by=request.user, quote_id=quote_id, line_id=line_id)
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Line removed."))
+    return redirect("sales:quote_detail", quote_id)
+
+
+def _action(request, quote_id: int, call, done: str):
+    """Run one action of the quote's page; its refusal comes back as a message."""
+    try:
+        call()
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, done)
+    return redirect("sales:quote_detail", quote_id)
+
+
+@require_POST
+def quote_request_approval(request, quote_id: int):
+    comment = request.POST.get("comment", "")
+    return _action(
+        request,
+        quote_id,
+        lambda: service.quote_request_approval(by=request.user, quote_id=quote_id, comment=comment),
+        _("Approval requested: the managers were told by e-mail."),
+    )
+
+
+@require_POST
+def quote_decide(request, quote_id: int):
+    approve = request.POST.get("decision") == "approve"
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    comment = form.cleaned_data.get("comment", "")
+    call = service.quote_approve if approve else service.quote_reject
+    try:
+        call(by=request.user, quote_id=quote_id, comment=comment, base_url=_site(request))
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as exc:
+        if exc.field == "comment":
+            form.add_domain_error(exc)
+            return _page(request, quote_id, status=422, decision_form=form)
+        messages.error(request, str(exc.message))
+        return redirect("sales:quote_detail", quote_id)
+    messages.success(request, _("Discount approved.") if approve else _("Discount rejected."))
+    return redirect("sales:quote_detail", quote_id)
+
+
+@require_POST
+def quote_send(request, quote_id: int):
+    return _action(
+        request,
+        quote_id,
+        lambda: service.quote_send(by=request.user, quote_id=quote_id, base_url=_site(request)),
+        _("Quote sent to the customer by e-mail."),
+    )
+
+
+@require_POST
+def quote_version(request, quote_id: int):
+    try:
+        new = service.quote_new_version(by=request.user, quote_id=quote_id)
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("sales:quote_detail", quote_id)
+    messages.success(request, _("New version %(ref)s.") % {"ref": new.reference})
+    return redirect("sales:quote_detail", new.pk)
+
+
+@require_GET
+def quote_pdf_download(request, quote_id: int):
+    quote = quote_get(user=request.user, quote_id=quote_id)
+    response = HttpResponse(quote_pdf(quote), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{quote.reference}.pdf"'
+    return response
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def quote_accept(request, token: str):
+    """The customer's page: the quote as sent and one button to accept it. A forged
+    link is a 404, an expired one a 410, a link used twice a 409 — nothing written."""
+    from django.utils import translation
+
+    try:
+        quote = service.quote_from_token(token)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return render(request, "sales/quotes/accept.html", {"error": exc.message}, status=410)
+    translation.activate(quote.language or translation.get_language())
+    context: dict[str, Any] = {"quote": quote, "lines": list(quote.lines.all()), "token": token}
+    if request.method == "POST":
+        try:
+            service.quote_accept(token=token)
+        except NotFound:
+            raise
+        except DomainError as exc:
+            status = 409 if isinstance(exc, Conflict) else 410
+            context["error"] = exc.message
+            return render(request, "sales/quotes/accept.html", context, status=status)
+        context["accepted"] = True
+        quote.status = Quote.Status.ACCEPTED
+    elif quote.status == Quote.Status.ACCEPTED:
+        context["already"] = True
+    return render(request, "sales/quotes/accept.html", context)
