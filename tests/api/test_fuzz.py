@@ -37,8 +37,20 @@ def world(live_server):
     group = GroupFactory()
     MembershipFactory(group=group, customer=customer)
     _token, key = api_token_create(user=admin, name="fuzz")
-    known = {"customer_id": customer.pk, "group_id": group.pk}
+    known = {"customer_id": customer.pk, "group_id": group.pk, **_quote_and_order(customer)}
     return live_server.url, {"Authorization": f"Bearer {key}"}, known
+
+
+def _quote_and_order(customer) -> dict:
+    """A quote with a line and an order, for the quote and order routes to reach."""
+    from panorama.sales.services.order import order_create
+    from panorama.sales.services.quote import LineData, quote_create
+    from tests.catalog.factories import ProductFactory
+
+    product = ProductFactory()
+    quote = quote_create(by=None, customer_id=customer.pk, lines=[LineData(product.pk)])
+    order = order_create(by=None, customer_id=customer.pk, lines=[LineData(product.pk)])
+    return {"quote_id": quote.pk, "line_id": quote.lines.get().pk, "order_id": order.pk}
 
 
 @schema.parametrize()
