@@ -4,6 +4,7 @@ violation, every asset from our own origin."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.test import Client
 from playwright.sync_api import expect
 
 from panorama.accounts.models import Role
@@ -197,3 +198,23 @@ def test_the_theme_follows_the_system_until_chosen_and_never_flashes(browser, li
         assert page.evaluate("window.themeAtBody") == "dark"
     finally:
         context.close()
+
+
+def test_the_admin_follows_the_theme_chosen_in_panorama(page, live_server, admin_user):
+    """The admin is not a visually different product: Inter, the tokens' colours, and the
+    dark theme when it was chosen in Panorama's top bar."""
+    client = Client()
+    client.force_login(admin_user)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+
+    page.goto(f"{live_server.url}/admin/")
+    light = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert light == "rgb(255, 255, 255)" and font.startswith("Inter")
+
+    page.evaluate("localStorage.setItem('pn-theme', 'dark')")
+    page.reload()
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(27, 28, 31)"
+    assert page.locator(".theme-toggle").first.is_hidden()

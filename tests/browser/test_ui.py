@@ -135,6 +135,7 @@ def test_a_phone_typed_another_way_finds_the_customer_and_opens_the_ficha(
     expect(identities).to_contain_text("600 11 22 33")  # national format
     expect(identities).to_contain_text("12345678Z")
     expect(identities).to_contain_text("••••")
+    page.get_by_role("tab", name="Sales").click()  # what she holds is on the Sales tab
     holdings = page.locator(
         "section", has=page.get_by_role("heading", name="Products and services held")
     )
@@ -216,6 +217,8 @@ def test_list_and_ficha_have_no_serious_accessibility_violations(
     page.screenshot(path=str(screenshots / "list.png"))
 
     page.goto(f"{live_server.url}/customers/{lucia.pk}/")
+    assert _serious(axe.run(page)) == []
+    page.get_by_role("tab", name="Details").click()
     page.locator("details.history summary").click()
     assert _serious(axe.run(page)) == []
     page.screenshot(path=str(screenshots / "ficha.png"), full_page=True)
@@ -262,3 +265,40 @@ def test_a_user_changes_his_password_from_the_user_menu(
     page.get_by_role("button", name="Change password").click()
     expect(page.get_by_role("status")).to_contain_text("Your password was changed")
     page.screenshot(path=str(screenshots / "password-change.png"))
+
+
+def test_the_ficha_sections_are_tabs_with_their_own_address(page, sign_in, live_server, lucia):
+    """Issue 14, point 6: sections as tabs, each with its URL, swapped without a page load;
+    Back returns to the previous tab; arrows move between tabs; usable on a phone."""
+    sign_in("agent")
+    page.goto(f"{live_server.url}/customers/{lucia.pk}/")
+    page.evaluate("window.notReloaded = true")
+    tabs = page.get_by_role("tablist", name="Sections of the ficha")
+    expect(page.get_by_role("tabpanel", name="Overview")).to_be_visible()
+    expect(page.locator("#panel-timeline")).to_be_visible()
+    expect(page.get_by_text("INV-00042")).to_be_hidden()
+
+    tabs.get_by_role("tab", name="Service").click()
+    expect(page).to_have_url(f"{live_server.url}/customers/{lucia.pk}/?tab=service")
+    expect(page.get_by_text("INV-00042")).to_be_visible()
+    expect(page.locator("#panel-timeline")).to_be_hidden()
+    assert page.evaluate("window.notReloaded") is True
+
+    # The keyboard: Right goes to the next tab and shows it.
+    page.keyboard.press("ArrowRight")
+    expect(tabs.get_by_role("tab", name="Details")).to_be_focused()
+    expect(page.get_by_text("Familia Gómez")).to_be_visible()
+
+    page.go_back()
+    expect(page).to_have_url(f"{live_server.url}/customers/{lucia.pk}/?tab=service")
+    expect(page.get_by_text("INV-00042")).to_be_visible()
+
+    # The address alone opens that tab (a copied link, a reload).
+    page.goto(f"{live_server.url}/customers/{lucia.pk}/?tab=history")
+    expect(tabs.get_by_role("tab", name="History")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("heading", name="Field history")).to_be_visible()
+
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{live_server.url}/customers/{lucia.pk}/?tab=sales")
+    expect(page.get_by_text("Tarjeta Oro")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -166,8 +166,15 @@ class Connection:
         if body is not None:
             payload = json.dumps(body).encode()
             headers = {**headers, "Content-Type": "application/json"}
-        self.conn.request(method, path, body=payload, headers=headers)
-        raw = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=payload, headers=headers)
+            raw = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The server closed a keep-alive connection left idle (during the seeding of
+            # cases or the SLA sweep, say): open a new one and send the request again.
+            self.conn.close()
+            self.conn.request(method, path, body=payload, headers=headers)
+            raw = self.conn.getresponse()
         text = raw.read().decode("utf-8", "replace")
         headers_in = {name.lower(): value for name, value in raw.getheaders()}
         return Response(raw.status, headers_in, text, method, path)

@@ -26,12 +26,28 @@ class Panel:
     # A ninja Schema for one item: the API returns [schema(item) for item in data].
     schema: Any = None
     options: dict = field(default_factory=dict)
+    # The ficha's tab the panel is shown on (TABS); the 360 API carries every panel.
+    tab: str = "overview"
 
+
+# The ficha's tabs, in order: key (the ?tab= of its address) and label.
+TABS = [
+    ("overview", _("Overview")),
+    ("sales", _("Sales")),
+    ("service", _("Service")),
+    ("details", _("Details")),
+    ("history", _("History")),
+]
+TAB_KEYS = frozenset(key for key, _label in TABS)
 
 _registry: dict[str, Panel] = {}
 
 
 def register(panel: Panel) -> Panel:
+    if panel.tab not in TAB_KEYS:
+        raise ValueError(
+            f"Panel {panel.key!r}: unknown ficha tab {panel.tab!r} (one of {sorted(TAB_KEYS)})"
+        )
     _registry[panel.key] = panel
     return panel
 
@@ -51,13 +67,14 @@ EXPECTED = {
         template="customers/_empty_panel.html",
         order=order,
         options={"empty": empty},
+        tab=tab,
     )
-    for key, title, empty, order in [
-        ("alerts", _("Alerts"), _("No alerts"), 5),
-        ("opportunities", _("Open opportunities"), _("No open opportunities"), 20),
-        ("cases", _("Open cases"), _("No open cases"), 30),
-        ("segments", _("Segments"), _("In no segment"), 40),
-        ("scores", _("Scores"), _("No scores yet"), 50),
+    for key, title, empty, order, tab in [
+        ("alerts", _("Alerts"), _("No alerts"), 5, "overview"),
+        ("opportunities", _("Open opportunities"), _("No open opportunities"), 20, "sales"),
+        ("cases", _("Open cases"), _("No open cases"), 30, "service"),
+        ("segments", _("Segments"), _("In no segment"), 40, "details"),
+        ("scores", _("Scores"), _("No scores yet"), 50, "details"),
     ]
 }
 

@@ -22,6 +22,7 @@ register(
         selector=_open_opportunities,
         template="sales/_opportunities_panel.html",
         order=20,
+        tab="sales",
         schema=OpportunityPanelOut,
         options={"empty": _("No open opportunities")},
     )

@@ -12,6 +12,7 @@ register(
         selector=open_cases_for_panel,
         template="service/_cases_panel.html",
         order=30,
+        tab="service",
         schema=CaseOut,
     )
 )

@@ -7,11 +7,13 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from panorama.accounts import permissions
 from panorama.core.exceptions import DomainError, NotFound, ValidationFailed
 from panorama.core.http import client_ip, csv_download
 from panorama.core.lists import list_response
+from panorama.customers.panels import TAB_KEYS, TABS
 
 from .. import identifiers, selectors
 from ..forms import CustomerCreateForm
@@ -113,6 +115,10 @@ def _lookalikes(request, data: dict, identities: list[IdentityData]) -> list:
 
 @require_http_methods(["GET", "POST"])
 def customer_new(request):
+    """The new-customer page, and the quick-create dialog of every page (base.html): an
+    HTMX request with modal=1 gets the form alone, posts into the dialog, and on success
+    the browser goes to the new ficha. The same form, duplicate warning and service."""
+    modal = bool(request.htmx) and (request.GET.get("modal") or request.POST.get("modal")) == "1"
     form = CustomerCreateForm(request.POST or None)
     lookalikes: list = []
     if request.method == "POST" and form.is_valid():
@@ -146,11 +152,15 @@ def customer_new(request):
                 form.add_domain_error(exc)
             else:
                 messages.success(request, _("Customer %(name)s created.") % {"name": customer})
+                if modal:
+                    return HttpResponseClientRedirect(
+                        reverse("customers:detail", args=[customer.pk])
+                    )
                 return redirect("customers:detail", customer.pk)
     status = 422 if form.errors else 200
-    return render(
-        request, "customers/new.html", {"form": form, "lookalikes": lookalikes}, status=status
-    )
+    context = {"form": form, "lookalikes": lookalikes, "modal": modal}
+    template = "customers/_new_form.html" if modal else "customers/new.html"
+    return render(request, template, context, status=status)
 
 
 def _key_identities(identities: list[Identity]) -> list[Identity]:
@@ -190,6 +200,9 @@ def customer_detail(request, customer_id: int):
     data["history"] = selectors.customer_field_history(customer_id=customer.pk)
     data["open_incidents"] = sum(1 for i in data["billing_incidents"] if i.status == "open")
     data["can_edit"] = permissions.can(request.user, "customers.edit")
+    data["tabs"] = TABS
+    asked = request.GET.get("tab", "")
+    data["tab"] = asked if asked in TAB_KEYS else "overview"
     return render(request, "customers/detail.html", data)
 
 

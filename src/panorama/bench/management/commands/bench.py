@@ -25,6 +25,7 @@ from django.db import connection
 from panorama.bench import cases as bench_cases
 from panorama.bench import measure, pipeline, prepare, raw
 from panorama.bench import quotes as bench_quotes
+from panorama.bench import ui as bench_ui
 from panorama.core.management.commands.serve import granian_command, stop
 from panorama.customers.imports.services.jobs import BATCH_SIZE as IMPORT_BATCH
 
@@ -164,6 +165,10 @@ class Command(BaseCommand):
                 "opportunity_move_p50_ms",
                 "quote_price_p50_ms",
                 "quote_pdf_p50_ms",
+                "ui_list_lcp_ms",
+                "ui_palette_ms",
+                "ui_palette_queries",
+                "ui_deep_page_ratio",
                 "database",
                 "customers",
             ]
@@ -224,6 +229,7 @@ class Command(BaseCommand):
 
             out.update(pipeline.measure_all(client, rng, self.say))
             out.update(bench_quotes.measure_all(self.say))
+            out.update(bench_ui.measure_all(base_url, user, REQUESTS, self.say))
         finally:
             client.close()
 
@@ -297,6 +303,18 @@ class Command(BaseCommand):
             ),
             ("quote pricing p50", f"{results['quote_price_p50_ms']} ms", "≤ 20 ms"),
             ("quote PDF p50", f"{results['quote_pdf_p50_ms']} ms", "≤ 500 ms"),
+            ("list LCP (Chromium)", f"{results['ui_list_lcp_ms']} ms", "≤ 800 ms"),
+            (
+                "palette p50 (queries)",
+                f"{results['ui_palette_ms']} ms ({results['ui_palette_queries']})",
+                "≤ 150 ms",
+            ),
+            (
+                "page after row 5,000 ÷ 2nd",
+                f"{results['ui_deep_page_ratio']} "
+                f"({results.get('ui_deep_page_ms')} / {results.get('ui_second_page_ms')} ms)",
+                "≤ 1.5",
+            ),
             ("create p50", f"{results['create_customer_p50_ms']} ms", ""),
             ("import", f"{results['import_rows_per_s']:,} rows/s", ""),
             (

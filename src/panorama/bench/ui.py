@@ -1,0 +1,140 @@
+"""The bench's UI figures (issue 14): the customer list's Largest Contentful Paint in
+Chromium, the Ctrl+K palette's server time, and what a "load more" page far down the list
+costs against the second page (keyset paging: it should cost about the same)."""
+
+from __future__ import annotations
+
+import html
+import re
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.urls import reverse
+
+from panorama.accounts.models import User
+
+from . import measure
+from .cases import session_connection
+
+CHROMIUM = "/usr/bin/chromium"
+MORE = re.compile(r'rel="next"\s+hx-get="([^"]+)"')
+LCP_RUNS = 7
+PAGE_RUNS = 40
+DEEP_ROW = 5_000
+PALETTE_WORDS = ["gar", "mar", "lop", "ana", "fer", "san", "rod", "per", "mad", "gom"]
+LCP_SCRIPT = """() => new Promise(resolve => {
+  let last = null;
+  new PerformanceObserver(list => {
+    const entries = list.getEntries();
+    last = entries[entries.length - 1].startTime;
+  }).observe({type: 'largest-contentful-paint', buffered: true});
+  setTimeout(() => resolve(last), 500);
+})"""
+
+
+def _cookie(client: measure.Connection) -> tuple[str, str]:
+    name, value = client.headers["Cookie"].split("=", 1)
+    return name, value
+
+
+def list_lcp_ms(
+    base_url: str, user: User, say: Callable[[str], None], runs: int = LCP_RUNS
+) -> float | None:
+    """Median LCP of /customers/ over fresh page loads (a new context each: no cache)."""
+    if not Path(CHROMIUM).exists():
+        say("  Chromium is not installed (make browser): ui_list_lcp_ms not measured")
+        return None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        say("  Playwright is not installed: ui_list_lcp_ms not measured")
+        return None
+    client = session_connection(base_url, user)
+    name, value = _cookie(client)
+    client.close()
+    values: list[float] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            for run in range(runs + 1):
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                context.add_cookies([{"name": name, "value": value, "url": base_url}])
+                page = context.new_page()
+                page.goto(f"{base_url}/customers/", wait_until="load")
+                lcp = page.evaluate(LCP_SCRIPT)
+                context.close()
+                if run and lcp is not None:  # the first load warms the server up
+                    values.append(float(lcp))
+        finally:
+            browser.close()
+    return round(statistics.median(values), 1) if values else None
+
+
+def palette_ms(base_url: str, user: User, requests: int) -> tuple[float, int | None]:
+    """p50 ms and the most queries of the palette's answer as the user types a word."""
+    client = session_connection(base_url, user)
+    url = reverse("core:palette")
+    words = [PALETTE_WORDS[n % len(PALETTE_WORDS)] for n in range(requests)]
+    try:
+        times, counts = measure.timed(client, [measure.get(url, {"q": w}) for w in words])
+    finally:
+        client.close()
+    return round(measure.p50(times), 2), (max(counts) if counts else None)
+
+
+def _time(client: measure.Connection, path: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path} -> {response.status_code}")
+    return statistics.median(times)
+
+
+def deep_page_ratio(
+    base_url: str,
+    user: User,
+    say: Callable[[str], None],
+    row: int = DEEP_ROW,
+    runs: int = PAGE_RUNS,
+) -> dict:
+    """Follow the list's "load more" links from the first page to the page after row
+    5,000; time the second page and that one (median of PAGE_RUNS each)."""
+    client = session_connection(base_url, user)
+    try:
+        path, shown, second = "/customers/", 0, None
+        while shown < row:
+            page = client.get(path)
+            found = MORE.search(page.text)
+            if not found:
+                say(f"  the list ends before row {row:,}: ui_deep_page_ratio not measured")
+                return {"ui_deep_page_ratio": None}
+            path = html.unescape(found.group(1))
+            shown = int(re.search(r"shown=(\d+)", path).group(1))  # type: ignore[union-attr]
+            second = second or path
+        assert second is not None
+        second_ms = _time(client, second, runs)
+        deep_ms = _time(client, path, runs)
+    finally:
+        client.close()
+    return {
+        "ui_second_page_ms": round(second_ms, 2),
+        "ui_deep_page_ms": round(deep_ms, 2),
+        "ui_deep_page_ratio": round(deep_ms / second_ms, 2),
+        "ui_deep_page_row": shown,
+    }
+
+
+def measure_all(base_url: str, user: User, requests: int, say: Callable[[str], None]) -> dict:
+    out: dict = {}
+    say("Measuring the UI: the list's LCP in Chromium, the palette, a deep page...")
+    out["ui_list_lcp_ms"] = list_lcp_ms(base_url, user, say)
+    out["ui_palette_ms"], out["ui_palette_queries"] = palette_ms(base_url, user, requests)
+    out.update(deep_page_ratio(base_url, user, say))
+    return out
