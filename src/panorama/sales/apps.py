@@ -12,9 +12,6 @@ class SalesConfig(AppConfig):
         from .permissions import register_all
 
         register_all()
-        from . import palette_quotes
-
-        palette_quotes.register()
         from panorama.customers.duplicates import merging
 
         from .models import Lead, Opportunity, Order, Quote
