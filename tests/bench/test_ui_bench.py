@@ -2,7 +2,6 @@
 server time and queries, and the "load more" page far down the list against the second."""
 
 import socket
-from pathlib import Path
 
 import pytest
 
@@ -35,14 +34,6 @@ def test_a_list_too_short_is_said_not_measured(live_server):
         "ui_deep_page_ratio": None
     }
     assert "ends before row 500" in said[0]
-
-
-@pytest.mark.skipif(not Path(bench_ui.CHROMIUM).exists(), reason="Chromium not installed")
-def test_the_list_lcp_is_measured_in_chromium(live_server):
-    CustomerFactory.create_batch(60)
-    admin = UserFactory(username="bench-admin", role=Role.ADMIN)
-    lcp = bench_ui.list_lcp_ms(live_server.url, admin, print, runs=2)
-    assert lcp is not None and lcp > 0
 
 
 def test_a_connection_the_server_closed_is_opened_again(live_server):

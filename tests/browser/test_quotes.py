@@ -38,7 +38,7 @@ def test_quote_approved_sent_accepted_and_ordered(
 ):
     settings.PANORAMA_QUOTE_APPROVAL_DISCOUNT = 10
     rep_context, page = _signed_in(browser, live_server, "rep")
-    page.goto(f"{live_server.url}/customers/{buyer.pk}/")
+    page.goto(f"{live_server.url}/customers/{buyer.pk}/?tab=sales")  # the quotes panel
     page.get_by_role("link", name="New quote").click()
     page.get_by_label("Coupon").fill("bienvenida")
     page.get_by_role("button", name="Create the quote").click()

@@ -40,9 +40,12 @@ def _cookie(client: measure.Connection) -> tuple[str, str]:
 
 
 def list_lcp_ms(
-    base_url: str, user: User, say: Callable[[str], None], runs: int = LCP_RUNS
+    base_url: str, user: User, say: Callable[[str], None], runs: int = LCP_RUNS, browser=None
 ) -> float | None:
-    """Median LCP of /customers/ over fresh page loads (a new context each: no cache)."""
+    """Median LCP of /customers/ over fresh page loads (a new context each: no cache).
+    ``browser``: a Playwright browser already running (the tests'); else one is started."""
+    if browser is not None:
+        return _lcp(browser, base_url, user, runs)
     if not Path(CHROMIUM).exists():
         say("  Chromium is not installed (make browser): ui_list_lcp_ms not measured")
         return None
@@ -51,26 +54,30 @@ def list_lcp_ms(
     except ImportError:
         say("  Playwright is not installed: ui_list_lcp_ms not measured")
         return None
+    with sync_playwright() as playwright:
+        started = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            return _lcp(started, base_url, user, runs)
+        finally:
+            started.close()
+
+
+def _lcp(browser, base_url: str, user: User, runs: int) -> float | None:
     client = session_connection(base_url, user)
     name, value = _cookie(client)
     client.close()
     values: list[float] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            for run in range(runs + 1):
-                context = browser.new_context(viewport={"width": 1280, "height": 800})
-                context.add_cookies([{"name": name, "value": value, "url": base_url}])
-                page = context.new_page()
-                page.goto(f"{base_url}/customers/", wait_until="load")
-                lcp = page.evaluate(LCP_SCRIPT)
-                context.close()
-                if run and lcp is not None:  # the first load warms the server up
-                    values.append(float(lcp))
-        finally:
-            browser.close()
+    for run in range(runs + 1):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context.add_cookies([{"name": name, "value": value, "url": base_url}])
+        page = context.new_page()
+        page.goto(f"{base_url}/customers/", wait_until="load")
+        lcp = page.evaluate(LCP_SCRIPT)
+        context.close()
+        if run and lcp is not None:  # the first load warms the server up
+            values.append(float(lcp))
     return round(statistics.median(values), 1) if values else None
 
 

@@ -40,6 +40,7 @@ register(
         selector=_quotes,
         template="sales/quotes/_panel.html",
         order=25,
+        tab="sales",
         schema=QuotePanelOut,
         options={"empty": _("No quotes yet")},
     )
