@@ -12,10 +12,9 @@ class SalesConfig(AppConfig):
         from .permissions import register_all
 
         register_all()
-        from . import palette, palette_quotes
+        from . import palette
 
         palette.register()
-        palette_quotes.register()
         from panorama.customers.duplicates import merging
 
         from .models import Activity, Lead, Opportunity, Order, Quote
