@@ -24,10 +24,12 @@ from panorama.catalog.models import FinancingPlan
 from panorama.core.models import SavedView
 from panorama.customers.models import Customer, CustomerMerge, DuplicateCandidate, ImportJob
 from panorama.sales.models import Competitor, LeadImport, WebForm
+from panorama.sales.services.activity import activity_plan
 from panorama.sales.services.lead import lead_create
 from panorama.sales.services.opportunity import opportunity_create
 from panorama.sales.services.order import order_create
 from panorama.sales.services.quote import LineData, quote_create
+from panorama.sales.services.script import script_create
 from panorama.service.services.case import case_open
 from panorama.service.services.knowledge import article_create, article_publish
 from tests.catalog.factories import ProductFactory
@@ -53,6 +55,7 @@ PUBLIC_WEB = {
     "webform_submit",  # the public web forms' endpoint: the form's token, honeypot, rate limit
     "service:csat_answer",  # the satisfaction survey's one-click link: a signed, expiring token
     "callback_form_submit",  # the public "call me back" form: its token, honeypot, rate limit
+    "sales:agenda_feed",  # a rep's calendar subscription: its hashed, revocable token
     "sales:quote_accept",  # the customer accepts a quote: a signed link expiring with the quote
     "help:index",  # the public help centre: published public articles only
     "help:article",
@@ -163,6 +166,14 @@ def params(db, admin_user):
         "list_name": "customers",  # the shared list's bulk action and inline edit
         "pk": ana.pk,
         "column_key": "status",
+        "activity_id": activity_plan(
+            by=admin_user,
+            kind="call",
+            subject="Llamar",
+            starts_at=timezone.now(),
+            customer_id=ana.pk,
+        ).pk,
+        "script_id": script_create(by=None, title="Fibra", body="Velocidad").pk,
     }
 
 

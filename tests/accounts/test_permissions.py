@@ -5,6 +5,7 @@ message in ``detail`` with a 403, the web shows it (the 403 page, or the form it
 from), and nothing was written. A newly registered action must get its case here.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,9 @@ from panorama.customers.imports.models import ImportJob
 from panorama.customers.imports.services.jobs import import_job_create
 from panorama.customers.models import Customer
 from panorama.customers.services.customer import CustomerData, customer_create
-from panorama.sales.models import Lead, LostReason, Opportunity, Quote
+from panorama.sales.models import Activity, ForecastAdjustment, Lead, LostReason, Opportunity, Quote
+from panorama.sales.services.activity import activity_plan
+from panorama.sales.services.forecast import forecast_adjust
 from panorama.sales.services.lead import lead_assign, lead_create
 from panorama.sales.services.lead_scoring import leads_rescore
 from panorama.sales.services.opportunity import opportunity_create
@@ -281,7 +284,56 @@ CASES: dict[str, Case] = {
         web=lambda c, w: c.post(reverse("sales:lost_reason_new"), {"reason-name": "Precio"}),
         state=lambda w: LostReason.objects.count(),
     ),
+    "sales.plan": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: activity_plan(
+            by=u, owner=_colleague(w), kind="call", subject="Llamar", starts_at=NOON
+        ),
+        api=lambda api, w: api.post(
+            "/agenda/activities",
+            json={
+                "kind": "call",
+                "subject": "Llamar",
+                "starts_at": NOON.isoformat(),
+                "owner_id": _colleague(w).pk,
+            },
+        ),
+        web=lambda c, w: c.post(
+            reverse("sales:activity_new"),
+            {
+                "kind": "call",
+                "subject": "Llamar",
+                "day": "2026-11-30",
+                "time": "12:00",
+                "duration_minutes": "30",
+                "owner": _colleague(w).pk,
+            },
+        ),
+        state=lambda w: Activity.objects.count(),
+    ),
+    "sales.forecast_adjust": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: forecast_adjust(
+            by=u, period="2026-11", category="commit", amount=1, team_id=w["team"].pk
+        ),
+        api=lambda api, w: api.post(
+            "/forecast/adjustments",
+            json={"period": "2026-11", "category": "commit", "amount": 1, "rep_id": api.user.pk},
+        ),
+        web=lambda c, w: c.post(
+            reverse("sales:forecast_adjust") + "?period=2026-11",
+            {"target": f"rep:{c.session_user.pk}", "category": "commit", "amount": "1"},
+        ),
+        state=lambda w: ForecastAdjustment.objects.count(),
+    ),
 }
+
+NOON = datetime.datetime(2026, 11, 30, 12, tzinfo=datetime.UTC)
+
+
+def _colleague(w):
+    """A rep of the same team: a rep plans on his own agenda only."""
+    return UserFactory(username="colega", role=Role.SALES_REP, teams=[w["team"]])
 
 
 def _pending_quote(w: dict) -> Quote:

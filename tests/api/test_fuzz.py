@@ -41,8 +41,25 @@ def world(live_server):
     article = article_create(by=None, title="Garantía", body="Dos años", visibility="public")
     article_publish(by=None, article_id=article.pk)
     article_update(by=None, article_id=article.pk, body="Tres años")
-    known = {"customer_id": customer.pk, "group_id": group.pk, "article_id": article.pk}
+    known = {
+        "customer_id": customer.pk,
+        "group_id": group.pk,
+        "article_id": article.pk,
+        **_quote_and_order(customer),
+    }
     return live_server.url, {"Authorization": f"Bearer {key}"}, known
+
+
+def _quote_and_order(customer) -> dict:
+    """A quote with a line and an order, for the quote and order routes to reach."""
+    from panorama.sales.services.order import order_create
+    from panorama.sales.services.quote import LineData, quote_create
+    from tests.catalog.factories import ProductFactory
+
+    product = ProductFactory()
+    quote = quote_create(by=None, customer_id=customer.pk, lines=[LineData(product.pk)])
+    order = order_create(by=None, customer_id=customer.pk, lines=[LineData(product.pk)])
+    return {"quote_id": quote.pk, "line_id": quote.lines.get().pk, "order_id": order.pk}
 
 
 @schema.parametrize()

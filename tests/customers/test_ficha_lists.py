@@ -28,12 +28,14 @@ pytestmark = pytest.mark.django_db
 
 # customer (owner and team joined) + identities, addresses, holdings, billing incidents,
 # consents (one prefetch each) + groups with their fellow members + one query per panel
-# (timeline, open cases, open opportunities).
-SELECTOR_QUERIES = 10
+# (timeline, open cases, open opportunities, quotes).
+SELECTOR_QUERIES = 11
 # The page adds the session and its user, the custom-field definitions and the history.
 PAGE_QUERIES = SELECTOR_QUERIES + 4
 # The API adds the token's lookup.
 API_QUERIES = SELECTOR_QUERIES + 1
+# Sellers (reps and managers) also get the sales scripts that fit: one query more.
+SELLER_PANELS = 1
 
 
 def customer_with_history(n: int, team=None):
@@ -67,12 +69,13 @@ def _count(call) -> int:
 
 def test_the_360_selector_costs_the_same_with_one_or_fifty_of_everything(admin_user, rep, team):
     small, large = customer_with_history(1, team), customer_with_history(50, team)
-    for user in (admin_user, rep):  # the rep's scope is part of the same queries
+    for user, expected in ((admin_user, SELECTOR_QUERIES), (rep, SELECTOR_QUERIES + SELLER_PANELS)):
+        # the rep's scope is part of the same queries
         counts = {
             n: _count(lambda c=c, u=user: selectors.customer_360(user=u, customer_id=c.pk))
             for n, c in ((1, small), (50, large))
         }
-        assert counts == {1: SELECTOR_QUERIES, 50: SELECTOR_QUERIES}, user
+        assert counts == {1: expected, 50: expected}, user
     data = selectors.customer_360(user=rep, customer_id=large.pk)
     assert len(data["identities"]) == len(data["addresses"]) == len(data["holdings"]) == 50
     assert len(data["billing_incidents"]) == len(data["groups"]) == 50

@@ -340,3 +340,28 @@ def test_a_rep_cannot_quote_a_customer_he_does_not_see(rep, world):
     other = CustomerFactory(team=TeamFactory(name="Barcelona"))
     with pytest.raises(NotFound):
         quote_create(by=rep, customer_id=other.pk, lines=[LineData(product_id=world["router"].pk)])
+
+
+@pytest.mark.parametrize(
+    ("terms", "field"),
+    [
+        ({"valid_until": datetime.date(9999, 12, 31)}, "valid_until"),
+        ({"valid_until": datetime.date(2000, 1, 1)}, "valid_until"),
+        ({"channel": "fax"}, "channel"),
+        ({"coupon": "A\x00B"}, "coupon"),
+        ({"language": "fr"}, "language"),
+    ],
+)
+def test_bad_terms_name_their_field(rep, buyer, terms, field):
+    with pytest.raises(ValidationFailed) as refused:
+        quote_create(by=rep, customer_id=buyer.pk, **terms)
+    assert refused.value.field == field
+    assert not Quote.objects.exists()
+
+
+def test_a_bad_address_to_send_to_is_refused(quote, rep, smtp):
+    with pytest.raises(ValidationFailed) as refused:
+        quote_send(by=rep, quote_id=quote.pk, email="x@y\nBcc: z@w")
+    assert refused.value.field == "email"
+    assert smtp.messages == []
+    assert Quote.objects.get(pk=quote.pk).status == "draft"

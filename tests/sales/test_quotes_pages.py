@@ -181,14 +181,3 @@ def test_the_order_page_moves_it_along(client, rep, buyer, world, smtp):
     assert "cannot become" in refused.content.decode()
     listing = client.get(reverse("sales:order_list")).content.decode()
     assert order.reference in listing
-
-
-def test_the_palette_finds_a_quote_by_its_reference(rep, buyer, world):
-    from panorama.core.palette import hits_for
-    from tests.factories import TeamFactory, UserFactory
-
-    quote = _quote(rep, buyer, world)
-    found = dict(hits_for(rep, quote.reference.lower()))
-    assert [h.label for hits in found.values() for h in hits] == [quote.reference]
-    stranger = UserFactory(username="otro", role="sales_rep", teams=[TeamFactory(name="Sur")])
-    assert not any(hits for _, hits in hits_for(stranger, quote.reference))

@@ -167,6 +167,69 @@ class SalesConfigured(Payload):
     by: int | None = Field(description="who configured it (null: the system)")
 
 
+# --- the agenda, scripts and the forecast (agenda helper) -----------------------------
+
+
+@event("activity.planned")
+class ActivityPlanned(Payload):
+    """A call, visit, meeting or task was put on a rep's agenda."""
+
+    activity_id: int = Field(description="the new agenda item")
+    kind: str = Field(description="call, visit, meeting or task")
+    owner_id: int = Field(description="whose agenda it is on")
+    customer_id: int | None = Field(description="the customer it concerns, if any")
+    by: int | None = Field(description="who planned it (null: the system)")
+
+
+@event("activity.updated")
+class ActivityUpdated(Payload):
+    """A planned agenda item was changed (time, duration, reminder, owner...)."""
+
+    activity_id: int = Field(description="the agenda item")
+    fields: list[str] = Field(description="the fields that changed")
+    by: int | None = Field(description="who changed it (null: the system)")
+
+
+@event("activity.completed")
+class ActivityCompleted(Payload):
+    """An agenda item was done; its outcome went to the customer's timeline."""
+
+    activity_id: int = Field(description="the agenda item")
+    customer_id: int | None = Field(description="the customer it concerns, if any")
+    interaction_id: int | None = Field(description="the timeline entry it wrote, if any")
+    by: int | None = Field(description="who logged it (null: the system)")
+
+
+@event("activity.cancelled")
+class ActivityCancelled(Payload):
+    """A planned agenda item was cancelled."""
+
+    activity_id: int = Field(description="the agenda item")
+    by: int | None = Field(description="who cancelled it (null: the system)")
+
+
+@event("script.saved")
+class ScriptSaved(Payload):
+    """A sales script was created or changed."""
+
+    script_id: int = Field(description="the script")
+    created: bool = Field(description="true when it is new")
+    by: int | None = Field(description="who saved it (null: the system)")
+
+
+@event("forecast.adjusted")
+class ForecastAdjusted(Payload):
+    """A manager set his own figure for a forecast category of a rep or a team."""
+
+    adjustment_id: int = Field(description="the adjustment (kept with the earlier ones)")
+    period: str = Field(description="2026-11 (a month) or 2026-Q4 (a quarter)")
+    rep_id: int | None = Field(description="the rep it adjusts, or null")
+    team_id: int | None = Field(description="the team it adjusts, or null")
+    category: str = Field(description="pipeline, best_case, commit or closed")
+    amount: str = Field(description="the adjusted amount, company currency (decimal string)")
+    by: int | None = Field(description="who adjusted it (null: the system)")
+
+
 @event("quote.created")
 class QuoteCreated(Payload):
     """A quote (or a new version of one) was created."""

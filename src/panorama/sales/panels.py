@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panorama.customers.panels import Panel, register
 
+from .api.scripts import ScriptOut
 from .schemas import OpportunityPanelOut
 from .schemas_quotes import QuotePanelOut
 from .selectors import open_opportunities_of
@@ -43,5 +44,36 @@ register(
         tab="sales",
         schema=QuotePanelOut,
         options={"empty": _("No quotes yet")},
+    )
+)
+
+
+# --- sales scripts (agenda helper) --------------------------------------------------------
+
+
+def _fitting_scripts(*, customer, user):
+    from .scripts import scripts_for
+
+    return scripts_for(customer=customer)
+
+
+def _sells(user) -> bool:
+    from panorama.accounts.models import Role
+
+    return user.role in (Role.SALES_REP, Role.SALES_MANAGER)
+
+
+register(
+    Panel(
+        key="scripts",
+        title=_("Sales scripts"),
+        selector=_fitting_scripts,
+        template="sales/_scripts_panel.html",
+        order=22,
+        tab="sales",
+        # A seller's tool: reps and managers (administrators edit them in the settings).
+        visible_to=_sells,
+        schema=ScriptOut,
+        options={"empty": _("No script fits this customer.")},
     )
 )

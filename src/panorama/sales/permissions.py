@@ -42,6 +42,7 @@ def register_all() -> None:
         message=_("Only administrators change the lead scoring and assignment rules."),
     )
     register_pipelines()
+    register_agenda()
     register_quotes()
 
 
@@ -60,6 +61,59 @@ def register_pipelines() -> None:
             "Configuring pipelines, stages, lost reasons and competitors is for sales "
             "managers and administrators."
         ),
+    )
+
+
+# --- the agenda and the forecast (agenda helper) ----------------------------------------
+
+
+def _members_in_scope(user: User, other: Any) -> bool:
+    """Whether ``other`` (a user) is ``user`` himself or a member of a team he manages
+    (administrators: anyone)."""
+    from panorama.customers.selectors import teams_in_scope
+
+    if other is None or other.pk == user.pk or user.is_superuser or user.role == Role.ADMIN:
+        return True
+    if user.role != Role.SALES_MANAGER:
+        return False
+    teams = teams_in_scope(user)
+    return teams is not None and other.teams.filter(pk__in=teams.values("pk")).exists()
+
+
+def may_plan_for(user: User, owner: Any = None) -> bool:
+    """A rep plans on his own agenda; a manager also on his teams' members'; an
+    administrator on anyone's. Analysts read only."""
+    return may_edit(user) and _members_in_scope(user, owner)
+
+
+def may_adjust_forecast(user: User, target: Any = None) -> bool:
+    """A manager adjusts the forecast of the teams he manages (and of their members);
+    administrators any."""
+    from panorama.accounts.models import Team
+
+    if user.is_superuser or user.role == Role.ADMIN:
+        return True
+    if user.role != Role.SALES_MANAGER:
+        return False
+    if target is None:
+        return True
+    if isinstance(target, Team):
+        return team_in_scope(user, target)
+    return target.pk != user.pk and _members_in_scope(user, target)
+
+
+def register_agenda() -> None:
+    register(
+        "sales.plan",
+        rule=may_plan_for,
+        message=_(
+            "You may plan only on your own agenda, or a manager on his teams' members' agendas."
+        ),
+    )
+    register(
+        "sales.forecast_adjust",
+        rule=may_adjust_forecast,
+        message=_("Only the managers of a team and administrators adjust its forecast."),
     )
 
 

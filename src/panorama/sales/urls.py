@@ -104,6 +104,42 @@ urlpatterns += [
     path("settings/competitors/new/", pipelines.competitor_new, name="competitor_new"),
 ]
 
+# --- the agenda, sales scripts and the forecast (agenda helper) ---
+from .views import agenda as agenda_views  # noqa: E402
+from .views import forecast as forecast_views  # noqa: E402
+from .views import scripts as script_views  # noqa: E402
+
+urlpatterns += [
+    path("agenda/", agenda_views.agenda_page, name="agenda"),
+    path("agenda/new/", agenda_views.activity_new, name="activity_new"),
+    path("agenda/all/", agenda_views.activity_list, name="activity_list"),
+    path("agenda/<int:activity_id>/", agenda_views.activity_detail, name="activity_detail"),
+    path(
+        "agenda/<int:activity_id>/complete/",
+        agenda_views.activity_complete_view,
+        name="activity_complete",
+    ),
+    path(
+        "agenda/<int:activity_id>/follow-up/",
+        agenda_views.activity_follow_up,
+        name="activity_follow_up",
+    ),
+    path(
+        "agenda/<int:activity_id>/cancel/",
+        agenda_views.activity_cancel_view,
+        name="activity_cancel",
+    ),
+    path("agenda/<int:activity_id>/ics/", agenda_views.activity_ics, name="activity_ics"),
+    path("agenda/feed/", agenda_views.feed_issue, name="agenda_feed_issue"),
+    path("agenda/feed/revoke/", agenda_views.feed_revoke, name="agenda_feed_revoke"),
+    path("agenda/feed/<str:token>.ics", agenda_views.agenda_feed, name="agenda_feed"),
+    path("settings/scripts/", script_views.script_list, name="script_list"),
+    path("settings/scripts/new/", script_views.script_new, name="script_new"),
+    path("settings/scripts/<int:script_id>/edit/", script_views.script_edit, name="script_edit"),
+    path("forecast/", forecast_views.forecast_page, name="forecast"),
+    path("forecast/adjust/", forecast_views.forecast_adjust_view, name="forecast_adjust"),
+]
+
 # --- quotes and orders (quotes helper) ---
 from .views import orders, quotes  # noqa: E402
 

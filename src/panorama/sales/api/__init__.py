@@ -3,12 +3,25 @@
 
 from ninja import Router
 
-from . import lead_imports, leads, opportunities, orders, pipelines, quotes
+from . import (
+    agenda,
+    forecast,
+    lead_imports,
+    leads,
+    opportunities,
+    orders,
+    pipelines,
+    quotes,
+    scripts,
+)
 
 router = Router()
 router.add_router("", opportunities.router)
 router.add_router("", leads.router)
 router.add_router("", lead_imports.router)
 router.add_router("", pipelines.router)
+router.add_router("", agenda.router)
+router.add_router("", scripts.router)
+router.add_router("", forecast.router)
 router.add_router("", quotes.router)
 router.add_router("", orders.router)

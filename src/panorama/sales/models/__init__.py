@@ -1,5 +1,7 @@
 """The sales models, one module per sub-domain (Django registers them all with ``sales``)."""
 
+from .agenda import Activity, CalendarFeed
+from .forecast import ForecastAdjustment
 from .lead import Lead, LeadActivity
 from .lead_import import LeadImport, LeadImportRow
 from .lead_rules import AssignmentRule, ScoringRule, WebForm, WebFormThrottle
@@ -14,8 +16,13 @@ from .pipeline import (
     StageChange,
 )
 from .quote import Quote, QuoteLine
+from .script import Script
 
 __all__ = [
+    "Activity",
+    "CalendarFeed",
+    "ForecastAdjustment",
+    "Script",
     "Competitor",
     "AssignmentRule",
     "Lead",

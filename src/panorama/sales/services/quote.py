@@ -14,7 +14,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage, send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -24,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Role, Team, User
 from panorama.accounts.permissions import ensure_can
-from panorama.catalog.models import FinancingPlan, Promotion
+from panorama.catalog.models import Channel, FinancingPlan, Promotion
 from panorama.catalog.selectors import currency_clean, rate
 from panorama.catalog.services.price_lists import promotion_redeem
 from panorama.catalog.services.pricing import LineIn, Pricing, price_lines
@@ -116,6 +118,9 @@ def _check_terms(*, currency: str, price_list: str, coupon: str) -> None:
     list and a coupon that exist and are valid today (pricing checks them again)."""
     from panorama.catalog.models import PriceList
 
+    for name, value in (("price_list", price_list), ("coupon", coupon)):
+        if "\x00" in value or len(value) > 40:
+            raise ValidationFailed(_("This is not a valid code."), field=name)
     rate(currency)  # ValidationFailed(field="currency") without a rate today
     today = timezone.localdate()
     if price_list:
@@ -305,8 +310,9 @@ def quote_create(
     today = timezone.localdate()
     if valid_until is None:
         valid_until = today + datetime.timedelta(days=settings.PANORAMA_QUOTE_VALIDITY_DAYS)
-    if valid_until < today:
-        raise ValidationFailed(_("A quote cannot be valid until a past day."), field="valid_until")
+    _check_validity(valid_until)
+    if channel not in Channel.values:
+        raise ValidationFailed(_("Unknown channel %(c)s.") % {"c": channel}, field="channel")
     language = (language or "").lower()
     if language and language not in LANGUAGES:
         raise ValidationFailed(_("Quotes are written in Spanish or English."), field="language")
@@ -350,6 +356,14 @@ def quote_create(
         by=_pk(by),
     )
     return quote
+
+
+def _check_validity(valid_until: datetime.date) -> None:
+    today = timezone.localdate()
+    if valid_until < today:
+        raise ValidationFailed(_("A quote cannot be valid until a past day."), field="valid_until")
+    if valid_until > today + datetime.timedelta(days=366):
+        raise ValidationFailed(_("A quote is valid for a year at most."), field="valid_until")
 
 
 def _company_currency() -> str:
@@ -404,10 +418,7 @@ def quote_update(
     elif clear_financing:
         quote.financing_plan = None
     if valid_until is not None:
-        if valid_until < timezone.localdate():
-            raise ValidationFailed(
-                _("A quote cannot be valid until a past day."), field="valid_until"
-            )
+        _check_validity(valid_until)
         quote.valid_until = valid_until
     if language is not None:
         if language.lower() not in LANGUAGES:
@@ -711,10 +722,17 @@ def quote_send(*, by: User | None, quote_id: int, email: str = "", base_url: str
             field="valid_until",
         )
     address = (email or "").strip() or customer_email(quote.customer_id)
-    if not address or "@" not in address:
+    if not address:
         raise ValidationFailed(
             _("The customer has no e-mail address to send the quote to."), field="email"
         )
+    try:
+        validate_email(address)
+    except DjangoValidationError:
+        raise ValidationFailed(
+            _("%(email)s is not a valid e-mail address.") % {"email": address[:254]},
+            field="email",
+        ) from None
     pdf = quote_pdf(quote)
     link = acceptance_url(quote, base_url)
     with translation.override(quote.language or None):

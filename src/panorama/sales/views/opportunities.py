@@ -32,6 +32,7 @@ from panorama.customers.selectors import customer_get
 from .. import selectors
 from ..forms.opportunities import MoveForm, OpportunityForm, OpportunityNewForm, ProductLineForm
 from ..models import Opportunity, Pipeline
+from ..scripts import scripts_for
 from ..services.opportunity import opportunity_create, opportunity_move, opportunity_update
 
 
@@ -141,6 +142,7 @@ def _detail_context(
         "product_form": product_form or ProductLineForm(),
         "move_form": move_form
         or MoveForm(pipeline_id=opportunity.pipeline_id, initial={"stage": opportunity.stage_id}),
+        "scripts": scripts_for(opportunity=opportunity),
     }
 
 
