@@ -103,6 +103,11 @@ def test_an_agent_writes_publishes_edits_restores_and_links_an_article(
     page.get_by_role("button", name="Restore version 1").click()
     expect(page.locator("#kb-body strong")).to_have_text("cable")
 
+    page.goto(f"{live_server.url}/service/kb/?q=router")
+    expect(page.get_by_role("link", name="El router no enciende")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert _violations(page) == []
+
     page.goto(f"{live_server.url}/service/cases/{case.pk}/")
     suggestions = page.locator("#kb-suggestions")
     expect(suggestions.get_by_role("link", name="El router no enciende")).to_be_visible()
