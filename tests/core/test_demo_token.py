@@ -80,9 +80,10 @@ def test_demo_showcase_customer_has_a_rich_ficha(monkeypatch):
     assert ana.display_name == "Ana García López"
     assert ana.identities.filter(kind="phone", value="+34600112233").exists()
     assert ana.identities.filter(kind="email", value="ana.garcia@example.com").exists()
-    # 200 contacts, and the timeline entries of her opportunities (opened, won, lost...).
+    # Her 200 contacts (and whatever the agenda's logged days add when the demo's reps
+    # picked her), and the timeline entries of her opportunities (opened, won, lost...).
     contacts = Interaction.objects.filter(customer=ana).exclude(related_id__isnull=False)
-    assert contacts.count() == 200
+    assert contacts.count() >= 200
     assert ana.opportunities.count() == 5
     assert BillingIncident.objects.filter(
         customer=ana, kind="unpaid_invoice", status="open"
