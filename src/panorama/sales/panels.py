@@ -7,9 +7,9 @@ from panorama.customers.panels import Panel, register
 
 from .api.scripts import ScriptOut
 from .schemas import OpportunityPanelOut
-from .schemas_quotes import QuotePanelOut
+from .schemas.quotes import QuotePanelOut
 from .selectors import open_opportunities_of
-from .selectors_quotes import quotes_of
+from .selectors.quotes import quotes_of
 
 
 def _open_opportunities(*, customer, user):

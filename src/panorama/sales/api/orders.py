@@ -3,8 +3,8 @@ lifecycle."""
 
 from ninja import Router, Status
 
-from ..schemas_quotes import OrderIn, OrderOut, OrderPageOut, OrderTransitionIn
-from ..selectors_quotes import order_get, order_list
+from ..schemas.quotes import OrderIn, OrderOut, OrderPageOut, OrderTransitionIn
+from ..selectors.quotes import order_get, order_list
 from ..services.order import order_create, order_transition
 from ..services.quote import LineData
 

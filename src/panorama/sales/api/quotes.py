@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from ninja import Router, Status
 
 from ..pdf import quote_pdf
-from ..schemas_quotes import (
+from ..schemas.quotes import (
     QuoteDecisionIn,
     QuoteIn,
     QuoteLineIn,
@@ -14,7 +14,7 @@ from ..schemas_quotes import (
     QuotePageOut,
     QuoteSendIn,
 )
-from ..selectors_quotes import quote_get, quote_list
+from ..selectors.quotes import quote_get, quote_list
 from ..services import quote as service
 
 router = Router(tags=["quotes"])

@@ -24,7 +24,7 @@ from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.customers.selectors import customer_get
 
 from ..models import Order, OrderLine, Quote
-from ..selectors_quotes import order_get
+from ..selectors.quotes import order_get
 from .quote import LineData
 
 STAMPS = {

@@ -39,7 +39,7 @@ from panorama.customers.selectors import customer_get
 
 from ..models import Opportunity, Quote, QuoteLine
 from ..selectors import opportunity_get
-from ..selectors_quotes import quote_get
+from ..selectors.quotes import quote_get
 
 SALT = "panorama.sales.quote.accept"
 LANGUAGES = {"es", "en"}

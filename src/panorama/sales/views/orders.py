@@ -28,7 +28,7 @@ from panorama.core.pagination import Keyset
 from panorama.core.templatetags.formatting import money
 
 from ..models import Order
-from ..selectors_quotes import order_get, orders_visible_to
+from ..selectors.quotes import order_get, orders_visible_to
 from ..services.order import order_transition
 
 TONES = {

@@ -37,7 +37,7 @@ from .. import selectors
 from ..forms.quotes import DecisionForm, QuoteLineForm, QuoteNewForm
 from ..models import Quote
 from ..pdf import quote_pdf
-from ..selectors_quotes import quote_get, quotes_visible_to
+from ..selectors.quotes import quote_get, quotes_visible_to
 from ..services import quote as service
 
 STATUS_TONES = {

@@ -9,7 +9,7 @@ from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.pagination import Keyset, Page
 from panorama.customers.selectors import scope_filter
 
-from .models import Order, OrderLine, Quote, QuoteLine
+from ..models import Order, OrderLine, Quote, QuoteLine
 
 NEWEST_FIRST = Keyset("-id", types=(int,))
 

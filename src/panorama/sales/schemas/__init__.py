@@ -7,7 +7,7 @@ from pydantic import ConfigDict, Field
 
 from panorama.core.validation import text_field
 
-from .models import Competitor, Lead, LostReason, Opportunity, Pipeline, Stage
+from ..models import Competitor, Lead, LostReason, Opportunity, Pipeline, Stage
 
 
 class OpportunityIn(Schema):

@@ -118,7 +118,7 @@ class QuoteOut(QuoteSummaryOut):
 
     @staticmethod
     def resolve_needs_approval(obj: Any) -> bool:
-        from .services.quote import needs_approval
+        from ..services.quote import needs_approval
 
         return needs_approval(obj)
 

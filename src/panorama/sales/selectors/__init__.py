@@ -17,7 +17,7 @@ from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.pagination import Keyset, Page, cursor_invalid
 from panorama.customers.selectors import scope_filter
 
-from .models import Lead, Opportunity, Pipeline, Stage
+from ..models import Lead, Opportunity, Pipeline, Stage
 
 
 def to_company_currency(
@@ -182,7 +182,7 @@ def lead_activities(*, lead: Lead, limit: int = 100) -> list:
 def stage_history(*, user: User | None, opportunity_id: int) -> list:
     """The opportunity's moves, oldest first, with their stages and who made them
     (two queries: the scope check and the history)."""
-    from .models import StageChange
+    from ..models import StageChange
 
     opportunity_get(user=user, opportunity_id=opportunity_id)
     return list(
@@ -200,14 +200,14 @@ def pipelines_all() -> QuerySet[Pipeline]:
 
 
 def lost_reasons(*, active_only: bool = False) -> QuerySet:
-    from .models import LostReason
+    from ..models import LostReason
 
     qs = LostReason.objects.all()
     return qs.filter(active=True) if active_only else qs
 
 
 def competitors() -> QuerySet:
-    from .models import Competitor
+    from ..models import Competitor
 
     return Competitor.objects.all()
 
