@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import User
+from panorama.catalog.models import Product
 from panorama.channels.models import Interaction
 from panorama.core.forms import text_input
 from panorama.customers.forms import StyledForm
@@ -99,7 +100,9 @@ class CallbackNewForm(StyledForm):
 
 
 class DefectForm(StyledForm):
-    product = forms.ModelChoiceField(label=_("Product"), queryset=None)
+    product: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.order_by("name")
+    )
     title = forms.CharField(label=_("Title"), widget=text_input(Defect, "title"))
     version = forms.CharField(
         label=_("Version"), required=False, widget=text_input(Defect, "version")
@@ -116,12 +119,6 @@ class DefectForm(StyledForm):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-
-    def __init__(self, *args, **kwargs):
-        from panorama.catalog.models import Product
-
-        super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = Product.objects.order_by("name")
 
 
 class DefectCaseForm(StyledForm):

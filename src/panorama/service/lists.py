@@ -292,7 +292,7 @@ class DefectList(ListDefinition):
         qs = defects_filtered(
             product_id=int(f["product"]) if (f.get("product") or "").isdigit() else None,
             status=status if status in Defect.Status.values else "",
-            severity=f.get("severity") if f.get("severity") in Defect.Severity.values else "",
+            severity=f.get("severity", "") if f.get("severity") in Defect.Severity.values else "",
             open_only=status == "open",
         )
         if state.search:
