@@ -264,3 +264,19 @@ def test_another_user_s_import_is_not_found(client, job):
     for name in ("import_dry_run", "import_mapping"):
         assert client.get(reverse(f"customers:{name}", args=[job.pk])).status_code == 404
     assert client.post(reverse("customers:import_preview", args=[job.pk])).status_code == 404
+
+
+def test_the_checked_preview_costs_a_few_queries_whatever_its_rows(
+    client, admin_user, saldo, django_assert_max_num_queries
+):
+    rows = [
+        [f"Nombre{i}", "Apellido", "", f"persona{i}@example.com", "", f"{i},5"] for i in range(40)
+    ]
+    rows[3][3] = "no-es-un-correo"
+    job = import_job_create(
+        upload=SimpleUploadedFile("muchos.csv", spanish_csv(rows)), by=admin_user, start=False
+    )
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("customers:import_mapping", args=[job.pk])).content.decode()
+    assert page.count("<tr data-row=") == 20 and page.count("data-invalid") == 1

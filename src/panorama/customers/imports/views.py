@@ -114,7 +114,7 @@ def import_mapping(request: SignedInRequest, job_id: int) -> HttpResponse:
             "columns": columns,
             "choices": _choices(),
             "error": error,
-            "preview": forecast.import_preview_check(job=job, mapping=mapping),
+            "preview": forecast.import_preview_check(job=job, mapping=mapping, source=source),
             **_dry_run_context(job),
         },
         status=422 if error else 200,
@@ -129,7 +129,7 @@ def import_preview(request: SignedInRequest, job_id: int) -> HttpResponse:
         return redirect("customers:import_detail", job_id=job.pk)
     source = importing.import_job_preview(job=job)
     preview = forecast.import_preview_check(
-        job=job, mapping=_posted_mapping(request, source.headers)
+        job=job, mapping=_posted_mapping(request, source.headers), source=source
     )
     return render(request, TEMPLATES + "_preview.html", {"job": job, "preview": preview})
 

@@ -78,10 +78,12 @@ def _mapping_clean(headers: list[str], mapping: dict[str, str], definitions) -> 
     return {h: (t if t in known else "") for h, t in mapping.items() if h in headers}
 
 
-def import_preview_check(*, job: ImportJob, mapping: dict[str, str] | None = None) -> Preview:
+def import_preview_check(
+    *, job: ImportJob, mapping: dict[str, str] | None = None, source: Source | None = None
+) -> Preview:
     """The first rows of the job's file checked as the import would check them, with
-    ``mapping`` (default: the job's)."""
-    source = import_job_preview(job=job)
+    ``mapping`` (default: the job's); ``source``: the file already inspected."""
+    source = source or import_job_preview(job=job)
     definitions = definitions_by_key()
     mapping = _mapping_clean(
         source.headers, job.mapping if mapping is None else mapping, definitions
@@ -168,7 +170,9 @@ def _save(job_id: int, run: str, state: dict[str, Any]) -> None:
 
 def import_job_dry_run(*, job_id: int, run: str) -> dict[str, Any]:
     """Run the dry run ``run`` of a waiting job; returns its final state."""
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is None:  # deleted since it was queued
+        return {}
     state = dict(job.dry_run)
     if state.get("run") != run or job.queued_at is not None:
         return state
