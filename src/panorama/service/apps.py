@@ -12,7 +12,7 @@ class ServiceConfig(AppConfig):
         from .permissions import register_all
 
         register_all()
-        from . import knowledge_search
+        from .selectors import knowledge as knowledge_search
         from .views import knowledge  # noqa: F401  (the knowledge base's list)
 
         knowledge_search.register_palette()
