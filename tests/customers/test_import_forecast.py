@@ -280,3 +280,19 @@ def test_the_checked_preview_costs_a_few_queries_whatever_its_rows(
     with django_assert_max_num_queries(20):
         page = client.get(reverse("customers:import_mapping", args=[job.pk])).content.decode()
     assert page.count("<tr data-row=") == 20 and page.count("data-invalid") == 1
+
+
+def test_an_excel_workbook_is_previewed_and_checked_the_same_way(admin_user, saldo):
+    from .import_files import xlsx_bytes
+
+    job = import_job_create(
+        upload=SimpleUploadedFile("clientes.xlsx", xlsx_bytes(ROWS[:2], header=HEADER)),
+        by=admin_user,
+        start=False,
+    )
+    preview = forecast.import_preview_check(job=job)
+    assert [r.outcome for r in preview.rows] == ["create", "reject"]
+    assert [HEADER[i] for i, c in enumerate(preview.rows[1].cells) if c.problems] == [
+        "DNI",
+        "Email",
+    ]
