@@ -49,6 +49,7 @@ help_urlpatterns = [
 
 # Call management (calls helper): the screen pop, click-to-call, callbacks.
 urlpatterns += [
+    path("calls/", calls.call_list, name="call_list"),
     path("calls/stream/", calls.call_stream, name="call_stream"),
     path("calls/events/", calls.call_events, name="call_events"),
     path("calls/dial/", calls.call_dial_view, name="call_dial"),
