@@ -37,7 +37,7 @@ from .. import selectors
 from ..forms.quotes import DecisionForm, QuoteLineForm, QuoteNewForm
 from ..models import Quote
 from ..pdf import quote_pdf
-from ..selectors.quotes import quote_get, quotes_visible_to
+from ..selectors.quotes import quote_get, quotes_visible_to, version_changes
 from ..services import quote as service
 
 STATUS_TONES = {
@@ -136,6 +136,7 @@ def _detail_context(
         and (not needs or quote.approved_by_id is not None),
         "timeline": timeline,
         "newer": newer,
+        "changes": version_changes(quote),
         "order": getattr(quote, "order", None) if quote.status == "accepted" else None,
     }
 
