@@ -22,6 +22,17 @@ class OptionModel:
     def in_group(self, group: OptionGroup) -> list[ProductOption]:
         return [o for o in self.options.values() if o.group_id == group.pk]
 
+    def sections(self) -> list[dict]:
+        """The options as a picker shows them (the configurator, a quote's line): one
+        section per group, in order, then the options in no group (``group`` None)."""
+        sections: list[dict] = [
+            {"group": group, "options": self.in_group(group)} for group in self.groups
+        ]
+        loose = [o for o in self.options.values() if o.group_id is None]
+        if loose:
+            sections.append({"group": None, "options": loose})
+        return sections
+
 
 def option_models(product_ids: Iterable[int]) -> dict[int, OptionModel]:
     """The option model of each product, in three queries."""

@@ -52,29 +52,55 @@ class QuoteNewForm(StyledForm):
         plan.queryset = FinancingPlan.objects.filter(active=True).order_by("name")
 
 
+class OptionCodes(forms.MultipleChoiceField):
+    """The codes of the options ticked in the picker. Whether they make a valid
+    configuration is the catalogue's to say (``configuration_check``, which the pricing
+    of the line runs), never this form's: any code passes here."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
 class QuoteLineForm(StyledForm):
-    """A configured product on a quote (``quote_line_add``)."""
+    """A configured product on a quote (``quote_line_add``): the product, its options
+    ticked in the picker the catalogue's option model draws, quantity and discount."""
 
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
-    options = forms.CharField(
-        label=_("Options"),
-        required=False,
-        help_text=_("The option codes, separated by commas (e.g. fibra1g, movil_basico)."),
-    )
+    options = OptionCodes(label=_("Options"), required=False)
     quantity = forms.CharField(label=_("Quantity"), initial="1", max_length=20)
     manual_discount_percent = forms.CharField(
         label=_("Manual discount (%)"), initial="0", required=False, max_length=10
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, options_url: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         product = self.fields["product"]
         assert isinstance(product, forms.ModelChoiceField)
         product.queryset = Product.objects.filter(active=True).order_by("name")
+        if options_url:  # choosing a product loads its options (HTMX)
+            product.widget.attrs.update(
+                {
+                    "hx-get": options_url,
+                    "hx-trigger": "change",
+                    "hx-target": "#option-picker",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "this",
+                    "aria-controls": "option-picker",
+                }
+            )
 
     def option_codes(self) -> list[str]:
-        raw = self.cleaned_data.get("options") or ""
-        return [code.strip() for code in raw.replace(";", ",").split(",") if code.strip()]
+        return [str(code).strip() for code in self.cleaned_data.get("options") or [] if code]
+
+    def picked(self) -> tuple[int | None, list[str]]:
+        """The product id and option codes as posted (to draw the picker again)."""
+        if not self.is_bound:
+            return None, []
+        raw = str(self.data.get("product") or "")
+        codes = self.data.getlist("options") if hasattr(self.data, "getlist") else []
+        return (int(raw) if raw.isdigit() else None), [str(code) for code in codes if code]
 
 
 class DecisionForm(StyledForm):

@@ -159,23 +159,34 @@ def _line_in(line: QuoteLine | LineData) -> LineIn:
 
 def _price(quote: Quote, lines: list[LineIn], *, focus: int | None = None) -> Pricing:
     """Price ``lines`` with the quote's terms, today, in the quote's language (so the
-    explanations stored are the ones its customer reads). When a line at index ``focus``
-    is the one being added or changed, its errors name the plain field (``quantity``)."""
+    explanations stored are the ones its customer reads). A refusal is told in the
+    user's language instead (he reads it, not the customer). When a line at index
+    ``focus`` is the one being added or changed, its errors name the plain field
+    (``quantity``)."""
+
+    def price() -> Pricing:
+        return price_lines(
+            lines=lines,
+            customer=quote.customer,
+            channel=quote.channel,
+            currency=quote.currency,
+            coupon=quote.coupon,
+            price_list=quote.price_list,
+        )
+
     try:
         with translation.override(quote.language or None):
-            return price_lines(
-                lines=lines,
-                customer=quote.customer,
-                channel=quote.channel,
-                currency=quote.currency,
-                coupon=quote.coupon,
-                price_list=quote.price_list,
-            )
+            return price()
+    except ValidationFailed:
+        pass
+    try:
+        return price()  # refused again, now worded in the active language
     except ValidationFailed as exc:
         prefix = f"lines.{focus}." if focus is not None else None
         if prefix and exc.field and exc.field.startswith(prefix):
             name = exc.field[len(prefix) :]
-            raise ValidationFailed(exc.message, field=name) from None
+            messages = exc.errors.get(exc.field) or [str(exc.message)]
+            raise ValidationFailed(exc.message, field=name, errors={name: messages}) from None
         raise
 
 
