@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from panorama.catalog.models import FinancingPlan, PriceList, Product
+from panorama.catalog.models import Channel, FinancingPlan, PriceList, Product
 from panorama.customers.forms import StyledForm
 
 from ..models import Order
@@ -19,6 +19,13 @@ class QuoteNewForm(StyledForm):
         required=False,
         help_text=_("Empty: the opportunity's or the company's."),
         widget=forms.TextInput(attrs={"size": 3}),
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=Channel.choices,
+        initial=Channel.DIRECT,
+        required=False,
+        help_text=_("Where the sale is made: price lists and promotions may hold for one."),
     )
     price_list = forms.ChoiceField(label=_("Price list"), required=False)
     coupon = forms.CharField(label=_("Coupon"), max_length=40, required=False)

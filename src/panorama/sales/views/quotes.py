@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.accounts import permissions
-from panorama.catalog.models import Product
+from panorama.catalog.models import Channel, Product
 from panorama.catalog.selectors.options import option_model
 from panorama.catalog.services.configuration import configuration_check
 from panorama.channels.models import Interaction
@@ -171,6 +171,7 @@ def _detail_context(
         "timeline": timeline,
         "newer": newer,
         "changes": version_changes(quote),
+        "channel_label": dict(Channel.choices).get(quote.channel, quote.channel),
         "order": getattr(quote, "order", None) if quote.status == "accepted" else None,
     }
 
@@ -207,6 +208,7 @@ def quote_new(request, customer_id: int):
                     customer_id=customer.pk,
                     opportunity_id=opportunity.pk if opportunity else None,
                     currency=data["currency"],
+                    channel=data["channel"] or Channel.DIRECT,
                     price_list=data["price_list"],
                     coupon=data["coupon"],
                     financing_plan_id=data["financing_plan"].pk if data["financing_plan"] else None,
