@@ -41,7 +41,7 @@ def demo(settings):
     """A fresh demo, small (the same command as `make demo`); the rep of the web form's
     team and the sales manager get a password, as an administrator would give them."""
     settings.PANORAMA_QUOTE_APPROVAL_DISCOUNT = 10
-    call_command("demo", customers=12, verbosity=0, stdout=io.StringIO())
+    call_command("demo", customers=12, leads=20, verbosity=0, stdout=io.StringIO())
     for username in ("rep.empresas", "manager"):
         user = User.objects.get(username=username)
         user.set_password(PASSWORD)
