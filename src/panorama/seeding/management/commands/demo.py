@@ -55,7 +55,9 @@ class Command(BaseCommand):
             catalog_demo_ensure()  # products, options, price lists, promotions, financing
             staff = staff_ensure()
             showcase = showcase_ensure(staff=staff, interactions=200)
-            leads_seed(team_ids=staff.team_ids, count=leads)  # sales: leads, their rules, a web form
+            leads_seed(
+                team_ids=staff.team_ids, count=leads
+            )  # sales: leads, their rules, a web form
             service_demo_ensure(cases=120)  # service: queues, SLA policies, cases
             knowledge_demo_ensure()  # service: the knowledge base and help centre, es/en
             showcase_opportunities(showcase)  # sales: opportunities in several stages
