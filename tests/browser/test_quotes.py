@@ -47,13 +47,15 @@ def test_quote_approved_sent_accepted_and_ordered(
 
     # A configuration that breaks a rule is refused on its field.
     page.get_by_label("Product").select_option(label="Pack Empresa Fibra (PACK-FIBRA)")
-    page.get_by_label("Options").fill("tv, fibra300, movil_basico")
+    for option in ("Televisión", "Fibra 300 Mb", "Móvil básico"):
+        page.locator("#option-picker").get_by_label(option).check()
     page.get_by_role("button", name="Add the line").click()
     expect(page.locator("#quote-line-form")).to_contain_text("Televisión")
+    expect(page.locator("#option-picker").get_by_label("Televisión")).to_be_checked()
     assert quote.lines.count() == 0
 
     page.get_by_label("Product").select_option(label="Router (RT)")
-    page.get_by_label("Options").fill("")
+    expect(page.locator("#option-picker")).to_contain_text("This product has no options.")
     page.get_by_label("Quantity").fill("2")
     page.get_by_label("Manual discount (%)").fill("15")
     page.get_by_role("button", name="Add the line").click()
