@@ -173,7 +173,7 @@ def test_from_a_web_form_lead_to_an_order_on_the_ficha(
     expect(page.locator("#option-check")).to_contain_text("This configuration is valid.")
     page.get_by_role("button", name="Add the line").click()
     expect(page.locator("#quote-lines")).to_contain_text("Pack Empresa Fibra")
-    expect(page.locator("#quote-lines")).to_contain_text("fibra1g")
+    expect(page.locator("#quote-lines")).to_contain_text("Fibra 1 Gb, Móvil ilimitado")
 
     router = quote.lines.get(sku="RT-WIFI6")
     steps = " ".join(step["text"] for step in router.explanation)

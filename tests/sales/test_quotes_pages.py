@@ -88,6 +88,7 @@ def test_a_new_quote_from_an_opportunity_and_a_refused_line_on_its_field(
     assert ok.status_code == 302
     page = client.get(reverse("sales:quote_detail", args=[quote.pk])).content.decode()
     assert "Pack Empresa Fibra" in page
+    assert "Fibra 1 Gb, Móvil básico, Instalación" in page  # the options by their names
     assert "List price of Pack Empresa Fibra" in page or "Precio de tarifa" in page
 
 

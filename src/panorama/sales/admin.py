@@ -9,7 +9,7 @@ admin form that saved the row directly would skip those rules."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -304,6 +304,7 @@ class LostReasonAdmin(ReadOnly, admin.ModelAdmin):
 @admin.register(Competitor)
 class CompetitorAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("name", "website")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ("name",)
 
 

@@ -196,3 +196,14 @@ def version_changes(quote: Quote) -> VersionChanges | None:
         lines=tuple(lines),
         terms=terms,
     )
+
+
+def with_option_names(lines: list) -> list:
+    """Give each quote or order line ``option_names``: its options' names as the
+    catalogue has them (a code the catalogue no longer has stays as it is); one query."""
+    from panorama.catalog.selectors.options import option_names
+
+    names = option_names({(line.product_id, c) for line in lines for c in line.options or ()})
+    for line in lines:
+        line.option_names = [names.get((line.product_id, c), c) for c in line.options or ()]
+    return lines

@@ -40,7 +40,7 @@ from .. import selectors
 from ..forms.quotes import DecisionForm, QuoteLineForm, QuoteNewForm
 from ..models import Quote
 from ..pdf import quote_pdf
-from ..selectors.quotes import quote_get, quotes_visible_to, version_changes
+from ..selectors.quotes import quote_get, quotes_visible_to, version_changes, with_option_names
 from ..services import quote as service
 
 STATUS_TONES = {
@@ -161,7 +161,7 @@ def _detail_context(
     return {
         **_picker(quote, product_id, chosen, checked=line_form.is_bound),
         "quote": quote,
-        "lines": list(quote.lines.all()),
+        "lines": with_option_names(list(quote.lines.all())),
         "line_form": line_form,
         "decision_form": decision_form or DecisionForm(),
         "needs_approval": needs,
@@ -373,7 +373,8 @@ def quote_accept(request, token: str):
     except DomainError as exc:
         return render(request, "sales/quotes/accept.html", {"error": exc.message}, status=410)
     translation.activate(quote.language or translation.get_language())
-    context: dict[str, Any] = {"quote": quote, "lines": list(quote.lines.all()), "token": token}
+    lines = with_option_names(list(quote.lines.all()))
+    context: dict[str, Any] = {"quote": quote, "lines": lines, "token": token}
     if request.method == "POST":
         try:
             service.quote_accept(token=token)
