@@ -118,4 +118,17 @@ def test_quote_approved_sent_accepted_and_ordered(
     phone.goto(f"{live_server.url}/sales/quotes/{quote.pk}/")
     expect(phone.locator("#quote-total")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    # The option picker of a draft, on the phone: it fits, and axe finds nothing.
+    from axe_playwright_python.sync_playwright import Axe
+
+    from panorama.sales.services.quote import quote_create
+
+    draft = quote_create(by=rep, customer_id=buyer.pk)
+    phone.goto(f"{live_server.url}/sales/quotes/{draft.pk}/")
+    phone.get_by_label("Product").select_option(label="Pack Empresa Fibra (PACK-FIBRA)")
+    phone.locator("#option-picker").get_by_label("Televisión").check()
+    expect(phone.locator("#option-check")).to_contain_text("not valid")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    violations = [v["id"] for v in Axe().run(phone).response["violations"]]
+    assert violations == []
     phone_context.close()
