@@ -238,3 +238,23 @@ def test_the_option_picker_is_scoped_to_the_quote(client, rep, buyer, world):
     client.force_login(stranger)
     url = reverse("sales:quote_line_options", args=[quote.pk])
     assert client.get(url, {"product": world["pack"].pk}).status_code == 404
+
+
+def test_the_quote_page_costs_the_same_with_one_line_or_ten(
+    client, rep, buyer, world, django_assert_num_queries
+):
+    def pack():
+        return LineData(product_id=world["pack"].pk, options=["fibra1g", "movil_basico"])
+
+    one = quote_create(by=rep, customer_id=buyer.pk, lines=[pack()])
+    ten = quote_create(by=rep, customer_id=buyer.pk, lines=[pack() for _ in range(10)])
+    client.force_login(rep)
+    client.get(reverse("sales:quote_detail", args=[one.pk]))  # session, caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(reverse("sales:quote_detail", args=[one.pk])).status_code == 200
+    with django_assert_num_queries(len(first.captured_queries)):
+        page = client.get(reverse("sales:quote_detail", args=[ten.pk]))
+    assert page.content.decode().count("Fibra 1 Gb, Móvil básico, Instalación") == 10
