@@ -4,7 +4,7 @@ from ninja import Schema
 
 from panorama.core.validation import text_field
 
-from .models import Case
+from ..models import Case
 
 
 class CaseIn(Schema):
