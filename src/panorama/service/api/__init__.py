@@ -3,10 +3,11 @@
 
 from ninja import Router
 
-from . import calls, cases, knowledge, sla
+from . import calls, cases, field, knowledge, sla
 
 router = Router()
 router.add_router("", cases.router)
 router.add_router("", sla.router)
 router.add_router("", knowledge.router)
 router.add_router("", calls.router)
+router.add_router("", field.router)
