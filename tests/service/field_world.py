@@ -25,11 +25,17 @@ def field_world(*, customer_owner=None, team=None) -> SimpleNamespace:
         managed_teams=[crew],
     )
     tech = UserFactory(
-        username="tech", first_name="Luis", last_name="Prieto", role=Role.SERVICE_AGENT,
+        username="tech",
+        first_name="Luis",
+        last_name="Prieto",
+        role=Role.SERVICE_AGENT,
         teams=[crew],
     )
     tech2 = UserFactory(
-        username="tech2", first_name="Ana", last_name="Vidal", role=Role.SERVICE_AGENT,
+        username="tech2",
+        first_name="Ana",
+        last_name="Vidal",
+        role=Role.SERVICE_AGENT,
         teams=[crew],
     )
     TechnicianProfile.objects.create(user=tech, skills=["boiler", "gas"], area="Madrid Norte")
@@ -48,7 +54,10 @@ def field_world(*, customer_owner=None, team=None) -> SimpleNamespace:
         site="Calle Mayor 1, Madrid",
     )
     component = asset_register(
-        by=None, customer_id=customer.pk, product_id=burner.pk, serial_number="Q-77",
+        by=None,
+        customer_id=customer.pk,
+        product_id=burner.pk,
+        serial_number="Q-77",
         parent_id=asset.pk,
     )
     today = timezone.localdate()
@@ -70,9 +79,19 @@ def field_world(*, customer_owner=None, team=None) -> SimpleNamespace:
     StockLevel.objects.create(location=warehouse, part=valve, quantity=20, minimum=5)
     StockLevel.objects.create(location=van, part=valve, quantity=2, minimum=1)
     return SimpleNamespace(
-        crew=crew, dispatcher=dispatcher, tech=tech, tech2=tech2, customer=customer,
-        boiler=boiler, burner=burner, asset=asset, component=component, contract=contract,
-        warehouse=warehouse, van=van, valve=valve,
+        crew=crew,
+        dispatcher=dispatcher,
+        tech=tech,
+        tech2=tech2,
+        customer=customer,
+        boiler=boiler,
+        burner=burner,
+        asset=asset,
+        component=component,
+        contract=contract,
+        warehouse=warehouse,
+        van=van,
+        valve=valve,
     )
 
 

@@ -96,3 +96,67 @@ class CallbackNewForm(StyledForm):
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+# --- field service ------------------------------------------------------------------------
+
+
+class AssetForm(StyledForm):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=None)
+    serial_number = forms.CharField(label=_("Serial number"), max_length=80)
+    install_date = forms.DateField(
+        label=_("Install date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    site = forms.CharField(label=_("Location"), required=False, max_length=200)
+    parent = forms.ModelChoiceField(
+        label=_("Part of"), required=False, queryset=None, empty_label=_("Nothing (top level)")
+    )
+
+    def __init__(self, *args, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from panorama.catalog.models import Product
+
+        from .models import Asset
+
+        self.fields["product"].queryset = Product.objects.filter(active=True).order_by("name")
+        self.fields["parent"].queryset = Asset.objects.filter(customer=customer).select_related(
+            "product"
+        )
+
+
+class WorkOrderForm(StyledForm):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    asset = forms.ModelChoiceField(
+        label=_("Asset"), required=False, queryset=None, empty_label=_("No asset")
+    )
+    skill = forms.CharField(label=_("Skill needed"), required=False, max_length=40)
+    duration_minutes = forms.IntegerField(
+        label=_("Planned minutes"), initial=60, min_value=5, max_value=24 * 60
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Asset
+
+        self.fields["asset"].queryset = Asset.objects.filter(customer=customer).select_related(
+            "product"
+        )
+
+
+class TransferForm(StyledForm):
+    part = forms.ModelChoiceField(label=_("Part"), queryset=None)
+    from_location = forms.ModelChoiceField(label=_("From"), queryset=None)
+    to_location = forms.ModelChoiceField(label=_("To"), queryset=None)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Part, StockLocation
+
+        self.fields["part"].queryset = Part.objects.filter(active=True)
+        locations = StockLocation.objects.filter(active=True)
+        self.fields["from_location"].queryset = locations
+        self.fields["to_location"].queryset = locations

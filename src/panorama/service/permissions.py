@@ -46,9 +46,8 @@ def may_do_field_work(user: User, obj: Any = None) -> bool:
     technicians' (an active technician profile), and the dispatchers'."""
     from .models import TechnicianProfile
 
-    return (
-        TechnicianProfile.objects.filter(user=user, active=True).exists()
-        or may_dispatch(user, obj)
+    return TechnicianProfile.objects.filter(user=user, active=True).exists() or may_dispatch(
+        user, obj
     )
 
 

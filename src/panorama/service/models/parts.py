@@ -145,3 +145,6 @@ class StockMove(models.Model):
         verbose_name_plural = _("stock moves")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["work_order"], name="stock_move_work_order")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity} × {self.part_id}"

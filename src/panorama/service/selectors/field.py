@@ -57,9 +57,7 @@ def assets_for_panel(*, customer, user) -> list[Asset]:
     return list(
         Asset.objects.filter(customer=customer, parent__isnull=True)
         .select_related("product")
-        .prefetch_related(
-            Prefetch("components", queryset=Asset.objects.select_related("product"))
-        )
+        .prefetch_related(Prefetch("components", queryset=Asset.objects.select_related("product")))
         .order_by("product__name", "serial_number")[:50]
     )
 
@@ -230,14 +228,20 @@ def work_order_get(*, user: User | None, work_order_id: int, for_update: bool = 
     order = qs.filter(pk=work_order_id).first()
     if order is None:
         raise NotFound(
-            _("Work order %(id)s does not exist or is not visible to you.")
-            % {"id": work_order_id}
+            _("Work order %(id)s does not exist or is not visible to you.") % {"id": work_order_id}
         )
     return order
 
 
-def work_order_list(*, user: User, status: str = "", technician_id: int | None = None,
-                    customer_id: int | None = None, limit: int = 50, cursor: str = ""):
+def work_order_list(
+    *,
+    user: User,
+    status: str = "",
+    technician_id: int | None = None,
+    customer_id: int | None = None,
+    limit: int = 50,
+    cursor: str = "",
+):
     from panorama.core.pagination import Keyset
 
     qs = work_orders_visible_to(user).select_related("customer", "asset__product", "technician")
@@ -253,9 +257,7 @@ def work_order_list(*, user: User, status: str = "", technician_id: int | None =
 def technicians_for(user: User) -> list[TechnicianProfile]:
     """The technicians ``user`` dispatches: his teams' (everyone's for an administrator
     or a dispatcher by permission), by name. One query."""
-    qs = TechnicianProfile.objects.filter(active=True, user__is_active=True).select_related(
-        "user"
-    )
+    qs = TechnicianProfile.objects.filter(active=True, user__is_active=True).select_related("user")
     if not (_sees_every_order(user) or user.has_perm("service.change_workorder")):
         qs = qs.filter(Q(user__in=_team_members(user)) | Q(user=user)).distinct()
     return list(qs.order_by("user__first_name", "user__last_name", "user__username"))

@@ -60,9 +60,7 @@ def asset_register(
     if not asset.serial_number:
         raise ValidationFailed(_("An asset needs a serial number."), field="serial_number")
     if install_date and install_date > timezone.localdate():
-        raise ValidationFailed(
-            _("The install date cannot be in the future."), field="install_date"
-        )
+        raise ValidationFailed(_("The install date cannot be in the future."), field="install_date")
     if parent_id is not None:
         parent = asset_get(user=by, asset_id=parent_id)
         if parent.customer_id != customer.pk:

@@ -65,8 +65,12 @@ def _take(level: StockLevel, quantity: int, part: Part, location: StockLocation)
     if level.quantity < quantity:
         raise OutOfStock(
             _("Only %(have)s × %(part)s in %(location)s: %(want)s cannot be taken.")
-            % {"have": level.quantity, "part": part.name, "location": location.name,
-               "want": quantity},
+            % {
+                "have": level.quantity,
+                "part": part.name,
+                "location": location.name,
+                "want": quantity,
+            },
             field="quantity",
         )
     level.quantity -= quantity

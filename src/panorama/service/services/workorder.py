@@ -39,7 +39,9 @@ MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
 
 
 def _checklist(items) -> list[dict]:
-    return [{"label": str(label).strip()[:200], "done": False} for label in items if str(label).strip()]
+    return [
+        {"label": str(label).strip()[:200], "done": False} for label in items if str(label).strip()
+    ]
 
 
 def _emit_status(order: WorkOrder, before: str, by: User | None) -> None:
@@ -85,24 +87,22 @@ def work_order_create(
     if asset is not None and asset.customer_id != customer.pk:
         raise ValidationFailed(_("The asset is of another customer."), field="asset")
     if not 5 <= duration_minutes <= 24 * 60:
-        raise ValidationFailed(
-            _("Plan between 5 minutes and 24 hours."), field="duration_minutes"
-        )
+        raise ValidationFailed(_("Plan between 5 minutes and 24 hours."), field="duration_minutes")
     order = WorkOrder(
         customer=customer,
         asset=asset,
         case=case,
         plan=plan,
-        source=WorkOrder.Source.PLAN if plan else (
-            WorkOrder.Source.CASE if case else WorkOrder.Source.MANUAL
-        ),
+        source=WorkOrder.Source.PLAN
+        if plan
+        else (WorkOrder.Source.CASE if case else WorkOrder.Source.MANUAL),
         subject=(subject or "").strip(),
         description=description or "",
         skill=(skill or "").strip().lower(),
         duration_minutes=duration_minutes,
-        checklist=_checklist(checklist if checklist is not None else [
-            _(label) for label in DEFAULT_CHECKLIST
-        ]),
+        checklist=_checklist(
+            checklist if checklist is not None else [_(label) for label in DEFAULT_CHECKLIST]
+        ),
         scheduled_start=scheduled_start,
         created_by=by,
     )
@@ -148,7 +148,9 @@ def _first_free_slot(technician_id: int, day: datetime.date, exclude_id: int) ->
     last = (
         WorkOrder.objects.filter(
             technician_id=technician_id,
-            scheduled_start__gte=timezone.make_aware(datetime.datetime.combine(day, datetime.time())),
+            scheduled_start__gte=timezone.make_aware(
+                datetime.datetime.combine(day, datetime.time())
+            ),
             scheduled_start__lte=day_end,
         )
         .exclude(pk=exclude_id)
@@ -196,8 +198,10 @@ def work_order_dispatch(
         if order.skill and order.skill not in profile.skill_list():
             raise ValidationFailed(
                 _("%(tech)s does not have the skill “%(skill)s” this work order needs.")
-                % {"tech": profile.user.get_full_name() or profile.user.username,
-                   "skill": order.skill},
+                % {
+                    "tech": profile.user.get_full_name() or profile.user.username,
+                    "skill": order.skill,
+                },
                 field="technician",
             )
         order.technician = profile.user
@@ -283,25 +287,23 @@ def work_order_sign(
     ensure_can(by, "service.field_work")
     order = work_order_get(user=by, work_order_id=work_order_id, for_update=True)
     if order.status not in (S.SCHEDULED, S.IN_PROGRESS):
-        raise Conflict(
-            _("Only a scheduled or started work order can be signed."), field="status"
-        )
+        raise Conflict(_("Only a scheduled or started work order can be signed."), field="status")
     signed_by = (signed_by or "").strip()
     if not signed_by:
         raise ValidationFailed(_("Write the name of who signs."), field="signed_by")
     if not content:
         raise ValidationFailed(_("The signature is empty: sign first."), field="signature")
     if len(content) > MAX_SIGNATURE_BYTES:
-        raise ValidationFailed(_("The signature image is too large (2 MB at most)."),
-                               field="signature")
+        raise ValidationFailed(
+            _("The signature image is too large (2 MB at most)."), field="signature"
+        )
     ext = _png_or_jpeg(content)
     order.signed_by = signed_by
     rules_for(WorkOrder).check(order)
     order.signature.save(f"{order.reference or order.pk}.{ext}", ContentFile(content), save=False)
     order.signed_at = timezone.now()
     order.save(update_fields=["signature", "signed_by", "signed_at", "updated_at"])
-    emit("work_order.signed", work_order_id=order.pk, signed_by=signed_by,
-         by=by.pk if by else None)
+    emit("work_order.signed", work_order_id=order.pk, signed_by=signed_by, by=by.pk if by else None)
     return order
 
 
