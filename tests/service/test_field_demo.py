@@ -28,8 +28,12 @@ def test_the_demo_has_a_dispatch_board_with_a_day_of_work():
     assert TechnicianProfile.objects.count() == 3
     assert Asset.objects.filter(parent__isnull=False).exists()
     assert ServiceContract.objects.filter(kind="warranty").exists()
-    assert ServiceContract.objects.filter(
-        ends_on__lte=timezone.localdate() + timezone.timedelta(days=30)).count() >= 2
+    assert (
+        ServiceContract.objects.filter(
+            ends_on__lte=timezone.localdate() + timezone.timedelta(days=30)
+        ).count()
+        >= 2
+    )
     statuses = set(WorkOrder.objects.values_list("status", flat=True))
     assert {"new", "scheduled", "in_progress", "done"} <= statuses
     supervisor = User.objects.get(username="supervisor")

@@ -38,8 +38,9 @@ def test_the_ficha_shows_the_installed_base(client, w):
 
 def test_asset_page_shows_coverage_and_history(client, w):
     order = orders(w, 1)[0]
-    case = case_open(by=w.dispatcher, customer_id=w.customer.pk, subject="Fuga",
-                     asset_id=w.asset.pk)
+    case = case_open(
+        by=w.dispatcher, customer_id=w.customer.pk, subject="Fuga", asset_id=w.asset.pk
+    )
     client.force_login(w.dispatcher)
     page = client.get(f"/service/assets/{w.asset.pk}/").content.decode()
     assert 'data-covered="true"' in page and "Mantenimiento Oro" in page
@@ -51,19 +52,32 @@ def test_asset_page_shows_coverage_and_history(client, w):
 
 
 def test_a_work_order_from_a_case(client, w):
-    case = case_open(by=w.dispatcher, customer_id=w.customer.pk, subject="Fuga",
-                     asset_id=w.asset.pk, skill="boiler")
+    case = case_open(
+        by=w.dispatcher,
+        customer_id=w.customer.pk,
+        subject="Fuga",
+        asset_id=w.asset.pk,
+        skill="boiler",
+    )
     client.force_login(w.dispatcher)
     form = client.get(f"/service/work-orders/new/?case={case.pk}").content.decode()
     assert 'value="Fuga"' in form
-    answer = client.post(f"/service/work-orders/new/?case={case.pk}", {
-        "subject": "Fuga en caldera", "asset": w.asset.pk, "skill": "boiler",
-        "duration_minutes": 90})
+    answer = client.post(
+        f"/service/work-orders/new/?case={case.pk}",
+        {
+            "subject": "Fuga en caldera",
+            "asset": w.asset.pk,
+            "skill": "boiler",
+            "duration_minutes": 90,
+        },
+    )
     order = WorkOrder.objects.get(case=case)
     assert answer.status_code == 302 and order.asset == w.asset and order.source == "case"
 
 
-def test_dispatch_board_is_bounded_and_a_move_answers_json(client, w, django_assert_max_num_queries):
+def test_dispatch_board_is_bounded_and_a_move_answers_json(
+    client, w, django_assert_max_num_queries
+):
     made = orders(w, 6, skill="boiler")
     for order in made[:3]:
         work_order_dispatch(by=None, work_order_id=order.pk, technician_id=w.tech.pk)
@@ -72,7 +86,7 @@ def test_dispatch_board_is_bounded_and_a_move_answers_json(client, w, django_ass
         page = client.get("/service/dispatch/")
     html = page.content.decode()
     assert page.status_code == 200 and "Luis Prieto" in html and "Ana Vidal" in html
-    assert html.count("pn-kanban-card\"") == 6
+    assert html.count('pn-kanban-card"') == 6
     refused = client.post(f"/service/dispatch/{made[4].pk}/move/?day=", {"stage_id": w.tech2.pk})
     assert refused.status_code == 422 and "skill" in refused.json()["detail"]
     moved = client.post(f"/service/dispatch/{made[4].pk}/move/", {"stage_id": w.tech.pk})
@@ -89,8 +103,9 @@ def test_dispatch_board_is_bounded_and_a_move_answers_json(client, w, django_ass
 def test_my_day_and_a_work_order_done_from_the_phone(client, w, django_assert_max_num_queries):
     made = orders(w, 4)
     for order in made:
-        work_order_dispatch(by=None, work_order_id=order.pk, technician_id=w.tech.pk,
-                            day=timezone.localdate())
+        work_order_dispatch(
+            by=None, work_order_id=order.pk, technician_id=w.tech.pk, day=timezone.localdate()
+        )
     client.force_login(w.tech)
     with django_assert_max_num_queries(10):
         page = client.get("/service/my-day/")
@@ -99,21 +114,28 @@ def test_my_day_and_a_work_order_done_from_the_phone(client, w, django_assert_ma
     detail = client.get(f"/service/work-orders/{first.pk}/").content.decode()
     assert "Start" in detail and 'data-covered="true"' in detail
     client.post(f"/service/work-orders/{first.pk}/status/", {"status": "in_progress"})
-    too_many = client.post(f"/service/work-orders/{first.pk}/parts/",
-                           {"part": w.valve.pk, "quantity": 9})
+    too_many = client.post(
+        f"/service/work-orders/{first.pk}/parts/", {"part": w.valve.pk, "quantity": 9}
+    )
     assert too_many.status_code == 409 and "Only 2" in too_many.content.decode()
     client.post(f"/service/work-orders/{first.pk}/parts/", {"part": w.valve.pk, "quantity": 1})
-    not_image = client.post(f"/service/work-orders/{first.pk}/sign/", {
-        "signed_by": "Lucía", "signature": SimpleUploadedFile("x.png", b"GIF89a?", "image/png")},
-        HTTP_ACCEPT="application/json")
+    not_image = client.post(
+        f"/service/work-orders/{first.pk}/sign/",
+        {"signed_by": "Lucía", "signature": SimpleUploadedFile("x.png", b"GIF89a?", "image/png")},
+        HTTP_ACCEPT="application/json",
+    )
     assert not_image.status_code == 422 and "not one" in not_image.json()["detail"]
-    signed = client.post(f"/service/work-orders/{first.pk}/sign/", {
-        "signed_by": "Lucía", "signature": SimpleUploadedFile("s.png", tiny_png(), "image/png")},
-        HTTP_ACCEPT="application/json")
+    signed = client.post(
+        f"/service/work-orders/{first.pk}/sign/",
+        {"signed_by": "Lucía", "signature": SimpleUploadedFile("s.png", tiny_png(), "image/png")},
+        HTTP_ACCEPT="application/json",
+    )
     assert signed.status_code == 200
     assert client.get(f"/service/work-orders/{first.pk}/signature.png").status_code == 200
-    done = client.post(f"/service/work-orders/{first.pk}/complete/", {
-        "checklist": ["0", "1", "2"], "minutes_spent": "40", "notes": "OK"})
+    done = client.post(
+        f"/service/work-orders/{first.pk}/complete/",
+        {"checklist": ["0", "1", "2"], "minutes_spent": "40", "notes": "OK"},
+    )
     assert done.status_code == 302
     first.refresh_from_db()
     assert first.status == "done"
@@ -126,15 +148,30 @@ def test_stock_page_lists_reorders_and_transfers(client, w):
     StockLevel.objects.filter(location=w.van).update(quantity=0)
     client.force_login(w.dispatcher)
     low = client.get("/service/parts/?low=1").content.decode()
-    assert "Furgoneta Luis" in low and "Almacén central" not in low.split('id="stock"')[1].split("</table>")[0]
-    refused = client.post("/service/parts/transfer/", {
-        "part": w.valve.pk, "from_location": w.van.pk, "to_location": w.warehouse.pk,
-        "quantity": 3})
+    assert (
+        "Furgoneta Luis" in low
+        and "Almacén central" not in low.split('id="stock"')[1].split("</table>")[0]
+    )
+    refused = client.post(
+        "/service/parts/transfer/",
+        {
+            "part": w.valve.pk,
+            "from_location": w.van.pk,
+            "to_location": w.warehouse.pk,
+            "quantity": 3,
+        },
+    )
     assert refused.status_code == 409 or refused.status_code == 422
     assert "Only 0" in refused.content.decode()
-    ok = client.post("/service/parts/transfer/", {
-        "part": w.valve.pk, "from_location": w.warehouse.pk, "to_location": w.van.pk,
-        "quantity": 3})
+    ok = client.post(
+        "/service/parts/transfer/",
+        {
+            "part": w.valve.pk,
+            "from_location": w.warehouse.pk,
+            "to_location": w.van.pk,
+            "quantity": 3,
+        },
+    )
     assert ok.status_code == 302
     assert StockLevel.objects.get(location=w.van).quantity == 3
 
@@ -146,5 +183,6 @@ def test_contracts_page_lists_the_renewals(client, w):
     w.contract.ends_on = timezone.localdate() + datetime.timedelta(days=10)
     w.contract.save()
     assert "Mantenimiento Oro" in client.get("/service/contracts/?ending=30").content.decode()
-    assert "Mantenimiento Oro" in client.get(
-        f"/service/contracts/{w.contract.pk}/").content.decode()
+    assert (
+        "Mantenimiento Oro" in client.get(f"/service/contracts/{w.contract.pk}/").content.decode()
+    )
