@@ -7,6 +7,7 @@ unassigned, one in progress, one done and signed) and parts stock (some to reord
 import datetime
 import io
 import random
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -153,7 +154,7 @@ def field_demo_ensure(*, customers: int = 14, seed: int = 9) -> int:
     first = showcase_customer_id()
     ids = list(
         Customer.objects.filter(merged_into__isnull=True)
-        .exclude(pk=first)
+        .exclude(pk=first or 0)
         .order_by("id")
         .values_list("pk", flat=True)[: customers - 1]
     )
@@ -193,7 +194,7 @@ def field_demo_ensure(*, customers: int = 14, seed: int = 9) -> int:
                 asset_ids=[asset.pk],
                 owner=owner,
                 visits_included=4 if index % 2 else 2,
-                hours_included=8 if index % 2 else None,
+                hours_included=Decimal(8) if index % 2 else None,
             )
         elif index % 2 == 0:
             contract_create(

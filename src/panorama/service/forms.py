@@ -1,14 +1,17 @@
 """The cases' HTML forms: they parse what was typed; the case services validate."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import User
+from panorama.catalog.models import Product
 from panorama.channels.models import Interaction
 from panorama.core.forms import text_input
 from panorama.customers.forms import StyledForm
 
-from .models import Case, CaseMessage, Queue
+from .models import Asset, Case, CaseMessage, Part, Queue, StockLocation
 
 
 class CaseForm(StyledForm):
@@ -102,32 +105,31 @@ class CallbackNewForm(StyledForm):
 
 
 class AssetForm(StyledForm):
-    product = forms.ModelChoiceField(label=_("Product"), queryset=None)
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.filter(active=True).order_by("name")
+    )
     serial_number = forms.CharField(label=_("Serial number"), max_length=80)
     install_date = forms.DateField(
         label=_("Install date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     site = forms.CharField(label=_("Location"), required=False, max_length=200)
     parent = forms.ModelChoiceField(
-        label=_("Part of"), required=False, queryset=None, empty_label=_("Nothing (top level)")
+        label=_("Part of"),
+        required=False,
+        queryset=Asset.objects.none(),
+        empty_label=_("Nothing (top level)"),
     )
 
     def __init__(self, *args, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from panorama.catalog.models import Product
-
-        from .models import Asset
-
-        self.fields["product"].queryset = Product.objects.filter(active=True).order_by("name")
-        self.fields["parent"].queryset = Asset.objects.filter(customer=customer).select_related(
-            "product"
-        )
+        parent = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent.queryset = Asset.objects.filter(customer=customer).select_related("product")
 
 
 class WorkOrderForm(StyledForm):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     asset = forms.ModelChoiceField(
-        label=_("Asset"), required=False, queryset=None, empty_label=_("No asset")
+        label=_("Asset"), required=False, queryset=Asset.objects.none(), empty_label=_("No asset")
     )
     skill = forms.CharField(label=_("Skill needed"), required=False, max_length=40)
     duration_minutes = forms.IntegerField(
@@ -139,24 +141,16 @@ class WorkOrderForm(StyledForm):
 
     def __init__(self, *args, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Asset
-
-        self.fields["asset"].queryset = Asset.objects.filter(customer=customer).select_related(
-            "product"
-        )
+        asset = cast(forms.ModelChoiceField, self.fields["asset"])
+        asset.queryset = Asset.objects.filter(customer=customer).select_related("product")
 
 
 class TransferForm(StyledForm):
-    part = forms.ModelChoiceField(label=_("Part"), queryset=None)
-    from_location = forms.ModelChoiceField(label=_("From"), queryset=None)
-    to_location = forms.ModelChoiceField(label=_("To"), queryset=None)
+    part = forms.ModelChoiceField(label=_("Part"), queryset=Part.objects.filter(active=True))
+    from_location = forms.ModelChoiceField(
+        label=_("From"), queryset=StockLocation.objects.filter(active=True)
+    )
+    to_location = forms.ModelChoiceField(
+        label=_("To"), queryset=StockLocation.objects.filter(active=True)
+    )
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from .models import Part, StockLocation
-
-        self.fields["part"].queryset = Part.objects.filter(active=True)
-        locations = StockLocation.objects.filter(active=True)
-        self.fields["from_location"].queryset = locations
-        self.fields["to_location"].queryset = locations

@@ -326,9 +326,9 @@ def dispatch_board(*, user: User, day: datetime.date, span: str = "day") -> list
         by_user[tech.user_id] = column
         columns.append(column)
     for order in orders:
-        column = by_user.get(order.technician_id) if order.technician_id else columns[0]
-        if column is not None:
-            column.cards.append(order)
+        target = by_user.get(order.technician_id) if order.technician_id else columns[0]
+        if target is not None:
+            target.cards.append(order)
     return columns
 
 

@@ -159,8 +159,9 @@ def _first_free_slot(technician_id: int, day: datetime.date, exclude_id: int) ->
         .values_list("scheduled_start", "duration_minutes")
         .first()
     )
-    if last is not None:
-        start = max(start, last[0] + datetime.timedelta(minutes=last[1]))
+    if last is not None and last[0] is not None:
+        end_of_last: datetime.datetime = last[0] + datetime.timedelta(minutes=last[1])
+        start = max(start, end_of_last)
     return start
 
 

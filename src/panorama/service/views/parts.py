@@ -61,8 +61,8 @@ def stock_transfer_view(request):
                 % {
                     "n": move.quantity,
                     "part": move.part.name,
-                    "from": move.from_location.name,
-                    "to": move.to_location.name,
+                    "from": data["from_location"].name,
+                    "to": data["to_location"].name,
                 },
             )
             return redirect("service:stock")
