@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.accounts import permissions
-from panorama.core.exceptions import DomainError, ValidationFailed
+from panorama.core.exceptions import DomainError, PermissionDenied, ValidationFailed
 from panorama.customers.selectors import customer_get
 
 from .. import selectors as case_selectors
@@ -139,6 +139,8 @@ def work_order_dispatch_view(request, work_order_id: int):
             technician_id=_int(raw, "technician") if raw else None,
             scheduled_start=start,
         )
+    except PermissionDenied:
+        raise  # the 403 page, with the rule's message
     except DomainError as exc:
         return _render_detail(
             request, work_order_id, exc.status_code, str(exc.message), exc.field or ""
@@ -152,6 +154,8 @@ def work_order_status_view(request, work_order_id: int):
         order = services.work_order_set_status(
             by=request.user, work_order_id=work_order_id, status=request.POST.get("status", "")
         )
+    except PermissionDenied:
+        raise  # the 403 page, with the rule's message
     except DomainError as exc:
         return _render_detail(request, work_order_id, exc.status_code, str(exc.message))
     return _done(
@@ -171,6 +175,8 @@ def work_order_part_view(request, work_order_id: int):
             part_id=_int(request.POST.get("part"), "part"),
             quantity=_int(request.POST.get("quantity"), "quantity"),
         )
+    except PermissionDenied:
+        raise  # the 403 page, with the rule's message
     except DomainError as exc:
         return _render_detail(request, work_order_id, exc.status_code, str(exc.message), "parts")
     return _done(
@@ -202,6 +208,8 @@ def work_order_sign_view(request, work_order_id: int):
             content=upload.read(),
             signed_by=request.POST.get("signed_by", ""),
         )
+    except PermissionDenied:
+        raise  # the 403 page, with the rule's message
     except DomainError as exc:
         if _wants_json(request):
             return JsonResponse(
@@ -227,6 +235,8 @@ def work_order_complete_view(request, work_order_id: int):
             checklist_done=[_int(v, "checklist") for v in request.POST.getlist("checklist")],
             notes=request.POST.get("notes", ""),
         )
+    except PermissionDenied:
+        raise  # the 403 page, with the rule's message
     except DomainError as exc:
         return _render_detail(
             request, work_order_id, exc.status_code, str(exc.message), exc.field or ""
