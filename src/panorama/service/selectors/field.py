@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,14 +52,23 @@ def asset_get(*, user: User | None, asset_id: int) -> Asset:
 
 
 def assets_for_panel(*, customer, user) -> list[Asset]:
-    """The customer's installed base for the ficha: top-level assets with their
-    components (two queries)."""
-    return list(
-        Asset.objects.filter(customer=customer, parent__isnull=True)
+    """The customer's installed base for the ficha: top-level assets, each with its
+    ``parts`` (components) — one query, whatever the number of assets."""
+    rows = list(
+        Asset.objects.filter(customer=customer)
         .select_related("product")
-        .prefetch_related(Prefetch("components", queryset=Asset.objects.select_related("product")))
-        .order_by("product__name", "serial_number")[:50]
+        .order_by("product__name", "serial_number")[:200]
     )
+    children: dict[int, list[Asset]] = {}
+    for row in rows:
+        if row.parent_id is not None:
+            children.setdefault(row.parent_id, []).append(row)
+    top = [
+        row for row in rows if row.parent_id is None or row.parent_id not in {r.pk for r in rows}
+    ]
+    for row in top:
+        row.parts = children.get(row.pk, [])  # type: ignore[attr-defined]
+    return top[:50]
 
 
 def asset_history(*, user: User, asset: Asset) -> dict:
