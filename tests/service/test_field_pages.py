@@ -186,3 +186,26 @@ def test_contracts_page_lists_the_renewals(client, w):
     assert (
         "Mantenimiento Oro" in client.get(f"/service/contracts/{w.contract.pk}/").content.decode()
     )
+
+
+def test_a_case_opened_from_an_asset_page_carries_the_asset(client, w):
+    client.force_login(w.dispatcher)
+    page = client.get(f"/service/assets/{w.asset.pk}/").content.decode()
+    assert f"?customer={w.customer.pk}&amp;asset={w.asset.pk}" in page
+    form = client.get(f"/service/cases/new/?customer={w.customer.pk}&asset={w.asset.pk}")
+    assert f"asset={w.asset.pk}" in form.content.decode()
+    answer = client.post(
+        f"/service/cases/new/?customer={w.customer.pk}&asset={w.asset.pk}",
+        {
+            "customer": w.customer.pk,
+            "subject": "Ruido",
+            "type": "incident",
+            "priority": "normal",
+            "channel": "phone",
+        },
+    )
+    assert answer.status_code == 302
+    from panorama.service.models import Case
+
+    case = Case.objects.get(subject="Ruido")
+    assert case.asset == w.asset and case.product == w.boiler
