@@ -11,7 +11,7 @@ from panorama.channels.models import Interaction
 from panorama.core.forms import text_input
 from panorama.customers.forms import StyledForm
 
-from .models import Asset, Case, CaseMessage, Part, Queue, StockLocation
+from .models import Asset, Case, CaseMessage, Defect, Part, Queue, StockLocation
 
 
 class CaseForm(StyledForm):
@@ -154,3 +154,45 @@ class TransferForm(StyledForm):
         label=_("To"), queryset=StockLocation.objects.filter(active=True)
     )
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000)
+
+
+class DefectForm(StyledForm):
+    product: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.order_by("name")
+    )
+    title = forms.CharField(label=_("Title"), widget=text_input(Defect, "title"))
+    version = forms.CharField(
+        label=_("Version"), required=False, widget=text_input(Defect, "version")
+    )
+    component = forms.CharField(
+        label=_("Component"), required=False, widget=text_input(Defect, "component")
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Defect.Severity.choices, initial=Defect.Severity.MAJOR
+    )
+    found_on = forms.DateField(
+        label=_("Found on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class DefectCaseForm(StyledForm):
+    case = forms.CharField(label=_("Case reference"), max_length=20)
+
+    def clean_case(self) -> int:
+        text = self.cleaned_data["case"].strip().upper()
+        digits = text[2:] if text.startswith("C-") else text
+        if not digits.isdigit():
+            raise forms.ValidationError(_("Type a case reference such as C-000123."))
+        return int(digits)
+
+
+class ReportPeriodForm(StyledForm):
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -4,6 +4,7 @@ from .asset import Asset
 from .call import Call, CallbackForm, CallbackRequest, CallEvent, Extension, Pbx
 from .case import Case, CaseMessage, Queue, QueueMember
 from .contract import ServiceContract
+from .defect import Defect
 from .knowledge import Article, ArticleCategory, ArticleFeedback, ArticleVersion
 from .parts import Part, StockLevel, StockLocation, StockMove
 from .sla import BusinessCalendar, CalendarHoliday, CaseSurvey, SlaPolicy
@@ -34,6 +35,7 @@ __all__ = [
     "Case",
     "CaseMessage",
     "CaseSurvey",
+    "Defect",
     "Queue",
     "QueueMember",
     "SlaPolicy",

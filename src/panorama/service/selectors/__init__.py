@@ -169,10 +169,12 @@ def callbacks_visible_to(user: User | None) -> QuerySet:
     return qs.filter(pk__in=ids).filter(_customer_scope(user))
 
 
-def callbacks_due(*, user: User, day: datetime.date | None = None) -> list:
-    """The open callbacks assigned to ``user`` to make on ``day`` (today by default):
-    those whose window starts before the day ends, overdue ones included, earliest
-    first. One query; for the agent's agenda."""
+def callbacks_due(
+    *, user: User, owner: User | None = None, day: datetime.date | None = None, limit: int = 200
+) -> list:
+    """The open callbacks assigned to ``owner`` (``user`` himself by default) to make on
+    ``day`` (today by default), as ``user`` sees them: those whose window starts before
+    the day ends, overdue ones included, earliest first. One query; for the agenda."""
     from ..models import CallbackRequest
 
     day = day or timezone.localdate()
@@ -180,9 +182,8 @@ def callbacks_due(*, user: User, day: datetime.date | None = None) -> list:
         datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
     )
     return list(
-        CallbackRequest.objects.filter(
-            assigned_to=user, status=CallbackRequest.Status.OPEN, window_start__lt=end
-        )
+        callbacks_visible_to(user)
+        .filter(assigned_to=owner or user, status=CallbackRequest.Status.OPEN, window_start__lt=end)
         .select_related("customer")
-        .order_by("window_start", "id")[:200]
+        .order_by("window_start", "id")[:limit]
     )

@@ -53,6 +53,7 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "sla": sla.sla_clocks(case),
         "paused_text": sla.duration_text(case.sla_paused_minutes),
         "survey": CaseSurvey.objects.filter(case=case).first(),
+        "defects": list(case.defects.order_by("-id")[:20]),
         # Field service: is the case's asset covered, and its work orders.
         "coverage": field.asset_coverage(case.asset) if case.asset_id else None,
         "work_orders": field.work_orders_for_case(user=request.user, case=case),

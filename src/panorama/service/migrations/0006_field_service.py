@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('catalog', '0004_financing_plans'),
         ('customers', '0018_import_files_deleted_at'),
-        ('service', '0004_merge_0003_calls_0003_knowledge'),
+        ('service', '0005_defects'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
