@@ -155,8 +155,19 @@ class QueueFiguresOut(Schema):
     csat_satisfied_pct: float | None
 
 
+class TechnicianFiguresOut(Schema):
+    technician_id: int
+    name: str
+    orders_done: int
+    minutes_spent: int
+    minutes_planned: int
+    minutes_available: int
+    utilisation_pct: float | None
+
+
 class ServiceReportOut(Schema):
     date_from: datetime.date
     date_to: datetime.date
     queues: list[QueueFiguresOut]
     totals: QueueFiguresOut
+    technicians: list[TechnicianFiguresOut]
