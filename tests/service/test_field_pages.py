@@ -209,3 +209,46 @@ def test_a_case_opened_from_an_asset_page_carries_the_asset(client, w):
 
     case = Case.objects.get(subject="Ruido")
     assert case.asset == w.asset and case.product == w.boiler
+
+
+def test_a_contract_is_created_from_the_asset_page_and_covers_it(client, w):
+    from panorama.service.models import ServiceContract
+    from panorama.service.selectors.field import asset_coverage
+
+    client.force_login(w.dispatcher)
+    ServiceContract.objects.all().delete()
+    assert "Cover with a contract" in client.get(f"/service/assets/{w.asset.pk}/").content.decode()
+    url = f"/service/customers/{w.customer.pk}/contracts/new/"
+    form = client.get(f"{url}?asset={w.asset.pk}").content.decode()
+    assert "SN-0001" in form and "checked" in form
+    today = timezone.localdate()
+    bad = client.post(
+        url,
+        {
+            "name": "Plata",
+            "kind": "contract",
+            "starts_on": today,
+            "ends_on": today - datetime.timedelta(days=1),
+            "assets": [w.asset.pk],
+            "renewal_notice_days": 30,
+        },
+    )
+    assert bad.status_code == 422 and not ServiceContract.objects.exists()
+    response = client.post(
+        url,
+        {
+            "name": "Plata",
+            "kind": "contract",
+            "starts_on": today,
+            "ends_on": today + datetime.timedelta(days=365),
+            "assets": [w.asset.pk],
+            "visits_included": 2,
+            "renewal_notice_days": 30,
+        },
+    )
+    contract = ServiceContract.objects.get()
+    assert (
+        response.status_code == 302 and response["Location"] == f"/service/contracts/{contract.pk}/"
+    )
+    assert (contract.name, contract.visits_included, contract.owner) == ("Plata", 2, w.dispatcher)
+    assert asset_coverage(w.asset).covered

@@ -11,7 +11,17 @@ from panorama.channels.models import Interaction
 from panorama.core.forms import text_input
 from panorama.customers.forms import StyledForm
 
-from .models import Asset, Case, CaseMessage, Defect, Part, Queue, StockLocation
+from .models import (
+    Asset,
+    Case,
+    CaseMessage,
+    Defect,
+    Part,
+    Queue,
+    ServiceContract,
+    SlaPolicy,
+    StockLocation,
+)
 
 
 class CaseForm(StyledForm):
@@ -124,6 +134,41 @@ class AssetForm(StyledForm):
         super().__init__(*args, **kwargs)
         parent = cast(forms.ModelChoiceField, self.fields["parent"])
         parent.queryset = Asset.objects.filter(customer=customer).select_related("product")
+
+
+class ContractForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ServiceContract.Kind.choices)
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    assets = forms.ModelMultipleChoiceField(
+        label=_("Assets covered"),
+        required=False,
+        queryset=Asset.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    products = forms.ModelMultipleChoiceField(
+        label=_("Every asset of these products"),
+        required=False,
+        queryset=Product.objects.filter(active=True).order_by("name"),
+    )
+    visits_included = forms.IntegerField(label=_("Visits included"), required=False, min_value=0)
+    hours_included = forms.DecimalField(
+        label=_("Hours included"), required=False, min_value=0, max_digits=7, decimal_places=1
+    )
+    sla_policy = forms.ModelChoiceField(
+        label=_("SLA policy"), required=False, queryset=SlaPolicy.objects.filter(active=True)
+    )
+    renewal_notice_days = forms.IntegerField(
+        label=_("Renewal notice (days)"), initial=30, min_value=0, max_value=365
+    )
+
+    def __init__(self, *args, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        assets = cast(forms.ModelMultipleChoiceField, self.fields["assets"])
+        assets.queryset = Asset.objects.filter(customer=customer).select_related("product")
 
 
 class WorkOrderForm(StyledForm):

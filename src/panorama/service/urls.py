@@ -68,6 +68,11 @@ urlpatterns += [
 urlpatterns += [
     path("assets/<int:asset_id>/", assets.asset_detail, name="asset_detail"),
     path("customers/<int:customer_id>/assets/new/", assets.asset_new, name="asset_create"),
+    path(
+        "customers/<int:customer_id>/contracts/new/",
+        assets.contract_new,
+        name="contract_create",
+    ),
     path("contracts/", assets.contract_list, name="contract_list"),
     path("contracts/<int:contract_id>/", assets.contract_detail, name="contract_detail"),
     path("work-orders/new/", workorders.work_order_new, name="work_order_create"),

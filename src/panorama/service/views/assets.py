@@ -13,9 +13,9 @@ from panorama.accounts import permissions
 from panorama.core.exceptions import DomainError
 from panorama.customers.selectors import customer_get
 
-from ..forms import AssetForm
+from ..forms import AssetForm, ContractForm
 from ..selectors import field as selectors
-from ..services.asset import asset_register
+from ..services.asset import asset_register, contract_create
 
 
 @require_GET
@@ -59,6 +59,52 @@ def asset_new(request, customer_id: int):
     return render(
         request,
         "service/field/asset_form.html",
+        {"form": form, "customer": customer},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contract_new(request, customer_id: int):
+    """A service contract or warranty for a customer: the assets it covers, its
+    entitlements and service level."""
+    customer = customer_get(user=request.user, customer_id=customer_id)
+    permissions.ensure_can(request.user, "service.edit")
+    today = timezone.localdate()
+    form = ContractForm(
+        request.POST if request.method == "POST" else None,
+        customer=customer,
+        initial={
+            "starts_on": today,
+            "ends_on": today + datetime.timedelta(days=364),
+            "assets": request.GET.getlist("asset"),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contract = contract_create(
+                by=request.user,
+                customer_id=customer.pk,
+                name=data["name"],
+                kind=data["kind"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                asset_ids=[a.pk for a in data["assets"]],
+                product_ids=[p.pk for p in data["products"]],
+                visits_included=data["visits_included"],
+                hours_included=data["hours_included"],
+                sla_policy_id=data["sla_policy"].pk if data["sla_policy"] else None,
+                renewal_notice_days=data["renewal_notice_days"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Contract %(ref)s created.") % {"ref": contract.reference})
+            return redirect("service:contract_detail", contract.pk)
+    return render(
+        request,
+        "service/field/contract_form.html",
         {"form": form, "customer": customer},
         status=422 if form.errors else 200,
     )
