@@ -63,3 +63,9 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# Inbound e-mail (mail/): registered with this app.
+from .mail.models import MailAttachment, Mailbox, MailEntry  # noqa: E402
+
+__all__ = ["Interaction", "MailAttachment", "MailEntry", "Mailbox"]
