@@ -6,7 +6,7 @@ from email import message_from_bytes, policy
 import pytest
 
 from panorama.channels.mail.imap import poll
-from panorama.channels.models import Interaction, MailEntry, Mailbox
+from panorama.channels.models import Interaction, Mailbox, MailEntry
 from panorama.service.models import Case, CaseMessage
 from panorama.service.services.case import case_set_status
 from tests.factories import CustomerFactory, IdentityFactory, QueueFactory

@@ -144,8 +144,8 @@ class MailEntry(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["mailbox", "-created_at", "-id"], name="mailentry_ledger"),
-            models.Index(fields=["status", "-created_at", "-id"], name="mailentry_status"),
+            models.Index(fields=["mailbox", "-id"], name="mailentry_ledger"),
+            models.Index(fields=["status", "from_address"], name="mailentry_status"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,8 @@
 """Configuring mailboxes (administrators), and what staff do with the ledger: retry a
 failed message, link an unknown sender to a customer (or to a new one)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template import TemplateSyntaxError
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from panorama.core.validation import rules_for
 from panorama.customers.models import Identity
 from panorama.customers.selectors import customer_get
 from panorama.customers.services.customer import IdentityData, identity_add
+from panorama.service.models import Queue
 
 from . import imap
 from .cases import template_check
@@ -35,12 +38,37 @@ def mailbox_save(*, by: User | None, mailbox: Mailbox, password: str | None = No
         mailbox.password_sealed = seal(password)
     if not mailbox.password_sealed:
         raise ValidationFailed(_("Give the mailbox's password."), field="password")
+    rules_for(Mailbox).check(mailbox)
+    try:
+        validate_email(mailbox.address)
+    except DjangoValidationError:
+        raise ValidationFailed(
+            _("%(value)s is not an e-mail address.") % {"value": mailbox.address}, field="address"
+        ) from None
     if not 1 <= (mailbox.port or 0) <= 65535:
         raise ValidationFailed(_("A port is a number from 1 to 65535."), field="port")
-    if mailbox.poll_seconds < 10:
-        raise ValidationFailed(_("Poll at most every 10 seconds."), field="poll_seconds")
+    if not 10 <= (mailbox.poll_seconds or 0) <= 86400:
+        raise ValidationFailed(
+            _("Poll every 10 seconds to once a day (86400 seconds)."), field="poll_seconds"
+        )
+    if mailbox.queue_id is not None and not Queue.objects.filter(pk=mailbox.queue_id).exists():
+        raise ValidationFailed(
+            _("Queue %(id)s does not exist.") % {"id": mailbox.queue_id}, field="queue"
+        )
     if mailbox.creates_cases and mailbox.queue_id is None:
         raise ValidationFailed(_("A mailbox that creates cases needs a queue."), field="queue")
+    if (
+        mailbox.owner_id is not None
+        and not User.objects.filter(pk=mailbox.owner_id, is_active=True).exists()
+    ):
+        raise ValidationFailed(
+            _("User %(id)s does not exist or is not active.") % {"id": mailbox.owner_id},
+            field="owner",
+        )
+    if Mailbox.objects.filter(name=mailbox.name).exclude(pk=mailbox.pk).exists():
+        raise Conflict(
+            _("A mailbox named %(name)s already exists.") % {"name": mailbox.name}, field="name"
+        )
     for name in ("auto_reply_subject", "auto_reply_body"):
         try:
             template_check(getattr(mailbox, name))
@@ -48,7 +76,6 @@ def mailbox_save(*, by: User | None, mailbox: Mailbox, password: str | None = No
             raise ValidationFailed(
                 _("The template is not valid: %(error)s") % {"error": exc}, field=name
             ) from exc
-    rules_for(Mailbox).check(mailbox)
     created = mailbox.pk is None
     mailbox.save()
     emit(
@@ -103,6 +130,10 @@ def mail_entry_retry(*, by: User | None, entry_id: int) -> MailEntry:
     entry = _entry(entry_id=entry_id)
     if entry.status != S.FAILED:
         raise Conflict(_("Only a failed message can be retried."), field="status")
+    if not entry.raw or not entry.raw.storage.exists(entry.raw.name):
+        raise Conflict(
+            _("The original of this message is missing: it cannot be retried."), field="raw"
+        )
     return entry_reprocess(entry)
 
 
