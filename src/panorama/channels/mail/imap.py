@@ -7,6 +7,8 @@ read again and the Message-ID dedupe keeps the timeline free of duplicates. Mess
 are fetched with BODY.PEEK: polling never marks them read.
 """
 
+import contextlib
+import datetime
 import imaplib
 import logging
 import re
@@ -72,10 +74,8 @@ def _quoted(folder: str) -> str:
 
 
 def _logout(imap: imaplib.IMAP4) -> None:
-    try:
+    with contextlib.suppress(OSError, imaplib.IMAP4.error):
         imap.logout()
-    except (OSError, imaplib.IMAP4.error):
-        pass
 
 
 def _uidvalidity(imap: imaplib.IMAP4) -> int:
@@ -98,7 +98,7 @@ def folder_count(mailbox: Mailbox) -> int:
 def _claim(mailbox_id: int) -> bool:
     now = timezone.now()
     free = Q(polling_since__isnull=True) | Q(
-        polling_since__lt=now - timezone.timedelta(minutes=STALE_POLL_MINUTES)
+        polling_since__lt=now - datetime.timedelta(minutes=STALE_POLL_MINUTES)
     )
     return bool(Mailbox.objects.filter(free, pk=mailbox_id).update(polling_since=now))
 
@@ -137,7 +137,7 @@ def _poll(mailbox: Mailbox, result: PollResult, limit: int | None) -> None:
             result.uidvalidity_changed = mailbox.uidvalidity is not None
             mailbox.uidvalidity, mailbox.last_uid = validity, 0
             Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=validity, last_uid=0)
-        status, data = imap.uid("SEARCH", None, f"UID {mailbox.last_uid + 1}:*")
+        status, data = imap.uid("SEARCH", f"UID {mailbox.last_uid + 1}:*")
         if status != "OK":
             raise ImapError(f"SEARCH failed: {_decode(data[0])}")
         # "n:*" always names the newest message, even when its UID is below n.

@@ -46,7 +46,8 @@ def ledger(
     """A mailbox's ledger (None: the piped messages), newest first, keyset-paged:
     one query whatever its length."""
     ensure_can(user, "channels.read_ledger")
-    qs = MailEntry.objects.filter(mailbox_id=mailbox_id).select_related("customer", "case")
+    qs = MailEntry.objects.select_related("customer", "case")
+    qs = qs.filter(mailbox__isnull=True) if mailbox_id is None else qs.filter(mailbox_id=mailbox_id)
     if status:
         qs = qs.filter(status=status)
     return NEWEST_FIRST.page(qs, cursor=cursor, limit=max(1, min(limit, 200)))

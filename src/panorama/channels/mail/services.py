@@ -157,13 +157,11 @@ def mail_sender_link(
         raise NotFound(
             _("No message from %(address)s waits for a customer.") % {"address": address}
         )
-    if remember and "@" in address:
-        if not customer.identities.filter(kind=Identity.Kind.EMAIL, value=address).exists():
-            identity_add(
-                customer=customer,
-                item=IdentityData(kind=Identity.Kind.EMAIL, value=address),
-                by=by,
-            )
+    known = customer.identities.filter(kind=Identity.Kind.EMAIL, value=address).exists()
+    if remember and "@" in address and not known:
+        identity_add(
+            customer=customer, item=IdentityData(kind=Identity.Kind.EMAIL, value=address), by=by
+        )
     for entry in entries:
         parsed = entry_parse(entry)
         deliver(entry=entry, parsed=parsed, customer=customer, notes=parsed.notes)

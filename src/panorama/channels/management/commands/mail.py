@@ -29,14 +29,14 @@ class Command(BaseCommand):
         from panorama.channels.models import Mailbox
 
         if action == "poll":
-            for mailbox in Mailbox.objects.filter(active=True):
-                result = poll(mailbox.pk)
+            for polled in Mailbox.objects.filter(active=True):
+                result = poll(polled.pk)
                 self.stdout.write(
-                    f"{mailbox.name}: {result.fetched} fetched {result.statuses}"
+                    f"{polled.name}: {result.fetched} fetched {result.statuses}"
                     + (f" error: {result.error}" if result.error else "")
                 )
             return
-        mailbox = None
+        mailbox: Mailbox | None = None
         if options["mailbox"]:
             mailbox = Mailbox.objects.filter(name=options["mailbox"]).first()
             if mailbox is None:
