@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .crypto import unseal
-from .importer import mail_import
+from .importer import mail_import, own_addresses
 from .models import Mailbox, MailEntry
 
 logger = logging.getLogger(__name__)
@@ -144,10 +144,13 @@ def _poll(mailbox: Mailbox, result: PollResult, limit: int | None) -> None:
         uids = sorted(int(u) for u in _decode(data[0] or b"").split() if int(u) > mailbox.last_uid)
         if limit is not None:
             uids = uids[:limit]
+        own = own_addresses()
         for start in range(0, len(uids), BATCH):
             batch = uids[start : start + BATCH]
             for uid, raw in _fetch(imap, batch):
-                entry = mail_import(raw=raw, mailbox=mailbox, uid=uid, uidvalidity=validity)
+                entry = mail_import(
+                    raw=raw, mailbox=mailbox, uid=uid, uidvalidity=validity, own=own
+                )
                 result.fetched += 1
                 result.statuses[entry.status] = result.statuses.get(entry.status, 0) + 1
             mailbox.last_uid = max(batch)

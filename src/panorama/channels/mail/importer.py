@@ -43,9 +43,11 @@ def mail_import(
     mailbox: Mailbox | None = None,
     uid: int | None = None,
     uidvalidity: int | None = None,
+    own: set[str] | None = None,
 ) -> MailEntry:
     """Ledger and deliver one raw message. Idempotent per (mailbox, UIDVALIDITY, UID);
-    never raises for what is in the message: a failure is a ledger line."""
+    never raises for what is in the message: a failure is a ledger line. ``own``: our
+    mailboxes' addresses, when the caller (a poll of hundreds) read them once."""
     if uid is not None:
         seen = MailEntry.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid).first()
         if seen is not None:
@@ -54,7 +56,7 @@ def mail_import(
     try:
         with transaction.atomic():
             entry.raw.save(_raw_name(), ContentFile(raw), save=False)
-            _process(entry, raw)
+            _process(entry, raw, own)
     except Exception as exc:
         logger.exception("mail import failed (mailbox %s, uid %s)", mailbox, uid)
         entry = _failed(mailbox=mailbox, uid=uid, uidvalidity=uidvalidity, raw=raw, exc=exc)
@@ -94,11 +96,12 @@ def _emit(entry: MailEntry) -> None:
     )
 
 
-def _own_addresses() -> set[str]:
+def own_addresses() -> set[str]:
+    """Our mailboxes' addresses: a message from one of them is a loop."""
     return {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
 
 
-def _process(entry: MailEntry, raw: bytes) -> None:
+def _process(entry: MailEntry, raw: bytes, own: set[str] | None = None) -> None:
     """Fill and save ``entry`` from ``raw`` (inside the caller's transaction)."""
     parsed = parse(raw)
     entry.message_id = parsed.message_id
@@ -117,7 +120,7 @@ def _process(entry: MailEntry, raw: bytes) -> None:
     if duplicate:
         _finish(entry, S.SKIPPED, R.DUPLICATE, notes, _("This message was already received."))
         return
-    if parsed.from_address and parsed.from_address in _own_addresses():
+    if parsed.from_address and parsed.from_address in (own or own_addresses()):
         _finish(entry, S.SKIPPED, R.OWN_ADDRESS, notes, _("Sent by one of our mailboxes."))
         return
     if parsed.auto_submitted:
@@ -142,7 +145,8 @@ def _process(entry: MailEntry, raw: bytes) -> None:
         )
         _finish(entry, S.UNKNOWN, reason, notes, detail)
         return
-    entry.save()  # the attachments point at it
+    if parsed.attachments:
+        entry.save()  # the attachments point at it
     deliver(entry=entry, parsed=parsed, customer=matches[0].customer, notes=notes)
 
 
@@ -155,7 +159,8 @@ def _finish(entry: MailEntry, status: str, reason: str, notes: list[str], detail
 
 def deliver(*, entry: MailEntry, parsed: Parsed, customer: Customer, notes: list[str]) -> None:
     """The message onto ``customer``'s timeline (and into a case for a case mailbox)."""
-    notes = notes + _store_attachments(entry, parsed)
+    attachments, attachment_notes = _store_attachments(entry, parsed)
+    notes = notes + attachment_notes
     case = None
     mailbox = entry.mailbox
     if mailbox is not None and mailbox.creates_cases:
@@ -173,7 +178,7 @@ def deliver(*, entry: MailEntry, parsed: Parsed, customer: Customer, notes: list
         body=parsed.text,
         occurred_at=occurred,
         related=case,
-        metadata=_metadata(entry, parsed),
+        metadata=_metadata(entry, parsed, attachments),
     )
     entry.customer, entry.interaction, entry.case = customer, interaction, case
     entry.status, entry.reason = S.IMPORTED, R.NONE
@@ -186,7 +191,7 @@ def deliver(*, entry: MailEntry, parsed: Parsed, customer: Customer, notes: list
     _emit(entry)
 
 
-def _metadata(entry: MailEntry, parsed: Parsed) -> dict:
+def _metadata(entry: MailEntry, parsed: Parsed, attachments: list[MailAttachment]) -> dict:
     parent = (
         MailEntry.objects.filter(message_id__in=parsed.thread_ids(), interaction__isnull=False)
         .exclude(pk=entry.pk)
@@ -197,22 +202,23 @@ def _metadata(entry: MailEntry, parsed: Parsed) -> dict:
     )
     return {
         "kind": "email",
-        "mail_entry": entry.pk,
         "message_id": parsed.message_id,
         "from": parsed.from_address,
         "in_reply_to": parsed.in_reply_to,
         "thread_parent": parent,
         "attachments": [
             {"id": a.pk, "name": a.filename, "size": a.size, "stored": a.stored}
-            for a in entry.attachments.all()
+            for a in attachments
         ],
     }
 
 
-def _store_attachments(entry: MailEntry, parsed: Parsed) -> list[str]:
-    notes = []
+def _store_attachments(entry: MailEntry, parsed: Parsed) -> tuple[list[MailAttachment], list[str]]:
+    notes: list[str] = []
+    stored: list[MailAttachment] = []
     limit = max_attachment_bytes()
-    entry.attachments.all().delete()  # a retry stores them again
+    if entry.attempts > 1 or entry.status:  # a retry or a late link stores them again
+        entry.attachments.all().delete()
     for item in parsed.attachments:
         attachment = MailAttachment(
             entry=entry,
@@ -228,7 +234,8 @@ def _store_attachments(entry: MailEntry, parsed: Parsed) -> list[str]:
         else:
             attachment.file.save(item.filename, ContentFile(item.content), save=False)
         attachment.save()
-    return notes
+        stored.append(attachment)
+    return stored, notes
 
 
 def entry_parse(entry: MailEntry) -> Parsed:

@@ -48,6 +48,8 @@ class Parsed:
 
 
 def _header(msg: Message, name: str, notes: list[str]) -> str:
+    if name not in msg:  # cheap: parsing a header through the policy is not
+        return ""
     try:
         value = msg.get(name)
     except Exception as exc:  # a header the policy cannot parse (defect in the sender)
