@@ -108,7 +108,7 @@ def params(db, admin_user):
     pipeline = pipeline_with_stages()
     web_form = WebForm.objects.create(name="Contact")
     opportunity = opportunity_create(by=None, customer_id=ana.pk, name="Renting")
-    from panorama.service.models import Call, CallbackRequest, Pbx
+    from panorama.service.models import Call, CallbackRequest, Defect, Pbx
 
     pbx = Pbx.objects.create(name="Asterisk")
     call = Call.objects.create(
@@ -156,6 +156,7 @@ def params(db, admin_user):
         "id": admin_user.pk,  # the admin's password-change page
         "content_type_id": ContentType.objects.get_for_model(Customer).pk,
         "product_id": product.pk,
+        "defect_id": Defect.objects.create(product=product, title="Reinicia").pk,
         "quote_id": quote.pk,
         "line_id": quote.lines.get().pk,
         "order_id": order.pk,

@@ -47,10 +47,11 @@ from panorama.sales.services.quote import (
     quote_request_approval,
 )
 from panorama.service.models import Article as KnowledgeArticle
-from panorama.service.models import BusinessCalendar, Call
+from panorama.service.models import BusinessCalendar, Call, Defect
 from panorama.service.models import Case as ServiceCase
 from panorama.service.services.call import call_dial
 from panorama.service.services.case import case_open
+from panorama.service.services.defect import defect_set_status
 from panorama.service.services.knowledge import article_create
 from panorama.service.services.sla import calendar_save
 from tests.customers.import_files import ROWS_ES, csv_bytes
@@ -296,6 +297,17 @@ CASES: dict[str, Case] = {
         web=lambda c, w: c.post(reverse("service:call_dial"), {"number": "+34600112233"}),
         state=lambda w: Call.objects.count(),
     ),
+    "service.quality": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: defect_set_status(by=u, defect_id=_defect(w).pk, status="confirmed"),
+        api=lambda api, w: api.post(
+            f"/defects/{_defect(w).pk}/status", json={"status": "confirmed"}
+        ),
+        web=lambda c, w: c.post(
+            reverse("service:defect_status", args=[_defect(w).pk]), {"status": "confirmed"}
+        ),
+        state=lambda w: Defect.objects.get(pk=_defect(w).pk).status,
+    ),
     "sales.approve": Case(
         role=Role.SALES_REP,
         service=lambda u, w: quote_approve(by=u, quote_id=_pending_quote(w).pk),
@@ -382,6 +394,14 @@ def _pending_quote(w: dict) -> Quote:
         quote = quote_create(by=None, customer_id=w["a"].pk, lines=[line])
         w["quote"] = quote_request_approval(by=None, quote_id=quote.pk)
     return w["quote"]
+
+
+def _defect(w: dict) -> Defect:
+    """A new defect of a product, for the quality action to move."""
+    if "defect" not in w:
+        product = product_create(by=None, **{**PRODUCT, "sku": "DEF-1"})
+        w["defect"] = Defect.objects.create(product=product, title="Se reinicia")
+    return w["defect"]
 
 
 def _own_lead(user, w):

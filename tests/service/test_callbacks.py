@@ -251,3 +251,34 @@ def test_a_foreign_site_may_not_post_the_form(client, form):
     form.save()
     ok = submit(client, form, origin="https://www.example.com")
     assert ok.status_code == 201 and ok["Access-Control-Allow-Origin"] == "https://www.example.com"
+
+
+def test_the_agenda_proposes_the_callbacks_due_and_flags_the_late_ones(client, queue):
+    eva = queue.memberships.first().user
+    now = timezone.now()
+    late = callback_request_create(
+        by=None,
+        source="webform",
+        phone="600112235",
+        name="Pedro Sanz",
+        assigned_to=eva,
+        window_start=now - datetime.timedelta(hours=5),
+        window_end=now + datetime.timedelta(hours=1),
+    )
+    # The window has passed since (a request cannot be made for a window already over).
+    CallbackRequest.objects.filter(pk=late.pk).update(window_end=now - datetime.timedelta(hours=1))
+    callback_request_create(
+        by=None,
+        source="ivr",
+        phone="600112236",
+        name="Next Week",
+        assigned_to=eva,
+        window_start=now + datetime.timedelta(days=7),
+    )
+    client.force_login(eva)
+    page = client.get("/sales/agenda/").content.decode()
+    assert "Call back Pedro Sanz" in page and f"/service/callbacks/{late.pk}/" in page
+    assert "bi-telephone-forward text-danger" in page  # late
+    assert "Next Week" not in page
+    # Someone else's agenda does not show Eva's callbacks to a colleague who may not see them.
+    assert "Pedro Sanz" not in client.get("/sales/agenda/?owner=999999").content.decode()

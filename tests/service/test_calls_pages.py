@@ -148,3 +148,26 @@ def test_the_palette_offers_a_new_callback(client):
     client.force_login(UserFactory(username="eva", role=Role.SERVICE_AGENT))
     html = client.get("/ui/palette/", {"q": "call me"}, headers={"HX-Request": "true"})
     assert 'data-href="/service/callbacks/new/"' in html.content.decode()
+
+
+def test_the_calls_list_shows_an_agent_his_calls_in_the_same_queries_for_3_or_30(
+    client, pbx, django_assert_max_num_queries
+):
+    eva = UserFactory(username="eva", role=Role.SERVICE_AGENT)
+    leo = UserFactory(username="leo", role=Role.SERVICE_AGENT)
+    ana = CustomerFactory(first_name="Ana", last_name="Ruiz")
+    make_call(pbx, leo, n=999)  # not hers
+    for n in range(3):
+        make_call(pbx, eva, customer=ana if n == 0 else None, n=n)
+    client.force_login(eva)
+    client.get("/service/calls/")  # warm the caches (saved views, totals)
+    with django_assert_max_num_queries(12) as few:
+        page = client.get("/service/calls/").content.decode()
+    assert "Ana Ruiz" in page and page.count("/service/calls/?q=") == 2
+    for n in range(27):
+        make_call(pbx, eva, customer=ana, n=n + 10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get("/service/calls/").content.decode()
+    assert page.count("Ana Ruiz") >= 28
+    # Searching by number finds the unknown caller's calls.
+    assert client.get("/service/calls/?q=600112233&direction=in").status_code == 200

@@ -7,13 +7,13 @@ from django.contrib.auth.models import AnonymousUser
 
 from panorama.accounts.models import Role
 from panorama.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
-from panorama.service.knowledge_search import (
+from panorama.service.models import Article, ArticleVersion
+from panorama.service.selectors.knowledge import (
     article_get,
     articles_search,
     articles_suggested,
     render_markdown,
 )
-from panorama.service.models import Article, ArticleVersion
 from panorama.service.services.case import case_open
 from panorama.service.services.knowledge import (
     article_archive,
@@ -296,7 +296,7 @@ def test_the_demo_knowledge_base_is_in_both_languages_and_searchable():
 def test_suggestions_and_the_palette_cost_at_most_two_queries(agent, django_assert_max_num_queries):
     # One on PostgreSQL (ranked rows and headlines together), two on SQLite (the FTS5
     # ranking, then the articles).
-    from panorama.service.knowledge_search import article_hits
+    from panorama.service.selectors.knowledge import article_hits
 
     for n in range(6):
         published(f"Router {n}", f"El router {n} no enciende.", category_id=None)

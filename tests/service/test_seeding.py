@@ -22,3 +22,22 @@ def test_seed_adds_cases_in_every_state_with_service_levels():
     result = sla_sweep()
     assert result["warned"] >= 4  # the near-breach ones
     assert result["escalated"] > 0  # old open cases past their due times
+
+
+def test_the_demo_has_defects_over_several_months_and_satisfaction_answers():
+    from panorama.seeding.catalog_demo import catalog_demo_ensure
+    from panorama.seeding.quality_demo import quality_demo_ensure
+    from panorama.service.models import CaseSurvey, Defect
+    from panorama.service.selectors.defects import defect_report
+    from panorama.service.selectors.reports import service_report
+
+    call_command("seed", customers=40, cases=48, verbosity=0)
+    catalog_demo_ensure()
+    assert quality_demo_ensure() == 10
+    assert quality_demo_ensure() == 0  # once
+    report = defect_report(months=6)
+    assert sum(report.per_month) == 10
+    assert len([n for n in report.per_month if n]) >= 4  # spread over the months
+    assert Defect.objects.filter(cases__isnull=False).exists()
+    assert CaseSurvey.objects.exists()
+    assert service_report(user=None).totals.csat_answers > 0

@@ -7,6 +7,7 @@ The day's page: the items of one day in time order, and the work it proposes
 contacted, items left overdue)."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -100,14 +101,36 @@ def activities_between(
 
 
 @dataclass
+class ProposedItem:
+    """Work another app proposes for the day (a callback to make, a work order...)."""
+
+    label: str
+    url: str
+    detail: str = ""
+    icon: str = "dot"
+    late: bool = False
+
+
+# Other apps add what their users must also do on a day: ``fn(user, owner, day)`` returns
+# items (bounded, one or two queries). ``service`` adds the callbacks due.
+PROPOSAL_SOURCES: list[Callable[[User, User, datetime.date], list[ProposedItem]]] = []
+
+
+def proposals_register(source: Callable[[User, User, datetime.date], list[ProposedItem]]) -> None:
+    if source not in PROPOSAL_SOURCES:
+        PROPOSAL_SOURCES.append(source)
+
+
+@dataclass
 class Proposed:
     opportunities: list[Opportunity] = field(default_factory=list)
     leads: list[Lead] = field(default_factory=list)
     overdue: list[Activity] = field(default_factory=list)
+    others: list[ProposedItem] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.opportunities or self.leads or self.overdue)
+        return not (self.opportunities or self.leads or self.overdue or self.others)
 
 
 @dataclass
@@ -154,7 +177,8 @@ def proposed_work(*, user: User, owner: User, day: datetime.date) -> Proposed:
         .select_related(*_RELATED)
         .order_by("starts_at", "id")[:PROPOSED_LIMIT]
     )
-    return Proposed(opportunities=opportunities, leads=leads, overdue=overdue)
+    others = [item for source in PROPOSAL_SOURCES for item in source(user, owner, day)]
+    return Proposed(opportunities=opportunities, leads=leads, overdue=overdue, others=others)
 
 
 def agenda_day(*, user: User, owner: User, day: datetime.date) -> Day:

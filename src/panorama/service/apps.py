@@ -12,10 +12,13 @@ class ServiceConfig(AppConfig):
         from .permissions import register_all
 
         register_all()
-        from . import knowledge_search
+        from .selectors import knowledge as knowledge_search
         from .views import knowledge  # noqa: F401  (the knowledge base's list)
 
         knowledge_search.register_palette()
+        from panorama.sales.agenda import proposals_register
+
+        proposals_register(panels.callbacks_proposed)  # callbacks in the agents' agenda
         from panorama.core import palette
 
         # Ctrl+K: record a callback from anywhere (call management).

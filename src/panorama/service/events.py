@@ -210,3 +210,23 @@ class CallbackEscalated(Payload):
     callback_id: int = Field(description="the callback request")
     queue_id: int | None = Field(description="its queue")
     assigned_to_id: int | None = Field(description="the agent it was assigned to")
+
+
+@event("defect.reported")
+class DefectReported(Payload):
+    """A defect of a product was recorded."""
+
+    defect_id: int = Field(description="the new defect")
+    product_id: int = Field(description="the product it is in")
+    severity: str = Field(description="minor, major or critical")
+    by: int | None = Field(description="who reported it (null: the system)")
+
+
+@event("defect.status_changed")
+class DefectStatusChanged(Payload):
+    """A defect moved along its lifecycle (confirmed, fixed, closed, rejected)."""
+
+    defect_id: int = Field(description="the defect")
+    from_status: str = Field(description="the status it had")
+    to_status: str = Field(description="the status it has now")
+    by: int | None = Field(description="who changed it (null: the system)")

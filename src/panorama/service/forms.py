@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import User
+from panorama.catalog.models import Product
 from panorama.channels.models import Interaction
 from panorama.core.forms import text_input
 from panorama.customers.forms import StyledForm
 
-from .models import Case, CaseMessage, Queue
+from .models import Case, CaseMessage, Defect, Queue
 
 
 class CaseForm(StyledForm):
@@ -95,4 +96,46 @@ class CallbackNewForm(StyledForm):
     )
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DefectForm(StyledForm):
+    product: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.order_by("name")
+    )
+    title = forms.CharField(label=_("Title"), widget=text_input(Defect, "title"))
+    version = forms.CharField(
+        label=_("Version"), required=False, widget=text_input(Defect, "version")
+    )
+    component = forms.CharField(
+        label=_("Component"), required=False, widget=text_input(Defect, "component")
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Defect.Severity.choices, initial=Defect.Severity.MAJOR
+    )
+    found_on = forms.DateField(
+        label=_("Found on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class DefectCaseForm(StyledForm):
+    case = forms.CharField(label=_("Case reference"), max_length=20)
+
+    def clean_case(self) -> int:
+        text = self.cleaned_data["case"].strip().upper()
+        digits = text[2:] if text.startswith("C-") else text
+        if not digits.isdigit():
+            raise forms.ValidationError(_("Type a case reference such as C-000123."))
+        return int(digits)
+
+
+class ReportPeriodForm(StyledForm):
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

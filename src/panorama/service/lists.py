@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -14,7 +15,7 @@ from panorama.core.lists import Column, Filter, ListDefinition, ListState, Sort,
 from panorama.core.pagination import Keyset
 
 from . import selectors
-from .models import CallbackRequest, Case, Queue
+from .models import Call, CallbackRequest, Case, Defect, Queue
 
 PRIORITY_TONES = {"urgent": "danger", "high": "warning", "low": "secondary"}
 STATUS_TONES = {"new": "info", "waiting": "secondary", "resolved": "success", "reopened": "warning"}
@@ -225,3 +226,186 @@ class CallbackList(ListDefinition):
 
 
 CALLBACKS = CallbackList()
+
+
+# --- defects (quality) -----------------------------------------------------------------------
+
+DEFECT_STATUS_TONES = {
+    "new": "info",
+    "confirmed": "warning",
+    "fixed": "success",
+    "rejected": "secondary",
+}
+SEVERITY_TONES = {"critical": "danger", "major": "warning", "minor": "secondary"}
+DEFECT_OPEN_CHOICES = [("open", _("Open (new or confirmed)")), *Defect.Status.choices]
+
+
+def _products(user) -> list[tuple[str, str]]:
+    from panorama.catalog.models import Product
+
+    ids = Defect.objects.order_by().values("product_id").distinct()
+    return [
+        (str(pk), name)
+        for pk, name in Product.objects.filter(pk__in=ids)
+        .order_by("name")
+        .values_list("pk", "name")
+    ]
+
+
+class DefectList(ListDefinition):
+    name = "defects"
+    label = _("Defects")
+    url_name = "service:defect_list"
+    noun = ngettext_lazy("%(count)s defect", "%(count)s defects", "n")
+    search_label = _("Reference, title or component")
+    search_placeholder = _("e.g. D-000012, battery")
+    empty_title = _("No defects recorded")
+    empty_text = _(
+        "Record a fault found in a product, from here or from the case that revealed it."
+    )
+    columns = [
+        Column("reference", _("Reference"), value=attr("reference"), link=True),
+        Column("title", _("Title"), value=attr("title")),
+        Column("product", _("Product"), value=attr("product.name")),
+        Column("version", _("Version"), value=attr("version")),
+        Column("component", _("Component"), value=attr("component")),
+        Column("severity", _("Severity"), value=chip("severity", SEVERITY_TONES)),
+        Column("status", _("Status"), value=chip("status", DEFECT_STATUS_TONES)),
+        Column("cases", _("Cases"), value=attr("case_count")),
+        Column("found_on", _("Found on"), value=attr("found_on"), default=False),
+    ]
+    filters = [
+        Filter("status", _("Status"), choices=DEFECT_OPEN_CHOICES),
+        Filter("severity", _("Severity"), choices=Defect.Severity.choices),
+        Filter("product", _("Product"), choices=_products),
+    ]
+    sorts = [
+        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        Sort("oldest", _("Oldest first"), Keyset("id", types=(int,))),
+    ]
+    default_sort = "newest"
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        from .selectors.defects import defects_filtered
+
+        f = state.filters
+        status = f.get("status") or ""
+        qs = defects_filtered(
+            product_id=int(f["product"]) if (f.get("product") or "").isdigit() else None,
+            status=status if status in Defect.Status.values else "",
+            severity=f.get("severity", "") if f.get("severity") in Defect.Severity.values else "",
+            open_only=status == "open",
+        )
+        if state.search:
+            text = state.search.strip()
+            if text.upper().startswith("D-"):
+                qs = qs.filter(reference__iexact=text)
+            else:
+                qs = qs.filter(Q(title__icontains=text) | Q(component__icontains=text))
+        return qs
+
+    def row_url(self, row) -> str:
+        return reverse("service:defect_detail", args=[row.pk])
+
+    def empty_action(self, user) -> tuple[str, Any] | None:
+        if permissions.can(user, "service.edit"):
+            return reverse("service:defect_create"), _("Record a defect")
+        return None
+
+
+DEFECTS = DefectList()
+
+
+# --- calls (call management) -----------------------------------------------------------------
+
+
+def _call_who(call) -> Any:
+    if call.customer_id:
+        return call.customer.display_name
+    from panorama.core.templatetags.formatting import phone
+
+    number = call.caller_number if call.direction == "in" else call.dialled_number
+    return phone(number) if number else _("Unknown")
+
+
+def _call_agent(call) -> Any:
+    agent = call.agent
+    return (agent.get_full_name() or agent.username) if agent else (call.extension or "—")
+
+
+def _call_duration(call) -> Any:
+    from panorama.core.templatetags.formatting import duration
+
+    return duration(call.duration_seconds) if call.duration_seconds is not None else "—"
+
+
+def _call_case(call) -> Any:
+    if not call.case_id:
+        return "—"
+    return format_html(
+        '<a href="{}">{}</a>',
+        reverse("service:case_detail", args=[call.case_id]),
+        call.case.reference,
+    )
+
+
+CALL_OWNER_CHOICES = [("me", _("My calls"))]
+
+
+class CallList(ListDefinition):
+    name = "calls"
+    label = _("Calls")
+    url_name = "service:call_list"
+    noun = ngettext_lazy("%(count)s call", "%(count)s calls", "n")
+    search_label = _("Number")
+    search_placeholder = _("e.g. 600 11 22 33")
+    empty_title = _("No calls yet")
+    empty_text = _("Calls the phone system reports, and the ones placed from Panorama, land here.")
+    columns = [
+        Column("started", _("Started"), value=attr("started_at"), link=True),
+        Column("direction", _("Direction"), value=choice("direction")),
+        Column("who", _("Who"), value=_call_who),
+        Column("agent", _("Agent"), value=_call_agent),
+        Column("status", _("Status"), value=choice("status")),
+        Column("duration", _("Duration"), value=_call_duration),
+        Column("outcome", _("Outcome"), value=choice("outcome")),
+        Column("case", _("Case"), value=_call_case),
+        Column("wrap_up", _("Wrap-up code"), value=attr("wrap_up_code"), default=False),
+    ]
+    filters = [
+        Filter("direction", _("Direction"), choices=Call.Direction.choices),
+        Filter("outcome", _("Outcome"), choices=Call.Outcome.choices),
+        Filter("owner", _("Agent"), choices=CALL_OWNER_CHOICES),
+    ]
+    sorts = [
+        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        Sort("oldest", _("Oldest first"), Keyset("id", types=(int,))),
+    ]
+    default_sort = "newest"
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        qs = selectors.calls_visible_to(user).select_related("customer", "agent", "case")
+        f = state.filters
+        if f.get("direction") in Call.Direction.values:
+            qs = qs.filter(direction=f["direction"])
+        if f.get("outcome") in Call.Outcome.values:
+            qs = qs.filter(outcome=f["outcome"])
+        if f.get("owner") == "me":
+            qs = qs.filter(agent_id=user.pk)
+        if state.search:
+            digits = "".join(ch for ch in state.search if ch.isdigit())
+            if digits:
+                qs = qs.filter(
+                    Q(caller_number__contains=digits) | Q(dialled_number__contains=digits)
+                )
+        return qs
+
+    def row_url(self, row) -> str:
+        """The customer's ficha; an unknown caller's calls: his other calls."""
+        if row.customer_id:
+            return reverse("customers:detail", args=[row.customer_id])
+        number = row.caller_number if row.direction == "in" else row.dialled_number
+        return reverse("service:call_list") + "?" + urlencode({"q": number})
+
+
+CALLS = CallList()

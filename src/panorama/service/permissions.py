@@ -21,6 +21,12 @@ def may_edit_knowledge(user: User, obj: Any = None) -> bool:
     return user.role in (Role.SERVICE_AGENT, Role.ADMIN) or user.has_perm("service.change_article")
 
 
+def may_track_quality(user: User, obj: Any = None) -> bool:
+    """Confirming, fixing and closing defects: service agents and administrators, or
+    whoever is given the Django permission to change defects (a quality team)."""
+    return user.role in (Role.SERVICE_AGENT, Role.ADMIN) or user.has_perm("service.change_defect")
+
+
 def may_call(user: User, obj: Any = None) -> bool:
     """Click-to-call: a role that works with customers, with an active extension."""
     from .models import Extension
@@ -51,4 +57,9 @@ def register_all() -> None:
         "service.call",
         rule=may_call,
         message=_("You need a phone extension (ask an administrator) to place calls."),
+    )
+    register(
+        "service.quality",
+        rule=may_track_quality,
+        message=_("Only service agents and the quality team can change a defect's status."),
     )

@@ -4,7 +4,7 @@ from ninja import Schema
 
 from panorama.core.validation import text_field
 
-from .models import Case
+from .models import Case, Defect
 
 
 class CaseIn(Schema):
@@ -65,3 +65,96 @@ class CaseMessageOut(Schema):
     author_id: int | None
     interaction_id: int | None
     created_at: datetime.datetime
+
+
+# --- defects and reports ---------------------------------------------------------------------
+
+
+class DefectIn(Schema):
+    product_id: int
+    title: str = text_field(Defect, "title")
+    description: str = ""
+    version: str = text_field(Defect, "version", "")
+    component: str = text_field(Defect, "component", "")
+    severity: str = "major"
+    found_on: datetime.date | None = None
+    case_id: int | None = None
+
+
+class DefectUpdateIn(Schema):
+    title: str | None = text_field(Defect, "title", None)
+    description: str | None = None
+    version: str | None = text_field(Defect, "version", None)
+    component: str | None = text_field(Defect, "component", None)
+    severity: str | None = None
+    found_on: datetime.date | None = None
+    fixed_in: str | None = text_field(Defect, "fixed_in", None)
+
+
+class DefectStatusIn(Schema):
+    status: str
+    fixed_in: str = text_field(Defect, "fixed_in", "")
+
+
+class DefectCaseIn(Schema):
+    case_id: int
+
+
+class DefectOut(Schema):
+    id: int
+    reference: str | None
+    product_id: int
+    title: str
+    description: str
+    version: str
+    component: str
+    severity: str
+    status: str
+    found_on: datetime.date
+    fixed_in: str
+    created_at: datetime.datetime
+
+
+class DefectPageOut(Schema):
+    items: list[DefectOut]
+    next_cursor: str | None
+
+
+class DefectReportRowOut(Schema):
+    product_id: int
+    product: str
+    per_month: list[int]
+    total: int
+    open: int
+    critical: int
+    cases: int
+
+
+class DefectReportOut(Schema):
+    months: list[datetime.date]
+    products: list[DefectReportRowOut]
+    per_month: list[int]
+
+
+class QueueFiguresOut(Schema):
+    queue_id: int | None
+    name: str
+    opened: int
+    resolved: int
+    backlog: dict[str, int]
+    backlog_total: int
+    overdue: int
+    resolution_sla_pct: float | None
+    response_sla_pct: float | None
+    first_contact_pct: float | None
+    mttr_hours: float | None
+    csat_average: float | None
+    csat_answers: int
+    csat_satisfied_pct: float | None
+
+
+class ServiceReportOut(Schema):
+    date_from: datetime.date
+    date_to: datetime.date
+    queues: list[QueueFiguresOut]
+    totals: QueueFiguresOut

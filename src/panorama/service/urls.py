@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import calls, cases, csat, knowledge
+from .views import calls, cases, csat, knowledge, quality
 
 app_name = "service"
 
@@ -49,6 +49,7 @@ help_urlpatterns = [
 
 # Call management (calls helper): the screen pop, click-to-call, callbacks.
 urlpatterns += [
+    path("calls/", calls.call_list, name="call_list"),
     path("calls/stream/", calls.call_stream, name="call_stream"),
     path("calls/events/", calls.call_events, name="call_events"),
     path("calls/dial/", calls.call_dial_view, name="call_dial"),
@@ -61,4 +62,21 @@ urlpatterns += [
     path("callbacks/new/", calls.callback_new, name="callback_create"),
     path("callbacks/<int:callback_id>/", calls.callback_detail, name="callback_detail"),
     path("callbacks/<int:callback_id>/close/", calls.callback_close_view, name="callback_close"),
+]
+
+# Quality (defects) and the service reports.
+urlpatterns += [
+    path("defects/", quality.defect_list, name="defect_list"),
+    path("defects/new/", quality.defect_new, name="defect_create"),
+    path("defects/report/", quality.defect_report_view, name="defect_report"),
+    path("defects/<int:defect_id>/", quality.defect_detail, name="defect_detail"),
+    path("defects/<int:defect_id>/edit/", quality.defect_edit, name="defect_edit"),
+    path("defects/<int:defect_id>/status/", quality.defect_status, name="defect_status"),
+    path("defects/<int:defect_id>/cases/", quality.defect_link, name="defect_link"),
+    path(
+        "defects/<int:defect_id>/cases/<int:case_id>/unlink/",
+        quality.defect_unlink,
+        name="defect_unlink",
+    ),
+    path("reports/", quality.service_report_view, name="report"),
 ]

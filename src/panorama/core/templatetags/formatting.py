@@ -7,7 +7,7 @@ the same on every screen: ``18,50 €`` in Spanish, ``€18.50`` in English.
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from django import template
 from django.conf import settings
 from django.utils.translation import get_language, gettext, to_locale
@@ -40,6 +40,19 @@ def number(value: object) -> str:
         return format_decimal(Decimal(str(value)), locale=_locale())
     except (InvalidOperation, ValueError):
         return str(value)
+
+
+@register.filter
+def percent(value: object) -> str:
+    """A share given in percent (95.3) as the reader's language writes it ("95,3 %" in
+    Spanish); "—" when there is nothing to divide."""
+    if value is None or value == "":
+        return "—"
+    try:
+        share = Decimal(str(value)) / 100
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return format_percent(share, format="#,##0.0%", locale=_locale())
 
 
 @register.filter

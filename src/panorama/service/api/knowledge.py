@@ -11,8 +11,8 @@ from panorama.core.exceptions import ValidationFailed
 from panorama.core.pagination import Keyset
 from panorama.core.validation import text_field
 
-from .. import knowledge_search as kb
 from ..models import Article, ArticleCategory, ArticleVersion
+from ..selectors import knowledge as kb
 from ..services import knowledge as services
 
 router = Router(tags=["knowledge base"])

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 # The full-text index of the knowledge base, each database its own way (see
-# service/knowledge_search.py; the services keep it in sync on every edit):
+# service/selectors/knowledge.py; the services keep it in sync on every edit):
 # SQLite: an FTS5 table, rowid = the article's id, accents folded, English stemming.
 # PostgreSQL: the article's weighted tsvector (title A, text B), under a GIN index.
 SQLITE = [

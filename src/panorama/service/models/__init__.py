@@ -2,6 +2,7 @@
 
 from .call import Call, CallbackForm, CallbackRequest, CallEvent, Extension, Pbx
 from .case import Case, CaseMessage, Queue, QueueMember
+from .defect import Defect
 from .knowledge import Article, ArticleCategory, ArticleFeedback, ArticleVersion
 from .sla import BusinessCalendar, CalendarHoliday, CaseSurvey, SlaPolicy
 
@@ -21,6 +22,7 @@ __all__ = [
     "Case",
     "CaseMessage",
     "CaseSurvey",
+    "Defect",
     "Queue",
     "QueueMember",
     "SlaPolicy",

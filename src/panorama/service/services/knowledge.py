@@ -16,13 +16,13 @@ from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, NotFound, ValidationFailed
 from panorama.core.validation import field_error, rules_for
 
-from ..knowledge_search import (
+from ..models import Article, ArticleCategory, ArticleFeedback, ArticleVersion
+from ..selectors.knowledge import (
     article_get,
     article_version_get,
     markdown_text,
     search_index_update,
 )
-from ..models import Article, ArticleCategory, ArticleFeedback, ArticleVersion
 
 S = Article.Status
 KEEP = object()  # "leave as it is" for article_update's optional fields

@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from ..knowledge_search import articles_suggested
+from ..selectors.knowledge import articles_suggested
 
 register = template.Library()
 

@@ -37,7 +37,7 @@ from panorama.customers.services.customer import CustomerData, IdentityData, cus
 
 from .. import selectors
 from ..forms import CallbackNewForm, CallCustomerForm, CallLogForm
-from ..lists import CALLBACKS
+from ..lists import CALLBACKS, CALLS
 from ..models import Call, CallbackRequest, CallEvent, Extension
 from ..services import call as calls
 from ..services import callback as callbacks
@@ -202,6 +202,12 @@ def call_events(request):
 def _pop_response(request, call_id: int, status: int = 200, **extra) -> HttpResponse:
     call = calls.call_get(user=request.user, call_id=call_id)
     return HttpResponse(_pop_html(request, call, **extra), status=status)
+
+
+@require_GET
+def call_list(request):
+    """Every call the user sees (his own; his teams' for a manager; all for an admin)."""
+    return list_response(request, CALLS, template="service/calls/list.html")
 
 
 @require_GET

@@ -52,6 +52,7 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "sla": sla.sla_clocks(case),
         "paused_text": sla.duration_text(case.sla_paused_minutes),
         "survey": CaseSurvey.objects.filter(case=case).first(),
+        "defects": list(case.defects.order_by("-id")[:20]),
     }
 
 

@@ -34,8 +34,8 @@ from panorama.core.lists import (
 from panorama.core.pagination import Keyset
 from panorama.customers.forms import StyledForm
 
-from .. import knowledge_search as kb
 from ..models import Article, ArticleCategory
+from ..selectors import knowledge as kb
 from ..services import knowledge as services
 
 STATUS_TONES = {"published": "success", "draft": "info", "archived": "secondary"}

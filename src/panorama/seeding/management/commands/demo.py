@@ -15,6 +15,7 @@ from panorama.seeding.calls_demo import calls_demo_ensure
 from panorama.seeding.catalog_demo import catalog_demo_ensure
 from panorama.seeding.knowledge_demo import knowledge_demo_ensure
 from panorama.seeding.mail_demo import mail_demo_ensure
+from panorama.seeding.quality_demo import quality_demo_ensure
 from panorama.seeding.sales_agenda import agenda_demo_ensure
 from panorama.seeding.sales_leads import leads_seed
 from panorama.seeding.sales_opportunities import showcase_opportunities
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             leads_seed(team_ids=staff.team_ids)  # sales: leads, their rules, a web form
             service_demo_ensure(cases=120)  # service: queues, SLA policies, cases
             knowledge_demo_ensure()  # service: the knowledge base and help centre, es/en
+            quality_demo_ensure()  # service: defects per product, satisfaction answers
             showcase_opportunities(showcase)  # sales: opportunities in several stages
             agenda_demo_ensure()  # sales: a week of agenda per rep, scripts
             showcase_quotes(showcase)  # sales: quotes (one pending approval) and orders

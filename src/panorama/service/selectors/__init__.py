@@ -13,7 +13,7 @@ from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.pagination import Keyset, Page
 from panorama.customers.selectors import scope_filter
 
-from .models import Case, CaseMessage, Queue, QueueMember
+from ..models import Case, CaseMessage, Queue, QueueMember
 
 
 def cases_visible_to(user: User | None) -> QuerySet[Case]:
@@ -134,7 +134,7 @@ def _sees_every_call(user: User) -> bool:
 def calls_visible_to(user: User | None) -> QuerySet:
     """An agent sees his own calls; a manager his teams' too; an administrator all. A
     call with a customer is visible only while the customer is (``scope_filter``)."""
-    from .models import Call
+    from ..models import Call
 
     qs = Call.objects.all()
     if user is None or _sees_every_call(user):
@@ -149,7 +149,7 @@ def callbacks_visible_to(user: User | None) -> QuerySet:
     """A callback is his who is assigned it or asked for it; an unassigned one, his
     queues' members'; a manager sees his teams' ones; an administrator all. One with a
     customer is visible only while the customer is."""
-    from .models import CallbackRequest
+    from ..models import CallbackRequest
 
     qs = CallbackRequest.objects.all()
     if user is None or _sees_every_call(user):
@@ -165,20 +165,21 @@ def callbacks_visible_to(user: User | None) -> QuerySet:
     return qs.filter(pk__in=ids).filter(_customer_scope(user))
 
 
-def callbacks_due(*, user: User, day: datetime.date | None = None) -> list:
-    """The open callbacks assigned to ``user`` to make on ``day`` (today by default):
-    those whose window starts before the day ends, overdue ones included, earliest
-    first. One query; for the agent's agenda."""
-    from .models import CallbackRequest
+def callbacks_due(
+    *, user: User, owner: User | None = None, day: datetime.date | None = None, limit: int = 200
+) -> list:
+    """The open callbacks assigned to ``owner`` (``user`` himself by default) to make on
+    ``day`` (today by default), as ``user`` sees them: those whose window starts before
+    the day ends, overdue ones included, earliest first. One query; for the agenda."""
+    from ..models import CallbackRequest
 
     day = day or timezone.localdate()
     end = timezone.make_aware(
         datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
     )
     return list(
-        CallbackRequest.objects.filter(
-            assigned_to=user, status=CallbackRequest.Status.OPEN, window_start__lt=end
-        )
+        callbacks_visible_to(user)
+        .filter(assigned_to=owner or user, status=CallbackRequest.Status.OPEN, window_start__lt=end)
         .select_related("customer")
-        .order_by("window_start", "id")[:200]
+        .order_by("window_start", "id")[:limit]
     )

@@ -33,7 +33,7 @@ from markdown_it import MarkdownIt
 from panorama.accounts.models import User
 from panorama.core.exceptions import NotFound
 
-from .models import Article, ArticleCategory, ArticleVersion
+from ..models import Article, ArticleCategory, ArticleVersion
 
 A = Article
 PUBLISHED = A.Status.PUBLISHED
