@@ -123,3 +123,23 @@ def test_our_own_auto_reply_coming_back_is_a_skipped_loop(
     result = _poll(case_mailbox, django_capture_on_commit_callbacks)
     assert result.statuses == {"skipped": 1}
     assert MailEntry.objects.get().reason == "own_address"
+
+
+def test_the_auto_reply_speaks_the_customers_language_and_uses_the_mailbox_template(
+    imap, case_mailbox, ana, smtp, django_capture_on_commit_callbacks
+):
+    ana.language = "es"
+    ana.save(update_fields=["language"])
+    imap.append(AGENT, make_mail(subject="Tarjeta"))
+    _poll(case_mailbox, django_capture_on_commit_callbacks)
+    reply = message_from_bytes(smtp.messages[0][1], policy=policy.default)
+    assert "Hemos recibido su mensaje" in reply["Subject"]
+    Mailbox.objects.filter(pk=case_mailbox.pk).update(
+        auto_reply_subject="Caso abierto", auto_reply_body="Su caso es {{ case.reference }}."
+    )
+    imap.append(AGENT, make_mail(subject="Otra cosa"))
+    _poll(Mailbox.objects.get(pk=case_mailbox.pk), django_capture_on_commit_callbacks)
+    second = message_from_bytes(smtp.messages[1][1], policy=policy.default)
+    case = Case.objects.get(subject="Otra cosa")
+    assert second["Subject"] == f"[{case.reference}] Caso abierto"  # the reference is added
+    assert second.get_content().strip() == f"Su caso es {case.reference}."
