@@ -4,6 +4,7 @@ opened a case and threaded into it, a sender nobody knows (on *Unknown senders*)
 duplicate and an out-of-office reply skipped, a message in a wrong charset imported
 with its note. The messages go through the same import as the IMAP poller."""
 
+import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -25,7 +26,7 @@ def _mail(sender: str, subject: str, body: str, n: int, **headers: str) -> bytes
     msg["From"] = sender
     msg["To"] = ADDRESS
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(timezone.now() - timezone.timedelta(hours=10 - n))
+    msg["Date"] = format_datetime(timezone.now() - datetime.timedelta(hours=10 - n))
     msg["Message-ID"] = f"<demo-{n}@correo.example>"
     for name, value in headers.items():
         msg[name.replace("_", "-")] = value
