@@ -148,7 +148,7 @@ def mail_sender_link(
     customer = customer_get(user=by, customer_id=customer_id)
     address = (from_address or "").strip().lower()
     entries = list(
-        MailEntry.objects.select_for_update()
+        MailEntry.objects.select_for_update(of=("self",))
         .filter(status=S.UNKNOWN, from_address=address)
         .select_related("mailbox", "mailbox__owner")
         .order_by("created_at", "id")
