@@ -47,13 +47,15 @@ def test_quote_approved_sent_accepted_and_ordered(
 
     # A configuration that breaks a rule is refused on its field.
     page.get_by_label("Product").select_option(label="Pack Empresa Fibra (PACK-FIBRA)")
-    page.get_by_label("Options").fill("tv, fibra300, movil_basico")
+    for option in ("Televisión", "Fibra 300 Mb", "Móvil básico"):
+        page.locator("#option-picker").get_by_label(option).check()
     page.get_by_role("button", name="Add the line").click()
     expect(page.locator("#quote-line-form")).to_contain_text("Televisión")
+    expect(page.locator("#option-picker").get_by_label("Televisión")).to_be_checked()
     assert quote.lines.count() == 0
 
     page.get_by_label("Product").select_option(label="Router (RT)")
-    page.get_by_label("Options").fill("")
+    expect(page.locator("#option-picker")).to_contain_text("This product has no options.")
     page.get_by_label("Quantity").fill("2")
     page.get_by_label("Manual discount (%)").fill("15")
     page.get_by_role("button", name="Add the line").click()
@@ -116,4 +118,17 @@ def test_quote_approved_sent_accepted_and_ordered(
     phone.goto(f"{live_server.url}/sales/quotes/{quote.pk}/")
     expect(phone.locator("#quote-total")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    # The option picker of a draft, on the phone: it fits, and axe finds nothing.
+    from axe_playwright_python.sync_playwright import Axe
+
+    from panorama.sales.services.quote import quote_create
+
+    draft = quote_create(by=rep, customer_id=buyer.pk)
+    phone.goto(f"{live_server.url}/sales/quotes/{draft.pk}/")
+    phone.get_by_label("Product").select_option(label="Pack Empresa Fibra (PACK-FIBRA)")
+    phone.locator("#option-picker").get_by_label("Televisión").check()
+    expect(phone.locator("#option-check")).to_contain_text("not valid")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    violations = [v["id"] for v in Axe().run(phone).response["violations"]]
+    assert violations == []
     phone_context.close()

@@ -277,3 +277,31 @@ def test_a_busy_database_does_not_kill_the_worker(site):
         output = stop(worker)
     assert "trying again" in output  # the batch waited
     assert site.customers("busy") == ROWS
+
+
+def test_a_dispatcher_killed_mid_batch_delivers_every_event_once(site):
+    """The transactional outbox with a real kill: the batch being delivered when the
+    dispatcher dies is rolled back with what its handler wrote, and the next dispatcher
+    delivers it again, so every event's effect is there exactly once."""
+    script = [sys.executable, "-m", "tests.core.outbox_process"]
+    subprocess.run([*script, "emit", "300"], env=site.env, check=True, timeout=120)  # noqa: S603
+    delivered = "SELECT count(*) FROM core_outboxdelivery WHERE delivered_at IS NOT NULL"
+    effects = (
+        "SELECT count(*), count(DISTINCT username) FROM core_auditevent"
+        " WHERE username LIKE 'outbox:%'"
+    )
+    dispatcher = subprocess.Popen([*script, "dispatch"], env=site.env)  # noqa: S603
+    try:
+        site.wait_for(lambda: site.one(delivered)[0] >= 50, process=dispatcher)
+        time.sleep(0.4)  # in the middle of the next batch
+        dispatcher.send_signal(signal.SIGKILL)
+        dispatcher.wait()
+    finally:
+        if dispatcher.poll() is None:
+            dispatcher.kill()
+    done_before = site.one(delivered)[0]
+    assert 50 <= done_before < 300 and done_before % 50 == 0  # whole batches only
+    assert site.one(effects) == (done_before, done_before)
+    subprocess.run([*script, "dispatch"], env=site.env, check=True, timeout=120)  # noqa: S603
+    assert site.one(delivered)[0] == 300
+    assert site.one(effects) == (300, 300)

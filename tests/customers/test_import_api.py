@@ -67,7 +67,10 @@ def test_upload_runs_the_import_and_reports_bad_rows(api, django_capture_on_comm
     ]
     r = api.get(f"/imports/{job_id}/report?format=csv")
     assert r["Content-Type"].startswith("text/csv")
-    assert "Luis,Pérez,12345678A,,,,,,5,12345678A is not a valid" in r.getvalue().decode()
+    assert (
+        "Luis,Pérez,12345678A,,,,,,5,DNI,12345678A,12345678A is not a valid"
+        in r.getvalue().decode()
+    )
 
 
 def test_mapping_form_field_and_missing_columns(api):

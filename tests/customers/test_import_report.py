@@ -106,12 +106,15 @@ def test_rejected_rows_file_has_the_original_rows_and_imports_again_once_fixed(a
     assert r["Content-Disposition"].startswith('attachment; filename="clientes-rejected-')
     text = r.getvalue().decode("utf-8-sig")
     report = list(csv.reader(io.StringIO(text)))
-    assert report[0] == [*header, "Row", "Problems"]
+    assert report[0] == [*header, "Row", "Column", "Value", "Problems"]
     luis, marta = report[1], report[2]
     assert luis[:3] == ["Luis", "Pérez", "12345678A"] and luis[9] == "3"
     assert luis[3] == "'+34 (611) 22-33-44"
-    assert "check letter" in luis[10] and "luis@@example.com" in luis[10]
-    assert marta[:9] == [*rows[2]] and marta[9] == "4" and "12 is not" in marta[10]
+    # Row, column, value, reason, beside the original row.
+    assert luis[10] == "DNI; Email" and luis[11] == "12345678A; luis@@example.com"
+    assert "check letter" in luis[12] and "luis@@example.com" in luis[12]
+    assert marta[:9] == [*rows[2]] and marta[9] == "4"
+    assert (marta[10], marta[11]) == ("Teléfono", "12") and "12 is not" in marta[12]
 
     # The user fixes the two rows in the file and uploads it as it is.
     luis[2], luis[4] = "23456789D", "luis@example.com"

@@ -177,3 +177,36 @@ def test_an_order_for_a_customer_out_of_sight_is_a_404(api_as, rep, world):
     )
     assert response.status_code == 404
     assert not Order.objects.exists()
+
+
+def test_a_lines_options_are_checked_by_the_catalogues_configurator(api_as, rep, quote_json, world):
+    """The API's line options get the very sentences of the catalogue's configurator
+    (GET its options, POST a configuration), in the reader's language, each on its own."""
+    client = api_as(rep)
+    pack = world["pack"].pk
+    codes = [o["code"] for o in client.get(f"/catalog/products/{pack}/options").json()["options"]]
+    assert {"fibra300", "fibra1g", "tv"} <= set(codes)
+    bad = ["tv", "fibra300"]
+    configured = client.post(f"/catalog/products/{pack}/configure", json={"options": bad}).json()
+    expected = [problem["message"] for problem in configured["problems"]]
+    assert len(expected) == 2  # tv excludes fibra300; no mobile line
+
+    refused = client.post(
+        f"/quotes/{quote_json['id']}/lines", json={"product_id": pack, "options": bad}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"]["options"] == expected
+
+    line = quote_json["lines"][1]
+    changed = client.patch(
+        f"/quotes/{quote_json['id']}/lines/{line['id']}",
+        json={"options": ["fibra300", "movil_basico", "tv"]},
+    )
+    assert changed.status_code == 422
+    assert changed.json()["errors"]["options"] == expected[:1]
+    fine = client.patch(
+        f"/quotes/{quote_json['id']}/lines/{line['id']}",
+        json={"options": ["fibra300", "movil_basico"]},
+    )
+    assert fine.status_code == 200
+    assert fine.json()["lines"][1]["options"] == ["fibra300", "movil_basico", "instalacion"]

@@ -66,20 +66,29 @@ def test_a_new_quote_from_an_opportunity_and_a_refused_line_on_its_field(
     add = reverse("sales:quote_line_add", args=[quote.pk])
     refused = client.post(
         add,
-        {"product": world["pack"].pk, "options": "tv, fibra300, movil_basico", "quantity": "1"},
+        {
+            "product": world["pack"].pk,
+            "options": ["tv", "fibra300", "movil_basico"],
+            "quantity": "1",
+        },
     )
     assert refused.status_code == 422
     assert "options" in refused.context["line_form"].errors
+    # The picker is drawn again with the ticks kept and the catalogue's reason.
+    text = refused.content.decode()
+    assert 'value="tv" id="opt-tv" checked' in text
+    assert "cannot be combined with" in text
     negative = client.post(add, {"product": world["router"].pk, "quantity": "-3"})
     assert negative.status_code == 422
     assert "quantity" in negative.context["line_form"].errors
     ok = client.post(
         add,
-        {"product": world["pack"].pk, "options": "fibra1g, movil_basico", "quantity": "2"},
+        {"product": world["pack"].pk, "options": ["fibra1g", "movil_basico"], "quantity": "2"},
     )
     assert ok.status_code == 302
     page = client.get(reverse("sales:quote_detail", args=[quote.pk])).content.decode()
     assert "Pack Empresa Fibra" in page
+    assert "Fibra 1 Gb, Móvil básico, Instalación" in page  # the options by their names
     assert "List price of Pack Empresa Fibra" in page or "Precio de tarifa" in page
 
 
@@ -182,3 +191,70 @@ def test_the_order_page_moves_it_along(client, rep, buyer, world, smtp):
     assert "cannot become" in refused.content.decode()
     listing = client.get(reverse("sales:order_list")).content.decode()
     assert order.reference in listing
+
+
+def test_the_option_picker_draws_the_products_options_and_checks_each_tick(
+    client, rep, buyer, world, django_assert_max_num_queries
+):
+    quote = quote_create(by=rep, customer_id=buyer.pk)
+    client.force_login(rep)
+    page = client.get(reverse("sales:quote_detail", args=[quote.pk])).content.decode()
+    picker = reverse("sales:quote_line_options", args=[quote.pk])
+    assert f'hx-get="{picker}"' in page  # choosing a product loads its options
+    assert "Choose a product to pick its options." in page
+
+    with django_assert_max_num_queries(12):
+        drawn = client.get(picker, {"product": world["pack"].pk})
+    text = drawn.content.decode()
+    # The catalogue's groups with their rule, every option with its price, and no
+    # verdict before the first tick.
+    assert "Velocidad" in text and "choose 1" in text and "choose 1 to 2" in text
+    assert 'value="fibra1g"' in text and "+ €15.00" in text
+    assert "Instalación" in text and "included with the product" in text
+    assert "not valid" not in text
+
+    refused = client.get(
+        picker, {"product": world["pack"].pk, "options": ["tv", "fibra300"], "checked": "1"}
+    ).content.decode()
+    # The configurator's own sentences (the check pricing runs when the line is added).
+    assert "cannot be combined with" in refused
+    assert "Choose at least 1 of “Líneas móviles”" in refused
+    valid = client.get(
+        picker,
+        {"product": world["pack"].pk, "options": ["fibra1g", "movil_basico"], "checked": "1"},
+    ).content.decode()
+    assert "This configuration is valid." in valid
+    assert 'id="option-unit-price">€75.00' in valid  # 50 + 15 + 10, the installation included
+
+    none = client.get(picker, {"product": world["router"].pk}).content.decode()
+    assert "This product has no options." in none
+
+
+def test_the_option_picker_is_scoped_to_the_quote(client, rep, buyer, world):
+    from tests.factories import TeamFactory, UserFactory
+
+    quote = quote_create(by=rep, customer_id=buyer.pk)
+    stranger = UserFactory(username="otro", role="sales_rep", teams=[TeamFactory(name="Sevilla")])
+    client.force_login(stranger)
+    url = reverse("sales:quote_line_options", args=[quote.pk])
+    assert client.get(url, {"product": world["pack"].pk}).status_code == 404
+
+
+def test_the_quote_page_costs_the_same_with_one_line_or_ten(
+    client, rep, buyer, world, django_assert_num_queries
+):
+    def pack():
+        return LineData(product_id=world["pack"].pk, options=["fibra1g", "movil_basico"])
+
+    one = quote_create(by=rep, customer_id=buyer.pk, lines=[pack()])
+    ten = quote_create(by=rep, customer_id=buyer.pk, lines=[pack() for _ in range(10)])
+    client.force_login(rep)
+    client.get(reverse("sales:quote_detail", args=[one.pk]))  # session, caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(reverse("sales:quote_detail", args=[one.pk])).status_code == 200
+    with django_assert_num_queries(len(first.captured_queries)):
+        page = client.get(reverse("sales:quote_detail", args=[ten.pk]))
+    assert page.content.decode().count("Fibra 1 Gb, Móvil básico, Instalación") == 10

@@ -58,6 +58,7 @@ def test_an_english_quote_with_a_financing_schedule_over_several_pages(rep, buye
     assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
     assert f"Quote {quote.reference}" in text
     assert "List price of Pack Empresa Fibra" in text
+    assert "Options: Fibra 1 Gb, Móvil básico, Instalación" in text  # names, not codes
     assert "Financing: 12 meses, 12 monthly instalments" in text
     assert "Presupuesto" not in text
     total = f"€{quote.total:,.2f}"

@@ -137,3 +137,28 @@ def test_the_snippet_sends_the_visitor_to_the_thank_you_page(rf, form):
     form.thank_you_url = "https://www.talleres-perez.es/gracias?a=1&b=2"
     snippet = snippet_html(rf.get("/"), form)
     assert 'data-thank-you="https://www.talleres-perez.es/gracias?a=1&amp;b=2"' in snippet
+
+
+def test_the_visitors_language_goes_with_the_lead_to_the_customer(client, form):
+    from panorama.sales.services.lead_convert import lead_convert
+
+    rep = UserFactory(username="ana", role=Role.SALES_REP, teams=[form.team])
+    answer = client.post(
+        reverse("webform_submit", args=[form.token]),
+        GOOD,
+        headers={"Origin": SITE, "Accept": "application/json", "Accept-Language": "es-ES,es;q=0.9"},
+    )
+    assert answer.status_code == 201
+    lead = Lead.objects.get()
+    assert lead.data["language"] == "es"
+    customer = lead_convert(by=rep, lead_id=lead.pk, create_new=True).customer
+    assert customer.language == "es"  # his quotes and e-mails will be in Spanish
+
+    # A language Panorama does not write in is not kept; nor is it an extra field.
+    client.post(
+        reverse("webform_submit", args=[form.token]),
+        {**GOOD, "email": "otro@acme.es", "language": "fr"},
+        headers={"Origin": SITE, "Accept": "application/json"},
+    )
+    other = Lead.objects.get(email="otro@acme.es")
+    assert "language" not in other.data and "language" not in other.data.get("extra", {})

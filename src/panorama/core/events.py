@@ -12,9 +12,10 @@ from its ``AppConfig.ready()``), as a typed payload class registered under its n
 
 ``emit(name, **payload)`` refuses a name that is not in the catalogue and a payload that
 does not match its class (a missing, extra or mistyped field), so a subscriber can rely
-on what it receives. Subscribers run after the surrounding transaction commits, so
-nobody reacts to a write that was rolled back; subscribers that do slow work enqueue a
-background task themselves. ``docs/events.md`` is generated from the catalogue
+on what it receives. Durable subscribers (``core.outbox``) get every event at least
+once through the transactional outbox, even if the process dies after the commit;
+in-process subscribers run after the surrounding transaction commits, best effort, so
+nobody reacts to a write that was rolled back. ``docs/events.md`` is generated from the catalogue
 (``panorama events``) and a test keeps the two equal.
 """
 
@@ -88,7 +89,13 @@ def payload_check(event: str, payload: dict[str, Any]) -> None:
 
 
 def emit(event: str, **payload: Any) -> None:
+    """Check the event, write it to the outbox for its durable subscribers in the
+    current transaction (``core.outbox``), and run the in-process subscribers after the
+    commit."""
     payload_check(event, payload)
+    from .outbox import outbox_write
+
+    outbox_write(event, payload)
 
     def dispatch() -> None:
         for handler in [*_subscribers.get(event, []), *_subscribers.get("*", [])]:

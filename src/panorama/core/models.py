@@ -1,8 +1,10 @@
-"""Cross-cutting records every app reuses: field history and the audit log."""
+"""Cross-cutting records every app reuses: field history, the audit log, saved views
+and the transactional outbox of domain events."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -123,3 +125,51 @@ class ListPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.list_name}"
+
+
+class OutboxEvent(models.Model):
+    """A domain event written in the same transaction as the change that emitted it (the
+    transactional outbox): it exists exactly when the change committed. The dispatcher
+    delivers it to every durable subscriber at least once (``core.events``)."""
+
+    id = models.BigAutoField(primary_key=True)
+    name = models.CharField(_("event"), max_length=100)
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("emitted at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.name}"
+
+
+class OutboxDelivery(models.Model):
+    """One event to deliver to one durable subscriber: written with the event, marked
+    delivered when the subscriber's handler succeeded (in the same transaction as what the
+    handler wrote), retried with a growing wait when it failed, until ``MAX_ATTEMPTS``
+    (then ``gave_up``, for a person to see in the admin)."""
+
+    id = models.BigAutoField(primary_key=True)
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.CharField(_("subscriber"), max_length=100)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    gave_up = models.BooleanField(_("gave up"), default=False)
+    error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outbox delivery")
+        verbose_name_plural = _("outbox deliveries")
+        indexes = [
+            models.Index(
+                fields=["subscriber", "next_attempt_at"],
+                name="outbox_pending",
+                condition=models.Q(delivered_at__isnull=True, gave_up=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber}: {self.event_id}"

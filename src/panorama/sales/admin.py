@@ -1,14 +1,43 @@
 """Parametrisation without code: administrators define the lead scoring rules, the
-assignment rules and the public web forms. Leads themselves are worked in the app."""
+assignment rules and the public web forms.
+
+Every other sales record (leads, opportunities and pipelines, quotes, orders, the
+agenda, scripts, forecast adjustments, lead imports) is listed here **read only**, with
+a link to its page in the app: each is written through its service there (a quote
+priced by the catalogue, an order's lifecycle, a stage move with its history), and an
+admin form that saved the row directly would skip those rules."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import AssignmentRule, ScoringRule, WebForm, WebFormThrottle
+from .models import (
+    Activity,
+    AssignmentRule,
+    CalendarFeed,
+    Competitor,
+    ForecastAdjustment,
+    Lead,
+    LeadActivity,
+    LeadImport,
+    LostReason,
+    Opportunity,
+    OpportunityProduct,
+    Order,
+    OrderLine,
+    Pipeline,
+    Quote,
+    QuoteLine,
+    ScoringRule,
+    Script,
+    Stage,
+    StageChange,
+    WebForm,
+    WebFormThrottle,
+)
 from .models.lead_rules import WEB_FORM_FIELDS
 from .services.lead_scoring import leads_rescore, leads_rescore_task
 
@@ -158,3 +187,231 @@ class WebFormThrottleAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnly:
+    """View only: the record is written by its service, from its page in the app."""
+
+    app_url: str = ""  # the URL name of the record's page, given its id
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("In the app"))
+    def app_link(self, obj):
+        if not self.app_url or obj is None or obj.pk is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse(self.app_url, args=[obj.pk]), _("Open"))
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+
+class QuoteLineInline(ReadOnlyInline):
+    model = QuoteLine
+    fields = ("position", "sku", "name", "options", "quantity", "unit_price", "net", "total")
+    readonly_fields = fields
+
+
+@admin.register(Quote)
+class QuoteAdmin(ReadOnly, admin.ModelAdmin):
+    app_url = "sales:quote_detail"
+    list_display = (
+        "reference",
+        "customer",
+        "status",
+        "total",
+        "currency",
+        "valid_until",
+        "owner",
+        "app_link",
+    )
+    list_filter = ("status", "currency")
+    search_fields = ("reference",)
+    list_select_related = ("customer", "owner")
+    readonly_fields = ("app_link",)
+    raw_id_fields = ("customer", "opportunity", "previous")
+    inlines = [QuoteLineInline]
+    show_full_result_count = False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = (
+        "position",
+        "sku",
+        "name",
+        "options",
+        "quantity",
+        "unit_price",
+        "net",
+        "total",
+        "expected_date",
+    )
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnly, admin.ModelAdmin):
+    app_url = "sales:order_detail"
+    list_display = (
+        "reference",
+        "customer",
+        "status",
+        "total",
+        "currency",
+        "expected_delivery",
+        "owner",
+        "app_link",
+    )
+    list_filter = ("status", "currency")
+    search_fields = ("reference",)
+    list_select_related = ("customer", "owner")
+    readonly_fields = ("app_link",)
+    raw_id_fields = ("customer", "quote")
+    inlines = [OrderLineInline]
+    show_full_result_count = False
+
+
+class StageInline(ReadOnlyInline):
+    model = Stage
+    fields = ("position", "name", "kind", "probability", "forecast_category", "required_fields")
+    readonly_fields = fields
+
+
+@admin.register(Pipeline)
+class PipelineAdmin(ReadOnly, admin.ModelAdmin):
+    app_url = "sales:pipeline_edit"
+    list_display = ("name", "currency", "is_default", "active", "position", "app_link")
+    readonly_fields = ("app_link",)
+    inlines = [StageInline]
+
+
+@admin.register(LostReason)
+class LostReasonAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ("name", "active", "position")
+
+
+@admin.register(Competitor)
+class CompetitorAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ("name", "website")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    search_fields = ("name",)
+
+
+class StageChangeInline(ReadOnlyInline):
+    model = StageChange
+    fk_name = "opportunity"
+    fields = ("at", "from_stage", "to_stage", "by", "seconds_in_previous")
+    readonly_fields = fields
+
+
+class OpportunityProductInline(ReadOnlyInline):
+    model = OpportunityProduct
+    fields = ("product", "quantity")
+    readonly_fields = fields
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(ReadOnly, admin.ModelAdmin):
+    app_url = "sales:opportunity_detail"
+    list_display = (
+        "name",
+        "customer",
+        "pipeline",
+        "stage",
+        "status",
+        "amount",
+        "currency",
+        "owner",
+        "app_link",
+    )
+    list_filter = ("status", "pipeline")
+    search_fields = ("name",)
+    list_select_related = ("customer", "pipeline", "stage", "owner")
+    readonly_fields = ("app_link",)
+    raw_id_fields = ("customer",)
+    inlines = [OpportunityProductInline, StageChangeInline]
+    show_full_result_count = False
+
+
+class LeadActivityInline(ReadOnlyInline):
+    model = LeadActivity
+    fields = ("at", "kind", "detail", "by")
+    readonly_fields = fields
+
+
+@admin.register(Lead)
+class LeadAdmin(ReadOnly, admin.ModelAdmin):
+    app_url = "sales:lead_detail"
+    list_display = ("__str__", "company", "email", "source", "status", "score", "owner", "app_link")
+    list_filter = ("status", "source")
+    search_fields = ("email", "company", "last_name")
+    list_select_related = ("owner",)
+    readonly_fields = ("app_link",)
+    raw_id_fields = ("customer", "opportunity")
+    inlines = [LeadActivityInline]
+    show_full_result_count = False
+
+
+@admin.register(LeadImport)
+class LeadImportAdmin(ReadOnly, admin.ModelAdmin):
+    app_url = "sales:lead_import_detail"
+    list_display = (
+        "original_name",
+        "status",
+        "total_rows",
+        "created_count",
+        "rejected_count",
+        "created_by",
+        "created_at",
+        "app_link",
+    )
+    list_filter = ("status",)
+    readonly_fields = ("app_link",)
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnly, admin.ModelAdmin):
+    app_url = "sales:activity_detail"
+    list_display = ("subject", "kind", "owner", "starts_at", "status", "outcome", "app_link")
+    list_filter = ("kind", "status")
+    search_fields = ("subject",)
+    list_select_related = ("owner",)
+    readonly_fields = ("app_link",)
+    raw_id_fields = ("customer", "lead", "opportunity")
+    show_full_result_count = False
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ReadOnly, admin.ModelAdmin):
+    """Whose calendar feeds exist (never the token: only its hash is kept); each user
+    revokes his own from the agenda."""
+
+    list_display = ("user", "prefix", "created_at", "last_used_at")
+    exclude = ("token_hash",)
+
+
+@admin.register(Script)
+class ScriptAdmin(ReadOnly, admin.ModelAdmin):
+    app_url = "sales:script_edit"
+    list_display = ("title", "product", "segment", "stage", "language", "active", "app_link")
+    list_filter = ("language", "active")
+    search_fields = ("title",)
+    readonly_fields = ("app_link",)
+
+
+@admin.register(ForecastAdjustment)
+class ForecastAdjustmentAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ("period", "rep", "team", "category", "amount", "by", "at")
+    list_filter = ("category",)
+    list_select_related = ("rep", "team", "by")

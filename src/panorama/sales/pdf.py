@@ -15,6 +15,7 @@ from panorama.catalog.services.financing import financing_schedule
 from panorama.core.exceptions import DomainError
 
 from .models import Quote
+from .selectors.quotes import with_option_names
 
 
 def _logo_uri() -> str:
@@ -41,7 +42,7 @@ def quote_pdf_html(quote: Quote) -> str:
             "sales/quotes/pdf.html",
             {
                 "quote": quote,
-                "lines": list(quote.lines.all()),
+                "lines": with_option_names(list(quote.lines.all())),
                 "schedule": schedule,
                 "company": settings.PANORAMA_COMPANY_NAME,
                 "logo": _logo_uri(),

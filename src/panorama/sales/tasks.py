@@ -1,7 +1,8 @@
-"""Background work of sales (django-tasks): the agenda's reminders.
+"""Background work of sales (django-tasks): the agenda's reminders and the expiry of
+quotes whose validity has passed.
 
 The worker's periodic sweep (``core.jobs``, every ``PANORAMA_JOB_SWEEP_SECONDS``)
-calls ``reminders_tick``, which queues the task, as the service desk's SLA sweep does."""
+calls each ``*_tick``, which queues its task, as the service desk's SLA sweep does."""
 
 from django_tasks import task
 
@@ -21,4 +22,21 @@ def reminders_tick() -> int:
     """Queue the reminders (nothing to recover: it reports 0 jobs)."""
     if jobs.in_worker():
         reminders_task.enqueue()
+    return 0
+
+
+@task()
+def quotes_expire_task() -> int:
+    """Mark the sent quotes whose validity has passed as expired; how many."""
+    from .services.quote import quotes_expire
+
+    return quotes_expire()
+
+
+@jobs.recoverer
+def quotes_expire_tick() -> int:
+    """Queue the quotes' expiry beside the reminders (a sent quote past its last day
+    stops showing as "sent" within a sweep; nothing to recover: it reports 0 jobs)."""
+    if jobs.in_worker():
+        quotes_expire_task.enqueue()
     return 0

@@ -149,6 +149,11 @@ urlpatterns += [
     path("quotes/<int:quote_id>/", quotes.quote_detail, name="quote_detail"),
     path("quotes/<int:quote_id>/lines/", quotes.quote_line_add, name="quote_line_add"),
     path(
+        "quotes/<int:quote_id>/lines/options/",
+        quotes.quote_line_options,
+        name="quote_line_options",
+    ),
+    path(
         "quotes/<int:quote_id>/lines/<int:line_id>/remove/",
         quotes.quote_line_remove,
         name="quote_line_remove",

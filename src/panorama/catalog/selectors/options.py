@@ -22,6 +22,17 @@ class OptionModel:
     def in_group(self, group: OptionGroup) -> list[ProductOption]:
         return [o for o in self.options.values() if o.group_id == group.pk]
 
+    def sections(self) -> list[dict]:
+        """The options as a picker shows them (the configurator, a quote's line): one
+        section per group, in order, then the options in no group (``group`` None)."""
+        sections: list[dict] = [
+            {"group": group, "options": self.in_group(group)} for group in self.groups
+        ]
+        loose = [o for o in self.options.values() if o.group_id is None]
+        if loose:
+            sections.append({"group": None, "options": loose})
+        return sections
+
 
 def option_models(product_ids: Iterable[int]) -> dict[int, OptionModel]:
     """The option model of each product, in three queries."""
@@ -44,3 +55,15 @@ def option_models(product_ids: Iterable[int]) -> dict[int, OptionModel]:
 
 def option_model(product_id: int) -> OptionModel:
     return option_models([product_id])[product_id]
+
+
+def option_names(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """The names of options given as (product id, option code), in one query (none for
+    no pairs): what a quote, its PDF or an order shows for the codes a line keeps."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    rows = ProductOption.objects.filter(
+        product_id__in={p for p, _c in wanted}, code__in={c for _p, c in wanted}
+    ).values_list("product_id", "code", "name")
+    return {(p, c): name for p, c, name in rows if (p, c) in wanted}

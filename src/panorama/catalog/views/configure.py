@@ -12,15 +12,6 @@ from ..services.configuration import configuration_check
 from ..services.pricing import price_line
 
 
-def _sections(model) -> list[dict]:
-    """The options as the screen shows them: one fieldset per group, then the rest."""
-    sections = [{"group": group, "options": model.in_group(group)} for group in model.groups]
-    loose = [o for o in model.options.values() if o.group_id is None]
-    if loose:
-        sections.append({"group": None, "options": loose})
-    return sections
-
-
 @require_http_methods(["GET", "POST"])
 def product_configure(request, product_id: int):
     product = selectors.product_get(product_id=product_id)
@@ -36,7 +27,7 @@ def product_configure(request, product_id: int):
             error = exc.message
     context = {
         "product": product,
-        "sections": _sections(model),
+        "sections": model.sections(),
         "chosen": set(chosen),
         "configuration": configuration,
         "unit_price": product.list_price + configuration.options_price,

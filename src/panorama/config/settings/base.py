@@ -270,6 +270,11 @@ PANORAMA_IMPORT_MAX_REJECTED_ROWS = int(os.environ.get("PANORAMA_IMPORT_MAX_REJE
 # counts as interrupted once its heartbeat (one per batch) is older than
 # PANORAMA_JOB_STALE_SECONDS.
 PANORAMA_JOB_SWEEP_SECONDS = int(os.environ.get("PANORAMA_JOB_SWEEP_SECONDS", 60))
+# The transactional outbox (core/outbox.py): the worker delivers pending domain events to
+# durable subscribers every PANORAMA_OUTBOX_POLL_SECONDS and deletes delivered ones after
+# PANORAMA_OUTBOX_RETENTION_DAYS.
+PANORAMA_OUTBOX_POLL_SECONDS = float(os.environ.get("PANORAMA_OUTBOX_POLL_SECONDS", 1))
+PANORAMA_OUTBOX_RETENTION_DAYS = int(os.environ.get("PANORAMA_OUTBOX_RETENTION_DAYS", 7))
 PANORAMA_JOB_STALE_SECONDS = int(os.environ.get("PANORAMA_JOB_STALE_SECONDS", 600))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

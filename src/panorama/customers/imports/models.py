@@ -40,6 +40,10 @@ class ImportJob(models.Model):
     # there (same name, nothing to tell them apart): reported, not created twice.
     possible_duplicate_count = models.PositiveIntegerField(_("possible duplicates"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # The wizard's dry run of the file with its mapping, before it is started:
+    # {"status": running|done|failed, "mapping", "total", "processed", "create",
+    # "update", "unchanged", "reject", "problems": the first rejections, "error"}.
+    dry_run = models.JSONField(_("dry run"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

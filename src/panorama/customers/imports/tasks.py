@@ -47,3 +47,11 @@ def undo_import(job_id: int) -> None:
         import_job_undo_run(job_id=job_id)
     except Exception:
         logger.exception("undo task %s stopped", job_id)
+
+
+@task()
+def dry_run_import(job_id: int, run: str) -> None:
+    """Check a waiting import's whole file without writing (the wizard's dry run)."""
+    from .services.forecast import import_job_dry_run
+
+    import_job_dry_run(job_id=job_id, run=run)

@@ -8,6 +8,7 @@ in the background too, polled the same way, and ends with its own report.
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,6 +18,7 @@ from panorama.customers.models import CustomFieldDefinition
 
 from . import selectors
 from .models import ImportJob
+from .services import forecast
 from .services import jobs as importing
 from .services.files import TARGETS, target_labels
 
@@ -60,9 +62,20 @@ def import_upload(request: SignedInRequest) -> HttpResponse:
     )
 
 
+def _posted_mapping(request: SignedInRequest, headers: list[str]) -> dict[str, str]:
+    return {h: request.POST.get(f"col-{i}", "") for i, h in enumerate(headers) if h}
+
+
+def _dry_run_context(job: ImportJob) -> dict:
+    """The job's dry run, when it was made with the mapping the job has now."""
+    dry_run = job.dry_run if job.dry_run.get("mapping") == job.mapping else {}
+    return {"dry_run": dry_run, "dry_running": dry_run.get("status") == "running"}
+
+
 @require_http_methods(["GET", "POST"])
 def import_mapping(request: SignedInRequest, job_id: int) -> HttpResponse:
-    """Step 2: one select per column, with the first rows of the file as a preview."""
+    """Step 2: one select per column, the first rows checked as the import would check
+    them (invalid cells marked), a dry run of the whole file, then the import."""
     job = _job(request, job_id)
     if job.queued_at is not None:
         return redirect("customers:import_detail", job_id=job.pk)
@@ -70,19 +83,25 @@ def import_mapping(request: SignedInRequest, job_id: int) -> HttpResponse:
     error = ""
     mapping = dict(job.mapping)
     if request.method == "POST":
-        mapping = {h: request.POST.get(f"col-{i}", "") for i, h in enumerate(source.headers) if h}
+        mapping = _posted_mapping(request, source.headers)
+        dry_run = request.POST.get("action") == "dry_run"
         try:
-            importing.import_job_start(job=job, mapping=mapping, by=request.user)
+            if dry_run:
+                forecast.import_job_dry_run_start(job=job, mapping=mapping, by=request.user)
+            else:
+                importing.import_job_start(job=job, mapping=mapping, by=request.user)
         except (ValidationFailed, Conflict) as exc:
             error = str(exc.message)
         else:
+            if dry_run:
+                return redirect(reverse("customers:import_mapping", args=[job.pk]) + "#dry-run")
             return redirect("customers:import_detail", job_id=job.pk)
     columns = [
         {
             "index": i,
             "header": h,
             "target": mapping.get(h, ""),
-            "samples": [row[i] if i < len(row) else "" for row in source.preview],
+            "samples": [row[i] if i < len(row) else "" for row in source.preview[:3]],
         }
         for i, h in enumerate(source.headers)
         if h
@@ -95,11 +114,31 @@ def import_mapping(request: SignedInRequest, job_id: int) -> HttpResponse:
             "columns": columns,
             "choices": _choices(),
             "error": error,
-            "preview": source.preview,
-            "headers": [h for h in source.headers],
+            "preview": forecast.import_preview_check(job=job, mapping=mapping, source=source),
+            **_dry_run_context(job),
         },
         status=422 if error else 200,
     )
+
+
+@require_POST
+def import_preview(request: SignedInRequest, job_id: int) -> HttpResponse:
+    """The checked preview for the mapping on screen (HTMX, on every change of a select)."""
+    job = _job(request, job_id)
+    if job.queued_at is not None:
+        return redirect("customers:import_detail", job_id=job.pk)
+    source = importing.import_job_preview(job=job)
+    preview = forecast.import_preview_check(
+        job=job, mapping=_posted_mapping(request, source.headers), source=source
+    )
+    return render(request, TEMPLATES + "_preview.html", {"job": job, "preview": preview})
+
+
+@require_GET
+def import_dry_run(request: SignedInRequest, job_id: int) -> HttpResponse:
+    """The dry run's progress and counts (polled by HTMX while it runs)."""
+    job = _job(request, job_id)
+    return render(request, TEMPLATES + "_dry_run.html", {"job": job, **_dry_run_context(job)})
 
 
 @require_GET

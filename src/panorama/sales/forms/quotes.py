@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from panorama.catalog.models import FinancingPlan, PriceList, Product
+from panorama.catalog.models import Channel, FinancingPlan, PriceList, Product
 from panorama.customers.forms import StyledForm
 
 from ..models import Order
@@ -19,6 +19,13 @@ class QuoteNewForm(StyledForm):
         required=False,
         help_text=_("Empty: the opportunity's or the company's."),
         widget=forms.TextInput(attrs={"size": 3}),
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=Channel.choices,
+        initial=Channel.DIRECT,
+        required=False,
+        help_text=_("Where the sale is made: price lists and promotions may hold for one."),
     )
     price_list = forms.ChoiceField(label=_("Price list"), required=False)
     coupon = forms.CharField(label=_("Coupon"), max_length=40, required=False)
@@ -52,29 +59,55 @@ class QuoteNewForm(StyledForm):
         plan.queryset = FinancingPlan.objects.filter(active=True).order_by("name")
 
 
+class OptionCodes(forms.MultipleChoiceField):
+    """The codes of the options ticked in the picker. Whether they make a valid
+    configuration is the catalogue's to say (``configuration_check``, which the pricing
+    of the line runs), never this form's: any code passes here."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
 class QuoteLineForm(StyledForm):
-    """A configured product on a quote (``quote_line_add``)."""
+    """A configured product on a quote (``quote_line_add``): the product, its options
+    ticked in the picker the catalogue's option model draws, quantity and discount."""
 
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
-    options = forms.CharField(
-        label=_("Options"),
-        required=False,
-        help_text=_("The option codes, separated by commas (e.g. fibra1g, movil_basico)."),
-    )
+    options = OptionCodes(label=_("Options"), required=False)
     quantity = forms.CharField(label=_("Quantity"), initial="1", max_length=20)
     manual_discount_percent = forms.CharField(
         label=_("Manual discount (%)"), initial="0", required=False, max_length=10
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, options_url: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         product = self.fields["product"]
         assert isinstance(product, forms.ModelChoiceField)
         product.queryset = Product.objects.filter(active=True).order_by("name")
+        if options_url:  # choosing a product loads its options (HTMX)
+            product.widget.attrs.update(
+                {
+                    "hx-get": options_url,
+                    "hx-trigger": "change",
+                    "hx-target": "#option-picker",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "this",
+                    "aria-controls": "option-picker",
+                }
+            )
 
     def option_codes(self) -> list[str]:
-        raw = self.cleaned_data.get("options") or ""
-        return [code.strip() for code in raw.replace(";", ",").split(",") if code.strip()]
+        return [str(code).strip() for code in self.cleaned_data.get("options") or [] if code]
+
+    def picked(self) -> tuple[int | None, list[str]]:
+        """The product id and option codes as posted (to draw the picker again)."""
+        if not self.is_bound:
+            return None, []
+        raw = str(self.data.get("product") or "")
+        codes = self.data.getlist("options") if hasattr(self.data, "getlist") else []
+        return (int(raw) if raw.isdigit() else None), [str(code) for code in codes if code]
 
 
 class DecisionForm(StyledForm):

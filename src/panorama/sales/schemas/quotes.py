@@ -102,6 +102,36 @@ class QuoteSummaryOut(Schema):
         return obj.customer.display_name
 
 
+class LineChangeOut(Schema):
+    kind: str = Field(description="changed, same, added or removed")
+    name: str
+    sku: str
+    options: list[str]
+    old_unit_price: Decimal | None
+    new_unit_price: Decimal | None
+    old_net: Decimal | None
+    new_net: Decimal | None
+
+
+class TermChangeOut(Schema):
+    term: str
+    old: str
+    new: str
+
+
+class VersionChangesOut(Schema):
+    previous_id: int
+    previous_reference: str
+    old_total: Decimal
+    new_total: Decimal
+    lines: list[LineChangeOut]
+    terms: list[TermChangeOut]
+
+    @staticmethod
+    def resolve_terms(obj: Any) -> list[dict]:
+        return [{"term": t, "old": old, "new": new} for t, old, new in obj.terms]
+
+
 class QuoteOut(QuoteSummaryOut):
     channel: str
     price_list: str
@@ -115,6 +145,17 @@ class QuoteOut(QuoteSummaryOut):
     approved_by_id: int | None
     approval_comment: str
     lines: list[QuoteLineOut]
+    changes: VersionChangesOut | None = Field(
+        None,
+        description="A later version against the previous one: it is priced again "
+        "when made, so unit prices and nets may differ.",
+    )
+
+    @staticmethod
+    def resolve_changes(obj: Any) -> Any:
+        from ..selectors.quotes import version_changes
+
+        return version_changes(obj)
 
     @staticmethod
     def resolve_needs_approval(obj: Any) -> bool:

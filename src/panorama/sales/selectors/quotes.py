@@ -1,6 +1,9 @@
 """Reads of quotes and orders, scoped like customers and opportunities: a rep sees his
 own and his team's, a manager his teams', other roles all. Out of scope is a 404."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -98,3 +101,109 @@ def order_get(*, user: User | None, order_id: int, for_update: bool = False) -> 
             _("Order %(id)s does not exist or is not visible to you.") % {"id": order_id}
         )
     return order
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """One line of a version against the previous version's same line (same product
+    and options): ``kind`` is ``changed``, ``same``, ``added`` or ``removed``."""
+
+    kind: str
+    name: str
+    sku: str
+    options: tuple[str, ...]
+    old_unit_price: Decimal | None
+    new_unit_price: Decimal | None
+    old_net: Decimal | None
+    new_net: Decimal | None
+
+
+@dataclass(frozen=True)
+class VersionChanges:
+    previous_id: int
+    previous_reference: str
+    old_total: Decimal
+    new_total: Decimal
+    lines: tuple[LineChange, ...]
+    terms: tuple[tuple[str, str, str], ...]  # (term, old value, new value)
+
+    @property
+    def changed(self) -> bool:
+        return (
+            self.old_total != self.new_total
+            or any(line.kind != "same" for line in self.lines)
+            or bool(self.terms)
+        )
+
+
+def version_changes(quote: Quote) -> VersionChanges | None:
+    """What a version changed against the one before it (``None`` for a first
+    version): each line's unit price and net before and after (a new version is priced
+    again today), lines added or removed since, and the price list or coupon dropped.
+    One query (the previous version's lines), ``quote`` read by ``quote_get``."""
+    previous = quote.previous
+    if previous is None:
+        return None
+    before: dict[tuple, list[QuoteLine]] = {}
+    for line in QuoteLine.objects.filter(quote=previous).order_by("position", "id"):
+        before.setdefault((line.product_id, tuple(line.options or ())), []).append(line)
+    lines = []
+    for line in quote.lines.all():
+        key = (line.product_id, tuple(line.options or ()))
+        match = before.get(key, [])
+        old = match.pop(0) if match else None
+        same = old is not None and (old.unit_price, old.net, old.quantity) == (
+            line.unit_price,
+            line.net,
+            line.quantity,
+        )
+        lines.append(
+            LineChange(
+                kind="added" if old is None else ("same" if same else "changed"),
+                name=line.name,
+                sku=line.sku,
+                options=key[1],
+                old_unit_price=old.unit_price if old else None,
+                new_unit_price=line.unit_price,
+                old_net=old.net if old else None,
+                new_net=line.net,
+            )
+        )
+    for rest in before.values():
+        for old in rest:
+            lines.append(
+                LineChange(
+                    kind="removed",
+                    name=old.name,
+                    sku=old.sku,
+                    options=tuple(old.options or ()),
+                    old_unit_price=old.unit_price,
+                    new_unit_price=None,
+                    old_net=old.net,
+                    new_net=None,
+                )
+            )
+    terms = tuple(
+        (name, getattr(previous, name), getattr(quote, name))
+        for name in ("price_list", "coupon")
+        if getattr(previous, name) != getattr(quote, name)
+    )
+    return VersionChanges(
+        previous_id=previous.pk,
+        previous_reference=previous.reference or "",
+        old_total=previous.total,
+        new_total=quote.total,
+        lines=tuple(lines),
+        terms=terms,
+    )
+
+
+def with_option_names(lines: list) -> list:
+    """Give each quote or order line ``option_names``: its options' names as the
+    catalogue has them (a code the catalogue no longer has stays as it is); one query."""
+    from panorama.catalog.selectors.options import option_names
+
+    names = option_names({(line.product_id, c) for line in lines for c in line.options or ()})
+    for line in lines:
+        line.option_names = [names.get((line.product_id, c), c) for c in line.options or ()]
+    return lines

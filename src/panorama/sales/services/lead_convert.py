@@ -73,6 +73,7 @@ def _new_customer(lead: Lead, by: User | None) -> Customer:
         last_name=lead.last_name if person else "",
         legal_name="" if person else lead.company,
         notes=lead.notes,
+        language=str((lead.data or {}).get("language") or ""),  # the web form's visitor's
         owner=lead.owner or by,
         team=lead.team,
         identities=identities,

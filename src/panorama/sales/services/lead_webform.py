@@ -85,11 +85,21 @@ def _text(value: Any) -> str:
     return str(value if value is not None else "").replace("\x00", "").strip()
 
 
-def webform_submit(*, form: WebForm, values: dict[str, Any]) -> Submission:
+def _language(value: Any) -> str:
+    """A language Panorama writes in (``es-ES`` → ``es``), else ""."""
+    code = _text(value).split("-")[0].split("_")[0].lower()
+    return code if code in {c for c, _name in settings.LANGUAGES} else ""
+
+
+def webform_submit(*, form: WebForm, values: dict[str, Any], language: str = "") -> Submission:
     """Check every field at once (each error listed under its field), then capture the
-    lead. A filled honeypot keeps nothing and says nothing."""
+    lead. A filled honeypot keeps nothing and says nothing. ``language``: the visitor's
+    (a ``language`` field posted wins), kept in ``lead.data`` so that the customer made
+    from the lead is written to (quotes, e-mails) in it."""
     if _text(values.get(HONEYPOT)):
         return Submission(lead=None, form=form)
+    values = dict(values)
+    language = _language(values.pop("language", "")) or _language(language)
     known = {name for name, _label in WEB_FORM_FIELDS}
     labels = dict(WEB_FORM_FIELDS)
     asked = [f for f in form.fields if f in known]
@@ -126,6 +136,8 @@ def webform_submit(*, form: WebForm, values: dict[str, Any]) -> Submission:
     }
     if extra:
         data["extra"] = extra
+    if language:
+        data["language"] = language
     lead = lead_create(
         by=None,
         source=Lead.Source.WEB_FORM,

@@ -159,23 +159,34 @@ def _line_in(line: QuoteLine | LineData) -> LineIn:
 
 def _price(quote: Quote, lines: list[LineIn], *, focus: int | None = None) -> Pricing:
     """Price ``lines`` with the quote's terms, today, in the quote's language (so the
-    explanations stored are the ones its customer reads). When a line at index ``focus``
-    is the one being added or changed, its errors name the plain field (``quantity``)."""
+    explanations stored are the ones its customer reads). A refusal is told in the
+    user's language instead (he reads it, not the customer). When a line at index
+    ``focus`` is the one being added or changed, its errors name the plain field
+    (``quantity``)."""
+
+    def price() -> Pricing:
+        return price_lines(
+            lines=lines,
+            customer=quote.customer,
+            channel=quote.channel,
+            currency=quote.currency,
+            coupon=quote.coupon,
+            price_list=quote.price_list,
+        )
+
     try:
         with translation.override(quote.language or None):
-            return price_lines(
-                lines=lines,
-                customer=quote.customer,
-                channel=quote.channel,
-                currency=quote.currency,
-                coupon=quote.coupon,
-                price_list=quote.price_list,
-            )
+            return price()
+    except ValidationFailed:
+        pass
+    try:
+        return price()  # refused again, now worded in the active language
     except ValidationFailed as exc:
         prefix = f"lines.{focus}." if focus is not None else None
         if prefix and exc.field and exc.field.startswith(prefix):
             name = exc.field[len(prefix) :]
-            raise ValidationFailed(exc.message, field=name) from None
+            messages = exc.errors.get(exc.field) or [str(exc.message)]
+            raise ValidationFailed(exc.message, field=name, errors={name: messages}) from None
         raise
 
 
@@ -482,10 +493,34 @@ def quote_line_remove(*, by: User | None, quote_id: int, line_id: int) -> Quote:
     return _reprice(quote, remaining, focus=None, by=by)
 
 
+def _terms_today(quote: Quote) -> list[str]:
+    """Drop the price list or coupon of a new version that is no longer valid today
+    (the version is priced at today's terms); what was dropped, in words."""
+    dropped = []
+    for name in ("price_list", "coupon"):
+        value = getattr(quote, name)
+        if not value:
+            continue
+        try:
+            _check_terms(
+                currency=quote.currency,
+                price_list=value if name == "price_list" else "",
+                coupon=value if name == "coupon" else "",
+            )
+        except ValidationFailed as exc:
+            setattr(quote, name, "")
+            dropped.append(str(exc.message))
+    return dropped
+
+
 @transaction.atomic
 def quote_new_version(*, by: User | None, quote_id: int) -> Quote:
-    """A new draft version of a quote: the same customer, terms and lines (with the
-    figures they were priced at; the next change prices them again), valid from today."""
+    """A new draft version of a quote: the same customer, terms and lines, valid from
+    today and **priced again today** (the current price lists and promotions; a price
+    list or coupon no longer valid is dropped and said so). What changed against the
+    previous version is ``selectors.quotes.version_changes``; the timeline tells the
+    totals. A line the catalogue now refuses (an option withdrawn, a rule added) is a
+    ValidationFailed naming it, and nothing is written."""
     ensure_can(by, "sales.edit")
     old = quote_get(user=by, quote_id=quote_id, for_update=True)
     if old.status == Quote.Status.ACCEPTED:
@@ -519,28 +554,33 @@ def quote_new_version(*, by: User | None, quote_id: int) -> Quote:
         language=old.language,
         version=old.version + 1,
         previous=old,
-        net=old.net,
-        tax=old.tax,
-        total=old.total,
-        discount_total=old.discount_total,
-        taxes=old.taxes,
-        max_manual_discount=old.max_manual_discount,
-        priced_on=old.priced_on,
         created_by=by,
     )
     new.reference = f"{base}-v{new.version}"
-    new.save(update_fields=["reference"])
-    copies = []
-    for line in old.lines.all():
-        line.pk = None
-        line.quote = new
-        copies.append(line)
-    QuoteLine.objects.bulk_create(copies)
+    dropped = _terms_today(new)
+    rows = [
+        QuoteLine(
+            product_id=line.product_id,
+            quantity=line.quantity,
+            options=list(line.options or ()),
+            manual_discount_percent=line.manual_discount_percent,
+        )
+        for line in old.lines.all()
+    ]
+    if rows:
+        _store(new, rows, _price(new, [_line_in(r) for r in rows]))
+    new.save()
+    summary = _("Priced again today: total %(old)s → %(new)s %(currency)s.") % {
+        "old": old.total,
+        "new": new.total,
+        "currency": new.currency,
+    }
     _timeline(
         new,
         by=by,
         subject=_("Quote %(ref)s: new version %(new)s")
         % {"ref": old.reference, "new": new.reference},
+        body="\n".join([summary, *dropped]),
     )
     emit(
         "quote.created",

@@ -28,7 +28,7 @@ from panorama.core.pagination import Keyset
 from panorama.core.templatetags.formatting import money
 
 from ..models import Order
-from ..selectors.quotes import order_get, orders_visible_to
+from ..selectors.quotes import order_get, orders_visible_to, with_option_names
 from ..services.order import order_transition
 
 TONES = {
@@ -104,7 +104,12 @@ def order_detail(request, order_id: int):
     return render(
         request,
         "sales/orders/detail.html",
-        {"order": order, "lines": list(order.lines.all()), "nexts": nexts, "timeline": timeline},
+        {
+            "order": order,
+            "lines": with_option_names(list(order.lines.all())),
+            "nexts": nexts,
+            "timeline": timeline,
+        },
     )
 
 

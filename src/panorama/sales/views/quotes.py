@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.accounts import permissions
+from panorama.catalog.models import Channel, Product
+from panorama.catalog.selectors.options import option_model
+from panorama.catalog.services.configuration import configuration_check
 from panorama.channels.models import Interaction
 from panorama.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied
 from panorama.core.lists import (
@@ -37,7 +40,7 @@ from .. import selectors
 from ..forms.quotes import DecisionForm, QuoteLineForm, QuoteNewForm
 from ..models import Quote
 from ..pdf import quote_pdf
-from ..selectors.quotes import quote_get, quotes_visible_to
+from ..selectors.quotes import quote_get, quotes_visible_to, version_changes, with_option_names
 from ..services import quote as service
 
 STATUS_TONES = {
@@ -113,6 +116,34 @@ def quote_list(request):
     return list_response(request, QUOTES, template="sales/quotes/list.html")
 
 
+def _line_form(quote: Quote, data=None) -> QuoteLineForm:
+    return QuoteLineForm(data, options_url=reverse("sales:quote_line_options", args=[quote.pk]))
+
+
+def _picker(
+    quote: Quote, product_id: int | None, chosen: list[str], *, checked: bool
+) -> dict[str, Any]:
+    """The option picker of a quote line: the product's options as the catalogue's option
+    model lays them out, and what its configurator (the check pricing runs) says of the
+    options ticked: the problems, what comes included, the unit price before discounts."""
+    product = Product.objects.filter(pk=product_id, active=True).first() if product_id else None
+    context: dict[str, Any] = {"quote": quote, "picker_product": product, "checked": checked}
+    if product is None:
+        return context
+    model = option_model(product.pk)
+    configuration = configuration_check(product=product, options=chosen, model=model)
+    context.update(
+        {
+            "product": product,
+            "sections": model.sections(),
+            "chosen": set(chosen),
+            "configuration": configuration,
+            "unit_price": product.list_price + configuration.options_price,
+        }
+    )
+    return context
+
+
 def _detail_context(
     request, quote: Quote, line_form: QuoteLineForm | None = None, decision_form=None
 ) -> dict:
@@ -125,10 +156,13 @@ def _detail_context(
     )
     needs = service.needs_approval(quote)
     newer = quote.next_versions.order_by("-id").first()
+    line_form = line_form or _line_form(quote)
+    product_id, chosen = line_form.picked()
     return {
+        **_picker(quote, product_id, chosen, checked=line_form.is_bound),
         "quote": quote,
-        "lines": list(quote.lines.all()),
-        "line_form": line_form or QuoteLineForm(),
+        "lines": with_option_names(list(quote.lines.all())),
+        "line_form": line_form,
         "decision_form": decision_form or DecisionForm(),
         "needs_approval": needs,
         "threshold": service.approval_threshold(),
@@ -136,6 +170,8 @@ def _detail_context(
         and (not needs or quote.approved_by_id is not None),
         "timeline": timeline,
         "newer": newer,
+        "changes": version_changes(quote),
+        "channel_label": dict(Channel.choices).get(quote.channel, quote.channel),
         "order": getattr(quote, "order", None) if quote.status == "accepted" else None,
     }
 
@@ -172,6 +208,7 @@ def quote_new(request, customer_id: int):
                     customer_id=customer.pk,
                     opportunity_id=opportunity.pk if opportunity else None,
                     currency=data["currency"],
+                    channel=data["channel"] or Channel.DIRECT,
                     price_list=data["price_list"],
                     coupon=data["coupon"],
                     financing_plan_id=data["financing_plan"].pk if data["financing_plan"] else None,
@@ -198,7 +235,7 @@ def quote_line_add(request, quote_id: int):
     """Add a configured line; a refusal shows the page again with the message on the
     field (422)."""
     quote = quote_get(user=request.user, quote_id=quote_id)
-    form = QuoteLineForm(request.POST)
+    form = _line_form(quote, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -218,6 +255,19 @@ def quote_line_add(request, quote_id: int):
             messages.success(request, _("Line added."))
             return redirect("sales:quote_detail", quote.pk)
     return _page(request, quote.pk, status=422, line_form=form)
+
+
+@require_GET
+def quote_line_options(request, quote_id: int):
+    """The option picker for the product chosen on the line form (HTMX): drawn when a
+    product is chosen, checked again at each tick (``checked``)."""
+    quote = quote_get(user=request.user, quote_id=quote_id)
+    raw = request.GET.get("product", "")
+    chosen = [code for code in request.GET.getlist("options") if code]
+    context = _picker(
+        quote, int(raw) if raw.isdigit() else None, chosen, checked="checked" in request.GET
+    )
+    return render(request, "sales/quotes/_option_picker.html", context)
 
 
 @require_POST
@@ -323,7 +373,8 @@ def quote_accept(request, token: str):
     except DomainError as exc:
         return render(request, "sales/quotes/accept.html", {"error": exc.message}, status=410)
     translation.activate(quote.language or translation.get_language())
-    context: dict[str, Any] = {"quote": quote, "lines": list(quote.lines.all()), "token": token}
+    lines = with_option_names(list(quote.lines.all()))
+    context: dict[str, Any] = {"quote": quote, "lines": lines, "token": token}
     if request.method == "POST":
         try:
             service.quote_accept(token=token)

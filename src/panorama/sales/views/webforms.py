@@ -7,6 +7,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -72,7 +73,10 @@ def webform_submit_view(request, token: str):
         if request.headers.get("Origin") and _allowed(request, form) is None:
             raise PermissionDenied(_("This site may not send this form."))
         webform_throttle_hit(address=client_ip(request))
-        webform_submit(form=form, values=request.POST.dict())
+        # The visitor's language when his browser says it (a posted field wins).
+        said = request.headers.get("Accept-Language")
+        language = translation.get_language_from_request(request) if said else ""
+        webform_submit(form=form, values=request.POST.dict(), language=language)
     except DomainError as exc:
         return _error(request, exc, form)
     wants_json = "application/json" in request.headers.get("Accept", "")

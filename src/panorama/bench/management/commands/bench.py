@@ -26,6 +26,7 @@ from panorama.bench import calls as bench_calls
 from panorama.bench import cases as bench_cases
 from panorama.bench import mail as bench_mail
 from panorama.bench import measure, pipeline, prepare, raw
+from panorama.bench import outbox as bench_outbox
 from panorama.bench import quotes as bench_quotes
 from panorama.bench import ui as bench_ui
 from panorama.core.management.commands.serve import granian_command, stop
@@ -159,6 +160,7 @@ class Command(BaseCommand):
                 "case_queue_queries",
                 "sla_sweep_s",
                 "screen_pop_ms",
+                "outbox_events_per_s",
                 "import_rows_per_s",
                 "raw_rows_per_s",
                 "import_raw_ratio",
@@ -214,6 +216,9 @@ class Command(BaseCommand):
 
             self.say("Measuring the screen pop (webhook → the agent's stream)...")
             out["screen_pop_ms"] = bench_calls.screen_pop(base_url)
+
+            self.say("Measuring the outbox (events delivered to a no-op subscriber)...")
+            out["outbox_events_per_s"] = bench_outbox.events_per_second()
 
             self.say("Measuring search...")
             prefixes = measure.name_prefixes(rng, count=REQUESTS, last_id=last)
@@ -300,6 +305,7 @@ class Command(BaseCommand):
             ),
             ("SLA sweep", f"{results['sla_sweep_s']} s ({results['cases']:,} cases)", ""),
             ("screen pop p50", f"{results['screen_pop_ms']} ms", "≤ 300 ms (SSE)"),
+            ("outbox delivery", f"{results['outbox_events_per_s']} events/s", "≥ 2,000/s"),
             (
                 "board p50 (queries)",
                 f"{results['pipeline_board_p50_ms']} ms ({results['pipeline_board_queries']})",

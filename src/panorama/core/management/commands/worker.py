@@ -19,7 +19,7 @@ from django.db import OperationalError, close_old_connections, connection
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
-from panorama.core import jobs
+from panorama.core import jobs, outbox
 
 logger = logging.getLogger("django_tasks_db")
 
@@ -57,6 +57,11 @@ class Worker(db_worker.Worker):
         jobs.worker_mode(True)
         sweeper = threading.Thread(target=self.sweep_loop, name="job-sweep", daemon=True)
         sweeper.start()
+        # The outbox's dispatcher: domain events to their durable subscribers.
+        dispatcher = threading.Thread(
+            target=outbox.dispatch_loop, args=(self.done,), name="outbox", daemon=True
+        )
+        dispatcher.start()
         try:
             self.run_safely()
         finally:

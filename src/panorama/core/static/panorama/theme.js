@@ -58,7 +58,8 @@
   function markScrollable() {
     var regions = document.querySelectorAll(".table-responsive");
     for (var k = 0; k < regions.length; k++) {
-      if (regions[k].scrollWidth > regions[k].clientWidth) {
+      var region = regions[k];
+      if (region.scrollWidth > region.clientWidth || region.scrollHeight > region.clientHeight) {
         regions[k].setAttribute("tabindex", "0");
       } else if (regions[k].getAttribute("tabindex") === "0") {
         regions[k].removeAttribute("tabindex");
@@ -68,6 +69,15 @@
   document.addEventListener("htmx:afterSettle", markScrollable);
   window.addEventListener("resize", markScrollable);
   window.addEventListener("load", markScrollable);
+  /* The table grows after the first paint (the UI font arrives, a cell fills in). */
+  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(markScrollable); }
+  if (window.ResizeObserver) {
+    var watcher = new ResizeObserver(markScrollable);
+    document.addEventListener("DOMContentLoaded", function () {
+      var tables = document.querySelectorAll(".table-responsive > table");
+      for (var t = 0; t < tables.length; t++) { watcher.observe(tables[t]); }
+    });
+  }
   document.addEventListener("toggle", markScrollable, true);  /* a <details> opened */
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -29,7 +29,7 @@ from panorama.customers.services.customer import (
 )
 
 from .files import IDENTITY_FIELDS
-from .values import KIND_WORDS, STATUS_WORDS, cell_date, cell_word
+from .values import KIND_WORDS, STATUS_WORDS, cell_date, cell_number, cell_word
 
 LOOKUP_ORDER = IDENTITY_FIELDS  # national_id, external_id, email, phone, loyalty_card
 # A cell the rejected-rows report defused (``'=…``, ``'+…``) reads as it was typed, so
@@ -69,6 +69,15 @@ class Plan:
             for t in dict.fromkeys(t for _i, _h, t in self.columns)
             if t.startswith("cf:")
         ]
+
+    @cached_property
+    def decimals(self) -> frozenset[str]:
+        """Keys of the decimal custom fields: their cells may have a decimal comma."""
+        return frozenset(
+            key
+            for key, d in self.definitions.items()
+            if d.type == CustomFieldDefinition.Type.DECIMAL
+        )
 
     @cached_property
     def column_of(self) -> dict[str, str]:
@@ -148,7 +157,9 @@ def row_data(values: dict[str, list[str]], plan: Plan) -> CustomerData:
         owner=plan.by,
         team=plan.team,
         custom_fields={
-            key: cells[0] for target, key in plan.custom if (cells := get(target)) and cells[0]
+            key: cell_number(cells[0]) if key in plan.decimals else cells[0]
+            for target, key in plan.custom
+            if (cells := get(target)) and cells[0]
         },
         identities=identities,
         addresses=addresses,

@@ -28,7 +28,7 @@ ENCODINGS = ["utf-8-sig", "cp1252", "latin-1"]
 # Excel's "Unicode text" (.txt, tab-separated) is UTF-16 with a byte-order mark.
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 DELIMITERS = [",", ";", "\t"]
-PREVIEW_ROWS = 5
+PREVIEW_ROWS = 20  # the wizard checks these with the import's own validation
 
 # Target fields of a column, in the order the wizard lists them.
 NAME_FIELDS = ["first_name", "last_name", "legal_name"]
@@ -79,7 +79,18 @@ _ALIASES = {
         "mobile phone",
         "telefono fijo",
     ],
-    "email": ["email", "e mail", "correo", "correo electronico", "mail", "email address"],
+    "email": [
+        "email",
+        "e mail",
+        "correo",
+        "correo electronico",
+        "mail",
+        "email address",
+        "e mail address",
+        "direccion de correo",
+        "direccion de email",
+        "direccion de correo electronico",
+    ],
     "loyalty_card": [
         "tarjeta",
         "loyalty card",
@@ -156,6 +167,8 @@ class Source:
     delimiter: str = ""
     headers: list[str] = field(default_factory=list)
     preview: list[list[str]] = field(default_factory=list)
+    # The spreadsheet row number of each preview row (the header is row 1).
+    preview_numbers: list[int] = field(default_factory=list)
 
 
 def file_format_of(name: str, head: bytes) -> str:
@@ -437,15 +450,17 @@ def source_inspect(fh: IO[bytes], name: str) -> Source:
             sample = sample[: sample.rindex("\n")]
         source.delimiter = detect_delimiter(sample.lstrip("\ufeff"))
     rows = rows_read(fh, source)
+    numbered = enumerate(rows, start=1)
     try:
-        header = next((r for r in rows if not row_blank(r)), None)
+        header = next((r for _n, r in numbered if not row_blank(r)), None)
         if header is None:
             raise ValidationFailed(_("The file is empty: it has no header row."), field="file")
-        for row in rows:
+        for number, row in numbered:
             if len(source.preview) >= PREVIEW_ROWS:
                 break
             if not row_blank(row):
                 source.preview.append(row)
+                source.preview_numbers.append(number)
     except csv.Error as exc:
         raise ValidationFailed(
             _("The file cannot be read as CSV: %(error)s.") % {"error": exc}, field="file"

@@ -386,6 +386,30 @@ class Batch:
         self.creates = creates
         self.updates = self._prepare_updates(updates) if updates else []
 
+    def forecast(self) -> dict[int, str]:
+        """What writing the batch would do to each of its rows, by row number: "create",
+        "update", "unchanged" or "reject" (reads only: the dry run and the wizard's
+        preview). The rows go through the same checks and matching as ``write``."""
+        self._match()
+        outcome = {error.row_number: "reject" for error in self.errors}
+        outcome.update((row.number, "create") for row in self.creates)
+        for merged, customer_id in self.updates:
+            number = self.plan.updated.get(customer_id, 0)
+            outcome[number] = "update" if self._changes(merged, customer_id) else "unchanged"
+        # A row _prepare_updates refused was added to the errors after the rows above.
+        outcome.update((error.row_number, "reject") for error in self.errors)
+        return outcome
+
+    def _changes(self, merged: _Merged, customer_id: int) -> bool:
+        """Whether ``merged`` changes the customer: a field, or an identifier or address
+        it lacks (what ``_update`` writes and counts as updated)."""
+        if _snapshot(merged.customer) != _snapshot(self.existing[customer_id]):
+            return True
+        known = self.known_addresses[customer_id]
+        return any(
+            (customer_id, i.kind, i.value) not in self.known_identities for i in merged.identities
+        ) or any((a.line1.lower(), a.postal_code) not in known for a in merged.addresses)
+
     def _store(self) -> None:
         with transaction.atomic():
             created_ids = self._create(self.creates)

@@ -17,7 +17,7 @@ from panorama.seeding.knowledge_demo import knowledge_demo_ensure
 from panorama.seeding.mail_demo import mail_demo_ensure
 from panorama.seeding.quality_demo import quality_demo_ensure
 from panorama.seeding.sales_agenda import agenda_demo_ensure
-from panorama.seeding.sales_leads import leads_seed
+from panorama.seeding.sales_leads import DEMO_LEADS, leads_seed
 from panorama.seeding.sales_opportunities import showcase_opportunities
 from panorama.seeding.sales_quotes import showcase_quotes
 from panorama.seeding.service_demo import service_demo_ensure
@@ -33,11 +33,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--customers", type=int, default=DEMO_CUSTOMERS)
         parser.add_argument("--seed", type=int, default=42)
+        # Leads are made one by one through the services (scoring, assignment): a
+        # smaller demo (the browser test's) asks for fewer.
+        parser.add_argument("--leads", type=int, default=DEMO_LEADS)
         # Only for the message: where `panorama serve` (or `make demo`) will answer.
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=default_port())
 
-    def handle(self, *args, customers, seed, host, port, verbosity, **options):
+    def handle(self, *args, customers, seed, leads, host, port, verbosity, **options):
         if Customer.objects.exists():
             self.stdout.write("The database already has customers: nothing seeded.")
         else:
@@ -54,7 +57,9 @@ class Command(BaseCommand):
             catalog_demo_ensure()  # products, options, price lists, promotions, financing
             staff = staff_ensure()
             showcase = showcase_ensure(staff=staff, interactions=200)
-            leads_seed(team_ids=staff.team_ids)  # sales: leads, their rules, a web form
+            leads_seed(
+                team_ids=staff.team_ids, count=leads
+            )  # sales: leads, their rules, a web form
             service_demo_ensure(cases=120)  # service: queues, SLA policies, cases
             knowledge_demo_ensure()  # service: the knowledge base and help centre, es/en
             quality_demo_ensure()  # service: defects per product, satisfaction answers
