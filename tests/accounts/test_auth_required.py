@@ -176,6 +176,8 @@ def params(db, admin_user):
             customer_id=ana.pk,
         ).pk,
         "script_id": script_create(by=None, title="Fibra", body="Velocidad").pk,
+        # Field service: an asset, a contract and a work order of the same customer.
+        **_field_service(ana, product),
     }
 
 
@@ -197,6 +199,28 @@ def _mail_params(customer) -> dict:
     attachment = MailAttachment(entry=entry, filename="a.txt", content_type="text/plain", size=2)
     attachment.file.save("a.txt", ContentFile(b"hi"), save=True)
     return {"mailbox_id": mailbox.pk, "entry_id": entry.pk, "attachment_id": attachment.pk}
+
+
+def _field_service(customer, product) -> dict:
+    import datetime
+
+    from panorama.service.services.asset import asset_register, contract_create
+    from panorama.service.services.workorder import work_order_create
+
+    asset = asset_register(
+        by=None, customer_id=customer.pk, product_id=product.pk, serial_number="SN-1"
+    )
+    today = timezone.localdate()
+    contract = contract_create(
+        by=None,
+        customer_id=customer.pk,
+        name="Oro",
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=30),
+        asset_ids=[asset.pk],
+    )
+    order = work_order_create(by=None, asset_id=asset.pk, subject="Revisión")
+    return {"asset_id": asset.pk, "contract_id": contract.pk, "work_order_id": order.pk}
 
 
 def _url(route: Route, params: dict) -> str:

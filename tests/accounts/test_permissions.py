@@ -47,13 +47,27 @@ from panorama.sales.services.quote import (
     quote_request_approval,
 )
 from panorama.service.models import Article as KnowledgeArticle
-from panorama.service.models import BusinessCalendar, Call, Defect
+from panorama.service.models import (
+    BusinessCalendar,
+    Call,
+    Defect,
+    Part,
+    StockLevel,
+    StockLocation,
+    WorkOrder,
+)
 from panorama.service.models import Case as ServiceCase
 from panorama.service.services.call import call_dial
 from panorama.service.services.case import case_open
 from panorama.service.services.defect import defect_set_status
 from panorama.service.services.knowledge import article_create
+from panorama.service.services.parts import stock_transfer
 from panorama.service.services.sla import calendar_save
+from panorama.service.services.workorder import (
+    work_order_create,
+    work_order_dispatch,
+    work_order_set_status,
+)
 from tests.customers.import_files import ROWS_ES, csv_bytes
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
@@ -327,6 +341,53 @@ CASES: dict[str, Case] = {
         ),
         state=lambda w: KnowledgeArticle.objects.count(),
     ),
+    "service.dispatch": Case(  # a service agent who manages no team
+        role=Role.SERVICE_AGENT,
+        service=lambda u, w: work_order_dispatch(
+            by=u, work_order_id=_work_order(w).pk, technician_id=None
+        ),
+        api=lambda api, w: api.post(
+            f"/service/work-orders/{_work_order(w).pk}/dispatch", json={"technician_id": None}
+        ),
+        web=lambda c, w: c.get(reverse("service:dispatch")),
+        state=lambda w: (
+            _work_order(w),
+            list(WorkOrder.objects.values_list("technician", "status")),
+        )[1],
+    ),
+    "service.field_work": Case(  # a service agent who is not a technician
+        role=Role.SERVICE_AGENT,
+        service=lambda u, w: work_order_set_status(
+            by=u, work_order_id=_work_order(w).pk, status="cancelled"
+        ),
+        api=lambda api, w: api.post(
+            f"/service/work-orders/{_work_order(w).pk}/status", json={"status": "cancelled"}
+        ),
+        web=lambda c, w: c.post(
+            reverse("service:work_order_status", args=[_work_order(w).pk]),
+            {"status": "cancelled"},
+        ),
+        state=lambda w: (_work_order(w), list(WorkOrder.objects.values_list("status", flat=True)))[
+            1
+        ],
+    ),
+    "service.parts": Case(
+        role=Role.SERVICE_AGENT,
+        service=lambda u, w: stock_transfer(by=u, **_transfer(w)),
+        api=lambda api, w: api.post("/service/stock/transfers", json=_transfer(w)),
+        web=lambda c, w: c.post(
+            reverse("service:stock_transfer"),
+            {
+                "part": _transfer(w)["part_id"],
+                "from_location": _transfer(w)["from_location_id"],
+                "to_location": _transfer(w)["to_location_id"],
+                "quantity": 1,
+            },
+        ),
+        state=lambda w: (_transfer(w), list(StockLevel.objects.values_list("quantity", flat=True)))[
+            1
+        ],
+    ),
     "sales.configure_pipelines": Case(
         role=Role.SALES_REP,
         service=lambda u, w: lost_reason_create(by=u, name="Precio"),
@@ -394,6 +455,27 @@ def _pending_quote(w: dict) -> Quote:
         quote = quote_create(by=None, customer_id=w["a"].pk, lines=[line])
         w["quote"] = quote_request_approval(by=None, quote_id=quote.pk)
     return w["quote"]
+
+
+def _work_order(w: dict) -> WorkOrder:
+    if "work_order" not in w:
+        w["work_order"] = work_order_create(by=None, customer_id=w["a"].pk, subject="Revisión")
+    return w["work_order"]
+
+
+def _transfer(w: dict) -> dict:
+    if "transfer" not in w:
+        part = Part.objects.create(sku="VAL-1", name="Válvula")
+        depot = StockLocation.objects.create(name="Almacén", kind="warehouse")
+        van = StockLocation.objects.create(name="Furgoneta", kind="van")
+        StockLevel.objects.create(location=depot, part=part, quantity=5)
+        w["transfer"] = {
+            "part_id": part.pk,
+            "from_location_id": depot.pk,
+            "to_location_id": van.pk,
+            "quantity": 1,
+        }
+    return w["transfer"]
 
 
 def _defect(w: dict) -> Defect:

@@ -218,8 +218,8 @@ def test_360_is_complete_and_bounded(api, interactions, django_assert_max_num_qu
     ana, spouse = build_rich_customer(interactions)
     api.get("/customers?limit=1")  # token's last_used write happens once, not per request
     # token, customer, its five owned lists (one prefetch each), groups, one per panel
-    # (timeline, open cases, open opportunities, quotes)
-    with django_assert_max_num_queries(12):
+    # (timeline, open cases, open opportunities, quotes, installed base)
+    with django_assert_max_num_queries(13):
         r = api.get(f"/customers/{ana.pk}/360")
     body = r.json()
     assert body["customer"]["display_name"] == "Ana García"
@@ -233,7 +233,16 @@ def test_360_is_complete_and_bounded(api, interactions, django_assert_max_num_qu
     assert len(timeline["data"]) == min(interactions, 50)
     # The sections later apps fill are there, empty, in the order the ficha shows them.
     keys = [p["key"] for p in body["panels"]]
-    assert keys == ["alerts", "timeline", "opportunities", "quotes", "cases", "segments", "scores"]
+    assert keys == [
+        "alerts",
+        "timeline",
+        "opportunities",
+        "quotes",
+        "cases",
+        "assets",
+        "segments",
+        "scores",
+    ]
     assert all(p["data"] == [] for p in body["panels"] if p["key"] != "timeline")
 
 

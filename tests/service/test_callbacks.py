@@ -117,12 +117,14 @@ def test_the_agenda_selector_lists_the_days_callbacks(queue):
         window_start=now - datetime.timedelta(hours=3),
         window_end=now + datetime.timedelta(minutes=1),
     )
+    # Tomorrow at 10:00 local time (now + 24 h would be the day after near midnight).
+    next_day = timezone.localdate() + datetime.timedelta(days=1)
     tomorrow = callback_request_create(
         by=None,
         source="ivr",
         phone="600112234",
         assigned_to=eva,
-        window_start=now + datetime.timedelta(days=1, hours=1),
+        window_start=timezone.make_aware(datetime.datetime.combine(next_day, datetime.time(10))),
     )
     assert callbacks_due(user=eva) == [overdue]
     assert tomorrow in callbacks_due(

@@ -129,3 +129,42 @@ def test_the_report_api(api, world):
     assert (fibra["resolved"], fibra["resolution_sla_pct"]) == (3, 66.7)
     bad = api.get("/api/v1/reports/service?date_from=2026-11-20&date_to=2026-11-01")
     assert bad.status_code == 422 and "start before it ends" in bad.json()["detail"]
+
+
+def test_technician_utilisation_counts_the_minutes_spent_against_the_weekdays():
+    from panorama.service.models import WorkOrder
+
+    from .field_world import field_world
+
+    w = field_world()
+
+    def order(status, minutes_spent=None, completed=None, scheduled=None, planned=60):
+        return WorkOrder.objects.create(
+            customer=w.customer,
+            subject="Revisión",
+            technician=w.tech,
+            status=status,
+            minutes_spent=minutes_spent,
+            completed_at=completed,
+            scheduled_start=scheduled,
+            duration_minutes=planned,
+        )
+
+    order("done", 240, completed=at(17, 12), scheduled=at(17, 9), planned=180)
+    order("done", 120, completed=at(19, 16), scheduled=at(19, 9), planned=120)
+    order("done", 500, completed=at(3, 12))  # before the period
+    order("cancelled", scheduled=at(18, 9), planned=600)  # planned time that was dropped
+    order("scheduled", scheduled=at(20, 9), planned=60)
+    # Monday 16 to Friday 20 November: five weekdays of eight hours.
+    report = service_report(user=None, date_from=datetime.date(2026, 11, 16), date_to=TODAY)
+    [tech] = report.technicians
+    assert (tech.name, tech.orders_done, tech.minutes_spent) == ("Luis", 2, 360)
+    assert (tech.minutes_planned, tech.minutes_available) == (360, 2400)
+    assert tech.utilisation_pct == 15.0
+    # A technician sees his own orders only: the other technician counts none.
+    assert (
+        service_report(
+            user=w.tech2, date_from=datetime.date(2026, 11, 16), date_to=TODAY
+        ).technicians
+        == []
+    )

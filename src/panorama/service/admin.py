@@ -13,10 +13,16 @@ from .models import (
     CalendarHoliday,
     CallbackForm,
     Extension,
+    MaintenancePlan,
+    Part,
     Pbx,
     Queue,
     QueueMember,
+    ServiceContract,
     SlaPolicy,
+    StockLevel,
+    StockLocation,
+    TechnicianProfile,
 )
 from .services.sla import calendar_check, policy_check
 
@@ -175,3 +181,50 @@ class CallbackFormAdmin(ConfigureOnly, admin.ModelAdmin):
     @admin.display(description=_("Endpoint"))
     def endpoint(self, obj: CallbackForm) -> str:
         return f"/forms/callback/{obj.token}/submit"
+
+
+# --- field service: configuration (technicians, plans, parts, locations) ------------------
+# Assets, contracts and work orders are written through their services (pages and API);
+# here an administrator sets up who works in the field and where the parts are.
+
+
+@admin.register(TechnicianProfile)
+class TechnicianProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "area", "skills", "active"]
+    list_filter = ["active"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(MaintenancePlan)
+class MaintenancePlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "asset", "interval_days", "next_due", "active"]
+    list_filter = ["active"]
+    raw_id_fields = ["asset"]
+
+
+@admin.register(Part)
+class PartAdmin(admin.ModelAdmin):
+    list_display = ["sku", "name", "active"]
+    search_fields = ["sku", "name"]
+
+
+class StockLevelInline(admin.TabularInline):
+    model = StockLevel
+    extra = 0
+    fields = ["part", "quantity", "minimum"]
+    readonly_fields = ["quantity"]  # stock changes through transfers and receipts only
+
+
+@admin.register(StockLocation)
+class StockLocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "technician", "active"]
+    list_filter = ["kind", "active"]
+    inlines = [StockLevelInline]
+
+
+@admin.register(ServiceContract)
+class ServiceContractAdmin(admin.ModelAdmin):
+    list_display = ["reference", "name", "customer", "kind", "starts_on", "ends_on", "status"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["customer", "owner", "assets"]
+    readonly_fields = ["visits_used", "hours_used", "renewal_alerted_at"]

@@ -1,5 +1,7 @@
 """The cases' HTML forms: they parse what was typed; the case services validate."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +11,7 @@ from panorama.channels.models import Interaction
 from panorama.core.forms import text_input
 from panorama.customers.forms import StyledForm
 
-from .models import Case, CaseMessage, Defect, Queue
+from .models import Asset, Case, CaseMessage, Defect, Part, Queue, StockLocation
 
 
 class CaseForm(StyledForm):
@@ -97,6 +99,61 @@ class CallbackNewForm(StyledForm):
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+# --- field service ------------------------------------------------------------------------
+
+
+class AssetForm(StyledForm):
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.filter(active=True).order_by("name")
+    )
+    serial_number = forms.CharField(label=_("Serial number"), max_length=80)
+    install_date = forms.DateField(
+        label=_("Install date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    site = forms.CharField(label=_("Location"), required=False, max_length=200)
+    parent = forms.ModelChoiceField(
+        label=_("Part of"),
+        required=False,
+        queryset=Asset.objects.none(),
+        empty_label=_("Nothing (top level)"),
+    )
+
+    def __init__(self, *args, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parent = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent.queryset = Asset.objects.filter(customer=customer).select_related("product")
+
+
+class WorkOrderForm(StyledForm):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    asset = forms.ModelChoiceField(
+        label=_("Asset"), required=False, queryset=Asset.objects.none(), empty_label=_("No asset")
+    )
+    skill = forms.CharField(label=_("Skill needed"), required=False, max_length=40)
+    duration_minutes = forms.IntegerField(
+        label=_("Planned minutes"), initial=60, min_value=5, max_value=24 * 60
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        asset = cast(forms.ModelChoiceField, self.fields["asset"])
+        asset.queryset = Asset.objects.filter(customer=customer).select_related("product")
+
+
+class TransferForm(StyledForm):
+    part = forms.ModelChoiceField(label=_("Part"), queryset=Part.objects.filter(active=True))
+    from_location = forms.ModelChoiceField(
+        label=_("From"), queryset=StockLocation.objects.filter(active=True)
+    )
+    to_location = forms.ModelChoiceField(
+        label=_("To"), queryset=StockLocation.objects.filter(active=True)
+    )
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000)
 
 
 class DefectForm(StyledForm):

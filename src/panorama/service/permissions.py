@@ -37,6 +37,26 @@ def may_call(user: User, obj: Any = None) -> bool:
     )
 
 
+def may_dispatch(user: User, obj: Any = None) -> bool:
+    """Dispatchers plan the technicians' work: administrators, the managers of a team,
+    or whoever has the Django permission to change work orders (a "Dispatchers" group)."""
+    return (
+        user.role == Role.ADMIN
+        or user.has_perm("service.change_workorder")
+        or user.managed_teams.exists()
+    )
+
+
+def may_do_field_work(user: User, obj: Any = None) -> bool:
+    """Field work (starting, filling in and completing a work order, using parts) is the
+    technicians' (an active technician profile), and the dispatchers'."""
+    from .models import TechnicianProfile
+
+    return TechnicianProfile.objects.filter(user=user, active=True).exists() or may_dispatch(
+        user, obj
+    )
+
+
 def register_all() -> None:
     register(
         "service.edit",
@@ -57,6 +77,21 @@ def register_all() -> None:
         "service.call",
         rule=may_call,
         message=_("You need a phone extension (ask an administrator) to place calls."),
+    )
+    register(
+        "service.dispatch",
+        rule=may_dispatch,
+        message=_("Only dispatchers (team managers, administrators) can plan work orders."),
+    )
+    register(
+        "service.field_work",
+        rule=may_do_field_work,
+        message=_("Only technicians and dispatchers can work on work orders."),
+    )
+    register(
+        "service.parts",
+        rule=may_dispatch,
+        message=_("Only dispatchers and administrators can move parts between locations."),
     )
     register(
         "service.quality",

@@ -38,3 +38,26 @@ def callback_tick() -> int:
     if jobs.in_worker():
         callback_sweep_task.enqueue()
     return 0
+
+
+@task()
+def field_sweep_task() -> dict[str, int]:
+    """Field service: maintenance plans' work orders, contract renewal alerts, reorder
+    alerts (each idempotent: run it as often as you like)."""
+    from .services.asset import contract_renewal_sweep
+    from .services.parts import reorder_sweep
+    from .services.workorder import maintenance_sweep
+
+    return {
+        "work_orders": maintenance_sweep(),
+        "renewals": contract_renewal_sweep(),
+        "reorders": reorder_sweep(),
+    }
+
+
+@jobs.recoverer
+def field_tick() -> int:
+    """Queue the field sweep with the others (every minute; it finds nothing most times)."""
+    if jobs.in_worker():
+        field_sweep_task.enqueue()
+    return 0

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import calls, cases, csat, knowledge, quality
+from .views import assets, calls, cases, csat, dispatch, knowledge, parts, quality, workorders
 
 app_name = "service"
 
@@ -62,6 +62,53 @@ urlpatterns += [
     path("callbacks/new/", calls.callback_new, name="callback_create"),
     path("callbacks/<int:callback_id>/", calls.callback_detail, name="callback_detail"),
     path("callbacks/<int:callback_id>/close/", calls.callback_close_view, name="callback_close"),
+]
+
+# Field service (fieldsvc helper): installed base, contracts, work orders, dispatch, parts.
+urlpatterns += [
+    path("assets/<int:asset_id>/", assets.asset_detail, name="asset_detail"),
+    path("customers/<int:customer_id>/assets/new/", assets.asset_new, name="asset_create"),
+    path("contracts/", assets.contract_list, name="contract_list"),
+    path("contracts/<int:contract_id>/", assets.contract_detail, name="contract_detail"),
+    path("work-orders/new/", workorders.work_order_new, name="work_order_create"),
+    path(
+        "work-orders/<int:work_order_id>/", workorders.work_order_detail, name="work_order_detail"
+    ),
+    path(
+        "work-orders/<int:work_order_id>/dispatch/",
+        workorders.work_order_dispatch_view,
+        name="work_order_dispatch",
+    ),
+    path(
+        "work-orders/<int:work_order_id>/status/",
+        workorders.work_order_status_view,
+        name="work_order_status",
+    ),
+    path(
+        "work-orders/<int:work_order_id>/parts/",
+        workorders.work_order_part_view,
+        name="work_order_part",
+    ),
+    path(
+        "work-orders/<int:work_order_id>/sign/",
+        workorders.work_order_sign_view,
+        name="work_order_sign",
+    ),
+    path(
+        "work-orders/<int:work_order_id>/signature.png",
+        workorders.work_order_signature,
+        name="work_order_signature",
+    ),
+    path(
+        "work-orders/<int:work_order_id>/complete/",
+        workorders.work_order_complete_view,
+        name="work_order_complete",
+    ),
+    path("my-day/", workorders.my_day, name="my_day"),
+    path("dispatch/", dispatch.dispatch_board, name="dispatch"),
+    path("dispatch/<int:work_order_id>/move/", dispatch.dispatch_move, name="dispatch_move"),
+    path("parts/", parts.stock, name="stock"),
+    path("parts/transfer/", parts.stock_transfer_view, name="stock_transfer"),
 ]
 
 # Quality (defects) and the service reports.

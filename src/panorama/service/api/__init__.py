@@ -3,12 +3,13 @@
 
 from ninja import Router
 
-from . import calls, cases, knowledge, quality, sla
+from . import calls, cases, field, knowledge, quality, sla
 
 router = Router()
 router.add_router("", cases.router)
 router.add_router("", sla.router)
 router.add_router("", knowledge.router)
 router.add_router("", calls.router)
+router.add_router("", field.router)
 router.add_router("", quality.router)
 router.add_router("", quality.reports)

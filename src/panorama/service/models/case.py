@@ -103,6 +103,14 @@ class Case(models.Model):
         related_name="cases",
         verbose_name=_("product"),
     )
+    asset = models.ForeignKey(
+        "service.Asset",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("asset"),
+    )
     queue = models.ForeignKey(
         Queue,
         null=True,

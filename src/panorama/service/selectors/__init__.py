@@ -23,7 +23,11 @@ def cases_visible_to(user: User | None) -> QuerySet[Case]:
 
 def case_get(*, user: User | None, case_id: int, for_update: bool = False) -> Case:
     qs = cases_visible_to(user)
-    qs = qs.select_for_update() if for_update else qs.select_related("customer", "queue", "owner")
+    qs = (
+        qs.select_for_update()
+        if for_update
+        else qs.select_related("customer", "queue", "owner", "asset__product")
+    )
     case = qs.filter(pk=case_id).first()
     if case is None:
         raise NotFound(_("Case %(id)s does not exist or is not visible to you.") % {"id": case_id})

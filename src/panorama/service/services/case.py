@@ -51,6 +51,7 @@ def case_open(
     skill: str = "",
     product_id: int | None = None,
     owner: User | None = None,
+    asset_id: int | None = None,
 ) -> Case:
     """Open a case for a customer ``by`` sees. With a queue and no owner it is routed to
     the queue's least-loaded member having ``skill``. It lands on the timeline as an
@@ -77,6 +78,17 @@ def case_open(
             raise ValidationFailed(
                 _("Product %(id)s does not exist.") % {"id": product_id}, field="product"
             )
+    if asset_id is not None:
+        from ..models import Asset
+
+        asset = Asset.objects.filter(pk=asset_id, customer=customer).first()
+        if asset is None:
+            raise ValidationFailed(
+                _("Asset %(id)s is not one of this customer's.") % {"id": asset_id},
+                field="asset",
+            )
+        case.asset = asset
+        case.product_id = case.product_id or asset.product_id
     if queue_id is not None:
         case.queue = queue_get(queue_id=queue_id)
     case.owner = owner

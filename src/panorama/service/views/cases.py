@@ -18,6 +18,7 @@ from .. import selectors
 from ..forms import CaseAssignForm, CaseForm, CaseMessageForm
 from ..lists import CASES
 from ..models import Case, CaseMessage, CaseSurvey
+from ..selectors import field
 from ..services import case as services
 from ..services import sla
 from ..services.case import TRANSITIONS
@@ -53,6 +54,9 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "paused_text": sla.duration_text(case.sla_paused_minutes),
         "survey": CaseSurvey.objects.filter(case=case).first(),
         "defects": list(case.defects.order_by("-id")[:20]),
+        # Field service: is the case's asset covered, and its work orders.
+        "coverage": field.asset_coverage(case.asset) if case.asset_id else None,
+        "work_orders": field.work_orders_for_case(user=request.user, case=case),
     }
 
 
@@ -94,6 +98,7 @@ def case_new(request):
                 priority=data["priority"],
                 queue_id=data["queue"].pk if data["queue"] else None,
                 skill=data["skill"],
+                asset_id=int(asset) if (asset := request.GET.get("asset", "")).isdigit() else None,
             )
         except DomainError as exc:
             form.add_domain_error(exc)

@@ -13,6 +13,7 @@ from panorama.core.management.commands.serve import default_port
 from panorama.customers.models import Customer
 from panorama.seeding.calls_demo import calls_demo_ensure
 from panorama.seeding.catalog_demo import catalog_demo_ensure
+from panorama.seeding.field_demo import field_demo_ensure
 from panorama.seeding.knowledge_demo import knowledge_demo_ensure
 from panorama.seeding.mail_demo import mail_demo_ensure
 from panorama.seeding.quality_demo import quality_demo_ensure
@@ -62,6 +63,7 @@ class Command(BaseCommand):
             )  # sales: leads, their rules, a web form
             service_demo_ensure(cases=120)  # service: queues, SLA policies, cases
             knowledge_demo_ensure()  # service: the knowledge base and help centre, es/en
+            field_demo_ensure()  # service: technicians, assets, contracts, work orders, parts
             quality_demo_ensure()  # service: defects per product, satisfaction answers
             showcase_opportunities(showcase)  # sales: opportunities in several stages
             agenda_demo_ensure()  # sales: a week of agenda per rep, scripts

@@ -4,7 +4,7 @@ from ninja import Schema
 
 from panorama.core.validation import text_field
 
-from .models import Case, Defect
+from ..models import Case, Defect
 
 
 class CaseIn(Schema):
@@ -17,6 +17,7 @@ class CaseIn(Schema):
     queue_id: int | None = None
     skill: str = text_field(Case, "skill", "")
     product_id: int | None = None
+    asset_id: int | None = None
 
 
 class CaseOut(Schema):
@@ -33,6 +34,7 @@ class CaseOut(Schema):
     skill: str
     owner_id: int | None
     product_id: int | None
+    asset_id: int | None
     first_response_at: datetime.datetime | None
     resolved_at: datetime.datetime | None
     closed_at: datetime.datetime | None
@@ -153,8 +155,19 @@ class QueueFiguresOut(Schema):
     csat_satisfied_pct: float | None
 
 
+class TechnicianFiguresOut(Schema):
+    technician_id: int
+    name: str
+    orders_done: int
+    minutes_spent: int
+    minutes_planned: int
+    minutes_available: int
+    utilisation_pct: float | None
+
+
 class ServiceReportOut(Schema):
     date_from: datetime.date
     date_to: datetime.date
     queues: list[QueueFiguresOut]
     totals: QueueFiguresOut
+    technicians: list[TechnicianFiguresOut]

@@ -1,0 +1,105 @@
+"""The installed base and contracts pages: an asset with its coverage and history, a
+new asset for a customer, the contracts (those ending soon first) and one contract."""
+
+import datetime
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from panorama.accounts import permissions
+from panorama.core.exceptions import DomainError
+from panorama.customers.selectors import customer_get
+
+from ..forms import AssetForm
+from ..selectors import field as selectors
+from ..services.asset import asset_register
+
+
+@require_GET
+def asset_detail(request, asset_id: int):
+    asset = selectors.asset_get(user=request.user, asset_id=asset_id)
+    context = {
+        "asset": asset,
+        "coverage": selectors.asset_coverage(asset),
+        "can_edit": permissions.can(request.user, "service.edit"),
+        **selectors.asset_history(user=request.user, asset=asset),
+    }
+    return render(request, "service/field/asset_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def asset_new(request, customer_id: int):
+    customer = customer_get(user=request.user, customer_id=customer_id)
+    permissions.ensure_can(request.user, "service.edit")
+    form = AssetForm(
+        request.POST if request.method == "POST" else None,
+        customer=customer,
+        initial={"parent": request.GET.get("parent")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            asset = asset_register(
+                by=request.user,
+                customer_id=customer.pk,
+                product_id=data["product"].pk,
+                serial_number=data["serial_number"],
+                install_date=data["install_date"],
+                site=data["site"],
+                parent_id=data["parent"].pk if data["parent"] else None,
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Asset %(asset)s registered.") % {"asset": asset})
+            return redirect("service:asset_detail", asset.pk)
+    return render(
+        request,
+        "service/field/asset_form.html",
+        {"form": form, "customer": customer},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_GET
+def contract_list(request):
+    """The contracts the user sees, ending first; ``?ending=N``: those ending within N days
+    (the renewals to offer)."""
+    qs = selectors.contracts_visible_to(request.user).select_related("customer", "owner")
+    qs = qs.filter(status="active")
+    ending = request.GET.get("ending", "")
+    today = timezone.localdate()
+    if ending.isdigit():
+        qs = qs.filter(
+            ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=int(ending))
+        )
+    else:
+        qs = qs.filter(ends_on__gte=today)
+    return render(
+        request,
+        "service/field/contract_list.html",
+        {"contracts": list(qs.order_by("ends_on", "id")[:200]), "ending": ending, "today": today},
+    )
+
+
+@require_GET
+def contract_detail(request, contract_id: int):
+    contract = selectors.contract_get(user=request.user, contract_id=contract_id)
+    return render(
+        request,
+        "service/field/contract_detail.html",
+        {
+            "contract": contract,
+            "assets": list(contract.assets.select_related("product")),
+            "products": list(contract.products.all()),
+            "work_orders": list(
+                selectors.work_orders_visible_to(request.user)
+                .filter(contract=contract)
+                .select_related("asset__product", "technician")
+                .order_by("-created_at")[:50]
+            ),
+        },
+    )
