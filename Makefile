@@ -10,7 +10,7 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets demo serve test test-sqlite test-postgres browser lint bench bench-1m bench-postgres messages clean
+.PHONY: help install assets demo serve test test-sqlite test-postgres browser dovecot lint bench bench-1m bench-postgres messages clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,7 +39,10 @@ serve: install ## Serve web + API + task worker (production server)
 browser: ## Install Debian's Chromium for the browser tests (once)
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
-test: install browser ## Run the whole suite on SQLite, then on PostgreSQL when it answers
+dovecot: ## Install Debian's Dovecot IMAP server for the inbound mail tests (once; the tests start their own)
+	@test -x /usr/sbin/dovecot || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; }
+
+test: install browser dovecot ## Run the whole suite on SQLite, then on PostgreSQL when it answers
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(BIN)/python scripts/pg_ready.py "$${DATABASE_URL:-$(PG_URL)}"; then \
 		$(MAKE) --no-print-directory test-postgres; \

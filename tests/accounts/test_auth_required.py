@@ -167,6 +167,7 @@ def params(db, admin_user):
         "list_name": "customers",  # the shared list's bulk action and inline edit
         "pk": ana.pk,
         "column_key": "status",
+        **_mail_params(ana),
         "activity_id": activity_plan(
             by=admin_user,
             kind="call",
@@ -178,6 +179,26 @@ def params(db, admin_user):
         # Field service: an asset, a contract and a work order of the same customer.
         **_field_service(ana, product),
     }
+
+
+def _mail_params(customer) -> dict:
+    """A mailbox (its server does not answer), a ledger line and a stored attachment."""
+    from panorama.channels.models import MailAttachment, Mailbox, MailEntry
+
+    mailbox = Mailbox.objects.create(
+        name="Soporte",
+        address="soporte@example.com",
+        host="127.0.0.1",
+        port=9,
+        username="u",
+        use_ssl=False,
+    )
+    entry = MailEntry.objects.create(
+        mailbox=mailbox, message_id="<m@example.com>", status="failed", customer=customer
+    )
+    attachment = MailAttachment(entry=entry, filename="a.txt", content_type="text/plain", size=2)
+    attachment.file.save("a.txt", ContentFile(b"hi"), save=True)
+    return {"mailbox_id": mailbox.pk, "entry_id": entry.pk, "attachment_id": attachment.pk}
 
 
 def _field_service(customer, product) -> dict:

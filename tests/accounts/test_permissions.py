@@ -19,7 +19,9 @@ from panorama.accounts import permissions
 from panorama.accounts.models import Role, Team, User
 from panorama.catalog.models import Product
 from panorama.catalog.services.products import product_create
-from panorama.channels.models import Interaction
+from panorama.channels.mail.selectors import mailboxes
+from panorama.channels.mail.services import mail_sender_link, mailbox_save
+from panorama.channels.models import Interaction, Mailbox
 from panorama.channels.services import interaction_record
 from panorama.core.exceptions import PermissionDenied
 from panorama.core.lists.services import saved_view_create
@@ -70,6 +72,13 @@ from tests.customers.import_files import ROWS_ES, csv_bytes
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+MAILBOX = {
+    "name": "Soporte",
+    "address": "soporte@example.com",
+    "host": "imap.example.com",
+    "port": 993,
+    "username": "soporte",
+}
 
 # Actions no default role is refused (export: every role exports what it sees, audited),
 # or refused only together with another case (assign: covered by assign_team's scenario
@@ -258,6 +267,35 @@ CASES: dict[str, Case] = {
             },
         ),
         state=lambda w: ServiceCase.objects.count(),
+    ),
+    "channels.configure_mailboxes": Case(
+        role=Role.SALES_MANAGER,
+        service=lambda u, w: mailbox_save(by=u, mailbox=Mailbox(**MAILBOX), password="pw"),
+        api=lambda api, w: api.post("/channels/mailboxes", json={**MAILBOX, "password": "pw"}),
+        web=lambda c, w: c.post(reverse("channels:mailbox_create"), {**MAILBOX, "password": "pw"}),
+        state=lambda w: Mailbox.objects.count(),
+    ),
+    "channels.read_ledger": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: mailboxes(user=u),
+        api=lambda api, w: api.get("/channels/mailboxes"),
+        web=lambda c, w: c.get(reverse("channels:mailbox_list")),
+        state=lambda w: Mailbox.objects.count(),
+    ),
+    "channels.link_sender": Case(
+        role=Role.MARKETING,
+        service=lambda u, w: mail_sender_link(
+            by=u, from_address="new@example.com", customer_id=w["a"].pk
+        ),
+        api=lambda api, w: api.post(
+            "/channels/mail/unknown-senders/link",
+            json={"address": "new@example.com", "customer_id": w["a"].pk},
+        ),
+        web=lambda c, w: c.post(
+            reverse("channels:unknown_sender_link"),
+            {"address": "new@example.com", "customer": w["a"].pk},
+        ),
+        state=lambda w: Interaction.objects.count(),
     ),
     "service.configure": Case(
         role=Role.SERVICE_AGENT,

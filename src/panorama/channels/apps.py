@@ -9,14 +9,16 @@ class ChannelsConfig(AppConfig):
 
     def ready(self) -> None:
         # Declares the app's events in the catalogue; registers the timeline on the ficha.
-        from . import events, panels  # noqa: F401
+        from . import events, panels, tasks  # noqa: F401  (events, panel, mail polling)
         from .permissions import register_all
 
         register_all()
         from panorama.customers.duplicates import merging
 
-        from .models import Interaction
+        from .models import Interaction, MailEntry
 
         # A merge moves contacts to the survivor (the default, said here as the example
         # a new app copies); its undo moves them back.
         merging.register(Interaction, "customer", policy=merging.MOVE)
+        # A linked message follows its customer, like the e-mail on his timeline.
+        merging.register(MailEntry, "customer", policy=merging.MOVE)

@@ -4,6 +4,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Inbound e-mail's records live in their sub-package (mail/); imported here so Django
+# registers them with this app.
+from .mail.models import MailAttachment, Mailbox, MailEntry
+
+__all__ = ["Interaction", "MailAttachment", "MailEntry", "Mailbox"]
+
 
 class Interaction(models.Model):
     """One contact with the customer, on any channel: the timeline is these rows."""
@@ -63,3 +69,8 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# Inbound e-mail (mail/): registered with this app.
+
+__all__ = ["Interaction", "MailAttachment", "MailEntry", "Mailbox"]

@@ -253,6 +253,7 @@ def on_forbidden(request, exc):
 def _register_routers() -> None:
     from panorama.catalog.api import router as catalog_router
     from panorama.channels.api import router as channels_router
+    from panorama.channels.mail.api import router as mail_router
     from panorama.core.api import router as views_router
     from panorama.customers.api import router as customers_router
     from panorama.customers.duplicates.api import router as duplicates_router
@@ -264,6 +265,7 @@ def _register_routers() -> None:
     api.add_router("/", duplicates_router)
     api.add_router("/", imports_router)
     api.add_router("/", channels_router)
+    api.add_router("/", mail_router)
     api.add_router("/", sales_router)
     api.add_router("/", service_router)
     api.add_router("/", catalog_router)

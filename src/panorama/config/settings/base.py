@@ -166,6 +166,13 @@ PANORAMA_PROXY_COUNT = int(os.environ.get("PANORAMA_PROXY_COUNT", 0))
 PANORAMA_PBX_TIMEOUT = float(os.environ.get("PANORAMA_PBX_TIMEOUT", 5))
 PANORAMA_CALL_STREAMS = int(os.environ.get("PANORAMA_CALL_STREAMS", 2))
 PANORAMA_CALL_STREAM_SECONDS = int(os.environ.get("PANORAMA_CALL_STREAM_SECONDS", 55))
+# Inbound e-mail (channels/mail): an attachment above this size is listed on the ledger
+# but not stored apart (it stays in the kept raw message); mailbox passwords are sealed
+# with a key derived from PANORAMA_MAIL_KEY (default: SECRET_KEY).
+PANORAMA_MAIL_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("PANORAMA_MAIL_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+)
+PANORAMA_MAIL_KEY = os.environ.get("PANORAMA_MAIL_KEY", "")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]

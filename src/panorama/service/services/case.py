@@ -236,9 +236,17 @@ def _message(case: Case, *, kind: str, body: str, by: User | None) -> CaseMessag
 
 @transaction.atomic
 def case_message_add(
-    *, by: User | None, case_id: int, body: str, kind: str = CaseMessage.Kind.REPLY
+    *,
+    by: User | None,
+    case_id: int,
+    body: str,
+    kind: str = CaseMessage.Kind.REPLY,
+    interaction: Interaction | None = None,
 ) -> CaseMessage:
     """Add a reply to the customer, a message from him, or an internal note.
+
+    ``interaction``: the contact a channel already put on the timeline for it (an
+    inbound e-mail, with its attachments): linked instead of recording another.
 
     A reply or a customer message goes on the timeline (on the case's channel); an
     internal note does not. A closed case takes no reply nor message (reopen it first);
@@ -256,7 +264,10 @@ def case_message_add(
             field="body",
         )
     message = _message(case, kind=kind, body=body, by=by)
-    if kind != CaseMessage.Kind.NOTE:
+    if interaction is not None:
+        message.interaction = interaction
+        message.save(update_fields=["interaction"])
+    elif kind != CaseMessage.Kind.NOTE:
         reply = kind == CaseMessage.Kind.REPLY
         message.interaction = interaction_record(
             customer_id=case.customer_id,

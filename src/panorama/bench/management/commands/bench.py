@@ -24,6 +24,7 @@ from django.db import connection
 
 from panorama.bench import calls as bench_calls
 from panorama.bench import cases as bench_cases
+from panorama.bench import mail as bench_mail
 from panorama.bench import measure, pipeline, prepare, raw
 from panorama.bench import outbox as bench_outbox
 from panorama.bench import quotes as bench_quotes
@@ -173,6 +174,7 @@ class Command(BaseCommand):
                 "ui_deep_page_ratio",
                 "quote_price_p50_ms",
                 "quote_pdf_p50_ms",
+                "mail_import_per_s",
                 "database",
                 "customers",
             ]
@@ -240,6 +242,7 @@ class Command(BaseCommand):
             out.update(pipeline.measure_all(client, rng, self.say))
             out.update(bench_ui.measure_all(base_url, user, REQUESTS, self.say))
             out.update(bench_quotes.measure_all(self.say))
+            out.update(bench_mail.measure_all(self.say))
         finally:
             client.close()
 
@@ -327,6 +330,13 @@ class Command(BaseCommand):
             ),
             ("quote pricing p50", f"{results['quote_price_p50_ms']} ms", "≤ 20 ms"),
             ("quote PDF p50", f"{results['quote_pdf_p50_ms']} ms", "≤ 500 ms"),
+            (
+                "mail import (IMAP)",
+                f"{results['mail_import_per_s']} messages/s"
+                if results["mail_import_per_s"] is not None
+                else "skipped (no Dovecot)",
+                "≥ 100/s",
+            ),
             ("create p50", f"{results['create_customer_p50_ms']} ms", ""),
             ("import", f"{results['import_rows_per_s']:,} rows/s", ""),
             (

@@ -15,6 +15,7 @@ from panorama.seeding.calls_demo import calls_demo_ensure
 from panorama.seeding.catalog_demo import catalog_demo_ensure
 from panorama.seeding.field_demo import field_demo_ensure
 from panorama.seeding.knowledge_demo import knowledge_demo_ensure
+from panorama.seeding.mail_demo import mail_demo_ensure
 from panorama.seeding.quality_demo import quality_demo_ensure
 from panorama.seeding.sales_agenda import agenda_demo_ensure
 from panorama.seeding.sales_leads import DEMO_LEADS, leads_seed
@@ -67,6 +68,7 @@ class Command(BaseCommand):
             showcase_opportunities(showcase)  # sales: opportunities in several stages
             agenda_demo_ensure()  # sales: a week of agenda per rep, scripts
             showcase_quotes(showcase)  # sales: quotes (one pending approval) and orders
+            mail_demo_ensure()  # channels: a case mailbox and its ledger, an unknown sender
         password = self._ensure_admin()
         pbx = calls_demo_ensure()  # service: a PBX, extensions (admin: 100), calls, callbacks
         self.stdout.write("")
