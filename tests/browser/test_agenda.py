@@ -102,7 +102,7 @@ def test_a_manager_plans_for_his_rep_and_adjusts_the_forecast_on_a_phone(
 
     page.goto(f"{live_server.url}/sales/forecast/")
     expect(page.locator("#forecast-table")).to_contain_text("Javier Moreno")
-    page.get_by_label("For").select_option(label="Javier Moreno")
+    page.locator("#id_target").select_option(label="Javier Moreno")
     page.get_by_label("Category").select_option(label="Commit")
     page.get_by_label("Amount").fill("1200")
     page.get_by_role("button", name="Save the adjustment").click()
