@@ -44,8 +44,13 @@ def list_lcp_ms(
 ) -> float | None:
     """Median LCP of /customers/ over fresh page loads (a new context each: no cache).
     ``browser``: a Playwright browser already running (the tests'); else one is started."""
+    # The session is made before Playwright starts: its sync API runs an event loop in
+    # this thread, and Django refuses database calls from there.
+    client = session_connection(base_url, user)
+    cookie = _cookie(client)
+    client.close()
     if browser is not None:
-        return _lcp(browser, base_url, user, runs)
+        return _lcp(browser, base_url, cookie, runs)
     if not Path(CHROMIUM).exists():
         say("  Chromium is not installed (make browser): ui_list_lcp_ms not measured")
         return None
@@ -59,15 +64,13 @@ def list_lcp_ms(
             executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", "--disable-gpu"]
         )
         try:
-            return _lcp(started, base_url, user, runs)
+            return _lcp(started, base_url, cookie, runs)
         finally:
             started.close()
 
 
-def _lcp(browser, base_url: str, user: User, runs: int) -> float | None:
-    client = session_connection(base_url, user)
-    name, value = _cookie(client)
-    client.close()
+def _lcp(browser, base_url: str, cookie: tuple[str, str], runs: int) -> float | None:
+    name, value = cookie
     values: list[float] = []
     for run in range(runs + 1):
         context = browser.new_context(viewport={"width": 1280, "height": 800})
