@@ -192,3 +192,21 @@ def test_the_bench_measures_the_dispatch_and_leaves_nothing_behind():
     assert events_per_second(count=600) > 0
     assert not OutboxEvent.objects.exists() and not OutboxDelivery.objects.exists()
     assert outbox.durable_subscribers() == []
+
+
+def test_an_administrator_retries_a_given_up_delivery_but_edits_nothing(client, durable):
+    from tests.factories import AdminFactory
+
+    durable("crm.admin", fail=lambda payload: True)
+    emit(EVENT, **PAYLOAD)
+    delivery = OutboxDelivery.objects.get()
+    OutboxDelivery.objects.update(gave_up=True, attempts=outbox.MAX_ATTEMPTS)
+    client.force_login(AdminFactory())
+    page = client.get(f"/admin/core/outboxdelivery/{delivery.pk}/change/").content.decode()
+    assert 'name="subscriber"' not in page and "crm.admin" in page
+    client.post(
+        "/admin/core/outboxdelivery/",
+        {"action": "retry", "_selected_action": [delivery.pk]},
+    )
+    delivery.refresh_from_db()
+    assert delivery.gave_up is False and delivery.next_attempt_at <= timezone.now()

@@ -42,6 +42,16 @@ class OutboxDeliveryAdmin(ReadOnlyAdmin):
     list_display = ("id", "subscriber", "event", "attempts", "delivered_at", "gave_up", "error")
     list_filter = ("subscriber", "gave_up")
     list_select_related = ("event",)
+    # The change permission is only there for the retry action: nothing is editable.
+    readonly_fields = (
+        "event",
+        "subscriber",
+        "attempts",
+        "next_attempt_at",
+        "delivered_at",
+        "gave_up",
+        "error",
+    )
     actions = ["retry"]
 
     @admin.action(description=_("Retry the selected deliveries now"))
