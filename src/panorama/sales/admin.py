@@ -222,8 +222,19 @@ class QuoteLineInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class DocumentAdmin(ReadOnly, admin.ModelAdmin):
+    """What quotes and orders share: found by reference, filtered by status and
+    currency, their customer and owner read with the row, no full count."""
+
+    list_filter = ("status", "currency")
+    search_fields = ("reference",)
+    list_select_related = ("customer", "owner")
+    readonly_fields = ("app_link",)
+    show_full_result_count = False
+
+
 @admin.register(Quote)
-class QuoteAdmin(ReadOnly, admin.ModelAdmin):
+class QuoteAdmin(DocumentAdmin):
     app_url = "sales:quote_detail"
     list_display = (
         "reference",
@@ -235,13 +246,8 @@ class QuoteAdmin(ReadOnly, admin.ModelAdmin):
         "owner",
         "app_link",
     )
-    list_filter = ("status", "currency")
-    search_fields = ("reference",)
-    list_select_related = ("customer", "owner")
-    readonly_fields = ("app_link",)
     raw_id_fields = ("customer", "opportunity", "previous")
     inlines = [QuoteLineInline]
-    show_full_result_count = False
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -261,7 +267,7 @@ class OrderLineInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnly, admin.ModelAdmin):
+class OrderAdmin(DocumentAdmin):
     app_url = "sales:order_detail"
     list_display = (
         "reference",
@@ -273,13 +279,8 @@ class OrderAdmin(ReadOnly, admin.ModelAdmin):
         "owner",
         "app_link",
     )
-    list_filter = ("status", "currency")
-    search_fields = ("reference",)
-    list_select_related = ("customer", "owner")
-    readonly_fields = ("app_link",)
     raw_id_fields = ("customer", "quote")
     inlines = [OrderLineInline]
-    show_full_result_count = False
 
 
 class StageInline(ReadOnlyInline):
