@@ -7,7 +7,10 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/panorama
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export PYTHONDONTWRITEBYTECODE := 1
+# Bytecode is kept (__pycache__ is git-ignored): each pytest worker and each `panorama`
+# process the tests start would otherwise compile the project's modules again, and
+# pytest would rewrite every test module's asserts again (a fifth of a worker's start).
+unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help install assets demo serve test test-sqlite test-postgres browser dovecot lint bench bench-1m bench-postgres messages clean
@@ -51,15 +54,21 @@ test: install browser dovecot ## Run the whole suite on SQLite, then on PostgreS
 # Coverage is measured on both runs and printed after each: the PostgreSQL run's table
 # adds its lines to the SQLite run's (--cov-append), so it is the whole suite's figure.
 # Browser tests drive the UI, which no database changes: they run once, on SQLite (a
-# third of the suite's time); PG_MARKS runs them on PostgreSQL too when set to "".
+# third of the suite's time). So do the tests marked database_independent (tests/conftest.py
+# marks every test that cannot reach the database: pure functions, settings checks, the
+# templates' and translations' checks, the Spark/DuckDB equality on Parquet files; and
+# `panorama serve`'s, whose server runs on SQLite anyway). PG_MARKS runs them on
+# PostgreSQL too when set to "".
 COVERAGE := --cov --cov-report=term
-PG_MARKS ?= not browser
+# The slowest tests are printed after each run: what to trim when CI grows.
+DURATIONS := --durations=25
+PG_MARKS ?= not browser and not database_independent
 
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest -n 2 -q $(COVERAGE)
+	env -u DATABASE_URL $(BIN)/pytest -n 2 -q $(COVERAGE) $(DURATIONS)
 
 test-postgres: install
-	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -n 2 -q -m "$(PG_MARKS)" $(COVERAGE) --cov-append
+	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -n 2 -q -m "$(PG_MARKS)" $(COVERAGE) $(DURATIONS) --cov-append
 
 lint: install ## ruff check + format check, mypy (django-stubs), migrations up to date
 	$(BIN)/ruff check src tests

@@ -11,6 +11,30 @@ from panorama.core.events import subscribe, unsubscribe
 
 from .factories import AdminFactory, TeamFactory, UserFactory
 
+# Fixtures that open the test database (item.fixturenames holds the fixtures the ones a
+# test asks for depend on, so admin_user, api... count through db).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_setup",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark ``database_independent`` the tests that cannot reach the suite's database (no
+    ``django_db`` mark, no fixture that opens it: pytest-django refuses their queries).
+    They behave the same on every database, so the PostgreSQL run leaves them out
+    (Makefile, PG_MARKS); a test may also be marked by hand when it runs on a database of
+    its own whatever the suite's."""
+    for item in items:
+        if item.get_closest_marker("django_db") is None and not DATABASE_FIXTURES.intersection(
+            item.fixturenames
+        ):
+            item.add_marker(pytest.mark.database_independent)
+
 
 @pytest.fixture(autouse=True)
 def _default_language():
@@ -109,19 +133,44 @@ def emitted(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def migrate(transactional_db):
-    """Move the test database to ``targets`` (a list of (app, migration)) and return the
-    models as they were then; the latest schema is back after the test, whatever it did."""
-    from django.db import connection
+def migrate(db, tmp_path):
+    """Move a database of the test's own to ``targets`` (a list of (app, migration)) and
+    return the models as they were then.
+
+    The database starts empty, so reaching a target applies only the migrations it
+    depends on (not the whole schema), and the suite's test database is left alone: no
+    unapplying and reapplying every later migration of every app, no flush. For the
+    test's duration it is the ``default`` connection, so the migrations' data functions
+    and the historical models the test uses read and write it, as they would in a real
+    upgrade. SQLite: a file; PostgreSQL: a database beside the test database.
+    """
+    from django.db import DEFAULT_DB_ALIAS, connections
     from django.db.migrations.executor import MigrationExecutor
+    from django.db.utils import load_backend
+
+    original = connections[DEFAULT_DB_ALIAS]
+    settings_dict = {**original.settings_dict}
+    postgres = original.vendor == "postgresql"
+    if postgres:
+        settings_dict["NAME"] = f"{original.settings_dict['NAME']}_migrations"
+        with original._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{settings_dict["NAME"]}"')
+            cursor.execute(f'CREATE DATABASE "{settings_dict["NAME"]}"')
+    else:
+        settings_dict["NAME"] = str(tmp_path / "migrations.sqlite3")
+    scratch = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, DEFAULT_DB_ALIAS)
+    connections[DEFAULT_DB_ALIAS] = scratch
 
     def to(targets):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
+        executor = MigrationExecutor(scratch)
         executor.migrate(targets)
         return executor.loader.project_state(targets).apps
 
-    yield to
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    try:
+        yield to
+    finally:
+        scratch.close()
+        connections[DEFAULT_DB_ALIAS] = original
+        if postgres:
+            with original._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{settings_dict["NAME"]}" WITH (FORCE)')

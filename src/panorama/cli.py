@@ -2,6 +2,8 @@
 
 panorama demo | serve | seed --customers N --seed S | bench
 panorama import customers FILE.csv   (→ import_customers)
+panorama import orders FILE.csv      (→ import_orders)
+panorama analytics clv|rfm --json    (data mining, see docs/analytics.md)
 panorama token create USERNAME       (→ token create)
 panorama <any Django command>        (migrate, createsuperuser, shell, ...)
 """
@@ -9,7 +11,10 @@ panorama <any Django command>        (migrate, createsuperuser, shell, ...)
 import os
 import sys
 
-ALIASES = {("import", "customers"): ["import_customers"]}
+ALIASES = {
+    ("import", "customers"): ["import_customers"],
+    ("import", "orders"): ["import_orders"],
+}
 
 
 def main(argv: list[str] | None = None) -> None:

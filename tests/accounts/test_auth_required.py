@@ -60,6 +60,22 @@ PUBLIC_WEB = {
     "help:index",  # the public help centre: published public articles only
     "help:article",
     "help:feedback",  # "was this helpful?": counted once per visitor's session
+    "automation:track",  # web tracking: the site's public key, its origins, a rate limit
+    "automation:track_pixel",  # the same for pages without JavaScript (origin: the Referer)
+    "marketing:unsubscribe",  # a campaign e-mail's unsubscribe link: a signed token
+    "marketing:open",  # the open pixel: a signed token
+    "marketing:click",  # a tracked link: a signed token carrying the only target allowed
+    # The chat widget's endpoints: the site's public key and origins, a rate limit, and
+    # the visitor's conversation token (channels/chat/widget.py).
+    "channels:widget_status",
+    "channels:widget_start",
+    "channels:widget_send",
+    "channels:widget_close",
+    "channels:widget_messages",
+    "channels:widget_stream",
+    "marketing:signup",  # a list's public sign-up page: its token, honeypot, rate limit
+    "marketing:optin_confirm",  # the double opt-in link: a signed, expiring token
+    "marketing:journey_unsubscribe",  # a journey e-mail's unsubscribe link: a signed token
 }
 ADMIN_SIGN_IN = "/admin/login/"
 # Path parameters of the admin's regex routes, by group name.
@@ -140,6 +156,8 @@ def params(db, admin_user):
         "competitor_id": Competitor.objects.create(name="Acme").pk,
         "lead_id": lead_create(by=None, company="Talleres Pérez").pk,
         "form_id": web_form.pk,
+        "setting": "webform",  # the lead settings pages: a kind and one of its records
+        "obj_id": web_form.pk,
         "import_id": LeadImport.objects.create(
             original_name="l.csv", file_format="csv", created_by=admin_user
         ).pk,
@@ -148,6 +166,7 @@ def params(db, admin_user):
         "candidate_id": candidate.pk,
         "merge_id": merge.pk,
         "job_id": job.pk,
+        "kind": "clv",  # a model's latest card (analytics)
         "identity_id": IdentityFactory(customer=ana).pk,
         "group_id": group.pk,
         "incident_id": BillingIncidentFactory(customer=ana).pk,
@@ -165,9 +184,13 @@ def params(db, admin_user):
         ).pk,
         "view_id": SavedView.objects.create(owner=admin_user, list_name="customers", name="V").pk,
         "list_name": "customers",  # the shared list's bulk action and inline edit
+        "department": "commercial",  # the analytics dashboards: a widget and its export
+        "key": "revenue",
+        "fmt": "csv",
         "pk": ana.pk,
         "column_key": "status",
         **_mail_params(ana),
+        **_adapter_params(ana),
         "activity_id": activity_plan(
             by=admin_user,
             kind="call",
@@ -178,6 +201,142 @@ def params(db, admin_user):
         "script_id": script_create(by=None, title="Fibra", body="Velocidad").pk,
         # Field service: an asset, a contract and a work order of the same customer.
         **_field_service(ana, product),
+        **_automation_params(ana, admin_user),
+        **_marketing_params(ana),
+        **_loyalty_params(ana),
+        "report_id": _report_id(admin_user),
+        **_pricing_params(product),
+    }
+
+
+def _pricing_params(product) -> dict:
+    """A price list with one price, and a promotion (the catalogue's sales terms)."""
+    from panorama.catalog.services.price_lists import ItemData, price_list_create
+    from panorama.catalog.services.promotions import promotion_create
+
+    price_list = price_list_create(
+        by=None, code="auth", name="Auth", items=[ItemData(product.pk, price="9")]
+    )
+    promotion = promotion_create(by=None, code="auth", name="Auth", kind="percent", value=5)
+    return {
+        "price_list_id": price_list.pk,
+        "item_id": price_list.items.get().pk,
+        "promotion_id": promotion.pk,
+    }
+
+
+def _report_id(owner) -> int:
+    from panorama.analytics.models import Report
+
+    return Report.objects.create(
+        owner=owner,
+        name="Revenue",
+        source="mart_commercial_results",
+        measures=[{"column": "revenue", "agg": "sum"}],
+        chart="table",
+    ).pk
+
+
+def _loyalty_params(customer) -> dict:
+    """A programme with a tier, a rule and a reward, and the customer enrolled in it."""
+    from panorama.loyalty.services.members import member_enrol
+    from panorama.loyalty.services.programmes import (
+        programme_save,
+        reward_add,
+        rule_add,
+        tier_add,
+    )
+
+    programme = programme_save(by=None, name="Club")
+    tier = tier_add(by=None, programme=programme, name="Oro", threshold=100)
+    # The loyalty rule's toggle gets the automation rule's id ("rule_id"): a 302, no 500.
+    rule_add(
+        by=None,
+        programme=programme,
+        kind="campaign",
+        name="Doble",
+        multiplier=2,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+    )
+    reward = reward_add(by=None, programme=programme, name="Taza", cost=10)
+    member = member_enrol(by=None, programme_id=programme.pk, customer_id=customer.pk)
+    return {
+        "programme_id": programme.pk,
+        "tier_id": tier.pk,
+        "reward_id": reward.pk,
+        "member_id": member.pk,
+    }
+
+
+def _marketing_params(customer) -> dict:
+    """A segment, a list, a message, a draft campaign to it and a call list's row."""
+    from panorama.marketing.models import (
+        Campaign,
+        CampaignVariant,
+        Journey,
+        JourneyStep,
+        MessageTemplate,
+        Recipient,
+        Segment,
+        StaticList,
+    )
+
+    segment = Segment.objects.create(
+        name="S", rules={"field": "language", "op": "eq", "value": "es"}
+    )
+    template = MessageTemplate.objects.create(name="T", subject_es="Hola", body_es="Hola")
+    campaign = Campaign.objects.create(name="C", segment=segment, template=template)
+    journey = Journey.objects.create(name="J", trigger="event", trigger_event="customer.created")
+    step = JourneyStep.objects.create(journey=journey, position=0, kind="wait", config={"days": 1})
+    return {
+        "journey_id": journey.pk,
+        "step_id": step.pk,
+        "segment_id": segment.pk,
+        "list_id": StaticList.objects.create(name="L", segment=segment).pk,
+        "template_id": template.pk,
+        "campaign_id": campaign.pk,
+        "variant_id": CampaignVariant.objects.create(
+            campaign=campaign, label="A", template=template
+        ).pk,
+        "recipient_id": Recipient.objects.create(
+            campaign=Campaign.objects.create(name="Calls", segment=segment, channel="call_list"),
+            customer=customer,
+            group="target",
+        ).pk,
+    }
+
+
+def _adapter_params(customer) -> dict:
+    """A messaging account and a fax (channels' adapters)."""
+    from panorama.channels.models import Fax, MessagingAccount
+
+    account = MessagingAccount.objects.create(
+        name="SMS", number="+34600100200", api_url="http://127.0.0.1:9"
+    )
+    fax = Fax(direction="inbound", number="+34600100201", status="received", customer=customer)
+    fax.document.save("f.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    fax.content_type = "application/pdf"
+    fax.save()
+    return {"account_id": account.pk, "fax_id": fax.pk}
+
+
+def _automation_params(customer, admin_user) -> dict:
+    from panorama.automation.models import Alert, Rule, TrackedSite
+
+    rule = Rule.objects.create(name="R", event="web.event_tracked")
+    alert = Alert.objects.create(customer=customer, user=admin_user, title="A")
+    site = TrackedSite.objects.create(name="Web", origins="https://www.bank.example")
+    from panorama.channels.models import Conversation
+
+    chat = Conversation.objects.create(site=site, name="Visitante", consent_text="Sí")
+    return {
+        "rule_id": rule.pk,
+        "alert_id": alert.pk,
+        "public_key": site.public_key,
+        "site_id": site.pk,
+        "conversation_id": chat.pk,
+        "token": chat.token,
     }
 
 

@@ -17,12 +17,22 @@ from django.utils.html import escape
 
 from panorama.accounts import permissions
 from panorama.accounts.models import Role, Team, User
+from panorama.analytics.models import ModelRun, Purchase
+from panorama.analytics.services.purchases import purchases_import
+from panorama.analytics.services.runs import rfm_run
+from panorama.analytics.warehouse import status as warehouse_status
+from panorama.analytics.warehouse.services import warehouse_refresh_request
+from panorama.automation.models import Rule
+from panorama.automation.services.rules import rule_save
 from panorama.catalog.models import Product
 from panorama.catalog.services.products import product_create
+from panorama.channels.chat.services import chat_take
 from panorama.channels.mail.selectors import mailboxes
 from panorama.channels.mail.services import mail_sender_link, mailbox_save
-from panorama.channels.models import Interaction, Mailbox
+from panorama.channels.models import Branch, Conversation, Interaction, Mailbox, SentMail
+from panorama.channels.outbound.services import mail_send
 from panorama.channels.services import interaction_record
+from panorama.channels.visits.services import branch_save
 from panorama.core.exceptions import PermissionDenied
 from panorama.core.lists.services import saved_view_create
 from panorama.core.models import SavedView
@@ -33,6 +43,14 @@ from panorama.customers.imports.models import ImportJob
 from panorama.customers.imports.services.jobs import import_job_create
 from panorama.customers.models import Customer
 from panorama.customers.services.customer import CustomerData, customer_create
+from panorama.loyalty import models as loyalty_models
+from panorama.loyalty.services.members import member_enrol, points_adjust
+from panorama.loyalty.services.programmes import programme_save
+from panorama.marketing.models import MessageTemplate, Segment
+from panorama.marketing.services.calls import call_next
+from panorama.marketing.services.campaigns import campaign_response_record
+from panorama.marketing.services.segments import segment_save
+from panorama.marketing.services.templates import template_save
 from panorama.sales.models import Activity, ForecastAdjustment, Lead, LostReason, Opportunity, Quote
 from panorama.sales.services.activity import activity_plan
 from panorama.sales.services.forecast import forecast_adjust
@@ -82,8 +100,21 @@ MAILBOX = {
 
 # Actions no default role is refused (export: every role exports what it sees, audited),
 # or refused only together with another case (assign: covered by assign_team's scenario
-# in tests/accounts/test_record_access.py).
-NEVER_REFUSED_BY_DEFAULT = {"customers.export", "customers.assign"}
+# in tests/accounts/test_record_access.py; build_reports: every role has a dashboard's
+# marts to report on, and reads only its own customers' rows, tested in
+# tests/analytics/test_reports.py).
+RULE = {"name": "R", "event": "web.event_tracked"}
+NEVER_REFUSED_BY_DEFAULT = {"customers.export", "customers.assign", "analytics.build_reports"}
+
+
+def _chat(w: dict):
+    """A waiting web chat, made once per world."""
+    if "chat" not in w:
+        from panorama.automation.models import TrackedSite
+
+        site = TrackedSite.objects.create(name="Web", origins="https://www.bank.example")
+        w["chat"] = Conversation.objects.create(site=site, name="Visitante", consent_text="Sí")
+    return w["chat"]
 
 
 @dataclass
@@ -117,7 +148,148 @@ CALL = {"channel": "phone", "direction": "inbound", "subject": "Llamó"}
 
 PRODUCT = {"sku": "TPV-1", "name": "TPV", "list_price": "10"}
 
+SEGMENT = {"name": "Españoles", "rules": {"field": "language", "op": "eq", "value": "es"}}
+MESSAGE = {"name": "Hola", "subject_es": "Hola", "body_es": "Hola {{ first_name }}"}
+
+
+def _campaign(w: dict):
+    """A launched campaign whose audience is customer a."""
+    from panorama.marketing.models import Campaign, Recipient
+
+    if "campaign" not in w:
+        w["campaign"] = Campaign.objects.create(name="Tarjeta", status="sent")
+        Recipient.objects.create(
+            campaign=w["campaign"], customer=w["a"], group="target", status="sent"
+        )
+    return w["campaign"]
+
+
+def _call_list(w: dict):
+    """A call list being worked, with customer a to call."""
+    from panorama.marketing.models import Campaign, Recipient
+
+    if "call_list" not in w:
+        w["call_list"] = Campaign.objects.create(
+            name="Llamadas", channel="call_list", status="sending"
+        )
+        Recipient.objects.create(campaign=w["call_list"], customer=w["a"], group="target")
+    return w["call_list"]
+
+
+def _calls_taken(w: dict) -> int:
+    from panorama.marketing.models import Recipient
+
+    return Recipient.objects.filter(agent__isnull=False).count()
+
+
+def _responded(w: dict) -> int:
+    from panorama.marketing.models import Recipient
+
+    return Recipient.objects.filter(responded_at__isnull=False).count()
+
+
+def _club(w: dict):
+    """A loyalty programme, made once per world."""
+    if "club" not in w:
+        w["club"] = programme_save(by=None, name="Club")
+    return w["club"]
+
+
+def _club_member(w: dict):
+    """Customer a, enrolled in the club."""
+    if "club_member" not in w:
+        w["club_member"] = member_enrol(by=None, programme_id=_club(w).pk, customer_id=w["a"].pk)
+    return w["club_member"]
+
+
+def _loyalty_count(model_name: str) -> int:
+    return getattr(loyalty_models, model_name).objects.count()
+
+
+ORDERS_CSV = b"customer_id,date,amount\nx1,2024-01-01,5\n"
+
 CASES: dict[str, Case] = {
+    "loyalty.manage": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: programme_save(by=u, name="Club"),
+        api=lambda api, w: api.post("/loyalty/programmes", json={"name": "Club"}),
+        web=lambda c, w: c.post(
+            reverse("loyalty:programme_create"),
+            {
+                "name": "Club",
+                "points_name": "puntos",
+                "currency": "EUR",
+                "points_per_unit": "1",
+                "expiry_months": "24",
+                "qualification_months": "12",
+            },
+        ),
+        state=lambda w: _loyalty_count("Programme"),
+    ),
+    "loyalty.operate": Case(
+        role=Role.ANALYST,
+        service=lambda u, w: member_enrol(by=u, programme_id=_club(w).pk, customer_id=w["a"].pk),
+        api=lambda api, w: api.post(
+            "/loyalty/members", json={"programme_id": _club(w).pk, "customer_id": w["a"].pk}
+        ),
+        web=lambda c, w: c.post(
+            reverse("loyalty:member_enrol", args=[w["a"].pk]), {"programme_id": _club(w).pk}
+        ),
+        state=lambda w: _loyalty_count("Membership"),
+    ),
+    "loyalty.adjust": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: points_adjust(
+            by=u, membership_id=_club_member(w).pk, points=5, reason="Regalo"
+        ),
+        api=lambda api, w: api.post(
+            f"/loyalty/members/{_club_member(w).pk}/adjustments",
+            json={"points": 5, "reason": "Regalo"},
+        ),
+        web=lambda c, w: c.post(
+            reverse("loyalty:member_adjust", args=[_club_member(w).pk]),
+            {"points": "5", "reason": "Regalo"},
+        ),
+        state=lambda w: _loyalty_count("Movement"),
+    ),
+    "marketing.build_segments": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: segment_save(by=u, **SEGMENT),
+        api=lambda api, w: api.post("/marketing/segments", json=SEGMENT),
+        web=lambda c, w: c.post(
+            reverse("marketing:segment_new"),
+            {"name": "Españoles", "mode": "builder", "f0": "language", "o0": "eq", "v0": "es"},
+        ),
+        state=lambda w: Segment.objects.count(),
+    ),
+    "marketing.send_campaigns": Case(
+        role=Role.SALES_MANAGER,
+        service=lambda u, w: template_save(by=u, **MESSAGE),
+        api=lambda api, w: api.post("/marketing/templates", json=MESSAGE),
+        web=lambda c, w: c.post(reverse("marketing:template_new"), MESSAGE),
+        state=lambda w: MessageTemplate.objects.count(),
+    ),
+    "marketing.make_calls": Case(
+        role=Role.ANALYST,
+        service=lambda u, w: call_next(by=u, campaign=_call_list(w)),
+        api=lambda api, w: api.post(f"/marketing/campaigns/{_call_list(w).pk}/calls/next"),
+        web=lambda c, w: c.post(reverse("marketing:call_take", args=[_call_list(w).pk])),
+        state=_calls_taken,
+    ),
+    "marketing.record_response": Case(
+        role=Role.ANALYST,
+        service=lambda u, w: campaign_response_record(
+            by=u, campaign=_campaign(w), customer_id=w["a"].pk
+        ),
+        api=lambda api, w: api.post(
+            f"/marketing/campaigns/{_campaign(w).pk}/responses", json={"customer_id": w["a"].pk}
+        ),
+        web=lambda c, w: c.post(
+            reverse("marketing:campaign_response", args=[_campaign(w).pk]),
+            {"customer_id": w["a"].pk},
+        ),
+        state=_responded,
+    ),
     "catalog.manage": Case(
         role=Role.SALES_REP,
         service=lambda u, w: product_create(by=u, **PRODUCT),
@@ -144,6 +316,29 @@ CASES: dict[str, Case] = {
         ),
         web=None,  # the web form files a new customer under the user's own team
         state=lambda w: Customer.objects.count(),
+    ),
+    "analytics.import_orders": Case(
+        role=Role.ANALYST,
+        service=lambda u, w: purchases_import(
+            source=SimpleUploadedFile("o.csv", ORDERS_CSV),
+            by=u,
+        ),
+        api=lambda api, w: api.post(
+            "/analytics/imports/orders",
+            data={"file": SimpleUploadedFile("o.csv", ORDERS_CSV)},
+        ),
+        web=lambda c, w: c.post(
+            reverse("analytics:orders_import"),
+            {"file": SimpleUploadedFile("o.csv", ORDERS_CSV)},
+        ),
+        state=lambda w: Purchase.objects.count(),
+    ),
+    "analytics.run_models": Case(
+        role=Role.SALES_REP,
+        service=lambda u, w: rfm_run(by=u),
+        api=lambda api, w: api.post("/analytics/models/rfm", json={}),
+        web=None,  # the models run from the CLI, the API and the scheduled task
+        state=lambda w: ModelRun.objects.count(),
     ),
     "customers.import": Case(
         role=Role.ANALYST,
@@ -275,12 +470,29 @@ CASES: dict[str, Case] = {
         web=lambda c, w: c.post(reverse("channels:mailbox_create"), {**MAILBOX, "password": "pw"}),
         state=lambda w: Mailbox.objects.count(),
     ),
+    "analytics.warehouse_refresh": Case(
+        role=Role.SALES_MANAGER,
+        service=lambda u, w: warehouse_refresh_request(by=u),
+        api=lambda api, w: api.post("/analytics/warehouse/refresh"),
+        web=lambda c, w: c.post(reverse("analytics:warehouse:refresh")),
+        state=lambda w: warehouse_status.read().get("state"),
+    ),
     "channels.read_ledger": Case(
         role=Role.SALES_REP,
         service=lambda u, w: mailboxes(user=u),
         api=lambda api, w: api.get("/channels/mailboxes"),
         web=lambda c, w: c.get(reverse("channels:mailbox_list")),
         state=lambda w: Mailbox.objects.count(),
+    ),
+    "automation.edit_rules": Case(
+        role=Role.SALES_MANAGER,
+        service=lambda u, w: rule_save(by=u, data=RULE),
+        api=lambda api, w: api.post("/automation/rules", json=RULE),
+        web=lambda c, w: c.post(
+            reverse("automation:rule_new"),
+            {"name": "R", "trigger": "event", "event": "web.event_tracked", "match": "all"},
+        ),
+        state=lambda w: Rule.objects.count(),
     ),
     "channels.link_sender": Case(
         role=Role.MARKETING,
@@ -296,6 +508,31 @@ CASES: dict[str, Case] = {
             {"address": "new@example.com", "customer": w["a"].pk},
         ),
         state=lambda w: Interaction.objects.count(),
+    ),
+    "channels.configure_channels": Case(
+        role=Role.SERVICE_AGENT,
+        service=lambda u, w: branch_save(by=u, branch=Branch(code="MAD01", name="Sol")),
+        api=lambda api, w: api.post("/channels/branches", json={"code": "MAD01", "name": "Sol"}),
+        web=None,  # configured in the admin, which a sales manager cannot open
+        state=lambda w: Branch.objects.count(),
+    ),
+    "channels.chat": Case(
+        role=Role.ANALYST,
+        service=lambda u, w: chat_take(by=u, conversation_id=_chat(w).pk),
+        api=lambda api, w: api.post(f"/channels/chats/{_chat(w).pk}/take"),
+        web=lambda c, w: c.post(reverse("channels:chat_take", args=[_chat(w).pk])),
+        state=lambda w: Conversation.objects.filter(agent__isnull=False).count(),
+    ),
+    "channels.send": Case(
+        role=Role.ANALYST,
+        service=lambda u, w: mail_send(by=u, customer_id=w["a"].pk, identity_id=1),
+        api=lambda api, w: api.post(
+            f"/customers/{w['a'].pk}/emails", json={"identity_id": 1, "subject": "x", "body": "y"}
+        ),
+        web=lambda c, w: c.post(
+            reverse("channels:text_send", args=[w["a"].pk]), {"account": 1, "body": "Hola"}
+        ),
+        state=lambda w: SentMail.objects.count(),
     ),
     "service.configure": Case(
         role=Role.SERVICE_AGENT,

@@ -46,6 +46,9 @@ def world(live_server):
         "group_id": group.pk,
         "article_id": article.pk,
         **_quote_and_order(customer),
+        **_marketing(customer),
+        **_sales_terms(),
+        **_loyalty(customer),
     }
     return live_server.url, {"Authorization": f"Bearer {key}"}, known
 
@@ -60,6 +63,66 @@ def _quote_and_order(customer) -> dict:
     quote = quote_create(by=None, customer_id=customer.pk, lines=[LineData(product.pk)])
     order = order_create(by=None, customer_id=customer.pk, lines=[LineData(product.pk)])
     return {"quote_id": quote.pk, "line_id": quote.lines.get().pk, "order_id": order.pk}
+
+
+def _sales_terms() -> dict:
+    """A price list with a price, a promotion and a financing plan."""
+    from panorama.catalog.services.financing import financing_plan_create
+    from panorama.catalog.services.price_lists import ItemData, price_list_create
+    from panorama.catalog.services.promotions import promotion_create
+    from tests.catalog.factories import ProductFactory
+
+    product = ProductFactory()
+    items = [ItemData(product.pk, price="9")]
+    return {
+        "price_list_id": price_list_create(by=None, code="f", name="F", items=items).pk,
+        "promotion_id": promotion_create(by=None, code="f", name="F", kind="percent", value=5).pk,
+        "plan_id": financing_plan_create(
+            by=None, code="f", name="F", instalments=12, annual_rate=5
+        ).pk,
+    }
+
+
+def _loyalty(customer) -> dict:
+    """A programme with a reward, and the customer enrolled with some points."""
+    from panorama.loyalty.services.members import member_enrol, movement_post
+    from panorama.loyalty.services.programmes import programme_save, reward_add
+
+    programme = programme_save(by=None, name="Club")
+    reward = reward_add(by=None, programme=programme, name="Taza", cost=10)
+    member = member_enrol(by=None, programme_id=programme.pk, customer_id=customer.pk)
+    movement_post(membership=member, kind="earn", points=100)
+    return {"programme_id": programme.pk, "member_id": member.pk, "reward_id": reward.pk}
+
+
+def _marketing(customer) -> dict:
+    """A segment, a list, a message, a draft campaign and a call list's row for the
+    marketing routes."""
+    from panorama.marketing.models import (
+        Campaign,
+        MessageTemplate,
+        Recipient,
+        Segment,
+        StaticList,
+    )
+
+    segment = Segment.objects.create(
+        name="S", rules={"field": "language", "op": "eq", "value": "es"}
+    )
+    template = MessageTemplate.objects.create(
+        name="T", subject_es="Hola", body_es="Hola {{ first_name }}"
+    )
+    return {
+        "segment_id": segment.pk,
+        "list_id": StaticList.objects.create(name="L", segment=segment).pk,
+        "template_id": template.pk,
+        "campaign_id": Campaign.objects.create(name="C", segment=segment, template=template).pk,
+        "recipient_id": Recipient.objects.create(
+            campaign=Campaign.objects.create(name="Calls", segment=segment, channel="call_list"),
+            customer=customer,
+            group="target",
+        ).pk,
+    }
 
 
 @schema.parametrize()

@@ -1,6 +1,8 @@
 """Chromium (Debian's) driven by Playwright against pytest-django's live server."""
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,20 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def requests_finished():
+    """After a test (and its browser contexts) ends, wait for the live server's request
+    threads to end: a stream left by a closed tab (a chat, a screen pop) notices at its
+    next keep-alive, and until then it may hold the shared in-memory SQLite's write lock
+    that the next test's fixtures need ("database table is locked")."""
+    yield
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in t.name for t in threading.enumerate()):
+            return
+        time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")

@@ -114,6 +114,9 @@ def test_every_main_page_is_accessible_in_both_themes_and_fits_a_phone(
         "cases": "/service/cases/",
         "knowledge": "/service/kb/",
         "forecast": "/sales/forecast/",
+        "segments": "/marketing/",
+        "segment-builder": "/marketing/segments/new/",
+        "campaigns": "/marketing/campaigns/",
         "api-docs": "/api/v1/docs",
         "404": "/customers/999999999/",
     }

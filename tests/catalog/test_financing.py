@@ -157,7 +157,9 @@ def test_the_api_and_the_screen_show_the_schedule(api_as, client, rep):
         12,
         "856.12",
     )
-    assert [p["code"] for p in api_as(rep).get("/catalog/financing-plans").json()] == ["12m"]
+    assert [p["code"] for p in api_as(rep).get("/catalog/financing-plans").json()["items"]] == [
+        "12m"
+    ]
     refused = api_as(rep).post(
         f"/catalog/financing-plans/{created.pk}/schedule", json={"amount": "-1"}
     )

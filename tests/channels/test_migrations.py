@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 BEFORE = [("channels", "0001_initial")]
 AFTER = [("channels", "0002_interaction_related_generic")]

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from panorama.accounts.models import User
 from panorama.channels.models import Interaction
@@ -22,29 +23,48 @@ def run(*args, **options) -> str:
     return out.getvalue()
 
 
-def test_demo_seeds_once_and_creates_an_admin_who_can_log_in(monkeypatch, client):
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo seeded once for the module (a minute of work), and its output. Each test
+    runs in a savepoint inside the module's transaction, so what one does (a second
+    ``demo``, a renamed admin) is undone before the next; it is all rolled back at the
+    end of the module."""
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PANORAMA_ADMIN_PASSWORD", "a-demo-pass-9471")
+        mp.delenv("PORT", raising=False)
+        with transaction.atomic():
+            yield run("demo", customers=60)
+            transaction.set_rollback(True)
+
+
+def _without_admin() -> None:
+    """As before the first ``demo``: no user called admin (the seeded one is renamed, as
+    deleting it would take the demo data it owns)."""
+    User.objects.filter(username="admin").update(username="admin-before")
+
+
+def test_demo_seeds_once_and_creates_an_admin_who_can_log_in(seeded, monkeypatch, client):
     monkeypatch.setenv("PANORAMA_ADMIN_PASSWORD", "a-demo-pass-9471")
     monkeypatch.delenv("PORT", raising=False)
 
-    output = run("demo", customers=60)
-
-    assert "http://127.0.0.1:8000/" in output
-    assert "a-demo-pass-9471" in output
+    assert "http://127.0.0.1:8000/" in seeded
+    assert "a-demo-pass-9471" in seeded
     assert client.login(username="admin", password="a-demo-pass-9471")
-    seeded = Customer.objects.count()
+    seeded_count = Customer.objects.count()
     # And the showcase family, and the customers the demo's converted leads became.
     converted = Lead.objects.filter(status=Lead.Status.CONVERTED)
     assert converted.exists() and Lead.objects.count() == 300
-    assert seeded == 60 + 3 + converted.count()
+    assert seeded_count == 60 + 3 + converted.count()
 
     again = run("demo", customers=60)
 
-    assert Customer.objects.count() == seeded
+    assert Customer.objects.count() == seeded_count
     assert "a-demo-pass-9471" not in again
     assert "panorama changepassword admin" in again
 
 
-def test_demo_sets_the_admin_password_through_the_policy_and_audits_it(monkeypatch):
+def test_demo_sets_the_admin_password_through_the_policy_and_audits_it(seeded, monkeypatch):
+    _without_admin()
     monkeypatch.setenv("PANORAMA_ADMIN_PASSWORD", "12345678901234")  # numeric only
 
     with pytest.raises(CommandError, match="PANORAMA_ADMIN_PASSWORD: .*numeric"):
@@ -52,18 +72,20 @@ def test_demo_sets_the_admin_password_through_the_policy_and_audits_it(monkeypat
     assert not User.objects.get(username="admin").has_usable_password()
 
     monkeypatch.setenv("PANORAMA_ADMIN_PASSWORD", "a-demo-pass-9471")
+    audited = set(AuditEvent.objects.values_list("pk", flat=True))
     run("demo", customers=5)
-    event = AuditEvent.objects.get(kind=AuditEvent.Kind.PASSWORD_CHANGED)
+    event = AuditEvent.objects.exclude(pk__in=audited).get(kind=AuditEvent.Kind.PASSWORD_CHANGED)
     assert event.detail["target"] == "admin"
 
 
-def test_demo_prints_the_address_it_will_be_served_on(monkeypatch):
+def test_demo_prints_the_address_it_will_be_served_on(seeded, monkeypatch):
     monkeypatch.setenv("PORT", "8123")  # as `make demo` passes it on, or a host sets it
     assert "http://127.0.0.1:8123/" in run("demo", customers=5)
     assert "http://0.0.0.0:9000/" in run("demo", host="0.0.0.0", port=9000)  # noqa: S104
 
 
-def test_demo_prints_a_generated_password_when_none_is_given(monkeypatch, client):
+def test_demo_prints_a_generated_password_when_none_is_given(seeded, monkeypatch, client):
+    _without_admin()
     monkeypatch.delenv("PANORAMA_ADMIN_PASSWORD", raising=False)
 
     output = run("demo", customers=20)
@@ -72,10 +94,7 @@ def test_demo_prints_a_generated_password_when_none_is_given(monkeypatch, client
     assert client.login(username="admin", password=password)
 
 
-def test_demo_showcase_customer_has_a_rich_ficha(monkeypatch):
-    monkeypatch.setenv("PANORAMA_ADMIN_PASSWORD", "a-demo-pass-9471")
-    run("demo", customers=20)
-
+def test_demo_showcase_customer_has_a_rich_ficha(seeded):
     ana = Identity.objects.get(kind="national_id", value="12345678Z").customer
     assert ana.display_name == "Ana García López"
     assert ana.identities.filter(kind="phone", value="+34600112233").exists()

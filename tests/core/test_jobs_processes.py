@@ -18,7 +18,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+import psycopg
 import pytest
+
+from tests.database_copy import copy_to_sqlite, postgres_template
 
 from .test_serve import children_of, free_port
 
@@ -40,9 +43,14 @@ class Site:
             self.name = f"{parts.path.lstrip('/')}_procs_{worker}"
             self.admin_url = urlunsplit(parts._replace(path="/postgres"))
             self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}"', f'CREATE DATABASE "{self.name}"')
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}"')
+            try:
+                self._admin(f'CREATE DATABASE "{self.name}" TEMPLATE "{postgres_template()}"')
+            except psycopg.errors.ObjectInUse:  # someone is on the test database: migrate
+                self._admin(f'CREATE DATABASE "{self.name}"')
         else:
             self.url = f"sqlite:///{tmp / 'jobs.sqlite3'}"
+            copy_to_sqlite(tmp / "jobs.sqlite3")
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "panorama.config.settings.base",
@@ -52,8 +60,6 @@ class Site:
         subprocess.run([*PANORAMA, "migrate", "-v", "0"], env=self.env, check=True, timeout=120)  # noqa: S603
 
     def _admin(self, *statements: str) -> None:
-        import psycopg
-
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             for statement in statements:
                 conn.execute(statement)
@@ -64,8 +70,6 @@ class Site:
 
     def one(self, sql: str) -> tuple:
         if self.postgres:
-            import psycopg
-
             with psycopg.connect(self.url, autocommit=True) as conn:
                 return conn.execute(sql).fetchone()
         with sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=30) as conn:
@@ -137,9 +141,15 @@ class Site:
             time.sleep(0.1)
 
 
+# The tests' own database starts as a copy of the migrated test database (below); the
+# tests themselves only read it through their own connections.
+pytestmark = pytest.mark.django_db
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    site = Site(tmp_path_factory.mktemp("jobs"))
+def site(tmp_path_factory, django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        site = Site(tmp_path_factory.mktemp("jobs"))
     yield site
     site.drop()
 

@@ -6,7 +6,7 @@ scope is touched."""
 import pytest
 
 from panorama.accounts.models import Role
-from panorama.core.lists import actions
+from panorama.core.lists import actions, jobs
 from panorama.customers.models import Customer
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
@@ -79,6 +79,7 @@ def test_a_refused_row_is_reported_and_the_others_are_changed(client, rep, team)
 
 def test_too_many_rows_or_a_bad_value_change_nothing_and_say_why(client, admin_user, monkeypatch):
     monkeypatch.setattr(actions, "BULK_MAX", 2)
+    monkeypatch.setattr(actions, "BULK_INLINE", 1)
     CustomerFactory.create_batch(3, status=Customer.Status.PROSPECT)
     client.force_login(admin_user)
     response = _bulk(client, action="status", **{"value-status": "active"}, all="1", query="")
@@ -152,14 +153,78 @@ def test_outside_the_scope_a_cell_does_not_exist(client, rep):
     assert client.get(f"/ui/lists/customers/{hidden.pk}/name/").status_code == 404  # no edit
 
 
-def test_a_read_only_role_gets_no_selection_no_editor_and_a_403(client):
+def test_a_read_only_role_may_only_export_no_editor_and_a_403(client):
     analyst = UserFactory(username="analyst", role=Role.ANALYST)
     customer = CustomerFactory()
     client.force_login(analyst)
     page = client.get("/customers/")
-    assert page.context["list"].bulk is None
+    # Reading is exporting what one sees (audited): the bar offers nothing else.
+    assert [a["key"] for a in page.context["list"].bulk.actions] == ["export_csv", "export_xlsx"]
     assert "data-pn-edit" not in page.content.decode()
-    assert "data-pn-select" not in page.content.decode()
     assert client.post(
         f"/ui/lists/customers/{customer.pk}/status/", {"value": "active"}
     ).status_code == (403)
+
+
+def test_many_rows_run_in_the_background_with_progress_and_a_report(
+    client, rep, team, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(actions, "BULK_INLINE", 2)
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY", 2)
+    other = UserFactory(username="other", role=Role.SALES_REP, teams=[team])
+    mine = CustomerFactory.create_batch(4, owner=rep, team=team, status="prospect")
+    alone = CustomerFactory(first_name="Bea", last_name="Sola", owner=rep, team=None)
+    client.force_login(rep)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = _bulk(
+            client, action="owner", **{"value-owner": str(other.pk)}, all="1", query=""
+        )
+    job = response.context["list"].bulk_job
+    assert (job.status, job.total, job.done) == ("queued", 5, 0)
+    page = response.content.decode()
+    assert "0 of 5 rows, in the background" in page
+    assert f'hx-get="/ui/lists/bulk-jobs/{job.pk}/"' in page  # the list polls it
+    for callback in queued:  # the worker takes the job after the commit
+        callback()
+    job.refresh_from_db()
+    assert (job.status, job.done, job.refused) == ("done", 4, [["Bea Sola", ASSIGN_REFUSED]])
+    assert Customer.objects.filter(pk__in=[c.pk for c in mine], owner=other).count() == 4
+    alone.refresh_from_db()
+    assert alone.owner_id == rep.pk
+    report = client.get(f"/ui/lists/bulk-jobs/{job.pk}/").content.decode()
+    assert "4 rows changed." in report and f"Bea Sola: {ASSIGN_REFUSED}" in report
+    assert "hx-trigger" not in report  # finished: no more polling
+    client.force_login(other)
+    assert client.get(f"/ui/lists/bulk-jobs/{job.pk}/").status_code == 404  # not his job
+
+
+def test_a_job_whose_worker_died_goes_on_after_its_last_row(admin_user, monkeypatch):
+    from panorama.core import jobs
+    from panorama.core.lists.jobs import bulk_job_run
+    from panorama.core.models import BulkJob
+    from panorama.core.tasks import bulk_jobs_recover
+
+    rows = CustomerFactory.create_batch(4, status="prospect")
+    first, *rest = sorted(rows, key=lambda c: c.pk)
+    # The dead worker had changed the first row when it died.
+    Customer.objects.filter(pk=first.pk).update(status="inactive")
+    job = BulkJob.objects.create(
+        user=admin_user,
+        list_name="customers",
+        action="status",
+        action_label="Change status",
+        raw_value="inactive",
+        query="status=prospect",
+        everything=True,
+        total=4,
+        done=1,
+        last_pk=first.pk,
+        status=BulkJob.Status.RUNNING,
+        process="gone-host:1/dead",
+    )
+    monkeypatch.setattr(jobs, "process_gone", lambda tag: tag == "gone-host:1/dead")
+    assert bulk_jobs_recover() == 1
+    bulk_job_run(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.done, job.refused) == ("done", 4, [])
+    assert set(Customer.objects.values_list("status", flat=True)) == {"inactive"}

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 
 def free_port() -> int:
@@ -30,6 +31,8 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+# The server runs on a SQLite file of its own whatever the suite's database is.
+@pytest.mark.database_independent
 def test_serve_answers_and_stops_with_its_children(tmp_path):
     env = {
         **os.environ,

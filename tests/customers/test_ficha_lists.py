@@ -28,8 +28,10 @@ pytestmark = pytest.mark.django_db
 
 # customer (owner and team joined) + identities, addresses, holdings, billing incidents,
 # consents (one prefetch each) + groups with their fellow members + one query per panel
-# (timeline, open cases, open opportunities, quotes, installed base).
-SELECTOR_QUERIES = 12
+# (alerts, timeline, open cases, open opportunities, quotes, installed base, scores), the
+# segments panel's two (segments, lists) and the loyalty panel's two for a customer with
+# no card (his cards, the programmes he could join).
+SELECTOR_QUERIES = 18
 # The page adds the session and its user, the custom-field definitions and the history.
 PAGE_QUERIES = SELECTOR_QUERIES + 4
 # The API adds the token's lookup.

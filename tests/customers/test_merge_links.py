@@ -50,6 +50,7 @@ def test_every_link_to_a_customer_is_moved_or_deliberately_left():
     assert merging.unregistered_constrained() == []
     # What this codebase has today, so a change to the list is a decision in review.
     assert left == {
+        "analytics.customerscore.customer",  # recomputed for the survivor by the next run
         "customers.customer.merged_into",
         "customers.customermerge.merged",
         "customers.customermerge.survivor",

@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 BEFORE = [("customers", "0006_fewer_indexes")]
 AFTER = [("customers", "0007_import_job_on_customer")]

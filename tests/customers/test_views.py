@@ -223,6 +223,45 @@ def test_enter_in_the_search_box_opens_the_one_customer_found(signed_in):
     assert response["Location"] == "/customers/?q=lu"
 
 
+# --- the customer picker (customers/widgets.py) ---------------------------------------
+
+
+def _pick(client, text):
+    return client.get(
+        "/customers/pick/",
+        {"field": "customer_search", "customer_search": text, "list": "try-customer-options"},
+        headers={"HX-Request": "true"},
+    )
+
+
+def test_the_picker_offers_customers_by_identifier_or_name_as_options(signed_in):
+    lucia = CustomerFactory(first_name="Lucía", last_name="Gómez")
+    IdentityFactory(customer=lucia, kind=Identity.Kind.PHONE, value="+34600112233")
+    luis = CustomerFactory(first_name="Luis", last_name="Martín")
+    html = _pick(signed_in, "600 11 22 33").content.decode()
+    assert f'data-pn-pick="{lucia.pk}"' in html and f'data-pn-pick="{luis.pk}"' not in html
+    assert f'id="try-customer-options-{lucia.pk}"' in html and 'role="listbox"' in html
+    html = _pick(signed_in, "Lu").content.decode()
+    assert f'data-pn-pick="{lucia.pk}"' in html and f'data-pn-pick="{luis.pk}"' in html
+    assert "No customer matches" in _pick(signed_in, "zzz").content.decode()
+    assert _pick(signed_in, "L").content.decode().strip() == ""  # two characters at least
+
+
+def test_the_picker_offers_only_the_customers_the_user_may_see(client, rep):
+    own = CustomerFactory(first_name="Marta", last_name="Suya", owner=rep)
+    other = CustomerFactory(first_name="Marta", last_name="Ajena")
+    IdentityFactory(customer=other, kind=Identity.Kind.EMAIL, value="marta@example.com")
+    client.force_login(rep)
+    html = _pick(client, "Marta").content.decode()
+    assert f'data-pn-pick="{own.pk}"' in html and f'data-pn-pick="{other.pk}"' not in html
+    assert f'data-pn-pick="{other.pk}"' not in _pick(client, "marta@example.com").content.decode()
+
+
+def test_the_picker_needs_a_signed_in_user(client):
+    response = _pick(client, "Marta")
+    assert response.status_code in (302, 401)
+
+
 # --- new customer ------------------------------------------------------------------------
 
 
@@ -366,9 +405,11 @@ def test_the_ficha_costs_the_same_queries_with_200_contacts_as_with_2(signed_in,
     InteractionFactory.create_batch(198, customer=customer, agent=agent)
     with CaptureQueriesContext(connection) as many:
         response = signed_in.get(f"/customers/{customer.pk}/")
-    # One query per section (session, user, the customer, 7 core sections, 5 panels,
-    # custom fields, field history): the same with 200 contacts as with 2.
-    assert len(many) == len(few) <= 16
+    # One query per section (session, user, the customer, 7 core sections, 7 panels with
+    # the alerts and the scores, the segments panel's two (segments, lists), the loyalty
+    # panel's two (cards, programmes to join), custom fields, field history): the same
+    # with 200 contacts as with 2.
+    assert len(many) == len(few) <= 22
     assert response.content.decode().count('class="timeline-entry') == 50
 
 

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 # Shown inside their parent's page (a lead import's rows can be thousands: its page).
 INLINE_ONLY = {
+    "StageTotal",  # not an admin's to edit: kept by database triggers (the board's totals)
     "LeadActivity",
     "LeadImportRow",
     "OpportunityProduct",

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from panorama.accounts.models import Role
 from panorama.customers.panels import panels_for
 from panorama.sales.models import Order, Quote
 from panorama.sales.services.opportunity import opportunity_create
@@ -19,6 +20,7 @@ from panorama.sales.services.quote import (
     quote_create,
     quote_send,
 )
+from tests.factories import UserFactory
 from tests.sales.test_opportunity_pages import pipeline  # noqa: F401 (fixture)
 
 from .quote_world import buyer, manager, smtp, world  # noqa: F401 (fixtures)
@@ -258,3 +260,47 @@ def test_the_quote_page_costs_the_same_with_one_line_or_ten(
     with django_assert_num_queries(len(first.captured_queries)):
         page = client.get(reverse("sales:quote_detail", args=[ten.pk]))
     assert page.content.decode().count("Fibra 1 Gb, Móvil básico, Instalación") == 10
+
+
+def test_a_direct_order_from_the_ficha_is_priced_and_a_bad_row_is_named(client, rep, buyer, world):
+    client.force_login(rep)
+    url = reverse("sales:order_new", args=[buyer.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert (
+        url
+        in client.get(reverse("customers:detail", args=[buyer.pk]) + "?tab=sales").content.decode()
+    )
+    # A negative quantity on the second filled row (form row 3): refused on that row,
+    # nothing written.
+    bad = client.post(
+        url,
+        {
+            "product_0": world["router"].pk,
+            "quantity_0": "2",
+            "product_2": world["router"].pk,
+            "quantity_2": "-1",
+        },
+    )
+    assert bad.status_code == 422
+    assert bad.context["form"].errors == {"quantity_2": ["A quantity must be more than 0."]}
+    assert 'aria-invalid="true"' in bad.content.decode()
+    assert not Order.objects.exists()
+    done = client.post(url, {"product_0": world["router"].pk, "quantity_0": "8"})
+    order = Order.objects.get()
+    assert done.status_code == 302 and done["Location"] == reverse(
+        "sales:order_detail", args=[order.pk]
+    )
+    # 8 routers at 100 − 10 % (the world's volume promotion) = 720 before tax.
+    assert (order.customer_id, order.net, order.lines.count()) == (buyer.pk, 720, 1)
+
+
+def test_a_direct_order_needs_a_line_and_the_right_to_sell(client, rep, buyer, world):
+    client.force_login(rep)
+    url = reverse("sales:order_new", args=[buyer.pk])
+    empty = client.post(url, {"quantity_0": "1"})
+    assert empty.status_code == 422
+    assert empty.context["form"].errors == {"product_0": ["An order needs at least one line."]}
+    analyst = UserFactory(role=Role.ANALYST)
+    client.force_login(analyst)
+    assert client.get(url).status_code == 403

@@ -13,6 +13,7 @@ from django.urls import reverse
 from panorama.accounts.models import Role
 from panorama.service.models import Case, SlaPolicy
 from panorama.service.services import sla
+from panorama.service.services.business_hours import add_business_minutes
 from panorama.service.services.escalation import sla_sweep
 from panorama.service.tasks import sla_sweep_task
 
@@ -127,3 +128,87 @@ def test_a_waiting_case_is_not_escalated_and_the_task_runs_the_sweep(setup, smtp
     assert result.return_value == {"warned": 0, "escalated": 2}
     assert len(smtp.messages) == 1
     assert not mail.outbox
+
+
+def test_across_a_weekend_and_madrid_holidays_a_case_breaches_only_after_its_business_hours(
+    smtp,
+):
+    """Frozen time (the sweep's ``now``): opened on Friday 4 December 2026 at 17:00 with
+    two business hours to answer. Saturday, Sunday, Monday 7 (Constitution Day moved, a
+    Madrid holiday: not in Catalonia) and Tuesday 8 (Immaculate, national) do not count,
+    so the one hour left after Friday runs out on Wednesday at 10:00."""
+    madrid = sla.calendar_save(by=None, name="Madrid", subdivision="MD")
+    queue = QueueFactory(name="Madrid")
+    sla.policy_save(
+        by=None,
+        policy=SlaPolicy(
+            name="Dos horas",
+            calendar=madrid,
+            queue=queue,
+            first_response_minutes=120,
+            resolution_minutes=960,
+            warn_minutes=30,
+            manager_email="jefa@example.com",
+        ),
+    )
+    friday = datetime(2026, 12, 4, 17, tzinfo=MADRID)
+    case = Case(
+        customer=CustomerFactory(),
+        subject="Sin calefacción",
+        channel="phone",
+        queue=queue,
+        status="open",
+        reference="C-000007",
+    )
+    sla.sla_start(case, friday)
+    case.save()
+    assert case.first_response_due == datetime(2026, 12, 9, 10, tzinfo=MADRID)
+
+    # Wall-clock, two hours passed on Friday at 19:00, and days on the holidays: no breach.
+    for now in (
+        datetime(2026, 12, 4, 19, 1, tzinfo=MADRID),
+        datetime(2026, 12, 5, 12, tzinfo=MADRID),  # Saturday
+        datetime(2026, 12, 7, 12, tzinfo=MADRID),  # Monday, Madrid holiday
+        datetime(2026, 12, 8, 17, tzinfo=MADRID),  # Tuesday, national holiday
+        datetime(2026, 12, 9, 9, 15, tzinfo=MADRID),  # 15 business minutes used
+    ):
+        assert sla_sweep(now) == {"warned": 0, "escalated": 0}, now
+    case.refresh_from_db()
+    assert case.response_escalated_at is None and case.priority == "normal"
+    assert sla.sla_clocks(case, datetime(2026, 12, 8, 17, tzinfo=MADRID))[0].minutes_left == 60
+
+    assert sla_sweep(datetime(2026, 12, 9, 9, 40, tzinfo=MADRID)) == {"warned": 1, "escalated": 0}
+    assert sla_sweep(datetime(2026, 12, 9, 9, 59, tzinfo=MADRID)) == {"warned": 0, "escalated": 0}
+    assert sla_sweep(datetime(2026, 12, 9, 10, 1, tzinfo=MADRID)) == {"warned": 0, "escalated": 1}
+    case.refresh_from_db()
+    assert case.response_escalated_at == datetime(2026, 12, 9, 10, 1, tzinfo=MADRID)
+    assert case.priority == "high"
+    [(to, body)] = smtp.messages
+    assert to == ["jefa@example.com"] and "C-000007" in body
+
+    # The same case in Barcelona: Monday 7 is a working day there, due on Monday 10:00.
+    barcelona = sla.calendar_save(by=None, name="Barcelona", subdivision="CT")
+    assert add_business_minutes(sla.hours_of(barcelona), friday, 120) == datetime(
+        2026, 12, 7, 10, tzinfo=MADRID
+    )
+
+
+def test_a_case_breaching_both_targets_at_once_is_escalated_twice(setup, smtp, emitted):
+    # One UPDATE writes both marks: the same as two escalations in a row (the priority
+    # raised twice, two events with the case as it ends up, both targets in the e-mail).
+    case, policy, second, boss = setup
+    Case.objects.filter(pk=case.pk).update(priority="low")
+    with emitted() as events:
+        assert sla_sweep(MONDAY_9 + timedelta(days=3)) == {"warned": 0, "escalated": 2}
+    case.refresh_from_db()
+    assert (case.queue, case.owner, case.priority) == (second, boss, "high")
+    after = {"policy_id": policy.pk, "queue_id": second.pk, "owner_id": boss.pk}
+    assert events == [
+        ("case.escalated", {"case_id": case.pk, "target": target, **after, "priority": "high"})
+        for target in ("first_response", "resolution")
+    ]
+    [(_to, body)] = smtp.messages
+    assert "first response overdue" in body and "resolution overdue" in body
+    with emitted() as events:
+        assert sla_sweep(MONDAY_9 + timedelta(days=4)) == {"warned": 0, "escalated": 0}
+    assert events == []

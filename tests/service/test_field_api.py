@@ -134,3 +134,14 @@ def test_the_routes_are_in_the_openapi_schema():
         "/api/v1/service/contracts",
     ]:
         assert path in paths
+
+
+def test_an_asset_is_changed_by_patch_with_the_same_rules(api_as, w):
+    api = api_as(w.dispatcher)
+    url = f"/api/v1/service/assets/{w.asset.pk}"
+    done = api.patch(url, {"site": "Cocina", "install_date": "2024-03-02"})
+    assert done.status_code == 200, done.content
+    assert (done.json()["site"], done.json()["install_date"]) == ("Cocina", "2024-03-02")
+    future = api.patch(url, {"install_date": "2999-01-01"})
+    assert future.status_code == 422 and "install_date" in future.json()["errors"]
+    assert api.patch(url, {"serial_number": ""}).status_code == 422

@@ -252,3 +252,62 @@ def test_a_contract_is_created_from_the_asset_page_and_covers_it(client, w):
     )
     assert (contract.name, contract.visits_included, contract.owner) == ("Plata", 2, w.dispatcher)
     assert asset_coverage(w.asset).covered
+
+
+def test_the_board_filtered_by_area_shows_its_technicians_and_orders(client, w):
+    north = work_order_create(by=None, customer_id=w.customer.pk, subject="N", area="Madrid Norte")
+    south = work_order_create(by=None, customer_id=w.customer.pk, subject="S", area="Madrid Sur")
+    anywhere = work_order_create(by=None, customer_id=w.customer.pk, subject="A")
+    client.force_login(w.dispatcher)
+    page = client.get("/service/dispatch/", {"area": "Madrid Sur"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Ana Vidal" in html and "Luis Prieto" not in html  # only who covers it
+    shown = {card.pk for column in page.context["columns"] for card in column["cards"]}
+    assert shown == {south.pk, anywhere.pk} and north.pk not in shown
+    # The area is kept by the period links and the choice is offered.
+    assert "area=Madrid%20Sur" in html
+    assert '<option value="Madrid Norte">' in html
+
+
+def test_an_asset_is_edited_from_its_page(client, w):
+    client.force_login(w.dispatcher)
+    page = client.get(f"/service/assets/{w.asset.pk}/")
+    assert f"/service/assets/{w.asset.pk}/edit/" in page.content.decode()
+    form = client.get(f"/service/assets/{w.asset.pk}/edit/")
+    assert form.status_code == 200 and 'value="SN-0001"' in form.content.decode()
+    data = {"product": w.asset.product_id, "serial_number": "SN-0001", "site": "Garaje"}
+    assert client.post(f"/service/assets/{w.asset.pk}/edit/", data).status_code == 302
+    w.asset.refresh_from_db()
+    assert w.asset.site == "Garaje"
+    bad = client.post(f"/service/assets/{w.asset.pk}/edit/", {**data, "install_date": "2999-01-01"})
+    assert bad.status_code == 422 and "future" in bad.content.decode()
+
+
+def test_a_card_dropped_on_the_week_board_keeps_its_day(client, w):
+    """A week's column is a technician for the whole week: a dropped card keeps the day
+    it was planned for; one with no day goes to the week's first day (a future week)."""
+    monday = timezone.localdate() + datetime.timedelta(days=7 - timezone.localdate().weekday())
+    thursday = monday + datetime.timedelta(days=3)
+    planned, unplanned = orders(w, 2, skill="boiler")
+    work_order_dispatch(by=None, work_order_id=planned.pk, technician_id=w.tech.pk, day=thursday)
+    client.force_login(w.dispatcher)
+    week = f"?day={monday.isoformat()}&span=week"
+    # Given to the other technician with the skill, or back and forth: still Thursday.
+    assert (
+        client.post(f"/service/dispatch/{planned.pk}/move/{week}", {"stage_id": 0}).status_code
+        == 200
+    )
+    moved = client.post(f"/service/dispatch/{planned.pk}/move/{week}", {"stage_id": w.tech.pk})
+    assert moved.status_code == 200
+    planned.refresh_from_db()
+    assert timezone.localtime(planned.scheduled_start).date() == thursday
+    # On a day's board the drop schedules on the day shown, as before.
+    day = f"?day={(monday + datetime.timedelta(days=1)).isoformat()}"
+    client.post(f"/service/dispatch/{planned.pk}/move/{day}", {"stage_id": w.tech.pk})
+    planned.refresh_from_db()
+    assert timezone.localtime(planned.scheduled_start).date() == monday + datetime.timedelta(days=1)
+    # No day yet: the week's first day, since today is not in that week.
+    client.post(f"/service/dispatch/{unplanned.pk}/move/{week}", {"stage_id": w.tech.pk})
+    unplanned.refresh_from_db()
+    assert timezone.localtime(unplanned.scheduled_start).date() == monday

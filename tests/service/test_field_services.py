@@ -243,3 +243,61 @@ def test_renewal_and_reorder_alerts_are_sent_once(w, emitted):
     assert reorder_sweep() == 0
     assert mail.outbox[-1].to == [w.tech.email]
     assert "Válvula de presión" in mail.outbox[-1].body
+
+
+def test_an_order_takes_the_customer_s_area_and_goes_only_to_who_covers_it(w):
+    from panorama.customers.models import Address
+
+    Address.objects.create(customer=w.customer, kind="home", city="Madrid", region="Madrid Sur")
+    order = work_order_create(by=w.dispatcher, customer_id=w.customer.pk, subject="Fibra")
+    assert order.area == "Madrid Sur"  # from the customer's address
+    with pytest.raises(ValidationFailed, match="covers Madrid Norte; this work order is in"):
+        work_order_dispatch(by=w.dispatcher, work_order_id=order.pk, technician_id=w.tech.pk)
+    order.refresh_from_db()
+    assert order.technician_id is None  # nothing written
+    done = work_order_dispatch(by=w.dispatcher, work_order_id=order.pk, technician_id=w.tech2.pk)
+    assert done.technician_id == w.tech2.pk
+    # Given explicitly, the area wins; an order with no area goes to anyone.
+    there = work_order_create(
+        by=w.dispatcher, customer_id=w.customer.pk, subject="Caldera", area="madrid norte"
+    )
+    assert (
+        work_order_dispatch(
+            by=w.dispatcher, work_order_id=there.pk, technician_id=w.tech.pk
+        ).technician_id
+        == w.tech.pk
+    )
+
+
+def test_an_asset_is_changed_under_the_rules_of_a_new_one(w, emitted):
+    from panorama.service.services.asset import asset_update
+
+    other = asset_register(
+        by=None, customer_id=w.customer.pk, product_id=w.asset.product_id, serial_number="SN-0002"
+    )
+    with emitted() as events:
+        moved = asset_update(
+            by=w.dispatcher, asset_id=other.pk, changes={"site": "Sótano", "parent_id": w.asset.pk}
+        )
+    assert (moved.site, moved.parent_id) == ("Sótano", w.asset.pk)
+    assert events == [
+        (
+            "asset.updated",
+            {
+                "asset_id": other.pk,
+                "customer_id": w.customer.pk,
+                "fields": ["parent_id", "site"],
+                "by": w.dispatcher.pk,
+            },
+        )
+    ]
+    with pytest.raises(ValidationFailed, match="already registered"):
+        asset_update(by=w.dispatcher, asset_id=other.pk, changes={"serial_number": "SN-0001"})
+    with pytest.raises(ValidationFailed, match="component of itself"):
+        asset_update(by=w.dispatcher, asset_id=w.asset.pk, changes={"parent_id": other.pk})
+    with pytest.raises(ValidationFailed, match="no field customer_id"):
+        asset_update(by=w.dispatcher, asset_id=other.pk, changes={"customer_id": 1})
+    other.refresh_from_db()
+    assert (other.serial_number, other.site) == ("SN-0002", "Sótano")  # nothing else written
+    with pytest.raises(PermissionDenied):
+        asset_update(by=UserFactory(role="analyst"), asset_id=other.pk, changes={"site": "x"})

@@ -8,7 +8,7 @@ import pytest
 
 from panorama.accounts.models import Role
 from panorama.core.exceptions import PermissionDenied, ValidationFailed
-from panorama.service.models import Case, SlaPolicy
+from panorama.service.models import BusinessCalendar, Case, SlaPolicy
 from panorama.service.services import sla
 from panorama.service.services.business_hours import (
     Hours,
@@ -244,3 +244,52 @@ def test_the_admin_refuses_an_overlapping_policy_beside_the_field(calendar, admi
         },
     )
     assert "Unknown region XX" in bad.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("holidays", "words"),
+    [
+        ([("2026-02-30", "Nunca")], "2026-02-30 is not a valid date"),
+        ([("30/12/2026", "Formato")], "30/12/2026 is not a valid date"),
+        ([(date(2026, 12, 24), "Nochebuena"), ("2026-12-24", "Otra")], "2026-12-24 is listed"),
+        ([(date(2026, 12, 24), "x" * 101)], "longer than 100"),
+    ],
+)
+def test_a_calendar_with_an_invalid_holiday_is_refused_and_nothing_is_written(holidays, words):
+    with pytest.raises(ValidationFailed) as error:
+        sla.calendar_save(by=None, name="Malo", subdivision="MD", extra_holidays=holidays)
+    assert error.value.field == "extra_holidays" and words in str(error.value.message)
+    assert not BusinessCalendar.objects.exists()
+
+
+def test_the_api_refuses_an_invalid_holiday_naming_it_in_both_languages(api_as):
+    api = api_as(UserFactory(role=Role.ADMIN))
+    body = {"name": "Sevilla", "extra_holidays": [{"date": "2026-02-30", "name": "Nunca"}]}
+    answer = api.post("/sla/calendars", json=body)
+    assert answer.status_code == 422
+    assert list(answer.json()["errors"]) == ["extra_holidays.0.date"]
+    assert "YYYY-MM-DD" in answer.json()["detail"]
+    spanish = api.post("/sla/calendars", json=body, HTTP_ACCEPT_LANGUAGE="es")
+    assert spanish.status_code == 422 and "fecha" in spanish.json()["detail"].lower()
+    assert not BusinessCalendar.objects.exists()
+
+
+def test_the_admin_refuses_an_invalid_holiday_beside_the_date(admin_client):
+    form = {
+        "name": "Madrid",
+        "time_zone": "Europe/Madrid",
+        "country": "ES",
+        "subdivision": "MD",
+        "hours": '{"mon": [["09:00", "18:00"]]}',
+        "extra_holidays-TOTAL_FORMS": "1",
+        "extra_holidays-INITIAL_FORMS": "0",
+        "extra_holidays-0-date": "2026-02-30",
+        "extra_holidays-0-name": "Nunca",
+    }
+    response = admin_client.post("/admin/service/businesscalendar/add/", form)
+    assert response.status_code == 200 and "Enter a valid date" in response.content.decode()
+    assert not BusinessCalendar.objects.exists()
+    spanish = admin_client.post(
+        "/admin/service/businesscalendar/add/", form, headers={"Accept-Language": "es"}
+    )
+    assert "Introduzca una fecha válida" in spanish.content.decode()

@@ -19,8 +19,17 @@ from .schemas import (
     ConfigurationOut,
     ConfigureIn,
     ConvertOut,
+    FinancingPlanFilters,
+    FinancingPlanIn,
     FinancingPlanOut,
+    FinancingPlanPageOut,
+    FinancingPlanPatch,
     PriceIn,
+    PriceListFilters,
+    PriceListIn,
+    PriceListOut,
+    PriceListPageOut,
+    PriceListPatch,
     PricingOut,
     ProductFilters,
     ProductIn,
@@ -28,14 +37,23 @@ from .schemas import (
     ProductOut,
     ProductPageOut,
     ProductPatch,
+    PromotionFilters,
+    PromotionIn,
+    PromotionOut,
+    PromotionPageOut,
+    PromotionPatch,
     ScheduleIn,
     ScheduleOut,
     TaxOut,
     UnitOut,
 )
-from .selectors.financing import financing_plan_get, financing_plans
+from .selectors import terms
+from .selectors.financing import financing_plan_get
 from .selectors.options import option_model
+from .services import financing as financing_services
+from .services import price_lists as price_list_services
 from .services import products as product_services
+from .services import promotions as promotion_services
 from .services.configuration import configuration_check
 from .services.financing import financing_schedule
 from .services.pricing import LineIn, price_lines
@@ -175,9 +193,29 @@ def price(request, payload: PriceIn):
     )
 
 
-@router.get("/catalog/financing-plans", response=list[FinancingPlanOut])
-def financing_plan_list(request):
-    return financing_plans()
+@router.get("/catalog/financing-plans", response=FinancingPlanPageOut)
+def financing_plan_list(request, filters: Query[FinancingPlanFilters]):
+    page = terms.financing_plan_page(**filters.dict())
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/catalog/financing-plans/{plan_id}", response=FinancingPlanOut)
+def financing_plan_get_one(request, plan_id: int):
+    return financing_plan_get(plan_id=plan_id)
+
+
+@router.post("/catalog/financing-plans", response={201: FinancingPlanOut})
+def financing_plan_create(request, payload: FinancingPlanIn):
+    plan = financing_services.financing_plan_create(by=request.user, **payload.dict())
+    return Status(201, plan)
+
+
+@router.patch("/catalog/financing-plans/{plan_id}", response=FinancingPlanOut)
+def financing_plan_update(request, plan_id: int, payload: FinancingPlanPatch):
+    plan = financing_plan_get(plan_id=plan_id)
+    changes = _changes(payload, nullable={"min_amount", "max_amount"})
+    financing_services.financing_plan_update(by=request.user, plan=plan, changes=changes)
+    return financing_plan_get(plan_id=plan_id)
 
 
 @router.post(
@@ -190,3 +228,71 @@ def financing_plan_schedule(request, plan_id: int, payload: ScheduleIn):
     return financing_schedule(
         plan=plan, amount=payload.amount, start=payload.start, currency=payload.currency or None
     )
+
+
+def _changes(payload, *, nullable: frozenset[str] | set[str] = frozenset()) -> dict:
+    """The fields a PATCH names; null empties only the ``nullable`` ones (dates, limits)
+    and is ignored elsewhere."""
+    changes = payload.dict(exclude_unset=True)
+    return {k: v for k, v in changes.items() if v is not None or k in nullable}
+
+
+_DATES = {"valid_from", "valid_until"}
+
+
+def _items(items) -> list[price_list_services.ItemData]:
+    return [price_list_services.ItemData(**item.dict()) for item in items]
+
+
+@router.get("/catalog/price-lists", response=PriceListPageOut)
+def price_list_list(request, filters: Query[PriceListFilters]):
+    page = terms.price_list_page(**filters.dict())
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/catalog/price-lists/{price_list_id}", response=PriceListOut)
+def price_list_get(request, price_list_id: int):
+    return terms.price_list_get(price_list_id=price_list_id)
+
+
+@router.post("/catalog/price-lists", response={201: PriceListOut})
+def price_list_create(request, payload: PriceListIn):
+    data = payload.dict()
+    data["items"] = _items(payload.items)
+    created = price_list_services.price_list_create(by=request.user, **data)
+    return Status(201, terms.price_list_get(price_list_id=created.pk))
+
+
+@router.patch("/catalog/price-lists/{price_list_id}", response=PriceListOut)
+def price_list_update(request, price_list_id: int, payload: PriceListPatch):
+    price_list = terms.price_list_get(price_list_id=price_list_id)
+    changes = _changes(payload, nullable=_DATES)
+    if payload.items is not None:
+        changes["items"] = _items(payload.items)
+    price_list_services.price_list_update(by=request.user, price_list=price_list, changes=changes)
+    return terms.price_list_get(price_list_id=price_list_id)
+
+
+@router.get("/catalog/promotions", response=PromotionPageOut)
+def promotion_list(request, filters: Query[PromotionFilters]):
+    page = terms.promotion_page(**filters.dict())
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/catalog/promotions/{promotion_id}", response=PromotionOut)
+def promotion_get(request, promotion_id: int):
+    return terms.promotion_get(promotion_id=promotion_id)
+
+
+@router.post("/catalog/promotions", response={201: PromotionOut})
+def promotion_create(request, payload: PromotionIn):
+    created = promotion_services.promotion_create(by=request.user, **payload.dict())
+    return Status(201, terms.promotion_get(promotion_id=created.pk))
+
+
+@router.patch("/catalog/promotions/{promotion_id}", response=PromotionOut)
+def promotion_update(request, promotion_id: int, payload: PromotionPatch):
+    promotion = terms.promotion_get(promotion_id=promotion_id)
+    changes = _changes(payload, nullable=_DATES | {"max_uses"})
+    promotion_services.promotion_update(by=request.user, promotion=promotion, changes=changes)
+    return terms.promotion_get(promotion_id=promotion_id)

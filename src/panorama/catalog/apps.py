@@ -9,7 +9,10 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         # Declares the app's events in the catalogue of events.
-        from . import events  # noqa: F401
+        from . import (
+            events,  # noqa: F401
+            lists,  # noqa: F401  (the shared lists, for saved views)
+        )
         from .permissions import register_all
 
         register_all()

@@ -35,7 +35,7 @@ class ExchangeRateChanged(Payload):
 
 @event("price_list.changed")
 class PriceListChanged(Payload):
-    """A price list was created or one of its prices was set."""
+    """A price list was created, changed or archived, or one of its prices set or removed."""
 
     price_list_id: int = Field(description="the price list")
     code: str = Field(description="its code")
@@ -44,7 +44,7 @@ class PriceListChanged(Payload):
 
 @event("promotion.changed")
 class PromotionChanged(Payload):
-    """A promotion was created or changed."""
+    """A promotion was created, changed or archived."""
 
     promotion_id: int = Field(description="the promotion")
     code: str = Field(description="its code")
@@ -62,7 +62,7 @@ class PromotionRedeemed(Payload):
 
 @event("financing_plan.changed")
 class FinancingPlanChanged(Payload):
-    """A financing plan was created or changed."""
+    """A financing plan was created, changed or archived."""
 
     plan_id: int = Field(description="the financing plan")
     code: str = Field(description="its code")

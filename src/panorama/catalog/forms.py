@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from panorama.core.forms import text_input
 from panorama.customers.forms import StyledForm
+from panorama.customers.widgets import CustomerPicker
 
 from . import selectors
-from .models import Product
+from .models import Category, Channel, FinancingPlan, PriceList, Product, Promotion
 
 
 class ProductFilterForm(forms.Form):
@@ -58,3 +59,195 @@ class ProductForm(StyledForm):
     @classmethod
     def initial_of(cls, product: Product) -> dict:
         return {name: getattr(product, name) for name in cls.base_fields}
+
+
+# --- the sales terms: price lists, promotions, financing plans ------------------------
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CHANNELS = [("", _("Any"))] + Channel.choices
+
+
+class _TermsForm(StyledForm):
+    """A form for a record whose ``code`` is typed once, at creation (quotes name it)."""
+
+    fields_order: tuple[str, ...] = ()
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["code"]
+
+    @classmethod
+    def initial_of(cls, record) -> dict:
+        return {name: getattr(record, name) for name in cls.base_fields if hasattr(record, name)}
+
+
+class PriceListForm(_TermsForm):
+    code = forms.CharField(
+        label=_("Code"),
+        widget=text_input(PriceList, "code"),
+        help_text=_("Letters, digits, hyphens; quotes name the list by it, so it never changes."),
+    )
+    name = forms.CharField(label=_("Name"), widget=text_input(PriceList, "name"))
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
+    segment = forms.CharField(
+        label=_("Segment"),
+        required=False,
+        widget=text_input(PriceList, "segment"),
+        help_text=_("A segment code (e.g. person, organisation, pymes); empty: any."),
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=CHANNELS, required=False)
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DATE)
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].initial = selectors.company_currency()
+
+
+class PriceListItemForm(StyledForm):
+    field_aliases = {"product_id": "product"}
+
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.filter(active=True).order_by("name")
+    )
+    min_quantity = forms.DecimalField(
+        label=_("From quantity"), localize=True, initial=1, required=False
+    )
+    price = forms.DecimalField(label=_("Unit price"), localize=True, required=False)
+    discount_percent = forms.DecimalField(label=_("Discount (%)"), localize=True, required=False)
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "product": data["product"],
+            "min_quantity": data["min_quantity"] if data["min_quantity"] is not None else 1,
+            "price": data["price"],
+            "discount_percent": data["discount_percent"],
+        }
+
+
+class PromotionForm(_TermsForm):
+    field_aliases = {"product_ids": "products", "category_ids": "categories"}
+
+    code = forms.CharField(
+        label=_("Code"),
+        widget=text_input(Promotion, "code"),
+        help_text=_("Letters, digits, hyphens; it never changes."),
+    )
+    name = forms.CharField(label=_("Name"), widget=text_input(Promotion, "name"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Promotion.Kind.choices)
+    value = forms.DecimalField(
+        label=_("Value"),
+        localize=True,
+        required=False,
+        help_text=_("The percentage, or the amount off per unit in the promotion's currency."),
+    )
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
+    buy_quantity = forms.IntegerField(label=_("Buy"), required=False, initial=0)
+    free_quantity = forms.IntegerField(label=_("Get free"), required=False, initial=0)
+    coupon_code = forms.CharField(
+        label=_("Coupon code"),
+        required=False,
+        widget=text_input(Promotion, "coupon_code"),
+        help_text=_("Empty: the promotion applies by itself to whoever is eligible."),
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=CHANNELS, required=False)
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DATE)
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DATE)
+    max_uses = forms.IntegerField(
+        label=_("Maximum uses"), required=False, help_text=_("Empty: no limit.")
+    )
+    segments = forms.CharField(
+        label=_("Segments"),
+        required=False,
+        help_text=_("Segment codes separated by commas; empty: every customer."),
+    )
+    holding_codes = forms.CharField(
+        label=_("Held product codes"),
+        required=False,
+        help_text=_("Only for customers who hold one of these products (codes, by commas)."),
+    )
+    products = forms.ModelMultipleChoiceField(
+        label=_("Products"),
+        required=False,
+        queryset=Product.objects.filter(active=True).order_by("name"),
+        help_text=_("None chosen (and no category): every product."),
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Categories"), required=False, queryset=Category.objects.order_by("name")
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].initial = selectors.company_currency()
+
+    @classmethod
+    def initial_of(cls, record) -> dict:
+        initial = super().initial_of(record)
+        initial["segments"] = ", ".join(record.segments)
+        initial["holding_codes"] = ", ".join(record.holding_codes)
+        initial["products"] = [p.pk for p in record.products.all()]
+        initial["categories"] = [c.pk for c in record.categories.all()]
+        return initial
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["product_ids"] = [p.pk for p in data.pop("products")]
+        data["category_ids"] = [c.pk for c in data.pop("categories")]
+        data["value"] = data["value"] if data["value"] is not None else 0
+        data["buy_quantity"] = data["buy_quantity"] or 0
+        data["free_quantity"] = data["free_quantity"] or 0
+        data["currency"] = data["currency"] or selectors.company_currency()
+        return data
+
+
+class FinancingPlanForm(_TermsForm):
+    code = forms.CharField(
+        label=_("Code"),
+        widget=text_input(FinancingPlan, "code"),
+        help_text=_("Letters, digits, hyphens; it never changes."),
+    )
+    name = forms.CharField(label=_("Name"), widget=text_input(FinancingPlan, "name"))
+    instalments = forms.IntegerField(label=_("Instalments"))
+    annual_rate = forms.DecimalField(label=_("Annual nominal rate (TIN, %)"), localize=True)
+    opening_fee_percent = forms.DecimalField(
+        label=_("Opening fee (%)"), localize=True, required=False, initial=0
+    )
+    min_amount = forms.DecimalField(label=_("Minimum amount"), localize=True, required=False)
+    max_amount = forms.DecimalField(label=_("Maximum amount"), localize=True, required=False)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        if data["opening_fee_percent"] is None:
+            data["opening_fee_percent"] = 0
+        return data
+
+
+class TryForm(forms.Form):
+    """Price one product for one customer on one day (the "try it" of a price list or a
+    promotion)."""
+
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.filter(active=True).order_by("name")
+    )
+    quantity = forms.DecimalField(label=_("Quantity"), localize=True, initial=1, min_value=0)
+    customer = forms.IntegerField(
+        label=_("Customer"),
+        required=False,
+        widget=CustomerPicker,
+        help_text=_("Search by name or identifier; empty: a customer of no segment."),
+    )
+    on = forms.DateField(label=_("On"), required=False, widget=DATE)
+
+    def __init__(self, *args, **kwargs) -> None:
+        # Its own ids: the price list's page has another form with a "product" field.
+        kwargs.setdefault("auto_id", "try-%s")
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if name == "product" else "form-control"
+            )

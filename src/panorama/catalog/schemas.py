@@ -7,7 +7,7 @@ from ninja import Field, Schema
 
 from panorama.core.validation import text_field
 
-from .models import Product
+from .models import FinancingPlan, PriceList, Product, Promotion
 
 
 class ProductOut(Schema):
@@ -270,6 +270,202 @@ class FinancingPlanOut(Schema):
     opening_fee_percent: Decimal
     min_amount: Decimal | None
     max_amount: Decimal | None
+    active: bool = True
+
+
+class FinancingPlanPageOut(Schema):
+    items: list[FinancingPlanOut]
+    next_cursor: str | None
+
+
+class FinancingPlanFilters(Schema):
+    search: str = ""
+    active: bool | None = None
+    cursor: str = ""
+    limit: int = Field(50, ge=1, le=200)
+
+
+class FinancingPlanIn(Schema):
+    code: str = text_field(FinancingPlan, "code")
+    name: str = text_field(FinancingPlan, "name")
+    instalments: int
+    annual_rate: Decimal = Field(description="TIN, % a year")
+    opening_fee_percent: Decimal = Decimal(0)
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    active: bool = True
+
+
+class FinancingPlanPatch(Schema):
+    name: str | None = text_field(FinancingPlan, "name", None)
+    instalments: int | None = None
+    annual_rate: Decimal | None = None
+    opening_fee_percent: Decimal | None = None
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    active: bool | None = None
+
+
+# --- price lists and promotions -------------------------------------------------------
+
+
+class PriceListItemOut(Schema):
+    id: int
+    product_id: int
+    product_name: str = ""
+    min_quantity: Decimal
+    price: Decimal | None
+    discount_percent: Decimal | None
+
+    @staticmethod
+    def resolve_product_name(obj) -> str:
+        return obj.product.name
+
+
+class PriceListItemIn(Schema):
+    product_id: int
+    min_quantity: Decimal = Decimal(1)
+    price: Decimal | None = Field(None, description="a fixed unit price in the list's currency")
+    discount_percent: Decimal | None = Field(None, description="or a discount off the list price")
+
+
+class PriceListOut(Schema):
+    id: int
+    code: str
+    name: str
+    currency: str
+    segment: str
+    channel: str
+    valid_from: datetime.date | None
+    valid_until: datetime.date | None
+    active: bool
+    items: list[PriceListItemOut]
+
+    @staticmethod
+    def resolve_items(obj) -> list:
+        return list(obj.items.all())
+
+
+class PriceListPageOut(Schema):
+    items: list[PriceListOut]
+    next_cursor: str | None
+
+
+class PriceListFilters(Schema):
+    search: str = ""
+    active: bool | None = None
+    currency: str = ""
+    channel: str = ""
+    validity: str = Field("", description="current, upcoming or expired")
+    cursor: str = ""
+    limit: int = Field(50, ge=1, le=200)
+
+
+class PriceListIn(Schema):
+    code: str = text_field(PriceList, "code")
+    name: str = text_field(PriceList, "name")
+    currency: str = Field("", description="ISO 4217; empty: the company currency")
+    segment: str = text_field(PriceList, "segment", "")
+    channel: str = Field("", description="empty: any channel")
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    active: bool = True
+    items: list[PriceListItemIn] = []
+
+
+class PriceListPatch(Schema):
+    name: str | None = text_field(PriceList, "name", None)
+    currency: str | None = None
+    segment: str | None = text_field(PriceList, "segment", None)
+    channel: str | None = None
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    active: bool | None = None
+    items: list[PriceListItemIn] | None = Field(None, description="replaces every item")
+
+
+class PromotionOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    value: Decimal
+    currency: str
+    buy_quantity: int
+    free_quantity: int
+    coupon_code: str
+    channel: str
+    valid_from: datetime.date | None
+    valid_until: datetime.date | None
+    max_uses: int | None
+    uses: int
+    segments: list[str]
+    holding_codes: list[str]
+    product_ids: list[int] = []
+    category_ids: list[int] = []
+    active: bool
+
+    @staticmethod
+    def resolve_product_ids(obj) -> list[int]:
+        return [p.pk for p in obj.products.all()]
+
+    @staticmethod
+    def resolve_category_ids(obj) -> list[int]:
+        return [c.pk for c in obj.categories.all()]
+
+
+class PromotionPageOut(Schema):
+    items: list[PromotionOut]
+    next_cursor: str | None
+
+
+class PromotionFilters(Schema):
+    search: str = ""
+    active: bool | None = None
+    kind: str = ""
+    coupon: bool | None = Field(None, description="behind a coupon code or not")
+    validity: str = Field("", description="current, upcoming or expired")
+    cursor: str = ""
+    limit: int = Field(50, ge=1, le=200)
+
+
+class PromotionIn(Schema):
+    code: str = text_field(Promotion, "code")
+    name: str = text_field(Promotion, "name")
+    kind: str = Field(description="percent, amount or buy_x_get_y")
+    value: Decimal = Decimal(0)
+    currency: str = Field("", description="ISO 4217; empty: the company currency")
+    buy_quantity: int = 0
+    free_quantity: int = 0
+    coupon_code: str = text_field(Promotion, "coupon_code", "")
+    channel: str = ""
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    max_uses: int | None = None
+    segments: list[str] = []
+    holding_codes: list[str] = []
+    product_ids: list[int] = []
+    category_ids: list[int] = []
+    active: bool = True
+
+
+class PromotionPatch(Schema):
+    name: str | None = text_field(Promotion, "name", None)
+    kind: str | None = None
+    value: Decimal | None = None
+    currency: str | None = None
+    buy_quantity: int | None = None
+    free_quantity: int | None = None
+    coupon_code: str | None = text_field(Promotion, "coupon_code", None)
+    channel: str | None = None
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    max_uses: int | None = None
+    segments: list[str] | None = None
+    holding_codes: list[str] | None = None
+    product_ids: list[int] | None = None
+    category_ids: list[int] | None = None
+    active: bool | None = None
 
 
 class ScheduleIn(Schema):

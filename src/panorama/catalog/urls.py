@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import configure, financing, products
+from .views import configure, financing, price_lists, products, promotions
 
 app_name = "catalog"
 urlpatterns = [
@@ -14,4 +14,46 @@ urlpatterns = [
         configure.product_configure,
         name="product_configure",
     ),
+    path("price-lists/", price_lists.price_list_list, name="price_list_list"),
+    path("price-lists/new/", price_lists.price_list_create, name="price_list_create"),
+    path(
+        "price-lists/<int:price_list_id>/",
+        price_lists.price_list_detail,
+        name="price_list_detail",
+    ),
+    path(
+        "price-lists/<int:price_list_id>/edit/",
+        price_lists.price_list_edit,
+        name="price_list_edit",
+    ),
+    path(
+        "price-lists/<int:price_list_id>/archive/",
+        price_lists.price_list_archive,
+        name="price_list_archive",
+    ),
+    path(
+        "price-lists/<int:price_list_id>/try/",
+        price_lists.price_list_try,
+        name="price_list_try",
+    ),
+    path(
+        "price-lists/<int:price_list_id>/items/<int:item_id>/remove/",
+        price_lists.price_list_item_remove,
+        name="price_list_item_remove",
+    ),
+    path("promotions/", promotions.promotion_list, name="promotion_list"),
+    path("promotions/new/", promotions.promotion_create, name="promotion_create"),
+    path("promotions/<int:promotion_id>/", promotions.promotion_detail, name="promotion_detail"),
+    path("promotions/<int:promotion_id>/edit/", promotions.promotion_edit, name="promotion_edit"),
+    path(
+        "promotions/<int:promotion_id>/archive/",
+        promotions.promotion_archive,
+        name="promotion_archive",
+    ),
+    path("promotions/<int:promotion_id>/try/", promotions.promotion_try, name="promotion_try"),
+    path("financing-plans/", financing.plan_list, name="plan_list"),
+    path("financing-plans/new/", financing.plan_create, name="plan_create"),
+    path("financing-plans/<int:plan_id>/", financing.plan_detail, name="plan_detail"),
+    path("financing-plans/<int:plan_id>/edit/", financing.plan_edit, name="plan_edit"),
+    path("financing-plans/<int:plan_id>/archive/", financing.plan_archive, name="plan_archive"),
 ]

@@ -15,10 +15,13 @@ class ChannelsConfig(AppConfig):
         register_all()
         from panorama.customers.duplicates import merging
 
-        from .models import Interaction, MailEntry
+        from .models import Conversation, Fax, Interaction, MailEntry, SentMail, TextMessage
 
         # A merge moves contacts to the survivor (the default, said here as the example
         # a new app copies); its undo moves them back.
         merging.register(Interaction, "customer", policy=merging.MOVE)
         # A linked message follows its customer, like the e-mail on his timeline.
         merging.register(MailEntry, "customer", policy=merging.MOVE)
+        # So do the adapters' records: what was sent to him, his texts, faxes and chats.
+        for model in (SentMail, TextMessage, Fax, Conversation):
+            merging.register(model, "customer", policy=merging.MOVE)

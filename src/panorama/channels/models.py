@@ -6,9 +6,29 @@ from django.utils.translation import gettext_lazy as _
 
 # Inbound e-mail's records live in their sub-package (mail/); imported here so Django
 # registers them with this app.
+from .chat.models import ChatMessage, ChatPresence, Conversation
+from .fax.models import Fax
 from .mail.models import MailAttachment, Mailbox, MailEntry
+from .outbound.models import MailTemplate, SendingIdentity, SentMail
+from .sms.models import MessagingAccount, TextMessage
+from .visits.models import Branch
 
-__all__ = ["Interaction", "MailAttachment", "MailEntry", "Mailbox"]
+__all__ = [
+    "Branch",
+    "ChatMessage",
+    "ChatPresence",
+    "Conversation",
+    "Fax",
+    "Interaction",
+    "MailAttachment",
+    "MailEntry",
+    "MailTemplate",
+    "Mailbox",
+    "MessagingAccount",
+    "SendingIdentity",
+    "SentMail",
+    "TextMessage",
+]
 
 
 class Interaction(models.Model):
@@ -69,8 +89,3 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return self.subject
-
-
-# Inbound e-mail (mail/): registered with this app.
-
-__all__ = ["Interaction", "MailAttachment", "MailEntry", "Mailbox"]

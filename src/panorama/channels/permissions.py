@@ -21,7 +21,42 @@ def may_link_sender(user, obj=None) -> bool:
     return may_edit(user) and user.role in (Role.ADMIN, Role.SALES_MANAGER, Role.SERVICE_AGENT)
 
 
+def may_configure_channels(user, obj=None) -> bool:
+    """Sending identities, templates, messaging accounts, branches and tracked sites:
+    administrators and sales managers."""
+    return user.is_superuser or user.role in (Role.ADMIN, Role.SALES_MANAGER)
+
+
+def may_chat(user, obj=None) -> bool:
+    """Answering web chats: whoever may record contacts (every role but analysts)."""
+    return may_edit(user)
+
+
+def may_send(user, obj=None) -> bool:
+    """E-mail, SMS and fax to a customer: whoever may record contacts with him (the
+    record-level check is the customer's scope, in the service)."""
+    return may_edit(user)
+
+
 def register_all() -> None:
+    register(
+        "channels.configure_channels",
+        rule=may_configure_channels,
+        message=_(
+            "Only administrators and managers configure sending identities, accounts, "
+            "branches and tracked sites."
+        ),
+    )
+    register(
+        "channels.chat",
+        rule=may_chat,
+        message=_("Your role can read chats but not answer them."),
+    )
+    register(
+        "channels.send",
+        rule=may_send,
+        message=_("Your role can read contacts but not send messages."),
+    )
     register(
         "channels.record",
         rule=may_edit,

@@ -251,13 +251,23 @@ def on_forbidden(request, exc):
 
 
 def _register_routers() -> None:
+    from panorama.analytics.api import router as analytics_router
+    from panorama.analytics.warehouse.api import router as warehouse_router
+    from panorama.automation.api import router as automation_router
     from panorama.catalog.api import router as catalog_router
     from panorama.channels.api import router as channels_router
+    from panorama.channels.chat.api import router as chat_router
+    from panorama.channels.fax.api import router as fax_router
     from panorama.channels.mail.api import router as mail_router
+    from panorama.channels.outbound.api import router as outbound_router
+    from panorama.channels.sms.api import router as sms_router
+    from panorama.channels.visits.api import router as visits_router
     from panorama.core.api import router as views_router
     from panorama.customers.api import router as customers_router
     from panorama.customers.duplicates.api import router as duplicates_router
     from panorama.customers.imports.api import router as imports_router
+    from panorama.loyalty.api import router as loyalty_router
+    from panorama.marketing.api import router as marketing_router
     from panorama.sales.api import router as sales_router
     from panorama.service.api import router as service_router
 
@@ -265,11 +275,21 @@ def _register_routers() -> None:
     api.add_router("/", duplicates_router)
     api.add_router("/", imports_router)
     api.add_router("/", channels_router)
+    api.add_router("/", chat_router)
     api.add_router("/", mail_router)
+    api.add_router("/", outbound_router)
+    api.add_router("/", sms_router)
+    api.add_router("/", fax_router)
+    api.add_router("/", visits_router)
     api.add_router("/", sales_router)
     api.add_router("/", service_router)
     api.add_router("/", catalog_router)
     api.add_router("/", views_router)
+    api.add_router("/", automation_router)
+    api.add_router("/", marketing_router)
+    api.add_router("/", loyalty_router)
+    api.add_router("/", analytics_router)
+    api.add_router("/analytics", warehouse_router)
 
 
 _register_routers()

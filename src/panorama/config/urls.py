@@ -39,7 +39,7 @@ def admin_sign_in(request, extra_context=None):
 admin.site.login = admin_sign_in  # type: ignore[method-assign]  # before admin.site.urls below builds its patterns
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="automation:home", permanent=False)),
     path("healthz", healthz),
     path("admin/", admin.site.urls),
     path("accounts/", include("panorama.accounts.urls")),
@@ -48,6 +48,10 @@ urlpatterns = [
     path("sales/", include("panorama.sales.urls")),
     path("catalog/", include("panorama.catalog.urls")),
     path("service/", include("panorama.service.urls")),
+    path("marketing/", include("panorama.marketing.urls")),
+    path("loyalty/", include("panorama.loyalty.urls")),
+    path("automation/", include("panorama.automation.urls")),
+    path("analytics/", include("panorama.analytics.urls")),
     path("ui/", include("panorama.core.urls")),
     # The language switch of the sign-in page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

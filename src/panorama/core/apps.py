@@ -8,7 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from .lists import events  # noqa: F401  (the saved views' events)
+        from . import tasks  # noqa: F401  (bulk jobs and their recovery)
+        from .lists import (
+            events,  # noqa: F401  (the saved views' events)
+            jobs,  # noqa: F401  (the sweep that deletes expired exports)
+        )
         from .permissions import register_all
 
         register_all()

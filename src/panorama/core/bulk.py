@@ -463,3 +463,27 @@ def bulk_mode() -> Iterator[None]:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA cache_size=-64000")
             cursor.execute("PRAGMA foreign_keys=ON")
+
+
+def objects_update(objs: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """UPDATE ``fields`` of saved instances of one model, each row its own values, in one
+    prepared statement run with ``executemany``. ``bulk_update`` builds a ``CASE WHEN``
+    per field over the whole batch, whose compilation grows with the batch (a campaign's
+    ledger of 25 rows took 150 ms of it)."""
+    if not objs:
+        return
+    meta = type(objs[0])._meta
+    columns = [_concrete(meta.get_field(name)) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in columns)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608 (names from the model)
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    params = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns]
+        + [obj.pk]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

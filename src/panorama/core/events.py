@@ -19,6 +19,9 @@ nobody reacts to a write that was rolled back. ``docs/events.md`` is generated f
 (``panorama events``) and a test keeps the two equal.
 """
 
+import contextlib
+import contextvars
+import functools
 import logging
 import types
 import typing
@@ -27,12 +30,27 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[str, dict[str, Any]], None]
 _subscribers: dict[str, list[Handler]] = defaultdict(list)
+# How many rule runs led to the events emitted now (``caused_at_depth``): written into
+# the outbox copy of their payload as ``_depth`` so a rule whose action triggers itself
+# stops at ``automation``'s depth limit instead of looping forever.
+_depth: contextvars.ContextVar[int] = contextvars.ContextVar("event_depth", default=0)
+DEPTH_KEY = "_depth"
+
+
+@contextlib.contextmanager
+def caused_at_depth(depth: int):
+    """Mark the events emitted inside as caused by a chain of ``depth`` rule runs."""
+    token = _depth.set(depth)
+    try:
+        yield
+    finally:
+        _depth.reset(token)
 
 
 class Payload(BaseModel):
@@ -92,19 +110,44 @@ def emit(event: str, **payload: Any) -> None:
     """Check the event, write it to the outbox for its durable subscribers in the
     current transaction (``core.outbox``), and run the in-process subscribers after the
     commit."""
-    payload_check(event, payload)
-    from .outbox import outbox_write
+    emit_many(event, [payload])
 
-    outbox_write(event, payload)
+
+def emit_many(event: str, payloads: list[dict[str, Any]]) -> None:
+    """``emit`` for a set-based change (a sweep, a bulk action): every payload checked in
+    one validation call, the outbox rows written in two bulk INSERTs, one hook after the
+    commit that runs the subscribers for each payload in order. 150k escalations cost
+    6.5 s one ``emit`` at a time."""
+    if not payloads:
+        return
+    schema = catalogue.get(event)
+    if schema is None:
+        raise EventError(f"no event {event!r} in the catalogue")
+    try:
+        _list_adapter(schema).validate_python(payloads)
+    except PydanticValidationError as exc:
+        raise EventError(f"payload of {event!r} does not match its schema: {exc}") from None
+    from .outbox import outbox_write_many
+
+    # Caused by a rule's actions: the outbox copy carries the depth (``caused_at_depth``).
+    depth = _depth.get()
+    outbox_write_many(event, [{**p, DEPTH_KEY: depth} for p in payloads] if depth else payloads)
 
     def dispatch() -> None:
-        for handler in [*_subscribers.get(event, []), *_subscribers.get("*", [])]:
-            try:
-                handler(event, payload)
-            except Exception:  # one broken subscriber must not break the others
-                logger.exception("event subscriber failed", extra={"event": event})
+        handlers = [*_subscribers.get(event, []), *_subscribers.get("*", [])]
+        for payload in payloads:
+            for handler in handlers:
+                try:
+                    handler(event, payload)
+                except Exception:  # one broken subscriber must not break the others
+                    logger.exception("event subscriber failed", extra={"event": event})
 
     transaction.on_commit(dispatch)
+
+
+@functools.cache
+def _list_adapter(schema: type[Payload]) -> TypeAdapter[list[Payload]]:
+    return TypeAdapter(list[schema])  # type: ignore[valid-type]
 
 
 def _type_name(annotation: Any) -> str:

@@ -127,6 +127,88 @@ class ListPreference(models.Model):
         return f"{self.user_id}: {self.list_name}"
 
 
+class BulkJob(models.Model):
+    """A bulk action over more rows than a request should wait for, run by the task
+    worker: each row through the app's service, progress counted as it goes, every
+    refused row kept with its reason. Its user follows it on the list (polled)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulk_jobs"
+    )
+    list_name = models.CharField(_("list"), max_length=40)
+    action = models.CharField(_("action"), max_length=40)
+    action_label = models.CharField(_("action"), max_length=200)
+    raw_value = models.CharField(_("value"), max_length=200, blank=True)
+    query = models.CharField(_("filters, sort and columns"), max_length=2000, blank=True)
+    ids = models.JSONField(_("selected rows"), default=list, blank=True)
+    everything = models.BooleanField(_("every matching row"), default=False)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    done = models.PositiveIntegerField(_("rows changed"), default=0)
+    refused = models.JSONField(_("rows refused"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    last_pk = models.BigIntegerField(
+        default=0
+    )  # the last row handled: a resumed job goes on after it
+    process = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # An export's file (default storage, a random name), downloadable by ``user`` only
+    # until ``EXPORT_TTL`` after ``finished_at``, then deleted (core.lists.actions).
+    file = models.CharField(_("file"), max_length=300, blank=True)
+    # An undoable action: each changed row's value before it (pk → value), and the job
+    # that undid it (at most one).
+    undo_data = models.JSONField(_("values before"), default=dict, blank=True)
+    undo_of = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="undone_by",
+        verbose_name=_("undoes"),
+    )
+
+    class Meta:
+        verbose_name = _("bulk action")
+        verbose_name_plural = _("bulk actions")
+
+    def __str__(self) -> str:
+        return f"{self.action_label} ({self.done}/{self.total})"
+
+    @property
+    def handled(self) -> int:
+        return self.done + len(self.refused)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, round(100 * self.handled / self.total))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def downloadable(self) -> bool:
+        from panorama.core.lists.jobs import export_expired
+
+        return bool(self.file) and self.status == self.Status.DONE and not export_expired(self)
+
+    @property
+    def undoable(self) -> bool:
+        """Finished, changed rows it kept the values of, and not undone yet."""
+        if not (self.finished and self.undo_data) or self.undo_of_id:
+            return False
+        return not BulkJob.objects.filter(undo_of=self).exists()
+
+
 class OutboxEvent(models.Model):
     """A domain event written in the same transaction as the change that emitted it (the
     transactional outbox): it exists exactly when the change committed. The dispatcher

@@ -27,6 +27,10 @@ A durable subscriber is registered from an app's ``ready()``::
     outbox.subscribe_durable("automation.rules", ["opportunity.won"], handler)
 
 with ``handler(name, payload, event_id)``; it receives the events emitted from then on.
+A subscriber that can take a whole batch at once (a few queries for 500 events instead
+of a few per event) also passes ``batch_handler(events)``, called with the batch's
+``(name, payload, event_id)`` in order; when it raises, the batch falls back to
+``handler`` one event at a time, as above.
 In-process subscribers (``events.subscribe``) still run right after the commit, best
 effort, for what may be lost (a live notification, the tests' ``emitted``).
 """
@@ -45,8 +49,12 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 DurableHandler = Callable[[str, dict[str, Any], int], None]
+BatchHandler = Callable[[list[tuple[str, dict[str, Any], int]]], None]
 MAX_ATTEMPTS = 10
 BATCH = 500
+# From this many events at once, ``outbox_write_many`` writes plain rows in bulk (below,
+# ``bulk_create``: the same statements as a single ``emit``).
+BULK_WRITE_FROM = 500
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,7 @@ class DurableSubscriber:
     name: str
     events: frozenset[str]  # "*" in it: every event
     handler: DurableHandler
+    batch_handler: BatchHandler | None = None
 
     def wants(self, event: str) -> bool:
         return "*" in self.events or event in self.events
@@ -62,9 +71,15 @@ class DurableSubscriber:
 _durable: dict[str, DurableSubscriber] = {}
 
 
-def subscribe_durable(name: str, events: list[str], handler: DurableHandler) -> None:
+def subscribe_durable(
+    name: str,
+    events: list[str],
+    handler: DurableHandler,
+    *,
+    batch_handler: BatchHandler | None = None,
+) -> None:
     """Register the durable subscriber ``name`` (its deliveries' key) for ``events``
-    ("*": all of them)."""
+    ("*": all of them); ``batch_handler``, if given, takes whole batches."""
     from .events import EventError, catalogue
 
     unknown = [e for e in events if e != "*" and e not in catalogue]
@@ -73,7 +88,7 @@ def subscribe_durable(name: str, events: list[str], handler: DurableHandler) -> 
     known = _durable.get(name)
     if known is not None and known.handler is not handler:
         raise EventError(f"durable subscriber {name!r} is registered twice")
-    _durable[name] = DurableSubscriber(name, frozenset(events), handler)
+    _durable[name] = DurableSubscriber(name, frozenset(events), handler, batch_handler)
 
 
 def unsubscribe_durable(name: str) -> None:
@@ -84,18 +99,64 @@ def durable_subscribers() -> list[DurableSubscriber]:
     return list(_durable.values())
 
 
-def outbox_write(event: str, payload: dict[str, Any]) -> None:
-    """Write ``event`` and its deliveries in the current transaction (two INSERTs), when
-    a durable subscriber wants it; nothing otherwise."""
+def outbox_write_many(event: str, payloads: list[dict[str, Any]]) -> None:
+    """Write one ``event`` row per payload and their deliveries in the current
+    transaction (two bulk INSERTs), when a durable subscriber wants the event."""
     from .models import OutboxDelivery, OutboxEvent
 
     names = [s.name for s in _durable.values() if s.wants(event)]
-    if not names:
+    if not names or not payloads:
         return
-    row = OutboxEvent.objects.create(name=event, payload=payload)
-    OutboxDelivery.objects.bulk_create(
-        [OutboxDelivery(event=row, subscriber=name) for name in names]
+    if len(payloads) >= BULK_WRITE_FROM:
+        _write_bulk(event, payloads, names)
+        return
+    rows = OutboxEvent.objects.bulk_create(
+        [OutboxEvent(name=event, payload=payload) for payload in payloads], batch_size=2000
     )
+    OutboxDelivery.objects.bulk_create(
+        [OutboxDelivery(event=row, subscriber=name) for row in rows for name in names],
+        batch_size=2000,
+    )
+
+
+def _write_bulk(event: str, payloads: list[dict[str, Any]], names: list[str]) -> None:
+    """``outbox_write_many`` for a set-based change: plain rows through ``core.bulk``
+    (``COPY`` on PostgreSQL, one prepared INSERT on SQLite), ids reserved up front.
+    ``bulk_create`` compiles every value of every row: for the SLA sweep's 150k
+    escalations that was ~70 % of the sweep on PostgreSQL."""
+    from .bulk import model_attnames, rows_insert
+    from .models import OutboxDelivery, OutboxEvent
+
+    now = timezone.now()
+    width = len(model_attnames(OutboxEvent))
+    at = model_attnames(OutboxEvent).index("payload")
+    events = []
+    for payload in payloads:
+        row: list[Any] = [None] * width
+        row[at] = payload
+        events.append(row)
+    # SQLite reserves ids under the transaction's write lock; inside the caller's
+    # transaction (the change's), no savepoint of its own.
+    with transaction.atomic(savepoint=False):
+        ids = rows_insert(OutboxEvent, events, name=event, created_at=now)
+        width = len(model_attnames(OutboxDelivery))
+        at = model_attnames(OutboxDelivery).index("event_id")
+        for name in names:
+            deliveries = []
+            for event_id in ids:
+                row = [None] * width
+                row[at] = event_id
+                deliveries.append(row)
+            rows_insert(
+                OutboxDelivery,
+                deliveries,
+                subscriber=name,
+                attempts=0,
+                next_attempt_at=now,
+                delivered_at=None,
+                gave_up=False,
+                error="",
+            )
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -117,11 +178,16 @@ def _deliver_all(subscriber: DurableSubscriber, rows: list) -> dict[int, str]:
     """Each delivery's error ("" for success). The batch runs in one savepoint (two
     round trips instead of two per event); when a handler fails, that savepoint is
     rolled back and the batch runs again one savepoint per event, so only the failing
-    events' writes are lost (handlers run again for the others: at least once)."""
+    events' writes are lost (handlers run again for the others: at least once). A
+    subscriber's ``batch_handler`` takes the whole batch in that first savepoint."""
     try:
         with transaction.atomic():
-            for row in rows:
-                subscriber.handler(row.event.name, row.event.payload, row.event.pk)
+            if subscriber.batch_handler is not None:
+                events = [(r.event.name, r.event.payload, r.event.pk) for r in rows]
+                subscriber.batch_handler(events)
+            else:
+                for row in rows:
+                    subscriber.handler(row.event.name, row.event.payload, row.event.pk)
     except Exception:
         return {row.pk: _deliver(subscriber, row.event) for row in rows}
     return dict.fromkeys((row.pk for row in rows), "")

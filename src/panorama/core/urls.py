@@ -11,5 +11,8 @@ urlpatterns = [
     path("views/<int:view_id>/delete/", saved_views.view_delete, name="view_delete"),
     path("views/<int:view_id>/default/", saved_views.view_default, name="view_default"),
     path("lists/<slug:list_name>/bulk/", lists.list_bulk, name="list_bulk"),
+    path("lists/bulk-jobs/<int:job_id>/", lists.list_bulk_job, name="list_bulk_job"),
+    path("lists/bulk-jobs/<int:job_id>/undo/", lists.list_bulk_undo, name="list_bulk_undo"),
+    path("lists/bulk-jobs/<int:job_id>/file/", lists.list_bulk_file, name="list_bulk_file"),
     path("lists/<slug:list_name>/<int:pk>/<slug:column_key>/", lists.list_cell, name="list_cell"),
 ]

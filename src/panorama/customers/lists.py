@@ -10,6 +10,7 @@ from django.utils.translation import ngettext_lazy
 
 from panorama.accounts import permissions
 from panorama.accounts.models import Team
+from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.core.lists import (
     BulkAction,
     Column,
@@ -81,6 +82,19 @@ def _edit(name: str, initial) -> Edit:
     return Edit(
         field=_form_field(name), initial=initial, save=_change(name), permission="customers.edit"
     )
+
+
+def _deactivate(user, customer: Customer, value: Any) -> None:
+    if customer.status == Customer.Status.INACTIVE:
+        raise ValidationFailed(_("Already inactive."), field="status")
+    customer_update(customer=customer, by=user, changes={"status": Customer.Status.INACTIVE})
+
+
+def _reactivate(user, customer: Customer, before: Any) -> None:
+    """Undo a deactivation: the status it had, unless someone changed it since."""
+    if customer.status != Customer.Status.INACTIVE:
+        raise Conflict(_("Its status was changed since: left as it is."))
+    customer_update(customer=customer, by=user, changes={"status": before})
 
 
 def _teams(user) -> list[tuple[str, str]]:
@@ -164,7 +178,20 @@ class CustomerList(ListDefinition):
             run=_change("status"),
             permission="customers.edit",
         ),
+        # Customers are never deleted from a list: their consents, history and every
+        # app's records point at them (see the import's undo). Deactivating keeps all
+        # that, and can be undone.
+        BulkAction(
+            "deactivate",
+            _("Deactivate (can be undone)"),
+            run=_deactivate,
+            before=lambda customer: customer.status,
+            undo=_reactivate,
+            permission="customers.edit",
+        ),
     ]
+    bulk_export = "customers.export"
+    row_related = ("owner", "team")
 
     def selector_filters(self, user, state: ListState) -> dict[str, Any]:
         team = state.filters.get("team", "")

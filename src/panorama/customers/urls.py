@@ -8,6 +8,7 @@ app_name = "customers"
 urlpatterns = [
     path("", pages.customer_list, name="list"),
     path("search/", pages.customer_search, name="search"),
+    path("pick/", pages.customer_pick, name="pick"),
     path("new/", pages.customer_new, name="create"),
     path("export.csv", pages.customer_export, name="export"),
     path("<int:customer_id>/", pages.customer_detail, name="detail"),

@@ -31,6 +31,7 @@ from .models import (
     Pipeline,
     Quote,
     QuoteLine,
+    SalesSettingChange,
     ScoringRule,
     Script,
     Stage,
@@ -416,3 +417,12 @@ class ForecastAdjustmentAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("period", "rep", "team", "category", "amount", "by", "at")
     list_filter = ("category",)
     list_select_related = ("rep", "team", "by")
+
+
+@admin.register(SalesSettingChange)
+class SalesSettingChangeAdmin(ReadOnly, admin.ModelAdmin):
+    """The audit trail of the sales settings (changed on the sales configuration page)."""
+
+    list_display = ("key", "previous", "value", "comment", "changed_by", "changed_at")
+    list_filter = ("key",)
+    list_select_related = ("changed_by",)

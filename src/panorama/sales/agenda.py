@@ -68,7 +68,7 @@ def agenda_user_get(*, user: User, user_id: int | None) -> User:
     return other
 
 
-_RELATED = ("owner", "customer", "lead", "opportunity", "opportunity__stage")
+_RELATED = ("owner", "customer", "lead", "opportunity", "opportunity__stage", "quote")
 
 
 def activity_get(*, user: User | None, activity_id: int, for_update: bool = False) -> Activity:
@@ -80,6 +80,17 @@ def activity_get(*, user: User | None, activity_id: int, for_update: bool = Fals
             _("Agenda item %(id)s does not exist or is not visible to you.") % {"id": activity_id}
         )
     return activity
+
+
+def activities_about_quote(*, user: User, quote, limit: int = 20) -> list[Activity]:
+    """The agenda items about one quote that ``user`` may see (the quote's page; one
+    query)."""
+    return list(
+        activities_visible_to(user)
+        .filter(quote=quote)
+        .select_related("owner")
+        .order_by("-starts_at", "-id")[:limit]
+    )
 
 
 def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:

@@ -280,3 +280,24 @@ class OrderStatusChanged(Payload):
     from_status: str = Field(description="the status it left")
     to_status: str = Field(description="the status it entered")
     by: int | None = Field(description="who moved it")
+
+
+@event("sales.setting_changed")
+class SalesSettingChanged(Payload):
+    """An administrator changed a sales setting (e.g. the quote approval threshold)."""
+
+    key: str = Field(description="the setting, e.g. quote_approval_discount")
+    value: str = Field(description="its new value")
+    previous: str = Field(description="the value it replaced")
+    by: int | None = Field(description="who changed it")
+
+
+@event("sales.lead_config_changed")
+class LeadConfigChanged(Payload):
+    """A lead scoring rule, assignment rule or web form was created or changed."""
+
+    kind: str = Field(description="scoring, assignment or webform")
+    object_id: int = Field(description="the rule's or form's id")
+    created: bool = Field(description="whether it is new")
+    active: bool = Field(description="whether it is active after the change")
+    by: int | None = Field(description="who changed it")

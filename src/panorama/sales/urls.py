@@ -2,7 +2,7 @@
 
 from django.urls import path  # noqa: F401  (the sub-domains' patterns use it)
 
-from .views import lead_imports, leads, webforms
+from .views import lead_config, lead_imports, leads, webforms
 
 app_name = "sales"
 
@@ -35,6 +35,18 @@ urlpatterns += [
     path("leads/<int:lead_id>/activity/", leads.lead_activity, name="lead_activity"),
     path("leads/<int:lead_id>/convert/", leads.lead_conversion, name="lead_convert"),
     path("webforms/<int:form_id>/snippet/", webforms.webform_snippet, name="webform_snippet"),
+    path("settings/leads/", lead_config.lead_settings, name="lead_settings"),
+    path("settings/leads/<str:setting>/new/", lead_config.lead_config_edit, name="lead_config_new"),
+    path(
+        "settings/leads/<str:setting>/<int:obj_id>/",
+        lead_config.lead_config_edit,
+        name="lead_config_edit",
+    ),
+    path(
+        "settings/leads/<str:setting>/<int:obj_id>/toggle/",
+        lead_config.lead_config_toggle,
+        name="lead_config_toggle",
+    ),
 ]
 
 # --- opportunities, the board, win/loss, the sales configuration (opportunities helper) ---
@@ -102,6 +114,7 @@ urlpatterns += [
         name="lost_reason_toggle",
     ),
     path("settings/competitors/new/", pipelines.competitor_new, name="competitor_new"),
+    path("settings/approval/", pipelines.approval_threshold_save, name="approval_threshold_save"),
 ]
 
 # --- the agenda, sales scripts and the forecast (agenda helper) ---
@@ -169,6 +182,7 @@ urlpatterns += [
     path("quotes/<int:quote_id>/pdf/", quotes.quote_pdf_download, name="quote_pdf"),
     path("quotes/accept/<str:token>/", quotes.quote_accept, name="quote_accept"),
     path("orders/", orders.order_list, name="order_list"),
+    path("customers/<int:customer_id>/orders/new/", orders.order_new, name="order_new"),
     path("orders/<int:order_id>/", orders.order_detail, name="order_detail"),
     path("orders/<int:order_id>/move/", orders.order_move, name="order_move"),
 ]

@@ -225,18 +225,19 @@ def field_demo_ensure(*, customers: int = 14, seed: int = 9) -> int:
                 if job[1] in (skill_of[sku], "gas") and (job[1] != "gas" or sku == "FS-BOIL-24")
             ]
         )
+        fit = [t for t in technicians if skill in t.technician.skill_list()]
+        tech = fit[index % len(fit)]
         order = work_order_create(
             by=None,
             asset_id=asset.pk,
             subject=subject,
             skill=skill,
             duration_minutes=rng.choice((45, 60, 90)),
+            area=tech.technician.area,  # the demo's jobs are in its technicians' areas
         )
         created += 1
         if index >= 10:
             continue  # unassigned: for the dispatcher to drag onto a technician
-        fit = [t for t in technicians if skill in t.technician.skill_list()]
-        tech = fit[index % len(fit)]
         order = work_order_dispatch(
             by=None, work_order_id=order.pk, technician_id=tech.pk, day=today
         )

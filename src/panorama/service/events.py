@@ -215,6 +215,17 @@ class CallbackEscalated(Payload):
 # --- field service ------------------------------------------------------------------------
 
 
+@event("asset.updated")
+class AssetUpdated(Payload):
+    """An asset of the installed base was changed (product, serial number, install
+    date, location, the asset it is part of, notes)."""
+
+    asset_id: int = Field(description="the asset")
+    customer_id: int = Field(description="its customer")
+    fields: list[str] = Field(description="the fields that changed")
+    by: int | None = Field(description="who changed it (null: the system)")
+
+
 @event("asset.registered")
 class AssetRegistered(Payload):
     """An asset was recorded in a customer's installed base."""

@@ -130,10 +130,13 @@ class AssetForm(StyledForm):
         empty_label=_("Nothing (top level)"),
     )
 
-    def __init__(self, *args, customer=None, **kwargs):
+    field_aliases = {"product_id": "product", "parent_id": "parent"}
+
+    def __init__(self, *args, customer=None, exclude_pk: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         parent = cast(forms.ModelChoiceField, self.fields["parent"])
-        parent.queryset = Asset.objects.filter(customer=customer).select_related("product")
+        candidates = Asset.objects.filter(customer=customer).select_related("product")
+        parent.queryset = candidates.exclude(pk=exclude_pk) if exclude_pk else candidates
 
 
 class ContractForm(StyledForm):
@@ -232,6 +235,10 @@ class DefectCaseForm(StyledForm):
         if not digits.isdigit():
             raise forms.ValidationError(_("Type a case reference such as C-000123."))
         return int(digits)
+
+
+class DefectAssetForm(StyledForm):
+    serial_number = forms.CharField(label=_("Serial number"), max_length=100)
 
 
 class ReportPeriodForm(StyledForm):

@@ -3,6 +3,7 @@ my cases, a queue, the unassigned ones, as chips (status, priority, queue, owner
 
 from typing import Any
 
+from django import forms
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
@@ -11,11 +12,23 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from panorama.accounts import permissions
-from panorama.core.lists import Column, Filter, ListDefinition, ListState, Sort, attr, chip, choice
+from panorama.core.lists import (
+    BulkAction,
+    Column,
+    Filter,
+    ListDefinition,
+    ListState,
+    Sort,
+    attr,
+    chip,
+    choice,
+)
 from panorama.core.pagination import Keyset
 
 from . import selectors
+from .forms import CaseAssignForm
 from .models import Call, CallbackRequest, Case, Defect, Queue
+from .services.case import case_assign, case_set_status
 
 PRIORITY_TONES = {"urgent": "danger", "high": "warning", "low": "secondary"}
 STATUS_TONES = {"new": "info", "waiting": "secondary", "resolved": "success", "reopened": "warning"}
@@ -47,6 +60,10 @@ def _queues(user) -> list[tuple[str, str]]:
 OWNER_CHOICES = [("me", _("My cases")), ("none", _("Unassigned"))]
 SLA_CHOICES = [("risk", _("At risk")), ("breached", _("Breached"))]
 OPEN_CHOICES = [("open", _("Open (any)")), *Case.Status.choices]
+
+
+def _case_status_field(user) -> forms.Field:
+    return forms.ChoiceField(label=_("Status"), choices=Case.Status.choices)
 
 
 class CaseList(ListDefinition):
@@ -81,6 +98,25 @@ class CaseList(ListDefinition):
         Sort("oldest", _("Oldest first"), Keyset("id", types=(int,))),
     ]
     default_sort = "newest"
+    # Through the services of the case's page: the lifecycle refuses a move it does not
+    # allow (closed → open...), row by row, with its message.
+    bulk_actions = [
+        BulkAction(
+            "owner",
+            _("Assign agent"),
+            field=lambda user: CaseAssignForm().fields["owner"],
+            run=lambda user, case, owner: case_assign(by=user, case_id=case.pk, owner=owner),
+            permission="service.edit",
+        ),
+        BulkAction(
+            "status",
+            _("Change status"),
+            field=_case_status_field,
+            run=lambda user, case, status: case_set_status(by=user, case_id=case.pk, status=status),
+            permission="service.edit",
+        ),
+    ]
+    bulk_export = "customers.export"  # the deployment's one switch for personal data
 
     def filtered(self, user, state: ListState) -> QuerySet:
         qs = selectors.cases_visible_to(user).select_related("customer", "queue", "owner")

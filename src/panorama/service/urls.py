@@ -14,6 +14,11 @@ urlpatterns += [
     path("cases/new/", cases.case_new, name="case_create"),
     path("cases/<int:case_id>/", cases.case_detail, name="case_detail"),
     path("cases/<int:case_id>/messages/", cases.case_message, name="case_message"),
+    path(
+        "cases/<int:case_id>/files/<int:attachment_id>/",
+        cases.case_attachment,
+        name="case_attachment",
+    ),
     path("cases/<int:case_id>/status/", cases.case_status, name="case_status"),
     path("cases/<int:case_id>/assign/", cases.case_assign, name="case_assign"),
     path("cases/satisfaction/", csat.csat_report_view, name="csat_report"),
@@ -67,6 +72,7 @@ urlpatterns += [
 # Field service (fieldsvc helper): installed base, contracts, work orders, dispatch, parts.
 urlpatterns += [
     path("assets/<int:asset_id>/", assets.asset_detail, name="asset_detail"),
+    path("assets/<int:asset_id>/edit/", assets.asset_edit, name="asset_edit"),
     path("customers/<int:customer_id>/assets/new/", assets.asset_new, name="asset_create"),
     path(
         "customers/<int:customer_id>/contracts/new/",
@@ -125,6 +131,13 @@ urlpatterns += [
     path("defects/<int:defect_id>/edit/", quality.defect_edit, name="defect_edit"),
     path("defects/<int:defect_id>/status/", quality.defect_status, name="defect_status"),
     path("defects/<int:defect_id>/cases/", quality.defect_link, name="defect_link"),
+    path("defects/<int:defect_id>/assets/", quality.defect_asset_link, name="defect_asset_link"),
+    path(
+        "defects/<int:defect_id>/assets/<int:asset_id>/unlink/",
+        quality.defect_asset_unlink,
+        name="defect_asset_unlink",
+    ),
+    path("assets/<int:asset_id>/defects/", quality.asset_defect_link, name="asset_defect_link"),
     path(
         "defects/<int:defect_id>/cases/<int:case_id>/unlink/",
         quality.defect_unlink,

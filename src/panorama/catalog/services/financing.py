@@ -12,6 +12,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,12 +21,12 @@ from django.utils.translation import gettext as _
 from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
-from panorama.core.exceptions import ValidationFailed
+from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.core.validation import field_error, rules_for
 
 from ..models import FinancingPlan
 from ..selectors.money import MAX_AMOUNT, cents, company_currency, currency_clean
-from .products import decimal_clean
+from .products import code_check, decimal_clean
 
 TWELVE = Decimal(12)
 HUNDRED = Decimal(100)
@@ -156,6 +157,69 @@ def financing_schedule(
     )
 
 
+PLAN_FIELDS = {
+    "name",
+    "instalments",
+    "annual_rate",
+    "opening_fee_percent",
+    "min_amount",
+    "max_amount",
+    "active",
+}
+# What a quote's schedule is computed from: fixed once a quote uses the plan.
+PLAN_TERMS = ("instalments", "annual_rate", "opening_fee_percent")
+
+
+def _amount(value: Decimal | str | None, *, field: str) -> Decimal | None:
+    return None if value in (None, "") else decimal_clean(value, field=field)
+
+
+def _plan_check(plan: FinancingPlan) -> None:
+    """Everything a financing plan must satisfy, on every path: the field rules, a code
+    of letters and digits no other plan has, 1 to 480 instalments, rates between 0 and
+    100 %, amounts not negative and the maximum not below the minimum."""
+    plan.code = (plan.code or "").strip()
+    plan.name = (plan.name or "").strip()
+    instalments = plan.instalments
+    if isinstance(instalments, bool) or not isinstance(instalments, int):
+        raise field_error(FinancingPlan, "instalments", _("Between 1 and 480 instalments."))
+    if not 1 <= instalments <= 480:
+        raise field_error(FinancingPlan, "instalments", _("Between 1 and 480 instalments."))
+    plan.annual_rate = decimal_clean(plan.annual_rate, field="annual_rate")
+    plan.opening_fee_percent = decimal_clean(plan.opening_fee_percent, field="opening_fee_percent")
+    plan.min_amount = _amount(plan.min_amount, field="min_amount")
+    plan.max_amount = _amount(plan.max_amount, field="max_amount")
+    for name in ("annual_rate", "opening_fee_percent"):
+        if not 0 <= getattr(plan, name) <= 100:
+            raise field_error(FinancingPlan, name, _("A percentage is between 0 and 100."))
+    for name in ("min_amount", "max_amount"):
+        if getattr(plan, name) is not None and getattr(plan, name) < 0:
+            raise field_error(FinancingPlan, name, _("An amount cannot be negative."))
+    rules_for(FinancingPlan).check(plan)
+    code_check(FinancingPlan, plan.code)
+    if (
+        plan.min_amount is not None
+        and plan.max_amount is not None
+        and plan.max_amount < plan.min_amount
+    ):
+        raise field_error(FinancingPlan, "max_amount", _("The maximum is below the minimum."))
+    if FinancingPlan.objects.filter(code=plan.code).exclude(pk=plan.pk).exists():
+        raise field_error(FinancingPlan, "code", _("This code is taken."))
+
+
+def _used(plan: FinancingPlan) -> bool:
+    """Whether any record (a quote...) refers to ``plan``, read from the relations other
+    apps declare, so the catalogue imports none of them."""
+    # Hidden relations too: a quote's link is declared with related_name="+".
+    for relation in FinancingPlan._meta.get_fields(include_hidden=True):
+        if relation.auto_created and not relation.concrete and relation.related_model:
+            field = relation.field  # type: ignore[union-attr]
+            model = relation.related_model
+            if model._default_manager.filter(**{field.name: plan}).exists():  # type: ignore[union-attr]
+                return True
+    return False
+
+
 @transaction.atomic
 def financing_plan_create(
     *,
@@ -167,27 +231,49 @@ def financing_plan_create(
     opening_fee_percent: Decimal | str = Decimal(0),
     min_amount: Decimal | str | None = None,
     max_amount: Decimal | str | None = None,
+    active: bool = True,
 ) -> FinancingPlan:
     ensure_can(by, "catalog.manage")
     plan = FinancingPlan(
-        code=(code or "").strip(),
-        name=(name or "").strip(),
+        code=code or "",
+        name=name or "",
         instalments=instalments,
-        annual_rate=decimal_clean(annual_rate, field="annual_rate"),
-        opening_fee_percent=decimal_clean(opening_fee_percent, field="opening_fee_percent"),
-        min_amount=None if min_amount is None else decimal_clean(min_amount, field="min_amount"),
-        max_amount=None if max_amount is None else decimal_clean(max_amount, field="max_amount"),
+        annual_rate=annual_rate,
+        opening_fee_percent=opening_fee_percent,
+        min_amount=min_amount,
+        max_amount=max_amount,
+        active=active,
     )
-    rules_for(FinancingPlan).check(plan)
-    if not isinstance(instalments, int) or not 1 <= instalments <= 480:
-        raise field_error(FinancingPlan, "instalments", _("Between 1 and 480 instalments."))
-    for name in ("annual_rate", "opening_fee_percent"):
-        if not 0 <= getattr(plan, name) <= 100:
-            raise field_error(FinancingPlan, name, _("A percentage is between 0 and 100."))
-    if plan.min_amount and plan.max_amount and plan.max_amount < plan.min_amount:
-        raise field_error(FinancingPlan, "max_amount", _("The maximum is below the minimum."))
-    if FinancingPlan.objects.filter(code=plan.code).exists():
-        raise field_error(FinancingPlan, "code", _("This code is taken."))
+    _plan_check(plan)
     plan.save()
     emit("financing_plan.changed", plan_id=plan.pk, code=plan.code, by=by.pk if by else None)
     return plan
+
+
+@transaction.atomic
+def financing_plan_update(
+    *, by: User | None, plan: FinancingPlan, changes: dict[str, Any]
+) -> FinancingPlan:
+    """Change some fields of a plan. Its code never changes, and once a quote uses it
+    its terms (instalments, rate, fee) stay: archive it and create another."""
+    ensure_can(by, "catalog.manage")
+    unknown = set(changes) - PLAN_FIELDS
+    if unknown:
+        raise ValidationFailed(
+            _("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+            field=sorted(unknown)[0],
+        )
+    locked = FinancingPlan.objects.select_for_update().get(pk=plan.pk)
+    before = {name: getattr(locked, name) for name in PLAN_TERMS}
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    _plan_check(locked)
+    moved = [name for name in PLAN_TERMS if getattr(locked, name) != before[name]]
+    if moved and _used(locked):
+        raise Conflict(
+            _("Quotes use this plan: its terms cannot change. Archive it and create another."),
+            field=moved[0],
+        )
+    locked.save()
+    emit("financing_plan.changed", plan_id=locked.pk, code=locked.code, by=by.pk if by else None)
+    return locked

@@ -5,6 +5,7 @@ API, the screens, the admin's seeding and the shell all come through here.
 """
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -49,6 +50,20 @@ def decimal_clean(value: Any, *, field: str) -> Decimal:
     if number is None or not number.is_finite():
         raise ValidationFailed(_("Give a number."), field=field)
     return number
+
+
+def dates_in_order(valid_from: datetime.date | None, valid_until: datetime.date | None) -> None:
+    """A validity period's end is not before its start (price lists, promotions)."""
+    if valid_from and valid_until and valid_until < valid_from:
+        raise ValidationFailed(
+            _("The end date cannot be before the start date."), field="valid_until"
+        )
+
+
+def code_check(model: type, code: str) -> None:
+    """A code (what quotes and URLs name a record by): letters, digits, - and _."""
+    if code and not re.fullmatch(r"[-a-zA-Z0-9_]+", code):
+        raise field_error(model, "code", _("Use only letters, digits, hyphens and underscores."))
 
 
 def _product_check(product: Product) -> None:

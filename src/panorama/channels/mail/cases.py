@@ -1,7 +1,8 @@
 """E-mail to case: a message to a case mailbox threads into its case or opens one.
 
 Threading, first match wins: a message it answers (In-Reply-To, then References) that
-belongs to a case of this customer, or our auto-reply for that case; else the case
+belongs to a case of this customer, our auto-reply for that case, or an agent's reply
+sent from the case; else the case
 reference ("C-000123") in the subject, a case of this customer.
 
 A reply to a case that is *resolved* reopens it (the customer says it is not solved).
@@ -70,6 +71,15 @@ def case_find(*, parsed: Parsed, customer: Customer) -> Case | None:
         )
         if hit is not None:
             return hit.case
+        # An agent's reply sent from the case (service/services/reply.py).
+        replied = (
+            CaseMessage.objects.filter(sent_mail__message_id__in=ids, case__customer=customer)
+            .select_related("case")
+            .order_by("-id")
+            .first()
+        )
+        if replied is not None:
+            return replied.case
     for reference in REFERENCE_RE.findall(parsed.subject or ""):
         case = Case.objects.filter(reference=reference, customer=customer).first()
         if case is not None:

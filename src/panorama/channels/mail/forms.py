@@ -39,6 +39,18 @@ class MailboxForm(StyledForm):
     poll_seconds = forms.IntegerField(label=_("Poll every (seconds)"), initial=60)
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     creates_cases = forms.BooleanField(label=_("Creates cases"), required=False)
+    creates_leads = forms.BooleanField(
+        label=_("Creates leads"),
+        required=False,
+        help_text=_(
+            "Each message becomes a lead (source e-mail) or a note on the sender's open lead."
+        ),
+    )
+    receives_faxes = forms.BooleanField(
+        label=_("Fax gateway mailbox"),
+        required=False,
+        help_text=_("Messages here are faxes: their PDF/TIFF attachment is the fax."),
+    )
     queue = forms.ModelChoiceField(
         label=_("Queue"), queryset=Queue.objects.filter(active=True), required=False
     )
@@ -74,6 +86,8 @@ class MailboxForm(StyledForm):
         "poll_seconds",
         "active",
         "creates_cases",
+        "creates_leads",
+        "receives_faxes",
         "auto_reply",
         "auto_reply_subject",
         "auto_reply_body",

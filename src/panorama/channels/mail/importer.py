@@ -120,6 +120,25 @@ def _process(entry: MailEntry, raw: bytes, own: set[str] | None = None) -> None:
     if duplicate:
         _finish(entry, S.SKIPPED, R.DUPLICATE, notes, _("This message was already received."))
         return
+    from ..outbound.bounces import bounce_dispatch
+
+    local = parsed.from_address.split("@")[0]
+    maybe_report = (
+        parsed.auto_submitted
+        or local in ("mailer-daemon", "postmaster")
+        or b"multipart/report" in raw
+        or b"X-Failed-Recipients" in raw
+    )
+    bounced = bounce_dispatch(raw) if maybe_report else None
+    if bounced is not None:
+        entry.customer_id = bounced.customer_id
+        _finish(entry, S.SKIPPED, R.BOUNCE, notes, bounced.detail)
+        return
+    if is_fax(entry, parsed):
+        from ..fax.services import fax_from_mail
+
+        fax_from_mail(entry=entry, parsed=parsed, notes=notes)
+        return
     if parsed.from_address and parsed.from_address in (own or own_addresses()):
         _finish(entry, S.SKIPPED, R.OWN_ADDRESS, notes, _("Sent by one of our mailboxes."))
         return
@@ -136,6 +155,18 @@ def _process(entry: MailEntry, raw: bytes, own: set[str] | None = None) -> None:
         _finish(entry, S.UNKNOWN, R.NO_SENDER, notes, _("The message has no sender address."))
         return
     matches = identify(user=None, value=parsed.from_address, kind="email")
+    if entry.mailbox is not None and entry.mailbox.creates_leads:
+        from .leads import lead_from_message
+
+        customer = matches[0].customer if len(matches) == 1 else None
+        if parsed.attachments:
+            entry.save()
+        lead_from_message(entry=entry, parsed=parsed, customer=customer, notes=notes)
+        if customer is not None:
+            deliver(entry=entry, parsed=parsed, customer=customer, notes=notes)
+        else:
+            _finish(entry, S.IMPORTED, R.NONE, notes, "")
+        return
     if len(matches) != 1:
         reason = R.AMBIGUOUS if matches else R.NONE
         detail = (
@@ -148,6 +179,18 @@ def _process(entry: MailEntry, raw: bytes, own: set[str] | None = None) -> None:
     if parsed.attachments:
         entry.save()  # the attachments point at it
     deliver(entry=entry, parsed=parsed, customer=matches[0].customer, notes=notes)
+
+
+def fax_addresses() -> set[str]:
+    """Fax gateway addresses for messages piped by the MTA (no mailbox): a message to
+    one of them is a fax (``PANORAMA_FAX_INBOUND_ADDRESSES``)."""
+    return {a.lower() for a in getattr(settings, "PANORAMA_FAX_INBOUND_ADDRESSES", [])}
+
+
+def is_fax(entry: MailEntry, parsed: Parsed) -> bool:
+    if entry.mailbox is not None:
+        return entry.mailbox.receives_faxes
+    return bool(set(parsed.to_addresses) & fax_addresses())
 
 
 def _finish(entry: MailEntry, status: str, reason: str, notes: list[str], detail: str) -> None:
@@ -177,7 +220,7 @@ def deliver(*, entry: MailEntry, parsed: Parsed, customer: Customer, notes: list
         subject=(parsed.subject or _("(no subject)"))[:200],
         body=parsed.text,
         occurred_at=occurred,
-        related=case,
+        related=case or entry.lead,
         metadata=_metadata(entry, parsed, attachments),
     )
     entry.customer, entry.interaction, entry.case = customer, interaction, case
@@ -192,6 +235,8 @@ def deliver(*, entry: MailEntry, parsed: Parsed, customer: Customer, notes: list
 
 
 def _metadata(entry: MailEntry, parsed: Parsed, attachments: list[MailAttachment]) -> dict:
+    from ..outbound.models import SentMail
+
     parent = (
         MailEntry.objects.filter(message_id__in=parsed.thread_ids(), interaction__isnull=False)
         .exclude(pk=entry.pk)
@@ -200,11 +245,19 @@ def _metadata(entry: MailEntry, parsed: Parsed, attachments: list[MailAttachment
         if parsed.thread_ids()
         else None
     )
+    if parent is None and parsed.thread_ids():
+        # An answer to a message we sent from Panorama (outbound/): same thread.
+        parent = (
+            SentMail.objects.filter(message_id__in=parsed.thread_ids(), interaction__isnull=False)
+            .values_list("interaction_id", flat=True)
+            .first()
+        )
     return {
         "kind": "email",
         "message_id": parsed.message_id,
         "from": parsed.from_address,
         "in_reply_to": parsed.in_reply_to,
+        "references": " ".join(parsed.references),
         "thread_parent": parent,
         "attachments": [
             {"id": a.pk, "name": a.filename, "size": a.size, "stored": a.stored}

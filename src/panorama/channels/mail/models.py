@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 class Mailbox(models.Model):
     """An IMAP mailbox Panorama reads: a user's own, or shared (no owner). With
-    ``creates_cases`` every message opens a case in ``queue`` or threads into one."""
+    ``creates_cases`` every message opens a case in ``queue`` or threads into one; with
+    ``creates_leads`` it becomes a lead (``mail/leads.py``)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     address = models.EmailField(
@@ -40,6 +41,18 @@ class Mailbox(models.Model):
         on_delete=models.SET_NULL,
         related_name="mailboxes",
         verbose_name=_("queue"),
+    )
+    creates_leads = models.BooleanField(
+        _("creates leads"),
+        default=False,
+        help_text=_(
+            "Each message becomes a lead (source e-mail) or a note on the sender's open lead."
+        ),
+    )
+    receives_faxes = models.BooleanField(
+        _("fax gateway mailbox"),
+        default=False,
+        help_text=_("Messages here are faxes: their PDF/TIFF attachment is the fax."),
     )
     auto_reply = models.BooleanField(_("auto-reply to new cases"), default=True)
     auto_reply_subject = models.CharField(_("auto-reply subject"), max_length=200, blank=True)
@@ -83,6 +96,8 @@ class MailEntry(models.Model):
         OWN_ADDRESS = "own_address", _("Sent by one of our mailboxes (loop protection)")
         NO_SENDER = "no_sender", _("No sender address")
         AMBIGUOUS = "ambiguous", _("Several customers share the address")
+        BOUNCE = "bounce", _("Delivery report of a message we sent")
+        FAX = "fax", _("Fax")
         ERROR = "error", _("Error")
 
     mailbox = models.ForeignKey(
@@ -125,6 +140,14 @@ class MailEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="mail_entries",
         verbose_name=_("case"),
+    )
+    lead = models.ForeignKey(
+        "sales.Lead",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mail_entries",
+        verbose_name=_("lead"),
     )
     # The Message-ID of the auto-reply sent for it: the customer's answer names it.
     reply_message_id = models.CharField(max_length=500, blank=True, db_index=True)

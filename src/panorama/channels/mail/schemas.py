@@ -20,6 +20,8 @@ class MailboxIn(Schema):
     active: bool = True
     poll_seconds: int = 60
     creates_cases: bool = False
+    creates_leads: bool = False
+    receives_faxes: bool = False
     queue_id: int | None = None
     auto_reply: bool = True
     auto_reply_subject: str = text_field(Mailbox, "auto_reply_subject", "")
@@ -42,6 +44,8 @@ class MailboxOut(Schema):
     active: bool
     poll_seconds: int
     creates_cases: bool
+    creates_leads: bool
+    receives_faxes: bool
     queue_id: int | None
     auto_reply: bool
     auto_reply_subject: str

@@ -55,6 +55,11 @@ def mailbox_save(*, by: User | None, mailbox: Mailbox, password: str | None = No
         raise ValidationFailed(
             _("Queue %(id)s does not exist.") % {"id": mailbox.queue_id}, field="queue"
         )
+    if mailbox.creates_leads and (mailbox.creates_cases or mailbox.receives_faxes):
+        raise ValidationFailed(
+            _("A mailbox creates leads, or cases, or receives faxes: choose one."),
+            field="creates_leads",
+        )
     if mailbox.creates_cases and mailbox.queue_id is None:
         raise ValidationFailed(_("A mailbox that creates cases needs a queue."), field="queue")
     if (

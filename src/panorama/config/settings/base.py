@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "panorama.catalog",
     "panorama.sales",
     "panorama.service",
+    "panorama.marketing",
+    "panorama.loyalty",
+    "panorama.automation",
+    "panorama.analytics",
     "panorama.seeding",
     "panorama.bench",
 ]
@@ -166,6 +170,10 @@ PANORAMA_PROXY_COUNT = int(os.environ.get("PANORAMA_PROXY_COUNT", 0))
 PANORAMA_PBX_TIMEOUT = float(os.environ.get("PANORAMA_PBX_TIMEOUT", 5))
 PANORAMA_CALL_STREAMS = int(os.environ.get("PANORAMA_CALL_STREAMS", 2))
 PANORAMA_CALL_STREAM_SECONDS = int(os.environ.get("PANORAMA_CALL_STREAM_SECONDS", 55))
+# Web chat (channels/chat): open streams per process (visitors' and agents' together; the
+# rest poll), writes a minute per site and address on the widget's endpoints.
+PANORAMA_CHAT_STREAMS = int(os.environ.get("PANORAMA_CHAT_STREAMS", 4))
+PANORAMA_CHAT_PER_MINUTE = int(os.environ.get("PANORAMA_CHAT_PER_MINUTE", 20))
 # Inbound e-mail (channels/mail): an attachment above this size is listed on the ledger
 # but not stored apart (it stays in the kept raw message); mailbox passwords are sealed
 # with a key derived from PANORAMA_MAIL_KEY (default: SECRET_KEY).
@@ -173,6 +181,26 @@ PANORAMA_MAIL_MAX_ATTACHMENT_BYTES = int(
     os.environ.get("PANORAMA_MAIL_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 )
 PANORAMA_MAIL_KEY = os.environ.get("PANORAMA_MAIL_KEY", "")
+# Files agents attach to a case's replies and notes (service): at most this size each.
+PANORAMA_CASE_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("PANORAMA_CASE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+)
+# The worker keeps an IMAP IDLE connection per active mailbox whose server offers it,
+# so new mail is imported within seconds (the scheduled polling goes on regardless).
+PANORAMA_MAIL_IDLE = os.environ.get("PANORAMA_MAIL_IDLE", "1") not in ("0", "false", "")
+# Fax (channels/fax): outbound faxes go by e-mail to <number>@PANORAMA_FAX_GATEWAY_DOMAIN
+# (empty: no outbound fax) from PANORAMA_FAX_FROM; a message piped by the MTA to one of
+# PANORAMA_FAX_INBOUND_ADDRESSES is a fax (an IMAP mailbox says so with its own box).
+PANORAMA_FAX_GATEWAY_DOMAIN = os.environ.get("PANORAMA_FAX_GATEWAY_DOMAIN", "")
+PANORAMA_FAX_FROM = os.environ.get("PANORAMA_FAX_FROM", "") or os.environ.get(
+    "DEFAULT_FROM_EMAIL", "panorama@localhost"
+)
+PANORAMA_FAX_INBOUND_ADDRESSES = [
+    a.strip().lower()
+    for a in os.environ.get("PANORAMA_FAX_INBOUND_ADDRESSES", "").split(",")
+    if a.strip()
+]
+PANORAMA_FAX_MAX_BYTES = int(os.environ.get("PANORAMA_FAX_MAX_BYTES", 20 * 1024 * 1024))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
@@ -192,6 +220,8 @@ STATICFILES_DIRS = [
     # The UI font (Inter) and the icon font (Bootstrap Icons): see docs/ui.md.
     ("vendor/inter", NODE_MODULES / "@fontsource" / "inter" / "files"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    # The dashboards' charts (analytics): Chart.js's UMD build.
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -201,6 +231,27 @@ STORAGES = {
 WHITENOISE_ROOT = BASE_DIR / "core" / "public"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
+
+# The rate limits (web tracking, web chat) count in this cache. With
+# more than one web process (`panorama serve` starts two) only a shared cache makes them
+# one count: CACHE_URL=redis://127.0.0.1:6379/1 (rediss:// for TLS). locmem:// (the
+# default) counts per process, so a limit is that many per process.
+CACHE_URL = os.environ.get("CACHE_URL", "locmem://")
+
+
+def cache_from_url(url: str) -> dict:
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ImproperlyConfigured(
+        "CACHE_URL: use locmem:// (one count per process) or redis://host:port/db "
+        "(rediss:// for TLS), shared by every process."
+    )
+
+
+CACHES = {"default": cache_from_url(CACHE_URL)}
 
 TASKS = {
     "default": {
@@ -231,8 +282,28 @@ EMAIL_USE_TLS = _mail["EMAIL_USE_TLS"]
 EMAIL_USE_SSL = _mail["EMAIL_USE_SSL"]
 EMAIL_TIMEOUT = _mail["EMAIL_TIMEOUT"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "panorama@localhost")
+# The address customers reach Panorama at (links in campaign e-mails: unsubscribe, the
+# open pixel, tracked links), without a trailing slash.
+PANORAMA_PUBLIC_URL = os.environ.get("PANORAMA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Campaign sending: messages per second at most (0: no limit), and attempts per message
+# before it is marked failed in the campaign's ledger.
+PANORAMA_CAMPAIGN_RATE = float(os.environ.get("PANORAMA_CAMPAIGN_RATE", "50"))
+PANORAMA_CAMPAIGN_ATTEMPTS = int(os.environ.get("PANORAMA_CAMPAIGN_ATTEMPTS", "3"))
 
 WAREHOUSE_PATH = Path(os.environ.get("WAREHOUSE_PATH", VAR_DIR / "warehouse"))
+# The warehouse (analytics/warehouse): DuckDB threads, how long a dashboard waits for a
+# running load to let go of the file, whether each load re-exports the Parquet copy, the
+# operational table the data-mining models write their scores to, and how often the task
+# worker refreshes it (minutes; 0: never by itself).
+WAREHOUSE_THREADS = int(os.environ.get("WAREHOUSE_THREADS", 2))
+WAREHOUSE_BUSY_SECONDS = float(os.environ.get("WAREHOUSE_BUSY_SECONDS", 3))
+WAREHOUSE_PARQUET = env_bool("WAREHOUSE_PARQUET", True)
+WAREHOUSE_SCORE_TABLE = os.environ.get("WAREHOUSE_SCORE_TABLE", "analytics_customerscore")
+WAREHOUSE_REFRESH_MINUTES = int(os.environ.get("WAREHOUSE_REFRESH_MINUTES", 15))
+# The Spark jobs: a Spark Connect URL (sc://host:15002) in production; empty runs a local
+# Spark (SPARK_MASTER, local[2]) in this process.
+SPARK_REMOTE = os.environ.get("SPARK_REMOTE", "")
+SPARK_MASTER = os.environ.get("SPARK_MASTER", "local[2]")
 
 # Uploads: imports are streamed to disk; anything larger is refused with a clear message.
 PANORAMA_MAX_IMPORT_BYTES = int(os.environ.get("PANORAMA_MAX_IMPORT_BYTES", 50 * 1024 * 1024))

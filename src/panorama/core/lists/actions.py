@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -37,22 +39,61 @@ from panorama.accounts.permissions import can
 from panorama.core.exceptions import DomainError, ValidationFailed
 
 if TYPE_CHECKING:
+    from panorama.core.models import BulkJob
+
     from .definition import Label, ListDefinition, ListState
 
+# Up to this many rows a bulk action answers at once; more become a background job
+# (``BulkJob``) whose progress the list shows while the page stays usable.
+BULK_INLINE = 200
 # At most this many rows in one bulk action: more is refused with the count, never cut.
-BULK_MAX = 1000
+BULK_MAX = 100_000
 
 
 @dataclass(frozen=True)
 class BulkAction:
+    """One action of the bulk bar. Exactly one way to run it:
+
+    - ``run(user, row, value)``: one row at a time, through the app's service;
+    - ``run_many(user, rows, value)``: a chunk of rows in one service call (adding 100
+      customers to a marketing list is one write and one event, not a hundred); a
+      ``DomainError`` refuses the chunk's rows with its message;
+    - ``export``: "csv" or "xlsx", the rows' shown columns written to a file its user
+      downloads (``core.lists.export``).
+
+    ``before(row)`` and ``undo(user, row, before)`` make it undoable: the job keeps each
+    changed row's value before, and *Undo* puts it back through ``undo`` (which refuses,
+    with a ``DomainError``, a row changed since)."""
+
     key: str
     label: Label
-    run: Callable[[Any, Any, Any], Any]  # (user, row, value)
+    run: Callable[[Any, Any, Any], Any] | None = None  # (user, row, value)
     field: Callable[[Any], forms.Field] | None = None  # its one parameter, if any
     permission: str = ""  # shown to who may; the service still checks every row
+    run_many: Callable[[Any, list, Any], Any] | None = None  # (user, rows, value)
+    export: str = ""
+    before: Callable[[Any], Any] | None = None
+    undo: Callable[[Any, Any, Any], Any] | None = None  # (user, row, before)
 
     def allowed(self, user: Any) -> bool:
         return not self.permission or can(user, self.permission)
+
+    @property
+    def always_job(self) -> bool:
+        """Kept as a ``BulkJob`` however few its rows: it leaves a file or an undo."""
+        return bool(self.export or self.undo)
+
+
+# Actions other apps add to a list they cannot import (marketing's "add to list" on the
+# customer list), by list name, from their AppConfig.ready().
+EXTRA_ACTIONS: dict[str, list[BulkAction]] = {}
+
+
+def bulk_action_add(list_name: str, action: BulkAction) -> None:
+    """Offer ``action`` on the list ``list_name`` (once, whatever the reloads)."""
+    actions = EXTRA_ACTIONS.setdefault(list_name, [])
+    if all(a.key != action.key for a in actions):
+        actions.append(action)
 
 
 @dataclass(frozen=True)
@@ -93,6 +134,44 @@ class BulkReport:
         return text
 
 
+def _resolve(
+    *,
+    definition: ListDefinition,
+    user: Any,
+    state: ListState,
+    action_key: str,
+    raw_value: Any,
+    ids: list[str],
+    everything: bool,
+    undoing: bool = False,
+) -> tuple[BulkAction, Any, QuerySet]:
+    """The action, its typed value and the rows it applies to (scoped: nothing outside
+    the user's sight), or a ValidationFailed that says what is wrong."""
+    action = next((a for a in definition.actions() if a.key == action_key), None)
+    if action is None or not action.allowed(user):
+        raise ValidationFailed(_("Choose an action."), field="action")
+    value = clean(action.field(user), raw_value, "value") if action.field and not undoing else None
+    rows = definition.filtered(user, state)
+    if definition.row_related:
+        rows = rows.select_related(*definition.row_related)
+    if not everything:
+        pks = [int(pk) for pk in ids if str(pk).isdigit()]
+        if not pks:
+            raise ValidationFailed(_("Select at least one row."), field="ids")
+        rows = rows.filter(pk__in=pks)
+    return action, value, rows.order_by("pk")
+
+
+def _apply(action: BulkAction, user: Any, row: Any, value: Any) -> str:
+    """Run the action on one row: "" when done, else the service's reason."""
+    assert action.run is not None
+    try:
+        action.run(user, row, value)
+    except DomainError as exc:
+        return str(exc.message)
+    return ""
+
+
 def bulk_run(
     *,
     definition: ListDefinition,
@@ -102,33 +181,87 @@ def bulk_run(
     raw_value: Any,
     ids: list[str],
     everything: bool,
-) -> BulkReport:
+    query: str = "",
+) -> BulkReport | BulkJob:
     """Run one bulk action over the rows ``user`` selected (``ids``), or over every row
     that matches ``state`` (``everything``): each row through the app's service, in its
-    own transaction; a refused row is reported and the others go on."""
-    action = next((a for a in definition.bulk_actions if a.key == action_key), None)
-    if action is None or not action.allowed(user):
-        raise ValidationFailed(_("Choose an action."), field="action")
-    value = clean(action.field(user), raw_value, "value") if action.field else None
-    rows = definition.filtered(user, state)  # scoped: nothing outside the user's sight
-    if not everything:
-        pks = [int(pk) for pk in ids if pk.isdigit()]
-        if not pks:
-            raise ValidationFailed(_("Select at least one row."), field="ids")
-        rows = rows.filter(pk__in=pks)
-    chosen = list(rows.order_by("pk")[: BULK_MAX + 1])
-    if len(chosen) > BULK_MAX:
-        raise ValidationFailed(
-            _("At most %(max)s rows at once: narrow the list with its filters.")
-            % {"max": f"{BULK_MAX:,}"},
-            field="ids",
+    own transaction; a refused row is reported and the others go on. Up to
+    ``BULK_INLINE`` rows: at once, the report returned. More: a ``BulkJob`` queued for
+    the task worker (returned), run the same way."""
+    action, value, rows = _resolve(
+        definition=definition,
+        user=user,
+        state=state,
+        action_key=action_key,
+        raw_value=raw_value,
+        ids=ids,
+        everything=everything,
+    )
+    chosen = list(rows[: BULK_INLINE + 1])
+    if len(chosen) > BULK_INLINE:
+        total = rows.count()
+        if total > BULK_MAX:
+            raise ValidationFailed(
+                _("At most %(max)s rows at once: narrow the list with its filters.")
+                % {"max": f"{BULK_MAX:,}"},
+                field="ids",
+            )
+        return _job_queue(definition, user, action, raw_value, ids, everything, query, total)
+    if action.always_job:
+        # Few rows, but a file to download or an undo to keep: a job, run right here.
+        from .jobs import bulk_job_run
+
+        job = _job_queue(
+            definition, user, action, raw_value, ids, everything, query, len(chosen), now=True
         )
+        bulk_job_run(job.pk)
+        job.refresh_from_db()
+        return job
     report = BulkReport(action=str(action.label))
+    if action.run_many is not None:
+        for row_text, why in _apply_many(action, user, chosen, value):
+            if why:
+                report.refused.append((row_text, why))
+            else:
+                report.done += 1
+        return report
     for row in chosen:
-        try:
-            action.run(user, row, value)
-        except DomainError as exc:
-            report.refused.append((str(row), str(exc.message)))
+        reason = _apply(action, user, row, value)
+        if reason:
+            report.refused.append((str(row), reason))
         else:
             report.done += 1
     return report
+
+
+def _apply_many(action: BulkAction, user: Any, rows: list, value: Any) -> list[tuple[str, str]]:
+    """Run a chunk action: (row, "") for each row done, (row, reason) when refused."""
+    assert action.run_many is not None
+    try:
+        action.run_many(user, rows, value)
+    except DomainError as exc:
+        return [(str(row), str(exc.message)) for row in rows]
+    return [(str(row), "") for row in rows]
+
+
+def _job_queue(
+    definition, user, action, raw_value, ids, everything, query, total, now=False
+) -> BulkJob:
+    """The job, queued for the worker (``now``: for the caller to run at once)."""
+    from panorama.core.models import BulkJob
+    from panorama.core.tasks import bulk_job_task
+
+    job = BulkJob.objects.create(
+        user=user,
+        list_name=definition.name,
+        action=action.key,
+        action_label=str(action.label)[:200],
+        raw_value="" if raw_value is None else str(raw_value)[:200],
+        query=query[:2000],
+        ids=[] if everything else [str(pk) for pk in ids],
+        everything=everything,
+        total=total,
+    )
+    if not now:
+        transaction.on_commit(lambda: bulk_job_task.enqueue(job.pk))
+    return job

@@ -172,6 +172,11 @@ class ListDefinition:
     empty_title: Label = ""
     empty_text: Label = ""
     bulk_actions: Sequence[BulkAction] = ()
+    # The permission to export the selection (CSV and XLSX bulk actions of the shown
+    # columns, core.lists.export); "" offers no export.
+    bulk_export: str = ""
+    # Relations the rows of a bulk action or an export load with them (no per-row query).
+    row_related: Sequence[str] = ()
     page_size = 50
     max_rows = 1000  # "load more" remembered in the URL up to this many rows
     count_cap = 10_000  # counted exactly up to here, estimated beyond
@@ -205,6 +210,16 @@ class ListDefinition:
         return None
 
     # -- the machinery -------------------------------------------------------------
+
+    def actions(self) -> list[BulkAction]:
+        """The bulk actions: the list's own, those other apps added, then the exports."""
+        from .actions import EXTRA_ACTIONS
+        from .export import export_actions
+
+        found = [*self.bulk_actions, *EXTRA_ACTIONS.get(self.name, ())]
+        if self.bulk_export:
+            found += export_actions(self.bulk_export)
+        return found
 
     def default_columns(self) -> list[str]:
         return [c.key for c in self.columns if c.default]

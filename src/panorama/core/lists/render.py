@@ -112,6 +112,7 @@ class RenderedList:
     tabs: Tabs = field(default_factory=Tabs)
     bulk: BulkMenu | None = None
     report: BulkReport | None = None
+    bulk_job: Any = None  # a BulkJob running in the background
     bulk_error: str = ""
 
     @property
@@ -177,7 +178,7 @@ def _rows(
 
 def bulk_menu(definition: ListDefinition, user: Any) -> BulkMenu | None:
     actions = []
-    for action in definition.bulk_actions:
+    for action in definition.actions():
         if not action.allowed(user):
             continue
         field = action.field(user) if action.field else None

@@ -1,11 +1,13 @@
 """Staff pages of the core: the UI components page (docs/ui.md)."""
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from panorama.core.lists import list_response
+from panorama.customers.widgets import CustomerPicker
 
 
 @require_safe
@@ -25,7 +27,11 @@ def components(request):
         invalid.is_valid()
         invalid.mark_errors()
         themes.append({"name": theme, "form": AddressForm(prefix=theme), "invalid": invalid})
-    context = {"themes": themes, "kanban_columns": _kanban_demo()}
+    context = {
+        "themes": themes,
+        "kanban_columns": _kanban_demo(),
+        "picker_form": _PickerDemo(auto_id="demo-%s"),
+    }
     return list_response(request, COMPONENTS_DEMO, template="core/components.html", context=context)
 
 
@@ -41,6 +47,10 @@ def palette(request):
         "groups": hits_for(request.user, text),
     }
     return render(request, "core/_palette_results.html", context)
+
+
+class _PickerDemo(forms.Form):
+    customer = forms.IntegerField(label=_("Customer"), required=False, widget=CustomerPicker)
 
 
 def _kanban_demo() -> list[dict]:

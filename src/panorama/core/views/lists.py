@@ -6,12 +6,13 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.core.exceptions import DomainError, PermissionDenied, ValidationFailed
-from panorama.core.lists.actions import bulk_run, clean
+from panorama.core.lists.actions import BulkReport, bulk_run, clean
 from panorama.core.lists.definition import LISTS, ListDefinition
 from panorama.core.lists.render import Cell, cell_url, render_list, total_text
+from panorama.core.models import BulkJob
 
 
 def _definition(list_name: str) -> ListDefinition:
@@ -30,9 +31,9 @@ def list_bulk(request, list_name: str):
     query = request.POST.get("query", "")
     data = QueryDict(query)
     action = request.POST.get("action", "")
-    report, error = None, ""
+    result, error = None, ""
     try:
-        report = bulk_run(
+        result = bulk_run(
             definition=definition,
             user=request.user,
             state=definition.state_from(data),
@@ -40,20 +41,40 @@ def list_bulk(request, list_name: str):
             raw_value=request.POST.get(f"value-{action}"),
             ids=request.POST.getlist("ids"),
             everything=request.POST.get("all") == "1",
+            query=query,
         )
     except ValidationFailed as exc:
         error = exc.message
+    job = result if isinstance(result, BulkJob) else None
+    report = result if isinstance(result, BulkReport) else None
     if not request.htmx:
-        if report is not None:
+        if job is not None:
+            messages.info(
+                request,
+                _("%(action)s: %(n)s rows, running in the background.")
+                % {"action": job.action_label, "n": f"{job.total:,}"},
+            )
+        elif report is not None:
             messages.info(request, report.summary)
         else:
             messages.error(request, error)
         return redirect(reverse(definition.url_name) + ("?" + query if query else ""))
     rendered = render_list(request, definition, data=data)
     rendered.report = report
+    rendered.bulk_job = job
     rendered.bulk_error = error
     rendered.total_text = total_text(definition, request.user, rendered)
     return render(request, "core/list/list.html", {"list": rendered})
+
+
+@require_GET
+def list_bulk_job(request, job_id: int):
+    """The progress of one of the user's bulk jobs (polled by the list while it runs;
+    its report once finished)."""
+    job = BulkJob.objects.filter(pk=job_id, user=request.user).first()
+    if job is None:
+        raise Http404
+    return render(request, "core/list/_bulk_job.html", {"job": job})
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,3 +121,42 @@ def _editor(form_field, value, column, error: str = "") -> dict:
     if error:
         attrs["aria-invalid"] = "true"
     return {"widget": form_field.widget.render("value", value, attrs=attrs), "error": error}
+
+
+@require_POST
+def list_bulk_undo(request, job_id: int):
+    """Undo one of the user's undoable bulk actions; the list drawn again (as it was
+    when the action ran) with the undo's progress or report."""
+    from panorama.core.lists.jobs import bulk_job_undo
+
+    job = BulkJob.objects.filter(pk=job_id, user=request.user).first()
+    if job is None:
+        raise Http404
+    definition = _definition(job.list_name)
+    undo, error = None, ""
+    try:
+        undo = bulk_job_undo(user=request.user, job_id=job.pk)
+    except DomainError as exc:
+        error = exc.message
+    if not request.htmx:
+        if undo is not None:
+            messages.info(request, undo.action_label)
+        else:
+            messages.error(request, error)
+        return redirect(reverse(definition.url_name) + ("?" + job.query if job.query else ""))
+    rendered = render_list(request, definition, data=QueryDict(job.query))
+    rendered.bulk_job = undo
+    rendered.bulk_error = error
+    rendered.total_text = total_text(definition, request.user, rendered)
+    return render(request, "core/list/list.html", {"list": rendered})
+
+
+@require_GET
+def list_bulk_file(request, job_id: int):
+    """The file of one of the user's exports (nobody else's), while it has not expired."""
+    from django.http import FileResponse
+
+    from panorama.core.lists.jobs import bulk_export_open
+
+    handle, name = bulk_export_open(user=request.user, job_id=job_id)
+    return FileResponse(handle, as_attachment=True, filename=name)

@@ -17,13 +17,14 @@ from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
 from panorama.core.models import AuditEvent
 from panorama.core.services import audit_record
+from panorama.core.spreadsheet import csv_cell_safe  # the helper lives in core; kept here
 
 from ..models import Address, Identity
 from ..selectors import customer_list
 
 PAGE = 200
-# A cell Excel or LibreOffice would run as a formula; a phone such as +34600112233 is not.
-_FORMULA_START = ("=", "@", "\t", "\r")
+
+__all__ = ["ExportFilters", "csv_cell_safe", "customers_export_csv"]
 
 
 @dataclass
@@ -33,17 +34,6 @@ class ExportFilters:
     status: str = ""
     owner_id: int | None = None
     team_id: int | None = None
-
-
-def csv_cell_safe(value: object) -> str:
-    """``value`` as CSV text a spreadsheet shows, never runs: a cell that would start a
-    formula gets a leading apostrophe. Every CSV a user downloads goes through it."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) or (
-        text[:1] in ("+", "-") and not text[1:].replace(" ", "").isdigit()
-    ):
-        return "'" + text
-    return text
 
 
 def _header() -> list[str]:

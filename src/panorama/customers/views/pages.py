@@ -82,6 +82,21 @@ def customer_search(request):
     return redirect(reverse("customers:list") + "?" + urlencode({"q": text}))
 
 
+@require_GET
+def customer_pick(request):
+    """The customer picker's options (customers/widgets.py) for what is typed in the
+    search box named by ``field``: the same search as the navbar's, scoped alike."""
+    field = request.GET.get("field", "")
+    text = request.GET.get(field, "") if field.endswith("_search") else ""
+    text = text.replace("\x00", "").strip()[:200]
+    list_id = request.GET.get("list", "")
+    context: dict = {"query": ""}
+    if len(text) >= SEARCH_MIN_CHARS:
+        context = _search(request.user, text)
+    context["list_id"] = "".join(c for c in list_id if c.isalnum() or c in "-_")[:80]
+    return render(request, "customers/widgets/_picker_options.html", context)
+
+
 def _identities_from(data: dict) -> list[IdentityData]:
     wanted = [
         (Identity.Kind.NATIONAL_ID, "national_id"),

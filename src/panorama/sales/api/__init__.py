@@ -6,6 +6,7 @@ from ninja import Router
 from . import (
     agenda,
     forecast,
+    lead_config,
     lead_imports,
     leads,
     opportunities,
@@ -13,6 +14,7 @@ from . import (
     pipelines,
     quotes,
     scripts,
+    settings,
 )
 
 router = Router()
@@ -25,3 +27,5 @@ router.add_router("", scripts.router)
 router.add_router("", forecast.router)
 router.add_router("", quotes.router)
 router.add_router("", orders.router)
+router.add_router("", settings.router)
+router.add_router("", lead_config.router)

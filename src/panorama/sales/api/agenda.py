@@ -36,6 +36,7 @@ class ActivityIn(Schema):
     customer_id: int | None = None
     lead_id: int | None = None
     opportunity_id: int | None = None
+    quote_id: int | None = None
     related_type: str = ""
     related_id: str = ""
 
@@ -55,6 +56,7 @@ class ActivityPatch(Schema):
     customer_id: int | None = None
     lead_id: int | None = None
     opportunity_id: int | None = None
+    quote_id: int | None = None
 
 
 class OutcomeIn(Schema):
@@ -82,6 +84,7 @@ class ActivityOut(Schema):
     customer_id: int | None
     lead_id: int | None
     opportunity_id: int | None
+    quote_id: int | None
     interaction_id: int | None
 
 

@@ -37,6 +37,7 @@ class ActivityForm(StyledForm):
         "customer_id": "customer",
         "opportunity_id": "opportunity",
         "lead_id": "lead",
+        "quote_id": "quote",
     }
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
@@ -55,11 +56,19 @@ class ActivityForm(StyledForm):
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
     opportunity = forms.IntegerField(required=False, widget=forms.HiddenInput)
     lead = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The customer's quotes the user sees; whether it may be linked is the service's rule.
+    quote = forms.IntegerField(label=_("Quote"), required=False, widget=forms.Select)
 
-    def __init__(self, *args, owners=(), **kwargs) -> None:
+    def __init__(self, *args, owners=(), quotes=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         widget = self.fields["owner"].widget
         widget.choices = [(u.pk, u.get_full_name() or u.username) for u in owners]
+        if quotes:
+            self.fields["quote"].widget.choices = [("", "—")] + [
+                (q.pk, f"{q.reference} · {q.get_status_display()}") for q in quotes
+            ]
+        else:
+            self.fields["quote"].widget = forms.HiddenInput()
 
     def starts_at(self) -> datetime.datetime:
         data = self.cleaned_data
@@ -78,6 +87,7 @@ class ActivityForm(StyledForm):
             "customer_id": data["customer"],
             "opportunity_id": data["opportunity"],
             "lead_id": data["lead"],
+            "quote_id": data["quote"],
         }
 
 

@@ -75,3 +75,21 @@ class LostReasonForm(StyledForm):
 class CompetitorForm(StyledForm):
     name = forms.CharField(label=_("Competitor"), widget=text_input(Competitor, "name"))
     website = forms.CharField(label=_("Website"), required=False)
+
+
+class ApprovalThresholdForm(StyledForm):
+    """The quote approval threshold (administrators); the settings service validates."""
+
+    field_aliases = {"quote_approval_discount": "threshold"}
+
+    threshold = forms.CharField(
+        label=_("Approval needed above a manual discount of (%)"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    comment = forms.CharField(
+        label=_("Why (kept in the history)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"maxlength": "200", "autocomplete": "off"}),
+    )

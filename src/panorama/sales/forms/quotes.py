@@ -118,3 +118,82 @@ class DecisionForm(StyledForm):
 
 class OrderTransitionForm(StyledForm):
     to = forms.ChoiceField(label=_("Status"), choices=Order.Status.choices)
+
+
+ORDER_LINES = 6  # rows of the direct order form
+
+
+class OrderNewForm(StyledForm):
+    """An order placed directly (``order_create``): its terms and up to ``ORDER_LINES``
+    lines of product and quantity. Empty rows are ignored; the service validates the
+    rest and its errors land on the row they name ("lines.2.quantity")."""
+
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        required=False,
+        help_text=_("Empty: the company's."),
+        widget=forms.TextInput(attrs={"size": 3}),
+    )
+    price_list = forms.ChoiceField(label=_("Price list"), required=False)
+    coupon = forms.CharField(label=_("Coupon"), max_length=40, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        price_list = self.fields["price_list"]
+        assert isinstance(price_list, forms.ChoiceField)
+        price_list.choices = [("", _("The best that applies"))] + [
+            (code, name)
+            for code, name in PriceList.objects.filter(active=True)
+            .order_by("name")
+            .values_list("code", "name")
+        ]
+        products = Product.objects.filter(active=True).order_by("name")
+        for n in range(ORDER_LINES):
+            self.fields[f"product_{n}"] = forms.ModelChoiceField(
+                label=_("Product (line %(n)s)") % {"n": n + 1},
+                queryset=products,
+                required=False,
+            )
+            self.fields[f"quantity_{n}"] = forms.CharField(
+                label=_("Quantity (line %(n)s)") % {"n": n + 1},
+                max_length=20,
+                required=False,
+                initial="1",
+            )
+        self.style()
+        self._rows: list[int] = []
+
+    def terms(self) -> list:
+        return [self[name] for name in ("currency", "price_list", "coupon")]
+
+    def line_rows(self) -> list[tuple[int, forms.BoundField, forms.BoundField]]:
+        return [(n + 1, self[f"product_{n}"], self[f"quantity_{n}"]) for n in range(ORDER_LINES)]
+
+    def lines(self) -> list[dict]:
+        """The filled rows as the service takes them (their row numbers kept for errors)."""
+        chosen = []
+        self._rows = []
+        for n in range(ORDER_LINES):
+            product = self.cleaned_data.get(f"product_{n}")
+            if product is None:
+                continue
+            self._rows.append(n)
+            quantity = (self.cleaned_data.get(f"quantity_{n}") or "").strip() or "1"
+            chosen.append({"product_id": product.pk, "quantity": quantity})
+        return chosen
+
+    def add_domain_error(self, error) -> None:
+        """ "lines.K.quantity" is the K-th filled row's quantity; "lines" the first row."""
+        field = error.field or ""
+        if field == "lines":
+            self.add_error("product_0", str(error.message))
+            return
+        if field.startswith("lines."):
+            _lines, index, *rest = field.split(".")
+            if index.isdigit() and int(index) < len(self._rows):
+                row = self._rows[int(index)]
+                name = "quantity" if rest and rest[0] == "quantity" else "product"
+                self.add_error(f"{name}_{row}", str(error.message))
+                return
+        super().add_domain_error(error)

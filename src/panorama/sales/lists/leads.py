@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats
@@ -10,12 +11,24 @@ from django.utils.translation import ngettext_lazy
 
 from panorama.accounts import permissions
 from panorama.accounts.models import Team
-from panorama.core.lists import Column, Filter, ListDefinition, ListState, Sort, attr, chip, choice
+from panorama.core.lists import (
+    BulkAction,
+    Column,
+    Filter,
+    ListDefinition,
+    ListState,
+    Sort,
+    attr,
+    chip,
+    choice,
+)
 from panorama.core.pagination import Keyset
 from panorama.customers.selectors import teams_in_scope
 
 from .. import selectors
+from ..forms.leads import LeadAssignForm
 from ..models import Lead
+from ..services.lead import lead_assign, lead_status_change
 
 STATUS_TONES = {
     "new": "warning",
@@ -35,6 +48,19 @@ def _teams(user) -> list[tuple[str, str]]:
     teams = teams_in_scope(user)
     qs = Team.objects.all() if teams is None else teams
     return [(str(pk), name) for pk, name in qs.order_by("name").values_list("pk", "name")]
+
+
+def _assign(user, lead: Lead, owner) -> Any:
+    # The lead keeps its team; the service refuses an owner outside it or out of sight.
+    return lead_assign(
+        by=user, lead_id=lead.pk, owner_id=owner.pk if owner else None, team_id=lead.team_id
+    )
+
+
+def _status_field(user) -> forms.Field:
+    # Disqualifying needs a reason and converting has its own page: neither in bulk.
+    allowed = [Lead.Status.WORKING, Lead.Status.QUALIFIED]
+    return forms.ChoiceField(label=_("Status"), choices=[(s.value, s.label) for s in allowed])
 
 
 class LeadList(ListDefinition):
@@ -76,6 +102,26 @@ class LeadList(ListDefinition):
         Sort("status", _("Status"), Keyset("status", "-id", types=(str, int))),
     ]
     default_sort = "newest"
+    bulk_actions = [
+        BulkAction(
+            "owner",
+            _("Assign rep"),
+            field=lambda user: LeadAssignForm().fields["owner"],
+            run=_assign,
+            permission="sales.edit",
+        ),
+        BulkAction(
+            "status",
+            _("Change status"),
+            field=_status_field,
+            run=lambda user, lead, status: lead_status_change(
+                by=user, lead_id=lead.pk, status=status
+            ),
+            permission="sales.edit",
+        ),
+    ]
+    bulk_export = "customers.export"  # the deployment's one switch for personal data
+    row_related = ("owner", "team")
 
     def filtered(self, user, state: ListState) -> QuerySet:
         team = state.filters.get("team", "")

@@ -14,15 +14,18 @@ from .pipeline import (
     Pipeline,
     Stage,
     StageChange,
+    StageTotal,
 )
 from .quote import Quote, QuoteLine
 from .script import Script
+from .settings import SalesSettingChange
 
 __all__ = [
     "Activity",
     "CalendarFeed",
     "ForecastAdjustment",
     "Script",
+    "SalesSettingChange",
     "Competitor",
     "AssignmentRule",
     "Lead",
@@ -42,4 +45,5 @@ __all__ = [
     "Pipeline",
     "Stage",
     "StageChange",
+    "StageTotal",
 ]

@@ -14,7 +14,8 @@ class Activity(models.Model):
     """One item of a rep's agenda. ``owner`` is whose agenda it is on (the scope: a rep
     sees his own, a manager his teams' members', an administrator all). It may point at
     a customer, a lead and an opportunity (explicit keys) and at any other record of the
-    customer through ``related_type``/``related_id`` (a quote, later)."""
+    customer through ``related_type``/``related_id``; ``quote`` is the quote it is
+    about (one the planner sees, of the same customer)."""
 
     class Kind(models.TextChoices):
         CALL = "call", _("Call")
@@ -89,7 +90,15 @@ class Activity(models.Model):
         related_name="activities",
         verbose_name=_("opportunity"),
     )
-    # Any other record of the customer (a quote, an order...): "app_label.model" and id.
+    quote = models.ForeignKey(
+        "sales.Quote",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agenda_items",
+        verbose_name=_("quote"),
+    )
+    # Any other record of the customer (an order...): "app_label.model" and id.
     related_type = models.ForeignKey(
         "contenttypes.ContentType",
         null=True,

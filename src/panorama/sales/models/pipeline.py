@@ -202,11 +202,6 @@ class Opportunity(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["stage", "-stage_entered_at", "-id"], name="opp_board"),
-            # The board's totals: count and sum per stage, scope included, from the index alone.
-            models.Index(
-                fields=["pipeline", "stage", "amount_base", "owner", "team"],
-                name="opp_board_totals",
-            ),
             models.Index(fields=["owner", "status"], name="opp_owner"),
             models.Index(fields=["team", "status"], name="opp_team"),
             models.Index(fields=["customer", "status"], name="opp_customer"),
@@ -219,6 +214,38 @@ class Opportunity(models.Model):
     @property
     def effective_probability(self) -> int:
         return self.probability if self.probability is not None else self.stage.probability
+
+
+class StageTotal(models.Model):
+    """How many opportunities a stage holds, and their sum in the company currency (in
+    cents, exact), per owner and team: the board's column totals without reading every
+    opportunity (200k of them cost PostgreSQL 60-110 ms a board).
+
+    Kept by database triggers on ``sales_opportunity`` (migration 0007, SQLite and
+    PostgreSQL), so every write counts: the services, a queryset ``update()``, a bulk
+    seed, a cascade delete. ``owner_id`` and ``team_id`` are 0 for none, so the
+    customers' scope rule (owner or team) applies to these rows as it is. Never written
+    by Python code."""
+
+    pipeline_id = models.BigIntegerField()
+    stage_id = models.BigIntegerField()
+    owner_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    n = models.BigIntegerField(default=0)
+    total_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("stage total")
+        verbose_name_plural = _("stage totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage_id", "owner_id", "team_id"], name="stage_total_key"
+            )
+        ]
+        indexes = [models.Index(fields=["pipeline_id", "stage_id"], name="stage_total_board")]
+
+    def __str__(self) -> str:
+        return f"{self.stage_id}/{self.owner_id}/{self.team_id}: {self.n}"
 
 
 class StageChange(models.Model):

@@ -101,6 +101,11 @@ class Quote(models.Model):
     max_manual_discount = models.DecimalField(
         _("largest manual discount (%)"), max_digits=5, decimal_places=2, default=Decimal(0)
     )
+    # The approval threshold (%) in force when the lines were last priced: a new
+    # threshold applies from a quote's next line change, never under a priced quote.
+    approval_threshold = models.DecimalField(
+        _("approval threshold (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     priced_on = models.DateField(_("priced on"), null=True, blank=True)
     approval_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

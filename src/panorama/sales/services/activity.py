@@ -24,6 +24,7 @@ from panorama.customers.selectors import customer_get
 from ..agenda import activity_get
 from ..models import Activity, CalendarFeed
 from ..selectors import lead_get, opportunity_get
+from ..selectors.quotes import quote_get
 
 logger = logging.getLogger(__name__)
 
@@ -75,15 +76,17 @@ def _link(
     customer_id: int | None,
     lead_id: int | None,
     opportunity_id: int | None,
+    quote_id: int | None = None,
     related_type: str = "",
     related_id: str = "",
 ) -> None:
-    """Point the item at its customer, lead, opportunity and other record, each visible
-    to ``by`` and all of the same customer."""
+    """Point the item at its customer, lead, opportunity, quote and other record, each
+    visible to ``by`` and all of the same customer."""
     for value, name in (
         (customer_id, "customer_id"),
         (lead_id, "lead_id"),
         (opportunity_id, "opportunity_id"),
+        (quote_id, "quote_id"),
     ):
         _check_id(value, name)
     customer = None
@@ -100,6 +103,17 @@ def _link(
             )
         activity.opportunity = opportunity
         customer_id = opportunity.customer_id
+    activity.quote = None
+    if quote_id is not None:
+        # A quote the planner sees (its own scope, like the quotes list), of a
+        # customer he sees, and the same customer as the item's.
+        quote = _visible(quote_get, "quote_id", user=by, quote_id=quote_id)
+        if customer_id is not None and quote.customer_id != customer_id:
+            raise ValidationFailed(_("The quote is not one of this customer's."), field="quote_id")
+        if by is not None:
+            _visible(customer_get, "quote_id", user=by, customer_id=quote.customer_id)
+        activity.quote = quote
+        customer_id = quote.customer_id
     activity.lead = None
     if lead_id is not None:
         lead = _visible(lead_get, "lead_id", user=by, lead_id=lead_id)
@@ -166,6 +180,7 @@ def activity_plan(
     customer_id: int | None = None,
     lead_id: int | None = None,
     opportunity_id: int | None = None,
+    quote_id: int | None = None,
     related_type: str = "",
     related_id: str = "",
 ) -> Activity:
@@ -192,6 +207,7 @@ def activity_plan(
         customer_id=customer_id,
         lead_id=lead_id,
         opportunity_id=opportunity_id,
+        quote_id=quote_id,
         related_type=related_type,
         related_id=related_id,
     )
@@ -218,8 +234,9 @@ UPDATABLE = {
     "customer_id",
     "lead_id",
     "opportunity_id",
+    "quote_id",
 }
-_LINKS = ("customer_id", "lead_id", "opportunity_id")
+_LINKS = ("customer_id", "lead_id", "opportunity_id", "quote_id")
 
 
 def _planned(activity: Activity) -> None:
@@ -268,7 +285,7 @@ def _timeline(activity: Activity, *, by: User | None, occurred_at) -> Interactio
     if activity.customer_id is None:
         return None
     channel, direction = CHANNELS[Activity.Kind(activity.kind)]
-    related: Any = activity.opportunity
+    related: Any = activity.opportunity or activity.quote
     if related is None and activity.related_type_id:
         model = activity.related_type.model_class() if activity.related_type else None
         if model is not None:

@@ -66,6 +66,7 @@ def lead_create(
     lead_import: LeadImport | None = None,
     assign: bool = True,
     unowned: bool = False,
+    customer_id: int | None = None,
 ) -> Lead:
     """Capture a lead. ``by`` None is a public form, an e-mail or the system. A lead
     needs something to reach or name the person by; a user's lead is his own unless
@@ -87,6 +88,7 @@ def lead_create(
         team=team,
         web_form=web_form,
         lead_import=lead_import,
+        customer_id=customer_id,
         status_changed_at=timezone.now(),
     )
     _clean(lead)

@@ -37,9 +37,10 @@ from panorama.core.exceptions import Conflict, NotFound, ValidationFailed
 from panorama.customers.models import Customer, Identity
 from panorama.customers.selectors import customer_get
 
-from ..models import Opportunity, Quote, QuoteLine
+from ..models import Opportunity, Quote, QuoteLine, SalesSettingChange
 from ..selectors import opportunity_get
 from ..selectors.quotes import quote_get
+from .settings import sales_setting
 
 SALT = "panorama.sales.quote.accept"
 LANGUAGES = {"es", "en"}
@@ -56,12 +57,21 @@ class LineData:
 
 
 def approval_threshold() -> Decimal:
-    """The manual discount (%) above which a quote needs a manager's approval."""
-    return Decimal(str(settings.PANORAMA_QUOTE_APPROVAL_DISCOUNT))
+    """The manual discount (%) above which a new pricing needs a manager's approval:
+    the administrators' setting (``PANORAMA_QUOTE_APPROVAL_DISCOUNT`` until changed)."""
+    return sales_setting(SalesSettingChange.Key.QUOTE_APPROVAL_DISCOUNT)
+
+
+def quote_threshold(quote: Quote) -> Decimal:
+    """The threshold the quote's lines were priced under (a quote priced before the
+    setting existed: the one in force)."""
+    if quote.approval_threshold is not None:
+        return quote.approval_threshold
+    return approval_threshold()
 
 
 def needs_approval(quote: Quote) -> bool:
-    return quote.max_manual_discount > approval_threshold()
+    return quote.max_manual_discount > quote_threshold(quote)
 
 
 def quote_language(customer: Customer, by: User | None) -> str:
@@ -231,12 +241,14 @@ def _store(quote: Quote, lines: list[QuoteLine], pricing: Pricing) -> None:
         (Decimal(str(line.manual_discount_percent)) for line in lines), default=Decimal(0)
     )
     quote.priced_on = pricing.on
+    quote.approval_threshold = approval_threshold()
 
 
 def _clear(quote: Quote) -> None:
     quote.net = quote.tax = quote.total = quote.discount_total = Decimal(0)
     quote.taxes = []
     quote.max_manual_discount = Decimal(0)
+    quote.approval_threshold = approval_threshold()
 
 
 def _back_to_draft(quote: Quote, by: User | None) -> None:
@@ -631,7 +643,7 @@ def quote_request_approval(
     if not needs_approval(quote):
         raise ValidationFailed(
             _("This quote needs no approval: no manual discount is above %(t)s %%.")
-            % {"t": approval_threshold().normalize()},
+            % {"t": quote_threshold(quote).normalize()},
             field="manual_discount_percent",
         )
     if quote.status == Quote.Status.PENDING_APPROVAL:
@@ -751,7 +763,7 @@ def quote_send(*, by: User | None, quote_id: int, email: str = "", base_url: str
                 "A manual discount of %(d)s %% is above %(t)s %%: a sales manager must "
                 "approve it before the quote is sent."
             )
-            % {"d": quote.max_manual_discount.normalize(), "t": approval_threshold().normalize()},
+            % {"d": quote.max_manual_discount.normalize(), "t": quote_threshold(quote).normalize()},
             field="manual_discount_percent",
         )
     if not quote.lines.exists():

@@ -23,6 +23,7 @@ from ..ical import calendar_of
 from ..lists.agenda import ACTIVITIES
 from ..models import Activity, CalendarFeed
 from ..scripts import scripts_for
+from ..selectors.quotes import quote_get, quotes_of
 from ..services.activity import (
     activity_cancel,
     activity_complete,
@@ -41,6 +42,10 @@ def _day(value: str) -> datetime.date:
     if not 1900 <= day.year <= 9000:
         day = timezone.localdate()
     return day
+
+
+def _id(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 18 else None
 
 
 def _owner(request):
@@ -181,6 +186,7 @@ def activity_follow_up(request, activity_id: int):
                 customer_id=activity.customer_id,
                 opportunity_id=activity.opportunity_id,
                 lead_id=activity.lead_id,
+                quote_id=activity.quote_id,
             )
         except DomainError as exc:
             form.add_domain_error(exc)
@@ -212,11 +218,21 @@ def activity_cancel_view(request, activity_id: int):
 
 @require_http_methods(["GET", "POST"])
 def activity_new(request):
-    """A new item; ``?customer=``, ``?opportunity=``, ``?lead=``, ``?day=`` and
-    ``?owner=`` fill the form (from the ficha, an opportunity, a lead, the agenda)."""
+    """A new item; ``?customer=``, ``?opportunity=``, ``?lead=``, ``?quote=``, ``?day=``
+    and ``?owner=`` fill the form (from the ficha, an opportunity, a lead, a quote, the
+    agenda). With a customer, the form offers his quotes the user sees."""
     owners = list(agenda.agenda_users(request.user)[:200])
+    source = request.POST if request.method == "POST" else request.GET
+    customer_id = _id(source.get("customer", ""))
+    quote_id = _id(source.get("quote", ""))
+    if customer_id is None and quote_id is not None:
+        try:
+            customer_id = quote_get(user=request.user, quote_id=quote_id).customer_id
+        except NotFound:
+            quote_id = None
+    quotes = quotes_of(user=request.user, customer_id=customer_id, limit=50) if customer_id else []
     if request.method == "POST":
-        form = ActivityForm(request.POST, owners=owners)
+        form = ActivityForm(request.POST, owners=owners, quotes=quotes)
         if form.is_valid():
             try:
                 activity = activity_plan(by=request.user, **form.values())
@@ -236,11 +252,11 @@ def activity_new(request):
             "reminder_minutes": 15,
             "owner": _owner(request).pk,
         }
-        for name in ("customer", "opportunity", "lead"):
-            value = request.GET.get(name, "")
-            if value.isdigit() and len(value) < 18:
-                initial[name] = int(value)
-        form = ActivityForm(initial=initial, owners=owners)
+        for name in ("opportunity", "lead"):
+            if (value := _id(request.GET.get(name, ""))) is not None:
+                initial[name] = value
+        initial["customer"], initial["quote"] = customer_id, quote_id
+        form = ActivityForm(initial=initial, owners=owners, quotes=quotes)
     form.mark_errors()
     return render(
         request, "sales/agenda/new.html", {"form": form}, status=422 if form.errors else 200

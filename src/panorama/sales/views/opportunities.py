@@ -4,6 +4,7 @@ ficha."""
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.shortcuts import redirect, render
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from panorama.accounts import permissions
 from panorama.core.exceptions import DomainError
 from panorama.core.lists import (
+    BulkAction,
     Column,
     Filter,
     ListDefinition,
@@ -31,7 +33,7 @@ from panorama.customers.selectors import customer_get
 
 from .. import selectors
 from ..forms.opportunities import MoveForm, OpportunityForm, OpportunityNewForm, ProductLineForm
-from ..models import Opportunity, Pipeline
+from ..models import Opportunity, Pipeline, Stage
 from ..scripts import scripts_for
 from ..services.opportunity import opportunity_create, opportunity_move, opportunity_update
 
@@ -47,6 +49,23 @@ def _amount(row: Opportunity) -> Any:
 
 def _pipelines(user) -> list[tuple[str, str]]:
     return [(str(pk), name) for pk, name in Pipeline.objects.values_list("pk", "name")]
+
+
+def _owner_field(user):
+    return OpportunityForm().fields["owner"]
+
+
+class _StageField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.pipeline.name}: {obj.name}"
+
+
+def _stage_field(user):
+    return _StageField(
+        Stage.objects.select_related("pipeline").order_by("pipeline__name", "position", "id"),
+        label=gettext_lazy("Stage"),
+        empty_label=None,
+    )
 
 
 class OpportunityList(ListDefinition):
@@ -86,6 +105,29 @@ class OpportunityList(ListDefinition):
         Sort("name", gettext_lazy("Name, A to Z"), Keyset("name", "id", types=(str, int))),
     ]
     default_sort = "newest"
+    # Through the services of the opportunity's page and the board: a stage of another
+    # pipeline, or a lost stage without its reason, is refused there, row by row.
+    bulk_actions = [
+        BulkAction(
+            "owner",
+            gettext_lazy("Assign owner"),
+            field=_owner_field,
+            run=lambda user, row, owner: opportunity_update(
+                by=user, opportunity_id=row.pk, changes={"owner_id": owner.pk if owner else None}
+            ),
+            permission="sales.edit",
+        ),
+        BulkAction(
+            "stage",
+            gettext_lazy("Move to stage"),
+            field=_stage_field,
+            run=lambda user, row, stage: opportunity_move(
+                by=user, opportunity_id=row.pk, stage_id=stage.pk
+            ),
+            permission="sales.edit",
+        ),
+    ]
+    bulk_export = "customers.export"  # the deployment's one switch for personal data
 
     def filtered(self, user, state: ListState) -> QuerySet:
         qs = selectors.opportunities_visible_to(user).select_related("customer", "stage", "owner")

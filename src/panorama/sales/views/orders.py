@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from panorama.accounts.permissions import ensure_can
 from panorama.channels.models import Interaction
 from panorama.core.exceptions import DomainError, NotFound, PermissionDenied
 from panorama.core.lists import (
@@ -26,10 +27,13 @@ from panorama.core.lists import (
 )
 from panorama.core.pagination import Keyset
 from panorama.core.templatetags.formatting import money
+from panorama.customers.selectors import customer_get
 
+from ..forms.quotes import OrderNewForm
 from ..models import Order
 from ..selectors.quotes import order_get, orders_visible_to, with_option_names
-from ..services.order import order_transition
+from ..services.order import order_create, order_transition
+from ..services.quote import LineData
 
 TONES = {
     "draft": "secondary",
@@ -110,6 +114,40 @@ def order_detail(request, order_id: int):
             "nexts": nexts,
             "timeline": timeline,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def order_new(request, customer_id: int):
+    """An order placed directly for a customer (no quote): lines priced by the catalogue
+    (price list, promotions, coupon) through ``order_create``, as the API does."""
+    customer = customer_get(user=request.user, customer_id=customer_id)
+    ensure_can(request.user, "sales.edit")
+    form = OrderNewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = order_create(
+                by=request.user,
+                customer_id=customer.pk,
+                lines=[LineData(**line) for line in form.lines()],
+                currency=data["currency"].strip().upper(),
+                coupon=data["coupon"].strip(),
+                price_list=data["price_list"],
+            )
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Order %(ref)s placed.") % {"ref": order.reference})
+            return redirect("sales:order_detail", order.pk)
+    form.mark_errors()
+    return render(
+        request,
+        "sales/orders/new.html",
+        {"form": form, "customer": customer},
+        status=422 if form.errors else 200,
     )
 
 

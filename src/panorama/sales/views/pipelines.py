@@ -12,6 +12,7 @@ from panorama.core.exceptions import DomainError, NotFound
 
 from .. import selectors
 from ..forms.pipelines import (
+    ApprovalThresholdForm,
     CompetitorForm,
     LostReasonForm,
     PipelineForm,
@@ -20,6 +21,7 @@ from ..forms.pipelines import (
 )
 from ..models import Pipeline, Stage
 from ..services import pipeline as config
+from ..services.settings import Key, sales_setting, sales_setting_change, sales_setting_history
 
 
 def _page(request, *, status: int = 200, **forms):
@@ -31,6 +33,13 @@ def _page(request, *, status: int = 200, **forms):
         "stage_form": forms.get("stage_form") or StageNewForm(prefix="stage"),
         "reason_form": forms.get("reason_form") or LostReasonForm(prefix="reason"),
         "competitor_form": forms.get("competitor_form") or CompetitorForm(prefix="competitor"),
+        "threshold": sales_setting(Key.QUOTE_APPROVAL_DISCOUNT),
+        "threshold_history": sales_setting_history(Key.QUOTE_APPROVAL_DISCOUNT),
+        "threshold_form": forms.get("threshold_form")
+        or ApprovalThresholdForm(
+            prefix="approval",
+            initial={"threshold": sales_setting(Key.QUOTE_APPROVAL_DISCOUNT).normalize()},
+        ),
     }
     return render(request, "sales/pipelines.html", context, status=status)
 
@@ -209,3 +218,27 @@ def competitor_new(request):
     else:
         ensure_can(request.user, "sales.configure_pipelines")
     return _page(request, status=422, competitor_form=form)
+
+
+@require_POST
+def approval_threshold_save(request):
+    """The quote approval threshold (administrators, ``sales.configure``): audited."""
+    ensure_can(request.user, "sales.configure")  # a refusal is a 403, not a form error
+    form = ApprovalThresholdForm(request.POST, prefix="approval")
+    if form.is_valid():
+        try:
+            change = sales_setting_change(
+                by=request.user,
+                key=Key.QUOTE_APPROVAL_DISCOUNT,
+                value=form.cleaned_data["threshold"],
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            if change is None:
+                messages.info(request, _("The threshold was already that value."))
+                return redirect("sales:pipeline_settings")
+            return _saved(request, _("Approval threshold changed."))
+    form.mark_errors()
+    return _page(request, status=422, threshold_form=form)

@@ -37,6 +37,7 @@ from panorama.core.templatetags.formatting import money
 from panorama.customers.selectors import customer_get
 
 from .. import selectors
+from ..agenda import activities_about_quote
 from ..forms.quotes import DecisionForm, QuoteLineForm, QuoteNewForm
 from ..models import Quote
 from ..pdf import quote_pdf
@@ -165,10 +166,11 @@ def _detail_context(
         "line_form": line_form,
         "decision_form": decision_form or DecisionForm(),
         "needs_approval": needs,
-        "threshold": service.approval_threshold(),
+        "threshold": service.quote_threshold(quote),
         "may_send": quote.status in ("draft", "approved", "sent")
         and (not needs or quote.approved_by_id is not None),
         "timeline": timeline,
+        "agenda_items": activities_about_quote(user=request.user, quote=quote),
         "newer": newer,
         "changes": version_changes(quote),
         "channel_label": dict(Channel.choices).get(quote.channel, quote.channel),

@@ -1,5 +1,6 @@
 """The cases API: list, read, open, assign, change status, messages."""
 
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
@@ -80,4 +81,20 @@ def case_message_list(request, case_id: int):
 
 @router.post("/cases/{case_id}/messages", response={201: CaseMessageOut})
 def case_message_create(request, case_id: int, payload: CaseMessageIn):
-    return Status(201, case_message_add(by=request.user, case_id=case_id, **payload.dict()))
+    message = case_message_add(by=request.user, case_id=case_id, **payload.dict())
+    message.refresh_from_db()  # a reply's delivery ran after the commit
+    return Status(201, message)
+
+
+@router.get("/cases/{case_id}/files/{attachment_id}", response={200: None})
+def case_file(request, case_id: int, attachment_id: int):
+    """Download a file an agent attached to a message of the case."""
+    attachment = selectors.case_attachment_get(
+        user=request.user, case_id=case_id, attachment_id=attachment_id
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )

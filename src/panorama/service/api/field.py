@@ -15,6 +15,7 @@ from ..schemas.field import (
     AssetIn,
     AssetOut,
     AssetPageOut,
+    AssetPatch,
     CompleteIn,
     ContractIn,
     ContractOut,
@@ -60,6 +61,14 @@ def asset_detail(request, asset_id: int):
 @router.post("/service/assets", response={201: AssetOut})
 def asset_create(request, payload: AssetIn):
     return Status(201, asset_services.asset_register(by=request.user, **payload.dict()))
+
+
+@router.patch("/service/assets/{asset_id}", response=AssetOut)
+def asset_change(request, asset_id: int, payload: AssetPatch):
+    """Change the fields given; the same rules as a new asset."""
+    return asset_services.asset_update(
+        by=request.user, asset_id=asset_id, changes=payload.dict(exclude_unset=True)
+    )
 
 
 @router.get("/service/assets/{asset_id}/coverage", response=CoverageOut)

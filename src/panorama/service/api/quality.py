@@ -5,7 +5,9 @@ import datetime
 from ninja import Router, Status
 
 from ..schemas import (
+    DefectAssetIn,
     DefectCaseIn,
+    DefectDetailOut,
     DefectIn,
     DefectOut,
     DefectPageOut,
@@ -48,9 +50,15 @@ def defect_report(request, months: int = 12):
     return selectors.defect_report(months=months)
 
 
-@router.get("/defects/{defect_id}", response=DefectOut)
+def _detail(request, defect):
+    assets, hidden = selectors.defect_assets(user=request.user, defect=defect)
+    defect.asset_ids, defect.hidden_assets = [a.pk for a in assets], hidden
+    return defect
+
+
+@router.get("/defects/{defect_id}", response=DefectDetailOut)
 def defect_detail(request, defect_id: int):
-    return selectors.defect_get(defect_id=defect_id)
+    return _detail(request, selectors.defect_get(defect_id=defect_id))
 
 
 @router.post("/defects", response={201: DefectOut})
@@ -92,3 +100,15 @@ def service_report_api(
     request, date_from: datetime.date | None = None, date_to: datetime.date | None = None
 ):
     return service_report(user=request.user, date_from=date_from, date_to=date_to)
+
+
+@router.post("/defects/{defect_id}/assets", response=DefectDetailOut)
+def defect_asset_link(request, defect_id: int, payload: DefectAssetIn):
+    services.defect_link_asset(by=request.user, defect_id=defect_id, asset_id=payload.asset_id)
+    return _detail(request, selectors.defect_get(defect_id=defect_id))
+
+
+@router.delete("/defects/{defect_id}/assets/{asset_id}", response=DefectDetailOut)
+def defect_asset_unlink(request, defect_id: int, asset_id: int):
+    services.defect_unlink_asset(by=request.user, defect_id=defect_id, asset_id=asset_id)
+    return _detail(request, selectors.defect_get(defect_id=defect_id))

@@ -2,7 +2,7 @@
 
 from .asset import Asset
 from .call import Call, CallbackForm, CallbackRequest, CallEvent, Extension, Pbx
-from .case import Case, CaseMessage, Queue, QueueMember
+from .case import Case, CaseAttachment, CaseMessage, Queue, QueueMember
 from .contract import ServiceContract
 from .defect import Defect
 from .knowledge import Article, ArticleCategory, ArticleFeedback, ArticleVersion
@@ -33,6 +33,7 @@ __all__ = [
     "Pbx",
     "CalendarHoliday",
     "Case",
+    "CaseAttachment",
     "CaseMessage",
     "CaseSurvey",
     "Defect",

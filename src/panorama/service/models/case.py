@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from panorama.channels.models import Interaction
@@ -87,6 +88,7 @@ class Case(models.Model):
         on_delete=models.CASCADE,
         related_name="cases",
         verbose_name=_("customer"),
+        db_index=False,  # case_customer leads with it (each index costs every SLA UPDATE)
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -102,6 +104,7 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="cases",
         verbose_name=_("product"),
+        db_index=False,  # case_product: partial, only the cases that have one
     )
     asset = models.ForeignKey(
         "service.Asset",
@@ -110,6 +113,7 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="cases",
         verbose_name=_("asset"),
+        db_index=False,  # case_asset: partial, only the cases that have one
     )
     queue = models.ForeignKey(
         Queue,
@@ -118,6 +122,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
         verbose_name=_("queue"),
+        db_index=False,  # case_queue leads with it
     )
     skill = models.CharField(_("skill needed"), max_length=40, blank=True)
     owner = models.ForeignKey(
@@ -127,6 +132,7 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="owned_cases",
         verbose_name=_("owner"),
+        db_index=False,  # case_owner leads with it
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.NEW
@@ -137,6 +143,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # case_created_by: partial, only the cases that have one
     )
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     # The service level (services/sla.py): due times in business hours, set on open and
@@ -176,6 +183,18 @@ class Case(models.Model):
             models.Index(fields=["customer", "status"], name="case_customer"),
             models.Index(fields=["status", "-created_at"], name="case_status"),
             models.Index(fields=["status", "resolution_due"], name="case_sla_due"),
+            # Partial: a case without a product, asset or author has no entry to write,
+            # at its creation or at each UPDATE that moves it (the SLA sweep's escalations
+            # change its queue and owner, so PostgreSQL writes every index again).
+            models.Index(
+                fields=["product"], name="case_product", condition=Q(product__isnull=False)
+            ),
+            models.Index(fields=["asset"], name="case_asset", condition=Q(asset__isnull=False)),
+            models.Index(
+                fields=["created_by"],
+                name="case_created_by",
+                condition=Q(created_by__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,6 +233,28 @@ class CaseMessage(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    # A reply goes out on the customer's channel after the commit (services/reply.py):
+    # how that went, kept on the message and shown on the case. Blank: nothing to send
+    # (a note, the customer's own message).
+    class Delivery(models.TextChoices):
+        PENDING = "pending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Not sent: failed")
+        NO_ADDRESS = "no_address", _("Not sent: no address")
+
+    delivery = models.CharField(
+        _("delivery"), max_length=10, choices=Delivery.choices, blank=True, default=""
+    )
+    delivery_error = models.TextField(_("delivery error"), blank=True)
+    sent_mail = models.ForeignKey(
+        "channels.SentMail",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("e-mail sent"),
+    )
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
@@ -224,3 +265,27 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+def _attachment_path(instance: "CaseAttachment", filename: str) -> str:
+    return f"service/cases/{instance.message.case_id}/{filename}"
+
+
+class CaseAttachment(models.Model):
+    """A file an agent attached to a reply or a note, kept with the message; a reply's
+    go out with its e-mail. Downloaded only by who sees the case."""
+
+    message = models.ForeignKey(CaseMessage, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=300)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case attachment")
+        verbose_name_plural = _("case attachments")
+        ordering = ["message", "id"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 class Defect(models.Model):
     """A fault found in a product (quality): which version and component, how severe,
-    where it stands, and the cases it caused. The defect report counts them per product
-    per month."""
+    where it stands, the cases it caused and the installed assets it affects. The
+    defect report counts them per product per month."""
 
     class Severity(models.TextChoices):
         MINOR = "minor", _("Minor")
@@ -47,6 +47,10 @@ class Defect(models.Model):
     fixed_in = models.CharField(_("fixed in version"), max_length=40, blank=True)
     cases = models.ManyToManyField(
         "service.Case", blank=True, related_name="defects", verbose_name=_("cases")
+    )
+    # The installed-base assets it affects (of its product, at customers' sites).
+    assets = models.ManyToManyField(
+        "service.Asset", blank=True, related_name="defects", verbose_name=_("assets")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -131,6 +131,9 @@ class WorkOrder(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.NEW
     )
     skill = models.CharField(_("skill needed"), max_length=40, blank=True)
+    # Where the job is (the customer's primary address: its region, else its city), to
+    # dispatch it to a technician who covers that area.
+    area = models.CharField(_("area"), max_length=100, blank=True)
     technician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

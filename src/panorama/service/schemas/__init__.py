@@ -1,6 +1,6 @@
 import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from panorama.core.validation import text_field
 
@@ -35,6 +35,7 @@ class CaseOut(Schema):
     owner_id: int | None
     product_id: int | None
     asset_id: int | None
+    sla_policy_id: int | None
     first_response_at: datetime.datetime | None
     resolved_at: datetime.datetime | None
     closed_at: datetime.datetime | None
@@ -60,13 +61,29 @@ class CaseMessageIn(Schema):
     kind: str = "reply"
 
 
+class CaseAttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
 class CaseMessageOut(Schema):
     id: int
     kind: str
     body: str
     author_id: int | None
     interaction_id: int | None
+    delivery: str = Field(description="a reply: pending, sent, failed, no_address; else blank")
+    delivery_error: str
+    attachments: list[CaseAttachmentOut] = Field(
+        description="files kept with it: GET /cases/{case_id}/files/{id}"
+    )
     created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_attachments(obj) -> list:
+        return list(obj.attachments.all())
 
 
 # --- defects and reports ---------------------------------------------------------------------
@@ -115,6 +132,15 @@ class DefectOut(Schema):
     found_on: datetime.date
     fixed_in: str
     created_at: datetime.datetime
+
+
+class DefectDetailOut(DefectOut):
+    asset_ids: list[int] = Field(description="the affected assets you see")
+    hidden_assets: int = Field(description="affected assets of customers you do not see")
+
+
+class DefectAssetIn(Schema):
+    asset_id: int
 
 
 class DefectPageOut(Schema):

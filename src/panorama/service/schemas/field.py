@@ -20,6 +20,15 @@ class AssetIn(Schema):
     notes: str = ""
 
 
+class AssetPatch(Schema):
+    product_id: int | None = None
+    serial_number: str | None = text_field(Asset, "serial_number", None)
+    install_date: datetime.date | None = None
+    site: str | None = text_field(Asset, "site", None)
+    parent_id: int | None = None
+    notes: str | None = None
+
+
 class AssetOut(Schema):
     id: int
     customer_id: int
@@ -98,6 +107,7 @@ class WorkOrderIn(Schema):
     subject: str = text_field(WorkOrder, "subject")
     description: str = ""
     skill: str = text_field(WorkOrder, "skill", "")
+    area: str = text_field(WorkOrder, "area", "")
     duration_minutes: int = 60
     checklist: list[str] | None = None
 
@@ -114,6 +124,7 @@ class WorkOrderOut(Schema):
     description: str
     status: str
     skill: str
+    area: str
     technician_id: int | None
     scheduled_start: datetime.datetime | None
     duration_minutes: int

@@ -13,7 +13,7 @@ from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.pagination import Keyset, Page
 from panorama.customers.selectors import scope_filter
 
-from ..models import Case, CaseMessage, Queue, QueueMember
+from ..models import Case, CaseAttachment, CaseMessage, Queue, QueueMember
 
 
 def cases_visible_to(user: User | None) -> QuerySet[Case]:
@@ -66,10 +66,36 @@ def case_list(
 
 
 def case_messages(*, case: Case, include_notes: bool = True) -> list[CaseMessage]:
-    qs = case.messages.select_related("author")
+    qs = case.messages.select_related("author", "sent_mail", "interaction").prefetch_related(
+        "attachments"
+    )
     if not include_notes:
         qs = qs.exclude(kind=CaseMessage.Kind.NOTE)
     return list(qs.order_by("created_at", "id"))
+
+
+def case_files(*, case: Case) -> dict:
+    """Every file of a case: the agents' (attached to replies and notes) and the
+    customer's (his e-mails' attachments, the case's opening one too). Two queries."""
+    from panorama.channels.mail.models import MailAttachment
+
+    return {
+        "agents": list(
+            CaseAttachment.objects.filter(message__case=case)
+            .select_related("message__author")
+            .order_by("id")
+        ),
+        "customer": list(MailAttachment.objects.filter(entry__case=case).order_by("id")),
+    }
+
+
+def case_attachment_get(*, user: User, case_id: int, attachment_id: int) -> CaseAttachment:
+    """An agent's file of a case ``user`` sees (else 404)."""
+    case = case_get(user=user, case_id=case_id)
+    attachment = CaseAttachment.objects.filter(pk=attachment_id, message__case=case).first()
+    if attachment is None:
+        raise NotFound(_("Attachment %(id)s does not exist.") % {"id": attachment_id})
+    return attachment
 
 
 def queue_get(*, queue_id: int) -> Queue:

@@ -13,8 +13,9 @@ from panorama.accounts.models import User
 from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.pagination import Keyset, Page
 
-from ..models import Case, Defect
+from ..models import Asset, Case, Defect
 from . import cases_visible_to
+from .field import assets_visible_to
 
 NEWEST_FIRST = Keyset("-id", types=(int,))
 
@@ -63,6 +64,34 @@ def defect_cases(*, user: User | None, defect: Defect) -> tuple[list[Case], int]
     )
     hidden = defect.cases.count() - len(visible)
     return visible, max(hidden, 0)
+
+
+def defect_assets(*, user: User | None, defect: Defect) -> tuple[list[Asset], int]:
+    """The affected assets ``user`` sees (by customer, serial number), and how many
+    others are hidden. Two queries."""
+    visible = list(
+        assets_visible_to(user)
+        .filter(defects=defect)
+        .select_related("customer", "product")
+        .order_by("customer_id", "serial_number", "id")[:200]
+    )
+    hidden = defect.assets.count() - len(visible)
+    return visible, max(hidden, 0)
+
+
+def asset_defects(*, asset: Asset) -> list[Defect]:
+    """The defects recorded against an asset, newest first (one query)."""
+    return list(asset.defects.order_by("-found_on", "-id")[:50])
+
+
+def defects_to_link(*, asset: Asset) -> list[Defect]:
+    """Open defects of the asset's product not yet linked to it (the asset page's
+    choice; one query)."""
+    return list(
+        Defect.objects.filter(product_id=asset.product_id, status__in=Defect.OPEN_STATUSES)
+        .exclude(assets=asset)
+        .order_by("-found_on", "-id")[:50]
+    )
 
 
 @dataclass

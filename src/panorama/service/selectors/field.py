@@ -299,16 +299,36 @@ def period(day: datetime.date, span: str) -> tuple[datetime.date, int]:
     return day, 1
 
 
-def dispatch_board(*, user: User, day: datetime.date, span: str = "day") -> list[DispatchColumn]:
+def dispatch_areas(*, user: User) -> list[str]:
+    """The areas the dispatcher can filter the board by: those his technicians cover."""
+    areas = {
+        a.strip()
+        for tech in technicians_for(user)
+        for a in (tech.area or "").split(",")
+        if a.strip()
+    }
+    return sorted(areas, key=str.casefold)
+
+
+def dispatch_board(
+    *, user: User, day: datetime.date, span: str = "day", area: str = ""
+) -> list[DispatchColumn]:
     """The dispatch board: an "Unassigned" column (open orders nobody has), then one
     column per technician ``user`` dispatches with his open and done orders scheduled in
-    the period (a day or its week). Three queries, whatever the number of orders."""
+    the period (a day or its week). ``area``: only the technicians covering it and the
+    orders there (or with no area). Three queries, whatever the number of orders."""
+    from ..services.workorder import same_area
+
     first, days = period(day, span)
     start, end = _local_range(first, days)
     technicians = technicians_for(user)
+    if area:
+        technicians = [t for t in technicians if t.area and same_area(t.area, area)]
+    visible = work_orders_visible_to(user)
+    if area:
+        visible = visible.filter(Q(area__iexact=area) | Q(area=""))
     orders = list(
-        work_orders_visible_to(user)
-        .filter(
+        visible.filter(
             Q(technician__isnull=True, status__in=WorkOrder.OPEN_STATUSES)
             | Q(
                 technician__in=[t.user_id for t in technicians],

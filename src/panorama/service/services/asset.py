@@ -32,6 +32,49 @@ def _product(product_id: int | None, field: str = "product"):
     return product
 
 
+def _check_and_save(asset: Asset, *, by: User | None, parent_id: int | None) -> None:
+    """The one set of rules of an asset, for a new one and a changed one: a serial
+    number, an install date not in the future, a component of an asset of the same
+    customer (never itself nor one of its own components), a serial number unique per
+    product."""
+    asset.serial_number = (asset.serial_number or "").strip()
+    asset.site = (asset.site or "").strip()
+    if not asset.serial_number:
+        raise ValidationFailed(_("An asset needs a serial number."), field="serial_number")
+    if asset.install_date and asset.install_date > timezone.localdate():
+        raise ValidationFailed(_("The install date cannot be in the future."), field="install_date")
+    asset.parent = None
+    if parent_id is not None:
+        parent = asset_get(user=by, asset_id=parent_id)
+        if parent.customer_id != asset.customer_id:
+            raise ValidationFailed(
+                _("A component belongs to an asset of the same customer."), field="parent"
+            )
+        ancestor: Asset | None = parent
+        while ancestor is not None and asset.pk is not None:
+            if ancestor.pk == asset.pk:
+                raise ValidationFailed(
+                    _("An asset cannot be a component of itself or of its own components."),
+                    field="parent",
+                )
+            ancestor = ancestor.parent
+        asset.parent = parent
+    rules_for(Asset).check(asset)
+    taken = Asset.objects.filter(product=asset.product, serial_number=asset.serial_number)
+    duplicate = ValidationFailed(
+        _("%(product)s with serial number %(serial)s is already registered.")
+        % {"product": asset.product.name, "serial": asset.serial_number},
+        field="serial_number",
+    )
+    if taken.exclude(pk=asset.pk).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            asset.save()
+    except IntegrityError:  # a concurrent registration of the same serial number
+        raise duplicate from None
+
+
 @transaction.atomic
 def asset_register(
     *,
@@ -48,50 +91,59 @@ def asset_register(
     names another asset of the same customer). A serial number is unique per product."""
     ensure_can(by, "service.edit")
     customer = customer_get(user=by, customer_id=customer_id)
-    product = _product(product_id)
     asset = Asset(
         customer=customer,
-        product=product,
-        serial_number=(serial_number or "").strip(),
+        product=_product(product_id),
+        serial_number=serial_number,
         install_date=install_date,
-        site=(site or "").strip(),
+        site=site,
         notes=notes or "",
     )
-    if not asset.serial_number:
-        raise ValidationFailed(_("An asset needs a serial number."), field="serial_number")
-    if install_date and install_date > timezone.localdate():
-        raise ValidationFailed(_("The install date cannot be in the future."), field="install_date")
-    if parent_id is not None:
-        parent = asset_get(user=by, asset_id=parent_id)
-        if parent.customer_id != customer.pk:
-            raise ValidationFailed(
-                _("A component belongs to an asset of the same customer."), field="parent"
-            )
-        asset.parent = parent
-    rules_for(Asset).check(asset)
-    if Asset.objects.filter(product=product, serial_number=asset.serial_number).exists():
-        raise ValidationFailed(
-            _("%(product)s with serial number %(serial)s is already registered.")
-            % {"product": product.name, "serial": asset.serial_number},
-            field="serial_number",
-        )
-    try:
-        with transaction.atomic():
-            asset.save()
-    except IntegrityError:  # a concurrent registration of the same serial number
-        raise ValidationFailed(
-            _("%(product)s with serial number %(serial)s is already registered.")
-            % {"product": product.name, "serial": asset.serial_number},
-            field="serial_number",
-        ) from None
+    _check_and_save(asset, by=by, parent_id=parent_id)
     emit(
         "asset.registered",
         asset_id=asset.pk,
         customer_id=customer.pk,
-        product_id=product.pk,
+        product_id=asset.product_id,
         parent_id=asset.parent_id,
         by=by.pk if by else None,
     )
+    return asset
+
+
+ASSET_FIELDS = ("product_id", "serial_number", "install_date", "site", "parent_id", "notes")
+
+
+@transaction.atomic
+def asset_update(*, by: User | None, asset_id: int, changes: dict) -> Asset:
+    """Change an asset (its product, serial number, install date, location, the asset
+    it is part of, notes) under the same rules as a new one; its customer stays."""
+    ensure_can(by, "service.edit")
+    unknown = sorted(set(changes) - set(ASSET_FIELDS))
+    if unknown:
+        raise ValidationFailed(
+            _("An asset has no field %(field)s.") % {"field": unknown[0]}, field=unknown[0]
+        )
+    asset = asset_get(user=by, asset_id=asset_id)
+    before = {name: getattr(asset, name) for name in ASSET_FIELDS}
+    if "product_id" in changes:
+        asset.product = _product(changes["product_id"], field="product_id")
+    for name in ("serial_number", "site", "notes"):
+        if name in changes:
+            setattr(asset, name, changes[name] or "")
+    if "install_date" in changes:
+        asset.install_date = changes["install_date"]
+    parent_id = changes.get("parent_id", asset.parent_id)
+    _check_and_save(asset, by=by, parent_id=parent_id)
+    changed = sorted(name for name in ASSET_FIELDS if getattr(asset, name) != before[name])
+    if changed:
+        emit(
+            "asset.updated",
+            asset_id=asset.pk,
+            customer_id=asset.customer_id,
+            fields=changed,
+            by=by.pk if by else None,
+        )
     return asset
 
 

@@ -17,6 +17,8 @@ from panorama.customers.selectors import customer_get
 from ..models import Case, CaseMessage
 from ..selectors import case_get, least_loaded_agent, queue_get
 from . import sla
+from .attachment import attachments_save, uploads_check
+from .reply import reply_channel, reply_deliver
 
 S = Case.Status
 # Where a case may go from each status. Resolving or closing stops the clock; a
@@ -242,15 +244,23 @@ def case_message_add(
     body: str,
     kind: str = CaseMessage.Kind.REPLY,
     interaction: Interaction | None = None,
+    attachments=(),
 ) -> CaseMessage:
     """Add a reply to the customer, a message from him, or an internal note.
 
     ``interaction``: the contact a channel already put on the timeline for it (an
     inbound e-mail, with its attachments): linked instead of recording another.
+    ``attachments``: files kept with the message (``services/attachment.py``: at most
+    five, each under ``PANORAMA_CASE_ATTACHMENT_MAX_BYTES``, documents and images only;
+    else 422 naming the file, nothing written); a reply's go out with its e-mail.
 
     A reply or a customer message goes on the timeline (on the case's channel); an
-    internal note does not. A closed case takes no reply nor message (reopen it first);
-    the first reply records the case's first response.
+    internal note does not (and is never sent). A reply to a case opened by e-mail, or
+    whose customer has an e-mail address, is sent to him by e-mail after the commit (by
+    SMS for a case that came by SMS)
+    (``services/reply.py``; its ``delivery`` says how it went). A closed case takes no
+    reply nor message (reopen it first); the first reply records the case's first
+    response.
     """
     ensure_can(by, "service.edit")
     case = case_get(user=by, case_id=case_id, for_update=True)
@@ -263,12 +273,19 @@ def case_message_add(
             % {"ref": case.reference},
             field="body",
         )
+    uploads = uploads_check(attachments)
     message = _message(case, kind=kind, body=body, by=by)
+    attachments_save(message, uploads)
+    reply = kind == CaseMessage.Kind.REPLY
     if interaction is not None:
         message.interaction = interaction
         message.save(update_fields=["interaction"])
+    elif reply and reply_channel(case):
+        # It goes out (e-mail, SMS) after the commit; what is sent is its timeline entry.
+        message.delivery = CaseMessage.Delivery.PENDING
+        message.save(update_fields=["delivery"])
+        transaction.on_commit(lambda: reply_deliver(message.pk))
     elif kind != CaseMessage.Kind.NOTE:
-        reply = kind == CaseMessage.Kind.REPLY
         message.interaction = interaction_record(
             customer_id=case.customer_id,
             by=None,
@@ -284,7 +301,7 @@ def case_message_add(
             metadata={"kind": "case_message", "message_id": message.pk},
         )
         message.save(update_fields=["interaction"])
-        if reply and case.first_response_at is None:
-            case.first_response_at = message.created_at
-            case.save(update_fields=["first_response_at", "updated_at"])
+    if reply and interaction is None and case.first_response_at is None:
+        case.first_response_at = message.created_at
+        case.save(update_fields=["first_response_at", "updated_at"])
     return message

@@ -1,5 +1,6 @@
 """Defect tracking (quality): reporting a fault in a product's version and component,
-moving it through its lifecycle, and linking the cases it caused. A defect belongs to a
+moving it through its lifecycle, and linking the cases it caused and the installed
+assets it affects. A defect belongs to a
 product, not to a customer: every staff user reads them; the cases linked to one stay
 visible only to who sees their customer."""
 
@@ -17,6 +18,7 @@ from panorama.core.validation import rules_for
 
 from ..models import Defect
 from ..selectors import case_get
+from ..selectors.field import asset_get, assets_visible_to
 
 S = Defect.Status
 # A defect is confirmed (or rejected), then fixed, then closed; a fixed or closed one
@@ -169,4 +171,56 @@ def defect_unlink_case(*, by: User | None, defect_id: int, case_id: int) -> Defe
     ensure_can(by, "service.edit")
     defect = _get(defect_id, for_update=True)
     defect.cases.remove(case_get(user=by, case_id=case_id))
+    return defect
+
+
+def _asset_for(defect: Defect, *, by: User | None, asset_id: int):
+    asset = asset_get(user=by, asset_id=asset_id)  # 404 when ``by`` does not see it
+    if asset.product_id != defect.product_id:
+        raise ValidationFailed(
+            _("Asset %(serial)s is a %(product)s, not a %(defect_product)s like this defect.")
+            % {
+                "serial": asset.serial_number or asset.pk,
+                "product": asset.product.name,
+                "defect_product": defect.product.name,
+            },
+            field="asset",
+        )
+    return asset
+
+
+@transaction.atomic
+def defect_link_asset(
+    *, by: User | None, defect_id: int, asset_id: int | None = None, serial_number: str = ""
+) -> Defect:
+    """Record that a defect affects an installed asset ``by`` sees, of the defect's
+    product, named by id or by serial number (another product's asset is refused;
+    linking twice changes nothing)."""
+    ensure_can(by, "service.edit")
+    defect = _get(defect_id, for_update=True)
+    if asset_id is None:
+        serial = (serial_number or "").strip()
+        asset_id = (
+            assets_visible_to(by)
+            .filter(product_id=defect.product_id, serial_number__iexact=serial)
+            .values_list("pk", flat=True)
+            .first()
+            if serial
+            else None
+        )
+        if asset_id is None:
+            raise ValidationFailed(
+                _("No asset of %(product)s with serial number %(serial)s that you can see.")
+                % {"product": defect.product.name, "serial": serial or '""'},
+                field="asset",
+            )
+    defect.assets.add(_asset_for(defect, by=by, asset_id=asset_id))
+    return defect
+
+
+@transaction.atomic
+def defect_unlink_asset(*, by: User | None, defect_id: int, asset_id: int) -> Defect:
+    ensure_can(by, "service.edit")
+    defect = _get(defect_id, for_update=True)
+    defect.assets.remove(asset_get(user=by, asset_id=asset_id))
     return defect

@@ -3,20 +3,21 @@ cases about to breach and escalates breached ones per their policy (another queu
 agent, a higher priority, an e-mail to the manager). Set-based: a few UPDATEs per
 policy whatever the number of cases; each case is warned once and escalated once per
 target breached (the ``*_at`` columns are the memory; an UPDATE marks its rows with the
-sweep's instant, read back for the events)."""
+sweep's instant and returns what the events need: ``UPDATE … RETURNING``)."""
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case as When_
-from django.db.models import F, Q, QuerySet, Value, When
+from django.db.models import F, Field, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from panorama.core.events import emit
+from panorama.core.events import emit_many
 
 from ..models import Case, SlaPolicy
 
@@ -24,6 +25,8 @@ from ..models import Case, SlaPolicy
 RUNNING = (Case.Status.NEW, Case.Status.OPEN, Case.Status.REOPENED)
 MAIL_LINES = 200  # the manager's e-mail lists this many cases, then counts the rest
 NEXT_PRIORITY = {"low": "normal", "normal": "high", "high": "urgent"}
+# Both targets breached at once: two escalations, the priority raised twice.
+NEXT_BUT_ONE = {old: NEXT_PRIORITY.get(new, new) for old, new in NEXT_PRIORITY.items()}
 # (target, due column, escalated column, condition that the target is still pending)
 TARGETS = (
     ("first_response", "first_response_due", "response_escalated_at", Q(first_response_at=None)),
@@ -35,6 +38,64 @@ def _running(policy: SlaPolicy) -> QuerySet[Case]:
     return Case.objects.filter(sla_policy=policy, status__in=RUNNING)
 
 
+def _field(name: str) -> Field:
+    field = Case._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
+
+
+def _update_returning(
+    qs: QuerySet[Case],
+    changes: dict,
+    returning: list[str],
+    marked: tuple[list[str], datetime] | None = None,
+) -> list[dict]:
+    """``qs.update(**changes)`` that also answers the changed rows' ``returning`` fields
+    as they are after the UPDATE (``UPDATE … RETURNING``: PostgreSQL, SQLite ≥ 3.35),
+    and for each column of ``marked`` whether the UPDATE left it at the sweep's instant
+    (compared in SQL: parsing 150k timestamps back cost a tenth of the sweep).
+    Reading the marked rows back afterwards scanned the policy's cases again (no index
+    on the marks, which would cost every UPDATE one more entry)."""
+    query = qs.query.chain(UpdateQuery)
+    assert isinstance(query, UpdateQuery)
+    query.add_update_values(changes)
+    query.annotations = {}
+    sql, params = query.get_compiler(qs.db).as_sql()
+    table = Case._meta.db_table
+    columns = [_field(name).get_col(table) for name in returning]
+    converters = [
+        (i, converter)
+        for i, column in enumerate(columns)
+        for converter in connection.ops.get_db_converters(column)
+        + column.get_db_converters(connection)
+    ]
+    quote = connection.ops.quote_name
+    names = [f"{quote(table)}.{quote(column.target.column)}" for column in columns]
+    flags, instant = marked or ([], None)
+    stamp = connection.ops.adapt_datetimefield_value(instant)
+    names += [f"{quote(table)}.{quote(_field(name).column)} = %s" for name in flags]
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {', '.join(names)}", (*params, *[stamp] * len(flags)))
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, converter in converters:
+            values[i] = converter(values[i], columns[i], connection)
+        out.append(
+            dict(
+                zip(
+                    returning + flags,
+                    values[: len(returning)] + [bool(v) for v in values[len(returning) :]],
+                    strict=True,
+                )
+            )
+        )
+    # The order the cases are listed in everywhere (newest first), not the table's.
+    out.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
+    return out
+
+
 def _warn(policy: SlaPolicy, now: datetime) -> int:
     # The warning window is counted in wall-clock minutes (set-based); the breach itself
     # is exact, since the due times are business-hours instants.
@@ -42,55 +103,83 @@ def _warn(policy: SlaPolicy, now: datetime) -> int:
     pending = Q()
     for _target, due, _done, still in TARGETS:
         pending |= still & Q(**{f"{due}__lte": soon, f"{due}__gt": now})
-    # One UPDATE marks them with this sweep's instant; the marked rows are read back.
-    warned = _running(policy).filter(pending, sla_warned_at=None).update(sla_warned_at=now)
-    if not warned:
-        return 0
-    rows = _running(policy).filter(sla_warned_at=now)
-    for pk, responded, first_due, resolution_due in rows.values_list(
-        "pk", "first_response_at", "first_response_due", "resolution_due"
-    ).iterator(chunk_size=2000):
-        first = responded is None and first_due is not None and first_due <= soon
-        when = first_due if first else resolution_due
-        emit(
-            "case.sla_warned",
-            case_id=pk,
-            target="first_response" if first else "resolution",
-            due=when.isoformat() if when else "",
+    # One UPDATE marks them with this sweep's instant and answers what the events need.
+    rows = _update_returning(
+        _running(policy).filter(pending, sla_warned_at=None),
+        {"sla_warned_at": now},
+        ["id", "created_at", "first_response_at", "first_response_due", "resolution_due"],
+    )
+    payloads = []
+    for row in rows:
+        first_due = row["first_response_due"]
+        first = row["first_response_at"] is None and first_due is not None and first_due <= soon
+        when = first_due if first else row["resolution_due"]
+        payloads.append(
+            {
+                "case_id": row["id"],
+                "target": "first_response" if first else "resolution",
+                "due": when.isoformat() if when else "",
+            }
         )
-    return warned
+    emit_many("case.sla_warned", payloads)
+    return len(rows)
 
 
-def _escalate(policy: SlaPolicy, now: datetime) -> list[tuple[int, str]]:
-    escalated: list[tuple[int, str]] = []
-    for target, due, done, still in TARGETS:
-        changes: dict = {done: now, "sla_warned_at": Coalesce(F("sla_warned_at"), Value(now))}
-        if policy.raise_priority:
-            changes["priority"] = When_(
-                *[When(priority=old, then=Value(new)) for old, new in NEXT_PRIORITY.items()],
-                default=F("priority"),
-            )
-        if policy.escalate_to_queue_id:
-            changes["queue_id"] = policy.escalate_to_queue_id
-            changes["owner_id"] = policy.escalate_to_user_id
-        elif policy.escalate_to_user_id:
-            changes["owner_id"] = policy.escalate_to_user_id
-        # One UPDATE for every breached case of the policy, marked with this instant. The
-        # marked rows are found by the policy they had (the UPDATE keeps sla_policy).
-        count = _running(policy).filter(still, **{f"{due}__lte": now, done: None}).update(**changes)
-        if count:
-            marked = Case.objects.filter(sla_policy=policy, **{done: now})
-            escalated += [(pk, target) for pk in marked.values_list("pk", flat=True)]
-    return escalated
+def _escalate(policy: SlaPolicy, now: datetime) -> list[dict]:
+    """One UPDATE for every breached case of the policy, both targets at once (a case
+    breaching both is written once, with both marks and the priority raised twice, as
+    two escalations in a row would leave it). Returns the escalations, first responses
+    then resolutions, each with the case as the UPDATE left it."""
+    breached = {
+        target: still & Q(**{f"{due}__lte": now, done: None})
+        for target, due, done, still in TARGETS
+    }
+    first, resolution = breached["first_response"], breached["resolution"]
+    changes: dict = {
+        done: When_(When(breached[target], then=Value(now)), default=F(done))
+        for target, _due, done, _still in TARGETS
+    }
+    changes["sla_warned_at"] = Coalesce(F("sla_warned_at"), Value(now))
+    if policy.raise_priority:
+        changes["priority"] = When_(
+            *[
+                When(first & resolution, priority=old, then=Value(new))
+                for old, new in NEXT_BUT_ONE.items()
+            ],
+            *[When(priority=old, then=Value(new)) for old, new in NEXT_PRIORITY.items()],
+            default=F("priority"),
+        )
+    if policy.escalate_to_queue_id:
+        changes["queue_id"] = policy.escalate_to_queue_id
+        changes["owner_id"] = policy.escalate_to_user_id
+    elif policy.escalate_to_user_id:
+        changes["owner_id"] = policy.escalate_to_user_id
+    rows = _update_returning(
+        _running(policy).filter(first | resolution),
+        changes,
+        ["id", "created_at", "queue_id", "owner_id", "priority"],
+        marked=([done for _target, _due, done, _still in TARGETS], now),
+    )
+    return [
+        {"target": target, **row}
+        for target, _due, done, _still in TARGETS
+        for row in rows
+        if row[done]
+    ]
 
 
-def _notify(policy: SlaPolicy, escalated: list[tuple[int, str]]) -> None:
+def _notify(policy: SlaPolicy, escalated: list[dict]) -> None:
     shown = escalated[:MAIL_LINES]
-    rows = dict(Case.objects.filter(pk__in=[pk for pk, _t in shown]).values_list("pk", "reference"))
+    ids = [e["id"] for e in shown]
+    rows = dict(Case.objects.filter(pk__in=ids).values_list("pk", "reference"))
     lines = [
-        f"{rows.get(pk, pk)} — "
-        + (_("first response overdue") if target == "first_response" else _("resolution overdue"))
-        for pk, target in shown
+        f"{rows.get(e['id'], e['id'])} — "
+        + (
+            _("first response overdue")
+            if e["target"] == "first_response"
+            else _("resolution overdue")
+        )
+        for e in shown
     ]
     if len(escalated) > len(shown):
         lines.append(_("… and %(n)s more.") % {"n": len(escalated) - len(shown)})
@@ -103,35 +192,37 @@ def _notify(policy: SlaPolicy, escalated: list[tuple[int, str]]) -> None:
     )
 
 
+def _emit_escalated(policy: SlaPolicy, escalated: list[dict]) -> None:
+    """One ``case.escalated`` per escalation, with the case as the UPDATE left it."""
+    emit_many(
+        "case.escalated",
+        [
+            {
+                "case_id": e["id"],
+                "target": e["target"],
+                "policy_id": policy.pk,
+                "queue_id": e["queue_id"],
+                "owner_id": e["owner_id"],
+                "priority": e["priority"],
+            }
+            for e in escalated
+        ],
+    )
+
+
 def sla_sweep(now: datetime | None = None) -> dict[str, int]:
-    """Warn and escalate every running case with a policy; returns the counts."""
+    """Warn and escalate every running case with a policy; returns the counts. The
+    events are written in the transaction of the changes (the outbox); the manager's
+    e-mail goes after the commit."""
     now = now or timezone.now()
     warned = breached = 0
     for policy in SlaPolicy.objects.all():
         with transaction.atomic():
             warned += _warn(policy, now)
             escalated = _escalate(policy, now)
-        if not escalated:
-            continue
+            if escalated:
+                _emit_escalated(policy, escalated)
         breached += len(escalated)
-        after = {
-            row["pk"]: row
-            for row in Case.objects.filter(sla_policy=policy)
-            .filter(Q(response_escalated_at=now) | Q(resolution_escalated_at=now))
-            .values("pk", "queue_id", "owner_id", "priority")
-            .iterator(chunk_size=2000)
-        }
-        for pk, target in escalated:
-            row = after[pk]
-            emit(
-                "case.escalated",
-                case_id=pk,
-                target=target,
-                policy_id=policy.pk,
-                queue_id=row["queue_id"],
-                owner_id=row["owner_id"],
-                priority=row["priority"],
-            )
-        if policy.manager_email:
+        if escalated and policy.manager_email:
             _notify(policy, escalated)
     return {"warned": warned, "escalated": breached}

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,7 @@ from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
 from panorama.core.exceptions import ValidationFailed
 
-from ..models import BusinessCalendar, Case, SlaPolicy
+from ..models import BusinessCalendar, Case, ServiceContract, SlaPolicy
 from .business_hours import WEEKDAYS, Hours, add_business_minutes, business_minutes_between
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
@@ -87,13 +88,54 @@ def calendar_save(
     calendar.country, calendar.subdivision = (country or "").upper(), subdivision
     calendar.hours = hours if hours is not None else calendar.hours
     calendar_check(calendar)
+    days = clean_holidays(extra_holidays)
     calendar.save()
-    if extra_holidays:
+    if days:
         calendar.extra_holidays.all().delete()
-        for day, label in extra_holidays:
-            calendar.extra_holidays.create(date=day, name=(label or _("Company holiday"))[:100])
+        for day, label in days:
+            calendar.extra_holidays.create(date=day, name=label)
     emit("sla.calendar_saved", calendar_id=calendar.pk, by=by.pk if by else None)
     return calendar
+
+
+def clean_holidays(raw) -> list[tuple[date, str]]:
+    """The company's own holidays as ``(date, name)``: each a real date (a ``date`` or
+    ``YYYY-MM-DD``; 30 February is refused, naming it), none twice, a name of at most
+    100 characters. Checked before anything is written."""
+    cleaned: list[tuple[date, str]] = []
+    seen: set[date] = set()
+    for entry in raw or ():
+        try:
+            value, label = entry
+        except (TypeError, ValueError):
+            raise ValidationFailed(
+                _("Each company holiday is a date and a name."), field="extra_holidays"
+            ) from None
+        day = value if isinstance(value, date) and not isinstance(value, datetime) else None
+        if day is None:
+            try:
+                day = date.fromisoformat(str(value).strip())
+            except ValueError:
+                raise ValidationFailed(
+                    _("%(value)s is not a valid date for a holiday (use YYYY-MM-DD, a real day).")
+                    % {"value": value},
+                    field="extra_holidays",
+                ) from None
+        if day in seen:
+            raise ValidationFailed(
+                _("The holiday %(day)s is listed twice.") % {"day": day.isoformat()},
+                field="extra_holidays",
+            )
+        label = (label or "").strip() or str(_("Company holiday"))
+        if len(label) > 100:
+            raise ValidationFailed(
+                _("The name of the holiday %(day)s is longer than 100 characters.")
+                % {"day": day.isoformat()},
+                field="extra_holidays",
+            )
+        seen.add(day)
+        cleaned.append((day, label))
+    return cleaned
 
 
 def calendar_check(calendar: BusinessCalendar) -> None:
@@ -190,8 +232,46 @@ def policy_save(*, by: User | None, policy: SlaPolicy) -> SlaPolicy:
     return policy
 
 
-def policy_for(case: Case) -> SlaPolicy | None:
-    """The most specific active policy matching the case (one query)."""
+def contract_policy_for(case: Case, on: date | None = None) -> ServiceContract | None:
+    """The service contract whose SLA policy the case gets: an active contract (or
+    warranty) of the case's customer, in force on ``on`` (today), with an active policy,
+    covering the case's asset (listed) or its product (the asset's product or the case's).
+    A contract before a warranty, then the one ending last, as for coverage. One query
+    (none when the case names neither an asset nor a product)."""
+    product_ids = {pk for pk in (case.product_id, case.asset.product_id if case.asset else None)}
+    product_ids.discard(None)
+    if not case.customer_id or not (case.asset_id or product_ids):
+        return None
+    on = on or timezone.localdate()
+    covers = Q(products__in=product_ids) if product_ids else Q()
+    if case.asset_id:
+        covers |= Q(assets=case.asset_id)
+    candidates = (
+        ServiceContract.objects.filter(
+            covers,
+            customer_id=case.customer_id,
+            status=ServiceContract.Status.ACTIVE,
+            starts_on__lte=on,
+            ends_on__gte=on,
+            sla_policy__active=True,
+        )
+        .select_related("sla_policy__calendar")
+        .distinct()
+    )
+    ranked = sorted(
+        candidates,
+        key=lambda c: (c.kind != ServiceContract.Kind.CONTRACT, -c.ends_on.toordinal(), c.pk),
+    )
+    return ranked[0] if ranked else None
+
+
+def policy_for(case: Case, on: date | None = None) -> SlaPolicy | None:
+    """The policy a case gets. Precedence: the policy of the service contract covering
+    its asset or product (``contract_policy_for``) wins; otherwise the most specific
+    active policy matching its queue, priority and customer segment (one query)."""
+    contract = contract_policy_for(case, on)
+    if contract is not None:
+        return contract.sla_policy
     kind = case.customer.kind if case.customer_id else ""
     best, best_size = None, -1
     for policy in SlaPolicy.objects.filter(active=True).select_related("calendar"):
@@ -202,10 +282,19 @@ def policy_for(case: Case) -> SlaPolicy | None:
     return best
 
 
+def sla_contract(case: Case) -> ServiceContract | None:
+    """The contract the case's policy came from, for the case page (None when the policy
+    was matched by queue, priority or segment). One query."""
+    if case.sla_policy_id is None:
+        return None
+    contract = contract_policy_for(case, timezone.localdate(case.created_at))
+    return contract if contract and contract.sla_policy_id == case.sla_policy_id else None
+
+
 def sla_start(case: Case, now: datetime | None = None) -> None:
     """Give a new case its policy and due times (not saved: the caller saves)."""
     now = now or timezone.now()
-    policy = policy_for(case)
+    policy = policy_for(case, timezone.localdate(now))
     case.sla_policy = policy
     if policy is None:
         return

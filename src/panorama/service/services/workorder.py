@@ -19,6 +19,7 @@ from panorama.channels.services import interaction_record
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.core.validation import rules_for
+from panorama.customers.models import Address
 from panorama.customers.selectors import customer_get
 
 from ..models import Asset, MaintenancePlan, ServiceContract, TechnicianProfile, WorkOrder
@@ -70,8 +71,10 @@ def work_order_create(
     checklist: list[str] | None = None,
     plan: MaintenancePlan | None = None,
     scheduled_start: datetime.datetime | None = None,
+    area: str = "",
 ) -> WorkOrder:
-    """A new work order for a customer (or the customer of ``case_id`` / ``asset_id``)."""
+    """A new work order for a customer (or the customer of ``case_id`` / ``asset_id``).
+    Its area is ``area``, else the customer's primary address's region or city."""
     ensure_can(by, "service.edit")
     case = case_get(user=by, case_id=case_id) if case_id is not None else None
     asset = asset_get(user=by, asset_id=asset_id) if asset_id is not None else None
@@ -99,6 +102,7 @@ def work_order_create(
         subject=(subject or "").strip(),
         description=description or "",
         skill=(skill or "").strip().lower(),
+        area=(area or "").strip() or _customer_area(customer.pk),
         duration_minutes=duration_minutes,
         checklist=_checklist(
             checklist if checklist is not None else [_(label) for label in DEFAULT_CHECKLIST]
@@ -126,6 +130,24 @@ def work_order_create(
         by=by.pk if by else None,
     )
     return order
+
+
+def _customer_area(customer_id: int) -> str:
+    """The region (else the city) of the customer's primary address, or of his first."""
+    address = (
+        Address.objects.filter(customer_id=customer_id)
+        .order_by("-is_primary", "id")
+        .values("region", "city")
+        .first()
+    )
+    return ((address["region"] or address["city"]) if address else "")[:100]
+
+
+def same_area(technician_area: str, order_area: str) -> bool:
+    """Whether a technician covering ``technician_area`` (several separated by commas;
+    empty: anywhere) may take a job in ``order_area`` (empty: anywhere)."""
+    covered = {a.strip().casefold() for a in technician_area.split(",") if a.strip()}
+    return not covered or not order_area.strip() or order_area.strip().casefold() in covered
 
 
 def _technician(user_id: int) -> TechnicianProfile:
@@ -202,6 +224,16 @@ def work_order_dispatch(
                 % {
                     "tech": profile.user.get_full_name() or profile.user.username,
                     "skill": order.skill,
+                },
+                field="technician",
+            )
+        if not same_area(profile.area, order.area):
+            raise ValidationFailed(
+                _("%(tech)s covers %(covers)s; this work order is in %(area)s.")
+                % {
+                    "tech": profile.user.get_full_name() or profile.user.username,
+                    "covers": profile.area,
+                    "area": order.area,
                 },
                 field="technician",
             )

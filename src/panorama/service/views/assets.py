@@ -15,7 +15,8 @@ from panorama.customers.selectors import customer_get
 
 from ..forms import AssetForm, ContractForm
 from ..selectors import field as selectors
-from ..services.asset import asset_register, contract_create
+from ..selectors.defects import asset_defects, defects_to_link
+from ..services.asset import asset_register, asset_update, contract_create
 
 
 @require_GET
@@ -25,6 +26,8 @@ def asset_detail(request, asset_id: int):
         "asset": asset,
         "coverage": selectors.asset_coverage(asset),
         "can_edit": permissions.can(request.user, "service.edit"),
+        "defects": asset_defects(asset=asset),
+        "defects_to_link": defects_to_link(asset=asset),
         **selectors.asset_history(user=request.user, asset=asset),
     }
     return render(request, "service/field/asset_detail.html", context)
@@ -60,6 +63,51 @@ def asset_new(request, customer_id: int):
         request,
         "service/field/asset_form.html",
         {"form": form, "customer": customer},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def asset_edit(request, asset_id: int):
+    """Change an asset through ``asset_update`` (the API's service and rules)."""
+    asset = selectors.asset_get(user=request.user, asset_id=asset_id)
+    permissions.ensure_can(request.user, "service.edit")
+    initial = {
+        "product": asset.product_id,
+        "serial_number": asset.serial_number,
+        "install_date": asset.install_date,
+        "site": asset.site,
+        "parent": asset.parent_id,
+    }
+    form = AssetForm(
+        request.POST if request.method == "POST" else None,
+        customer=asset.customer,
+        initial=initial,
+        exclude_pk=asset.pk,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            asset_update(
+                by=request.user,
+                asset_id=asset.pk,
+                changes={
+                    "product_id": data["product"].pk,
+                    "serial_number": data["serial_number"],
+                    "install_date": data["install_date"],
+                    "site": data["site"],
+                    "parent_id": data["parent"].pk if data["parent"] else None,
+                },
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Asset %(asset)s saved.") % {"asset": asset})
+            return redirect("service:asset_detail", asset.pk)
+    return render(
+        request,
+        "service/field/asset_form.html",
+        {"form": form, "customer": asset.customer, "asset": asset},
         status=422 if form.errors else 200,
     )
 

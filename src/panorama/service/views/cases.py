@@ -4,6 +4,7 @@ reply and note forms, status buttons and assignment, and the new-case form."""
 from typing import Any
 
 from django.contrib import messages
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +20,7 @@ from ..forms import CaseAssignForm, CaseForm, CaseMessageForm
 from ..lists import CASES
 from ..models import Case, CaseMessage, CaseSurvey
 from ..selectors import field
+from ..services import attachment as services_attachment
 from ..services import case as services
 from ..services import sla
 from ..services.case import TRANSITIONS
@@ -50,7 +52,10 @@ def _detail_context(request, case: Case, **forms) -> dict:
         ],
         "message_form": forms.get("message_form") or CaseMessageForm(),
         "assign_form": forms.get("assign_form") or CaseAssignForm(initial={"owner": case.owner_id}),
+        "files": selectors.case_files(case=case),
+        "max_attachment": services_attachment.max_bytes(),
         "sla": sla.sla_clocks(case),
+        "sla_contract": sla.sla_contract(case),
         "paused_text": sla.duration_text(case.sla_paused_minutes),
         "survey": CaseSurvey.objects.filter(case=case).first(),
         "defects": list(case.defects.order_by("-id")[:20]),
@@ -119,15 +124,27 @@ def case_message(request, case_id: int):
     if form.is_valid():
         try:
             message = services.case_message_add(
-                by=request.user, case_id=case_id, **form.cleaned_data
+                by=request.user,
+                case_id=case_id,
+                attachments=request.FILES.getlist("attachments"),
+                **form.cleaned_data,
             )
         except DomainError as exc:
             form.add_domain_error(exc)
             return _render_detail(request, case_id, exc.status_code, message_form=form)
+        message.refresh_from_db()  # its delivery ran after the commit
         if message.kind == CaseMessage.Kind.NOTE:
             messages.success(request, _("Internal note added."))
+        elif message.delivery in (CaseMessage.Delivery.FAILED, CaseMessage.Delivery.NO_ADDRESS):
+            messages.error(
+                request,
+                _("The reply is kept on the case but was not sent: %(error)s")
+                % {"error": message.delivery_error},
+            )
+        elif message.delivery == CaseMessage.Delivery.SENT:
+            messages.success(request, _("Reply sent to the customer by e-mail."))
         else:
-            messages.success(request, _("Reply sent to the customer."))
+            messages.success(request, _("Reply recorded."))
         return redirect("service:case_detail", case_id)
     return _render_detail(request, case_id, 422, message_form=form)
 
@@ -160,4 +177,17 @@ def case_assign(request, case_id: int):
         return redirect("service:case_detail", case_id)
     return _render_detail(
         request, case_id, 422, assign_form=form, action_error=_("Choose an agent.")
+    )
+
+
+@require_GET
+def case_attachment(request, case_id: int, attachment_id: int):
+    attachment = selectors.case_attachment_get(
+        user=request.user, case_id=case_id, attachment_id=attachment_id
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
     )

@@ -3,6 +3,7 @@ dragging a card onto a technician assigns and schedules it, through the shared k
 (``core/kanban``), which posts the column's id as ``stage_id``."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -29,13 +30,32 @@ def _day(value: str | None) -> datetime.date:
         raise ValidationFailed(_("Give a date as YYYY-MM-DD."), field="day") from None
 
 
+def _drop_day(order, day: datetime.date, span: str | None) -> datetime.date:
+    """The day a dropped card is scheduled on. On a day's board, that day. On a week's,
+    a column is a technician for the whole week: the card keeps its day when it already
+    has one in that week, else it goes to today when today is shown, else the week's
+    first day (a dispatcher moving Thursday's visit to another technician does not want
+    it moved to Monday)."""
+    if span != "week":
+        return day
+    first, days = selectors.period(day, "week")
+    last = first + datetime.timedelta(days=days - 1)
+    if order.scheduled_start is not None:
+        planned = timezone.localtime(order.scheduled_start).date()
+        if first <= planned <= last:
+            return planned
+    today = timezone.localdate()
+    return today if first <= today <= last else first
+
+
 @require_GET
 def dispatch_board(request):
     permissions.ensure_can(request.user, "service.dispatch")
     day = _day(request.GET.get("day"))
     span = "week" if request.GET.get("span") == "week" else "day"
+    area = request.GET.get("area", "").strip()[:100]
     first, days = selectors.period(day, span)
-    columns = selectors.dispatch_board(user=request.user, day=day, span=span)
+    columns = selectors.dispatch_board(user=request.user, day=day, span=span, area=area)
     step = datetime.timedelta(days=days)
     move_url = reverse("service:dispatch_move", args=[0]).replace("/0/", "/__id__/")
     return render(
@@ -49,6 +69,8 @@ def dispatch_board(request):
             "previous": (first - step).isoformat(),
             "next": (first + step).isoformat(),
             "today": timezone.localdate().isoformat(),
+            "area": area,
+            "areas": selectors.dispatch_areas(user=request.user),
             "columns": [
                 {
                     "id": c.id,
@@ -61,7 +83,9 @@ def dispatch_board(request):
                 }
                 for c in columns
             ],
-            "move_url": f"{move_url}?day={day.isoformat()}&span={span}",
+            "move_url": move_url
+            + "?"
+            + urlencode({"day": day.isoformat(), "span": span, "area": area}),
         },
     )
 
@@ -80,7 +104,7 @@ def dispatch_move(request, work_order_id: int):
             by=request.user,
             work_order_id=work_order_id,
             technician_id=technician_id,
-            day=_day(request.GET.get("day")),
+            day=_drop_day(before, _day(request.GET.get("day")), request.GET.get("span")),
         )
     except DomainError as exc:
         return JsonResponse(
@@ -88,7 +112,12 @@ def dispatch_move(request, work_order_id: int):
             status=exc.status_code,
         )
     span = "week" if request.GET.get("span") == "week" else "day"
-    board = selectors.dispatch_board(user=request.user, day=_day(request.GET.get("day")), span=span)
+    board = selectors.dispatch_board(
+        user=request.user,
+        day=_day(request.GET.get("day")),
+        span=span,
+        area=request.GET.get("area", "").strip()[:100],
+    )
     columns = {c.id: c for c in board}
     touched = {before.technician_id or 0, moved.technician_id or 0}
     when = (

@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.accounts import permissions
-from panorama.core.exceptions import DomainError
+from panorama.core.exceptions import DomainError, ValidationFailed
 from panorama.core.lists import list_response
 
 from .. import selectors
-from ..forms import DefectCaseForm, DefectForm, ReportPeriodForm
+from ..forms import DefectAssetForm, DefectCaseForm, DefectForm, ReportPeriodForm
 from ..lists import DEFECTS
 from ..models import Defect
 from ..selectors import defects as defect_selectors
@@ -34,10 +34,14 @@ def defect_list(request):
 def _render_detail(request, defect_id: int, status: int = 200, **extra):
     defect = defect_selectors.defect_get(defect_id=defect_id)
     cases, hidden = defect_selectors.defect_cases(user=request.user, defect=defect)
+    assets, hidden_assets = defect_selectors.defect_assets(user=request.user, defect=defect)
     context = {
         "defect": defect,
         "cases": cases,
         "hidden_cases": hidden,
+        "assets": assets,
+        "hidden_assets": hidden_assets,
+        "asset_form": extra.pop("asset_form", None) or DefectAssetForm(),
         "can_edit": permissions.can(request.user, "service.edit"),
         "can_move": permissions.can(request.user, "service.quality"),
         "status_actions": [
@@ -177,6 +181,49 @@ def defect_unlink(request, defect_id: int, case_id: int):
         return _render_detail(request, defect_id, exc.status_code, action_error=exc.message)
     messages.success(request, _("Case unlinked."))
     return redirect("service:defect_detail", defect_id)
+
+
+@require_POST
+def defect_asset_link(request, defect_id: int):
+    form = DefectAssetForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, defect_id, 422, asset_form=form)
+    try:
+        services.defect_link_asset(
+            by=request.user,
+            defect_id=defect_id,
+            serial_number=form.cleaned_data["serial_number"],
+        )
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return _render_detail(request, defect_id, exc.status_code, asset_form=form)
+    messages.success(request, _("Asset linked."))
+    return redirect("service:defect_detail", defect_id)
+
+
+@require_POST
+def defect_asset_unlink(request, defect_id: int, asset_id: int):
+    try:
+        services.defect_unlink_asset(by=request.user, defect_id=defect_id, asset_id=asset_id)
+    except DomainError as exc:
+        return _render_detail(request, defect_id, exc.status_code, action_error=exc.message)
+    messages.success(request, _("Asset unlinked."))
+    return redirect("service:defect_detail", defect_id)
+
+
+@require_POST
+def asset_defect_link(request, asset_id: int):
+    """From the asset's page: the asset is affected by one of its product's defects."""
+    wanted = request.POST.get("defect", "")
+    try:
+        if not wanted.isdigit():
+            raise ValidationFailed(_("Choose a defect."), field="defect")
+        services.defect_link_asset(by=request.user, defect_id=int(wanted), asset_id=asset_id)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Defect linked."))
+    return redirect("service:asset_detail", asset_id)
 
 
 @require_GET

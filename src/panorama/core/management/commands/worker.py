@@ -62,6 +62,13 @@ class Worker(db_worker.Worker):
             target=outbox.dispatch_loop, args=(self.done,), name="outbox", daemon=True
         )
         dispatcher.start()
+        if settings.PANORAMA_MAIL_IDLE:
+            # IMAP IDLE: new mail in the mailboxes whose server offers it, at once.
+            from panorama.channels.mail.idle import idle_loop
+
+            threading.Thread(
+                target=idle_loop, args=(self.done,), name="imap-idle", daemon=True
+            ).start()
         try:
             self.run_safely()
         finally:

@@ -11,11 +11,16 @@ from panorama.accounts.services import user_password_change
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.management.commands.serve import default_port
 from panorama.customers.models import Customer
+from panorama.seeding.automation_demo import automation_demo_ensure
 from panorama.seeding.calls_demo import calls_demo_ensure
 from panorama.seeding.catalog_demo import catalog_demo_ensure
+from panorama.seeding.channels_demo import channels_demo_ensure
+from panorama.seeding.chat_demo import chat_demo_ensure
 from panorama.seeding.field_demo import field_demo_ensure
 from panorama.seeding.knowledge_demo import knowledge_demo_ensure
+from panorama.seeding.loyalty_demo import loyalty_demo_ensure
 from panorama.seeding.mail_demo import mail_demo_ensure
+from panorama.seeding.marketing_demo import marketing_demo_ensure
 from panorama.seeding.quality_demo import quality_demo_ensure
 from panorama.seeding.sales_agenda import agenda_demo_ensure
 from panorama.seeding.sales_leads import DEMO_LEADS, leads_seed
@@ -69,6 +74,11 @@ class Command(BaseCommand):
             agenda_demo_ensure()  # sales: a week of agenda per rep, scripts
             showcase_quotes(showcase)  # sales: quotes (one pending approval) and orders
             mail_demo_ensure()  # channels: a case mailbox and its ledger, an unknown sender
+            channels_demo_ensure()  # channels: identity, templates, SMS, a fax, a branch
+            automation_demo_ensure()  # automation: rules, a tracked site, web visits, alerts
+            chat_demo_ensure()  # channels: a closed chat on the showcase's timeline, a queue
+            marketing_demo_ensure()  # marketing: segments, a list, a campaign sent with results
+            loyalty_demo_ensure()  # loyalty: a programme with tiers, rules, rewards, members
         password = self._ensure_admin()
         pbx = calls_demo_ensure()  # service: a PBX, extensions (admin: 100), calls, callbacks
         self.stdout.write("")

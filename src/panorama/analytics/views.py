@@ -1,0 +1,102 @@
+"""The order history import in the UI: upload a file, read its report."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from panorama.accounts.http import SignedInRequest
+from panorama.core.exceptions import ValidationFailed
+
+from . import selectors
+from .mining.cluster import FEATURE_LABELS, K_RANGE
+from .services.purchases import purchase_import_rejected_csv, purchases_import
+from .services.runs import cluster_run
+
+
+@require_http_methods(["GET", "POST"])
+def orders_import(request: SignedInRequest) -> HttpResponse:
+    """Choose the file; it is imported at once (an order history of a few hundred
+    thousand rows takes seconds) and the report follows."""
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("Choose a CSV file.")
+        else:
+            try:
+                job = purchases_import(source=upload, by=request.user, file_name=upload.name or "")
+            except ValidationFailed as exc:
+                error = str(exc.message)
+            else:
+                return redirect("analytics:orders_import_detail", job_id=job.pk)
+    return render(
+        request,
+        "analytics/orders_import.html",
+        {"error": error, "jobs": selectors.purchase_import_list(user=request.user)},
+        status=422 if error else 200,
+    )
+
+
+@require_GET
+def orders_import_detail(request: SignedInRequest, job_id: int) -> HttpResponse:
+    job = selectors.purchase_import_get(user=request.user, job_id=job_id)
+    return render(
+        request, "analytics/orders_import_detail.html", {"job": job, "errors": job.errors[:200]}
+    )
+
+
+@require_GET
+def orders_import_rejected(request: SignedInRequest, job_id: int) -> HttpResponse:
+    job = selectors.purchase_import_get(user=request.user, job_id=job_id)
+    response = HttpResponse(purchase_import_rejected_csv(job=job), content_type="text/csv")
+    response["Content-Disposition"] = (
+        content_disposition_header(True, f"rejected-orders-{job.pk}.csv") or "attachment"
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def clusters(request: SignedInRequest) -> HttpResponse:
+    """The customer clusters: each one's size, means and what sets it apart; a POST
+    runs the clustering again (k chosen by silhouette unless given)."""
+    error = ""
+    if request.method == "POST":
+        raw = request.POST.get("k", "")
+        try:
+            card = cluster_run(by=request.user, k=int(raw) if raw.isdigit() else None)
+        except ValidationFailed as exc:
+            error = str(exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(n)s customers clustered in %(k)s groups.")
+                % {"n": card["scored"], "k": card["k"]},
+            )
+            return redirect("analytics:clusters")
+    overview = selectors.clusters_overview(user=request.user)
+    chart = None
+    if overview:
+        chart = {
+            "type": "bar",
+            "labels": [f"{p['cluster']} · {p['name']}" for p in overview["profiles"]],
+            "series": [
+                {"label": str(_("Customers")), "data": [p["size"] for p in overview["profiles"]]}
+            ],
+            "drill": "",
+        }
+    features = overview["card"].get("features", []) if overview else []
+    return render(
+        request,
+        "analytics/clusters.html",
+        {
+            "overview": overview,
+            "chart": chart,
+            "features": [(f, FEATURE_LABELS[f]) for f in features],
+            "k_choices": list(K_RANGE),
+            "error": error,
+        },
+        status=422 if error else 200,
+    )

@@ -1,0 +1,148 @@
+"""DuckDB, the warehouse's engine: where the file is, how it opens, how it reads the
+operational database.
+
+DuckDB is pinned at 1.4.4 (``parquet`` and ``json`` built in) and its SQLite and
+PostgreSQL scanners come from PyPI (``duckdb-ext-sqlite``, ``duckdb-ext-postgres``), loaded
+from the folder those packages install. Automatic installation is off: a missing
+extension fails at once instead of waiting on a download that cannot happen.
+
+The operational database is read in bulk by the scanner, never row by row through the
+ORM: a file SQLite database is attached read-only as it is (WAL lets it be read while
+Panorama writes); an in-memory one (the tests) is first copied to a file with SQLite's
+online backup; PostgreSQL is attached read-only through libpq.
+"""
+
+import contextlib
+import os
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import duckdb_ext
+from django.conf import settings
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from panorama.core.exceptions import Conflict
+
+SOURCE = "src"  # the name the operational database is attached under
+
+
+def warehouse_file() -> Path:
+    """The DuckDB file: ``WAREHOUSE_PATH`` itself when it names a ``.duckdb`` file,
+    otherwise ``warehouse.duckdb`` inside that folder (the default ``var/warehouse``)."""
+    path = Path(settings.WAREHOUSE_PATH)
+    if path.suffix == ".duckdb":
+        return path
+    return path / "warehouse.duckdb"
+
+
+def warehouse_dir() -> Path:
+    """The folder beside the DuckDB file: Parquet export, status file, snapshots."""
+    folder = warehouse_file().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def parquet_dir() -> Path:
+    return warehouse_dir() / "parquet"
+
+
+def _config() -> dict[str, str | bool | int | float | list[str]]:
+    return {
+        "extension_directory": os.path.join(duckdb_ext.__path__[0], "extensions"),
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "threads": settings.WAREHOUSE_THREADS,
+    }
+
+
+def connect(*, read_only: bool = False, path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse file. DuckDB lets one process write a file, and
+    no other open it meanwhile: a reader that meets the writer's lock retries for
+    ``WAREHOUSE_BUSY_SECONDS``, then gets a ``Conflict`` ("being refreshed")."""
+    target = path or warehouse_file()
+    if read_only and not target.exists():
+        raise Conflict(_("The warehouse has not been built yet."))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + settings.WAREHOUSE_BUSY_SECONDS
+    while True:
+        try:
+            con = duckdb.connect(str(target), read_only=read_only, config=_config())
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise Conflict(
+                    _("The warehouse is being refreshed; try again in a moment.")
+                ) from exc
+            time.sleep(0.05)
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+@contextlib.contextmanager
+def source_attached(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
+    """Attach the operational database read-only as ``src``; yields the vendor
+    (``sqlite`` or ``postgresql``)."""
+    info = connection.settings_dict
+    vendor = connection.vendor
+    snapshot: Path | None = None
+    try:
+        if vendor == "sqlite":
+            con.execute("LOAD sqlite_scanner")
+            name = str(info["NAME"])
+            if name == ":memory:" or "mode=memory" in name:
+                snapshot = _sqlite_snapshot()
+                name = str(snapshot)
+            con.execute(f"ATTACH '{_quote(name)}' AS {SOURCE} (TYPE sqlite, READ_ONLY)")
+        elif vendor == "postgresql":
+            con.execute("LOAD postgres_scanner")
+            con.execute(f"ATTACH '{_quote(_libpq(info))}' AS {SOURCE} (TYPE postgres, READ_ONLY)")
+        else:
+            raise Conflict(_("The warehouse reads SQLite or PostgreSQL only."))
+        yield vendor
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"DETACH {SOURCE}")
+        if snapshot is not None:
+            snapshot.unlink(missing_ok=True)
+
+
+def _sqlite_snapshot() -> Path:
+    """Copy an in-memory SQLite database (the tests) to a file the scanner can open."""
+    connection.ensure_connection()
+    handle, name = tempfile.mkstemp(suffix=".sqlite3", dir=warehouse_dir())
+    os.close(handle)
+    target = sqlite3.connect(name)
+    tries = [0]
+
+    def progress(status, remaining, total):
+        # sqlite3's backup retries a locked source for ever: give up after ~5 s.
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            tries[0] += 1
+            if tries[0] > 20:
+                raise Conflict(_("The database is busy: try the refresh again in a moment."))
+
+    try:
+        connection.connection.backup(target, progress=progress)
+    finally:
+        target.close()
+    return Path(name)
+
+
+def _libpq(info: dict) -> str:
+    parts = {
+        "dbname": info.get("NAME"),
+        "user": info.get("USER"),
+        "password": info.get("PASSWORD"),
+        "host": info.get("HOST"),
+        "port": info.get("PORT"),
+    }
+    return " ".join(f"{key}={value}" for key, value in parts.items() if value)
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")

@@ -1,0 +1,97 @@
+"""The warehouse jobs on DuckDB, over the warehouse or over a Parquet export: the
+marts, RFM scores and basket counts. ``spark.py`` has the same jobs on Spark; the
+results are compared by ``results_equal``.
+
+RFM: per customer with sold orders (not draft or cancelled), recency in days from the
+last order to ``as_of``, frequency (orders) and monetary value (their total); each
+scored 1 to 5 by quintile (``NTILE(5)``, ties broken by customer id so both engines
+agree), recency reversed (recent is 5).
+
+Basket counts: for every pair of products bought in the same order, the orders holding
+both and their support (that count over the orders that have lines)."""
+
+import datetime
+import math
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from . import marts, parquet
+
+SOLD = "status NOT IN ('draft', 'cancelled')"
+
+
+def rfm_sql(as_of: datetime.date) -> str:
+    return f"""
+    SELECT customer_id, recency_days, frequency, monetary,
+           NTILE(5) OVER (ORDER BY recency_days DESC, customer_id) AS r_score,
+           NTILE(5) OVER (ORDER BY frequency, customer_id) AS f_score,
+           NTILE(5) OVER (ORDER BY monetary, customer_id) AS m_score
+    FROM (
+        SELECT customer_id,
+               date_diff('day', MAX(date_key), DATE '{as_of.isoformat()}') AS recency_days,
+               COUNT(*) AS frequency, CAST(SUM(total) AS DECIMAL(18,2)) AS monetary
+        FROM fact_order WHERE {SOLD} GROUP BY customer_id
+    )"""
+
+
+BASKET_SQL = """
+    WITH items AS (
+        SELECT DISTINCT order_id, product_id FROM fact_order_line
+        WHERE product_id IS NOT NULL
+    ), baskets AS (SELECT COUNT(DISTINCT order_id) AS n FROM items)
+    SELECT a.product_id AS product_a, b.product_id AS product_b,
+           COUNT(DISTINCT a.order_id) AS orders,
+           COUNT(DISTINCT a.order_id) / MAX(baskets.n) AS support
+    FROM items a JOIN items b ON a.order_id = b.order_id AND a.product_id < b.product_id
+    CROSS JOIN baskets
+    GROUP BY a.product_id, b.product_id"""
+
+
+def as_of_default(con) -> datetime.date:
+    """The day after the last sold order: the same reference for both engines."""
+    last = con.execute(f"SELECT MAX(date_key) FROM fact_order WHERE {SOLD}").fetchone()[0]
+    return (last or datetime.date.today()) + datetime.timedelta(days=1)
+
+
+def over_parquet(folder: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB whose tables are views over the Parquet files of ``folder``."""
+    con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    con.execute("SET TimeZone = 'UTC'")
+    for name in parquet.table_names():
+        path = str(folder / f"{name}.parquet").replace("'", "''")
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
+    return con
+
+
+def duckdb_jobs(con, *, as_of: datetime.date | None = None) -> dict[str, list[tuple]]:
+    """Every job's rows: the marts recomputed from the facts, RFM and basket counts."""
+    as_of = as_of or as_of_default(con)
+    out: dict[str, list[tuple]] = {}
+    for mart in marts.MARTS:
+        out[mart.name] = con.execute(mart.sql(marts.DUCKDB)).fetchall()
+    out["rfm"] = con.execute(rfm_sql(as_of)).fetchall()
+    out["basket"] = con.execute(BASKET_SQL).fetchall()
+    return out
+
+
+def _plain(value):
+    if isinstance(value, Decimal | float):
+        number = float(value)
+        return None if math.isnan(number) else round(number, 4)
+    if isinstance(value, datetime.datetime):
+        return value.replace(tzinfo=None).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def normalised(rows) -> list[tuple]:
+    """Rows as comparable plain values, in one order (engines return any order)."""
+    plain = [tuple(_plain(v) for v in row) for row in rows]
+    return sorted(plain, key=lambda row: tuple((v is None, str(v)) for v in row))
+
+
+def results_equal(left: dict[str, list], right: dict[str, list]) -> dict[str, bool]:
+    return {name: normalised(left[name]) == normalised(right.get(name, [])) for name in left}

@@ -1,0 +1,359 @@
+"""Full build and incremental refresh of the warehouse.
+
+``warehouse_build`` writes a new DuckDB file beside the current one and swaps it in,
+so dashboards read the previous file until the new one is complete. ``warehouse_refresh``
+updates the file in place with what changed since the last load (``schema`` says how
+each table finds its changes) and removes what the operational database no longer
+holds (an erased customer and everything that cascaded with him). Both rebuild the
+marts, re-export the Parquet copy when one exists, and record the run.
+
+One load at a time: a second one meets the lock file and is refused with a message.
+"""
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import duckdb
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from panorama.core.exceptions import Conflict
+
+from . import engine, marts, parquet, schema, status
+from .schema import Table
+
+Progress = Callable[[str, int, int], None]
+
+META = """
+CREATE TABLE IF NOT EXISTS wh_watermark (table_name VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS wh_run (
+    run_id INTEGER PRIMARY KEY, kind VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
+    seconds DOUBLE, rows_changed BIGINT, rows_deleted BIGINT);
+CREATE SEQUENCE IF NOT EXISTS customer_key_seq START 1;
+"""
+
+
+@dataclass
+class LoadResult:
+    kind: str
+    seconds: float = 0.0
+    changed: dict[str, int] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def _exclusive() -> Iterator[None]:
+    lock_path = engine.warehouse_dir() / ".load.lock"
+    with open(lock_path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise Conflict(_("A warehouse load is already running.")) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def warehouse_build(*, progress: Progress | None = None) -> LoadResult:
+    """Load every table from scratch into a new file, then swap it in."""
+    with _exclusive():
+        target = engine.warehouse_file()
+        fresh = target.with_name(target.name + ".new")
+        fresh.unlink(missing_ok=True)
+        result = LoadResult(kind="build")
+        started = time.perf_counter()
+        status.write_running("build", 0, len(schema.TABLES))
+        try:
+            con = engine.connect(path=fresh)
+            try:
+                con.execute(META)
+                with engine.source_attached(con):
+                    _run_steps(con, result, progress, full=True)
+                _finish(con, result, started)
+            finally:
+                con.close()
+            os.replace(fresh, target)
+            fresh.with_name(fresh.name + ".wal").unlink(missing_ok=True)
+            _after(result)
+        except Exception as exc:
+            status.write_failed("build", str(exc))
+            fresh.unlink(missing_ok=True)
+            raise
+        return result
+
+
+def warehouse_refresh(*, progress: Progress | None = None) -> LoadResult:
+    """Load what changed since the last load; a missing warehouse is built instead."""
+    if not engine.warehouse_file().exists():
+        return warehouse_build(progress=progress)
+    with _exclusive():
+        result = LoadResult(kind="refresh")
+        started = time.perf_counter()
+        status.write_running("refresh", 0, len(schema.TABLES))
+        try:
+            con = engine.connect()
+            try:
+                con.execute(META)
+                with engine.source_attached(con):
+                    con.execute("BEGIN")
+                    _run_steps(con, result, progress, full=False)
+                    con.execute("COMMIT")
+                _finish(con, result, started)
+            finally:
+                con.close()
+            _after(result)
+        except Exception as exc:
+            status.write_failed("refresh", str(exc))
+            raise
+        return result
+
+
+def _run_steps(con, result: LoadResult, progress: Progress | None, *, full: bool) -> None:
+    total = len(schema.TABLES) + 1
+    for done, table in enumerate(schema.TABLES):
+        status.write_running(result.kind, done, total, table.name)
+        if progress:
+            progress(table.name, done, total)
+        # A refresh of a file built before a table joined the schema creates it; with
+        # no watermark yet, it is loaded whole.
+        exists = "" if full else "IF NOT EXISTS "
+        con.execute(f"CREATE TABLE {exists}{table.name} ({table.columns})")
+        changed, deleted = _load_table(con, table, full=full)
+        result.changed[table.name] = changed
+        if deleted:
+            result.deleted[table.name] = deleted
+    status.write_running(result.kind, total - 1, total, "marts")
+    if progress:
+        progress("marts", total - 1, total)
+    marts.marts_build(con, scores=_scores_columns(con))
+
+
+def _finish(con, result: LoadResult, started: float) -> None:
+    result.rows = {
+        name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+        for name in parquet.table_names()
+    }
+    result.seconds = time.perf_counter() - started
+    con.execute(
+        "INSERT INTO wh_run SELECT COALESCE(max(run_id), 0) + 1, ?, ?, ?, ?, ?, ? FROM wh_run",
+        [
+            result.kind,
+            datetime.now(UTC).replace(tzinfo=None),
+            datetime.now(UTC).replace(tzinfo=None),
+            result.seconds,
+            sum(result.changed.values()),
+            sum(result.deleted.values()),
+        ],
+    )
+    con.execute("CHECKPOINT")
+
+
+def _after(result: LoadResult) -> None:
+    """Parquet copy (kept in step, so an erased customer leaves it too) and status."""
+    exported = False
+    if settings.WAREHOUSE_PARQUET or parquet.exists():
+        parquet.export_all()
+        exported = True
+    status.write_done(result, parquet=exported)
+
+
+# --- one table -------------------------------------------------------------------------
+
+
+def _watermark(con, table: Table) -> str | None:
+    row = con.execute(
+        "SELECT value FROM wh_watermark WHERE table_name = ?", [table.name]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _set_watermark(con, table: Table, value) -> None:
+    if value is None:
+        return
+    con.execute("INSERT OR REPLACE INTO wh_watermark VALUES (?, ?)", [table.name, str(value)])
+
+
+def _insert(con, table: Table, where: str, params: list | None = None) -> int:
+    before = con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
+    con.execute(f"INSERT INTO {table.name} {table.select.format(where=where)}", params or [])
+    after = con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
+    return after - before
+
+
+def _load_table(con, table: Table, *, full: bool) -> tuple[int, int]:
+    """Rows loaded (or reloaded) and rows deleted for one table."""
+    if table.mode == "static":
+        return _static(con, table), 0
+    if table.mode == "replace":
+        deleted = 0 if full else con.execute(f"DELETE FROM {table.name}").fetchone()[0]
+        return _insert(con, table, "TRUE"), deleted
+    if table.mode == "scd2":
+        return customers_merge(con, table, full=full)
+    mark = None if full else _watermark(con, table)
+    alias_where = "TRUE" if mark is None else f"{table.changed} >= ?"
+    params = [] if mark is None else [_typed(table, mark)]
+    deleted = 0
+    if table.mode == "append":
+        if mark is not None:
+            alias_where = f"{table.changed} > ?"
+        changed = _insert(con, table, alias_where, params)
+        if table.relink and mark is not None:
+            changed += con.execute(table.relink).fetchone()[0]
+        new_mark = con.execute(f"SELECT max({table.mark}) FROM {table.name}").fetchone()[0]
+    else:
+        # updated / children: stage the changed rows, replace them by key.
+        stage = f"stage_{table.name}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT * FROM {table.name} LIMIT 0")
+        con.execute(f"INSERT INTO {stage} {table.select.format(where=alias_where)}", params)
+        if table.mode == "children":
+            parent = "order_id"
+            deleted_here = con.execute(
+                f"DELETE FROM {table.name} WHERE {parent} IN (SELECT {parent} FROM {stage})"
+            ).fetchone()[0]
+        else:
+            deleted_here = con.execute(
+                f"DELETE FROM {table.name} WHERE {table.key} IN (SELECT {table.key} FROM {stage})"
+            ).fetchone()[0]
+        del deleted_here  # replaced, not deleted
+        con.execute(f"INSERT INTO {table.name} SELECT * FROM {stage}")
+        changed = con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0]
+        con.execute(f"DROP TABLE {stage}")
+        new_mark = con.execute(f"SELECT max({table.mark}) FROM {table.name}").fetchone()[0]
+    if not full and table.source:
+        deleted = _delete_gone(con, table)
+    _set_watermark(con, table, new_mark if new_mark is not None else mark)
+    return changed, deleted
+
+
+def _typed(table: Table, mark: str):
+    if table.mode == "append":
+        return int(mark)
+    return datetime.fromisoformat(mark)
+
+
+def _delete_gone(con, table: Table) -> int:
+    """Rows whose source row is gone (erasure, a cascade, a merge undo)."""
+    return con.execute(
+        f"DELETE FROM {table.name} WHERE {table.key} NOT IN (SELECT id FROM src.{table.source})"
+    ).fetchone()[0]
+
+
+def _static(con, table: Table) -> int:
+    con.execute(f"DELETE FROM {table.name}")
+    if table.name == "dim_channel":
+        con.executemany(
+            "INSERT INTO dim_channel VALUES (?, ?, ?)",
+            [
+                (code, position, code in schema.DIGITAL_CHANNELS)
+                for position, code in enumerate(schema.CHANNELS)
+            ],
+        )
+        return len(schema.CHANNELS)
+    con.execute(
+        """
+        INSERT INTO dim_date
+        SELECT d::DATE, year(d), quarter(d), month(d), date_trunc('month', d)::DATE,
+               weekofyear(d), isodow(d), isodow(d) >= 6
+        FROM range(DATE '2000-01-01', (current_date + INTERVAL 5 YEAR)::DATE,
+                   INTERVAL 1 DAY) t(d)
+        """
+    )
+    return con.execute("SELECT count(*) FROM dim_date").fetchone()[0]
+
+
+# --- the customer dimension, type 2 ----------------------------------------------------
+
+
+def customers_merge(con, table: Table, *, full: bool) -> tuple[int, int]:
+    """Merge the changed customers into ``dim_customer``.
+
+    Personal data (``SCD1_ATTRIBUTES``) is overwritten in every version of the customer:
+    a rectification must not survive in history. A change of any ``SCD2_ATTRIBUTES``
+    closes the current version at the source's ``updated_at`` and opens a new one.
+    Customers gone from the source lose every version."""
+    mark = None if full else _watermark(con, table)
+    where = "TRUE" if mark is None else f"{table.changed} >= ?"
+    params = [] if mark is None else [datetime.fromisoformat(mark)]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE stage_customer AS {table.select.format(where=where)}", params
+    )
+    changed = con.execute("SELECT count(*) FROM stage_customer").fetchone()[0]
+    personal = ", ".join(f"{name} = s.{name}" for name in schema.SCD1_ATTRIBUTES)
+    con.execute(
+        f"UPDATE dim_customer d SET {personal}, updated_at = s.updated_at "
+        "FROM stage_customer s WHERE d.customer_id = s.customer_id"
+    )
+    differs = " OR ".join(f"d.{name} IS DISTINCT FROM s.{name}" for name in schema.SCD2_ATTRIBUTES)
+    con.execute(
+        "UPDATE dim_customer d SET valid_to = s.updated_at, is_current = FALSE "
+        "FROM stage_customer s WHERE d.customer_id = s.customer_id AND d.is_current "
+        f"AND ({differs})"
+    )
+    attributes = ", ".join(schema.SCD2_ATTRIBUTES + schema.SCD1_ATTRIBUTES)
+    con.execute(
+        f"""
+        INSERT INTO dim_customer
+        SELECT nextval('customer_key_seq'), s.customer_id,
+               CASE WHEN EXISTS (SELECT 1 FROM dim_customer h WHERE h.customer_id = s.customer_id)
+                    THEN s.updated_at ELSE s.created_at END,
+               {schema.END_OF_TIME}, TRUE,
+               {", ".join("s." + a for a in attributes.split(", "))}, s.created_at, s.updated_at
+        FROM stage_customer s
+        WHERE NOT EXISTS (SELECT 1 FROM dim_customer d
+                          WHERE d.customer_id = s.customer_id AND d.is_current)
+        """
+    )
+    deleted = 0
+    if not full:
+        deleted = con.execute(
+            "DELETE FROM dim_customer WHERE customer_id NOT IN "
+            "(SELECT id FROM src.customers_customer)"
+        ).fetchone()[0]
+    new_mark = con.execute("SELECT max(updated_at) FROM dim_customer").fetchone()[0]
+    _set_watermark(con, table, new_mark)
+    con.execute("DROP TABLE stage_customer")
+    return changed, deleted
+
+
+# --- scores written by the data-mining models, when they exist -------------------------
+
+SCORE_COLUMNS = ("churn_probability", "clv", "rfm_segment")
+
+
+def _scores_columns(con) -> dict[str, str]:
+    """The score columns the source's score table has (``WAREHOUSE_SCORE_TABLE``):
+    the marketing mart uses those present and leaves the others empty."""
+    name = settings.WAREHOUSE_SCORE_TABLE
+    try:
+        rows = con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_catalog = 'src' AND table_name = ?",
+            [name],
+        ).fetchall()
+    except duckdb.Error:
+        return {}
+    present = {r[0] for r in rows}
+    if "customer_id" not in present:
+        return {}
+    return {column: f"src.{name}" for column in SCORE_COLUMNS if column in present}
+
+
+def load_summary(result: LoadResult) -> str:
+    return json.dumps(
+        {
+            "kind": result.kind,
+            "seconds": round(result.seconds, 3),
+            "changed": result.changed,
+            "deleted": result.deleted,
+            "rows": result.rows,
+        },
+        indent=2,
+    )

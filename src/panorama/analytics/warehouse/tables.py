@@ -1,0 +1,32 @@
+"""The warehouse table type and the small SQL helpers every table definition uses
+(``schema.py`` and ``schema_marketing.py``)."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: str  # DuckDB column definitions
+    select: str  # over the attached source ``src``; ``{where}`` is the change filter
+    mode: str  # updated | append | children | replace | scd2 | static
+    source: str = ""  # the operational table whose ids decide deletions
+    key: str = ""  # the warehouse column holding that id
+    changed: str = ""  # the source expression compared with the watermark
+    mark: str = ""  # the warehouse column whose maximum is the next watermark
+    reads: tuple[str, ...] = field(default_factory=tuple)  # documented source columns
+    # ``append`` tables whose loaded rows may still change one column: a statement run
+    # on every refresh after the append (returns the rows it updated).
+    relink: str = ""
+
+
+TS = "TIMESTAMP"
+
+
+def ts(expr: str) -> str:
+    """A source timestamp as a UTC TIMESTAMP, whatever the vendor stored."""
+    return f"CAST({expr} AS TIMESTAMP)"
+
+
+def money(expr: str) -> str:
+    return f"CAST({expr} AS DECIMAL(18,2))"

@@ -1,0 +1,489 @@
+"""A rule's conditions: a JSON tree checked at save (an unknown field is an error that
+names it) and evaluated against an event and its customer, with the reason of each step.
+
+    {"all": [node, ...]}    every node holds      {"any": [node, ...]}  one node holds
+    {"not": node}           the node does not     {} or null            always holds
+    {"field": "event.data.amount", "op": "gte", "value": 100000}       a comparison
+
+Fields: ``event.<payload field>[.<key>...]`` (the event's data, for an event trigger),
+``customer.<field>``, ``customer.custom.<key>`` (a custom field), ``holdings.product_code``,
+``holdings.category`` (the products he holds, active ones), ``holdings.count``,
+``consent.<purpose>`` (true when his latest consent for it is granted), and the
+namespaces other apps register (``score.<field>``: the analytics models' scores, see
+``namespace_register``).
+"""
+
+import datetime
+import functools
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from panorama.core.exceptions import ValidationFailed
+
+CUSTOMER_FIELDS = (
+    "kind",
+    "status",
+    "first_name",
+    "last_name",
+    "legal_name",
+    "display_name",
+    "birth_date",
+    "language",
+    "owner_id",
+    "team_id",
+    "created_at",
+)
+HOLDING_FIELDS = ("product_code", "category", "count")
+OPERATORS = {
+    "eq": "=",
+    "ne": "≠",
+    "gt": ">",
+    "gte": "≥",
+    "lt": "<",
+    "lte": "≤",
+    "contains": "∋",
+    "not_contains": "∌",
+    "in": "∈",
+    "exists": "∃",
+    "missing": "∄",
+}
+NO_VALUE = {"exists", "missing"}
+MAX_NODES = 100
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """Fields another app contributes: their names, and their values for one customer
+    (one query, made the first time a rule reaches one of them)."""
+
+    fields: tuple[str, ...]
+    load: Callable[[Any], dict[str, Any]]
+    # The values of many customers in one query ({customer id: values}), for a batch of
+    # events or a scheduled rule's pass over every customer.
+    load_many: Callable[[list[int]], dict[int, dict[str, Any]]] | None = None
+
+
+# Registered from the contributing app's ``ready()``; the dependency points at this module.
+NAMESPACES: dict[str, Namespace] = {}
+
+
+def namespace_register(head: str, *, fields: tuple[str, ...], load, load_many=None) -> None:
+    """``head.<field>`` becomes a condition field; ``load(customer)`` gives the values,
+    ``load_many(customer_ids)`` those of many customers at once (optional)."""
+    if head in ("event", "customer", "holdings", "consent"):
+        raise ValueError(head)
+    NAMESPACES[head] = Namespace(tuple(fields), load, load_many)
+
+
+def subjects_preload(subjects: list["Subject"], heads: set[str]) -> None:
+    """Read, for every subject's customer at once, what the conditions' ``heads`` will
+    look at: active holdings, latest consents, and the registered namespaces that load
+    many (one query each, whatever the number of subjects); the rest stays lazy."""
+    from panorama.customers.models import Consent, Holding
+
+    ids = list({s.customer.pk for s in subjects if s.customer is not None})
+    if not ids:
+        return
+    if "holdings" in heads:
+        holdings: dict[int, list] = {}
+        for cid, code, category in Holding.objects.filter(
+            customer_id__in=ids, status="active"
+        ).values_list("customer_id", "product_code", "category"):
+            holdings.setdefault(cid, []).append({"product_code": code, "category": category})
+    if "consent" in heads:
+        consents: dict[int, dict[str, bool]] = {}
+        for cid, purpose, granted in (
+            Consent.objects.filter(customer_id__in=ids)
+            .order_by("at", "id")
+            .values_list("customer_id", "purpose", "granted")
+        ):
+            consents.setdefault(cid, {})[purpose] = granted
+    registered = {
+        head: NAMESPACES[head].load_many(ids)  # type: ignore[misc]
+        for head in heads
+        if head in NAMESPACES and NAMESPACES[head].load_many is not None
+    }
+    for subject in subjects:
+        customer = subject.customer
+        if customer is None:
+            continue
+        if "holdings" in heads:
+            subject._holdings = holdings.get(customer.pk, [])
+        if "consent" in heads:
+            subject._consents = consents.get(customer.pk, {})
+        for head, values in registered.items():
+            subject._registered[head] = values.get(customer.pk, {})
+
+
+def _purposes() -> list[str]:
+    from panorama.customers.models import Consent
+
+    return list(Consent.Purpose.values)
+
+
+def _custom_keys() -> set[str]:
+    from panorama.customers.models import CustomFieldDefinition
+
+    return set(CustomFieldDefinition.objects.values_list("key", flat=True))
+
+
+def known_fields(event: str | None) -> list[str]:
+    """The fields a rule on ``event`` (None: a scheduled rule) may test, for the editor."""
+    from panorama.core.events import catalogue
+
+    names = []
+    if event and event in catalogue:
+        names += [f"event.{name}" for name in catalogue[event].model_fields]
+    names += [f"customer.{f}" for f in CUSTOMER_FIELDS]
+    names += [f"customer.custom.{k}" for k in sorted(_custom_keys())]
+    names += [f"holdings.{f}" for f in HOLDING_FIELDS]
+    names += [f"consent.{p}" for p in _purposes()]
+    for head, namespace in NAMESPACES.items():
+        names += [f"{head}.{f}" for f in namespace.fields]
+    return names
+
+
+def _check_field(name: Any, event: str | None, custom: set[str]) -> None:
+    from panorama.core.events import catalogue
+
+    if not isinstance(name, str) or not name:
+        raise ValidationFailed(_("A condition needs a field."), field="conditions")
+    head, _dot, rest = name.partition(".")
+    parts = rest.split(".") if rest else []
+    ok = False
+    if head == "event" and parts and event:
+        schema = catalogue.get(event)
+        info = schema.model_fields.get(parts[0]) if schema else None
+        if info is not None:
+            is_dict = typing.get_origin(info.annotation) is dict or info.annotation is dict
+            ok = len(parts) == 1 or is_dict
+    elif head == "customer" and parts:
+        if parts[0] == "custom":
+            ok = len(parts) == 2 and parts[1] in custom
+        else:
+            ok = len(parts) == 1 and parts[0] in CUSTOMER_FIELDS
+    elif head == "holdings":
+        ok = len(parts) == 1 and parts[0] in HOLDING_FIELDS
+    elif head == "consent":
+        ok = len(parts) == 1 and parts[0] in _purposes()
+    elif head in NAMESPACES:
+        ok = len(parts) == 1 and parts[0] in NAMESPACES[head].fields
+    if not ok:
+        if head == "event" and not event:
+            message = _("A scheduled rule has no event data: %(f)s.") % {"f": name}
+        else:
+            message = _("Unknown field %(f)s.") % {"f": name}
+        raise ValidationFailed(message, field="conditions")
+
+
+def conditions_validate(node: Any, *, event: str | None) -> dict:
+    """The tree as stored (``{}`` for none), or ValidationFailed naming what is wrong."""
+    if node in (None, {}, []):
+        return {}
+    custom = _custom_keys()
+    count = [0]
+
+    def walk(item: Any) -> None:
+        count[0] += 1
+        if count[0] > MAX_NODES:
+            raise ValidationFailed(
+                _("A rule has at most %(n)s conditions.") % {"n": MAX_NODES}, field="conditions"
+            )
+        if not isinstance(item, dict):
+            raise ValidationFailed(_("A condition must be an object."), field="conditions")
+        keys = set(item)
+        if keys in ({"all"}, {"any"}):
+            children = item[next(iter(keys))]
+            if not isinstance(children, list) or not children:
+                raise ValidationFailed(
+                    _("“all” and “any” take a non-empty list of conditions."), field="conditions"
+                )
+            for child in children:
+                walk(child)
+        elif keys == {"not"}:
+            walk(item["not"])
+        elif "field" in keys and keys <= {"field", "op", "value"}:
+            _check_field(item["field"], event, custom)
+            if item.get("op") not in OPERATORS:
+                raise ValidationFailed(
+                    _("Unknown operator %(op)s.") % {"op": item.get("op")}, field="conditions"
+                )
+            if item["op"] not in NO_VALUE and "value" not in item:
+                raise ValidationFailed(
+                    _("The condition on %(f)s needs a value.") % {"f": item["field"]},
+                    field="conditions",
+                )
+            if item["op"] == "in" and not isinstance(item["value"], list):
+                raise ValidationFailed(
+                    _("“in” takes a list of values (%(f)s).") % {"f": item["field"]},
+                    field="conditions",
+                )
+        else:
+            raise ValidationFailed(
+                _("Unknown condition keys: %(k)s.") % {"k": ", ".join(sorted(map(str, keys)))},
+                field="conditions",
+            )
+
+    walk(node)
+    return node
+
+
+@dataclass
+class Subject:
+    """What a rule looks at: the event's name and data, and its customer (if any)."""
+
+    event: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+    customer_given: Any = None
+    # Loads the customer on first use (most events fail a rule's first test first).
+    loader: Any = None
+    _holdings: list | None = None
+    _consents: dict[str, bool] | None = None
+    _registered: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def customer(self) -> Any:
+        if self.customer_given is None and self.loader is not None:
+            self.customer_given, self.loader = self.loader(), None
+        return self.customer_given
+
+    @customer.setter
+    def customer(self, value: Any) -> None:
+        self.customer_given, self.loader = value, None
+
+    def holdings(self) -> list:
+        if self._holdings is None:
+            if self.customer is None:
+                self._holdings = []
+            else:
+                self._holdings = list(
+                    self.customer.holdings.filter(status="active").values(
+                        "product_code", "category"
+                    )
+                )
+        return self._holdings
+
+    def consents(self) -> dict[str, bool]:
+        if self._consents is None:
+            latest: dict[str, bool] = {}
+            if self.customer is not None:
+                for purpose, granted in self.customer.consents.order_by("at", "id").values_list(
+                    "purpose", "granted"
+                ):
+                    latest[purpose] = granted
+            self._consents = latest
+        return self._consents
+
+    def registered(self, head: str) -> dict[str, Any]:
+        if head not in self._registered:
+            customer = self.customer
+            self._registered[head] = {} if customer is None else NAMESPACES[head].load(customer)
+        return self._registered[head]
+
+
+_MISSING = object()
+
+
+def field_heads(node: Any) -> set[str]:
+    """What a tree reads: the heads of its fields ("event", "customer", "holdings",
+    "consent"), so a batch loads holdings or consents only when a rule needs them."""
+    heads: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, dict):
+            continue
+        if "field" in item:
+            heads.add(str(item["field"]).partition(".")[0])
+        for key in ("all", "any"):
+            if isinstance(item.get(key), list):
+                stack.extend(item[key])
+        if "not" in item:
+            stack.append(item["not"])
+    return heads
+
+
+@functools.lru_cache(maxsize=4096)
+def _path(name: str) -> tuple[str, tuple[str, ...]]:
+    head, _dot, rest = name.partition(".")
+    return head, tuple(rest.split(".")) if rest else ()
+
+
+def value_of(name: str, subject: Subject) -> Any:
+    head, parts = _path(name)
+    if head == "event":
+        value: Any = subject.payload
+        for part in parts:
+            if not isinstance(value, dict) or part not in value:
+                return _MISSING
+            value = value[part]
+        return value
+    if head == "holdings":
+        rows = subject.holdings()
+        if parts[0] == "count":
+            return len(rows)
+        return [row[parts[0]] for row in rows]
+    if head == "consent":
+        return subject.consents().get(parts[0], _MISSING)
+    if head in NAMESPACES:
+        return subject.registered(head).get(parts[0], _MISSING)
+    customer = subject.customer
+    if customer is None:
+        return _MISSING
+    if parts[0] == "custom":
+        return (customer.custom_fields or {}).get(parts[1], _MISSING)
+    return getattr(customer, parts[0], _MISSING)
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
+
+
+_FAST = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}
+
+
+def _compare(op: str, left: Any, right: Any) -> bool:
+    # The common cases first, without Decimal: two numbers, or two texts for (in)equality.
+    kinds = (type(left), type(right))
+    if op in _FAST and (
+        (kinds[0] in (int, float) and kinds[1] in (int, float))
+        or (kinds == (str, str) and op in ("gt", "gte", "lt", "lte"))
+    ):
+        return _FAST[op](left, right)
+    if kinds == (str, str) and op in ("eq", "ne"):
+        same = left == right or left.lower() == right.lower()
+        return same if op == "eq" else not same
+    if op == "exists":
+        return left is not _MISSING and left not in (None, "")
+    if op == "missing":
+        return left is _MISSING or left in (None, "")
+    if left is _MISSING:
+        return False
+    if op in ("contains", "not_contains"):
+        if isinstance(left, list):
+            found = any(str(item).lower() == str(right).lower() for item in left)
+        else:
+            found = str(right).lower() in str(left).lower()
+        return found if op == "contains" else not found
+    if op == "in":
+        return any(_compare("eq", left, item) for item in right)
+    a: Any = _number(left)
+    b: Any = _number(right)
+    if a is None or b is None:
+        a, b = _comparable(left), _comparable(right)
+        if isinstance(a, str) and isinstance(b, str) and op in ("eq", "ne"):
+            a, b = a.lower(), b.lower()
+    try:
+        return {
+            "eq": a == b,
+            "ne": a != b,
+            "gt": a > b,
+            "gte": a >= b,
+            "lt": a < b,
+            "lte": a <= b,
+        }[op]
+    except TypeError:
+        return False
+
+
+def _shown(value: Any) -> str:
+    if type(value) is str:
+        return value
+    return "∅" if value is _MISSING else str(_comparable(value))
+
+
+Check = typing.Callable[[Subject], tuple[bool, list[str]]]
+Step = typing.Callable[[Subject, list[str]], bool]
+
+
+def _group(head: str, kids: list[Step], *, wanted: bool) -> Step:
+    """ "all" (``wanted`` False: it stops at the first miss) or "any" (True: at the
+    first that holds)."""
+
+    def group(subject: Subject, lines: list[str]) -> bool:
+        lines.append(head)
+        for kid in kids:
+            if bool(kid(subject, lines)) == wanted:
+                return wanted
+        return not wanted
+
+    return group
+
+
+def _negation(head: str, inner: Step) -> Step:
+    def negation(subject: Subject, lines: list[str]) -> bool:
+        lines.append(head)
+        return not inner(subject, lines)
+
+    return negation
+
+
+def _comparison(name: str, op: str, value: Any, pad: str) -> Step:
+    right = "" if op in NO_VALUE else f" {_shown(value)}"
+    prefix = f"{pad}{name} ("
+    yes, no = f") {OPERATORS[op]}{right} ✓", f") {OPERATORS[op]}{right} ✗"
+
+    def comparison(subject: Subject, lines: list[str]) -> bool:
+        left = value_of(name, subject)
+        held = _compare(op, left, value)
+        lines.append(prefix + _shown(left) + (yes if held else no))
+        return held
+
+    return comparison
+
+
+def compile_conditions(node: dict | None) -> Check:
+    """The tree as a function of a subject giving what ``evaluate`` gives: the texts of
+    its lines are made once here, so a rule checked against thousands of events only
+    reads values and compares them."""
+    if not node:
+        return lambda subject: (True, ["{} ✓"])
+
+    def build(item: dict, depth: int) -> Step:
+        pad = "  " * depth
+        word = "all" if "all" in item else "any" if "any" in item else ""
+        if word:
+            kids = [build(child, depth + 1) for child in item[word]]
+            return _group(f"{pad}{word}:", kids, wanted=word == "any")
+        if "not" in item:
+            return _negation(f"{pad}not:", build(item["not"], depth + 1))
+        return _comparison(item["field"], item["op"], item.get("value"), pad)
+
+    root = build(node, 0)
+
+    def check(subject: Subject) -> tuple[bool, list[str]]:
+        lines: list[str] = []
+        return root(subject, lines), lines
+
+    return check
+
+
+def evaluate(node: dict, subject: Subject) -> tuple[bool, list[str]]:
+    """Whether the conditions hold for ``subject``, and one line per comparison made
+    ("event.data.amount (250000) ≥ 100000 ✓"), stopping where the answer is known. The
+    lines use the JSON's own words and symbols: no translation in the hot path. (To
+    check one tree many times, ``compile_conditions`` it once.)"""
+    return compile_conditions(node)(subject)

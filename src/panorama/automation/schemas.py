@@ -1,0 +1,77 @@
+from datetime import datetime
+
+from ninja import Schema
+
+
+class AlertOut(Schema):
+    id: int
+    title: str
+    body: str
+    priority: int
+    user_id: int | None
+    team_id: int | None
+    expires_at: datetime | None
+    created_at: datetime
+
+
+class RuleIn(Schema):
+    name: str
+    description: str = ""
+    trigger: str = "event"
+    event: str = ""
+    schedule_time: str | None = None
+    conditions: dict = {}
+    actions: list = []
+    active: bool = True
+
+
+class RuleOut(Schema):
+    id: int
+    name: str
+    description: str
+    trigger: str
+    event: str
+    schedule_time: str | None
+    conditions: dict
+    actions: list
+    active: bool
+
+    @staticmethod
+    def resolve_schedule_time(obj) -> str | None:
+        return obj.schedule_time.strftime("%H:%M") if obj.schedule_time else None
+
+
+class RuleTestIn(Schema):
+    customer_id: int | None = None
+    payload: dict = {}
+
+
+class RuleTestOut(Schema):
+    matched: bool
+    explanation: list[str]
+    actions: list[str]
+
+
+class RulesFileIn(Schema):
+    panorama: str
+    version: int = 1
+    rules: list
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+
+
+class MyAlertOut(AlertOut):
+    customer_id: int
+    customer_name: str
+    seen: bool
+
+    @staticmethod
+    def resolve_customer_name(obj) -> str:
+        return obj.customer.display_name
+
+    @staticmethod
+    def resolve_seen(obj) -> bool:
+        return bool(getattr(obj, "seen_by_me", False))

@@ -1,0 +1,101 @@
+"""Reads of the automation app, scoped: an alert exists for a user only when he sees its
+customer; "my alerts" are the ones for him or his teams."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from panorama.accounts.models import User
+from panorama.core.exceptions import NotFound
+from panorama.customers.selectors import scope_filter
+
+from .models import Alert, AlertSeen, EventCheck, Rule
+
+
+def _live(now: datetime.datetime | None = None) -> Q:
+    return Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now())
+
+
+def alerts_visible_to(user: User) -> QuerySet[Alert]:
+    return Alert.objects.filter(scope_filter(user, "customer__"))
+
+
+def alert_get(*, user: User, alert_id: int) -> Alert:
+    alert = alerts_visible_to(user).filter(pk=alert_id).select_related("customer").first()
+    if alert is None:
+        raise NotFound(
+            _("Alert %(id)s does not exist or is not visible to you.") % {"id": alert_id}
+        )
+    return alert
+
+
+def _with_seen(qs: QuerySet[Alert], user: User) -> QuerySet[Alert]:
+    return qs.annotate(seen_by_me=Exists(AlertSeen.objects.filter(alert=OuterRef("pk"), user=user)))
+
+
+def alerts_for_user(
+    user: User, *, now: datetime.datetime | None = None, unseen_only: bool = False
+) -> QuerySet[Alert]:
+    """The live alerts for ``user`` or one of his teams, about customers he sees, most
+    urgent first (one query)."""
+    mine = Q(user=user) | Q(team__in=user.teams.values("pk"))
+    qs = _with_seen(alerts_visible_to(user).filter(mine).filter(_live(now)), user)
+    if unseen_only:
+        qs = qs.filter(~Exists(AlertSeen.objects.filter(alert=OuterRef("pk"), user=user)))
+    return qs.select_related("customer", "rule").order_by("-priority", "-created_at", "-id")
+
+
+def customer_alerts(*, customer, user: User, limit: int = 20) -> list[Alert]:
+    """The live alerts about one customer (the ficha's panel: one query)."""
+    qs = (
+        _with_seen(Alert.objects.filter(customer=customer).filter(_live()), user)
+        .select_related("user", "team")
+        .order_by("-priority", "-created_at", "-id")
+    )
+    return list(qs[:limit])
+
+
+def rules_all() -> QuerySet[Rule]:
+    return Rule.objects.all()
+
+
+@dataclass
+class RunView:
+    """A rule's run as its page lists it: a ``RuleRun`` or a miss from an ``EventCheck``."""
+
+    at: datetime.datetime
+    event: str
+    customer: Any
+    matched: bool
+    explanation: list[str]
+    actions_done: list[str]
+    error: str = ""
+
+
+def rule_runs(*, rule: Rule, limit: int = 20) -> list[RunView]:
+    """The rule's latest runs, matched or not, newest first (two queries)."""
+    views = [
+        RunView(r.at, r.event, r.customer, r.matched, r.explanation, r.actions_done, r.error)
+        for r in rule.runs.select_related("customer").order_by("-at", "-id")[:limit]
+    ]
+    if rule.event:
+        key = str(rule.pk)
+        checks = [
+            c
+            for c in EventCheck.objects.filter(event=rule.event, at__gte=rule.updated_at).order_by(
+                "-id"
+            )[: limit * 10]
+            if key in c.misses
+        ][:limit]
+        from panorama.customers.models import Customer
+
+        customers = Customer.objects.in_bulk({c.customer_id for c in checks if c.customer_id})
+        views += [
+            RunView(c.at, c.event, customers.get(c.customer_id), False, c.misses[key], [])
+            for c in checks
+        ]
+    return sorted(views, key=lambda v: v.at, reverse=True)[:limit]

@@ -1,0 +1,141 @@
+"""Raising alerts, marking them seen, and the morning digest e-mail."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from panorama.accounts.models import Team, User
+from panorama.core.events import emit
+from panorama.core.exceptions import ValidationFailed
+from panorama.customers.selectors import customer_get
+
+from ..models import Alert, AlertSeen, DigestSent, Rule
+from ..selectors import alert_get, alerts_for_user
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def alert_raise(
+    *,
+    by: User | None,
+    customer_id: int,
+    title: str,
+    user_id: int | None = None,
+    team_id: int | None = None,
+    body: str = "",
+    priority: int = Alert.Priority.NORMAL,
+    expires_at: datetime.datetime | None = None,
+    rule: Rule | None = None,
+    source: str = "",
+) -> Alert:
+    """Raise an alert about a customer ``by`` sees, for a user or a team. A ``source``
+    already used returns its alert: raising twice from one event is one alert."""
+    if source:
+        existing = Alert.objects.filter(source=source).first()
+        if existing is not None:
+            return existing
+    customer = customer_get(user=by, customer_id=customer_id)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationFailed(_("An alert needs a title."), field="title")
+    if priority not in Alert.Priority.values:
+        raise ValidationFailed(_("Unknown priority %(p)s.") % {"p": priority}, field="priority")
+    if user_id is None and team_id is None:
+        raise ValidationFailed(_("Say whom the alert is for."), field="user_id")
+    if user_id is not None and not User.objects.filter(pk=user_id, is_active=True).exists():
+        raise ValidationFailed(_("Unknown user %(u)s.") % {"u": user_id}, field="user_id")
+    if team_id is not None and not Team.objects.filter(pk=team_id).exists():
+        raise ValidationFailed(_("Unknown team %(t)s.") % {"t": team_id}, field="team_id")
+    alert = Alert(
+        customer=customer,
+        user_id=user_id,
+        team_id=team_id,
+        title=title[:200],
+        body=(body or "").strip(),
+        priority=priority,
+        expires_at=expires_at,
+        rule=rule,
+        source=source,
+    )
+    try:
+        with transaction.atomic():
+            alert.save()
+    except IntegrityError:  # the same source raced us: its alert stands
+        return Alert.objects.get(source=source)
+    emit(
+        "alert.raised",
+        alert_id=alert.pk,
+        customer_id=customer.pk,
+        user_id=user_id,
+        team_id=team_id,
+        priority=int(priority),
+        rule_id=rule.pk if rule else None,
+    )
+    return alert
+
+
+@transaction.atomic
+def alert_mark_seen(*, by: User, alert_id: int) -> Alert:
+    """``by`` has seen the alert (it leaves his "My alerts"; others still see it)."""
+    alert = alert_get(user=by, alert_id=alert_id)
+    AlertSeen.objects.get_or_create(alert=alert, user=by)
+    return alert
+
+
+def _digest_body(user: User, alerts: list[Alert]) -> str:
+    lines = [_("Good morning %(name)s, these alerts wait for you:") % {"name": user.first_name}]
+    lines.append("")
+    for alert in alerts:
+        lines.append(
+            f"- [{alert.get_priority_display()}] {alert.customer.display_name}: {alert.title}"
+        )
+    base = getattr(settings, "PANORAMA_BASE_URL", "").rstrip("/")
+    if base:
+        lines += ["", _("Open them: %(url)s") % {"url": f"{base}/automation/"}]
+    return "\n".join(lines)
+
+
+def digest_send(now: datetime.datetime | None = None) -> int:
+    """Once a day, from ``PANORAMA_ALERT_DIGEST_HOUR`` (8), e-mail every user with an
+    e-mail address the alerts he has not seen; returns how many e-mails went."""
+    now = timezone.localtime(now or timezone.now())
+    if now.hour < getattr(settings, "PANORAMA_ALERT_DIGEST_HOUR", 8):
+        return 0
+    day = now.date()
+    users = (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .exclude(pk__in=DigestSent.objects.filter(day=day).values("user_id"))
+        .filter(pk__in=Alert.objects.values("user_id"))
+        | User.objects.filter(is_active=True, teams__alerts__isnull=False)
+        .exclude(email="")
+        .exclude(pk__in=DigestSent.objects.filter(day=day).values("user_id"))
+    ).distinct()
+    sent = 0
+    for user in users:
+        alerts = list(alerts_for_user(user, now=now, unseen_only=True)[:50])
+        try:
+            DigestSent.objects.create(user=user, day=day)  # claimed before sending: once
+        except IntegrityError:
+            continue
+        if not alerts:
+            continue
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            try:
+                send_mail(
+                    subject=_("[Panorama] %(n)s alerts for today") % {"n": len(alerts)},
+                    message=_digest_body(user, alerts),
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    recipient_list=[user.email],
+                )
+                sent += 1
+            except OSError:
+                logger.exception("digest for user %s not sent", user.pk)
+                DigestSent.objects.filter(user=user, day=day).delete()
+    return sent

@@ -1,0 +1,2 @@
+"""The automation app's pages: home and alerts (``alerts``), the rule editor
+(``rules``), and the public tracking endpoint (``tracking``)."""

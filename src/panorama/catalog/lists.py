@@ -1,0 +1,195 @@
+"""The sales terms as shared lists (core/lists): price lists, promotions, financing
+plans. Every signed-in user reads them; the "new" action is for ``catalog.manage``."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from panorama.accounts import permissions
+from panorama.core.lists import Column, Filter, ListDefinition, ListState, Sort, attr, choice
+from panorama.core.pagination import Keyset
+from panorama.core.templatetags.formatting import money, number
+
+from .models import Channel, FinancingPlan, PriceList, Promotion
+from .selectors import terms
+
+STATUS = [("on", _("Active")), ("off", _("Archived"))]
+VALIDITY = [("current", _("Valid today")), ("upcoming", _("Upcoming")), ("expired", _("Expired"))]
+BY_NAME = Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int)))
+
+
+def _status(row: Any) -> Any:
+    if row.active:
+        return format_html('<span class="pn-chip pn-chip-success">{}</span>', _("Active"))
+    return format_html('<span class="pn-chip">{}</span>', _("Archived"))
+
+
+def _period(row: Any) -> Any:
+    start = date_format(row.valid_from, "SHORT_DATE_FORMAT") if row.valid_from else ""
+    end = date_format(row.valid_until, "SHORT_DATE_FORMAT") if row.valid_until else ""
+    if not start and not end:
+        return _("Always")
+    return f"{start or '…'} – {end or '…'}"
+
+
+def _active(state: ListState) -> bool | None:
+    value = state.filters.get("active", "")
+    return {"on": True, "off": False}.get(value)
+
+
+def _manager_action(user: Any, url_name: str, label: Any) -> tuple[str, Any] | None:
+    if permissions.can(user, "catalog.manage"):
+        return reverse(url_name), label
+    return None
+
+
+class PriceListList(ListDefinition):
+    name = "price_lists"
+    label = _("Price lists")
+    url_name = "catalog:price_list_list"
+    noun = ngettext_lazy("%(count)s price list", "%(count)s price lists", "n")
+    search_label = _("Name, code or segment")
+    search_placeholder = _("e.g. pymes")
+    empty_title = _("No price lists")
+    empty_text = _("A price list gives some products other prices for a segment or a channel.")
+    columns = [
+        Column("name", _("Name"), link=True, sort="name"),
+        Column("code", _("Code")),
+        Column("currency", _("Currency")),
+        Column("segment", _("Segment"), value=attr("segment")),
+        Column("channel", _("Channel"), value=choice("channel")),
+        Column("period", _("Validity"), value=_period),
+        Column("active", _("Status"), value=_status),
+    ]
+    filters = [
+        Filter("active", _("Status"), choices=STATUS),
+        Filter("validity", _("Validity"), choices=VALIDITY),
+        Filter("channel", _("Channel"), choices=Channel.choices),
+    ]
+    sorts = [BY_NAME]
+    default_sort = "name"
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        validity = state.filters.get("validity", "")
+        channel = state.filters.get("channel", "")
+        return terms.price_lists(
+            search=state.search,
+            active=_active(state),
+            channel=channel if channel in Channel.values else "",
+            validity=validity if validity in terms.VALIDITY else "",
+        )
+
+    def row_url(self, row: PriceList) -> str:
+        return reverse("catalog:price_list_detail", args=[row.pk])
+
+    def empty_action(self, user) -> tuple[str, Any] | None:
+        return _manager_action(user, "catalog:price_list_create", _("New price list"))
+
+
+def _value(row: Promotion) -> Any:
+    if row.kind == Promotion.Kind.PERCENT:
+        return f"{number(row.value)} %"
+    if row.kind == Promotion.Kind.AMOUNT:
+        return money(row.value, row.currency)
+    return _("Buy %(buy)s, get %(free)s") % {"buy": row.buy_quantity, "free": row.free_quantity}
+
+
+def _uses(row: Promotion) -> Any:
+    if row.max_uses is None:
+        return number(row.uses)
+    return f"{number(row.uses)} / {number(row.max_uses)}"
+
+
+class PromotionList(ListDefinition):
+    name = "promotions"
+    label = _("Promotions")
+    url_name = "catalog:promotion_list"
+    noun = ngettext_lazy("%(count)s promotion", "%(count)s promotions", "n")
+    search_label = _("Name, code or coupon")
+    search_placeholder = _("e.g. VERANO")
+    empty_title = _("No promotions")
+    empty_text = _("A promotion takes a percentage or an amount off, or gives units free.")
+    columns = [
+        Column("name", _("Name"), link=True, sort="name"),
+        Column("kind", _("Kind"), value=choice("kind")),
+        Column("value", _("Discount"), value=_value),
+        Column("coupon_code", _("Coupon"), value=attr("coupon_code")),
+        Column("period", _("Validity"), value=_period),
+        Column("uses", _("Uses"), value=_uses, numeric=True),
+        Column("active", _("Status"), value=_status),
+    ]
+    filters = [
+        Filter("active", _("Status"), choices=STATUS),
+        Filter("validity", _("Validity"), choices=VALIDITY),
+        Filter("kind", _("Kind"), choices=Promotion.Kind.choices),
+        Filter(
+            "coupon", _("Coupon"), choices=[("yes", _("With a coupon")), ("no", _("Automatic"))]
+        ),
+    ]
+    sorts = [BY_NAME]
+    default_sort = "name"
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        kind = state.filters.get("kind", "")
+        validity = state.filters.get("validity", "")
+        return terms.promotions(
+            search=state.search,
+            active=_active(state),
+            kind=kind if kind in Promotion.Kind.values else "",
+            coupon={"yes": True, "no": False}.get(state.filters.get("coupon", "")),
+            validity=validity if validity in terms.VALIDITY else "",
+        )
+
+    def row_url(self, row: Promotion) -> str:
+        return reverse("catalog:promotion_detail", args=[row.pk])
+
+    def empty_action(self, user) -> tuple[str, Any] | None:
+        return _manager_action(user, "catalog:promotion_create", _("New promotion"))
+
+
+class FinancingPlanList(ListDefinition):
+    name = "financing_plans"
+    label = _("Financing plans")
+    url_name = "catalog:plan_list"
+    noun = ngettext_lazy("%(count)s financing plan", "%(count)s financing plans", "n")
+    search_label = _("Name or code")
+    search_placeholder = _("e.g. 12m")
+    empty_title = _("No financing plans")
+    empty_text = _("A plan pays a purchase in monthly instalments at a rate.")
+    columns = [
+        Column("name", _("Name"), link=True, sort="name"),
+        Column("instalments", _("Instalments"), numeric=True, sort="instalments"),
+        Column("annual_rate", _("TIN"), value=lambda r: f"{number(r.annual_rate)} %", numeric=True),
+        Column(
+            "opening_fee_percent",
+            _("Opening fee"),
+            value=lambda r: f"{number(r.opening_fee_percent)} %",
+            numeric=True,
+        ),
+        Column("active", _("Status"), value=_status),
+    ]
+    filters = [Filter("active", _("Status"), choices=STATUS)]
+    sorts = [
+        BY_NAME,
+        Sort("instalments", _("Fewest instalments"), Keyset("instalments", "id", types=(int, int))),
+    ]
+    default_sort = "instalments"
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        return terms.financing_plan_list(search=state.search, active=_active(state))
+
+    def row_url(self, row: FinancingPlan) -> str:
+        return reverse("catalog:plan_detail", args=[row.pk])
+
+    def empty_action(self, user) -> tuple[str, Any] | None:
+        return _manager_action(user, "catalog:plan_create", _("New financing plan"))
+
+
+PRICE_LISTS = PriceListList()
+PROMOTIONS = PromotionList()
+FINANCING_PLANS = FinancingPlanList()

@@ -1,0 +1,220 @@
+"""Bulk jobs: the task worker's part of a bulk action (``bulk_job_run``), the undo of an
+undoable one (``bulk_job_undo``), and an export's file (``bulk_export_open``,
+``bulk_exports_forget``). A job is its user's: nobody else follows, undoes or downloads
+it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from panorama.accounts.permissions import ensure_can
+from panorama.core import jobs
+from panorama.core.exceptions import Conflict, DomainError, NotFound, ValidationFailed
+from panorama.core.models import AuditEvent, BulkJob
+
+from .actions import BULK_INLINE, _apply, _apply_many, _job_queue, _resolve
+from .definition import LISTS
+from .export import EXPORT_TTL, ExportWriter
+
+PROGRESS_EVERY = 100  # rows between two progress writes
+
+
+def _claim(job_id: int) -> BulkJob | None:
+    with transaction.atomic():
+        job = (
+            BulkJob.objects.select_for_update(of=("self",))
+            .select_related("user", "undo_of")
+            .get(pk=job_id)
+        )
+        if job.finished or (
+            job.status == job.Status.RUNNING and not jobs.process_gone(job.process)
+        ):
+            return None
+        job.status, job.process = job.Status.RUNNING, jobs.process_tag()
+        job.save(update_fields=["status", "process"])
+    return job
+
+
+def bulk_job_run(job_id: int) -> None:
+    """The job's rows again from its saved request (the user's scope as it is now), each
+    through the service, progress saved as it goes. An undo job puts back the values its
+    original kept. A job already finished, or running in a live process, is left alone."""
+    job = _claim(job_id)
+    if job is None:
+        return
+    definition = LISTS[job.list_name]
+    with translation.override(getattr(job.user, "language", "") or None):
+        state = definition.state_from(QueryDict(job.query))
+        try:
+            action, value, rows = _resolve(
+                definition=definition,
+                user=job.user,
+                state=state,
+                action_key=job.action,
+                raw_value=job.raw_value or None,
+                ids=job.ids,
+                everything=job.everything,
+                undoing=job.undo_of_id is not None,
+            )
+            writer = None
+            if action.export:
+                ensure_can(job.user, definition.bulk_export)
+                # A file cannot be resumed half-written: a resumed export starts again.
+                job.done, job.last_pk = 0, 0
+                writer = ExportWriter(
+                    fmt=action.export,
+                    columns=definition.shown_columns(state),
+                    title=str(definition.label),
+                )
+            before = job.undo_of.undo_data if job.undo_of else None
+            # The ids first, then the rows by chunks of ids: a row the action takes out
+            # of the filter is neither skipped nor met twice, and a resumed job starts
+            # after the last row it finished.
+            pks = [pk for pk in rows.values_list("pk", flat=True) if pk > job.last_pk]
+            for start in range(0, len(pks), PROGRESS_EVERY):
+                chunk = list(rows.filter(pk__in=pks[start : start + PROGRESS_EVERY]))
+                _chunk_run(job, action, value, chunk, writer, before)
+                job.save(update_fields=["done", "refused", "last_pk", "undo_data"])
+                jobs.stop_check()
+            if writer is not None:
+                job.file = writer.save(definition.name)
+                from panorama.core.services import audit_record
+
+                audit_record(
+                    kind=AuditEvent.Kind.EXPORT,
+                    user=job.user,
+                    what=definition.name,
+                    format=action.export,
+                    query=job.query,
+                    rows=job.done,
+                )
+            job.status = job.Status.DONE
+        except DomainError as exc:  # the value, the action or the right is gone
+            job.status, job.error = job.Status.FAILED, str(exc.message)
+        job.finished_at = timezone.now()
+        job.save(
+            update_fields=[
+                "done",
+                "refused",
+                "last_pk",
+                "status",
+                "error",
+                "finished_at",
+                "file",
+                "undo_data",
+            ]
+        )
+
+
+def _chunk_run(job: BulkJob, action, value, chunk: list, writer, before) -> None:
+    if writer is not None:
+        writer.write(chunk)
+        job.done += len(chunk)
+    elif before is not None:  # an undo: each row back to its value before
+        assert action.undo is not None
+        for row in chunk:
+            try:
+                action.undo(job.user, row, before.get(str(row.pk)))
+                job.done += 1
+            except DomainError as exc:
+                job.refused.append([str(row), str(exc.message)])
+    elif action.run_many is not None:
+        for row_text, reason in _apply_many(action, job.user, chunk, value):
+            if reason:
+                job.refused.append([row_text, reason])
+            else:
+                job.done += 1
+    else:
+        for row in chunk:
+            was = action.before(row) if action.before else None
+            reason = _apply(action, job.user, row, value)
+            if reason:
+                job.refused.append([str(row), reason])
+            else:
+                job.done += 1
+                if action.undo is not None:
+                    job.undo_data[str(row.pk)] = was
+    if chunk:
+        job.last_pk = chunk[-1].pk
+
+
+def _own_job(user: Any, job_id: int) -> BulkJob:
+    job = BulkJob.objects.filter(pk=job_id, user=user).first() if user.is_authenticated else None
+    if job is None:
+        raise NotFound(_("This bulk action does not exist or is not yours."))
+    return job
+
+
+def bulk_job_undo(*, user: Any, job_id: int) -> BulkJob:
+    """Undo one of ``user``'s finished undoable jobs: a new job puts each changed row back
+    through the action's ``undo`` (a row changed since is refused and left as it is),
+    run here up to ``BULK_INLINE`` rows, else by the worker. At most once per job."""
+    with transaction.atomic():
+        job = _own_job(user, job_id)
+        job = BulkJob.objects.select_for_update().get(pk=job.pk)
+        definition = LISTS.get(job.list_name)
+        action = (
+            next((a for a in definition.actions() if a.key == job.action), None)
+            if definition
+            else None
+        )
+        if definition is None or action is None or action.undo is None or job.undo_of_id:
+            raise ValidationFailed(_("This action cannot be undone."), field="job")
+        if not job.finished:
+            raise Conflict(_("Wait until the action has finished to undo it."))
+        if BulkJob.objects.filter(undo_of=job).exists():
+            raise Conflict(_("This action was already undone."))
+        if not job.undo_data:
+            raise Conflict(_("This action changed no row: there is nothing to undo."))
+        ids = list(job.undo_data)
+        undo = _job_queue(
+            definition,
+            user,
+            action,
+            None,
+            ids,
+            False,
+            "",  # the rows by id in the user's scope, whatever the list shows now
+            len(ids),
+            now=len(ids) <= BULK_INLINE,
+        )
+        undo.undo_of = job
+        undo.action_label = (_("Undo: %(action)s") % {"action": job.action_label})[:200]
+        undo.save(update_fields=["undo_of", "action_label"])
+    if len(ids) <= BULK_INLINE:
+        bulk_job_run(undo.pk)
+        undo.refresh_from_db()
+    return undo
+
+
+def export_expired(job: BulkJob) -> bool:
+    return job.finished_at is None or timezone.now() - job.finished_at > EXPORT_TTL
+
+
+def bulk_export_open(*, user: Any, job_id: int) -> tuple[Any, str]:
+    """(open file, file name) of ``user``'s finished export, while it has not expired."""
+    job = _own_job(user, job_id)
+    if not job.file:
+        if job.finished_at and export_expired(job):
+            raise Conflict(_("This export has expired: export the list again."))
+        raise NotFound(_("This bulk action has no file to download."))
+    if export_expired(job):
+        raise Conflict(_("This export has expired: export the list again."))
+    return default_storage.open(job.file, "rb"), job.file.rsplit("/", 1)[-1]
+
+
+@jobs.recoverer
+def bulk_exports_forget() -> int:
+    """Delete the export files past ``EXPORT_TTL`` (the worker's periodic sweep); 0: it
+    queues no job again."""
+    old = BulkJob.objects.filter(finished_at__lt=timezone.now() - EXPORT_TTL).exclude(file="")
+    for job in old.only("pk", "file"):
+        default_storage.delete(job.file)
+        BulkJob.objects.filter(pk=job.pk).update(file="")
+    return 0

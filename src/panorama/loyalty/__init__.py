@@ -1,0 +1,1 @@
+"""Loyalty programmes: cards, points, tiers, rewards, expiry and statements."""

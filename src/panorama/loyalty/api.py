@@ -1,0 +1,99 @@
+"""The loyalty API: /api/v1/loyalty/... Programmes are read by everyone signed in and
+written with ``loyalty.manage``; members are scoped like their customers; enrolling and
+redeeming need ``loyalty.operate``, adjusting ``loyalty.adjust`` (checked in services)."""
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from panorama.core.exceptions import ValidationFailed
+
+from . import selectors
+from .models import Movement
+from .schemas import (
+    AdjustIn,
+    EnrolIn,
+    MemberFilters,
+    MemberOut,
+    MemberPageOut,
+    MovementOut,
+    ProgrammeDetailOut,
+    ProgrammeIn,
+    ProgrammeOut,
+    RedeemIn,
+    StatementFilters,
+    StatementOut,
+)
+from .services import members as member_services
+from .services import programmes as programme_services
+
+router = Router(tags=["loyalty"])
+
+
+@router.get("/loyalty/programmes", response=list[ProgrammeOut])
+def programme_list(request, active: bool | None = None):
+    return list(selectors.programmes(active=active))
+
+
+@router.post("/loyalty/programmes", response={201: ProgrammeOut})
+def programme_create(request, payload: ProgrammeIn):
+    return Status(201, programme_services.programme_save(by=request.user, **payload.dict()))
+
+
+@router.get("/loyalty/programmes/{programme_id}", response=ProgrammeDetailOut)
+def programme_get(request, programme_id: int):
+    return selectors.programme_get(programme_id=programme_id, full=True)
+
+
+@router.get("/loyalty/members", response=MemberPageOut)
+def member_list(request, filters: Query[MemberFilters]):
+    page = selectors.member_page(user=request.user, **filters.dict())
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.post("/loyalty/members", response={201: MemberOut})
+def member_enrol(request, payload: EnrolIn):
+    membership = member_services.member_enrol(by=request.user, **payload.dict())
+    return Status(201, selectors.membership_get(user=request.user, membership_id=membership.pk))
+
+
+@router.get("/loyalty/members/{member_id}", response=MemberOut)
+def member_get(request, member_id: int):
+    return selectors.membership_get(user=request.user, membership_id=member_id)
+
+
+@router.get("/loyalty/members/{member_id}/statement", response=StatementOut)
+def member_statement(request, member_id: int, filters: Query[StatementFilters]):
+    membership = selectors.membership_get(user=request.user, membership_id=member_id)
+    if filters.kind and filters.kind not in Movement.Kind.values:
+        raise ValidationFailed(
+            _("Unknown movement kind %(k)s.") % {"k": filters.kind}, field="kind"
+        )
+    if filters.since and filters.until and filters.until < filters.since:
+        raise ValidationFailed(_("The period ends before it starts."), field="until")
+    page = selectors.statement(membership=membership, **filters.dict())
+    return {
+        "member": membership,
+        "since": filters.since,
+        "until": filters.until,
+        "totals": selectors.statement_totals(
+            membership=membership, since=filters.since, until=filters.until
+        ),
+        "items": page.items,
+        "next_cursor": page.next_cursor,
+    }
+
+
+@router.post("/loyalty/members/{member_id}/redemptions", response={201: MovementOut})
+def member_redeem(request, member_id: int, payload: RedeemIn):
+    movement = member_services.points_redeem(
+        by=request.user, membership_id=member_id, reward_id=payload.reward_id
+    )
+    return Status(201, movement)
+
+
+@router.post("/loyalty/members/{member_id}/adjustments", response={201: MovementOut})
+def member_adjust(request, member_id: int, payload: AdjustIn):
+    movement = member_services.points_adjust(
+        by=request.user, membership_id=member_id, points=payload.points, reason=payload.reason
+    )
+    return Status(201, movement)

@@ -1,0 +1,30 @@
+"""Marketing's models: segments, lists, templates and campaigns (``campaigns``); sign-up
+forms with double opt-in (``signups``); journeys and their enrolments (``journeys``)."""
+
+from .campaigns import (
+    Campaign,
+    CampaignVariant,
+    ListMembership,
+    MessageTemplate,
+    Recipient,
+    Segment,
+    StaticList,
+)
+from .journeys import Enrolment, Journey, JourneyStep
+from .signups import OptIn, SignupForm, Suppression
+
+__all__ = [
+    "Campaign",
+    "CampaignVariant",
+    "Enrolment",
+    "Journey",
+    "JourneyStep",
+    "ListMembership",
+    "MessageTemplate",
+    "OptIn",
+    "Recipient",
+    "Segment",
+    "SignupForm",
+    "StaticList",
+    "Suppression",
+]

@@ -1,0 +1,403 @@
+"""Reads of marketing: segments evaluated in one query, scoped to what the reader sees;
+lists and their history; campaigns and their results."""
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.utils.translation import gettext as _
+
+from panorama.accounts.models import User
+from panorama.core.exceptions import NotFound, ValidationFailed
+from panorama.customers.models import Customer, Holding
+from panorama.customers.selectors import customers_visible_to
+
+from . import rules as segment_rules
+from .models import Campaign, ListMembership, MessageTemplate, Recipient, Segment, StaticList
+
+
+def segment_customers(*, user: User | None, rules: Any, validated: bool = False) -> QuerySet:
+    """The customers matching ``rules`` that ``user`` may see: one query, never a loop."""
+    catalogue = segment_rules.fields()
+    rule = rules if validated else segment_rules.validate(rules, catalogue=catalogue)
+    return customers_visible_to(user).filter(segment_rules.compile_rule(rule, catalogue=catalogue))
+
+
+def segment_count(*, user: User | None, rules: Any) -> int:
+    return segment_customers(user=user, rules=rules).count()
+
+
+def segments_all() -> QuerySet[Segment]:
+    """Segment definitions are shared by the whole staff; what each counts is scoped."""
+    return Segment.objects.select_related("owner")
+
+
+def segment_get(*, segment_id: int) -> Segment:
+    segment = segments_all().filter(pk=segment_id).first()
+    if segment is None:
+        raise NotFound(_("There is no segment %(id)s.") % {"id": segment_id})
+    return segment
+
+
+def lists_all() -> QuerySet[StaticList]:
+    return StaticList.objects.select_related("segment").annotate(
+        size=Count("members", filter=Q(members__left_at__isnull=True))
+    )
+
+
+def list_get(*, list_id: int) -> StaticList:
+    found = lists_all().filter(pk=list_id).first()
+    if found is None:
+        raise NotFound(_("There is no list %(id)s.") % {"id": list_id})
+    return found
+
+
+def list_history(*, user: User, static_list: StaticList, limit: int = 200) -> list[ListMembership]:
+    """The newest joins and leaves of the customers ``user`` sees, one query."""
+    visible = customers_visible_to(user).filter(pk=OuterRef("customer_id"))
+    return list(
+        ListMembership.objects.filter(static_list=static_list)
+        .filter(Exists(visible))
+        .select_related("customer")
+        .order_by("-joined_at", "-id")[:limit]
+    )
+
+
+def list_customers(*, user: User | None, static_list: StaticList) -> QuerySet[Customer]:
+    return customers_visible_to(user).filter(
+        Exists(
+            ListMembership.objects.filter(
+                static_list=static_list, customer_id=OuterRef("pk"), left_at__isnull=True
+            )
+        )
+    )
+
+
+def templates_all() -> QuerySet[MessageTemplate]:
+    return MessageTemplate.objects.all()
+
+
+def template_get(*, template_id: int) -> MessageTemplate:
+    found = MessageTemplate.objects.filter(pk=template_id).first()
+    if found is None:
+        raise NotFound(_("There is no message template %(id)s.") % {"id": template_id})
+    return found
+
+
+def campaigns_all() -> QuerySet[Campaign]:
+    return Campaign.objects.select_related(
+        "segment", "static_list", "template", "owner", "sms_account", "script"
+    )
+
+
+def call_lists_open() -> QuerySet[Campaign]:
+    """The call-list campaigns the call centre works now."""
+    return campaigns_all().filter(
+        channel=Campaign.Channel.CALL_LIST, status=Campaign.Status.SENDING
+    )
+
+
+def call_progress(*, campaign: Campaign) -> dict[str, int]:
+    """A call list's progress in one aggregate query: customers still to call (nobody
+    holds them), held by an agent now, waiting for a call back, called (each final
+    outcome), skipped (no consent or phone)."""
+    T = Recipient.Status
+    pending = Q(status=T.PENDING)
+    figures = Recipient.objects.filter(campaign=campaign, group=Recipient.Group.TARGET).aggregate(
+        total=Count("pk"),
+        to_call=Count("pk", filter=pending & Q(agent__isnull=True)),
+        in_hand=Count("pk", filter=pending & Q(agent__isnull=False, callback_at__isnull=True)),
+        call_back=Count("pk", filter=pending & Q(callback_at__isnull=False)),
+        called=Count("pk", filter=Q(status=T.CALLED)),
+        skipped=Count("pk", filter=Q(status=T.SKIPPED)),
+        reached=Count("pk", filter=Q(status=T.CALLED, call_outcome="reached")),
+        interested=Count("pk", filter=Q(status=T.CALLED, call_outcome="interested")),
+        not_interested=Count("pk", filter=Q(status=T.CALLED, call_outcome="not_interested")),
+        no_answer=Count("pk", filter=Q(status=T.CALLED, call_outcome="no_answer")),
+    )
+    done = figures["called"] + figures["skipped"]
+    figures["percent"] = round(100 * done / figures["total"]) if figures["total"] else 0
+    return figures
+
+
+def campaign_get(*, campaign_id: int) -> Campaign:
+    found = campaigns_all().filter(pk=campaign_id).first()
+    if found is None:
+        raise NotFound(_("There is no campaign %(id)s.") % {"id": campaign_id})
+    return found
+
+
+def variant_get(*, campaign_id: int, variant_id: int):
+    from .models import CampaignVariant
+
+    variant = CampaignVariant.objects.filter(pk=variant_id, campaign_id=campaign_id).first()
+    if variant is None:
+        raise NotFound(_("There is no such variant in this campaign."))
+    return variant
+
+
+def ledger(
+    *, user: User, campaign: Campaign, status: str = "", limit: int = 100
+) -> list[Recipient]:
+    """The campaign's ledger rows for the customers ``user`` sees, newest first."""
+    qs = Recipient.objects.filter(campaign=campaign).filter(
+        Exists(customers_visible_to(user).filter(pk=OuterRef("customer_id")))
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs.select_related("customer").order_by("-id")[:limit])
+
+
+# --- the ficha's panel -----------------------------------------------------------------
+
+
+def customer_segments(*, customer: Customer, user: User) -> dict[str, Any]:
+    """The saved segments the customer is in (one query whatever their number: one
+    boolean column per segment) and the lists he is or was in (one query)."""
+    segments = list(Segment.objects.order_by("name", "id")[:50])
+    # One query (custom field definitions), only when there are segments to evaluate.
+    catalogue = segment_rules.fields() if segments else None
+    annotations = {}
+    for segment in segments:
+        try:
+            rule = segment_rules.validate(segment.rules, catalogue=catalogue)
+        except ValidationFailed:
+            # A segment naming a custom field deleted since: left out of the panel (its
+            # own page says what is wrong), never a broken ficha.
+            continue
+        annotations[f"s{segment.pk}"] = ExpressionWrapper(
+            segment_rules.compile_rule(rule, catalogue=catalogue), output_field=BooleanField()
+        )
+    inside: list[Segment] = []
+    if annotations:
+        row = Customer.objects.filter(pk=customer.pk).annotate(**annotations).values(*annotations)
+        flags = row.first() or {}
+        inside = [s for s in segments if flags.get(f"s{s.pk}")]
+    memberships = list(
+        ListMembership.objects.filter(customer=customer)
+        .select_related("static_list")
+        .order_by("-joined_at", "-id")[:20]
+    )
+    return {"segments": inside, "lists": memberships}
+
+
+# --- results -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    members: int
+    converted: int
+
+    @property
+    def rate(self) -> float:
+        return self.converted / self.members if self.members else 0.0
+
+
+@dataclass(frozen=True)
+class Results:
+    targeted: int
+    sent: int
+    skipped: int
+    failed: int
+    pending: int
+    delivered: int
+    bounced: int
+    soft_bounced: int
+    opened: int
+    clicked: int
+    unsubscribed: int
+    responded: int
+    converted: int
+    revenue: Decimal
+    cost: Decimal
+    roi: float | None
+    target: GroupResult
+    control: GroupResult
+    uplift: float | None
+    uplift_low: float | None
+    uplift_high: float | None
+    complained: int = 0
+    exported: int = 0
+    called: int = 0
+
+
+def _converted_q(campaign: Campaign) -> Q:
+    """A ledger row converted: recorded by hand, or the customer took the offered product
+    after the launch (the same test for both groups, so the control group is fair)."""
+    q: Q = Q(converted_at__isnull=False)
+    if campaign.offer_product_code and campaign.launched_at:
+        q |= Q(
+            Exists(
+                Holding.objects.filter(
+                    customer_id=OuterRef("customer_id"),
+                    product_code=campaign.offer_product_code,
+                    start_date__gte=campaign.launched_at.date(),
+                )
+            )
+        )
+    return q
+
+
+Z_95 = 1.959964
+
+
+def campaign_results(*, campaign: Campaign) -> Results:
+    """Every figure of the report in one aggregate query over the ledger.
+
+    Uplift = p_t − p_c, the conversion rate of the target group (everyone drawn into
+    it, sent or not: intention to treat) minus the control group's. Its 95% confidence
+    interval is the normal (Wald) interval of a difference of two proportions:
+    (p_t − p_c) ± 1.96 · √(p_t(1−p_t)/n_t + p_c(1−p_c)/n_c). ROI = (revenue − cost) / cost.
+    """
+    converted = _converted_q(campaign)
+    target, control = Q(group=Recipient.Group.TARGET), Q(group=Recipient.Group.CONTROL)
+    figures = Recipient.objects.filter(campaign=campaign).aggregate(
+        targeted=Count("pk", filter=target),
+        held=Count("pk", filter=control),
+        sent=Count(
+            "pk",
+            filter=Q(
+                status__in=[
+                    Recipient.Status.SENT,
+                    Recipient.Status.BOUNCED,
+                    Recipient.Status.COMPLAINED,
+                ]
+            ),
+        ),
+        complained=Count("pk", filter=Q(complained_at__isnull=False)),
+        exported=Count("pk", filter=Q(status=Recipient.Status.EXPORTED)),
+        called=Count("pk", filter=Q(calls__gt=0)),
+        bounced=Count("pk", filter=Q(status=Recipient.Status.BOUNCED)),
+        soft_bounced=Count("pk", filter=Q(soft_bounced_at__isnull=False)),
+        skipped=Count("pk", filter=Q(status=Recipient.Status.SKIPPED)),
+        failed=Count("pk", filter=Q(status=Recipient.Status.FAILED)),
+        pending=Count("pk", filter=Q(status=Recipient.Status.PENDING)),
+        opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+        unsubscribed=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
+        responded=Count("pk", filter=Q(responded_at__isnull=False)),
+        converted_t=Count("pk", filter=target & converted),
+        converted_c=Count("pk", filter=control & converted),
+        revenue=Sum("revenue", filter=target),
+    )
+    revenue = figures["revenue"] or Decimal(0)
+    cost = campaign.cost or Decimal(0)
+    roi = float((revenue - cost) / cost) if cost else None
+    t = GroupResult(figures["targeted"], figures["converted_t"])
+    c = GroupResult(figures["held"], figures["converted_c"])
+    uplift = low = high = None
+    if t.members and c.members:
+        uplift = t.rate - c.rate
+        margin = Z_95 * math.sqrt(
+            t.rate * (1 - t.rate) / t.members + c.rate * (1 - c.rate) / c.members
+        )
+        low, high = uplift - margin, uplift + margin
+    return Results(
+        targeted=t.members,
+        sent=figures["sent"],
+        skipped=figures["skipped"],
+        failed=figures["failed"],
+        pending=figures["pending"],
+        # Handed to the server and no hard bounce came back (a soft one may yet).
+        delivered=figures["sent"] - figures["bounced"],
+        bounced=figures["bounced"],
+        soft_bounced=figures["soft_bounced"],
+        opened=figures["opened"],
+        clicked=figures["clicked"],
+        unsubscribed=figures["unsubscribed"],
+        responded=figures["responded"],
+        converted=t.converted,
+        revenue=revenue,
+        cost=cost,
+        roi=roi,
+        target=t,
+        control=c,
+        uplift=uplift,
+        complained=figures["complained"],
+        exported=figures["exported"],
+        called=figures["called"],
+        uplift_low=low,
+        uplift_high=high,
+    )
+
+
+# --- journeys and sign-up forms ------------------------------------------------------------
+
+
+def journeys_all() -> QuerySet:
+    from .models import Journey
+
+    return Journey.objects.select_related("trigger_list", "trigger_form").annotate(
+        in_progress=Count("enrolments", filter=Q(enrolments__status="active"))
+    )
+
+
+def journey_get(*, journey_id: int):
+    found = journeys_all().filter(pk=journey_id).first() if 0 < journey_id < 2**63 else None
+    if found is None:
+        raise NotFound(_("There is no journey %(id)s.") % {"id": journey_id})
+    return found
+
+
+def journey_report(*, journey) -> dict[str, Any]:
+    """How many customers wait at each step, finished and left: one aggregate query
+    (the steps in a second)."""
+    from .models import Enrolment
+    from .services.journeys import step_describe
+
+    counts: dict[tuple[str, int | None], int] = {}
+    for status, step_id, n in (
+        Enrolment.objects.filter(journey=journey)
+        .values_list("status", "step_id")
+        .annotate(n=Count("pk"))
+        .values_list("status", "step_id", "n")
+    ):
+        counts[(status, step_id)] = counts.get((status, step_id), 0) + n
+    steps = list(journey.steps.order_by("position", "id"))
+    return {
+        "steps": [
+            {
+                "step": step,
+                "label": step_describe(step),
+                "waiting": counts.get(("active", step.pk), 0),
+            }
+            for step in steps
+        ],
+        "active": sum(n for (s, _step), n in counts.items() if s == "active"),
+        "done": sum(n for (s, _step), n in counts.items() if s == "done"),
+        "exited": sum(n for (s, _step), n in counts.items() if s == "exited"),
+    }
+
+
+def enrolments(*, user: User | None, journey, limit: int = 50) -> list:
+    """The latest customers through the journey that ``user`` may see."""
+    from .models import Enrolment
+
+    return list(
+        Enrolment.objects.filter(
+            journey=journey, customer__in=customers_visible_to(user).values("pk")
+        )
+        .select_related("customer", "step")
+        .order_by("-entered_at", "-id")[:limit]
+    )
+
+
+def signup_forms_all() -> QuerySet:
+    from .models import SignupForm
+
+    return SignupForm.objects.select_related("static_list").annotate(
+        asked=Count("optins"),
+        confirmed=Count("optins", filter=Q(optins__confirmed_at__isnull=False)),
+    )

@@ -1,0 +1,69 @@
+"""Journeys (autoresponders): a trigger, then steps run in order for each customer who
+enters.
+
+**Triggers.** Joining a list (every join: a snapshot, a hand selection, a confirmed
+sign-up, a journey's own "add to list"), confirming a sign-up form (double opt-in), or
+one of ``JOURNEY_EVENTS`` from the outbox (the durable subscriber ``marketing.journeys``).
+Only active journeys enrol. A customer enters a journey once, unless it allows re-entry
+(then again once the previous run is over: never twice at the same time).
+
+**Steps.** wait N days, send a template, continue only if in a segment (or not in it),
+add to a list, a task on the manager's agenda, an alert for the manager. The steps are
+a list without jumps, so a journey cannot loop.
+
+**Running.** An ``Enrolment`` holds the next step and when it is due; the worker's sweep
+(``journeys_advance``) takes the due ones in batches, one transaction per customer, and
+runs steps until a wait (which sets the next due time) or the end. Each e-mail checks the
+consent to marketing e-mail **at that moment**: without it, the customer leaves the
+journey. Unsubscribing (the e-mail's link, a campaign's, the ficha) takes every customer
+out of every journey at once.
+
+**Editing in flight.** A paused journey enrols nobody and runs nobody; its customers
+wait where they are and go on when it is active again (late steps run then, not
+skipped). Adding or moving a step changes the road of those still before it; a customer
+whose next step is removed goes on with the step after it."""
+
+from .build import (
+    BATCH,
+    JOURNEY_EVENTS,
+    MAX_STEPS,
+    MAX_STEPS_PER_RUN,
+    SUBSCRIBER,
+    K,
+    journey_events,
+    journey_save,
+    journey_set_status,
+    step_add,
+    step_config_check,
+    step_describe,
+    step_move,
+    step_remove,
+)
+from .enrol import handle_event, journeys_enrol, journeys_exit_customer
+from .mail import UNSUBSCRIBE_SALT, journey_unsubscribe, unsubscribe_url
+from .run import journeys_advance, journeys_due
+
+__all__ = [
+    "BATCH",
+    "JOURNEY_EVENTS",
+    "K",
+    "MAX_STEPS",
+    "MAX_STEPS_PER_RUN",
+    "SUBSCRIBER",
+    "UNSUBSCRIBE_SALT",
+    "handle_event",
+    "journey_events",
+    "journey_save",
+    "journey_set_status",
+    "journey_unsubscribe",
+    "journeys_advance",
+    "journeys_due",
+    "journeys_enrol",
+    "journeys_exit_customer",
+    "step_add",
+    "step_config_check",
+    "step_describe",
+    "step_move",
+    "step_remove",
+    "unsubscribe_url",
+]

@@ -1,0 +1,253 @@
+"""Designing a journey: its trigger, its steps (checked and described) and its status."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from panorama.accounts.models import User
+from panorama.accounts.permissions import ensure_can
+from panorama.core.events import catalogue, emit
+from panorama.core.exceptions import Conflict, ValidationFailed
+from panorama.core.validation import rules_for
+
+from ... import messages
+from ...models import (
+    Enrolment,
+    Journey,
+    JourneyStep,
+    MessageTemplate,
+    Segment,
+    SignupForm,
+    StaticList,
+)
+
+SUBSCRIBER = "marketing.journeys"
+BATCH = 200
+MAX_STEPS = 30
+MAX_STEPS_PER_RUN = 50  # a safety net: the list has no jumps, so a run always ends
+# Events that may start a journey (each carries the customer).
+JOURNEY_EVENTS = (
+    "customer.created",
+    "holding.added",
+    "lead.converted",
+    "opportunity.won",
+    "order.created",
+    "case.opened",
+    "consent.given",
+    "web.event_tracked",
+    "campaign.clicked",
+)
+K = JourneyStep.Kind
+
+
+def journey_events() -> list[str]:
+    return [name for name in JOURNEY_EVENTS if name in catalogue]
+
+
+def _int(config: dict, key: str, low: int, high: int, label: str) -> int:
+    value = config.get(key)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ValidationFailed(
+            _("%(label)s is a whole number from %(low)s to %(high)s.")
+            % {"label": label, "low": low, "high": high},
+            field=f"config.{key}",
+        )
+    return value
+
+
+def _ref(config: dict, key: str, model, label: str) -> int:
+    value = config.get(key)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if (
+        not isinstance(value, int)
+        or not 0 < value < 2**63
+        or not model.objects.filter(pk=value).exists()
+    ):
+        raise ValidationFailed(_("Choose the %(label)s.") % {"label": label}, field=f"config.{key}")
+    return value
+
+
+def _text(config: dict, key: str, label: str, limit: int = 200) -> str:
+    value = str(config.get(key) or "").strip()
+    if not value:
+        raise ValidationFailed(_("Write the %(label)s.") % {"label": label}, field=f"config.{key}")
+    if len(value) > limit:
+        raise ValidationFailed(_("At most %(n)d characters.") % {"n": limit}, field=f"config.{key}")
+    return value
+
+
+def step_config_check(kind: str, config: Any) -> dict:
+    """The step's settings, checked and normalised (the one validation of a step)."""
+    if kind not in K.values:
+        raise ValidationFailed(_("Unknown step %(k)s.") % {"k": kind}, field="kind")
+    config = config if isinstance(config, dict) else {}
+    if kind == K.WAIT:
+        return {"days": _int(config, "days", 0, 365, _("The number of days"))}
+    if kind == K.SEND:
+        return {"template": _ref(config, "template", MessageTemplate, _("message"))}
+    if kind == K.CONDITION:
+        negate = config.get("negate") in (True, "true", "on", "1", 1)
+        return {"segment": _ref(config, "segment", Segment, _("segment")), "negate": negate}
+    if kind == K.ADD_TO_LIST:
+        return {"list": _ref(config, "list", StaticList, _("list"))}
+    if kind == K.TASK:
+        return {
+            "subject": _text(config, "subject", _("task's subject")),
+            "in_days": _int(config, "in_days", 0, 365, _("The number of days")),
+        }
+    return {"title": _text(config, "title", _("alert's title"))}
+
+
+def step_describe(step: JourneyStep) -> str:
+    c = step.config
+    if step.kind == K.WAIT:
+        return _("Wait %(n)s days") % {"n": c.get("days")}
+    names: dict[str, tuple[Any, str]] = {
+        K.SEND: (MessageTemplate, "template"),
+        K.CONDITION: (Segment, "segment"),
+        K.ADD_TO_LIST: (StaticList, "list"),
+    }
+    if step.kind in names:
+        model, key = names[step.kind]
+        name = str(model.objects.filter(pk=c.get(key)).first() or "?")
+        if step.kind == K.SEND:
+            return _("Send “%(name)s”") % {"name": name}
+        if step.kind == K.ADD_TO_LIST:
+            return _("Add to the list “%(name)s”") % {"name": name}
+        if c.get("negate"):
+            return _("Continue only if not in the segment “%(name)s”") % {"name": name}
+        return _("Continue only if in the segment “%(name)s”") % {"name": name}
+    if step.kind == K.TASK:
+        return _("Task “%(s)s” in %(n)s days") % {"s": c.get("subject"), "n": c.get("in_days")}
+    return _("Alert “%(s)s”") % {"s": c.get("title")}
+
+
+@transaction.atomic
+def journey_save(
+    *,
+    by: User | None,
+    name: str,
+    trigger: str,
+    trigger_list: int | None = None,
+    trigger_form: int | None = None,
+    trigger_event: str = "",
+    allow_reentry: bool = False,
+    journey: Journey | None = None,
+) -> Journey:
+    """Create a journey (a draft) or change its name and trigger."""
+    ensure_can(by, "marketing.send_campaigns")
+    # A fresh copy: the caller's may hold a status changed since.
+    journey = (
+        Journey.objects.select_for_update().get(pk=journey.pk) if journey else Journey(owner=by)
+    )
+    journey.name = (name or "").strip()
+    if not journey.name:
+        raise ValidationFailed(_("A journey needs a name."), field="name")
+    if trigger not in Journey.Trigger.values:
+        raise ValidationFailed(_("Unknown trigger %(t)s.") % {"t": trigger}, field="trigger")
+    journey.trigger = trigger
+    journey.trigger_list = journey.trigger_form = None
+    journey.trigger_event = ""
+    if trigger == Journey.Trigger.LIST_JOINED:
+        journey.trigger_list_id = _ref({"list": trigger_list}, "list", StaticList, _("list"))
+    elif trigger == Journey.Trigger.CONFIRMED:
+        journey.trigger_form_id = _ref(
+            {"form": trigger_form}, "form", SignupForm, _("sign-up form")
+        )
+    else:
+        if trigger_event not in journey_events():
+            raise ValidationFailed(
+                _("A journey cannot start on the event %(e)s.") % {"e": trigger_event or "—"},
+                field="trigger_event",
+            )
+        journey.trigger_event = trigger_event
+    journey.allow_reentry = bool(allow_reentry)
+    rules_for(Journey).check(journey)
+    journey.save()
+    return journey
+
+
+def _steps(journey: Journey) -> list[JourneyStep]:
+    return list(journey.steps.order_by("position", "id"))
+
+
+def _renumber(steps: list[JourneyStep]) -> None:
+    for index, step in enumerate(steps):
+        if step.position != index:
+            step.position = index
+            step.save(update_fields=["position"])
+
+
+@transaction.atomic
+def step_add(
+    *, by: User | None, journey: Journey, kind: str, config: Any, position: int | None = None
+) -> JourneyStep:
+    """Add a step at ``position`` (0 first; None: last)."""
+    ensure_can(by, "marketing.send_campaigns")
+    journey = Journey.objects.select_for_update().get(pk=journey.pk)
+    checked = step_config_check(kind, config)
+    steps = _steps(journey)
+    if len(steps) >= MAX_STEPS:
+        raise ValidationFailed(
+            _("A journey has at most %(n)s steps.") % {"n": MAX_STEPS}, field="kind"
+        )
+    index = len(steps) if position is None else max(0, min(int(position), len(steps)))
+    step = JourneyStep(journey=journey, position=index, kind=kind, config=checked)
+    rules_for(JourneyStep).check(step)
+    step.save()
+    steps.insert(index, step)
+    _renumber(steps)
+    return step
+
+
+@transaction.atomic
+def step_remove(*, by: User | None, step: JourneyStep) -> None:
+    """Remove a step; customers whose next step it was go on with the one after it."""
+    ensure_can(by, "marketing.send_campaigns")
+    steps = _steps(Journey.objects.select_for_update().get(pk=step.journey_id))
+    index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
+    following = steps[index + 1] if index + 1 < len(steps) else None
+    Enrolment.objects.filter(step=step, status=Enrolment.Status.ACTIVE).update(step=following)
+    step.delete()
+    _renumber([s for s in steps if s.pk != step.pk])
+
+
+@transaction.atomic
+def step_move(*, by: User | None, step: JourneyStep, offset: int) -> None:
+    """Move a step up (-1) or down (+1)."""
+    ensure_can(by, "marketing.send_campaigns")
+    steps = _steps(Journey.objects.select_for_update().get(pk=step.journey_id))
+    index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
+    target = index + (1 if offset > 0 else -1)
+    if not 0 <= target < len(steps):
+        raise ValidationFailed(_("The step cannot move further."), field="position")
+    steps[index], steps[target] = steps[target], steps[index]
+    _renumber(steps)
+
+
+@transaction.atomic
+def journey_set_status(*, by: User | None, journey: Journey, status: str) -> Journey:
+    """Activate, pause or resume. A journey needs a step to be activated, and its steps
+    are checked again (a template or segment deleted since is named)."""
+    ensure_can(by, "marketing.send_campaigns")
+    if status not in (Journey.Status.ACTIVE, Journey.Status.PAUSED):
+        raise ValidationFailed(_("A journey is active or paused."), field="status")
+    journey = Journey.objects.select_for_update().get(pk=journey.pk)
+    if status == Journey.Status.ACTIVE:
+        steps = _steps(journey)
+        if not steps:
+            raise ValidationFailed(_("Add a step before activating the journey."), field="status")
+        for step in steps:
+            step_config_check(step.kind, step.config)
+            if step.kind == K.SEND:
+                messages.Compiled(MessageTemplate.objects.get(pk=step.config["template"]))
+    elif journey.status != Journey.Status.ACTIVE:
+        raise Conflict(_("Only an active journey can be paused."), field="status")
+    journey.status = status
+    journey.save(update_fields=["status"])
+    emit("journey.status_changed", journey_id=journey.pk, status=status, by=by.pk if by else None)
+    return journey

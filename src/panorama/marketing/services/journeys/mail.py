@@ -1,0 +1,152 @@
+"""A journey's e-mails: sent with the consent checked at that moment, suppressed
+addresses skipped, and their one-click unsubscribe link."""
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from panorama.channels.services import interaction_record
+from panorama.core.events import emit
+from panorama.customers.models import Consent, Customer, Identity
+
+from ... import messages
+from ...models import (
+    Enrolment,
+    JourneyStep,
+    MessageTemplate,
+    Suppression,
+)
+from ...rules import consent_granted
+from .enrol import _log, journeys_exit_customer
+
+UNSUBSCRIBE_SALT = "panorama.marketing.journey_unsubscribe"
+
+
+def unsubscribe_url(enrolment_id: int) -> str:
+    token = signing.dumps({"r": enrolment_id}, salt=UNSUBSCRIBE_SALT)
+    return settings.PANORAMA_PUBLIC_URL + reverse("marketing:journey_unsubscribe", args=[token])
+
+
+def _send(enrolment: Enrolment, step: JourneyStep, *, connection, counts) -> str | None:
+    from ..sending import customer_context, html_body
+
+    customer_id = enrolment.customer_id
+    live = Customer.objects.filter(pk=customer_id, merged_into__isnull=True)
+    if not live.filter(consent_granted(Consent.Purpose.MARKETING, Consent.Channel.EMAIL)).exists():
+        return _("No consent to marketing e-mail when the e-mail was due")
+    address = (
+        Identity.objects.filter(customer_id=customer_id, kind=Identity.Kind.EMAIL)
+        .order_by("-is_primary", "id")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if not address:
+        _log(enrolment, step, _("No e-mail address: not sent"))
+        return None
+    if Suppression.objects.filter(email=address.lower()).exists():
+        _log(enrolment, step, _("The address bounced before: not sent"))
+        return None
+    template = MessageTemplate.objects.filter(pk=step.config["template"]).first()
+    if template is None:
+        return _("The message of the step was deleted")
+    unsubscribe = unsubscribe_url(enrolment.pk)
+    context = customer_context([customer_id])[customer_id]
+    rendered = messages.Compiled(template).render(context | {"unsubscribe_url": unsubscribe})
+    with translation.override(rendered.language):
+        footer = _("To stop receiving these e-mails: %(url)s") % {"url": unsubscribe}
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=f"{rendered.body}\n\n--\n{footer}\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "X-Panorama-Journey": str(enrolment.journey_id),
+        },
+    )
+    message.attach_alternative(html_body(rendered.body, pixel_url=""), "text/html")
+    # Handed over before the row is saved: a crash in between can send it twice (at
+    # least once, like campaigns); an SMTP error rolls this customer's step back and he
+    # is tried again at the next sweep.
+    connection.open()
+    if not connection.send_messages([message]):
+        raise RuntimeError("the mail backend did not accept the message")
+    counts["sent"] += 1
+    interaction_record(
+        customer_id=customer_id,
+        by=None,
+        channel="email",
+        direction="outbound",
+        subject=_("Journey e-mail: %(subject)s") % {"subject": rendered.subject[:150]},
+        body=_("Journey %(name)s") % {"name": enrolment.journey.name},
+        outcome="sent",
+        related=enrolment,
+        metadata={"journey_id": enrolment.journey_id, "step_id": step.pk},
+    )
+    emit(
+        "journey.sent",
+        journey_id=enrolment.journey_id,
+        customer_id=customer_id,
+        enrolment_id=enrolment.pk,
+        step_id=step.pk,
+    )
+    _log(
+        enrolment,
+        step,
+        _("Sent “%(subject)s” to %(to)s") % {"subject": rendered.subject, "to": address},
+    )
+    return None
+
+
+@transaction.atomic
+def journey_unsubscribe(*, token: str) -> tuple[Enrolment, bool]:
+    """The journey e-mail's unsubscribe link: the consent is withdrawn at once and the
+    customer leaves every journey. (enrolment, True when this call did it)."""
+    from panorama.customers.services.relations import consent_record
+
+    payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    enrolment = (
+        Enrolment.objects.select_related("journey", "customer")
+        .filter(
+            pk=payload["r"]
+            if isinstance(payload, dict) and isinstance(payload.get("r"), int)
+            else 0
+        )
+        .first()
+    )
+    if enrolment is None:
+        raise signing.BadSignature("unknown enrolment")
+    consented = Customer.objects.filter(pk=enrolment.customer_id).filter(
+        consent_granted(Consent.Purpose.MARKETING, Consent.Channel.EMAIL)
+    )
+    if not consented.exists():
+        return enrolment, False
+    consent_record(
+        customer=enrolment.customer,
+        purpose=Consent.Purpose.MARKETING,
+        channel=Consent.Channel.EMAIL,
+        granted=False,
+        source=(_("Unsubscribe link, journey %(name)s") % {"name": enrolment.journey.name})[:100],
+        by=None,
+    )
+    interaction_record(
+        customer_id=enrolment.customer_id,
+        by=None,
+        channel="email",
+        direction="inbound",
+        subject=_("Unsubscribed from marketing e-mail (%(name)s)")
+        % {"name": enrolment.journey.name},
+        outcome="unsubscribed",
+        related=enrolment,
+        metadata={"journey_id": enrolment.journey_id},
+    )
+    journeys_exit_customer(
+        customer_id=enrolment.customer_id, reason=_("Unsubscribed from marketing e-mail")
+    )
+    enrolment.refresh_from_db()
+    return enrolment, True

@@ -1,0 +1,171 @@
+"""Running journeys: the worker's sweep takes the due enrolments and runs their steps."""
+
+import datetime
+import logging
+
+from django.core.mail import get_connection
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from panorama.customers.models import Customer
+
+from ...models import (
+    Enrolment,
+    Journey,
+    JourneyStep,
+    Segment,
+    StaticList,
+)
+from .build import BATCH, MAX_STEPS_PER_RUN, K, _steps
+from .enrol import _leave, _log
+from .mail import _send
+
+logger = logging.getLogger("panorama.marketing.services.journeys")
+
+
+def journeys_due(*, now: datetime.datetime | None = None, limit: int = BATCH) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Enrolment.objects.filter(
+            status=Enrolment.Status.ACTIVE,
+            due_at__lte=now,
+            journey__status=Journey.Status.ACTIVE,
+        )
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def journeys_advance(
+    *, now: datetime.datetime | None = None, batch: int = BATCH, backend: str | None = None
+) -> dict[str, int]:
+    """Run the due enrolments, batch after batch, one transaction per customer."""
+    now = now or timezone.now()
+    counts = {"advanced": 0, "sent": 0, "finished": 0, "exited": 0, "failed": 0}
+    connection = get_connection(backend)
+    seen: set[int] = set()
+    try:
+        while True:
+            ids = [i for i in journeys_due(now=now, limit=batch) if i not in seen]
+            if not ids:
+                break
+            seen.update(ids)
+            for enrolment_id in ids:
+                try:
+                    with transaction.atomic():
+                        _advance_one(enrolment_id, now=now, connection=connection, counts=counts)
+                except Exception:  # noqa: BLE001 (an SMTP error): tried again next sweep
+                    logger.exception("journey step failed", extra={"enrolment": enrolment_id})
+                    counts["failed"] += 1
+                    connection.close()
+                    connection = get_connection(backend)
+    finally:
+        connection.close()
+    return counts
+
+
+def _advance_one(enrolment_id: int, *, now, connection, counts: dict[str, int]) -> None:
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("journey", "step")
+        .filter(
+            pk=enrolment_id,
+            status=Enrolment.Status.ACTIVE,
+            due_at__lte=now,
+            journey__status=Journey.Status.ACTIVE,
+        )
+        .first()
+    )
+    if enrolment is None:  # another worker took it, or it changed since
+        return
+    counts["advanced"] += 1
+    steps = _steps(enrolment.journey)
+    for _round in range(MAX_STEPS_PER_RUN):
+        step = enrolment.step
+        if step is None:
+            _log(enrolment, None, _("Reached the end of the journey"))
+            _leave(enrolment, Enrolment.Status.DONE)
+            counts["finished"] += 1
+            return
+        index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
+        following = steps[index + 1] if index + 1 < len(steps) else None
+        outcome = _run_step(enrolment, step, now=now, connection=connection, counts=counts)
+        if outcome is not None:  # the customer leaves
+            _log(enrolment, step, outcome)
+            _leave(enrolment, Enrolment.Status.EXITED, outcome)
+            counts["exited"] += 1
+            return
+        enrolment.step = following
+        if step.kind == K.WAIT and step.config["days"] > 0:
+            enrolment.due_at = now + datetime.timedelta(days=step.config["days"])
+            enrolment.save(update_fields=["step", "due_at", "log"])
+            return
+    enrolment.save(update_fields=["step", "due_at", "log"])
+
+
+def _run_step(enrolment: Enrolment, step: JourneyStep, *, now, connection, counts) -> str | None:
+    """Do one step; a text when the customer leaves the journey, else None."""
+    customer_id = enrolment.customer_id
+    config = step.config
+    if step.kind == K.WAIT:
+        _log(enrolment, step, _("Waits %(n)s days") % {"n": config["days"]})
+        return None
+    if step.kind == K.CONDITION:
+        from ...selectors import segment_customers
+
+        segment = Segment.objects.filter(pk=config["segment"]).first()
+        if segment is None:
+            return _("The segment of the condition was deleted")
+        inside = segment_customers(user=None, rules=segment.rules).filter(pk=customer_id).exists()
+        if inside == bool(config.get("negate")):
+            return _("Not in the segment “%(name)s”") % {"name": segment.name}
+        _log(enrolment, step, _("In the segment “%(name)s”") % {"name": segment.name})
+        return None
+    if step.kind == K.ADD_TO_LIST:
+        from ..segments import list_join
+
+        static_list = StaticList.objects.filter(pk=config["list"]).first()
+        if static_list is None:
+            _log(enrolment, step, _("The list was deleted: nothing done"))
+            return None
+        list_join(static_list=static_list, customer_ids=[customer_id])
+        _log(enrolment, step, _("Added to the list “%(name)s”") % {"name": static_list.name})
+        return None
+    if step.kind == K.SEND:
+        return _send(enrolment, step, connection=connection, counts=counts)
+    customer = Customer.objects.get(pk=customer_id)
+    if step.kind == K.TASK:
+        if customer.owner_id is None:
+            _log(enrolment, step, _("No manager: no task planned"))
+            return None
+        from panorama.sales.services.activity import activity_plan
+
+        day = timezone.localdate(now) + datetime.timedelta(days=config["in_days"])
+        activity = activity_plan(
+            by=None,
+            kind="task",
+            subject=config["subject"],
+            starts_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(9))),
+            owner=customer.owner_id,
+            customer_id=customer_id,
+            notes=_("Planned by the journey “%(name)s”.") % {"name": enrolment.journey.name},
+        )
+        _log(enrolment, step, _("Task %(id)s planned") % {"id": activity.pk})
+        return None
+    if customer.owner_id is None and customer.team_id is None:
+        _log(enrolment, step, _("No manager or team: no alert raised"))
+        return None
+    from panorama.automation.services.alerts import alert_raise
+
+    alert = alert_raise(
+        by=None,
+        customer_id=customer_id,
+        user_id=customer.owner_id,
+        team_id=None if customer.owner_id else customer.team_id,
+        title=config["title"],
+        body=_("Raised by the journey “%(name)s”.") % {"name": enrolment.journey.name},
+        source=f"journey:{enrolment.pk}:{step.pk}",
+    )
+    _log(enrolment, step, _("Alert %(id)s raised") % {"id": alert.pk})
+    return None

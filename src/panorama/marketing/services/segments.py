@@ -1,0 +1,180 @@
+"""Segments and static lists."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from panorama.accounts.models import User
+from panorama.accounts.permissions import ensure_can
+from panorama.core.events import emit
+from panorama.core.exceptions import ValidationFailed
+from panorama.core.validation import rules_for
+from panorama.customers.selectors import customers_visible_to
+
+from .. import rules as segment_rules
+from ..models import ListMembership, Segment, StaticList
+from ..selectors import segment_customers
+
+MAX_LIST_SIZE = 1_000_000
+
+
+@transaction.atomic
+def segment_save(
+    *,
+    by: User | None,
+    name: str,
+    rules: Any,
+    description: str = "",
+    segment: Segment | None = None,
+) -> Segment:
+    """Create a segment or change one; the rules are validated (a bad field or type is a
+    422 naming it) and stored normalised."""
+    ensure_can(by, "marketing.build_segments")
+    checked = segment_rules.validate(rules)
+    created = segment is None
+    segment = segment or Segment(owner=by)
+    segment.name = (name or "").strip()
+    segment.description = (description or "").strip()
+    segment.rules = checked
+    if not segment.name:
+        raise ValidationFailed(_("A segment needs a name."), field="name")
+    rules_for(Segment).check(segment)
+    segment.save()
+    emit("segment.saved", segment_id=segment.pk, created=created, by=by.pk if by else None)
+    return segment
+
+
+@transaction.atomic
+def segment_delete(*, by: User | None, segment: Segment) -> None:
+    ensure_can(by, "marketing.build_segments")
+    if segment.campaigns.exists():
+        raise ValidationFailed(
+            _("The segment is the target of a campaign: it cannot be deleted."), field="segment"
+        )
+    segment.delete()
+
+
+def _list_new(*, by: User | None, name: str, segment: Segment | None = None) -> StaticList:
+    static_list = StaticList(name=(name or "").strip(), segment=segment, owner=by)
+    if not static_list.name:
+        raise ValidationFailed(_("A list needs a name."), field="name")
+    rules_for(StaticList).check(static_list)
+    static_list.save()
+    return static_list
+
+
+def _apply(
+    static_list: StaticList, *, join: set[int], leave: set[int], by: User | None
+) -> tuple[int, int]:
+    now = timezone.now()
+    ListMembership.objects.bulk_create(
+        [
+            ListMembership(static_list=static_list, customer_id=c, joined_at=now)
+            for c in sorted(join)
+        ],
+        batch_size=2000,
+    )
+    left = 0
+    if leave:
+        ids = sorted(leave)
+        for start in range(0, len(ids), 2000):
+            left += ListMembership.objects.filter(
+                static_list=static_list,
+                customer_id__in=ids[start : start + 2000],
+                left_at__isnull=True,
+            ).update(left_at=now)
+    emit(
+        "list.changed",
+        list_id=static_list.pk,
+        joined=len(join),
+        left=left,
+        by=by.pk if by else None,
+    )
+    if join:
+        from .journeys import journeys_enrol
+
+        # Whoever joins enters the journeys started by joining this list.
+        journeys_enrol(trigger="list_joined", key=static_list.pk, customer_ids=sorted(join))
+    return len(join), left
+
+
+def _current(static_list: StaticList, by: User | None) -> set[int]:
+    """The members ``by`` sees: a snapshot never removes customers he cannot see."""
+    visible = customers_visible_to(by).values("pk")
+    return set(
+        ListMembership.objects.filter(
+            static_list=static_list, left_at__isnull=True, customer_id__in=visible
+        ).values_list("customer_id", flat=True)
+    )
+
+
+@transaction.atomic
+def list_snapshot(
+    *,
+    by: User | None,
+    segment: Segment,
+    name: str = "",
+    static_list: StaticList | None = None,
+) -> tuple[StaticList, int, int]:
+    """Freeze the segment's current customers into a list (new, or an existing one:
+    who is no longer in the segment leaves, who is new joins). (list, joined, left)."""
+    ensure_can(by, "marketing.build_segments")
+    if static_list is None:
+        static_list = _list_new(by=by, name=name or segment.name, segment=segment)
+    now_in = set(segment_customers(user=by, rules=segment.rules).values_list("pk", flat=True))
+    if len(now_in) > MAX_LIST_SIZE:
+        raise ValidationFailed(_("A list holds at most a million customers."), field="segment")
+    before = _current(static_list, by)
+    joined, left = _apply(static_list, join=now_in - before, leave=before - now_in, by=by)
+    return static_list, joined, left
+
+
+@transaction.atomic
+def list_create(*, by: User | None, name: str, customer_ids: list[int] | None = None) -> StaticList:
+    """A hand-made list, optionally with its first customers."""
+    ensure_can(by, "marketing.build_segments")
+    static_list = _list_new(by=by, name=name)
+    if customer_ids:
+        list_members_change(by=by, static_list=static_list, add=customer_ids)
+    return static_list
+
+
+@transaction.atomic
+def list_members_change(
+    *,
+    by: User | None,
+    static_list: StaticList,
+    add: list[int] | None = None,
+    remove: list[int] | None = None,
+) -> tuple[int, int]:
+    """Hand selection: add or remove customers (only ones ``by`` sees; an id he cannot
+    see is refused as unknown, never silently dropped)."""
+    ensure_can(by, "marketing.build_segments")
+    wanted = {int(c) for c in add or []} | {int(c) for c in remove or []}
+    storable = {c for c in wanted if 0 < c < 2**63}
+    visible = set(customers_visible_to(by).filter(pk__in=storable).values_list("pk", flat=True))
+    unknown = sorted(wanted - visible)
+    if unknown:
+        raise ValidationFailed(
+            _("There is no customer %(ids)s.") % {"ids": ", ".join(map(str, unknown[:10]))},
+            field="customer_ids",
+        )
+    current = _current(static_list, by)
+    join = {int(c) for c in add or []} - current
+    leave = {int(c) for c in remove or []} & current
+    return _apply(static_list, join=join, leave=leave, by=by)
+
+
+@transaction.atomic
+def list_join(*, static_list: StaticList, customer_ids: list[int]) -> int:
+    """The system joins customers to a list (a confirmed sign-up, a journey's step):
+    those already in it stay as they are. How many joined."""
+    current = set(
+        ListMembership.objects.filter(
+            static_list=static_list, left_at__isnull=True, customer_id__in=customer_ids
+        ).values_list("customer_id", flat=True)
+    )
+    joined, _left = _apply(static_list, join=set(customer_ids) - current, leave=set(), by=None)
+    return joined

@@ -1,0 +1,376 @@
+"""Sending a campaign: batch by batch, in the background, through Django's mail (the
+``EMAIL_URL`` server), throttled, retried, one ledger row per recipient.
+
+Consent is checked for each batch at the moment it is sent, not when the campaign was
+launched: a customer who unsubscribed a minute ago is skipped ("no_consent"). A message
+is handed to the server first and its row marked "sent" just after, 25 rows per
+transaction: if the worker dies in between, those messages can go out twice when the
+campaign resumes (at least once, never lost)."""
+
+import html
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from email.utils import make_msgid
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from panorama.channels.services import interactions_record
+from panorama.core.bulk import objects_update
+from panorama.core.events import emit_many
+from panorama.customers.models import Address, Consent, Customer, Holding, Identity
+
+from .. import messages
+from ..models import Campaign, CampaignVariant, MessageTemplate, Recipient
+from ..rules import consent_granted
+from .bounces import suppressed_among
+
+BATCH = 200
+# Messages ledgered per transaction: a worker dying between the server's acceptance and
+# the commit can send at most this many twice when the campaign resumes.
+COMMIT_EVERY = 25
+PURPOSE, CHANNEL = Consent.Purpose.MARKETING, Consent.Channel.EMAIL
+_URL = re.compile(r"https?://[^\s<>\"')]+")
+
+
+# --- signed links --------------------------------------------------------------------------
+
+
+_signers: dict[tuple[str, str], signing.TimestampSigner] = {}
+
+
+def token_make(recipient_id: int, kind: str, url: str = "") -> str:
+    """What ``signing.dumps(payload, salt=…, compress=True)`` gives, with one signer per
+    kind kept (a campaign signs three or more links per message)."""
+    payload: dict[str, Any] = {"r": recipient_id}
+    if url:
+        payload["u"] = url
+    key = (kind, settings.SECRET_KEY)
+    signer = _signers.get(key)
+    if signer is None:
+        signer = _signers[key] = signing.TimestampSigner(salt=f"panorama.marketing.{kind}")
+    return signer.sign_object(payload, compress=True)
+
+
+def token_read(token: str, kind: str) -> dict[str, Any]:
+    """The payload, or ``signing.BadSignature`` when the token was tampered with."""
+    payload = signing.loads(token, salt=f"panorama.marketing.{kind}")
+    if not isinstance(payload, dict) or not isinstance(payload.get("r"), int):
+        raise signing.BadSignature("bad payload")
+    return payload
+
+
+_routes: dict[tuple[str, Any, str], tuple[str, str]] = {}
+_SLOT = "TOKEN0"
+
+
+def public_url(name: str, token: str) -> str:
+    """``PANORAMA_PUBLIC_URL + reverse(name, args=[token])``, the route reversed once."""
+    key = (name, get_urlconf(), get_script_prefix())
+    route = _routes.get(key)
+    if route is None:
+        before, _slot, after = reverse(name, args=[_SLOT]).partition(_SLOT)
+        route = _routes[key] = (before, after)
+    return f"{settings.PANORAMA_PUBLIC_URL}{route[0]}{token}{route[1]}"
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def customer_context(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Each customer's merge fields: three queries for the whole batch."""
+    ids = list(ids)
+    products: dict[int, list[str]] = defaultdict(list)
+    categories: dict[int, list[str]] = defaultdict(list)
+    for cid, code, category in Holding.objects.filter(
+        customer_id__in=ids, status=Holding.Status.ACTIVE
+    ).values_list("customer_id", "product_code", "category"):
+        products[cid].append(code)
+        if category:
+            categories[cid].append(category)
+    cities: dict[int, str] = {}
+    for cid, city in (
+        Address.objects.filter(customer_id__in=ids)
+        .order_by("-is_primary", "id")
+        .values_list("customer_id", "city")
+    ):
+        cities.setdefault(cid, city)
+    return {
+        customer.pk: messages.context_for(
+            customer,
+            products=products[customer.pk],
+            categories=categories[customer.pk],
+            city=cities.get(customer.pk, ""),
+        )
+        for customer in Customer.objects.filter(pk__in=ids)
+    }
+
+
+def html_body(text: str, *, pixel_url: str, link=lambda url: url) -> str:
+    """The text part as simple HTML: escaped, links kept (through ``link``), the pixel."""
+    parts, last = [], 0
+    for match in _URL.finditer(text):
+        parts.append(html.escape(text[last : match.start()]))
+        url = match.group(0)
+        parts.append(f'<a href="{html.escape(link(url))}">{html.escape(url)}</a>')
+        last = match.end()
+    parts.append(html.escape(text[last:]))
+    paragraphs = "".join(
+        f"<p>{block.replace(chr(10), '<br>')}</p>" for block in "".join(parts).split("\n\n")
+    )
+    pixel = f'<img src="{html.escape(pixel_url)}" width="1" height="1" alt="">' if pixel_url else ""
+    return f"<!doctype html><html><body>{paragraphs}{pixel}</body></html>"
+
+
+def message_id_new() -> str:
+    """A Message-ID of our own domain: a delivery report quotes it, and the bounce
+    handler finds the ledger row by it."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "panorama.invalid"
+    return make_msgid(idstring="campaign", domain=domain)
+
+
+def variant_template(variant: CampaignVariant) -> MessageTemplate:
+    """The variant's message, its subject replaced by the variant's own (unsaved copy)."""
+    template = variant.template
+    if not variant.subject.strip():
+        return template
+    return MessageTemplate(
+        name=template.name,
+        subject_es=variant.subject,
+        body_es=template.body_es,
+        subject_en=variant.subject if template.subject_en.strip() else "",
+        body_en=template.body_en,
+    )
+
+
+def message_build(
+    *, campaign: Campaign, recipient: Recipient, compiled: messages.Compiled, context: dict
+) -> EmailMultiAlternatives:
+    unsubscribe = public_url("marketing:unsubscribe", token_make(recipient.pk, "unsubscribe"))
+    rendered = compiled.render(context | {"unsubscribe_url": unsubscribe})
+
+    def tracked(url: str) -> str:
+        return public_url("marketing:click", token_make(recipient.pk, "click", url))
+
+    with translation.override(rendered.language):
+        footer = _("To stop receiving these e-mails: %(url)s") % {"url": unsubscribe}
+    text = _URL.sub(lambda m: tracked(m.group(0)), rendered.body)
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=f"{text}\n\n--\n{footer}\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        headers={
+            # RFC 8058: a mail client unsubscribes with one POST, no page to click through.
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "X-Panorama-Campaign": str(campaign.pk),
+            "Message-ID": recipient.message_id or message_id_new(),
+        },
+    )
+    pixel = public_url("marketing:open", token_make(recipient.pk, "open"))
+    body_html = html_body(rendered.body, pixel_url=pixel, link=tracked)
+    footer_html = (
+        f'<p><a href="{html.escape(unsubscribe)}">{html.escape(footer.split(":")[0])}</a></p>'
+    )
+    message.attach_alternative(body_html.replace("<img", footer_html + "<img", 1), "text/html")
+    return message
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def _skip(recipients: list[Recipient]) -> None:
+    """Ledger the batch's skipped recipients (status, reason and the address that was
+    refused set): one statement."""
+    if recipients:
+        objects_update(recipients, ["status", "reason", "email"])
+        recipients.clear()
+
+
+def _record_sent(campaign: Campaign, handed: list[tuple[Recipient, str]]) -> None:
+    """Ledger the messages the server accepted, with their timeline entries and events,
+    in one transaction (one commit per ``COMMIT_EVERY`` messages, not per message): one
+    prepared UPDATE of the ledger, one INSERT of the timeline entries, the events in bulk."""
+    if not handed:
+        return
+    now = timezone.now()
+    recipients = [recipient for recipient, _subject in handed]
+    for recipient in recipients:
+        recipient.status, recipient.sent_at = Recipient.Status.SENT, now
+    body = _("Campaign %(name)s") % {"name": campaign.name}
+    with transaction.atomic():
+        objects_update(recipients, ["status", "sent_at", "attempts", "email", "message_id"])
+        interactions_record(
+            by=None,
+            contacts=[
+                {
+                    "customer_id": recipient.customer_id,
+                    "channel": "email",
+                    "direction": "outbound",
+                    "subject": _("Campaign e-mail: %(subject)s") % {"subject": subject[:150]},
+                    "body": body,
+                    "outcome": "sent",
+                    "related": recipient,
+                    "metadata": {"campaign_id": campaign.pk},
+                }
+                for recipient, subject in handed
+            ],
+        )
+        emit_many(
+            "campaign.sent",
+            [
+                {"campaign_id": campaign.pk, "customer_id": r.customer_id, "recipient_id": r.pk}
+                for r in recipients
+            ],
+        )
+    handed.clear()
+
+
+def campaign_send(
+    *,
+    campaign_id: int,
+    rate: float | None = None,
+    batch: int = BATCH,
+    limit: int | None = None,
+    backend: str | None = None,
+) -> dict[str, int]:
+    """Send what is pending in the campaign's ledger (resumable: a second run only sends
+    what the first did not). ``rate``: messages per second at most (default
+    ``PANORAMA_CAMPAIGN_RATE``, 0 for no limit); ``backend``: another mail backend than
+    ``EMAIL_URL``'s (the demo's in-memory one). Returns the counts of this run."""
+    campaign = Campaign.objects.select_related("template").get(pk=campaign_id)
+    if campaign.status not in (Campaign.Status.SENDING, Campaign.Status.SCHEDULED):
+        return {"sent": 0, "skipped": 0, "failed": 0}
+    if campaign.status == Campaign.Status.SCHEDULED:
+        Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SENDING)
+    if campaign.channel == Campaign.Channel.SMS:
+        from .sms import campaign_send_sms
+
+        return campaign_send_sms(campaign=campaign, rate=rate, batch=batch, limit=limit)
+    if campaign.channel != Campaign.Channel.EMAIL:
+        # A call list is worked by the agents, a direct mail exported: due is all it gets.
+        return {"sent": 0, "skipped": 0, "failed": 0}
+    rate = settings.PANORAMA_CAMPAIGN_RATE if rate is None else rate
+    attempts_max = max(1, settings.PANORAMA_CAMPAIGN_ATTEMPTS)
+    compiled = messages.Compiled(campaign.template)
+    by_variant = {
+        v.pk: messages.Compiled(variant_template(v))
+        for v in CampaignVariant.objects.filter(campaign=campaign).select_related("template")
+    }
+    counts = {"sent": 0, "skipped": 0, "failed": 0}
+    started, handed = time.monotonic(), 0
+    connection = get_connection(backend)
+    accepted: list[tuple[Recipient, str]] = []
+    last_id = 0
+    try:
+        while limit is None or handed < limit:
+            rows = list(
+                Recipient.objects.filter(
+                    campaign=campaign,
+                    group=Recipient.Group.TARGET,
+                    status=Recipient.Status.PENDING,
+                    pk__gt=last_id,
+                ).order_by("pk")[:batch]
+            )
+            if not rows:
+                break
+            last_id = rows[-1].pk
+            ids = [r.customer_id for r in rows]
+            # At send time, for the whole batch: one query for the consents, one for the
+            # addresses, three for the merge fields.
+            live = Customer.objects.filter(pk__in=ids, merged_into__isnull=True)
+            consenting = set(
+                live.filter(consent_granted(PURPOSE, CHANNEL)).values_list("pk", flat=True)
+            )
+            alive = set(live.values_list("pk", flat=True))
+            addresses: dict[int, str] = {}
+            for cid, value in (
+                Identity.objects.filter(customer_id__in=ids, kind=Identity.Kind.EMAIL)
+                .order_by("-is_primary", "id")
+                .values_list("customer_id", "value")
+            ):
+                addresses.setdefault(cid, value)
+            suppressed = suppressed_among(list(addresses.values()))
+            contexts = customer_context(consenting)
+            skipped: list[Recipient] = []
+            for recipient in rows:
+                cid = recipient.customer_id
+                reason = (
+                    Recipient.Reason.MERGED
+                    if cid not in alive
+                    else Recipient.Reason.NO_CONSENT
+                    if cid not in consenting
+                    else Recipient.Reason.NO_EMAIL
+                    if cid not in addresses
+                    else None
+                )
+                if reason is not None:
+                    recipient.status, recipient.reason = Recipient.Status.SKIPPED, reason
+                    skipped.append(recipient)
+                    counts["skipped"] += 1
+                    continue
+                if addresses[cid].lower() in suppressed:
+                    recipient.email = addresses[cid]
+                    recipient.status = Recipient.Status.SKIPPED
+                    recipient.reason = Recipient.Reason.SUPPRESSED
+                    skipped.append(recipient)
+                    counts["skipped"] += 1
+                    continue
+                recipient.email = addresses[cid]
+                recipient.message_id = message_id_new()
+                message = message_build(
+                    campaign=campaign,
+                    recipient=recipient,
+                    compiled=by_variant.get(recipient.variant_id or 0, compiled),
+                    context=contexts[cid],
+                )
+                if rate:
+                    wait = started + handed / rate - time.monotonic()
+                    if wait > 0:
+                        time.sleep(wait)
+                error = ""
+                while recipient.attempts < attempts_max:
+                    recipient.attempts += 1
+                    try:
+                        connection.open()  # kept open across messages; reopened after an error
+                        if not connection.send_messages([message]):
+                            raise RuntimeError("the mail backend did not accept the message")
+                        error = ""
+                        break
+                    except Exception as exc:  # noqa: BLE001 (SMTP and socket errors alike)
+                        error = f"{type(exc).__name__}: {exc}"[:300]
+                        connection.close()
+                        connection = get_connection(backend)
+                        time.sleep(min(0.1 * 2**recipient.attempts, 5))  # 0.2 s, 0.4 s…
+                handed += 1
+                if error:
+                    recipient.status, recipient.error = Recipient.Status.FAILED, error
+                    recipient.save(
+                        update_fields=["status", "error", "attempts", "email", "message_id"]
+                    )
+                    counts["failed"] += 1
+                else:
+                    accepted.append((recipient, str(message.subject)))
+                    counts["sent"] += 1
+                    if len(accepted) >= COMMIT_EVERY:
+                        _record_sent(campaign, accepted)
+            _record_sent(campaign, accepted)
+            _skip(skipped)
+    finally:
+        _record_sent(campaign, accepted)  # what the server took is ledgered, whatever broke
+        connection.close()
+    unfinished = (Recipient.Status.PENDING, Recipient.Status.WAITING)
+    if not Recipient.objects.filter(campaign=campaign, status__in=unfinished).exists():
+        Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
+            status=Campaign.Status.SENT, finished_at=timezone.now()
+        )
+    return counts

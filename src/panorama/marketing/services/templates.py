@@ -1,0 +1,86 @@
+"""Message templates: saved only when every text parses and names known merge fields;
+a preview for one customer; a test send to the user's own address."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from panorama.accounts.models import User
+from panorama.accounts.permissions import ensure_can
+from panorama.core.exceptions import ValidationFailed
+from panorama.core.validation import rules_for
+from panorama.customers.models import Customer
+from panorama.customers.selectors import customer_get
+
+from .. import messages
+from ..models import MessageTemplate
+from .sending import customer_context, html_body
+
+
+@transaction.atomic
+def template_save(
+    *,
+    by: User | None,
+    name: str,
+    subject_es: str,
+    body_es: str,
+    subject_en: str = "",
+    body_en: str = "",
+    template: MessageTemplate | None = None,
+) -> MessageTemplate:
+    ensure_can(by, "marketing.send_campaigns")
+    template = template or MessageTemplate()
+    template.name = (name or "").strip()
+    template.subject_es, template.body_es = (subject_es or "").strip(), body_es or ""
+    template.subject_en, template.body_en = (subject_en or "").strip(), body_en or ""
+    for field in ("name", "subject_es", "body_es"):
+        if not getattr(template, field).strip():
+            label = MessageTemplate._meta.get_field(field).verbose_name  # type: ignore[union-attr]
+            raise ValidationFailed(
+                _("%(field)s is required.") % {"field": str(label).capitalize()}, field=field
+            )
+    if bool(template.subject_en.strip()) != bool(template.body_en.strip()):
+        raise ValidationFailed(
+            _("The English version needs both a subject and a body (or neither)."),
+            field="subject_en" if not template.subject_en else "body_en",
+        )
+    rules_for(MessageTemplate).check(template)
+    messages.Compiled(template)  # raises on a broken merge field, naming it
+    template.save()
+    return template
+
+
+def template_preview(*, by: User, template: MessageTemplate, customer_id: int) -> messages.Rendered:
+    """The message as this customer would get it (his language, his products)."""
+    if not 0 < customer_id < 2**63:
+        raise ValidationFailed(
+            _("There is no customer %(ids)s.") % {"ids": customer_id}, field="customer_id"
+        )
+    customer = customer_get(user=by, customer_id=customer_id)
+    compiled = messages.Compiled(template)
+    context = customer_context([customer.pk])[customer.pk]
+    return compiled.render(context | {"unsubscribe_url": "#unsubscribe"})
+
+
+def template_test_send(
+    *, by: User, template: MessageTemplate, customer_id: int, to: str = ""
+) -> str:
+    """Send the preview to ``to`` (default: the user's own address), marked as a test."""
+    ensure_can(by, "marketing.send_campaigns")
+    address = (to or by.email or "").strip()
+    if "@" not in address:
+        raise ValidationFailed(_("Give an address to send the test to."), field="to")
+    rendered = template_preview(by=by, template=template, customer_id=customer_id)
+    message = EmailMultiAlternatives(
+        subject=f"[{_('TEST')}] {rendered.subject}",
+        body=rendered.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+    )
+    message.attach_alternative(html_body(rendered.body, pixel_url=""), "text/html")
+    message.send()
+    return address
+
+
+__all__ = ["Customer", "template_preview", "template_save", "template_test_send"]

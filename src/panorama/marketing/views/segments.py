@@ -1,0 +1,277 @@
+"""The segment builder (live count over HTMX), segments and static lists."""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from panorama.accounts.permissions import ensure_can
+from panorama.core.exceptions import ValidationFailed
+from panorama.core.forms import ServiceForm
+
+from .. import builder, selectors
+from .. import rules as segment_rules
+from ..models import Campaign
+from ..services import segments as services
+
+
+def _catalogue_context(catalogue) -> dict:
+    return {
+        "fields": list(catalogue.values()),
+        "op_labels": {k: str(v) for k, v in segment_rules.OP_LABELS.items()},
+        "contact_channels": segment_rules.CONTACT_CHANNELS,
+        "consent_channels": segment_rules.CONSENT_CHANNELS,
+    }
+
+
+def _rows_context(rows: list[builder.Row], catalogue) -> list[dict]:
+    out = []
+    for i, row in enumerate(rows):
+        field = catalogue.get(row.field)
+        out.append(
+            {
+                "i": i,
+                "row": row,
+                "field": field,
+                "ops": [(op, segment_rules.OP_LABELS[op]) for op in field.ops] if field else [],
+                "choices": field.choices() if field and field.choices else None,
+                "input_type": {"date": "date", "integer": "number", "recency": "number"}.get(
+                    field.type if field else "", "text"
+                ),
+                "needs_value": row.op not in ("is_empty", "is_set"),
+            }
+        )
+    return out
+
+
+def _count(user, rules) -> tuple[int | None, ValidationFailed | None]:
+    try:
+        return selectors.segment_count(user=user, rules=rules), None
+    except ValidationFailed as exc:
+        return None, exc
+
+
+def _builder_state(request, catalogue):
+    """(mode, match, rows, rules, json_text) from the posted form."""
+    data = request.POST
+    if data.get("mode") == "json":
+        text = data.get("rules_json", "")
+        try:
+            rules = json.loads(text or "{}")
+        except json.JSONDecodeError as exc:
+            rules = None
+            error = ValidationFailed(
+                _("The rules are not valid JSON: %(e)s") % {"e": exc.msg}, field="rules"
+            )
+            return "json", "and", [], rules, text, error
+        return "json", "and", [], rules, text, None
+    rows = builder.rows_from_post(data, catalogue=catalogue)
+    action = data.get("action", "")
+    if action == "add" and len(rows) < builder.MAX_ROWS:
+        rows.append(builder.Row(field="holding", op="has"))  # the most used condition
+    elif action.startswith("remove:"):
+        index = int(action.split(":")[1]) if action.split(":")[1].isdigit() else -1
+        rows = [r for i, r in enumerate(rows) if i != index]
+    match = data.get("match", "and")
+    rules = builder.rule_from_rows(match, rows, catalogue=catalogue)
+    return "builder", match, rows, rules, json.dumps(rules, indent=2), None
+
+
+def _builder_context(user, mode, match, rows, rules, text, error, catalogue) -> dict:
+    count = None
+    if error is None and rules is not None:
+        count, error = _count(user, rules)
+    return {
+        "mode": mode,
+        "match": match,
+        "rows": _rows_context(rows, catalogue),
+        "rules_json": text,
+        "count": count,
+        "count_error": error,
+        **_catalogue_context(catalogue),
+    }
+
+
+@require_GET
+def segment_list(request):
+    return _segment_list(request)
+
+
+def _segment_list(request, *, programme_form=None, status: int = 200):
+    from ..services.programmes import churn_available
+
+    return render(
+        request,
+        "marketing/segment_list.html",
+        {
+            "segments": selectors.segments_all()[:500],
+            "lists": selectors.lists_all()[:500],
+            "programme_form": programme_form or _styled_programme(ProgrammeForm()),
+            "churn_available": churn_available(),
+        },
+        status=status,
+    )
+
+
+class ProgrammeForm(ServiceForm):
+    programme = forms.ChoiceField(
+        label=gettext_lazy("Programme"),
+        choices=[c for c in Campaign.Programme.choices if c[0] != "acquisition"],
+        initial=Campaign.Programme.RETENTION,
+    )
+    name = forms.CharField(label=gettext_lazy("Segment name"), max_length=120)
+    churn_above = forms.DecimalField(
+        label=gettext_lazy("Churn risk above (0 to 1)"),
+        required=False,
+        min_value=0,
+        max_value=1,
+        decimal_places=3,
+    )
+    inactive_days = forms.IntegerField(
+        label=gettext_lazy("No contact in (days)"), required=False, min_value=1, max_value=3650
+    )
+    offer_product_code = forms.CharField(
+        label=gettext_lazy("Offered product code (left out: those who hold it)"),
+        max_length=50,
+        required=False,
+    )
+
+
+def _styled_programme(form: "ProgrammeForm") -> "ProgrammeForm":
+    for field in form.fields.values():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+    return form
+
+
+@require_POST
+def programme_segment(request):
+    """A retention, win-back or cross-sell target as a segment (then edited and counted
+    on its page like any other)."""
+    from ..services.programmes import programme_segment_create
+
+    form = _styled_programme(ProgrammeForm(request.POST))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            segment = programme_segment_create(
+                by=request.user,
+                programme=data["programme"],
+                name=data["name"],
+                churn_above=data.get("churn_above"),
+                inactive_days=data.get("inactive_days"),
+                offer_product_code=data.get("offer_product_code") or "",
+            )
+        except ValidationFailed as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Target segment created: check its count below."))
+            return redirect("marketing:segment_edit", segment.pk)
+    return _segment_list(request, programme_form=form, status=422)
+
+
+@require_http_methods(["GET", "POST"])
+def segment_edit(request, segment_id: int | None = None):
+    """The builder page: GET draws the segment, POST saves it."""
+    segment = selectors.segment_get(segment_id=segment_id) if segment_id else None
+    catalogue = segment_rules.fields()
+    name = segment.name if segment else ""
+    description = segment.description if segment else ""
+    if request.method == "POST":
+        ensure_can(request.user, "marketing.build_segments")
+        mode, match, rows, rules, text, error = _builder_state(request, catalogue)
+        name, description = request.POST.get("name", ""), request.POST.get("description", "")
+        save_error = error
+        if error is None:
+            try:
+                saved = services.segment_save(
+                    by=request.user,
+                    segment=segment,
+                    name=name,
+                    description=description,
+                    rules=rules,
+                )
+            except ValidationFailed as exc:
+                save_error = exc
+            else:
+                messages.success(request, _("Segment saved."))
+                return redirect("marketing:segment_edit", saved.pk)
+        context = _builder_context(
+            request.user, mode, match, rows, rules, text, save_error, catalogue
+        )
+        context.update(segment=segment, name=name, description=description, save_error=save_error)
+        return render(request, "marketing/segment_edit.html", context, status=422)
+    drawn = builder.rows_from_rule(segment.rules) if segment else ("and", [])
+    if drawn is None:
+        mode, match, rows = "json", "and", []
+    else:
+        mode, (match, rows) = "builder", drawn
+        if not segment:
+            first = catalogue["holding"]
+            rows = [builder.Row(field=first.name, op="has")]
+    rules = segment.rules if segment else builder.rule_from_rows(match, rows, catalogue=catalogue)
+    context = _builder_context(
+        request.user, mode, match, rows, rules, json.dumps(rules, indent=2), None, catalogue
+    )
+    context.update(segment=segment, name=name, description=description)
+    return render(request, "marketing/segment_edit.html", context)
+
+
+@require_POST
+def segment_builder(request):
+    """HTMX: the rows redrawn (a row added, removed, or its field changed) and the count."""
+    catalogue = segment_rules.fields()
+    mode, match, rows, rules, text, error = _builder_state(request, catalogue)
+    context = _builder_context(request.user, mode, match, rows, rules, text, error, catalogue)
+    return render(request, "marketing/_builder.html", context)
+
+
+@require_POST
+def segment_count(request):
+    """HTMX: the live count of what is on the screen (422 with the faulty field named)."""
+    catalogue = segment_rules.fields()
+    _mode, _match, _rows, rules, _text, error = _builder_state(request, catalogue)
+    count = None
+    if error is None:
+        count, error = _count(request.user, rules)
+    return render(
+        request,
+        "marketing/_count.html",
+        {"count": count, "count_error": error},
+        status=422 if error else 200,
+    )
+
+
+@require_POST
+def segment_snapshot(request, segment_id: int):
+    segment = selectors.segment_get(segment_id=segment_id)
+    static_list, joined, _left = services.list_snapshot(
+        by=request.user, segment=segment, name=request.POST.get("name", "")
+    )
+    messages.success(request, _("List created with %(n)s customers.") % {"n": f"{joined:,}"})
+    return redirect("marketing:list_detail", static_list.pk)
+
+
+@require_GET
+def list_detail(request, list_id: int):
+    static_list = selectors.list_get(list_id=list_id)
+    history = selectors.list_history(user=request.user, static_list=static_list)
+    return render(
+        request, "marketing/list_detail.html", {"static_list": static_list, "history": history}
+    )
+
+
+@require_POST
+def list_resnapshot(request, list_id: int):
+    static_list = selectors.list_get(list_id=list_id)
+    if static_list.segment is None:
+        raise ValidationFailed(_("This list was made by hand: it has no segment."), field="list")
+    _l, joined, left = services.list_snapshot(
+        by=request.user, segment=static_list.segment, static_list=static_list
+    )
+    messages.success(request, _("%(j)s joined, %(l)s left.") % {"j": joined, "l": left})
+    return redirect("marketing:list_detail", static_list.pk)

@@ -1,0 +1,63 @@
+"""The warehouse build and refresh, read back from the DuckDB file."""
+
+from panorama.analytics.warehouse import engine, load, status
+from panorama.sales.models import Order
+from tests.factories import CustomerFactory, InteractionFactory
+
+
+def rows(sql, params=None):
+    con = engine.connect(read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_the_build_loads_every_fact_of_the_star(shop):
+    result = load.warehouse_build()
+    assert result.rows["dim_customer"] == 3
+    assert result.rows["fact_order"] == 5
+    assert result.rows["fact_order_line"] == 9
+    assert result.rows["fact_interaction"] == 6
+    assert result.rows["fact_opportunity"] == 3
+    assert result.rows["fact_stage_change"] == 3
+    assert result.rows["fact_case"] == 2
+    assert result.rows["fact_quote"] == 2
+    assert result.rows["fact_holding"] == 1
+    assert result.rows["fact_billing_incident"] == 1
+    laura = shop["laura"]
+    # Laura's revenue: two delivered orders (55 + 255), nothing cancelled or draft.
+    assert rows(
+        "SELECT revenue, orders FROM mart_finance_profitability WHERE customer_id = ?",
+        [laura.pk],
+    ) == [(310, 2)]
+    assert rows("SELECT csat_score FROM fact_case WHERE csat_score IS NOT NULL") == [(4,)]
+    assert status.read()["state"] == "done"
+    assert (engine.parquet_dir() / "fact_order.parquet").exists()
+
+
+def test_a_refresh_loads_only_what_changed_and_keeps_customer_history(shop):
+    load.warehouse_build()
+    pedro = shop["pedro"]
+    newcomer = CustomerFactory(first_name="Nuevo", owner=shop["ana"], team=pedro.team)
+    InteractionFactory(customer=newcomer)
+    order = Order.objects.filter(customer=pedro, status="cancelled").get()
+    order.status = "confirmed"
+    order.save()
+    pedro.status = "inactive"
+    pedro.save()
+
+    result = load.warehouse_refresh()
+
+    assert result.changed["fact_interaction"] == 1
+    # The edited order and its line (and the rows at the edge of the mark), not all.
+    assert result.changed["fact_order"] <= 2 < result.rows["fact_order"]
+    assert result.changed["fact_order_line"] < result.rows["fact_order_line"]
+    versions = rows(
+        "SELECT status, is_current, valid_to < TIMESTAMP '9999-01-01' FROM dim_customer "
+        "WHERE customer_id = ? ORDER BY valid_from",
+        [pedro.pk],
+    )
+    assert versions == [("active", False, True), ("inactive", True, False)]
+    assert rows("SELECT status FROM fact_order WHERE order_id = ?", [order.pk]) == [("confirmed",)]
+    assert rows("SELECT count(*) FROM dim_customer WHERE is_current") == [(4,)]
