@@ -5,6 +5,7 @@ import threading
 import time
 from pathlib import Path
 
+import factory.random
 import pytest
 
 # Playwright's sync API runs an event loop in this thread; the tests still touch the
@@ -31,6 +32,14 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def same_names_every_run(request):
+    """The factories' invented names are the same on every run of a test: a name that
+    happens to contain a button's label ("Rosenda" holds "send", and Playwright matches
+    accessible names by substring) fails every time or never, not one run in a hundred."""
+    factory.random.reseed_random(request.node.nodeid)
 
 
 @pytest.fixture(autouse=True)

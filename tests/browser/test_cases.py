@@ -45,11 +45,11 @@ def test_queue_case_reply_note_resolve(page, sign_in, live_server, case, viewpor
     expect(page.get_by_role("heading", level=1)).to_contain_text("Sin línea desde ayer")
 
     page.get_by_label("Message").fill("Estamos revisando la línea.")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator(".case-message-reply")).to_contain_text("Estamos revisando la línea.")
     page.get_by_label("Note").check()
     page.get_by_label("Message").fill("Avería en la central.")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator(".case-message-note")).to_contain_text("Avería en la central.")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert _violations(page) == []

@@ -80,7 +80,7 @@ def test_an_agent_answers_mail_opens_a_case_from_a_fax_and_logs_a_visit(
     expect(page.get_by_role("heading", name="Reply by e-mail")).to_be_visible()
     _check(page, width)
     page.get_by_label("Text").fill("La revisamos hoy mismo.")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Send", exact=True).click()
     expect(page.get_by_text("E-mail sent to Ana García.")).to_be_visible()
     assert len(smtp.messages) == 1
     assert b"In-Reply-To" in smtp.messages[0][1]

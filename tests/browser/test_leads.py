@@ -66,7 +66,7 @@ def test_web_form_capture_then_qualify_then_convert(
     visit.get_by_label("First name").fill("Eva")
     visit.get_by_label("Last name").fill("Soto")
     visit.get_by_label("E-mail").fill("eva@acme")
-    visit.get_by_role("button", name="Send").click()
+    visit.get_by_role("button", name="Send", exact=True).click()
     expect(visit.locator("[data-panorama-error=email]")).to_contain_text(
         "no es una dirección de correo electrónico válida"
     )
@@ -75,7 +75,7 @@ def test_web_form_capture_then_qualify_then_convert(
     visit.get_by_label("E-mail").fill("eva@acme.es")
     visit.get_by_label("Company").fill("Acme Logística")
     visit.get_by_label("Message").fill("Necesitamos 20 líneas móviles")
-    visit.get_by_role("button", name="Send").click()
+    visit.get_by_role("button", name="Send", exact=True).click()
     expect(visit.locator("[data-panorama-message]")).to_contain_text("Gracias")
     visitor.close()
     lead = Lead.objects.get()

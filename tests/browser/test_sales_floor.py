@@ -101,7 +101,7 @@ def test_from_a_web_form_lead_to_an_order_on_the_ficha(
     visit.get_by_label("Last name").fill("Campos Vidal")
     visit.get_by_label("E-mail").fill("irene@acme-logistica.es")
     visit.get_by_label("Company").fill("Acme Logística")
-    visit.get_by_role("button", name="Send").click()
+    visit.get_by_role("button", name="Send", exact=True).click()
     expect(visit.locator("[data-panorama-message]")).to_contain_text("Gracias")
     visitor.close()
     lead = Lead.objects.get(email="irene@acme-logistica.es")
