@@ -11,6 +11,8 @@ from panorama.core.events import subscribe, unsubscribe
 
 from .factories import AdminFactory, TeamFactory, UserFactory
 
+pytest_plugins = ["tests.api.fuzzing"]  # api_app: the fuzz tests' in-process API
+
 # Fixtures that open the test database (item.fixturenames holds the fixtures the ones a
 # test asks for depend on, so admin_user, api... count through db).
 DATABASE_FIXTURES = {
@@ -23,17 +25,56 @@ DATABASE_FIXTURES = {
 }
 
 
+# The longest tests (minutes each: the browser walks, the Spark job, the processes the
+# server starts). pytest-django runs the transactional and the database-free tests after
+# the others, and these files sort late: one worker ended the run alone on them for
+# minutes while the other idled. They now start where that part of the run starts.
+LONGEST = (
+    "tests/browser/test_walk.py",
+    "tests/browser/test_analytics_axe.py",
+    "tests/analytics/test_spark.py",
+    "tests/core/test_serve.py",
+    "tests/core/test_jobs_processes.py",
+    "tests/core/test_demo_token.py",
+    "tests/browser/test_sales_floor.py",
+)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's ordering
 def pytest_collection_modifyitems(items):
     """Mark ``database_independent`` the tests that cannot reach the suite's database (no
     ``django_db`` mark, no fixture that opens it: pytest-django refuses their queries).
     They behave the same on every database, so the PostgreSQL run leaves them out
     (Makefile, PG_MARKS); a test may also be marked by hand when it runs on a database of
-    its own whatever the suite's."""
+    its own whatever the suite's. Then move the LONGEST tests to where the transactional
+    and database-free part of the run begins."""
     for item in items:
         if item.get_closest_marker("django_db") is None and not DATABASE_FIXTURES.intersection(
             item.fixturenames
         ):
             item.add_marker(pytest.mark.database_independent)
+    longest = sorted(
+        (item for item in items if item.nodeid.startswith(LONGEST)),
+        key=lambda item: next(n for n, path in enumerate(LONGEST) if item.nodeid.startswith(path)),
+    )
+    if not longest:
+        return
+    rest = [item for item in items if not item.nodeid.startswith(LONGEST)]
+    start = next((n for n, item in enumerate(rest) if not _rolled_back(item)), len(rest))
+    items[:] = rest[:start] + longest + rest[start:]
+
+
+def _rolled_back(item) -> bool:
+    """Whether the test runs inside a transaction rolled back after it (pytest-django's
+    first group), which must stay before the tests that flush the database."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    ):
+        return False
+    if {"transactional_db", "live_server"}.intersection(item.fixturenames):
+        return False
+    return marker is not None or "db" in item.fixturenames
 
 
 @pytest.fixture(autouse=True)
