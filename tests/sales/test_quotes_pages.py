@@ -21,7 +21,6 @@ from panorama.sales.services.quote import (
     quote_send,
 )
 from tests.factories import UserFactory
-from tests.sales.test_opportunity_pages import pipeline  # noqa: F401 (fixture)
 
 from .quote_world import buyer, manager, world  # noqa: F401 (fixtures)
 
