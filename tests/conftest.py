@@ -11,7 +11,10 @@ from panorama.core.events import subscribe, unsubscribe
 
 from .factories import AdminFactory, TeamFactory, UserFactory
 
-pytest_plugins = ["tests.api.fuzzing"]  # api_app: the fuzz tests' in-process API
+pytest_plugins = [
+    "tests.smtp",  # the real SMTP server fixture, for every test
+    "tests.api.fuzzing",  # api_app: the fuzz tests' in-process API
+]
 
 # Fixtures that open the test database (item.fixturenames holds the fixtures the ones a
 # test asks for depend on, so admin_user, api... count through db).

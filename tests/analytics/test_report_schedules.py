@@ -4,14 +4,10 @@ report receive it, and only its owner schedules it."""
 
 import csv
 import datetime
-import email
 import io
-import socket
-from email import policy
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,30 +22,6 @@ from panorama.core.exceptions import PermissionDenied, ValidationFailed
 from tests.factories import UserFactory
 
 from .test_reports import REVENUE
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    controller.stop()
 
 
 def attachment_rows(message):
@@ -91,7 +63,7 @@ def test_each_recipient_gets_his_own_rows_once_per_period(shop, smtp, client):
     )
     assert tasks.reports_send_task.call() == 2
 
-    by_address = {m["To"]: m for m in smtp.messages}
+    by_address = {m["To"]: m for m in smtp.emails}
     ana_mail, bruno_mail = by_address[shop["ana"].email], by_address[shop["bruno"].email]
     assert ana_mail["Subject"] == "Report: Revenue by month"
     name, rows = attachment_rows(ana_mail)

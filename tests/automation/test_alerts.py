@@ -3,10 +3,8 @@ marked seen per user, gone when expired, scoped to the customers a user sees, an
 mailed in a morning digest (a real SMTP server on loopback)."""
 
 import datetime
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,30 +15,6 @@ from panorama.automation.services.alerts import alert_raise, digest_send
 from ..factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    controller.stop()
 
 
 def raise_for(customer, user, title="Call her", **kw):
@@ -101,7 +75,8 @@ def test_the_morning_digest_is_mailed_once_to_each_user(rep, customer, smtp):
     assert digest_send(seven) == 0  # before 8
     eight = seven + datetime.timedelta(hours=1, minutes=5)
     assert digest_send(eight) == 1
-    [(to, body)] = smtp.messages
+    [(to, content)] = smtp.messages
+    body = content.decode()
     assert to == [rep.email]
     assert "Mortgage simulation" in body and "Lucía Vega" in body
     assert digest_send(eight + datetime.timedelta(hours=2)) == 0  # once a day

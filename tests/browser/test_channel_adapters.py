@@ -4,36 +4,19 @@ loopback receives it), opens the fax on her timeline with its preview and opens 
 from it, and logs her visit at a branch with her card."""
 
 import io
-import socket
 
 import pypdfium2 as pdfium
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
 from panorama.channels.fax.services import fax_receive
 from panorama.channels.mail.importer import mail_import
 from panorama.channels.models import Branch, Interaction, SendingIdentity
 from tests.browser.checks import sideways, violations
-from tests.channels.conftest import Inbox, make_mail
+from tests.channels.conftest import make_mail
 from tests.factories import AdminFactory, CustomerFactory, IdentityFactory, QueueFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    controller.stop()
 
 
 def _pdf() -> bytes:

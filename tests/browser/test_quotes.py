@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from panorama.sales.models import Order, Quote
-from tests.sales.quote_world import buyer, manager, smtp, world  # noqa: F401 (fixtures)
+from tests.sales.quote_world import buyer, manager, world  # noqa: F401 (fixtures)
 
 from .conftest import CHROMIUM_ARGS, PASSWORD  # noqa: F401
 

@@ -29,7 +29,6 @@ from panorama.sales.forecast import current_period, forecast_for
 from panorama.sales.models import Lead, Opportunity, Order, Quote, WebForm
 from panorama.sales.views.webforms import snippet_html
 from tests.browser.test_leads import other_site  # noqa: F401 (fixture)
-from tests.sales.quote_world import smtp  # noqa: F401 (fixture)
 
 from .conftest import PASSWORD
 

@@ -1,12 +1,10 @@
 """A real IMAP server (Dovecot, started here from its own configuration in a temporary
-folder) and a real SMTP server (aiosmtpd) for the inbound e-mail tests."""
+folder) for the inbound e-mail tests; the real SMTP server is tests/smtp.py's."""
 
-import socket
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from panorama.channels.mail import dovecot
@@ -77,27 +75,3 @@ def make_mail(
         maintype, subtype = mime.split("/")
         msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return msg.as_bytes()
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((envelope.rcpt_tos, envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    with socket.socket() as probe:  # a free port (aiosmtpd checks its own with a connect)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    controller.stop()

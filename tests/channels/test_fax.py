@@ -3,12 +3,9 @@ or the API, the sender identified, the document stored and previewed, a case ope
 from it; out through the e-mail-to-fax gateway (a real SMTP server) with its status."""
 
 import io
-import socket
-from email import message_from_bytes, policy
 
 import pypdfium2 as pdfium
 import pytest
-from aiosmtpd.controller import Controller
 from PIL import Image
 
 from panorama.channels.fax.services import fax_receive
@@ -156,31 +153,11 @@ def test_bad_documents_and_numbers(api, ana, number, content, message):
         assert message in r.json()["detail"]
 
 
-class Gateway:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(
-            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
-        )
-        return "250 OK"
-
-
 @pytest.fixture
-def gateway(settings):
-    server = Gateway()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(server, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+def gateway(smtp, settings):
+    """The e-mail-to-fax gateway: the real SMTP server, with the gateway's domain set."""
     settings.PANORAMA_FAX_GATEWAY_DOMAIN = "fax.gateway.example"
-    yield server.messages
-    controller.stop()
+    return smtp
 
 
 def test_a_fax_out_goes_to_number_at_gateway_and_reports_its_status(api, ana, gateway):
@@ -195,9 +172,9 @@ def test_a_fax_out_goes_to_number_at_gateway_and_reports_its_status(api, ana, ga
     )
 
     assert r.status_code == 201, r.content
-    [(recipients, message)] = gateway
-    assert recipients == ["34911222333@fax.gateway.example"]
-    [attachment] = list(message.iter_attachments())
+    [sent] = gateway.messages
+    assert sent.rcpt_tos == ["34911222333@fax.gateway.example"]
+    [attachment] = list(sent.message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert r.json()["status"] == "sent"
     delivered = api.post(f"/channels/faxes/{r.json()['id']}/status", json={"status": "delivered"})

@@ -3,12 +3,9 @@ and who may use them, templates, replies that thread with the customer's mail bo
 ways, a refusal kept and said, and a delivery report read back through the inbound
 mail path marking the message bounced."""
 
-import socket
-from email import message_from_bytes, policy
 from email.utils import make_msgid
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from panorama.accounts.models import Role
 from panorama.channels.mail.importer import mail_import
@@ -19,38 +16,6 @@ from tests.factories import CustomerFactory, IdentityFactory, UserFactory
 from .conftest import make_mail
 
 pytestmark = pytest.mark.django_db
-
-
-class Server:
-    """Accepts every recipient but those at ``refused.example`` (550)."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if address.endswith("@refused.example"):
-            return "550 5.1.1 No such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def outbox(settings):
-    server = Server()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(server, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield server.messages
-    controller.stop()
 
 
 @pytest.fixture
@@ -71,7 +36,7 @@ def support():
 
 
 def test_an_email_to_the_customer_arrives_signed_and_lands_on_his_timeline(
-    api, outbox, ana, support, emitted
+    api, smtp, ana, support, emitted
 ):
     with emitted() as events:
         r = api.post(
@@ -80,7 +45,7 @@ def test_an_email_to_the_customer_arrives_signed_and_lands_on_his_timeline(
         )
 
     assert r.status_code == 201, r.content
-    [message] = outbox
+    [message] = smtp.emails
     assert message["To"] == "ana@example.com"
     assert message["From"] == "Banco Panorama <support@bank.example>"
     assert message["Message-ID"] == r.json()["message_id"]
@@ -92,7 +57,7 @@ def test_an_email_to_the_customer_arrives_signed_and_lands_on_his_timeline(
     assert ("mail.sent", "sent") in [(n, p.get("status")) for n, p in events]
 
 
-def test_a_spanish_template_fills_the_message(api, outbox, ana, support):
+def test_a_spanish_template_fills_the_message(api, smtp, ana, support):
     template = MailTemplate.objects.create(
         name="Bienvenida",
         language="es",
@@ -104,11 +69,11 @@ def test_a_spanish_template_fills_the_message(api, outbox, ana, support):
         json={"identity_id": support.pk, "template_id": template.pk},
     )
     assert r.status_code == 201, r.content
-    assert outbox[0]["Subject"] == "Bienvenida, Ana García"
-    assert "Hola Ana García, gracias" in outbox[0].get_content()
+    assert smtp.emails[0]["Subject"] == "Bienvenida, Ana García"
+    assert "Hola Ana García, gracias" in smtp.emails[0].get_content()
 
 
-def test_a_reply_threads_with_the_customers_mail_both_ways(api, outbox, ana, support):
+def test_a_reply_threads_with_the_customers_mail_both_ways(api, smtp, ana, support):
     inbound = mail_import(raw=make_mail(subject="Mi tarjeta", message_id="<q1@example.com>"))
     assert inbound.status == "imported"
 
@@ -122,7 +87,7 @@ def test_a_reply_threads_with_the_customers_mail_both_ways(api, outbox, ana, sup
     )
 
     assert r.status_code == 201, r.content
-    [reply] = outbox
+    [reply] = smtp.emails
     assert reply["Subject"] == "Re: Mi tarjeta"
     assert reply["In-Reply-To"] == "<q1@example.com>"
     assert "<q1@example.com>" in reply["References"]
@@ -135,7 +100,8 @@ def test_a_reply_threads_with_the_customers_mail_both_ways(api, outbox, ana, sup
     assert answer.interaction.metadata["thread_parent"] == ours.pk
 
 
-def test_a_refused_recipient_is_said_and_kept_as_failed(api, outbox, ana, support):
+def test_a_refused_recipient_is_said_and_kept_as_failed(api, smtp, ana, support):
+    smtp.refused_domain = "refused.example"
     r = api.post(
         f"/customers/{ana.pk}/emails",
         json={
@@ -174,7 +140,7 @@ def _dsn(original_id: str, recipient: str) -> bytes:
 
 
 def test_a_delivery_report_through_the_inbound_path_marks_the_message_bounced(
-    api, outbox, ana, support, emitted
+    api, smtp, ana, support, emitted
 ):
     sent = api.post(
         f"/customers/{ana.pk}/emails",
@@ -200,7 +166,7 @@ def test_a_report_about_a_message_we_never_sent_stays_an_automatic_message(ana):
     assert (entry.status, entry.reason) == ("skipped", "auto_submitted")
 
 
-def test_who_may_send_from_which_identity(api_as, outbox, ana, support, team):
+def test_who_may_send_from_which_identity(api_as, smtp, ana, support, team):
     agent = UserFactory(username="agent", role=Role.SERVICE_AGENT)
     other = UserFactory(username="other", role=Role.SERVICE_AGENT)
     personal = SendingIdentity.objects.create(
@@ -219,10 +185,10 @@ def test_who_may_send_from_which_identity(api_as, outbox, ana, support, team):
         )
         assert r.status_code == 403
         assert "may not send from" in r.json()["detail"]
-    assert outbox == []
+    assert smtp.messages == []
 
 
-def test_a_rep_cannot_mail_a_customer_he_does_not_see(api_as, outbox, support, rep):
+def test_a_rep_cannot_mail_a_customer_he_does_not_see(api_as, smtp, support, rep):
     stranger = CustomerFactory(owner=UserFactory(role=Role.SALES_REP))
     IdentityFactory(customer=stranger, kind="email", value="s@example.com")
     r = api_as(rep).post(
@@ -230,7 +196,7 @@ def test_a_rep_cannot_mail_a_customer_he_does_not_see(api_as, outbox, support, r
         json={"identity_id": support.pk, "subject": "x", "body": "y"},
     )
     assert r.status_code == 404
-    assert outbox == []
+    assert smtp.messages == []
 
 
 @pytest.mark.parametrize(
@@ -244,13 +210,13 @@ def test_a_rep_cannot_mail_a_customer_he_does_not_see(api_as, outbox, support, r
         ({"subject": "x", "body": "y", "reply_to": 999999}, "reply_to"),
     ],
 )
-def test_bad_input_is_refused_with_a_message(api, outbox, ana, support, payload, field):
+def test_bad_input_is_refused_with_a_message(api, smtp, ana, support, payload, field):
     r = api.post(f"/customers/{ana.pk}/emails", json={"identity_id": support.pk, **payload})
     assert 400 <= r.status_code < 500
     assert r.json()["detail"]
     if field:
         assert field in r.json().get("errors", {}) or r.status_code == 404
-    assert outbox == []
+    assert smtp.messages == []
 
 
 def test_only_administrators_configure_identities(api, api_as, rep):

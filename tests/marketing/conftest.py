@@ -1,13 +1,9 @@
 """A small world for marketing: customers with current accounts, credit cards, contacts
-and consents, a marketing user, and a real SMTP server (aiosmtpd) on loopback."""
+and consents, a marketing user, and the real SMTP server (tests/smtp.py) set for campaigns."""
 
 import datetime
-import email
-import email.policy
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from panorama.accounts.models import Role
@@ -34,39 +30,12 @@ EXAMPLE_RULES = {
 }
 
 
-class Inbox:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.refuse = 0  # how many next messages to refuse with a 451
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        if self.refuse:
-            self.refuse -= 1
-            return "451 Try again later"
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
-        return "250 OK"
-
-    def to(self, address: str) -> list:
-        return [m for m in self.messages if m["To"] == address]
-
-
 @pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+def smtp(smtp, settings):
+    """The real SMTP server (tests/smtp.py), campaigns sent at once with links to the CRM."""
     settings.PANORAMA_CAMPAIGN_RATE = 0
     settings.PANORAMA_PUBLIC_URL = "https://crm.example.com"
-    yield inbox
-    controller.stop()
+    return smtp
 
 
 @pytest.fixture

@@ -97,7 +97,7 @@ def test_the_test_share_gets_its_variants_and_the_winner_goes_to_the_rest(
     assert [p["label"] for n, p in events if n == "campaign.ab_decided"] == ["B"]
     waiting = [cid for cid, slot in expected.items() if slot is None]
     assert len(smtp.messages) == len(waiting)
-    assert all(m["Subject"].startswith("¡") for m in smtp.messages)
+    assert all(m["Subject"].startswith("¡") for m in smtp.emails)
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENT and campaign.ab_winner == winner
     # The report: each variant's test figures, the winner marked.

@@ -112,7 +112,7 @@ def test_a_hard_bounce_marks_the_row_suppresses_the_address_and_later_campaigns_
     second = new_campaign("Segunda")
     smtp.messages.clear()
     launch(by=marketer, campaign=second)
-    assert sorted(m["To"] for m in smtp.messages) == ["carlos@example.com", "luis@example.com"]
+    assert sorted(m["To"] for m in smtp.emails) == ["carlos@example.com", "luis@example.com"]
     skipped = Recipient.objects.get(campaign=second, customer_id=ana_row.customer_id)
     assert (skipped.status, skipped.reason) == ("skipped", "suppressed")
     assert skipped.get_reason_display() == "Address suppressed after a hard bounce"
@@ -215,7 +215,7 @@ def test_a_spam_complaint_suppresses_the_address_and_withdraws_the_consent(
     second = new_campaign("Segunda")
     smtp.messages.clear()
     launch(by=marketer, campaign=second)
-    assert "luis@example.com" not in [m["To"] for m in smtp.messages]
+    assert "luis@example.com" not in [m["To"] for m in smtp.emails]
     assert Recipient.objects.get(campaign=second, customer_id=row.customer_id).reason == (
         "no_consent"
     )

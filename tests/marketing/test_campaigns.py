@@ -73,7 +73,7 @@ def test_only_consenting_customers_get_a_personalised_mail(campaign, marketer, s
         drawn = campaign_launch(by=marketer, campaign=campaign)  # the task runs at commit
     assert drawn == {"target": 4, "control": 0}
     # Ana and Luis consent; Eva never did, Félix withdrew: skipped with the reason.
-    assert sorted(m["To"] for m in smtp.messages) == ["ana@example.com", "luis@example.com"]
+    assert sorted(m["To"] for m in smtp.emails) == ["ana@example.com", "luis@example.com"]
     ana = smtp.to("ana@example.com")[0]
     assert ana["Subject"] == "Ana, tu tarjeta te espera"
     assert "Hola Ana:" in ana.get_body(("plain",)).get_content()
@@ -135,7 +135,7 @@ def test_unsubscribe_is_one_click_at_once_and_idempotent(campaign, marketer, smt
         },
     )
     launch(by=marketer, campaign=again)
-    mailed = sorted(m["To"] for m in smtp.messages)
+    mailed = sorted(m["To"] for m in smtp.emails)
     assert mailed == ["bea@example.com", "carlos@example.com", "luis@example.com"]
     assert Interaction.objects.filter(customer_id=ana.customer_id, outcome="unsubscribed").exists()
 
@@ -187,7 +187,7 @@ def test_a_response_becomes_a_lead_and_the_report_shows_roi_and_uplift(
     held = set(campaign.recipients.filter(group="control").values_list("customer_id", flat=True))
     assert held == {c for c in held if in_control(campaign.control_seed, c, 25)}  # reproducible
     # Nobody in the control group got the mail.
-    mailed = {m["To"] for m in smtp.messages}
+    mailed = {m["To"] for m in smtp.emails}
     held_addresses = set(
         campaign.recipients.filter(group="control").values_list(
             "customer__identities__value", flat=True

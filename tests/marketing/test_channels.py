@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the provider fixture imported from channels is a parameter below)
 """Campaigns beyond e-mail: SMS through the channels' messaging provider (a real HTTP
 server here, speaking the reference API), call lists worked by the call centre with the
 campaign's argumentario, and direct mail exported for the printer. Each reads the
@@ -6,8 +7,6 @@ consent to marketing on its own channel when it acts, not at launch."""
 import csv
 import datetime
 import io
-import threading
-from http.server import ThreadingHTTPServer
 
 import pytest
 from django.urls import reverse
@@ -29,7 +28,7 @@ from panorama.marketing.services.sending import campaign_send
 from panorama.marketing.services.sms import sms_length
 from panorama.marketing.services.templates import template_save
 from panorama.sales.models import Lead, Script
-from tests.channels.test_messaging import KEY, Provider
+from tests.channels.test_messaging import KEY, provider  # noqa: F401 (fixture)
 from tests.factories import AddressFactory, ConsentFactory, IdentityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,17 +37,6 @@ EVERYONE_WITH_ACCOUNT = {
     "op": "and",
     "rules": [{"field": "holding", "op": "has", "value": "ACC-NOM"}],
 }
-
-
-@pytest.fixture
-def provider():
-    Provider.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Provider)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", Provider.received
-    server.shutdown()
-    server.server_close()
 
 
 def consent(customer, channel, granted=True):

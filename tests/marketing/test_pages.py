@@ -120,8 +120,8 @@ def test_the_preview_and_the_test_send(world, signed_in, marketer, smtp):
     sent = signed_in.post(url, {"customer_id": world["ana"].pk, "action": "test"})
     assert "marta@example.com" in sent.content.decode()
     assert (
-        smtp.messages[0]["Subject"].startswith("[TEST]")
-        and smtp.messages[0]["To"] == "marta@example.com"
+        smtp.emails[0]["Subject"].startswith("[TEST]")
+        and smtp.emails[0]["To"] == "marta@example.com"
     )
 
 

@@ -59,7 +59,7 @@ def test_confirming_records_the_consent_with_its_proof(client, smtp, form):
         REMOTE_ADDR="203.0.113.7",
         HTTP_ACCEPT_LANGUAGE="es",
     )
-    link = _link(smtp.messages[0])
+    link = _link(smtp.emails[0])
     shown = client.get(link)  # a mail scanner's GET confirms nothing
     assert shown.status_code == 200 and not Consent.objects.exists()
     done = client.post(link, REMOTE_ADDR="198.51.100.9")
@@ -81,14 +81,14 @@ def test_confirming_records_the_consent_with_its_proof(client, smtp, form):
 
 def test_an_existing_customer_is_found_by_his_address(client, smtp, form, world):
     client.post(f"/marketing/join/{form.token}/", {"email": "eva@example.com"})
-    client.post(_link(smtp.messages[0]))
+    client.post(_link(smtp.emails[0]))
     assert Consent.objects.filter(customer=world["eva"], granted=True).exists()
     assert Customer.objects.count() == len(world)
 
 
 def test_a_tampered_or_expired_link_is_refused(client, smtp, form, settings):
     client.post(f"/marketing/join/{form.token}/", {"email": "nora@example.com"})
-    link = _link(smtp.messages[0])
+    link = _link(smtp.emails[0])
     assert client.post(link[:-3] + "xx/").status_code == 400
     settings.PANORAMA_OPTIN_HOURS = 0
     token = signing.dumps({"o": OptIn.objects.get().pk}, salt=SALT)
@@ -137,7 +137,7 @@ def test_only_list_builders_make_forms(db):
 def test_a_confirmed_customer_gets_campaigns(client, smtp, form):
     person("Ana García", consent=None)
     client.post(f"/marketing/join/{form.token}/", {"email": "ana@example.com"})
-    client.post(_link(smtp.messages[0]))
+    client.post(_link(smtp.emails[0]))
     from panorama.marketing.rules import consent_granted
 
     assert Customer.objects.filter(consent_granted("marketing", "email")).count() == 1

@@ -10,11 +10,9 @@
 """
 
 import datetime
-import socket
 from decimal import Decimal
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from panorama.accounts.models import Role
@@ -106,28 +104,3 @@ def buyer(db, team, rep):
     )
     IdentityFactory(customer=customer, value="lucia@example.com", is_primary=True)
     return customer
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((envelope.rcpt_tos, envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    """A real SMTP server on loopback; Django's mail goes through it."""
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    controller.stop()

@@ -11,7 +11,7 @@ from panorama.sales.models import Order, Quote
 from panorama.sales.services.order import order_from_quote
 from panorama.sales.services.quote import LineData, quote_create
 
-from .quote_world import buyer, manager, smtp, world  # noqa: F401 (fixtures)
+from .quote_world import buyer, manager, world  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 

@@ -2,12 +2,8 @@
 a real SMTP server."""
 
 import datetime
-import email
-import email.policy
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.utils import timezone
 
@@ -16,32 +12,6 @@ from panorama.sales.services.activity import activity_plan, activity_update, rem
 from panorama.sales.tasks import reminders_task
 
 pytestmark = pytest.mark.django_db
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.rcpt_tos, message["Subject"], message.get_content()))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    """The same real SMTP server as the SLA escalation test's, on a free loopback port."""
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    controller.stop()
 
 
 def test_a_due_reminder_is_mailed_once_by_the_task(rep, smtp):
@@ -67,8 +37,9 @@ def test_a_due_reminder_is_mailed_once_by_the_task(rep, smtp):
     result = reminders_task.enqueue()
 
     assert result.return_value == 1
-    [(to, subject, body)] = smtp.messages
-    assert to == [rep.email]
+    [sent] = smtp.messages
+    subject, body = sent.message["Subject"], sent.message.get_content()
+    assert sent.rcpt_tos == [rep.email]
     assert subject == "[Panorama] Reminder: Llamar a Talleres Pérez"
     assert "Call: Llamar a Talleres Pérez" in body
     assert Activity.objects.get(pk=soon.pk).reminder_sent_at is not None
@@ -115,6 +86,7 @@ def test_the_reminder_speaks_the_reps_language(rep, smtp):
         reminder_minutes=10,
     )
     reminders_send()
-    [(_to, subject, body)] = smtp.messages
+    [sent] = smtp.messages
+    subject, body = sent.message["Subject"], sent.message.get_content()
     assert subject == "[Panorama] Recordatorio: Renovación"
     assert "Llamada: Renovación" in body

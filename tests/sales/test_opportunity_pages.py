@@ -16,15 +16,9 @@ from ..factories import (
     LostReasonFactory,
     TeamFactory,
     UserFactory,
-    pipeline_with_stages,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pipeline():
-    return pipeline_with_stages()
 
 
 @pytest.fixture

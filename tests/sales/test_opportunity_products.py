@@ -11,27 +11,14 @@ from django.urls import reverse
 from panorama.core.exceptions import ValidationFailed
 from panorama.sales.models import Opportunity, OpportunityProduct
 from panorama.sales.services.opportunity import (
-    opportunity_create,
     opportunity_move,
     opportunity_update,
 )
 from panorama.sales.winloss import WinLossFilters, win_loss
 
 from ..catalog.factories import ExchangeRateFactory, ProductFactory
-from ..factories import CustomerFactory, pipeline_with_stages
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pipeline():
-    return pipeline_with_stages()
-
-
-@pytest.fixture
-def opp(rep, team, pipeline):
-    customer = CustomerFactory(owner=rep, team=team)
-    return opportunity_create(by=rep, customer_id=customer.pk, name="Fibra", amount=100)
 
 
 def test_products_are_set_and_refused_naming_the_field(rep, opp, emitted):

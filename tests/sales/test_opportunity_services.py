@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pipeline():
-    return pipeline_with_stages()
-
-
-@pytest.fixture
 def customer(rep, team):
     return CustomerFactory(owner=rep, team=team)
 

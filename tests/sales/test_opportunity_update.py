@@ -11,25 +11,13 @@ from panorama.core.exceptions import PermissionDenied, ValidationFailed
 from panorama.core.models import FieldChange
 from panorama.sales.models import Competitor, Opportunity
 from panorama.sales.services.opportunity import (
-    opportunity_create,
     opportunity_move,
     opportunity_update,
 )
 
-from ..factories import CustomerFactory, UserFactory, pipeline_with_stages
+from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pipeline():
-    return pipeline_with_stages()
-
-
-@pytest.fixture
-def opp(rep, team, pipeline):
-    customer = CustomerFactory(owner=rep, team=team)
-    return opportunity_create(by=rep, customer_id=customer.pk, name="Fibra", amount=100)
 
 
 def test_an_edit_recomputes_the_base_amount_and_keeps_history(rep, opp, emitted):

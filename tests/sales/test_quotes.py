@@ -31,7 +31,7 @@ from panorama.sales.services.quote import (
     quote_send,
 )
 
-from .quote_world import buyer, manager, smtp, world  # noqa: F401 (fixtures)
+from .quote_world import buyer, manager, world  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 

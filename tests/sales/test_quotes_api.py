@@ -9,7 +9,7 @@ from panorama.accounts.models import Role
 from panorama.sales.models import Order, Quote
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
 
-from .quote_world import buyer, manager, smtp, world  # noqa: F401 (fixtures)
+from .quote_world import buyer, manager, world  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 

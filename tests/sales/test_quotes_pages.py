@@ -21,9 +21,8 @@ from panorama.sales.services.quote import (
     quote_send,
 )
 from tests.factories import UserFactory
-from tests.sales.test_opportunity_pages import pipeline  # noqa: F401 (fixture)
 
-from .quote_world import buyer, manager, smtp, world  # noqa: F401 (fixtures)
+from .quote_world import buyer, manager, world  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from panorama.sales.models import Quote
 from panorama.sales.selectors.quotes import version_changes
 from panorama.sales.services.quote import LineData, quote_create, quote_new_version, quote_send
 
-from .quote_world import buyer, manager, smtp, world  # noqa: F401 (fixtures)
+from .quote_world import buyer, manager, world  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The real mail servers of the channels tests (Dovecot for IMAP, aiosmtpd for SMTP),
-for the service tests that send replies and read the customer's answers."""
+"""The real IMAP server of the channels tests (Dovecot), for the service tests that send
+replies (through tests/smtp.py's SMTP server) and read the customer's answers."""
 
-from tests.channels.conftest import imap, imap_server, mailbox, smtp  # noqa: F401
+from tests.channels.conftest import imap, imap_server, mailbox  # noqa: F401

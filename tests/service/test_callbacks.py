@@ -15,7 +15,6 @@ from panorama.service.services.callback import callback_request_create, callback
 from panorama.service.tasks import callback_sweep_task
 
 from ..factories import CustomerFactory, IdentityFactory, QueueFactory, UserFactory
-from .test_escalation import smtp  # noqa: F401  (the real SMTP server fixture)
 
 pytestmark = pytest.mark.django_db
 TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
@@ -162,7 +161,7 @@ def test_an_agent_sees_his_own_not_another_queues(api_as, queue):
     assert len(api_as(admin).get("/callbacks").json()["items"]) == 1
 
 
-def test_overdue_callbacks_escalate_once_and_the_manager_is_mailed(smtp, queue, emitted):  # noqa: F811
+def test_overdue_callbacks_escalate_once_and_the_manager_is_mailed(smtp, queue, emitted):
     calendar = sla.calendar_save(by=None, name="Madrid", subdivision="MD")
     sla.policy_save(
         by=None,
@@ -198,7 +197,8 @@ def test_overdue_callbacks_escalate_once_and_the_manager_is_mailed(smtp, queue, 
             {"callback_id": late.pk, "queue_id": queue.pk, "assigned_to_id": late.assigned_to_id},
         )
     ]
-    (recipients, message) = smtp.messages[0]
+    (recipients, content) = smtp.messages[0]
+    message = content.decode()
     assert recipients == ["jefa@example.com"]
     assert "not made in time" in message and "Pedro" in message and "+34600112233" in message
     assert callback_sweep(now + datetime.timedelta(minutes=3)) == {"escalated": 0, "mails": 0}

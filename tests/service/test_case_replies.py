@@ -3,7 +3,6 @@ leaves through aiosmtpd threaded on the customer's e-mail, his answer is deliver
 Dovecot, polled, and threads back into the same case. Notes are never sent; a failure
 is kept on the message and shown."""
 
-import socket
 from email import message_from_bytes, policy
 
 import pytest
@@ -15,6 +14,7 @@ from panorama.channels.outbound.models import SendingIdentity, SentMail
 from panorama.service.models import Case, CaseMessage
 from panorama.service.services.case import case_message_add, case_open
 from tests.channels.conftest import AGENT, make_mail
+from tests.smtp import free_port, mail_through
 
 from ..factories import CustomerFactory, IdentityFactory, QueueFactory, UserFactory
 
@@ -140,12 +140,7 @@ def test_a_refused_reply_is_kept_as_failed_and_shown(
     desk, settings, client, django_capture_on_commit_callbacks
 ):
     _mailbox, ana, agent = desk
-    with socket.socket() as probe:  # nobody listens on this port
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    mail_through(settings, free_port())  # nobody listens on it
     case = case_open(by=agent, customer_id=ana.pk, subject="Tarjeta")
     client.force_login(agent)
     with django_capture_on_commit_callbacks(execute=True):

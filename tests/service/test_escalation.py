@@ -1,12 +1,10 @@
 """The SLA sweep: a warning before the breach, one escalation per breach (reassigned,
 priority raised, the manager told by e-mail through a real SMTP server)."""
 
-import socket
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.urls import reverse
 
@@ -22,30 +20,6 @@ from ..factories import CustomerFactory, QueueFactory, UserFactory
 pytestmark = pytest.mark.django_db
 MADRID = ZoneInfo("Europe/Madrid")
 MONDAY_9 = datetime(2026, 11, 23, 9, tzinfo=MADRID)  # in the past: the task uses now
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    with socket.socket() as probe:  # a free port (aiosmtpd checks its own with a connect)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture
@@ -114,7 +88,8 @@ def test_a_case_is_warned_then_escalated_once(setup, smtp, emitted, client):
             },
         )
     ]
-    [(to, body)] = smtp.messages
+    [(to, content)] = smtp.messages
+    body = content.decode()
     assert to == ["jefa@example.com"] and "C-000001" in body
     assert "Breached" in client.get(reverse("service:case_list")).content.decode()
 
@@ -183,7 +158,8 @@ def test_across_a_weekend_and_madrid_holidays_a_case_breaches_only_after_its_bus
     case.refresh_from_db()
     assert case.response_escalated_at == datetime(2026, 12, 9, 10, 1, tzinfo=MADRID)
     assert case.priority == "high"
-    [(to, body)] = smtp.messages
+    [(to, content)] = smtp.messages
+    body = content.decode()
     assert to == ["jefa@example.com"] and "C-000007" in body
 
     # The same case in Barcelona: Monday 7 is a working day there, due on Monday 10:00.
@@ -207,7 +183,8 @@ def test_a_case_breaching_both_targets_at_once_is_escalated_twice(setup, smtp, e
         ("case.escalated", {"case_id": case.pk, "target": target, **after, "priority": "high"})
         for target in ("first_response", "resolution")
     ]
-    [(_to, body)] = smtp.messages
+    [(_to, content)] = smtp.messages
+    body = content.decode()
     assert "first response overdue" in body and "resolution overdue" in body
     with emitted() as events:
         assert sla_sweep(MONDAY_9 + timedelta(days=4)) == {"warned": 0, "escalated": 0}
