@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from panorama.core.exceptions import NotFound
 from panorama.core.lists.actions import BulkAction, bulk_action_add
 
 from .models import StaticList
@@ -52,7 +53,9 @@ def _create(user, name: str) -> str:
 
 
 def _add_to_new(user, customers: list, list_id: str) -> Any:
-    static_list = StaticList.objects.get(pk=int(list_id))
+    static_list = StaticList.objects.filter(pk=int(list_id)).first()
+    if static_list is None:  # deleted while the job ran: its rows refused, with why
+        raise NotFound(_("This marketing list no longer exists."))
     return list_members_change(by=user, static_list=static_list, add=[c.pk for c in customers])
 
 
