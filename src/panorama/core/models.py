@@ -164,8 +164,8 @@ class BulkJob(models.Model):
     # An export's file (default storage, a random name), downloadable by ``user`` only
     # until ``EXPORT_TTL`` after ``finished_at``, then deleted (core.lists.actions).
     file = models.CharField(_("file"), max_length=300, blank=True)
-    # An undoable action: each changed row's value before it (pk → value), and the job
-    # that undid it (at most one).
+    # An undoable action: each changed row as it was and as the action left it
+    # (pk → {"before": …, "after": …}), and the job that undid it (at most one).
     undo_data = models.JSONField(_("values before"), default=dict, blank=True)
     undo_of = models.OneToOneField(
         "self",

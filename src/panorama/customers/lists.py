@@ -187,6 +187,7 @@ class CustomerList(ListDefinition):
             run=_deactivate,
             before=lambda customer: customer.status,
             undo=_reactivate,
+            changed_since=_("Its status was changed since: left as it is."),
             permission="customers.edit",
         ),
     ]

@@ -4,6 +4,7 @@ my cases, a queue, the unassigned ones, as chips (status, priority, queue, owner
 from typing import Any
 
 from django import forms
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from panorama.accounts import permissions
+from panorama.accounts.models import User
+from panorama.core.exceptions import Conflict
 from panorama.core.lists import (
     BulkAction,
     Column,
@@ -66,6 +69,25 @@ def _case_status_field(user) -> forms.Field:
     return forms.ChoiceField(label=_("Status"), choices=Case.Status.choices)
 
 
+def _owner_before(case: Case) -> dict[str, Any]:
+    # Assigning a new case also opens it: both are put back.
+    return {"owner": case.owner_id, "status": case.status}
+
+
+@transaction.atomic
+def _owner_undo(user, case: Case, before: dict[str, Any]) -> None:
+    owner = User.objects.filter(pk=before["owner"]).first() if before["owner"] else None
+    if before["owner"] and owner is None:
+        raise Conflict(_("Its former agent no longer exists: left as it is."))
+    case_assign(by=user, case_id=case.pk, owner=owner)
+    if before["status"] != case.status:
+        case_set_status(by=user, case_id=case.pk, status=before["status"], restore=True)
+
+
+def _status_undo(user, case: Case, before: str) -> None:
+    case_set_status(by=user, case_id=case.pk, status=before, restore=True)
+
+
 class CaseList(ListDefinition):
     name = "cases"
     label = _("Cases")
@@ -106,6 +128,9 @@ class CaseList(ListDefinition):
             _("Assign agent"),
             field=lambda user: CaseAssignForm().fields["owner"],
             run=lambda user, case, owner: case_assign(by=user, case_id=case.pk, owner=owner),
+            before=_owner_before,
+            undo=_owner_undo,
+            changed_since=_("Reassigned or its status changed since: left as it is."),
             permission="service.edit",
         ),
         BulkAction(
@@ -113,6 +138,9 @@ class CaseList(ListDefinition):
             _("Change status"),
             field=_case_status_field,
             run=lambda user, case, status: case_set_status(by=user, case_id=case.pk, status=status),
+            before=lambda case: case.status,
+            undo=_status_undo,
+            changed_since=_("Its status was changed since: left as it is."),
             permission="service.edit",
         ),
     ]

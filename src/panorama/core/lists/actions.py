@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from panorama.accounts.permissions import can
@@ -61,9 +62,17 @@ class BulkAction:
     - ``export``: "csv" or "xlsx", the rows' shown columns written to a file its user
       downloads (``core.lists.export``).
 
-    ``before(row)`` and ``undo(user, row, before)`` make it undoable: the job keeps each
-    changed row's value before, and *Undo* puts it back through ``undo`` (which refuses,
-    with a ``DomainError``, a row changed since)."""
+    ``before(row)`` and ``undo(user, row, before)`` make it undoable. ``before`` says, as
+    JSON (ids, strings), what the action changes on a row; the job keeps it for each
+    changed row as it was before the action and as the action left it. *Undo* puts a row
+    back through ``undo`` (the app's service, its permission checks included) only while
+    the row still reads as the action left it; a row changed since is left as it is and
+    reported with ``changed_since``.
+
+    ``prepare(user, value)`` runs once, in the request, before any row (the value checked
+    by ``field``): it makes what the rows go into (a new marketing list) and returns the
+    text the rows then run with, cleaned by ``field`` again (the job keeps that text).
+    A ``DomainError`` from it refuses the whole action with its message."""
 
     key: str
     label: Label
@@ -74,6 +83,8 @@ class BulkAction:
     export: str = ""
     before: Callable[[Any], Any] | None = None
     undo: Callable[[Any, Any, Any], Any] | None = None  # (user, row, before)
+    changed_since: Label = _lazy("Changed since the bulk action: left as it is.")
+    prepare: Callable[[Any, Any], str] | None = None  # (user, value) -> the rows' value
 
     def allowed(self, user: Any) -> bool:
         return not self.permission or can(user, self.permission)
@@ -148,7 +159,9 @@ def _resolve(
     """The action, its typed value and the rows it applies to (scoped: nothing outside
     the user's sight), or a ValidationFailed that says what is wrong."""
     action = next((a for a in definition.actions() if a.key == action_key), None)
-    if action is None or not action.allowed(user):
+    # An undo is not refused as a whole: each row goes through the service, which says
+    # for that row when its user may no longer change it.
+    if action is None or not (undoing or action.allowed(user)):
         raise ValidationFailed(_("Choose an action."), field="action")
     value = clean(action.field(user), raw_value, "value") if action.field and not undoing else None
     rows = definition.filtered(user, state)
@@ -206,18 +219,36 @@ def bulk_run(
                 % {"max": f"{BULK_MAX:,}"},
                 field="ids",
             )
-        return _job_queue(definition, user, action, raw_value, ids, everything, query, total)
+        named = None
+        if action.prepare is not None:
+            raw_value, named = action.prepare(user, value), value
+        return _job_queue(
+            definition, user, action, raw_value, ids, everything, query, total, named=named
+        )
+    named = None
+    if action.prepare is not None:
+        raw_value, named = action.prepare(user, value), value
+        value = clean(action.field(user), raw_value, "value") if action.field else raw_value
     if action.always_job:
         # Few rows, but a file to download or an undo to keep: a job, run right here.
         from .jobs import bulk_job_run
 
         job = _job_queue(
-            definition, user, action, raw_value, ids, everything, query, len(chosen), now=True
+            definition,
+            user,
+            action,
+            raw_value,
+            ids,
+            everything,
+            query,
+            len(chosen),
+            now=True,
+            named=named,
         )
         bulk_job_run(job.pk)
         job.refresh_from_db()
         return job
-    report = BulkReport(action=str(action.label))
+    report = BulkReport(action=_label(action, named))
     if action.run_many is not None:
         for row_text, why in _apply_many(action, user, chosen, value):
             if why:
@@ -244,8 +275,13 @@ def _apply_many(action: BulkAction, user: Any, rows: list, value: Any) -> list[t
     return [(str(row), "") for row in rows]
 
 
+def _label(action: BulkAction, named: Any = None) -> str:
+    """The action's name in its report: with what ``prepare`` made ("…: Spring offer")."""
+    return f"{action.label}: {named}" if named else str(action.label)
+
+
 def _job_queue(
-    definition, user, action, raw_value, ids, everything, query, total, now=False
+    definition, user, action, raw_value, ids, everything, query, total, now=False, named=None
 ) -> BulkJob:
     """The job, queued for the worker (``now``: for the caller to run at once)."""
     from panorama.core.models import BulkJob
@@ -255,7 +291,7 @@ def _job_queue(
         user=user,
         list_name=definition.name,
         action=action.key,
-        action_label=str(action.label)[:200],
+        action_label=_label(action, named)[:200],
         raw_value="" if raw_value is None else str(raw_value)[:200],
         query=query[:2000],
         ids=[] if everything else [str(pk) for pk in ids],

@@ -5,9 +5,11 @@ it."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone, translation
@@ -76,12 +78,15 @@ def bulk_job_run(job_id: int) -> None:
             # The ids first, then the rows by chunks of ids: a row the action takes out
             # of the filter is neither skipped nor met twice, and a resumed job starts
             # after the last row it finished.
-            pks = [pk for pk in rows.values_list("pk", flat=True) if pk > job.last_pk]
+            in_sight = list(rows.values_list("pk", flat=True))
+            pks = [pk for pk in in_sight if pk > job.last_pk]
             for start in range(0, len(pks), PROGRESS_EVERY):
                 chunk = list(rows.filter(pk__in=pks[start : start + PROGRESS_EVERY]))
                 _chunk_run(job, action, value, chunk, writer, before)
                 job.save(update_fields=["done", "refused", "last_pk", "undo_data"])
                 jobs.stop_check()
+            if before is not None:
+                _out_of_sight(job, rows.model, before, set(in_sight))
             if writer is not None:
                 job.file = writer.save(definition.name)
                 from panorama.core.services import audit_record
@@ -112,18 +117,17 @@ def bulk_job_run(job_id: int) -> None:
         )
 
 
+def _json(value: Any) -> Any:
+    """``value`` as it reads back from the job's JSON (tuples as lists, dates as text)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
 def _chunk_run(job: BulkJob, action, value, chunk: list, writer, before) -> None:
     if writer is not None:
         writer.write(chunk)
         job.done += len(chunk)
     elif before is not None:  # an undo: each row back to its value before
-        assert action.undo is not None
-        for row in chunk:
-            try:
-                action.undo(job.user, row, before.get(str(row.pk)))
-                job.done += 1
-            except DomainError as exc:
-                job.refused.append([str(row), str(exc.message)])
+        _chunk_undo(job, action, chunk, before)
     elif action.run_many is not None:
         for row_text, reason in _apply_many(action, job.user, chunk, value):
             if reason:
@@ -131,17 +135,62 @@ def _chunk_run(job: BulkJob, action, value, chunk: list, writer, before) -> None
             else:
                 job.done += 1
     else:
+        undoable = action.undo is not None and action.before is not None
+        was: dict[int, Any] = {}
         for row in chunk:
-            was = action.before(row) if action.before else None
+            kept = _json(action.before(row)) if undoable else None
             reason = _apply(action, job.user, row, value)
             if reason:
                 job.refused.append([str(row), reason])
             else:
                 job.done += 1
-                if action.undo is not None:
-                    job.undo_data[str(row.pk)] = was
+                if undoable:
+                    was[row.pk] = kept
+        if was:
+            _keep_for_undo(job, action, type(chunk[0]), was)
     if chunk:
         job.last_pk = chunk[-1].pk
+
+
+def _keep_for_undo(job: BulkJob, action, model, was: dict[int, Any]) -> None:
+    """Each changed row as it was and as the action left it, read again in one query
+    (the service saved its own copy of the row). A row the action left as it was (already
+    so) has nothing to undo."""
+    for row in model._base_manager.filter(pk__in=list(was)):
+        after = _json(action.before(row))
+        if after != was[row.pk]:
+            job.undo_data[str(row.pk)] = {"before": was[row.pk], "after": after}
+
+
+def _chunk_undo(job: BulkJob, action, chunk: list, before: dict[str, Any]) -> None:
+    assert action.undo is not None and action.before is not None
+    for row in chunk:
+        kept = before.get(str(row.pk))
+        if isinstance(kept, dict) and set(kept) == {"before", "after"}:
+            if _json(action.before(row)) != kept["after"]:
+                job.refused.append([str(row), str(action.changed_since)])
+                continue
+            kept = kept["before"]
+        # (A job kept before the "after" was: its bare value, its ``undo`` checks.)
+        try:
+            action.undo(job.user, row, kept)
+            job.done += 1
+        except DomainError as exc:
+            job.refused.append([str(row), str(exc.message)])
+
+
+def _out_of_sight(job: BulkJob, model, before: dict[str, Any], in_sight: set[int]) -> None:
+    """The rows the undo cannot reach (out of its user's sight now, or deleted): each
+    reported with why it is left as it is."""
+    gone = sorted(int(pk) for pk in before if int(pk) not in in_sight)
+    found = {row.pk: row for row in model._base_manager.filter(pk__in=gone)}
+    for pk in gone:
+        if pk in found:
+            job.refused.append(
+                [str(found[pk]), _("You can no longer see or change it: left as it is.")]
+            )
+        else:
+            job.refused.append([f"#{pk}", _("Deleted since: nothing to put back.")])
 
 
 def _own_job(user: Any, job_id: int) -> BulkJob:

@@ -185,10 +185,15 @@ def bulk_menu(definition: ListDefinition, user: Any) -> BulkMenu | None:
         widget = ""
         if field is not None:
             name = f"value-{action.key}"
+            choosing = hasattr(field, "choices")
             attrs = {
-                "class": "form-select form-select-sm",
+                "class": "form-select form-select-sm"
+                if choosing
+                else "form-control form-control-sm",
                 "id": f"{definition.name}-bulk-{action.key}",
             }
+            if not choosing and field.label:  # a text to type: say which
+                attrs["placeholder"] = str(field.label)
             widget = field.widget.render(name, None, attrs=attrs)
         actions.append({"key": action.key, "label": action.label, "widget": widget})
     if not actions:

@@ -133,8 +133,15 @@ def list_snapshot(
 
 @transaction.atomic
 def list_create(*, by: User | None, name: str, customer_ids: list[int] | None = None) -> StaticList:
-    """A hand-made list, optionally with its first customers."""
+    """A hand-made list, optionally with its first customers. Its name is one no other
+    list has (case aside): people pick a hand-made list by its name."""
     ensure_can(by, "marketing.build_segments")
+    name = (name or "").strip()
+    if name and StaticList.objects.filter(name__iexact=name).exists():
+        raise ValidationFailed(
+            _("There is already a list named %(name)s: choose another name.") % {"name": name},
+            field="name",
+        )
     static_list = _list_new(by=by, name=name)
     if customer_ids:
         list_members_change(by=by, static_list=static_list, add=customer_ids)

@@ -57,6 +57,26 @@ def _assign(user, lead: Lead, owner) -> Any:
     )
 
 
+def _owner_before(lead: Lead) -> dict[str, Any]:
+    return {"owner": lead.owner_id, "team": lead.team_id}
+
+
+def _owner_undo(user, lead: Lead, before: dict[str, Any]) -> Any:
+    return lead_assign(by=user, lead_id=lead.pk, owner_id=before["owner"], team_id=before["team"])
+
+
+def _status_before(lead: Lead) -> dict[str, Any]:
+    return {"status": lead.status, "reason": lead.disqualify_reason}
+
+
+def _status_undo(user, lead: Lead, before: dict[str, Any]) -> Any:
+    # The status it had, whatever the lifecycle's usual steps (new again, or disqualified
+    # with its reason): the service's ``restore``.
+    return lead_status_change(
+        by=user, lead_id=lead.pk, status=before["status"], reason=before["reason"], restore=True
+    )
+
+
 def _status_field(user) -> forms.Field:
     # Disqualifying needs a reason and converting has its own page: neither in bulk.
     allowed = [Lead.Status.WORKING, Lead.Status.QUALIFIED]
@@ -108,6 +128,9 @@ class LeadList(ListDefinition):
             _("Assign rep"),
             field=lambda user: LeadAssignForm().fields["owner"],
             run=_assign,
+            before=_owner_before,
+            undo=_owner_undo,
+            changed_since=_("Reassigned since: left as it is."),
             permission="sales.edit",
         ),
         BulkAction(
@@ -117,6 +140,9 @@ class LeadList(ListDefinition):
             run=lambda user, lead, status: lead_status_change(
                 by=user, lead_id=lead.pk, status=status
             ),
+            before=_status_before,
+            undo=_status_undo,
+            changed_since=_("Its status was changed since: left as it is."),
             permission="sales.edit",
         ),
     ]

@@ -204,15 +204,18 @@ TRANSITIONS = {
 
 
 @transaction.atomic
-def lead_status_change(*, by: User | None, lead_id: int, status: str, reason: str = "") -> Lead:
+def lead_status_change(
+    *, by: User | None, lead_id: int, status: str, reason: str = "", restore: bool = False
+) -> Lead:
     """Move the lead along its lifecycle; disqualifying needs a reason. Conversion is
-    ``lead_convert``'s alone."""
+    ``lead_convert``'s alone. ``restore``: put back a status the lead had (a bulk
+    action's undo), new included, without the lifecycle's usual steps."""
     lead = _editable(by, lead_id)
     if status not in Lead.Status.values or status == Lead.Status.CONVERTED:
         raise ValidationFailed(_("Unknown status %(s)s.") % {"s": status}, field="status")
     if status == lead.status:
         return lead
-    if status not in TRANSITIONS[Lead.Status(lead.status)]:
+    if not restore and status not in TRANSITIONS[Lead.Status(lead.status)]:
         raise Conflict(
             _("A lead that is %(from)s cannot become %(to)s.")
             % {"from": lead.get_status_display().lower(), "to": Lead.Status(status).label.lower()},

@@ -68,6 +68,25 @@ def _stage_field(user):
     )
 
 
+def _owner_undo(user, row: Opportunity, before: dict[str, Any]) -> Any:
+    return opportunity_update(by=user, opportunity_id=row.pk, changes={"owner_id": before["owner"]})
+
+
+def _stage_before(row: Opportunity) -> dict[str, Any]:
+    return {"stage": row.stage_id, "lost_reason": row.lost_reason_id, "lost_note": row.lost_note}
+
+
+def _stage_undo(user, row: Opportunity, before: dict[str, Any]) -> Any:
+    # Back to its stage, a lost one with the reason it had (the move cleared it).
+    return opportunity_move(
+        by=user,
+        opportunity_id=row.pk,
+        stage_id=before["stage"],
+        lost_reason_id=before["lost_reason"],
+        lost_note=before["lost_note"],
+    )
+
+
 class OpportunityList(ListDefinition):
     name = "opportunities"
     label = gettext_lazy("Opportunities")
@@ -115,6 +134,9 @@ class OpportunityList(ListDefinition):
             run=lambda user, row, owner: opportunity_update(
                 by=user, opportunity_id=row.pk, changes={"owner_id": owner.pk if owner else None}
             ),
+            before=lambda row: {"owner": row.owner_id},
+            undo=_owner_undo,
+            changed_since=gettext_lazy("Reassigned since: left as it is."),
             permission="sales.edit",
         ),
         BulkAction(
@@ -124,6 +146,9 @@ class OpportunityList(ListDefinition):
             run=lambda user, row, stage: opportunity_move(
                 by=user, opportunity_id=row.pk, stage_id=stage.pk
             ),
+            before=_stage_before,
+            undo=_stage_undo,
+            changed_since=gettext_lazy("Moved or changed since: left as it is."),
             permission="sales.edit",
         ),
     ]

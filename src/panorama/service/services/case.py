@@ -146,15 +146,20 @@ def case_assign(*, by: User | None, case_id: int, owner: User | None) -> Case:
 
 
 @transaction.atomic
-def case_set_status(*, by: User | None, case_id: int, status: str, note: str = "") -> Case:
+def case_set_status(
+    *, by: User | None, case_id: int, status: str, note: str = "", restore: bool = False
+) -> Case:
     """Move the case to ``status`` when its lifecycle allows it (else a Conflict naming
-    both statuses). ``note`` is kept as an internal note."""
+    both statuses). ``note`` is kept as an internal note. ``restore``: put back a status
+    the case had (a bulk action's undo) without the lifecycle's usual steps: an open one
+    forgets when it was resolved or closed, a resolved one keeps when it was resolved,
+    and no satisfaction survey goes out again."""
     ensure_can(by, "service.edit")
     case = case_get(user=by, case_id=case_id, for_update=True)
     _choice(status, Case.Status, "status", _("Unknown status %(value)s."))
     if status == case.status:
         return case
-    if status not in TRANSITIONS[case.status]:
+    if not restore and status not in TRANSITIONS[case.status]:
         raise Conflict(
             _("A case that is %(from)s cannot become %(to)s.")
             % {"from": Case.Status(case.status).label, "to": Case.Status(status).label},
@@ -169,11 +174,12 @@ def case_set_status(*, by: User | None, case_id: int, status: str, note: str = "
     elif previous == S.WAITING:
         sla.sla_resume(case, now)
     if status == S.RESOLVED:
-        case.resolved_at = now
+        case.resolved_at = (case.resolved_at or now) if restore else now
+        case.closed_at = None
     elif status == S.CLOSED:
         case.closed_at = now
         case.resolved_at = case.resolved_at or now
-    elif status == S.REOPENED:
+    elif status == S.REOPENED or restore:
         case.resolved_at = None
         case.closed_at = None
     case.save(
@@ -207,7 +213,7 @@ def case_set_status(*, by: User | None, case_id: int, status: str, note: str = "
         related=case,
         metadata={"kind": "case", "status": status},
     )
-    if status == S.RESOLVED:
+    if status == S.RESOLVED and not restore:
         from .csat import survey_send_safely
 
         transaction.on_commit(lambda: survey_send_safely(case))
