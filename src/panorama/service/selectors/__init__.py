@@ -80,13 +80,19 @@ def case_files(*, case: Case) -> dict:
     from panorama.channels.mail.models import MailAttachment
 
     return {
-        "agents": list(
-            CaseAttachment.objects.filter(message__case=case)
-            .select_related("message__author")
-            .order_by("id")
-        ),
+        "agents": case_attachments(case=case),
         "customer": list(MailAttachment.objects.filter(entry__case=case).order_by("id")),
     }
+
+
+def case_attachments(*, case: Case) -> list[CaseAttachment]:
+    """The files agents attached to the case's replies and notes, oldest first, with
+    their message and its author: one query."""
+    return list(
+        CaseAttachment.objects.filter(message__case=case)
+        .select_related("message__author")
+        .order_by("id")
+    )
 
 
 def case_attachment_get(*, user: User, case_id: int, attachment_id: int) -> CaseAttachment:
