@@ -204,3 +204,19 @@ def test_the_selector_reads_a_cases_files_in_one_query(agent, case, django_asser
         files = selectors.case_attachments(case=case)
         authors = {f.message.author.username for f in files}
     assert authors == {"eva"} and [f.filename for f in files] == ["0.txt", "1.txt", "2.txt"]
+
+
+def test_a_file_missing_from_storage_is_a_404_naming_it(api_as, agent, case):
+    note = case_message_add(
+        by=agent, case_id=case.pk, kind="note", body="x", attachments=[("acta.pdf", PDF)]
+    )
+    attachment = note.attachments.get()
+    attachment.file.storage.delete(attachment.file.name)
+    response = api_as(agent).get(f"/cases/{case.pk}/files/{attachment.pk}")
+    assert response.status_code == 404
+    assert response.json()["detail"] == (
+        "The file acta.pdf is no longer stored: ask an administrator to restore it."
+    )
+    spaniard = UserFactory(role=Role.SERVICE_AGENT, language="es")
+    in_spanish = api_as(spaniard).get(f"/cases/{case.pk}/files/{attachment.pk}")
+    assert "El archivo acta.pdf ya no está guardado" in in_spanish.json()["detail"]

@@ -96,11 +96,17 @@ def case_attachments(*, case: Case) -> list[CaseAttachment]:
 
 
 def case_attachment_get(*, user: User, case_id: int, attachment_id: int) -> CaseAttachment:
-    """An agent's file of a case ``user`` sees (else 404)."""
+    """An agent's file of a case ``user`` sees (else 404), still in storage (a media
+    folder restored without it: 404 naming the file, not a server error)."""
     case = case_get(user=user, case_id=case_id)
     attachment = CaseAttachment.objects.filter(pk=attachment_id, message__case=case).first()
     if attachment is None:
         raise NotFound(_("Attachment %(id)s does not exist.") % {"id": attachment_id})
+    if not attachment.file.storage.exists(attachment.file.name):
+        raise NotFound(
+            _("The file %(name)s is no longer stored: ask an administrator to restore it.")
+            % {"name": attachment.filename}
+        )
     return attachment
 
 
