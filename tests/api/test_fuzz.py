@@ -51,6 +51,7 @@ def world(db):
         **_marketing(customer),
         **_sales_terms(),
         **_loyalty(customer),
+        **_case(customer),
     }
     return {"Authorization": f"Bearer {key}"}, known
 
@@ -65,6 +66,17 @@ def _quote_and_order(customer) -> dict:
     quote = quote_create(by=None, customer_id=customer.pk, lines=[LineData(product.pk)])
     order = order_create(by=None, customer_id=customer.pk, lines=[LineData(product.pk)])
     return {"quote_id": quote.pk, "line_id": quote.lines.get().pk, "order_id": order.pk}
+
+
+def _case(customer) -> dict:
+    """A case with a note carrying a file, for the case and file routes to reach."""
+    from panorama.service.services.case import case_message_add, case_open
+
+    case = case_open(by=None, customer_id=customer.pk, subject="Sin línea")
+    note = case_message_add(
+        by=None, case_id=case.pk, kind="note", body="Foto", attachments=[("foto.png", b"png")]
+    )
+    return {"case_id": case.pk, "attachment_id": note.attachments.get().pk}
 
 
 def _sales_terms() -> dict:

@@ -1,15 +1,18 @@
-"""The cases API: list, read, open, assign, change status, messages."""
+"""The cases API: list, read, open, assign, change status, messages, files."""
 
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 
 from panorama.accounts.models import User
 from panorama.core.exceptions import ValidationFailed
 
 from .. import selectors
+from ..models import CaseMessage
 from ..schemas import (
     CaseAssignIn,
+    CaseFileOut,
     CaseIn,
     CaseMessageIn,
     CaseMessageOut,
@@ -86,8 +89,40 @@ def case_message_create(request, case_id: int, payload: CaseMessageIn):
     return Status(201, message)
 
 
-@router.get("/cases/{case_id}/files/{attachment_id}", response={200: None})
-def case_file(request, case_id: int, attachment_id: int):
+@router.get("/cases/{case_id}/files", response=list[CaseFileOut], summary="A case's files")
+def case_attachment_list(request, case_id: int):
+    """The files agents attached to the case's replies and notes, oldest first (the
+    customer's own e-mail attachments stay with his e-mails)."""
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    return selectors.case_attachments(case=case)
+
+
+@router.post(
+    "/cases/{case_id}/files", response={201: CaseMessageOut}, summary="Attach files to a case"
+)
+def case_attachment_upload(
+    request,
+    case_id: int,
+    files: File[list[UploadedFile]],
+    body: Form[str],
+    kind: Form[str] = CaseMessage.Kind.NOTE,
+):
+    """Attach files (multipart, field ``files``, repeated) with the message they go
+    with: an internal ``note`` (the default) or a ``reply`` to the customer, whose files
+    go out with its e-mail. The same rules as on the case page: at most 5 files, each
+    within the size limit, documents, images, spreadsheets, text or zip; else 422
+    naming the file, and nothing is kept."""
+    message = case_message_add(
+        by=request.user, case_id=case_id, body=body, kind=kind, attachments=files
+    )
+    message.refresh_from_db()  # a reply's delivery ran after the commit
+    return Status(201, message)
+
+
+@router.get(
+    "/cases/{case_id}/files/{attachment_id}", response={200: None}, summary="Download a case's file"
+)
+def case_attachment_download(request, case_id: int, attachment_id: int):
     """Download a file an agent attached to a message of the case."""
     attachment = selectors.case_attachment_get(
         user=request.user, case_id=case_id, attachment_id=attachment_id

@@ -68,6 +68,21 @@ class CaseAttachmentOut(Schema):
     size: int
 
 
+class CaseFileOut(CaseAttachmentOut):
+    message_id: int
+    kind: str = Field(description="the message it came with: reply or note")
+    author_id: int | None
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_kind(obj) -> str:
+        return obj.message.kind
+
+    @staticmethod
+    def resolve_author_id(obj) -> int | None:
+        return obj.message.author_id
+
+
 class CaseMessageOut(Schema):
     id: int
     kind: str

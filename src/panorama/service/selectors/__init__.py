@@ -80,21 +80,33 @@ def case_files(*, case: Case) -> dict:
     from panorama.channels.mail.models import MailAttachment
 
     return {
-        "agents": list(
-            CaseAttachment.objects.filter(message__case=case)
-            .select_related("message__author")
-            .order_by("id")
-        ),
+        "agents": case_attachments(case=case),
         "customer": list(MailAttachment.objects.filter(entry__case=case).order_by("id")),
     }
 
 
+def case_attachments(*, case: Case) -> list[CaseAttachment]:
+    """The files agents attached to the case's replies and notes, oldest first, with
+    their message and its author: one query."""
+    return list(
+        CaseAttachment.objects.filter(message__case=case)
+        .select_related("message__author")
+        .order_by("id")
+    )
+
+
 def case_attachment_get(*, user: User, case_id: int, attachment_id: int) -> CaseAttachment:
-    """An agent's file of a case ``user`` sees (else 404)."""
+    """An agent's file of a case ``user`` sees (else 404), still in storage (a media
+    folder restored without it: 404 naming the file, not a server error)."""
     case = case_get(user=user, case_id=case_id)
     attachment = CaseAttachment.objects.filter(pk=attachment_id, message__case=case).first()
     if attachment is None:
         raise NotFound(_("Attachment %(id)s does not exist.") % {"id": attachment_id})
+    if not attachment.file.storage.exists(attachment.file.name):
+        raise NotFound(
+            _("The file %(name)s is no longer stored: ask an administrator to restore it.")
+            % {"name": attachment.filename}
+        )
     return attachment
 
 

@@ -1,0 +1,46 @@
+"""An agent opens a case from the customer's ficha, attaches a file to a note and finds
+it on the case page, ready to download; wide and on a phone (375 px)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from panorama.accounts.models import Role
+from panorama.service.models import CaseAttachment
+from tests.factories import CustomerFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 812}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, PHONE], ids=["wide", "phone"])
+def test_open_a_case_from_the_ficha_and_attach_a_file(
+    page, sign_in, live_server, viewport, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    UserFactory(username="agent", role=Role.SERVICE_AGENT)
+    ana = CustomerFactory(first_name="Ana", last_name="Ruiz")
+    page.set_viewport_size(viewport)
+    sign_in("agent")
+    page.goto(f"{live_server.url}/customers/{ana.pk}/")
+    page.locator("#tab-btn-service").click()
+    page.locator("#new-case").click()
+    page.get_by_label("Subject").fill("Factura duplicada")
+    page.get_by_role("button", name="Open case").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Factura duplicada")
+
+    page.get_by_label("Note").check()
+    page.get_by_label("Message").fill("La factura que nos envió.")
+    page.get_by_label("Attach files").set_input_files(
+        files=[{"name": "factura.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator(".case-message-note")).to_contain_text("factura.pdf")
+    link = page.locator("#case-files").get_by_role("link", name="factura.pdf")
+    expect(link).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "factura.pdf"
+    assert CaseAttachment.objects.get().message.case.customer_id == ana.pk
