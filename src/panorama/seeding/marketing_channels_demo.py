@@ -147,7 +147,7 @@ def _texts_in_memory(rng: random.Random) -> Iterator[_TextsInMemory]:
 
 
 def channel_campaigns_demo(
-    *, rng: random.Random, pilot: int = 40, skip: set[int] | None = None
+    *, rng: random.Random, pilot: int = 30, skip: set[int] | None = None
 ) -> dict[str, Campaign]:
     """The SMS, call list and direct mail campaigns (those whose pilot found customers),
     by channel."""

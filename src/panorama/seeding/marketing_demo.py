@@ -81,7 +81,7 @@ Your account manager"""
 
 
 @transaction.atomic
-def marketing_demo_ensure(seed: int = 7, pilot: int = 40) -> Campaign | None:
+def marketing_demo_ensure(seed: int = 7, pilot: int = 30) -> Campaign | None:
     """The e-mail campaign (returned), then one campaign per other channel on pilots of
     ``pilot`` customers (``marketing_channels_demo``), then the automation."""
     if Segment.objects.exists():
