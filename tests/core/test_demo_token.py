@@ -53,7 +53,8 @@ def test_demo_seeds_once_and_creates_an_admin_who_can_log_in(seeded, monkeypatch
     seeded_count = Customer.objects.count()
     # And the showcase family, and the customers the demo's converted leads became.
     converted = Lead.objects.filter(status=Lead.Status.CONVERTED)
-    assert converted.exists() and Lead.objects.count() == 300
+    # (Besides the demo's 300 leads, the campaigns' responders became leads.)
+    assert converted.exists() and Lead.objects.exclude(data__has_key="campaign_id").count() == 300
     assert seeded_count == 60 + 3 + converted.count()
 
     again = run("demo", customers=60)
@@ -137,3 +138,22 @@ def test_token_for_an_unknown_user_is_a_clear_error():
     with pytest.raises(CommandError, match="No user named 'nobody'"):
         run("token", "create", "nobody")
     assert not User.objects.filter(username="nobody").exists()
+
+
+def test_the_demo_has_a_campaign_on_every_channel_with_figures(seeded):
+    from panorama.loyalty.models import EarningRule
+    from panorama.marketing.models import Campaign
+    from panorama.marketing.selectors import campaign_results
+
+    campaigns = {c.channel: c for c in Campaign.objects.select_related("script")}
+    assert set(campaigns) >= {"email", "sms", "call_list", "direct_mail"}
+    sms, calls, mail = campaigns["sms"], campaigns["call_list"], campaigns["direct_mail"]
+    assert campaign_results(campaign=sms).sent > 0
+    assert calls.script is not None and campaign_results(campaign=calls).called > 0
+    assert campaign_results(campaign=mail).exported > 0
+    for campaign in (sms, calls, mail):
+        results = campaign_results(campaign=campaign)
+        assert results.converted > 0 and results.roi is not None, campaign.name
+    # The loyalty club's bonus for the marketing segment of card holders.
+    bonus = EarningRule.objects.get(segment__isnull=False)
+    assert bonus.segment.name == "Clientes con tarjeta"

@@ -20,6 +20,8 @@ from .schemas import (
     ProgrammeIn,
     ProgrammeOut,
     RedeemIn,
+    RuleIn,
+    RuleOut,
     StatementFilters,
     StatementOut,
 )
@@ -42,6 +44,13 @@ def programme_create(request, payload: ProgrammeIn):
 @router.get("/loyalty/programmes/{programme_id}", response=ProgrammeDetailOut)
 def programme_get(request, programme_id: int):
     return selectors.programme_get(programme_id=programme_id, full=True)
+
+
+@router.post("/loyalty/programmes/{programme_id}/rules", response={201: RuleOut})
+def rule_create(request, programme_id: int, payload: RuleIn):
+    programme = selectors.programme_get(programme_id=programme_id)
+    rule = programme_services.rule_add(by=request.user, programme=programme, **payload.dict())
+    return Status(201, rule)
 
 
 @router.get("/loyalty/members", response=MemberPageOut)

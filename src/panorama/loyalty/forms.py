@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from panorama.catalog.models import Category, Product
 from panorama.core.forms import text_input
 from panorama.customers.forms import StyledForm
+from panorama.marketing.models import Segment
 
 from .models import EarningRule, Programme, Reward, Tier
 
@@ -52,7 +53,7 @@ class TierForm(StyledForm):
 
 class RuleForm(StyledForm):
     prefix = "rule"
-    field_aliases = {"product_id": "product", "category_id": "category"}
+    field_aliases = {"product_id": "product", "category_id": "category", "segment_id": "segment"}
 
     kind = forms.ChoiceField(label=_("Kind"), choices=EarningRule.Kind.choices)
     name = forms.CharField(label=_("Name"), widget=text_input(EarningRule, "name"))
@@ -72,10 +73,19 @@ class RuleForm(StyledForm):
     )
     starts_on = forms.DateField(label=_("Starts on"), required=False, widget=DATE)
     ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DATE)
+    segment = forms.ModelChoiceField(
+        label=_("Only for the segment"),
+        required=False,
+        queryset=Segment.objects.order_by("name", "id"),
+        empty_label=_("Every member"),
+        help_text=_("Only members in this marketing segment when they earn get the rule."),
+    )
 
     def values(self) -> dict:
         data = dict(self.cleaned_data)
         product, category = data.pop("product"), data.pop("category")
+        segment = data.pop("segment")
+        data["segment_id"] = segment.pk if segment else None
         data["product_id"] = product.pk if product else None
         data["category_id"] = category.pk if category else None
         data["extra_points"] = data["extra_points"] or 0

@@ -111,6 +111,16 @@ class EarningRule(models.Model):
     )
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    # Only customers in the segment when the order earns get the rule's points. PROTECT:
+    # deleting the segment would silently give the bonus to every member.
+    segment = models.ForeignKey(
+        "marketing.Segment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("only for the segment"),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from ninja import Field, Schema
 
 from panorama.core.validation import text_field
 
-from .models import Programme
+from .models import EarningRule, Programme
 
 BIG = 10**9
 
@@ -38,7 +38,22 @@ class RuleOut(Schema):
     multiplier: Decimal
     starts_on: datetime.date | None
     ends_on: datetime.date | None
+    segment_id: int | None = Field(None, description="Only members in this segment earn it")
     active: bool
+
+
+class RuleIn(Schema):
+    kind: str = Field(..., description="product, category or campaign")
+    name: str = text_field(EarningRule, "name")
+    product_id: int | None = Field(None, ge=1, le=BIG)
+    category_id: int | None = Field(None, ge=1, le=BIG)
+    extra_points: int = Field(0, ge=0, le=BIG)
+    multiplier: Decimal = Field(Decimal(1), ge=0, le=100)
+    starts_on: datetime.date | None = None
+    ends_on: datetime.date | None = None
+    segment_id: int | None = Field(
+        None, ge=1, le=BIG, description="A marketing segment: only its members earn the rule"
+    )
 
 
 class ProgrammeOut(Schema):

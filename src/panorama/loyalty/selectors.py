@@ -41,13 +41,16 @@ def programmes(*, active: bool | None = None) -> QuerySet[Programme]:
 
 
 def programme_get(*, programme_id: int, full: bool = False) -> Programme:
-    """One programme; ``full``: its tiers, rules (product, category) and rewards
+    """One programme; ``full``: its tiers, rules (product, category, segment) and rewards
     prefetched, one query each."""
     qs = Programme.objects.filter(pk=programme_id)
     if full:
         qs = qs.prefetch_related(
             "tiers",
-            Prefetch("rules", queryset=EarningRule.objects.select_related("product", "category")),
+            Prefetch(
+                "rules",
+                queryset=EarningRule.objects.select_related("product", "category", "segment"),
+            ),
             "rewards",
         )
     programme = qs.first()

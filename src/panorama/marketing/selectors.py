@@ -34,6 +34,31 @@ def segment_customers(*, user: User | None, rules: Any, validated: bool = False)
     return customers_visible_to(user).filter(segment_rules.compile_rule(rule, catalogue=catalogue))
 
 
+def segments_containing(*, customer_id: int, segments: list[Segment]) -> set[int]:
+    """The ids of ``segments`` whose rules ``customer_id`` matches now: one query for one
+    customer (a boolean column per segment), whatever the segments' sizes. A segment
+    whose rules no longer validate (a custom field deleted since) contains nobody. No
+    staff scope: the system asks (a loyalty bonus at earning time, for instance)."""
+    if not segments:
+        return set()
+    catalogue = segment_rules.fields()
+    annotations = {}
+    for segment in segments:
+        try:
+            rule = segment_rules.validate(segment.rules, catalogue=catalogue)
+        except ValidationFailed:
+            continue
+        annotations[f"s{segment.pk}"] = ExpressionWrapper(
+            segment_rules.compile_rule(rule, catalogue=catalogue), output_field=BooleanField()
+        )
+    if not annotations:
+        return set()
+    flags = (
+        Customer.objects.filter(pk=customer_id).annotate(**annotations).values(*annotations)
+    ).first() or {}
+    return {s.pk for s in segments if flags.get(f"s{s.pk}")}
+
+
 def segment_count(*, user: User | None, rules: Any) -> int:
     return segment_customers(user=user, rules=rules).count()
 
@@ -166,24 +191,10 @@ def customer_segments(*, customer: Customer, user: User) -> dict[str, Any]:
     """The saved segments the customer is in (one query whatever their number: one
     boolean column per segment) and the lists he is or was in (one query)."""
     segments = list(Segment.objects.order_by("name", "id")[:50])
-    # One query (custom field definitions), only when there are segments to evaluate.
-    catalogue = segment_rules.fields() if segments else None
-    annotations = {}
-    for segment in segments:
-        try:
-            rule = segment_rules.validate(segment.rules, catalogue=catalogue)
-        except ValidationFailed:
-            # A segment naming a custom field deleted since: left out of the panel (its
-            # own page says what is wrong), never a broken ficha.
-            continue
-        annotations[f"s{segment.pk}"] = ExpressionWrapper(
-            segment_rules.compile_rule(rule, catalogue=catalogue), output_field=BooleanField()
-        )
-    inside: list[Segment] = []
-    if annotations:
-        row = Customer.objects.filter(pk=customer.pk).annotate(**annotations).values(*annotations)
-        flags = row.first() or {}
-        inside = [s for s in segments if flags.get(f"s{s.pk}")]
+    # A segment naming a custom field deleted since is left out of the panel (its own
+    # page says what is wrong), never a broken ficha.
+    flags = segments_containing(customer_id=customer.pk, segments=segments)
+    inside = [s for s in segments if s.pk in flags]
     memberships = list(
         ListMembership.objects.filter(customer=customer)
         .select_related("static_list")

@@ -1,5 +1,6 @@
 """Loyalty in the demo: "Club Panorama" with three tiers, earning rules (a product, a
-category, a Christmas double-points campaign) and rewards, and members with two and a
+category, a Christmas double-points campaign, double points all year for the marketing
+segment of card holders) and rewards, and members with two and a
 half years of history (earned, redeemed, adjusted), through the real services; then the
 daily sweep expires the oldest unspent points and places everyone in his tier."""
 
@@ -20,7 +21,9 @@ from panorama.loyalty.services.programmes import (
     tier_add,
 )
 from panorama.loyalty.services.sweeps import loyalty_sweep
+from panorama.marketing.models import Segment
 
+from .marketing_channels_demo import CARD_HOLDERS
 from .showcase import showcase_customer_id
 
 PROGRAMME = "Club Panorama"
@@ -101,6 +104,19 @@ def _programme() -> Programme:
         starts_on=datetime.date(year, 12, 1),
         ends_on=datetime.date(year, 12, 31),
     )
+    # A bonus only for the marketing segment of card holders (the marketing demo's).
+    holders = Segment.objects.filter(name=CARD_HOLDERS).first()
+    if holders is not None:
+        rule_add(
+            by=None,
+            programme=club,
+            kind="campaign",
+            name="Puntos dobles para titulares de tarjeta",
+            multiplier=2,
+            starts_on=datetime.date(year, 1, 1),
+            ends_on=datetime.date(year, 12, 31),
+            segment_id=holders.pk,
+        )
     reward_add(by=None, programme=club, name="Taza Panorama", cost=300, stock=50)
     reward_add(by=None, programme=club, name="Cheque regalo 10 €", cost=1000)
     reward_add(by=None, programme=club, name="Noche de hotel", cost=8000, stock=5)

@@ -3,7 +3,9 @@ credit card, not contacted in 90 days") and two more, a bilingual message, and a
 campaign sent to that segment with a 20% control group, through the real services: the
 audience drawn, the mail rendered and handed to an in-memory mail server (the demo
 sends no real mail), then opens, clicks, unsubscriptions, responses (leads in sales)
-and conversions, so its report shows ROI and the uplift against the control group."""
+and conversions, so its report shows ROI and the uplift against the control group; and
+one campaign on each other channel (SMS, call list, direct mail) in
+``marketing_channels_demo``."""
 
 import datetime
 import random
@@ -45,6 +47,8 @@ from panorama.marketing.services.tracking import (
     recipient_unsubscribe,
 )
 
+from .marketing_channels_demo import channel_campaigns_demo
+
 EXAMPLE_NAME = "Cuenta sin tarjeta, sin contacto en 90 días"
 EXAMPLE_RULES = {
     "op": "and",
@@ -77,10 +81,18 @@ Your account manager"""
 
 
 @transaction.atomic
-def marketing_demo_ensure(seed: int = 7) -> Campaign | None:
+def marketing_demo_ensure(seed: int = 7, pilot: int = 30) -> Campaign | None:
+    """The e-mail campaign (returned), then one campaign per other channel on pilots of
+    ``pilot`` customers (``marketing_channels_demo``), then the automation."""
     if Segment.objects.exists():
         return None
     campaign = _campaign_demo(seed)
+    audience = set(
+        Recipient.objects.filter(campaign=campaign).values_list("customer_id", flat=True)
+        if campaign
+        else ()
+    )
+    channel_campaigns_demo(rng=random.Random(seed + 1), pilot=pilot, skip=audience)
     _automation_demo(campaign.template if campaign else None)
     return campaign
 

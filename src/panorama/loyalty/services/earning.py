@@ -1,6 +1,7 @@
 """Points from orders: a confirmed order earns once in each programme its customer
-belongs to; a cancelled one gives back what it earned (as far as the balance allows:
-points already spent stay spent). The outbox delivers ``order.created`` and
+belongs to (a rule restricted to a marketing segment only if he is in it then); a
+cancelled one gives back what it earned (as far as the balance allows: points already
+spent stay spent). The outbox delivers ``order.created`` and
 ``order.status_changed`` to ``handle_event`` at least once; the ledger's unique
 (member, order, kind) makes a second delivery do nothing."""
 
@@ -12,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from panorama.marketing.selectors import segments_containing
 from panorama.sales.models import Order
 
 from ..models import EarningRule, Membership, Movement
@@ -51,13 +53,23 @@ def order_points(*, order: Order, membership: Membership, rules: list[EarningRul
     return max(0, points)
 
 
-def _rules(programme_id: int, day: datetime.date) -> list[EarningRule]:
-    return list(
-        EarningRule.objects.filter(programme_id=programme_id, active=True).filter(
+def _rules(programme_id: int, day: datetime.date, customer_id: int) -> list[EarningRule]:
+    """The programme's rules running that day for this customer: a rule restricted to a
+    segment counts only if he is in it now (one query for him, never the segment's
+    whole membership)."""
+    rules = list(
+        EarningRule.objects.filter(programme_id=programme_id, active=True)
+        .filter(
             Q(starts_on__isnull=True) | Q(starts_on__lte=day),
             Q(ends_on__isnull=True) | Q(ends_on__gte=day),
         )
+        .select_related("segment")
     )
+    segments = {r.segment_id: r.segment for r in rules if r.segment is not None}
+    if not segments:
+        return rules
+    inside = segments_containing(customer_id=customer_id, segments=list(segments.values()))
+    return [r for r in rules if r.segment_id is None or r.segment_id in inside]
 
 
 def _memberships(order: Order) -> list[Membership]:
@@ -85,7 +97,9 @@ def order_points_award(*, order_id: int) -> list[Movement]:
         if done.exists():  # earned already (or reversed: a cancelled order earns no more)
             continue
         points = order_points(
-            order=order, membership=membership, rules=_rules(membership.programme_id, day)
+            order=order,
+            membership=membership,
+            rules=_rules(membership.programme_id, day, order.customer_id),
         )
         if points <= 0:
             continue

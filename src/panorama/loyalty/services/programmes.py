@@ -10,11 +10,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
-from panorama.accounts.permissions import ensure_can
+from panorama.accounts.permissions import can, ensure_can
 from panorama.catalog.models import Category, Product
 from panorama.core.events import emit
-from panorama.core.exceptions import Conflict, ValidationFailed
+from panorama.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from panorama.core.validation import rules_for
+from panorama.marketing.models import Segment
 
 from ..models import EarningRule, Programme, Reward, Tier
 
@@ -130,6 +131,31 @@ def _dates(starts_on: datetime.date | None, ends_on: datetime.date | None) -> No
         raise ValidationFailed(_("A campaign cannot end before it starts."), field="ends_on")
 
 
+def _segment(by: User | None, segment_id: Any) -> Segment:
+    """The marketing segment a rule is restricted to: one ``by`` may use (segments are
+    built by marketing; a bonus cannot target what its author could not build or
+    read) and whose rules still hold (a custom field deleted since breaks them)."""
+    from panorama.marketing import selectors as marketing
+
+    if not can(by, "marketing.build_segments"):
+        raise PermissionDenied(_("Only those who build segments may restrict a rule to a segment."))
+    ok = isinstance(segment_id, int) and not isinstance(segment_id, bool) and 0 < segment_id < 2**63
+    segment = marketing.segments_all().filter(pk=segment_id).first() if ok else None
+    if segment is None:
+        raise ValidationFailed(
+            _("There is no segment %(id)s.") % {"id": segment_id}, field="segment_id"
+        )
+    try:
+        marketing.segment_customers(user=by, rules=segment.rules)
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            _("The segment %(name)s cannot be used: %(error)s")
+            % {"name": segment.name, "error": exc.message},
+            field="segment_id",
+        ) from None
+    return segment
+
+
 @transaction.atomic
 def rule_add(
     *,
@@ -143,9 +169,11 @@ def rule_add(
     multiplier: Any = 1,
     starts_on: datetime.date | None = None,
     ends_on: datetime.date | None = None,
+    segment_id: int | None = None,
 ) -> EarningRule:
     """An earning rule: extra points per unit of a product or of a category, or a bonus
-    campaign multiplying the points earned between two dates."""
+    campaign multiplying the points earned between two dates; with ``segment_id``, only
+    for the members in that marketing segment when they earn."""
     ensure_can(by, "loyalty.manage")
     rule = EarningRule(programme=programme, kind=kind, name=(name or "").strip())
     rules_for(EarningRule).check(rule)
@@ -167,6 +195,8 @@ def rule_add(
         )
     _dates(starts_on, ends_on)
     rule.starts_on, rule.ends_on = starts_on, ends_on
+    if segment_id is not None:
+        rule.segment = _segment(by, segment_id)
     rule.save()
     _saved(programme, by)
     return rule

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,7 +54,14 @@ def segment_delete(*, by: User | None, segment: Segment) -> None:
         raise ValidationFailed(
             _("The segment is the target of a campaign: it cannot be deleted."), field="segment"
         )
-    segment.delete()
+    try:
+        with transaction.atomic():
+            segment.delete()
+    except ProtectedError:
+        # Another app keeps it (a loyalty bonus restricted to it, for one).
+        raise ValidationFailed(
+            _("The segment is used by a loyalty rule: it cannot be deleted."), field="segment"
+        ) from None
 
 
 def _list_new(*, by: User | None, name: str, segment: Segment | None = None) -> StaticList:
