@@ -358,6 +358,21 @@ def seeded_export(folder, *, seed=13, customers=300):
             for kind in [rng.choice(["earn", "earn", "redeem", "expire", "adjust"])]
         ],
     )
+    segment_keys = [f"{kind}:{n}" for kind in ("dynamic", "static") for n in range(1, 4)]
+    put(
+        "dim_segment",
+        ["segment_key", "segment_id", "kind", "name"],
+        [(key, key.split(":")[1], key.split(":")[0], f"Segment {key}") for key in segment_keys],
+    )
+    put(
+        "fact_segment_membership",
+        ["customer_key", "customer_id", "segment_key", "as_of"],
+        [
+            (c, c, key, TODAY)
+            for key in segment_keys
+            for c in sorted(rng.sample(range(1, customers + 1), rng.randint(10, 80)))
+        ],
+    )
     marts.marts_build(con, scores={})
     put(
         "fact_score",

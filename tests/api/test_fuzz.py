@@ -52,6 +52,7 @@ def world(db):
         **_sales_terms(),
         **_loyalty(customer),
         **_case(customer),
+        **_report_schedule(admin),
     }
     return {"Authorization": f"Bearer {key}"}, known
 
@@ -107,6 +108,24 @@ def _loyalty(customer) -> dict:
     member = member_enrol(by=None, programme_id=programme.pk, customer_id=customer.pk)
     movement_post(membership=member, kind="earn", points=100)
     return {"programme_id": programme.pk, "member_id": member.pk, "reward_id": reward.pk}
+
+
+def _report_schedule(admin) -> dict:
+    """A saved report of the administrator's, e-mailed to him every week."""
+    from panorama.analytics.models import Report
+    from panorama.analytics.reports.schedules import report_schedule_save
+
+    report = Report.objects.create(
+        name="R",
+        owner=admin,
+        source="mart_commercial_results",
+        dimensions=["month"],
+        measures=[{"column": "revenue", "agg": "sum"}],
+    )
+    schedule = report_schedule_save(
+        by=admin, report=report, data={"frequency": "weekly", "recipients": [admin.pk]}
+    )
+    return {"report_id": report.pk, "schedule_id": schedule.pk}
 
 
 def _marketing(customer) -> dict:

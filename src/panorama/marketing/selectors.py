@@ -27,9 +27,21 @@ from . import rules as segment_rules
 from .models import Campaign, ListMembership, MessageTemplate, Recipient, Segment, StaticList
 
 
-def segment_customers(*, user: User | None, rules: Any, validated: bool = False) -> QuerySet:
+def segment_fields() -> dict[str, segment_rules.Field]:
+    """The fields segment rules may name (one query: the custom field definitions), to
+    pass as ``catalogue`` when many segments are evaluated in a row."""
+    return segment_rules.fields()
+
+
+def segment_customers(
+    *,
+    user: User | None,
+    rules: Any,
+    validated: bool = False,
+    catalogue: dict[str, segment_rules.Field] | None = None,
+) -> QuerySet:
     """The customers matching ``rules`` that ``user`` may see: one query, never a loop."""
-    catalogue = segment_rules.fields()
+    catalogue = segment_rules.fields() if catalogue is None else catalogue
     rule = rules if validated else segment_rules.validate(rules, catalogue=catalogue)
     return customers_visible_to(user).filter(segment_rules.compile_rule(rule, catalogue=catalogue))
 

@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema, Status
 from panorama.accounts.permissions import ensure_can
 
 from ..warehouse.selectors import _number
-from . import selectors, services
+from . import schedules, selectors, services
 
 router = Router(tags=["reports"])
 
@@ -149,3 +149,112 @@ def report_remove(request, report_id: int):
 def report_rows(request, report_id: int):
     report = selectors.report_get(user=request.user, report_id=report_id)
     return _data(selectors.report_data(user=request.user, report=report))
+
+
+# --- e-mailed on schedule --------------------------------------------------------------
+
+
+class RecipientOut(Schema):
+    id: int
+    username: str
+    name: str
+
+
+class ScheduleOut(Schema):
+    id: int
+    report_id: int
+    report_name: str
+    frequency: str = Field(..., description="daily, weekly or monthly")
+    hour: int = Field(..., description="The hour of the sending, local time (0 to 23)")
+    format: str = Field(..., description="csv or xlsx")
+    active: bool
+    recipients: list[RecipientOut]
+    next_due_at: datetime.datetime
+    last_sent_at: datetime.datetime | None
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_report_name(obj) -> str:
+        return obj.report.name
+
+    @staticmethod
+    def resolve_recipients(obj) -> list[dict]:
+        return [
+            {"id": u.pk, "username": u.username, "name": u.get_full_name() or u.username}
+            for u in obj.recipients.all()
+        ]
+
+
+class ScheduleIn(Schema):
+    report_id: int = Field(..., description="A report of yours (GET /analytics/reports)")
+    frequency: str = Field(..., description="daily, weekly or monthly")
+    hour: int = Field(7, description="The hour of the sending, local time (0 to 23)")
+    format: str = Field("xlsx", description="csv or xlsx")
+    recipients: list[int] = Field(
+        ..., description="User ids among those who may read the report and have an e-mail"
+    )
+    active: bool = True
+
+
+class ScheduleChangeIn(Schema):
+    frequency: str | None = Field(None, description="daily, weekly or monthly")
+    hour: int | None = Field(None, description="0 to 23")
+    format: str | None = Field(None, description="csv or xlsx")
+    recipients: list[int] | None = None
+    active: bool | None = None
+
+
+@router.get(
+    "/analytics/report-schedules",
+    response=list[ScheduleOut],
+    summary="The schedules of the reports you may change (e-mailed reports)",
+)
+def schedule_list(request):
+    return list(selectors.schedules_visible(user=request.user))
+
+
+@router.post(
+    "/analytics/report-schedules",
+    response={201: ScheduleOut},
+    summary="E-mail a report on schedule (one schedule per report)",
+)
+def schedule_create(request, data: ScheduleIn):
+    report = selectors.report_get(user=request.user, report_id=data.report_id)
+    payload = data.dict(exclude={"report_id"})
+    schedule = schedules.report_schedule_save(
+        by=request.user, report=report, data=payload, new=True
+    )
+    return Status(201, selectors.schedule_get(user=request.user, schedule_id=schedule.pk))
+
+
+@router.get(
+    "/analytics/report-schedules/{schedule_id}",
+    response=ScheduleOut,
+    summary="A report's schedule",
+)
+def schedule_read(request, schedule_id: int):
+    return selectors.schedule_get(user=request.user, schedule_id=schedule_id)
+
+
+@router.patch(
+    "/analytics/report-schedules/{schedule_id}",
+    response=ScheduleOut,
+    summary="Change a schedule (the fields given; the others stay)",
+)
+def schedule_update(request, schedule_id: int, data: ScheduleChangeIn):
+    schedule = selectors.schedule_get(user=request.user, schedule_id=schedule_id)
+    schedules.report_schedule_change(
+        by=request.user, schedule=schedule, data=data.dict(exclude_none=True)
+    )
+    return selectors.schedule_get(user=request.user, schedule_id=schedule_id)
+
+
+@router.delete(
+    "/analytics/report-schedules/{schedule_id}",
+    response={204: None},
+    summary="Stop e-mailing the report",
+)
+def schedule_remove(request, schedule_id: int):
+    schedule = selectors.schedule_get(user=request.user, schedule_id=schedule_id)
+    schedules.report_schedule_delete(by=request.user, report=schedule.report)
+    return Status(204, None)

@@ -155,6 +155,19 @@ SOURCES = {
             },
         ),
         Source(
+            "mart_marketing_segments",
+            "marketing",
+            {"segment": _("Segment"), "kind": _("Kind")},
+            {
+                "customers": _("Members"),
+                "buyers": _("Buying customers"),
+                "orders": _("Orders"),
+                "revenue": _("Revenue"),
+                "open_cases": _("Open cases"),
+                "clv": _("Lifetime value"),
+            },
+        ),
+        Source(
             "mart_service_sla",
             "service",
             {MONTH: M, "priority": _("Priority")},

@@ -78,10 +78,18 @@ def _may_schedule(user: User, report: Report) -> None:
 
 
 @transaction.atomic
-def report_schedule_save(*, by: User, report: Report, data: dict[str, Any]) -> ReportSchedule:
+def report_schedule_save(
+    *, by: User, report: Report, data: dict[str, Any], new: bool = False
+) -> ReportSchedule:
     """Create or change the report's schedule. ``data``: frequency, hour, format,
-    recipients (user ids), active."""
+    recipients (user ids), active. ``new``: a creation (the API's POST), refused with a
+    Conflict when the report already has its schedule (one per report)."""
     _may_schedule(by, report)
+    if new and ReportSchedule.objects.filter(report=report).exists():
+        raise Conflict(
+            _("This report is already sent by e-mail: change its schedule instead."),
+            field="report_id",
+        )
     frequency = data.get("frequency")
     if frequency not in ReportSchedule.Frequency.values:
         raise ValidationFailed(_("Choose how often to send it."), field="frequency")
@@ -129,6 +137,21 @@ def report_schedule_save(*, by: User, report: Report, data: dict[str, Any]) -> R
     schedule.save()
     schedule.recipients.set([allowed[i] for i in wanted])
     return schedule
+
+
+def report_schedule_change(
+    *, by: User, schedule: ReportSchedule, data: dict[str, Any]
+) -> ReportSchedule:
+    """Change some of a schedule's fields (those ``data`` names; the others stay), through
+    the same validation as a whole save."""
+    current = {
+        "frequency": schedule.frequency,
+        "hour": schedule.hour,
+        "format": schedule.format,
+        "recipients": [u.pk for u in schedule.recipients.all()],
+        "active": schedule.active,
+    }
+    return report_schedule_save(by=by, report=schedule.report, data={**current, **data})
 
 
 @transaction.atomic

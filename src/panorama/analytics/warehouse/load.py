@@ -21,11 +21,12 @@ from datetime import UTC, datetime
 
 import duckdb
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.core.exceptions import Conflict
 
-from . import engine, marts, parquet, schema, status
+from . import engine, marts, parquet, schema, segments, status
 from .schema import Table
 
 Progress = Callable[[str, int, int], None]
@@ -197,6 +198,9 @@ def _load_table(con, table: Table, *, full: bool) -> tuple[int, int]:
         return _insert(con, table, "TRUE"), deleted
     if table.mode == "scd2":
         return customers_merge(con, table, full=full)
+    if table.mode == "segments":
+        deleted = 0 if full else con.execute(f"DELETE FROM {table.name}").fetchone()[0]
+        return segments.memberships_load(con, table, as_of=timezone.localdate()), deleted
     mark = None if full else _watermark(con, table)
     alias_where = "TRUE" if mark is None else f"{table.changed} >= ?"
     params = [] if mark is None else [_typed(table, mark)]

@@ -260,6 +260,28 @@ def _loyalty(d: Dialect) -> str:
     GROUP BY 1, 2, 3, 4, 5, 6"""
 
 
+def _segments(d: Dialect) -> str:
+    return f"""
+    SELECT s.segment_key, s.name AS segment, s.kind, c.owner_id, c.team_id,
+           COUNT(*) AS customers,
+           SUM(CASE WHEN o.orders IS NULL THEN 0 ELSE 1 END) AS buyers,
+           CAST(SUM(COALESCE(o.orders, 0)) AS BIGINT) AS orders,
+           CAST(SUM(COALESCE(o.revenue, 0)) AS DECIMAL(18,2)) AS revenue,
+           CAST(SUM(COALESCE(k.open_cases, 0)) AS BIGINT) AS open_cases,
+           CAST(SUM(COALESCE(sc.clv, 0)) AS DECIMAL(18,2)) AS clv
+    FROM fact_segment_membership m
+    JOIN dim_segment s ON s.segment_key = m.segment_key
+    JOIN {CURRENT} c ON c.customer_id = m.customer_id
+    LEFT JOIN (SELECT customer_id, COUNT(*) AS orders,
+                      CAST(SUM(total) AS DECIMAL(18,2)) AS revenue
+               FROM fact_order WHERE {SOLD} GROUP BY customer_id) o
+           ON o.customer_id = m.customer_id
+    LEFT JOIN (SELECT customer_id, COUNT(*) AS open_cases FROM fact_case WHERE is_open
+               GROUP BY customer_id) k ON k.customer_id = m.customer_id
+    LEFT JOIN fact_score sc ON sc.customer_id = m.customer_id
+    GROUP BY 1, 2, 3, 4, 5"""
+
+
 MARTS = (
     Mart(
         "mart_commercial_results",
@@ -370,6 +392,18 @@ MARTS = (
             "points debited and distinct members."
         ),
         _loyalty,
+    ),
+    Mart(
+        "mart_marketing_segments",
+        _("Marketing"),
+        _("Segments and lists"),
+        _(
+            "Per segment or static list (its kind: dynamic rules or a fixed list) and "
+            "owner/team of the customer, as of the last load: members, members who bought, "
+            "their orders (not draft or cancelled) and revenue, open cases and lifetime "
+            "value (empty until the models run). A customer in two segments counts in both."
+        ),
+        _segments,
     ),
     Mart(
         "mart_service_sla",

@@ -21,13 +21,17 @@ Refresh modes (``Table.mode``):
   incidents, products, staff, campaigns, the campaign ledger, journey enrolments): read
   whole again.
 - ``scd2``: the customer dimension (see ``load.customers_merge``).
+- ``segments``: segment membership, read whole again: static lists by the scanner,
+  dynamic segments by the marketing segment compiler (see ``segments.py``).
 """
 
 from .schema_marketing import (
     DIM_CAMPAIGN,
+    DIM_SEGMENT,
     FACT_CAMPAIGN_RESPONSE,
     FACT_JOURNEY_ENROLMENT,
     FACT_LOYALTY_MOVEMENT,
+    FACT_SEGMENT_MEMBERSHIP,
     FACT_WEB_EVENT,
 )
 from .tables import Table, money, ts
@@ -376,6 +380,7 @@ DIMENSIONS = (
     DIM_CHANNEL,
     DIM_DATE,
     DIM_CAMPAIGN,
+    DIM_SEGMENT,
 )
 FACTS = (
     FACT_INTERACTION,
@@ -391,6 +396,7 @@ FACTS = (
     FACT_WEB_EVENT,
     FACT_JOURNEY_ENROLMENT,
     FACT_LOYALTY_MOVEMENT,
+    FACT_SEGMENT_MEMBERSHIP,
 )
 TABLES = DIMENSIONS + FACTS
 CHANNELS = ("web", "email", "phone", "sms", "chat", "fax", "in_person", "portal", "note")

@@ -137,3 +137,47 @@ FACT_LOYALTY_MOVEMENT = Table(
         "loyalty_programme: id, name",
     ),
 )
+
+# Segments: every dynamic segment (rules) and every static list, one key space
+# ("dynamic:<id>", "static:<id>") so the bridge and the marts slice by either.
+DIM_SEGMENT = Table(
+    name="dim_segment",
+    columns="""segment_key VARCHAR PRIMARY KEY, segment_id BIGINT, kind VARCHAR, name VARCHAR,
+        created_at TIMESTAMP""",
+    select=f"""
+        SELECT 'dynamic:' || CAST(s.id AS VARCHAR), s.id, 'dynamic', s.name,
+               {ts("s.created_at")}
+        FROM src.marketing_segment s WHERE {{where}}
+        UNION ALL
+        SELECT 'static:' || CAST(l.id AS VARCHAR), l.id, 'static', l.name,
+               {ts("l.created_at")}
+        FROM src.marketing_staticlist l WHERE {{where}}""",
+    mode="replace",
+    reads=(
+        "marketing_segment: id, name, created_at (never the description; the rules are "
+        "evaluated, see fact_segment_membership)",
+        "marketing_staticlist: id, name, created_at",
+    ),
+)
+
+# Who is in each segment as of the load: a static list's current members are read by the
+# scanner (this select); a dynamic segment's are computed by the marketing segment
+# compiler, one query per segment (``segments.memberships_load``). Read whole on every
+# load: a dynamic segment's members change without any row changing in a segment table.
+FACT_SEGMENT_MEMBERSHIP = Table(
+    name="fact_segment_membership",
+    columns="""customer_key BIGINT, customer_id BIGINT, segment_key VARCHAR, as_of DATE""",
+    select="""
+        SELECT d.customer_key, m.customer_id, 'static:' || CAST(m.static_list_id AS VARCHAR),
+               CAST(? AS DATE)
+        FROM src.marketing_listmembership m
+        JOIN dim_customer d ON d.customer_id = m.customer_id AND d.is_current
+        WHERE m.left_at IS NULL AND {where}""",
+    mode="segments",
+    reads=(
+        "marketing_listmembership: static_list_id, customer_id, left_at (the members "
+        "still in the list)",
+        "marketing_segment: rules, compiled to one query over customers_customer per "
+        "segment (the customers who match now, merged-away ones left out)",
+    ),
+)

@@ -9,7 +9,7 @@ class Table:
     name: str
     columns: str  # DuckDB column definitions
     select: str  # over the attached source ``src``; ``{where}`` is the change filter
-    mode: str  # updated | append | children | replace | scd2 | static
+    mode: str  # updated | append | children | replace | scd2 | static | segments
     source: str = ""  # the operational table whose ids decide deletions
     key: str = ""  # the warehouse column holding that id
     changed: str = ""  # the source expression compared with the watermark
