@@ -206,7 +206,23 @@ def params(db, admin_user):
         **_loyalty_params(ana),
         "report_id": _report_id(admin_user),
         **_pricing_params(product),
+        **_option_params(product),
     }
+
+
+def _option_params(product) -> dict:
+    """An optional group with two options, one requiring the other (the options pages)."""
+    from panorama.catalog.services.options import (
+        option_create,
+        option_group_create,
+        option_rule_create,
+    )
+
+    group = option_group_create(by=None, product=product, code="auth", name="Auth")
+    fast = option_create(by=None, product=product, code="fast", name="Fast", group=group)
+    fixed = option_create(by=None, product=product, code="ip", name="IP")
+    rule = option_rule_create(by=None, option=fixed, kind="requires", target=fast)
+    return {"option_group_id": group.pk, "option_id": fast.pk, "option_rule_id": rule.pk}
 
 
 def _pricing_params(product) -> dict:

@@ -10,7 +10,12 @@
 
 from decimal import Decimal
 
-from panorama.catalog.services.options import option_create, option_group_create, option_rule_create
+from panorama.catalog.services.options import (
+    option_create,
+    option_group_create,
+    option_group_update,
+    option_rule_create,
+)
 
 from .factories import ProductFactory
 
@@ -20,10 +25,10 @@ def fibre_pack(**product_fields):
         sku="PACK-FIBRA", name="Pack Empresa Fibra", list_price=Decimal("50.00"), **product_fields
     )
     speed = option_group_create(
-        by=None, product=pack, code="velocidad", name="Velocidad", min_choices=1, max_choices=1
+        by=None, product=pack, code="velocidad", name="Velocidad", max_choices=1
     )
     lines = option_group_create(
-        by=None, product=pack, code="lineas", name="Líneas móviles", min_choices=1, max_choices=2
+        by=None, product=pack, code="lineas", name="Líneas móviles", max_choices=2
     )
     o = {}
     for code, name, price, group in [
@@ -39,6 +44,9 @@ def fibre_pack(**product_fields):
         o[code] = option_create(
             by=None, product=pack, code=code, name=name, price=Decimal(price), group=group
         )
+    # A group that must be chosen from gets its options first.
+    for group in (speed, lines):
+        option_group_update(by=None, group=group, changes={"min_choices": 1})
     o["instalacion"] = option_create(
         by=None, product=pack, code="instalacion", name="Instalación", price="60", included=True
     )

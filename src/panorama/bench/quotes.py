@@ -9,7 +9,11 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from panorama.catalog.models import Product, Promotion
-from panorama.catalog.services.options import option_create, option_group_create
+from panorama.catalog.services.options import (
+    option_create,
+    option_group_create,
+    option_group_update,
+)
 from panorama.catalog.services.price_lists import promotion_create
 from panorama.catalog.services.pricing import LineIn, price_lines
 from panorama.customers.models import Customer
@@ -27,11 +31,10 @@ def bench_catalogue() -> Product:
     if product is not None:
         return product
     product = Product.objects.create(sku=SKU, name="Pack bench", list_price=Decimal("50.00"))
-    speed = option_group_create(
-        by=None, product=product, code="speed", name="Speed", min_choices=1, max_choices=1
-    )
+    speed = option_group_create(by=None, product=product, code="speed", name="Speed", max_choices=1)
     for code, price in (("s300", "0"), ("s1g", "15")):
         option_create(by=None, product=product, code=code, name=code, price=price, group=speed)
+    option_group_update(by=None, group=speed, changes={"min_choices": 1})
     option_create(by=None, product=product, code="tv", name="TV", price="9")
     if not Promotion.objects.filter(code="bench-promo").exists():
         promotion_create(

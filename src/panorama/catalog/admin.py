@@ -57,15 +57,29 @@ class ProductAdmin(admin.ModelAdmin):
         return False
 
 
+class _ThroughTheOptionsPages(admin.ModelAdmin):
+    """Read-only here: the product's options pages write through the services, which
+    refuse a rule that could never be met or a required group without options."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(OptionGroup)
-class OptionGroupAdmin(admin.ModelAdmin):
+class OptionGroupAdmin(_ThroughTheOptionsPages):
     list_display = ("product", "name", "code", "min_choices", "max_choices", "position")
     list_select_related = ("product",)
     search_fields = ("product__name", "name", "code")
 
 
 @admin.register(ProductOption)
-class ProductOptionAdmin(admin.ModelAdmin):
+class ProductOptionAdmin(_ThroughTheOptionsPages):
     list_display = ("product", "name", "code", "group", "price", "included")
     list_select_related = ("product", "group")
     search_fields = ("product__name", "name", "code")
@@ -73,7 +87,7 @@ class ProductOptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(OptionRule)
-class OptionRuleAdmin(admin.ModelAdmin):
+class OptionRuleAdmin(_ThroughTheOptionsPages):
     list_display = ("product", "option", "kind", "target")
     list_select_related = ("product", "option", "target")
     raw_id_fields = ("product", "option", "target")

@@ -1,6 +1,6 @@
 """The catalogue's HTML forms: they parse what was typed; the services validate."""
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +10,18 @@ from panorama.customers.forms import StyledForm
 from panorama.customers.widgets import CustomerPicker
 
 from . import selectors
-from .models import Category, Channel, FinancingPlan, PriceList, Product, Promotion
+from .models import (
+    Category,
+    Channel,
+    FinancingPlan,
+    OptionGroup,
+    OptionRule,
+    PriceList,
+    Product,
+    ProductOption,
+    Promotion,
+)
+from .selectors.options import OptionModel
 
 
 class ProductFilterForm(forms.Form):
@@ -59,6 +70,104 @@ class ProductForm(StyledForm):
     @classmethod
     def initial_of(cls, product: Product) -> dict:
         return {name: getattr(product, name) for name in cls.base_fields}
+
+
+# --- a product's options, option groups and rules --------------------------------------
+
+
+class OptionGroupForm(StyledForm):
+    code = forms.CharField(
+        label=_("Code"),
+        widget=text_input(OptionGroup, "code"),
+        help_text=_("Letters, digits, hyphens and underscores; it never changes."),
+    )
+    name = forms.CharField(label=_("Name"), widget=text_input(OptionGroup, "name"))
+    min_choices = forms.IntegerField(
+        label=_("At least"),
+        min_value=0,
+        initial=0,
+        help_text=_("How many options of the group must be chosen (0: the group is optional)."),
+    )
+    max_choices = forms.IntegerField(
+        label=_("At most"), min_value=0, required=False, help_text=_("Empty: no limit.")
+    )
+    position = forms.IntegerField(label=_("Position"), min_value=0, initial=0)
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["code"]
+
+    @classmethod
+    def initial_of(cls, group: OptionGroup) -> dict:
+        return {name: getattr(group, name) for name in cls.base_fields}
+
+
+class OptionForm(StyledForm):
+    code = forms.CharField(
+        label=_("Code"),
+        widget=text_input(ProductOption, "code"),
+        help_text=_(
+            "Letters, digits, hyphens and underscores; quotes keep it, so it never changes."
+        ),
+    )
+    name = forms.CharField(label=_("Name"), widget=text_input(ProductOption, "name"))
+    price = forms.DecimalField(
+        label=_("Price"),
+        localize=True,
+        initial=0,
+        help_text=_("Added to the product's unit price, in the product's currency."),
+    )
+    group = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int, empty_value=None)
+    included = forms.BooleanField(
+        label=_("Included"),
+        required=False,
+        help_text=_("Always part of the product, at no charge."),
+    )
+    position = forms.IntegerField(label=_("Position"), min_value=0, initial=0)
+
+    def __init__(self, *args, model: OptionModel, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.groups = {group.pk: group for group in model.groups}
+        none: list[tuple[object, Any]] = [("", _("No group"))]
+        group = cast(forms.ChoiceField, self.fields["group"])
+        group.choices = none + [(g.pk, g.name) for g in model.groups]
+        if editing:
+            del self.fields["code"]
+
+    @classmethod
+    def initial_of(cls, option: ProductOption) -> dict:
+        initial = {name: getattr(option, name) for name in cls.base_fields if name != "group"}
+        initial["group"] = option.group_id
+        return initial
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["group"] = self.groups.get(data["group"]) if data["group"] else None
+        return data
+
+
+class _ProductOptionChoice(forms.ModelChoiceField):
+    """One of the product's options in the list; any option's id is taken, so the
+    service (not the form) says when an option belongs to another product."""
+
+
+class OptionRuleForm(StyledForm):
+    option = _ProductOptionChoice(label=_("Option"), queryset=ProductOption.objects.all())
+    kind = forms.ChoiceField(label=_("Rule"), choices=OptionRule.Kind.choices)
+    target = _ProductOptionChoice(label=_("Other option"), queryset=ProductOption.objects.all())
+
+    def __init__(self, *args, model: OptionModel, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[object, str]] = [("", "—")] + [
+            (o.pk, f"{o.name} ({o.code})") for o in model.options.values()
+        ]
+        for name in ("option", "target"):
+            cast(forms.ChoiceField, self.fields[name]).choices = choices
+
+    @classmethod
+    def initial_of(cls, rule: OptionRule) -> dict:
+        return {"option": rule.option_id, "kind": rule.kind, "target": rule.target_id}
 
 
 # --- the sales terms: price lists, promotions, financing plans ------------------------

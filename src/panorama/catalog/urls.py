@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import configure, financing, price_lists, products, promotions
+from .views import configure, financing, options, price_lists, products, promotions
 
 app_name = "catalog"
 urlpatterns = [
@@ -13,6 +13,48 @@ urlpatterns = [
         "products/<int:product_id>/configure/",
         configure.product_configure,
         name="product_configure",
+    ),
+    path("products/<int:product_id>/options/", options.product_options, name="product_options"),
+    path(
+        "products/<int:product_id>/options/groups/new/",
+        options.option_group_create,
+        name="option_group_create",
+    ),
+    path(
+        "products/<int:product_id>/options/groups/<int:option_group_id>/edit/",
+        options.option_group_edit,
+        name="option_group_edit",
+    ),
+    path(
+        "products/<int:product_id>/options/groups/<int:option_group_id>/delete/",
+        options.option_group_delete,
+        name="option_group_delete",
+    ),
+    path("products/<int:product_id>/options/new/", options.option_create, name="option_create"),
+    path(
+        "products/<int:product_id>/options/<int:option_id>/edit/",
+        options.option_edit,
+        name="option_edit",
+    ),
+    path(
+        "products/<int:product_id>/options/<int:option_id>/delete/",
+        options.option_delete,
+        name="option_delete",
+    ),
+    path(
+        "products/<int:product_id>/options/rules/new/",
+        options.option_rule_create,
+        name="option_rule_create",
+    ),
+    path(
+        "products/<int:product_id>/options/rules/<int:option_rule_id>/edit/",
+        options.option_rule_edit,
+        name="option_rule_edit",
+    ),
+    path(
+        "products/<int:product_id>/options/rules/<int:option_rule_id>/delete/",
+        options.option_rule_delete,
+        name="option_rule_delete",
     ),
     path("price-lists/", price_lists.price_list_list, name="price_list_list"),
     path("price-lists/new/", price_lists.price_list_create, name="price_list_create"),

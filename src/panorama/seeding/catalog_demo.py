@@ -16,6 +16,7 @@ from panorama.catalog.services.financing import financing_plan_create
 from panorama.catalog.services.options import (
     option_create,
     option_group_create,
+    option_group_update,
     option_rule_create,
 )
 from panorama.catalog.services.price_lists import (
@@ -229,14 +230,13 @@ CATEGORIES = {
 def _pack_options(pack: Product) -> None:
     """Pack Empresa Fibra: speed (choose 1), mobile lines (1 to 3), extras with rules."""
     speed = option_group_create(
-        by=None, product=pack, code="velocidad", name="Velocidad", min_choices=1, max_choices=1
+        by=None, product=pack, code="velocidad", name="Velocidad", max_choices=1
     )
     lines = option_group_create(
         by=None,
         product=pack,
         code="lineas",
         name="Líneas móviles",
-        min_choices=1,
         max_choices=3,
         position=1,
     )
@@ -262,6 +262,9 @@ def _pack_options(pack: Product) -> None:
             group=group,
             position=position,
         )
+    # A group that must be chosen from gets its options first.
+    for group in (speed, lines):
+        option_group_update(by=None, group=group, changes={"min_choices": 1})
     option_create(
         by=None,
         product=pack,

@@ -4,6 +4,10 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
+from panorama.core.exceptions import NotFound
+
 from ..models import OptionGroup, OptionRule, ProductOption
 
 
@@ -67,3 +71,35 @@ def option_names(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], str]
         product_id__in={p for p, _c in wanted}, code__in={c for _p, c in wanted}
     ).values_list("product_id", "code", "name")
     return {(p, c): name for p, c, name in rows if (p, c) in wanted}
+
+
+def option_group_get(*, product_id: int, group_id: int) -> OptionGroup:
+    """One group of ``product_id`` (NotFound for another product's)."""
+    group = OptionGroup.objects.filter(product_id=product_id, pk=group_id).first()
+    if group is None:
+        raise NotFound(_("This option group does not exist."))
+    return group
+
+
+def option_get(*, product_id: int, option_id: int) -> ProductOption:
+    """One option of ``product_id`` (NotFound for another product's)."""
+    option = (
+        ProductOption.objects.select_related("group")
+        .filter(product_id=product_id, pk=option_id)
+        .first()
+    )
+    if option is None:
+        raise NotFound(_("This option does not exist."))
+    return option
+
+
+def option_rule_get(*, product_id: int, rule_id: int) -> OptionRule:
+    """One rule of ``product_id`` (NotFound for another product's)."""
+    rule = (
+        OptionRule.objects.select_related("option", "target")
+        .filter(product_id=product_id, pk=rule_id)
+        .first()
+    )
+    if rule is None:
+        raise NotFound(_("This option rule does not exist."))
+    return rule
