@@ -204,7 +204,7 @@ def params(db, admin_user):
         **_automation_params(ana, admin_user),
         **_marketing_params(ana),
         **_loyalty_params(ana),
-        "report_id": _report_id(admin_user),
+        **_report_params(admin_user),
         **_pricing_params(product),
         **_option_params(product),
     }
@@ -241,16 +241,22 @@ def _pricing_params(product) -> dict:
     }
 
 
-def _report_id(owner) -> int:
+def _report_params(owner) -> dict:
+    """A saved report, e-mailed to its owner every week (the report and schedule routes)."""
     from panorama.analytics.models import Report
+    from panorama.analytics.reports.schedules import report_schedule_save
 
-    return Report.objects.create(
+    report = Report.objects.create(
         owner=owner,
         name="Revenue",
         source="mart_commercial_results",
         measures=[{"column": "revenue", "agg": "sum"}],
         chart="table",
-    ).pk
+    )
+    schedule = report_schedule_save(
+        by=owner, report=report, data={"frequency": "weekly", "recipients": [owner.pk]}
+    )
+    return {"report_id": report.pk, "schedule_id": schedule.pk}
 
 
 def _loyalty_params(customer) -> dict:
