@@ -48,11 +48,14 @@ def option_models(product_ids: Iterable[int]) -> dict[int, OptionModel]:
     for group in OptionGroup.objects.filter(product_id__in=ids).order_by("position", "id"):
         models[group.product_id].groups.append(group)
         groups[group.pk] = group
+    options = {}
     for option in ProductOption.objects.filter(product_id__in=ids).order_by("position", "id"):
         if option.group_id is not None:
             option.group = groups[option.group_id]  # no query to read it later
         models[option.product_id].options[option.code] = option
+        options[option.pk] = option
     for rule in OptionRule.objects.filter(product_id__in=ids).order_by("id"):
+        rule.option, rule.target = options[rule.option_id], options[rule.target_id]
         models[rule.product_id].rules.append(rule)
     return models
 

@@ -80,6 +80,8 @@ def _group_check(group: OptionGroup, model: OptionModel) -> None:
         raise field_error(
             OptionGroup, "max_choices", _("At most must be at least 1 and not below at least.")
         )
+    if group.position is None or group.position < 0:
+        raise field_error(OptionGroup, "position", _("Give a whole number, 0 or more."))
     if any(g.code == group.code and g.pk != group.pk for g in model.groups):
         raise field_error(OptionGroup, "code", _("This code is taken."))
 
@@ -169,6 +171,8 @@ def _option_check(option: ProductOption, model: OptionModel) -> None:
     rules_for(ProductOption).check(option)
     if option.price < 0:
         raise field_error(ProductOption, "price", _("A price cannot be negative."))
+    if option.position is None or option.position < 0:
+        raise field_error(ProductOption, "position", _("Give a whole number, 0 or more."))
     group = option.group
     if group is not None and group.product_id != option.product_id:
         raise field_error(ProductOption, "group", _("The group belongs to another product."))

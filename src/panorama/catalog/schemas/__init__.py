@@ -7,7 +7,7 @@ from ninja import Field, Schema
 
 from panorama.core.validation import text_field
 
-from .models import FinancingPlan, PriceList, Product, Promotion
+from ..models import FinancingPlan, PriceList, Product, Promotion
 
 
 class ProductOut(Schema):
@@ -125,39 +125,6 @@ class ConvertOut(Schema):
     to: str
     on: datetime.date
     converted: Decimal
-
-
-class OptionOut(Schema):
-    code: str
-    name: str
-    price: Decimal
-    included: bool
-    group: str | None = None
-    component_id: int | None
-
-    @staticmethod
-    def resolve_group(obj) -> str | None:
-        return obj.group.code if obj.group_id else None
-
-
-class OptionGroupOut(Schema):
-    code: str
-    name: str
-    min_choices: int
-    max_choices: int | None
-
-
-class OptionRuleOut(Schema):
-    option: str
-    kind: str
-    target: str
-
-
-class ProductOptionsOut(Schema):
-    product_id: int
-    groups: list[OptionGroupOut]
-    options: list[OptionOut]
-    rules: list[OptionRuleOut]
 
 
 class ConfigureIn(Schema):

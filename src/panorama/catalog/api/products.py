@@ -1,5 +1,6 @@
-"""The catalogue's API: /api/v1/catalog/... (every signed-in user reads; writes need
-``catalog.manage``, checked in the services)."""
+"""The catalogue's API for products, the configurator, pricing and the sales terms:
+/api/v1/catalog/... (every signed-in user reads; writes need ``catalog.manage``, checked
+in the services)."""
 
 import datetime
 from decimal import Decimal
@@ -11,9 +12,9 @@ from ninja import Query, Router, Status
 from panorama.core.exceptions import ValidationFailed
 from panorama.customers.selectors import customer_get
 
-from . import selectors
-from .models import Product
-from .schemas import (
+from .. import selectors
+from ..models import Product
+from ..schemas import (
     AvailabilityOut,
     CategoryOut,
     ConfigurationOut,
@@ -33,7 +34,6 @@ from .schemas import (
     PricingOut,
     ProductFilters,
     ProductIn,
-    ProductOptionsOut,
     ProductOut,
     ProductPageOut,
     ProductPatch,
@@ -47,16 +47,15 @@ from .schemas import (
     TaxOut,
     UnitOut,
 )
-from .selectors import terms
-from .selectors.financing import financing_plan_get
-from .selectors.options import option_model
-from .services import financing as financing_services
-from .services import price_lists as price_list_services
-from .services import products as product_services
-from .services import promotions as promotion_services
-from .services.configuration import configuration_check
-from .services.financing import financing_schedule
-from .services.pricing import LineIn, price_lines
+from ..selectors import terms
+from ..selectors.financing import financing_plan_get
+from ..services import financing as financing_services
+from ..services import price_lists as price_list_services
+from ..services import products as product_services
+from ..services import promotions as promotion_services
+from ..services.configuration import configuration_check
+from ..services.financing import financing_schedule
+from ..services.pricing import LineIn, price_lines
 
 router = Router(tags=["catalog"])
 
@@ -128,22 +127,6 @@ def convert(request, amount: Decimal, currency: str, to: str = "", on: datetime.
         "to": (to or selectors.company_currency()).upper(),
         "on": day,
         "converted": converted,
-    }
-
-
-@router.get("/catalog/products/{product_id}/options", response=ProductOptionsOut)
-def product_options(request, product_id: int):
-    product = selectors.product_get(product_id=product_id)
-    model = option_model(product.pk)
-    by_id = model.by_id()
-    return {
-        "product_id": product.pk,
-        "groups": model.groups,
-        "options": list(model.options.values()),
-        "rules": [
-            {"option": by_id[r.option_id].code, "kind": r.kind, "target": by_id[r.target_id].code}
-            for r in model.rules
-        ],
     }
 
 
