@@ -53,6 +53,7 @@ def world(db):
         **_loyalty(customer),
         **_case(customer),
         **_report_schedule(admin),
+        **_options(),
     }
     return {"Authorization": f"Bearer {key}"}, known
 
@@ -95,6 +96,20 @@ def _sales_terms() -> dict:
         "plan_id": financing_plan_create(
             by=None, code="f", name="F", instalments=12, annual_rate=5
         ).pk,
+    }
+
+
+def _options() -> dict:
+    """A configurable product: groups, options and rules, for the options routes."""
+    from panorama.catalog.models import OptionGroup, OptionRule, ProductOption
+    from tests.catalog.configurable import fibre_pack
+
+    pack = fibre_pack()
+    return {
+        "product_id": pack.pk,
+        "option_group_id": OptionGroup.objects.filter(product=pack).first().pk,
+        "option_id": ProductOption.objects.get(product=pack, code="tv").pk,
+        "option_rule_id": OptionRule.objects.filter(product=pack).first().pk,
     }
 
 
