@@ -188,6 +188,9 @@ REFUSED_CREATES = [
         "At most must be at least 1",
     ),
     ("options", {"code": "tv", "name": "TV"}, "code", "This code is taken."),
+    # A code is kept on quotes and orders and typed in rules: letters, digits, - and _.
+    ("options", {"code": "fibra 10g", "name": "Fibra"}, "code", "Enter a valid “slug”"),
+    ("option-groups", {"code": "tv/extra", "name": "TV"}, "code", "Enter a valid “slug”"),
     (
         "options",
         {"code": "nueva", "name": "Nueva", "price": "-1"},

@@ -5,7 +5,8 @@ form, the API, the import and the shell all go through a service, so the same va
 gets the same error, in the user's language, on every path, and nothing is cut.
 
 Checked here, from the model's fields: the length of text (``max_length``), the
-choices, and that a text without ``blank=True`` is not empty. Django's own
+choices, that a text without ``blank=True`` is not empty, decimals' precision and
+slugs' characters. Django's own
 ``full_clean()`` would also query the database for every foreign key and unique
 constraint: a service checks those itself (once, or in bulk), and the import checks a
 row in a helper process that has no database at all. The table of rules is built
@@ -66,6 +67,8 @@ class FieldRules:
         self.allowed = dict(self.choices)
         # Numbers with a fixed precision (prices, amounts): the field's own validators.
         self.decimals = [f.attname for f in fields if isinstance(f, models.DecimalField)]
+        # Codes and keys (letters, digits, hyphens, underscores): the field's own validator.
+        self.slugs = [f.attname for f in fields if isinstance(f, models.SlugField)]
         self.fields = {f.attname: f for f in fields}
 
     def check(self, instance: models.Model) -> None:
@@ -88,6 +91,9 @@ class FieldRules:
                 self._fail(name, value)
         for name in self.decimals:
             if get(name) is not None:
+                self._clean(name, values[name])
+        for name in self.slugs:
+            if get(name):
                 self._clean(name, values[name])
 
     def check_choice(self, name: str, value: Any) -> None:
