@@ -101,15 +101,14 @@ def attachments_save(message: CaseMessage, uploads: list[Upload]) -> list[CaseAt
     return saved
 
 
-def timeline_files(message: CaseMessage, interaction_id: int | None = None) -> None:
+def timeline_files(message: CaseMessage) -> None:
     """Name the message's files on its timeline entry (``metadata.files``: the ficha
     shows how many and their names); after a removal, the ones left."""
-    interaction_id = interaction_id or message.interaction_id
-    files = list(message.attachments.all())
-    if interaction_id is None or not files:
-        return
-    names = [a.filename for a in files if a.removed_at is None]
-    interaction_metadata_merge(interaction_id=interaction_id, values={"files": names})
+    interaction_id = message.interaction_id
+    files = list(message.attachments.all()) if interaction_id else []
+    if interaction_id and files:
+        names = [a.filename for a in files if a.removed_at is None]
+        interaction_metadata_merge(interaction_id=interaction_id, values={"files": names})
 
 
 @transaction.atomic
