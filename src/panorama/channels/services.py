@@ -163,3 +163,15 @@ def interactions_record(*, by: User | None, contacts: list[dict[str, Any]]) -> l
     Interaction.objects.bulk_create(interactions)
     emit_many("interaction.recorded", [_recorded(i, by) for i in interactions])
     return interactions
+
+
+@transaction.atomic
+def interaction_metadata_merge(*, interaction_id: int, values: dict[str, Any]) -> None:
+    """Add or replace keys of a contact's metadata, as the app that recorded it learns
+    more (the files a case reply carried, and later which were removed). A write by the
+    system on a record an app already owns: no permission of its own."""
+    interaction = Interaction.objects.select_for_update().filter(pk=interaction_id).first()
+    if interaction is None:
+        return
+    interaction.metadata = {**(interaction.metadata or {}), **values}
+    interaction.save(update_fields=["metadata"])

@@ -47,6 +47,18 @@ class CaseMessageAdded(Payload):
     by: int | None = Field(description="its author (null: the customer or the system)")
 
 
+@event("case.attachment_removed")
+class CaseAttachmentRemoved(Payload):
+    """An agent removed a file attached by mistake to a reply or note of a case."""
+
+    case_id: int = Field(description="the case")
+    customer_id: int = Field(description="its customer")
+    attachment_id: int = Field(description="the file removed (no longer downloadable)")
+    message_id: int = Field(description="the reply or note it was attached to")
+    filename: str = Field(description="its name")
+    by: int | None = Field(description="who removed it")
+
+
 @event("sla.calendar_saved")
 class SlaCalendarSaved(Payload):
     """A business-hours calendar was created or changed (hours, time zone, holidays)."""

@@ -3,6 +3,7 @@
 from typing import cast
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import User
@@ -24,6 +25,20 @@ from .models import (
 )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; parsed only (the case services check them)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [f for f in files if f]
+
+
 class CaseForm(StyledForm):
     customer = forms.IntegerField(label=_("Customer number"), widget=forms.HiddenInput)
     subject = forms.CharField(label=_("Subject"), widget=text_input(Case, "subject"))
@@ -41,6 +56,14 @@ class CaseForm(StyledForm):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    attachments = MultipleFileField(label=_("Attach files"), required=False)
+
+    def __init__(self, *args, max_bytes: int = 0, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = _(
+            "Up to 5 files of %(size)s each: documents, images, spreadsheets, text or zip. "
+            "They are kept on the case as an internal note."
+        ) % {"size": filesizeformat(max_bytes)}
 
 
 class CaseMessageForm(StyledForm):

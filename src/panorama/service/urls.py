@@ -19,6 +19,11 @@ urlpatterns += [
         cases.case_attachment,
         name="case_attachment",
     ),
+    path(
+        "cases/<int:case_id>/files/<int:attachment_id>/remove/",
+        cases.case_attachment_remove,
+        name="case_attachment_remove",
+    ),
     path("cases/<int:case_id>/status/", cases.case_status, name="case_status"),
     path("cases/<int:case_id>/assign/", cases.case_assign, name="case_assign"),
     path("cases/satisfaction/", csat.csat_report_view, name="csat_report"),

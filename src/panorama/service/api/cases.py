@@ -20,6 +20,7 @@ from ..schemas import (
     CasePageOut,
     CaseStatusIn,
 )
+from ..services.attachment import case_attachment_remove
 from ..services.case import case_assign, case_message_add, case_open, case_set_status
 
 router = Router(tags=["cases"])
@@ -133,3 +134,17 @@ def case_attachment_download(request, case_id: int, attachment_id: int):
         filename=attachment.filename,
         content_type=attachment.content_type,
     )
+
+
+@router.delete(
+    "/cases/{case_id}/files/{attachment_id}",
+    response={204: None},
+    summary="Remove a file attached by mistake",
+)
+def case_attachment_delete(request, case_id: int, attachment_id: int):
+    """Remove a file an agent attached to a reply or note: it is no longer listed nor
+    downloadable; who removed it and when goes on the customer's timeline. 403 for a
+    read-only role, 404 for a case you do not see or a file not of it, 409 for a file
+    removed already."""
+    case_attachment_remove(by=request.user, case_id=case_id, attachment_id=attachment_id)
+    return Status(204, None)

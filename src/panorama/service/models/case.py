@@ -273,7 +273,7 @@ def _attachment_path(instance: "CaseAttachment", filename: str) -> str:
 
 class CaseAttachment(models.Model):
     """A file an agent attached to a reply or a note, kept with the message; a reply's
-    go out with its e-mail. Downloaded only by who sees the case."""
+    go out with its e-mail. Downloaded only by who sees the case, until removed."""
 
     message = models.ForeignKey(CaseMessage, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(_("file"), upload_to=_attachment_path, max_length=300)
@@ -281,6 +281,17 @@ class CaseAttachment(models.Model):
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
     created_at = models.DateTimeField(auto_now_add=True)
+    # Removed by an agent (attached by mistake): no longer listed nor downloadable, the
+    # file kept in storage; who and when stay here and on the timeline.
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("removed by"),
+    )
 
     class Meta:
         verbose_name = _("case attachment")

@@ -98,7 +98,7 @@ class CaseMessageOut(Schema):
 
     @staticmethod
     def resolve_attachments(obj) -> list:
-        return list(obj.attachments.all())
+        return [a for a in obj.attachments.all() if a.removed_at is None]
 
 
 # --- defects and reports ---------------------------------------------------------------------

@@ -4,7 +4,7 @@ sees his own customers' cases."""
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,8 +66,10 @@ def case_list(
 
 
 def case_messages(*, case: Case, include_notes: bool = True) -> list[CaseMessage]:
+    # Every file, the removed ones too: the thread says who removed which and when.
+    files = CaseAttachment.objects.select_related("removed_by").order_by("id")
     qs = case.messages.select_related("author", "sent_mail", "interaction").prefetch_related(
-        "attachments"
+        Prefetch("attachments", queryset=files)
     )
     if not include_notes:
         qs = qs.exclude(kind=CaseMessage.Kind.NOTE)
@@ -86,22 +88,27 @@ def case_files(*, case: Case) -> dict:
 
 
 def case_attachments(*, case: Case) -> list[CaseAttachment]:
-    """The files agents attached to the case's replies and notes, oldest first, with
-    their message and its author: one query."""
+    """The files agents attached to the case's replies and notes and nobody removed,
+    oldest first, with their message and its author: one query."""
     return list(
-        CaseAttachment.objects.filter(message__case=case)
+        CaseAttachment.objects.filter(message__case=case, removed_at__isnull=True)
         .select_related("message__author")
         .order_by("id")
     )
 
 
 def case_attachment_get(*, user: User, case_id: int, attachment_id: int) -> CaseAttachment:
-    """An agent's file of a case ``user`` sees (else 404), still in storage (a media
-    folder restored without it: 404 naming the file, not a server error)."""
+    """An agent's file of a case ``user`` sees (else 404), not removed and still in
+    storage (a removed file, or a media folder restored without it: 404 naming the
+    file, not a server error)."""
     case = case_get(user=user, case_id=case_id)
     attachment = CaseAttachment.objects.filter(pk=attachment_id, message__case=case).first()
     if attachment is None:
         raise NotFound(_("Attachment %(id)s does not exist.") % {"id": attachment_id})
+    if attachment.removed_at is not None:
+        raise NotFound(
+            _("The file %(name)s was removed from the case.") % {"name": attachment.filename}
+        )
     if not attachment.file.storage.exists(attachment.file.name):
         raise NotFound(
             _("The file %(name)s is no longer stored: ask an administrator to restore it.")

@@ -54,11 +54,15 @@ def case_open(
     product_id: int | None = None,
     owner: User | None = None,
     asset_id: int | None = None,
+    attachments=(),
 ) -> Case:
     """Open a case for a customer ``by`` sees. With a queue and no owner it is routed to
     the queue's least-loaded member having ``skill``. It lands on the timeline as an
-    inbound contact on its channel."""
+    inbound contact on its channel. ``attachments``: files kept on the case from the
+    start, on an internal note (``case_message_add``'s rules, checked before anything
+    is written: a refused file opens no case)."""
     ensure_can(by, "service.edit")
+    uploads = uploads_check(attachments)
     customer = customer_get(user=by, customer_id=customer_id)
     case = Case(
         customer=customer,
@@ -125,6 +129,14 @@ def case_open(
         owner_id=case.owner_id,
         by=by.pk if by else None,
     )
+    if uploads:
+        case_message_add(
+            by=by,
+            case_id=case.pk,
+            kind=CaseMessage.Kind.NOTE,
+            body=_("Files attached when the case was opened."),
+            attachments=uploads,
+        )
     return case
 
 
@@ -304,7 +316,9 @@ def case_message_add(
             ),
             body=message.body,
             related=case,
-            metadata={"kind": "case_message", "message_id": message.pk},
+            # The ficha names the files it came with.
+            metadata={"kind": "case_message", "message_id": message.pk}
+            | ({"files": [u.name for u in uploads]} if uploads else {}),
         )
         message.save(update_fields=["interaction"])
     if reply and interaction is None and case.first_response_at is None:

@@ -26,6 +26,7 @@ from panorama.channels.outbound.services import (
 from panorama.channels.services import interaction_record
 
 from ..models import Case, CaseMessage
+from .attachment import timeline_files
 
 logger = logging.getLogger(__name__)
 D = CaseMessage.Delivery
@@ -181,7 +182,7 @@ def reply_deliver(message_id: int) -> CaseMessage:
 
 def _attachments(message: CaseMessage) -> list[tuple[str, bytes, str]]:
     files = []
-    for attachment in message.attachments.all():
+    for attachment in message.attachments.filter(removed_at__isnull=True):
         with attachment.file.open("rb") as handle:
             files.append((attachment.filename, handle.read(), attachment.content_type))
     return files
@@ -214,4 +215,6 @@ def _outcome(
         )
     message.interaction = interaction
     message.save(update_fields=["delivery", "delivery_error", "sent_mail", "interaction"])
+    timeline_files(message)  # the ficha names the files the reply carried
+    interaction.refresh_from_db(fields=["metadata"])
     return message

@@ -86,7 +86,9 @@ def case_new(request):
         customer = customer_get(user=request.user, customer_id=int(wanted))
     form = CaseForm(
         request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         initial={"customer": customer.pk if customer else None},
+        max_bytes=services_attachment.max_bytes(),
     )
     if customer is None:
         form.fields["customer"].widget = form.fields["customer"].hidden_widget()
@@ -104,6 +106,7 @@ def case_new(request):
                 queue_id=data["queue"].pk if data["queue"] else None,
                 skill=data["skill"],
                 asset_id=int(asset) if (asset := request.GET.get("asset", "")).isdigit() else None,
+                attachments=data["attachments"],
             )
         except DomainError as exc:
             form.add_domain_error(exc)
@@ -178,6 +181,18 @@ def case_assign(request, case_id: int):
     return _render_detail(
         request, case_id, 422, assign_form=form, action_error=_("Choose an agent.")
     )
+
+
+@require_POST
+def case_attachment_remove(request, case_id: int, attachment_id: int):
+    try:
+        attachment = services_attachment.case_attachment_remove(
+            by=request.user, case_id=case_id, attachment_id=attachment_id
+        )
+    except DomainError as exc:
+        return _render_detail(request, case_id, exc.status_code, action_error=exc.message)
+    messages.success(request, _("%(name)s removed from the case.") % {"name": attachment.filename})
+    return redirect("service:case_detail", case_id)
 
 
 @require_GET
