@@ -271,8 +271,7 @@ def _loyalty_params(customer) -> dict:
 
     programme = programme_save(by=None, name="Club")
     tier = tier_add(by=None, programme=programme, name="Oro", threshold=100)
-    # The loyalty rule's toggle gets the automation rule's id ("rule_id"): a 302, no 500.
-    rule_add(
+    rule = rule_add(
         by=None,
         programme=programme,
         kind="campaign",
@@ -287,6 +286,7 @@ def _loyalty_params(customer) -> dict:
         "programme_id": programme.pk,
         "tier_id": tier.pk,
         "reward_id": reward.pk,
+        "earning_rule_id": rule.pk,
         "member_id": member.pk,
     }
 

@@ -22,6 +22,7 @@ from .schemas import (
     RedeemIn,
     RuleIn,
     RuleOut,
+    RulePatch,
     StatementFilters,
     StatementOut,
 )
@@ -51,6 +52,24 @@ def rule_create(request, programme_id: int, payload: RuleIn):
     programme = selectors.programme_get(programme_id=programme_id)
     rule = programme_services.rule_add(by=request.user, programme=programme, **payload.dict())
     return Status(201, rule)
+
+
+@router.patch("/loyalty/programmes/{programme_id}/rules/{earning_rule_id}", response=RuleOut)
+def rule_update(request, programme_id: int, earning_rule_id: int, payload: RulePatch):
+    """Change a rule: points already earned stay; orders that earn from now on use the
+    new values."""
+    programme = selectors.programme_get(programme_id=programme_id)
+    rule = selectors.rule_get(programme=programme, rule_id=earning_rule_id)
+    changes = payload.dict(exclude_unset=True)
+    return programme_services.rule_edit(by=request.user, rule=rule, changes=changes)
+
+
+@router.post("/loyalty/programmes/{programme_id}/rules/{earning_rule_id}/retire", response=RuleOut)
+def rule_retire(request, programme_id: int, earning_rule_id: int):
+    """Retire a rule (never deleted): it earns nothing from now on; points it gave stay."""
+    programme = selectors.programme_get(programme_id=programme_id)
+    rule = selectors.rule_get(programme=programme, rule_id=earning_rule_id)
+    return programme_services.rule_set_active(by=request.user, rule=rule, active=False)
 
 
 @router.get("/loyalty/members", response=MemberPageOut)

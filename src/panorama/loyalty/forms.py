@@ -51,6 +51,9 @@ class TierForm(StyledForm):
     )
 
 
+CHOICES = ("product", "category", "segment")
+
+
 class RuleForm(StyledForm):
     prefix = "rule"
     field_aliases = {"product_id": "product", "category_id": "category", "segment_id": "segment"}
@@ -80,6 +83,34 @@ class RuleForm(StyledForm):
         empty_label=_("Every member"),
         help_text=_("Only members in this marketing segment when they earn get the rule."),
     )
+
+    @classmethod
+    def editing(cls, rule: EarningRule, data=None) -> "RuleForm":
+        """The form that edits ``rule`` on the programme's page (its own prefix, so each
+        rule's fields have their own ids)."""
+        initial = {
+            "kind": rule.kind,
+            "name": rule.name,
+            "product": rule.product_id,
+            "category": rule.category_id,
+            "extra_points": rule.extra_points,
+            "multiplier": rule.multiplier,
+            "starts_on": rule.starts_on,
+            "ends_on": rule.ends_on,
+            "segment": rule.segment_id,
+        }
+        return cls(data, prefix=f"rule-{rule.pk}", initial=initial)
+
+    @staticmethod
+    def share_choices(forms: list["RuleForm"]) -> None:
+        """Read the products, categories and segments once for all ``forms`` (a page
+        with a form per rule costs the same queries whatever its number of rules)."""
+        if not forms:
+            return
+        shared = {name: list(forms[0].fields[name].choices) for name in CHOICES}  # type: ignore[attr-defined]
+        for form in forms:
+            for name, choices in shared.items():
+                form.fields[name].choices = choices  # type: ignore[attr-defined]
 
     def values(self) -> dict:
         data = dict(self.cleaned_data)

@@ -56,6 +56,23 @@ class RuleIn(Schema):
     )
 
 
+class RulePatch(Schema):
+    """The fields to change (the others keep their values); null empties the product,
+    category, dates or segment. Checked as at creation."""
+
+    kind: str | None = Field(None, description="product, category or campaign")
+    name: str | None = text_field(EarningRule, "name", None)
+    product_id: int | None = Field(None, ge=1, le=BIG)
+    category_id: int | None = Field(None, ge=1, le=BIG)
+    extra_points: int | None = Field(None, ge=0, le=BIG)
+    multiplier: Decimal | None = Field(None, ge=0, le=100)
+    starts_on: datetime.date | None = None
+    ends_on: datetime.date | None = None
+    segment_id: int | None = Field(
+        None, ge=1, le=BIG, description="A marketing segment: only its members earn the rule"
+    )
+
+
 class ProgrammeOut(Schema):
     id: int
     name: str

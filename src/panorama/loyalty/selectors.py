@@ -66,6 +66,14 @@ def reward_get(*, programme: Programme, reward_id: int) -> Reward:
     return reward
 
 
+def rule_get(*, programme: Programme, rule_id: int) -> EarningRule:
+    rule = EarningRule.objects.filter(programme=programme, pk=rule_id).first()
+    if rule is None:
+        raise NotFound(_("There is no earning rule %(id)s in this programme.") % {"id": rule_id})
+    rule.programme = programme
+    return rule
+
+
 # --- members ----------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from .forms import (
     TierForm,
 )
 from .lists import MEMBERS
-from .models import EarningRule, Reward, Tier
+from .models import Tier
 from .services import members as member_services
 from .services import programmes as services
 
@@ -41,19 +41,31 @@ def programme_list(request):
     )
 
 
-def _programme_page(request, programme, status=200, **forms):
+def _programme_page(request, programme, status=200, editing=None, **forms):
+    """The programme's page; ``editing``: a rule's edit form sent back with its errors."""
+    may_manage = can(request.user, "loyalty.manage")
+    rules = list(programme.rules.all())
+    rule_form = forms.get("rule_form") or RuleForm()
+    edits: list = [None] * len(rules)
+    if may_manage:
+        edits = [
+            editing if editing and editing.prefix == f"rule-{r.pk}" else RuleForm.editing(r)
+            for r in rules
+        ]
+        RuleForm.share_choices([rule_form, *edits])
     context = {
         "programme": programme,
         "tiers": list(programme.tiers.all()),
-        "rules": list(programme.rules.all()),
+        "rules": list(zip(rules, edits, strict=True)),
         "rewards": list(programme.rewards.all()),
-        "may_manage": can(request.user, "loyalty.manage"),
+        "may_manage": may_manage,
         "tier_form": forms.get("tier_form") or TierForm(),
-        "rule_form": forms.get("rule_form") or RuleForm(),
+        "rule_form": rule_form,
         "reward_form": forms.get("reward_form") or RewardForm(),
     }
-    for name in ("tier_form", "rule_form", "reward_form"):
-        context[name].mark_errors()
+    for form in (context["tier_form"], rule_form, context["reward_form"], *edits):
+        if form is not None:
+            form.mark_errors()
     return render(request, "loyalty/programme_detail.html", context, status=status)
 
 
@@ -146,23 +158,53 @@ def tier_remove(request, programme_id: int, tier_id: int):
 
 
 @require_POST
-def rule_toggle(request, programme_id: int, rule_id: int):
-    programme = selectors.programme_get(programme_id=programme_id)
-    rule = EarningRule.objects.filter(programme=programme, pk=rule_id).first()
-    if rule is not None:
-        services.rule_set_active(by=request.user, rule=rule, active=not rule.active)
-        messages.success(request, _("Rule saved."))
+def rule_edit(request, programme_id: int, earning_rule_id: int):
+    """A rule's edit form on the programme's page: the new values apply to the orders
+    that earn from now on; points already earned stay."""
+    programme = selectors.programme_get(programme_id=programme_id, full=True)
+    rule = selectors.rule_get(programme=programme, rule_id=earning_rule_id)
+    ensure_can(request.user, "loyalty.manage")
+    form = RuleForm.editing(rule, request.POST)
+    if form.is_valid():
+        try:
+            services.rule_edit(by=request.user, rule=rule, changes=form.values())
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Rule saved: orders earn by it from now on."))
+            return redirect("loyalty:programme_detail", programme.pk)
+    return _programme_page(request, programme, status=422, editing=form)
+
+
+def _set_active(request, programme, service, done, **item):
+    """The one view behind the on/off buttons of rules and rewards (never deleted: the
+    history names them): the POSTed ``active`` ("1" or "0") is the state wanted, so a
+    second click changes nothing."""
+    active = request.POST.get("active") == "1"
+    service(by=request.user, active=active, **item)
+    messages.success(request, done[active])
     return redirect("loyalty:programme_detail", programme.pk)
 
 
 @require_POST
-def reward_toggle(request, programme_id: int, reward_id: int):
+def rule_active(request, programme_id: int, earning_rule_id: int):
+    """Retire a rule (confirmed on the page) or put it back in force."""
     programme = selectors.programme_get(programme_id=programme_id)
-    reward = Reward.objects.filter(programme=programme, pk=reward_id).first()
-    if reward is not None:
-        services.reward_set_active(by=request.user, reward=reward, active=not reward.active)
-        messages.success(request, _("Reward saved."))
-    return redirect("loyalty:programme_detail", programme.pk)
+    rule = selectors.rule_get(programme=programme, rule_id=earning_rule_id)
+    done = {
+        False: _("Rule retired: it earns nothing from now on."),
+        True: _("Rule back in force: orders earn by it from now on."),
+    }
+    return _set_active(request, programme, services.rule_set_active, done, rule=rule)
+
+
+@require_POST
+def reward_active(request, programme_id: int, reward_id: int):
+    """Withdraw a reward from the catalogue or offer it again."""
+    programme = selectors.programme_get(programme_id=programme_id)
+    reward = selectors.reward_get(programme=programme, reward_id=reward_id)
+    done = {False: _("Reward withdrawn."), True: _("Reward offered again.")}
+    return _set_active(request, programme, services.reward_set_active, done, reward=reward)
 
 
 # --- members ----------------------------------------------------------------------------

@@ -156,6 +156,67 @@ def _segment(by: User | None, segment_id: Any) -> Segment:
     return segment
 
 
+RULE_FIELDS = frozenset(
+    {
+        "kind",
+        "name",
+        "product_id",
+        "category_id",
+        "extra_points",
+        "multiplier",
+        "starts_on",
+        "ends_on",
+        "segment_id",
+    }
+)
+
+
+def _rule_fill(
+    by: User | None,
+    rule: EarningRule,
+    *,
+    kind: str,
+    name: str,
+    product_id: int | None = None,
+    category_id: int | None = None,
+    extra_points: int = 0,
+    multiplier: Any = 1,
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+    segment_id: int | None = None,
+) -> None:
+    """The one validation of an earning rule, for ``rule_add`` and ``rule_edit``: sets
+    every field of ``rule`` from the values or raises naming the field. What a kind does
+    not use is reset (a campaign has no product, a product rule no multiplier). A
+    segment is checked when it is set or changed; the one a rule already has stays."""
+    rule.kind, rule.name = kind, (name or "").strip()
+    rules_for(EarningRule).check(rule)
+    rule.product_id = rule.category_id = None
+    rule.extra_points, rule.multiplier = 0, Decimal(1)
+    if kind == EarningRule.Kind.PRODUCT:
+        if not product_id or not Product.objects.filter(pk=product_id).exists():
+            raise ValidationFailed(_("Choose the product that earns."), field="product_id")
+        rule.product_id = product_id
+    elif kind == EarningRule.Kind.CATEGORY:
+        if not category_id or not Category.objects.filter(pk=category_id).exists():
+            raise ValidationFailed(_("Choose the category that earns."), field="category_id")
+        rule.category_id = category_id
+    if kind in (EarningRule.Kind.PRODUCT, EarningRule.Kind.CATEGORY):
+        rule.extra_points = _whole(extra_points, "extra_points", low=1, high=10**6)
+    else:
+        if not starts_on or not ends_on:
+            raise ValidationFailed(_("A bonus campaign needs its dates."), field="starts_on")
+        rule.multiplier = _decimal(
+            multiplier, "multiplier", low=Decimal("1.01"), high=MAX_MULTIPLIER
+        )
+    _dates(starts_on, ends_on)
+    rule.starts_on, rule.ends_on = starts_on, ends_on
+    if segment_id is None:
+        rule.segment = None
+    elif segment_id != rule.segment_id:
+        rule.segment = _segment(by, segment_id)
+
+
 @transaction.atomic
 def rule_add(
     *,
@@ -175,35 +236,55 @@ def rule_add(
     campaign multiplying the points earned between two dates; with ``segment_id``, only
     for the members in that marketing segment when they earn."""
     ensure_can(by, "loyalty.manage")
-    rule = EarningRule(programme=programme, kind=kind, name=(name or "").strip())
-    rules_for(EarningRule).check(rule)
-    if kind == EarningRule.Kind.PRODUCT:
-        if not product_id or not Product.objects.filter(pk=product_id).exists():
-            raise ValidationFailed(_("Choose the product that earns."), field="product_id")
-        rule.product_id = product_id
-    elif kind == EarningRule.Kind.CATEGORY:
-        if not category_id or not Category.objects.filter(pk=category_id).exists():
-            raise ValidationFailed(_("Choose the category that earns."), field="category_id")
-        rule.category_id = category_id
-    if kind in (EarningRule.Kind.PRODUCT, EarningRule.Kind.CATEGORY):
-        rule.extra_points = _whole(extra_points, "extra_points", low=1, high=10**6)
-    else:
-        if not starts_on or not ends_on:
-            raise ValidationFailed(_("A bonus campaign needs its dates."), field="starts_on")
-        rule.multiplier = _decimal(
-            multiplier, "multiplier", low=Decimal("1.01"), high=MAX_MULTIPLIER
-        )
-    _dates(starts_on, ends_on)
-    rule.starts_on, rule.ends_on = starts_on, ends_on
-    if segment_id is not None:
-        rule.segment = _segment(by, segment_id)
+    rule = EarningRule(programme=programme)
+    _rule_fill(
+        by,
+        rule,
+        kind=kind,
+        name=name,
+        product_id=product_id,
+        category_id=category_id,
+        extra_points=extra_points,
+        multiplier=multiplier,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        segment_id=segment_id,
+    )
     rule.save()
     _saved(programme, by)
     return rule
 
 
+def _unknown(values: dict[str, Any]) -> None:
+    unknown = set(values) - RULE_FIELDS
+    if unknown:
+        raise ValidationFailed(
+            _("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+            field=sorted(unknown)[0],
+        )
+
+
+@transaction.atomic
+def rule_edit(*, by: User | None, rule: EarningRule, changes: dict[str, Any]) -> EarningRule:
+    """Change some fields of an earning rule (the others keep their values), checked as
+    at creation. Never retroactive: points already earned stay as they were (the ledger
+    is not recomputed, and a cancelled order gives back what it earned then); an order
+    that earns after the edit earns by the new values. A retired rule stays retired."""
+    ensure_can(by, "loyalty.manage")
+    _unknown(changes)
+    locked = EarningRule.objects.select_for_update().select_related("programme").get(pk=rule.pk)
+    values = {name: getattr(locked, name) for name in RULE_FIELDS} | changes
+    _rule_fill(by, locked, **values)
+    locked.save()
+    _saved(locked.programme, by)
+    return locked
+
+
 @transaction.atomic
 def rule_set_active(*, by: User | None, rule: EarningRule, active: bool) -> EarningRule:
+    """Retire a rule (``active=False``) or put it back in force. Never deleted: the
+    programme's history shows it. Retired, it earns nothing on orders that earn from
+    then on; the points it gave stay. Back in force, it earns from then on only."""
     ensure_can(by, "loyalty.manage")
     rule.active = active
     rule.save(update_fields=["active"])
