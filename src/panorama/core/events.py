@@ -159,10 +159,12 @@ def emit_many(event: str, payloads: list[dict[str, Any]]) -> None:
 
     def dispatch() -> None:
         handlers = [*_subscribers.get(event, []), *_subscribers.get("*", [])]
+        member = batches.get(event, ("", ""))[0]
+        singles = _subscribers.get(member, []) if member else []
         for payload in payloads:
             calls = [(event, payload, handlers)]
-            if event in batches:  # the subscribers of the single events, one per element
-                calls += [(n, p, _subscribers.get(n, [])) for n, p in batch_members(event, payload)]
+            if singles:  # the subscribers of the single events, one call per element
+                calls += [(n, p, singles) for n, p in batch_members(event, payload)]
             for name, data, to in calls:
                 for handler in to:
                     try:
