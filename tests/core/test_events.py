@@ -85,3 +85,35 @@ def test_subscribers_run_after_commit_and_one_failing_does_not_stop_the_others(
         events.unsubscribe("customer.created", broken)
         events.unsubscribe("customer.created", good)
     assert seen == [("customer.created", {"customer_id": 7, "by": None})]
+
+
+def test_every_batch_events_elements_are_the_single_event_it_stands_for():
+    """A rule or subscriber on ``case.escalated`` gets, from ``sla.cases_escalated``,
+    payloads that are exactly ``case.escalated``'s (checked against its schema)."""
+    assert events.batches  # the SLA sweep's two
+    examples = {
+        "sla.cases_escalated": {
+            "policy_id": 3,
+            "escalations": [
+                {
+                    "case_id": 7,
+                    "target": "resolution",
+                    "queue_id": 2,
+                    "owner_id": None,
+                    "priority": "high",
+                },
+            ],
+        },
+        "sla.cases_warned": {
+            "policy_id": 3,
+            "warnings": [{"case_id": 7, "target": "first_response", "due": "2026-12-01T09:00"}],
+        },
+    }
+    for name, (member, _items) in events.batches.items():
+        events.payload_check(name, examples[name])
+        [(single, payload)] = events.batch_members(name, examples[name])
+        assert single == member
+        events.payload_check(single, payload)
+    assert events.batch_members("customer.created", {"customer_id": 1, "by": None}) == [
+        ("customer.created", {"customer_id": 1, "by": None})
+    ]

@@ -65,7 +65,21 @@ def test_a_case_is_warned_then_escalated_once(setup, smtp, emitted, client):
         assert sla_sweep(MONDAY_9 + timedelta(minutes=20)) == {"warned": 0, "escalated": 0}
         assert sla_sweep(MONDAY_9 + timedelta(minutes=40)) == {"warned": 1, "escalated": 0}
         assert sla_sweep(MONDAY_9 + timedelta(minutes=45)) == {"warned": 0, "escalated": 0}
-    assert [n for n, _p in events] == ["case.sla_warned"]
+    assert events == [
+        (
+            "sla.cases_warned",
+            {
+                "policy_id": policy.pk,
+                "warnings": [
+                    {
+                        "case_id": case.pk,
+                        "target": "first_response",
+                        "due": "2026-11-23T09:00:00+00:00",  # 10:00 in Madrid
+                    }
+                ],
+            },
+        )
+    ]
     client.force_login(boss)
     queue_page = client.get(reverse("service:case_list")).content.decode()
     assert "At risk" in queue_page
@@ -75,18 +89,15 @@ def test_a_case_is_warned_then_escalated_once(setup, smtp, emitted, client):
         assert sla_sweep(MONDAY_9 + timedelta(minutes=90)) == {"warned": 0, "escalated": 0}
     case.refresh_from_db()
     assert (case.queue, case.owner, case.priority) == (second, boss, "high")
+    escalation = {
+        "case_id": case.pk,
+        "target": "first_response",
+        "queue_id": second.pk,
+        "owner_id": boss.pk,
+        "priority": "high",
+    }
     assert events == [
-        (
-            "case.escalated",
-            {
-                "case_id": case.pk,
-                "target": "first_response",
-                "policy_id": policy.pk,
-                "queue_id": second.pk,
-                "owner_id": boss.pk,
-                "priority": "high",
-            },
-        )
+        ("sla.cases_escalated", {"policy_id": policy.pk, "escalations": [escalation]})
     ]
     [(to, content)] = smtp.messages
     body = content.decode()
@@ -178,10 +189,18 @@ def test_a_case_breaching_both_targets_at_once_is_escalated_twice(setup, smtp, e
         assert sla_sweep(MONDAY_9 + timedelta(days=3)) == {"warned": 0, "escalated": 2}
     case.refresh_from_db()
     assert (case.queue, case.owner, case.priority) == (second, boss, "high")
-    after = {"policy_id": policy.pk, "queue_id": second.pk, "owner_id": boss.pk}
+    after = {"queue_id": second.pk, "owner_id": boss.pk, "priority": "high"}
     assert events == [
-        ("case.escalated", {"case_id": case.pk, "target": target, **after, "priority": "high"})
-        for target in ("first_response", "resolution")
+        (
+            "sla.cases_escalated",
+            {
+                "policy_id": policy.pk,
+                "escalations": [
+                    {"case_id": case.pk, "target": target, **after}
+                    for target in ("first_response", "resolution")
+                ],
+            },
+        )
     ]
     [(_to, content)] = smtp.messages
     body = content.decode()

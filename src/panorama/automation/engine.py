@@ -67,7 +67,17 @@ def rule_events() -> list[str]:
     return [name for name in RULE_EVENTS if name in catalogue]
 
 
+def subscribed_events() -> list[str]:
+    """What the rules' durable subscriber takes: the rule events and the batches of them
+    (``sla.cases_escalated`` stands for many ``case.escalated``; expanded here)."""
+    from panorama.core.events import batches
+
+    wanted = rule_events()
+    return wanted + sorted(name for name, (member, _f) in batches.items() if member in wanted)
+
+
 _CACHE_SECONDS = 5.0
+SLICE = 5000  # events checked together (``handle_events``)
 _cache: dict[str, Any] = {"at": 0.0, "by_event": {}}
 
 
@@ -262,24 +272,35 @@ def _fresh(p: _Pending) -> None:
 def handle_events(events: list[tuple[str, dict[str, Any], int]]) -> None:
     """The durable batch handler: each event evaluated against its active rules, once.
 
-    For a batch of any size: one query for the events already done, one for their
+    A batch event (``sla.cases_escalated``) counts as the events it stands for, each
+    keyed ``event:<outbox id>:<position>``. For every slice of ``SLICE`` events, whatever
+    the batch's size: one query for the events already done, one for their
     customers, one each for holdings and consents when a rule reads them, one INSERT of
     the checks and one of the runs; alerts-only rules raise their alerts in one INSERT
     too. Other actions (agenda, assign, a field, a webhook) run one rule at a time in
     their savepoint, and their customer is read again by the batch's later events."""
+    singles = [
+        (name, payload, key)
+        for name, payload, key in _singles(events)
+        if rules_on(name)  # no rule on it: nothing to check or log
+    ]
+    # A batch of batch events (the SLA sweep's, 1,000 escalations each) is checked in
+    # slices, so the keys looked up and the subjects held stay bounded.
+    for start in range(0, len(singles), SLICE):
+        _handle_singles(singles[start : start + SLICE])
+
+
+def _handle_singles(singles: list[tuple[str, dict[str, Any], str]]) -> None:
     from .actions import alerts_raise
 
     batch: list[_Pending] = []
-    keys = [f"event:{event_id}" for name, _p, event_id in events if rules_on(name)]
-    if not keys:
-        return
+    keys = [key for _n, _p, key in singles]
     seen = set(EventCheck.objects.filter(key__in=keys).values_list("key", flat=True))
     limit = max_depth()
     cache: dict = {}
-    for name, payload, event_id in events:
+    for name, payload, key in singles:
         rules = rules_on(name)
-        key = f"event:{event_id}"
-        if not rules or key in seen:  # delivered again: done already
+        if key in seen:  # delivered again: done already
             continue
         seen.add(key)
         depth = payload.get(DEPTH_KEY, 0)
@@ -340,6 +361,23 @@ def handle_events(events: list[tuple[str, dict[str, Any], int]]) -> None:
         ]
     )
     objects_insert([run for p in batch for run in p.runs])
+
+
+def _singles(events: list[tuple[str, dict[str, Any], int]]) -> list[tuple[str, dict, str]]:
+    """Each event with its key (``event:<outbox id>``); a batch event expanded into the
+    events it stands for, keyed ``event:<outbox id>:<position>``."""
+    from panorama.core.events import batch_members, batches
+
+    out = []
+    for name, payload, event_id in events:
+        if name not in batches:
+            out.append((name, payload, f"event:{event_id}"))
+            continue
+        if not rules_on(batches[name][0]):
+            continue
+        for i, (member, data) in enumerate(batch_members(name, payload)):
+            out.append((member, data, f"event:{event_id}:{i}"))
+    return out
 
 
 def _run(rule: Rule, p: _Pending, outcome: Outcome) -> RuleRun:

@@ -66,17 +66,30 @@ class EventError(TypeError):
 
 
 catalogue: dict[str, type[Payload]] = {}
+# Batch events: name -> (the event each item stands for, the field listing the items).
+batches: dict[str, tuple[str, str]] = {}
 
 
-def event(name: str) -> Callable[[type[Payload]], type[Payload]]:
-    """Register a payload class under the event name ``name`` ("<area>.<what happened>")."""
+def event(
+    name: str, *, batch_of: str = "", items: str = ""
+) -> Callable[[type[Payload]], type[Payload]]:
+    """Register a payload class under the event name ``name`` ("<area>.<what happened>").
+
+    ``batch_of``: the event is a batch of ``batch_of`` events, one per element of its
+    field ``items``, each with the batch's other fields (``batch_members``). A set-based
+    change (the SLA sweep's escalations) writes one outbox row per batch instead of one
+    per element; a subscriber that wants the single events expands it."""
 
     def register(cls: type[Payload]) -> type[Payload]:
         if name in catalogue and catalogue[name] is not cls:
             raise EventError(f"event {name!r} is declared twice")
         if not (cls.__doc__ or "").strip():
             raise EventError(f"event {name!r} needs a docstring: it is its documentation")
+        if batch_of and items not in cls.model_fields:
+            raise EventError(f"batch event {name!r} has no field {items!r}")
         catalogue[name] = cls
+        if batch_of:
+            batches[name] = (batch_of, items)
         return cls
 
     return register
@@ -104,6 +117,17 @@ def payload_check(event: str, payload: dict[str, Any]) -> None:
         schema.model_validate(payload)
     except PydanticValidationError as exc:
         raise EventError(f"payload of {event!r} does not match its schema: {exc}") from None
+
+
+def batch_members(event: str, payload: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The single events a batch event stands for (see ``event(batch_of=...)``), each
+    element of its list with the batch's other fields; any other event: itself."""
+    spec = batches.get(event)
+    if spec is None:
+        return [(event, payload)]
+    member, items = spec
+    common = {k: v for k, v in payload.items() if k != items}
+    return [(member, {**common, **item}) for item in payload.get(items) or []]
 
 
 def emit(event: str, **payload: Any) -> None:
@@ -135,12 +159,18 @@ def emit_many(event: str, payloads: list[dict[str, Any]]) -> None:
 
     def dispatch() -> None:
         handlers = [*_subscribers.get(event, []), *_subscribers.get("*", [])]
+        member = batches.get(event, ("", ""))[0]
+        singles = _subscribers.get(member, []) if member else []
         for payload in payloads:
-            for handler in handlers:
-                try:
-                    handler(event, payload)
-                except Exception:  # one broken subscriber must not break the others
-                    logger.exception("event subscriber failed", extra={"event": event})
+            calls = [(event, payload, handlers)]
+            if singles:  # the subscribers of the single events, one call per element
+                calls += [(n, p, singles) for n, p in batch_members(event, payload)]
+            for name, data, to in calls:
+                for handler in to:
+                    try:
+                        handler(name, data)
+                    except Exception:  # one broken subscriber must not break the others
+                        logger.exception("event subscriber failed", extra={"event": name})
 
     transaction.on_commit(dispatch)
 
@@ -175,8 +205,25 @@ def catalogue_markdown() -> str:
         schema = catalogue[name]
         doc = " ".join((schema.__doc__ or "").split())
         lines += [f"## `{name}`", "", doc, "", "| field | type | meaning |", "|---|---|---|"]
-        for field_name, info in schema.model_fields.items():
-            meaning = info.description or ""
-            lines.append(f"| `{field_name}` | `{_type_name(info.annotation)}` | {meaning} |")
+        lines += _field_rows(schema)
+        if name in batches:
+            member, items = batches[name]
+            (item,) = typing.get_args(schema.model_fields[items].annotation)
+            lines += [
+                "",
+                f"Each element of `{items}` stands for one `{member}` (with the fields",
+                f"above): the subscribers of `{member}` and the rules on it get one per element.",
+                "",
+                "| field | type | meaning |",
+                "|---|---|---|",
+                *_field_rows(item),
+            ]
         lines.append("")
     return "\n".join(lines)
+
+
+def _field_rows(schema: type[BaseModel]) -> list[str]:
+    return [
+        f"| `{field_name}` | `{_type_name(info.annotation)}` | {info.description or ''} |"
+        for field_name, info in schema.model_fields.items()
+    ]

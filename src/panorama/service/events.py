@@ -77,16 +77,36 @@ class SlaPolicySaved(Payload):
 
 @event("case.sla_warned")
 class CaseSlaWarned(Payload):
-    """A case is about to breach its service level (flagged in the queue)."""
+    """A case is about to breach its service level (flagged in the queue). The SLA sweep
+    emits these in batches (`sla.cases_warned`)."""
+
+    case_id: int = Field(description="the case")
+    target: str = Field(description="first_response or resolution")
+    due: str = Field(description="when it is due (ISO 8601)")
+    policy_id: int = Field(description="the SLA policy")
+
+
+class SlaWarning(Payload):
+    """One case warned by the sweep."""
 
     case_id: int = Field(description="the case")
     target: str = Field(description="first_response or resolution")
     due: str = Field(description="when it is due (ISO 8601)")
 
 
+@event("sla.cases_warned", batch_of="case.sla_warned", items="warnings")
+class SlaCasesWarned(Payload):
+    """The SLA sweep warned cases of one policy that they are about to breach: one event
+    per policy and sweep for up to 1,000 cases (a batch of `case.sla_warned`)."""
+
+    policy_id: int = Field(description="the SLA policy")
+    warnings: list[SlaWarning] = Field(description="the cases warned, newest first")
+
+
 @event("case.escalated")
 class CaseEscalated(Payload):
-    """A case breached its service level and was escalated per its policy."""
+    """A case breached its service level and was escalated per its policy. The SLA
+    sweep emits these in batches (`sla.cases_escalated`)."""
 
     case_id: int = Field(description="the case")
     target: str = Field(description="the target breached: first_response or resolution")
@@ -94,6 +114,28 @@ class CaseEscalated(Payload):
     queue_id: int | None = Field(description="the queue it is in now")
     owner_id: int | None = Field(description="the agent in charge now")
     priority: str = Field(description="its priority now")
+
+
+class SlaEscalation(Payload):
+    """One escalation of the sweep, with the case as the escalation left it."""
+
+    case_id: int = Field(description="the case")
+    target: str = Field(description="the target breached: first_response or resolution")
+    queue_id: int | None = Field(description="the queue it is in now")
+    owner_id: int | None = Field(description="the agent in charge now")
+    priority: str = Field(description="its priority now")
+
+
+@event("sla.cases_escalated", batch_of="case.escalated", items="escalations")
+class SlaCasesEscalated(Payload):
+    """The SLA sweep escalated breached cases of one policy: one event per policy and
+    sweep for up to 1,000 escalations (a batch of `case.escalated`), so a sweep after
+    an outage writes a few hundred outbox rows, not one per case."""
+
+    policy_id: int = Field(description="the SLA policy applied")
+    escalations: list[SlaEscalation] = Field(
+        description="first responses then resolutions, each newest case first"
+    )
 
 
 @event("csat.sent")

@@ -79,9 +79,11 @@ class Case(models.Model):
 
     OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING, Status.REOPENED)
 
-    # "C-000123", set from the id once the row exists.
+    # "C-000123", set from the id once the row exists. Unique through a constraint, not
+    # ``unique=True``: that also builds a ``varchar_pattern_ops`` index on PostgreSQL
+    # (for LIKE 'x%', which no code runs), one more entry for each escalation to write.
     reference = models.CharField(
-        _("reference"), max_length=20, unique=True, null=True, blank=True, editable=False
+        _("reference"), max_length=20, null=True, blank=True, editable=False
     )
     customer = models.ForeignKey(
         "customers.Customer",
@@ -195,6 +197,9 @@ class Case(models.Model):
                 name="case_created_by",
                 condition=Q(created_by__isnull=False),
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], name="case_reference_unique"),
         ]
 
     def __str__(self) -> str:

@@ -24,6 +24,10 @@ from ..models import Case, SlaPolicy
 # Waiting on the customer pauses the clock: those cases are left alone.
 RUNNING = (Case.Status.NEW, Case.Status.OPEN, Case.Status.REOPENED)
 MAIL_LINES = 200  # the manager's e-mail lists this many cases, then counts the rest
+# Cases per event: a sweep writes one outbox row per policy and this many warnings or
+# escalations (``sla.cases_warned``, ``sla.cases_escalated``), not one per case. 53k
+# rows (and as many deliveries to the rules) were half of a 90k-case sweep.
+PER_EVENT = 1000
 NEXT_PRIORITY = {"low": "normal", "normal": "high", "high": "urgent"}
 # Both targets breached at once: two escalations, the priority raised twice.
 NEXT_BUT_ONE = {old: NEXT_PRIORITY.get(new, new) for old, new in NEXT_PRIORITY.items()}
@@ -121,7 +125,7 @@ def _warn(policy: SlaPolicy, now: datetime) -> int:
                 "due": when.isoformat() if when else "",
             }
         )
-    emit_many("case.sla_warned", payloads)
+    _emit_batches("sla.cases_warned", policy, "warnings", payloads)
     return len(rows)
 
 
@@ -192,15 +196,28 @@ def _notify(policy: SlaPolicy, escalated: list[dict]) -> None:
     )
 
 
-def _emit_escalated(policy: SlaPolicy, escalated: list[dict]) -> None:
-    """One ``case.escalated`` per escalation, with the case as the UPDATE left it."""
+def _emit_batches(event: str, policy: SlaPolicy, items: str, payloads: list[dict]) -> None:
+    """``event`` (a batch event) for ``payloads``, ``PER_EVENT`` of them per event."""
     emit_many(
-        "case.escalated",
+        event,
+        [
+            {"policy_id": policy.pk, items: payloads[start : start + PER_EVENT]}
+            for start in range(0, len(payloads), PER_EVENT)
+        ],
+    )
+
+
+def _emit_escalated(policy: SlaPolicy, escalated: list[dict]) -> None:
+    """The escalations, each with the case as the UPDATE left it (the rules on
+    ``case.escalated`` run once per escalation)."""
+    _emit_batches(
+        "sla.cases_escalated",
+        policy,
+        "escalations",
         [
             {
                 "case_id": e["id"],
                 "target": e["target"],
-                "policy_id": policy.pk,
                 "queue_id": e["queue_id"],
                 "owner_id": e["owner_id"],
                 "priority": e["priority"],
