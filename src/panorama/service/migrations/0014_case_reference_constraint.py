@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0004_financing_plans"),
         ("customers", "0019_importjob_dry_run"),
-        ("service", "0012_case_partial_fk_indexes"),
+        ("service", "0013_case_attachment_removal"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
