@@ -29,17 +29,11 @@ from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.customers.models import ImportJob
 
 from .check import plan_make, rows_check
-from .files import (
-    TARGETS,
-    Source,
-    definitions_by_key,
-    mapping_resolve,
-    row_blank,
-    rows_count_limited,
-    rows_read,
-)
-from .jobs import BATCH_SIZE, import_job_preview
+from .files import Source, row_blank, rows_count_limited, rows_read
+from .jobs import import_job_preview
+from .mapping import TARGETS, definitions_by_key, mapping_resolve
 from .rows import Batch
+from .run import BATCH_SIZE
 
 logger = logging.getLogger(__name__)
 PROBLEMS_KEPT = 20  # rejections a dry run shows (the run itself keeps every one)
