@@ -34,7 +34,7 @@ from panorama.customers.imports.services.files import (
     rows_read,
     source_inspect_limited,
 )
-from panorama.customers.imports.services.mapping import _ALIASES, _key
+from panorama.customers.imports.services.mapping import _ALIASES, alias_index, headers_guess
 from panorama.customers.services.export import csv_cell_safe
 
 from ..models import Lead, LeadImport, LeadImportRow
@@ -59,8 +59,7 @@ _LEAD_ALIASES = {
     "company": [*_ALIASES["legal_name"], "compania", "compañia", "organizacion"],
     "job_title": ["cargo", "puesto", "job title", "title", "position", "role"],
 }
-ALIAS_INDEX = {_key(a): t for t, names in _LEAD_ALIASES.items() for a in names}
-ALIAS_INDEX.update({_key(t): t for t in TARGETS})
+ALIAS_INDEX = alias_index(_LEAD_ALIASES, TARGETS)
 
 
 def target_labels() -> dict[str, str]:
@@ -79,17 +78,7 @@ def target_labels() -> dict[str, str]:
 
 
 def mapping_guess(headers: list[str]) -> dict[str, str]:
-    guessed: dict[str, str] = {}
-    used: set[str] = set()
-    for header in headers:
-        if not header or header in guessed:
-            continue
-        target = ALIAS_INDEX.get(_key(header), "")
-        if target in used:
-            target = ""
-        guessed[header] = target
-        used.add(target)
-    return guessed
+    return headers_guess(headers, ALIAS_INDEX)
 
 
 def mapping_check(headers: list[str], mapping: dict[str, str]) -> dict[str, str]:

@@ -10,7 +10,7 @@ import csv
 import datetime
 import io
 import zipfile
-from collections.abc import Generator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -218,6 +218,28 @@ def _xlsx_rows(fh: IO[bytes]) -> Generator[list[str]]:
             yield [cell_text(v) for v in values]
     finally:
         workbook.close()
+
+
+def header_next(rows: Iterator[tuple[int, list[str]]]) -> list[str]:
+    """Take the numbered ``rows`` up to the first that holds something: the header, its
+    cells stripped ([] for a file of blank rows); ``rows`` then goes on after it."""
+    return next(([c.strip() for c in r] for _n, r in rows if not row_blank(r)), [])
+
+
+def rows_chunks(
+    rows: Iterable[tuple[int, list[str]]], size: int
+) -> Generator[list[tuple[int, list[str]]]]:
+    """The numbered rows that hold something, ``size`` at a time (the last chunk smaller)."""
+    chunk: list[tuple[int, list[str]]] = []
+    for number, cells in rows:
+        if row_blank(cells):
+            continue
+        chunk.append((number, cells))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def rows_read(fh: IO[bytes], source: Source) -> Generator[list[str]]:

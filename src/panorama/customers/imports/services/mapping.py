@@ -3,6 +3,7 @@ each is known by (Spanish or English), the guess from a file's header and the ch
 mapping a user reviewed."""
 
 import re
+from collections.abc import Collection
 
 from django.utils.translation import gettext as _
 
@@ -111,8 +112,14 @@ def _key(text: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", identifiers.fold(str(text))).split())
 
 
-ALIAS_INDEX = {_key(alias): target for target, names in _ALIASES.items() for alias in names}
-ALIAS_INDEX.update({_key(target): target for target in TARGETS})
+def alias_index(aliases: dict[str, list[str]], targets: list[str]) -> dict[str, str]:
+    """Folded header → target, for each alias of a target and each target's own name."""
+    index = {_key(alias): target for target, names in aliases.items() for alias in names}
+    index.update({_key(target): target for target in targets})
+    return index
+
+
+ALIAS_INDEX = alias_index(_ALIASES, TARGETS)
 
 
 def target_labels() -> dict[str, str]:
@@ -151,14 +158,21 @@ def mapping_guess(
         custom[_key(key)] = f"cf:{key}"
         custom[_key(f"cf {key}")] = f"cf:{key}"
         custom[_key(definition.label)] = f"cf:{key}"
+    return headers_guess(headers, {**custom, **ALIAS_INDEX}, multi=MULTI_TARGETS)
+
+
+def headers_guess(
+    headers: list[str], index: dict[str, str], *, multi: Collection[str] = ()
+) -> dict[str, str]:
+    """The target of each column, its folded header looked up in ``index`` ("" =
+    ignored); a target not in ``multi`` goes to its first column only."""
     guessed: dict[str, str] = {}
     used: set[str] = set()
     for header in headers:
         if not header or header in guessed:
             continue
-        folded = _key(header)
-        target = ALIAS_INDEX.get(folded) or custom.get(folded, "")
-        if target and target in used and target not in MULTI_TARGETS:
+        target = index.get(_key(header), "")
+        if target and target in used and target not in multi:
             target = ""
         guessed[header] = target
         used.add(target)

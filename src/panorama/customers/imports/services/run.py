@@ -22,7 +22,7 @@ from panorama.core.events import emit
 from panorama.customers.models import ImportChange, ImportJob
 
 from .check import Plan, plan_make, rows_check
-from .files import Source, row_blank, rows_count_limited, rows_read
+from .files import Source, header_next, row_blank, rows_chunks, rows_count_limited, rows_read
 from .mapping import definitions_by_key
 from .rows import Batch
 
@@ -31,7 +31,8 @@ BATCH_SIZE = 2000
 Progress = Callable[[ImportJob], None]
 
 
-def _job_source(job: ImportJob) -> Source:
+def job_source(job: ImportJob) -> Source:
+    """How to read the job's stored file (found when it was uploaded)."""
     return Source(file_format=job.file_format, encoding=job.encoding, delimiter=job.delimiter)
 
 
@@ -42,7 +43,7 @@ def job_rows_import(job: ImportJob, on_progress: Progress | None) -> None:
 
 
 def _run_rows(job: ImportJob, on_progress: Progress | None) -> None:
-    source = _job_source(job)
+    source = job_source(job)
     definitions = definitions_by_key()
     done = job.processed_rows  # by an earlier run that was interrupted
     with job.file.open("rb") as fh:
@@ -53,25 +54,19 @@ def _run_rows(job: ImportJob, on_progress: Progress | None) -> None:
         # closing: a run that stops early ends the reader before its file is closed
         with closing(reader):
             rows = enumerate(reader, start=1)
-            headers = next(([c.strip() for c in r] for _n, r in rows if not row_blank(r)), [])
             plan = plan_make(
-                headers=headers, mapping=job.mapping, definitions=definitions, by=job.created_by
+                headers=header_next(rows),
+                mapping=job.mapping,
+                definitions=definitions,
+                by=job.created_by,
             )
             if done:
                 _resume(job, plan, rows, done)
             with _Checker(plan, helper=total - done > 2 * BATCH_SIZE) as checker:
-                chunk: list[tuple[int, list[str]]] = []
-                for number, cells in rows:
-                    if row_blank(cells):
-                        continue
-                    chunk.append((number, cells))
-                    if len(chunk) >= BATCH_SIZE:
-                        checker.send(chunk)
-                        chunk = []
-                        if checker.waiting >= 2:  # one batch checked ahead while this one writes
-                            _flush(job, plan, checker.receive(), on_progress)
-                if chunk:
+                for chunk in rows_chunks(rows, BATCH_SIZE):
                     checker.send(chunk)
+                    if checker.waiting >= 2:  # one batch checked ahead while this one writes
+                        _flush(job, plan, checker.receive(), on_progress)
                 while checker.waiting:
                     _flush(job, plan, checker.receive(), on_progress)
     with transaction.atomic():
