@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from panorama.core.exceptions import Conflict, PermissionDenied, ValidationFailed
-from panorama.customers.imports.services import jobs as importing
+from panorama.customers.imports.services import run
 from panorama.customers.imports.services.jobs import (
     import_file_sync,
     import_job_create,
@@ -354,13 +354,13 @@ def test_a_large_file_is_checked_in_a_helper_process_with_the_same_outcome(tmp_p
     accepts, the rejections (in the importer's language) and undo are the same."""
     pools = []
 
-    class CountedPool(importing.ProcessPoolExecutor):
+    class CountedPool(run.ProcessPoolExecutor):
         def __init__(self, *args, **kwargs):
             pools.append(self)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(importing, "ProcessPoolExecutor", CountedPool)
-    monkeypatch.setattr(importing, "BATCH_SIZE", 4)
+    monkeypatch.setattr(run, "ProcessPoolExecutor", CountedPool)
+    monkeypatch.setattr(run, "BATCH_SIZE", 4)
     importer = UserFactory(role="admin", language="es")
     rows = [
         [f"Nombre{i}", f"Apellido {i}", "", "", f"persona{i}@example.com", f"Calle {i}", "28001"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from panorama.core import jobs
 from panorama.customers.imports.services import jobs as importing
+from panorama.customers.imports.services import run
 from panorama.customers.imports.services.jobs import (
     import_file_sync,
     import_job_create,
@@ -31,7 +32,7 @@ ROWS.append(["Otra", "Vez", "", "", "c3@example.com", "", "", ""])  # repeats ro
 @pytest.fixture(autouse=True)
 def small_batches(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr(importing, "BATCH_SIZE", 10)
+    monkeypatch.setattr(run, "BATCH_SIZE", 10)
     yield
     jobs.worker_mode(False)
 

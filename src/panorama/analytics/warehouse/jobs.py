@@ -18,8 +18,7 @@ from pathlib import Path
 import duckdb
 
 from . import marts, parquet
-
-SOLD = "status NOT IN ('draft', 'cancelled')"
+from .marts.base import DUCKDB, SOLD
 
 
 def rfm_sql(as_of: datetime.date) -> str:
@@ -70,7 +69,7 @@ def duckdb_jobs(con, *, as_of: datetime.date | None = None) -> dict[str, list[tu
     as_of = as_of or as_of_default(con)
     out: dict[str, list[tuple]] = {}
     for mart in marts.MARTS:
-        out[mart.name] = con.execute(mart.sql(marts.DUCKDB)).fetchall()
+        out[mart.name] = con.execute(mart.sql(DUCKDB)).fetchall()
     out["rfm"] = con.execute(rfm_sql(as_of)).fetchall()
     out["basket"] = con.execute(BASKET_SQL).fetchall()
     return out

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from . import engine, jobs, marts, parquet
+from .marts.base import SPARK
 
 _session: dict[str, Any] = {}
 
@@ -111,7 +112,7 @@ def spark_jobs(spark, folder: Path, *, as_of: datetime.date) -> dict[str, list[t
     register(spark, folder)
     out: dict[str, list[tuple]] = {}
     for mart in marts.MARTS:
-        out[mart.name] = [tuple(r) for r in spark.sql(mart.sql(marts.SPARK)).collect()]
+        out[mart.name] = [tuple(r) for r in spark.sql(mart.sql(SPARK)).collect()]
     out["rfm"] = [tuple(r) for r in rfm(spark, as_of).collect()]
     out["basket"] = [tuple(r) for r in basket(spark).collect()]
     return out

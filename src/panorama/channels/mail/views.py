@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -131,10 +133,37 @@ def mail_retry(request, entry_id: int):
 
 @require_GET
 def unknown_senders(request):
+    senders = selectors.unknown_senders(user=request.user)
     return render(
         request,
-        "channels/mail/unknown.html",
-        {"senders": selectors.unknown_senders(user=request.user)},
+        "channels/unknown.html",
+        {
+            "title": _("Unknown senders"),
+            "subtitle": _(
+                "Messages from addresses no customer has: link each sender to a customer, "
+                "or create one."
+            ),
+            "caption": _("Unknown senders, most recent first"),
+            "key_label": _("Sender"),
+            "extra_label": _("Last subject"),
+            "extra_numeric": False,
+            "detail_url": reverse("channels:unknown_sender_detail"),
+            "key_param": "address",
+            "blank_key": _("(no address)"),
+            "empty_icon": "bi-person-check",
+            "empty_title": _("No unknown senders"),
+            "empty_text": _("Every message received so far came from a known customer."),
+            "rows": [
+                {
+                    "key": sender.address,
+                    "name": sender.name,
+                    "messages": sender.messages,
+                    "extra": Truncator(sender.last_subject or "—").chars(80),
+                    "last_at": sender.last_at,
+                }
+                for sender in senders
+            ],
+        },
     )
 
 

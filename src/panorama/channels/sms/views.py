@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -46,10 +47,35 @@ def text_send(request, customer_id: int):
 
 @require_GET
 def unknown_numbers(request):
+    numbers = selectors.unknown_numbers(user=request.user)
     return render(
         request,
-        "channels/sms/unknown.html",
-        {"numbers": selectors.unknown_numbers(user=request.user)},
+        "channels/unknown.html",
+        {
+            "title": _("Unknown numbers"),
+            "subtitle": _(
+                "Messages and faxes from numbers no customer has: link each number to a customer."
+            ),
+            "caption": _("Unknown numbers, most recent first"),
+            "key_label": _("Number"),
+            "extra_label": _("Faxes"),
+            "extra_numeric": True,
+            "detail_url": reverse("channels:unknown_number_detail"),
+            "key_param": "number",
+            "blank_key": "",
+            "empty_icon": "bi-telephone-inbound",
+            "empty_title": _("No unknown numbers"),
+            "empty_text": _("Every message and fax received so far came from a known customer."),
+            "rows": [
+                {
+                    "key": row["number"],
+                    "messages": row["messages"],
+                    "extra": row["faxes"],
+                    "last_at": row["last_at"],
+                }
+                for row in numbers
+            ],
+        },
     )
 
 

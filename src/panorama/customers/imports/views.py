@@ -20,7 +20,7 @@ from . import selectors
 from .models import ImportJob
 from .services import forecast
 from .services import jobs as importing
-from .services.files import TARGETS, target_labels
+from .services.mapping import TARGETS, target_labels
 
 TEMPLATES = "customers/imports/"
 

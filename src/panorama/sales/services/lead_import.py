@@ -1,15 +1,15 @@
 """Importing leads from CSV/XLSX with the customers import's pieces.
 
-Reused from ``customers/imports/services/files.py``: the file reading (format, encoding,
-delimiter, header; XLSX guarded against zip bombs), the hostile-file limits (inspection
-and counting in a process of bounded memory and CPU time), the column aliases (Spanish
-and English headers) and the row report's shape (every column as read, then the row
-number and its problems, each cell made formula-safe by ``csv_cell_safe``). Not reused:
-the customer job machinery (background worker, batches, heartbeats, matching existing
-customers, undo records per field) — a lead import runs in the request, up to
-``PANORAMA_LEAD_IMPORT_MAX_ROWS`` rows, each row through ``lead_create`` (one validation,
-scoring, assignment) in its own savepoint, and its undo removes the leads nobody has
-touched since."""
+Reused from ``customers/imports/services/files.py`` and ``mapping.py``: the file reading
+(format, encoding, delimiter, header; XLSX guarded against zip bombs), the hostile-file
+limits (inspection and counting in a process of bounded memory and CPU time), the column
+aliases (Spanish and English headers) and the row report's shape (every column as read,
+then the row number and its problems, each cell made formula-safe by ``csv_cell_safe``).
+Not reused: the customer job machinery (background worker, batches, heartbeats, matching
+existing customers, undo records per field) — a lead import runs in the request, up to
+``PANORAMA_LEAD_IMPORT_MAX_ROWS`` rows, each row through ``lead_create`` (one
+validation, scoring, assignment) in its own savepoint, and its undo removes the leads
+nobody has touched since."""
 
 import csv
 import io
@@ -28,14 +28,13 @@ from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, DomainError, NotFound, ValidationFailed
 from panorama.customers.imports.services.files import (
-    _ALIASES,
     Source,
-    _key,
     row_blank,
     rows_count_limited,
     rows_read,
     source_inspect_limited,
 )
+from panorama.customers.imports.services.mapping import _ALIASES, alias_index, headers_guess
 from panorama.customers.services.export import csv_cell_safe
 
 from ..models import Lead, LeadImport, LeadImportRow
@@ -60,8 +59,7 @@ _LEAD_ALIASES = {
     "company": [*_ALIASES["legal_name"], "compania", "compañia", "organizacion"],
     "job_title": ["cargo", "puesto", "job title", "title", "position", "role"],
 }
-ALIAS_INDEX = {_key(a): t for t, names in _LEAD_ALIASES.items() for a in names}
-ALIAS_INDEX.update({_key(t): t for t in TARGETS})
+ALIAS_INDEX = alias_index(_LEAD_ALIASES, TARGETS)
 
 
 def target_labels() -> dict[str, str]:
@@ -80,17 +78,7 @@ def target_labels() -> dict[str, str]:
 
 
 def mapping_guess(headers: list[str]) -> dict[str, str]:
-    guessed: dict[str, str] = {}
-    used: set[str] = set()
-    for header in headers:
-        if not header or header in guessed:
-            continue
-        target = ALIAS_INDEX.get(_key(header), "")
-        if target in used:
-            target = ""
-        guessed[header] = target
-        used.add(target)
-    return guessed
+    return headers_guess(headers, ALIAS_INDEX)
 
 
 def mapping_check(headers: list[str], mapping: dict[str, str]) -> dict[str, str]:

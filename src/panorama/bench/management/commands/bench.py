@@ -35,7 +35,7 @@ from panorama.bench import quotes as bench_quotes
 from panorama.bench import ui as bench_ui
 from panorama.bench import warehouse as bench_warehouse
 from panorama.core.management.commands.serve import granian_command, stop
-from panorama.customers.imports.services.jobs import BATCH_SIZE as IMPORT_BATCH
+from panorama.customers.imports.services.run import BATCH_SIZE as IMPORT_BATCH
 
 REQUESTS = 300
 # Service cases in the bench database (seeded once): the queue page and the SLA sweep.

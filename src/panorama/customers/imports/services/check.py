@@ -28,7 +28,7 @@ from panorama.customers.services.customer import (
     identity_build,
 )
 
-from .files import IDENTITY_FIELDS
+from .mapping import IDENTITY_FIELDS
 from .values import KIND_WORDS, STATUS_WORDS, cell_date, cell_number, cell_word
 
 LOOKUP_ORDER = IDENTITY_FIELDS  # national_id, external_id, email, phone, loyalty_card

@@ -29,17 +29,11 @@ from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.customers.models import ImportJob
 
 from .check import plan_make, rows_check
-from .files import (
-    TARGETS,
-    Source,
-    definitions_by_key,
-    mapping_resolve,
-    row_blank,
-    rows_count_limited,
-    rows_read,
-)
-from .jobs import BATCH_SIZE, import_job_preview
+from .files import Source, header_next, rows_chunks, rows_count_limited, rows_read
+from .jobs import import_job_preview
+from .mapping import TARGETS, definitions_by_key, mapping_resolve
 from .rows import Batch
+from .run import BATCH_SIZE, job_source
 
 logger = logging.getLogger(__name__)
 PROBLEMS_KEPT = 20  # rejections a dry run shows (the run itself keeps every one)
@@ -198,31 +192,23 @@ def import_job_dry_run(*, job_id: int, run: str) -> dict[str, Any]:
 
 
 def _dry_run(job: ImportJob, run: str, state: dict[str, Any]) -> None:
-    source = Source(file_format=job.file_format, encoding=job.encoding, delimiter=job.delimiter)
+    source = job_source(job)
     definitions = definitions_by_key()
     with job.file.open("rb") as fh:
         state["total"] = max(rows_count_limited(fh, source) - 1, 0)
         _save(job.pk, run, state)
         with closing(rows_read(fh, source)) as reader:
             rows = enumerate(reader, start=1)
-            headers = next(([c.strip() for c in r] for _n, r in rows if not row_blank(r)), [])
             plan = plan_make(
-                headers=headers,
+                headers=header_next(rows),
                 mapping=state["mapping"],
                 definitions=definitions,
                 by=job.created_by,
             )
-            chunk: list[tuple[int, list[str]]] = []
-            for number, cells in rows:
-                if row_blank(cells):
-                    continue
-                chunk.append((number, cells))
-                if len(chunk) >= BATCH_SIZE:
-                    _count(job, plan, chunk, state)
-                    _save(job.pk, run, state)
-                    chunk = []
-            if chunk:
+            for chunk in rows_chunks(rows, BATCH_SIZE):
                 _count(job, plan, chunk, state)
+                if len(chunk) >= BATCH_SIZE:  # a smaller, last chunk: saved with the result
+                    _save(job.pk, run, state)
 
 
 def _count(job: ImportJob, plan, chunk: list[tuple[int, list[str]]], state: dict) -> None:
