@@ -97,3 +97,42 @@ def test_deactivate_and_undo(page, sign_in, live_server, boss, customers):
     expect(page.get_by_role("status").filter(has_text="Undo:")).to_contain_text("2 rows changed.")
     assert not Customer.objects.filter(status="inactive").exists()
     expect(page.get_by_role("button", name="Undo")).to_have_count(0)
+
+
+@pytest.mark.parametrize("size", ["wide", "phone"])
+def test_assign_an_account_manager_and_undo(page, sign_in, live_server, boss, customers, size):
+    marta = UserFactory(username="marta", first_name="Marta", last_name="Gestora")
+    UserFactory(username="nico", first_name="Nico", last_name="Nuevo")
+    Customer.objects.update(owner=marta)
+    sign_in("boss")
+    page.set_viewport_size(SIZES[size])
+    bar = page.get_by_role("form", name="Bulk actions")
+    ana = page.locator("#customers-rows tr", has_text="Ana Sola")
+    blas = page.locator("#customers-rows tr", has_text="Blas Roca")
+    carla = page.locator("#customers-rows tr", has_text="Carla Vega")
+    expect(ana).to_contain_text("Marta Gestora")
+    page.get_by_role("checkbox", name="Select Ana Sola").check()
+    page.get_by_role("checkbox", name="Select Blas Roca").check()
+    expect(bar).to_contain_text("2 rows selected")
+    bar.get_by_label("Action").select_option(label="Assign account manager")
+    bar.get_by_label("Assign account manager").select_option(label="nico")
+    bar.get_by_role("button", name="Apply").click()
+    report = page.get_by_role("status").filter(has_text="rows changed")
+    expect(report).to_contain_text("Assign account manager: 2 rows changed.")
+    # The list comes back with the new account manager in the rows changed, only there.
+    expect(ana).to_contain_text("Nico Nuevo")
+    expect(blas).to_contain_text("Nico Nuevo")
+    expect(carla).to_contain_text("Marta Gestora")
+    assert sideways(page) == ""
+    undo = report.get_by_role("button", name="Undo")
+    expect(undo).to_be_visible()
+    assert violations(page) == []
+    undo.click()
+    expect(page.get_by_role("status").filter(has_text="Undo:")).to_contain_text(
+        "Undo: Assign account manager: 2 rows changed."
+    )
+    expect(ana).to_contain_text("Marta Gestora")
+    expect(blas).to_contain_text("Marta Gestora")
+    expect(page.get_by_role("button", name="Undo")).to_have_count(0)  # once only
+    assert set(Customer.objects.values_list("owner__username", flat=True)) == {"marta"}
+    assert sideways(page) == ""

@@ -84,6 +84,15 @@ def _edit(name: str, initial) -> Edit:
     )
 
 
+def _put_back(name: str):
+    """Undo a bulk change of ``name`` (``owner_id``, ``team_id``, ``status``): the value the
+    customer had, through the same service, its checks and validation (a rep cannot put a
+    customer back under a team he no longer works in)."""
+    return lambda user, customer, before: customer_update(
+        customer=customer, by=user, changes={name: before}
+    )
+
+
 def _deactivate(user, customer: Customer, value: Any) -> None:
     if customer.status == Customer.Status.INACTIVE:
         raise ValidationFailed(_("Already inactive."), field="status")
@@ -162,6 +171,9 @@ class CustomerList(ListDefinition):
             _("Assign account manager"),
             field=_form_field("owner"),
             run=_change("owner"),
+            before=lambda customer: customer.owner_id,
+            undo=_put_back("owner_id"),
+            changed_since=_("Its account manager was changed since: left as it is."),
             permission="customers.edit",
         ),
         BulkAction(
@@ -169,6 +181,9 @@ class CustomerList(ListDefinition):
             _("Assign team"),
             field=_form_field("team"),
             run=_change("team"),
+            before=lambda customer: customer.team_id,
+            undo=_put_back("team_id"),
+            changed_since=_("Its team was changed since: left as it is."),
             permission="customers.edit",
         ),
         BulkAction(
@@ -176,6 +191,9 @@ class CustomerList(ListDefinition):
             _("Change status"),
             field=_form_field("status"),
             run=_change("status"),
+            before=lambda customer: customer.status,
+            undo=_put_back("status"),
+            changed_since=_("Its status was changed since: left as it is."),
             permission="customers.edit",
         ),
         # Customers are never deleted from a list: their consents, history and every

@@ -22,6 +22,26 @@ def _definition(list_name: str) -> ListDefinition:
     return definition
 
 
+def _job_message(request, job: BulkJob) -> None:
+    """Without JavaScript, a job's outcome as a message on the list: its report when it
+    ran in the request (an undoable or export action on a few rows), else its start."""
+    if job.status == BulkJob.Status.FAILED:
+        messages.error(request, f"{job.action_label}: {job.error}")
+    elif job.finished:
+        report = BulkReport(action=job.action_label, done=job.done)
+        report.refused = [(row, reason) for row, reason in job.refused]
+        rows = "; ".join(f"{row}: {reason}" for row, reason in report.refused)
+        messages.info(
+            request, " ".join(filter(None, [f"{job.action_label}:", report.summary, rows]))
+        )
+    else:
+        messages.info(
+            request,
+            _("%(action)s: %(n)s rows, running in the background.")
+            % {"action": job.action_label, "n": f"{job.total:,}"},
+        )
+
+
 @require_POST
 def list_bulk(request, list_name: str):
     """Run the chosen action over the selected rows (or every row matching the list's
@@ -49,11 +69,7 @@ def list_bulk(request, list_name: str):
     report = result if isinstance(result, BulkReport) else None
     if not request.htmx:
         if job is not None:
-            messages.info(
-                request,
-                _("%(action)s: %(n)s rows, running in the background.")
-                % {"action": job.action_label, "n": f"{job.total:,}"},
-            )
+            _job_message(request, job)
         elif report is not None:
             messages.info(request, report.summary)
         else:
@@ -140,7 +156,7 @@ def list_bulk_undo(request, job_id: int):
         error = exc.message
     if not request.htmx:
         if undo is not None:
-            messages.info(request, undo.action_label)
+            _job_message(request, undo)
         else:
             messages.error(request, error)
         return redirect(reverse(definition.url_name) + ("?" + job.query if job.query else ""))
