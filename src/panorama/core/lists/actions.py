@@ -33,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from panorama.accounts.permissions import can
@@ -83,7 +83,7 @@ class BulkAction:
     export: str = ""
     before: Callable[[Any], Any] | None = None
     undo: Callable[[Any, Any, Any], Any] | None = None  # (user, row, before)
-    changed_since: Label = _lazy("Changed since the bulk action: left as it is.")
+    changed_since: Label = gettext_lazy("Changed since the bulk action: left as it is.")
     prepare: Callable[[Any, Any], str] | None = None  # (user, value) -> the rows' value
 
     def allowed(self, user: Any) -> bool:
