@@ -9,6 +9,7 @@ import datetime
 import io
 
 import pytest
+from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -143,6 +144,69 @@ def test_an_sms_campaign_without_sms_consent_is_refused(world, marketer, launch,
         launch(by=marketer, campaign=sms)
     assert "consented to marketing on SMS" in str(refused.value.message)
     assert not Recipient.objects.exists()
+
+
+@pytest.fixture
+def sms_scheduled(world, marketer, provider, launch):
+    """An SMS campaign to Ana and Luis (both consent, in that ledger order), launched for
+    an hour from now: nothing sent yet."""
+    url, _received = provider
+    account = messaging_account_save(
+        by=None,
+        account=MessagingAccount(name="SMS", number="+34600100200", api_url=url),
+        api_key=KEY,
+    )
+    for customer, number in [(world["ana"], "+34611000001"), (world["luis"], "+34611000002")]:
+        phone(customer, number)
+        consent(customer, Consent.Channel.SMS)
+    template = template_save(by=marketer, name="SMS", subject_es="-", body_es="Hola")
+    later = timezone.now() + datetime.timedelta(hours=1)
+    sms = campaign(
+        marketer, channel="sms", template=template.pk, sms_account=account.pk, scheduled_at=later
+    )
+    launch(by=marketer, campaign=sms)
+    return sms
+
+
+def test_an_sms_withdrawn_between_two_batches_of_one_run_is_not_sent(
+    sms_scheduled, world, provider, settings
+):
+    settings.PANORAMA_CAMPAIGN_RATE = 0
+    _url, received = provider
+    ana, luis = world["ana"], world["luis"]
+
+    def luis_withdraws(sender, instance, **kwargs):
+        # Luis answers STOP the moment Ana's text is ledgered, before his batch is read.
+        if instance.customer_id == ana.pk and instance.status == Recipient.Status.SENT:
+            consent(luis, Consent.Channel.SMS, granted=False)
+
+    post_save.connect(luis_withdraws, sender=Recipient)
+    try:
+        counts = campaign_send(campaign_id=sms_scheduled.pk, batch=1)
+    finally:
+        post_save.disconnect(luis_withdraws, sender=Recipient)
+
+    assert counts == {"sent": 1, "skipped": 5, "failed": 0}
+    assert [m["to"] for m in received] == ["+34611000001"]
+    luis_row = Recipient.objects.get(campaign=sms_scheduled, customer=luis)
+    assert (luis_row.status, luis_row.reason) == ("skipped", "no_consent")
+
+
+def test_an_sms_campaign_stopped_after_a_batch_resumes_without_texting_twice(
+    sms_scheduled, provider, settings
+):
+    settings.PANORAMA_CAMPAIGN_RATE = 0
+    _url, received = provider
+    first = campaign_send(campaign_id=sms_scheduled.pk, batch=1, limit=1)
+    assert first == {"sent": 1, "skipped": 0, "failed": 0}
+    sms_scheduled.refresh_from_db()
+    assert sms_scheduled.status == Campaign.Status.SENDING  # the rest still pending
+
+    rest = campaign_send(campaign_id=sms_scheduled.pk, batch=1)
+    assert rest == {"sent": 1, "skipped": 4, "failed": 0}
+    assert [m["to"] for m in received] == ["+34611000001", "+34611000002"]
+    sms_scheduled.refresh_from_db()
+    assert sms_scheduled.status == Campaign.Status.SENT
 
 
 # --- call lists ----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from panorama.customers.models import Consent, Identity
 from panorama.customers.selectors import customers_visible_to
 
 from ..models import Campaign, Recipient
-from ..rules import consent_granted
+from .ledger import campaign_finish_if_done, identities_first, reach_read
 
 Outcome = Recipient.CallOutcome
 FINAL = (Outcome.REACHED, Outcome.NOT_INTERESTED, Outcome.INTERESTED)
@@ -103,43 +103,23 @@ def call_next(*, by: User, campaign: Campaign) -> Recipient | None:
             .order_by("calls", "pk")[:20]
         )
         if not rows:
-            _finish_if_done(campaign)
+            campaign_finish_if_done(campaign)
             return None
-        ids = [r.customer_id for r in rows]
-        consenting = set(
-            customers_visible_to(None)
-            .filter(pk__in=ids)
-            .filter(consent_granted(Consent.Purpose.MARKETING, Consent.Channel.PHONE))
-            .values_list("pk", flat=True)
+        # Every row's customer is live (visible): the reason is no consent or no phone.
+        reach = reach_read(
+            [r.customer_id for r in rows],
+            Consent.Channel.PHONE,
+            lambda ids: identities_first(ids, Identity.Kind.PHONE),
         )
-        phones: dict[int, str] = {}
-        for cid, value in (
-            Identity.objects.filter(customer_id__in=ids, kind=Identity.Kind.PHONE)
-            .order_by("-is_primary", "id")
-            .values_list("customer_id", "value")
-        ):
-            phones.setdefault(cid, value)
         for row in rows:
-            cid = row.customer_id
-            if cid not in consenting or cid not in phones:
-                row.status = Recipient.Status.SKIPPED
-                row.reason = (
-                    Recipient.Reason.NO_CONSENT
-                    if cid not in consenting
-                    else Recipient.Reason.NO_PHONE
-                )
+            reason = reach.reason(row.customer_id, Recipient.Reason.NO_PHONE)
+            if reason is not None:
+                row.status, row.reason = Recipient.Status.SKIPPED, reason
                 row.save(update_fields=["status", "reason"])
                 continue
-            row.agent, row.phone = by, phones[cid]
+            row.agent, row.phone = by, reach.contacts[row.customer_id]
             row.save(update_fields=["agent", "phone"])
             return Recipient.objects.select_related("customer").get(pk=row.pk)
-
-
-def _finish_if_done(campaign: Campaign) -> None:
-    if not Recipient.objects.filter(campaign=campaign, status=Recipient.Status.PENDING).exists():
-        Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
-            status=Campaign.Status.SENT, finished_at=timezone.now()
-        )
 
 
 @transaction.atomic
@@ -236,5 +216,5 @@ def call_outcome_record(
             by=by, campaign=campaign, customer_id=recipient.customer_id, note=note
         )
         recipient.refresh_from_db()
-    _finish_if_done(campaign)
+    campaign_finish_if_done(campaign)
     return recipient

@@ -19,12 +19,12 @@ from panorama.channels.services import interactions_record
 from panorama.core.bulk import objects_update
 from panorama.core.events import emit_many
 from panorama.core.exceptions import Conflict, ValidationFailed
-from panorama.customers.models import Address, Consent, Customer
+from panorama.customers.models import Address, Consent
 from panorama.customers.selectors import customers_visible_to
 from panorama.customers.services.export import csv_cell_safe
 
 from ..models import Campaign, Recipient
-from ..rules import consent_granted
+from .ledger import reach_read
 
 FORMATS = ("csv", "xlsx")
 
@@ -46,28 +46,11 @@ def _ledger(campaign: Campaign) -> int:
             campaign=campaign, group=Recipient.Group.TARGET, status=Recipient.Status.PENDING
         )
     )
-    ids = [r.customer_id for r in rows]
-    live = Customer.objects.filter(pk__in=ids, merged_into__isnull=True)
-    consenting = set(
-        live.filter(consent_granted(Consent.Purpose.MARKETING, Consent.Channel.POST)).values_list(
-            "pk", flat=True
-        )
-    )
-    alive = set(live.values_list("pk", flat=True))
-    addresses = _addresses(list(consenting))
+    reach = reach_read([r.customer_id for r in rows], Consent.Channel.POST, _addresses)
     now = timezone.now()
     exported: list[Recipient] = []
     for row in rows:
-        cid = row.customer_id
-        reason = (
-            Recipient.Reason.MERGED
-            if cid not in alive
-            else Recipient.Reason.NO_CONSENT
-            if cid not in consenting
-            else Recipient.Reason.NO_ADDRESS
-            if cid not in addresses
-            else None
-        )
+        reason = reach.reason(row.customer_id, Recipient.Reason.NO_ADDRESS)
         if reason is None:
             row.status, row.exported_at, row.sent_at = Recipient.Status.EXPORTED, now, now
             exported.append(row)

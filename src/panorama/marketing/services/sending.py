@@ -30,14 +30,13 @@ from panorama.customers.models import Address, Consent, Customer, Holding, Ident
 
 from .. import messages
 from ..models import Campaign, CampaignVariant, MessageTemplate, Recipient
-from ..rules import consent_granted
 from .bounces import suppressed_among
+from .ledger import Reach, Sender, identities_first, ledger_walk
 
 BATCH = 200
 # Messages ledgered per transaction: a worker dying between the server's acceptance and
 # the commit can send at most this many twice when the campaign resumes.
 COMMIT_EVERY = 25
-PURPOSE, CHANNEL = Consent.Purpose.MARKETING, Consent.Channel.EMAIL
 _URL = re.compile(r"https?://[^\s<>\"')]+")
 
 
@@ -188,14 +187,6 @@ def message_build(
 # --- the run -------------------------------------------------------------------------------
 
 
-def _skip(recipients: list[Recipient]) -> None:
-    """Ledger the batch's skipped recipients (status, reason and the address that was
-    refused set): one statement."""
-    if recipients:
-        objects_update(recipients, ["status", "reason", "email"])
-        recipients.clear()
-
-
 def _record_sent(campaign: Campaign, handed: list[tuple[Recipient, str]]) -> None:
     """Ledger the messages the server accepted, with their timeline entries and events,
     in one transaction (one commit per ``COMMIT_EVERY`` messages, not per message): one
@@ -235,6 +226,76 @@ def _record_sent(campaign: Campaign, handed: list[tuple[Recipient, str]]) -> Non
     handed.clear()
 
 
+class EmailSender(Sender):
+    """E-mails through Django's mail over one kept-open connection, retried
+    ``PANORAMA_CAMPAIGN_ATTEMPTS`` times with backoff; a suppressed address is skipped;
+    the accepted ones ledgered ``COMMIT_EVERY`` at a time."""
+
+    consent, contact_field = Consent.Channel.EMAIL, "email"
+    missing = Recipient.Reason.NO_EMAIL
+    failed_fields = ("message_id",)
+
+    def __init__(self, campaign: Campaign, backend: str | None):
+        super().__init__(campaign)
+        self.backend = backend
+        self.attempts_max = max(1, settings.PANORAMA_CAMPAIGN_ATTEMPTS)
+        self.compiled = messages.Compiled(campaign.template)
+        self.by_variant = {
+            v.pk: messages.Compiled(variant_template(v))
+            for v in CampaignVariant.objects.filter(campaign=campaign).select_related("template")
+        }
+        self.connection = get_connection(backend)
+        self.accepted: list[tuple[Recipient, str]] = []
+        self.subject = ""
+
+    def contacts(self, ids: list[int]) -> dict[int, str]:
+        return identities_first(ids, Identity.Kind.EMAIL)
+
+    def batch_read(self, reach: Reach) -> None:
+        # For the whole batch: one query for the suppressions, three for the merge fields.
+        self.suppressed = suppressed_among(list(reach.contacts.values()))
+        self.contexts = customer_context(reach.consenting)
+
+    def refused(self, recipient: Recipient) -> str | None:
+        suppressed = recipient.email.lower() in self.suppressed
+        return Recipient.Reason.SUPPRESSED if suppressed else None
+
+    def hand(self, recipient: Recipient) -> str:
+        recipient.message_id = message_id_new()
+        message = message_build(
+            campaign=self.campaign,
+            recipient=recipient,
+            compiled=self.by_variant.get(recipient.variant_id or 0, self.compiled),
+            context=self.contexts[recipient.customer_id],
+        )
+        self.subject = str(message.subject)
+        error = ""
+        while recipient.attempts < self.attempts_max:
+            recipient.attempts += 1
+            try:
+                self.connection.open()  # kept open across messages; reopened after an error
+                if not self.connection.send_messages([message]):
+                    raise RuntimeError("the mail backend did not accept the message")
+                return ""
+            except Exception as exc:  # noqa: BLE001 (SMTP and socket errors alike)
+                error = f"{type(exc).__name__}: {exc}"
+                self.connection.close()
+                self.connection = get_connection(self.backend)
+                time.sleep(min(0.1 * 2**recipient.attempts, 5))  # 0.2 s, 0.4 s…
+        return error
+
+    def sent(self, recipient: Recipient) -> None:
+        self.accepted.append((recipient, self.subject))
+        if len(self.accepted) >= COMMIT_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        _record_sent(self.campaign, self.accepted)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
 def campaign_send(
     *,
     campaign_id: int,
@@ -253,124 +314,10 @@ def campaign_send(
     if campaign.status == Campaign.Status.SCHEDULED:
         Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SENDING)
     if campaign.channel == Campaign.Channel.SMS:
-        from .sms import campaign_send_sms
+        from .sms import SmsSender
 
-        return campaign_send_sms(campaign=campaign, rate=rate, batch=batch, limit=limit)
+        return ledger_walk(SmsSender(campaign), rate=rate, batch=batch, limit=limit)
     if campaign.channel != Campaign.Channel.EMAIL:
         # A call list is worked by the agents, a direct mail exported: due is all it gets.
         return {"sent": 0, "skipped": 0, "failed": 0}
-    rate = settings.PANORAMA_CAMPAIGN_RATE if rate is None else rate
-    attempts_max = max(1, settings.PANORAMA_CAMPAIGN_ATTEMPTS)
-    compiled = messages.Compiled(campaign.template)
-    by_variant = {
-        v.pk: messages.Compiled(variant_template(v))
-        for v in CampaignVariant.objects.filter(campaign=campaign).select_related("template")
-    }
-    counts = {"sent": 0, "skipped": 0, "failed": 0}
-    started, handed = time.monotonic(), 0
-    connection = get_connection(backend)
-    accepted: list[tuple[Recipient, str]] = []
-    last_id = 0
-    try:
-        while limit is None or handed < limit:
-            rows = list(
-                Recipient.objects.filter(
-                    campaign=campaign,
-                    group=Recipient.Group.TARGET,
-                    status=Recipient.Status.PENDING,
-                    pk__gt=last_id,
-                ).order_by("pk")[:batch]
-            )
-            if not rows:
-                break
-            last_id = rows[-1].pk
-            ids = [r.customer_id for r in rows]
-            # At send time, for the whole batch: one query for the consents, one for the
-            # addresses, three for the merge fields.
-            live = Customer.objects.filter(pk__in=ids, merged_into__isnull=True)
-            consenting = set(
-                live.filter(consent_granted(PURPOSE, CHANNEL)).values_list("pk", flat=True)
-            )
-            alive = set(live.values_list("pk", flat=True))
-            addresses: dict[int, str] = {}
-            for cid, value in (
-                Identity.objects.filter(customer_id__in=ids, kind=Identity.Kind.EMAIL)
-                .order_by("-is_primary", "id")
-                .values_list("customer_id", "value")
-            ):
-                addresses.setdefault(cid, value)
-            suppressed = suppressed_among(list(addresses.values()))
-            contexts = customer_context(consenting)
-            skipped: list[Recipient] = []
-            for recipient in rows:
-                cid = recipient.customer_id
-                reason = (
-                    Recipient.Reason.MERGED
-                    if cid not in alive
-                    else Recipient.Reason.NO_CONSENT
-                    if cid not in consenting
-                    else Recipient.Reason.NO_EMAIL
-                    if cid not in addresses
-                    else None
-                )
-                if reason is not None:
-                    recipient.status, recipient.reason = Recipient.Status.SKIPPED, reason
-                    skipped.append(recipient)
-                    counts["skipped"] += 1
-                    continue
-                if addresses[cid].lower() in suppressed:
-                    recipient.email = addresses[cid]
-                    recipient.status = Recipient.Status.SKIPPED
-                    recipient.reason = Recipient.Reason.SUPPRESSED
-                    skipped.append(recipient)
-                    counts["skipped"] += 1
-                    continue
-                recipient.email = addresses[cid]
-                recipient.message_id = message_id_new()
-                message = message_build(
-                    campaign=campaign,
-                    recipient=recipient,
-                    compiled=by_variant.get(recipient.variant_id or 0, compiled),
-                    context=contexts[cid],
-                )
-                if rate:
-                    wait = started + handed / rate - time.monotonic()
-                    if wait > 0:
-                        time.sleep(wait)
-                error = ""
-                while recipient.attempts < attempts_max:
-                    recipient.attempts += 1
-                    try:
-                        connection.open()  # kept open across messages; reopened after an error
-                        if not connection.send_messages([message]):
-                            raise RuntimeError("the mail backend did not accept the message")
-                        error = ""
-                        break
-                    except Exception as exc:  # noqa: BLE001 (SMTP and socket errors alike)
-                        error = f"{type(exc).__name__}: {exc}"[:300]
-                        connection.close()
-                        connection = get_connection(backend)
-                        time.sleep(min(0.1 * 2**recipient.attempts, 5))  # 0.2 s, 0.4 s…
-                handed += 1
-                if error:
-                    recipient.status, recipient.error = Recipient.Status.FAILED, error
-                    recipient.save(
-                        update_fields=["status", "error", "attempts", "email", "message_id"]
-                    )
-                    counts["failed"] += 1
-                else:
-                    accepted.append((recipient, str(message.subject)))
-                    counts["sent"] += 1
-                    if len(accepted) >= COMMIT_EVERY:
-                        _record_sent(campaign, accepted)
-            _record_sent(campaign, accepted)
-            _skip(skipped)
-    finally:
-        _record_sent(campaign, accepted)  # what the server took is ledgered, whatever broke
-        connection.close()
-    unfinished = (Recipient.Status.PENDING, Recipient.Status.WAITING)
-    if not Recipient.objects.filter(campaign=campaign, status__in=unfinished).exists():
-        Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
-            status=Campaign.Status.SENT, finished_at=timezone.now()
-        )
-    return counts
+    return ledger_walk(EmailSender(campaign, backend), rate=rate, batch=batch, limit=limit)

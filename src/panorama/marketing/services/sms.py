@@ -4,9 +4,6 @@ language, sent one by one through the channels' messaging account (its provider,
 batch at send time. The ledger row keeps the number and the outcome; the timeline entry
 the adapter writes is tied to the row."""
 
-import time
-
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -16,11 +13,11 @@ from panorama.channels.models import Interaction
 from panorama.channels.sms.services import MAX_BODY, message_send
 from panorama.core.events import emit
 from panorama.core.exceptions import DomainError
-from panorama.customers.models import Consent, Customer, Identity
+from panorama.customers.models import Consent, Identity
 
 from .. import messages
 from ..models import Campaign, Recipient
-from ..rules import consent_granted
+from .ledger import Reach, Sender, identities_first, ledger_walk
 from .sending import customer_context, public_url, token_make
 
 BATCH = 200
@@ -51,17 +48,6 @@ def sms_text(compiled: messages.Compiled, context: dict, unsubscribe_url: str) -
     return compiled.render(context | {"unsubscribe_url": unsubscribe_url}).body
 
 
-def _phones(ids: list[int]) -> dict[int, str]:
-    phones: dict[int, str] = {}
-    for cid, value in (
-        Identity.objects.filter(customer_id__in=ids, kind=Identity.Kind.PHONE)
-        .order_by("-is_primary", "id")
-        .values_list("customer_id", "value")
-    ):
-        phones.setdefault(cid, value)
-    return phones
-
-
 def _tie(recipient: Recipient, interaction_id: int | None, campaign: Campaign) -> None:
     """The adapter's timeline entry names the campaign and points at the ledger row."""
     if interaction_id:
@@ -72,94 +58,64 @@ def _tie(recipient: Recipient, interaction_id: int | None, campaign: Campaign) -
         )
 
 
+class SmsSender(Sender):
+    """Texts one by one through the campaign's messaging account (its adapter writes the
+    ``TextMessage`` and the timeline entry); each sent row ledgered at once."""
+
+    consent, contact_field = Consent.Channel.SMS, "phone"
+    missing = Recipient.Reason.NO_PHONE
+
+    def __init__(self, campaign: Campaign):
+        super().__init__(campaign)
+        self.compiled = messages.Compiled(campaign.template)
+        self.interaction_id: int | None = None
+
+    def contacts(self, ids: list[int]) -> dict[int, str]:
+        return identities_first(ids, Identity.Kind.PHONE)
+
+    def batch_read(self, reach: Reach) -> None:
+        self.contexts = customer_context(reach.consenting)
+
+    def hand(self, recipient: Recipient) -> str:
+        unsubscribe = public_url("marketing:unsubscribe", token_make(recipient.pk, "unsubscribe"))
+        text = sms_text(self.compiled, self.contexts[recipient.customer_id], unsubscribe)
+        recipient.attempts += 1
+        account_id = self.campaign.sms_account_id
+        try:
+            if account_id is None:
+                raise DomainError(_("Choose the active SMS account the texts go out from."))
+            if len(text) > MAX_BODY:
+                raise DomainError(
+                    _("The text has %(n)s characters, more than %(max)s.")
+                    % {"n": len(text), "max": MAX_BODY}
+                )
+            message = message_send(
+                by=None,
+                customer_id=recipient.customer_id,
+                account_id=account_id,
+                body=text,
+                number=recipient.phone,
+            )
+        except DomainError as exc:
+            return str(exc.message)
+        self.interaction_id = message.interaction_id
+        return ""
+
+    def sent(self, recipient: Recipient) -> None:
+        with transaction.atomic():
+            recipient.status, recipient.sent_at = Recipient.Status.SENT, timezone.now()
+            recipient.save(update_fields=["status", "sent_at", "attempts", "phone"])
+            _tie(recipient, self.interaction_id, self.campaign)
+            emit(
+                "campaign.sent",
+                campaign_id=self.campaign.pk,
+                customer_id=recipient.customer_id,
+                recipient_id=recipient.pk,
+            )
+
+
 def campaign_send_sms(
     *, campaign: Campaign, rate: float | None = None, batch: int = BATCH, limit: int | None = None
 ) -> dict[str, int]:
     """Send what is pending in an SMS campaign's ledger (resumable, like the e-mails)."""
-    account_id = campaign.sms_account_id
-    rate = settings.PANORAMA_CAMPAIGN_RATE if rate is None else rate
-    compiled = messages.Compiled(campaign.template)
-    counts = {"sent": 0, "skipped": 0, "failed": 0}
-    started, handed, last_id = time.monotonic(), 0, 0
-    while limit is None or handed < limit:
-        rows = list(
-            Recipient.objects.filter(
-                campaign=campaign,
-                group=Recipient.Group.TARGET,
-                status=Recipient.Status.PENDING,
-                pk__gt=last_id,
-            ).order_by("pk")[:batch]
-        )
-        if not rows:
-            break
-        last_id = rows[-1].pk
-        ids = [r.customer_id for r in rows]
-        live = Customer.objects.filter(pk__in=ids, merged_into__isnull=True)
-        consenting = set(
-            live.filter(
-                consent_granted(Consent.Purpose.MARKETING, Consent.Channel.SMS)
-            ).values_list("pk", flat=True)
-        )
-        alive = set(live.values_list("pk", flat=True))
-        phones = _phones(ids)
-        contexts = customer_context(consenting)
-        for recipient in rows:
-            cid = recipient.customer_id
-            reason = (
-                Recipient.Reason.MERGED
-                if cid not in alive
-                else Recipient.Reason.NO_CONSENT
-                if cid not in consenting
-                else Recipient.Reason.NO_PHONE
-                if cid not in phones
-                else None
-            )
-            if reason is not None:
-                recipient.status, recipient.reason = Recipient.Status.SKIPPED, reason
-                recipient.save(update_fields=["status", "reason"])
-                counts["skipped"] += 1
-                continue
-            unsubscribe = public_url(
-                "marketing:unsubscribe", token_make(recipient.pk, "unsubscribe")
-            )
-            text = sms_text(compiled, contexts[cid], unsubscribe)
-            recipient.phone = phones[cid]
-            recipient.attempts += 1
-            if rate:
-                wait = started + handed / rate - time.monotonic()
-                if wait > 0:
-                    time.sleep(wait)
-            handed += 1
-            try:
-                if account_id is None:
-                    raise DomainError(_("Choose the active SMS account the texts go out from."))
-                if len(text) > MAX_BODY:
-                    raise DomainError(
-                        _("The text has %(n)s characters, more than %(max)s.")
-                        % {"n": len(text), "max": MAX_BODY}
-                    )
-                message = message_send(
-                    by=None, customer_id=cid, account_id=account_id, body=text, number=phones[cid]
-                )
-            except DomainError as exc:
-                recipient.status, recipient.error = Recipient.Status.FAILED, str(exc.message)[:300]
-                recipient.save(update_fields=["status", "error", "attempts", "phone"])
-                counts["failed"] += 1
-                continue
-            with transaction.atomic():
-                recipient.status, recipient.sent_at = Recipient.Status.SENT, timezone.now()
-                recipient.save(update_fields=["status", "sent_at", "attempts", "phone"])
-                _tie(recipient, message.interaction_id, campaign)
-                emit(
-                    "campaign.sent",
-                    campaign_id=campaign.pk,
-                    customer_id=cid,
-                    recipient_id=recipient.pk,
-                )
-            counts["sent"] += 1
-    unfinished = (Recipient.Status.PENDING, Recipient.Status.WAITING)
-    if not Recipient.objects.filter(campaign=campaign, status__in=unfinished).exists():
-        Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
-            status=Campaign.Status.SENT, finished_at=timezone.now()
-        )
-    return counts
+    return ledger_walk(SmsSender(campaign), rate=rate, batch=batch, limit=limit)
