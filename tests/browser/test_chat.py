@@ -76,7 +76,7 @@ def test_a_visitor_and_an_agent_chat_live_both_ways(
         expect(widget).to_contain_text("Gracias: un agente te atenderá enseguida.")
         no_sideways_scroll(visitor)
 
-        # The queue (refreshed every few seconds) shows the chat; the agent opens it.
+        # The open queue hears of the chat through its stream and shows it; the agent opens it.
         row = page.locator("#chat-list [data-conversation]").filter(has_text="Lucía")
         expect(row).to_be_visible()
         expect(row.locator("[data-unread]")).to_have_text("1 sin leer")

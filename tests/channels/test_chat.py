@@ -299,6 +299,67 @@ def test_the_queue_page_shows_unread_counts_and_the_conversation_marks_them_read
     assert "data-unread" not in client.get("/channels/chats/?tab=mine").content.decode()
 
 
+def _events_until(stream, wanted: str, *, then=None) -> str:
+    """Read a stream's chunks until ``wanted`` arrives (or the stream ends); ``then`` runs
+    once, after the first chunk (what happens while the page is open)."""
+    seen = ""
+    for chunk in stream:
+        seen += chunk.decode()
+        if then is not None:
+            then()
+            then = None
+        if wanted in seen:
+            break
+    return seen
+
+
+def test_the_open_queue_hears_at_once_of_a_new_chat_and_of_a_take(
+    client, site, online, agent, monkeypatch
+):
+    from panorama.channels.chat import views
+
+    monkeypatch.setattr(views, "QUEUE_CHECK_SECONDS", 0)
+    client.force_login(agent)
+    page = client.get("/channels/chats/").content.decode()
+    version = page.split('data-version="', 1)[1].split('"', 1)[0]
+    assert "No chats here." in page and 'data-stream="/channels/chats/stream/"' in page
+
+    def new_chat():
+        services.chat_start(site=site, data={"name": "Ana", "message": "Hola", "consent": True})
+
+    with override_settings(PANORAMA_CALL_STREAM_SECONDS=5):
+        # Nothing new: the stream only says hello and keeps the agent on line.
+        with override_settings(PANORAMA_CALL_STREAM_SECONDS=0.3):
+            quiet = client.get(f"/channels/chats/stream/?v={version}")
+            text = b"".join(quiet.streaming_content).decode()
+        assert quiet["Content-Type"] == "text/event-stream"
+        assert "event: hello" in text and "event: message" not in text
+
+        # A visitor starts a chat while the page is open: the stream says so.
+        stream = client.get(f"/channels/chats/stream/?v={version}").streaming_content
+        assert "event: message" in _events_until(stream, "event: message", then=new_chat)
+        fresh = client.get("/channels/chats/", headers={"HX-Request": "true"}).content.decode()
+        assert "Ana" in fresh and 'data-count="waiting">1<' in fresh
+
+        # Another agent takes it: the counts change, so the stream speaks again.
+        now = client.get("/channels/chats/").content.decode()
+        version = now.split('data-version="', 1)[1].split('"', 1)[0]
+        other = UserFactory(role=Role.SERVICE_AGENT, teams=list(agent.teams.all()))
+        chat = Conversation.objects.get()
+        stream = client.get(f"/channels/chats/stream/?v={version}").streaming_content
+        seen = _events_until(
+            stream,
+            "event: message",
+            then=lambda: services.chat_take(by=other, conversation_id=chat.pk),
+        )
+        assert "event: message" in seen
+
+
+def test_the_queue_stream_is_for_chat_agents_only(client, site):
+    client.force_login(UserFactory(role=Role.ANALYST))
+    assert client.get("/channels/chats/stream/").status_code == 403
+
+
 def test_the_agents_reply_endpoint_answers_json_with_the_services_error(client, waiting, agent):
     client.force_login(agent)
     ok = client.post(f"/channels/chats/{waiting.pk}/reply/", {"body": "Buenas"})

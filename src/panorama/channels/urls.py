@@ -59,6 +59,7 @@ from .setup import views as setup  # noqa: E402
 
 urlpatterns += [
     path("chats/", chat.chat_queue, name="chat_queue"),
+    path("chats/stream/", chat.chat_queue_stream, name="chat_queue_stream"),
     path("chats/<int:conversation_id>/", chat.chat_detail, name="chat_detail"),
     path("chats/<int:conversation_id>/stream/", chat.chat_stream, name="chat_stream"),
     path("chats/<int:conversation_id>/messages/", chat.chat_messages, name="chat_messages"),

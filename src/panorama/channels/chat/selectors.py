@@ -1,7 +1,7 @@
 """Reads of the chats: a conversation's messages after an id (the streams' and the
 polling's one query), as the visitor or an agent sees them; the agents who answer."""
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -87,6 +87,15 @@ def queue_counts(*, user: User) -> dict[str, int]:
         waiting=Count("id", filter=Q(status=S.WAITING)),
         mine=Count("id", filter=Q(status=S.ACTIVE, agent=user)),
     )
+
+
+def queue_version(*, user: User) -> str:
+    """What the queue page depends on, in two indexed queries: the counts (a chat taken,
+    transferred or closed changes them) and the newest message (a new chat or a message in
+    one). A change means the page should fetch the queue again."""
+    counts = queue_counts(user=user)
+    newest = ChatMessage.objects.aggregate(newest=Max("id"))["newest"] or 0
+    return f"{counts['waiting']}-{counts['mine']}-{newest}"
 
 
 def chat_agents() -> list[User]:

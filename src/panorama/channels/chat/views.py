@@ -1,7 +1,9 @@
 """The agents' chat pages: the queue (waiting, mine, offline messages, closed; unread
-counts, refreshed by htmx), one conversation (live by server-sent events, polling
-otherwise) with take, reply, transfer, close, and linking an unknown visitor to a
-customer (found or created, as on the unknown senders' page)."""
+counts; fetched again by htmx when its stream says it changed), one conversation (live
+by server-sent events, polling otherwise) with take, reply, transfer, close, and linking
+an unknown visitor to a customer (found or created, as on the unknown senders' page)."""
+
+import time
 
 from django.contrib import messages
 from django.db import transaction
@@ -21,6 +23,7 @@ from . import selectors, services
 from .stream import start_after, stream_response
 
 TABS = ("waiting", "mine", "offline", "closed")
+QUEUE_CHECK_SECONDS = 1.0  # how often an open queue page's stream looks for a change
 
 
 @require_GET
@@ -42,9 +45,38 @@ def chat_queue(request):
             "-started_at", "-id"
         )[:100],
         "counts": selectors.queue_counts(user=request.user),
+        "version": selectors.queue_version(user=request.user),
     }
     template = "channels/chat/_queue.html" if request.htmx else "channels/chat/queue.html"
     return render(request, template, context)
+
+
+@require_GET
+def chat_queue_stream(request):
+    """Server-sent ``message`` events, each meaning "the queue changed": a chat came in,
+    was written in, taken, transferred or closed. It compares ``queue_version`` with the
+    one the page was drawn with (``?v=``) once a second; the page then fetches the queue
+    (htmx). While it is open the agent is on line (as while the page polled)."""
+    ensure_can(request.user, "channels.chat")
+    user = request.user
+    state = {"version": request.GET.get("v", ""), "checked": 0.0}
+
+    def fetch(after: int) -> list[dict]:
+        now = time.monotonic()
+        if now - state["checked"] < QUEUE_CHECK_SECONDS:
+            return []
+        state["checked"] = now
+        version = selectors.queue_version(user=user)
+        if version == state["version"]:
+            return []
+        state["version"] = version
+        return [{"id": after + 1}]
+
+    return stream_response(
+        after=start_after(request),
+        fetch=fetch,
+        tick=lambda: services.chat_presence_touch(user=user),
+    )
 
 
 def _detail_context(request, conversation, **extra) -> dict:
