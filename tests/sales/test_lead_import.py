@@ -8,9 +8,9 @@ from panorama.sales.services.lead import lead_status_change
 from panorama.sales.services.lead_import import (
     lead_import_create,
     lead_import_rejected_csv,
-    lead_import_run,
     lead_import_undo,
 )
+from panorama.sales.services.lead_import_jobs import lead_import_start
 from tests.customers.import_files import csv_bytes, xlsx_bytes
 
 from ..factories import TeamFactory, UserFactory
@@ -53,8 +53,9 @@ def test_import_maps_the_spanish_headers_reports_and_undoes(rep, emitted, settin
         "CP": "postal_code",
         "Notas": "notes",
     }
-    with emitted() as events:
-        job = lead_import_run(by=rep, import_id=job.pk, mapping=job.mapping)
+    with emitted() as events:  # the task runs after the commit (immediate backend)
+        lead_import_start(by=rep, import_id=job.pk, mapping=job.mapping)
+    job.refresh_from_db()
     assert (job.created_count, job.rejected_count, job.status) == (2, 2, "done")
     assert not job.file, "the stored file is deleted once read"
     eva = Lead.objects.get(email="eva@acme.es")
@@ -82,7 +83,7 @@ def test_import_maps_the_spanish_headers_reports_and_undoes(rep, emitted, settin
         lead_import_undo(by=rep, import_id=job.pk)
 
 
-def test_xlsx_and_assignment_by_rules(rep, settings, tmp_path):
+def test_xlsx_and_assignment_by_rules(rep, settings, tmp_path, django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
     team = TeamFactory(name="Inbound")
     ana = UserFactory(username="ana", teams=[team])
@@ -90,7 +91,8 @@ def test_xlsx_and_assignment_by_rules(rep, settings, tmp_path):
     job = lead_import_create(
         by=rep, upload=_upload(xlsx_bytes(ROWS[:1], header=HEADER), name="leads.xlsx")
     )
-    lead_import_run(by=rep, import_id=job.pk, mapping=job.mapping, assign_by_rules=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_import_start(by=rep, import_id=job.pk, mapping=job.mapping, assign_by_rules=True)
     assert Lead.objects.get().owner == ana
 
 
@@ -106,15 +108,15 @@ def test_bad_files_and_mappings_are_refused(rep, settings, tmp_path):
     settings.PANORAMA_LEAD_IMPORT_MAX_ROWS = 100
     job = lead_import_create(by=rep, upload=_upload(csv_bytes(ROWS, header=HEADER)))
     with pytest.raises(ValidationFailed) as error:
-        lead_import_run(by=rep, import_id=job.pk, mapping={"Notas": "notes"})
+        lead_import_start(by=rep, import_id=job.pk, mapping={"Notas": "notes"})
     assert error.value.field == "mapping"
     with pytest.raises(ValidationFailed):
-        lead_import_run(by=rep, import_id=job.pk, mapping={"Nombre": "email", "CP": "email"})
+        lead_import_start(by=rep, import_id=job.pk, mapping={"Nombre": "email", "CP": "email"})
     assert not Lead.objects.exists()
     assert LeadImport.objects.get().status == "mapping"
 
 
-def test_the_wizard_pages(client, rep, settings, tmp_path):
+def test_the_wizard_pages(client, rep, settings, tmp_path, django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(rep)
     assert client.get(reverse("sales:lead_import")).status_code == 200
@@ -127,7 +129,8 @@ def test_the_wizard_pages(client, rep, settings, tmp_path):
     assert "Correo electrónico" in page and "eva@acme.es" in page
     # By the file's column order (PostgreSQL's jsonb keeps no key order).
     mapping = {f"map-{i}": job.mapping.get(h, "") for i, h in enumerate(job.headers)}
-    done = client.post(answer.url, mapping)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(answer.url, mapping)
     assert done.status_code == 302
     report = client.get(answer.url).content.decode()
     assert "Rejected rows" in report and "Undo this import" in report
@@ -140,7 +143,9 @@ def test_the_wizard_pages(client, rep, settings, tmp_path):
     assert client.get(reverse("sales:lead_import_detail", args=[job.pk])).status_code == 404
 
 
-def test_the_api_uploads_runs_reports_and_undoes(api_as, rep, settings, tmp_path):
+def test_the_api_uploads_runs_reports_and_undoes(
+    api_as, rep, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     api = api_as(rep)
     upload = SimpleUploadedFile("leads.csv", csv_bytes(ROWS, header=HEADER))
@@ -154,9 +159,12 @@ def test_the_api_uploads_runs_reports_and_undoes(api_as, rep, settings, tmp_path
     assert body["status"] == "mapping" and body["mapping"]["Correo electrónico"] == "email"
     refused = api.post(f"/lead-imports/{body['id']}/run", json={"mapping": {"Nope": "email"}})
     assert refused.status_code == 422 and "mapping" in refused.json()["errors"]
-    ran = api.post(f"/lead-imports/{body['id']}/run", json={"mapping": body["mapping"]})
-    assert ran.status_code == 200, ran.content
-    report = ran.json()
+    with django_capture_on_commit_callbacks(execute=True):
+        ran = api.post(f"/lead-imports/{body['id']}/run", json={"mapping": body["mapping"]})
+    assert ran.status_code == 202, ran.content
+    assert ran.json()["status"] == "queued"
+    report = api.get(f"/lead-imports/{body['id']}").json()
+    assert (report["status"], report["processed_rows"], report["total_rows"]) == ("done", 4, 4)
     assert (report["created_count"], report["rejected_count"]) == (2, 2)
     assert [r["row_number"] for r in report["rejected_rows"]] == [3, 4]
     again = api.post(f"/lead-imports/{body['id']}/run", json={"mapping": body["mapping"]})

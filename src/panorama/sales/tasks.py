@@ -2,11 +2,19 @@
 quotes whose validity has passed.
 
 The worker's periodic sweep (``core.jobs``, every ``PANORAMA_JOB_SWEEP_SECONDS``)
-calls each ``*_tick``, which queues its task, as the service desk's SLA sweep does."""
+calls each ``*_tick``, which queues its task, as the service desk's SLA sweep does.
+The lead import runs here too; its recovery (``lead_imports_recover``) is registered
+with the same sweep when this module imports it."""
+
+import logging
 
 from django_tasks import task
 
 from panorama.core import jobs
+
+from .services.lead_import_jobs import lead_imports_recover  # noqa: F401 (the sweep's)
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -40,3 +48,15 @@ def quotes_expire_tick() -> int:
     if jobs.in_worker():
         quotes_expire_task.enqueue()
     return 0
+
+
+@task()
+def lead_import_task(import_id: int) -> None:
+    """Run a queued lead import (``services.lead_import_jobs``); it is never left
+    ``running`` after an error (the run marks it failed)."""
+    from .services.lead_import_jobs import lead_import_process
+
+    try:
+        lead_import_process(job_id=import_id)
+    except Exception:
+        logger.exception("lead import task %s failed", import_id)

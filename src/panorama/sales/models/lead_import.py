@@ -5,12 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 class LeadImport(models.Model):
     """A file of leads (CSV/XLSX) read with the customers import's file reading, its
-    columns mapped to lead fields, run row by row; rejected rows are kept for the
-    report; the import can be undone while its leads are untouched."""
+    columns mapped to lead fields, run row by row by the task worker (in batches, each
+    committed with its progress and heartbeat, as the customers import); rejected rows
+    are kept for the report; the import can be undone while its leads are untouched."""
 
     class Status(models.TextChoices):
         MAPPING = "mapping", _("Waiting for the mapping")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
         DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
         UNDONE = "undone", _("Undone")
 
     file = models.FileField(_("file"), upload_to="lead-imports/%Y/%m/", blank=True)
@@ -26,6 +30,9 @@ class LeadImport(models.Model):
         _("status"), max_length=8, choices=Status.choices, default=Status.MAPPING
     )
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    # Rows of the file read so far (blank ones too): committed with each batch, so a run
+    # that stops half-way is resumed at the next row.
+    processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
     undo_deleted_count = models.PositiveIntegerField(_("removed by the undo"), default=0)
@@ -33,7 +40,14 @@ class LeadImport(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    error = models.TextField(_("error"), blank=True)
+    # The process running the job and its last sign of life (one per batch): the task
+    # worker's sweep resumes a job whose process is gone (``lead_imports_recover``).
+    worker = models.CharField(_("worker"), max_length=64, blank=True)
+    restarts = models.PositiveSmallIntegerField(_("restarts"), default=0)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
     undone_by = models.ForeignKey(

@@ -211,8 +211,10 @@ class LeadImportOut(Schema):
     mapping: dict[str, str]
     assign_by_rules: bool
     total_rows: int
+    processed_rows: int = Field(description="rows of the file read so far (blank ones too)")
     created_count: int
     rejected_count: int
+    error: str = Field(description="why a failed import stopped")
     undo_deleted_count: int
     undo_kept_count: int
     created_at: datetime.datetime

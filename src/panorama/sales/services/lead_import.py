@@ -5,10 +5,11 @@ Reused from ``customers/imports/services/files.py`` and ``mapping.py``: the file
 limits (inspection and counting in a process of bounded memory and CPU time), the column
 aliases (Spanish and English headers) and the row report's shape (every column as read,
 then the row number and its problems, each cell made formula-safe by ``csv_cell_safe``).
-Not reused: the customer job machinery (background worker, batches, heartbeats, matching
-existing customers, undo records per field) — a lead import runs in the request, up to
-``PANORAMA_LEAD_IMPORT_MAX_ROWS`` rows, each row through ``lead_create`` (one
-validation, scoring, assignment) in its own savepoint, and its undo removes the leads
+Run like the customers import, by the task worker (``lead_import_jobs.py``): batches
+committed with their progress and a heartbeat, a graceful stop queued again, a worker
+killed outright resumed by the sweep (``core.jobs``). Not reused: matching existing
+customers and undo records per field — each row goes through ``lead_create`` (one
+validation, scoring, assignment) in its own savepoint, and the undo removes the leads
 nobody has touched since."""
 
 import csv
@@ -119,10 +120,6 @@ def mapping_check(headers: list[str], mapping: dict[str, str]) -> dict[str, str]
     return {c: t for c, t in mapping.items() if t}
 
 
-def _source(job: LeadImport) -> Source:
-    return Source(file_format=job.file_format, encoding=job.encoding, delimiter=job.delimiter)
-
-
 @transaction.atomic
 def lead_import_create(*, by: User, upload: UploadedFile) -> LeadImport:
     """Check the file (format, size, rows, columns, in a bounded process) and keep it
@@ -184,7 +181,7 @@ def lead_import_get(*, user: User, import_id: int, for_update: bool = False) -> 
     return job
 
 
-def _row_values(headers: list[str], mapping: dict[str, str], cells: list[str]) -> dict[str, Any]:
+def row_values(headers: list[str], mapping: dict[str, str], cells: list[str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     data: dict[str, str] = {}
     for index, header in enumerate(headers):
@@ -202,69 +199,12 @@ def _row_values(headers: list[str], mapping: dict[str, str], cells: list[str]) -
 
 
 @transaction.atomic
-def lead_import_run(
-    *, by: User, import_id: int, mapping: dict[str, str], assign_by_rules: bool = False
-) -> LeadImport:
-    """Create a lead per row (source import) through ``lead_create``: a row it refuses
-    is kept with its problem for the report, the others stay. The stored file is
-    deleted once read."""
-    ensure_can(by, "sales.edit")
-    job = lead_import_get(user=by, import_id=import_id, for_update=True)
-    if job.status != LeadImport.Status.MAPPING:
-        raise Conflict(_("This import has already run."), field="status")
-    job.mapping = mapping_check(job.headers, mapping)
-    job.assign_by_rules = assign_by_rules
-    created = rejected = 0
-    rejected_rows: list[LeadImportRow] = []
-    with job.file.open("rb") as fh:
-        rows = rows_read(fh, _source(job))
-        try:
-            next(r for r in rows if not row_blank(r))  # the header
-            for number, cells in enumerate(rows, start=2):
-                if row_blank(cells):
-                    continue
-                try:
-                    with transaction.atomic():
-                        lead_create(
-                            by=by,
-                            source=Lead.Source.IMPORT,
-                            lead_import=job,
-                            unowned=assign_by_rules,
-                            **_row_values(job.headers, job.mapping, cells),
-                        )
-                except DomainError as exc:
-                    rejected += 1
-                    problems = exc.errors or {exc.field or "": [str(exc.message)]}
-                    message = "; ".join(
-                        f"{field}: {' '.join(msgs)}" if field else " ".join(msgs)
-                        for field, msgs in problems.items()
-                    )
-                    if len(rejected_rows) < settings.PANORAMA_IMPORT_MAX_REJECTED_ROWS:
-                        rejected_rows.append(
-                            LeadImportRow(
-                                lead_import=job, row_number=number, cells=cells, message=message
-                            )
-                        )
-                else:
-                    created += 1
-        finally:
-            rows.close()
-    LeadImportRow.objects.bulk_create(rejected_rows)
-    job.file.delete(save=False)
-    job.created_count, job.rejected_count = created, rejected
-    job.status, job.finished_at = LeadImport.Status.DONE, timezone.now()
-    job.save()
-    emit("lead.imported", import_id=job.pk, created=created, rejected=rejected, by=by.pk)
-    return job
-
-
-@transaction.atomic
 def lead_import_undo(*, by: User, import_id: int) -> LeadImport:
     """Remove the import's leads nobody has worked on since (still new, never converted);
     the others stay and are counted: someone's work is never thrown away."""
     ensure_can(by, "sales.edit")
     job = lead_import_get(user=by, import_id=import_id, for_update=True)
-    if job.status != LeadImport.Status.DONE:
+    if job.status not in (LeadImport.Status.DONE, LeadImport.Status.FAILED):
         raise Conflict(_("Only a finished import can be undone, once."), field="status")
     leads = Lead.objects.filter(lead_import=job)
     untouched = leads.filter(status=Lead.Status.NEW, customer__isnull=True)

@@ -1,5 +1,6 @@
-"""Importing leads: upload, review the column mapping, the report (rejected rows as
-CSV) and the undo."""
+"""Importing leads: upload, review the column mapping (which queues the import for the
+task worker), the progress (polled by HTMX while it runs, as the customers import),
+the report (rejected rows as CSV) and the undo."""
 
 from django.contrib import messages
 from django.http import StreamingHttpResponse
@@ -11,6 +12,7 @@ from panorama.core.exceptions import DomainError
 
 from ..models import LeadImport
 from ..services import lead_import as importing
+from ..services.lead_import_jobs import UNFINISHED, lead_import_progress, lead_import_start
 
 TEMPLATES = "sales/leads/imports/"
 
@@ -45,14 +47,15 @@ def lead_import_upload(request):
 
 @require_http_methods(["GET", "POST"])
 def lead_import_detail(request, import_id: int):
-    """The mapping to review (then run), or the report of a finished import."""
+    """The mapping to review (then queue), the progress while the worker runs it (an
+    HTMX request gets the polled partial), then the report."""
     job = importing.lead_import_get(user=request.user, import_id=import_id)
     error = ""
     mapping = job.mapping
     if request.method == "POST" and job.status == LeadImport.Status.MAPPING:
         mapping = {h: request.POST.get(f"map-{i}", "") for i, h in enumerate(job.headers) if h}
         try:
-            job = importing.lead_import_run(
+            job = lead_import_start(
                 by=request.user,
                 import_id=job.pk,
                 mapping=mapping,
@@ -61,12 +64,16 @@ def lead_import_detail(request, import_id: int):
         except DomainError as exc:
             error = str(exc.message)
         else:
-            messages.success(
-                request,
-                _("%(created)d leads imported, %(rejected)d rows rejected.")
-                % {"created": job.created_count, "rejected": job.rejected_count},
-            )
+            messages.success(request, _("The import has started: this page shows its progress."))
             return redirect("sales:lead_import_detail", job.pk)
+    progress = {
+        "job": job,
+        "progress": lead_import_progress(job),
+        "polling": job.status in UNFINISHED,
+        "rejected": job.rejected_rows.all()[:50],
+    }
+    if request.htmx and job.status != LeadImport.Status.MAPPING:
+        return render(request, TEMPLATES + "_progress.html", progress)
     columns = [
         {
             "index": i,
@@ -80,13 +87,7 @@ def lead_import_detail(request, import_id: int):
     return render(
         request,
         TEMPLATES + "detail.html",
-        {
-            "job": job,
-            "columns": columns,
-            "choices": _choices(),
-            "error": error,
-            "rejected": job.rejected_rows.all()[:50],
-        },
+        {**progress, "columns": columns, "choices": _choices(), "error": error},
         status=422 if error else 200,
     )
 
