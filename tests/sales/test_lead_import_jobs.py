@@ -152,9 +152,7 @@ def test_an_import_killed_too_often_fails_and_can_be_undone(rep, monkeypatch):
     assert not Lead.objects.exists()
 
 
-def test_a_job_on_another_host_is_recovered_once_its_heartbeat_is_stale(
-    rep, monkeypatch, settings
-):
+def test_a_job_on_another_host_is_recovered_once_its_heartbeat_is_stale(rep, monkeypatch, settings):
     settings.PANORAMA_JOB_STALE_SECONDS = 600
     job = _left_running(rep, monkeypatch, worker="another-host:4242/abcd")
     assert lead_imports_recover() == 0  # alive as far as anyone here can tell

@@ -33,7 +33,9 @@ def _mapping(text: str) -> dict[str, str] | None:
 
 
 @router.post(
-    "/lead-imports", response={201: LeadImportOut, 202: LeadImportOut}, summary="Upload a file of leads"
+    "/lead-imports",
+    response={201: LeadImportOut, 202: LeadImportOut},
+    summary="Upload a file of leads",
 )
 def lead_import_create(
     request,
@@ -55,7 +57,9 @@ def lead_import_create(
 
 
 @router.get(
-    "/lead-imports/{import_id}", response=LeadImportOut, summary="A lead import's progress and report"
+    "/lead-imports/{import_id}",
+    response=LeadImportOut,
+    summary="A lead import's progress and report",
 )
 def lead_import_read(request, import_id: int):
     return importing.lead_import_get(user=request.user, import_id=import_id)

@@ -27,19 +27,15 @@ from django.utils.translation import gettext as _
 from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
-from panorama.core.exceptions import Conflict, DomainError, NotFound, ValidationFailed
+from panorama.core.exceptions import Conflict, NotFound, ValidationFailed
 from panorama.customers.imports.services.files import (
-    Source,
-    row_blank,
     rows_count_limited,
-    rows_read,
     source_inspect_limited,
 )
 from panorama.customers.imports.services.mapping import _ALIASES, alias_index, headers_guess
 from panorama.customers.services.export import csv_cell_safe
 
-from ..models import Lead, LeadImport, LeadImportRow
-from .lead import lead_create
+from ..models import Lead, LeadImport
 
 TARGETS = [
     "first_name",

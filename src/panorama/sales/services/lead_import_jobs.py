@@ -217,11 +217,7 @@ def _stopped_message(job_id: int, *, restarts: bool) -> str:
         ) % {**done, "times": MAX_RESTARTS + 1}
     else:
         said = _("The import was interrupted after %(done)s of %(total)s rows.") % done
-    return (
-        said
-        + " "
-        + _("The leads imported so far stay: undo the import to remove them.")
-    )
+    return said + " " + _("The leads imported so far stay: undo the import to remove them.")
 
 
 def _fail(job: LeadImport, message: str) -> int:
