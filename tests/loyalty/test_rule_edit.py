@@ -159,6 +159,10 @@ def test_the_api_patches_a_rule_and_retires_it(api_as, marketer, rule):
     assert again.status_code == 200 and again.json()["active"] is False
     detail = client.get(f"/loyalty/programmes/{rule.programme_id}").json()
     assert [(r["name"], r["active"]) for r in detail["rules"]] == [("Cafetera+", False)]
+    back = client.post(_url(rule, "/reinstate"))
+    assert back.status_code == 200 and back.json()["active"] is True
+    detail = client.get(f"/loyalty/programmes/{rule.programme_id}").json()
+    assert [(r["name"], r["active"]) for r in detail["rules"]] == [("Cafetera+", True)]
 
 
 def test_the_api_refuses_bad_values_other_roles_and_unknown_rules_with_a_message(
@@ -172,6 +176,7 @@ def test_the_api_refuses_bad_values_other_roles_and_unknown_rules_with_a_message
     for denied in (
         api_as(rep).patch(_url(rule), json={"extra_points": 99}),
         api_as(rep).post(_url(rule, "/retire")),
+        api_as(rep).post(_url(rule, "/reinstate")),
     ):
         assert denied.status_code == 403
         assert "marketing" in denied.json()["detail"]

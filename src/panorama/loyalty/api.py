@@ -72,6 +72,17 @@ def rule_retire(request, programme_id: int, earning_rule_id: int):
     return programme_services.rule_set_active(by=request.user, rule=rule, active=False)
 
 
+@router.post(
+    "/loyalty/programmes/{programme_id}/rules/{earning_rule_id}/reinstate", response=RuleOut
+)
+def rule_reinstate(request, programme_id: int, earning_rule_id: int):
+    """Put a retired rule back in force: it earns again on orders from now on, never on
+    the orders of the time it was retired."""
+    programme = selectors.programme_get(programme_id=programme_id)
+    rule = selectors.rule_get(programme=programme, rule_id=earning_rule_id)
+    return programme_services.rule_set_active(by=request.user, rule=rule, active=True)
+
+
 @router.get("/loyalty/members", response=MemberPageOut)
 def member_list(request, filters: Query[MemberFilters]):
     page = selectors.member_page(user=request.user, **filters.dict())
