@@ -12,6 +12,7 @@ import threading
 import time
 
 import pytest
+from django.db import OperationalError
 from django.templatetags.static import static
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -62,8 +63,13 @@ def bank_site(tmp_path):
 def _wait_for(check, seconds=10):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if check():
-            return
+        try:
+            if check():
+                return
+        except OperationalError:
+            # SQLite's shared in-memory test database locks a table while the live
+            # server's thread writes it, without waiting: look again.
+            pass
         time.sleep(0.1)
     raise AssertionError("timed out")
 
