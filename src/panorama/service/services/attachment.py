@@ -120,7 +120,7 @@ def case_attachment_remove(*, by: User | None, case_id: int, attachment_id: int)
     ensure_can(by, "service.edit")
     case = case_get(user=by, case_id=case_id, for_update=True)
     attachment = (
-        CaseAttachment.objects.select_for_update()
+        CaseAttachment.objects.select_for_update(of=("self",))
         .select_related("message", "removed_by")
         .filter(pk=attachment_id, message__case=case)
         .first()
