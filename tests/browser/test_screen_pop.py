@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from panorama.accounts.models import Role
 from panorama.service.models import Call, Extension, Pbx
-from panorama.service.services.call import signature_for
 from panorama.service.services.case import case_open
+from panorama.service.services.pbx_requests import signature_for
 from tests.factories import CustomerFactory, IdentityFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

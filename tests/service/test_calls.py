@@ -10,7 +10,7 @@ import pytest
 from panorama.accounts.models import Role
 from panorama.channels.models import Interaction
 from panorama.service.models import Call, CallbackRequest, CallEvent, Extension, Pbx
-from panorama.service.services.call import signature_for
+from panorama.service.services.pbx_requests import signature_for
 
 from ..factories import CustomerFactory, IdentityFactory, QueueFactory, UserFactory
 

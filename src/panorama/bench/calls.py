@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from panorama.accounts.models import Role, User
 from panorama.customers.models import Identity
 from panorama.service.models import Extension, Pbx
-from panorama.service.services.call import signature_for
+from panorama.service.services.pbx_requests import signature_for
 
 from . import measure
 from .cases import session_connection

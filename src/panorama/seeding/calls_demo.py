@@ -11,8 +11,9 @@ from django.utils import timezone
 from panorama.accounts.models import User
 from panorama.customers.models import Identity
 from panorama.service.models import Call, CallbackRequest, Extension, Pbx, Queue
-from panorama.service.services.call import call_event_receive, signature_for
+from panorama.service.services.call import call_event_receive
 from panorama.service.services.callback import callback_request_create
+from panorama.service.services.pbx_requests import signature_for
 
 PBX_NAME = "Centralita (demo)"
 EXTENSIONS = (

@@ -2,25 +2,21 @@
 screen pop they leave for the agent's browser, what the agent does with the call
 (link a customer, log it, open a case) and click-to-call.
 
-The PBX authenticates each request with its secret (docs/pbx.md): an
+The PBX authenticates each request with its secret (``pbx_requests.py``, docs/pbx.md): an
 ``X-Panorama-Signature: sha256=<hex HMAC-SHA256 of the body>`` header, or
 ``Authorization: Bearer <secret>``; both compared in constant time. A refused or
 malformed event is answered 4xx, logged, and writes nothing (one transaction)."""
 
 import datetime
-import hashlib
-import hmac
 import json
 import logging
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
@@ -33,115 +29,23 @@ from panorama.customers import identifiers
 from panorama.customers.selectors import customer_get, identify
 
 from ..models import Call, CallEvent, Extension, Pbx
+from .pbx_requests import (
+    event_parse,
+    event_text,
+    event_when,
+    pbx_authenticate,
+    phone_number,
+    signature_for,
+)
 
 log = logging.getLogger("panorama.telephony")
 
-MAX_BODY = 16 * 1024
-EVENT_KINDS = ("ringing", "answered", "ended", "callback")
 EVENT_KEEP = datetime.timedelta(days=1)
-
-
-class Unauthenticated(DomainError):
-    status_code = 401
-    code = "unauthenticated"
 
 
 class PbxUnavailable(DomainError):
     status_code = 502
     code = "pbx_unavailable"
-
-
-# --- authentication and parsing ----------------------------------------------------------
-
-
-def signature_for(secret: str, body: bytes) -> str:
-    """What the PBX sends in ``X-Panorama-Signature`` (and Panorama in its requests)."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def pbx_authenticate(*, pbx_id: int, body: bytes, signature: str = "", bearer: str = "") -> Pbx:
-    """The active PBX ``pbx_id`` if the request carries its secret, else 401 (an unknown
-    PBX is answered the same, so ids cannot be probed)."""
-    pbx = Pbx.objects.filter(pk=pbx_id, active=True).first() if 0 < pbx_id < 2**62 else None
-    refused = Unauthenticated(
-        _(
-            "Bad or missing signature: send X-Panorama-Signature (the HMAC-SHA256 of the body) "
-            "or Authorization: Bearer <the PBX's secret> (docs/pbx.md)."
-        )
-    )
-    if pbx is None:
-        raise refused
-    if signature:
-        good = hmac.compare_digest(
-            signature.strip().encode(), signature_for(pbx.secret, body).encode()
-        )
-    elif bearer:
-        good = hmac.compare_digest(bearer.strip().encode(), pbx.secret.encode())
-    else:
-        good = False
-    if not good:
-        raise refused
-    return pbx
-
-
-def _text(data: dict, name: str, *, required: bool = False, max_length: int = 100) -> str:
-    value = data.get(name, "")
-    if value is None:
-        value = ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise ValidationFailed(_("%(field)s must be a text.") % {"field": name}, field=name)
-    value = value.replace("\x00", "").strip()
-    if required and not value:
-        raise ValidationFailed(_("%(field)s is required.") % {"field": name}, field=name)
-    if len(value) > max_length:
-        raise ValidationFailed(
-            _("%(field)s has more than %(n)s characters.") % {"field": name, "n": max_length},
-            field=name,
-        )
-    return value
-
-
-def _when(data: dict, name: str, default: datetime.datetime | None) -> datetime.datetime | None:
-    raw = data.get(name)
-    if raw in (None, ""):
-        return default
-    parsed = parse_datetime(raw) if isinstance(raw, str) else None
-    if parsed is None:
-        raise ValidationFailed(
-            _("%(field)s must be a date and time (ISO 8601).") % {"field": name}, field=name
-        )
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
-
-
-def event_parse(body: bytes) -> dict[str, Any]:
-    """The event as a dict with a known ``event`` type, or a 422 naming what is wrong."""
-    if len(body) > MAX_BODY:
-        raise ValidationFailed(_("The event is too large."), field="body")
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise ValidationFailed(_("The body must be a JSON object."), field="body") from None
-    if not isinstance(data, dict):
-        raise ValidationFailed(_("The body must be a JSON object."), field="body")
-    kind = data.get("event")
-    if kind not in EVENT_KINDS:
-        raise ValidationFailed(
-            _("event must be one of: %(kinds)s.") % {"kinds": ", ".join(EVENT_KINDS)},
-            field="event",
-        )
-    return data
-
-
-def _number(raw: str) -> str:
-    """E.164 when it is a phone number, as sent otherwise (an internal number, "anonymous")."""
-    try:
-        return identifiers.normalise_phone(raw) if raw else ""
-    except ValidationFailed:
-        return raw
 
 
 # --- the webhook ---------------------------------------------------------------------------
@@ -184,11 +88,11 @@ def notify(call: Call, kind: str) -> None:
 
 
 def _ringing(pbx: Pbx, data: dict) -> EventResult:
-    call_id = _text(data, "call_id", required=True)
-    ext = _extension(pbx, _text(data, "extension", required=True, max_length=20))
-    caller = _number(_text(data, "caller", max_length=40))
-    dialled = _text(data, "dialled", max_length=40)
-    started = _when(data, "timestamp", None) or timezone.now()
+    call_id = event_text(data, "call_id", required=True)
+    ext = _extension(pbx, event_text(data, "extension", required=True, max_length=20))
+    caller = phone_number(event_text(data, "caller", max_length=40))
+    dialled = event_text(data, "dialled", max_length=40)
+    started = event_when(data, "timestamp", None) or timezone.now()
     existing = Call.objects.select_for_update().filter(pbx=pbx, call_id=call_id).first()
     if existing is not None:
         if existing.status != Call.Status.RINGING or existing.agent_id == ext.user_id:
@@ -228,20 +132,20 @@ def _ringing(pbx: Pbx, data: dict) -> EventResult:
 
 
 def _answered(pbx: Pbx, data: dict) -> EventResult:
-    call = _call(pbx, _text(data, "call_id", required=True))
+    call = _call(pbx, event_text(data, "call_id", required=True))
     if call.status in (Call.Status.RINGING, Call.Status.REQUESTED):
         call.status = Call.Status.ANSWERED
-        call.answered_at = _when(data, "timestamp", timezone.now())
+        call.answered_at = event_when(data, "timestamp", timezone.now())
         call.save(update_fields=["status", "answered_at"])
         notify(call, CallEvent.Kind.ANSWERED)
     return EventResult(call, 200, _("Call answered."))
 
 
 def _ended(pbx: Pbx, data: dict) -> EventResult:
-    call = _call(pbx, _text(data, "call_id", required=True))
+    call = _call(pbx, event_text(data, "call_id", required=True))
     if call.status == Call.Status.ENDED:
         return EventResult(call, 200, _("Already ended."))
-    outcome = _text(data, "outcome", max_length=10) or (
+    outcome = event_text(data, "outcome", max_length=10) or (
         Call.Outcome.ANSWERED if call.answered_at else Call.Outcome.MISSED
     )
     if outcome not in Call.Outcome.values:
@@ -249,7 +153,7 @@ def _ended(pbx: Pbx, data: dict) -> EventResult:
             _("outcome must be one of: %(values)s.") % {"values": ", ".join(Call.Outcome.values)},
             field="outcome",
         )
-    ended = _when(data, "timestamp", timezone.now())
+    ended = event_when(data, "timestamp", timezone.now())
     assert ended is not None
     duration = data.get("duration")
     if duration is None:
@@ -263,7 +167,7 @@ def _ended(pbx: Pbx, data: dict) -> EventResult:
     call.ended_at = ended
     call.duration_seconds = duration
     call.outcome = outcome
-    call.wrap_up_code = _text(data, "wrap_up", max_length=40) or call.wrap_up_code
+    call.wrap_up_code = event_text(data, "wrap_up", max_length=40) or call.wrap_up_code
     call.save(update_fields=["status", "ended_at", "duration_seconds", "outcome", "wrap_up_code"])
     _timeline(call)
     notify(call, CallEvent.Kind.ENDED)
@@ -310,10 +214,10 @@ def _callback(pbx: Pbx, data: dict) -> EventResult:
     from .callback import callback_request_create
 
     call = None
-    call_id = _text(data, "call_id")
+    call_id = event_text(data, "call_id")
     if call_id:
         call = Call.objects.filter(pbx=pbx, call_id=call_id).first()
-    phone = _text(data, "caller", max_length=40) or (call.caller_number if call else "")
+    phone = event_text(data, "caller", max_length=40) or (call.caller_number if call else "")
     queue_id = data.get("queue_id")
     if queue_id is not None and (isinstance(queue_id, bool) or not isinstance(queue_id, int)):
         raise ValidationFailed(_("queue_id must be a whole number."), field="queue_id")
@@ -321,9 +225,9 @@ def _callback(pbx: Pbx, data: dict) -> EventResult:
         by=None,
         source="ivr",
         phone=phone,
-        window_start=_when(data, "window_start", None),
-        window_end=_when(data, "window_end", None),
-        reason=_text(data, "reason", max_length=2000),
+        window_start=event_when(data, "window_start", None),
+        window_end=event_when(data, "window_end", None),
+        reason=event_text(data, "reason", max_length=2000),
         queue_id=queue_id,
         call=call,
     )
