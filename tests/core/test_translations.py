@@ -8,9 +8,9 @@ from django.utils import translation
 
 import panorama
 from panorama.accounts.models import Role
+from panorama.customers.history import customer_field_history
 from panorama.customers.imports.services.jobs import import_file_sync
 from panorama.customers.models import Customer
-from panorama.customers.selectors import customer_field_history
 from panorama.customers.services.customer import IdentityData, customer_update, identity_add
 from tests.customers.import_files import ROWS_ES, csv_bytes
 from tests.factories import CustomerFactory, HoldingFactory, IdentityFactory, UserFactory

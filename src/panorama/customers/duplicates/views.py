@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panorama.accounts.http import SignedInRequest
 from panorama.core.exceptions import Conflict, ValidationFailed
-from panorama.customers.selectors import history_label
+from panorama.customers.history import history_label
 
 from . import selectors
 from .models import DuplicateCandidate

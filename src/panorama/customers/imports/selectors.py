@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from panorama.accounts.models import Role, User
 from panorama.core.exceptions import NotFound
 from panorama.core.pagination import Keyset, Page
-from panorama.customers.selectors import history_label
+from panorama.customers.history import history_label
 
 from .models import ImportJob, ImportRowError, ImportUndoNote
 

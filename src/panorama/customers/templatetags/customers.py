@@ -36,6 +36,6 @@ def identity_kind(kind: str) -> str:
 @register.filter
 def history_label(key: str) -> str:
     """A field-history key ("notes", "identity:phone", "custom_fields.zona") as a label."""
-    from ..selectors import history_label as label
+    from ..history import history_label as label
 
     return label(key)

@@ -17,6 +17,7 @@ from panorama.customers.panels import TAB_KEYS, TABS
 
 from .. import identifiers, selectors
 from ..forms import CustomerCreateForm
+from ..history import customer_field_history
 from ..lists import CUSTOMERS
 from ..models import Identity
 from ..services import relations
@@ -212,7 +213,7 @@ def customer_detail(request, customer_id: int):
         )
     ]
     data["key_identities"] = _key_identities(data["identities"])
-    data["history"] = selectors.customer_field_history(customer_id=customer.pk)
+    data["history"] = customer_field_history(customer_id=customer.pk)
     data["open_incidents"] = sum(1 for i in data["billing_incidents"] if i.status == "open")
     data["can_edit"] = permissions.can(request.user, "customers.edit")
     data["tabs"] = TABS
