@@ -32,6 +32,7 @@ from panorama.bench import marketing as bench_marketing
 from panorama.bench import measure, pipeline, prepare, raw
 from panorama.bench import outbox as bench_outbox
 from panorama.bench import quotes as bench_quotes
+from panorama.bench import scores as bench_scores
 from panorama.bench import ui as bench_ui
 from panorama.bench import warehouse as bench_warehouse
 from panorama.core.management.commands.serve import granian_command, stop
@@ -60,6 +61,7 @@ PARTS = (
     "marketing",
     "clv",
     "warehouse",
+    "scores",
     "import",
     "mixed",
 )
@@ -106,6 +108,7 @@ JSON_KEYS = [
     "warehouse_build_s",
     "warehouse_refresh_s",
     "dashboard_widget_p95_ms",
+    "segment_score_write_s",
     "database",
     "customers",
 ]
@@ -337,6 +340,8 @@ class Command(BaseCommand):
                 out.update(bench_clv.measure_all(self.say))
             if "warehouse" in wanted:
                 out.update(bench_warehouse.measure_all(self.say))
+            if "scores" in wanted:
+                out.update(bench_scores.measure_all(self.say))
         finally:
             client.close()
 
@@ -464,6 +469,11 @@ class Command(BaseCommand):
                 "dashboard widget p95",
                 f"{results['dashboard_widget_p95_ms']} ms",
                 "< 200 ms",
+            ),
+            lambda: (
+                "score write-back (5 models)",
+                f"{results['segment_score_write_s']} s",
+                "",
             ),
             lambda: ("create p50", f"{results['create_customer_p50_ms']} ms", ""),
             lambda: ("import", f"{results['import_rows_per_s']:,} rows/s", ""),
