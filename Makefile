@@ -13,7 +13,7 @@ PORT ?= 8000
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets demo serve test test-sqlite test-postgres browser dovecot lint bench bench-1m bench-postgres messages clean
+.PHONY: help install assets demo serve test test-sqlite test-postgres coverage browser dovecot lint bench bench-1m bench-postgres messages clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,16 +51,17 @@ test: install browser dovecot ## Run the whole suite on SQLite, then on PostgreS
 		$(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL not reachable: PostgreSQL run skipped"; fi
 
-# Coverage is measured on the SQLite run, which runs every test (line tracing costs the
-# run about a quarter of its time, and CI's limit is what the two runs share). The
-# PostgreSQL run's lines can be added to it: make test-postgres PG_COVERAGE="--cov --cov-append".
+# Coverage is measured by `make coverage` (the SQLite run, which runs every test, with
+# line tracing), not by `make test`: tracing costs the run about a quarter of its time,
+# and CI's time is what the two runs share. The PostgreSQL run's lines can be added to
+# it: make test-postgres PG_COVERAGE="--cov --cov-append".
 # Browser tests drive the UI, which no database changes: they run once, on SQLite (a
 # third of the suite's time). So do the tests marked database_independent (tests/conftest.py
 # marks every test that cannot reach the database: pure functions, settings checks, the
 # templates' and translations' checks, the Spark/DuckDB equality on Parquet files; and
 # `panorama serve`'s, whose server runs on SQLite anyway). PG_MARKS runs them on
 # PostgreSQL too when set to "".
-COVERAGE := --cov --cov-report=term
+COVERAGE ?=
 # The slowest tests are printed after each run: what to trim when CI grows.
 DURATIONS := --durations=25
 PG_MARKS ?= not browser and not database_independent
@@ -68,6 +69,9 @@ PG_COVERAGE ?=
 
 test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest -n 2 -q $(COVERAGE) $(DURATIONS)
+
+coverage: install ## The SQLite run with line coverage (printed, never a threshold)
+	$(MAKE) --no-print-directory test-sqlite COVERAGE="--cov --cov-report=term"
 
 test-postgres: install
 	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -n 2 -q -m "$(PG_MARKS)" $(PG_COVERAGE) $(DURATIONS)
