@@ -2,6 +2,7 @@
 administrators only, the same rules through the service and the API."""
 
 import pytest
+from django.urls import reverse
 
 from panorama.accounts.models import Role
 from panorama.core.exceptions import Conflict, PermissionDenied, ValidationFailed
@@ -127,3 +128,24 @@ def test_configuration_through_the_api(api_as, manager, rep):
     assert [s["name"] for s in listed[0]["stages"]] == ["Lost"]
     refused = api_as(rep).post("/competitors", json={"name": "Other"})
     assert refused.status_code == 403
+
+
+def test_a_competitor_is_renamed_on_the_settings_page(client, manager, rep):
+    acme = config.competitor_create(by=manager, name="Acme", website="https://acme.example")
+    config.competitor_create(by=manager, name="Beta")
+    client.force_login(manager)
+    page = client.get(reverse("sales:pipeline_settings")).content.decode()
+    edit = reverse("sales:competitor_edit", args=[acme.pk])
+    assert f'href="{edit}"' in page
+    assert "https://acme.example" in client.get(edit).content.decode()
+    taken = client.post(edit, {"name": "Beta", "website": ""})
+    assert taken.status_code == 422 and "There is already a competitor" in taken.content.decode()
+    bad = client.post(edit, {"name": "Acme", "website": "nope"})
+    assert bad.status_code == 422
+    saved = client.post(edit, {"name": "Acme Telecom", "website": "https://acme.example/es"})
+    assert saved.status_code == 302
+    acme.refresh_from_db()
+    assert (acme.name, acme.website) == ("Acme Telecom", "https://acme.example/es")
+    client.force_login(rep)
+    assert client.get(edit).status_code == 403
+    assert client.get(reverse("sales:competitor_edit", args=[999_999])).status_code in (403, 404)

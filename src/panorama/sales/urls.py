@@ -114,6 +114,11 @@ urlpatterns += [
         name="lost_reason_toggle",
     ),
     path("settings/competitors/new/", pipelines.competitor_new, name="competitor_new"),
+    path(
+        "settings/competitors/<int:competitor_id>/edit/",
+        pipelines.competitor_edit,
+        name="competitor_edit",
+    ),
     path("settings/approval/", pipelines.approval_threshold_save, name="approval_threshold_save"),
 ]
 

@@ -19,7 +19,7 @@ from ..forms.pipelines import (
     StageForm,
     StageNewForm,
 )
-from ..models import Pipeline, Stage
+from ..models import Competitor, Pipeline, Stage
 from ..services import pipeline as config
 from ..services.settings import Key, sales_setting, sales_setting_change, sales_setting_history
 
@@ -218,6 +218,24 @@ def competitor_new(request):
     else:
         ensure_can(request.user, "sales.configure_pipelines")
     return _page(request, status=422, competitor_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def competitor_edit(request, competitor_id: int):
+    competitor = Competitor.objects.filter(pk=competitor_id).first()
+    if competitor is None:
+        raise NotFound(_("Competitor %(id)s does not exist.") % {"id": competitor_id})
+    return _edit(
+        request,
+        form_class=CompetitorForm,
+        instance=competitor,
+        initial={"name": competitor.name, "website": competitor.website},
+        save=lambda form: config.competitor_update(
+            by=request.user, competitor_id=competitor.pk, changes=form.cleaned_data
+        ),
+        title=_("Edit the competitor “%(name)s”") % {"name": competitor.name},
+        back_text=_("Competitor saved."),
+    )
 
 
 @require_POST
