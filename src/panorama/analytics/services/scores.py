@@ -126,10 +126,13 @@ def scores_write_offers(*, offers: dict[int, dict], by: User | None) -> int:
         if c in live
     ]
     with transaction.atomic():
-        # Yesterday's offers that no rule supports any more are cleared.
-        CustomerScore.objects.exclude(customer_id__in=[r.customer_id for r in rows]).exclude(
-            next_best_offer=""
-        ).update(next_best_offer="", offer_basis={}, offer_at=now)
+        # Yesterday's offers are cleared, then this run's written: an offer no rule
+        # supports any more is gone. (Not "every row but these ids": at a million
+        # customers that list passes SQLite's variable limit, 250,000 in Debian's build,
+        # and PostgreSQL plans a million-value NOT IN slowly.)
+        CustomerScore.objects.exclude(next_best_offer="").update(
+            next_best_offer="", offer_basis={}, offer_at=now
+        )
         _upsert(rows, ["next_best_offer", "offer_basis", "offer_at"])
     return len(rows)
 
@@ -145,8 +148,8 @@ def scores_write_clusters(*, customers, labels, by: User | None) -> int:
         if int(c) in live
     ]
     with transaction.atomic():
-        CustomerScore.objects.exclude(customer_id__in=[r.customer_id for r in rows]).exclude(
-            cluster=None
-        ).update(cluster=None, cluster_at=now)
+        # Every cluster is cleared, then this run's written: a customer the run left out
+        # has none (no list of every scored id, as for the offers).
+        CustomerScore.objects.exclude(cluster=None).update(cluster=None, cluster_at=now)
         _upsert(rows, ["cluster", "cluster_at"])
     return len(rows)
