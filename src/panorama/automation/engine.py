@@ -49,9 +49,15 @@ RULE_EVENTS = (
     "contract.renewal_due",
     "csat.answered",
     "customer.created",
+    "fax.received",
     "holding.added",
+    "interaction.recorded",
     "lead.converted",
     "lead.created",
+    "mail.bounced",
+    "mail.received",
+    "message.received",
+    "message.status_changed",
     "opportunity.lost",
     "opportunity.won",
     "order.created",
@@ -59,12 +65,32 @@ RULE_EVENTS = (
     "web.event_tracked",
     "web.visitor_identified",
 )
+# The channels' events (an e-mail, an SMS, a fax came in; a contact was recorded; a
+# message's delivery changed): busy, so written to the outbox for the rules only while
+# an active rule listens to them (``wanted_now``, the outbox's gate).
+ON_DEMAND_EVENTS = frozenset(
+    {
+        "fax.received",
+        "interaction.recorded",
+        "mail.bounced",
+        "mail.received",
+        "message.received",
+        "message.status_changed",
+    }
+)
 
 
 def rule_events() -> list[str]:
     from panorama.core.events import catalogue
 
     return [name for name in RULE_EVENTS if name in catalogue]
+
+
+def wanted_now(event: str) -> bool:
+    """The outbox's gate for the rules: a channel event is written for them only while an
+    active rule is on it (the active rules as ``rules_on`` reads them: a rule saved in
+    another process gets its events within 5 seconds); any other rule event always."""
+    return event not in ON_DEMAND_EVENTS or bool(rules_on(event))
 
 
 def subscribed_events() -> list[str]:

@@ -89,6 +89,7 @@ class MessageStatusChanged(Payload):
     """The provider reported what became of a message we sent."""
 
     message_id: int = Field(description="the text message")
+    customer_id: int | None = Field(description="the customer it was sent to")
     status: str = Field(description="sent, delivered or failed")
 
 

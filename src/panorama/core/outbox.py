@@ -30,7 +30,9 @@ with ``handler(name, payload, event_id)``; it receives the events emitted from t
 A subscriber that can take a whole batch at once (a few queries for 500 events instead
 of a few per event) also passes ``batch_handler(events)``, called with the batch's
 ``(name, payload, event_id)`` in order; when it raises, the batch falls back to
-``handler`` one event at a time, as above.
+``handler`` one event at a time, as above. A subscriber may pass ``gate(event)``: asked
+at each emit, False writes nothing for it (the rules take a busy channel event only while
+a rule listens to it).
 In-process subscribers (``events.subscribe``) still run right after the commit, best
 effort, for what may be lost (a live notification, the tests' ``emitted``).
 """
@@ -63,9 +65,14 @@ class DurableSubscriber:
     events: frozenset[str]  # "*" in it: every event
     handler: DurableHandler
     batch_handler: BatchHandler | None = None
+    # Asked at each emit of an event it takes: False, and no row is written for it now
+    # (the rules' subscriber: a busy event costs nothing while no rule listens to it).
+    gate: Callable[[str], bool] | None = None
 
     def wants(self, event: str) -> bool:
-        return "*" in self.events or event in self.events
+        return ("*" in self.events or event in self.events) and (
+            self.gate is None or self.gate(event)
+        )
 
 
 _durable: dict[str, DurableSubscriber] = {}
@@ -77,9 +84,11 @@ def subscribe_durable(
     handler: DurableHandler,
     *,
     batch_handler: BatchHandler | None = None,
+    gate: Callable[[str], bool] | None = None,
 ) -> None:
     """Register the durable subscriber ``name`` (its deliveries' key) for ``events``
-    ("*": all of them); ``batch_handler``, if given, takes whole batches."""
+    ("*": all of them); ``batch_handler``, if given, takes whole batches; ``gate``, if
+    given, says at each emit whether it wants that event now (no: nothing written)."""
     from .events import EventError, catalogue
 
     unknown = [e for e in events if e != "*" and e not in catalogue]
@@ -88,7 +97,7 @@ def subscribe_durable(
     known = _durable.get(name)
     if known is not None and known.handler is not handler:
         raise EventError(f"durable subscriber {name!r} is registered twice")
-    _durable[name] = DurableSubscriber(name, frozenset(events), handler, batch_handler)
+    _durable[name] = DurableSubscriber(name, frozenset(events), handler, batch_handler, gate)
 
 
 def unsubscribe_durable(name: str) -> None:

@@ -273,7 +273,12 @@ def _status(account: MessagingAccount, provider_id: str, status: str, error: str
             Interaction.objects.filter(pk=message.interaction_id).update(
                 outcome=M(status).label[:100]
             )
-        emit("message.status_changed", message_id=message.pk, status=status)
+        emit(
+            "message.status_changed",
+            message_id=message.pk,
+            customer_id=message.customer_id,
+            status=status,
+        )
     return message
 
 
