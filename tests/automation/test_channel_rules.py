@@ -140,8 +140,8 @@ def test_a_failed_text_message_alerts_the_owner_with_its_customer(
     rep,
     api,
     client,
-    account,
-    dispatch,  # noqa: F811 (fixtures)
+    account,  # noqa: F811 (the fixture imported above)
+    dispatch,
 ):
     IdentityFactory(customer=customer, kind="phone", value="+34611222333", is_primary=True)
     rule_save(
