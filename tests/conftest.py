@@ -95,6 +95,16 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _rules_forgotten():
+    """The rules engine keeps the active rules for 5 s per process (and the outbox asks
+    it whether a channel event is wanted): a rolled-back test's rules must not reach the
+    next one, and whether a query reads them must not depend on the clock."""
+    from panorama.automation.engine import rules_forget
+
+    rules_forget()
+
+
 @pytest.fixture
 def admin_user(db):
     return AdminFactory(username="admin")

@@ -3,6 +3,12 @@ from datetime import datetime
 from ninja import Schema
 
 
+class AlertSeenOut(Schema):
+    user_id: int
+    name: str
+    at: datetime
+
+
 class AlertOut(Schema):
     id: int
     title: str
@@ -12,6 +18,16 @@ class AlertOut(Schema):
     team_id: int | None
     expires_at: datetime | None
     created_at: datetime
+    seen_by: list[AlertSeenOut]  # who has seen it and when (a team alert: each member)
+
+    @staticmethod
+    def resolve_seen_by(obj) -> list[dict]:
+        from .selectors import seen_by
+
+        return [
+            {"user_id": s.user_id, "name": s.user.get_full_name() or s.user.username, "at": s.at}
+            for s in seen_by(obj)
+        ]
 
 
 class RuleIn(Schema):

@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,14 +34,29 @@ def alert_get(*, user: User, alert_id: int) -> Alert:
 
 
 def _with_seen(qs: QuerySet[Alert], user: User) -> QuerySet[Alert]:
-    return qs.annotate(seen_by_me=Exists(AlertSeen.objects.filter(alert=OuterRef("pk"), user=user)))
+    """Whether ``user`` has seen each alert (``seen_by_me``) and who has, when
+    (``seen_list``: one more query for the whole list, whatever its length)."""
+    who = Prefetch(
+        "seen", AlertSeen.objects.select_related("user").order_by("at", "id"), to_attr="seen_list"
+    )
+    return qs.annotate(
+        seen_by_me=Exists(AlertSeen.objects.filter(alert=OuterRef("pk"), user=user))
+    ).prefetch_related(who)
+
+
+def seen_by(alert: Alert) -> list[AlertSeen]:
+    """Who has seen ``alert`` and when, first first (read with the list when it was)."""
+    found = getattr(alert, "seen_list", None)
+    if found is None:
+        found = list(alert.seen.select_related("user").order_by("at", "id"))
+    return found
 
 
 def alerts_for_user(
     user: User, *, now: datetime.datetime | None = None, unseen_only: bool = False
 ) -> QuerySet[Alert]:
     """The live alerts for ``user`` or one of his teams, about customers he sees, most
-    urgent first (one query)."""
+    urgent first, with who has seen them (two queries)."""
     mine = Q(user=user) | Q(team__in=user.teams.values("pk"))
     qs = _with_seen(alerts_visible_to(user).filter(mine).filter(_live(now)), user)
     if unseen_only:
@@ -50,7 +65,8 @@ def alerts_for_user(
 
 
 def customer_alerts(*, customer, user: User, limit: int = 20) -> list[Alert]:
-    """The live alerts about one customer (the ficha's panel: one query)."""
+    """The live alerts about one customer, with who has seen them (the ficha's panel:
+    two queries)."""
     qs = (
         _with_seen(Alert.objects.filter(customer=customer).filter(_live()), user)
         .select_related("user", "team")
