@@ -33,12 +33,18 @@ from panorama.core.lists import (
     list_response,
 )
 from panorama.core.pagination import Keyset
-from panorama.core.templatetags.formatting import money
+from panorama.core.templatetags.formatting import money, number
 from panorama.customers.selectors import customer_get
 
 from .. import selectors
 from ..agenda import activities_about_quote
-from ..forms.quotes import DecisionForm, QuoteLineForm, QuoteNewForm
+from ..forms.quotes import (
+    DecisionForm,
+    QuoteLineEditForm,
+    QuoteLineForm,
+    QuoteNewForm,
+    QuoteTermsForm,
+)
 from ..models import Quote
 from ..pdf import quote_pdf
 from ..selectors.quotes import quote_get, quotes_visible_to, version_changes, with_option_names
@@ -146,7 +152,12 @@ def _picker(
 
 
 def _detail_context(
-    request, quote: Quote, line_form: QuoteLineForm | None = None, decision_form=None
+    request,
+    quote: Quote,
+    line_form: QuoteLineForm | None = None,
+    decision_form=None,
+    terms_form: QuoteTermsForm | None = None,
+    line_edit: QuoteLineEditForm | None = None,
 ) -> dict:
     timeline = (
         Interaction.objects.filter(
@@ -159,11 +170,16 @@ def _detail_context(
     newer = quote.next_versions.order_by("-id").first()
     line_form = line_form or _line_form(quote)
     product_id, chosen = line_form.picked()
+    lines = with_option_names(list(quote.lines.all()))
+    for line in lines:  # each line's own form to change it in place
+        refused = line_edit is not None and line_edit.prefix == f"line-{line.pk}"
+        line.edit_form = line_edit if refused else QuoteLineEditForm(line=line)
     return {
         **_picker(quote, product_id, chosen, checked=line_form.is_bound),
         "quote": quote,
-        "lines": with_option_names(list(quote.lines.all())),
+        "lines": lines,
         "line_form": line_form,
+        "terms_form": terms_form or QuoteTermsForm(quote=quote),
         "decision_form": decision_form or DecisionForm(),
         "needs_approval": needs,
         "threshold": service.quote_threshold(quote),
@@ -257,6 +273,91 @@ def quote_line_add(request, quote_id: int):
             messages.success(request, _("Line added."))
             return redirect("sales:quote_detail", quote.pk)
     return _page(request, quote.pk, status=422, line_form=form)
+
+
+@require_POST
+def quote_terms(request, quote_id: int):
+    """Change the quote's terms; its lines are priced again. A refusal shows the page
+    again with the message on the field (422)."""
+    quote = quote_get(user=request.user, quote_id=quote_id)
+    permissions.ensure_can(request.user, "sales.edit")
+    form = QuoteTermsForm(request.POST, quote=quote)
+    if form.is_valid():
+        data = form.cleaned_data
+        plan = data["financing_plan"]
+        try:
+            service.quote_update(
+                by=request.user,
+                quote_id=quote.pk,
+                currency=data["currency"],
+                price_list=data["price_list"],
+                coupon=data["coupon"],
+                # The plan kept as it is, even archived; another one must be offered.
+                financing_plan_id=plan.pk if plan and plan.pk != quote.financing_plan_id else None,
+                clear_financing=plan is None,
+                valid_until=data["valid_until"],
+                language=data["language"],
+            )
+        except (NotFound, PermissionDenied):
+            raise
+        except Conflict as exc:  # no longer open to changes
+            messages.error(request, str(exc.message))
+            return redirect("sales:quote_detail", quote.pk)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Terms changed: the lines were priced again."))
+            return redirect("sales:quote_detail", quote.pk)
+    form.mark_errors()
+    return _page(request, quote.pk, status=422, terms_form=form)
+
+
+@require_POST
+def quote_line_update(request, quote_id: int, line_id: int):
+    """Change a line's quantity and manual discount in place. A refusal shows the page
+    again with the message on the line's field (422); a discount above the threshold is
+    saved and the page says a manager must approve it."""
+    quote = quote_get(user=request.user, quote_id=quote_id)
+    permissions.ensure_can(request.user, "sales.edit")
+    line = quote.lines.filter(pk=line_id).first()
+    if line is None:
+        raise NotFound(_("Line %(id)s is not a line of this quote.") % {"id": line_id})
+    form = QuoteLineEditForm(request.POST, line=line)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            service.quote_line_update(
+                by=request.user,
+                quote_id=quote.pk,
+                line_id=line.pk,
+                quantity=data["quantity"],
+                manual_discount_percent=data["manual_discount_percent"] or 0,
+            )
+        except (NotFound, PermissionDenied):
+            raise
+        except Conflict as exc:  # no longer open to changes
+            messages.error(request, str(exc.message))
+            return redirect("sales:quote_detail", quote.pk)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Line changed: the quote was priced again."))
+            quote = quote_get(user=request.user, quote_id=quote.pk)
+            if service.needs_approval(quote):
+                messages.warning(
+                    request,
+                    _(
+                        "A manual discount of %(d)s %% is above %(t)s %%: request a manager's "
+                        "approval before sending the quote."
+                    )
+                    % {
+                        "d": number(quote.max_manual_discount),
+                        "t": number(service.quote_threshold(quote)),
+                    },
+                )
+            return redirect("sales:quote_detail", quote.pk)
+    form.mark_errors()
+    return _page(request, quote.pk, status=422, line_edit=form)
 
 
 @require_GET
