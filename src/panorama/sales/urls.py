@@ -165,7 +165,13 @@ urlpatterns += [
     path("quotes/", quotes.quote_list, name="quote_list"),
     path("customers/<int:customer_id>/quotes/new/", quotes.quote_new, name="quote_new"),
     path("quotes/<int:quote_id>/", quotes.quote_detail, name="quote_detail"),
+    path("quotes/<int:quote_id>/terms/", quotes.quote_terms, name="quote_terms"),
     path("quotes/<int:quote_id>/lines/", quotes.quote_line_add, name="quote_line_add"),
+    path(
+        "quotes/<int:quote_id>/lines/<int:line_id>/",
+        quotes.quote_line_update,
+        name="quote_line_update",
+    ),
     path(
         "quotes/<int:quote_id>/lines/options/",
         quotes.quote_line_options,

@@ -12,6 +12,7 @@ from ..schemas.quotes import (
     QuoteLinePatch,
     QuoteOut,
     QuotePageOut,
+    QuotePatch,
     QuoteSendIn,
 )
 from ..selectors.quotes import quote_get, quote_list
@@ -49,6 +50,18 @@ def quote_create(request, payload: QuoteIn):
     lines = [service.LineData(**line) for line in data.pop("lines")]
     quote = service.quote_create(by=request.user, lines=lines, **data)
     return Status(201, _out(request, quote.pk))
+
+
+@router.patch("/quotes/{quote_id}", response=QuoteOut)
+def quote_update(request, quote_id: int, payload: QuotePatch):
+    """Change the terms of a quote still open to changes; its lines are priced again
+    (an approval asked for or given is void). A field left out stays as it is."""
+    data = payload.dict(exclude_unset=True)
+    if "financing_plan_id" in data and data["financing_plan_id"] is None:
+        del data["financing_plan_id"]
+        data["clear_financing"] = True
+    service.quote_update(by=request.user, quote_id=quote_id, **data)
+    return _out(request, quote_id)
 
 
 @router.post("/quotes/{quote_id}/lines", response={201: QuoteOut})

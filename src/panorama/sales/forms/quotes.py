@@ -1,12 +1,15 @@
 """The quotes' and orders' HTML forms: they parse what was typed; the services validate."""
 
+from typing import cast
+
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from panorama.catalog.models import Channel, FinancingPlan, PriceList, Product
 from panorama.customers.forms import StyledForm
 
-from ..models import Order
+from ..models import Order, Quote, QuoteLine
 from .opportunities import DateInput
 
 
@@ -57,6 +60,68 @@ class QuoteNewForm(StyledForm):
         plan = self.fields["financing_plan"]
         assert isinstance(plan, forms.ModelChoiceField)
         plan.queryset = FinancingPlan.objects.filter(active=True).order_by("name")
+
+
+class QuoteTermsForm(QuoteNewForm):
+    """A quote's terms changed (``quote_update``), shown with the quote's own. Every
+    term is sent: an empty price list or coupon removes it. The quote's price list or
+    financing plan stays a choice even once archived, so saving other terms never drops
+    it unseen (the service then says whether it still holds)."""
+
+    def __init__(self, *args, quote: Quote, **kwargs) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "currency": quote.currency,
+                "price_list": quote.price_list,
+                "coupon": quote.coupon,
+                "financing_plan": quote.financing_plan_id,
+                "valid_until": quote.valid_until,
+                "language": quote.language,
+            },
+        )
+        kwargs.setdefault("prefix", "terms")
+        super().__init__(*args, **kwargs)
+        del self.fields["channel"]
+        for name in ("currency", "valid_until", "language"):
+            self.fields[name].required = True
+            self.fields[name].help_text = ""
+        language = self.fields["language"]
+        assert isinstance(language, forms.ChoiceField)
+        language.choices = [("es", "Español"), ("en", "English")]
+        price_list = self.fields["price_list"]
+        assert isinstance(price_list, forms.ChoiceField)
+        choices = cast(list[tuple[str, str]], price_list.choices)
+        if quote.price_list and quote.price_list not in dict(choices):
+            price_list.choices = [*choices, (quote.price_list, quote.price_list)]
+        plan = self.fields["financing_plan"]
+        assert isinstance(plan, forms.ModelChoiceField)
+        plan.queryset = FinancingPlan.objects.filter(
+            Q(active=True) | Q(pk=quote.financing_plan_id)
+        ).order_by("name")
+
+
+class QuoteLineEditForm(StyledForm):
+    """A line's quantity and manual discount changed in place (``quote_line_update``);
+    each line's form has its own prefix, so the page holds one per line."""
+
+    quantity = forms.CharField(label=_("Quantity"), max_length=20)
+    manual_discount_percent = forms.CharField(
+        label=_("Manual discount (%)"), required=False, max_length=10
+    )
+
+    def __init__(self, *args, line: QuoteLine, **kwargs) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "quantity": line.quantity,
+                "manual_discount_percent": line.manual_discount_percent,
+            },
+        )
+        kwargs.setdefault("prefix", f"line-{line.pk}")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.update({"class": "form-control form-control-sm", "size": 6})
 
 
 class OptionCodes(forms.MultipleChoiceField):

@@ -34,6 +34,17 @@ class QuoteIn(Schema):
     lines: list[QuoteLineIn] = Field(default_factory=list, max_length=200)
 
 
+class QuotePatch(Schema):
+    """A quote's terms to change; a field left out stays as it is."""
+
+    currency: str | None = Field(None, max_length=3)
+    price_list: str | None = Field(None, max_length=40, description="Empty: the best that applies.")
+    coupon: str | None = Field(None, max_length=40, description="Empty: no coupon.")
+    financing_plan_id: int | None = Field(None, description="null: no financing plan.")
+    valid_until: datetime.date | None = None
+    language: str | None = Field(None, max_length=8, description="es or en.")
+
+
 class QuoteDecisionIn(Schema):
     comment: str = Field("", max_length=2000)
 

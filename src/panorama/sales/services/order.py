@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
-from panorama.catalog.models import Product
+from panorama.catalog.models import Product, Promotion
 from panorama.catalog.selectors import availability
+from panorama.catalog.services.price_lists import promotion_redeem
 from panorama.catalog.services.pricing import LineIn, price_lines
 from panorama.channels.models import Interaction
 from panorama.channels.services import interaction_record
@@ -124,7 +125,10 @@ def order_create(
     coupon: str = "",
     price_list: str = "",
 ) -> Order:
-    """A draft order placed directly (no quote), priced through the catalogue."""
+    """A draft order placed directly (no quote), priced through the catalogue; each
+    promotion it gets (a coupon, an automatic one) counts one use. Cancelling the order
+    does not give the use back: the catalogue has no service to return one, and an order
+    keeps no record of the promotions that priced it."""
     ensure_can(by, "sales.edit")
     customer = customer_get(user=by, customer_id=customer_id)
     if not lines:
@@ -148,6 +152,12 @@ def order_create(
         coupon=coupon,
         price_list=price_list,
     )
+    # The promotions the pricing applied are used now, as when a quote is accepted:
+    # one more use each, locked, so a coupon's maximum holds against /orders too. Its
+    # refusal (used up meanwhile) undoes the whole order.
+    promotion_ids = {d.promotion_id for p in pricing.lines for d in p.discounts if d.promotion_id}
+    for promotion in Promotion.objects.filter(pk__in=promotion_ids).order_by("pk"):
+        promotion_redeem(by=by, promotion=promotion)
     order = Order(
         customer=customer,
         owner=by,

@@ -136,6 +136,7 @@ def quote_update(
     *,
     by: User | None,
     quote_id: int,
+    currency: str | None = None,
     price_list: str | None = None,
     coupon: str | None = None,
     financing_plan_id: int | None = None,
@@ -143,8 +144,13 @@ def quote_update(
     valid_until: datetime.date | None = None,
     language: str | None = None,
 ) -> Quote:
-    """Change a quote's terms; its lines are priced again with them."""
+    """Change a quote's terms (``None``: unchanged; an empty price list or coupon:
+    none); its lines are priced again with them, which voids an approval asked for or
+    given. Only a quote still open to changes (``Quote.EDITABLE``) takes them; a refused
+    term names its field and writes nothing."""
     quote = _editable(by, quote_id)
+    if currency is not None:
+        quote.currency = currency_clean(currency)
     if price_list is not None:
         quote.price_list = price_list.strip()
     if coupon is not None:

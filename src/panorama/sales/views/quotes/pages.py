@@ -1,7 +1,8 @@
 """Quote pages: the list (the shared list component), a new quote from the ficha or an
 opportunity, the quote's page (its lines with the explanation of each price, totals,
-the approval box, send / new version / PDF) which is also its editor, and the public
-page where the customer accepts it through the signed link (no login)."""
+the approval box, send / new version / PDF; its editing forms post to ``editing``),
+and the public page where the customer accepts it through the signed link (no
+login)."""
 
 from typing import Any
 
@@ -36,13 +37,19 @@ from panorama.core.pagination import Keyset
 from panorama.core.templatetags.formatting import money
 from panorama.customers.selectors import customer_get
 
-from .. import selectors
-from ..agenda import activities_about_quote
-from ..forms.quotes import DecisionForm, QuoteLineForm, QuoteNewForm
-from ..models import Quote
-from ..pdf import quote_pdf
-from ..selectors.quotes import quote_get, quotes_visible_to, version_changes, with_option_names
-from ..services import quote as service
+from ... import selectors
+from ...agenda import activities_about_quote
+from ...forms.quotes import (
+    DecisionForm,
+    QuoteLineEditForm,
+    QuoteLineForm,
+    QuoteNewForm,
+    QuoteTermsForm,
+)
+from ...models import Quote
+from ...pdf import quote_pdf
+from ...selectors.quotes import quote_get, quotes_visible_to, version_changes, with_option_names
+from ...services import quote as service
 
 STATUS_TONES = {
     "draft": "secondary",
@@ -146,7 +153,12 @@ def _picker(
 
 
 def _detail_context(
-    request, quote: Quote, line_form: QuoteLineForm | None = None, decision_form=None
+    request,
+    quote: Quote,
+    line_form: QuoteLineForm | None = None,
+    decision_form=None,
+    terms_form: QuoteTermsForm | None = None,
+    line_edit: QuoteLineEditForm | None = None,
 ) -> dict:
     timeline = (
         Interaction.objects.filter(
@@ -159,11 +171,16 @@ def _detail_context(
     newer = quote.next_versions.order_by("-id").first()
     line_form = line_form or _line_form(quote)
     product_id, chosen = line_form.picked()
+    lines = with_option_names(list(quote.lines.all()))
+    for line in lines:  # each line's own form to change it in place
+        refused = line_edit is not None and line_edit.prefix == f"line-{line.pk}"
+        line.edit_form = line_edit if refused else QuoteLineEditForm(line=line)
     return {
         **_picker(quote, product_id, chosen, checked=line_form.is_bound),
         "quote": quote,
-        "lines": with_option_names(list(quote.lines.all())),
+        "lines": lines,
         "line_form": line_form,
+        "terms_form": terms_form or QuoteTermsForm(quote=quote),
         "decision_form": decision_form or DecisionForm(),
         "needs_approval": needs,
         "threshold": service.quote_threshold(quote),
@@ -230,59 +247,6 @@ def quote_new(request, customer_id: int):
         {"form": form, "customer": customer, "opportunity": opportunity},
         status=422 if form.errors else 200,
     )
-
-
-@require_POST
-def quote_line_add(request, quote_id: int):
-    """Add a configured line; a refusal shows the page again with the message on the
-    field (422)."""
-    quote = quote_get(user=request.user, quote_id=quote_id)
-    form = _line_form(quote, request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            service.quote_line_add(
-                by=request.user,
-                quote_id=quote.pk,
-                line=service.LineData(
-                    product_id=data["product"].pk,
-                    quantity=data["quantity"],
-                    options=form.option_codes(),
-                    manual_discount_percent=data["manual_discount_percent"] or 0,
-                ),
-            )
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            messages.success(request, _("Line added."))
-            return redirect("sales:quote_detail", quote.pk)
-    return _page(request, quote.pk, status=422, line_form=form)
-
-
-@require_GET
-def quote_line_options(request, quote_id: int):
-    """The option picker for the product chosen on the line form (HTMX): drawn when a
-    product is chosen, checked again at each tick (``checked``)."""
-    quote = quote_get(user=request.user, quote_id=quote_id)
-    raw = request.GET.get("product", "")
-    chosen = [code for code in request.GET.getlist("options") if code]
-    context = _picker(
-        quote, int(raw) if raw.isdigit() else None, chosen, checked="checked" in request.GET
-    )
-    return render(request, "sales/quotes/_option_picker.html", context)
-
-
-@require_POST
-def quote_line_remove(request, quote_id: int, line_id: int):
-    try:
-        service.quote_line_remove(by=request.user, quote_id=quote_id, line_id=line_id)
-    except (NotFound, PermissionDenied):
-        raise
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Line removed."))
-    return redirect("sales:quote_detail", quote_id)
 
 
 def _action(request, quote_id: int, call, done: str):
