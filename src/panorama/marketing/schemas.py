@@ -306,6 +306,7 @@ class JourneyIn(Schema):
     trigger_list: int | None = None
     trigger_form: int | None = None
     trigger_event: str = ""
+    trigger_days: int | None = None
     allow_reentry: bool = False
 
 
@@ -317,6 +318,7 @@ class JourneyOut(Schema):
     trigger_list_id: int | None
     trigger_form_id: int | None
     trigger_event: str
+    trigger_days: int | None
     allow_reentry: bool
 
 
