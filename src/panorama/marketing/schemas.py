@@ -98,6 +98,15 @@ class PreviewIn(Schema):
     customer_id: int
 
 
+class TestSendIn(Schema):
+    customer_id: int
+    to: str = Field("", max_length=320)  # empty: the user's own address
+
+
+class TestSendOut(Schema):
+    sent_to: str
+
+
 class PreviewOut(Schema):
     subject: str
     body: str
