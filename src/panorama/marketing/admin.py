@@ -98,7 +98,7 @@ class JourneyAdmin(AppLink, ReadOnlyAdmin):
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(ReadOnlyAdmin):
-    list_display = ("journey", "customer", "status", "step", "due_at", "entered_at")
+    list_display = ("journey", "customer", "status", "step", "due_at", "entered_at", "occurrence")
     list_filter = ("status",)
     list_select_related = ("journey", "customer", "step")
     search_fields = ("=customer__id",)

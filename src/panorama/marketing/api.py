@@ -34,6 +34,8 @@ from .schemas import (
     SnapshotIn,
     TemplateIn,
     TemplateOut,
+    TestSendIn,
+    TestSendOut,
     VariantIn,
     VariantOut,
 )
@@ -142,6 +144,17 @@ def template_preview(request, template_id: int, payload: PreviewIn):
     return templates.template_preview(
         by=request.user, template=template, customer_id=payload.customer_id
     )
+
+
+@router.post("/marketing/templates/{template_id}/test-send", response=TestSendOut)
+def template_test_send(request, template_id: int, payload: TestSendIn):
+    """Send the message as this customer would get it, marked as a test, to ``to`` (the
+    user's own address when empty): the page's test send."""
+    template = selectors.template_get(template_id=template_id)
+    sent_to = templates.template_test_send(
+        by=request.user, template=template, customer_id=payload.customer_id, to=payload.to
+    )
+    return {"sent_to": sent_to}
 
 
 def _campaign_changes(payload: CampaignIn) -> dict:

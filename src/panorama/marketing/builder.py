@@ -1,4 +1,5 @@
-"""The visual segment builder's form: rows of (field, operator, value[, channel], not)
+"""The visual segment builder's form: rows of (field, operator, value[, channel][, outcome],
+not)
 under one "all / any" switch, turned into the rule JSON the services validate. A rule
 the rows cannot draw (nested groups, written through the API) is edited as JSON."""
 
@@ -16,6 +17,7 @@ class Row:
     op: str
     value: str = ""
     channel: str = ""
+    outcome: str = ""  # "contacted": the interaction's outcome ("sale"), any when empty
     negate: bool = False
 
 
@@ -35,6 +37,7 @@ def rows_from_post(data, *, catalogue: dict[str, segment_rules.Field]) -> list[R
                 op=op,
                 value=(data.get(f"v{i}") or "").strip(),
                 channel=data.get(f"c{i}", ""),
+                outcome=(data.get(f"oc{i}") or "").strip(),
                 negate=data.get(f"n{i}") == "on",
             )
         )
@@ -61,6 +64,8 @@ def rule_from_rows(match: str, rows: list[Row], *, catalogue) -> dict:
             leaf["value"] = _value(row, field)
         if field is not None and field.name in ("contacted", "consent") and row.channel:
             leaf["channel"] = row.channel
+        if row.field == "contacted" and row.outcome:
+            leaf["outcome"] = row.outcome
         children.append({"op": "not", "rule": leaf} if row.negate else leaf)
     return {"op": "or" if match == "or" else "and", "rules": children}
 
@@ -88,6 +93,7 @@ def rows_from_rule(rule: dict) -> tuple[str, list[Row]] | None:
                 op=leaf["op"],
                 value="" if value is None else str(value),
                 channel=leaf.get("channel", "") or "",
+                outcome=str(leaf.get("outcome") or ""),
                 negate=negate,
             )
         )

@@ -98,6 +98,15 @@ class PreviewIn(Schema):
     customer_id: int
 
 
+class TestSendIn(Schema):
+    customer_id: int
+    to: str = Field("", max_length=320)  # empty: the user's own address
+
+
+class TestSendOut(Schema):
+    sent_to: str
+
+
 class PreviewOut(Schema):
     subject: str
     body: str
@@ -306,6 +315,7 @@ class JourneyIn(Schema):
     trigger_list: int | None = None
     trigger_form: int | None = None
     trigger_event: str = ""
+    trigger_days: int | None = None
     allow_reentry: bool = False
 
 
@@ -317,6 +327,7 @@ class JourneyOut(Schema):
     trigger_list_id: int | None
     trigger_form_id: int | None
     trigger_event: str
+    trigger_days: int | None
     allow_reentry: bool
 
 

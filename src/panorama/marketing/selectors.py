@@ -46,11 +46,19 @@ def segment_customers(
     return customers_visible_to(user).filter(segment_rules.compile_rule(rule, catalogue=catalogue))
 
 
-def segments_containing(*, customer_id: int, segments: list[Segment]) -> set[int]:
+# Boolean columns per query: far under PostgreSQL's 1664 output columns and SQLite's
+# 2000, and a statement of a reasonable size whatever the segments' rules.
+CONTAINING_CHUNK = 100
+
+
+def segments_containing(
+    *, customer_id: int, segments: list[Segment], chunk: int = CONTAINING_CHUNK
+) -> set[int]:
     """The ids of ``segments`` whose rules ``customer_id`` matches now: one query for one
-    customer (a boolean column per segment), whatever the segments' sizes. A segment
-    whose rules no longer validate (a custom field deleted since) contains nobody. No
-    staff scope: the system asks (a loyalty bonus at earning time, for instance)."""
+    customer per ``chunk`` segments (a boolean column each), whatever the segments'
+    sizes, plus the custom field catalogue. A segment whose rules no longer validate (a
+    custom field deleted since) contains nobody. No staff scope: the system asks (a
+    loyalty bonus at earning time, for instance)."""
     if not segments:
         return set()
     catalogue = segment_rules.fields()
@@ -63,12 +71,15 @@ def segments_containing(*, customer_id: int, segments: list[Segment]) -> set[int
         annotations[f"s{segment.pk}"] = ExpressionWrapper(
             segment_rules.compile_rule(rule, catalogue=catalogue), output_field=BooleanField()
         )
-    if not annotations:
-        return set()
-    flags = (
-        Customer.objects.filter(pk=customer_id).annotate(**annotations).values(*annotations)
-    ).first() or {}
-    return {s.pk for s in segments if flags.get(f"s{s.pk}")}
+    names = list(annotations)
+    inside: set[int] = set()
+    for start in range(0, len(names), chunk):
+        part = {name: annotations[name] for name in names[start : start + chunk]}
+        flags = (
+            Customer.objects.filter(pk=customer_id).annotate(**part).values(*part)
+        ).first() or {}
+        inside.update(int(name[1:]) for name, flag in flags.items() if flag)
+    return inside
 
 
 def segment_count(*, user: User | None, rules: Any) -> int:
@@ -200,9 +211,10 @@ def ledger(
 
 
 def customer_segments(*, customer: Customer, user: User) -> dict[str, Any]:
-    """The saved segments the customer is in (one query whatever their number: one
-    boolean column per segment) and the lists he is or was in (one query)."""
-    segments = list(Segment.objects.order_by("name", "id")[:50])
+    """Every saved segment the customer is in (checked in one query per hundred
+    segments: a boolean column each, never a query per segment) and the lists he is or
+    was in (one query)."""
+    segments = list(Segment.objects.only("pk", "name", "rules").order_by("name", "id"))
     # A segment naming a custom field deleted since is left out of the panel (its own
     # page says what is wrong), never a broken ficha.
     flags = segments_containing(customer_id=customer.pk, segments=segments)

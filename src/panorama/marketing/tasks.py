@@ -47,10 +47,11 @@ def journeys_advance_task() -> dict:
 
 @jobs.recoverer
 def journeys_tick() -> int:
-    """Queue a run of the journeys when some customer's next step is due."""
+    """Queue a run of the journeys when some customer's next step is due, or a dated
+    journey (birthday, holding about to end) has not been looked at today."""
     if jobs.in_worker():
-        from .services.journeys import journeys_due
+        from .services.journeys import journeys_dated_pending, journeys_due
 
-        if journeys_due(limit=1):
+        if journeys_due(limit=1) or journeys_dated_pending():
             journeys_advance_task.enqueue()
     return 0

@@ -16,6 +16,8 @@ class Journey(models.Model):
         LIST_JOINED = "list_joined", _("Joined a list")
         CONFIRMED = "confirmed", _("Confirmed a sign-up (double opt-in)")
         EVENT = "event", _("An event")
+        BIRTHDAY = "birthday", _("The customer's birthday")
+        HOLDING_END = "holding_end", _("A product held is about to end")
 
     name = models.CharField(_("name"), max_length=120)
     status = models.CharField(
@@ -39,6 +41,14 @@ class Journey(models.Model):
         verbose_name=_("sign-up form"),
     )
     trigger_event = models.CharField(_("event"), max_length=60, blank=True)
+    trigger_days = models.PositiveSmallIntegerField(
+        _("days before the end"),
+        null=True,
+        blank=True,
+        help_text=_("A product held is about to end: it ends within these days."),
+    )
+    # The day the dated triggers (birthday, holding end) were last looked at: once a day.
+    dates_checked_on = models.DateField(_("dates checked on"), null=True, blank=True)
     allow_reentry = models.BooleanField(
         _("a customer may go through it again"),
         default=False,
@@ -118,6 +128,9 @@ class Enrolment(models.Model):
     entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     log = models.JSONField(_("history"), default=list)
+    # What a dated trigger enrolled the customer for: the year of a birthday, the id of
+    # the holding about to end (empty for the other triggers). Once per occurrence.
+    occurrence = models.CharField(_("occurrence"), max_length=20, blank=True, default="")
 
     class Meta:
         verbose_name = _("journey enrolment")
@@ -132,7 +145,12 @@ class Enrolment(models.Model):
                 fields=["journey", "customer"],
                 condition=models.Q(status="active"),
                 name="enrolment_once_at_a_time",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["journey", "customer", "occurrence"],
+                condition=~models.Q(occurrence=""),
+                name="enrolment_once_per_occurrence",
+            ),
         ]
 
     def __str__(self) -> str:

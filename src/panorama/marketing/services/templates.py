@@ -2,7 +2,9 @@
 a preview for one customer; a test send to the user's own address."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -69,8 +71,14 @@ def template_test_send(
     """Send the preview to ``to`` (default: the user's own address), marked as a test."""
     ensure_can(by, "marketing.send_campaigns")
     address = (to or by.email or "").strip()
-    if "@" not in address:
+    if not address:
         raise ValidationFailed(_("Give an address to send the test to."), field="to")
+    try:
+        validate_email(address)
+    except DjangoValidationError:
+        raise ValidationFailed(
+            _("%(address)s is not an e-mail address.") % {"address": address}, field="to"
+        ) from None
     rendered = template_preview(by=by, template=template, customer_id=customer_id)
     message = EmailMultiAlternatives(
         subject=f"[{_('TEST')}] {rendered.subject}",

@@ -29,6 +29,11 @@ class JourneyForm(ServiceForm):
         label=gettext_lazy("Sign-up form"), queryset=SignupForm.objects.all(), required=False
     )
     trigger_event = forms.ChoiceField(label=gettext_lazy("Event"), choices=(), required=False)
+    trigger_days = forms.IntegerField(
+        label=gettext_lazy("Days before the end"),
+        help_text=gettext_lazy("For “a product held is about to end”: from 1 to 365."),
+        required=False,
+    )
     allow_reentry = forms.BooleanField(
         label=gettext_lazy("A customer may go through it again"), required=False
     )
@@ -80,6 +85,7 @@ def journey_edit(request, journey_id: int | None = None):
                     trigger_list=data["trigger_list"].pk if data["trigger_list"] else None,
                     trigger_form=data["trigger_form"].pk if data["trigger_form"] else None,
                     trigger_event=data["trigger_event"],
+                    trigger_days=data["trigger_days"],
                     allow_reentry=data["allow_reentry"],
                 )
             except DomainError as exc:

@@ -3,8 +3,15 @@ enters.
 
 **Triggers.** Joining a list (every join: a snapshot, a hand selection, a confirmed
 sign-up, a journey's own "add to list"), confirming a sign-up form (double opt-in), or
-one of ``JOURNEY_EVENTS`` from the outbox (the durable subscriber ``marketing.journeys``).
-Only active journeys enrol. A customer enters a journey once, unless it allows re-entry
+one of ``JOURNEY_EVENTS`` from the outbox (the durable subscriber ``marketing.journeys``),
+or a date (``dated``): the customer's birthday (persons with a birth date; born on 29
+February: the 28th in a common year) or a product held about to end (an active holding
+whose end date is within the journey's ``trigger_days``). The dated ones are looked at
+once a day by the worker's sweep, one query per journey, and a customer enters once per
+occurrence (once a year, once per holding; a second holding ending while he runs the
+journey enters him when that run is over, if still before its end), whatever
+``allow_reentry`` says. Only active journeys enrol: a paused one misses the dates of its
+pause. A customer enters a journey once, unless it allows re-entry
 (then again once the previous run is over: never twice at the same time).
 
 **Steps.** wait N days, send a template, continue only if in a segment (or not in it),
@@ -39,6 +46,7 @@ from .build import (
     step_move,
     step_remove,
 )
+from .dated import journeys_dated_pending, journeys_enrol_dated
 from .enrol import handle_event, journeys_enrol, journeys_exit_customer
 from .mail import UNSUBSCRIBE_SALT, journey_unsubscribe, unsubscribe_url
 from .run import journeys_advance, journeys_due
@@ -57,8 +65,10 @@ __all__ = [
     "journey_set_status",
     "journey_unsubscribe",
     "journeys_advance",
+    "journeys_dated_pending",
     "journeys_due",
     "journeys_enrol",
+    "journeys_enrol_dated",
     "journeys_exit_customer",
     "step_add",
     "step_config_check",

@@ -135,10 +135,12 @@ def journey_save(
     trigger_list: int | None = None,
     trigger_form: int | None = None,
     trigger_event: str = "",
+    trigger_days: int | None = None,
     allow_reentry: bool = False,
     journey: Journey | None = None,
 ) -> Journey:
-    """Create a journey (a draft) or change its name and trigger."""
+    """Create a journey (a draft) or change its name and trigger (a dated trigger is
+    looked at again the same day)."""
     ensure_can(by, "marketing.send_campaigns")
     # A fresh copy: the caller's may hold a status changed since.
     journey = (
@@ -152,13 +154,22 @@ def journey_save(
     journey.trigger = trigger
     journey.trigger_list = journey.trigger_form = None
     journey.trigger_event = ""
+    journey.trigger_days = journey.dates_checked_on = None
     if trigger == Journey.Trigger.LIST_JOINED:
         journey.trigger_list_id = _ref({"list": trigger_list}, "list", StaticList, _("list"))
     elif trigger == Journey.Trigger.CONFIRMED:
         journey.trigger_form_id = _ref(
             {"form": trigger_form}, "form", SignupForm, _("sign-up form")
         )
-    else:
+    elif trigger == Journey.Trigger.HOLDING_END:
+        days = trigger_days
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+            raise ValidationFailed(
+                _("Say within how many days the product ends: from 1 to 365."),
+                field="trigger_days",
+            )
+        journey.trigger_days = days
+    elif trigger == Journey.Trigger.EVENT:
         if trigger_event not in journey_events():
             raise ValidationFailed(
                 _("A journey cannot start on the event %(e)s.") % {"e": trigger_event or "—"},

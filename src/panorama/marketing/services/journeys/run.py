@@ -18,6 +18,7 @@ from ...models import (
     StaticList,
 )
 from .build import BATCH, MAX_STEPS_PER_RUN, K, _steps
+from .dated import journeys_enrol_dated
 from .enrol import _leave, _log
 from .mail import _send
 
@@ -40,8 +41,10 @@ def journeys_due(*, now: datetime.datetime | None = None, limit: int = BATCH) ->
 def journeys_advance(
     *, now: datetime.datetime | None = None, batch: int = BATCH, backend: str | None = None
 ) -> dict[str, int]:
-    """Run the due enrolments, batch after batch, one transaction per customer."""
+    """Enrol today's birthdays and holdings about to end (once a day), then run the due
+    enrolments, batch after batch, one transaction per customer."""
     now = now or timezone.now()
+    journeys_enrol_dated(now=now)
     counts = {"advanced": 0, "sent": 0, "finished": 0, "exited": 0, "failed": 0}
     connection = get_connection(backend)
     seen: set[int] = set()
