@@ -98,9 +98,10 @@ WIDGETS = (
         "WHERE {where} GROUP BY 1",
         period="month",
         drill=CUSTOMERS_OF.format(
-            facts="SELECT customer_id, total FROM fact_order "
-            "WHERE status NOT IN ('draft', 'cancelled') "
-            "AND strftime(created_at, '%Y-%m') = ?",
+            facts="SELECT customer_id, total FROM (SELECT customer_id, created_at, total "
+            "FROM fact_order WHERE status NOT IN ('draft', 'cancelled') UNION ALL "
+            "SELECT customer_id, CAST(date_key AS TIMESTAMP), amount FROM fact_purchase) s "
+            "WHERE strftime(created_at, '%Y-%m') = ?",
             measures="SUM(f.total), COUNT(*)",
         ),
         drill_columns=(CUSTOMER, _("Revenue"), _("Orders")),
