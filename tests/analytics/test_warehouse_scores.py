@@ -81,6 +81,12 @@ def test_the_churn_risk_the_model_wrote_reaches_the_mart_the_widget_and_reports(
     assert all(value is not None and value > 0.5 for value in churn)
 
     analyst = UserFactory(role=Role.ANALYST)
+    # Value at risk = churn probability × revenue (the imported history, no CLV run):
+    # the faders come first.
+    everyone = widget_data(user=analyst, department="marketing", key="priority", filters=Filters())
+    faders = {customer(f"fad{n}").pk for n in range(40, 80)}
+    assert {row[0] for row in everyone.rows[:20]} <= faders
+    assert all(row[2] > 0 for row in everyone.rows[:20])
 
     definition = {
         "name": "Customers likely to leave",

@@ -272,6 +272,23 @@ WIDGETS = (
         order="1",
     ),
     Widget(
+        "loyalty",
+        "marketing",
+        _("Loyalty points per programme"),
+        "bar",
+        (_("Programme"), _("Points credited"), _("Points debited"), _("Movements")),
+        "SELECT programme, SUM(points_in), SUM(points_out), SUM(movements) "
+        "FROM mart_marketing_loyalty WHERE {where} GROUP BY programme_id, programme",
+        period="month",
+        drill=CUSTOMERS_OF.format(
+            facts="SELECT customer_id, points FROM fact_loyalty_movement WHERE programme = ?",
+            measures="SUM(CASE WHEN f.points > 0 THEN f.points ELSE 0 END), "
+            "SUM(CASE WHEN f.points < 0 THEN -f.points ELSE 0 END)",
+        ),
+        drill_columns=(CUSTOMER, _("Points credited"), _("Points debited")),
+        order="1",
+    ),
+    Widget(
         "sla",
         "service",
         _("Cases per month and SLA breaches"),
