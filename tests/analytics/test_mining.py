@@ -174,10 +174,13 @@ def test_the_scheduled_retraining_scores_everyone(regulars_and_faders):
 
     assert retrain_due()
     result = models_retrain_task.call()
-    assert result == {"rfm": "ok", "clv": "ok", "churn": "ok", "basket": "ok"}
+    assert result == {"rfm": "ok", "clv": "ok", "cluster": "ok", "churn": "ok", "basket": "ok"}
     assert not retrain_due()
     scored = CustomerScore.objects.exclude(rfm_segment="").exclude(churn_risk=None)
     assert scored.count() == 80
+    # The clusters are retrained too: everyone with a purchase has one, and the card is kept.
+    assert scored.exclude(cluster=None).count() == 80
+    assert ModelRun.objects.filter(kind="cluster").count() == 1
     # These synthetic buyers are clockwork-regular, which BG/NBD describes badly: its fit
     # may run to the bounds (the card says so) or give no finite value at all. The card
     # and the scores agree: no value written where the card's mean is null (NaN stored as

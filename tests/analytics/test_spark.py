@@ -99,7 +99,9 @@ def seeded_export(folder, *, seed=13, customers=300):
         )
         for product in rng.sample(range(1, 13), rng.randint(1, 4)):
             line_id += 1
-            lines.append((line_id, order_id, product, Decimal(rng.randint(1, 3)), total))
+            lines.append(
+                (line_id, order_id, product, f"SKU-{product}", Decimal(rng.randint(1, 3)), total)
+            )
     put(
         "fact_order",
         [
@@ -116,7 +118,27 @@ def seeded_export(folder, *, seed=13, customers=300):
         ],
         orders,
     )
-    put("fact_order_line", ["line_id", "order_id", "product_id", "quantity", "total"], lines)
+    put(
+        "fact_order_line",
+        ["line_id", "order_id", "product_id", "sku", "quantity", "total"],
+        lines,
+    )
+    # The imported order history: purchases of the same customers, over a longer past,
+    # with lines naming the other system's products (some lines without one).
+    purchases, purchase_lines = [], []
+    for purchase_id in range(1, customers * 3):
+        day = _day(rng, 900)
+        amount = Decimal(rng.randint(100, 50000)) / 100
+        purchases.append((purchase_id, rng.randint(1, customers), day, amount))
+        for product in rng.sample(["Bread", "Milk", "Eggs", "Tea", "SKU-3", ""], 3):
+            line_id += 1
+            purchase_lines.append((line_id, purchase_id, product or None, 1, amount / 3, day))
+    put("fact_purchase", ["purchase_id", "customer_id", "date_key", "amount"], purchases)
+    put(
+        "fact_purchase_line",
+        ["line_id", "purchase_id", "product", "quantity", "amount", "date_key"],
+        purchase_lines,
+    )
     put(
         "fact_opportunity",
         [

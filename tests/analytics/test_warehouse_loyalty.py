@@ -3,12 +3,16 @@ appended by the refresh, carried to the survivor of a merge, gone with an erased
 customer, and summed per programme and kind in the loyalty mart."""
 
 import pytest
+from django.urls import reverse
 
+from panorama.accounts.models import Role
 from panorama.analytics.warehouse import engine, load
+from panorama.analytics.warehouse.selectors import Filters, drill_rows, widget_data
 from panorama.customers.models import Customer
 from panorama.loyalty.models import Membership
 from panorama.loyalty.services.members import member_enrol, movement_post
 from panorama.loyalty.services.programmes import programme_save
+from tests.factories import UserFactory
 
 
 def rows(sql, params=None):
@@ -61,3 +65,27 @@ def test_a_refresh_appends_movements_follows_a_merge_and_forgets_an_erasure(club
     assert rows("SELECT customer_id, SUM(points) FROM fact_loyalty_movement GROUP BY 1") == [
         (shop["marta"].pk, 220)
     ]
+
+
+def test_the_marketing_dashboard_shows_points_per_programme_within_the_scope(club, shop, client):
+    load.warehouse_build()
+    analyst = UserFactory(role=Role.ANALYST)
+    everyone = widget_data(user=analyst, department="marketing", key="loyalty", filters=Filters())
+    assert [tuple(r) for r in everyone.rows] == [("Club", 350, 100, 3)]
+    # The team filter keeps the South team's customers (Pedro) only, in the chart and in
+    # its drill-down.
+    south = Filters(team_id=shop["pedro"].team_id)
+    scoped = widget_data(user=analyst, department="marketing", key="loyalty", filters=south)
+    assert [tuple(r) for r in scoped.rows] == [("Club", 50, 0, 1)]
+    _widget, drilled = drill_rows(
+        user=analyst, department="marketing", key="loyalty", label="Club", filters=south
+    )
+    assert [(r[0], r[2], r[3]) for r in drilled] == [(shop["pedro"].pk, 50, 0)]
+
+    client.force_login(UserFactory(username="mkt", role=Role.MARKETING))
+    body = client.get(reverse("analytics:warehouse:dashboard", args=["marketing"])).content
+    assert "Loyalty points per programme" in body.decode()
+    drill = client.get(
+        reverse("analytics:warehouse:drill", args=["marketing", "loyalty"]), {"label": "Club"}
+    ).content.decode()
+    assert "Laura" in drill and "Pedro" in drill and "Marta" not in drill

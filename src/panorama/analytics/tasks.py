@@ -29,9 +29,10 @@ def _hours() -> float:
 
 @task()
 def models_retrain_task() -> dict[str, str]:
-    """RFM, lifetime value (calibrated on all data), churn and basket, as the system."""
+    """RFM, lifetime value (calibrated on all data), the clusters (after the lifetime
+    value, one of their features), churn and basket, as the system."""
     from .mining.data import history_load
-    from .services.runs import basket_run, churn_run, clv_run, rfm_run
+    from .services.runs import basket_run, churn_run, cluster_run, clv_run, rfm_run
 
     history = history_load()
     if not len(history):
@@ -40,6 +41,7 @@ def models_retrain_task() -> dict[str, str]:
     steps = {
         "rfm": lambda: rfm_run(by=None),
         "clv": lambda: clv_run(by=None, calibration_end=last),
+        "cluster": lambda: cluster_run(by=None),
         "churn": lambda: churn_run(by=None),
         "basket": lambda: basket_run(by=None),
     }

@@ -98,9 +98,10 @@ WIDGETS = (
         "WHERE {where} GROUP BY 1",
         period="month",
         drill=CUSTOMERS_OF.format(
-            facts="SELECT customer_id, total FROM fact_order "
-            "WHERE status NOT IN ('draft', 'cancelled') "
-            "AND strftime(created_at, '%Y-%m') = ?",
+            facts="SELECT customer_id, total FROM (SELECT customer_id, created_at, total "
+            "FROM fact_order WHERE status NOT IN ('draft', 'cancelled') UNION ALL "
+            "SELECT customer_id, CAST(date_key AS TIMESTAMP), amount FROM fact_purchase) s "
+            "WHERE strftime(created_at, '%Y-%m') = ?",
             measures="SUM(f.total), COUNT(*)",
         ),
         drill_columns=(CUSTOMER, _("Revenue"), _("Orders")),
@@ -268,6 +269,23 @@ WIDGETS = (
         "SUM(CASE WHEN status = 'exited' THEN enrolments ELSE 0 END) "
         "FROM mart_marketing_journeys WHERE {where} GROUP BY journey_id, journey",
         period="month",
+        order="1",
+    ),
+    Widget(
+        "loyalty",
+        "marketing",
+        _("Loyalty points per programme"),
+        "bar",
+        (_("Programme"), _("Points credited"), _("Points debited"), _("Movements")),
+        "SELECT programme, SUM(points_in), SUM(points_out), SUM(movements) "
+        "FROM mart_marketing_loyalty WHERE {where} GROUP BY programme_id, programme",
+        period="month",
+        drill=CUSTOMERS_OF.format(
+            facts="SELECT customer_id, points FROM fact_loyalty_movement WHERE programme = ?",
+            measures="SUM(CASE WHEN f.points > 0 THEN f.points ELSE 0 END), "
+            "SUM(CASE WHEN f.points < 0 THEN -f.points ELSE 0 END)",
+        ),
+        drill_columns=(CUSTOMER, _("Points credited"), _("Points debited")),
         order="1",
     ),
     Widget(

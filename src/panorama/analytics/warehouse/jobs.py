@@ -2,13 +2,16 @@
 marts, RFM scores and basket counts. ``spark.py`` has the same jobs on Spark; the
 results are compared by ``results_equal``.
 
-RFM: per customer with sold orders (not draft or cancelled), recency in days from the
-last order to ``as_of``, frequency (orders) and monetary value (their total); each
+RFM: per customer with sales (CRM orders not draft or cancelled, and imported purchases:
+``marts.base.SALES``), recency in days from the last one to ``as_of``, frequency (their
+count) and monetary value (their total); each
 scored 1 to 5 by quintile (``NTILE(5)``, ties broken by customer id so both engines
 agree), recency reversed (recent is 5).
 
-Basket counts: for every pair of products bought in the same order, the orders holding
-both and their support (that count over the orders that have lines)."""
+Basket counts: for every pair of items bought in the same basket, the baskets holding
+both and their support (that count over the baskets that have lines). A basket is a CRM
+order (its lines' SKUs) or an imported purchase (its lines' product names), as the
+basket model in ``mining/basket.py`` counts them."""
 
 import datetime
 import math
@@ -18,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from . import marts, parquet
-from .marts.base import DUCKDB, SOLD
+from .marts.base import DUCKDB, SALES
 
 
 def rfm_sql(as_of: datetime.date) -> str:
@@ -31,26 +34,32 @@ def rfm_sql(as_of: datetime.date) -> str:
         SELECT customer_id,
                date_diff('day', MAX(date_key), DATE '{as_of.isoformat()}') AS recency_days,
                COUNT(*) AS frequency, CAST(SUM(total) AS DECIMAL(18,2)) AS monetary
-        FROM fact_order WHERE {SOLD} GROUP BY customer_id
+        FROM {SALES} s GROUP BY customer_id
     )"""
 
 
-BASKET_SQL = """
-    WITH items AS (
-        SELECT DISTINCT order_id, product_id FROM fact_order_line
-        WHERE product_id IS NOT NULL
-    ), baskets AS (SELECT COUNT(DISTINCT order_id) AS n FROM items)
-    SELECT a.product_id AS product_a, b.product_id AS product_b,
-           COUNT(DISTINCT a.order_id) AS orders,
-           COUNT(DISTINCT a.order_id) / MAX(baskets.n) AS support
-    FROM items a JOIN items b ON a.order_id = b.order_id AND a.product_id < b.product_id
+# One basket key space: 'order:<id>' and 'purchase:<id>'.
+BASKET_ITEMS = """
+        SELECT DISTINCT 'order:' || CAST(order_id AS VARCHAR) AS basket, sku AS item
+        FROM fact_order_line WHERE sku IS NOT NULL AND sku <> ''
+        UNION
+        SELECT DISTINCT 'purchase:' || CAST(purchase_id AS VARCHAR), product
+        FROM fact_purchase_line WHERE product IS NOT NULL"""
+
+BASKET_SQL = f"""
+    WITH items AS ({BASKET_ITEMS}
+    ), baskets AS (SELECT COUNT(DISTINCT basket) AS n FROM items)
+    SELECT a.item AS product_a, b.item AS product_b,
+           COUNT(DISTINCT a.basket) AS orders,
+           COUNT(DISTINCT a.basket) / MAX(baskets.n) AS support
+    FROM items a JOIN items b ON a.basket = b.basket AND a.item < b.item
     CROSS JOIN baskets
-    GROUP BY a.product_id, b.product_id"""
+    GROUP BY a.item, b.item"""
 
 
 def as_of_default(con) -> datetime.date:
-    """The day after the last sold order: the same reference for both engines."""
-    last = con.execute(f"SELECT MAX(date_key) FROM fact_order WHERE {SOLD}").fetchone()[0]
+    """The day after the last sale: the same reference for both engines."""
+    last = con.execute(f"SELECT MAX(date_key) FROM {SALES} s").fetchone()[0]
     return (last or datetime.date.today()) + datetime.timedelta(days=1)
 
 

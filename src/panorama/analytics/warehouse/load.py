@@ -134,7 +134,9 @@ def _run_steps(con, result: LoadResult, progress: Progress | None, *, full: bool
     status.write_running(result.kind, total - 1, total, "marts")
     if progress:
         progress("marts", total - 1, total)
-    marts.marts_build(con, scores=_scores_columns(con))
+    marts.marts_build(
+        con, scores=_scores_columns(con), score_table=f"src.{settings.WAREHOUSE_SCORE_TABLE}"
+    )
 
 
 def _finish(con, result: LoadResult, started: float) -> None:
@@ -329,12 +331,20 @@ def customers_merge(con, table: Table, *, full: bool) -> tuple[int, int]:
 
 # --- scores written by the data-mining models, when they exist -------------------------
 
-SCORE_COLUMNS = ("churn_probability", "clv", "rfm_segment")
+# The warehouse's score columns and the source columns they are read from, first match
+# wins: ``analytics_customerscore`` calls the churn probability ``churn_risk``; a score
+# table of another system (``WAREHOUSE_SCORE_TABLE``) may call it ``churn_probability``.
+SCORE_COLUMNS = {
+    "churn_probability": ("churn_risk", "churn_probability"),
+    "clv": ("clv",),
+    "rfm_segment": ("rfm_segment",),
+}
 
 
 def _scores_columns(con) -> dict[str, str]:
-    """The score columns the source's score table has (``WAREHOUSE_SCORE_TABLE``):
-    the marketing mart uses those present and leaves the others empty."""
+    """Warehouse score column → the source column it is read from, for those the
+    source's score table (``WAREHOUSE_SCORE_TABLE``) has: the marketing mart uses those
+    present and leaves the others empty. Empty when there is no such table."""
     name = settings.WAREHOUSE_SCORE_TABLE
     try:
         rows = con.execute(
@@ -347,7 +357,12 @@ def _scores_columns(con) -> dict[str, str]:
     present = {r[0] for r in rows}
     if "customer_id" not in present:
         return {}
-    return {column: f"src.{name}" for column in SCORE_COLUMNS if column in present}
+    picked = {}
+    for column, candidates in SCORE_COLUMNS.items():
+        found = next((c for c in candidates if c in present), None)
+        if found is not None:
+            picked[column] = found
+    return picked
 
 
 def load_summary(result: LoadResult) -> str:

@@ -12,7 +12,8 @@ Refresh modes (``Table.mode``):
 - ``updated``: rows whose ``updated_at`` (or another change column) is at or after the
   last load's high-water mark are deleted and loaded again; rows gone from the source
   (an erasure, a cascade) are deleted by an anti-join on the ids.
-- ``append``: an append-only log (interactions, stage changes, web events): ids above
+- ``append``: an append-only log (interactions, stage changes, web events, loyalty
+  movements, imported purchases and their lines): ids above
   the highest loaded one, plus the same anti-join for deletions (and ``relink`` where
   one column of a loaded row may still change: a web event's customer once the visitor
   is identified).
@@ -34,6 +35,7 @@ from .schema_marketing import (
     FACT_SEGMENT_MEMBERSHIP,
     FACT_WEB_EVENT,
 )
+from .schema_purchases import FACT_PURCHASE, FACT_PURCHASE_LINE
 from .tables import Table, money, ts
 
 END_OF_TIME = "TIMESTAMP '9999-12-31 00:00:00'"
@@ -386,6 +388,8 @@ FACTS = (
     FACT_INTERACTION,
     FACT_ORDER,
     FACT_ORDER_LINE,
+    FACT_PURCHASE,
+    FACT_PURCHASE_LINE,
     FACT_QUOTE,
     FACT_OPPORTUNITY,
     FACT_STAGE_CHANGE,

@@ -55,13 +55,24 @@ def register(spark, folder: Path) -> None:
         spark.read.parquet(str(folder / f"{name}.parquet")).createOrReplaceTempView(name)
 
 
+def sales(spark):
+    """``marts.base.SALES`` as a DataFrame: sold CRM orders and imported purchases."""
+    from pyspark.sql import functions as F  # noqa: N812
+
+    orders = spark.table("fact_order").where(~F.col("status").isin("draft", "cancelled"))
+    purchases = spark.table("fact_purchase")
+    return orders.select("customer_id", "date_key", "total").unionByName(
+        purchases.select("customer_id", "date_key", F.col("amount").alias("total"))
+    )
+
+
 def rfm(spark, as_of: datetime.date):
     from pyspark.sql import Window
     from pyspark.sql import functions as F  # noqa: N812
 
-    orders = spark.table("fact_order").where(~F.col("status").isin("draft", "cancelled"))
     scored = (
-        orders.groupBy("customer_id")
+        sales(spark)
+        .groupBy("customer_id")
         .agg(
             F.max("date_key").alias("last_order"),
             F.count(F.lit(1)).alias("frequency"),
@@ -84,26 +95,35 @@ def rfm(spark, as_of: datetime.date):
 
 
 def basket(spark):
+    """``jobs.BASKET_SQL``: CRM order lines by SKU, imported purchase lines by product."""
     from pyspark.sql import functions as F  # noqa: N812
 
-    items = (
+    crm = (
         spark.table("fact_order_line")
-        .where(F.col("product_id").isNotNull())
-        .select("order_id", "product_id")
-        .distinct()
+        .where(F.col("sku").isNotNull() & (F.col("sku") != ""))
+        .select(
+            F.concat(F.lit("order:"), F.col("order_id").cast("string")).alias("basket"),
+            F.col("sku").alias("item"),
+        )
     )
-    baskets = items.select("order_id").distinct().count()
+    imported = (
+        spark.table("fact_purchase_line")
+        .where(F.col("product").isNotNull())
+        .select(
+            F.concat(F.lit("purchase:"), F.col("purchase_id").cast("string")).alias("basket"),
+            F.col("product").alias("item"),
+        )
+    )
+    items = crm.unionByName(imported).distinct()
+    baskets = items.select("basket").distinct().count()
     a, b = items.alias("a"), items.alias("b")
     pairs = a.join(
         b,
-        (F.col("a.order_id") == F.col("b.order_id"))
-        & (F.col("a.product_id") < F.col("b.product_id")),
+        (F.col("a.basket") == F.col("b.basket")) & (F.col("a.item") < F.col("b.item")),
     )
     return (
-        pairs.groupBy(
-            F.col("a.product_id").alias("product_a"), F.col("b.product_id").alias("product_b")
-        )
-        .agg(F.countDistinct("a.order_id").alias("orders"))
+        pairs.groupBy(F.col("a.item").alias("product_a"), F.col("b.item").alias("product_b"))
+        .agg(F.countDistinct("a.basket").alias("orders"))
         .withColumn("support", F.col("orders") / F.lit(baskets))
     )
 

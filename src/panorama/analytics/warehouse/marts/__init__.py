@@ -32,19 +32,24 @@ SCORE_DDL = (
 )
 
 
-def marts_build(con, *, scores: dict[str, str]) -> None:
-    """Copy the scores (when the models wrote any) and rebuild every mart."""
+SCORE_TYPES = {"churn_probability": "DOUBLE", "clv": "DECIMAL(18,2)", "rfm_segment": "VARCHAR"}
+
+
+def marts_build(con, *, scores: dict[str, str], score_table: str = "") -> None:
+    """Copy the scores (when the models wrote any) and rebuild every mart.
+
+    ``scores``: warehouse score column → the column of ``score_table`` holding it (the
+    churn probability is ``churn_risk`` in ``analytics_customerscore``); columns not
+    named are left empty."""
     con.execute(f"CREATE OR REPLACE TABLE {SCORE_TABLE} ({SCORE_DDL})")
-    if scores:
-        source = next(iter(scores.values()))
-        columns = ["churn_probability", "clv", "rfm_segment"]
+    if scores and score_table:
         picked = [
-            f"CAST({c} AS {t})" if c in scores else f"CAST(NULL AS {t})"
-            for c, t in zip(columns, ["DOUBLE", "DECIMAL(18,2)", "VARCHAR"], strict=True)
+            f"CAST({scores[c]} AS {t})" if c in scores else f"CAST(NULL AS {t})"
+            for c, t in SCORE_TYPES.items()
         ]
         con.execute(
             f"INSERT INTO {SCORE_TABLE} SELECT DISTINCT ON (customer_id) customer_id, "
-            f"{', '.join(picked)} FROM {source}"
+            f"{', '.join(picked)} FROM {score_table}"
         )
     for mart in MARTS:
         con.execute(f"CREATE OR REPLACE TABLE {mart.name} AS {mart.sql(DUCKDB)}")

@@ -37,9 +37,15 @@ class Mart:
 CURRENT = "(SELECT customer_id, owner_id, team_id FROM dim_customer WHERE is_current)"
 SOLD = "status NOT IN ('draft', 'cancelled')"
 M = "CAST({} AS DECIMAL(18,2))"
-# Per customer: sold orders and their revenue; open cases.
+# Every sale: the CRM's sold orders and the imported order history (``fact_purchase``),
+# one row each with its customer, day, amount and where it comes from ('crm' or 'import').
+SALES = f"""(SELECT customer_id, date_key, total, 'crm' AS source FROM fact_order
+               WHERE {SOLD}
+               UNION ALL
+               SELECT customer_id, date_key, amount, 'import' FROM fact_purchase)"""
+# Per customer: sales (sold orders and imported purchases) and their revenue; open cases.
 ORDERS_PER_CUSTOMER = f"""(SELECT customer_id, COUNT(*) AS orders,
                       CAST(SUM(total) AS DECIMAL(18,2)) AS revenue
-               FROM fact_order WHERE {SOLD} GROUP BY customer_id)"""
+               FROM {SALES} s GROUP BY customer_id)"""
 OPEN_CASES_PER_CUSTOMER = """(SELECT customer_id, COUNT(*) AS open_cases FROM fact_case
                WHERE is_open GROUP BY customer_id)"""

@@ -17,6 +17,10 @@ def _results(d: Dialect) -> str:
                {M.format(0)} AS won_amount, 0 AS lost
         FROM fact_order WHERE {SOLD}
         UNION ALL
+        SELECT {d.month("date_key")}, customer_id, 1, {M.format("amount")}, customer_id, 0,
+               {M.format(0)}, 0
+        FROM fact_purchase
+        UNION ALL
         SELECT {d.month("closed_at")}, customer_id, 0, {M.format(0)}, NULL,
                CASE WHEN status = 'won' THEN 1 ELSE 0 END,
                {M.format("CASE WHEN status = 'won' THEN amount_base ELSE 0 END")},
@@ -52,9 +56,11 @@ MARTS = (
         _("Commercial direction"),
         _("Results"),
         _(
-            "Per month and account manager/team of the customer: orders placed (not draft "
-            "or cancelled), their revenue, buying customers, opportunities won (with their "
-            "amount in the company currency) and lost in the month they closed."
+            "Per month and account manager/team of the customer: orders placed (CRM sales "
+            "orders not draft or cancelled, and purchases of the imported order history "
+            "in the month of their date), their revenue, buying customers, opportunities "
+            "won (with their amount in the company currency) and lost in the month they "
+            "closed."
         ),
         _results,
     ),

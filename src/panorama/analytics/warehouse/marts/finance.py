@@ -44,7 +44,8 @@ MARTS = (
         _("Finance"),
         _("Profitability per customer"),
         _(
-            "Per customer: orders and revenue, active holdings and their recurring price, "
+            "Per customer: orders and revenue (CRM sales orders not draft or cancelled, "
+            "and imported purchases), active holdings and their recurring price, "
             "open payment incidents and the amount unpaid; net value = revenue + recurring "
             "− unpaid (no cost data is recorded yet, so this is value, not margin)."
         ),

@@ -3,7 +3,7 @@ loyalty points and segments."""
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import CURRENT, OPEN_CASES_PER_CUSTOMER, ORDERS_PER_CUSTOMER, SOLD, Dialect, M, Mart
+from .base import CURRENT, OPEN_CASES_PER_CUSTOMER, ORDERS_PER_CUSTOMER, SALES, Dialect, M, Mart
 
 
 def _priority(d: Dialect) -> str:
@@ -18,7 +18,7 @@ def _priority(d: Dialect) -> str:
     FROM {CURRENT} c
     LEFT JOIN (SELECT customer_id, COUNT(*) AS orders, MAX(date_key) AS last_order,
                       CAST(SUM(total) AS DECIMAL(18,2)) AS revenue
-               FROM fact_order WHERE {SOLD} GROUP BY customer_id) o
+               FROM {SALES} s GROUP BY customer_id) o
            ON o.customer_id = c.customer_id
     LEFT JOIN (SELECT customer_id, COUNT(*) AS recent FROM fact_interaction
                WHERE {d.days("occurred_at", "current_date")} <= 90
@@ -108,7 +108,8 @@ MARTS = (
         _("Marketing"),
         _("Churn and prioritisation"),
         _(
-            "Per customer: days since the last order, orders, revenue, interactions in the "
+            "Per customer: days since the last order, orders, revenue (CRM sales orders not "
+            "draft or cancelled, and imported purchases), interactions in the "
             "last 90 days, open cases, and the data-mining scores when they exist (churn "
             "probability, lifetime value, RFM segment; empty until the models run). Value "
             "at risk = churn probability × (lifetime value, or revenue without one)."
@@ -167,7 +168,8 @@ MARTS = (
         _(
             "Per segment or static list (its kind: dynamic rules or a fixed list) and "
             "owner/team of the customer, as of the last load: members, members who bought, "
-            "their orders (not draft or cancelled) and revenue, open cases and lifetime "
+            "their orders (CRM orders not draft or cancelled, and imported purchases) and "
+            "revenue, open cases and lifetime "
             "value (empty until the models run). A customer in two segments counts in both."
         ),
         _segments,

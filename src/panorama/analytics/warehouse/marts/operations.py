@@ -43,7 +43,8 @@ MARTS = (
         _(
             "Per month created and status: orders, value, lines and units, delivered, "
             "delivered on or before the promised date, and days from order to delivery "
-            "(sum, divide by delivered)."
+            "(sum, divide by delivered). CRM sales orders only: the imported order "
+            "history has no status or delivery."
         ),
         _operations,
     ),
