@@ -278,7 +278,8 @@ def case_message_add(
     SMS for a case that came by SMS)
     (``services/reply.py``; its ``delivery`` says how it went). A closed case takes no
     reply nor message (reopen it first); the first reply records the case's first
-    response.
+    response. A customer message on a case waiting on him moves it back to open
+    (``case_set_status``: the SLA clock resumes, the change is on the timeline).
     """
     ensure_can(by, "service.edit")
     case = case_get(user=by, case_id=case_id, for_update=True)
@@ -324,4 +325,12 @@ def case_message_add(
     if reply and interaction is None and case.first_response_at is None:
         case.first_response_at = message.created_at
         case.save(update_fields=["first_response_at", "updated_at"])
+    if kind == CaseMessage.Kind.CUSTOMER and case.status == S.WAITING:
+        # The customer answered what the case waited for: open again, the clock runs.
+        case_set_status(
+            by=by,
+            case_id=case.pk,
+            status=S.OPEN,
+            note=_("The customer answered: the case is open again and its SLA clock runs."),
+        )
     return message
