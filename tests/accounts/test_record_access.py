@@ -640,3 +640,24 @@ def test_an_empty_group_is_seen_by_its_creator_only(api_as, world, admin_user):
     assert joined.status_code == 404
     assert api_as(admin_user).get(f"/groups/{group_id}").json()["name"] == "Arroyo"
     assert api_as(world.rep_a).get(f"/groups/{group_id}").json()["members"] == []
+
+
+def test_a_rep_cannot_change_a_case_of_a_customer_of_another_team(api_as, client, world):
+    from panorama.service.services.case import case_open
+
+    beas = case_open(by=None, customer_id=world.bea.pk, subject="Sin línea")
+    anas = case_open(by=None, customer_id=world.ana.pk, subject="Sin línea")
+    rep_a = api_as(world.rep_a)
+
+    answer = rep_a.patch(f"/cases/{beas.pk}", json={"priority": "urgent"})
+    assert answer.status_code == 404 and answer.json()["code"] == "not_found"
+    client.force_login(world.rep_a)
+    page = client.post(
+        reverse("service:case_edit", args=[beas.pk]), {"type": "question", "priority": "urgent"}
+    )
+    assert page.status_code == 404
+    beas.refresh_from_db()
+    assert beas.priority == "normal" and not beas.messages.exists()
+
+    # His own customer's case: the 404 is the scope, not the call.
+    assert rep_a.patch(f"/cases/{anas.pk}", json={"priority": "urgent"}).status_code == 200

@@ -143,3 +143,57 @@ def test_the_auto_reply_speaks_the_customers_language_and_uses_the_mailbox_templ
     case = Case.objects.get(subject="Otra cosa")
     assert second["Subject"] == f"[{case.reference}] Caso abierto"  # the reference is added
     assert second.get_content().strip() == f"Su caso es {case.reference}."
+
+
+def test_the_customers_answer_to_a_case_waiting_on_him_opens_it_and_restarts_its_clock(
+    imap, case_mailbox, ana, smtp, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panorama.service.models import SlaPolicy
+    from panorama.service.services import sla
+    from panorama.service.services.business_hours import add_business_minutes
+    from panorama.service.services.escalation import sla_sweep
+
+    always = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    calendar = sla.calendar_save(by=None, name="24/7", hours=always)
+    sla.policy_save(
+        by=None,
+        policy=SlaPolicy(
+            name="Cards",
+            calendar=calendar,
+            queue=case_mailbox.queue,
+            first_response_minutes=60,
+            resolution_minutes=7 * 24 * 60,
+            warn_minutes=30,
+        ),
+    )
+    imap.append(AGENT, make_mail(message_id="<first@example.com>"))
+    _poll(case_mailbox, django_capture_on_commit_callbacks)
+    case = Case.objects.get(customer=ana)
+    assert case.sla_policy is not None
+    case_set_status(by=None, case_id=case.pk, status="waiting")
+    # It has waited on her for three days: its clock stood still meanwhile.
+    Case.objects.filter(pk=case.pk).update(sla_paused_at=timezone.now() - timedelta(days=3))
+    case.refresh_from_db()
+    due_before = case.resolution_due
+    assert sla_sweep(timezone.now() + timedelta(days=30)) == {"warned": 0, "escalated": 0}
+
+    imap.append(AGENT, make_mail(subject=f"Re: [{case.reference}]", body="Here is my card number."))
+    _poll(case_mailbox, django_capture_on_commit_callbacks)
+    case.refresh_from_db()
+    assert case.status == "open"
+    assert case.sla_paused_at is None
+    # At least two of those days count (three, unless one was a public holiday).
+    assert case.sla_paused_minutes >= 2 * 24 * 60
+    hours = sla.hours_of(calendar)
+    assert case.resolution_due == add_business_minutes(hours, due_before, case.sla_paused_minutes)
+    assert [m.kind for m in case.messages.order_by("id")] == ["customer", "note"]
+    assert case.messages.get(kind="customer").body == "Here is my card number."
+    assert Interaction.objects.filter(
+        customer=ana, subject=f"Case {case.reference}: Waiting on customer → Open"
+    ).exists()
+    # Running again: the sweep sees it (both targets escalated once overdue).
+    assert sla_sweep(timezone.now() + timedelta(days=30))["escalated"] == 2

@@ -66,3 +66,39 @@ def test_a_forged_or_expired_link_records_nothing(resolved, client, monkeypatch)
     response = client.get(reverse("service:csat_answer", args=[token]))
     assert response.status_code == 410 and "expired" in response.content.decode()
     assert not CaseSurvey.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "customer_language, agent_language, subject, body",
+    [
+        ("es", "en", "¿Qué tal lo hicimos con su caso", "se ha resuelto"),
+        ("en", "es", "How did we do with your case", "was resolved"),
+    ],
+)
+def test_the_survey_speaks_the_customers_language_not_the_agents(
+    mailoutbox, django_capture_on_commit_callbacks, customer_language, agent_language, subject, body
+):
+    from django.utils import translation
+
+    agent = UserFactory(username="eva", role=Role.SERVICE_AGENT, language=agent_language)
+    ana = CustomerFactory(first_name="Ana", language=customer_language)
+    Identity.objects.create(customer=ana, kind=Identity.Kind.EMAIL, value="ana@example.com")
+    case = case_open(by=agent, customer_id=ana.pk, subject="Sin línea", owner=agent)
+    # The agent resolves it in his own language (his request's).
+    with translation.override(agent_language), django_capture_on_commit_callbacks(execute=True):
+        case_set_status(by=agent, case_id=case.pk, status="resolved")
+    [message] = mailoutbox
+    assert message.subject.startswith(subject) and case.reference in message.subject
+    assert body in message.body
+
+
+def test_the_api_shows_the_cases_satisfaction_score_and_comment(resolved, api_as):
+    case, agent = resolved
+    api = api_as(agent)
+    before = api.get(f"/cases/{case.pk}").json()
+    assert (before["csat_score"], before["csat_comment"]) == (None, None)
+    csat.survey_answer(token=csat.survey_token(case, 2), comment="Tardaron una semana")
+    after = api.get(f"/cases/{case.pk}").json()
+    assert (after["csat_score"], after["csat_comment"]) == (2, "Tardaron una semana")
+    [listed] = api.get("/cases").json()["items"]
+    assert (listed["csat_score"], listed["csat_comment"]) == (2, "Tardaron una semana")

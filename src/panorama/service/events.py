@@ -37,6 +37,17 @@ class CaseStatusChanged(Payload):
     by: int | None = Field(description="who changed it (null: the system)")
 
 
+@event("case.updated")
+class CaseUpdated(Payload):
+    """A case's details (type, priority, queue, product, asset) were changed after it was
+    opened; its thread says from what to what."""
+
+    case_id: int = Field(description="the case")
+    customer_id: int = Field(description="its customer")
+    changed: list[str] = Field(description="what changed: type, priority, queue, product, asset")
+    by: int | None = Field(description="who changed it (null: the system)")
+
+
 @event("case.message_added")
 class CaseMessageAdded(Payload):
     """A reply, a customer message or an internal note was added to a case."""

@@ -3,6 +3,7 @@
 from typing import cast
 
 from django import forms
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +65,59 @@ class CaseForm(StyledForm):
             "Up to 5 files of %(size)s each: documents, images, spreadsheets, text or zip. "
             "They are kept on the case as an internal note."
         ) % {"size": filesizeformat(max_bytes)}
+
+
+class CaseEditForm(StyledForm):
+    """A case's details on its page (``case_update`` checks them)."""
+
+    type = forms.ChoiceField(label=_("Type"), choices=Case.Type.choices)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Case.Priority.choices)
+    queue = forms.ModelChoiceField(
+        label=_("Queue"), required=False, queryset=Queue.objects.none(), empty_label=_("No queue")
+    )
+    product = forms.ModelChoiceField(
+        label=_("Product"),
+        required=False,
+        queryset=Product.objects.none(),
+        empty_label=_("No product"),
+    )
+    asset = forms.ModelChoiceField(
+        label=_("Asset"), required=False, queryset=Asset.objects.none(), empty_label=_("No asset")
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "type": case.type,
+                "priority": case.priority,
+                "queue": case.queue_id,
+                "product": case.product_id,
+                "asset": case.asset_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        # The active ones, and the case's own even if no longer active.
+        queue = cast(forms.ModelChoiceField, self.fields["queue"])
+        queue.queryset = Queue.objects.filter(Q(active=True) | Q(pk=case.queue_id))
+        product = cast(forms.ModelChoiceField, self.fields["product"])
+        product.queryset = Product.objects.filter(Q(active=True) | Q(pk=case.product_id)).order_by(
+            "name"
+        )
+        asset = cast(forms.ModelChoiceField, self.fields["asset"])
+        asset.queryset = Asset.objects.filter(customer_id=case.customer_id).select_related(
+            "product"
+        )
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "type": data["type"],
+            "priority": data["priority"],
+            "queue_id": data["queue"].pk if data["queue"] else None,
+            "product_id": data["product"].pk if data["product"] else None,
+            "asset_id": data["asset"].pk if data["asset"] else None,
+        }
 
 
 class CaseMessageForm(StyledForm):

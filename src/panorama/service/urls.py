@@ -26,6 +26,7 @@ urlpatterns += [
     ),
     path("cases/<int:case_id>/status/", cases.case_status, name="case_status"),
     path("cases/<int:case_id>/assign/", cases.case_assign, name="case_assign"),
+    path("cases/<int:case_id>/edit/", cases.case_edit, name="case_edit"),
     path("cases/satisfaction/", csat.csat_report_view, name="csat_report"),
     # Public: the signed link of the satisfaction survey (no login).
     path("survey/<str:token>/", csat.csat_answer, name="csat_answer"),

@@ -80,6 +80,44 @@ def alert_raise(
     return alert
 
 
+def alerts_raise_for_users(alerts: list[Alert]) -> list[Alert]:
+    """Raise many alerts at once from a system sweep (no ``by``: the system sees every
+    customer): ``alerts`` unsaved, each for an active user, with a title and a
+    ``source``; a source already used is raised once. A constant number of queries
+    whatever their number (the sources used, one INSERT, the ``alert.raised`` events in
+    bulk). Returns the alerts inserted."""
+    from panorama.core.bulk import objects_insert
+    from panorama.core.events import emit_many
+
+    used = set(
+        Alert.objects.filter(source__in=[a.source for a in alerts]).values_list("source", flat=True)
+    )
+    fresh: dict[str, Alert] = {}
+    for alert in alerts:
+        if alert.source in used or alert.source in fresh:
+            continue
+        if not alert.title or alert.user_id is None:
+            raise ValueError(f"an alert needs a title and a user: {alert.source!r}")
+        fresh[alert.source] = alert
+    new = list(fresh.values())
+    objects_insert(new)
+    emit_many(
+        "alert.raised",
+        [
+            {
+                "alert_id": a.pk,
+                "customer_id": a.customer_id,
+                "user_id": a.user_id,
+                "team_id": None,
+                "priority": int(a.priority),
+                "rule_id": None,
+            }
+            for a in new
+        ],
+    )
+    return new
+
+
 @transaction.atomic
 def alert_mark_seen(*, by: User, alert_id: int) -> Alert:
     """``by`` has seen the alert (it leaves his "My alerts"; others still see it)."""

@@ -5,7 +5,9 @@ belongs to a case of this customer, our auto-reply for that case, or an agent's 
 sent from the case; else the case
 reference ("C-000123") in the subject, a case of this customer.
 
-A reply to a case that is *resolved* reopens it (the customer says it is not solved).
+A reply to a case that is *resolved* reopens it (the customer says it is not solved);
+one to a case *waiting on the customer* moves it back to open, its SLA clock running
+again (``case_message_add``).
 A reply to a *closed* case opens a new case that names the old one ("follow-up of
 C-000123"): a closed case is final (its SLA and survey are done), as in most service
 desks. New cases get an auto-reply from the mailbox's template, never for an automatic

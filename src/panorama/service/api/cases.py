@@ -19,9 +19,11 @@ from ..schemas import (
     CaseOut,
     CasePageOut,
     CaseStatusIn,
+    CaseUpdateIn,
 )
 from ..services.attachment import case_attachment_remove
 from ..services.case import case_assign, case_message_add, case_open, case_set_status
+from ..services.case_edit import case_update
 
 router = Router(tags=["cases"])
 
@@ -52,6 +54,18 @@ def case_list(
 
 @router.get("/cases/{case_id}", response=CaseOut)
 def case_detail(request, case_id: int):
+    return selectors.case_get(user=request.user, case_id=case_id)
+
+
+@router.patch("/cases/{case_id}", response=CaseOut, summary="Change a case's details")
+def case_change(request, case_id: int, payload: CaseUpdateIn):
+    """Change the type, priority, queue, product or asset of a case (only the fields
+    sent; ``null`` empties a queue, product or asset). 422 naming the field for an
+    unknown type or priority, an inactive queue, a product that does not exist or an
+    asset not of the case's customer; 403 for a read-only role; 404 for a case you do
+    not see. What changed goes on the case's thread as an internal note."""
+    changes = payload.dict(exclude_unset=True)
+    case_update(by=request.user, case_id=case_id, changes=changes)
     return selectors.case_get(user=request.user, case_id=case_id)
 
 

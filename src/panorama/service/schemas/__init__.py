@@ -40,11 +40,35 @@ class CaseOut(Schema):
     resolved_at: datetime.datetime | None
     closed_at: datetime.datetime | None
     created_at: datetime.datetime
+    csat_score: int | None = Field(
+        description="the customer's satisfaction, 1 (bad) to 5 (good); null: not answered"
+    )
+    csat_comment: str | None = Field(description="what he added to his answer; null: no answer")
+
+    @staticmethod
+    def resolve_csat_score(obj) -> int | None:
+        survey = getattr(obj, "survey", None)
+        return survey.score if survey is not None else None
+
+    @staticmethod
+    def resolve_csat_comment(obj) -> str | None:
+        survey = getattr(obj, "survey", None)
+        return survey.comment if survey is not None else None
 
 
 class CasePageOut(Schema):
     items: list[CaseOut]
     next_cursor: str | None
+
+
+class CaseUpdateIn(Schema):
+    """Only what is sent changes; ``null`` empties a queue, product or asset."""
+
+    type: str | None = Field(None, description="question, incident, complaint or request")
+    priority: str | None = Field(None, description="low, normal, high or urgent")
+    queue_id: int | None = None
+    product_id: int | None = None
+    asset_id: int | None = Field(None, description="an asset of the case's customer")
 
 
 class CaseStatusIn(Schema):

@@ -26,7 +26,7 @@ def case_get(*, user: User | None, case_id: int, for_update: bool = False) -> Ca
     qs = (
         qs.select_for_update()
         if for_update
-        else qs.select_related("customer", "queue", "owner", "asset__product")
+        else qs.select_related("customer", "queue", "owner", "asset__product", "survey")
     )
     case = qs.filter(pk=case_id).first()
     if case is None:
@@ -49,7 +49,7 @@ def case_list(
     limit: int = 50,
 ) -> Page:
     """A page of the cases ``user`` sees, newest first (keyset, no count)."""
-    qs = cases_visible_to(user).select_related("customer", "queue", "owner")
+    qs = cases_visible_to(user).select_related("customer", "queue", "owner", "survey")
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
     if queue_id is not None:
@@ -151,7 +151,7 @@ def open_cases_for_panel(*, customer, user) -> list[Case]:
     """The customer's open cases for the ficha, newest first (one query)."""
     return list(
         Case.objects.filter(customer=customer, status__in=Case.OPEN_STATUSES)
-        .select_related("owner", "queue")
+        .select_related("owner", "queue", "survey")
         .order_by("-created_at", "-id")[:20]
     )
 

@@ -39,6 +39,32 @@ def _choice(value: str, choices, field: str, message: str) -> str:
     return value
 
 
+def product_and_asset_set(case: Case, *, product_id: int | None, asset_id: int | None) -> None:
+    """Give the case (not saved) its product and asset, checked: the product exists (the
+    catalogue is everyone's), the asset is one of the case's customer's; an asset
+    without a product named brings its own product."""
+    case.product_id = product_id
+    if product_id is not None:
+        from panorama.catalog.models import Product
+
+        if not Product.objects.filter(pk=product_id).exists():
+            raise ValidationFailed(
+                _("Product %(id)s does not exist.") % {"id": product_id}, field="product"
+            )
+    case.asset = None
+    if asset_id is not None:
+        from ..models import Asset
+
+        asset = Asset.objects.filter(pk=asset_id, customer_id=case.customer_id).first()
+        if asset is None:
+            raise ValidationFailed(
+                _("Asset %(id)s is not one of this customer's.") % {"id": asset_id},
+                field="asset",
+            )
+        case.asset = asset
+        case.product_id = case.product_id or asset.product_id
+
+
 @transaction.atomic
 def case_open(
     *,
@@ -77,24 +103,7 @@ def case_open(
     )
     if not case.subject:
         raise ValidationFailed(_("A case needs a subject."), field="subject")
-    if product_id is not None:
-        from panorama.catalog.models import Product
-
-        if not Product.objects.filter(pk=product_id).exists():
-            raise ValidationFailed(
-                _("Product %(id)s does not exist.") % {"id": product_id}, field="product"
-            )
-    if asset_id is not None:
-        from ..models import Asset
-
-        asset = Asset.objects.filter(pk=asset_id, customer=customer).first()
-        if asset is None:
-            raise ValidationFailed(
-                _("Asset %(id)s is not one of this customer's.") % {"id": asset_id},
-                field="asset",
-            )
-        case.asset = asset
-        case.product_id = case.product_id or asset.product_id
+    product_and_asset_set(case, product_id=product_id, asset_id=asset_id)
     if queue_id is not None:
         case.queue = queue_get(queue_id=queue_id)
     case.owner = owner
@@ -278,7 +287,8 @@ def case_message_add(
     SMS for a case that came by SMS)
     (``services/reply.py``; its ``delivery`` says how it went). A closed case takes no
     reply nor message (reopen it first); the first reply records the case's first
-    response.
+    response. A customer message on a case waiting on him moves it back to open
+    (``case_set_status``: the SLA clock resumes, the change is on the timeline).
     """
     ensure_can(by, "service.edit")
     case = case_get(user=by, case_id=case_id, for_update=True)
@@ -324,4 +334,12 @@ def case_message_add(
     if reply and interaction is None and case.first_response_at is None:
         case.first_response_at = message.created_at
         case.save(update_fields=["first_response_at", "updated_at"])
+    if kind == CaseMessage.Kind.CUSTOMER and case.status == S.WAITING:
+        # The customer answered what the case waited for: open again, the clock runs.
+        case_set_status(
+            by=by,
+            case_id=case.pk,
+            status=S.OPEN,
+            note=_("The customer answered: the case is open again and its SLA clock runs."),
+        )
     return message

@@ -11,11 +11,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, QuerySet
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, NotFound, ValidationFailed
-from panorama.customers.models import Identity
+from panorama.customers.models import Customer, Identity
 
 from ..models import Case, CaseSurvey
 
@@ -46,15 +47,20 @@ def survey_send(case: Case) -> str:
         return ""
     links = survey_links(case)
     lines = [f"{score} — {links[score]}" for score in SCORES]
-    send_mail(
-        subject=_("How did we do with your case %(ref)s?") % {"ref": case.reference},
-        message=_(
+    # The customer's language, not that of the agent who resolved the case (as the
+    # e-mail-to-case auto-reply, channels/mail/cases.py).
+    language = (
+        Customer.objects.filter(pk=case.customer_id).values_list("language", flat=True).first()
+    )
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = _("How did we do with your case %(ref)s?") % {"ref": case.reference}
+        body = _(
             "Your case %(ref)s (%(subject)s) was resolved. One click tells us how satisfied "
             "you are, from 1 (not at all) to 5 (very):"
-        )
-        % {"ref": case.reference, "subject": case.subject}
-        + "\n\n"
-        + "\n".join(lines),
+        ) % {"ref": case.reference, "subject": case.subject}
+    send_mail(
+        subject=subject,
+        message=body + "\n\n" + "\n".join(lines),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[email],
     )

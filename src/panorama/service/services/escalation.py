@@ -1,5 +1,6 @@
 """The SLA sweep, run by the task worker every minute (``service/tasks.py``): it warns of
-cases about to breach and escalates breached ones per their policy (another queue or
+cases about to breach (an alert for the agent, or the manager when nobody owns the case)
+and escalates breached ones per their policy (another queue or
 agent, a higher priority, an e-mail to the manager). Set-based: a few UPDATEs per
 policy whatever the number of cases; each case is warned once and escalated once per
 target breached (the ``*_at`` columns are the memory; an UPDATE marks its rows with the
@@ -14,9 +15,10 @@ from django.db.models import Case as When_
 from django.db.models import F, Field, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.sql import UpdateQuery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from panorama.accounts.models import User
 from panorama.core.events import emit_many
 
 from ..models import Case, SlaPolicy
@@ -111,22 +113,80 @@ def _warn(policy: SlaPolicy, now: datetime) -> int:
     rows = _update_returning(
         _running(policy).filter(pending, sla_warned_at=None),
         {"sla_warned_at": now},
-        ["id", "created_at", "first_response_at", "first_response_due", "resolution_due"],
+        [
+            "id",
+            "created_at",
+            "first_response_at",
+            "first_response_due",
+            "resolution_due",
+            "customer_id",
+            "owner_id",
+            "reference",
+        ],
     )
     payloads = []
     for row in rows:
         first_due = row["first_response_due"]
         first = row["first_response_at"] is None and first_due is not None and first_due <= soon
         when = first_due if first else row["resolution_due"]
+        row["target"], row["due"] = ("first_response" if first else "resolution"), when
         payloads.append(
             {
                 "case_id": row["id"],
-                "target": "first_response" if first else "resolution",
+                "target": row["target"],
                 "due": when.isoformat() if when else "",
             }
         )
     _emit_batches("sla.cases_warned", policy, "warnings", payloads)
+    _alert_warned(policy, rows, now)
     return len(rows)
+
+
+def _alert_warned(policy: SlaPolicy, rows: list[dict], now: datetime) -> None:
+    """Tell whoever must act on each warned case, in his "My alerts" (the automation
+    app's alerts): its agent, or the policy's manager (the user with the address the
+    breach e-mail goes to) for a case nobody owns. Each in his own language. A few
+    queries per policy, whatever the number of cases."""
+    if not rows:
+        return
+    from panorama.automation.models import Alert
+    from panorama.automation.services.alerts import alerts_raise_for_users
+
+    manager = None
+    if policy.manager_email and any(row["owner_id"] is None for row in rows):
+        manager = (
+            User.objects.filter(email__iexact=policy.manager_email, is_active=True)
+            .order_by("id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+    to = {row["id"]: row["owner_id"] or manager for row in rows}
+    languages = dict(
+        User.objects.filter(pk__in={u for u in to.values() if u}, is_active=True).values_list(
+            "pk", "language"
+        )
+    )
+    alerts = []
+    for row in rows:
+        user_id = to[row["id"]]
+        if user_id not in languages:  # nobody to tell (no manager user, inactive agent)
+            continue
+        with translation.override(languages[user_id] or settings.LANGUAGE_CODE):
+            due = timezone.localtime(row["due"]).strftime("%Y-%m-%d %H:%M") if row["due"] else ""
+            target = _("first response") if row["target"] == "first_response" else _("resolution")
+            alerts.append(
+                Alert(
+                    customer_id=row["customer_id"],
+                    user_id=user_id,
+                    title=_("Case %(ref)s is about to breach its SLA")
+                    % {"ref": row["reference"] or row["id"]},
+                    body=_("Its %(target)s is due at %(due)s (policy %(policy)s).")
+                    % {"target": target, "due": due, "policy": policy.name},
+                    priority=Alert.Priority.HIGH,
+                    source=f"sla_warned:{row['id']}:{now.isoformat()}"[:120],
+                )
+            )
+    alerts_raise_for_users(alerts)
 
 
 def _escalate(policy: SlaPolicy, now: datetime) -> list[dict]:

@@ -16,7 +16,7 @@ from panorama.core.lists import list_response
 from panorama.customers.selectors import customer_get
 
 from .. import selectors
-from ..forms import CaseAssignForm, CaseForm, CaseMessageForm
+from ..forms import CaseAssignForm, CaseEditForm, CaseForm, CaseMessageForm
 from ..lists import CASES
 from ..models import Case, CaseMessage, CaseSurvey
 from ..selectors import field
@@ -24,6 +24,7 @@ from ..services import attachment as services_attachment
 from ..services import case as services
 from ..services import sla
 from ..services.case import TRANSITIONS
+from ..services.case_edit import case_update
 
 # The label of the button that moves a case to each status.
 STATUS_ACTIONS: dict[str, Any] = {
@@ -52,6 +53,7 @@ def _detail_context(request, case: Case, **forms) -> dict:
         ],
         "message_form": forms.get("message_form") or CaseMessageForm(),
         "assign_form": forms.get("assign_form") or CaseAssignForm(initial={"owner": case.owner_id}),
+        "edit_form": forms.get("edit_form") or CaseEditForm(case=case),
         "files": selectors.case_files(case=case),
         "max_attachment": services_attachment.max_bytes(),
         "sla": sla.sla_clocks(case),
@@ -181,6 +183,24 @@ def case_assign(request, case_id: int):
     return _render_detail(
         request, case_id, 422, assign_form=form, action_error=_("Choose an agent.")
     )
+
+
+@require_POST
+def case_edit(request, case_id: int):
+    """The case's details (type, priority, queue, product, asset) from its page."""
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    form = CaseEditForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            case_update(by=request.user, case_id=case_id, changes=form.changes())
+        except DomainError as exc:
+            if exc.field not in form.fields:  # not the form's (a read-only role): on top
+                return _render_detail(request, case_id, exc.status_code, action_error=exc.message)
+            form.add_domain_error(exc)
+            return _render_detail(request, case_id, exc.status_code, edit_form=form)
+        messages.success(request, _("Case details saved."))
+        return redirect("service:case_detail", case_id)
+    return _render_detail(request, case_id, 422, edit_form=form)
 
 
 @require_POST
