@@ -168,7 +168,8 @@ def _category_parent(parent: Category | int | None) -> int | None:
     if parent is None:
         return None
     parent_id = parent.pk if isinstance(parent, Category) else parent
-    if not Category.objects.filter(pk=parent_id).exists():
+    valid = isinstance(parent_id, int) and not isinstance(parent_id, bool) and 0 < parent_id < 2**63
+    if not valid or not Category.objects.filter(pk=parent_id).exists():
         raise ValidationFailed(
             _("There is no category %(id)s.") % {"id": parent_id}, field="parent"
         )
@@ -283,7 +284,11 @@ def tax_update(*, by: User | None, tax: Tax, changes: dict[str, Any]) -> Tax:
 
 @transaction.atomic
 def exchange_rate_set(
-    *, by: User | None, currency: str, rate: Decimal | str, valid_from: datetime.date | None
+    *,
+    by: User | None,
+    currency: str,
+    rate: Decimal | str,
+    valid_from: datetime.date | str | None,
 ) -> ExchangeRate:
     """From ``valid_from`` on, one ``currency`` is worth ``rate`` company-currency units
     (replacing a rate set for that same day)."""
@@ -297,6 +302,11 @@ def exchange_rate_set(
     value = decimal_clean(rate, field="rate")
     if value <= 0:
         raise field_error(ExchangeRate, "rate", _("A rate must be more than 0."))
+    if isinstance(valid_from, str):
+        try:
+            valid_from = datetime.date.fromisoformat(valid_from.strip())
+        except ValueError:
+            valid_from = None
     if not isinstance(valid_from, datetime.date):
         raise field_error(ExchangeRate, "valid_from", _("Give a date."))
     row = ExchangeRate(currency=code, rate=value, valid_from=valid_from)
