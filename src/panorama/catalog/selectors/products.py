@@ -1,6 +1,9 @@
 """Reads of products and the reference data that describes them. The catalogue is
 company-wide: every signed-in user sees all of it."""
 
+from typing import Any
+
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -77,7 +80,7 @@ def category_tree() -> list[tuple[Category, int]]:
     return tree
 
 
-def _one(model: type, pk: int, message: str):
+def _one(model: type[models.Model], pk: int, message: str) -> Any:
     found = model._default_manager.filter(pk=pk).first()
     if found is None:
         raise NotFound(message % {"id": pk})
