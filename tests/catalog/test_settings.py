@@ -174,7 +174,13 @@ def test_a_manager_manages_the_reference_data_on_the_page(client, manager):
         reverse("catalog:rate_set"), {"currency": "USD", "rate": "0.95", "valid_from": "2026-02-01"}
     )
 
+    client.post(
+        reverse("catalog:rate_set"),
+        {"currency": "JPY", "rate": "0.00612345", "valid_from": "2026-01-01"},
+    )
+
     page = client.get(SETTINGS).content.decode()
+    assert "0.00612345" in page  # every digit of a rate, not three decimals
     assert "Cuentas" in page and "Hora" in page and "IVA 4 %" in page
     assert "0.95" in page and "0.92" in page and "2 rates" in page
 
