@@ -234,10 +234,16 @@ def _pricing_params(product) -> dict:
         by=None, code="auth", name="Auth", items=[ItemData(product.pk, price="9")]
     )
     promotion = promotion_create(by=None, code="auth", name="Auth", kind="percent", value=5)
+    from panorama.catalog.services.products import category_create, tax_create, unit_create
+
     return {
         "price_list_id": price_list.pk,
         "item_id": price_list.items.get().pk,
         "promotion_id": promotion.pk,
+        # The catalogue settings: a category, a unit and a tax.
+        "category_id": category_create(by=None, name="Auth").pk,
+        "unit_id": unit_create(by=None, code="auth", name="Auth").pk,
+        "tax_id": tax_create(by=None, code="auth", name="Auth", rate="21").pk,
     }
 
 

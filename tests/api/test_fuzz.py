@@ -82,15 +82,20 @@ def _case(customer) -> dict:
 
 
 def _sales_terms() -> dict:
-    """A price list with a price, a promotion and a financing plan."""
+    """A price list with a price, a promotion, a financing plan, and a category, a unit and a
+    tax (the catalogue settings)."""
     from panorama.catalog.services.financing import financing_plan_create
     from panorama.catalog.services.price_lists import ItemData, price_list_create
+    from panorama.catalog.services.products import category_create, tax_create, unit_create
     from panorama.catalog.services.promotions import promotion_create
     from tests.catalog.factories import ProductFactory
 
     product = ProductFactory()
     items = [ItemData(product.pk, price="9")]
     return {
+        "category_id": category_create(by=None, name="F").pk,
+        "unit_id": unit_create(by=None, code="f", name="F").pk,
+        "tax_id": tax_create(by=None, code="f", name="F", rate="10").pk,
         "price_list_id": price_list_create(by=None, code="f", name="F", items=items).pk,
         "promotion_id": promotion_create(by=None, code="f", name="F", kind="percent", value=5).pk,
         "plan_id": financing_plan_create(

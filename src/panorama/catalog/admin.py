@@ -1,7 +1,7 @@
 """The catalogue's fallback configuration screens. Products are created and edited in the
-application (its services check the rules and emit events); the reference data
-(categories, units, taxes, exchange rates) is simple enough to keep here, guarded by the
-models' constraints."""
+application, and the reference data (categories, units, taxes, exchange rates) on the
+catalogue settings page (/catalog/settings/) and the API: their services check the rules
+and emit events (``exchange_rate.changed``), so here they are read-only."""
 
 from django.contrib import admin
 
@@ -21,24 +21,38 @@ from .models import (
 )
 
 
+class _ThroughTheSettingsPage(admin.ModelAdmin):
+    """Read-only here: the catalogue settings page and the API write through the services
+    (a rate above 0, no duplicate code, the ``exchange_rate.changed`` event)."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(_ThroughTheSettingsPage):
     list_display = ("name", "parent")
     search_fields = ("name",)
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(_ThroughTheSettingsPage):
     list_display = ("code", "name")
 
 
 @admin.register(Tax)
-class TaxAdmin(admin.ModelAdmin):
+class TaxAdmin(_ThroughTheSettingsPage):
     list_display = ("name", "code", "rate", "active")
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
+class ExchangeRateAdmin(_ThroughTheSettingsPage):
     list_display = ("currency", "rate", "valid_from")
     list_filter = ("currency",)
 

@@ -1,11 +1,23 @@
 from django.urls import path
 
-from .views import configure, financing, options, price_lists, products, promotions
+from .views import configure, financing, options, price_lists, products, promotions, settings
 
 app_name = "catalog"
 urlpatterns = [
     path("", products.product_list, name="product_list"),
     path("financing/", financing.financing, name="financing"),
+    path("settings/", settings.catalog_settings, name="settings"),
+    path("settings/categories/", settings.category_add, name="category_add"),
+    path(
+        "settings/categories/<int:category_id>/edit/",
+        settings.category_edit,
+        name="category_edit",
+    ),
+    path("settings/units/", settings.unit_add, name="unit_add"),
+    path("settings/units/<int:unit_id>/edit/", settings.unit_edit, name="unit_edit"),
+    path("settings/taxes/", settings.tax_add, name="tax_add"),
+    path("settings/taxes/<int:tax_id>/edit/", settings.tax_edit, name="tax_edit"),
+    path("settings/exchange-rates/", settings.rate_set, name="rate_set"),
     path("products/new/", products.product_create, name="product_create"),
     path("products/<int:product_id>/", products.product_detail, name="product_detail"),
     path("products/<int:product_id>/edit/", products.product_edit, name="product_edit"),

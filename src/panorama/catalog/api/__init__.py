@@ -3,8 +3,9 @@
 
 from ninja import Router
 
-from . import options, products
+from . import options, products, reference
 
 router = Router()
 router.add_router("", products.router)
 router.add_router("", options.router)
+router.add_router("", reference.router)

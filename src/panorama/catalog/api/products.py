@@ -3,9 +3,7 @@
 in the services)."""
 
 import datetime
-from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -16,10 +14,8 @@ from .. import selectors
 from ..models import Product
 from ..schemas import (
     AvailabilityOut,
-    CategoryOut,
     ConfigurationOut,
     ConfigureIn,
-    ConvertOut,
     FinancingPlanFilters,
     FinancingPlanIn,
     FinancingPlanOut,
@@ -44,8 +40,6 @@ from ..schemas import (
     PromotionPatch,
     ScheduleIn,
     ScheduleOut,
-    TaxOut,
-    UnitOut,
 )
 from ..selectors import terms
 from ..selectors.financing import financing_plan_get
@@ -100,34 +94,6 @@ def product_availability(
     product = selectors.product_get(product_id=product_id)
     found = selectors.availability(product, quantity, on)
     return {**vars(found), "complete": found.complete}
-
-
-@router.get("/catalog/categories", response=list[CategoryOut])
-def category_list(request):
-    return selectors.categories()
-
-
-@router.get("/catalog/units", response=list[UnitOut])
-def unit_list(request):
-    return selectors.units()
-
-
-@router.get("/catalog/taxes", response=list[TaxOut])
-def tax_list(request):
-    return selectors.taxes()
-
-
-@router.get("/catalog/convert", response=ConvertOut, summary="Convert an amount between currencies")
-def convert(request, amount: Decimal, currency: str, to: str = "", on: datetime.date | None = None):
-    day = on or timezone.localdate()
-    converted = selectors.convert(amount, currency=currency, to=to or None, on=day)
-    return {
-        "amount": amount,
-        "currency": currency.upper(),
-        "to": (to or selectors.company_currency()).upper(),
-        "on": day,
-        "converted": converted,
-    }
 
 
 @router.post(

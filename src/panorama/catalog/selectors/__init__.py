@@ -1,7 +1,26 @@
 """Every read of the catalogue, for views, the API and other apps."""
 
-from .money import RateBook, company_currency, convert, currency_clean, rate
-from .products import categories, product_get, product_list, products, taxes, units
+from .money import (
+    RateBook,
+    company_currency,
+    convert,
+    currency_clean,
+    exchange_rates,
+    rate,
+    rates_by_currency,
+)
+from .products import (
+    categories,
+    category_get,
+    category_tree,
+    product_get,
+    product_list,
+    products,
+    tax_get,
+    taxes,
+    unit_get,
+    units,
+)
 from .stock import Availability, AvailabilitySource, availability, availability_source_set
 
 __all__ = [
@@ -11,13 +30,19 @@ __all__ = [
     "availability",
     "availability_source_set",
     "categories",
+    "category_get",
+    "category_tree",
     "company_currency",
     "convert",
     "currency_clean",
+    "exchange_rates",
     "product_get",
     "product_list",
     "products",
     "rate",
+    "rates_by_currency",
+    "tax_get",
     "taxes",
+    "unit_get",
     "units",
 ]

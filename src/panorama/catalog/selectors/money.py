@@ -119,3 +119,29 @@ def convert(
         return cents(value)
     book = RateBook.load([source, target], on)
     return cents(book.convert(value, currency=source, to=target))
+
+
+def exchange_rates(*, currency: str = "") -> list[ExchangeRate]:
+    """Every rate set, by currency and newest first (of one ``currency`` if given)."""
+    qs = ExchangeRate.objects.order_by("currency", "-valid_from")
+    if currency:
+        qs = qs.filter(currency=currency_clean(currency))
+    return list(qs)
+
+
+class CurrencyRates:
+    """One currency's rates: the one in force on a day (``current``) and all of them."""
+
+    def __init__(self, currency: str, history: list[ExchangeRate], on: datetime.date):
+        self.currency = currency
+        self.history = history  # newest first
+        self.current = next((r for r in history if r.valid_from <= on), None)
+
+
+def rates_by_currency(on: datetime.date | None = None) -> list[CurrencyRates]:
+    """The rates of every currency that has one, grouped (one query)."""
+    on = on or timezone.localdate()
+    grouped: dict[str, list[ExchangeRate]] = {}
+    for row in exchange_rates():
+        grouped.setdefault(row.currency, []).append(row)
+    return [CurrencyRates(code, rows, on) for code, rows in grouped.items()]

@@ -1,6 +1,9 @@
 """Reads of products and the reference data that describes them. The catalogue is
 company-wide: every signed-in user sees all of it."""
 
+from typing import Any
+
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -58,3 +61,39 @@ def taxes(*, active_only: bool = False) -> list[Tax]:
 
 def units() -> list[Unit]:
     return list(Unit.objects.all())
+
+
+def category_tree() -> list[tuple[Category, int]]:
+    """Every category with its depth, each followed by its subcategories, by name."""
+    rows = Category.objects.order_by("name", "id")
+    children: dict[int | None, list[Category]] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    tree: list[tuple[Category, int]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for node in children.get(parent_id, []):
+            tree.append((node, depth))
+            walk(node.pk, depth + 1)
+
+    walk(None, 0)
+    return tree
+
+
+def _one(model: type[models.Model], pk: int, message: str) -> Any:
+    found = model._default_manager.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(message % {"id": pk})
+    return found
+
+
+def category_get(*, category_id: int) -> Category:
+    return _one(Category, category_id, _("There is no category %(id)s."))
+
+
+def unit_get(*, unit_id: int) -> Unit:
+    return _one(Unit, unit_id, _("There is no unit %(id)s."))
+
+
+def tax_get(*, tax_id: int) -> Tax:
+    return _one(Tax, tax_id, _("There is no tax %(id)s."))

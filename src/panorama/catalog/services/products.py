@@ -143,45 +143,152 @@ def product_update(*, product: Product, by: User | None, changes: dict[str, Any]
     return product
 
 
-@transaction.atomic
-def category_create(*, by: User | None, name: str, parent: Category | None = None) -> Category:
-    ensure_can(by, "catalog.manage")
-    category = Category(name=(name or "").strip(), parent=parent)
+def _category_check(category: Category) -> None:
+    category.name = (category.name or "").strip()
     rules_for(Category).check(category)
-    if Category.objects.filter(parent=parent, name__iexact=category.name).exists():
+    siblings = Category.objects.filter(parent_id=category.parent_id, name__iexact=category.name)
+    if siblings.exclude(pk=category.pk).exists():
         raise field_error(Category, "name", _("This category already exists here."))
+    # A category cannot sit under itself or one of its own subcategories.
+    seen: set[int] = set()
+    parent_id = category.parent_id
+    while parent_id is not None and category.pk is not None:
+        if parent_id == category.pk:
+            raise field_error(
+                Category, "parent", _("A category cannot go under itself or its subcategories.")
+            )
+        if parent_id in seen:
+            break
+        seen.add(parent_id)
+        parent_id = Category.objects.filter(pk=parent_id).values_list("parent_id", flat=True)[0]
+
+
+def _category_parent(parent: Category | int | None) -> int | None:
+    """The parent's id, checked to exist (a 422 on ``parent`` otherwise)."""
+    if parent is None:
+        return None
+    parent_id = parent.pk if isinstance(parent, Category) else parent
+    valid = isinstance(parent_id, int) and not isinstance(parent_id, bool) and 0 < parent_id < 2**63
+    if not valid or not Category.objects.filter(pk=parent_id).exists():
+        raise ValidationFailed(
+            _("There is no category %(id)s.") % {"id": parent_id}, field="parent"
+        )
+    return parent_id
+
+
+@transaction.atomic
+def category_create(
+    *, by: User | None, name: str, parent: Category | int | None = None
+) -> Category:
+    ensure_can(by, "catalog.manage")
+    category = Category(name=name or "", parent_id=_category_parent(parent))
+    _category_check(category)
     category.save()
     return category
 
 
 @transaction.atomic
+def category_update(*, by: User | None, category: Category, changes: dict[str, Any]) -> Category:
+    """Rename a category (``name``) or move it under another (``parent``: a category, its
+    id, or None for the top level)."""
+    ensure_can(by, "catalog.manage")
+    _known(changes, {"name", "parent"})
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    if "name" in changes:
+        category.name = changes["name"] or ""
+    if "parent" in changes:
+        category.parent_id = _category_parent(changes["parent"])
+    _category_check(category)
+    category.save()
+    return category
+
+
+def _known(changes: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationFailed(
+            _("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+            field=sorted(unknown)[0],
+        )
+
+
+def _unit_check(unit: Unit) -> None:
+    unit.code = (unit.code or "").strip()
+    unit.name = (unit.name or "").strip()
+    rules_for(Unit).check(unit)
+    code_check(Unit, unit.code)
+    if Unit.objects.filter(code__iexact=unit.code).exclude(pk=unit.pk).exists():
+        raise field_error(Unit, "code", _("This code is taken."))
+
+
+@transaction.atomic
 def unit_create(*, by: User | None, code: str, name: str) -> Unit:
     ensure_can(by, "catalog.manage")
-    unit = Unit(code=(code or "").strip(), name=(name or "").strip())
-    rules_for(Unit).check(unit)
-    if Unit.objects.filter(code=unit.code).exists():
-        raise field_error(Unit, "code", _("This code is taken."))
+    unit = Unit(code=code or "", name=name or "")
+    _unit_check(unit)
     unit.save()
     return unit
 
 
 @transaction.atomic
-def tax_create(*, by: User | None, code: str, name: str, rate: Decimal | str) -> Tax:
+def unit_update(*, by: User | None, unit: Unit, changes: dict[str, Any]) -> Unit:
+    """Rename a unit (its code never changes)."""
     ensure_can(by, "catalog.manage")
-    tax = Tax(code=(code or "").strip(), name=(name or "").strip())
-    tax.rate = decimal_clean(rate, field="rate")
+    _known(changes, {"name"})
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if "name" in changes:
+        unit.name = changes["name"] or ""
+    _unit_check(unit)
+    unit.save()
+    return unit
+
+
+def _tax_check(tax: Tax) -> None:
+    tax.code = (tax.code or "").strip()
+    tax.name = (tax.name or "").strip()
+    tax.rate = decimal_clean(tax.rate, field="rate")
     if not Decimal(0) <= tax.rate <= Decimal(100):
         raise field_error(Tax, "rate", _("A tax rate is between 0 and 100 %."))
     rules_for(Tax).check(tax)
-    if Tax.objects.filter(code=tax.code).exists():
+    code_check(Tax, tax.code)
+    if Tax.objects.filter(code__iexact=tax.code).exclude(pk=tax.pk).exists():
         raise field_error(Tax, "code", _("This code is taken."))
+
+
+@transaction.atomic
+def tax_create(
+    *, by: User | None, code: str, name: str, rate: Decimal | str, active: bool = True
+) -> Tax:
+    ensure_can(by, "catalog.manage")
+    tax = Tax(code=code or "", name=name or "", rate=rate, active=bool(active))
+    _tax_check(tax)
+    tax.save()
+    return tax
+
+
+@transaction.atomic
+def tax_update(*, by: User | None, tax: Tax, changes: dict[str, Any]) -> Tax:
+    """Rename a tax, change its rate or (de)activate it (its code never changes).
+
+    Quote and order lines keep the tax name and rate they were priced with, so a new rate
+    applies to lines priced from now on, never to existing ones."""
+    ensure_can(by, "catalog.manage")
+    _known(changes, {"name", "rate", "active"})
+    tax = Tax.objects.select_for_update().get(pk=tax.pk)
+    for name, value in changes.items():
+        setattr(tax, name, bool(value) if name == "active" else value)
+    _tax_check(tax)
     tax.save()
     return tax
 
 
 @transaction.atomic
 def exchange_rate_set(
-    *, by: User | None, currency: str, rate: Decimal | str, valid_from: datetime.date
+    *,
+    by: User | None,
+    currency: str,
+    rate: Decimal | str,
+    valid_from: datetime.date | str | None,
 ) -> ExchangeRate:
     """From ``valid_from`` on, one ``currency`` is worth ``rate`` company-currency units
     (replacing a rate set for that same day)."""
@@ -195,6 +302,13 @@ def exchange_rate_set(
     value = decimal_clean(rate, field="rate")
     if value <= 0:
         raise field_error(ExchangeRate, "rate", _("A rate must be more than 0."))
+    if isinstance(valid_from, str):
+        try:
+            valid_from = datetime.date.fromisoformat(valid_from.strip())
+        except ValueError:
+            valid_from = None
+    if not isinstance(valid_from, datetime.date):
+        raise field_error(ExchangeRate, "valid_from", _("Give a date."))
     row = ExchangeRate(currency=code, rate=value, valid_from=valid_from)
     rules_for(ExchangeRate).check(row)
     row, _created = ExchangeRate.objects.update_or_create(
