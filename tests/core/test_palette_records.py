@@ -1,6 +1,8 @@
 """Ctrl+K finds leads, opportunities, cases and quotes: each app's search, one indexed
 query with a limit, in the user's scope (a rep finds his own and his team's records)."""
 
+import datetime
+
 import pytest
 
 from panorama.accounts.models import Role
@@ -81,6 +83,7 @@ def test_quotes_by_reference_within_scope(rep, records):
             owner=opportunity.owner,
             team=opportunity.team,
             currency="EUR",
+            valid_until=datetime.date(2027, 1, 31),
         )
         quote.reference = f"Q-{quote.pk:06d}"
         quote.save(update_fields=["reference"])
@@ -99,7 +102,8 @@ def test_each_search_is_one_query_with_a_limit(rep, team, django_assert_num_quer
         lead_create(by=None, last_name=f"Renta {n}", owner=rep, team=team)
     for search in (opportunity_hits, lead_hits, case_hits, quote_hits):
         with django_assert_num_queries(1):
-            hits = search(rep, "Rent" if search in (opportunity_hits, lead_hits) else "C-1")
+            typed = {opportunity_hits: "Rent", lead_hits: "Rent", case_hits: "C-1"}
+            hits = search(rep, typed.get(search, "Q-1"))
         assert len(hits) <= 5
     assert len(opportunity_hits(rep, "Rent")) == 5
 

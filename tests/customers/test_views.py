@@ -402,7 +402,7 @@ def test_empty_sections_are_one_line_with_their_action(signed_in):
         "custom": "More data none yet Edit",
         "history": "Field history none yet",
         # the sales, service, marketing and analytics apps' sections
-        "opportunities": "Open opportunities none yet",
+        "opportunities": "Open opportunities none yet New opportunity",
         "cases": "Open cases none yet New case",
         "alerts": "Alerts none yet",
     }
