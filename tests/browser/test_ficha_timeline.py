@@ -60,7 +60,7 @@ def test_load_more_appends_and_a_chip_filters_the_timeline(
     )
     expect(timeline.get_by_role("button", name="Load more")).to_have_count(0)
 
-    chips = timeline.get_by_role("group", name="Filter the timeline by channel")
+    chips = timeline.get_by_role("group", name="Filter the timeline")
     chips.get_by_role("link", name="E-mail", exact=True).click()
     expect(entries).to_have_count(14)
     for n in range(14):
