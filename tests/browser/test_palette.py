@@ -9,7 +9,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from panorama.accounts.models import Role
-from tests.factories import CustomerFactory, IdentityFactory, UserFactory
+from panorama.sales.services.opportunity import opportunity_create
+from tests.factories import CustomerFactory, IdentityFactory, UserFactory, pipeline_with_stages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,6 +24,8 @@ def agent(db):
     lucia = CustomerFactory(first_name="Lucía", last_name="Gómez Ruiz", owner=agent)
     IdentityFactory(customer=lucia, kind="phone", value="+34600112233", is_primary=True)
     CustomerFactory(first_name="Lucas", last_name="Prieto", owner=agent)
+    pipeline_with_stages()
+    opportunity_create(by=None, customer_id=lucia.pk, name="Renting de flota", owner=agent)
     return agent
 
 
@@ -57,6 +60,18 @@ def test_ctrl_k_finds_a_customer_and_opens_it_with_the_keyboard(page, sign_in, l
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/customers/\d+/$"))
     expect(page.get_by_role("heading", name="Lucía Gómez Ruiz")).to_be_visible()
+
+    # Records of the other apps too: an opportunity by its name, with its customer.
+    page.keyboard.press("Control+k")
+    box.fill("renting")
+    opportunities = palette.get_by_role("group", name="Opportunities")
+    expect(opportunities.get_by_role("option")).to_have_count(1)
+    expect(opportunities.get_by_role("option")).to_contain_text("Renting de flota")
+    expect(opportunities.get_by_role("option")).to_contain_text("Lucía Gómez Ruiz")
+    assert Axe().run(page).response["violations"] == []
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/sales/opportunities/\d+/$"))
+    expect(page.get_by_role("heading", name="Renting de flota")).to_be_visible()
 
 
 def test_arrows_reach_a_page_and_an_action_from_any_page(page, sign_in, live_server, agent):
@@ -98,3 +113,8 @@ def test_on_a_phone_the_palette_opens_from_its_button(page, sign_in, live_server
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.get_by_role("option", name=re.compile("Lucas Prieto")).click()
     expect(page).to_have_url(re.compile(r"/customers/\d+/$"))
+
+    page.get_by_role("button", name="Open the command palette (Ctrl+K)").click()
+    box.fill("rent")
+    page.get_by_role("option", name=re.compile("Renting de flota")).click()
+    expect(page).to_have_url(re.compile(r"/sales/opportunities/\d+/$"))

@@ -147,12 +147,14 @@ def test_staff_see_the_components_page_in_both_themes_and_others_do_not(
     UserFactory(username="boss", first_name="Ana", last_name="Ruiz", is_staff=True, role=Role.ADMIN)
     sign_in("agent")
     expect(page.get_by_role("link", name="Components")).to_have_count(0)
-    response = page.goto(f"{live_server.url}/ui/")
+    response = page.goto(f"{live_server.url}/ui/components/")
     assert response.status == 403
     page.get_by_role("button", name="Sign out").click()
 
     sign_in("boss")
     page.get_by_role("link", name="Components").click()
+    expect(page).to_have_url(f"{live_server.url}/ui/components/")
+    expect(page.get_by_role("link", name="Components")).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("heading", name="Components", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name="Light theme")).to_be_visible()
     expect(page.get_by_role("heading", name="Dark theme")).to_be_visible()

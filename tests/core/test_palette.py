@@ -41,8 +41,9 @@ def test_customers_by_identifier_and_by_name_within_scope(
     # Session, user, identify, then the name search: one query per way of matching and
     # their union (customer_list), whatever the number of customers; the knowledge base's
     # articles (all words, then any word) and the rep's Django permissions, asked once
-    # by the rule of the "new article" action (service.kb_edit).
-    with django_assert_max_num_queries(11):
+    # by the rule of the "new article" action (service.kb_edit); leads and opportunities
+    # by name, one query each (cases and quotes: only for a reference).
+    with django_assert_max_num_queries(13):
         html = _palette(client, "600 11 22 33").content.decode()
     assert f'data-href="/customers/{lucia.pk}/"' in html and "exact identifier" in html
     html = _palette(client, "luc").content.decode()

@@ -1,5 +1,7 @@
 """The customer pages as a user meets them: sign in, list, search, new customer, ficha."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,6 +12,7 @@ from panorama.core.models import FieldChange
 from panorama.customers.models import Customer, Identity
 from panorama.customers.services.customer import IdentityData, customer_update, identity_add
 from tests.factories import (
+    AddressFactory,
     BillingIncidentFactory,
     ConsentFactory,
     CustomerFactory,
@@ -375,26 +378,54 @@ def test_the_ficha_shows_everything_known_about_the_customer(signed_in, agent):
     assert html.index("Timeline") < html.index("Field history")
 
 
-def test_empty_sections_say_so(signed_in):
+def _empty_lines(html: str) -> dict[str, str]:
+    """Each empty section's one line: its heading's id -> the line's text."""
+    found = {}
+    for block in re.findall(r'<section class="pn-section-empty".*?</section>', html, re.S):
+        key = re.search(r'<h2 class="pn-section-empty-title" id="sec-([\w-]+)">', block).group(1)
+        found[key] = " ".join(re.sub(r"<[^>]+>", " ", block).split())
+    return found
+
+
+def test_empty_sections_are_one_line_with_their_action(signed_in):
     customer = CustomerFactory()
     html = signed_in.get(f"/customers/{customer.pk}/").content.decode()
-    for text in [
-        "No holdings",
-        "No billing incidents",
-        "No addresses",
-        "No groups",
-        "No consents recorded",
-        "No contacts yet",
-        "No changes recorded",
-        # sections the sales, service, marketing and analytics apps will fill
-        "Open opportunities",
-        "No open opportunities",
-        "No open cases",
-        "In no segment",
-        "No scores yet",
-        "No alerts",
-    ]:
-        assert text in html, text
+    lines = _empty_lines(html)
+    # name, "none yet" and the primary action (the agent may edit customers)
+    expected = {
+        "identities": "Identity and contact none yet Add an identifier",
+        "addresses": "Addresses none yet Add an address",
+        "holdings": "Products and services held none yet Add a product",
+        "incidents": "Billing and payment incidents none yet Add an incident",
+        "groups": "Groups none yet Add to a group",
+        "consents": "Consents none yet Record a decision",
+        "custom": "More data none yet Edit",
+        "history": "Field history none yet",
+        # the sales, service, marketing and analytics apps' sections
+        "opportunities": "Open opportunities none yet New opportunity",
+        "cases": "Open cases none yet New case",
+        "alerts": "Alerts none yet",
+    }
+    for key, text in expected.items():
+        assert lines.get(key) == text, (key, lines.get(key))
+    # Not cards: no card is drawn for an empty section.
+    assert 'aria-labelledby="sec-addresses"' in html
+    assert not re.search(r'class="card[^"]*"[^>]*aria-labelledby="sec-addresses"', html)
+    assert f'href="/customers/{customer.pk}/address-add/"' in html
+    # The timeline keeps its card: it holds the form that logs a contact.
+    assert "No contacts yet" in html
+
+
+def test_a_section_with_rows_is_a_card_and_a_reader_gets_no_action(client):
+    customer = CustomerFactory()
+    AddressFactory(customer=customer, city="Zaragoza")
+    analyst = UserFactory(username="analyst", role=Role.ANALYST)
+    client.force_login(analyst)
+    html = client.get(f"/customers/{customer.pk}/").content.decode()
+    lines = _empty_lines(html)
+    assert "addresses" not in lines and "Zaragoza" in html
+    assert lines["groups"] == "Groups none yet"  # read-only: no "Add to a group"
+    assert lines["identities"] == "Identity and contact none yet"
 
 
 def test_the_ficha_costs_the_same_queries_with_200_contacts_as_with_2(signed_in, agent):

@@ -9,6 +9,7 @@ urlpatterns = [
         views.interaction_create,
         name="interaction_create",
     ),
+    path("customers/<int:customer_id>/timeline/", views.timeline, name="timeline"),
 ]
 
 # Inbound e-mail (mail/views.py).

@@ -1,10 +1,13 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from .views import components, lists, saved_views
 
 app_name = "core"
 urlpatterns = [
-    path("", components.components, name="components"),
+    # The components page (docs/ui.md); /ui/, its first address, leads there.
+    path("", RedirectView.as_view(pattern_name="core:components"), name="components_home"),
+    path("components/", components.components, name="components"),
     path("palette/", components.palette, name="palette"),
     path("views/", saved_views.view_create, name="view_create"),
     path("views/<int:view_id>/", saved_views.view_update, name="view_update"),

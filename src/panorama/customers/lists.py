@@ -249,7 +249,7 @@ CUSTOMERS = CustomerList()
 
 
 class ComponentsDemoList(CustomerList):
-    """The customer list, five rows a page, drawn and driven on the /ui/ page."""
+    """The customer list, five rows a page, drawn and driven on the /ui/components/ page."""
 
     name = "demo"
     url_name = "core:components"

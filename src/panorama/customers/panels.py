@@ -28,6 +28,9 @@ class Panel:
     options: dict = field(default_factory=dict)
     # The ficha's tab the panel is shown on (TABS); the 360 API carries every panel.
     tab: str = "overview"
+    # Query parameters of the ficha's address the selector reads (the timeline's
+    # ?channel=): it is then called with params={name: value, ...} ("" when absent).
+    params: tuple[str, ...] = ()
 
 
 # The ficha's tabs, in order: key (the ?tab= of its address) and label.
@@ -84,6 +87,16 @@ def panels_for(user) -> list[Panel]:
     return sorted(
         (p for p in panels.values() if p.visible_to is None or p.visible_to(user)),
         key=lambda p: (p.order, p.key),
+    )
+
+
+def panel_data(panel: Panel, *, customer, user, params=None) -> Any:
+    """What ``panel``'s selector gives for this customer (and the address's parameters)."""
+    if not panel.params:
+        return panel.selector(customer=customer, user=user)
+    given = params or {}
+    return panel.selector(
+        customer=customer, user=user, params={name: given.get(name, "") for name in panel.params}
     )
 
 

@@ -4,6 +4,7 @@ Every query that returns customers starts from ``customers_visible_to``, so the 
 the API, the import and other apps apply the same record-level rule.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,7 @@ from .models import (
     Holding,
     Identity,
 )
-from .panels import panels_for
+from .panels import panel_data, panels_for
 
 
 def teams_in_scope(user: User) -> QuerySet[Team] | None:
@@ -435,12 +436,15 @@ def customer_core_360(*, customer: Customer, user: User) -> dict[str, Any]:
     }
 
 
-def customer_360(*, user: User, customer_id: int) -> dict[str, Any]:
-    """Everything the ficha shows: the core plus each registered panel's data."""
+def customer_360(
+    *, user: User, customer_id: int, params: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Everything the ficha shows: the core plus each registered panel's data
+    (``params``: the ficha address's query, for the panels that read it)."""
     customer = customer_get(user=user, customer_id=customer_id, with_lists=True)
     data = {"customer": customer, **customer_core_360(customer=customer, user=user)}
     data["panels"] = [
-        {"panel": panel, "data": panel.selector(customer=customer, user=user)}
+        {"panel": panel, "data": panel_data(panel, customer=customer, user=user, params=params)}
         for panel in panels_for(user)
     ]
     return data

@@ -16,6 +16,9 @@ class ServiceConfig(AppConfig):
         from .views import knowledge  # noqa: F401  (the knowledge base's list)
 
         knowledge_search.register_palette()
+        from . import palette as service_palette
+
+        service_palette.register()  # Ctrl+K: cases by reference
         from panorama.sales.agenda import proposals_register
 
         proposals_register(panels.callbacks_proposed)  # callbacks in the agents' agenda

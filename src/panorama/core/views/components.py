@@ -41,10 +41,13 @@ def palette(request):
     from panorama.core.palette import actions_for, hits_for
 
     text = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    groups = hits_for(request.user, text)
     context = {
         "query": text,
         "actions": actions_for(request.user, text),
-        "groups": hits_for(request.user, text),
+        # Only the groups that found something; one "nothing matches" when none did.
+        "groups": groups,
+        "found": any(hits for _label, hits in groups),
     }
     return render(request, "core/_palette_results.html", context)
 

@@ -192,7 +192,9 @@ def _key_identities(identities: list[Identity]) -> list[Identity]:
 @require_GET
 def customer_detail(request, customer_id: int):
     try:
-        data = selectors.customer_360(user=request.user, customer_id=customer_id)
+        data = selectors.customer_360(
+            user=request.user, customer_id=customer_id, params=request.GET
+        )
     except NotFound:
         survivor = selectors.customer_survivor(user=request.user, customer_id=customer_id)
         if survivor is None:

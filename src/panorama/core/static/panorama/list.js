@@ -2,7 +2,8 @@
    Opening a record from a list first writes the row into the address bar
    (#<list>-row-<pk>, with the list's own query that already says how many rows are
    loaded), so Back draws the same rows, scrolls to that one and focuses its link.
-   After "load more", the first new row's link takes the focus from the vanished button.
+   After "load more", the first new row's link (or any [data-pn-focus], e.g. the ficha
+   timeline's first new contact) takes the focus from the vanished button.
    No inline script: CSP-friendly. */
 (function () {
   "use strict";
@@ -29,7 +30,7 @@
   window.addEventListener("pageshow", function (event) { if (event.persisted) { focusRow(); } });
 
   document.addEventListener("htmx:afterSettle", function () {
-    var first = document.querySelector("[data-pn-list] [data-pn-focus]");
+    var first = document.querySelector("[data-pn-focus]");
     if (!first) { return; }
     first.removeAttribute("data-pn-focus");
     if (document.activeElement === document.body || document.activeElement === null) {

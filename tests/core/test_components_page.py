@@ -1,0 +1,36 @@
+"""The components page lives at /ui/components/ (docs/ui.md); /ui/ leads there."""
+
+import pytest
+
+from panorama.accounts.models import Role
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_get_the_components_page_at_its_address(client):
+    client.force_login(UserFactory(username="boss", role=Role.ADMIN, is_staff=True))
+    response = client.get("/ui/components/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1" in html and "Components" in html
+    # The sidebar's link points at it and says it is the current page.
+    assert 'href="/ui/components/" title="Components" aria-current="page"' in html
+    # The shared pieces the ficha uses are shown: one-line empty section, choice chips.
+    assert 'class="pn-section-empty"' in html and "pn-chips-choice" in html
+
+
+def test_ui_redirects_to_the_components_page(client):
+    client.force_login(UserFactory(username="boss", role=Role.ADMIN, is_staff=True))
+    response = client.get("/ui/")
+    assert response.status_code == 302
+    assert response["Location"] == "/ui/components/"
+    assert client.get("/ui/", follow=True).status_code == 200
+
+
+def test_others_are_refused_and_strangers_sign_in_first(client):
+    anonymous = client.get("/ui/components/")
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    client.force_login(UserFactory(username="rep", role=Role.SALES_REP))
+    assert client.get("/ui/components/").status_code == 403
+    assert client.get("/ui/components/?demo-q=x").status_code == 403
