@@ -216,7 +216,7 @@ def test_export_and_import_round_trip(admin_user, mortgage_rule):
 
 
 def test_a_daily_rule_runs_once_a_day_over_the_customers(admin_user, customer, rep):
-    from panorama.automation.engine import scheduled_due, scheduled_run
+    from panorama.automation.scheduled import scheduled_due, scheduled_run
 
     rule_save(
         by=admin_user,

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from panorama.analytics.models import CustomerScore
-from panorama.automation.engine import scheduled_run
 from panorama.automation.models import Alert
+from panorama.automation.scheduled import scheduled_run
 from panorama.automation.services.rules import rule_save
 
 from ..factories import ConsentFactory, CustomerFactory, HoldingFactory

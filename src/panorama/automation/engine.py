@@ -1,5 +1,6 @@
 """Running the rules: the outbox's durable subscriber ``automation.rules`` (every event,
-at least once), the daily scheduled rules, and "test against a sample record".
+at least once) and "test against a sample record". The daily scheduled rules are in
+``scheduled.py``.
 
 Each event is evaluated against the active rules on it; each evaluation is a
 ``RuleRun`` (matched or not, the reasons, the actions done, the error). A run's key is
@@ -10,7 +11,6 @@ depth (``core.events.caused_at_depth``); past ``PANORAMA_RULE_MAX_DEPTH`` a rule
 run, so a rule that triggers itself stops.
 """
 
-import datetime
 import functools
 import logging
 import time
@@ -19,7 +19,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.core.bulk import model_new, objects_insert
@@ -430,84 +429,3 @@ def rule_test(*, rule: Rule, customer=None, payload: dict[str, Any] | None = Non
     if customer is not None and "customer_id" not in subject.payload:
         subject.payload = {**subject.payload, "customer_id": customer.pk}
     return evaluate_rule(rule, subject, key="test", depth=0, act=False)
-
-
-def scheduled_due(now: datetime.datetime | None = None) -> list[Rule]:
-    now = timezone.localtime(now or timezone.now())
-    return [
-        rule
-        for rule in Rule.objects.filter(active=True, trigger=Rule.Trigger.SCHEDULE)
-        if rule.schedule_time is not None
-        and rule.schedule_time <= now.time()
-        and rule.last_scheduled_on != now.date()
-    ]
-
-
-SCHEDULE_CHUNK = 2000  # customers checked together by a scheduled rule
-
-
-def scheduled_run(rule: Rule, now: datetime.datetime | None = None) -> tuple[int, int]:
-    """Evaluate a daily rule over every customer once today: (checked, matched)."""
-    from panorama.customers.models import Customer
-
-    day = timezone.localtime(now or timezone.now()).date()
-    limit = getattr(settings, "PANORAMA_RULE_SCHEDULE_LIMIT", 200_000)
-    checked = matched = 0
-    customers = Customer.objects.filter(merged_into__isnull=True).order_by("pk")[:limit]
-    check = compile_conditions(rule.conditions)
-    heads = field_heads(rule.conditions)
-    chunk: list = []
-
-    def run_chunk() -> int:
-        """Check a chunk of customers with what the conditions read loaded for all of them
-        at once; act on the matches not already done today (one query for those)."""
-        subjects = [Subject(event="", payload={}, customer_given=c) for c in chunk]
-        subjects_preload(subjects, heads)
-        hits = []
-        for subject in subjects:
-            ok, lines = check(subject)
-            if ok:
-                hits.append((subject, lines, f"schedule:{day.isoformat()}:{subject.customer.pk}"))
-        done_today = set(
-            RuleRun.objects.filter(rule=rule, key__in=[key for _s, _l, key in hits]).values_list(
-                "key", flat=True
-            )
-        )
-        acted = 0
-        for subject, lines, key in hits:
-            if key in done_today:
-                continue
-            acted += 1
-            done, error = _run_actions(rule, subject, key, 0)
-            RuleRun.objects.create(
-                rule=rule,
-                key=key,
-                customer=subject.customer,
-                matched=True,
-                explanation=lines,
-                actions_done=done,
-                error=error,
-            )
-        chunk.clear()
-        return acted
-
-    for customer in customers.iterator(chunk_size=SCHEDULE_CHUNK):
-        checked += 1
-        chunk.append(customer)
-        if len(chunk) >= SCHEDULE_CHUNK:
-            matched += run_chunk()
-    if chunk:
-        matched += run_chunk()
-    RuleRun.objects.update_or_create(
-        rule=rule,
-        key=f"schedule:{day.isoformat()}",
-        defaults={
-            "matched": matched > 0,
-            "explanation": [
-                _("%(checked)s customers checked, %(matched)s matched.")
-                % {"checked": checked, "matched": matched}
-            ],
-        },
-    )
-    Rule.objects.filter(pk=rule.pk).update(last_scheduled_on=day)
-    return checked, matched

@@ -8,7 +8,7 @@ from panorama.core import jobs
 
 
 def automation_work() -> dict:
-    from .engine import scheduled_due, scheduled_run
+    from .scheduled import scheduled_due, scheduled_run
     from .services.alerts import digest_send
     from .services.tracking import web_summarise
 
