@@ -1,6 +1,7 @@
 """SMS and WhatsApp-style messages: sent through the account's provider, received and
 reported on by its signed webhook. Every message is a ``TextMessage``; those of a known
-customer land on his timeline, those of an unknown number wait to be linked."""
+customer land on his timeline (and on the case they answer: ``cases.py``), those of an
+unknown number wait to be linked."""
 
 import logging
 
@@ -21,6 +22,7 @@ from panorama.customers.services.customer import IdentityData, identity_add
 from ..mail.crypto import seal
 from ..models import Interaction
 from ..services import interaction_record
+from .cases import text_to_case
 from .models import MessagingAccount, TextMessage
 from .provider import Inbound, ProviderError, parse_json, provider_for, signature_good
 
@@ -224,6 +226,7 @@ def _inbound(account: MessagingAccount, item: Inbound) -> tuple[TextMessage, boo
     matches = identify(user=None, value=number, kind="phone") if number.startswith("+") else []
     if len(matches) == 1:
         _deliver(message, matches[0].customer, by=None, occurred_at=item.received_at)
+        text_to_case(message)  # his answer to an open case answered on this thread
     emit(
         "message.received",
         message_id=message.pk,
