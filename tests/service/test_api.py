@@ -35,3 +35,21 @@ def test_a_rep_cannot_read_a_case_of_a_customer_he_does_not_see(api_as):
     rep = UserFactory(username="rep9", role=Role.SALES_REP, teams=[TeamFactory(name="Norte")])
     assert api_as(rep).get(f"/cases/{case_id}").status_code == 404
     assert api_as(rep).post(f"/cases/{case_id}/messages", json={"body": "x"}).status_code == 404
+
+
+def test_a_case_opened_through_the_api_came_by_the_api_unless_it_says(api_as):
+    agent = UserFactory(username="agent", role=Role.SERVICE_AGENT)
+    customer = CustomerFactory()
+    api = api_as(agent)
+    opened = api.post("/cases", json={"customer_id": customer.pk, "subject": "Sin fibra"})
+    assert opened.status_code == 201, opened.content
+    assert opened.json()["channel"] == "api"
+    assert api.get(f"/cases/{opened.json()['id']}").json()["channel"] == "api"
+    entry = customer.interactions.get()
+    assert (entry.channel, entry.get_channel_display()) == ("api", "API")
+    by_phone = api.post(
+        "/cases", json={"customer_id": customer.pk, "subject": "Llamó", "channel": "phone"}
+    )
+    assert by_phone.json()["channel"] == "phone"
+    bad = api.post("/cases", json={"customer_id": customer.pk, "subject": "x", "channel": "pigeon"})
+    assert bad.status_code == 422 and "channel" in bad.json()["errors"]

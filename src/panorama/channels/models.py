@@ -43,6 +43,7 @@ class Interaction(models.Model):
         FAX = "fax", _("Fax")
         IN_PERSON = "in_person", _("In person")
         PORTAL = "portal", _("Self-service portal")
+        API = "api", _("API")
         NOTE = "note", _("Internal note")
 
     class Direction(models.TextChoices):

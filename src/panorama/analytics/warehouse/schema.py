@@ -403,5 +403,5 @@ FACTS = (
     FACT_SEGMENT_MEMBERSHIP,
 )
 TABLES = DIMENSIONS + FACTS
-CHANNELS = ("web", "email", "phone", "sms", "chat", "fax", "in_person", "portal", "note")
+CHANNELS = ("web", "email", "phone", "sms", "chat", "fax", "in_person", "portal", "api", "note")
 DIGITAL_CHANNELS = {"web", "email", "sms", "chat", "portal"}

@@ -11,7 +11,7 @@ class CaseIn(Schema):
     customer_id: int
     subject: str = text_field(Case, "subject")
     description: str = ""
-    channel: str = "phone"
+    channel: str = "api"  # a case another system opens came by the API
     type: str = "question"
     priority: str = "normal"
     queue_id: int | None = None
