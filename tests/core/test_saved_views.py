@@ -42,7 +42,13 @@ def test_a_view_stores_what_the_list_reads_and_emits_an_event(agent, emitted):
     assert events == [
         (
             "saved_view.created",
-            {"view_id": view.pk, "list_name": "customers", "shared": False, "by": agent.pk},
+            {
+                "view_id": view.pk,
+                "list_name": "customers",
+                "shared": False,
+                "team_id": None,
+                "by": agent.pk,
+            },
         )
     ]
 

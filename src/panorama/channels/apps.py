@@ -13,6 +13,9 @@ class ChannelsConfig(AppConfig):
         from .permissions import register_all
 
         register_all()
+        from . import lists
+
+        lists.register()  # the last contact, a column of the customer list
         from panorama.customers.duplicates import merging
 
         from .models import Conversation, Fax, Interaction, MailEntry, SentMail, TextMessage

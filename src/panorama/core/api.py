@@ -22,6 +22,7 @@ def _out(view: SavedView) -> dict:
         "name": view.name,
         "query": view.query,
         "shared": view.shared,
+        "team_id": view.team_id,
         "owner_id": view.owner_id,
         "url": f"{base}?{query}",
     }
@@ -29,7 +30,8 @@ def _out(view: SavedView) -> dict:
 
 @router.get("/views", response=list[SavedViewOut])
 def view_list(request, list_name: str = Query(..., alias="list")):
-    """The views of a list the user sees: his own and the shared ones."""
+    """The views of a list the user sees: his own, the shared ones and those shared with
+    a team he is a member or a manager of."""
     return [_out(v) for v in selectors.saved_views_for(user=request.user, list_name=list_name)]
 
 
@@ -41,6 +43,7 @@ def view_create(request, payload: SavedViewIn):
         name=payload.name,
         query=payload.query,
         shared=payload.shared,
+        team_id=payload.team_id,
     )
     return Status(201, _out(view))
 
@@ -48,7 +51,10 @@ def view_create(request, payload: SavedViewIn):
 @router.patch("/views/{view_id}", response=SavedViewOut)
 def view_update(request, view_id: int, payload: SavedViewPatch):
     view = selectors.saved_view_get(user=request.user, view_id=view_id)
-    view = services.saved_view_update(by=request.user, view=view, **payload.dict())
+    changes = payload.dict()
+    if "team_id" not in payload.model_fields_set:  # absent: left as it is; null: no team
+        changes["team_id"] = services.KEEP
+    view = services.saved_view_update(by=request.user, view=view, **changes)
     return _out(view)
 
 

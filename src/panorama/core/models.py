@@ -78,7 +78,8 @@ class AuditEvent(models.Model):
 
 class SavedView(models.Model):
     """A named state of a list (its search, filters, sort and columns as a query
-    string), shown as a tab above the list: its owner's, or everyone's when shared."""
+    string), shown as a tab above the list: its owner's, everyone's when shared, or
+    the members' and managers' of one team when shared with it."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -90,6 +91,16 @@ class SavedView(models.Model):
     name = models.CharField(_("name"), max_length=60)
     query = models.CharField(_("filters, sort and columns"), max_length=2000, blank=True)
     shared = models.BooleanField(_("shared with everyone"), default=False)
+    # Shown to the members and the managers of this team (besides its owner); a team
+    # deleted makes the view its owner's again.
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("shared with the team"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("views/", saved_views.view_create, name="view_create"),
     path("views/<int:view_id>/", saved_views.view_update, name="view_update"),
     path("views/<int:view_id>/delete/", saved_views.view_delete, name="view_delete"),
+    path("views/<int:view_id>/share/", saved_views.view_share, name="view_share"),
     path("views/<int:view_id>/default/", saved_views.view_default, name="view_default"),
     path("lists/<slug:list_name>/bulk/", lists.list_bulk, name="list_bulk"),
     path("lists/bulk-jobs/<int:job_id>/", lists.list_bulk_job, name="list_bulk_job"),

@@ -233,6 +233,7 @@ class CustomerList(ListDefinition):
             limit=limit,
             max_limit=self.max_rows,
             order=self.sort_for(state).keyset,
+            annotate=self.annotations(state),
             **self.selector_filters(user, state),
         )
 

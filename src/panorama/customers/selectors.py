@@ -318,6 +318,7 @@ def customer_list(
     limit: int = PAGE_SIZE,
     order: Keyset = BY_NAME,
     max_limit: int = 200,
+    annotate: dict[str, Any] | None = None,
 ) -> CustomerPage:
     """One page of customers in ``order`` (by name unless told), keyset-paginated.
 
@@ -325,7 +326,8 @@ def customer_list(
     last-name prefix, identifier), each answered from its own index: OR-ed into one
     query, PostgreSQL walks the whole name index instead (90 ms at 100k customers).
     ``max_limit``: the list page draws up to 1,000 rows at once when it comes back to a
-    place deep in the list ("load more" remembered in its URL).
+    place deep in the list ("load more" remembered in its URL). ``annotate``: what the
+    list's shown columns add to the page's query (the last contact).
     """
     limit = max(1, min(limit, max_limit))
     qs = customers_matching(
@@ -342,6 +344,8 @@ def customer_list(
         for branch in search_branches(search):
             ids.update(ordered.filter(branch).values_list("pk", flat=True)[: limit + 1])
         ordered = ordered.filter(pk__in=ids)
+    if annotate:
+        ordered = ordered.annotate(**annotate)
     return order.cut(list(ordered[: limit + 1]), limit)
 
 

@@ -163,7 +163,8 @@ def _resolve(
     if action is None or not (undoing or action.allowed(user)):
         raise ValidationFailed(_("Choose an action."), field="action")
     value = clean(action.field(user), raw_value, "value") if action.field and not undoing else None
-    rows = definition.filtered(user, state)
+    # What the shown columns read (an export's cells), in the rows' own query.
+    rows = definition.filtered(user, state).annotate(**definition.annotations(state))
     if definition.row_related:
         rows = rows.select_related(*definition.row_related)
     if not everything:

@@ -71,7 +71,8 @@ class Column:
     focused again on Back). ``sort``: the key of the ``Sort`` its header toggles (its
     reverse is ``-key`` when declared). ``default``: shown when the URL names no columns.
     ``prefetch``: lookups the page's rows need for this column (one query each, only
-    when the column is shown)."""
+    when the column is shown). ``annotate``: (name, expression) pairs added to the
+    rows' own query when the column is shown (a correlated subquery: no extra query)."""
 
     key: str
     label: Label
@@ -82,6 +83,7 @@ class Column:
     numeric: bool = False
     prefetch: tuple[str | Prefetch, ...] = ()
     edit: Edit | None = None  # editable in place (core.lists.actions.Edit)
+    annotate: tuple[tuple[str, Any], ...] = ()
 
     def cell(self, row: Any) -> Any:
         return (self.value or attr(self.key))(row)
@@ -151,6 +153,16 @@ class ListState:
 LISTS: dict[str, ListDefinition] = {}
 
 
+def column_add(list_name: str, column: Column) -> None:
+    """Offer ``column`` in the *Columns* menu of the list ``list_name``, from an app the
+    list's own app may not import (channels' last contact on the customer list); once,
+    whatever the reloads. The list must be made first (its app earlier in
+    INSTALLED_APPS)."""
+    definition = LISTS[list_name]
+    if all(c.key != column.key for c in definition.columns):
+        definition.columns = [*definition.columns, column]
+
+
 class ListDefinition:
     """Subclass once per list and make one instance; see the package's docstring."""
 
@@ -192,7 +204,9 @@ class ListDefinition:
         """One page in the chosen order. Override when the app's selector pages by
         itself (the customer search)."""
         return self.sort_for(state).keyset.page(
-            self.filtered(user, state), cursor=cursor, limit=limit
+            self.filtered(user, state).annotate(**self.annotations(state)),
+            cursor=cursor,
+            limit=limit,
         )
 
     def row_url(self, row: Any) -> str:
@@ -254,6 +268,10 @@ class ListDefinition:
             view=data.get("view", "")[:20],
             rows=rows,
         )
+
+    def annotations(self, state: ListState) -> dict[str, Any]:
+        """What the shown columns add to the rows' query (``Column.annotate``)."""
+        return {k: e for c in self.shown_columns(state) for k, e in c.annotate}
 
     def shown_columns(self, state: ListState) -> list[Column]:
         by_key = {c.key: c for c in self.columns}

@@ -12,6 +12,7 @@ class SavedViewCreated(Payload):
     view_id: int = Field(description="the saved view")
     list_name: str = Field(description="the list it belongs to (customers, ...)")
     shared: bool = Field(description="shown to everyone, not only its owner")
+    team_id: int | None = Field(None, description="the team it is shared with, if any")
     by: int = Field(description="the user who saved it")
 
 
@@ -22,6 +23,7 @@ class SavedViewUpdated(Payload):
     view_id: int = Field(description="the saved view")
     list_name: str = Field(description="the list it belongs to")
     shared: bool = Field(description="shown to everyone after the change")
+    team_id: int | None = Field(None, description="the team it is shared with after the change")
     by: int = Field(description="the user who changed it")
 
 

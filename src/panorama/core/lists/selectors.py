@@ -1,4 +1,5 @@
-"""Reads of saved views: a user sees his own and the shared ones, nobody else's."""
+"""Reads of saved views: a user sees his own, the shared ones and those shared with a
+team he is a member or a manager of, nobody else's."""
 
 from typing import Any
 
@@ -10,7 +11,12 @@ from panorama.core.models import ListPreference, SavedView
 
 
 def saved_views_visible_to(user: Any) -> QuerySet[SavedView]:
-    return SavedView.objects.filter(Q(owner=user) | Q(shared=True))
+    return SavedView.objects.filter(
+        Q(owner=user)
+        | Q(shared=True)
+        | Q(team_id__in=user.teams.values("pk"))
+        | Q(team_id__in=user.managed_teams.values("pk"))
+    )
 
 
 def saved_views_for(*, user: Any, list_name: str) -> list[SavedView]:
@@ -22,6 +28,7 @@ def saved_views_for(*, user: Any, list_name: str) -> list[SavedView]:
     return list(
         saved_views_visible_to(user)
         .filter(list_name=list_name)
+        .select_related("team")
         .annotate(is_default=Exists(default))
         .order_by("-shared", "name", "id")
     )

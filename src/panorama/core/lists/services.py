@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from panorama.accounts.permissions import ensure_can
+from panorama.accounts.models import Team
+from panorama.accounts.permissions import can, ensure_can
 from panorama.core.events import emit
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.models import ListPreference, SavedView
@@ -42,6 +43,28 @@ def _may_change(by: Any, view: SavedView) -> None:
         ensure_can(by, "core.share_view", obj=view)
 
 
+KEEP: Any = object()  # saved_view_update: leave the team as it is
+
+
+def _team(by: Any, view: SavedView, team_id: int | None) -> None:
+    """Share ``view`` with one team (None: with none): one ``by`` is a member or a
+    manager of, any team for who may share views; never with everyone too."""
+    view.team_id = team_id
+    if team_id is None:
+        return
+    if view.shared:
+        raise ValidationFailed(
+            _("A view shared with everyone cannot also be shared with one team."), field="team"
+        )
+    mine = by.teams.filter(pk=team_id).exists() or by.managed_teams.filter(pk=team_id).exists()
+    if not mine and not can(by, "core.share_view"):
+        raise ValidationFailed(
+            _("You can share a view only with a team you belong to or manage."), field="team"
+        )
+    if not mine and not Team.objects.filter(pk=team_id).exists():
+        raise ValidationFailed(_("There is no such team."), field="team")
+
+
 def _save(view: SavedView) -> None:
     try:
         with transaction.atomic():
@@ -54,7 +77,13 @@ def _save(view: SavedView) -> None:
 
 @transaction.atomic
 def saved_view_create(
-    *, by: Any, list_name: str, name: str, query: str, shared: bool = False
+    *,
+    by: Any,
+    list_name: str,
+    name: str,
+    query: str,
+    shared: bool = False,
+    team_id: int | None = None,
 ) -> SavedView:
     definition = _definition(list_name)
     view = SavedView(
@@ -67,8 +96,16 @@ def saved_view_create(
     _check(view)
     if shared:
         ensure_can(by, "core.share_view")
+    _team(by, view, team_id)
     _save(view)
-    emit("saved_view.created", view_id=view.pk, list_name=list_name, shared=shared, by=by.pk)
+    emit(
+        "saved_view.created",
+        view_id=view.pk,
+        list_name=list_name,
+        shared=shared,
+        team_id=view.team_id,
+        by=by.pk,
+    )
     return view
 
 
@@ -80,9 +117,11 @@ def saved_view_update(
     name: str | None = None,
     query: str | None = None,
     shared: bool | None = None,
+    team_id: Any = KEEP,
 ) -> SavedView:
-    """Rename, store the list's current state in it, share or unshare. A shared view,
-    or another's, changes only for who may share views (administrators)."""
+    """Rename, store the list's current state in it, share or unshare (with everyone,
+    or with one team: ``team_id``, None for none). A shared view, or another's, changes
+    only for who may share views (administrators); its owner shares his with a team."""
     _may_change(by, view)
     view = SavedView.objects.select_for_update().get(pk=view.pk)
     if name is not None:
@@ -92,6 +131,10 @@ def saved_view_update(
     if shared is not None and shared != view.shared:
         ensure_can(by, "core.share_view", obj=view)
         view.shared = shared
+    if team_id is not KEEP:
+        _team(by, view, team_id)
+    elif view.shared:
+        view.team_id = None  # shared with everyone: no longer with one team
     _check(view)
     _save(view)
     emit(
@@ -99,6 +142,7 @@ def saved_view_update(
         view_id=view.pk,
         list_name=view.list_name,
         shared=view.shared,
+        team_id=view.team_id,
         by=by.pk,
     )
     return view
