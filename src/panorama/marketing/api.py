@@ -262,7 +262,11 @@ def campaign_recipients(request, campaign_id: int, status: str = "", limit: int 
 def campaign_response(request, campaign_id: int, payload: ResponseIn):
     campaign = selectors.campaign_get(campaign_id=campaign_id)
     recipient = campaigns.campaign_response_record(
-        by=request.user, campaign=campaign, customer_id=payload.customer_id, note=payload.note
+        by=request.user,
+        campaign=campaign,
+        customer_id=payload.customer_id,
+        note=payload.note,
+        becomes=payload.becomes,
     )
     return Status(201, recipient)
 
@@ -279,6 +283,7 @@ def campaign_conversion(request, campaign_id: int, payload: ConversionIn):
 # --- sign-up forms and journeys ------------------------------------------------------------
 
 from .schemas import (  # noqa: E402
+    EnrolmentPageOut,
     JourneyIn,
     JourneyOut,
     JourneyReportOut,
@@ -327,6 +332,15 @@ def _report(journey) -> dict:
 @router.get("/marketing/journeys/{journey_id}", response=JourneyReportOut)
 def journey_detail(request, journey_id: int):
     return _report(selectors.journey_get(journey_id=journey_id))
+
+
+@router.get("/marketing/journeys/{journey_id}/enrolments", response=EnrolmentPageOut)
+def journey_enrolments(request, journey_id: int, cursor: str = "", limit: int = 50):
+    """The customers through the journey the user may see, the latest first, with the
+    next step named; ``next_cursor`` pages on."""
+    journey = selectors.journey_get(journey_id=journey_id)
+    page = selectors.enrolment_page(user=request.user, journey=journey, cursor=cursor, limit=limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.put("/marketing/journeys/{journey_id}", response=JourneyOut)

@@ -121,12 +121,15 @@ class CampaignUnsubscribed(Payload):
 
 @event("campaign.responded")
 class CampaignResponded(Payload):
-    """A recipient answered the campaign; a sales lead was opened for him."""
+    """A recipient answered the campaign; a sales lead or opportunity was opened for him."""
 
     campaign_id: int = Field(description="the campaign")
     customer_id: int = Field(description="the recipient")
     recipient_id: int = Field(description="the ledger row")
-    lead_id: int = Field(description="the lead opened in sales")
+    lead_id: int | None = Field(description="the lead opened in sales, if a lead")
+    opportunity_id: int | None = Field(
+        None, description="the opportunity opened in sales, if an opportunity"
+    )
     by: int | None = Field(description="who recorded the response")
 
 

@@ -1,6 +1,6 @@
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -226,6 +226,7 @@ class ResultsOut(Schema):
 class ResponseIn(Schema):
     customer_id: int
     note: str = ""
+    becomes: Literal["lead", "opportunity"] = "lead"
 
 
 class ConversionIn(Schema):
@@ -246,6 +247,7 @@ class RecipientOut(Schema):
     unsubscribed_at: datetime.datetime | None
     responded_at: datetime.datetime | None
     lead_id: int | None
+    opportunity_id: int | None
     converted_at: datetime.datetime | None
     revenue: Decimal
     phone: str
@@ -351,6 +353,24 @@ class JourneyReportOut(Schema):
     active: int
     done: int
     exited: int
+
+
+class EnrolmentOut(Schema):
+    id: int
+    customer_id: int
+    customer_name: str = Field(alias="customer.display_name")
+    status: str
+    step_id: int | None
+    step_label: str
+    due_at: datetime.datetime | None
+    entered_at: datetime.datetime
+    finished_at: datetime.datetime | None
+    exit_reason: str
+
+
+class EnrolmentPageOut(Schema):
+    items: list[EnrolmentOut]
+    next_cursor: str | None
 
 
 class StatusIn(Schema):

@@ -8,18 +8,23 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
 from panorama.core.exceptions import NotFound, ValidationFailed
+from panorama.core.pagination import Keyset, Page
 from panorama.customers.models import Customer, Holding
 from panorama.customers.selectors import customers_visible_to
 
@@ -268,10 +273,17 @@ class Results:
     called: int = 0
 
 
+def _won_opportunity() -> Any:
+    """The ledger row's response opportunity, if sales won it."""
+    from panorama.sales.models import Opportunity
+
+    return Opportunity.objects.filter(pk=OuterRef("opportunity_id"), status=Opportunity.Status.WON)
+
+
 def _converted_q(campaign: Campaign) -> Q:
     """A ledger row converted: recorded by hand, or the customer took the offered product
     after the launch (the same test for both groups, so the control group is fair)."""
-    q: Q = Q(converted_at__isnull=False)
+    q: Q = Q(converted_at__isnull=False) | Q(Exists(_won_opportunity()))
     if campaign.offer_product_code and campaign.launched_at:
         q |= Q(
             Exists(
@@ -298,36 +310,48 @@ def campaign_results(*, campaign: Campaign) -> Results:
     """
     converted = _converted_q(campaign)
     target, control = Q(group=Recipient.Group.TARGET), Q(group=Recipient.Group.CONTROL)
-    figures = Recipient.objects.filter(campaign=campaign).aggregate(
-        targeted=Count("pk", filter=target),
-        held=Count("pk", filter=control),
-        sent=Count(
-            "pk",
-            filter=Q(
-                status__in=[
-                    Recipient.Status.SENT,
-                    Recipient.Status.BOUNCED,
-                    Recipient.Status.COMPLAINED,
-                ]
+    # A won response opportunity brings its amount (company currency) as revenue, unless
+    # the row's conversion was recorded by hand with its own revenue.
+    won_amount = Subquery(_won_opportunity().values("amount_base")[:1])
+    figures = (
+        Recipient.objects.filter(campaign=campaign)
+        .annotate(
+            won_amount=Case(
+                When(converted_at__isnull=True, then=won_amount), default=Value(Decimal(0))
+            )
+        )
+        .aggregate(
+            targeted=Count("pk", filter=target),
+            held=Count("pk", filter=control),
+            sent=Count(
+                "pk",
+                filter=Q(
+                    status__in=[
+                        Recipient.Status.SENT,
+                        Recipient.Status.BOUNCED,
+                        Recipient.Status.COMPLAINED,
+                    ]
+                ),
             ),
-        ),
-        complained=Count("pk", filter=Q(complained_at__isnull=False)),
-        exported=Count("pk", filter=Q(status=Recipient.Status.EXPORTED)),
-        called=Count("pk", filter=Q(calls__gt=0)),
-        bounced=Count("pk", filter=Q(status=Recipient.Status.BOUNCED)),
-        soft_bounced=Count("pk", filter=Q(soft_bounced_at__isnull=False)),
-        skipped=Count("pk", filter=Q(status=Recipient.Status.SKIPPED)),
-        failed=Count("pk", filter=Q(status=Recipient.Status.FAILED)),
-        pending=Count("pk", filter=Q(status=Recipient.Status.PENDING)),
-        opened=Count("pk", filter=Q(opened_at__isnull=False)),
-        clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
-        unsubscribed=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
-        responded=Count("pk", filter=Q(responded_at__isnull=False)),
-        converted_t=Count("pk", filter=target & converted),
-        converted_c=Count("pk", filter=control & converted),
-        revenue=Sum("revenue", filter=target),
+            complained=Count("pk", filter=Q(complained_at__isnull=False)),
+            exported=Count("pk", filter=Q(status=Recipient.Status.EXPORTED)),
+            called=Count("pk", filter=Q(calls__gt=0)),
+            bounced=Count("pk", filter=Q(status=Recipient.Status.BOUNCED)),
+            soft_bounced=Count("pk", filter=Q(soft_bounced_at__isnull=False)),
+            skipped=Count("pk", filter=Q(status=Recipient.Status.SKIPPED)),
+            failed=Count("pk", filter=Q(status=Recipient.Status.FAILED)),
+            pending=Count("pk", filter=Q(status=Recipient.Status.PENDING)),
+            opened=Count("pk", filter=Q(opened_at__isnull=False)),
+            clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+            unsubscribed=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
+            responded=Count("pk", filter=Q(responded_at__isnull=False)),
+            converted_t=Count("pk", filter=target & converted),
+            converted_c=Count("pk", filter=control & converted),
+            revenue=Sum("revenue", filter=target),
+            won_revenue=Sum("won_amount", filter=target),
+        )
     )
-    revenue = figures["revenue"] or Decimal(0)
+    revenue = (figures["revenue"] or Decimal(0)) + (figures["won_revenue"] or Decimal(0))
     cost = campaign.cost or Decimal(0)
     roi = float((revenue - cost) / cost) if cost else None
     t = GroupResult(figures["targeted"], figures["converted_t"])
@@ -416,17 +440,25 @@ def journey_report(*, journey) -> dict[str, Any]:
     }
 
 
-def enrolments(*, user: User | None, journey, limit: int = 50) -> list:
-    """The latest customers through the journey that ``user`` may see."""
-    from .models import Enrolment
+BY_NEWEST = Keyset("-id", types=(int,))
 
-    return list(
-        Enrolment.objects.filter(
-            journey=journey, customer__in=customers_visible_to(user).values("pk")
-        )
-        .select_related("customer", "step")
-        .order_by("-entered_at", "-id")[:limit]
-    )
+
+def enrolment_page(*, user: User | None, journey, cursor: str = "", limit: int = 50) -> Page:
+    """The customers through the journey that ``user`` may see, the latest first, a page
+    at a time; each with ``step_label``, the next step named (queries: one for the page,
+    the steps' own, never one per customer)."""
+    from .models import Enrolment
+    from .services.journeys import step_describe
+
+    qs = Enrolment.objects.filter(
+        journey=journey, customer__in=customers_visible_to(user).values("pk")
+    ).select_related("customer", "step")
+    page = BY_NEWEST.page(qs, cursor=cursor, limit=max(1, min(limit, 200)))
+    steps = {e.step for e in page.items if e.step is not None}
+    labels = {step.pk: step_describe(step) for step in steps}
+    for enrolment in page.items:
+        enrolment.step_label = labels.get(enrolment.step_id, "")
+    return page
 
 
 def signup_forms_all() -> QuerySet:

@@ -333,6 +333,8 @@ class Recipient(models.Model):
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
     lead_id = models.PositiveBigIntegerField(_("lead"), null=True, blank=True)
+    # A response recorded as an opportunity: won, it is the row's conversion and revenue.
+    opportunity_id = models.PositiveBigIntegerField(_("opportunity"), null=True, blank=True)
     converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
     revenue = models.DecimalField(_("revenue"), max_digits=12, decimal_places=2, default=0)
     # SMS and call lists: the number used; direct mail: when the address was exported.

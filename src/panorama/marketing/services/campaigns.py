@@ -314,20 +314,78 @@ def recipient_get(*, by: User | None, campaign: Campaign, customer_id: int) -> R
     return recipient
 
 
+RESPONSE_BECOMES = ("lead", "opportunity")
+
+
 @transaction.atomic
 def campaign_response_record(
-    *, by: User | None, campaign: Campaign, customer_id: int, note: str = ""
+    *,
+    by: User | None,
+    campaign: Campaign,
+    customer_id: int,
+    note: str = "",
+    becomes: str = "lead",
 ) -> Recipient:
-    """The customer answered the campaign: a lead for sales (through its lead service),
-    on his timeline. Once per customer and campaign (a second answer is a conflict)."""
+    """The customer answered the campaign: a lead for sales (through its lead service) or,
+    with ``becomes="opportunity"``, an opportunity for this known customer in the default
+    pipeline (through sales' opportunity service), kept on the ledger row so the results
+    count it as a conversion, with its amount as revenue, once it is won. On his timeline.
+    Once per customer and campaign (a second answer is a conflict)."""
     ensure_can(by, "marketing.record_response")
-    from panorama.sales.models import Lead
-    from panorama.sales.services.lead import lead_create
-
+    if becomes not in RESPONSE_BECOMES:
+        raise ValidationFailed(_("A response becomes a lead or an opportunity."), field="becomes")
     recipient = recipient_get(by=by, campaign=campaign, customer_id=customer_id)
     if recipient.responded_at is not None:
         raise Conflict(_("This customer's response is already recorded."), field="customer_id")
     customer = Customer.objects.get(pk=customer_id)
+    if becomes == "opportunity":
+        from panorama.sales.services.opportunity import opportunity_create
+
+        opportunity = opportunity_create(
+            by=by,
+            customer_id=customer.pk,
+            name=_("%(campaign)s: %(customer)s")
+            % {"campaign": campaign.name, "customer": customer.display_name},
+            owner=customer.owner or by,
+        )
+        recipient.opportunity_id = opportunity.pk
+    else:
+        recipient.lead_id = _response_lead(by, campaign, customer, note).pk
+    recipient.responded_at = timezone.now()
+    recipient.save(update_fields=["responded_at", "lead_id", "opportunity_id"])
+    sales_ref: dict[str, int | None] = (
+        {"lead_id": recipient.lead_id}
+        if recipient.lead_id
+        else {"opportunity_id": recipient.opportunity_id}
+    )
+    interaction_record(
+        customer_id=customer.pk,
+        by=None,
+        channel=TIMELINE_CHANNEL.get(Campaign.Channel(campaign.channel), "note"),
+        direction="inbound",
+        subject=_("Answered the campaign %(name)s") % {"name": campaign.name},
+        body=note,
+        outcome="responded",
+        agent=by,
+        related=recipient,
+        metadata={"campaign_id": campaign.pk, **sales_ref},
+    )
+    emit(
+        "campaign.responded",
+        campaign_id=campaign.pk,
+        customer_id=customer.pk,
+        recipient_id=recipient.pk,
+        lead_id=recipient.lead_id,
+        opportunity_id=recipient.opportunity_id,
+        by=by.pk if by else None,
+    )
+    return recipient
+
+
+def _response_lead(by: User | None, campaign: Campaign, customer: Customer, note: str) -> Any:
+    from panorama.sales.models import Lead
+    from panorama.sales.services.lead import lead_create
+
     email = (
         Identity.objects.filter(customer=customer, kind=Identity.Kind.EMAIL)
         .order_by("-is_primary", "id")
@@ -338,7 +396,7 @@ def campaign_response_record(
         Campaign.Channel.EMAIL: Lead.Source.EMAIL,
         Campaign.Channel.CALL_LIST: Lead.Source.PHONE,
     }.get(Campaign.Channel(campaign.channel), Lead.Source.MANUAL)
-    lead = lead_create(
+    return lead_create(
         by=by,
         source=source,
         first_name=customer.first_name,
@@ -351,29 +409,6 @@ def campaign_response_record(
         owner=customer.owner,
         team=customer.team,
     )
-    recipient.responded_at, recipient.lead_id = timezone.now(), lead.pk
-    recipient.save(update_fields=["responded_at", "lead_id"])
-    interaction_record(
-        customer_id=customer.pk,
-        by=None,
-        channel=TIMELINE_CHANNEL.get(Campaign.Channel(campaign.channel), "note"),
-        direction="inbound",
-        subject=_("Answered the campaign %(name)s") % {"name": campaign.name},
-        body=note,
-        outcome="responded",
-        agent=by,
-        related=recipient,
-        metadata={"campaign_id": campaign.pk, "lead_id": lead.pk},
-    )
-    emit(
-        "campaign.responded",
-        campaign_id=campaign.pk,
-        customer_id=customer.pk,
-        recipient_id=recipient.pk,
-        lead_id=lead.pk,
-        by=by.pk if by else None,
-    )
-    return recipient
 
 
 @transaction.atomic

@@ -125,7 +125,8 @@ def ledger_walk(
     campaign = sender.campaign
     rate = settings.PANORAMA_CAMPAIGN_RATE if rate is None else rate
     counts = {"sent": 0, "skipped": 0, "failed": 0}
-    started, handed, last_id = time.monotonic(), 0, 0
+    first: float | None = None
+    handed, last_id = 0, 0
     try:
         while limit is None or handed < limit:
             rows = list(
@@ -153,9 +154,15 @@ def ledger_walk(
                     counts["skipped"] += 1
                     continue
                 if rate:
-                    wait = started + handed / rate - time.monotonic()
+                    # Message n goes no sooner than n / rate seconds after the first.
+                    if first is None:
+                        first = time.monotonic()
+                    wait = first + handed / rate - time.monotonic()
                     if wait > 0:
                         time.sleep(wait)
+                # The ledger's sent_at is when the message was handed over: its spread
+                # shows the pace kept.
+                recipient.sent_at = timezone.now()
                 error = sender.hand(recipient)
                 handed += 1
                 if error:

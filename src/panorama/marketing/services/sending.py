@@ -196,7 +196,8 @@ def _record_sent(campaign: Campaign, handed: list[tuple[Recipient, str]]) -> Non
     now = timezone.now()
     recipients = [recipient for recipient, _subject in handed]
     for recipient in recipients:
-        recipient.status, recipient.sent_at = Recipient.Status.SENT, now
+        recipient.status = Recipient.Status.SENT
+        recipient.sent_at = recipient.sent_at or now  # set when handed over
     body = _("Campaign %(name)s") % {"name": campaign.name}
     with transaction.atomic():
         objects_update(recipients, ["status", "sent_at", "attempts", "email", "message_id"])

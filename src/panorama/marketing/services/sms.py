@@ -103,7 +103,8 @@ class SmsSender(Sender):
 
     def sent(self, recipient: Recipient) -> None:
         with transaction.atomic():
-            recipient.status, recipient.sent_at = Recipient.Status.SENT, timezone.now()
+            recipient.status = Recipient.Status.SENT
+            recipient.sent_at = recipient.sent_at or timezone.now()
             recipient.save(update_fields=["status", "sent_at", "attempts", "phone"])
             _tie(recipient, self.interaction_id, self.campaign)
             emit(

@@ -315,9 +315,17 @@ def campaign_response(request, campaign_id: int):
     if not raw.isdigit():
         raise ValidationFailed(_("Give a customer number."), field="customer_id")
     recipient = campaign_services.campaign_response_record(
-        by=request.user, campaign=campaign, customer_id=int(raw), note=request.POST.get("note", "")
+        by=request.user,
+        campaign=campaign,
+        customer_id=int(raw),
+        note=request.POST.get("note", ""),
+        becomes=request.POST.get("becomes", "lead"),
     )
-    messages.success(
-        request, _("Response recorded: lead %(id)s opened for sales.") % {"id": recipient.lead_id}
-    )
+    if recipient.opportunity_id:
+        done = _("Response recorded: opportunity %(id)s opened for sales.") % {
+            "id": recipient.opportunity_id
+        }
+    else:
+        done = _("Response recorded: lead %(id)s opened for sales.") % {"id": recipient.lead_id}
+    messages.success(request, done)
     return redirect("marketing:campaign_detail", campaign.pk)

@@ -118,9 +118,10 @@ def _detail_context(request, journey: Journey, **extra) -> dict:
 @require_GET
 def journey_detail(request, journey_id: int):
     journey = selectors.journey_get(journey_id=journey_id)
-    context = _detail_context(
-        request, journey, enrolments=selectors.enrolments(user=request.user, journey=journey)
+    page = selectors.enrolment_page(
+        user=request.user, journey=journey, cursor=request.GET.get("cursor", "")
     )
+    context = _detail_context(request, journey, enrolments=page.items, next_cursor=page.next_cursor)
     return render(request, "marketing/journey_detail.html", context)
 
 
