@@ -91,4 +91,61 @@ def template_test_send(
     return address
 
 
-__all__ = ["Customer", "template_preview", "template_save", "template_test_send"]
+def template_send(*, template_id: int, customer_id: int, why: str) -> tuple[bool, str]:
+    """E-mail the template to the customer (a business rule's action), only if at this
+    moment he consents to marketing e-mail (``rules.consent_granted``, the campaigns' and
+    journeys' own test) and his address has not bounced. Recorded on his timeline.
+    Returns (sent, what happened, for the person reading the rule's run)."""
+    from panorama.channels.services import interaction_record
+    from panorama.customers.models import Consent, Identity
+
+    from ..models import Suppression
+    from ..rules import consent_granted
+
+    template = MessageTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        raise ValidationFailed(_("The message template %(id)s was deleted.") % {"id": template_id})
+    live = Customer.objects.filter(pk=customer_id, merged_into__isnull=True)
+    if not live.filter(consent_granted(Consent.Purpose.MARKETING, Consent.Channel.EMAIL)).exists():
+        return False, _("“%(name)s” not sent: no consent to marketing e-mail") % {
+            "name": template.name
+        }
+    address = (
+        Identity.objects.filter(customer_id=customer_id, kind=Identity.Kind.EMAIL)
+        .order_by("-is_primary", "id")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if not address:
+        return False, _("“%(name)s” not sent: no e-mail address") % {"name": template.name}
+    if Suppression.objects.filter(email=address.lower()).exists():
+        return False, _("“%(name)s” not sent: the address bounced before") % {"name": template.name}
+    rendered = messages.Compiled(template).render(customer_context([customer_id])[customer_id])
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+    )
+    message.attach_alternative(html_body(rendered.body, pixel_url=""), "text/html")
+    message.send()
+    interaction_record(
+        customer_id=customer_id,
+        by=None,
+        channel="email",
+        direction="outbound",
+        subject=rendered.subject[:200],
+        body=why,
+        outcome="sent",
+        metadata={"template_id": template.pk},
+    )
+    return True, _("“%(name)s” sent to %(to)s") % {"name": template.name, "to": address}
+
+
+__all__ = [
+    "Customer",
+    "template_preview",
+    "template_save",
+    "template_send",
+    "template_test_send",
+]
