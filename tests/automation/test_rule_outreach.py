@@ -3,7 +3,10 @@ enrols the customer once (a redelivery, a second event: no second enrolment) thr
 marketing's own enrolment; "e-mail a template" goes through the real SMTP server only
 with a consent to marketing e-mail at that moment, else the run says why it was not sent.
 Both are checked at save (an unknown journey or template is named) and offered on the
-rule page."""
+rule page. The rule's e-mail carries a one-click unsubscribe link (RFC 8058 headers and
+the footer) that withdraws the consent, after which the rule sends nothing."""
+
+import re
 
 import pytest
 from django.urls import reverse
@@ -13,6 +16,7 @@ from panorama.automation.models import RuleRun
 from panorama.automation.services.rules import rule_save
 from panorama.channels.models import Interaction
 from panorama.core.exceptions import ValidationFailed
+from panorama.customers.models import Consent
 from panorama.customers.services.relations import consent_record
 from panorama.marketing.models import Enrolment
 from panorama.marketing.services import journeys as svc
@@ -119,6 +123,43 @@ def test_without_consent_at_send_time_nothing_goes_and_the_run_says_why(
     assert run.error == ""
     assert run.actions_done == ["“Hipotecas” not sent: no consent to marketing e-mail"]
     assert not Interaction.objects.filter(customer=customer, channel="email").exists()
+
+
+def test_the_rule_email_has_a_one_click_unsubscribe_link_that_withdraws_the_consent(
+    client, smtp, site, customer, admin_user, template, dispatch
+):
+    IdentityFactory(customer=customer, kind="email", value="lucia@example.com", is_primary=True)
+    ConsentFactory(customer=customer, granted=True)
+    rule = rule_with(admin_user, {"type": "send_email", "template": template.pk})
+    simulate(site, customer)
+    dispatch()
+    [mail] = smtp.to("lucia@example.com")
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    header = re.fullmatch(
+        r"<(https?://[^/]+)(/marketing/cu/\S+/)>", mail["List-Unsubscribe"].strip()
+    )
+    site_url, link = header.groups()
+    body = mail.get_body(("plain",)).get_content()
+    assert f"Para dejar de recibir estos correos: {site_url}{link}" in body
+    assert link in mail.get_body(("html",)).get_content()
+    page = client.get(link)  # a link scanner's GET: a button, the consent kept
+    assert page.status_code == 200 and b'method="post"' in page.content
+    assert Consent.objects.filter(customer=customer, granted=True).exists()
+    done = client.post(link, {"List-Unsubscribe": "One-Click"})  # the mail client's POST
+    assert done.status_code == 200 and b"data-unsubscribed" in done.content
+    latest = Consent.objects.filter(customer=customer, purpose="marketing", channel="email")
+    assert latest.order_by("-id").first().granted is False
+    shown = Interaction.objects.get(customer=customer, outcome="unsubscribed")
+    assert shown.direction == "inbound" and "Unsubscribed" in shown.subject
+    assert client.post(link).status_code == 200  # a replay: the same page, nothing twice
+    assert Interaction.objects.filter(customer=customer, outcome="unsubscribed").count() == 1
+    tampered = client.post(link[:-3] + "xx/")
+    assert tampered.status_code == 400 and b"not valid" in tampered.content
+    simulate(site, customer)  # the rule fires again: no consent, no e-mail
+    dispatch()
+    assert len(smtp.to("lucia@example.com")) == 1
+    last = RuleRun.objects.filter(rule=rule).order_by("-id").first()
+    assert last.actions_done == ["“Hipotecas” not sent: no consent to marketing e-mail"]
 
 
 def test_the_rule_page_offers_active_journeys_and_templates(
