@@ -8,6 +8,8 @@
     {"type": "update_field", "field": "customer.status" | "customer.custom.<key>" | ...,
      "value": ...}
     {"type": "webhook", "url": "https://..."}          (POST, JSON, Idempotency-Key header)
+    {"type": "enrol_journey", "journey": <id>} and {"type": "send_email", "template": <id>}
+                                                       (marketing's: see outreach.py)
 
 Texts may quote a field between braces: "Simulation of {event.data.amount} €".
 """
@@ -25,9 +27,10 @@ from django.utils.translation import gettext as _
 
 from panorama.core.exceptions import ValidationFailed
 
+from . import outreach
 from .conditions import _MISSING, CUSTOMER_FIELDS, Subject, value_of
 
-TYPES = ("alert", "agenda", "assign", "update_field", "webhook")
+TYPES = ("alert", "agenda", "assign", "update_field", "webhook", *outreach.TYPES)
 AGENDA_KINDS = ("call", "task", "visit", "meeting")
 UPDATABLE = ("status", "language", "notes")
 MAX_ACTIONS = 10
@@ -72,6 +75,8 @@ def _validate_one(action: Any) -> dict:
         "assign": {"owner", "team"},
         "update_field": {"field", "value"},
         "webhook": {"url"},
+        "enrol_journey": {"journey"},
+        "send_email": {"template"},
     }[kind]
     extra = set(action) - allowed - {"type"}
     if extra:
@@ -79,6 +84,8 @@ def _validate_one(action: Any) -> dict:
             _("The “%(type)s” action has no %(keys)s.")
             % {"type": kind, "keys": ", ".join(sorted(extra))}
         )
+    if kind in outreach.TYPES:
+        return outreach.validate(action)
     out: dict[str, Any] = {"type": kind}
     if kind == "alert":
         to = action.get("to", "owner")
@@ -183,6 +190,8 @@ def describe(action: dict) -> str:
         return _("Assign to %(who)s") % {"who": action["owner"] or action["team"]}
     if kind == "update_field":
         return _("Set %(f)s to %(v)s") % {"f": action["field"], "v": action["value"]}
+    if kind in outreach.TYPES:
+        return outreach.describe(action)
     return _("Call the webhook %(u)s") % {"u": action["url"]}
 
 
@@ -382,6 +391,8 @@ def run_action(action: dict, *, subject: Subject, rule, key: str, index: int) ->
             changes = {name: action["value"]}
         customer_update(customer=customer, by=None, changes=changes)
         return describe(action)
+    if kind in outreach.TYPES:
+        return outreach.run(action, customer=_need_customer(subject), rule=rule)
     body = json.dumps(
         {
             "rule": rule.name,

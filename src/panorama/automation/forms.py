@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from panorama.accounts.models import Team, User
 from panorama.customers.forms import StyledForm
 
+from . import outreach
 from .actions import AGENDA_KINDS
 from .engine import rule_events
 from .models import Alert, Rule
@@ -126,6 +127,18 @@ class RuleForm(StyledForm):
     update_value = forms.CharField(label=_("New value"), required=False)
     webhook_on = forms.BooleanField(label=_("Call a webhook"), required=False)
     webhook_url = forms.URLField(label=_("Address"), required=False, assume_scheme="https")
+    journey_on = forms.BooleanField(label=_("Enrol in a marketing journey"), required=False)
+    journey = forms.ChoiceField(
+        label=_("Journey"),
+        required=False,
+        help_text=_("An active journey; a customer enters it once unless it allows re-entry."),
+    )
+    email_on = forms.BooleanField(label=_("E-mail a message template"), required=False)
+    email_template = forms.ChoiceField(
+        label=_("Message template"),
+        required=False,
+        help_text=_("Sent only if the customer consents to marketing e-mail at that moment."),
+    )
     actions_json = forms.CharField(
         label=_("Actions as JSON (several of a kind)"),
         required=False,
@@ -138,6 +151,11 @@ class RuleForm(StyledForm):
         event = self.fields["event"]
         assert isinstance(event, forms.ChoiceField)
         event.choices = [("", "—")] + [(n, n) for n in rule_events()]
+        journey, template = self.fields["journey"], self.fields["email_template"]
+        assert isinstance(journey, forms.ChoiceField)
+        assert isinstance(template, forms.ChoiceField)
+        journey.choices = outreach.journey_choices()
+        template.choices = outreach.template_choices()
         for i in range(ROWS):
             self.fields[f"c{i}_field"] = forms.CharField(
                 label=_("Field"), required=False, widget=forms.TextInput(attrs={"list": "fields"})
@@ -226,6 +244,10 @@ class RuleForm(StyledForm):
             )
         if d.get("webhook_on"):
             out.append({"type": "webhook", "url": d.get("webhook_url") or ""})
+        if d.get("journey_on"):
+            out.append({"type": "enrol_journey", "journey": d.get("journey") or ""})
+        if d.get("email_on"):
+            out.append({"type": "send_email", "template": d.get("email_template") or ""})
         if not out:
             return self._json("actions_json") or []
         return out
@@ -317,6 +339,10 @@ class RuleForm(StyledForm):
                 }
             elif kind == "webhook":
                 initial |= {"webhook_on": True, "webhook_url": action["url"]}
+            elif kind == "enrol_journey":
+                initial |= {"journey_on": True, "journey": str(action["journey"])}
+            elif kind == "send_email":
+                initial |= {"email_on": True, "email_template": str(action["template"])}
         return initial
 
 

@@ -69,4 +69,5 @@ urlpatterns = [
     path("join/<str:token>/", public.signup, name="signup"),
     path("confirm/<str:token>/", public.optin_confirm, name="optin_confirm"),
     path("ju/<str:token>/", public.journey_unsubscribe, name="journey_unsubscribe"),
+    path("cu/<str:token>/", public.customer_unsubscribe, name="customer_unsubscribe"),
 ]

@@ -1,11 +1,16 @@
 """Message templates: saved only when every text parses and names known merge fields;
-a preview for one customer; a test send to the user's own address."""
+a preview for one customer; a test send to the user's own address; the send of a
+business rule, with its one-click unsubscribe link (RFC 8058) naming the customer."""
+
+import html
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.signing import BadSignature
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
@@ -17,7 +22,9 @@ from panorama.customers.selectors import customer_get
 
 from .. import messages
 from ..models import MessageTemplate
-from .sending import customer_context, html_body
+from .sending import customer_context, html_body, public_url, token_make, token_read
+
+UNSUBSCRIBE_KIND = "customer_unsubscribe"  # the token names the customer, not a ledger row
 
 
 @transaction.atomic
@@ -91,4 +98,138 @@ def template_test_send(
     return address
 
 
-__all__ = ["Customer", "template_preview", "template_save", "template_test_send"]
+def template_send(*, template_id: int, customer_id: int, why: str) -> tuple[bool, str]:
+    """E-mail the template to the customer (a business rule's action), only if at this
+    moment he consents to marketing e-mail (``rules.consent_granted``, the campaigns' and
+    journeys' own test) and his address has not bounced. Recorded on his timeline.
+    Returns (sent, what happened, for the person reading the rule's run)."""
+    from panorama.channels.services import interaction_record
+    from panorama.customers.models import Consent, Identity
+
+    from ..models import Suppression
+    from ..rules import consent_granted
+
+    template = MessageTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        raise ValidationFailed(_("The message template %(id)s was deleted.") % {"id": template_id})
+    live = Customer.objects.filter(pk=customer_id, merged_into__isnull=True)
+    if not live.filter(consent_granted(Consent.Purpose.MARKETING, Consent.Channel.EMAIL)).exists():
+        return False, _("“%(name)s” not sent: no consent to marketing e-mail") % {
+            "name": template.name
+        }
+    address = (
+        Identity.objects.filter(customer_id=customer_id, kind=Identity.Kind.EMAIL)
+        .order_by("-is_primary", "id")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if not address:
+        return False, _("“%(name)s” not sent: no e-mail address") % {"name": template.name}
+    if Suppression.objects.filter(email=address.lower()).exists():
+        return False, _("“%(name)s” not sent: the address bounced before") % {"name": template.name}
+    unsubscribe = unsubscribe_url(customer_id)
+    context = customer_context([customer_id])[customer_id]
+    rendered = messages.Compiled(template).render(context | {"unsubscribe_url": unsubscribe})
+    with translation.override(rendered.language):
+        footer = _("To stop receiving these e-mails: %(url)s") % {"url": unsubscribe}
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=f"{rendered.body}\n\n--\n{footer}\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        headers={
+            # RFC 8058: a mail client unsubscribes with one POST, no page to click through.
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    footer_html = (
+        f'<p><a href="{html.escape(unsubscribe)}">{html.escape(footer.split(":")[0])}</a></p>'
+    )
+    body_html = html_body(rendered.body, pixel_url="")
+    message.attach_alternative(
+        body_html.replace("</body>", footer_html + "</body>", 1), "text/html"
+    )
+    message.send()
+    interaction_record(
+        customer_id=customer_id,
+        by=None,
+        channel="email",
+        direction="outbound",
+        subject=rendered.subject[:200],
+        body=why,
+        outcome="sent",
+        metadata={"template_id": template.pk},
+    )
+    return True, _("“%(name)s” sent to %(to)s") % {"name": template.name, "to": address}
+
+
+def unsubscribe_url(customer_id: int) -> str:
+    return public_url("marketing:customer_unsubscribe", token_make(customer_id, UNSUBSCRIBE_KIND))
+
+
+def unsubscribe_customer(token: str) -> Customer:
+    """The customer the link names (his survivor if he was merged since), or
+    ``BadSignature`` for a tampered token or a customer who is gone."""
+    customer_id = token_read(token, UNSUBSCRIBE_KIND)["r"]
+    customer = Customer.objects.filter(pk=customer_id).first()
+    while customer is not None and customer.merged_into_id:
+        customer = Customer.objects.filter(pk=customer.merged_into_id).first()
+    if customer is None:
+        raise BadSignature("unknown customer")
+    return customer
+
+
+def unsubscribed(customer: Customer) -> bool:
+    from panorama.customers.models import Consent
+
+    from ..rules import consent_granted
+
+    live = Customer.objects.filter(pk=customer.pk)
+    return not live.filter(
+        consent_granted(Consent.Purpose.MARKETING, Consent.Channel.EMAIL)
+    ).exists()
+
+
+@transaction.atomic
+def template_unsubscribe(*, token: str) -> tuple[Customer, bool]:
+    """The rule e-mail's unsubscribe link: his consent to marketing e-mail withdrawn at
+    once (the customers' consent service), on his timeline. (customer, True when this
+    call did it); a replay changes nothing."""
+    from panorama.channels.services import interaction_record
+    from panorama.customers.models import Consent
+    from panorama.customers.services.relations import consent_record
+
+    customer = unsubscribe_customer(token)
+    if unsubscribed(customer):
+        return customer, False
+    consent_record(
+        customer=customer,
+        purpose=Consent.Purpose.MARKETING,
+        channel=Consent.Channel.EMAIL,
+        granted=False,
+        source=_("Unsubscribe link, automatic e-mail")[:100],
+        by=None,
+    )
+    interaction_record(
+        customer_id=customer.pk,
+        by=None,
+        channel="email",
+        direction="inbound",
+        subject=_("Unsubscribed from marketing e-mail (automatic e-mail)"),
+        outcome="unsubscribed",
+    )
+    return customer, True
+
+
+__all__ = [
+    "Customer",
+    "template_preview",
+    "template_save",
+    "template_send",
+    "template_test_send",
+    "template_unsubscribe",
+    "unsubscribe_customer",
+    "unsubscribe_url",
+    "unsubscribed",
+]

@@ -174,3 +174,26 @@ def journey_unsubscribe(request, token: str):
                 request, "marketing/unsubscribed.html", {"recipient": {"unsubscribed_at": True}}
             )
         return render(request, "marketing/unsubscribe.html", {"recipient": {}})
+
+
+@login_not_required
+@csrf_exempt  # a mail client posts "List-Unsubscribe=One-Click" with no session or token
+@never_cache
+@require_http_methods(["GET", "POST"])
+def customer_unsubscribe(request, token: str):
+    """The link in a business rule's e-mail (it names the customer, not a campaign):
+    GET a confirmation button, POST withdraws his consent to marketing e-mail."""
+    from ..services.templates import template_unsubscribe, unsubscribe_customer, unsubscribed
+
+    try:
+        customer = unsubscribe_customer(token)
+    except BadSignature:
+        return _bad()
+    with translation.override(language_of(customer)):
+        if request.method == "POST":
+            template_unsubscribe(token=token)
+            return render(
+                request, "marketing/unsubscribed.html", {"recipient": {"unsubscribed_at": True}}
+            )
+        done = {"unsubscribed_at": True} if unsubscribed(customer) else {}
+        return render(request, "marketing/unsubscribe.html", {"recipient": done})

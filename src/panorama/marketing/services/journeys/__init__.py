@@ -47,7 +47,7 @@ from .build import (
     step_remove,
 )
 from .dated import journeys_dated_pending, journeys_enrol_dated
-from .enrol import handle_event, journeys_enrol, journeys_exit_customer
+from .enrol import handle_event, journey_enrol, journeys_enrol, journeys_exit_customer
 from .mail import UNSUBSCRIBE_SALT, journey_unsubscribe, unsubscribe_url
 from .run import journeys_advance, journeys_due
 
@@ -60,6 +60,7 @@ __all__ = [
     "SUBSCRIBER",
     "UNSUBSCRIBE_SALT",
     "handle_event",
+    "journey_enrol",
     "journey_events",
     "journey_save",
     "journey_set_status",

@@ -40,33 +40,48 @@ def journeys_enrol(
         Journey.objects.filter(status=Journey.Status.ACTIVE, trigger=trigger, **{field: key})
     )
     now = now or timezone.now()
-    made = 0
-    for journey in journeys:
-        first = journey.steps.order_by("position", "id").first()
-        if first is None:
-            continue
-        taken = Enrolment.objects.filter(journey=journey, customer_id__in=customer_ids)
-        if journey.allow_reentry:
-            taken = taken.filter(status=Enrolment.Status.ACTIVE)
-        busy = set(taken.values_list("customer_id", flat=True))
-        rows = [
-            Enrolment(journey=journey, customer_id=cid, step=first, due_at=now)
-            for cid in sorted(set(customer_ids) - busy)
-        ]
-        if not rows:
-            continue
-        Enrolment.objects.bulk_create(rows)
-        created = Enrolment.objects.filter(
-            journey=journey,
-            customer_id__in=[r.customer_id for r in rows],
-            status=Enrolment.Status.ACTIVE,
-        ).values_list("pk", "customer_id")
-        emit_many(
-            "journey.enrolled",
-            [{"journey_id": journey.pk, "customer_id": c, "enrolment_id": e} for e, c in created],
-        )
-        made += len(rows)
-    return made
+    return sum(_enrol(journey, customer_ids, now) for journey in journeys)
+
+
+def _enrol(journey: Journey, customer_ids: list[int], now: datetime.datetime) -> int:
+    """Enrol these customers in ``journey`` at its first step: once per customer, or
+    again after the previous run is over when it allows re-entry (never twice at the
+    same time). Returns how many enrolments were made."""
+    first = journey.steps.order_by("position", "id").first()
+    if first is None:
+        return 0
+    taken = Enrolment.objects.filter(journey=journey, customer_id__in=customer_ids)
+    if journey.allow_reentry:
+        taken = taken.filter(status=Enrolment.Status.ACTIVE)
+    busy = set(taken.values_list("customer_id", flat=True))
+    rows = [
+        Enrolment(journey=journey, customer_id=cid, step=first, due_at=now)
+        for cid in sorted(set(customer_ids) - busy)
+    ]
+    if not rows:
+        return 0
+    Enrolment.objects.bulk_create(rows)
+    created = Enrolment.objects.filter(
+        journey=journey,
+        customer_id__in=[r.customer_id for r in rows],
+        status=Enrolment.Status.ACTIVE,
+    ).values_list("pk", "customer_id")
+    emit_many(
+        "journey.enrolled",
+        [{"journey_id": journey.pk, "customer_id": c, "enrolment_id": e} for e, c in created],
+    )
+    return len(rows)
+
+
+def journey_enrol(*, journey_id: int, customer_id: int) -> bool:
+    """Enrol one customer in this active journey whatever its trigger (a business rule's
+    action), with the triggers' rules: once per customer unless it allows re-entry. True
+    when he entered; False when he is in it already (or went through it), the journey
+    is not active or has no step. Consent is checked by each e-mail step when due."""
+    journey = Journey.objects.filter(pk=journey_id, status=Journey.Status.ACTIVE).first()
+    if journey is None:
+        return False
+    return _enrol(journey, [customer_id], timezone.now()) == 1
 
 
 def _leave(enrolment: Enrolment, status: str, reason: str = "") -> None:
