@@ -40,6 +40,7 @@ def test_the_page_runs_and_shows_the_forecast(client, analyst, rep):
     assert table.count("<tr>") == 7  # the header and six months
     assert "2026-11" in table  # six months after the last whole one (June or May)
     wrong = client.post(url, {"months": "99"})
-    assert wrong.status_code == 422 and "Forecast between 1 and 60 months." in wrong.content.decode()
+    assert wrong.status_code == 422
+    assert "Forecast between 1 and 60 months." in wrong.content.decode()
     client.force_login(rep)
     assert client.get(url).status_code == 403

@@ -13,8 +13,8 @@ from panorama.core.exceptions import ValidationFailed
 
 from . import selectors
 from .mining.cluster import FEATURE_LABELS, K_RANGE
-from .services.purchases import purchase_import_rejected_csv, purchases_import
 from .models import ModelRun
+from .services.purchases import purchase_import_rejected_csv, purchases_import
 from .services.runs import cluster_run, forecast_run
 
 
