@@ -26,6 +26,15 @@ def register() -> None:
     )
     palette.register_action(
         palette.Action(
+            _("Sales forecast"),
+            "analytics:forecast",
+            icon="graph-up-arrow",
+            permission="analytics.run_models",
+            keywords=_("forecast revenue orders months SARIMAX prediction"),
+        )
+    )
+    palette.register_action(
+        palette.Action(
             _("Reports"),
             "analytics:report_list",
             icon="table",

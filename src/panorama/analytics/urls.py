@@ -7,6 +7,7 @@ app_name = "analytics"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("panorama.analytics.warehouse.urls")),  # dashboards and warehouse
     path("clusters/", views.clusters, name="clusters"),
+    path("forecast/", views.forecast, name="forecast"),
     path("reports/", reports.report_list, name="report_list"),
     path("reports/new/", reports.report_edit, name="report_new"),
     path("reports/<int:report_id>/", reports.report_detail, name="report_detail"),

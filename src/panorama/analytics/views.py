@@ -8,12 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from panorama.accounts.http import SignedInRequest
+from panorama.accounts.permissions import ensure_can
 from panorama.core.exceptions import ValidationFailed
 
 from . import selectors
 from .mining.cluster import FEATURE_LABELS, K_RANGE
+from .models import ModelRun
 from .services.purchases import purchase_import_rejected_csv, purchases_import
-from .services.runs import cluster_run
+from .services.runs import cluster_run, forecast_run
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,5 +100,49 @@ def clusters(request: SignedInRequest) -> HttpResponse:
             "k_choices": list(K_RANGE),
             "error": error,
         },
+        status=422 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def forecast(request: SignedInRequest) -> HttpResponse:
+    """The monthly orders and revenue forecast (SARIMAX, 95 % intervals): the latest run
+    beside the months of history; a POST runs it again for the months asked."""
+    from .mining.data import history_load
+    from .mining.forecast import monthly_series
+
+    ensure_can(request.user, "analytics.run_models")
+    error = ""
+    if request.method == "POST":
+        raw = request.POST.get("months", "")
+        try:
+            forecast_run(by=request.user, months=int(raw) if raw.isdigit() else 12)
+        except ValidationFailed as exc:
+            error = str(exc.message)
+        else:
+            messages.success(request, _("The forecast has been computed again."))
+            return redirect("analytics:forecast")
+    run = ModelRun.objects.filter(kind=ModelRun.Kind.FORECAST).order_by("-id").first()
+    rows = run.card.get("forecast", []) if run else []
+    labels, _orders, revenue = monthly_series(history_load())
+    chart = None
+    if rows:
+        past = [round(float(v), 2) for v in revenue]
+        gap = [None] * len(past)
+        chart = {
+            "type": "line",
+            "labels": labels + [r["month"] for r in rows],
+            "series": [
+                {"label": str(_("Revenue")), "data": past + [None] * len(rows)},
+                {"label": str(_("Forecast")), "data": gap + [r["revenue"] for r in rows]},
+                {"label": str(_("Low (95 %)")), "data": gap + [r["revenue_low"] for r in rows]},
+                {"label": str(_("High (95 %)")), "data": gap + [r["revenue_high"] for r in rows]},
+            ],
+            "drill": "",
+        }
+    return render(
+        request,
+        "analytics/forecast.html",
+        {"run": run, "rows": rows, "chart": chart, "error": error},
         status=422 if error else 200,
     )

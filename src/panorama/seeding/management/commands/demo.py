@@ -11,6 +11,7 @@ from panorama.accounts.services import user_password_change
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.management.commands.serve import default_port
 from panorama.customers.models import Customer
+from panorama.seeding.analytics_demo import analytics_demo_ensure
 from panorama.seeding.automation_demo import automation_demo_ensure
 from panorama.seeding.calls_demo import calls_demo_ensure
 from panorama.seeding.catalog_demo import catalog_demo_ensure
@@ -79,6 +80,15 @@ class Command(BaseCommand):
             chat_demo_ensure()  # channels: a closed chat on the showcase's timeline, a queue
             marketing_demo_ensure()  # marketing: segments, a list, a campaign sent with results
             loyalty_demo_ensure()  # loyalty: a programme with tiers, rules, rewards, members
+            # analytics: an imported order history, the models' scores, the warehouse built
+            demo = analytics_demo_ensure(buyers=max(30, customers // 12))
+            if demo is not None:
+                self.stdout.write(
+                    f"Order history: {demo.orders:,} orders ({demo.rows:,} rows) of "
+                    f"{demo.buyers:,} customers; models: "
+                    + ", ".join(f"{k} {v}" for k, v in demo.models.items())
+                    + f"; warehouse: {demo.warehouse}"
+                )
         password = self._ensure_admin()
         pbx = calls_demo_ensure()  # service: a PBX, extensions (admin: 100), calls, callbacks
         self.stdout.write("")
