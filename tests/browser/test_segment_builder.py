@@ -39,7 +39,7 @@ def test_the_live_count_follows_the_builder(page, sign_in, live_server, customer
     expect(count).to_have_text("3")  # Bea holds a card
     page.get_by_role("button", name="Add condition").click()
     page.locator("#f2").select_option("contacted")
-    expect(page.locator("#o2")).to_have_value("within_days")
+    expect(page.locator("#o2")).to_have_value("within_days", timeout=15_000)
     page.locator("#o2").select_option("not_within_days")
     page.locator("#v2").fill("90")
     expect(count).to_have_text("2")  # Carlos was called a month ago: Ana and Luis
