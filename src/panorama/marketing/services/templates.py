@@ -2,15 +2,12 @@
 a preview for one customer; a test send to the user's own address; the send of a
 business rule, with its one-click unsubscribe link (RFC 8058) naming the customer."""
 
-import html
-
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.signing import BadSignature
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
@@ -22,6 +19,7 @@ from panorama.customers.selectors import customer_get
 
 from .. import messages
 from ..models import MessageTemplate
+from .optout_mail import email_address, optout_mail
 from .sending import customer_context, html_body, public_url, token_make, token_read
 
 UNSUBSCRIBE_KIND = "customer_unsubscribe"  # the token names the customer, not a ledger row
@@ -104,7 +102,7 @@ def template_send(*, template_id: int, customer_id: int, why: str) -> tuple[bool
     journeys' own test) and his address has not bounced. Recorded on his timeline.
     Returns (sent, what happened, for the person reading the rule's run)."""
     from panorama.channels.services import interaction_record
-    from panorama.customers.models import Consent, Identity
+    from panorama.customers.models import Consent
 
     from ..models import Suppression
     from ..rules import consent_granted
@@ -117,38 +115,16 @@ def template_send(*, template_id: int, customer_id: int, why: str) -> tuple[bool
         return False, _("“%(name)s” not sent: no consent to marketing e-mail") % {
             "name": template.name
         }
-    address = (
-        Identity.objects.filter(customer_id=customer_id, kind=Identity.Kind.EMAIL)
-        .order_by("-is_primary", "id")
-        .values_list("value", flat=True)
-        .first()
-    )
+    address = email_address(customer_id)
     if not address:
         return False, _("“%(name)s” not sent: no e-mail address") % {"name": template.name}
     if Suppression.objects.filter(email=address.lower()).exists():
         return False, _("“%(name)s” not sent: the address bounced before") % {"name": template.name}
-    unsubscribe = unsubscribe_url(customer_id)
-    context = customer_context([customer_id])[customer_id]
-    rendered = messages.Compiled(template).render(context | {"unsubscribe_url": unsubscribe})
-    with translation.override(rendered.language):
-        footer = _("To stop receiving these e-mails: %(url)s") % {"url": unsubscribe}
-    message = EmailMultiAlternatives(
-        subject=rendered.subject,
-        body=f"{rendered.body}\n\n--\n{footer}\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[address],
-        headers={
-            # RFC 8058: a mail client unsubscribes with one POST, no page to click through.
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    footer_html = (
-        f'<p><a href="{html.escape(unsubscribe)}">{html.escape(footer.split(":")[0])}</a></p>'
-    )
-    body_html = html_body(rendered.body, pixel_url="")
-    message.attach_alternative(
-        body_html.replace("</body>", footer_html + "</body>", 1), "text/html"
+    message, rendered = optout_mail(
+        template=template,
+        customer_id=customer_id,
+        address=address,
+        unsubscribe=unsubscribe_url(customer_id),
     )
     message.send()
     interaction_record(

@@ -3,17 +3,14 @@ addresses skipped, and their one-click unsubscribe link."""
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from panorama.channels.services import interaction_record
 from panorama.core.events import emit
-from panorama.customers.models import Consent, Customer, Identity
+from panorama.customers.models import Consent, Customer
 
-from ... import messages
 from ...models import (
     Enrolment,
     JourneyStep,
@@ -21,6 +18,7 @@ from ...models import (
     Suppression,
 )
 from ...rules import consent_granted
+from ..optout_mail import email_address, optout_mail
 from .enrol import _log, journeys_exit_customer
 
 UNSUBSCRIBE_SALT = "panorama.marketing.journey_unsubscribe"
@@ -32,18 +30,12 @@ def unsubscribe_url(enrolment_id: int) -> str:
 
 
 def _send(enrolment: Enrolment, step: JourneyStep, *, connection, counts) -> str | None:
-    from ..sending import customer_context, html_body
 
     customer_id = enrolment.customer_id
     live = Customer.objects.filter(pk=customer_id, merged_into__isnull=True)
     if not live.filter(consent_granted(Consent.Purpose.MARKETING, Consent.Channel.EMAIL)).exists():
         return _("No consent to marketing e-mail when the e-mail was due")
-    address = (
-        Identity.objects.filter(customer_id=customer_id, kind=Identity.Kind.EMAIL)
-        .order_by("-is_primary", "id")
-        .values_list("value", flat=True)
-        .first()
-    )
+    address = email_address(customer_id)
     if not address:
         _log(enrolment, step, _("No e-mail address: not sent"))
         return None
@@ -53,23 +45,13 @@ def _send(enrolment: Enrolment, step: JourneyStep, *, connection, counts) -> str
     template = MessageTemplate.objects.filter(pk=step.config["template"]).first()
     if template is None:
         return _("The message of the step was deleted")
-    unsubscribe = unsubscribe_url(enrolment.pk)
-    context = customer_context([customer_id])[customer_id]
-    rendered = messages.Compiled(template).render(context | {"unsubscribe_url": unsubscribe})
-    with translation.override(rendered.language):
-        footer = _("To stop receiving these e-mails: %(url)s") % {"url": unsubscribe}
-    message = EmailMultiAlternatives(
-        subject=rendered.subject,
-        body=f"{rendered.body}\n\n--\n{footer}\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[address],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "X-Panorama-Journey": str(enrolment.journey_id),
-        },
+    message, rendered = optout_mail(
+        template=template,
+        customer_id=customer_id,
+        address=address,
+        unsubscribe=unsubscribe_url(enrolment.pk),
+        headers={"X-Panorama-Journey": str(enrolment.journey_id)},
     )
-    message.attach_alternative(html_body(rendered.body, pixel_url=""), "text/html")
     # Handed over before the row is saved: a crash in between can send it twice (at
     # least once, like campaigns); an SMTP error rolls this customer's step back and he
     # is tried again at the next sweep.
