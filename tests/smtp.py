@@ -2,6 +2,7 @@
 what a mail server would receive, not Django's in-memory outbox. The ``smtp`` fixture is
 registered for the whole suite (tests/conftest.py)."""
 
+import asyncio
 import socket
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -29,6 +30,8 @@ class Inbox:
         self.messages: list[Received] = []
         self.refuse = 0  # how many next messages to refuse with a 451
         self.refused_domain = ""  # recipients at this domain are refused with a 550
+        self.delay = 0.0  # seconds the server takes over each message (a busy server)
+        self.peers: set[tuple[str, int]] = set()  # the connections messages came through
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's name)
         if self.refused_domain and address.endswith(f"@{self.refused_domain}"):
@@ -38,6 +41,9 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self.peers.add(session.peer)
         if self.refuse:
             self.refuse -= 1
             return "451 Try again later"

@@ -289,6 +289,8 @@ PANORAMA_PUBLIC_URL = os.environ.get("PANORAMA_PUBLIC_URL", "http://127.0.0.1:80
 # before it is marked failed in the campaign's ledger.
 PANORAMA_CAMPAIGN_RATE = float(os.environ.get("PANORAMA_CAMPAIGN_RATE", "50"))
 PANORAMA_CAMPAIGN_ATTEMPTS = int(os.environ.get("PANORAMA_CAMPAIGN_ATTEMPTS", "3"))
+# SMTP connections a campaign keeps busy at once (1: one message after the other).
+PANORAMA_MAIL_CONNECTIONS = int(os.environ.get("PANORAMA_MAIL_CONNECTIONS", "4"))
 
 WAREHOUSE_PATH = Path(os.environ.get("WAREHOUSE_PATH", VAR_DIR / "warehouse"))
 # The warehouse (analytics/warehouse): DuckDB threads, how long a dashboard waits for a

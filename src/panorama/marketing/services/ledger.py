@@ -13,7 +13,7 @@ before it sends, throttled to ``PANORAMA_CAMPAIGN_RATE`` messages per second, co
 sent / skipped / failed. A channel's ``Sender`` hands one message over and ledgers it."""
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,6 +106,16 @@ class Sender:
         """Hand the message over (counting its attempts): "" or the error."""
         raise NotImplementedError
 
+    def hand_all(
+        self, recipients: list[Recipient], pace: Callable[[Recipient], None]
+    ) -> Iterator[tuple[Recipient, str]]:
+        """Hand a batch's messages over, in order, each after ``pace`` let it go (the
+        rate); yields each recipient with ``hand``'s answer. One at a time here; a
+        channel may keep several connections busy at once (``EmailSender``)."""
+        for recipient in recipients:
+            pace(recipient)
+            yield recipient, self.hand(recipient)
+
     def sent(self, recipient: Recipient) -> None:
         """Ledger a message handed over (its row, timeline entry, event)."""
         raise NotImplementedError
@@ -127,6 +137,20 @@ def ledger_walk(
     counts = {"sent": 0, "skipped": 0, "failed": 0}
     first: float | None = None
     handed, last_id = 0, 0
+
+    def pace(recipient: Recipient) -> None:
+        # Message n goes no sooner than n / rate seconds after the first; the ledger's
+        # sent_at is when it was handed over: its spread shows the pace kept.
+        nonlocal first, handed
+        if rate:
+            if first is None:
+                first = time.monotonic()
+            wait = first + handed / rate - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        handed += 1
+        recipient.sent_at = timezone.now()
+
     try:
         while limit is None or handed < limit:
             rows = list(
@@ -143,6 +167,7 @@ def ledger_walk(
             reach = reach_read([r.customer_id for r in rows], sender.consent, sender.contacts)
             sender.batch_read(reach)
             skipped: list[Recipient] = []
+            ready: list[Recipient] = []
             for recipient in rows:
                 reason = reach.reason(recipient.customer_id, sender.missing)
                 if reason is None:
@@ -152,19 +177,9 @@ def ledger_walk(
                     recipient.status, recipient.reason = Recipient.Status.SKIPPED, reason
                     skipped.append(recipient)
                     counts["skipped"] += 1
-                    continue
-                if rate:
-                    # Message n goes no sooner than n / rate seconds after the first.
-                    if first is None:
-                        first = time.monotonic()
-                    wait = first + handed / rate - time.monotonic()
-                    if wait > 0:
-                        time.sleep(wait)
-                # The ledger's sent_at is when the message was handed over: its spread
-                # shows the pace kept.
-                recipient.sent_at = timezone.now()
-                error = sender.hand(recipient)
-                handed += 1
+                else:
+                    ready.append(recipient)
+            for recipient, error in sender.hand_all(ready, pace):
                 if error:
                     recipient.status, recipient.error = Recipient.Status.FAILED, error[:300]
                     recipient.save(

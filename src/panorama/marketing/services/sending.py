@@ -9,9 +9,11 @@ campaign resumes (at least once, never lost)."""
 
 import html
 import re
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import make_msgid
 from typing import Any
 
@@ -228,9 +230,13 @@ def _record_sent(campaign: Campaign, handed: list[tuple[Recipient, str]]) -> Non
 
 
 class EmailSender(Sender):
-    """E-mails through Django's mail over one kept-open connection, retried
-    ``PANORAMA_CAMPAIGN_ATTEMPTS`` times with backoff; a suppressed address is skipped;
-    the accepted ones ledgered ``COMMIT_EVERY`` at a time."""
+    """E-mails through Django's mail, ``PANORAMA_MAIL_CONNECTIONS`` kept-open connections
+    at once (each message's SMTP round trips are mostly waiting for the server: several
+    connections keep it busy), each message retried ``PANORAMA_CAMPAIGN_ATTEMPTS`` times
+    with backoff; a suppressed address is skipped; the accepted ones ledgered
+    ``COMMIT_EVERY`` at a time, in the order they were handed over. The messages are built
+    and ledgered in the caller's thread (which alone touches the database); the worker
+    threads only talk SMTP."""
 
     consent, contact_field = Consent.Channel.EMAIL, "email"
     missing = Recipient.Reason.NO_EMAIL
@@ -245,9 +251,13 @@ class EmailSender(Sender):
             v.pk: messages.Compiled(variant_template(v))
             for v in CampaignVariant.objects.filter(campaign=campaign).select_related("template")
         }
-        self.connection = get_connection(backend)
+        self.workers = max(1, settings.PANORAMA_MAIL_CONNECTIONS)
+        self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="campaign-smtp")
+        self.local = threading.local()
+        self.opened: list[Any] = []  # every worker's connection, closed at the end
+        self.lock = threading.Lock()
         self.accepted: list[tuple[Recipient, str]] = []
-        self.subject = ""
+        self.subjects: dict[int, str] = {}
 
     def contacts(self, ids: list[int]) -> dict[int, str]:
         return identities_first(ids, Identity.Kind.EMAIL)
@@ -261,7 +271,7 @@ class EmailSender(Sender):
         suppressed = recipient.email.lower() in self.suppressed
         return Recipient.Reason.SUPPRESSED if suppressed else None
 
-    def hand(self, recipient: Recipient) -> str:
+    def _build(self, recipient: Recipient) -> EmailMultiAlternatives:
         recipient.message_id = message_id_new()
         message = message_build(
             campaign=self.campaign,
@@ -269,24 +279,57 @@ class EmailSender(Sender):
             compiled=self.by_variant.get(recipient.variant_id or 0, self.compiled),
             context=self.contexts[recipient.customer_id],
         )
-        self.subject = str(message.subject)
+        self.subjects[recipient.pk] = str(message.subject)
+        return message
+
+    def _connection(self, fresh: bool = False):
+        """This thread's connection (a new one after an error)."""
+        connection = getattr(self.local, "connection", None)
+        if connection is None or fresh:
+            if connection is not None:
+                connection.close()
+            connection = get_connection(self.backend)
+            self.local.connection = connection
+            with self.lock:
+                self.opened.append(connection)
+        return connection
+
+    def _send(self, recipient: Recipient, message: EmailMultiAlternatives) -> str:
+        """In a worker thread: hand one message over, retrying; "" or the last error."""
         error = ""
+        connection = self._connection()
         while recipient.attempts < self.attempts_max:
             recipient.attempts += 1
             try:
-                self.connection.open()  # kept open across messages; reopened after an error
-                if not self.connection.send_messages([message]):
+                connection.open()  # kept open across messages; reopened after an error
+                if not connection.send_messages([message]):
                     raise RuntimeError("the mail backend did not accept the message")
                 return ""
             except Exception as exc:  # noqa: BLE001 (SMTP and socket errors alike)
                 error = f"{type(exc).__name__}: {exc}"
-                self.connection.close()
-                self.connection = get_connection(self.backend)
+                connection = self._connection(fresh=True)
                 time.sleep(min(0.1 * 2**recipient.attempts, 5))  # 0.2 s, 0.4 s…
         return error
 
+    def hand(self, recipient: Recipient) -> str:
+        return self._send(recipient, self._build(recipient))
+
+    def hand_all(
+        self, recipients: list[Recipient], pace: Callable[[Recipient], None]
+    ) -> Iterator[tuple[Recipient, str]]:
+        if self.workers == 1:
+            yield from super().hand_all(recipients, pace)
+            return
+        handing = []
+        for recipient in recipients:
+            message = self._build(recipient)
+            pace(recipient)
+            handing.append((recipient, self.pool.submit(self._send, recipient, message)))
+        for recipient, future in handing:
+            yield recipient, future.result()
+
     def sent(self, recipient: Recipient) -> None:
-        self.accepted.append((recipient, self.subject))
+        self.accepted.append((recipient, self.subjects.pop(recipient.pk, "")))
         if len(self.accepted) >= COMMIT_EVERY:
             self.flush()
 
@@ -294,7 +337,9 @@ class EmailSender(Sender):
         _record_sent(self.campaign, self.accepted)
 
     def close(self) -> None:
-        self.connection.close()
+        self.pool.shutdown(wait=True)
+        for connection in self.opened:
+            connection.close()
 
 
 def campaign_send(
