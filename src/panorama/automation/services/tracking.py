@@ -11,6 +11,7 @@ import datetime
 import re
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core import signing
@@ -127,8 +128,45 @@ def link_token(customer_id: int) -> str:
 
 
 def tracked_url(url: str, customer_id: int) -> str:
-    joiner = "&" if "?" in url else "?"
-    return f"{url}{joiner}pn_c={link_token(customer_id)}"
+    """``url`` carrying the customer's token in its query (before any ``#fragment``)."""
+    parts = urlsplit(url)
+    query = f"{parts.query}&" if parts.query else ""
+    return urlunsplit(parts._replace(query=f"{query}pn_c={link_token(customer_id)}"))
+
+
+_LINK = re.compile(r"https?://[^\s<>\"')]+")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def tracked_origins() -> set[str]:
+    """The origins of the active tracked sites (one query), lower-cased."""
+    return {
+        origin.lower()
+        for site in TrackedSite.objects.filter(active=True).only("origins")
+        for origin in site.origin_list()
+    }
+
+
+def url_tracked_if_ours(url: str, customer_id: int, origins: set[str] | None = None) -> str:
+    """A link to one of the company's tracked sites gets the customer's ``pn_c`` token, so
+    the site's snippet knows who arrived (and his visit lands on his timeline); a link
+    elsewhere is left alone: the token never leaves for a third party's site."""
+    origins = tracked_origins() if origins is None else origins
+    if _origin(url) not in origins or "pn_c=" in urlsplit(url).query:
+        return url
+    return tracked_url(url, customer_id)
+
+
+def links_tracked(text: str, customer_id: int) -> str:
+    """``text`` with every link to a tracked site carrying the customer's token."""
+    origins = tracked_origins()
+    if not origins:
+        return text
+    return _LINK.sub(lambda m: url_tracked_if_ours(m.group(0), customer_id, origins), text)
 
 
 def _link_customer(token: str) -> int | None:

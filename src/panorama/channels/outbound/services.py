@@ -269,9 +269,13 @@ def mail_deliver(
     headers = {"Message-ID": message_id}
     if thread:
         headers |= {"In-Reply-To": thread.in_reply_to, "References": thread.references}
+    from panorama.automation.services.tracking import links_tracked
+
     message = EmailMessage(
         subject=subject,
-        body=text,
+        # Links to the company's tracked sites carry the customer's token (the stored
+        # text is the one the agent wrote, without it).
+        body=links_tracked(text, customer.pk),
         from_email=formataddr((identity.display_name, identity.from_address)),
         to=[to_address],
         reply_to=[reply_to_address] if reply_to_address else None,

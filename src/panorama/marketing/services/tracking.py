@@ -108,7 +108,8 @@ def recipient_open(*, token: str) -> Recipient:
 @transaction.atomic
 def recipient_click(*, token: str) -> str:
     """Count the click and return where the link goes (only a URL we signed: never an
-    open redirect)."""
+    open redirect); a link to one of the company's tracked sites carries the customer's
+    ``pn_c`` token there, so the site's snippet knows who came."""
     recipient, payload = _recipient(token, "click")
     url = payload.get("u") or ""
     if not url.startswith(("http://", "https://")):
@@ -133,4 +134,6 @@ def recipient_click(*, token: str) -> str:
             recipient_id=recipient.pk,
             url=url[:500],
         )
-    return url
+    from panorama.automation.services.tracking import url_tracked_if_ours
+
+    return url_tracked_if_ours(url, recipient.customer_id)
