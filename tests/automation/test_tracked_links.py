@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures imported from tests.marketing.conftest are parameters below)
 """Links that take a customer to the company's own web site carry his signed ``pn_c``
 token, so the site's tracking snippet knows who arrived: a campaign's click redirect and
 an agent's e-mail both add it, to the tracked sites' links only (a third party's site

@@ -280,9 +280,22 @@ def _won_opportunity() -> Any:
     return Opportunity.objects.filter(pk=OuterRef("opportunity_id"), status=Opportunity.Status.WON)
 
 
+def _offer_lines(campaign: Campaign) -> Any:
+    """The order lines of the offered product (its SKU) in the customers' orders
+    confirmed on or after the launch and not cancelled (``customer_id`` left open)."""
+    from panorama.sales.models import Order, OrderLine
+
+    return OrderLine.objects.filter(
+        sku=campaign.offer_product_code,
+        order__confirmed_at__gte=campaign.launched_at,
+        order__status__in=[Order.Status.CONFIRMED, Order.Status.SHIPPED, Order.Status.DELIVERED],
+    )
+
+
 def _converted_q(campaign: Campaign) -> Q:
     """A ledger row converted: recorded by hand, or the customer took the offered product
-    after the launch (the same test for both groups, so the control group is fair)."""
+    after the launch, as a holding or in an order (the same test for both groups, so the
+    control group is fair)."""
     q: Q = Q(converted_at__isnull=False) | Q(Exists(_won_opportunity()))
     if campaign.offer_product_code and campaign.launched_at:
         q |= Q(
@@ -294,7 +307,36 @@ def _converted_q(campaign: Campaign) -> Q:
                 )
             )
         )
+        q |= Q(Exists(_offer_lines(campaign).filter(order__customer_id=OuterRef("customer_id"))))
     return q
+
+
+def _order_revenue(campaign: Campaign) -> Decimal:
+    """What the target group paid for the offered product in orders after the launch (net,
+    in the company currency at the rate of the confirmation day), for the rows whose
+    conversion was not recorded by hand with its own revenue, leaving out an order made
+    from the row's own response opportunity (its won amount already counts). One query."""
+    if not (campaign.offer_product_code and campaign.launched_at):
+        return Decimal(0)
+    from panorama.catalog.selectors.money import convert
+
+    rows = Recipient.objects.filter(
+        campaign=campaign, group=Recipient.Group.TARGET, converted_at__isnull=True
+    )
+    lines = (
+        _offer_lines(campaign)
+        .filter(order__customer_id__in=rows.values("customer_id"))
+        .exclude(
+            order__quote__opportunity_id__in=rows.filter(opportunity_id__isnull=False).values(
+                "opportunity_id"
+            )
+        )
+        .values_list("net", "order__currency", "order__confirmed_at")
+    )
+    return sum(
+        (convert(net, currency=currency, on=at.date()) for net, currency, at in lines),
+        Decimal(0),
+    )
 
 
 Z_95 = 1.959964
@@ -351,7 +393,11 @@ def campaign_results(*, campaign: Campaign) -> Results:
             won_revenue=Sum("won_amount", filter=target),
         )
     )
-    revenue = (figures["revenue"] or Decimal(0)) + (figures["won_revenue"] or Decimal(0))
+    revenue = (
+        (figures["revenue"] or Decimal(0))
+        + (figures["won_revenue"] or Decimal(0))
+        + _order_revenue(campaign)
+    )
     cost = campaign.cost or Decimal(0)
     roi = float((revenue - cost) / cost) if cost else None
     t = GroupResult(figures["targeted"], figures["converted_t"])
