@@ -8,6 +8,7 @@ editor and accepted by the API."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from panorama.automation.models import RuleRun
 from panorama.automation.services.rules import rule_save
@@ -72,6 +73,8 @@ def test_an_unknown_list_or_account_or_an_empty_text_is_refused_at_save(
     assert f"static list {static_list.pk + 99}, which does not exist" in refused.value.message
     with pytest.raises(ValidationFailed, match="add_to_list"):
         rule_with(admin_user, {"type": "add_to_list", "list": "hot"})
+    with translation.override("es"), pytest.raises(ValidationFailed, match="que no existe"):
+        rule_with(admin_user, {"type": "add_to_list", "list": static_list.pk + 99})
     with pytest.raises(ValidationFailed, match=f"SMS account {account.pk + 9}"):
         rule_with(admin_user, {"type": "send_sms", "account": account.pk + 9, "text": "Hi"})
     with pytest.raises(ValidationFailed, match="needs a text"):

@@ -64,6 +64,9 @@ def test_the_owner_reads_and_retries_his_own_ledger_on_the_page(client, rep, min
     assert MailEntry.objects.get(pk=entry.pk).status == "unknown"  # imported again
     assert client.get(reverse("channels:mailbox_ledger", args=[shared.pk])).status_code == 403
     assert client.get(reverse("channels:mailbox_edit", args=[mine.pk])).status_code == 403
+    rep.language = "es"
+    rep.save(update_fields=["language"])
+    assert "Mis buzones" in client.get(reverse("channels:mailbox_list")).content.decode()
 
 
 def test_the_api_gives_him_his_ledger_and_refuses_the_others(api_as, rep, mine, shared):

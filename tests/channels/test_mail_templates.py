@@ -7,6 +7,7 @@ is refused by name, never sent as a gap."""
 import html
 
 import pytest
+from django.utils import translation
 
 from panorama.accounts.models import Role
 from panorama.channels.models import MailTemplate
@@ -45,6 +46,7 @@ def template(**changes):
         ("body", "{{ cliente.first_name }}", "cliente.first_name"),
         ("body", "{{ user.password }}", "user.password"),
         ("body", "{{ customer.first_name|default:customer.nickname }}", "customer.nickname"),
+        ("body", "{% with n=customer.nick %}{{ n }}{% endwith %}", "customer.nick"),
     ],
 )
 def test_a_broken_merge_field_is_refused_by_name(admin_user, field, text, named):
@@ -54,10 +56,17 @@ def test_a_broken_merge_field_is_refused_by_name(admin_user, field, text, named)
     assert not MailTemplate.objects.exists()
 
 
+def test_the_refusal_is_said_in_spanish_too(admin_user):
+    with translation.override("es"), pytest.raises(ValidationFailed) as refused:
+        mail_template_save(by=admin_user, template=template(body="{{ customer.frist_name }}"))
+    assert refused.value.message.startswith("customer.frist_name no es un campo de combinación")
+
+
 def test_good_merge_fields_loops_and_syntax_errors(admin_user):
     body = (
         "{{ customer.display_name }} {{ customer.owner.get_full_name }} {{ user.email }}\n"
         "{% for identity in customer.identities.all %}{{ identity.value }}{% endfor %}"
+        "{% with name=customer.first_name %}{{ name|upper }}{% endwith %}"
     )
     saved = mail_template_save(by=admin_user, template=template(body=body))
     assert saved.pk

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.template import Template, TemplateSyntaxError
 from django.template.base import FilterExpression, Node, VariableNode
-from django.template.defaulttags import ForNode, IfNode
+from django.template.defaulttags import ForNode, IfNode, WithNode
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
@@ -55,6 +55,10 @@ def _names(nodes, local: frozenset[str]) -> Iterator[tuple[tuple[str, ...], froz
             inner = local | set(node.loopvars) | {"forloop"}
             yield from _names(node.nodelist_loop, frozenset(inner))
             yield from _names(node.nodelist_empty, local)
+        elif isinstance(node, WithNode):
+            for value in node.extra_context.values():
+                yield from ((n, local) for n in _lookups(value))
+            yield from _names(node.nodelist, local | frozenset(node.extra_context))
         elif isinstance(node, Node):
             for attr in node.child_nodelists:
                 yield from _names(getattr(node, attr, None) or [], local)
