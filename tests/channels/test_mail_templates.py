@@ -170,3 +170,21 @@ def test_other_roles_get_a_403_on_the_pages(client, rep):
     client.force_login(rep)
     assert client.get("/channels/setup/templates/").status_code == 403
     assert client.get("/channels/setup/templates/new/").status_code == 403
+
+
+def test_the_template_list_costs_the_same_queries_whatever_its_length(client, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(manager)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get("/channels/setup/templates/").status_code == 200
+        return len(seen)
+
+    MailTemplate.objects.create(name="T0", language="es", subject="S", body="B")
+    few = queries()
+    for i in range(1, 30):
+        MailTemplate.objects.create(name=f"T{i}", language="en", subject="S", body="B")
+    assert queries() == few
