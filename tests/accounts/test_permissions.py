@@ -27,7 +27,7 @@ from panorama.automation.services.rules import rule_save
 from panorama.catalog.models import Product
 from panorama.catalog.services.products import product_create
 from panorama.channels.chat.services import chat_take
-from panorama.channels.mail.selectors import mailboxes
+from panorama.channels.mail.selectors import mailbox_for_ledger
 from panorama.channels.mail.services import mail_sender_link, mailbox_save
 from panorama.channels.models import Branch, Conversation, Interaction, Mailbox, SentMail
 from panorama.channels.outbound.services import mail_send
@@ -477,11 +477,12 @@ CASES: dict[str, Case] = {
         web=lambda c, w: c.post(reverse("analytics:warehouse:refresh")),
         state=lambda w: warehouse_status.read().get("state"),
     ),
+    # A rep lists his own mailboxes (perhaps none); another's ledger is refused.
     "channels.read_ledger": Case(
         role=Role.SALES_REP,
-        service=lambda u, w: mailboxes(user=u),
-        api=lambda api, w: api.get("/channels/mailboxes"),
-        web=lambda c, w: c.get(reverse("channels:mailbox_list")),
+        service=lambda u, w: mailbox_for_ledger(user=u, mailbox_id=999999),
+        api=lambda api, w: api.get("/channels/mailboxes/999999/ledger"),
+        web=lambda c, w: c.get(reverse("channels:mailbox_ledger", args=[999999])),
         state=lambda w: Mailbox.objects.count(),
     ),
     "automation.edit_rules": Case(

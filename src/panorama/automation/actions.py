@@ -8,8 +8,10 @@
     {"type": "update_field", "field": "customer.status" | "customer.custom.<key>" | ...,
      "value": ...}
     {"type": "webhook", "url": "https://..."}          (POST, JSON, Idempotency-Key header)
-    {"type": "enrol_journey", "journey": <id>} and {"type": "send_email", "template": <id>}
-                                                       (marketing's: see outreach.py)
+    {"type": "enrol_journey", "journey": <id>}, {"type": "send_email", "template": <id>},
+    {"type": "add_to_list", "list": <id>}, {"type": "send_sms", "account": <id>, "text": "..."}
+                                                       (marketing's and the channels':
+                                                       see outreach.py)
 
 Texts may quote a field between braces: "Simulation of {event.data.amount} €".
 """
@@ -75,8 +77,7 @@ def _validate_one(action: Any) -> dict:
         "assign": {"owner", "team"},
         "update_field": {"field", "value"},
         "webhook": {"url"},
-        "enrol_journey": {"journey"},
-        "send_email": {"template"},
+        **outreach.ALLOWED,
     }[kind]
     extra = set(action) - allowed - {"type"}
     if extra:
@@ -392,7 +393,8 @@ def run_action(action: dict, *, subject: Subject, rule, key: str, index: int) ->
         customer_update(customer=customer, by=None, changes=changes)
         return describe(action)
     if kind in outreach.TYPES:
-        return outreach.run(action, customer=_need_customer(subject), rule=rule)
+        text = fill(action["text"], subject) if kind == "send_sms" else ""
+        return outreach.run(action, customer=_need_customer(subject), rule=rule, text=text)
     body = json.dumps(
         {
             "rule": rule.name,

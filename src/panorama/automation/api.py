@@ -14,11 +14,12 @@ from .schemas import (
     MyAlertOut,
     RuleIn,
     RuleOut,
+    RuleRunPageOut,
     RulesFileIn,
     RuleTestIn,
     RuleTestOut,
 )
-from .selectors import alert_get, alerts_for_user, rules_all
+from .selectors import alert_get, alerts_for_user, rule_runs_page, rules_all
 from .services.alerts import alert_mark_seen
 from .services.rules import rule_get, rule_save, rule_set_active, rules_export, rules_import
 
@@ -52,6 +53,21 @@ def rule_import(request, payload: RulesFileIn):
 def rule_detail(request, rule_id: int):
     ensure_can(request.user, "automation.edit_rules")
     return rule_get(rule_id=rule_id)
+
+
+@router.get("/automation/rules/{rule_id}/runs", response=RuleRunPageOut)
+def rule_run_list(request, rule_id: int, kind: str = "runs", cursor: str = "", limit: int = 50):
+    """The rule's log, newest first: ``kind=runs`` (matched or failed, what was done) or
+    ``kind=misses`` (events it did not match, and why); ``next_cursor`` pages on."""
+    ensure_can(request.user, "automation.edit_rules")
+    page = rule_runs_page(
+        user=request.user,
+        rule=rule_get(rule_id=rule_id),
+        kind=kind,
+        cursor=cursor,
+        limit=limit,
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.put("/automation/rules/{rule_id}", response=RuleOut)

@@ -139,6 +139,23 @@ class RuleForm(StyledForm):
         required=False,
         help_text=_("Sent only if the customer consents to marketing e-mail at that moment."),
     )
+    list_on = forms.BooleanField(label=_("Add to a static list"), required=False)
+    static_list = forms.ChoiceField(
+        label=_("Static list"),
+        required=False,
+        help_text=_("A customer already in the list stays as he is."),
+    )
+    sms_on = forms.BooleanField(label=_("Send an SMS"), required=False)
+    sms_account = forms.ChoiceField(label=_("From the SMS account"), required=False)
+    sms_text = forms.CharField(
+        label=_("Text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Sent only if the customer consents to marketing by SMS at that moment. "
+            "Fields between braces are filled in: {event.data.amount}."
+        ),
+    )
     actions_json = forms.CharField(
         label=_("Actions as JSON (several of a kind)"),
         required=False,
@@ -156,6 +173,13 @@ class RuleForm(StyledForm):
         assert isinstance(template, forms.ChoiceField)
         journey.choices = outreach.journey_choices()
         template.choices = outreach.template_choices()
+        for name, choices in (
+            ("static_list", outreach.list_choices),
+            ("sms_account", outreach.sms_account_choices),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = choices()
         for i in range(ROWS):
             self.fields[f"c{i}_field"] = forms.CharField(
                 label=_("Field"), required=False, widget=forms.TextInput(attrs={"list": "fields"})
@@ -248,6 +272,16 @@ class RuleForm(StyledForm):
             out.append({"type": "enrol_journey", "journey": d.get("journey") or ""})
         if d.get("email_on"):
             out.append({"type": "send_email", "template": d.get("email_template") or ""})
+        if d.get("list_on"):
+            out.append({"type": "add_to_list", "list": d.get("static_list") or ""})
+        if d.get("sms_on"):
+            out.append(
+                {
+                    "type": "send_sms",
+                    "account": d.get("sms_account") or "",
+                    "text": d.get("sms_text") or "",
+                }
+            )
         if not out:
             return self._json("actions_json") or []
         return out
@@ -343,6 +377,14 @@ class RuleForm(StyledForm):
                 initial |= {"journey_on": True, "journey": str(action["journey"])}
             elif kind == "send_email":
                 initial |= {"email_on": True, "email_template": str(action["template"])}
+            elif kind == "add_to_list":
+                initial |= {"list_on": True, "static_list": str(action["list"])}
+            elif kind == "send_sms":
+                initial |= {
+                    "sms_on": True,
+                    "sms_account": str(action["account"]),
+                    "sms_text": action["text"],
+                }
         return initial
 
 

@@ -1,12 +1,19 @@
-"""The rule actions that reach marketing: enrol in a journey, e-mail a template.
+"""The rule actions that reach marketing and the channels: enrol in a journey, e-mail a
+template, add to a static list, send an SMS.
 
     {"type": "enrol_journey", "journey": <journey id>}   (an active journey; once per
                                                          customer unless it allows re-entry)
     {"type": "send_email", "template": <template id>}    (only with a consent to marketing
                                                          e-mail at send time)
+    {"type": "add_to_list", "list": <static list id>}    (marketing's ``list_join``: the
+                                                         membership history is kept)
+    {"type": "send_sms", "account": <SMS account id>, "text": "..."}
+                                                         (only with a consent to marketing
+                                                         by SMS at send time; the text may
+                                                         quote fields: "{event.data.amount}")
 
-Marketing sits beside automation, not below it: it is imported inside the functions
-(as ``actions.py`` reaches sales), never when this module loads.
+Marketing and the channels sit beside automation, not below it: they are imported inside
+the functions (as ``actions.py`` reaches sales), never when this module loads.
 """
 
 from typing import Any
@@ -15,8 +22,19 @@ from django.utils.translation import gettext as _
 
 from panorama.core.exceptions import ValidationFailed
 
-TYPES = ("enrol_journey", "send_email")
-KEYS = {"enrol_journey": "journey", "send_email": "template"}
+TYPES = ("enrol_journey", "send_email", "add_to_list", "send_sms")
+KEYS = {
+    "enrol_journey": "journey",
+    "send_email": "template",
+    "add_to_list": "list",
+    "send_sms": "account",
+}
+ALLOWED = {
+    "enrol_journey": {"journey"},
+    "send_email": {"template"},
+    "add_to_list": {"list"},
+    "send_sms": {"account", "text"},
+}
 
 
 def _id(action: dict, key: str) -> int:
@@ -40,6 +58,10 @@ def validate(action: dict) -> dict:
     kind = action["type"]
     key = KEYS[kind]
     pk = _id(action, key)
+    if kind == "add_to_list":
+        return _validate_list(pk)
+    if kind == "send_sms":
+        return _validate_sms(action, pk)
     if kind == "enrol_journey":
         if not Journey.objects.filter(pk=pk, status=Journey.Status.ACTIVE).exists():
             raise ValidationFailed(
@@ -59,9 +81,53 @@ def validate(action: dict) -> dict:
     return {"type": kind, key: pk}
 
 
-def describe(action: dict) -> str:
-    from panorama.marketing.models import Journey, MessageTemplate
+def _validate_list(pk: int) -> dict:
+    from panorama.marketing.models import StaticList
 
+    if not StaticList.objects.filter(pk=pk).exists():
+        raise ValidationFailed(
+            _("The “add_to_list” action names static list %(id)s, which does not exist.")
+            % {"id": pk},
+            field="actions",
+        )
+    return {"type": "add_to_list", "list": pk}
+
+
+def _validate_sms(action: dict, pk: int) -> dict:
+    from panorama.channels.models import MessagingAccount
+    from panorama.channels.sms.services import MAX_BODY
+
+    sms = MessagingAccount.Kind.SMS
+    if not MessagingAccount.objects.filter(pk=pk, active=True, kind=sms).exists():
+        raise ValidationFailed(
+            _("The “send_sms” action names SMS account %(id)s, which is not an active SMS account.")
+            % {"id": pk},
+            field="actions",
+        )
+    text = action.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationFailed(_("The “send_sms” action needs a text."), field="actions")
+    if len(text) > MAX_BODY or "\x00" in text:
+        raise ValidationFailed(
+            _("An SMS text has at most %(n)s characters.") % {"n": MAX_BODY}, field="actions"
+        )
+    return {"type": "send_sms", "account": pk, "text": text.strip()}
+
+
+def describe(action: dict) -> str:
+    from panorama.channels.models import MessagingAccount
+    from panorama.marketing.models import Journey, MessageTemplate, StaticList
+
+    if action["type"] == "add_to_list":
+        name = StaticList.objects.filter(pk=action["list"]).values_list("name", flat=True).first()
+        return _("Add to the list %(name)s") % {"name": name or action["list"]}
+    if action["type"] == "send_sms":
+        accounts = MessagingAccount.objects.filter(pk=action["account"])
+        name = accounts.values_list("name", flat=True).first()
+        return _("Send the SMS “%(text)s” from %(account)s") % {
+            "text": action["text"],
+            "account": name or action["account"],
+        }
     if action["type"] == "enrol_journey":
         name = Journey.objects.filter(pk=action["journey"]).values_list("name", flat=True).first()
         return _("Enrol in the journey %(name)s") % {"name": name or action["journey"]}
@@ -69,8 +135,13 @@ def describe(action: dict) -> str:
     return _("E-mail the template %(name)s") % {"name": names.first() or action["template"]}
 
 
-def run(action: dict, *, customer: Any, rule: Any) -> str:
-    """Do the action for the rule's customer; returns what was done (or why not)."""
+def run(action: dict, *, customer: Any, rule: Any, text: str = "") -> str:
+    """Do the action for the rule's customer; returns what was done (or why not).
+    ``text``: an SMS's text with its fields filled in."""
+    if action["type"] == "add_to_list":
+        return _add_to_list(action, customer)
+    if action["type"] == "send_sms":
+        return _send_sms(action, customer, text or action["text"])
     if action["type"] == "enrol_journey":
         from panorama.marketing.services.journeys import journey_enrol
 
@@ -89,6 +160,37 @@ def run(action: dict, *, customer: Any, rule: Any) -> str:
     return what
 
 
+def _add_to_list(action: dict, customer: Any) -> str:
+    from panorama.marketing.models import StaticList
+    from panorama.marketing.services.segments import list_join
+
+    static_list = StaticList.objects.filter(pk=action["list"]).first()
+    if static_list is None:
+        raise ValidationFailed(_("The static list %(id)s was deleted.") % {"id": action["list"]})
+    if list_join(static_list=static_list, customer_ids=[customer.pk]):
+        return _("Added to the list %(name)s") % {"name": static_list.name}
+    return _("Already in the list %(name)s") % {"name": static_list.name}
+
+
+def _send_sms(action: dict, customer: Any, text: str) -> str:
+    """Through the channels' messaging service (its provider, its ``TextMessage`` and
+    timeline entry), only if at this moment he consents to marketing by SMS (the SMS
+    campaigns' own test). A provider's refusal is the run's error."""
+    from panorama.channels.sms.services import message_send
+    from panorama.customers.models import Consent, Customer, Identity
+    from panorama.marketing.rules import consent_granted
+
+    live = Customer.objects.filter(pk=customer.pk, merged_into__isnull=True)
+    if not live.filter(consent_granted(Consent.Purpose.MARKETING, Consent.Channel.SMS)).exists():
+        return _("SMS not sent: no consent to marketing by SMS")
+    if not customer.identities.filter(kind=Identity.Kind.PHONE).exists():
+        return _("SMS not sent: no phone number")
+    message = message_send(
+        by=None, customer_id=customer.pk, account_id=action["account"], body=text
+    )
+    return _("SMS sent to %(to)s") % {"to": message.number}
+
+
 def journey_choices() -> list[tuple[str, str]]:
     from panorama.marketing.models import Journey
 
@@ -101,3 +203,19 @@ def template_choices() -> list[tuple[str, str]]:
 
     rows = MessageTemplate.objects.order_by("name", "id").values_list("pk", "name")
     return [("", "—")] + [(str(pk), name) for pk, name in rows]
+
+
+def list_choices() -> list[tuple[str, str]]:
+    from panorama.marketing.models import StaticList
+
+    rows = StaticList.objects.order_by("name", "id").values_list("pk", "name")
+    return [("", "—")] + [(str(pk), name) for pk, name in rows]
+
+
+def sms_account_choices() -> list[tuple[str, str]]:
+    from panorama.channels.models import MessagingAccount
+
+    rows = MessagingAccount.objects.filter(active=True, kind=MessagingAccount.Kind.SMS)
+    return [("", "—")] + [
+        (str(pk), name) for pk, name in rows.order_by("name", "id").values_list("pk", "name")
+    ]

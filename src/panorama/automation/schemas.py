@@ -91,3 +91,28 @@ class MyAlertOut(AlertOut):
     @staticmethod
     def resolve_seen(obj) -> bool:
         return bool(getattr(obj, "seen_by_me", False))
+
+
+class RuleRunOut(Schema):
+    id: int
+    at: datetime
+    event: str
+    customer_id: int | None
+    customer_name: str
+    matched: bool
+    explanation: list[str]
+    actions_done: list[str]
+    error: str
+
+    @staticmethod
+    def resolve_customer_id(obj) -> int | None:
+        return obj.customer.pk if obj.customer else None
+
+    @staticmethod
+    def resolve_customer_name(obj) -> str:
+        return obj.customer.display_name if obj.customer else ""
+
+
+class RuleRunPageOut(Schema):
+    items: list[RuleRunOut]
+    next_cursor: str | None

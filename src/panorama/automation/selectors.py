@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
-from panorama.core.exceptions import NotFound
+from panorama.accounts.permissions import ensure_can
+from panorama.core.exceptions import NotFound, ValidationFailed
+from panorama.core.pagination import Keyset, Page
 from panorama.customers.selectors import scope_filter
 
 from .models import Alert, AlertSeen, EventCheck, Rule
@@ -90,6 +92,48 @@ class RunView:
     explanation: list[str]
     actions_done: list[str]
     error: str = ""
+    id: int = 0
+
+
+NEWEST_FIRST = Keyset("-id", types=(int,))  # ids grow with time
+RUN_KINDS = ("runs", "misses")
+
+
+def rule_runs_page(
+    *, user: User | None, rule: Rule, kind: str = "runs", cursor: str = "", limit: int = 50
+) -> Page[RunView]:
+    """The rule's log as the API pages it (administrators, as the rule's page): its runs
+    (``runs``: matched, or stopped with an error, with what was done) or the events it
+    saw and did not match since it was last changed (``misses``: why not), newest first,
+    keyset-paged: two queries whatever the page's size."""
+    ensure_can(user, "automation.edit_rules")
+    if kind not in RUN_KINDS:
+        raise ValidationFailed(
+            _("Unknown kind %(value)s: runs or misses.") % {"value": kind}, field="kind"
+        )
+    limit = max(1, min(limit, 200))
+    if kind == "runs":
+        page = NEWEST_FIRST.page(rule.runs.select_related("customer"), cursor=cursor, limit=limit)
+        items = [
+            RunView(
+                r.at, r.event, r.customer, r.matched, r.explanation, r.actions_done, r.error, r.pk
+            )
+            for r in page.items
+        ]
+        return Page(items=items, next_cursor=page.next_cursor)
+    key = str(rule.pk)
+    checks = EventCheck.objects.filter(event=rule.event or "-", at__gte=rule.updated_at).filter(
+        misses__has_key=key
+    )
+    page = NEWEST_FIRST.page(checks, cursor=cursor, limit=limit)
+    from panorama.customers.models import Customer
+
+    customers = Customer.objects.in_bulk({c.customer_id for c in page.items if c.customer_id})
+    items = [
+        RunView(c.at, c.event, customers.get(c.customer_id), False, c.misses[key], [], "", c.pk)
+        for c in page.items
+    ]
+    return Page(items=items, next_cursor=page.next_cursor)
 
 
 def rule_runs(*, rule: Rule, limit: int = 20) -> list[RunView]:

@@ -12,9 +12,13 @@ def may_configure_mailboxes(user, obj=None) -> bool:
 
 
 def may_read_ledger(user, obj=None) -> bool:
-    """Administrators and sales managers. No Django-permission fallback: the sidebar asks
-    on every page, and ``has_perm`` would cost two queries there for everyone else."""
-    return user.is_superuser or user.role in (Role.ADMIN, Role.SALES_MANAGER)
+    """Administrators and sales managers read every ledger; a user also reads (and
+    retries) the ledger of a mailbox he owns (``obj``: that ``Mailbox``). No
+    Django-permission fallback: the sidebar asks on every page, and ``has_perm`` would
+    cost two queries there for everyone else."""
+    if user.is_superuser or user.role in (Role.ADMIN, Role.SALES_MANAGER):
+        return True
+    return obj is not None and getattr(obj, "owner_id", None) == user.pk
 
 
 def may_link_sender(user, obj=None) -> bool:
@@ -70,7 +74,7 @@ def register_all() -> None:
     register(
         "channels.read_ledger",
         rule=may_read_ledger,
-        message=_("Only administrators and managers read the mail ledger."),
+        message=_("Only administrators, managers and the mailbox's owner read its ledger."),
     )
     register(
         "channels.link_sender",

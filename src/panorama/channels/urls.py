@@ -87,6 +87,13 @@ urlpatterns += [
     path("setup/identities/", setup.identity_list, name="identity_list"),
     path("setup/identities/new/", setup.identity_new, name="identity_new"),
     path("setup/identities/<int:identity_id>/", setup.identity_edit, name="identity_edit"),
+    path("setup/templates/", setup.mail_template_list, name="mail_template_list"),
+    path("setup/templates/new/", setup.mail_template_new, name="mail_template_new"),
+    path(
+        "setup/templates/<int:template_id>/",
+        setup.mail_template_edit,
+        name="mail_template_edit",
+    ),
     path("setup/accounts/", setup.account_list, name="account_list"),
     path("setup/accounts/new/", setup.account_new, name="account_new"),
     path("setup/accounts/<int:account_id>/", setup.account_edit, name="account_edit"),

@@ -1,6 +1,6 @@
 """Reads of the inbound mail: mailboxes, a mailbox's ledger, the unknown senders. Each
-checks who reads (the ledger: administrators and managers; unknown senders: who may
-link them)."""
+checks who reads (the ledgers: administrators and managers, and a mailbox's owner its
+own; unknown senders: who may link them)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
-from panorama.accounts.permissions import ensure_can
+from panorama.accounts.permissions import can, ensure_can
 from panorama.core.exceptions import NotFound
 from panorama.core.pagination import Keyset, Page
 
@@ -19,17 +19,25 @@ LEDGER_PAGE = 50
 NEWEST_FIRST = Keyset("-id", types=(int,))  # ids grow with arrival
 
 
+def reads_every_ledger(user: User | None) -> bool:
+    return can(user, "channels.read_ledger")
+
+
 def mailboxes(*, user: User | None) -> list[Mailbox]:
-    ensure_can(user, "channels.read_ledger")
+    """Every mailbox (administrators and managers), else the user's own ones (perhaps
+    none): one query."""
     rows = Mailbox.objects.select_related("queue", "owner").annotate(
         failed=Count("entries", filter=Q(entries__status=MailEntry.Status.FAILED))
     )
+    if not reads_every_ledger(user):
+        rows = rows.filter(owner=user)
     return list(rows.order_by("name"))
 
 
 def mailbox_for_ledger(*, user: User | None, mailbox_id: int) -> Mailbox:
-    ensure_can(user, "channels.read_ledger")
+    """The mailbox whose ledger ``user`` reads: any (managers), or his own."""
     mailbox = Mailbox.objects.select_related("queue", "owner").filter(pk=mailbox_id).first()
+    ensure_can(user, "channels.read_ledger", mailbox)
     if mailbox is None:
         raise NotFound(_("Mailbox %(id)s does not exist.") % {"id": mailbox_id})
     return mailbox
@@ -43,9 +51,13 @@ def ledger(
     cursor: str = "",
     limit: int = LEDGER_PAGE,
 ) -> Page[MailEntry]:
-    """A mailbox's ledger (None: the piped messages), newest first, keyset-paged:
-    one query whatever its length."""
-    ensure_can(user, "channels.read_ledger")
+    """A mailbox's ledger (None: the piped messages, managers only), newest first,
+    keyset-paged: one query whatever its length (two for a mailbox's owner, who is
+    checked against it)."""
+    if mailbox_id is None or reads_every_ledger(user):
+        ensure_can(user, "channels.read_ledger")
+    else:
+        mailbox_for_ledger(user=user, mailbox_id=mailbox_id)
     qs = MailEntry.objects.select_related("customer", "case")
     qs = qs.filter(mailbox__isnull=True) if mailbox_id is None else qs.filter(mailbox_id=mailbox_id)
     if status:

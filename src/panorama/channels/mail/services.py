@@ -8,7 +8,7 @@ from django.template import TemplateSyntaxError
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
-from panorama.accounts.permissions import ensure_can
+from panorama.accounts.permissions import can, ensure_can
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, NotFound, ValidationFailed
 from panorama.core.validation import rules_for
@@ -130,8 +130,11 @@ def _entry(*, entry_id: int) -> MailEntry:
 
 @transaction.atomic
 def mail_entry_retry(*, by: User | None, entry_id: int) -> MailEntry:
-    """Import a failed message again from its kept raw copy."""
-    ensure_can(by, "channels.read_ledger")
+    """Import a failed message again from its kept raw copy (managers, or the owner of
+    its mailbox)."""
+    if not can(by, "channels.read_ledger"):
+        mailbox = Mailbox.objects.filter(entries__pk=entry_id).only("pk", "owner").first()
+        ensure_can(by, "channels.read_ledger", mailbox)
     entry = _entry(entry_id=entry_id)
     if entry.status != S.FAILED:
         raise Conflict(_("Only a failed message can be retried."), field="status")

@@ -1,5 +1,6 @@
 """The inbound mail pages: mailboxes (administrators configure, managers read the
-ledger), a mailbox's ledger with its retry, the unknown senders to link or create."""
+ledgers, an owner his own mailbox's), a mailbox's ledger with its retry, the unknown
+senders to link or create."""
 
 from django.contrib import messages
 from django.db import transaction
@@ -29,6 +30,8 @@ def mailbox_list(request):
         {
             "mailboxes": selectors.mailboxes(user=request.user),
             "may_configure": can(request.user, "channels.configure_mailboxes"),
+            "may_link": can(request.user, "channels.link_sender"),
+            "own_only": not selectors.reads_every_ledger(request.user),
         },
     )
 

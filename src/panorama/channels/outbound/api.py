@@ -1,5 +1,6 @@
-"""/api/v1/channels/...: sending identities and templates (administrators configure,
-senders list theirs) and e-mail to a customer (send, reply, list what was sent)."""
+"""/api/v1/channels/...: sending identities and templates (administrators and managers
+configure and preview templates, senders list theirs) and e-mail to a customer (send,
+reply, list what was sent)."""
 
 from django.utils.translation import gettext as _
 from ninja import Router, Status
@@ -13,6 +14,8 @@ from .schemas import (
     MailSendIn,
     MailTemplateIn,
     MailTemplateOut,
+    MailTemplatePreviewIn,
+    MailTemplatePreviewOut,
     SendingIdentityIn,
     SendingIdentityOut,
     SentMailOut,
@@ -60,6 +63,33 @@ def template_list(request, language: str = ""):
 def template_create(request, payload: MailTemplateIn):
     template = MailTemplate(**payload.dict())
     return Status(201, services.mail_template_save(by=request.user, template=template))
+
+
+@router.get("/channels/mail-templates/{template_id}", response=MailTemplateOut)
+def template_detail(request, template_id: int):
+    return services.mail_template_get(by=request.user, template_id=template_id)
+
+
+@router.put("/channels/mail-templates/{template_id}", response=MailTemplateOut)
+def template_update(request, template_id: int, payload: MailTemplateIn):
+    template = services.mail_template_get(by=request.user, template_id=template_id)
+    for name, value in payload.dict().items():
+        setattr(template, name, value)
+    return services.mail_template_save(by=request.user, template=template)
+
+
+@router.post("/channels/mail-templates/{template_id}/preview", response=MailTemplatePreviewOut)
+def template_preview(request, template_id: int, payload: MailTemplatePreviewIn):
+    """The template as the customer would get it (``subject``/``body``: try unsaved text)."""
+    template = services.mail_template_get(by=request.user, template_id=template_id)
+    if payload.subject is not None:
+        template.subject = payload.subject
+    if payload.body is not None:
+        template.body = payload.body
+    subject, body = services.mail_template_preview(
+        by=request.user, template=template, customer_id=payload.customer_id
+    )
+    return {"subject": subject, "body": body}
 
 
 @router.post("/customers/{customer_id}/emails", response={201: SentMailOut})

@@ -41,6 +41,17 @@ class MailTemplateOut(Schema):
     active: bool
 
 
+class MailTemplatePreviewIn(Schema):
+    customer_id: int
+    subject: str | None = Field(None, max_length=200, description="unsaved text to try")
+    body: str | None = Field(None, max_length=20000, description="unsaved text to try")
+
+
+class MailTemplatePreviewOut(Schema):
+    subject: str
+    body: str
+
+
 class MailSendIn(Schema):
     identity_id: int
     subject: str = Field("", max_length=1000)

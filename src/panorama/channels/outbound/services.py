@@ -3,7 +3,8 @@ identity the user may use, from a template or typed, new or as a reply that thre
 with the customer's message. Every message sent is kept (``SentMail``) with its
 Message-ID and lands on the timeline; a delivery report marks it bounced (bounces.py).
 
-Configuring identities and templates is for administrators."""
+Configuring identities and templates is for administrators and managers (templates'
+merge fields: merge.py)."""
 
 import smtplib
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
-from django.template import Context, Template, TemplateSyntaxError
+from django.template import Context, Template
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
@@ -26,6 +27,7 @@ from panorama.customers.models import Customer, Identity
 
 from ..models import Interaction
 from ..services import interaction_record
+from .merge import merge_fields_check
 from .models import MailTemplate, SendingIdentity, SentMail
 
 
@@ -87,12 +89,7 @@ def mail_template_save(*, by: User | None, template: MailTemplate) -> MailTempla
     template.name = (template.name or "").strip()
     rules_for(MailTemplate).check(template)
     for name in ("subject", "body"):
-        try:
-            Template(getattr(template, name))
-        except TemplateSyntaxError as exc:
-            raise ValidationFailed(
-                _("The template is not valid: %(error)s") % {"error": exc}, field=name
-            ) from exc
+        merge_fields_check(getattr(template, name), field=name)
     clash = MailTemplate.objects.filter(name=template.name, language=template.language)
     if clash.exclude(pk=template.pk).exists():
         raise Conflict(
@@ -101,6 +98,31 @@ def mail_template_save(*, by: User | None, template: MailTemplate) -> MailTempla
         )
     template.save()
     return template
+
+
+def mail_template_get(*, by: User | None, template_id: int) -> MailTemplate:
+    """A template to configure, active or not (administrators and managers)."""
+    ensure_can(by, "channels.configure_channels")
+    template = MailTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        raise NotFound(_("Template %(id)s does not exist.") % {"id": template_id})
+    return template
+
+
+def mail_template_preview(
+    *, by: User | None, template: MailTemplate, customer_id: int
+) -> tuple[str, str]:
+    """(subject, text) of ``template`` (saved or still being edited) as this customer,
+    one ``by`` sees, would get it; checked like a save, so a broken field is named."""
+    ensure_can(by, "channels.configure_channels")
+    for name in ("subject", "body"):
+        merge_fields_check(getattr(template, name), field=name)
+    if not 0 < customer_id < 2**63:
+        raise ValidationFailed(
+            _("Customer %(id)s does not exist.") % {"id": customer_id}, field="customer_id"
+        )
+    customer = _customer(by=by, customer_id=customer_id)
+    return template_render(template=template, customer=customer, user=by)
 
 
 # --- who sends as whom ---------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The channel setup forms: they parse what was typed; the services
-(``sending_identity_save``, ``messaging_account_save``, ``tracked_site_save``) validate,
-as for the API and the admin."""
+(``sending_identity_save``, ``messaging_account_save``, ``tracked_site_save``,
+``mail_template_save``) validate, as for the API and the admin."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +10,7 @@ from panorama.automation.models import TrackedSite
 from panorama.core.forms import text_input
 from panorama.customers.forms import StyledForm
 
-from ..models import MessagingAccount, SendingIdentity
+from ..models import MailTemplate, MessagingAccount, SendingIdentity
 
 
 def _users():
@@ -115,3 +115,33 @@ class SiteForm(StyledForm):
         for name in self.FIELDS:
             setattr(site, name, self.cleaned_data[name])
         return site
+
+
+class MailTemplateForm(StyledForm):
+    name = forms.CharField(label=_("Name"), widget=text_input(MailTemplate, "name"))
+    language = forms.ChoiceField(label=_("Language"), choices=MailTemplate.Language.choices)
+    subject = forms.CharField(label=_("Subject"), widget=text_input(MailTemplate, "subject"))
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Merge fields: {{ customer.first_name }}, {{ customer.display_name }}, "
+            "{{ user.get_full_name }}; a field that does not exist is refused."
+        ),
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    preview_customer = forms.IntegerField(
+        label=_("Preview for the customer number"), required=False, min_value=1
+    )
+
+    field_aliases = {"customer_id": "preview_customer"}
+    FIELDS = ("name", "language", "subject", "body", "active")
+
+    @classmethod
+    def initial_of(cls, template: MailTemplate) -> dict:
+        return {name: getattr(template, name) for name in cls.FIELDS}
+
+    def apply(self, template: MailTemplate) -> MailTemplate:
+        for name in self.FIELDS:
+            setattr(template, name, self.cleaned_data[name])
+        return template

@@ -1,4 +1,5 @@
-"""The channel setup lists (sending identities, messaging accounts, tracked sites), for
+"""The channel setup lists (sending identities, e-mail templates, messaging accounts,
+tracked sites), for
 the shared list component. Administrators and managers only: the views check
 ``channels.configure_channels`` before the list is drawn."""
 
@@ -14,7 +15,7 @@ from panorama.automation.models import TrackedSite
 from panorama.core.lists import Column, Filter, ListDefinition, ListState, Sort, attr
 from panorama.core.pagination import Keyset
 
-from ..models import MessagingAccount, SendingIdentity
+from ..models import MailTemplate, MessagingAccount, SendingIdentity
 
 ACTIVE = [("on", _("Active")), ("off", _("Inactive"))]
 
@@ -117,6 +118,33 @@ class SiteList(_SetupList):
     ]
 
 
+class MailTemplateList(_SetupList):
+    name = "mail_templates"
+    label = _("E-mail templates")
+    url_name = "channels:mail_template_list"
+    noun = ngettext_lazy("%(count)s template", "%(count)s templates", "n")
+    empty_title = _("No e-mail templates yet")
+    empty_text = _("A template is a message to start from, in Spanish or English.")
+    model = MailTemplate
+    edit_url = "channels:mail_template_edit"
+    new_url = "channels:mail_template_new"
+    new_label = _("New template")
+    sorts = [
+        Sort(
+            "name",
+            _("Name, A to Z"),
+            Keyset("name", "language", "id", types=(str, str, int)),
+        )
+    ]
+    columns = [
+        Column("name", _("Name"), value=attr("name"), link=True, sort="name"),
+        Column("language", _("Language"), value=lambda row: row.get_language_display()),
+        Column("subject", _("Subject"), value=attr("subject")),
+        Column("status", _("Status"), value=_active),
+    ]
+
+
 IDENTITIES = IdentityList()
+MAIL_TEMPLATES = MailTemplateList()
 ACCOUNTS = AccountList()
 SITES = SiteList()

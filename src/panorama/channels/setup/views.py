@@ -1,7 +1,10 @@
 """Channel setup outside the Django admin (administrators and managers,
-``channels.configure_channels``): sending identities, messaging accounts and tracked
-sites, each a shared list and a form saved through the same service as the API. A
-site's page gives the snippets to paste: tracking and the chat widget."""
+``channels.configure_channels``): sending identities, e-mail templates (with a preview
+for a chosen customer), messaging accounts and tracked sites, each a shared list and a
+form saved through the same service as the API. A site's page gives the snippets to
+paste: tracking and the chat widget."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -16,11 +19,16 @@ from panorama.automation.services.tracking import tracked_site_save
 from panorama.core.exceptions import DomainError, NotFound
 from panorama.core.lists import list_response
 
-from ..models import MessagingAccount, SendingIdentity
-from ..outbound.services import sending_identity_save
+from ..models import MailTemplate, MessagingAccount, SendingIdentity
+from ..outbound.services import (
+    mail_template_get,
+    mail_template_preview,
+    mail_template_save,
+    sending_identity_save,
+)
 from ..sms.services import messaging_account_save
-from .forms import AccountForm, IdentityForm, SiteForm
-from .lists import ACCOUNTS, IDENTITIES, SITES
+from .forms import AccountForm, IdentityForm, MailTemplateForm, SiteForm
+from .lists import ACCOUNTS, IDENTITIES, MAIL_TEMPLATES, SITES
 
 PERM = "channels.configure_channels"
 
@@ -98,6 +106,87 @@ def identity_new(request):
 def identity_edit(request, identity_id: int):
     ensure_can(request.user, PERM)
     return _identity(request, _get(SendingIdentity, identity_id, _("Sending identity")))
+
+
+# --- e-mail templates --------------------------------------------------------------
+
+
+@require_GET
+def mail_template_list(request):
+    return _list(
+        request,
+        MAIL_TEMPLATES,
+        _("E-mail templates"),
+        "channels:mail_template_new",
+        _("New template"),
+    )
+
+
+def _other_language(template: MailTemplate) -> dict:
+    """The same template in the other language: its page, or a new one to write."""
+    other = "en" if template.language == "es" else "es"
+    twin = MailTemplate.objects.filter(name=template.name, language=other).first()
+    if twin is not None:
+        return {"twin_url": reverse("channels:mail_template_edit", args=[twin.pk]), "twin": twin}
+    query = urlencode({"name": template.name, "language": other})
+    label = MailTemplate.Language(other).label
+    return {"twin_url": f"{reverse('channels:mail_template_new')}?{query}", "twin_label": label}
+
+
+def _mail_template(request, template: MailTemplate):
+    """Save, or (the "Preview" button) show the text being edited as the chosen customer
+    would get it, without saving; an error of either lands beside its field."""
+    ensure_can(request.user, PERM)
+    preview, status = None, 200
+    if request.method == "POST":
+        form = MailTemplateForm(request.POST)
+        if form.is_valid():
+            row = form.apply(template)
+            customer_id = form.cleaned_data["preview_customer"]
+            try:
+                if "preview" in request.POST:
+                    if not customer_id:
+                        form.add_error("preview_customer", _("Choose a customer to preview for."))
+                    else:
+                        preview = mail_template_preview(
+                            by=request.user, template=row, customer_id=customer_id
+                        )
+                else:
+                    saved = mail_template_save(by=request.user, template=row)
+                    messages.success(request, _("%(name)s saved.") % {"name": saved.name})
+                    return redirect("channels:mail_template_edit", saved.pk)
+            except DomainError as exc:
+                form.add_domain_error(exc)
+        status = 422 if form.errors else 200
+    elif template.pk:
+        form = MailTemplateForm(initial=MailTemplateForm.initial_of(template))
+    else:
+        wanted = {k: request.GET[k] for k in ("name", "language") if request.GET.get(k)}
+        form = MailTemplateForm(initial=wanted or None)
+    form.mark_errors()
+    return render(
+        request,
+        "channels/setup/mail_template.html",
+        {
+            "form": form,
+            "row": template,
+            "title": template.name if template.pk else _("New e-mail template"),
+            "back": reverse("channels:mail_template_list"),
+            "preview": preview,
+            **(_other_language(template) if template.pk else {}),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def mail_template_new(request):
+    return _mail_template(request, MailTemplate())
+
+
+@require_http_methods(["GET", "POST"])
+def mail_template_edit(request, template_id: int):
+    return _mail_template(request, mail_template_get(by=request.user, template_id=template_id))
 
 
 # --- messaging accounts -------------------------------------------------------------
