@@ -3,6 +3,7 @@ policy a case gets, its due times in business hours, and the clock's pause while
 case waits on the customer."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -78,7 +79,7 @@ def calendar_save(
     country: str = "ES",
     subdivision: str = "",
     hours: dict | None = None,
-    extra_holidays: list[tuple[date, str]] | None = None,
+    extra_holidays: Sequence[tuple[date | str, str]] | None = None,
     calendar: BusinessCalendar | None = None,
 ) -> BusinessCalendar:
     """Create (or replace the settings of) a business calendar; ``extra_holidays``, when
