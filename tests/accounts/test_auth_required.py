@@ -408,7 +408,28 @@ def _field_service(customer, product) -> dict:
         asset_ids=[asset.pk],
     )
     order = work_order_create(by=None, asset_id=asset.pk, subject="Revisión")
-    return {"asset_id": asset.pk, "contract_id": contract.pk, "work_order_id": order.pk}
+    # The service set-up: a queue, a calendar and an SLA policy.
+    from panorama.service.services.setup import policy_set, queue_save
+    from panorama.service.services.sla import calendar_save
+
+    calendar = calendar_save(by=None, name="Auth")
+    policy = policy_set(
+        by=None,
+        changes={
+            "name": "Auth",
+            "calendar_id": calendar.pk,
+            "first_response_minutes": 60,
+            "resolution_minutes": 600,
+        },
+    )
+    return {
+        "asset_id": asset.pk,
+        "contract_id": contract.pk,
+        "work_order_id": order.pk,
+        "queue_id": queue_save(by=None, changes={"name": "Auth"}).pk,
+        "calendar_id": calendar.pk,
+        "policy_id": policy.pk,
+    }
 
 
 def _url(route: Route, params: dict) -> str:

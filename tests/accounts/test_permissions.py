@@ -539,7 +539,10 @@ CASES: dict[str, Case] = {
         role=Role.SERVICE_AGENT,
         service=lambda u, w: calendar_save(by=u, name="Madrid"),
         api=lambda api, w: api.post("/sla/calendars", json={"name": "Madrid"}),
-        web=None,  # configured in the API (and the admin, for administrators only)
+        web=lambda c, w: c.post(
+            reverse("service:calendar_add"),
+            {"name": "Madrid", "time_zone": "Europe/Madrid", "country": "ES", "hours": "mon: 9-18"},
+        ),
         state=lambda w: BusinessCalendar.objects.count(),
     ),
     "service.call": Case(  # click-to-call needs an extension (this agent has none)

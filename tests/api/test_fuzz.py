@@ -78,7 +78,28 @@ def _case(customer) -> dict:
     note = case_message_add(
         by=None, case_id=case.pk, kind="note", body="Foto", attachments=[("foto.png", b"png")]
     )
-    return {"case_id": case.pk, "attachment_id": note.attachments.get().pk}
+    # The service set-up: a queue, a calendar, an SLA policy.
+    from panorama.service.services.setup import policy_set, queue_save
+    from panorama.service.services.sla import calendar_save
+
+    calendar = calendar_save(by=None, name="Fuzz")
+    policy = policy_set(
+        by=None,
+        changes={
+            "name": "Fuzz",
+            "calendar_id": calendar.pk,
+            "priority": "low",
+            "first_response_minutes": 60,
+            "resolution_minutes": 600,
+        },
+    )
+    return {
+        "case_id": case.pk,
+        "attachment_id": note.attachments.get().pk,
+        "queue_id": queue_save(by=None, changes={"name": "Fuzz"}).pk,
+        "calendar_id": calendar.pk,
+        "policy_id": policy.pk,
+    }
 
 
 def _sales_terms() -> dict:

@@ -204,8 +204,10 @@ def test_the_case_page_shows_the_clocks_with_the_time_left(calendar, client):
     assert 'data-sla-state="breached"' in page and "Breached by" in page
 
 
-def test_the_admin_refuses_an_overlapping_policy_beside_the_field(calendar, admin_client):
-    sla.policy_save(
+def test_the_admin_shows_policies_and_calendars_read_only(calendar, admin_client):
+    """They are set up on the service set-up page (tests/service/test_setup_pages.py)
+    and the API, through the services that refuse an overlap or a bad region."""
+    policy = sla.policy_save(
         by=None,
         policy=SlaPolicy(
             name="Altas",
@@ -215,35 +217,15 @@ def test_the_admin_refuses_an_overlapping_policy_beside_the_field(calendar, admi
             resolution_minutes=600,
         ),
     )
-    response = admin_client.post(
-        "/admin/service/slapolicy/add/",
-        {
-            "name": "Altas bis",
-            "calendar": calendar.pk,
-            "priority": "high",
-            "first_response_minutes": 30,
-            "resolution_minutes": 300,
-            "warn_minutes": 10,
-            "active": "on",
-            "raise_priority": "on",
-        },
+    assert admin_client.get("/admin/service/slapolicy/add/").status_code == 403
+    page = admin_client.get(f"/admin/service/slapolicy/{policy.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    posted = admin_client.post(
+        "/admin/service/businesscalendar/add/", {"name": "Mal", "subdivision": "XX"}
     )
-    assert response.status_code == 200
-    assert "overlaps Altas" in response.content.decode()
-    assert SlaPolicy.objects.count() == 1
-    bad = admin_client.post(
-        "/admin/service/businesscalendar/add/",
-        {
-            "name": "Mal",
-            "time_zone": "Europe/Madrid",
-            "country": "ES",
-            "subdivision": "XX",
-            "hours": '{"mon": [["09:00", "18:00"]]}',
-            "extra_holidays-TOTAL_FORMS": "0",
-            "extra_holidays-INITIAL_FORMS": "0",
-        },
-    )
-    assert "Unknown region XX" in bad.content.decode()
+    assert posted.status_code == 403
+    assert admin_client.get("/admin/service/queue/add/").status_code == 403
+    assert list(BusinessCalendar.objects.values_list("name", flat=True)) == ["Madrid"]
 
 
 @pytest.mark.parametrize(
@@ -272,24 +254,3 @@ def test_the_api_refuses_an_invalid_holiday_naming_it_in_both_languages(api_as):
     spanish = api.post("/sla/calendars", json=body, HTTP_ACCEPT_LANGUAGE="es")
     assert spanish.status_code == 422 and "fecha" in spanish.json()["detail"].lower()
     assert not BusinessCalendar.objects.exists()
-
-
-def test_the_admin_refuses_an_invalid_holiday_beside_the_date(admin_client):
-    form = {
-        "name": "Madrid",
-        "time_zone": "Europe/Madrid",
-        "country": "ES",
-        "subdivision": "MD",
-        "hours": '{"mon": [["09:00", "18:00"]]}',
-        "extra_holidays-TOTAL_FORMS": "1",
-        "extra_holidays-INITIAL_FORMS": "0",
-        "extra_holidays-0-date": "2026-02-30",
-        "extra_holidays-0-name": "Nunca",
-    }
-    response = admin_client.post("/admin/service/businesscalendar/add/", form)
-    assert response.status_code == 200 and "Enter a valid date" in response.content.decode()
-    assert not BusinessCalendar.objects.exists()
-    spanish = admin_client.post(
-        "/admin/service/businesscalendar/add/", form, headers={"Accept-Language": "es"}
-    )
-    assert "Introduzca una fecha válida" in spanish.content.decode()

@@ -1,12 +1,12 @@
-"""Service levels and queues in the admin (administrators): the same rules as the
-services (``calendar_check``, ``policy_check``), shown beside the field they name."""
+"""The service app in the admin. Queues, business-hours calendars and SLA policies are
+set up on the service set-up page (/service/settings/) and the API, whose services
+check the rules (no overlapping policies, real holidays, known regions) and emit
+events: here they are read-only. PBXs, callback forms and the field-service
+configuration are edited here."""
 
 from django import forms
 from django.contrib import admin
-from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
-
-from panorama.core.exceptions import ValidationFailed
 
 from .models import (
     BusinessCalendar,
@@ -24,70 +24,34 @@ from .models import (
     StockLocation,
     TechnicianProfile,
 )
-from .services.sla import calendar_check, policy_check
 
 
-def _checked(form: forms.ModelForm, check) -> None:
-    try:
-        check(construct_instance(form, form.instance))
-    except ValidationFailed as exc:
-        field = exc.field if exc.field in form.fields else None
-        form.add_error(field, str(exc.message))
+class ThroughTheSetUpPage:
+    """Read-only here: the service set-up page and the API write through the services."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
-class CalendarForm(forms.ModelForm):
-    class Meta:
-        model = BusinessCalendar
-        fields = ["name", "time_zone", "country", "subdivision", "hours"]
-
-    def clean(self) -> dict | None:
-        data = super().clean()
-        if not self.errors:
-            _checked(self, calendar_check)
-        return data
-
-
-class PolicyForm(forms.ModelForm):
-    class Meta:
-        model = SlaPolicy
-        fields = [
-            "name",
-            "calendar",
-            "queue",
-            "priority",
-            "segment",
-            "first_response_minutes",
-            "resolution_minutes",
-            "warn_minutes",
-            "escalate_to_queue",
-            "escalate_to_user",
-            "raise_priority",
-            "manager_email",
-            "active",
-        ]
-
-    def clean(self) -> dict | None:
-        data = super().clean()
-        if not self.errors:
-            _checked(self, policy_check)
-        return data
-
-
-class HolidayInline(admin.TabularInline):
+class HolidayInline(ThroughTheSetUpPage, admin.TabularInline):
     model = CalendarHoliday
-    extra = 1
+    extra = 0
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(admin.ModelAdmin):
-    form = CalendarForm
+class BusinessCalendarAdmin(ThroughTheSetUpPage, admin.ModelAdmin):
     list_display = ["name", "time_zone", "country", "subdivision"]
     inlines = [HolidayInline]
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
-    form = PolicyForm
+class SlaPolicyAdmin(ThroughTheSetUpPage, admin.ModelAdmin):
     list_display = [
         "name",
         "queue",
@@ -100,13 +64,13 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_filter = ["active", "queue"]
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(ThroughTheSetUpPage, admin.TabularInline):
     model = QueueMember
-    extra = 1
+    extra = 0
 
 
 @admin.register(Queue)
-class QueueAdmin(admin.ModelAdmin):
+class QueueAdmin(ThroughTheSetUpPage, admin.ModelAdmin):
     list_display = ["name", "email", "active"]
     inlines = [MemberInline]
 

@@ -86,6 +86,14 @@ class SlaPolicySaved(Payload):
     by: int | None = Field(description="who saved it (null: the system)")
 
 
+@event("service.queue_saved")
+class QueueSaved(Payload):
+    """A queue was created or changed (name, address, active, members and skills)."""
+
+    queue_id: int = Field(description="the queue")
+    by: int | None = Field(description="who saved it (null: the system)")
+
+
 @event("case.sla_warned")
 class CaseSlaWarned(Payload):
     """A case is about to breach its service level (flagged in the queue). The SLA sweep

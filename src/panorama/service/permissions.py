@@ -9,9 +9,14 @@ from panorama.accounts.permissions import may_edit, register
 
 
 def may_configure(user: User, obj: Any = None) -> bool:
-    """Service levels (calendars, SLA policies) are the administrators' (or whoever is
-    given the Django permission to change SLA policies)."""
-    return user.role == Role.ADMIN or user.has_perm("service.change_slapolicy")
+    """The service set-up (queues, business-hours calendars, SLA policies) is the
+    managers': administrators, service agents who manage a team, or whoever is given
+    the Django permission to change SLA policies."""
+    return (
+        user.role == Role.ADMIN
+        or user.has_perm("service.change_slapolicy")
+        or (user.role == Role.SERVICE_AGENT and user.managed_teams.exists())
+    )
 
 
 def may_edit_knowledge(user: User, obj: Any = None) -> bool:
@@ -66,7 +71,10 @@ def register_all() -> None:
     register(
         "service.configure",
         rule=may_configure,
-        message=_("Only an administrator can change service levels (calendars, SLA policies)."),
+        message=_(
+            "Only service managers and administrators can change the service set-up "
+            "(queues, calendars, SLA policies)."
+        ),
     )
     register(
         "service.kb_edit",

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from .views import assets, calls, cases, csat, dispatch, knowledge, parts, quality, workorders
+from .views import (
+    assets,
+    calls,
+    cases,
+    csat,
+    dispatch,
+    knowledge,
+    parts,
+    quality,
+    setup,
+    workorders,
+)
 
 app_name = "service"
 
@@ -77,6 +88,7 @@ urlpatterns += [
 
 # Field service (fieldsvc helper): installed base, contracts, work orders, dispatch, parts.
 urlpatterns += [
+    path("assets/", assets.asset_list, name="asset_list"),
     path("assets/<int:asset_id>/", assets.asset_detail, name="asset_detail"),
     path("assets/<int:asset_id>/edit/", assets.asset_edit, name="asset_edit"),
     path("customers/<int:customer_id>/assets/new/", assets.asset_new, name="asset_create"),
@@ -87,6 +99,7 @@ urlpatterns += [
     ),
     path("contracts/", assets.contract_list, name="contract_list"),
     path("contracts/<int:contract_id>/", assets.contract_detail, name="contract_detail"),
+    path("work-orders/", workorders.work_order_list, name="work_order_list"),
     path("work-orders/new/", workorders.work_order_new, name="work_order_create"),
     path(
         "work-orders/<int:work_order_id>/", workorders.work_order_detail, name="work_order_detail"
@@ -150,4 +163,15 @@ urlpatterns += [
         name="defect_unlink",
     ),
     path("reports/", quality.service_report_view, name="report"),
+]
+
+# The service set-up (managers): queues, business-hours calendars, SLA policies.
+urlpatterns += [
+    path("settings/", setup.setup_page, name="setup"),
+    path("settings/queues/", setup.queue_add, name="queue_add"),
+    path("settings/queues/<int:queue_id>/edit/", setup.queue_edit, name="queue_edit"),
+    path("settings/calendars/", setup.calendar_add, name="calendar_add"),
+    path("settings/calendars/<int:calendar_id>/edit/", setup.calendar_edit, name="calendar_edit"),
+    path("settings/policies/", setup.policy_add, name="policy_add"),
+    path("settings/policies/<int:policy_id>/edit/", setup.policy_edit, name="policy_edit"),
 ]

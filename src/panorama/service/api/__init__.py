@@ -3,11 +3,12 @@
 
 from ninja import Router
 
-from . import calls, cases, field, knowledge, quality, sla
+from . import calls, cases, field, knowledge, quality, queues, sla
 
 router = Router()
 router.add_router("", cases.router)
 router.add_router("", sla.router)
+router.add_router("", queues.router)
 router.add_router("", knowledge.router)
 router.add_router("", calls.router)
 router.add_router("", field.router)

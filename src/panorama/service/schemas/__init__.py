@@ -36,6 +36,12 @@ class CaseOut(Schema):
     product_id: int | None
     asset_id: int | None
     sla_policy_id: int | None
+    first_response_due: datetime.datetime | None = Field(
+        description="when the first response is due (business hours of its SLA policy)"
+    )
+    resolution_due: datetime.datetime | None = Field(
+        description="when the resolution is due; recomputed when the priority changes"
+    )
     first_response_at: datetime.datetime | None
     resolved_at: datetime.datetime | None
     closed_at: datetime.datetime | None

@@ -4,6 +4,8 @@ opened: checked as when it was opened, said on its thread as an internal note.""
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
@@ -14,6 +16,7 @@ from panorama.core.validation import rules_for
 
 from ..models import Case, CaseMessage
 from ..selectors import case_get, queue_get
+from . import sla
 from .case import _choice, _message, product_and_asset_set
 
 # What ``case_update`` changes, each with the label its note gives it.
@@ -41,6 +44,22 @@ def _shown(case: Case, name: str) -> str:
     return str(value) if value is not None else "—"
 
 
+def _due_lines(case: Case, before: tuple) -> list[str]:
+    """The note's lines for the due times a retarget moved ("—": none before)."""
+
+    def shown(moment) -> str:
+        return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else "—"
+
+    return [
+        _("%(field)s: %(old)s → %(new)s") % {"field": label, "old": shown(old), "new": shown(new)}
+        for label, old, new in (
+            (_("First response due"), before[0], case.first_response_due),
+            (_("Resolution due"), before[1], case.resolution_due),
+        )
+        if old != new
+    ]
+
+
 @transaction.atomic
 def case_update(*, by: User | None, case_id: int, changes: dict[str, Any]) -> Case:
     """Change the case's ``changes`` (any of ``EDITABLE``; ``None`` empties a queue,
@@ -49,9 +68,10 @@ def case_update(*, by: User | None, case_id: int, changes: dict[str, Any]) -> Ca
     queue, an existing product, an asset of the case's customer (an asset brings its
     product when none is named). Nothing is rerouted: a new queue keeps the owner.
     What changed goes on the case's thread as an internal note and out as
-    ``case.updated``; no change, nothing written. The SLA targets stay as they were
-    set when the case was opened (``services/sla.py`` computes them for a new case
-    only)."""
+    ``case.updated``; no change, nothing written. A new priority recomputes the SLA
+    targets of an open case (``sla.sla_retarget``: from its opening, in business
+    hours, under the policy for the new priority); the note says the new due times.
+    Other changes keep the targets set when the case was opened."""
     ensure_can(by, "service.edit")
     case = case_get(user=by, case_id=case_id, for_update=True)
     unknown = sorted(set(changes) - set(EDITABLE))
@@ -87,13 +107,19 @@ def case_update(*, by: User | None, case_id: int, changes: dict[str, Any]) -> Ca
     changed = [name for name in EDITABLE if getattr(case, name) != before[name][0]]
     if not changed:
         return case
-    case.save(update_fields=[name.removesuffix("_id") for name in changed] + ["updated_at"])
+    fields = [name.removesuffix("_id") for name in changed] + ["updated_at"]
     labels = _labels()
     lines = [
         _("%(field)s: %(old)s → %(new)s")
         % {"field": labels[name], "old": before[name][1], "new": _shown(case, name)}
         for name in changed
     ]
+    if "priority" in changed:
+        dues = (case.first_response_due, case.resolution_due)
+        if sla.sla_retarget(case):
+            fields += sla.RETARGET_FIELDS
+            lines += _due_lines(case, dues)
+    case.save(update_fields=fields)
     _message(
         case,
         kind=CaseMessage.Kind.NOTE,

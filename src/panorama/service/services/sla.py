@@ -3,6 +3,7 @@ policy a case gets, its due times in business hours, and the clock's pause while
 case waits on the customer."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -78,19 +79,20 @@ def calendar_save(
     country: str = "ES",
     subdivision: str = "",
     hours: dict | None = None,
-    extra_holidays: list[tuple[date, str]] = (),  # type: ignore[assignment]
+    extra_holidays: Sequence[tuple[date | str, str]] | None = None,
     calendar: BusinessCalendar | None = None,
 ) -> BusinessCalendar:
-    """Create (or replace the settings of) a business calendar, with its company holidays."""
+    """Create (or replace the settings of) a business calendar; ``extra_holidays``, when
+    given, replaces its company holidays (None keeps them)."""
     ensure_can(by, "service.configure")
     calendar = calendar or BusinessCalendar()
     calendar.name, calendar.time_zone = (name or "").strip(), time_zone
     calendar.country, calendar.subdivision = (country or "").upper(), subdivision
     calendar.hours = hours if hours is not None else calendar.hours
     calendar_check(calendar)
-    days = clean_holidays(extra_holidays)
+    days = clean_holidays(extra_holidays) if extra_holidays is not None else None
     calendar.save()
-    if days:
+    if days is not None:
         calendar.extra_holidays.all().delete()
         for day, label in days:
             calendar.extra_holidays.create(date=day, name=label)
@@ -301,6 +303,45 @@ def sla_start(case: Case, now: datetime | None = None) -> None:
     hours = hours_of(policy.calendar)
     case.first_response_due = add_business_minutes(hours, now, policy.first_response_minutes)
     case.resolution_due = add_business_minutes(hours, now, policy.resolution_minutes)
+
+
+def sla_retarget(case: Case, now: datetime | None = None) -> bool:
+    """Recompute an open case's targets after its priority changed (docs/architecture.md,
+    "Service levels"): the policy a case with its details would get, its targets counted
+    in that policy's business hours from the case's opening, plus the business minutes
+    it already spent waiting on the customer. A met first response keeps its due time;
+    the warning mark is cleared when a target moves later (the sweep warns again before
+    the new one); breaches already escalated stay escalated. A priority no policy
+    matches leaves the targets as they were. Not saved: the caller saves the fields
+    ``RETARGET_FIELDS``. Returns whether anything changed."""
+    if not case.is_open:
+        return False
+    now = now or timezone.now()
+    policy = policy_for(case, timezone.localdate(case.created_at))
+    if policy is None:
+        return False
+    hours = hours_of(policy.calendar)
+    paused = case.sla_paused_minutes
+
+    def due(minutes: int) -> datetime:
+        return add_business_minutes(hours, case.created_at, minutes + paused)
+
+    before = (case.sla_policy_id, case.first_response_due, case.resolution_due)
+    later = False
+    case.sla_policy = policy
+    if case.first_response_at is None:
+        new_first = due(policy.first_response_minutes)
+        later |= case.first_response_due is not None and new_first > case.first_response_due
+        case.first_response_due = new_first
+    new_resolution = due(policy.resolution_minutes)
+    later |= case.resolution_due is not None and new_resolution > case.resolution_due
+    case.resolution_due = new_resolution
+    if later:
+        case.sla_warned_at = None
+    return before != (case.sla_policy_id, case.first_response_due, case.resolution_due)
+
+
+RETARGET_FIELDS = ["sla_policy", "first_response_due", "resolution_due", "sla_warned_at"]
 
 
 def sla_pause(case: Case, now: datetime) -> None:

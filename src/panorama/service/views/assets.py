@@ -1,5 +1,6 @@
-"""The installed base and contracts pages: an asset with its coverage and history, a
-new asset for a customer, the contracts (those ending soon first) and one contract."""
+"""The installed base and contracts pages: the installed base (a list), an asset with
+its coverage and history, a new asset for a customer, the contracts (those ending soon
+first) and one contract."""
 
 import datetime
 
@@ -11,12 +12,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from panorama.accounts import permissions
 from panorama.core.exceptions import DomainError
+from panorama.core.lists import list_response
 from panorama.customers.selectors import customer_get
 
 from ..forms import AssetForm, ContractForm
+from ..lists.field import ASSETS
 from ..selectors import field as selectors
 from ..selectors.defects import asset_defects, defects_to_link
 from ..services.asset import asset_register, asset_update, contract_create
+
+
+@require_GET
+def asset_list(request):
+    """The installed base the user may see (his customers' assets), as the shared list."""
+    return list_response(request, ASSETS, template="service/field/asset_list.html")
 
 
 @require_GET

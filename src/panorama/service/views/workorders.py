@@ -1,4 +1,4 @@
-"""Work order pages: a new order (from a case, an asset or a customer), the order's
+"""Work order pages: the list, a new order (from a case, an asset or a customer), the order's
 page (dispatch, start, parts used, the customer's signature, completion) that the
 technician uses on his phone, the signature image, and the technician's day."""
 
@@ -12,10 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panorama.accounts import permissions
 from panorama.core.exceptions import DomainError, PermissionDenied, ValidationFailed
+from panorama.core.lists import list_response
 from panorama.customers.selectors import customer_get
 
 from .. import selectors as case_selectors
 from ..forms import WorkOrderForm
+from ..lists.field import WORK_ORDERS
 from ..models import StockLevel, WorkOrder
 from ..selectors import field as selectors
 from ..services import parts as part_services
@@ -27,6 +29,12 @@ def _int(value, field: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise ValidationFailed(_("Give a number."), field=field) from None
+
+
+@require_GET
+def work_order_list(request):
+    """The work orders the user may see, through the shared list (filters in the URL)."""
+    return list_response(request, WORK_ORDERS, template="service/field/workorder_list.html")
 
 
 @require_http_methods(["GET", "POST"])

@@ -28,10 +28,10 @@ from panorama.core.lists import (
 )
 from panorama.core.pagination import Keyset
 
-from . import selectors
-from .forms import CaseAssignForm
-from .models import Call, CallbackRequest, Case, Defect, Queue
-from .services.case import case_assign, case_set_status
+from .. import selectors
+from ..forms import CaseAssignForm
+from ..models import Call, CallbackRequest, Case, Defect, Queue
+from ..services.case import case_assign, case_set_status
 
 PRIORITY_TONES = {"urgent": "danger", "high": "warning", "low": "secondary"}
 STATUS_TONES = {"new": "info", "waiting": "secondary", "resolved": "success", "reopened": "warning"}
@@ -350,7 +350,7 @@ class DefectList(ListDefinition):
     default_sort = "newest"
 
     def filtered(self, user, state: ListState) -> QuerySet:
-        from .selectors.defects import defects_filtered
+        from ..selectors.defects import defects_filtered
 
         f = state.filters
         status = f.get("status") or ""

@@ -1,0 +1,181 @@
+"""The field-service lists, declared once for the shared list component (core/lists/):
+work orders (as each user may see them: his own, his teams', all for a dispatcher by
+permission or an administrator) and the installed base (assets of the customers he
+sees), with their filters in the URL."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from panorama.accounts import permissions
+from panorama.core.lists import Column, Filter, ListDefinition, ListState, Sort, attr, chip
+from panorama.core.pagination import Keyset
+
+from ..models import Asset, TechnicianProfile, WorkOrder
+from ..selectors import field as selectors
+
+WORK_ORDER_TONES = {
+    "new": "info",
+    "scheduled": "warning",
+    "in_progress": "warning",
+    "done": "success",
+    "cancelled": "secondary",
+}
+WORK_ORDER_STATUS_CHOICES = [("open", _("Open (any)")), *WorkOrder.Status.choices]
+
+
+def _technician(order: WorkOrder) -> Any:
+    user = order.technician
+    return (user.get_full_name() or user.username) if user else _("Unassigned")
+
+
+def _technicians(user) -> list[tuple[str, Any]]:
+    """Mine, nobody's, then each active technician by name (one query)."""
+    people = [
+        (str(p.user_id), p.user.get_full_name() or p.user.username)
+        for p in TechnicianProfile.objects.filter(active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name")
+    ]
+    return [("me", _("Mine")), ("none", _("Unassigned")), *people]
+
+
+class WorkOrderList(ListDefinition):
+    name = "work_orders"
+    label = _("Work orders")
+    url_name = "service:work_order_list"
+    noun = ngettext_lazy("%(count)s work order", "%(count)s work orders", "n")
+    search_label = _("Reference or subject")
+    search_placeholder = _("e.g. WO-000042, boiler")
+    empty_title = _("No work orders")
+    empty_text = _("Create one from a case, or let a maintenance plan create them.")
+    columns = [
+        Column("reference", _("Reference"), value=attr("reference"), link=True),
+        Column("subject", _("Subject"), value=attr("subject")),
+        Column("customer", _("Customer"), value=attr("customer.display_name")),
+        Column("status", _("Status"), value=chip("status", WORK_ORDER_TONES)),
+        Column("technician", _("Technician"), value=_technician),
+        Column("scheduled", _("Scheduled for"), value=attr("scheduled_start")),
+        Column("asset", _("Asset"), value=attr("asset")),
+        Column("area", _("Area"), value=attr("area"), default=False),
+        Column("source", _("Source"), value=lambda o: o.get_source_display(), default=False),
+    ]
+    filters = [
+        Filter("status", _("Status"), choices=WORK_ORDER_STATUS_CHOICES),
+        Filter("technician", _("Technician"), choices=_technicians),
+        Filter("source", _("Source"), choices=WorkOrder.Source.choices),
+    ]
+    sorts = [
+        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        Sort("oldest", _("Oldest first"), Keyset("id", types=(int,))),
+    ]
+    default_sort = "newest"
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        qs = selectors.work_orders_visible_to(user).select_related(
+            "customer", "technician", "asset__product"
+        )
+        f = state.filters
+        if f.get("status") == "open":
+            qs = qs.filter(status__in=WorkOrder.OPEN_STATUSES)
+        elif f.get("status") in WorkOrder.Status.values:
+            qs = qs.filter(status=f["status"])
+        technician = f.get("technician") or ""
+        if technician == "me":
+            qs = qs.filter(technician_id=user.pk)
+        elif technician == "none":
+            qs = qs.filter(technician__isnull=True)
+        elif technician.isdigit():
+            qs = qs.filter(technician_id=int(technician))
+        if f.get("source") in WorkOrder.Source.values:
+            qs = qs.filter(source=f["source"])
+        if state.search:
+            text = state.search.strip()
+            if text.upper().startswith("WO-"):
+                qs = qs.filter(reference__iexact=text)
+            else:
+                qs = qs.filter(subject__icontains=text)
+        return qs
+
+    def row_url(self, row: WorkOrder) -> str:
+        return reverse("service:work_order_detail", args=[row.pk])
+
+    def empty_action(self, user) -> tuple[str, Any] | None:
+        if permissions.can(user, "service.dispatch"):
+            return reverse("service:work_order_create"), _("New work order")
+        return None
+
+
+WORK_ORDERS = WorkOrderList()
+
+
+# --- the installed base ------------------------------------------------------------------
+
+LEVEL_CHOICES = [("top", _("Installed units")), ("component", _("Components"))]
+
+
+def _products(user) -> list[tuple[str, str]]:
+    """The products installed somewhere, by name (one query)."""
+    from panorama.catalog.models import Product
+
+    installed = Asset.objects.order_by().values("product_id")
+    return [
+        (str(pk), name)
+        for pk, name in Product.objects.filter(pk__in=installed)
+        .order_by("name")
+        .values_list("pk", "name")
+    ]
+
+
+class AssetList(ListDefinition):
+    name = "assets"
+    label = _("Installed base")
+    url_name = "service:asset_list"
+    noun = ngettext_lazy("%(count)s asset", "%(count)s assets", "n")
+    search_label = _("Serial number or product")
+    search_placeholder = _("e.g. 4451-X, boiler")
+    empty_title = _("No assets installed")
+    empty_text = _("Register a customer's equipment from his page (Installed base).")
+    columns = [
+        Column("asset", _("Asset"), value=attr("product.name"), link=True),
+        Column("serial", _("Serial number"), value=attr("serial_number")),
+        Column("customer", _("Customer"), value=attr("customer.display_name")),
+        Column("site", _("Location"), value=attr("site")),
+        Column("installed", _("Install date"), value=attr("install_date")),
+        Column("parent", _("Part of"), value=attr("parent")),
+        Column("serviced", _("Last serviced on"), value=attr("last_serviced_on"), default=False),
+    ]
+    filters = [
+        Filter("product", _("Product"), choices=_products),
+        Filter("level", _("Level"), choices=LEVEL_CHOICES),
+    ]
+    sorts = [
+        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        Sort("oldest", _("Oldest first"), Keyset("id", types=(int,))),
+    ]
+    default_sort = "newest"
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        qs = selectors.assets_visible_to(user).select_related(
+            "customer", "product", "parent__product"
+        )
+        f = state.filters
+        if (f.get("product") or "").isdigit():
+            qs = qs.filter(product_id=int(f["product"]))
+        if f.get("level") == "top":
+            qs = qs.filter(parent__isnull=True)
+        elif f.get("level") == "component":
+            qs = qs.filter(parent__isnull=False)
+        if state.search:
+            text = state.search.strip()
+            qs = qs.filter(Q(serial_number__istartswith=text) | Q(product__name__icontains=text))
+        return qs
+
+    def row_url(self, row: Asset) -> str:
+        return reverse("service:asset_detail", args=[row.pk])
+
+
+ASSETS = AssetList()
