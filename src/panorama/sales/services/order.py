@@ -1,7 +1,18 @@
 """Orders: placed from an accepted quote (its lines and figures as accepted) or
 directly (priced through the catalogue), then moved through their lifecycle. The
 expected delivery date comes from the catalogue's ``availability`` (stock fields until
-an ERP connector is installed)."""
+an ERP connector is installed).
+
+Two things follow an order through its lifecycle:
+
+- The promotions that priced it (``OrderPromotion``, and its ``coupon``): each counted
+  one use when the order was placed (or its quote accepted); cancelling the order gives
+  each use back, once, so a coupon with a maximum can be used again.
+- The stock of its stock-tracked products, while no ERP is connected
+  (``catalog.services.stock``): confirming reserves (what is free; the rest is on
+  backorder), shipping uses it up (refused, naming the product, while stock is
+  missing), cancelling releases it.
+"""
 
 import datetime
 import math
@@ -18,13 +29,15 @@ from panorama.catalog.models import Product, Promotion
 from panorama.catalog.selectors import availability
 from panorama.catalog.services.price_lists import promotion_redeem
 from panorama.catalog.services.pricing import LineIn, price_lines
+from panorama.catalog.services.promotions import promotion_release
+from panorama.catalog.services.stock import stock_release, stock_reserve, stock_ship
 from panorama.channels.models import Interaction
 from panorama.channels.services import interaction_record
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.customers.selectors import customer_get
 
-from ..models import Order, OrderLine, Quote
+from ..models import Order, OrderLine, OrderPromotion, Quote
 from ..selectors.quotes import order_get
 from .quote import LineData
 
@@ -59,15 +72,46 @@ def _delivery(lines: Sequence[OrderLine], products: dict[int, Product]) -> datet
     return max(dates) if dates else None
 
 
-def _place(order: Order, lines: list[OrderLine], *, by: User | None) -> Order:
+def _units(line: OrderLine) -> int:
+    return math.ceil(line.quantity)
+
+
+def _reserve(order: Order, lines: Sequence[OrderLine], *, by: User | None) -> None:
+    """Reserve the lines' stock (confirmed): each line gets what is free, in order; the
+    rest of it is on backorder. Nothing for untracked products or with an ERP."""
+    wanted: dict[int, int] = {}
+    for line in lines:
+        wanted[line.product_id] = wanted.get(line.product_id, 0) + _units(line)
+    got = stock_reserve(by=by, units=wanted)
+    for line in lines:
+        if line.product_id not in got:
+            continue
+        line.reserved = min(_units(line), got[line.product_id])
+        got[line.product_id] -= line.reserved
+        line.backordered = _units(line) - line.reserved
+    order.backorder = any(line.backordered for line in lines)
+
+
+def _place(
+    order: Order,
+    lines: list[OrderLine],
+    *,
+    by: User | None,
+    promotion_ids: set[int] | frozenset[int] = frozenset(),
+) -> Order:
     order.save()
     order.reference = f"O-{order.pk:06d}"
     products = Product.objects.in_bulk([line.product_id for line in lines])
     order.expected_delivery = _delivery(lines, products)
+    if order.status == Order.Status.CONFIRMED:
+        _reserve(order, lines, by=by)
     order.save()
     for position, line in enumerate(lines):
         line.order, line.position = order, position
     OrderLine.objects.bulk_create(lines)
+    OrderPromotion.objects.bulk_create(
+        [OrderPromotion(order=order, promotion_id=pk) for pk in sorted(promotion_ids)]
+    )
     _timeline(order, by=by, subject=_("Order %(ref)s placed") % {"ref": order.reference})
     emit(
         "order.created",
@@ -95,6 +139,7 @@ def order_from_quote(*, quote: Quote, by: User | None) -> Order:
         total=quote.total,
         status=Order.Status.CONFIRMED,
         confirmed_at=timezone.now(),
+        coupon=quote.coupon,
         created_by=by,
     )
     lines = [
@@ -112,7 +157,9 @@ def order_from_quote(*, quote: Quote, by: User | None) -> Order:
         )
         for line in quote.lines.all()
     ]
-    return _place(order, lines, by=by)
+    # The promotions ``quote_accept`` has just redeemed: the order keeps them.
+    used = {d.get("promotion_id") for line in quote.lines.all() for d in line.discounts}
+    return _place(order, lines, by=by, promotion_ids={pk for pk in used if pk})
 
 
 @transaction.atomic
@@ -126,9 +173,8 @@ def order_create(
     price_list: str = "",
 ) -> Order:
     """A draft order placed directly (no quote), priced through the catalogue; each
-    promotion it gets (a coupon, an automatic one) counts one use. Cancelling the order
-    does not give the use back: the catalogue has no service to return one, and an order
-    keeps no record of the promotions that priced it."""
+    promotion it gets (a coupon, an automatic one) counts one use, which the order keeps
+    (``OrderPromotion``) to give it back if it is cancelled."""
     ensure_can(by, "sales.edit")
     customer = customer_get(user=by, customer_id=customer_id)
     if not lines:
@@ -166,6 +212,7 @@ def order_create(
         net=pricing.net,
         tax=pricing.tax,
         total=pricing.total,
+        coupon=(coupon or "").strip().upper(),
         created_by=by,
     )
     rows = [
@@ -183,13 +230,15 @@ def order_create(
         )
         for p in pricing.lines
     ]
-    return _place(order, rows, by=by)
+    return _place(order, rows, by=by, promotion_ids=promotion_ids)
 
 
 @transaction.atomic
 def order_transition(*, by: User | None, order_id: int, to: str) -> Order:
     """Move an order along its lifecycle: draft → confirmed → shipped → delivered, or
-    cancelled before it ships. Any other move is refused, naming the status."""
+    cancelled before it ships. Any other move is refused, naming the status; so is a
+    shipment while a product's stock is missing. The stock and the promotions' uses
+    follow (see the module's docstring)."""
     ensure_can(by, "sales.edit")
     order = order_get(user=by, order_id=order_id, for_update=True)
     if to not in Order.Status.values:
@@ -204,6 +253,9 @@ def order_transition(*, by: User | None, order_id: int, to: str) -> Order:
             field="status",
         )
     previous = order.status
+    _stock_follows(order, to, by=by)
+    if to == Order.Status.CANCELLED:
+        _give_back_promotions(order, by=by)
     order.status = to
     setattr(order, STAMPS[Order.Status(to)], timezone.now())
     order.save()
@@ -222,3 +274,36 @@ def order_transition(*, by: User | None, order_id: int, to: str) -> Order:
         by=by.pk if by else None,
     )
     return order
+
+
+def _stock_follows(order: Order, to: str, *, by: User | None) -> None:
+    """Confirmed: reserve; shipped: use up (or refuse); cancelled: release."""
+    if to not in (Order.Status.CONFIRMED, Order.Status.SHIPPED, Order.Status.CANCELLED):
+        return
+    lines = list(order.lines.all())
+    if to == Order.Status.CONFIRMED:
+        _reserve(order, lines, by=by)
+    else:
+        units: dict[int, int] = {}
+        held: dict[int, int] = {}
+        for line in lines:
+            units[line.product_id] = units.get(line.product_id, 0) + _units(line)
+            held[line.product_id] = held.get(line.product_id, 0) + line.reserved
+        if to == Order.Status.SHIPPED:
+            stock_ship(by=by, units=units, held=held)
+        else:
+            stock_release(by=by, units=held)
+        for line in lines:
+            line.reserved = line.backordered = 0
+        order.backorder = False
+    OrderLine.objects.bulk_update(lines, ["reserved", "backordered"])
+
+
+def _give_back_promotions(order: Order, *, by: User | None) -> None:
+    """The uses the order counted, given back once each (``returned_at``)."""
+    now = timezone.now()
+    used = order.promotions_used.select_for_update().filter(returned_at__isnull=True)
+    for row in used.select_related("promotion").order_by("promotion_id"):
+        promotion_release(by=by, promotion=row.promotion)
+        row.returned_at = now
+        row.save(update_fields=["returned_at"])

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -96,6 +97,10 @@ def order_list(request):
 
 @require_GET
 def order_detail(request, order_id: int):
+    return _detail(request, order_id)
+
+
+def _detail(request, order_id: int, *, refused: str = "", status: int = 200) -> HttpResponse:
     order = order_get(user=request.user, order_id=order_id)
     timeline = (
         Interaction.objects.filter(
@@ -113,7 +118,9 @@ def order_detail(request, order_id: int):
             "lines": with_option_names(list(order.lines.all())),
             "nexts": nexts,
             "timeline": timeline,
+            "refused": refused,
         },
+        status=status,
     )
 
 
@@ -153,12 +160,14 @@ def order_new(request, customer_id: int):
 
 @require_POST
 def order_move(request, order_id: int):
+    """Move the order; a refusal (a move the lifecycle forbids, a shipment short of a
+    product's stock) draws the order's page again with the message (422)."""
     try:
         order = order_transition(by=request.user, order_id=order_id, to=request.POST.get("to", ""))
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        return _detail(request, order_id, refused=str(exc.message), status=422)
     else:
         messages.success(
             request,
