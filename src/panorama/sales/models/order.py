@@ -123,6 +123,10 @@ class OrderLine(models.Model):
     # shipped), and the units it waits for (on backorder).
     reserved = models.PositiveIntegerField(_("reserved"), default=0)
     backordered = models.PositiveIntegerField(_("on backorder"), default=0)
+    # A bundle's components (its options that are catalogue products), fixed when the
+    # order is placed: [{"product_id", "units", "reserved", "backordered"}], the stock
+    # each holds as the line's own product does.
+    components = models.JSONField(_("components"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("order line")

@@ -211,6 +211,13 @@ class OrderTransitionIn(Schema):
     to: str = Field(max_length=12, description="confirmed, shipped, delivered or cancelled")
 
 
+class OrderComponentOut(Schema):
+    product_id: int
+    units: int
+    reserved: int
+    backordered: int
+
+
 class OrderLineOut(Schema):
     id: int
     product_id: int
@@ -226,6 +233,10 @@ class OrderLineOut(Schema):
     expected_date: datetime.date | None
     reserved: int = Field(description="units of stock this line holds reserved")
     backordered: int = Field(description="units this line waits for (on backorder)")
+    components: list[OrderComponentOut] = Field(
+        description="a bundle's components (options that are catalogue products) and the "
+        "stock each holds"
+    )
 
 
 class OrderPromotionOut(Schema):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.accounts.permissions import ensure_can
+from panorama.catalog.models import Product
 from panorama.channels.models import Interaction
 from panorama.core.exceptions import DomainError, NotFound, PermissionDenied
 from panorama.core.lists import (
@@ -31,7 +32,7 @@ from panorama.core.templatetags.formatting import money
 from panorama.customers.selectors import customer_get
 
 from ..forms.quotes import OrderNewForm
-from ..models import Order
+from ..models import Order, OrderLine
 from ..selectors.quotes import order_get, orders_visible_to, with_option_names
 from ..services.order import order_create, order_transition
 from ..services.quote import LineData
@@ -95,6 +96,17 @@ def order_list(request):
     return list_response(request, ORDERS, template="sales/orders/list.html")
 
 
+def _with_component_names(lines: list[OrderLine]) -> list[OrderLine]:
+    """Name each line's components for the page (one query, none without bundles)."""
+    ids = {part["product_id"] for line in lines for part in line.components or ()}
+    names = dict(Product.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    for line in lines:
+        line.components = [
+            {**part, "name": names.get(part["product_id"], "")} for part in line.components or ()
+        ]
+    return lines
+
+
 @require_GET
 def order_detail(request, order_id: int):
     return _detail(request, order_id)
@@ -115,7 +127,7 @@ def _detail(request, order_id: int, *, refused: str = "", status: int = 200) -> 
         "sales/orders/detail.html",
         {
             "order": order,
-            "lines": with_option_names(list(order.lines.all())),
+            "lines": _with_component_names(with_option_names(list(order.lines.all()))),
             "nexts": nexts,
             "timeline": timeline,
             "refused": refused,

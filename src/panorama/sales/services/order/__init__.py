@@ -8,8 +8,8 @@ Two things follow an order through its lifecycle:
 - The promotions that priced it (``OrderPromotion``, and its ``coupon``): each counted
   one use when the order was placed (or its quote accepted); cancelling the order gives
   each use back, once, so a coupon with a maximum can be used again.
-- The stock of its stock-tracked products, while no ERP is connected
-  (``catalog.services.stock``): confirming reserves (what is free; the rest is on
+- The stock of its stock-tracked products and of its bundles' components, while no ERP
+  is connected (``.stock``): confirming reserves (what is free; the rest is on
   backorder), shipping uses it up (refused, naming the product, while stock is
   missing), cancelling releases it.
 """
@@ -30,16 +30,16 @@ from panorama.catalog.selectors import availability
 from panorama.catalog.services.price_lists import promotion_redeem
 from panorama.catalog.services.pricing import LineIn, price_lines
 from panorama.catalog.services.promotions import promotion_release
-from panorama.catalog.services.stock import stock_release, stock_reserve, stock_ship
 from panorama.channels.models import Interaction
 from panorama.channels.services import interaction_record
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.customers.selectors import customer_get
 
-from ..models import Order, OrderLine, OrderPromotion, Quote
-from ..selectors.quotes import order_get
-from .quote import LineData
+from ...models import Order, OrderLine, OrderPromotion, Quote
+from ...selectors.quotes import order_get
+from ..quote import LineData
+from .stock import order_components, order_reserve, order_stock_follow
 
 STAMPS = {
     Order.Status.CONFIRMED: "confirmed_at",
@@ -72,26 +72,6 @@ def _delivery(lines: Sequence[OrderLine], products: dict[int, Product]) -> datet
     return max(dates) if dates else None
 
 
-def _units(line: OrderLine) -> int:
-    return math.ceil(line.quantity)
-
-
-def _reserve(order: Order, lines: Sequence[OrderLine], *, by: User | None) -> None:
-    """Reserve the lines' stock (confirmed): each line gets what is free, in order; the
-    rest of it is on backorder. Nothing for untracked products or with an ERP."""
-    wanted: dict[int, int] = {}
-    for line in lines:
-        wanted[line.product_id] = wanted.get(line.product_id, 0) + _units(line)
-    got = stock_reserve(by=by, units=wanted)
-    for line in lines:
-        if line.product_id not in got:
-            continue
-        line.reserved = min(_units(line), got[line.product_id])
-        got[line.product_id] -= line.reserved
-        line.backordered = _units(line) - line.reserved
-    order.backorder = any(line.backordered for line in lines)
-
-
 def _place(
     order: Order,
     lines: list[OrderLine],
@@ -103,8 +83,9 @@ def _place(
     order.reference = f"O-{order.pk:06d}"
     products = Product.objects.in_bulk([line.product_id for line in lines])
     order.expected_delivery = _delivery(lines, products)
+    order_components(lines)
     if order.status == Order.Status.CONFIRMED:
-        _reserve(order, lines, by=by)
+        order_reserve(order, lines, by=by)
     order.save()
     for position, line in enumerate(lines):
         line.order, line.position = order, position
@@ -253,7 +234,7 @@ def order_transition(*, by: User | None, order_id: int, to: str) -> Order:
             field="status",
         )
     previous = order.status
-    _stock_follows(order, to, by=by)
+    order_stock_follow(order, to, by=by)
     if to == Order.Status.CANCELLED:
         _give_back_promotions(order, by=by)
     order.status = to
@@ -274,29 +255,6 @@ def order_transition(*, by: User | None, order_id: int, to: str) -> Order:
         by=by.pk if by else None,
     )
     return order
-
-
-def _stock_follows(order: Order, to: str, *, by: User | None) -> None:
-    """Confirmed: reserve; shipped: use up (or refuse); cancelled: release."""
-    if to not in (Order.Status.CONFIRMED, Order.Status.SHIPPED, Order.Status.CANCELLED):
-        return
-    lines = list(order.lines.all())
-    if to == Order.Status.CONFIRMED:
-        _reserve(order, lines, by=by)
-    else:
-        units: dict[int, int] = {}
-        held: dict[int, int] = {}
-        for line in lines:
-            units[line.product_id] = units.get(line.product_id, 0) + _units(line)
-            held[line.product_id] = held.get(line.product_id, 0) + line.reserved
-        if to == Order.Status.SHIPPED:
-            stock_ship(by=by, units=units, held=held)
-        else:
-            stock_release(by=by, units=held)
-        for line in lines:
-            line.reserved = line.backordered = 0
-        order.backorder = False
-    OrderLine.objects.bulk_update(lines, ["reserved", "backordered"])
 
 
 def _give_back_promotions(order: Order, *, by: User | None) -> None:
