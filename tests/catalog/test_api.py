@@ -151,6 +151,7 @@ def test_the_configurator_explains_a_refusal_and_prices_a_valid_choice(api_as, r
         "included": False,
         "group": "velocidad",
         "component_id": None,
+        "component": None,
     }
     assert client.post("/catalog/products/999999/configure", json={}).status_code == 404
 

@@ -25,6 +25,7 @@ INLINE_ONLY = {
     "StageChange",
     "QuoteLine",
     "OrderLine",
+    "OrderPromotion",
     "PriceListItem",
 }
 

@@ -23,6 +23,19 @@ class ProductUpdated(Payload):
     by: int | None = Field(description="the user who changed it (null: the system)")
 
 
+@event("product.stock_moved")
+class ProductStockMoved(Payload):
+    """An order moved a product's stock (no ERP connected): units reserved (confirmed),
+    released (cancelled) or shipped (on hand and reserved both down)."""
+
+    product_id: int = Field(description="the product")
+    move: str = Field(description="reserved, released or shipped")
+    quantity: int = Field(description="how many units moved")
+    on_hand: int = Field(description="units on hand after the move")
+    reserved: int = Field(description="units reserved after the move")
+    by: int | None = Field(description="the user whose order moved it (null: the system)")
+
+
 @event("exchange_rate.changed")
 class ExchangeRateChanged(Payload):
     """A currency's exchange rate to the company currency was set from a date."""
@@ -58,6 +71,15 @@ class PromotionRedeemed(Payload):
     promotion_id: int = Field(description="the promotion")
     uses: int = Field(description="how many times it has been used, this one included")
     by: int | None = Field(description="the user whose sale used it (null: the system)")
+
+
+@event("promotion.released")
+class PromotionReleased(Payload):
+    """A use of a promotion was given back: the order that used it was cancelled."""
+
+    promotion_id: int = Field(description="the promotion")
+    uses: int = Field(description="how many times it is used now, that one given back")
+    by: int | None = Field(description="the user who cancelled the order (null: the system)")
 
 
 @event("financing_plan.changed")

@@ -124,6 +124,14 @@ class OptionForm(StyledForm):
         required=False,
         help_text=_("Always part of the product, at no charge."),
     )
+    component = forms.ModelChoiceField(
+        label=_("Component product"),
+        queryset=Product.objects.none(),
+        required=False,
+        help_text=_(
+            "The catalogue product this option is (a bundle's part): an order reserves its stock."
+        ),
+    )
     position = forms.IntegerField(label=_("Position"), min_value=0, initial=0)
 
     def __init__(self, *args, model: OptionModel, editing: bool = False, **kwargs) -> None:
@@ -132,13 +140,22 @@ class OptionForm(StyledForm):
         none: list[tuple[object, Any]] = [("", _("No group"))]
         group = cast(forms.ChoiceField, self.fields["group"])
         group.choices = none + [(g.pk, g.name) for g in model.groups]
+        component = cast(forms.ModelChoiceField, self.fields["component"])
+        component.queryset = (
+            Product.objects.filter(active=True).exclude(pk=model.product_id).order_by("name")
+        )
         if editing:
             del self.fields["code"]
 
     @classmethod
     def initial_of(cls, option: ProductOption) -> dict:
-        initial = {name: getattr(option, name) for name in cls.base_fields if name != "group"}
+        initial = {
+            name: getattr(option, name)
+            for name in cls.base_fields
+            if name not in ("group", "component")
+        }
         initial["group"] = option.group_id
+        initial["component"] = option.component_id
         return initial
 
     def values(self) -> dict:

@@ -28,6 +28,7 @@ from .models import (
     OpportunityProduct,
     Order,
     OrderLine,
+    OrderPromotion,
     Pipeline,
     Quote,
     QuoteLine,
@@ -263,7 +264,16 @@ class OrderLineInline(ReadOnlyInline):
         "net",
         "total",
         "expected_date",
+        "reserved",
+        "backordered",
+        "components",
     )
+    readonly_fields = fields
+
+
+class OrderPromotionInline(ReadOnlyInline):
+    model = OrderPromotion
+    fields = ("promotion", "returned_at")
     readonly_fields = fields
 
 
@@ -281,7 +291,7 @@ class OrderAdmin(DocumentAdmin):
         "app_link",
     )
     raw_id_fields = ("customer", "quote")
-    inlines = [OrderLineInline]
+    inlines = [OrderLineInline, OrderPromotionInline]
 
 
 class StageInline(ReadOnlyInline):

@@ -56,6 +56,18 @@ def _group(product: Product, code: str | None) -> OptionGroup | None:
     return group
 
 
+def _component(sku: str | None) -> Product | None:
+    """The catalogue product of SKU ``sku`` (None for none); a 422 on ``component``."""
+    if sku is None or sku == "":
+        return None
+    component = Product.objects.filter(sku=sku).first()
+    if component is None:
+        raise ValidationFailed(
+            _("There is no product with SKU %(sku)s.") % {"sku": sku}, field="component"
+        )
+    return component
+
+
 def _option(product: Product, code: str, *, field: str) -> ProductOption:
     """The product's option named ``code``; a 422 on ``field`` otherwise."""
     option = ProductOption.objects.filter(product=product, code=code).first()
@@ -168,6 +180,7 @@ def option_create(request, product_id: int, payload: OptionIn):
     product = _managed_product(request, product_id)
     data = payload.dict()
     data["group"] = _group(product, data["group"])
+    data["component"] = _component(data["component"])
     option = services.option_create(by=request.user, product=product, **data)
     return Status(201, option_selectors.option_get(product_id=product.pk, option_id=option.pk))
 
@@ -176,9 +189,11 @@ def option_create(request, product_id: int, payload: OptionIn):
 def option_update(request, product_id: int, option_id: int, payload: OptionPatch):
     product = _managed_product(request, product_id)
     option = option_selectors.option_get(product_id=product.pk, option_id=option_id)
-    changes = _changes(payload, nullable={"group"})
+    changes = _changes(payload, nullable={"group", "component"})
     if "group" in changes:
         changes["group"] = _group(product, changes["group"])
+    if "component" in changes:
+        changes["component"] = _component(changes["component"])
     services.option_update(by=request.user, option=option, changes=changes)
     return option_selectors.option_get(product_id=product.pk, option_id=option.pk)
 

@@ -139,6 +139,11 @@ class Product(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.sku})"
 
+    @property
+    def stock_available(self) -> int:
+        """Free stock: on hand less what confirmed orders hold reserved (never below 0)."""
+        return max(self.stock_on_hand - self.stock_reserved, 0)
+
 
 class ExchangeRate(models.Model):
     """One unit of ``currency`` is worth ``rate`` units of the company currency

@@ -28,6 +28,7 @@ class ProductOut(Schema):
     track_stock: bool
     stock_on_hand: int
     stock_reserved: int
+    stock_available: int = Field(description="on hand less reserved (never below 0)")
     lead_time_days: int
 
     @staticmethod

@@ -15,6 +15,10 @@ from ..models import OptionGroup, ProductOption
 _GROUP_CODE = "the code of one of the product's option groups; null: no group"
 _OPTION_CODE = "the code of one of the product's options"
 _KIND = "requires, excludes or includes"
+_COMPONENT = (
+    "the SKU of the catalogue product this option is (a bundle's component: an order "
+    "reserves its stock); null: none"
+)
 
 
 class OptionOut(Schema):
@@ -25,11 +29,16 @@ class OptionOut(Schema):
     included: bool
     group: str | None = Field(None, description="the group's code")
     component_id: int | None
+    component: str | None = Field(None, description=_COMPONENT)
     position: int
 
     @staticmethod
     def resolve_group(obj) -> str | None:
         return obj.group.code if obj.group_id else None
+
+    @staticmethod
+    def resolve_component(obj) -> str | None:
+        return obj.component.sku if obj.component_id else None
 
 
 class OptionGroupOut(Schema):
@@ -86,6 +95,7 @@ class OptionIn(Schema):
     price: Decimal = Field(Decimal(0), description="added per unit, in the product's currency")
     group: str | None = Field(None, description=_GROUP_CODE)
     included: bool = Field(False, description="always part of the product, at no charge")
+    component: str | None = Field(None, description=_COMPONENT)
     position: int = 0
 
 
@@ -94,6 +104,7 @@ class OptionPatch(Schema):
     price: Decimal | None = None
     group: str | None = Field(None, description=_GROUP_CODE)
     included: bool | None = None
+    component: str | None = Field(None, description=_COMPONENT)
     position: int | None = None
 
 

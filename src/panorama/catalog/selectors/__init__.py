@@ -21,7 +21,13 @@ from .products import (
     unit_get,
     units,
 )
-from .stock import Availability, AvailabilitySource, availability, availability_source_set
+from .stock import (
+    Availability,
+    AvailabilitySource,
+    availability,
+    availability_source_set,
+    stock_kept_here,
+)
 
 __all__ = [
     "Availability",
@@ -39,6 +45,7 @@ __all__ = [
     "product_get",
     "product_list",
     "products",
+    "stock_kept_here",
     "rate",
     "rates_by_currency",
     "tax_get",

@@ -49,7 +49,8 @@ def option_models(product_ids: Iterable[int]) -> dict[int, OptionModel]:
         models[group.product_id].groups.append(group)
         groups[group.pk] = group
     options = {}
-    for option in ProductOption.objects.filter(product_id__in=ids).order_by("position", "id"):
+    listed = ProductOption.objects.filter(product_id__in=ids).select_related("component")
+    for option in listed.order_by("position", "id"):
         if option.group_id is not None:
             option.group = groups[option.group_id]  # no query to read it later
         models[option.product_id].options[option.code] = option
@@ -76,6 +77,20 @@ def option_names(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], str]
     return {(p, c): name for p, c, name in rows if (p, c) in wanted}
 
 
+def option_components(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """The component product of each option given as (product id, option code) that has
+    one, in one query (none for no pairs): the stock an order line of a bundle holds."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    rows = ProductOption.objects.filter(
+        product_id__in={p for p, _c in wanted},
+        code__in={c for _p, c in wanted},
+        component__isnull=False,
+    ).values_list("product_id", "code", "component_id")
+    return {(p, c): component for p, c, component in rows if (p, c) in wanted}
+
+
 def option_group_get(*, product_id: int, group_id: int) -> OptionGroup:
     """One group of ``product_id`` (NotFound for another product's)."""
     group = OptionGroup.objects.filter(product_id=product_id, pk=group_id).first()
@@ -87,7 +102,7 @@ def option_group_get(*, product_id: int, group_id: int) -> OptionGroup:
 def option_get(*, product_id: int, option_id: int) -> ProductOption:
     """One option of ``product_id`` (NotFound for another product's)."""
     option = (
-        ProductOption.objects.select_related("group")
+        ProductOption.objects.select_related("group", "component")
         .filter(product_id=product_id, pk=option_id)
         .first()
     )

@@ -65,6 +65,12 @@ def availability_source_set(source: AvailabilitySource | None) -> None:
     _source = source or StockFields()
 
 
+def stock_kept_here() -> bool:
+    """Whether the catalogue's stock fields are the stock (no ERP connector installed):
+    only then do orders reserve, use up and release them (``services.stock``)."""
+    return isinstance(_source, StockFields)
+
+
 def availability(product: Product, quantity: int, on: datetime.date | None = None) -> Availability:
     """How many of ``quantity`` are available on ``on`` (today) and when all can arrive."""
     if quantity < 0:

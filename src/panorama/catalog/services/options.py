@@ -29,7 +29,7 @@ from .products import decimal_clean
 
 GROUP_FIELDS = ("name", "min_choices", "max_choices", "position")
 # The code of an option never changes: quotes and orders keep the codes they were sold with.
-OPTION_FIELDS = ("name", "price", "group", "included", "position")
+OPTION_FIELDS = ("name", "price", "group", "included", "component", "position")
 RULE_FIELDS = ("option", "kind", "target")
 _NEW = 0  # the id a record being created has in the facts checked before it is saved
 
@@ -178,6 +178,25 @@ def _option_check(option: ProductOption, model: OptionModel) -> None:
         raise field_error(ProductOption, "group", _("The group belongs to another product."))
     if option.component_id is not None and option.component_id == option.product_id:
         raise field_error(ProductOption, "component", _("A product cannot be its own option."))
+    if option.component_id is not None and (
+        ProductOption.objects.filter(product_id=option.component_id, component__isnull=False)
+        .exclude(pk=option.pk)
+        .exists()
+    ):
+        # One level only: an order reserves the stock of an option's component, not of
+        # the components of that component.
+        raise field_error(
+            ProductOption, "component", _("A component cannot itself have components.")
+        )
+    if (
+        option.component_id is not None
+        and ProductOption.objects.filter(component_id=option.product_id).exists()
+    ):
+        raise field_error(
+            ProductOption,
+            "component",
+            _("This product is a component of another: it cannot have components."),
+        )
     taken = model.options.get(option.code)
     if taken is not None and taken.pk != option.pk:
         raise field_error(ProductOption, "code", _("This code is taken."))
@@ -228,7 +247,8 @@ def option_create(
 def option_update(
     *, by: User | None, option: ProductOption, changes: dict[str, Any]
 ) -> ProductOption:
-    """Change an option's name, price, group, "included" or position (its code stays)."""
+    """Change an option's name, price, group, "included", component or position (its
+    code stays)."""
     ensure_can(by, "catalog.manage")
     _unknown_fields(changes, OPTION_FIELDS)
     model = _locked_model(option.product_id)

@@ -249,3 +249,15 @@ def promotion_redeem(*, by: User | None, promotion: Promotion) -> Promotion:
     locked.save(update_fields=["uses"])
     emit("promotion.redeemed", promotion_id=locked.pk, uses=locked.uses, by=_pk(by))
     return locked
+
+
+@transaction.atomic
+def promotion_release(*, by: User | None, promotion: Promotion) -> Promotion:
+    """Give back one use of ``promotion`` (the order that used it was cancelled), so a
+    coupon with a maximum can be used again. Never below zero. The caller (the order's
+    service, which checks its own permission) gives each use back once."""
+    locked = Promotion.objects.select_for_update().get(pk=promotion.pk)
+    locked.uses = max(locked.uses - 1, 0)
+    locked.save(update_fields=["uses"])
+    emit("promotion.released", promotion_id=locked.pk, uses=locked.uses, by=_pk(by))
+    return locked

@@ -62,6 +62,7 @@ def product_detail(request, product_id: int):
     context = {
         "product": product,
         "availability": selectors.availability(product, 1),
+        "stock_kept_here": selectors.stock_kept_here(),
         "options": options,
         "rules": rules,
     }

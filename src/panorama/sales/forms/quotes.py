@@ -101,29 +101,6 @@ class QuoteTermsForm(QuoteNewForm):
         ).order_by("name")
 
 
-class QuoteLineEditForm(StyledForm):
-    """A line's quantity and manual discount changed in place (``quote_line_update``);
-    each line's form has its own prefix, so the page holds one per line."""
-
-    quantity = forms.CharField(label=_("Quantity"), max_length=20)
-    manual_discount_percent = forms.CharField(
-        label=_("Manual discount (%)"), required=False, max_length=10
-    )
-
-    def __init__(self, *args, line: QuoteLine, **kwargs) -> None:
-        kwargs.setdefault(
-            "initial",
-            {
-                "quantity": line.quantity,
-                "manual_discount_percent": line.manual_discount_percent,
-            },
-        )
-        kwargs.setdefault("prefix", f"line-{line.pk}")
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.update({"class": "form-control form-control-sm", "size": 6})
-
-
 class OptionCodes(forms.MultipleChoiceField):
     """The codes of the options ticked in the picker. Whether they make a valid
     configuration is the catalogue's to say (``configuration_check``, which the pricing
@@ -133,6 +110,50 @@ class OptionCodes(forms.MultipleChoiceField):
 
     def valid_value(self, value) -> bool:
         return True
+
+
+class QuoteLineEditForm(StyledForm):
+    """A line's quantity, manual discount and options changed in place
+    (``quote_line_update``); each line's form has its own prefix, so the page holds one
+    per line. The options are the product's, ticked in the same picker as a new line's
+    (``catalog/_option_fields.html``); the configurator of the line's pricing judges
+    them, with the API's very messages."""
+
+    quantity = forms.CharField(label=_("Quantity"), max_length=20)
+    manual_discount_percent = forms.CharField(
+        label=_("Manual discount (%)"), required=False, max_length=10
+    )
+    options = OptionCodes(label=_("Options"), required=False)
+
+    def __init__(self, *args, line: QuoteLine, **kwargs) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "quantity": line.quantity,
+                "manual_discount_percent": line.manual_discount_percent,
+                "options": list(line.options or ()),
+            },
+        )
+        kwargs.setdefault("prefix", f"line-{line.pk}")
+        super().__init__(*args, **kwargs)
+        for name in ("quantity", "manual_discount_percent"):
+            self.fields[name].widget.attrs.update(
+                {"class": "form-control form-control-sm", "size": 6}
+            )
+
+    def number_fields(self) -> list[forms.BoundField]:
+        return [self["quantity"], self["manual_discount_percent"]]
+
+    def option_codes(self) -> list[str]:
+        return [str(code).strip() for code in self.cleaned_data.get("options") or [] if code]
+
+    def chosen(self) -> set[str]:
+        """The codes to show ticked: as posted (a refused change), else the line's."""
+        if self.is_bound:
+            getlist = getattr(self.data, "getlist", None)
+            posted = getlist(self.add_prefix("options")) if getlist else []
+            return {str(code) for code in posted if code}
+        return {str(code) for code in self.initial.get("options") or ()}
 
 
 class QuoteLineForm(StyledForm):

@@ -5,7 +5,7 @@ from .forecast import ForecastAdjustment
 from .lead import Lead, LeadActivity
 from .lead_import import LeadImport, LeadImportRow
 from .lead_rules import AssignmentRule, ScoringRule, WebForm, WebFormThrottle
-from .order import Order, OrderLine
+from .order import Order, OrderLine, OrderPromotion
 from .pipeline import (
     Competitor,
     LostReason,
@@ -37,6 +37,7 @@ __all__ = [
     "WebFormThrottle",
     "LostReason",
     "Opportunity",
+    "OrderPromotion",
     "OpportunityProduct",
     "Order",
     "OrderLine",

@@ -63,10 +63,15 @@ class Order(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
     )
     currency = models.CharField(_("currency"), max_length=3)
+    # The coupon code the order was priced with (typed on the order or the quote's).
+    coupon = models.CharField(_("coupon"), max_length=40, blank=True)
     net = money_field(_("net"))
     tax = money_field(_("tax"))
     total = money_field(_("total"))
     expected_delivery = models.DateField(_("expected delivery"), null=True, blank=True)
+    # Confirmed with more than the free stock of a product: the rest waits (see
+    # catalog.services.stock); it cannot ship until the stock is there.
+    backorder = models.BooleanField(_("on backorder"), default=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
@@ -114,6 +119,14 @@ class OrderLine(models.Model):
     tax = money_field(_("tax"))
     total = money_field(_("total"))
     expected_date = models.DateField(_("expected date"), null=True, blank=True)
+    # Units of a stock-tracked product this line holds reserved (confirmed, not yet
+    # shipped), and the units it waits for (on backorder).
+    reserved = models.PositiveIntegerField(_("reserved"), default=0)
+    backordered = models.PositiveIntegerField(_("on backorder"), default=0)
+    # A bundle's components (its options that are catalogue products), fixed when the
+    # order is placed: [{"product_id", "units", "reserved", "backordered"}], the stock
+    # each holds as the line's own product does.
+    components = models.JSONField(_("components"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("order line")
@@ -127,3 +140,34 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} × {self.quantity}"
+
+
+class OrderPromotion(models.Model):
+    """A promotion (a coupon or an automatic one) that priced an order and counted one
+    use of it. Cancelling the order gives that use back, once: ``returned_at`` says it
+    was (see ``services.order``)."""
+
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.CASCADE,
+        related_name="promotions_used",
+        verbose_name=_("order"),
+    )
+    promotion = models.ForeignKey(
+        "catalog.Promotion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("promotion"),
+    )
+    returned_at = models.DateTimeField(_("use given back at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("promotion used by an order")
+        verbose_name_plural = _("promotions used by orders")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "promotion"], name="order_promotion_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.promotion_id}"

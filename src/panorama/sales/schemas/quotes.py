@@ -211,6 +211,13 @@ class OrderTransitionIn(Schema):
     to: str = Field(max_length=12, description="confirmed, shipped, delivered or cancelled")
 
 
+class OrderComponentOut(Schema):
+    product_id: int
+    units: int
+    reserved: int
+    backordered: int
+
+
 class OrderLineOut(Schema):
     id: int
     product_id: int
@@ -224,6 +231,34 @@ class OrderLineOut(Schema):
     tax: Decimal
     total: Decimal
     expected_date: datetime.date | None
+    reserved: int = Field(description="units of stock this line holds reserved")
+    backordered: int = Field(description="units this line waits for (on backorder)")
+    components: list[OrderComponentOut] = Field(
+        description="a bundle's components (options that are catalogue products) and the "
+        "stock each holds"
+    )
+
+
+class OrderPromotionOut(Schema):
+    promotion_id: int
+    code: str
+    name: str
+    coupon_code: str
+    returned_at: datetime.datetime | None = Field(
+        description="when the order's cancellation gave the use back (null: still used)"
+    )
+
+    @staticmethod
+    def resolve_code(obj: Any) -> str:
+        return obj.promotion.code
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return obj.promotion.name
+
+    @staticmethod
+    def resolve_coupon_code(obj: Any) -> str:
+        return obj.promotion.coupon_code
 
 
 class OrderSummaryOut(Schema):
@@ -250,6 +285,13 @@ class OrderSummaryOut(Schema):
 class OrderOut(OrderSummaryOut):
     next_statuses: list[str]
     lines: list[OrderLineOut]
+    coupon: str
+    backorder: bool = Field(description="confirmed with more than the free stock")
+    promotions: list[OrderPromotionOut]
+
+    @staticmethod
+    def resolve_promotions(obj: Any) -> list:
+        return list(obj.promotions_used.all())
 
     @staticmethod
     def resolve_next_statuses(obj: Any) -> list[str]:

@@ -12,7 +12,7 @@ from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.pagination import Keyset, Page
 from panorama.customers.selectors import scope_filter
 
-from ..models import Order, OrderLine, Quote, QuoteLine
+from ..models import Order, OrderLine, OrderPromotion, Quote, QuoteLine
 
 NEWEST_FIRST = Keyset("-id", types=(int,))
 
@@ -93,7 +93,11 @@ def order_get(*, user: User | None, order_id: int, for_update: bool = False) -> 
     if for_update:
         qs = qs.select_for_update(of=("self",))
     qs = qs.select_related("customer", "owner", "team", "quote").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.select_related("product"))
+        Prefetch("lines", queryset=OrderLine.objects.select_related("product")),
+        Prefetch(
+            "promotions_used",
+            queryset=OrderPromotion.objects.select_related("promotion").order_by("id"),
+        ),
     )
     order = qs.filter(pk=order_id).first()
     if order is None:

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.accounts.permissions import ensure_can
+from panorama.catalog.models import Product
 from panorama.channels.models import Interaction
 from panorama.core.exceptions import DomainError, NotFound, PermissionDenied
 from panorama.core.lists import (
@@ -30,7 +32,7 @@ from panorama.core.templatetags.formatting import money
 from panorama.customers.selectors import customer_get
 
 from ..forms.quotes import OrderNewForm
-from ..models import Order
+from ..models import Order, OrderLine
 from ..selectors.quotes import order_get, orders_visible_to, with_option_names
 from ..services.order import order_create, order_transition
 from ..services.quote import LineData
@@ -94,8 +96,23 @@ def order_list(request):
     return list_response(request, ORDERS, template="sales/orders/list.html")
 
 
+def _with_component_names(lines: list[OrderLine]) -> list[OrderLine]:
+    """Name each line's components for the page (one query, none without bundles)."""
+    ids = {part["product_id"] for line in lines for part in line.components or ()}
+    names = dict(Product.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    for line in lines:
+        line.components = [
+            {**part, "name": names.get(part["product_id"], "")} for part in line.components or ()
+        ]
+    return lines
+
+
 @require_GET
 def order_detail(request, order_id: int):
+    return _detail(request, order_id)
+
+
+def _detail(request, order_id: int, *, refused: str = "", status: int = 200) -> HttpResponse:
     order = order_get(user=request.user, order_id=order_id)
     timeline = (
         Interaction.objects.filter(
@@ -110,10 +127,12 @@ def order_detail(request, order_id: int):
         "sales/orders/detail.html",
         {
             "order": order,
-            "lines": with_option_names(list(order.lines.all())),
+            "lines": _with_component_names(with_option_names(list(order.lines.all()))),
             "nexts": nexts,
             "timeline": timeline,
+            "refused": refused,
         },
+        status=status,
     )
 
 
@@ -153,12 +172,14 @@ def order_new(request, customer_id: int):
 
 @require_POST
 def order_move(request, order_id: int):
+    """Move the order; a refusal (a move the lifecycle forbids, a shipment short of a
+    product's stock) draws the order's page again with the message (422)."""
     try:
         order = order_transition(by=request.user, order_id=order_id, to=request.POST.get("to", ""))
     except (NotFound, PermissionDenied):
         raise
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        return _detail(request, order_id, refused=str(exc.message), status=422)
     else:
         messages.success(
             request,

@@ -84,9 +84,10 @@ def quote_terms(request, quote_id: int):
 
 @require_POST
 def quote_line_update(request, quote_id: int, line_id: int):
-    """Change a line's quantity and manual discount in place. A refusal shows the page
-    again with the message on the line's field (422); a discount above the threshold is
-    saved and the page says a manager must approve it."""
+    """Change a line's quantity, manual discount and options in place (the service the
+    API's PATCH calls). A refusal shows the page again with the message on the line's
+    field (422), a configuration the catalogue refuses with each of its sentences; a
+    discount above the threshold is saved and the page says a manager must approve it."""
     quote = quote_get(user=request.user, quote_id=quote_id)
     permissions.ensure_can(request.user, "sales.edit")
     line = quote.lines.filter(pk=line_id).first()
@@ -102,6 +103,7 @@ def quote_line_update(request, quote_id: int, line_id: int):
                 line_id=line.pk,
                 quantity=data["quantity"],
                 manual_discount_percent=data["manual_discount_percent"] or 0,
+                options=form.option_codes(),
             )
         except (NotFound, PermissionDenied):
             raise

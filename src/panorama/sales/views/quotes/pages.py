@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panorama.accounts import permissions
 from panorama.catalog.models import Channel, Product
-from panorama.catalog.selectors.options import option_model
+from panorama.catalog.selectors.options import option_model, option_models
 from panorama.catalog.services.configuration import configuration_check
 from panorama.channels.models import Interaction
 from panorama.core.exceptions import Conflict, DomainError, NotFound, PermissionDenied
@@ -172,9 +172,14 @@ def _detail_context(
     line_form = line_form or _line_form(quote)
     product_id, chosen = line_form.picked()
     lines = with_option_names(list(quote.lines.all()))
-    for line in lines:  # each line's own form to change it in place
-        refused = line_edit is not None and line_edit.prefix == f"line-{line.pk}"
-        line.edit_form = line_edit if refused else QuoteLineEditForm(line=line)
+    if quote.is_editable:  # each line's own form to change it in place, its options too
+        ids = {line.product_id for line in lines}
+        models, products = option_models(ids), Product.objects.in_bulk(ids)
+        for line in lines:
+            refused = line_edit is not None and line_edit.prefix == f"line-{line.pk}"
+            line.edit_form = line_edit if refused else QuoteLineEditForm(line=line)
+            line.option_sections = models[line.product_id].sections()
+            line.product_of_options = products.get(line.product_id)
     return {
         **_picker(quote, product_id, chosen, checked=line_form.is_bound),
         "quote": quote,

@@ -1,7 +1,18 @@
 """Orders: placed from an accepted quote (its lines and figures as accepted) or
 directly (priced through the catalogue), then moved through their lifecycle. The
 expected delivery date comes from the catalogue's ``availability`` (stock fields until
-an ERP connector is installed)."""
+an ERP connector is installed).
+
+Two things follow an order through its lifecycle:
+
+- The promotions that priced it (``OrderPromotion``, and its ``coupon``): each counted
+  one use when the order was placed (or its quote accepted); cancelling the order gives
+  each use back, once, so a coupon with a maximum can be used again.
+- The stock of its stock-tracked products and of its bundles' components, while no ERP
+  is connected (``.stock``): confirming reserves (what is free; the rest is on
+  backorder), shipping uses it up (refused, naming the product, while stock is
+  missing), cancelling releases it.
+"""
 
 import datetime
 import math
@@ -18,15 +29,17 @@ from panorama.catalog.models import Product, Promotion
 from panorama.catalog.selectors import availability
 from panorama.catalog.services.price_lists import promotion_redeem
 from panorama.catalog.services.pricing import LineIn, price_lines
+from panorama.catalog.services.promotions import promotion_release
 from panorama.channels.models import Interaction
 from panorama.channels.services import interaction_record
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.customers.selectors import customer_get
 
-from ..models import Order, OrderLine, Quote
-from ..selectors.quotes import order_get
-from .quote import LineData
+from ...models import Order, OrderLine, OrderPromotion, Quote
+from ...selectors.quotes import order_get
+from ..quote import LineData
+from .stock import order_components, order_reserve, order_stock_follow
 
 STAMPS = {
     Order.Status.CONFIRMED: "confirmed_at",
@@ -59,15 +72,27 @@ def _delivery(lines: Sequence[OrderLine], products: dict[int, Product]) -> datet
     return max(dates) if dates else None
 
 
-def _place(order: Order, lines: list[OrderLine], *, by: User | None) -> Order:
+def _place(
+    order: Order,
+    lines: list[OrderLine],
+    *,
+    by: User | None,
+    promotion_ids: set[int] | frozenset[int] = frozenset(),
+) -> Order:
     order.save()
     order.reference = f"O-{order.pk:06d}"
     products = Product.objects.in_bulk([line.product_id for line in lines])
     order.expected_delivery = _delivery(lines, products)
+    order_components(lines)
+    if order.status == Order.Status.CONFIRMED:
+        order_reserve(order, lines, by=by)
     order.save()
     for position, line in enumerate(lines):
         line.order, line.position = order, position
     OrderLine.objects.bulk_create(lines)
+    OrderPromotion.objects.bulk_create(
+        [OrderPromotion(order=order, promotion_id=pk) for pk in sorted(promotion_ids)]
+    )
     _timeline(order, by=by, subject=_("Order %(ref)s placed") % {"ref": order.reference})
     emit(
         "order.created",
@@ -95,6 +120,7 @@ def order_from_quote(*, quote: Quote, by: User | None) -> Order:
         total=quote.total,
         status=Order.Status.CONFIRMED,
         confirmed_at=timezone.now(),
+        coupon=quote.coupon,
         created_by=by,
     )
     lines = [
@@ -112,7 +138,9 @@ def order_from_quote(*, quote: Quote, by: User | None) -> Order:
         )
         for line in quote.lines.all()
     ]
-    return _place(order, lines, by=by)
+    # The promotions ``quote_accept`` has just redeemed: the order keeps them.
+    used = {d.get("promotion_id") for line in quote.lines.all() for d in line.discounts}
+    return _place(order, lines, by=by, promotion_ids={pk for pk in used if pk})
 
 
 @transaction.atomic
@@ -126,9 +154,8 @@ def order_create(
     price_list: str = "",
 ) -> Order:
     """A draft order placed directly (no quote), priced through the catalogue; each
-    promotion it gets (a coupon, an automatic one) counts one use. Cancelling the order
-    does not give the use back: the catalogue has no service to return one, and an order
-    keeps no record of the promotions that priced it."""
+    promotion it gets (a coupon, an automatic one) counts one use, which the order keeps
+    (``OrderPromotion``) to give it back if it is cancelled."""
     ensure_can(by, "sales.edit")
     customer = customer_get(user=by, customer_id=customer_id)
     if not lines:
@@ -166,6 +193,7 @@ def order_create(
         net=pricing.net,
         tax=pricing.tax,
         total=pricing.total,
+        coupon=(coupon or "").strip().upper(),
         created_by=by,
     )
     rows = [
@@ -183,13 +211,15 @@ def order_create(
         )
         for p in pricing.lines
     ]
-    return _place(order, rows, by=by)
+    return _place(order, rows, by=by, promotion_ids=promotion_ids)
 
 
 @transaction.atomic
 def order_transition(*, by: User | None, order_id: int, to: str) -> Order:
     """Move an order along its lifecycle: draft → confirmed → shipped → delivered, or
-    cancelled before it ships. Any other move is refused, naming the status."""
+    cancelled before it ships. Any other move is refused, naming the status; so is a
+    shipment while a product's stock is missing. The stock and the promotions' uses
+    follow (see the module's docstring)."""
     ensure_can(by, "sales.edit")
     order = order_get(user=by, order_id=order_id, for_update=True)
     if to not in Order.Status.values:
@@ -204,6 +234,9 @@ def order_transition(*, by: User | None, order_id: int, to: str) -> Order:
             field="status",
         )
     previous = order.status
+    order_stock_follow(order, to, by=by)
+    if to == Order.Status.CANCELLED:
+        _give_back_promotions(order, by=by)
     order.status = to
     setattr(order, STAMPS[Order.Status(to)], timezone.now())
     order.save()
@@ -222,3 +255,13 @@ def order_transition(*, by: User | None, order_id: int, to: str) -> Order:
         by=by.pk if by else None,
     )
     return order
+
+
+def _give_back_promotions(order: Order, *, by: User | None) -> None:
+    """The uses the order counted, given back once each (``returned_at``)."""
+    now = timezone.now()
+    used = order.promotions_used.select_for_update().filter(returned_at__isnull=True)
+    for row in used.select_related("promotion").order_by("promotion_id"):
+        promotion_release(by=by, promotion=row.promotion)
+        row.returned_at = now
+        row.save(update_fields=["returned_at"])
