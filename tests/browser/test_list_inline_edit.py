@@ -87,9 +87,11 @@ def test_opportunity_and_case_cells_edit_in_place(page, sign_in, live_server, wo
     page.unroute("**/ui/lists/cases/**")
     page.route(
         "**/ui/lists/cases/**",
-        lambda route: route.fulfill(status=500, body="")
-        if route.request.method == "POST"
-        else route.continue_(),
+        lambda route: (
+            route.fulfill(status=500, body="")
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
     )
     page.get_by_role("button", name=f"Edit Owner of {reference}").click()
     owner = case_row.get_by_label("Owner", exact=True)
