@@ -77,7 +77,7 @@ class DefectList(ListDefinition):
     default_sort = "newest"
 
     def filtered(self, user, state: ListState) -> QuerySet:
-        from .selectors.defects import defects_filtered
+        from ..selectors.defects import defects_filtered
 
         f = state.filters
         status = f.get("status") or ""
