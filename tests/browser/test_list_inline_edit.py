@@ -104,5 +104,6 @@ def test_opportunity_and_case_cells_edit_in_place(page, sign_in, live_server, wo
     page.unroute("**/ui/lists/cases/**")
     owner.press("Enter")
     expect(case_row.get_by_role("alert")).to_have_count(0)
+    expect(page.get_by_role("button", name=f"Edit Owner of {reference}")).to_be_focused()
     expect(case_row).to_contain_text("Elena Martín")
     assert Case.objects.get().owner == world["rep"]

@@ -105,13 +105,16 @@
     }
   }, true);
 
-  /* Leaving a ficha property's field saves it (nothing changed: closes it). */
+  /* Leaving a ficha property's field saves it (nothing changed: closes it; refused and
+     not changed since: stays open with its message, so what was typed is not lost). */
   document.addEventListener("focusout", function (event) {
     var form = event.target.closest && event.target.closest("[data-pn-cell-form][data-pn-blur-save]");
     if (!form || (event.relatedTarget && form.contains(event.relatedTarget))) { return; }
     window.setTimeout(function () {
       if (!form.isConnected || form.contains(document.activeElement)) { return; }
-      close(form, changed(fieldOf(form)));
+      var edited = changed(fieldOf(form));
+      if (!edited && form.querySelector(".pn-cell-error")) { return; }
+      close(form, edited);
     }, 0);
   });
 
