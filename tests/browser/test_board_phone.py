@@ -16,17 +16,24 @@ WIDE = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 
 
+SHOWN = """() => {
+  const strip = document.querySelector('.pn-kanban-columns').getBoundingClientRect();
+  return [...document.querySelectorAll('.pn-kanban-column')].filter(c => {
+    const r = c.getBoundingClientRect();
+    return r.right > strip.left + 1 && r.left < strip.right - 1;
+  }).map(c => c.dataset.title);
+}"""
+
+
 def _shown(page) -> list[str]:
     """The titles of the columns the board shows (inside the board's own width)."""
-    return page.evaluate(
-        """() => {
-          const strip = document.querySelector('.pn-kanban-columns').getBoundingClientRect();
-          return [...document.querySelectorAll('.pn-kanban-column')].filter(c => {
-            const r = c.getBoundingClientRect();
-            return r.right > strip.left + 1 && r.left < strip.right - 1;
-          }).map(c => c.dataset.title);
-        }"""
-    )
+    return page.evaluate(SHOWN)
+
+
+def _wait_shown(page, *titles: str) -> None:
+    """Wait for the board to show exactly ``titles`` (a scroll, smooth or snapped, ends)."""
+    wanted = "|".join(titles)
+    page.wait_for_function(f"() => ({SHOWN})().join('|') === {wanted!r}")
 
 
 def test_one_column_at_a_time_on_a_phone(page, sign_in, live_server, world):  # noqa: F811
@@ -43,25 +50,22 @@ def test_one_column_at_a_time_on_a_phone(page, sign_in, live_server, world):  # 
 
     # The picker jumps to a column.
     picker.select_option(label="Won (0)")
-    page.wait_for_function("() => document.querySelector('.pn-kanban-columns').scrollLeft > 0")
-    expect(column(page, "Won")).to_be_in_viewport(ratio=0.9)
-    page.wait_for_timeout(300)  # the smooth scroll ends
-    assert _shown(page) == ["Won"]
+    _wait_shown(page, "Won")
 
     # A swipe snaps to the neighbouring column, and the picker follows.
     page.locator(".pn-kanban-columns").evaluate("s => s.scrollBy({left: -0.7 * s.clientWidth})")
     expect(picker).to_have_value(column(page, "Negotiate").get_attribute("data-column-id"))
-    assert _shown(page) == ["Negotiate"]
+    _wait_shown(page, "Negotiate")
 
     # The keyboard: the held card carries the board to its new column.
     fibra = card(page, "Fibra 600")
     fibra.focus()
     expect(picker).to_have_value(column(page, "Qualify").get_attribute("data-column-id"))
-    assert _shown(page) == ["Qualify"]
+    _wait_shown(page, "Qualify")
     page.keyboard.press("Space")
     page.keyboard.press("ArrowRight")
     expect(picker).to_have_value(column(page, "Propose").get_attribute("data-column-id"))
-    assert _shown(page) == ["Propose"]
+    _wait_shown(page, "Propose")
     page.keyboard.press("Space")
     expect(page.locator(".pn-kanban-live")).to_contain_text("moved to Propose")
     expect(picker.locator("option").nth(1)).to_have_text("Propose (1)")
