@@ -2,7 +2,7 @@ from django.urls import path
 
 from .duplicates.urls import urlpatterns as duplicate_urls
 from .imports.urls import urlpatterns as import_urls
-from .views import edit, pages
+from .views import edit, pages, properties
 
 app_name = "customers"
 urlpatterns = [
@@ -21,6 +21,11 @@ urlpatterns = [
         "<int:customer_id>/incidents/<int:incident_id>/resolve/",
         pages.billing_incident_resolve,
         name="billing_incident_resolve",
+    ),
+    path(
+        "<int:customer_id>/properties/<slug:key>/",
+        properties.customer_property,
+        name="property",
     ),
     path("<int:customer_id>/<slug:action>/", edit.ficha_action, name="action"),
     path(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.core.exceptions import DomainError, PermissionDenied, ValidationFailed
+from panorama.core.inline import editor
 from panorama.core.lists.actions import BulkReport, bulk_run, clean
 from panorama.core.lists.definition import LISTS, ListDefinition
 from panorama.core.lists.render import Cell, cell_url, render_list, total_text
@@ -116,27 +117,16 @@ def list_cell(request, list_name: str, pk: int, column_key: str):
             value = clean(form_field, raw, column.key)
             column.edit.save(request.user, row, value)
         except DomainError as exc:
-            context |= _editor(form_field, raw, column, error=exc.message)
+            context |= editor(form_field, raw, column.label, error=exc.message)
+            # The value the record keeps (read again: the refused write left nothing).
+            context["saved"] = column.cell(definition.row_get(request.user, pk))
             return render(request, "core/list/_cell_form.html", context, status=422)
         row = definition.row_get(request.user, pk)
     elif request.GET.get("edit"):
-        context |= _editor(form_field, column.edit.initial(row), column)
+        context |= editor(form_field, column.edit.initial(row), column.label)
         return render(request, "core/list/_cell_form.html", context)
     context["cell"] = Cell(column, column.cell(row), url)
     return render(request, "core/list/_cell.html", context)
-
-
-def _editor(form_field, value, column, error: str = "") -> dict:
-    attrs = {
-        "class": "form-select form-select-sm"
-        if hasattr(form_field, "choices")
-        else "form-control form-control-sm",
-        "aria-label": str(column.label),
-        "autofocus": True,
-    }
-    if error:
-        attrs["aria-invalid"] = "true"
-    return {"widget": form_field.widget.render("value", value, attrs=attrs), "error": error}
 
 
 @require_POST

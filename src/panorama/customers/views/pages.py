@@ -23,6 +23,7 @@ from ..models import Identity
 from ..services import relations
 from ..services.customer import AddressData, CustomerData, IdentityData, customer_create
 from ..services.export import ExportFilters, customers_export_csv
+from .properties import key_identities, properties_shown
 
 SEARCH_MIN_CHARS = 2
 SEARCH_SIZE = 8
@@ -179,16 +180,6 @@ def customer_new(request):
     return render(request, template, context, status=status)
 
 
-def _key_identities(identities: list[Identity]) -> list[Identity]:
-    """The first national ID, phone and e-mail: what the header shows."""
-    shown: dict[str, Identity] = {}
-    for identity in identities:
-        if identity.kind in (Identity.Kind.NATIONAL_ID, Identity.Kind.PHONE, Identity.Kind.EMAIL):
-            shown.setdefault(identity.kind, identity)
-    order = [Identity.Kind.NATIONAL_ID, Identity.Kind.PHONE, Identity.Kind.EMAIL]
-    return [shown[kind] for kind in order if kind in shown]
-
-
 @require_GET
 def customer_detail(request, customer_id: int):
     try:
@@ -214,7 +205,8 @@ def customer_detail(request, customer_id: int):
             key=lambda kv: (definitions[kv[0]].position if kv[0] in definitions else 10**6, kv[0]),
         )
     ]
-    data["key_identities"] = _key_identities(data["identities"])
+    data["key_identities"] = key_identities(data["identities"])
+    data["properties"] = properties_shown(customer, request.user, list(definitions.values()))
     data["history"] = customer_field_history(customer_id=customer.pk)
     data["open_incidents"] = sum(1 for i in data["billing_incidents"] if i.status == "open")
     data["can_edit"] = permissions.can(request.user, "customers.edit")

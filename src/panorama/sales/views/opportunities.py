@@ -19,6 +19,7 @@ from panorama.core.exceptions import DomainError
 from panorama.core.lists import (
     BulkAction,
     Column,
+    Edit,
     Filter,
     ListDefinition,
     ListState,
@@ -87,6 +88,42 @@ def _stage_undo(user, row: Opportunity, before: dict[str, Any]) -> Any:
     )
 
 
+def _form_field(name: str):
+    """The field of the opportunity's edit form: the same parsing in the list."""
+    return lambda user: OpportunityForm().fields[name]
+
+
+def _edit(name: str, initial) -> Edit:
+    """A cell saved through ``opportunity_update``, like the opportunity's edit form."""
+    return Edit(
+        field=_form_field(name),
+        initial=initial,
+        save=lambda user, row, value: opportunity_update(
+            by=user, opportunity_id=row.pk, changes={name: value}
+        ),
+        permission="sales.edit",
+    )
+
+
+# The stage, as on the board: a move (its history, the lost reason it needs).
+STAGE_EDIT = Edit(
+    field=_stage_field,
+    initial=lambda row: row.stage_id,
+    save=lambda user, row, stage: opportunity_move(
+        by=user, opportunity_id=row.pk, stage_id=stage.pk
+    ),
+    permission="sales.edit",
+)
+OWNER_EDIT = Edit(
+    field=_owner_field,
+    initial=lambda row: row.owner_id,
+    save=lambda user, row, owner: opportunity_update(
+        by=user, opportunity_id=row.pk, changes={"owner_id": owner.pk if owner else None}
+    ),
+    permission="sales.edit",
+)
+
+
 class OpportunityList(ListDefinition):
     name = "opportunities"
     label = gettext_lazy("Opportunities")
@@ -99,19 +136,26 @@ class OpportunityList(ListDefinition):
     columns = [
         Column("name", gettext_lazy("Name"), value=attr("name"), link=True, sort="name"),
         Column("customer", gettext_lazy("Customer"), value=attr("customer.display_name")),
-        Column("stage", gettext_lazy("Stage"), value=attr("stage.name")),
+        Column("stage", gettext_lazy("Stage"), value=attr("stage.name"), edit=STAGE_EDIT),
         Column(
             "status",
             gettext_lazy("Status"),
             value=chip("status", {"won": "success", "lost": "danger", "open": "info"}),
         ),
-        Column("amount", gettext_lazy("Amount"), value=_amount, numeric=True),
+        Column(
+            "amount",
+            gettext_lazy("Amount"),
+            value=_amount,
+            numeric=True,
+            edit=_edit("amount", lambda row: row.amount),
+        ),
         Column(
             "expected_close",
             gettext_lazy("Expected close"),
             value=attr("expected_close"),
+            edit=_edit("expected_close", lambda row: row.expected_close),
         ),
-        Column("owner", gettext_lazy("Owner"), value=_owner),
+        Column("owner", gettext_lazy("Owner"), value=_owner, edit=OWNER_EDIT),
         Column("next_step", gettext_lazy("Next step"), value=attr("next_step"), default=False),
     ]
     filters = [

@@ -28,6 +28,7 @@
     this.held = null;
     this.dragging = null;
     this.bind();
+    this.bindPicker();
   }
 
   Board.prototype.columns = function () {
@@ -68,6 +69,7 @@
       new Intl.NumberFormat(this.locale).format(count);
     column.querySelector(".pn-kanban-total").textContent = new Intl.NumberFormat(
       this.locale, { style: "currency", currency: this.currency }).format(cents / 100);
+    this.refreshPicker();
   };
   Board.prototype.applyTotals = function (totals) {
     var self = this;
@@ -80,6 +82,7 @@
       column.querySelector(".pn-kanban-count").textContent = t.count_display;
       column.querySelector(".pn-kanban-total").textContent = t.total_display;
     });
+    this.refreshPicker();
   };
 
   // --- placing cards -----------------------------------------------------------------
@@ -334,6 +337,65 @@
     };
     dialog.addEventListener("close", onClose);
     dialog.showModal();
+  };
+
+  // --- a phone: one column at a time (CSS scroll-snap), a picker to jump ---------------
+  Board.prototype.phone = function () {
+    return window.matchMedia("(max-width: 575.98px)").matches;
+  };
+  Board.prototype.showColumn = function (column, smooth) {
+    var strip = this.root.querySelector(".pn-kanban-columns");
+    var left = column.getBoundingClientRect().left - strip.getBoundingClientRect().left;
+    if (Math.abs(left) > 1) {
+      strip.scrollTo({ left: strip.scrollLeft + left, behavior: smooth ? "smooth" : "auto" });
+    }
+    if (this.picker) { this.picker.value = column.dataset.columnId; }
+  };
+  Board.prototype.shownColumn = function () {
+    var strip = this.root.querySelector(".pn-kanban-columns");
+    var edge = strip.getBoundingClientRect().left;
+    var best = null;
+    var distance = Infinity;
+    this.columns().forEach(function (column) {
+      var d = Math.abs(column.getBoundingClientRect().left - edge);
+      if (d < distance) { distance = d; best = column; }
+    });
+    return best;
+  };
+  Board.prototype.refreshPicker = function () {
+    if (!this.picker) { return; }
+    var self = this;
+    this.columns().forEach(function (column) {
+      var option = self.picker.querySelector('option[value="' + column.dataset.columnId + '"]');
+      if (option) {
+        option.textContent = column.dataset.title + " (" +
+          column.querySelector(".pn-kanban-count").textContent + ")";
+      }
+    });
+  };
+  Board.prototype.bindPicker = function () {
+    var self = this;
+    var strip = this.root.querySelector(".pn-kanban-columns");
+    this.picker = this.root.querySelector("[data-pn-kanban-picker]");
+    if (!this.picker || !strip) { return; }
+    this.picker.addEventListener("change", function () {
+      var column = self.root.querySelector(
+        '.pn-kanban-column[data-column-id="' + self.picker.value + '"]');
+      if (column) { self.showColumn(column, true); }
+    });
+    var timer = null;
+    strip.addEventListener("scroll", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var column = self.shownColumn();
+        if (column && self.picker) { self.picker.value = column.dataset.columnId; }
+      }, 80);
+    }, { passive: true });
+    /* The keyboard still moves cards: the column of the focused card is the one shown. */
+    this.root.addEventListener("focusin", function (event) {
+      var card = event.target.closest && event.target.closest(".pn-kanban-card");
+      if (card && self.phone()) { self.showColumn(self.columnOf(card), false); }
+    });
   };
 
   Board.prototype.bind = function () {

@@ -117,40 +117,4 @@
       refresh(list);
     }
   });
-
-  /* Inline edit: F2 edits the first editable cell of the focused row; in the editor,
-     Enter saves and Esc cancels; afterwards the cell's edit button has the focus. */
-  document.addEventListener("keydown", function (event) {
-    var editor = event.target.closest && event.target.closest("[data-pn-cell-form]");
-    if (editor) {
-      /* The editor gets the focus as soon as it is in the page; htmx wires its buttons a
-         moment later (the settle): make sure they are wired before using them. */
-      if (window.htmx) { window.htmx.process(editor); }
-      if (event.key === "Escape") {
-        event.preventDefault();
-        editor.querySelector("[data-pn-cell-cancel]").click();
-      } else if (event.key === "Enter" && event.target.tagName === "SELECT") {
-        event.preventDefault();
-        editor.requestSubmit();
-      }
-      return;
-    }
-    if (event.key === "F2") {
-      var row = event.target.closest && event.target.closest("[data-pn-list] tr");
-      var edit = row && row.querySelector("[data-pn-edit]");
-      if (edit) {
-        event.preventDefault();
-        if (window.htmx) { window.htmx.process(edit); }
-        edit.click();
-      }
-    }
-  });
-  /* After the settle, when htmx has wired the new buttons: a key pressed at once works. */
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var cell = event.detail.target;
-    if (!cell || !cell.classList || !cell.classList.contains("pn-cell-editable")) { return; }
-    var field = cell.querySelector("[data-pn-cell-form] select, [data-pn-cell-form] input:not([type=hidden])");
-    var edit = cell.querySelector("[data-pn-edit]");
-    if (field) { field.focus(); } else if (edit) { edit.focus(); }
-  });
 })();
