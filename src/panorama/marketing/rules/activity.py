@@ -57,7 +57,7 @@ FIELDS = [
     ),
     Field(
         "case",
-        gettext_lazy("Open case"),
+        gettext_lazy("Has an open case"),
         "activity",
         _case_types,
         op_list=tuple(PRESENCE_OPS),
