@@ -65,6 +65,7 @@ def _link(message, pattern):
     html = message.get_body(("html",)).get_content()
     plain = message.get_body(("plain",)).get_content()
     found = re.search(rf"https://crm\.example\.com(/marketing/{pattern}/[^\"\s<]+/)", html + plain)
+    assert found is not None, f"no /marketing/{pattern}/ link in the e-mail"
     return found.group(1)
 
 
@@ -172,7 +173,8 @@ def test_removing_a_branch_moves_its_customers_on(smtp, marketer, world, nudge):
     svc.step_remove(by=marketer, step=nudge["branch"])
 
     run.refresh_from_db()
-    assert run.step.kind == "add_to_list" and run.branch_since is None
+    assert run.step is not None and run.step.kind == "add_to_list"
+    assert run.branch_since is None
     assert [r["step"].kind for r in journey_report(journey=nudge["journey"])["steps"]] == [
         "send",
         "add_to_list",
