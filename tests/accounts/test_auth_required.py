@@ -76,6 +76,8 @@ PUBLIC_WEB = {
     "marketing:signup",  # a list's public sign-up page: its token, honeypot, rate limit
     "marketing:optin_confirm",  # the double opt-in link: a signed, expiring token
     "marketing:journey_unsubscribe",  # a journey e-mail's unsubscribe link: a signed token
+    "marketing:journey_open",  # a journey e-mail's open pixel: a signed token
+    "marketing:journey_click",  # a journey e-mail's tracked link: a signed token and target
     "marketing:customer_unsubscribe",  # a rule e-mail's unsubscribe link: a signed token
 }
 ADMIN_SIGN_IN = "/admin/login/"

@@ -16,6 +16,7 @@ from .models import (
     CampaignVariant,
     Enrolment,
     Journey,
+    JourneyMessage,
     JourneyStep,
     MessageTemplate,
     OptIn,
@@ -84,7 +85,7 @@ class CampaignAdmin(AppLink, ReadOnlyAdmin):
 
 class StepInline(ReadOnlyInline):
     model = JourneyStep
-    fields = ("position", "kind", "config")
+    fields = ("parent", "path", "position", "kind", "config")
 
 
 @admin.register(Journey)
@@ -102,6 +103,13 @@ class EnrolmentAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     list_select_related = ("journey", "customer", "step")
     search_fields = ("=customer__id",)
+
+
+@admin.register(JourneyMessage)
+class JourneyMessageAdmin(ReadOnlyAdmin):
+    list_display = ("enrolment", "step", "sent_at", "opened_at", "clicked_at")
+    list_select_related = ("enrolment", "step")
+    search_fields = ("=enrolment__customer__id",)
 
 
 @admin.register(SignupForm)

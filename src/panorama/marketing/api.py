@@ -321,7 +321,11 @@ def _report(journey) -> dict:
     report = selectors.journey_report(journey=journey)
     steps = [
         {
-            **{f: getattr(r["step"], f) for f in ("id", "position", "kind", "config")},
+            **{
+                f: getattr(r["step"], f)
+                for f in ("id", "position", "kind", "config", "parent_id", "path")
+            },
+            "level": r["level"],
             "waiting": r["waiting"],
         }
         for r in report["steps"]

@@ -1,5 +1,5 @@
-"""The visual segment builder's form: rows of (field, operator, value[, channel][, outcome],
-not)
+"""The visual segment builder's form: rows of (field, operator, value[, channel][, outcome]
+[, extra], not)
 under one "all / any" switch, turned into the rule JSON the services validate. A rule
 the rows cannot draw (nested groups, written through the API) is edited as JSON."""
 
@@ -9,6 +9,7 @@ from typing import Any
 from . import rules as segment_rules
 
 MAX_ROWS = segment_rules.MAX_CONDITIONS
+EXTRA_KEYS = segment_rules.activity.EXTRA_KEYS
 
 
 @dataclass
@@ -18,6 +19,7 @@ class Row:
     value: str = ""
     channel: str = ""
     outcome: str = ""  # "contacted": the interaction's outcome ("sale"), any when empty
+    extra: str = ""  # an activity field's optional key (``Field.extra``: url, product, days)
     negate: bool = False
 
 
@@ -38,6 +40,7 @@ def rows_from_post(data, *, catalogue: dict[str, segment_rules.Field]) -> list[R
                 value=(data.get(f"v{i}") or "").strip(),
                 channel=data.get(f"c{i}", ""),
                 outcome=(data.get(f"oc{i}") or "").strip(),
+                extra=(data.get(f"x{i}") or "").strip(),
                 negate=data.get(f"n{i}") == "on",
             )
         )
@@ -66,6 +69,8 @@ def rule_from_rows(match: str, rows: list[Row], *, catalogue) -> dict:
             leaf["channel"] = row.channel
         if row.field == "contacted" and row.outcome:
             leaf["outcome"] = row.outcome
+        if field is not None and field.extra and row.extra:
+            leaf[field.extra] = row.extra
         children.append({"op": "not", "rule": leaf} if row.negate else leaf)
     return {"op": "or" if match == "or" else "and", "rules": children}
 
@@ -94,6 +99,7 @@ def rows_from_rule(rule: dict) -> tuple[str, list[Row]] | None:
                 value="" if value is None else str(value),
                 channel=leaf.get("channel", "") or "",
                 outcome=str(leaf.get("outcome") or ""),
+                extra=str(leaf.get(EXTRA_KEYS.get(leaf["field"], "")) or ""),
                 negate=negate,
             )
         )

@@ -337,6 +337,8 @@ class StepIn(Schema):
     kind: str
     config: dict[str, Any] = {}
     position: int | None = None
+    parent: int | None = Field(None, description="The branch step whose path it goes on.")
+    path: str = Field("", description='"yes" or "no" with a parent; empty on the main road.')
 
 
 class StepOut(Schema):
@@ -344,6 +346,9 @@ class StepOut(Schema):
     position: int
     kind: str
     config: dict[str, Any]
+    parent_id: int | None = None
+    path: str = ""
+    level: int = 0
     waiting: int = 0
 
 

@@ -458,7 +458,8 @@ def journey_get(*, journey_id: int):
 
 def journey_report(*, journey) -> dict[str, Any]:
     """How many customers wait at each step, finished and left: one aggregate query
-    (the steps in a second)."""
+    (the steps in a second). The steps in reading order: a branch, then its yes path,
+    then its no path (``level``: how many branches deep)."""
     from .models import Enrolment
     from .services.journeys import step_describe
 
@@ -470,16 +471,25 @@ def journey_report(*, journey) -> dict[str, Any]:
         .values_list("status", "step_id", "n")
     ):
         counts[(status, step_id)] = counts.get((status, step_id), 0) + n
+    from .services.journeys.tree import line_of, walk
+
     steps = list(journey.steps.order_by("position", "id"))
-    return {
-        "steps": [
+    rows = []
+    for step, level, path in walk(steps):
+        road = line_of(steps, step)
+        rows.append(
             {
                 "step": step,
                 "label": step_describe(step),
                 "waiting": counts.get(("active", step.pk), 0),
+                "level": level,
+                "path": path,
+                "first": road[0].pk == step.pk,
+                "last": road[-1].pk == step.pk,
             }
-            for step in steps
-        ],
+        )
+    return {
+        "steps": rows,
         "active": sum(n for (s, _step), n in counts.items() if s == "active"),
         "done": sum(n for (s, _step), n in counts.items() if s == "done"),
         "exited": sum(n for (s, _step), n in counts.items() if s == "exited"),

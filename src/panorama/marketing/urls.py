@@ -69,5 +69,7 @@ urlpatterns = [
     path("join/<str:token>/", public.signup, name="signup"),
     path("confirm/<str:token>/", public.optin_confirm, name="optin_confirm"),
     path("ju/<str:token>/", public.journey_unsubscribe, name="journey_unsubscribe"),
+    path("jo/<str:token>/", public.journey_open, name="journey_open"),
+    path("jc/<str:token>/", public.journey_click, name="journey_click"),
     path("cu/<str:token>/", public.customer_unsubscribe, name="customer_unsubscribe"),
 ]

@@ -10,7 +10,7 @@ from .campaigns import (
     Segment,
     StaticList,
 )
-from .journeys import Enrolment, Journey, JourneyStep
+from .journeys import Enrolment, Journey, JourneyMessage, JourneyStep
 from .signups import OptIn, SignupForm, Suppression
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "CampaignVariant",
     "Enrolment",
     "Journey",
+    "JourneyMessage",
     "JourneyStep",
     "ListMembership",
     "MessageTemplate",

@@ -1,5 +1,10 @@
 """Journeys (autoresponders): a trigger, then steps in order. Each customer who enters
-has an ``Enrolment``: the next step to run and when, advanced by the worker's sweep."""
+has an ``Enrolment``: the next step to run and when, advanced by the worker's sweep.
+
+A branch step splits the road in two: its ``yes`` and ``no`` paths are steps whose
+``parent`` is the branch (in order of ``position`` on their path); a path that ends goes
+on with the step after its branch. Steps only point up to an earlier branch, so a
+journey is a tree: no road loops."""
 
 from django.conf import settings
 from django.db import models
@@ -82,18 +87,42 @@ class JourneyStep(models.Model):
         ADD_TO_LIST = "add_to_list", _("Add to a list")
         TASK = "task", _("Task for the customer's manager")
         ALERT = "alert", _("Alert for the customer's manager")
+        BRANCH = "branch", _("Branch: after a wait, if opened, clicked or bought")
+
+    class Path(models.TextChoices):
+        MAIN = "", _("Main road")
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
 
     journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="steps")
+    # The branch whose yes or no path the step is on (None and "": the main road).
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name=_("branch step"),
+    )
+    path = models.CharField(_("path"), max_length=3, choices=Path.choices, blank=True, default="")
     position = models.PositiveIntegerField(_("position"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     # wait: {"days"}; send: {"template"}; condition: {"segment", "negate"};
-    # add_to_list: {"list"}; task: {"subject", "in_days"}; alert: {"title"}.
+    # add_to_list: {"list"}; task: {"subject", "in_days"}; alert: {"title"};
+    # branch: {"test": opened | clicked | bought, "days"} (waits the days, then tests).
     config = models.JSONField(_("settings"), default=dict)
 
     class Meta:
         verbose_name = _("journey step")
         verbose_name_plural = _("journey steps")
         ordering = ["journey", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True, path="")
+                | models.Q(parent__isnull=False, path__in=["yes", "no"]),
+                name="journeystep_path_of_its_branch",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.journey_id}#{self.position} {self.kind}"
@@ -131,6 +160,8 @@ class Enrolment(models.Model):
     # What a dated trigger enrolled the customer for: the year of a birthday, the id of
     # the holding about to end (empty for the other triggers). Once per occurrence.
     occurrence = models.CharField(_("occurrence"), max_length=20, blank=True, default="")
+    # Since when the customer waits at a branch before its test (None: not waiting).
+    branch_since = models.DateTimeField(_("waiting at the branch since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("journey enrolment")
@@ -155,3 +186,24 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} in {self.journey_id} ({self.status})"
+
+
+class JourneyMessage(models.Model):
+    """An e-mail a journey sent a customer, with its first open and first click (its
+    signed pixel and links): what a branch on "opened" or "clicked" reads."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="messages")
+    step = models.ForeignKey(
+        JourneyStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent at"))
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    clicked_at = models.DateTimeField(_("clicked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("journey e-mail")
+        verbose_name_plural = _("journey e-mails")
+        indexes = [models.Index(fields=["enrolment", "-sent_at"], name="journeymessage_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.sent_at:%Y-%m-%d}"

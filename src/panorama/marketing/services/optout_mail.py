@@ -4,6 +4,7 @@ rendered in his language, and the unsubscribe link three ways (the RFC 8058 one-
 headers, a footer in the text part, a link in the HTML part)."""
 
 import html
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -33,16 +34,21 @@ def optout_mail(
     address: str,
     unsubscribe: str,
     headers: dict[str, str] | None = None,
+    pixel_url: str = "",
+    link: Callable[[str], str] | None = None,
 ) -> tuple[EmailMultiAlternatives, messages.Rendered]:
-    from .sending import customer_context, html_body
+    """The message; with ``pixel_url`` and ``link`` (a journey's), its opens and its links
+    are tracked (the links of both parts through ``link``)."""
+    from .sending import _URL, customer_context, html_body
 
     context = customer_context([customer_id])[customer_id]
     rendered = messages.Compiled(template).render(context | {"unsubscribe_url": unsubscribe})
     with translation.override(rendered.language):
         footer = _("To stop receiving these e-mails: %(url)s") % {"url": unsubscribe}
+    text = _URL.sub(lambda m: link(m.group(0)), rendered.body) if link else rendered.body
     message = EmailMultiAlternatives(
         subject=rendered.subject,
-        body=f"{rendered.body}\n\n--\n{footer}\n",
+        body=f"{text}\n\n--\n{footer}\n",
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
         headers={
@@ -55,8 +61,9 @@ def optout_mail(
     footer_html = (
         f'<p><a href="{html.escape(unsubscribe)}">{html.escape(footer.split(":")[0])}</a></p>'
     )
-    body_html = html_body(rendered.body, pixel_url="")
+    body_html = html_body(rendered.body, pixel_url="", link=link or (lambda url: url))
+    pixel = f'<img src="{html.escape(pixel_url)}" width="1" height="1" alt="">' if pixel_url else ""
     message.attach_alternative(
-        body_html.replace("</body>", footer_html + "</body>", 1), "text/html"
+        body_html.replace("</body>", footer_html + pixel + "</body>", 1), "text/html"
     )
     return message, rendered

@@ -111,6 +111,7 @@ def _detail_context(request, journey: Journey, **extra) -> dict:
         "templates": MessageTemplate.objects.all(),
         "segments": selectors.segments_all(),
         "lists": selectors.lists_all(),
+        "branch_tests": [(k, str(v)) for k, v in journey_services.BRANCH_TESTS.items()],
         **extra,
     }
 
@@ -154,12 +155,22 @@ def journey_step_add(request, journey_id: int):
         "add_to_list": ["list"],
         "task": ["subject", "in_days"],
         "alert": ["title"],
+        "branch": ["test", "days"],
     }
     config = {k: request.POST.get(k, "") for k in keys.get(kind, [])}
     if kind == "alert":
         config["title"] = request.POST.get("subject", "")
+    # "where": the main road (empty) or a branch's path ("<step id>:yes").
+    parent, _sep, path = request.POST.get("where", "").partition(":")
     try:
-        journey_services.step_add(by=request.user, journey=journey, kind=kind, config=config)
+        journey_services.step_add(
+            by=request.user,
+            journey=journey,
+            kind=kind,
+            config=config,
+            parent=int(parent) if parent.isdigit() else None,
+            path=path,
+        )
     except DomainError as exc:
         return _steps_answer(request, journey, exc)
     return _steps_answer(request, journey)

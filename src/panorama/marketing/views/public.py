@@ -70,6 +70,32 @@ def open_pixel(request, token: str):
 @login_not_required
 @never_cache
 @require_GET
+def journey_open(request, token: str):
+    from ..services.journeys import journey_message_open
+
+    try:
+        journey_message_open(token=token)
+    except BadSignature:
+        return _bad()
+    return HttpResponse(PIXEL, content_type="image/gif")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def journey_click(request, token: str):
+    from ..services.journeys import journey_message_click
+
+    try:
+        url = journey_message_click(token=token)
+    except BadSignature:
+        return _bad()
+    return HttpResponseRedirect(url)
+
+
+@login_not_required
+@never_cache
+@require_GET
 def click(request, token: str):
     try:
         url = tracking.recipient_click(token=token)

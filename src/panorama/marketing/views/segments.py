@@ -39,7 +39,8 @@ def _rows_context(rows: list[builder.Row], catalogue) -> list[dict]:
                 "field": field,
                 "ops": [(op, segment_rules.OP_LABELS[op]) for op in field.ops] if field else [],
                 "choices": field.choices() if field and field.choices else None,
-                "input_type": {"date": "date", "integer": "number", "recency": "number"}.get(
+                "input_type": (field.input if field else "")
+                or {"date": "date", "integer": "number", "recency": "number"}.get(
                     field.type if field else "", "text"
                 ),
                 "needs_value": row.op not in ("is_empty", "is_set"),

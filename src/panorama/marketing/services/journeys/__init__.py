@@ -15,8 +15,13 @@ pause. A customer enters a journey once, unless it allows re-entry
 (then again once the previous run is over: never twice at the same time).
 
 **Steps.** wait N days, send a template, continue only if in a segment (or not in it),
-add to a list, a task on the manager's agenda, an alert for the manager. The steps are
-a list without jumps, so a journey cannot loop.
+add to a list, a task on the manager's agenda, an alert for the manager, and a branch:
+after waiting its days, has the customer opened (or clicked) the journey's last e-mail
+to him, or bought since he entered (an order confirmed, shipped or delivered)? Yes takes
+the branch's yes path, no its no path; a path that ends (or is empty) goes on with the
+step after the branch (``tree``). Steps only hang under an earlier branch, so a journey
+is a tree and cannot loop; an "opened" or "clicked" branch needs an e-mail sent before
+it on its road (checked when the journey is activated).
 
 **Running.** An ``Enrolment`` holds the next step and when it is due; the worker's sweep
 (``journeys_advance``) takes the due ones in batches, one transaction per customer, and
@@ -28,10 +33,13 @@ out of every journey at once.
 **Editing in flight.** A paused journey enrols nobody and runs nobody; its customers
 wait where they are and go on when it is active again (late steps run then, not
 skipped). Adding or moving a step changes the road of those still before it; a customer
-whose next step is removed goes on with the step after it."""
+whose next step is removed goes on with the step after it (for a branch: the step after
+the branch, whether he waited at it or was on one of its paths). A customer waiting at a
+branch when its days change keeps the due time he was given."""
 
 from .build import (
     BATCH,
+    BRANCH_TESTS,
     JOURNEY_EVENTS,
     MAX_STEPS,
     MAX_STEPS_PER_RUN,
@@ -48,11 +56,18 @@ from .build import (
 )
 from .dated import journeys_dated_pending, journeys_enrol_dated
 from .enrol import handle_event, journey_enrol, journeys_enrol, journeys_exit_customer
-from .mail import UNSUBSCRIBE_SALT, journey_unsubscribe, unsubscribe_url
+from .mail import (
+    UNSUBSCRIBE_SALT,
+    journey_message_click,
+    journey_message_open,
+    journey_unsubscribe,
+    unsubscribe_url,
+)
 from .run import journeys_advance, journeys_due
 
 __all__ = [
     "BATCH",
+    "BRANCH_TESTS",
     "JOURNEY_EVENTS",
     "K",
     "MAX_STEPS",
@@ -62,6 +77,8 @@ __all__ = [
     "handle_event",
     "journey_enrol",
     "journey_events",
+    "journey_message_click",
+    "journey_message_open",
     "journey_save",
     "journey_set_status",
     "journey_unsubscribe",

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
@@ -21,11 +22,19 @@ from ...models import (
     SignupForm,
     StaticList,
 )
+from . import tree
 
 SUBSCRIBER = "marketing.journeys"
 BATCH = 200
 MAX_STEPS = 30
-MAX_STEPS_PER_RUN = 50  # a safety net: the list has no jumps, so a run always ends
+MAX_STEPS_PER_RUN = 50  # a safety net: the road is a tree, so a run always ends
+MAX_BRANCH_DEPTH = 3  # branches inside branches' paths, at most this deep
+# What a branch tests, after its wait.
+BRANCH_TESTS = {
+    "opened": gettext_lazy("opened the previous e-mail"),
+    "clicked": gettext_lazy("clicked a link of the previous e-mail"),
+    "bought": gettext_lazy("bought since entering the journey"),
+}
 # Events that may start a journey (each carries the customer).
 JOURNEY_EVENTS = (
     "customer.created",
@@ -99,6 +108,15 @@ def step_config_check(kind: str, config: Any) -> dict:
             "subject": _text(config, "subject", _("task's subject")),
             "in_days": _int(config, "in_days", 0, 365, _("The number of days")),
         }
+    if kind == K.BRANCH:
+        test = config.get("test")
+        if test not in BRANCH_TESTS:
+            raise ValidationFailed(
+                _("A branch tests whether the customer %(tests)s.")
+                % {"tests": ", ".join(str(t) for t in BRANCH_TESTS.values())},
+                field="config.test",
+            )
+        return {"test": test, "days": _int(config, "days", 0, 365, _("The number of days"))}
     return {"title": _text(config, "title", _("alert's title"))}
 
 
@@ -123,6 +141,11 @@ def step_describe(step: JourneyStep) -> str:
         return _("Continue only if in the segment “%(name)s”") % {"name": name}
     if step.kind == K.TASK:
         return _("Task “%(s)s” in %(n)s days") % {"s": c.get("subject"), "n": c.get("in_days")}
+    if step.kind == K.BRANCH:
+        return _("After %(n)s days: has the customer %(test)s?") % {
+            "n": c.get("days"),
+            "test": BRANCH_TESTS.get(c.get("test", ""), "?"),
+        }
     return _("Alert “%(s)s”") % {"s": c.get("title")}
 
 
@@ -193,11 +216,33 @@ def _renumber(steps: list[JourneyStep]) -> None:
             step.save(update_fields=["position"])
 
 
+def _branch_of(steps: list[JourneyStep], parent: int | None, path: str) -> JourneyStep | None:
+    """The branch a new step goes under (None: the main road), checked."""
+    if parent in (None, "", 0):
+        if path:
+            raise ValidationFailed(_("Choose the branch of this path."), field="parent")
+        return None
+    branch = next((s for s in steps if str(s.pk) == str(parent)), None)
+    if branch is None or branch.kind != K.BRANCH:
+        raise ValidationFailed(_("Choose a branch step of this journey."), field="parent")
+    if path not in ("yes", "no"):
+        raise ValidationFailed(_("A branch has a yes path and a no path."), field="path")
+    return branch
+
+
 @transaction.atomic
 def step_add(
-    *, by: User | None, journey: Journey, kind: str, config: Any, position: int | None = None
+    *,
+    by: User | None,
+    journey: Journey,
+    kind: str,
+    config: Any,
+    position: int | None = None,
+    parent: int | None = None,
+    path: str = "",
 ) -> JourneyStep:
-    """Add a step at ``position`` (0 first; None: last)."""
+    """Add a step at ``position`` (0 first; None: last) on the main road, or on the yes
+    or no ``path`` of the branch step ``parent``."""
     ensure_can(by, "marketing.send_campaigns")
     journey = Journey.objects.select_for_update().get(pk=journey.pk)
     checked = step_config_check(kind, config)
@@ -206,38 +251,69 @@ def step_add(
         raise ValidationFailed(
             _("A journey has at most %(n)s steps.") % {"n": MAX_STEPS}, field="kind"
         )
-    index = len(steps) if position is None else max(0, min(int(position), len(steps)))
-    step = JourneyStep(journey=journey, position=index, kind=kind, config=checked)
+    branch = _branch_of(steps, parent, path or "")
+    if kind == K.BRANCH and branch and tree.depth(steps, branch) + 1 >= MAX_BRANCH_DEPTH:
+        raise ValidationFailed(
+            _("Branches nest at most %(n)s deep.") % {"n": MAX_BRANCH_DEPTH}, field="parent"
+        )
+    road = tree.line(steps, branch.pk if branch else None, path if branch else "")
+    index = len(road) if position is None else max(0, min(int(position), len(road)))
+    step = JourneyStep(
+        journey=journey,
+        parent=branch,
+        path=path if branch else "",
+        position=index,
+        kind=kind,
+        config=checked,
+    )
     rules_for(JourneyStep).check(step)
     step.save()
-    steps.insert(index, step)
-    _renumber(steps)
+    road.insert(index, step)
+    _renumber(road)
     return step
 
 
 @transaction.atomic
 def step_remove(*, by: User | None, step: JourneyStep) -> None:
-    """Remove a step; customers whose next step it was go on with the one after it."""
+    """Remove a step (a branch with its paths); customers whose next step it was (or one
+    on its paths) go on with the step after it."""
     ensure_can(by, "marketing.send_campaigns")
     steps = _steps(Journey.objects.select_for_update().get(pk=step.journey_id))
-    index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
-    following = steps[index + 1] if index + 1 < len(steps) else None
-    Enrolment.objects.filter(step=step, status=Enrolment.Status.ACTIVE).update(step=following)
+    step = next(s for s in steps if s.pk == step.pk)
+    following = tree.step_next(steps, step)
+    Enrolment.objects.filter(
+        step_id__in=tree.subtree(steps, step), status=Enrolment.Status.ACTIVE
+    ).update(step=following, branch_since=None)
+    road = [s for s in tree.line_of(steps, step) if s.pk != step.pk]
     step.delete()
-    _renumber([s for s in steps if s.pk != step.pk])
+    _renumber(road)
 
 
 @transaction.atomic
 def step_move(*, by: User | None, step: JourneyStep, offset: int) -> None:
-    """Move a step up (-1) or down (+1)."""
+    """Move a step up (-1) or down (+1) on its road (a branch moves with its paths)."""
     ensure_can(by, "marketing.send_campaigns")
     steps = _steps(Journey.objects.select_for_update().get(pk=step.journey_id))
-    index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
+    road = tree.line_of(steps, next(s for s in steps if s.pk == step.pk))
+    index = next(i for i, s in enumerate(road) if s.pk == step.pk)
     target = index + (1 if offset > 0 else -1)
-    if not 0 <= target < len(steps):
+    if not 0 <= target < len(road):
         raise ValidationFailed(_("The step cannot move further."), field="position")
-    steps[index], steps[target] = steps[target], steps[index]
-    _renumber(steps)
+    road[index], road[target] = road[target], road[index]
+    _renumber(road)
+
+
+def _check_branches(steps: list[JourneyStep]) -> None:
+    """An "opened" or "clicked" branch needs an e-mail sent before it on every road."""
+    for step in steps:
+        if step.kind != K.BRANCH or step.config.get("test") not in ("opened", "clicked"):
+            continue
+        if not any(s.kind == K.SEND for s in tree.always_before(steps, step)):
+            raise ValidationFailed(
+                _("The branch “%(label)s” needs an e-mail sent before it.")
+                % {"label": step_describe(step)},
+                field="status",
+            )
 
 
 @transaction.atomic
@@ -252,6 +328,7 @@ def journey_set_status(*, by: User | None, journey: Journey, status: str) -> Jou
         steps = _steps(journey)
         if not steps:
             raise ValidationFailed(_("Add a step before activating the journey."), field="status")
+        _check_branches(steps)
         for step in steps:
             step_config_check(step.kind, step.config)
             if step.kind == K.SEND:

@@ -87,7 +87,7 @@ def _holdings_ending(journey: Journey, today: datetime.date) -> list[tuple[int, 
 @transaction.atomic
 def _enrol_dated(journey: Journey, today: datetime.date, now: datetime.datetime) -> int:
     """One journey's enrolments of the day, their events and the day noted."""
-    first = journey.steps.order_by("position", "id").first()
+    first = journey.steps.filter(parent__isnull=True).order_by("position", "id").first()
     found = []
     if first is not None:
         pick = _birthdays if journey.trigger == Journey.Trigger.BIRTHDAY else _holdings_ending

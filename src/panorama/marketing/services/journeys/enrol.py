@@ -47,7 +47,7 @@ def _enrol(journey: Journey, customer_ids: list[int], now: datetime.datetime) ->
     """Enrol these customers in ``journey`` at its first step: once per customer, or
     again after the previous run is over when it allows re-entry (never twice at the
     same time). Returns how many enrolments were made."""
-    first = journey.steps.order_by("position", "id").first()
+    first = journey.steps.filter(parent__isnull=True).order_by("position", "id").first()
     if first is None:
         return 0
     taken = Enrolment.objects.filter(journey=journey, customer_id__in=customer_ids)

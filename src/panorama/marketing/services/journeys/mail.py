@@ -1,10 +1,12 @@
 """A journey's e-mails: sent with the consent checked at that moment, suppressed
-addresses skipped, and their one-click unsubscribe link."""
+addresses skipped, their one-click unsubscribe link, and their signed open pixel and
+links (a ``JourneyMessage`` per e-mail: what a branch on "opened" or "clicked" reads)."""
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.channels.services import interaction_record
@@ -13,15 +15,18 @@ from panorama.customers.models import Consent, Customer
 
 from ...models import (
     Enrolment,
+    JourneyMessage,
     JourneyStep,
     MessageTemplate,
     Suppression,
 )
 from ...rules import consent_granted
 from ..optout_mail import email_address, optout_mail
+from ..sending import public_url, token_make, token_read
 from .enrol import _log, journeys_exit_customer
 
 UNSUBSCRIBE_SALT = "panorama.marketing.journey_unsubscribe"
+OPEN, CLICK = "journey_open", "journey_click"  # the signed tokens' kinds
 
 
 def unsubscribe_url(enrolment_id: int) -> str:
@@ -45,12 +50,15 @@ def _send(enrolment: Enrolment, step: JourneyStep, *, connection, counts) -> str
     template = MessageTemplate.objects.filter(pk=step.config["template"]).first()
     if template is None:
         return _("The message of the step was deleted")
+    sent = JourneyMessage.objects.create(enrolment=enrolment, step=step, sent_at=timezone.now())
     message, rendered = optout_mail(
         template=template,
         customer_id=customer_id,
         address=address,
         unsubscribe=unsubscribe_url(enrolment.pk),
         headers={"X-Panorama-Journey": str(enrolment.journey_id)},
+        pixel_url=public_url("marketing:journey_open", token_make(sent.pk, OPEN)),
+        link=lambda url: public_url("marketing:journey_click", token_make(sent.pk, CLICK, url)),
     )
     # Handed over before the row is saved: a crash in between can send it twice (at
     # least once, like campaigns); an SMTP error rolls this customer's step back and he
@@ -132,3 +140,60 @@ def journey_unsubscribe(*, token: str) -> tuple[Enrolment, bool]:
     )
     enrolment.refresh_from_db()
     return enrolment, True
+
+
+def _message(token: str, kind: str) -> tuple[JourneyMessage, dict]:
+    """The e-mail a signed token names, locked; ``BadSignature`` when tampered with."""
+    payload = token_read(token, kind)
+    sent = (
+        JourneyMessage.objects.select_for_update()
+        .select_related("enrolment__journey")
+        .filter(pk=payload["r"])
+        .first()
+    )
+    if sent is None:  # a signed token whose enrolment was deleted
+        raise signing.BadSignature("unknown journey e-mail")
+    return sent, payload
+
+
+def _timeline(sent: JourneyMessage, subject: str, outcome: str) -> None:
+    enrolment = sent.enrolment
+    interaction_record(
+        customer_id=enrolment.customer_id,
+        by=None,
+        channel="email",
+        direction="inbound",
+        subject=subject % {"name": enrolment.journey.name},
+        outcome=outcome,
+        related=enrolment,
+        metadata={"journey_id": enrolment.journey_id, "step_id": sent.step_id},
+    )
+
+
+@transaction.atomic
+def journey_message_open(*, token: str) -> JourneyMessage:
+    """The e-mail's pixel was loaded: its first open is kept (and put on the timeline);
+    a later one changes nothing."""
+    sent, _payload = _message(token, OPEN)
+    if sent.opened_at is None:
+        sent.opened_at = timezone.now()
+        sent.save(update_fields=["opened_at"])
+        _timeline(sent, _("Opened the journey e-mail (%(name)s)"), "opened")
+    return sent
+
+
+@transaction.atomic
+def journey_message_click(*, token: str) -> str:
+    """A link of the e-mail was followed: the first click is kept (it proves the open
+    too); where the link goes is returned, only a URL we signed (no open redirect)."""
+    sent, payload = _message(token, CLICK)
+    url = payload.get("u") or ""
+    if not url.startswith(("http://", "https://")):
+        raise signing.BadSignature("no link")
+    if sent.clicked_at is None:
+        now = timezone.now()
+        sent.clicked_at = now
+        sent.opened_at = sent.opened_at or now
+        sent.save(update_fields=["clicked_at", "opened_at"])
+        _timeline(sent, _("Clicked a link of the journey e-mail (%(name)s)"), "clicked")
+    return url

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.customers.models import Customer
+from panorama.sales.models import Order
 
 from ...models import (
     Enrolment,
@@ -17,7 +18,9 @@ from ...models import (
     Segment,
     StaticList,
 )
-from .build import BATCH, MAX_STEPS_PER_RUN, K, _steps
+from ...rules.activity import BOUGHT
+from . import tree
+from .build import BATCH, BRANCH_TESTS, MAX_STEPS_PER_RUN, K, _steps
 from .dated import journeys_enrol_dated
 from .enrol import _leave, _log
 from .mail import _send
@@ -84,6 +87,7 @@ def _advance_one(enrolment_id: int, *, now, connection, counts: dict[str, int]) 
         return
     counts["advanced"] += 1
     steps = _steps(enrolment.journey)
+    fields = ["step", "due_at", "log", "branch_since"]
     for _round in range(MAX_STEPS_PER_RUN):
         step = enrolment.step
         if step is None:
@@ -91,8 +95,28 @@ def _advance_one(enrolment_id: int, *, now, connection, counts: dict[str, int]) 
             _leave(enrolment, Enrolment.Status.DONE)
             counts["finished"] += 1
             return
-        index = next(i for i, s in enumerate(steps) if s.pk == step.pk)
-        following = steps[index + 1] if index + 1 < len(steps) else None
+        if step.kind == K.BRANCH:
+            if enrolment.branch_since is None and step.config["days"] > 0:
+                enrolment.branch_since = now
+                enrolment.due_at = now + datetime.timedelta(days=step.config["days"])
+                _log(
+                    enrolment,
+                    step,
+                    _("Waits %(n)s days at the branch") % {"n": step.config["days"]},
+                )
+                enrolment.save(update_fields=fields)
+                return
+            taken = "yes" if _branch_test(enrolment, step) else "no"
+            _log(
+                enrolment,
+                step,
+                (_("Yes: %(test)s") if taken == "yes" else _("No: not %(test)s"))
+                % {"test": BRANCH_TESTS[step.config["test"]]},
+            )
+            enrolment.branch_since = None
+            enrolment.step = tree.path_first(steps, step, taken)
+            continue
+        following = tree.step_next(steps, step)
         outcome = _run_step(enrolment, step, now=now, connection=connection, counts=counts)
         if outcome is not None:  # the customer leaves
             _log(enrolment, step, outcome)
@@ -102,9 +126,27 @@ def _advance_one(enrolment_id: int, *, now, connection, counts: dict[str, int]) 
         enrolment.step = following
         if step.kind == K.WAIT and step.config["days"] > 0:
             enrolment.due_at = now + datetime.timedelta(days=step.config["days"])
-            enrolment.save(update_fields=["step", "due_at", "log"])
+            enrolment.save(update_fields=fields)
             return
-    enrolment.save(update_fields=["step", "due_at", "log"])
+    enrolment.save(update_fields=fields)
+
+
+def _branch_test(enrolment: Enrolment, step: JourneyStep) -> bool:
+    """Did the customer open (or click) the journey's last e-mail to him, or buy since
+    he entered the journey (an order confirmed, shipped or delivered)?"""
+    test = step.config["test"]
+    if test == "bought":
+        return Order.objects.filter(
+            customer_id=enrolment.customer_id,
+            status__in=BOUGHT,
+            created_at__gte=enrolment.entered_at,
+        ).exists()
+    latest = enrolment.messages.order_by("-sent_at", "-id").first()
+    if latest is None:
+        return False
+    if test == "clicked":
+        return latest.clicked_at is not None
+    return latest.opened_at is not None or latest.clicked_at is not None
 
 
 def _run_step(enrolment: Enrolment, step: JourneyStep, *, now, connection, counts) -> str | None:

@@ -12,7 +12,9 @@ their definition), ``identity`` (present/absent by kind), ``group`` (member of a
 or of any group of a kind), ``holding`` (a product held, by code or category, present
 or absent), ``billing_incident`` (open incidents, by kind), ``contacted`` (an
 interaction within N days, by channel/outcome/direction), ``consent`` (the newest
-decision for a purpose and channel is a yes), and the fields other apps register
+decision for a purpose and channel is a yes), the customer's activity in other apps
+(``activity.py``: opportunities, cases, orders, web visits, holdings about to end), and
+the fields other apps register
 (``score.*``: the analytics models' scores, see ``field_register``). A bad rule raises
 ``ValidationFailed`` whose ``field`` is the rule's path (``rules.2.value``) and whose
 message names the field.
@@ -59,6 +61,7 @@ SCALAR_OPS = {
 }
 PRESENCE_OPS = ["has", "has_not"]
 RECENCY_OPS = ["within_days", "not_within_days"]
+UPCOMING_OPS = ["within_next_days", "not_within_next_days"]
 
 OP_LABELS: dict[str, Promise] = {
     "eq": gettext_lazy("is"),
@@ -77,6 +80,8 @@ OP_LABELS: dict[str, Promise] = {
     "has_not": gettext_lazy("has not"),
     "within_days": gettext_lazy("in the last N days"),
     "not_within_days": gettext_lazy("not in the last N days"),
+    "within_next_days": gettext_lazy("in the next N days"),
+    "not_within_next_days": gettext_lazy("not in the next N days"),
 }
 
 
@@ -84,12 +89,21 @@ OP_LABELS: dict[str, Promise] = {
 class Field:
     name: str
     label: Promise | str
-    type: str  # a SCALAR_OPS key, or "presence" / "recency"
+    type: str  # a SCALAR_OPS key, or "presence" / "recency" / "activity"
     choices: Callable[[], list[tuple[str, str]]] | None = None
     column: str = ""  # the customer's column (scalar fields)
+    # "activity" fields (``activity.py``): their operators, what their value means, and
+    # the rule's second, optional key the builder shows as one more input.
+    op_list: tuple[str, ...] = ()
+    value_label: Promise | str = ""
+    input: str = ""  # the value's HTML input type
+    extra: str = ""
+    extra_label: Promise | str = ""
 
     @property
     def ops(self) -> list[str]:
+        if self.op_list:
+            return list(self.op_list)
         if self.type == "presence":
             return PRESENCE_OPS
         if self.type == "recency":
@@ -156,6 +170,7 @@ def fields() -> dict[str, Field]:
     """The base fields, the registered ones and one per custom field definition (read
     now: definitions change)."""
     catalogue = {f.name: f for f in BASE_FIELDS}
+    catalogue.update({f.name: f for f in activity.FIELDS})
     catalogue.update(REGISTERED_FIELDS)
     for definition in CustomFieldDefinition.objects.all():
         kind = "choice" if definition.type == "choice" else definition.type
@@ -285,6 +300,8 @@ def _validate(rule: Any, path: str, depth: int, catalogue: dict[str, Field], cou
     vpath = f"{path}.value"
     if op in ("is_empty", "is_set"):
         return out
+    if field.type == "activity":
+        return activity.validate(field, rule, out, path)
     if field.type == "recency":
         days = _typed(Field(name, field.label, "integer"), value, vpath)
         if not 0 < days <= 36500:
@@ -389,6 +406,8 @@ def _compile(rule: dict, catalogue: dict[str, Field], now: datetime.datetime) ->
         return combined
     name, value = rule["field"], rule.get("value")
     field = catalogue[name]
+    if field.type == "activity":
+        return activity.compile_condition(field, rule, now)
     if field.type == "recency":
         interactions = Interaction.objects.filter(
             customer_id=OuterRef("pk"),
@@ -474,3 +493,7 @@ def _presence(name: str, value: Any, rule: dict) -> Q:
     if name == "consent":
         return Q(consent_granted(value, rule.get("channel") or Consent.Channel.ANY))
     raise ValueError(name)  # pragma: no cover (validate() knows every presence field)
+
+
+# At the end: ``activity`` builds on the names above.
+from . import activity  # noqa: E402

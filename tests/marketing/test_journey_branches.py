@@ -1,0 +1,308 @@
+"""Journey branches: after a wait, a customer who opened (or clicked) the journey's last
+e-mail, or bought since he entered, takes the yes path, the others the no path; both go
+on with the step after the branch. The e-mails go through the real SMTP server and the
+opens and clicks come back through their signed pixel and links, as from a mail client;
+the worker's background task follows the branch."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from panorama.channels.models import Interaction
+from panorama.core.exceptions import ValidationFailed
+from panorama.marketing.models import Enrolment, JourneyMessage, ListMembership, StaticList
+from panorama.marketing.selectors import journey_report
+from panorama.marketing.services import journeys as svc
+from panorama.marketing.services.segments import list_members_change
+from panorama.marketing.services.templates import template_save
+from panorama.marketing.tasks import journeys_advance_task
+from panorama.sales.models import Order
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.timedelta(days=1)
+
+
+def _template(by, name, body="Hola."):
+    return template_save(by=by, name=name, subject_es=name, body_es=body)
+
+
+@pytest.fixture
+def nudge(marketer):
+    """Joining "Promo": the offer (with a link), then after 2 days: opened it? yes →
+    "Gracias", no → "Recordatorio"; everyone then joins "Seguimiento"."""
+    promo = StaticList.objects.create(name="Promo")
+    follow = StaticList.objects.create(name="Seguimiento")
+    offer = _template(marketer, "Oferta", "Mira https://bank.example/oferta ya.")
+    journey = svc.journey_save(
+        by=marketer, name="Empujón", trigger="list_joined", trigger_list=promo.pk
+    )
+    svc.step_add(by=marketer, journey=journey, kind="send", config={"template": offer.pk})
+    branch = svc.step_add(
+        by=marketer, journey=journey, kind="branch", config={"test": "opened", "days": 2}
+    )
+    svc.step_add(by=marketer, journey=journey, kind="add_to_list", config={"list": follow.pk})
+    thanks, reminder = _template(marketer, "Gracias"), _template(marketer, "Recordatorio")
+    for path, template in (("yes", thanks), ("no", reminder)):
+        svc.step_add(
+            by=marketer,
+            journey=journey,
+            kind="send",
+            config={"template": template.pk},
+            parent=branch.pk,
+            path=path,
+        )
+    svc.journey_set_status(by=marketer, journey=journey, status="active")
+    return {"journey": journey, "list": promo, "follow": follow, "branch": branch}
+
+
+def _subjects(smtp, address):
+    return [m["Subject"] for m in smtp.to(address)]
+
+
+def _link(message, pattern):
+    html = message.get_body(("html",)).get_content()
+    plain = message.get_body(("plain",)).get_content()
+    found = re.search(rf"https://crm\.example\.com(/marketing/{pattern}/[^\"\s<]+/)", html + plain)
+    assert found is not None, f"no /marketing/{pattern}/ link in the e-mail"
+    return found.group(1)
+
+
+def _wait_is_over():
+    """The days went by: the due enrolments are due now (the task runs at real time)."""
+    Enrolment.objects.filter(status="active").update(due_at=timezone.now() - DAY)
+
+
+def test_opened_takes_the_yes_path_through_the_background_task(
+    client, smtp, marketer, world, nudge
+):
+    ana, luis, bea = world["ana"], world["luis"], world["bea"]
+    list_members_change(by=marketer, static_list=nudge["list"], add=[ana.pk, luis.pk, bea.pk])
+    journeys_advance_task.enqueue()
+    assert _subjects(smtp, "ana@example.com") == ["Oferta"]
+
+    # Ana's mail client loads the pixel; Luis follows the link (a click proves the open).
+    pixel = client.get(_link(smtp.to("ana@example.com")[0], "jo"))
+    assert pixel.status_code == 200 and pixel["Content-Type"] == "image/gif"
+    plain = smtp.to("luis@example.com")[0].get_body(("plain",)).get_content()
+    assert "https://bank.example/oferta" not in plain  # the link is a tracked one
+    followed = client.get(_link(smtp.to("luis@example.com")[0], "jc"))
+    assert followed.status_code == 302 and followed["Location"] == "https://bank.example/oferta"
+    assert Interaction.objects.filter(customer=ana, outcome="opened").count() == 1
+
+    journeys_advance_task.enqueue()  # still waiting at the branch
+    assert len(smtp.emails) == 3
+    _wait_is_over()
+    journeys_advance_task.enqueue()
+
+    assert _subjects(smtp, "ana@example.com") == ["Oferta", "Gracias"]
+    assert _subjects(smtp, "luis@example.com") == ["Oferta", "Gracias"]
+    assert _subjects(smtp, "bea@example.com") == ["Oferta", "Recordatorio"]
+    # Both paths go on with the step after the branch, then the journey ends.
+    assert ListMembership.objects.filter(static_list=nudge["follow"]).count() == 3
+    assert set(Enrolment.objects.values_list("status", flat=True)) == {"done"}
+    said = [entry["what"] for entry in Enrolment.objects.get(customer=bea).log]
+    assert any(what.startswith("No") for what in said)
+
+
+def test_a_second_open_or_a_tampered_link_changes_nothing(client, smtp, marketer, world, nudge):
+    ana = world["ana"]
+    list_members_change(by=marketer, static_list=nudge["list"], add=[ana.pk])
+    svc.journeys_advance()
+    pixel = _link(smtp.to("ana@example.com")[0], "jo")
+    client.get(pixel)
+    first = JourneyMessage.objects.get().opened_at
+    client.get(pixel)
+
+    assert JourneyMessage.objects.get().opened_at == first
+    assert Interaction.objects.filter(customer=ana, outcome="opened").count() == 1
+    assert client.get(pixel[:-4] + "xyz/").status_code == 400
+    click = _link(smtp.to("ana@example.com")[0], "jc")
+    assert client.get(click[:-4] + "xyz/").status_code == 400
+    # An open token is not a click token.
+    assert client.get(pixel.replace("/jo/", "/jc/")).status_code == 400
+
+
+@pytest.mark.parametrize("test", ["clicked", "bought"])
+def test_clicked_and_bought_branches(client, smtp, marketer, world, test):
+    ana, bea = world["ana"], world["bea"]
+    Order.objects.create(customer=bea, status="delivered", currency="EUR", total=90)  # before
+    promo = StaticList.objects.create(name="Promo")
+    journey = svc.journey_save(
+        by=marketer, name="Compra", trigger="list_joined", trigger_list=promo.pk
+    )
+    offer = _template(marketer, "Oferta", "Mira https://bank.example/oferta ya.")
+    svc.step_add(by=marketer, journey=journey, kind="send", config={"template": offer.pk})
+    branch = svc.step_add(
+        by=marketer, journey=journey, kind="branch", config={"test": test, "days": 3}
+    )
+    svc.step_add(
+        by=marketer,
+        journey=journey,
+        kind="send",
+        config={"template": _template(marketer, "Premio").pk},
+        parent=branch.pk,
+        path="yes",
+    )  # the no path is empty: those customers go on (and finish)
+    svc.journey_set_status(by=marketer, journey=journey, status="active")
+    list_members_change(by=marketer, static_list=promo, add=[ana.pk, bea.pk])
+    svc.journeys_advance()
+
+    if test == "clicked":
+        client.get(_link(smtp.to("ana@example.com")[0], "jo"))  # bea only opens
+        client.get(_link(smtp.to("ana@example.com")[0], "jc"))
+        client.get(_link(smtp.to("bea@example.com")[0], "jo"))
+    else:
+        Order.objects.create(customer=ana, status="confirmed", currency="EUR", total=30)
+        Order.objects.create(customer=bea, status="cancelled", currency="EUR", total=30)
+    svc.journeys_advance(now=timezone.now() + 3 * DAY + datetime.timedelta(minutes=1))
+
+    assert _subjects(smtp, "ana@example.com") == ["Oferta", "Premio"]
+    assert _subjects(smtp, "bea@example.com") == ["Oferta"]
+    assert set(Enrolment.objects.values_list("status", flat=True)) == {"done"}
+
+
+def test_removing_a_branch_moves_its_customers_on(smtp, marketer, world, nudge):
+    ana = world["ana"]
+    list_members_change(by=marketer, static_list=nudge["list"], add=[ana.pk])
+    svc.journeys_advance()
+    run = Enrolment.objects.get(customer=ana)
+    assert run.step_id == nudge["branch"].pk and run.branch_since is not None
+
+    svc.step_remove(by=marketer, step=nudge["branch"])
+
+    run.refresh_from_db()
+    assert run.step is not None and run.step.kind == "add_to_list"
+    assert run.branch_since is None
+    assert [r["step"].kind for r in journey_report(journey=nudge["journey"])["steps"]] == [
+        "send",
+        "add_to_list",
+    ]
+
+
+def test_the_report_reads_the_branch_in_order(marketer, nudge):
+    rows = journey_report(journey=nudge["journey"])["steps"]
+    assert [(r["step"].kind, r["level"], r["path"]) for r in rows] == [
+        ("send", 0, ""),
+        ("branch", 0, ""),
+        ("send", 1, "yes"),
+        ("send", 1, "no"),
+        ("add_to_list", 0, ""),
+    ]
+    assert "opened the previous e-mail" in rows[1]["label"]
+
+
+def test_bad_branches_are_refused(marketer, nudge):
+    journey, branch = nudge["journey"], nudge["branch"]
+    with pytest.raises(ValidationFailed) as bad_test:
+        svc.step_add(by=marketer, journey=journey, kind="branch", config={"test": "liked"})
+    assert bad_test.value.field == "config.test"
+    with pytest.raises(ValidationFailed) as bad_days:
+        svc.step_add(
+            by=marketer, journey=journey, kind="branch", config={"test": "opened", "days": 999}
+        )
+    assert bad_days.value.field == "config.days"
+    wait = svc.step_add(by=marketer, journey=journey, kind="wait", config={"days": 1})
+    with pytest.raises(ValidationFailed) as not_a_branch:
+        svc.step_add(
+            by=marketer,
+            journey=journey,
+            kind="wait",
+            config={"days": 1},
+            parent=wait.pk,
+            path="yes",
+        )
+    assert not_a_branch.value.field == "parent"
+    with pytest.raises(ValidationFailed) as no_path:
+        svc.step_add(
+            by=marketer, journey=journey, kind="wait", config={"days": 1}, parent=branch.pk
+        )
+    assert no_path.value.field == "path"
+    # Branches nest three deep at most.
+    parent = branch
+    for _level in range(2):
+        parent = svc.step_add(
+            by=marketer,
+            journey=journey,
+            kind="branch",
+            config={"test": "bought", "days": 1},
+            parent=parent.pk,
+            path="no",
+        )
+    svc.step_add(
+        by=marketer, journey=journey, kind="wait", config={"days": 1}, parent=parent.pk, path="no"
+    )
+    with pytest.raises(ValidationFailed):
+        svc.step_add(
+            by=marketer,
+            journey=journey,
+            kind="branch",
+            config={"test": "bought", "days": 1},
+            parent=parent.pk,
+            path="yes",
+        )
+
+
+def test_an_opened_branch_needs_an_email_before_it(marketer):
+    promo = StaticList.objects.create(name="Promo")
+    journey = svc.journey_save(
+        by=marketer, name="Mal", trigger="list_joined", trigger_list=promo.pk
+    )
+    svc.step_add(by=marketer, journey=journey, kind="branch", config={"test": "opened", "days": 1})
+
+    with pytest.raises(ValidationFailed, match="needs an e-mail sent before it"):
+        svc.journey_set_status(by=marketer, journey=journey, status="active")
+    offer = _template(marketer, "Oferta")
+    svc.step_add(
+        by=marketer, journey=journey, kind="send", config={"template": offer.pk}, position=0
+    )
+    assert svc.journey_set_status(by=marketer, journey=journey, status="active").status == "active"
+
+
+def test_the_api_adds_branches_and_refuses_bad_ones(api_as, marketer, nudge):
+    api = api_as(marketer)
+    jid, branch = nudge["journey"].pk, nudge["branch"]
+    url = f"/api/v1/marketing/journeys/{jid}/steps"
+
+    assert api.post(url, {"kind": "branch", "config": {"test": "x", "days": 1}}).status_code == 422
+    bad_parent = api.post(url, {"kind": "wait", "config": {"days": 1}, "parent": 999999})
+    assert bad_parent.status_code == 422 and "parent" in bad_parent.content.decode()
+    bad_path = api.post(
+        url, {"kind": "wait", "config": {"days": 1}, "parent": branch.pk, "path": "maybe"}
+    )
+    assert bad_path.status_code == 422
+    made = api.post(url, {"kind": "wait", "config": {"days": 1}, "parent": branch.pk, "path": "no"})
+    assert made.status_code == 201 and made.json()["path"] == "no"
+
+    steps = api.get(f"/api/v1/marketing/journeys/{jid}").json()["steps"]
+    nested = [s for s in steps if s["parent_id"] == branch.pk]
+    assert [(s["path"], s["kind"], s["level"]) for s in nested] == [
+        ("yes", "send", 1),
+        ("no", "send", 1),
+        ("no", "wait", 1),
+    ]
+
+
+def test_the_editor_adds_a_branch_and_a_step_on_its_path(client, marketer, nudge):
+    client.force_login(marketer)
+    journey = nudge["journey"]
+    url = f"/marketing/journeys/{journey.pk}/steps/"
+    headers = {"HX-Request": "true"}
+
+    page = client.post(url, {"kind": "branch", "test": "bought", "days": "5"}, headers=headers)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "has the customer bought since entering the journey?" in html
+    branch = journey.steps.get(kind="branch", config__test="bought")
+    assert f'value="{branch.pk}:yes"' in html and f'value="{branch.pk}:no"' in html
+
+    added = client.post(
+        url, {"kind": "wait", "days": "4", "where": f"{branch.pk}:yes"}, headers=headers
+    )
+    assert added.status_code == 200
+    assert journey.steps.get(parent=branch).path == "yes"
+    assert re.search(r'data-level="1" data-path="yes"', added.content.decode())
+
+    bad = client.post(url, {"kind": "branch", "test": "", "days": "2"}, headers=headers)
+    assert bad.status_code == 422 and b"data-error" in bad.content
