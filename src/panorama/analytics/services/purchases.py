@@ -18,7 +18,7 @@ import io
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
@@ -41,6 +41,7 @@ REQUIRED = ("customer_id", "date", "amount")
 OPTIONAL = ("order_id", "product", "quantity")
 _AMOUNT_LIMIT = Decimal("1e12")
 _CHUNK = 5000
+PROGRESS_ROWS = 20_000  # the task says how far it has read every so many rows
 _BLANK_OR_NUL = re.compile(r"[\s\x00]").search
 
 
@@ -48,10 +49,7 @@ def _text(fh: IO[bytes]) -> str:
     data = fh.read()
     if isinstance(data, str):
         return data
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    return text_decode(data)
 
 
 def _dialect(first_line: str) -> str:
@@ -235,10 +233,36 @@ def _keys_existing(keys: list[str]) -> set[str]:
     return found
 
 
+def size_check(size: int) -> None:
+    limit = settings.PANORAMA_MAX_IMPORT_BYTES
+    if size > limit:
+        raise ValidationFailed(
+            _("The file is too large; the largest import accepted is %(limit)s bytes.")
+            % {"limit": limit},
+            field="file",
+        )
+
+
+def text_decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def columns_check(text: str) -> list[str]:
+    """The file's header, refused without the required columns (or when empty)."""
+    header = next(_rows(text.split("\n", 1)[0]), None)
+    if not header:
+        raise ValidationFailed(_("The file is empty."), field="file")
+    _columns(header)
+    return header
+
+
 def purchases_import(
     *, source: str | Path | IO[bytes], by: User | None, file_name: str = ""
 ) -> PurchaseImport:
-    """Import an order history file (a path or an uploaded file object)."""
+    """Import an order history file (a path or an uploaded file object) now."""
     ensure_can(by, "analytics.import_orders")
     started = time.perf_counter()
     if isinstance(source, str | Path):
@@ -252,21 +276,30 @@ def purchases_import(
         size = getattr(source, "size", 0) or 0
         handle = source
         file_name = file_name or Path(getattr(source, "name", "") or "orders.csv").name
-    limit = settings.PANORAMA_MAX_IMPORT_BYTES
-    if size > limit:
-        raise ValidationFailed(
-            _("The file is too large; the largest import accepted is %(limit)s bytes.")
-            % {"limit": limit},
-            field="file",
-        )
+    size_check(size)
     with handle:
         text = _text(handle)
+    job = PurchaseImport(file_name=file_name[:255], started_by=by)
+    return purchases_import_text(job=job, text=text, by=by, started=started)
+
+
+def purchases_import_text(
+    *,
+    job: PurchaseImport,
+    text: str,
+    by: User | None,
+    started: float | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PurchaseImport:
+    """Import the file's text into ``job`` (new, or the task's queued one); ``progress``
+    is told the rows read every ``PROGRESS_ROWS``."""
+    started = started if started is not None else time.perf_counter()
     reader = _rows(text)
     header = next(reader, None)
     if not header:
         raise ValidationFailed(_("The file is empty."), field="file")
     at = _columns(header)
-    job = PurchaseImport(file_name=file_name[:255], started_by=by, headers=header)
+    job.headers = header
 
     errors: list[dict] = []
     # order key → [customer, day, [(product, quantity, amount), ...], first row]
@@ -276,6 +309,8 @@ def purchases_import(
     has_product = "product" in at
     rows = 0
     for number, cells in enumerate(reader, start=2):
+        if progress is not None and not number % PROGRESS_ROWS:
+            progress(rows)
         if not cells or (len(cells) == 1 and not cells[0].strip()):
             continue
         rows += 1
@@ -307,6 +342,7 @@ def purchases_import(
                     order[2].append((product, quantity, amount))
         if problems:
             errors.append({"row": number, "cells": cells, "problems": problems})
+    job.processed_rows = rows
     job.rows = rows
     job.rejected = len(errors)
     job.errors = errors

@@ -1,0 +1,72 @@
+"""The bench's order history import figures, in process (``import orders``'s service,
+as the command and the task worker run it):
+
+- ``orders_import_rows_per_s``: a file of ``ROWS`` rows (``order_id,customer_id,date,
+  amount,product,quantity``; three lines per order on average, about 1 in 15 rows a new
+  customer, 1 row in 200 bad with two reasons), none of it known: every order and
+  customer is created;
+- ``orders_import_rerun_rows_per_s``: the same file again (every order already there).
+
+Each figure is the median of ``RUNS`` files (new customer and order ids each time)."""
+
+import datetime
+import random
+import statistics
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from panorama.accounts.models import User
+
+ROWS = 200_000
+RUNS = 3
+PRODUCTS = [f"Product {n}" for n in range(1, 400)]
+
+
+def orders_csv(path: Path, *, rows: int, tag: str, seed: int = 5) -> Path:
+    rng = random.Random(seed)
+    start = datetime.date(2019, 1, 1).toordinal()
+    customers = max(1, rows // 15)
+    out = ["order_id,customer_id,date,amount,product,quantity"]
+    order = written = 0
+    while written < rows:
+        order += 1
+        customer = f"{tag}-C{rng.randrange(customers)}"
+        day = datetime.date.fromordinal(start + rng.randrange(2000)).isoformat()
+        for _ in range(min(rng.randint(1, 5), rows - written)):
+            written += 1
+            amount = f"{rng.randrange(100, 50000) / 100:.2f}"
+            if written % 200 == 0:  # a bad row: two reasons
+                out.append(f"{tag}-O{order},,{day[:7]},{amount},x,1")
+                continue
+            quantity = rng.randint(1, 3)
+            out.append(
+                f"{tag}-O{order},{customer},{day},{amount},{rng.choice(PRODUCTS)},{quantity}"
+            )
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def _rate(path: Path, by: User | None) -> float:
+    from panorama.analytics.services.purchases import purchases_import
+
+    job = purchases_import(source=path, by=by)
+    return job.rows / job.seconds
+
+
+def measure_all(say: Callable[[str], None], *, rows: int = ROWS, runs: int = RUNS) -> dict:
+    by = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    say(f"Measuring the order history import ({runs} files of {rows:,} rows, then again)...")
+    first, again = [], []
+    stamp = datetime.datetime.now().strftime("%H%M%S%f")
+    with tempfile.TemporaryDirectory() as folder:
+        for attempt in range(runs):
+            path = orders_csv(Path(folder) / "orders.csv", rows=rows, tag=f"b{stamp}{attempt}")
+            first.append(round(_rate(path, by)))
+            again.append(round(_rate(path, by)))
+    say("  first " + ", ".join(f"{r:,}" for r in first) + " rows/s")
+    say("  again " + ", ".join(f"{r:,}" for r in again) + " rows/s")
+    return {
+        "orders_import_rows_per_s": round(statistics.median(first)),
+        "orders_import_rerun_rows_per_s": round(statistics.median(again)),
+    }
