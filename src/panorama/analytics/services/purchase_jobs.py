@@ -131,9 +131,7 @@ def _progress(job: PurchaseImport):
 
 def _end(job: PurchaseImport, status: str, error: str) -> None:
     stored = job.file.name
-    PurchaseImport.objects.filter(pk=job.pk).update(
-        status=status, error=error, file="", worker=""
-    )
+    PurchaseImport.objects.filter(pk=job.pk).update(status=status, error=error, file="", worker="")
     if stored:
         job.file.storage.delete(stored)  # read: not kept (personal data)
 
@@ -148,9 +146,7 @@ def purchase_imports_recover() -> int:
     by a process that is gone or silent for ``PANORAMA_JOB_STALE_SECONDS``."""
     stale = timezone.now() - timedelta(seconds=settings.PANORAMA_JOB_STALE_SECONDS)
     recovered = 0
-    for job in PurchaseImport.objects.filter(status=PurchaseImport.Status.RUNNING).defer(
-        "errors"
-    ):
+    for job in PurchaseImport.objects.filter(status=PurchaseImport.Status.RUNNING).defer("errors"):
         last_sign = job.heartbeat_at or job.created_at
         if not (jobs.process_gone(job.worker) or last_sign < stale):
             continue
@@ -170,4 +166,6 @@ def purchase_imports_recover() -> int:
 
 
 def _stopped_message() -> str:
-    return _("The import was interrupted too often; nothing of it was written. Import the file again.")
+    return _(
+        "The import was interrupted too often; nothing of it was written. Import the file again."
+    )

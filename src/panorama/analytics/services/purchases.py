@@ -13,15 +13,12 @@ prepared INSERT per table); ordinary writes elsewhere do not.
 """
 
 import csv
-import datetime
 import io
-import re
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -36,13 +33,15 @@ from panorama.customers.models import Customer, Identity
 from panorama.customers.services.export import csv_cell_safe
 
 from ..models import Purchase, PurchaseImport, PurchaseLine
+from .purchase_rows import (  # noqa: F401 (columns_check, text_decode: the task's too)
+    columns_check,
+    columns_find,
+    orders_read,
+    rows_read,
+    text_decode,
+)
 
-REQUIRED = ("customer_id", "date", "amount")
-OPTIONAL = ("order_id", "product", "quantity")
-_AMOUNT_LIMIT = Decimal("1e12")
 _CHUNK = 5000
-PROGRESS_ROWS = 20_000  # the task says how far it has read every so many rows
-_BLANK_OR_NUL = re.compile(r"[\s\x00]").search
 
 
 def _text(fh: IO[bytes]) -> str:
@@ -52,111 +51,8 @@ def _text(fh: IO[bytes]) -> str:
     return text_decode(data)
 
 
-def _dialect(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-
-
-def _columns(header: list[str]) -> dict[str, int]:
-    names = [h.strip().lower().lstrip("\ufeff") for h in header]
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
-        raise ValidationFailed(
-            _("The file needs the columns %(cols)s; missing: %(missing)s.")
-            % {"cols": ", ".join(REQUIRED), "missing": ", ".join(missing)},
-            field="file",
-        )
-    return {c: names.index(c) for c in (*REQUIRED, *OPTIONAL) if c in names}
-
-
-def _decimal(raw: str, field: str, problems: list[dict]) -> Decimal | None:
-    try:
-        value = Decimal(raw.strip())
-    except InvalidOperation:
-        problems.append({"field": field, "message": _("%(v)s is not a number.") % {"v": raw}})
-        return None
-    if not value.is_finite() or abs(value) >= _AMOUNT_LIMIT:
-        problems.append({"field": field, "message": _("%(v)s is out of range.") % {"v": raw}})
-        return None
-    if value != value.quantize(Decimal("0.01")):
-        problems.append(
-            {"field": field, "message": _("%(v)s has more than two decimals.") % {"v": raw}}
-        )
-        return None
-    return value
-
-
-def _row_check(cells: list[str], at: dict[str, int]) -> tuple[tuple | None, list[dict]]:
-    """(customer, date, amount, order_id, product, quantity) or None, and the problems."""
-    problems: list[dict] = []
-
-    width = len(cells)
-
-    def cell(name: str) -> str:
-        position = at.get(name)
-        return cells[position].strip() if position is not None and position < width else ""
-
-    customer = cell("customer_id")
-    if not customer:
-        problems.append({"field": "customer_id", "message": _("The customer id is empty.")})
-    elif len(customer) > 255 or _BLANK_OR_NUL(customer):
-        problems.append(
-            {
-                "field": "customer_id",
-                "message": _("%(v)s is not a valid identifier.") % {"v": customer[:40]},
-            }
-        )
-    raw_date = cell("date")
-    day = None
-    try:
-        day = datetime.date.fromisoformat(raw_date)
-    except ValueError:
-        problems.append(
-            {
-                "field": "date",
-                "message": _("%(v)s is not an ISO date (YYYY-MM-DD).") % {"v": raw_date[:40]},
-            }
-        )
-    raw_amount = cell("amount")
-    amount = None
-    if not raw_amount:
-        problems.append({"field": "amount", "message": _("The amount is empty.")})
-    else:
-        amount = _decimal(raw_amount, "amount", problems)
-        if amount is not None and amount < 0:
-            problems.append({"field": "amount", "message": _("The amount is negative.")})
-    quantity = Decimal(1)
-    raw_quantity = cell("quantity")
-    if raw_quantity:
-        q = _decimal(raw_quantity, "quantity", problems)
-        if q is not None and q <= 0:
-            problems.append({"field": "quantity", "message": _("The quantity must be positive.")})
-        elif q is not None:
-            quantity = q
-    product = cell("product")
-    if len(product) > 200:
-        problems.append({"field": "product", "message": _("The product name is too long.")})
-    order_id = cell("order_id")
-    if len(order_id) > 200 or "\x00" in order_id:
-        problems.append({"field": "order_id", "message": _("The order id is too long.")})
-    if problems:
-        return None, problems
-    return (customer, day, amount, order_id, product, quantity), problems
-
-
-def _rows(text: str) -> Iterator[list[str]]:
-    """The file's rows; a file the CSV reader cannot read (a NUL byte, a cell past the
-    reader's size limit, an unclosed quote at the end) is refused with its line."""
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=_dialect(first))
-    try:
-        yield from reader
-    except csv.Error as exc:
-        raise ValidationFailed(
-            _("The file is not a readable CSV (line %(n)s: %(e)s).")
-            % {"n": reader.line_num, "e": exc},
-            field="file",
-        ) from None
+def _as_is(field) -> None:
+    return None
 
 
 def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
@@ -243,22 +139,6 @@ def size_check(size: int) -> None:
         )
 
 
-def text_decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def columns_check(text: str) -> list[str]:
-    """The file's header, refused without the required columns (or when empty)."""
-    header = next(_rows(text.split("\n", 1)[0]), None)
-    if not header:
-        raise ValidationFailed(_("The file is empty."), field="file")
-    _columns(header)
-    return header
-
-
 def purchases_import(
     *, source: str | Path | IO[bytes], by: User | None, file_name: str = ""
 ) -> PurchaseImport:
@@ -294,54 +174,14 @@ def purchases_import_text(
     """Import the file's text into ``job`` (new, or the task's queued one); ``progress``
     is told the rows read every ``PROGRESS_ROWS``."""
     started = started if started is not None else time.perf_counter()
-    reader = _rows(text)
+    reader = rows_read(text)
     header = next(reader, None)
     if not header:
         raise ValidationFailed(_("The file is empty."), field="file")
-    at = _columns(header)
+    at = columns_find(header)
     job.headers = header
-
-    errors: list[dict] = []
-    # order key → [customer, day, [(product, quantity, amount), ...], first row]
-    orders: dict[str, list[Any]] = {}
-    occurrences: Counter[tuple] = Counter()
-    has_order_id = "order_id" in at
     has_product = "product" in at
-    rows = 0
-    for number, cells in enumerate(reader, start=2):
-        if progress is not None and not number % PROGRESS_ROWS:
-            progress(rows)
-        if not cells or (len(cells) == 1 and not cells[0].strip()):
-            continue
-        rows += 1
-        parsed, problems = _row_check(cells, at)
-        if parsed is not None:
-            customer, day, amount, order_id, product, quantity = parsed
-            if has_order_id and order_id:
-                key = order_id
-                order = orders.get(key)
-                if order is not None and (order[0] != customer or order[1] != day):
-                    problems.append(
-                        {
-                            "field": "order_id",
-                            "message": _(
-                                "Order %(o)s has customer %(c)s and date %(d)s on row %(r)s."
-                            )
-                            % {"o": order_id, "c": order[0], "d": order[1], "r": order[3]},
-                        }
-                    )
-            else:
-                triple = (customer, day, amount)
-                occurrences[triple] += 1
-                key = f"{customer}|{day.isoformat()}|{amount}|{occurrences[triple]}"
-            if not problems:
-                order = orders.get(key)
-                if order is None:
-                    orders[key] = [customer, day, [(product, quantity, amount)], number]
-                else:
-                    order[2].append((product, quantity, amount))
-        if problems:
-            errors.append({"row": number, "cells": cells, "problems": problems})
+    rows, orders, errors = orders_read(reader, at, width=len(header), progress=progress)
     job.processed_rows = rows
     job.rows = rows
     job.rejected = len(errors)
@@ -356,13 +196,18 @@ def purchases_import_text(
             {orders[k][0] for k in new_keys}, by=by, job=job
         )
         # Plain rows through one prepared INSERT (COPY on PostgreSQL) per table: the
-        # amounts are already Decimals and the dates go through Django's adapter.
+        # amounts are already Decimals and the dates ISO text (one per distinct day), so
+        # no value goes through a converter.
         purchase_ids = bulk.ids_reserve(Purchase, len(new_keys))
         purchases = bulk.TableWriter(
             Purchase,
             ["id", "customer", "external_id", "ordered_on", "amount", "quantity", "import_job"],
+            converters=_as_is,
         )
-        lines = bulk.TableWriter(PurchaseLine, ["id", "purchase", "product", "quantity", "amount"])
+        lines = bulk.TableWriter(
+            PurchaseLine, ["id", "purchase", "product", "quantity", "amount"], converters=_as_is
+        )
+        iso: dict = {}
         line_count = sum(len(orders[k][2]) for k in new_keys) if has_product else 0
         line_ids = iter(bulk.ids_reserve(PurchaseLine, line_count))
         for key, purchase_id in zip(new_keys, purchase_ids, strict=True):
@@ -372,7 +217,8 @@ def purchases_import_text(
             else:
                 total = sum((line[2] for line in order_lines), Decimal(0))
                 items = sum((line[1] for line in order_lines), Decimal(0))
-            purchases.add((purchase_id, customer_of[customer], key, day, total, items, job.pk))
+            text_day = iso.get(day) or iso.setdefault(day, day.isoformat())
+            purchases.add((purchase_id, customer_of[customer], key, text_day, total, items, job.pk))
             if has_product:
                 for product, quantity, amount in order_lines:
                     lines.add((next(line_ids), purchase_id, product, quantity, amount))

@@ -1,6 +1,6 @@
 """The warehouse jobs on DuckDB, over the warehouse or over a Parquet export: the
-marts, RFM scores, basket counts and the models' features. ``spark.py`` has the same jobs on Spark; the
-results are compared by ``results_equal``.
+marts, RFM scores, basket counts and the models' features. ``spark.py`` has the same
+jobs on Spark; the results are compared by ``results_equal``.
 
 RFM: per customer with sales (CRM orders not draft or cancelled, and imported purchases:
 ``marts.base.SALES``), recency in days from the last one to ``as_of``, frequency (their

@@ -1,7 +1,7 @@
 """The warehouse jobs on Spark, over the Parquet export: for when one machine is not
 enough. The marts run the very statements DuckDB runs (``marts``, Spark dialect); RFM,
-basket counts and the models' features are written with the DataFrame API. ``spark_run(check=True)`` compares
-each job with DuckDB's answer on the same files.
+basket counts and the models' features are written with the DataFrame API.
+``spark_run(check=True)`` compares each job with DuckDB's answer on the same files.
 
 The session: a Spark Connect server when ``SPARK_REMOTE`` is set (``sc://host:15002``),
 otherwise a local Spark (``SPARK_MASTER``, ``local[2]``) in this process, on the
