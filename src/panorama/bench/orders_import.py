@@ -5,7 +5,10 @@ as the command and the task worker run it):
   amount,product,quantity``; three lines per order on average, about 1 in 15 rows a new
   customer, 1 row in 200 bad with two reasons), none of it known: every order and
   customer is created;
-- ``orders_import_rerun_rows_per_s``: the same file again (every order already there).
+- ``orders_import_rerun_rows_per_s``: the same file again (every order already there);
+- ``orders_import_cpu_rows_per_s``: the first import's rows over the CPU time this
+  process spent on it (SQLite runs in the process): on a shared machine the wall clock
+  mostly measures the other processes, this one what the import costs.
 
 Each figure is the median of ``RUNS`` files (new customer and order ids each time)."""
 
@@ -13,6 +16,7 @@ import datetime
 import random
 import statistics
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,26 +51,33 @@ def orders_csv(path: Path, *, rows: int, tag: str, seed: int = 5) -> Path:
     return path
 
 
-def _rate(path: Path, by: User | None) -> float:
+def _rates(path: Path, by: User | None) -> tuple[float, float]:
+    """(rows per wall second, rows per CPU second)."""
     from panorama.analytics.services.purchases import purchases_import
 
+    cpu = time.process_time()
     job = purchases_import(source=path, by=by)
-    return job.rows / job.seconds
+    cpu = time.process_time() - cpu
+    return job.rows / job.seconds, job.rows / max(cpu, 1e-6)
 
 
 def measure_all(say: Callable[[str], None], *, rows: int = ROWS, runs: int = RUNS) -> dict:
     by = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
     say(f"Measuring the order history import ({runs} files of {rows:,} rows, then again)...")
-    first, again = [], []
+    first, again, cpu = [], [], []
     stamp = datetime.datetime.now().strftime("%H%M%S%f")
     with tempfile.TemporaryDirectory() as folder:
         for attempt in range(runs):
             path = orders_csv(Path(folder) / "orders.csv", rows=rows, tag=f"b{stamp}{attempt}")
-            first.append(round(_rate(path, by)))
-            again.append(round(_rate(path, by)))
+            wall, busy = _rates(path, by)
+            first.append(round(wall))
+            cpu.append(round(busy))
+            again.append(round(_rates(path, by)[0]))
     say("  first " + ", ".join(f"{r:,}" for r in first) + " rows/s")
+    say("  first, per CPU second " + ", ".join(f"{r:,}" for r in cpu) + " rows/s")
     say("  again " + ", ".join(f"{r:,}" for r in again) + " rows/s")
     return {
         "orders_import_rows_per_s": round(statistics.median(first)),
         "orders_import_rerun_rows_per_s": round(statistics.median(again)),
+        "orders_import_cpu_rows_per_s": round(statistics.median(cpu)),
     }

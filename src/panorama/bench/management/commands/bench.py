@@ -30,6 +30,7 @@ from panorama.bench import clv as bench_clv
 from panorama.bench import mail as bench_mail
 from panorama.bench import marketing as bench_marketing
 from panorama.bench import measure, pipeline, prepare, raw
+from panorama.bench import orders_import as bench_orders_import
 from panorama.bench import outbox as bench_outbox
 from panorama.bench import quotes as bench_quotes
 from panorama.bench import scores as bench_scores
@@ -62,6 +63,7 @@ PARTS = (
     "clv",
     "warehouse",
     "scores",
+    "orders",
     "import",
     "mixed",
 )
@@ -109,6 +111,9 @@ JSON_KEYS = [
     "warehouse_refresh_s",
     "dashboard_widget_p95_ms",
     "segment_score_write_s",
+    "orders_import_rows_per_s",
+    "orders_import_rerun_rows_per_s",
+    "orders_import_cpu_rows_per_s",
     "database",
     "customers",
 ]
@@ -342,6 +347,8 @@ class Command(BaseCommand):
                 out.update(bench_warehouse.measure_all(self.say))
             if "scores" in wanted:
                 out.update(bench_scores.measure_all(self.say))
+            if "orders" in wanted:
+                out.update(bench_orders_import.measure_all(self.say))
         finally:
             client.close()
 
@@ -474,6 +481,13 @@ class Command(BaseCommand):
                 "score write-back (5 models)",
                 f"{results['segment_score_write_s']} s",
                 "",
+            ),
+            lambda: (
+                "order history import",
+                f"{results['orders_import_rows_per_s']:,} rows/s "
+                f"(again {results['orders_import_rerun_rows_per_s']:,}, "
+                f"per CPU s {results['orders_import_cpu_rows_per_s']:,})",
+                "≥ 50k rows/s",
             ),
             lambda: ("create p50", f"{results['create_customer_p50_ms']} ms", ""),
             lambda: ("import", f"{results['import_rows_per_s']:,} rows/s", ""),
