@@ -14,6 +14,7 @@ prepared INSERT per table); ordinary writes elsewhere do not.
 
 import csv
 import io
+import json
 import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -42,6 +43,7 @@ from .purchase_rows import (  # noqa: F401 (columns_check, text_decode: the task
 )
 
 _CHUNK = 5000
+_JSON_ROWS = 50_000
 
 
 def _text(fh: IO[bytes]) -> str:
@@ -53,6 +55,35 @@ def _text(fh: IO[bytes]) -> str:
 
 def _as_is(field) -> None:
     return None
+
+
+class _Writer(bulk.TableWriter):
+    """``core.bulk.TableWriter`` with no converter (the values are ready), and on SQLite
+    the rows sent as one JSON array per ``_JSON_ROWS`` that ``json_each`` unpacks inside
+    the INSERT: binding each value from Python costs twice SQLite's own work for these
+    narrow rows (200,000 lines: 1.5 s of CPU by ``executemany``, 0.95 s this way). A
+    JSON string stays text and a number a number, as the bound values were; a Decimal
+    goes as its text, as Django's SQLite adapter sends it."""
+
+    def __init__(self, model, columns: list[str]):
+        super().__init__(model, columns, converters=_as_is)
+        meta, quote = model._meta, connection.ops.quote_name
+        names = ", ".join(quote(meta.get_field(c).column) for c in columns)
+        picks = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+        self.json_sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({names}) "  # noqa: S608 - names from the model
+            f"SELECT {picks} FROM json_each(%s)"
+        )
+
+    def flush(self, cursor) -> int:
+        if connection.vendor != "sqlite":
+            return super().flush(cursor)
+        for part in _chunks(self.rows, _JSON_ROWS):
+            cursor.execute(self.json_sql, [json.dumps(part, default=str, separators=(",", ":"))])
+        count = len(self.rows)
+        self.written += count
+        self.rows = []
+        return count
 
 
 def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
@@ -195,18 +226,15 @@ def purchases_import_text(
         customer_of, created_customers = _customers_resolve(
             {orders[k][0] for k in new_keys}, by=by, job=job
         )
-        # Plain rows through one prepared INSERT (COPY on PostgreSQL) per table: the
-        # amounts are already Decimals and the dates ISO text (one per distinct day), so
-        # no value goes through a converter.
+        # Plain rows, one INSERT of JSON rows per 50,000 on SQLite (COPY on PostgreSQL):
+        # the amounts are already Decimals and the dates ISO text (one per distinct day),
+        # so no value goes through a converter.
         purchase_ids = bulk.ids_reserve(Purchase, len(new_keys))
-        purchases = bulk.TableWriter(
+        purchases = _Writer(
             Purchase,
             ["id", "customer", "external_id", "ordered_on", "amount", "quantity", "import_job"],
-            converters=_as_is,
         )
-        lines = bulk.TableWriter(
-            PurchaseLine, ["id", "purchase", "product", "quantity", "amount"], converters=_as_is
-        )
+        lines = _Writer(PurchaseLine, ["id", "purchase", "product", "quantity", "amount"])
         iso: dict = {}
         line_count = sum(len(orders[k][2]) for k in new_keys) if has_product else 0
         line_ids = iter(bulk.ids_reserve(PurchaseLine, line_count))
