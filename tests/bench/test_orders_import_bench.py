@@ -28,3 +28,5 @@ def test_the_first_import_and_the_rerun_are_measured(admin_user):
     assert "order history import" in said[0]
     assert "orders" in PARTS
     assert set(out) <= set(JSON_KEYS)
+    name, value, target = bench_orders_import.report_row(out)
+    assert value.startswith(f"{out['orders_import_rows_per_s']:,} rows/s") and "50k" in target

@@ -18,6 +18,7 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import IO
 
@@ -43,6 +44,7 @@ from .purchase_rows import (  # noqa: F401 (columns_check, text_decode: the task
 )
 
 _CHUNK = 5000
+ZERO = Decimal(0)
 _JSON_ROWS = 50_000
 
 
@@ -79,7 +81,9 @@ class _Writer(bulk.TableWriter):
         if connection.vendor != "sqlite":
             return super().flush(cursor)
         for part in _chunks(self.rows, _JSON_ROWS):
-            cursor.execute(self.json_sql, [json.dumps(part, default=str, separators=(",", ":"))])
+            # Flat rows of plain values: no cycle to look for (half the encoding time).
+            text = json.dumps(part, default=str, separators=(",", ":"), check_circular=False)
+            cursor.execute(self.json_sql, [text])
         count = len(self.rows)
         self.written += count
         self.rows = []
@@ -238,18 +242,20 @@ def purchases_import_text(
         iso: dict = {}
         line_count = sum(len(orders[k][2]) for k in new_keys) if has_product else 0
         line_ids = iter(bulk.ids_reserve(PurchaseLine, line_count))
+        add_purchase, add_line = purchases.rows.append, lines.rows.append  # once per row
+        quantity_of, amount_of = itemgetter(1), itemgetter(2)
         for key, purchase_id in zip(new_keys, purchase_ids, strict=True):
             customer, day, order_lines, _row = orders[key]
             if len(order_lines) == 1:
                 total, items = order_lines[0][2], order_lines[0][1]
             else:
-                total = sum((line[2] for line in order_lines), Decimal(0))
-                items = sum((line[1] for line in order_lines), Decimal(0))
+                total = sum(map(amount_of, order_lines), ZERO)
+                items = sum(map(quantity_of, order_lines), ZERO)
             text_day = iso.get(day) or iso.setdefault(day, day.isoformat())
-            purchases.add((purchase_id, customer_of[customer], key, text_day, total, items, job.pk))
+            add_purchase((purchase_id, customer_of[customer], key, text_day, total, items, job.pk))
             if has_product:
                 for product, quantity, amount in order_lines:
-                    lines.add((next(line_ids), purchase_id, product, quantity, amount))
+                    add_line((next(line_ids), purchase_id, product, quantity, amount))
         with connection.cursor() as cursor:
             purchases.flush(cursor)
             lines.flush(cursor)
