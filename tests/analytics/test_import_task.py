@@ -4,6 +4,7 @@ the report with every rejected row and all its reasons. A worker that dies leave
 job to the sweep, which queues it again (the import is idempotent)."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -126,3 +127,23 @@ def test_the_database_worker_runs_a_queued_import(client, rep, media, settings):
     assert job.status == "done" and job.orders_created == 3 and job.rejected == 1
     assert [e["row"] for e in job.errors] == [6]
     assert {p["field"] for p in job.errors[0]["problems"]} == {"date", "amount"}
+
+
+@pytest.mark.django_db
+def test_values_reach_the_tables_as_written(rep):
+    """The rows go to SQLite as JSON: texts stay texts (an order id of digits keeps its
+    zeros, accents stay), amounts are exact."""
+    text = (
+        "order_id,customer_id,date,amount,product,quantity\n"
+        '0012,007,2024-02-29,0.10,"Café «ñ», 1 kg",1.5\n'
+        "0012,007,2024-02-29,1e2,Té,2\n"
+    )
+    job = PurchaseImport(file_name="h.csv", started_by=rep)
+    purchases_import_text(job=job, text=text, by=rep)
+    assert job.rejected == 0
+    purchase = Purchase.objects.get()
+    assert purchase.external_id == "0012" and str(purchase.ordered_on) == "2024-02-29"
+    assert purchase.amount == Decimal("100.10") and purchase.quantity == Decimal("3.5")
+    lines = list(PurchaseLine.objects.order_by("pk").values_list("product", "quantity", "amount"))
+    assert lines == [("Café «ñ», 1 kg", Decimal("1.5"), Decimal("0.10")), ("Té", 2, 100)]
+    assert purchase.customer.identities.get().value == "007"
