@@ -169,13 +169,17 @@ def test_the_api_uploads_a_history_and_answers_4xx_on_a_bad_file(api, api_as):
     assert forbidden.status_code == 403
 
 
-def test_the_import_page_uploads_a_file_and_shows_its_report(client, rep):
+def test_the_import_page_uploads_a_file_and_shows_its_report(
+    client, rep, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
     client.force_login(rep)
     page = client.get("/analytics/imports/orders/")
     assert page.status_code == 200 and "Import an order history" in page.content.decode()
     text = LINES + "A-9,erp-9,31/12/2024,x,Pot,1\n"
     upload = SimpleUploadedFile("history.csv", text.encode(), content_type="text/csv")
-    answer = client.post("/analytics/imports/orders/", {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True):  # the task, once committed
+        answer = client.post("/analytics/imports/orders/", {"file": upload})
     assert answer.status_code == 302
     report = client.get(answer["Location"]).content.decode()
     assert "5 rows: 3 orders created" in report and "1 rows rejected" in report

@@ -429,7 +429,7 @@ def small_data(session):
         session.conf.set(key, value)
 
 
-def test_spark_and_duckdb_give_the_same_marts_rfm_and_basket_counts(
+def test_spark_and_duckdb_give_the_same_marts_rfm_basket_counts_and_model_features(
     spark_session, tmp_path, settings
 ):
     settings.WAREHOUSE_PATH = tmp_path  # the export is its parquet/ folder
@@ -446,6 +446,9 @@ def test_spark_and_duckdb_give_the_same_marts_rfm_and_basket_counts(
     # Both engines see every RFM customer once, scored 1 to 5.
     scores = {row[4] for row in on_spark["rfm"]}
     assert scores == {1, 2, 3, 4, 5}
+    # The model features: one row per customer with sales, ten columns on both.
+    assert len(on_spark["features"]) == len(on_duckdb["rfm"])
+    assert {len(row) for row in on_spark["features"]} == {10}
 
     # The command an operator runs says the same, job by job.
     out = io.StringIO()

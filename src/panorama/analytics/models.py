@@ -19,9 +19,31 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PurchaseImport(models.Model):
-    """One run of ``import orders``: its counts and the rejected rows with their reasons."""
+    """One run of ``import orders``: its counts and the rejected rows with their reasons.
+    The command and the API run it at once (``done`` when saved); the UI queues it for
+    the task worker with its uploaded file (``services/purchase_jobs.py``)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     file_name = models.CharField(_("file"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DONE
+    )
+    # The uploaded file while the job waits or runs; deleted once read (personal data).
+    file = models.FileField(_("uploaded file"), upload_to="order-imports/%Y/%m/", blank=True)
+    # The file's lines after the header (counted when queued) and the rows read so far.
+    total_rows = models.PositiveIntegerField(_("lines"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows read"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    # The process running it and its last sign of life: the worker's sweep queues again a
+    # run whose process is gone (the import writes in one transaction and is idempotent).
+    worker = models.CharField(_("worker"), max_length=64, blank=True)
+    restarts = models.PositiveSmallIntegerField(_("restarts"), default=0)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

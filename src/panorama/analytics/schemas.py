@@ -15,6 +15,12 @@ class RejectedRowOut(Schema):
 class PurchaseImportOut(Schema):
     id: int
     file_name: str
+    status: str = Field(
+        ..., description="queued or running (the UI's imports, in the task worker), done, failed"
+    )
+    total_rows: int = Field(..., description="Lines of a queued file (0 for an import run at once)")
+    processed_rows: int = Field(..., description="Rows read so far")
+    error: str = Field(..., description="Why a failed import stopped")
     rows: int
     orders_created: int
     orders_unchanged: int = Field(..., description="Orders already imported (a re-run)")

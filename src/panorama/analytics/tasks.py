@@ -92,3 +92,23 @@ def reports_tick() -> int:
     if jobs.in_worker() and schedules_due().exists():
         reports_send_task.enqueue()
     return 0
+
+
+@task()
+def purchase_import_task(job_id: int) -> None:
+    """Run a queued order history import (``services.purchase_jobs``); it is never
+    left ``running`` after an error (the run marks it failed)."""
+    from .services.purchase_jobs import purchase_import_process
+
+    try:
+        purchase_import_process(job_id=job_id)
+    except Exception:
+        logger.exception("order import task %s failed", job_id)
+
+
+@jobs.recoverer
+def purchase_imports_tick() -> int:
+    """Queue again the order imports whose worker is gone (``purchase_imports_recover``)."""
+    from .services.purchase_jobs import purchase_imports_recover
+
+    return purchase_imports_recover()

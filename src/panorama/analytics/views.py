@@ -14,14 +14,15 @@ from panorama.core.exceptions import ValidationFailed
 from . import selectors
 from .mining.cluster import FEATURE_LABELS, K_RANGE
 from .models import ModelRun
-from .services.purchases import purchase_import_rejected_csv, purchases_import
+from .services.purchase_jobs import UNFINISHED, purchase_import_progress, purchase_import_queue
+from .services.purchases import purchase_import_rejected_csv
 from .services.runs import cluster_run, forecast_run
 
 
 @require_http_methods(["GET", "POST"])
 def orders_import(request: SignedInRequest) -> HttpResponse:
-    """Choose the file; it is imported at once (an order history of a few hundred
-    thousand rows takes seconds) and the report follows."""
+    """Choose the file; its header is checked and its import queued for the task
+    worker; its page follows the progress, then shows the report."""
     error = ""
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -29,7 +30,9 @@ def orders_import(request: SignedInRequest) -> HttpResponse:
             error = _("Choose a CSV file.")
         else:
             try:
-                job = purchases_import(source=upload, by=request.user, file_name=upload.name or "")
+                job = purchase_import_queue(
+                    upload=upload, by=request.user, file_name=upload.name or ""
+                )
             except ValidationFailed as exc:
                 error = str(exc.message)
             else:
@@ -44,10 +47,18 @@ def orders_import(request: SignedInRequest) -> HttpResponse:
 
 @require_GET
 def orders_import_detail(request: SignedInRequest, job_id: int) -> HttpResponse:
+    """The progress (polled by HTMX while the worker runs it), then the report."""
     job = selectors.purchase_import_get(user=request.user, job_id=job_id)
-    return render(
-        request, "analytics/orders_import_detail.html", {"job": job, "errors": job.errors[:200]}
-    )
+    polling = job.status in UNFINISHED
+    context = {
+        "job": job,
+        "errors": [] if polling else job.errors[:200],
+        "polling": polling,
+        "progress": purchase_import_progress(job),
+    }
+    if request.htmx:
+        return render(request, "analytics/_orders_import_progress.html", context)
+    return render(request, "analytics/orders_import_detail.html", context)
 
 
 @require_GET

@@ -13,15 +13,14 @@ prepared INSERT per table); ordinary writes elsewhere do not.
 """
 
 import csv
-import datetime
 import io
-import re
+import json
 import time
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -36,129 +35,59 @@ from panorama.customers.models import Customer, Identity
 from panorama.customers.services.export import csv_cell_safe
 
 from ..models import Purchase, PurchaseImport, PurchaseLine
+from .purchase_rows import (  # noqa: F401 (columns_check, text_decode: the task's too)
+    columns_check,
+    columns_find,
+    orders_read,
+    rows_read,
+    text_decode,
+)
 
-REQUIRED = ("customer_id", "date", "amount")
-OPTIONAL = ("order_id", "product", "quantity")
-_AMOUNT_LIMIT = Decimal("1e12")
 _CHUNK = 5000
-_BLANK_OR_NUL = re.compile(r"[\s\x00]").search
+ZERO = Decimal(0)
+_JSON_ROWS = 50_000
 
 
 def _text(fh: IO[bytes]) -> str:
     data = fh.read()
     if isinstance(data, str):
         return data
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    return text_decode(data)
 
 
-def _dialect(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+def _as_is(field) -> None:
+    return None
 
 
-def _columns(header: list[str]) -> dict[str, int]:
-    names = [h.strip().lower().lstrip("\ufeff") for h in header]
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
-        raise ValidationFailed(
-            _("The file needs the columns %(cols)s; missing: %(missing)s.")
-            % {"cols": ", ".join(REQUIRED), "missing": ", ".join(missing)},
-            field="file",
+class _Writer(bulk.TableWriter):
+    """``core.bulk.TableWriter`` with no converter (the values are ready), and on SQLite
+    the rows sent as one JSON array per ``_JSON_ROWS`` that ``json_each`` unpacks inside
+    the INSERT: binding each value from Python costs twice SQLite's own work for these
+    narrow rows (200,000 lines: 1.5 s of CPU by ``executemany``, 0.95 s this way). A
+    JSON string stays text and a number a number, as the bound values were; a Decimal
+    goes as its text, as Django's SQLite adapter sends it."""
+
+    def __init__(self, model, columns: list[str]):
+        super().__init__(model, columns, converters=_as_is)
+        meta, quote = model._meta, connection.ops.quote_name
+        names = ", ".join(quote(meta.get_field(c).column) for c in columns)
+        picks = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+        self.json_sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({names}) "  # noqa: S608 - names from the model
+            f"SELECT {picks} FROM json_each(%s)"
         )
-    return {c: names.index(c) for c in (*REQUIRED, *OPTIONAL) if c in names}
 
-
-def _decimal(raw: str, field: str, problems: list[dict]) -> Decimal | None:
-    try:
-        value = Decimal(raw.strip())
-    except InvalidOperation:
-        problems.append({"field": field, "message": _("%(v)s is not a number.") % {"v": raw}})
-        return None
-    if not value.is_finite() or abs(value) >= _AMOUNT_LIMIT:
-        problems.append({"field": field, "message": _("%(v)s is out of range.") % {"v": raw}})
-        return None
-    if value != value.quantize(Decimal("0.01")):
-        problems.append(
-            {"field": field, "message": _("%(v)s has more than two decimals.") % {"v": raw}}
-        )
-        return None
-    return value
-
-
-def _row_check(cells: list[str], at: dict[str, int]) -> tuple[tuple | None, list[dict]]:
-    """(customer, date, amount, order_id, product, quantity) or None, and the problems."""
-    problems: list[dict] = []
-
-    width = len(cells)
-
-    def cell(name: str) -> str:
-        position = at.get(name)
-        return cells[position].strip() if position is not None and position < width else ""
-
-    customer = cell("customer_id")
-    if not customer:
-        problems.append({"field": "customer_id", "message": _("The customer id is empty.")})
-    elif len(customer) > 255 or _BLANK_OR_NUL(customer):
-        problems.append(
-            {
-                "field": "customer_id",
-                "message": _("%(v)s is not a valid identifier.") % {"v": customer[:40]},
-            }
-        )
-    raw_date = cell("date")
-    day = None
-    try:
-        day = datetime.date.fromisoformat(raw_date)
-    except ValueError:
-        problems.append(
-            {
-                "field": "date",
-                "message": _("%(v)s is not an ISO date (YYYY-MM-DD).") % {"v": raw_date[:40]},
-            }
-        )
-    raw_amount = cell("amount")
-    amount = None
-    if not raw_amount:
-        problems.append({"field": "amount", "message": _("The amount is empty.")})
-    else:
-        amount = _decimal(raw_amount, "amount", problems)
-        if amount is not None and amount < 0:
-            problems.append({"field": "amount", "message": _("The amount is negative.")})
-    quantity = Decimal(1)
-    raw_quantity = cell("quantity")
-    if raw_quantity:
-        q = _decimal(raw_quantity, "quantity", problems)
-        if q is not None and q <= 0:
-            problems.append({"field": "quantity", "message": _("The quantity must be positive.")})
-        elif q is not None:
-            quantity = q
-    product = cell("product")
-    if len(product) > 200:
-        problems.append({"field": "product", "message": _("The product name is too long.")})
-    order_id = cell("order_id")
-    if len(order_id) > 200 or "\x00" in order_id:
-        problems.append({"field": "order_id", "message": _("The order id is too long.")})
-    if problems:
-        return None, problems
-    return (customer, day, amount, order_id, product, quantity), problems
-
-
-def _rows(text: str) -> Iterator[list[str]]:
-    """The file's rows; a file the CSV reader cannot read (a NUL byte, a cell past the
-    reader's size limit, an unclosed quote at the end) is refused with its line."""
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=_dialect(first))
-    try:
-        yield from reader
-    except csv.Error as exc:
-        raise ValidationFailed(
-            _("The file is not a readable CSV (line %(n)s: %(e)s).")
-            % {"n": reader.line_num, "e": exc},
-            field="file",
-        ) from None
+    def flush(self, cursor) -> int:
+        if connection.vendor != "sqlite":
+            return super().flush(cursor)
+        for part in _chunks(self.rows, _JSON_ROWS):
+            # Flat rows of plain values: no cycle to look for (half the encoding time).
+            text = json.dumps(part, default=str, separators=(",", ":"), check_circular=False)
+            cursor.execute(self.json_sql, [text])
+        count = len(self.rows)
+        self.written += count
+        self.rows = []
+        return count
 
 
 def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
@@ -235,10 +164,20 @@ def _keys_existing(keys: list[str]) -> set[str]:
     return found
 
 
+def size_check(size: int) -> None:
+    limit = settings.PANORAMA_MAX_IMPORT_BYTES
+    if size > limit:
+        raise ValidationFailed(
+            _("The file is too large; the largest import accepted is %(limit)s bytes.")
+            % {"limit": limit},
+            field="file",
+        )
+
+
 def purchases_import(
     *, source: str | Path | IO[bytes], by: User | None, file_name: str = ""
 ) -> PurchaseImport:
-    """Import an order history file (a path or an uploaded file object)."""
+    """Import an order history file (a path or an uploaded file object) now."""
     ensure_can(by, "analytics.import_orders")
     started = time.perf_counter()
     if isinstance(source, str | Path):
@@ -252,61 +191,33 @@ def purchases_import(
         size = getattr(source, "size", 0) or 0
         handle = source
         file_name = file_name or Path(getattr(source, "name", "") or "orders.csv").name
-    limit = settings.PANORAMA_MAX_IMPORT_BYTES
-    if size > limit:
-        raise ValidationFailed(
-            _("The file is too large; the largest import accepted is %(limit)s bytes.")
-            % {"limit": limit},
-            field="file",
-        )
+    size_check(size)
     with handle:
         text = _text(handle)
-    reader = _rows(text)
+    job = PurchaseImport(file_name=file_name[:255], started_by=by)
+    return purchases_import_text(job=job, text=text, by=by, started=started)
+
+
+def purchases_import_text(
+    *,
+    job: PurchaseImport,
+    text: str,
+    by: User | None,
+    started: float | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PurchaseImport:
+    """Import the file's text into ``job`` (new, or the task's queued one); ``progress``
+    is told the rows read every ``PROGRESS_ROWS``."""
+    started = started if started is not None else time.perf_counter()
+    reader = rows_read(text)
     header = next(reader, None)
     if not header:
         raise ValidationFailed(_("The file is empty."), field="file")
-    at = _columns(header)
-    job = PurchaseImport(file_name=file_name[:255], started_by=by, headers=header)
-
-    errors: list[dict] = []
-    # order key → [customer, day, [(product, quantity, amount), ...], first row]
-    orders: dict[str, list[Any]] = {}
-    occurrences: Counter[tuple] = Counter()
-    has_order_id = "order_id" in at
+    at = columns_find(header)
+    job.headers = header
     has_product = "product" in at
-    rows = 0
-    for number, cells in enumerate(reader, start=2):
-        if not cells or (len(cells) == 1 and not cells[0].strip()):
-            continue
-        rows += 1
-        parsed, problems = _row_check(cells, at)
-        if parsed is not None:
-            customer, day, amount, order_id, product, quantity = parsed
-            if has_order_id and order_id:
-                key = order_id
-                order = orders.get(key)
-                if order is not None and (order[0] != customer or order[1] != day):
-                    problems.append(
-                        {
-                            "field": "order_id",
-                            "message": _(
-                                "Order %(o)s has customer %(c)s and date %(d)s on row %(r)s."
-                            )
-                            % {"o": order_id, "c": order[0], "d": order[1], "r": order[3]},
-                        }
-                    )
-            else:
-                triple = (customer, day, amount)
-                occurrences[triple] += 1
-                key = f"{customer}|{day.isoformat()}|{amount}|{occurrences[triple]}"
-            if not problems:
-                order = orders.get(key)
-                if order is None:
-                    orders[key] = [customer, day, [(product, quantity, amount)], number]
-                else:
-                    order[2].append((product, quantity, amount))
-        if problems:
-            errors.append({"row": number, "cells": cells, "problems": problems})
+    rows, orders, errors = orders_read(reader, at, width=len(header), progress=progress)
+    job.processed_rows = rows
     job.rows = rows
     job.rejected = len(errors)
     job.errors = errors
@@ -319,27 +230,32 @@ def purchases_import(
         customer_of, created_customers = _customers_resolve(
             {orders[k][0] for k in new_keys}, by=by, job=job
         )
-        # Plain rows through one prepared INSERT (COPY on PostgreSQL) per table: the
-        # amounts are already Decimals and the dates go through Django's adapter.
+        # Plain rows, one INSERT of JSON rows per 50,000 on SQLite (COPY on PostgreSQL):
+        # the amounts are already Decimals and the dates ISO text (one per distinct day),
+        # so no value goes through a converter.
         purchase_ids = bulk.ids_reserve(Purchase, len(new_keys))
-        purchases = bulk.TableWriter(
+        purchases = _Writer(
             Purchase,
             ["id", "customer", "external_id", "ordered_on", "amount", "quantity", "import_job"],
         )
-        lines = bulk.TableWriter(PurchaseLine, ["id", "purchase", "product", "quantity", "amount"])
+        lines = _Writer(PurchaseLine, ["id", "purchase", "product", "quantity", "amount"])
+        iso: dict = {}
         line_count = sum(len(orders[k][2]) for k in new_keys) if has_product else 0
         line_ids = iter(bulk.ids_reserve(PurchaseLine, line_count))
+        add_purchase, add_line = purchases.rows.append, lines.rows.append  # once per row
+        quantity_of, amount_of = itemgetter(1), itemgetter(2)
         for key, purchase_id in zip(new_keys, purchase_ids, strict=True):
             customer, day, order_lines, _row = orders[key]
             if len(order_lines) == 1:
                 total, items = order_lines[0][2], order_lines[0][1]
             else:
-                total = sum((line[2] for line in order_lines), Decimal(0))
-                items = sum((line[1] for line in order_lines), Decimal(0))
-            purchases.add((purchase_id, customer_of[customer], key, day, total, items, job.pk))
+                total = sum(map(amount_of, order_lines), ZERO)
+                items = sum(map(quantity_of, order_lines), ZERO)
+            text_day = iso.get(day) or iso.setdefault(day, day.isoformat())
+            add_purchase((purchase_id, customer_of[customer], key, text_day, total, items, job.pk))
             if has_product:
                 for product, quantity, amount in order_lines:
-                    lines.add((next(line_ids), purchase_id, product, quantity, amount))
+                    add_line((next(line_ids), purchase_id, product, quantity, amount))
         with connection.cursor() as cursor:
             purchases.flush(cursor)
             lines.flush(cursor)

@@ -1,6 +1,6 @@
 """The warehouse jobs on DuckDB, over the warehouse or over a Parquet export: the
-marts, RFM scores and basket counts. ``spark.py`` has the same jobs on Spark; the
-results are compared by ``results_equal``.
+marts, RFM scores, basket counts and the models' features. ``spark.py`` has the same
+jobs on Spark; the results are compared by ``results_equal``.
 
 RFM: per customer with sales (CRM orders not draft or cancelled, and imported purchases:
 ``marts.base.SALES``), recency in days from the last one to ``as_of``, frequency (their
@@ -11,7 +11,15 @@ agree), recency reversed (recent is 5).
 Basket counts: for every pair of items bought in the same basket, the baskets holding
 both and their support (that count over the baskets that have lines). A basket is a CRM
 order (its lines' SKUs) or an imported purchase (its lines' product names), as the
-basket model in ``mining/basket.py`` counts them."""
+basket model in ``mining/basket.py`` counts them.
+
+Model features (``features_sql``): per customer with sales up to ``as_of`` (that day
+included), from his transactions, a transaction being his sales of one day added
+(``mining/data.py``'s convention): the churn model's features as ``mining/churn.py``'s
+``features_at`` computes them (``recency_days`` … ``overdue_ratio``) and the mean value
+of his repeat transactions (``repeat_monetary``, the first left out), the one CLV input
+they lack: the BG/NBD and Gamma-Gamma summaries in days are x = frequency − 1,
+t_x = tenure_days − recency_days, T = tenure_days, m = repeat_monetary."""
 
 import datetime
 import math
@@ -57,6 +65,36 @@ BASKET_SQL = f"""
     GROUP BY a.item, b.item"""
 
 
+def features_sql(as_of: datetime.date) -> str:
+    day = f"DATE '{as_of.isoformat()}'"
+    recent_from = f"DATE '{(as_of - datetime.timedelta(days=90)).isoformat()}'"
+    return f"""
+    WITH daily AS (
+        SELECT customer_id, date_key AS day, SUM(total) AS amount
+        FROM {SALES} s WHERE date_key <= {day} GROUP BY customer_id, date_key
+    ), per AS (
+        SELECT customer_id, COUNT(*) AS days,
+               date_diff('day', MAX(day), {day}) AS recency,
+               date_diff('day', MIN(day), {day}) AS tenure,
+               date_diff('day', MIN(day), MAX(day)) AS span,
+               CAST(SUM(amount) AS DOUBLE) AS spend,
+               CAST(arg_min(amount, day) AS DOUBLE) AS first_amount,
+               SUM(CASE WHEN day > {recent_from} THEN 1 ELSE 0 END) AS recent
+        FROM daily GROUP BY customer_id
+    ), gaps AS (
+        SELECT *, CASE WHEN days > 1 THEN CAST(span AS DOUBLE) / (days - 1)
+                       ELSE CAST(tenure + 1 AS DOUBLE) END AS gap
+        FROM per
+    )
+    SELECT customer_id, recency AS recency_days, days AS frequency,
+           GREATEST(spend, 0) AS monetary, GREATEST(spend, 0) / days AS average_order,
+           tenure AS tenure_days, gap AS mean_gap_days, recent AS recent_90_days,
+           LEAST(recency / GREATEST(gap, 1), 50.0) AS overdue_ratio,
+           CASE WHEN days > 1 THEN (spend - first_amount) / (days - 1) ELSE 0.0 END
+               AS repeat_monetary
+    FROM gaps"""
+
+
 def as_of_default(con) -> datetime.date:
     """The day after the last sale: the same reference for both engines."""
     last = con.execute(f"SELECT MAX(date_key) FROM {SALES} s").fetchone()[0]
@@ -74,13 +112,15 @@ def over_parquet(folder: Path) -> duckdb.DuckDBPyConnection:
 
 
 def duckdb_jobs(con, *, as_of: datetime.date | None = None) -> dict[str, list[tuple]]:
-    """Every job's rows: the marts recomputed from the facts, RFM and basket counts."""
+    """Every job's rows: the marts recomputed from the facts, RFM, basket counts and
+    the models' features."""
     as_of = as_of or as_of_default(con)
     out: dict[str, list[tuple]] = {}
     for mart in marts.MARTS:
         out[mart.name] = con.execute(mart.sql(DUCKDB)).fetchall()
     out["rfm"] = con.execute(rfm_sql(as_of)).fetchall()
     out["basket"] = con.execute(BASKET_SQL).fetchall()
+    out["features"] = con.execute(features_sql(as_of)).fetchall()
     return out
 
 

@@ -1,7 +1,7 @@
 """The warehouse jobs on Spark, over the Parquet export: for when one machine is not
-enough. The marts run the very statements DuckDB runs (``marts``, Spark dialect); RFM
-and basket counts are written with the DataFrame API. ``spark_run(check=True)`` compares
-each job with DuckDB's answer on the same files.
+enough. The marts run the very statements DuckDB runs (``marts``, Spark dialect); RFM,
+basket counts and the models' features are written with the DataFrame API.
+``spark_run(check=True)`` compares each job with DuckDB's answer on the same files.
 
 The session: a Spark Connect server when ``SPARK_REMOTE`` is set (``sc://host:15002``),
 otherwise a local Spark (``SPARK_MASTER``, ``local[2]``) in this process, on the
@@ -128,6 +128,50 @@ def basket(spark):
     )
 
 
+def features(spark, as_of: datetime.date):
+    """``jobs.features_sql``: the churn and CLV models' per-customer features."""
+    from pyspark.sql import functions as F  # noqa: N812
+
+    end = F.lit(as_of)
+    daily = (
+        sales(spark)
+        .where(F.col("date_key") <= end)
+        .groupBy("customer_id", F.col("date_key").alias("day"))
+        .agg(F.sum("total").alias("amount"))
+    )
+    recent_from = F.lit(as_of - datetime.timedelta(days=90))
+    per = daily.groupBy("customer_id").agg(
+        F.count(F.lit(1)).alias("days"),
+        F.datediff(end, F.max("day")).alias("recency"),
+        F.datediff(end, F.min("day")).alias("tenure"),
+        F.datediff(F.max("day"), F.min("day")).alias("span"),
+        F.sum("amount").cast("double").alias("spend"),
+        F.min_by("amount", "day").cast("double").alias("first_amount"),
+        F.sum(F.when(F.col("day") > recent_from, 1).otherwise(0)).alias("recent"),
+    )
+    several = F.col("days") > 1
+    gap = F.when(several, F.col("span").cast("double") / (F.col("days") - 1)).otherwise(
+        (F.col("tenure") + 1).cast("double")
+    )
+    spend = F.greatest(F.col("spend"), F.lit(0.0))
+    return per.withColumn("gap", gap).select(
+        "customer_id",
+        F.col("recency").alias("recency_days"),
+        F.col("days").alias("frequency"),
+        spend.alias("monetary"),
+        (spend / F.col("days")).alias("average_order"),
+        F.col("tenure").alias("tenure_days"),
+        F.col("gap").alias("mean_gap_days"),
+        F.col("recent").alias("recent_90_days"),
+        F.least(F.col("recency") / F.greatest(F.col("gap"), F.lit(1.0)), F.lit(50.0)).alias(
+            "overdue_ratio"
+        ),
+        F.when(several, (F.col("spend") - F.col("first_amount")) / (F.col("days") - 1))
+        .otherwise(F.lit(0.0))
+        .alias("repeat_monetary"),
+    )
+
+
 def spark_jobs(spark, folder: Path, *, as_of: datetime.date) -> dict[str, list[tuple]]:
     register(spark, folder)
     out: dict[str, list[tuple]] = {}
@@ -135,6 +179,7 @@ def spark_jobs(spark, folder: Path, *, as_of: datetime.date) -> dict[str, list[t
         out[mart.name] = [tuple(r) for r in spark.sql(mart.sql(SPARK)).collect()]
     out["rfm"] = [tuple(r) for r in rfm(spark, as_of).collect()]
     out["basket"] = [tuple(r) for r in basket(spark).collect()]
+    out["features"] = [tuple(r) for r in features(spark, as_of).collect()]
     return out
 
 

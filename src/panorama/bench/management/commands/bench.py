@@ -30,6 +30,7 @@ from panorama.bench import clv as bench_clv
 from panorama.bench import mail as bench_mail
 from panorama.bench import marketing as bench_marketing
 from panorama.bench import measure, pipeline, prepare, raw
+from panorama.bench import orders_import as bench_orders_import
 from panorama.bench import outbox as bench_outbox
 from panorama.bench import quotes as bench_quotes
 from panorama.bench import scores as bench_scores
@@ -62,6 +63,7 @@ PARTS = (
     "clv",
     "warehouse",
     "scores",
+    "orders",
     "import",
     "mixed",
 )
@@ -109,6 +111,7 @@ JSON_KEYS = [
     "warehouse_refresh_s",
     "dashboard_widget_p95_ms",
     "segment_score_write_s",
+    *bench_orders_import.KEYS,
     "database",
     "customers",
 ]
@@ -342,6 +345,8 @@ class Command(BaseCommand):
                 out.update(bench_warehouse.measure_all(self.say))
             if "scores" in wanted:
                 out.update(bench_scores.measure_all(self.say))
+            if "orders" in wanted:
+                out.update(bench_orders_import.measure_all(self.say))
         finally:
             client.close()
 
@@ -475,6 +480,7 @@ class Command(BaseCommand):
                 f"{results['segment_score_write_s']} s",
                 "",
             ),
+            lambda: bench_orders_import.report_row(results),
             lambda: ("create p50", f"{results['create_customer_p50_ms']} ms", ""),
             lambda: ("import", f"{results['import_rows_per_s']:,} rows/s", ""),
             lambda: (
