@@ -65,7 +65,8 @@ def case_change(request, case_id: int, payload: CaseUpdateIn):
     asset not of the case's customer; 403 for a read-only role; 404 for a case you do
     not see. What changed goes on the case's thread as an internal note. A new
     priority recomputes the SLA due times of an open case (``first_response_due``,
-    ``resolution_due``) from its opening, under the policy for that priority."""
+    ``resolution_due``) from its opening, under the policy for that priority; a new
+    queue, product or asset does the same when it gives the case another policy."""
     changes = payload.dict(exclude_unset=True)
     case_update(by=request.user, case_id=case_id, changes=changes)
     return selectors.case_get(user=request.user, case_id=case_id)

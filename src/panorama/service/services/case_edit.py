@@ -71,7 +71,9 @@ def case_update(*, by: User | None, case_id: int, changes: dict[str, Any]) -> Ca
     ``case.updated``; no change, nothing written. A new priority recomputes the SLA
     targets of an open case (``sla.sla_retarget``: from its opening, in business
     hours, under the policy for the new priority); the note says the new due times.
-    Other changes keep the targets set when the case was opened."""
+    A new queue, product or asset does the same when it gives the case another policy
+    (the queue's, or a contract covering the asset or product); a type, or a change
+    that leaves the policy as it was, keeps the targets."""
     ensure_can(by, "service.edit")
     case = case_get(user=by, case_id=case_id, for_update=True)
     unknown = sorted(set(changes) - set(EDITABLE))
@@ -114,9 +116,10 @@ def case_update(*, by: User | None, case_id: int, changes: dict[str, Any]) -> Ca
         % {"field": labels[name], "old": before[name][1], "new": _shown(case, name)}
         for name in changed
     ]
-    if "priority" in changed:
+    policy_details = {"queue_id", "product_id", "asset_id"}.intersection(changed)
+    if "priority" in changed or policy_details:
         dues = (case.first_response_due, case.resolution_due)
-        if sla.sla_retarget(case):
+        if sla.sla_retarget(case, new_policy_only="priority" not in changed):
             fields += sla.RETARGET_FIELDS
             lines += _due_lines(case, dues)
     case.save(update_fields=fields)

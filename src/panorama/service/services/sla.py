@@ -3,7 +3,7 @@ policy a case gets, its due times in business hours, and the clock's pause while
 case waits on the customer."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -260,11 +260,59 @@ def contract_policy_for(case: Case, on: date | None = None) -> ServiceContract |
         .select_related("sla_policy__calendar")
         .distinct()
     )
-    ranked = sorted(
-        candidates,
-        key=lambda c: (c.kind != ServiceContract.Kind.CONTRACT, -c.ends_on.toordinal(), c.pk),
-    )
+    ranked = sorted(candidates, key=_contract_rank)
     return ranked[0] if ranked else None
+
+
+def _contract_rank(contract: ServiceContract) -> tuple:
+    """A contract before a warranty, then the one ending last."""
+    return (
+        contract.kind != ServiceContract.Kind.CONTRACT,
+        -contract.ends_on.toordinal(),
+        contract.pk,
+    )
+
+
+def contract_policies_for(cases: Sequence[Case]) -> dict[int, ServiceContract]:
+    """``contract_policy_for`` of many cases at once, each on its opening day: the
+    contract whose policy each covered case gets, by case id. Three queries whatever the
+    number of cases (none when none names an asset or a product); the cases come with
+    their ``asset`` loaded."""
+    wanted = [c for c in cases if c.customer_id and (c.asset_id or c.product_id)]
+    if not wanted:
+        return {}
+    contracts = list(
+        ServiceContract.objects.filter(
+            customer_id__in={c.customer_id for c in wanted},
+            status=ServiceContract.Status.ACTIVE,
+            sla_policy__active=True,
+        ).select_related("sla_policy__calendar")
+    )
+    if not contracts:
+        return {}
+    ids = [c.pk for c in contracts]
+    products: dict[int, set[int]] = {pk: set() for pk in ids}
+    assets: dict[int, set[int]] = {pk: set() for pk in ids}
+    listed = ServiceContract.products.through.objects.filter(servicecontract_id__in=ids)
+    for contract_id, product_id in listed.values_list("servicecontract_id", "product_id"):
+        products[contract_id].add(product_id)
+    covered = ServiceContract.assets.through.objects.filter(servicecontract_id__in=ids)
+    for contract_id, asset_id in covered.values_list("servicecontract_id", "asset_id"):
+        assets[contract_id].add(asset_id)
+    found = {}
+    for case in wanted:
+        on = timezone.localdate(case.created_at)
+        product_ids = {case.product_id, case.asset.product_id if case.asset else None} - {None}
+        covering = [
+            c
+            for c in contracts
+            if c.customer_id == case.customer_id
+            and c.starts_on <= on <= c.ends_on
+            and (case.asset_id in assets[c.pk] or product_ids & products[c.pk])
+        ]
+        if covering:
+            found[case.pk] = min(covering, key=_contract_rank)
+    return found
 
 
 def policy_for(case: Case, on: date | None = None) -> SlaPolicy | None:
@@ -274,11 +322,17 @@ def policy_for(case: Case, on: date | None = None) -> SlaPolicy | None:
     contract = contract_policy_for(case, on)
     if contract is not None:
         return contract.sla_policy
+    return matching_policy(case, SlaPolicy.objects.filter(active=True).select_related("calendar"))
+
+
+def matching_policy(case: Case, policies: Iterable[SlaPolicy]) -> SlaPolicy | None:
+    """The most specific of the active ``policies`` matching the case's queue, priority
+    and customer segment (no query beyond the case's customer)."""
     kind = case.customer.kind if case.customer_id else ""
+    actual = {"queue_id": case.queue_id, "priority": case.priority, "segment": kind}
     best, best_size = None, -1
-    for policy in SlaPolicy.objects.filter(active=True).select_related("calendar"):
+    for policy in policies:
         wanted = policy.criteria()
-        actual = {"queue_id": case.queue_id, "priority": case.priority, "segment": kind}
         if all(actual[k] == v for k, v in wanted.items()) and len(wanted) > best_size:
             best, best_size = policy, len(wanted)
     return best
@@ -305,22 +359,27 @@ def sla_start(case: Case, now: datetime | None = None) -> None:
     case.resolution_due = add_business_minutes(hours, now, policy.resolution_minutes)
 
 
-def sla_retarget(case: Case, now: datetime | None = None) -> bool:
+def sla_retarget(case: Case, *, new_policy_only: bool = False) -> bool:
     """Recompute an open case's targets after its priority changed (docs/architecture.md,
     "Service levels"): the policy a case with its details would get, its targets counted
     in that policy's business hours from the case's opening, plus the business minutes
     it already spent waiting on the customer. A met first response keeps its due time;
     the warning mark is cleared when a target moves later (the sweep warns again before
     the new one); breaches already escalated stay escalated. A priority no policy
-    matches leaves the targets as they were. Not saved: the caller saves the fields
-    ``RETARGET_FIELDS``. Returns whether anything changed."""
+    matches leaves the targets as they were. ``new_policy_only`` (a change of queue,
+    product or asset): only when the policy the case gets is another one. Not saved:
+    the caller saves the fields ``RETARGET_FIELDS``. Returns whether anything changed."""
     if not case.is_open:
         return False
-    now = now or timezone.now()
     policy = policy_for(case, timezone.localdate(case.created_at))
-    if policy is None:
+    if policy is None or (new_policy_only and policy.pk == case.sla_policy_id):
         return False
-    hours = hours_of(policy.calendar)
+    return retarget_to(case, policy, hours_of(policy.calendar))
+
+
+def retarget_to(case: Case, policy: SlaPolicy, hours: Hours) -> bool:
+    """The rule of ``sla_retarget`` once the policy is known (``hours``: its calendar's);
+    no query, so the sweep applies it to many cases at once."""
     paused = case.sla_paused_minutes
 
     def due(minutes: int) -> datetime:
