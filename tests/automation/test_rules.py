@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from panorama.automation.engine import rule_test
 from panorama.automation.models import Alert, EventCheck, Rule, RuleRun
-from panorama.automation.selectors import rule_runs
+from panorama.automation.selectors import rule_runs_page
 from panorama.automation.services.alerts import alert_raise
 from panorama.automation.services.rules import (
     rule_save,
@@ -83,7 +83,9 @@ def test_the_mortgage_rule_alerts_the_owner_and_plans_a_call_tomorrow(
     assert "  event.data.amount (250000) ≥ 100000 ✓" in run.explanation
 
 
-def test_a_small_simulation_is_logged_as_not_matched(site, customer, mortgage_rule, dispatch):
+def test_a_small_simulation_is_logged_as_not_matched(
+    site, customer, admin_user, mortgage_rule, dispatch
+):
     simulate(site, customer, amount=50000)
     dispatch()
     assert not RuleRun.objects.exists() and not Alert.objects.exists()
@@ -96,7 +98,7 @@ def test_a_small_simulation_is_logged_as_not_matched(site, customer, mortgage_ru
             "  event.data.amount (50000) ≥ 100000 ✗",
         ]
     }
-    [run] = rule_runs(rule=mortgage_rule)
+    [run] = rule_runs_page(user=admin_user, rule=mortgage_rule, kind="misses").items
     assert not run.matched and run.customer == customer
 
 

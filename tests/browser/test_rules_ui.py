@@ -83,3 +83,29 @@ def test_a_rep_reads_his_alerts_at_home_in_spanish_on_a_phone(page, sign_in, liv
     assert _violations(page) == []
     alerts.get_by_role("button", name="Marcar como vista").click()
     expect(page.locator("main")).to_contain_text("0 alertas te esperan.")
+
+
+def test_load_more_appends_the_older_runs_of_a_rule(page, sign_in, live_server):
+    from panorama.automation.models import RuleRun
+    from panorama.automation.services.rules import rule_save
+    from tests.automation.conftest import MORTGAGE_RULE
+
+    admin = AdminFactory(username="boss")
+    rule = rule_save(by=admin, data=MORTGAGE_RULE)
+    for i in range(25):
+        RuleRun.objects.create(
+            rule=rule,
+            key=f"event:{i}",
+            event="web.event_tracked",
+            matched=True,
+            actions_done=[f"Alert {i} raised"],
+        )
+    sign_in("boss")
+    page.goto(f"{live_server.url}/automation/rules/{rule.pk}/")
+    rows = page.locator("#rule-runs tbody tr:not(.pn-list-more)")
+    expect(rows).to_have_count(20)
+    page.locator("#rule-runs").get_by_role("button", name="Load more").click()
+    expect(rows).to_have_count(25)
+    expect(rows.last).to_contain_text("Alert 0 raised")
+    expect(page.locator("#rule-runs .pn-list-more")).to_have_count(0)
+    assert _violations(page) == []

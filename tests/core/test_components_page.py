@@ -34,3 +34,23 @@ def test_others_are_refused_and_strangers_sign_in_first(client):
     client.force_login(UserFactory(username="rep", role=Role.SALES_REP))
     assert client.get("/ui/components/").status_code == 403
     assert client.get("/ui/components/?demo-q=x").status_code == 403
+
+
+def test_the_page_shows_the_in_place_property_editor_in_each_state(client):
+    client.force_login(UserFactory(username="boss", role=Role.ADMIN, is_staff=True))
+    html = client.get("/ui/components/").content.decode()
+    start = html.index('id="component-inline"')
+    card = html[start : html.index("</section>", start)]
+    assert "Properties edited in place" in card and "core/inline.py" in card
+    # A value one may change is a button naming it; one he may not is plain text.
+    assert 'class="pn-prop-value"' in card and "Edit First name:" in card
+    assert '<span class="pn-cell-value">Elena Martín</span>' in card
+    # The editor open (the field's own select, the current value chosen) and refused
+    # (the saved value kept above what was typed, the message below, marked invalid).
+    assert '<option value="active" selected>' in card
+    assert 'class="pn-cell-value pn-cell-saved">lucia@example.com' in card
+    assert 'value="lucia@"' in card and 'aria-invalid="true"' in card
+    assert "Enter a valid email address." in card
+    # Static: nothing there asks the server or is driven by inline-edit.js.
+    assert "hx-" not in card and "data-pn-properties" not in card
+    assert "autofocus" not in card

@@ -130,3 +130,31 @@ def test_a_line_of_another_quote_or_out_of_scope_is_a_404(client, quote, rep, bu
     client.force_login(UserFactory(username="ana", role=Role.ANALYST))
     assert client.post(own, _fields(line, "4")).status_code == 403
     assert [q.lines.get().quantity for q in (quote, other)] == [Decimal(1), Decimal(1)]
+
+
+def test_every_form_of_a_sent_quote_refuses_with_the_same_message(client, quote, rep, world, smtp):
+    """Adding or removing a line on a sent quote answers as changing one does: the
+    message on the quote's page (its forms are gone), not a form drawn nowhere."""
+    line = quote.lines.get()
+    quote_send(by=rep, quote_id=quote.pk)
+    client.force_login(rep)
+    add = reverse("sales:quote_line_add", args=[quote.pk])
+    added = client.post(add, {"product": world["router"].pk, "quantity": "1"})
+    assert added.status_code == 302
+    assert "make a new version" in client.get(added.url).content.decode()
+    remove = reverse("sales:quote_line_remove", args=[quote.pk, line.pk])
+    removed = client.post(remove, follow=True)
+    assert "make a new version" in removed.content.decode()
+    assert list(quote.lines.values_list("pk", flat=True)) == [line.pk]
+
+
+def test_adding_a_line_out_of_reach_is_a_404_or_a_403(client, quote, world):
+    add = reverse("sales:quote_line_add", args=[quote.pk])
+    fields = {"product": world["router"].pk, "quantity": "1"}
+    client.force_login(
+        UserFactory(username="otro", role=Role.SALES_REP, teams=[TeamFactory(name="Sur")])
+    )
+    assert client.post(add, fields).status_code == 404
+    client.force_login(UserFactory(username="ana", role=Role.ANALYST))
+    assert client.post(add, fields).status_code == 403
+    assert quote.lines.count() == 1

@@ -97,6 +97,7 @@ class RunView:
 
 NEWEST_FIRST = Keyset("-id", types=(int,))  # ids grow with time
 RUN_KINDS = ("runs", "misses")
+RULE_LOG_PAGE = 20  # rows of the rule's page at a time, runs and misses alike
 
 
 def rule_runs_page(
@@ -134,28 +135,3 @@ def rule_runs_page(
         for c in page.items
     ]
     return Page(items=items, next_cursor=page.next_cursor)
-
-
-def rule_runs(*, rule: Rule, limit: int = 20) -> list[RunView]:
-    """The rule's latest runs, matched or not, newest first (two queries)."""
-    views = [
-        RunView(r.at, r.event, r.customer, r.matched, r.explanation, r.actions_done, r.error)
-        for r in rule.runs.select_related("customer").order_by("-at", "-id")[:limit]
-    ]
-    if rule.event:
-        key = str(rule.pk)
-        checks = [
-            c
-            for c in EventCheck.objects.filter(event=rule.event, at__gte=rule.updated_at).order_by(
-                "-id"
-            )[: limit * 10]
-            if key in c.misses
-        ][:limit]
-        from panorama.customers.models import Customer
-
-        customers = Customer.objects.in_bulk({c.customer_id for c in checks if c.customer_id})
-        views += [
-            RunView(c.at, c.event, customers.get(c.customer_id), False, c.misses[key], [])
-            for c in checks
-        ]
-    return sorted(views, key=lambda v: v.at, reverse=True)[:limit]

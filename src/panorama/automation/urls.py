@@ -11,6 +11,7 @@ urlpatterns = [
     path("rules/export/", rules.rules_export_view, name="rules_export"),
     path("rules/import/", rules.rules_import_view, name="rules_import"),
     path("rules/<int:rule_id>/", rules.rule_edit, name="rule_edit"),
+    path("rules/<int:rule_id>/runs/", rules.rule_runs_more, name="rule_runs"),
     path("rules/<int:rule_id>/toggle/", rules.rule_toggle, name="rule_toggle"),
     path("rules/<int:rule_id>/test/", rules.rule_test_view, name="rule_test"),
     path("track/<str:public_key>/", tracking.track, name="track"),

@@ -1,5 +1,6 @@
 """The rule editor (administrators: ``automation.edit_rules``, checked by the
-services), its runs, "test against a sample record", pause/resume, export and import."""
+services), its runs and misses (20 at a time, "Load more" for the next), "test against a
+sample record", pause/resume, export and import."""
 
 import json
 
@@ -18,7 +19,7 @@ from ..conditions import known_fields
 from ..engine import rule_test
 from ..forms import RuleForm, RulesImportForm, RuleTestForm
 from ..lists import RULES
-from ..selectors import rule_runs
+from ..selectors import RULE_LOG_PAGE, rule_runs_page
 from ..services.rules import (
     rule_get,
     rule_save,
@@ -44,11 +45,19 @@ def _form_page(request, form: RuleForm, rule=None, status: int = 200):
             "form": form,
             "rule": rule,
             "fields": known_fields(event or None),
-            "runs": rule_runs(rule=rule, limit=20) if rule else [],
+            **(_first_pages(request.user, rule) if rule else {}),
             "test_form": RuleTestForm(),
         },
         status=422 if form.errors else status,
     )
+
+
+def _first_pages(user, rule) -> dict:
+    """The first page of the rule's runs and of its misses, as the API pages them."""
+    return {
+        kind: rule_runs_page(user=user, rule=rule, kind=kind, limit=RULE_LOG_PAGE)
+        for kind in ("runs", "misses")
+    }
 
 
 def _save(request, rule=None):
@@ -76,6 +85,23 @@ def rule_new(request):
 def rule_edit(request, rule_id: int):
     ensure_can(request.user, "automation.edit_rules")
     return _save(request, rule_get(rule_id=rule_id))
+
+
+@require_GET
+def rule_runs_more(request, rule_id: int):
+    """The next rows of the rule's runs or misses after ``cursor`` ("Load more", HTMX):
+    the rows and, when there are more, the button for the next ones."""
+    ensure_can(request.user, "automation.edit_rules")
+    rule = rule_get(rule_id=rule_id)
+    kind = request.GET.get("kind", "runs")
+    page = rule_runs_page(
+        user=request.user,
+        rule=rule,
+        kind=kind,
+        cursor=request.GET.get("cursor", ""),
+        limit=RULE_LOG_PAGE,
+    )
+    return render(request, "automation/_run_rows.html", {"rule": rule, "kind": kind, "page": page})
 
 
 @require_POST

@@ -31,6 +31,7 @@ def components(request):
         "themes": themes,
         "kanban_columns": _kanban_demo(),
         "picker_form": _PickerDemo(auto_id="demo-%s"),
+        "inline_demo": _inline_demo(),
     }
     return list_response(request, COMPONENTS_DEMO, template="core/components.html", context=context)
 
@@ -54,6 +55,31 @@ def palette(request):
 
 class _PickerDemo(forms.Form):
     customer = forms.IntegerField(label=_("Customer"), required=False, widget=CustomerPicker)
+
+
+def _inline_demo() -> dict:
+    """The in-place editor's states for the Properties specimen, static (no database, no
+    address to save to): a value one may not change is the real partial's plain text
+    (a ``Shown`` without ``url``); the editors' widgets are the form fields' own, with
+    the classes ``core.inline.editor`` gives them but not its autofocus."""
+    from panorama.core.inline import Shown
+
+    def widget(field: forms.Field, value: str, label: str, **extra: str) -> str:
+        size = "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else ""
+        attrs = {"class": size or "form-control form-control-sm", "aria-label": label}
+        return field.widget.render("value", value, attrs=attrs | extra)
+
+    status = forms.ChoiceField(
+        choices=[("prospect", _("Prospect")), ("active", _("Active")), ("inactive", _("Inactive"))]
+    )
+    return {
+        "read_only": Shown("owner", _("Account manager"), "Elena Martín"),
+        "status_widget": widget(status, "active", _("Status")),
+        "email_widget": widget(
+            forms.EmailField(), "lucia@", _("E-mail"), **{"aria-invalid": "true"}
+        ),
+        "email_error": _("Enter a valid email address."),
+    }
 
 
 def _kanban_demo() -> list[dict]:

@@ -1,9 +1,10 @@
 """The quote page's editing forms: its terms, a line added (with the option picker),
-changed in place or removed. Each posts to one service; a refusal draws the quote's
-page again with the message on the field (422), or as a message when the quote is no
-longer open to changes."""
+changed in place or removed. Each posts to one service and hands its refusal to
+``_refused``: the page drawn again with the message on the field (422), or a message
+on the quote's page when the quote is no longer open to changes."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +17,23 @@ from ...forms.quotes import QuoteLineEditForm, QuoteTermsForm
 from ...selectors.quotes import quote_get
 from ...services import quote as service
 from .pages import _line_form, _page, _picker
+
+
+def _refused(request, quote_id: int, error: DomainError, form=None) -> HttpResponse | None:
+    """What a service's refusal becomes on the quote's page, the same for every form.
+
+    A quote or line out of reach or a right the user lacks goes on to the middleware
+    (the 404 or 403 page); a quote no longer open to changes (409) is a message on its
+    page, as its forms are no longer drawn there; any other refusal is put on the form's
+    field and ``None`` tells the view to draw the page again (422). Without a form the
+    refusal is a message too."""
+    if isinstance(error, NotFound | PermissionDenied):
+        raise error
+    if form is None or isinstance(error, Conflict):
+        messages.error(request, str(error.message))
+        return redirect("sales:quote_detail", quote_id)
+    form.add_domain_error(error)
+    return None
 
 
 @require_POST
@@ -38,7 +56,8 @@ def quote_line_add(request, quote_id: int):
                 ),
             )
         except DomainError as exc:
-            form.add_domain_error(exc)
+            if refused := _refused(request, quote.pk, exc, form):
+                return refused
         else:
             messages.success(request, _("Line added."))
             return redirect("sales:quote_detail", quote.pk)
@@ -68,13 +87,9 @@ def quote_terms(request, quote_id: int):
                 valid_until=data["valid_until"],
                 language=data["language"],
             )
-        except (NotFound, PermissionDenied):
-            raise
-        except Conflict as exc:  # no longer open to changes
-            messages.error(request, str(exc.message))
-            return redirect("sales:quote_detail", quote.pk)
         except DomainError as exc:
-            form.add_domain_error(exc)
+            if refused := _refused(request, quote.pk, exc, form):
+                return refused
         else:
             messages.success(request, _("Terms changed: the lines were priced again."))
             return redirect("sales:quote_detail", quote.pk)
@@ -105,13 +120,9 @@ def quote_line_update(request, quote_id: int, line_id: int):
                 manual_discount_percent=data["manual_discount_percent"] or 0,
                 options=form.option_codes(),
             )
-        except (NotFound, PermissionDenied):
-            raise
-        except Conflict as exc:  # no longer open to changes
-            messages.error(request, str(exc.message))
-            return redirect("sales:quote_detail", quote.pk)
         except DomainError as exc:
-            form.add_domain_error(exc)
+            if refused := _refused(request, quote.pk, exc, form):
+                return refused
         else:
             messages.success(request, _("Line changed: the quote was priced again."))
             quote = quote_get(user=request.user, quote_id=quote.pk)
@@ -149,10 +160,7 @@ def quote_line_options(request, quote_id: int):
 def quote_line_remove(request, quote_id: int, line_id: int):
     try:
         service.quote_line_remove(by=request.user, quote_id=quote_id, line_id=line_id)
-    except (NotFound, PermissionDenied):
-        raise
     except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("Line removed."))
+        return _refused(request, quote_id, exc)
+    messages.success(request, _("Line removed."))
     return redirect("sales:quote_detail", quote_id)
