@@ -1,7 +1,7 @@
 """The bench's CLV figures: our BG/NBD + Gamma-Gamma fit on CDNOW and lifetimes' same fit."""
 
 from panorama.bench import clv as bench_clv
-from panorama.bench.management.commands.bench import JSON_KEYS
+from panorama.bench.parts import JSON_KEYS
 
 
 def test_both_clv_fit_figures_are_measured_and_written(monkeypatch):

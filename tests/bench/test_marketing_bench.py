@@ -5,7 +5,7 @@ nothing of the run left behind."""
 import pytest
 
 from panorama.bench import marketing as bench_marketing
-from panorama.bench.management.commands.bench import JSON_KEYS
+from panorama.bench.parts import JSON_KEYS
 from panorama.channels.models import Interaction
 from panorama.customers.models import Consent
 from panorama.marketing.models import Campaign, MessageTemplate, Recipient, StaticList

@@ -5,7 +5,7 @@ import pytest
 
 from panorama.analytics.models import Purchase, PurchaseImport
 from panorama.bench import orders_import as bench_orders_import
-from panorama.bench.management.commands.bench import JSON_KEYS, PARTS
+from panorama.bench.parts import JSON_KEYS, PARTS
 
 pytestmark = pytest.mark.django_db
 

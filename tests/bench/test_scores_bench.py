@@ -5,7 +5,7 @@ import pytest
 
 from panorama.analytics.models import CustomerScore
 from panorama.bench import scores as bench_scores
-from panorama.bench.management.commands.bench import JSON_KEYS
+from panorama.bench.parts import JSON_KEYS
 from panorama.customers.models import Customer
 
 pytestmark = pytest.mark.django_db

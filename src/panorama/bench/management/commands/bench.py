@@ -9,15 +9,12 @@ search, create, import and a mixed load.
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
-import httpx
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -36,6 +33,7 @@ from panorama.bench import quotes as bench_quotes
 from panorama.bench import scores as bench_scores
 from panorama.bench import ui as bench_ui
 from panorama.bench import warehouse as bench_warehouse
+from panorama.bench.parts import JSON_KEYS, PARTS, free_port, parts_of, wait_healthy
 from panorama.core.management.commands.serve import granian_command, stop
 from panorama.customers.imports.services.run import BATCH_SIZE as IMPORT_BATCH
 
@@ -43,102 +41,6 @@ REQUESTS = 300
 # Service cases in the bench database (seeded once): the queue page and the SLA sweep.
 CASES = int(os.environ.get("PANORAMA_BENCH_CASES", 300_000))
 IMPORT_RUNS = 3
-# The parts of a run, for --only (a reused database: measure one figure again quickly).
-PARTS = (
-    "identify",
-    "360",
-    "list",
-    "cases",
-    "sla",
-    "screenpop",
-    "outbox",
-    "search",
-    "create",
-    "board",
-    "ui",
-    "quotes",
-    "mail",
-    "automation",
-    "marketing",
-    "clv",
-    "warehouse",
-    "scores",
-    "orders",
-    "import",
-    "mixed",
-)
-
-
-# The figures written to the JSON file (--json), in this order.
-JSON_KEYS = [
-    "identify_p50_ms",
-    "identify_p95_ms",
-    "customer360_p50_ms",
-    "customer360_queries",
-    "customer_list_p50_ms",
-    "customer_list_queries",
-    "search_p50_ms",
-    "create_customer_p50_ms",
-    "case_queue_p50_ms",
-    "case_queue_queries",
-    "sla_sweep_s",
-    "sla_sweep_escalated",
-    "sla_sweep_warned",
-    "screen_pop_ms",
-    "outbox_events_per_s",
-    "web_events_per_s",
-    "rule_eval_events_per_s",
-    "import_rows_per_s",
-    "raw_rows_per_s",
-    "import_raw_ratio",
-    "requests_per_s_mixed",
-    "pipeline_board_p50_ms",
-    "pipeline_board_queries",
-    "opportunity_move_p50_ms",
-    "ui_list_lcp_ms",
-    "ui_palette_ms",
-    "ui_palette_queries",
-    "ui_deep_page_ratio",
-    "quote_price_p50_ms",
-    "quote_pdf_p50_ms",
-    "mail_import_per_s",
-    "segment_count_ms",
-    "campaign_send_per_s",
-    "unsubscribe_p50_ms",
-    "clv_fit_s",
-    "clv_fit_reference_s",
-    "warehouse_build_s",
-    "warehouse_refresh_s",
-    "dashboard_widget_p95_ms",
-    "segment_score_write_s",
-    *bench_orders_import.KEYS,
-    "database",
-    "customers",
-]
-
-
-def parts_of(only: str) -> list[str]:
-    return [part.strip() for part in only.split(",") if part.strip()]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(base_url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise CommandError(f"The server exited with code {process.returncode}.")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise CommandError("The server did not answer /healthz in time.")
 
 
 class Command(BaseCommand):
