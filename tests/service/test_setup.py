@@ -224,6 +224,12 @@ def test_the_api_changes_calendars_and_policies(api_as, manager, agents, calenda
     assert answer.status_code == 200, answer.content
     assert answer.json()["subdivision"] == "AN"
     assert answer.json()["extra_holidays"] == [{"date": "2026-12-24", "name": "Nochebuena"}]
+    # A holiday sent without its (optional) name gets the default one, not a server error.
+    unnamed = api.patch(
+        f"/sla/calendars/{calendar.pk}", json={"extra_holidays": [{"date": "2026-12-31"}]}
+    )
+    assert unnamed.status_code == 200, unnamed.content
+    assert unnamed.json()["extra_holidays"] == [{"date": "2026-12-31", "name": "Company holiday"}]
     bad = api.patch(f"/sla/calendars/{calendar.pk}", json={"subdivision": "ZZ"})
     assert bad.status_code == 422 and "subdivision" in bad.json()["errors"]
     assert [c["name"] for c in api.get("/sla/calendars").json()] == ["Madrid"]

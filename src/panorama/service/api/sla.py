@@ -128,7 +128,8 @@ def _manager(request) -> None:
 
 
 def _holidays(payload_holidays) -> list[tuple]:
-    return [(h["date"], h["name"]) for h in payload_holidays]
+    # A PATCH's dict leaves out what was not sent, down to a holiday's default name.
+    return [(h["date"], h.get("name", "")) for h in payload_holidays]
 
 
 # Fields that may be set to null in a PATCH (the others: null means "leave it").
