@@ -1,4 +1,5 @@
-"""``panorama import orders``: a company's order history, from the command line and the API."""
+"""``panorama import orders``: a company's order history, from the command line (at once)
+and the API (queued for the task worker)."""
 
 import json
 
@@ -136,37 +137,62 @@ def test_new_customers_belong_to_the_importing_rep(tmp_path, rep):
     assert len(identify(user=rep, value="erp-8")) == 1
 
 
-def test_the_api_uploads_a_history_and_answers_4xx_on_a_bad_file(api, api_as):
-    upload = SimpleUploadedFile("h.csv", LINES.encode(), content_type="text/csv")
-    answer = api.client.post(
-        "/api/v1/analytics/imports/orders",
-        {"file": upload},
-        headers={"Authorization": f"Bearer {api.key}"},
-    )
-    assert answer.status_code == 201, answer.content
+def test_the_api_queues_the_history_and_answers_4xx_on_a_bad_file(
+    api, api_as, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    text = LINES + "A-9,erp-9,31/12/2024,x,Pot,1\n"
+    upload = SimpleUploadedFile("h.csv", text.encode(), content_type="text/csv")
+    with django_capture_on_commit_callbacks() as queued:
+        answer = api.client.post(
+            "/api/v1/analytics/imports/orders",
+            {"file": upload},
+            headers={"Authorization": f"Bearer {api.key}"},
+        )
+    assert answer.status_code == 202, answer.content
     body = answer.json()
-    assert body["orders_created"] == 3 and body["customers_created"] == 2
-    assert api.get(f"/analytics/imports/orders/{body['id']}").json()["rows"] == 4
+    status_url = f"/api/v1/analytics/imports/orders/{body['id']}"
+    assert body["status"] == "queued" and body["status_url"] == status_url
+    assert body["progress"] == 0 and body["total_rows"] == 5 and body["errors"] == []
+    assert not Purchase.objects.exists(), "the request imports nothing: the task does"
+    waiting = api.get(status_url).json()
+    assert waiting["status"] == "queued" and waiting["orders_created"] == 0
+
+    # What the worker does once the request has committed (the configured task backend).
+    with django_capture_on_commit_callbacks(execute=True):
+        for task in queued:
+            task()
+    done = api.get(status_url).json()
+    assert done["status"] == "done" and done["progress"] == 100
+    assert done["rows"] == 5 and done["orders_created"] == 3 and done["customers_created"] == 2
+    assert done["rejected"] == 1 and [e["row"] for e in done["errors"]] == [6]
+    reasons = " ".join(p["message"] for p in done["errors"][0]["problems"])
+    assert "31/12/2024 is not an ISO date" in reasons and "x is not a number" in reasons
+    assert Purchase.objects.count() == 3
     csv_answer = api.get(f"/analytics/imports/orders/{body['id']}/rejected.csv")
     assert csv_answer.status_code == 200 and csv_answer["Content-Type"] == "text/csv"
+    assert b"A-9" in csv_answer.content
 
+    # A header without the required columns is refused at once: nothing is queued.
     bad = SimpleUploadedFile("bad.csv", b"foo,bar\n1,2\n", content_type="text/csv")
-    refused = api.client.post(
-        "/api/v1/analytics/imports/orders",
-        {"file": bad},
-        headers={"Authorization": f"Bearer {api.key}"},
-    )
+    with django_capture_on_commit_callbacks() as queued:
+        refused = api.client.post(
+            "/api/v1/analytics/imports/orders",
+            {"file": bad},
+            headers={"Authorization": f"Bearer {api.key}"},
+        )
     assert refused.status_code == 422 and "customer_id" in refused.json()["detail"]
+    assert not queued and PurchaseImport.objects.count() == 1
     # another user's import does not exist for him; an analyst (read-only) may not import
     analyst = UserFactory(role=Role.ANALYST)
-    assert api_as(analyst).get(f"/analytics/imports/orders/{body['id']}").status_code == 404
+    assert api_as(analyst).get(status_url).status_code == 404
     upload = SimpleUploadedFile("h.csv", LINES.encode(), content_type="text/csv")
     forbidden = api.client.post(
         "/api/v1/analytics/imports/orders",
         {"file": upload},
         headers={"Authorization": f"Bearer {api_as(analyst).key}"},
     )
-    assert forbidden.status_code == 403
+    assert forbidden.status_code == 403 and PurchaseImport.objects.count() == 1
 
 
 def test_the_import_page_uploads_a_file_and_shows_its_report(

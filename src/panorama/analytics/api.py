@@ -10,7 +10,8 @@ from ninja.files import UploadedFile
 from . import selectors
 from .reports.api import router as reports_router
 from .schemas import ClusterOut, CustomerScoreOut, ModelRunOut, PurchaseImportOut, SegmentCountOut
-from .services.purchases import purchase_import_rejected_csv, purchases_import
+from .services.purchase_jobs import purchase_import_queue
+from .services.purchases import purchase_import_rejected_csv
 from .services.runs import (
     basket_run,
     churn_run,
@@ -25,18 +26,23 @@ router = Router(tags=["analytics"])
 
 @router.post(
     "/analytics/imports/orders",
-    response={201: PurchaseImportOut},
-    summary="Import an order history CSV (customer_id,date,amount[,order_id,product,quantity])",
+    response={202: PurchaseImportOut},
+    summary="Queue an order history CSV (customer_id,date,amount[,order_id,product,quantity])",
+    description="The file's size and header are checked at once (422 naming the missing "
+    "columns); the import itself runs in the task worker, as the UI's. Follow it at "
+    "`status_url`: `status` queued, running, then done (with the counts and the rejected "
+    "rows) or failed (with `error`).",
 )
 def orders_import(request, file: File[UploadedFile]):
-    job = purchases_import(source=file, by=request.user, file_name=file.name or "")
-    return Status(201, job)
+    job = purchase_import_queue(upload=file, by=request.user, file_name=file.name or "")
+    return Status(202, job)
 
 
 @router.get(
     "/analytics/imports/orders/{job_id}",
     response=PurchaseImportOut,
-    summary="An order history import and its rejected rows",
+    url_name="orders_import_read",
+    summary="An order history import: its status, progress, then its counts and rejected rows",
 )
 def orders_import_read(request, job_id: int):
     return selectors.purchase_import_get(user=request.user, job_id=job_id)

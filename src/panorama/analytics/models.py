@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 class PurchaseImport(models.Model):
     """One run of ``import orders``: its counts and the rejected rows with their reasons.
-    The command and the API run it at once (``done`` when saved); the UI queues it for
+    The command runs it at once (``done`` when saved); the UI and the API queue it for
     the task worker with its uploaded file (``services/purchase_jobs.py``)."""
 
     class Status(models.TextChoices):

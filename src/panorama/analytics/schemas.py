@@ -3,7 +3,10 @@
 import datetime
 from decimal import Decimal
 
+from django.urls import reverse
 from ninja import Field, Schema
+
+from .services.purchase_jobs import purchase_import_progress
 
 
 class RejectedRowOut(Schema):
@@ -16,9 +19,13 @@ class PurchaseImportOut(Schema):
     id: int
     file_name: str
     status: str = Field(
-        ..., description="queued or running (the UI's imports, in the task worker), done, failed"
+        ..., description="queued or running (in the task worker), then done or failed"
     )
-    total_rows: int = Field(..., description="Lines of a queued file (0 for an import run at once)")
+    status_url: str = Field(..., description="Where to follow it (GET)")
+    progress: int = Field(..., description="Percent of the rows read, 0–100")
+    total_rows: int = Field(
+        ..., description="Lines of a queued file (0 for an import the command ran at once)"
+    )
     processed_rows: int = Field(..., description="Rows read so far")
     error: str = Field(..., description="Why a failed import stopped")
     rows: int
@@ -28,11 +35,21 @@ class PurchaseImportOut(Schema):
     rejected: int
     seconds: float
     created_at: datetime.datetime
-    errors: list[RejectedRowOut] = Field(..., description="The rejected rows (first 200)")
+    errors: list[RejectedRowOut] = Field(
+        ..., description="The rejected rows (first 200), once done"
+    )
+
+    @staticmethod
+    def resolve_status_url(obj) -> str:
+        return reverse("api:orders_import_read", kwargs={"job_id": obj.pk})
+
+    @staticmethod
+    def resolve_progress(obj) -> int:
+        return purchase_import_progress(obj)
 
     @staticmethod
     def resolve_errors(obj) -> list:
-        return obj.errors[:200]
+        return obj.errors[:200] if obj.status == obj.Status.DONE else []
 
 
 class ScoreOut(Schema):

@@ -25,15 +25,17 @@ class ProductUpdated(Payload):
 
 @event("product.stock_moved")
 class ProductStockMoved(Payload):
-    """An order moved a product's stock (no ERP connected): units reserved (confirmed),
-    released (cancelled) or shipped (on hand and reserved both down)."""
+    """A product's stock moved (no ERP connected): an order's units reserved (confirmed),
+    released (cancelled) or shipped (on hand and reserved both down), or units received
+    by a catalogue manager (on hand up)."""
 
     product_id: int = Field(description="the product")
-    move: str = Field(description="reserved, released or shipped")
+    move: str = Field(description="reserved, released, shipped or received")
     quantity: int = Field(description="how many units moved")
     on_hand: int = Field(description="units on hand after the move")
     reserved: int = Field(description="units reserved after the move")
-    by: int | None = Field(description="the user whose order moved it (null: the system)")
+    by: int | None = Field(description="the user who moved it (null: the system)")
+    note: str = Field("", description="the receipt's note (empty for an order's move)")
 
 
 @event("exchange_rate.changed")

@@ -32,6 +32,22 @@ class ProductFilterForm(forms.Form):
     cursor = forms.CharField(required=False)
 
 
+class StockReceiptForm(StyledForm):
+    """Units received for a product; the service checks the quantity (above 0)."""
+
+    quantity = forms.IntegerField(label=_("Units received"), required=False)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        help_text=_("Optional: the delivery note, the supplier…"),
+        widget=forms.TextInput(attrs={"maxlength": 500}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["quantity"].widget.attrs.update({"min": 1, "inputmode": "numeric"})
+
+
 class ProductForm(StyledForm):
     sku = forms.CharField(label=_("SKU"), required=False, widget=text_input(Product, "sku"))
     name = forms.CharField(label=_("Name"), required=False, widget=text_input(Product, "name"))

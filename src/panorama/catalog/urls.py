@@ -22,6 +22,11 @@ urlpatterns = [
     path("products/<int:product_id>/", products.product_detail, name="product_detail"),
     path("products/<int:product_id>/edit/", products.product_edit, name="product_edit"),
     path(
+        "products/<int:product_id>/stock-receipts/",
+        products.product_stock_receive,
+        name="product_stock_receive",
+    ),
+    path(
         "products/<int:product_id>/configure/",
         configure.product_configure,
         name="product_configure",

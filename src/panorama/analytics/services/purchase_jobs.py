@@ -1,7 +1,8 @@
-"""The order history import in the background (the UI's): the request checks the file's
-size and header, stores it and queues the job (``purchase_import_queue``); the task
-worker reads and imports it (``purchase_import_process``), saying how many rows it has
-read as it goes, then the counts and the row report, as the command prints them.
+"""The order history import in the background (the UI's and the API's; the command
+runs it at once): the request checks the file's size and header, stores it and queues
+the job (``purchase_import_queue``); the task worker reads and imports it
+(``purchase_import_process``), saying how many rows it has read as it goes, then the
+counts and the row report, as the command prints them.
 
 The import writes in one transaction and is idempotent (every order found again by its
 key), so a run that stops is simply run again: a graceful stop of the worker, or a

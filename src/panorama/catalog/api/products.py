@@ -40,6 +40,7 @@ from ..schemas import (
     PromotionPatch,
     ScheduleIn,
     ScheduleOut,
+    StockReceiptIn,
 )
 from ..selectors import terms
 from ..selectors.financing import financing_plan_get
@@ -50,6 +51,7 @@ from ..services import promotions as promotion_services
 from ..services.configuration import configuration_check
 from ..services.financing import financing_schedule
 from ..services.pricing import LineIn, price_lines
+from ..services.stock import stock_receive
 
 router = Router(tags=["catalog"])
 
@@ -94,6 +96,21 @@ def product_availability(
     product = selectors.product_get(product_id=product_id)
     found = selectors.availability(product, quantity, on)
     return {**vars(found), "complete": found.complete}
+
+
+@router.post(
+    "/catalog/products/{product_id}/stock-receipts",
+    response={201: ProductOut},
+    summary="Receive stock: add units to a stock-tracked product's stock on hand",
+    description="For catalogue managers (`catalog.manage`), while no ERP keeps the stock. "
+    "`quantity` above 0 (422 otherwise), an optional `note`; answers the product with its "
+    "new stock. Orders on backorder can ship once the free stock covers them.",
+)
+def product_stock_receive(request, product_id: int, payload: StockReceiptIn):
+    stock_receive(
+        by=request.user, product_id=product_id, quantity=payload.quantity, note=payload.note
+    )
+    return Status(201, selectors.product_get(product_id=product_id))
 
 
 @router.post(

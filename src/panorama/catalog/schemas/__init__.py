@@ -75,6 +75,15 @@ class ProductIn(Schema):
     lead_time_days: int = 0
 
 
+class StockReceiptIn(Schema):
+    quantity: int = Field(description="units received, a whole number above 0")
+    note: str = Field(
+        "",
+        description="optional: the delivery note, the supplier...",
+        json_schema_extra={"maxLength": 500},
+    )
+
+
 class ProductPatch(Schema):
     sku: str | None = text_field(Product, "sku", None)
     name: str | None = text_field(Product, "name", None)

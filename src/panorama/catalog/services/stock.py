@@ -1,6 +1,7 @@
 """Stock moves on the catalogue's own stock fields, while no ERP is connected
 (``selectors.stock_kept_here``): an order confirmed reserves, an order shipped uses up
-(on hand and reserved both go down), an order cancelled releases.
+(on hand and reserved both go down), an order cancelled releases, and a catalogue
+manager receives goods (``stock_receive``: on hand goes up).
 
 The rule for an order larger than the free stock (on hand − reserved): it is
 **accepted on backorder**, as the delivery date already says (what is missing arrives
@@ -8,19 +9,23 @@ after the product's lead time, ``selectors.availability``): it reserves what is 
 and the rest waits. It cannot be **shipped** until the stock is there: shipping takes
 the missing units from the free stock then, or is refused naming the product.
 
-These functions take ``{product id: units}``, lock the products in id order (two orders
+The order moves take ``{product id: units}``, lock the products in id order (two orders
 never deadlock) and touch only stock-tracked products. They check no permission: they
-are the order services' steps, which check theirs (``sales.edit``).
+are the order services' steps, which check theirs (``sales.edit``). A receipt is a
+user's own write and checks ``catalog.manage``; what it brings is free stock, which the
+orders on backorder take when they ship.
 """
 
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
+from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
-from panorama.core.exceptions import ValidationFailed
+from panorama.core.exceptions import NotFound, ValidationFailed
 
 from ..models import Product
 from ..selectors.stock import stock_kept_here
@@ -35,7 +40,12 @@ def _locked(units: Mapping[int, int]) -> list[Product]:
     )
 
 
-def _moved(product: Product, move: str, quantity: int, by: User | None) -> None:
+NOTE_MAX = 500
+RECEIPT_MAX = 1_000_000
+ON_HAND_MAX = 2_147_483_647
+
+
+def _moved(product: Product, move: str, quantity: int, by: User | None, note: str = "") -> None:
     product.save(update_fields=["stock_on_hand", "stock_reserved", "updated_at"])
     emit(
         "product.stock_moved",
@@ -45,7 +55,55 @@ def _moved(product: Product, move: str, quantity: int, by: User | None) -> None:
         on_hand=product.stock_on_hand,
         reserved=product.stock_reserved,
         by=by.pk if by else None,
+        note=note,
     )
+
+
+@transaction.atomic
+def stock_receive(*, by: User, product_id: int, quantity: int, note: str = "") -> Product:
+    """Add ``quantity`` units received to a stock-tracked product's stock on hand (a
+    delivery from the supplier, goods found at a count), with an optional note; refused
+    while an ERP keeps the stock. Returns the product as it is now."""
+    ensure_can(by, "catalog.manage")
+    if (
+        isinstance(quantity, bool)
+        or not isinstance(quantity, int)
+        or not 0 < quantity <= RECEIPT_MAX
+    ):
+        raise ValidationFailed(
+            _("Enter how many units were received: a whole number above 0, %(max)s at most.")
+            % {"max": number_format(RECEIPT_MAX, force_grouping=True)},
+            field="quantity",
+        )
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationFailed(
+            _("The note is %(length)s characters long; %(max)s at most.")
+            % {"length": len(note), "max": NOTE_MAX},
+            field="note",
+        )
+    product = Product.objects.select_for_update().filter(pk=product_id).first()
+    if product is None:
+        raise NotFound(_("There is no product %(id)s.") % {"id": product_id})
+    if not stock_kept_here():
+        raise ValidationFailed(
+            _("An ERP keeps the stock: receive the goods there."), field="quantity"
+        )
+    if not product.track_stock:
+        raise ValidationFailed(
+            _("%(product)s does not track stock: turn on “track stock” first.")
+            % {"product": product},
+            field="quantity",
+        )
+    if product.stock_on_hand + quantity > ON_HAND_MAX:  # the column's limit on PostgreSQL
+        raise ValidationFailed(
+            _("%(product)s cannot hold more than %(max)s units on hand.")
+            % {"product": product, "max": number_format(ON_HAND_MAX, force_grouping=True)},
+            field="quantity",
+        )
+    product.stock_on_hand += quantity
+    _moved(product, "received", quantity, by, note)
+    return product
 
 
 @transaction.atomic

@@ -1,17 +1,20 @@
-"""Product pages: the list, the detail (with availability), create and edit."""
+"""Product pages: the list, the detail (with availability and, for catalogue managers,
+the stock receipt), create and edit."""
 
+from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.accounts.permissions import ensure_can
 from panorama.core.exceptions import DomainError
 
 from .. import selectors
-from ..forms import ProductFilterForm, ProductForm
+from ..forms import ProductFilterForm, ProductForm, StockReceiptForm
 from ..selectors.options import option_model
 from ..services import products as product_services
+from ..services.stock import stock_receive
 
 
 @require_GET
@@ -48,6 +51,10 @@ def product_list(request):
 @require_GET
 def product_detail(request, product_id: int):
     product = selectors.product_get(product_id=product_id)
+    return render(request, "catalog/product_detail.html", _detail(product, StockReceiptForm()))
+
+
+def _detail(product, receipt_form: StockReceiptForm) -> dict:
     options = option_model(product.pk)
     by_id = options.by_id()
     rules = [
@@ -59,14 +66,44 @@ def product_detail(request, product_id: int):
         }
         for r in options.rules
     ]
-    context = {
+    return {
         "product": product,
         "availability": selectors.availability(product, 1),
         "stock_kept_here": selectors.stock_kept_here(),
         "options": options,
         "rules": rules,
+        "receipt_form": receipt_form,
     }
-    return render(request, "catalog/product_detail.html", context)
+
+
+@require_POST
+def product_stock_receive(request, product_id: int):
+    """Receive stock from the product page: back to it with the new figures, or the
+    page again with the refusal beside the field (422)."""
+    product = selectors.product_get(product_id=product_id)
+    ensure_can(request.user, "catalog.manage", product)
+    form = StockReceiptForm(request.POST)
+    if form.is_valid():
+        quantity = form.cleaned_data["quantity"]
+        try:
+            received = stock_receive(
+                by=request.user,
+                product_id=product.pk,
+                quantity=0 if quantity is None else quantity,
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(
+                request,
+                _("%(quantity)s units received: %(on_hand)s on hand.")
+                % {"quantity": quantity, "on_hand": received.stock_on_hand},
+            )
+            return redirect("catalog:product_detail", product.pk)
+    form.mark_errors()
+    product = selectors.product_get(product_id=product_id)
+    return render(request, "catalog/product_detail.html", _detail(product, form), status=422)
 
 
 @require_http_methods(["GET", "POST"])
