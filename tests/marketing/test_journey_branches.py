@@ -306,3 +306,40 @@ def test_the_editor_adds_a_branch_and_a_step_on_its_path(client, marketer, nudge
 
     bad = client.post(url, {"kind": "branch", "test": "", "days": "2"}, headers=headers)
     assert bad.status_code == 422 and b"data-error" in bad.content
+
+
+def _token(path):
+    return path.rstrip("/").rsplit("/", 1)[1]
+
+
+def test_the_first_open_and_click_emit_journey_events_once(smtp, marketer, world, nudge, emitted):
+    ana, luis = world["ana"], world["luis"]
+    list_members_change(by=marketer, static_list=nudge["list"], add=[ana.pk, luis.pk])
+    svc.journeys_advance()
+    ana_mail, luis_mail = smtp.to("ana@example.com")[0], smtp.to("luis@example.com")[0]
+    ana_sent = JourneyMessage.objects.get(enrolment__customer=ana)
+    keys = {
+        "journey_id": nudge["journey"].pk,
+        "customer_id": ana.pk,
+        "enrolment_id": ana_sent.enrolment_id,
+        "message_id": ana_sent.pk,
+        "step_id": ana_sent.step_id,
+    }
+
+    with emitted() as events:
+        for _twice in range(2):
+            svc.journey_message_open(token=_token(_link(ana_mail, "jo")))
+            svc.journey_message_click(token=_token(_link(ana_mail, "jc")))
+    tracked = [e for e in events if e[0] in ("journey.opened", "journey.clicked")]
+    assert tracked == [
+        ("journey.opened", keys),
+        ("journey.clicked", {**keys, "url": "https://bank.example/oferta"}),
+    ]
+
+    # Luis's client never loads the pixel: his first click is his open as well.
+    with emitted() as events:
+        svc.journey_message_click(token=_token(_link(luis_mail, "jc")))
+    assert [name for name, _p in events if name.startswith("journey.")] == [
+        "journey.opened",
+        "journey.clicked",
+    ]

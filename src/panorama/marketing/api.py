@@ -3,7 +3,8 @@ their results. Every write goes through the services (permission, validation).""
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 
 from panorama.accounts.permissions import ensure_can
 
@@ -20,6 +21,7 @@ from .schemas import (
     LaunchOut,
     ListChangeIn,
     ListChangeOut,
+    ListImportOut,
     ListIn,
     ListOut,
     PreviewIn,
@@ -41,6 +43,7 @@ from .schemas import (
 )
 from .services import abtest, calls, campaigns, segments, templates
 from .services.directmail import direct_mail_export
+from .services.list_import import list_import
 
 router = Router(tags=["marketing"])
 
@@ -111,6 +114,30 @@ def list_create(request, payload: ListIn):
         by=request.user, name=payload.name, customer_ids=payload.customer_ids
     )
     return Status(201, selectors.list_get(list_id=static_list.pk))
+
+
+def _imported(report):
+    report.static_list = selectors.list_get(list_id=report.static_list.pk)  # with its size
+    return report
+
+
+@router.post(
+    "/marketing/lists/import",
+    response={201: ListImportOut},
+    summary="Create a list from a CSV/XLSX file of identifiers or customer numbers",
+)
+def list_import_new(request, file: File[UploadedFile], name: Form[str]):
+    return Status(201, _imported(list_import(by=request.user, upload=file, name=name)))
+
+
+@router.post(
+    "/marketing/lists/{list_id}/import",
+    response=ListImportOut,
+    summary="Add the customers of a CSV/XLSX file to a list",
+)
+def list_import_into(request, list_id: int, file: File[UploadedFile]):
+    static_list = selectors.list_get(list_id=list_id)
+    return _imported(list_import(by=request.user, upload=file, static_list=static_list))
 
 
 @router.post("/marketing/lists/{list_id}/members", response=ListChangeOut)

@@ -194,6 +194,30 @@ class JourneySent(Payload):
     step_id: int = Field(description="the step that sent it")
 
 
+@event("journey.opened")
+class JourneyOpened(Payload):
+    """A customer opened a journey's e-mail (its first open only, or the first click
+    when the pixel was never loaded; later opens change nothing)."""
+
+    journey_id: int = Field(description="the journey")
+    customer_id: int = Field(description="the customer")
+    enrolment_id: int = Field(description="his way through it")
+    message_id: int = Field(description="the e-mail (JourneyMessage)")
+    step_id: int | None = Field(description="the step that sent it (empty if deleted)")
+
+
+@event("journey.clicked")
+class JourneyClicked(Payload):
+    """A customer followed a link of a journey's e-mail (the first click only)."""
+
+    journey_id: int = Field(description="the journey")
+    customer_id: int = Field(description="the customer")
+    enrolment_id: int = Field(description="his way through it")
+    message_id: int = Field(description="the e-mail (JourneyMessage)")
+    step_id: int | None = Field(description="the step that sent it (empty if deleted)")
+    url: str = Field(description="the link followed (its first 500 characters)")
+
+
 @event("journey.left")
 class JourneyLeft(Payload):
     """A customer finished a journey (done) or left it early (exited, with the reason)."""

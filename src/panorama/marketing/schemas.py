@@ -77,6 +77,22 @@ class ListChangeOut(Schema):
     left: int
 
 
+class RowProblemOut(Schema):
+    row: int = Field(..., description="the file's row number (the header is row 1)")
+    value: str
+    reason: Literal["unknown", "ambiguous", "not_visible", "invalid", "duplicate"]
+    message: str
+
+
+class ListImportOut(Schema):
+    rows: int = Field(..., description="data rows read (blank rows aside)")
+    matched: int = Field(..., description="distinct customers found")
+    joined: int = Field(..., description="of them, who joined the list now")
+    already: int = Field(..., description="of them, who already were in it")
+    problems: list[RowProblemOut] = Field(..., description="every row that joined no one")
+    list: ListOut = Field(..., alias="static_list")  # last: it shadows the builtin
+
+
 class TemplateIn(Schema):
     name: str = text_field(MessageTemplate, "name")
     subject_es: str = text_field(MessageTemplate, "subject_es")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calls, campaigns, journeys, public, segments
+from .views import calls, campaigns, journeys, lists, public, segments
 
 app_name = "marketing"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("segments/count/", segments.segment_count, name="segment_count"),
     path("segments/programme/", segments.programme_segment, name="programme_segment"),
     path("segments/<int:segment_id>/snapshot/", segments.segment_snapshot, name="segment_snapshot"),
+    path("lists/import/", lists.list_import, name="list_import"),
     path("lists/<int:list_id>/", segments.list_detail, name="list_detail"),
     path("lists/<int:list_id>/snapshot/", segments.list_resnapshot, name="list_resnapshot"),
     path("templates/", campaigns.template_list, name="template_list"),

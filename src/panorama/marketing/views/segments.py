@@ -102,8 +102,11 @@ def segment_list(request):
     return _segment_list(request)
 
 
-def _segment_list(request, *, programme_form=None, status: int = 200):
+def _segment_list(
+    request, *, programme_form=None, import_form=None, report=None, status: int = 200
+):
     from ..services.programmes import churn_available
+    from .lists import ListImportForm
 
     return render(
         request,
@@ -113,6 +116,8 @@ def _segment_list(request, *, programme_form=None, status: int = 200):
             "lists": selectors.lists_all()[:500],
             "programme_form": programme_form or _styled_programme(ProgrammeForm()),
             "churn_available": churn_available(),
+            "import_form": import_form or ListImportForm(),
+            "report": report,
         },
         status=status,
     )

@@ -57,7 +57,7 @@ class FileTooLarge(ValidationFailed):
     code = "too_large"
 
 
-def _size_check(size: int) -> None:
+def upload_size_check(size: int) -> None:
     limit = settings.PANORAMA_MAX_IMPORT_BYTES
     if size > limit:
         raise FileTooLarge(
@@ -111,11 +111,11 @@ def _job_record(
         path = Path(upload)
         if not path.is_file():
             raise ValidationFailed(_("There is no file %(path)s.") % {"path": path}, field="file")
-        _size_check(path.stat().st_size)
+        upload_size_check(path.stat().st_size)
         fh: IO[bytes] = path.open("rb")
         name = path.name
     else:
-        _size_check(upload.size or 0)
+        upload_size_check(upload.size or 0)
         fh, name = upload, os.path.basename(upload.name or "import.csv")
     try:
         source = source_inspect_limited(fh, name)

@@ -170,6 +170,21 @@ def _timeline(sent: JourneyMessage, subject: str, outcome: str) -> None:
     )
 
 
+def _event_keys(sent: JourneyMessage) -> dict:
+    enrolment = sent.enrolment
+    return {
+        "journey_id": enrolment.journey_id,
+        "customer_id": enrolment.customer_id,
+        "enrolment_id": enrolment.pk,
+        "message_id": sent.pk,
+        "step_id": sent.step_id,
+    }
+
+
+def _emit_open(sent: JourneyMessage) -> None:
+    emit("journey.opened", **_event_keys(sent))
+
+
 @transaction.atomic
 def journey_message_open(*, token: str) -> JourneyMessage:
     """The e-mail's pixel was loaded: its first open is kept (and put on the timeline);
@@ -179,6 +194,7 @@ def journey_message_open(*, token: str) -> JourneyMessage:
         sent.opened_at = timezone.now()
         sent.save(update_fields=["opened_at"])
         _timeline(sent, _("Opened the journey e-mail (%(name)s)"), "opened")
+        _emit_open(sent)
     return sent
 
 
@@ -192,8 +208,12 @@ def journey_message_click(*, token: str) -> str:
         raise signing.BadSignature("no link")
     if sent.clicked_at is None:
         now = timezone.now()
+        first_open = sent.opened_at is None
         sent.clicked_at = now
         sent.opened_at = sent.opened_at or now
         sent.save(update_fields=["clicked_at", "opened_at"])
         _timeline(sent, _("Clicked a link of the journey e-mail (%(name)s)"), "clicked")
+        if first_open:  # the click proves the open: a rule on opens hears of it too
+            _emit_open(sent)
+        emit("journey.clicked", **_event_keys(sent), url=url[:500])
     return url
