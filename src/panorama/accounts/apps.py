@@ -9,3 +9,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (login audit hooks)
+        from .permissions import register_all
+
+        register_all()
+        from . import lists  # noqa: F401  (the staff screens' lists, by name)
