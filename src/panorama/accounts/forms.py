@@ -114,7 +114,9 @@ def _teams_field(label: Any) -> forms.ModelMultipleChoiceField:
 def _users_field(label: Any) -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
         label=label,
-        queryset=User.objects.filter(is_active=True).order_by("username"),
+        # Deactivated users too: a form sends the whole set, and one left out of the
+        # choices would silently leave the team.
+        queryset=User.objects.order_by("username"),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
