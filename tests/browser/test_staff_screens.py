@@ -47,9 +47,9 @@ def test_an_administrator_manages_users_on_a_phone(browser, live_server, admin_u
     expect(page.locator("#staff-users-list")).not_to_contain_text("admin@example.com")
 
     page.get_by_role("link", name="New user").first.click()
-    page.get_by_label("Username").fill("ana")
-    page.get_by_label("E-mail").fill("ana@example.com")
-    page.get_by_label("Role").select_option("analyst")
+    page.locator("#id_username").fill("ana")
+    page.locator("#id_email").fill("ana@example.com")
+    page.locator("#id_role").select_option("analyst")
     page.get_by_role("button", name="Create the user").click()
     expect(page).to_have_url(re.compile(r"/settings/users/\d+/$"))
     expect(page.get_by_text("User ana created.")).to_be_visible()
