@@ -181,3 +181,33 @@ def test_a_revoked_token_stays_revoked_at_its_first_time(boss, rep):
     api_token_revoke(token=token, by=boss)
     assert token.revoked_at == first
     assert AuditEvent.objects.filter(kind="token_revoked").count() == 1
+
+
+def test_each_write_emits_its_event(boss, team, emitted):
+    with emitted() as events:
+        ana = user_create(by=boss, username="ana", teams=[team])
+        user_update(by=boss, user=ana, changes={"role": Role.ANALYST})
+        user_deactivate(by=boss, user=ana)
+        user_reactivate(by=boss, user=ana)
+        north = team_create(by=boss, name="Norte")
+        team_update(by=boss, team=north, members=[ana])
+    assert events == [
+        (
+            "user.created",
+            {"user_id": ana.pk, "role": "sales_rep", "team_ids": [team.pk], "by": boss.pk},
+        ),
+        (
+            "user.updated",
+            {"user_id": ana.pk, "fields": ["role"], "role": "analyst", "by": boss.pk},
+        ),
+        ("user.deactivated", {"user_id": ana.pk, "by": boss.pk}),
+        ("user.reactivated", {"user_id": ana.pk, "by": boss.pk}),
+        ("team.created", {"team_id": north.pk, "parent_id": None, "by": boss.pk}),
+        ("team.updated", {"team_id": north.pk, "fields": ["members"], "by": boss.pk}),
+    ]
+
+
+def test_a_change_to_nothing_emits_nothing(boss, rep, emitted):
+    with emitted() as events:
+        user_update(by=boss, user=rep, changes={"role": rep.role})
+    assert events == []

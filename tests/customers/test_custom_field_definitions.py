@@ -82,3 +82,19 @@ def test_the_screen_adds_and_edits_a_field(client, boss):
         "/settings/custom-fields/new/", {"key": "x", "label": "X", "type": "choice", "position": 0}
     )
     assert bad.status_code == 422
+
+
+def test_definitions_emit_their_events(boss, emitted):
+    with emitted() as events:
+        field = custom_field_create(by=boss, key="tier", label="Tier")
+        custom_field_update(by=boss, definition=field, changes={"label": "Level"})
+    assert events == [
+        (
+            "custom_field.created",
+            {"field_id": field.pk, "key": "tier", "type": "text", "by": boss.pk},
+        ),
+        (
+            "custom_field.updated",
+            {"field_id": field.pk, "key": "tier", "fields": ["label"], "by": boss.pk},
+        ),
+    ]

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from panorama.core.events import emit
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.services import audit_record
 from panorama.core.validation import model_clean
@@ -32,6 +33,12 @@ def team_create(*, by: User | None, name: str, parent: Team | None = None) -> Te
     team.save()
     audit_record(
         kind="team_created", user=by, target=team.name, target_id=team.pk, parent=str(parent or "")
+    )
+    emit(
+        "team.created",
+        team_id=team.pk,
+        parent_id=parent.pk if parent else None,
+        by=by.pk if by is not None else None,
     )
     return team
 
@@ -72,4 +79,10 @@ def team_update(
             diff[label] = [old, new]
     if diff:
         audit_record(kind="team_changed", user=by, target=team.name, target_id=team.pk, **diff)
+        emit(
+            "team.updated",
+            team_id=team.pk,
+            fields=sorted(diff),
+            by=by.pk if by is not None else None,
+        )
     return team

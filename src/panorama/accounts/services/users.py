@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from panorama.core.events import emit
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.services import audit_record
 from panorama.core.validation import model_clean
@@ -24,6 +25,10 @@ from ..permissions import ensure_can
 # What ``user_update`` changes; ``is_active`` goes through deactivate / reactivate.
 EDITABLE = ("first_name", "last_name", "email", "role", "language", "teams", "managed_teams")
 _RELATIONS = ("teams", "managed_teams")
+
+
+def _pk(by: User | None) -> int | None:
+    return by.pk if by is not None else None
 
 
 def _check_user(user: User) -> None:
@@ -102,6 +107,13 @@ def user_create(
         teams=sorted(t.name for t in user.teams.all()),
         sign_in_disabled=not password,
     )
+    emit(
+        "user.created",
+        user_id=user.pk,
+        role=user.role,
+        team_ids=sorted(t.pk for t in user.teams.all()),
+        by=_pk(by),
+    )
     return user
 
 
@@ -147,6 +159,7 @@ def user_update(*, by: User | None, user: User, changes: dict[str, Any]) -> User
         audit_record(
             kind="user_changed", user=by, target=user.get_username(), target_id=user.pk, **diff
         )
+        emit("user.updated", user_id=user.pk, fields=sorted(diff), role=user.role, by=_pk(by))
     return user
 
 
@@ -163,6 +176,7 @@ def user_deactivate(*, by: User | None, user: User) -> User:
     user.is_active = False
     user.save(update_fields=["is_active"])
     audit_record(kind="user_deactivated", user=by, target=user.get_username(), target_id=user.pk)
+    emit("user.deactivated", user_id=user.pk, by=_pk(by))
     return user
 
 
@@ -174,4 +188,5 @@ def user_reactivate(*, by: User | None, user: User) -> User:
     user.is_active = True
     user.save(update_fields=["is_active"])
     audit_record(kind="user_reactivated", user=by, target=user.get_username(), target_id=user.pk)
+    emit("user.reactivated", user_id=user.pk, by=_pk(by))
     return user

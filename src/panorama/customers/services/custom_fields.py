@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from panorama.accounts.permissions import ensure_can
+from panorama.core.events import emit
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.services import audit_record
 from panorama.core.validation import model_clean
@@ -193,6 +194,13 @@ def custom_field_create(
         type=definition.type,
         label=definition.label,
     )
+    emit(
+        "custom_field.created",
+        field_id=definition.pk,
+        key=definition.key,
+        type=definition.type,
+        by=getattr(by, "pk", None),
+    )
     return definition
 
 
@@ -236,5 +244,12 @@ def custom_field_update(
             target=definition.key,
             target_id=definition.pk,
             **diff,
+        )
+        emit(
+            "custom_field.updated",
+            field_id=definition.pk,
+            key=definition.key,
+            fields=sorted(diff),
+            by=getattr(by, "pk", None),
         )
     return definition
