@@ -211,3 +211,12 @@ def test_the_audit_log_records_what_the_screens_do(as_boss, rep):
     page = as_boss.get("/settings/audit/?kind=user_deactivated").content.decode()
     assert "boss" in page and "rep" in page
     assert AuditEvent.objects.filter(kind="user_deactivated").count() == 1
+
+
+def test_the_palette_offers_new_user_to_administrators_only(client, boss, rep):
+    client.force_login(boss)
+    html = client.get("/ui/palette/", {"q": "invite"}, headers={"HX-Request": "true"})
+    assert 'data-href="/settings/users/new/"' in html.content.decode()
+    client.force_login(rep)
+    html = client.get("/ui/palette/", {"q": "invite"}, headers={"HX-Request": "true"})
+    assert "/settings/users/new/" not in html.content.decode()

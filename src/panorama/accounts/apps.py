@@ -12,4 +12,6 @@ class AccountsConfig(AppConfig):
         from .permissions import register_all
 
         register_all()
-        from . import lists  # noqa: F401  (the staff screens' lists, by name)
+        from . import lists, palette  # noqa: F401  (the staff screens' lists, by name)
+
+        palette.register()
