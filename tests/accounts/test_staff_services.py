@@ -211,3 +211,10 @@ def test_a_change_to_nothing_emits_nothing(boss, rep, emitted):
     with emitted() as events:
         user_update(by=boss, user=rep, changes={"role": rep.role})
     assert events == []
+
+
+def test_a_token_issued_to_another_user_is_audited_as_the_administrator_s_act(boss, rep):
+    token, _key = api_token_issue(by=boss, user=rep, name="ERP")
+    event = AuditEvent.objects.get(kind="token_created")
+    assert event.username == "boss"
+    assert event.detail == {"token": token.prefix, "name": "ERP", "target": "rep"}

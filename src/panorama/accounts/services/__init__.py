@@ -26,13 +26,17 @@ LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str = "default") -> tuple[ApiToken, str]:
-    """Create a token for ``user``; returns the row and the clear key (shown only once)."""
+def api_token_create(
+    *, user: User, name: str = "default", by: User | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the row and the clear key (shown only once).
+    ``by``: the administrator who issued it, recorded as the audit's actor."""
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name, prefix=key[:12], key_hash=ApiToken.hash_key(key)
     )
-    audit_record(kind="token_created", user=user, token=token.prefix, name=name)
+    extra = {"target": user.get_username()} if by is not None and by.pk != user.pk else {}
+    audit_record(kind="token_created", user=by or user, token=token.prefix, name=name, **extra)
     return token, key
 
 
@@ -49,7 +53,7 @@ def api_token_issue(*, by: User | None, user: User, name: str) -> tuple[ApiToken
     rules_for(ApiToken).check_values({"name": name})
     if not user.is_active:
         raise ValidationFailed(_("This user is deactivated."), field="user")
-    return api_token_create(user=user, name=name)
+    return api_token_create(user=user, name=name, by=by)
 
 
 @transaction.atomic
