@@ -208,6 +208,7 @@ def params(db, admin_user):
         **_marketing_params(ana),
         **_loyalty_params(ana),
         **_report_params(admin_user),
+        **_staff_params(admin_user),
         **_pricing_params(product),
         **_option_params(product),
     }
@@ -247,6 +248,21 @@ def _pricing_params(product) -> dict:
         "category_id": category_create(by=None, name="Auth").pk,
         "unit_id": unit_create(by=None, code="auth", name="Auth").pk,
         "tax_id": tax_create(by=None, code="auth", name="Auth", rate="21").pk,
+    }
+
+
+def _staff_params(admin_user) -> dict:
+    """A user, a team, a token and a custom field (the /settings/ screens)."""
+    from panorama.accounts.models import ApiToken
+    from tests.factories import CustomFieldDefinitionFactory, TeamFactory
+
+    return {
+        "user_id": admin_user.pk,
+        "team_id": TeamFactory(name="Staff").pk,
+        "token_id": ApiToken.objects.create(
+            user=admin_user, name="t", prefix="pan_t", key_hash="t" * 64
+        ).pk,
+        "field_id": CustomFieldDefinitionFactory().pk,
     }
 
 

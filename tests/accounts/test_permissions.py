@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from panorama.accounts import permissions
-from panorama.accounts.models import Role, Team, User
+from panorama.accounts.models import ApiToken, Role, Team, User
+from panorama.accounts.services import api_token_issue, user_create
 from panorama.analytics.models import ModelRun, Purchase
 from panorama.analytics.services.purchases import purchases_import
 from panorama.analytics.services.runs import rfm_run
@@ -36,12 +37,14 @@ from panorama.channels.visits.services import branch_save
 from panorama.core.exceptions import PermissionDenied
 from panorama.core.lists.services import saved_view_create
 from panorama.core.models import SavedView
+from panorama.core.views.audit import audit_events
 from panorama.customers.duplicates.models import CustomerMerge, DuplicateCandidate
 from panorama.customers.duplicates.services.merge import customer_merge, customer_merge_undo
 from panorama.customers.duplicates.services.scan import duplicate_dismiss, duplicates_scan_request
 from panorama.customers.imports.models import ImportJob
 from panorama.customers.imports.services.jobs import import_job_create
-from panorama.customers.models import Customer
+from panorama.customers.models import Customer, CustomFieldDefinition
+from panorama.customers.services.custom_fields import custom_field_create
 from panorama.customers.services.customer import CustomerData, customer_create
 from panorama.loyalty import models as loyalty_models
 from panorama.loyalty.services.members import member_enrol, points_adjust
@@ -123,7 +126,7 @@ class Case:
 
     role: str
     service: Callable[[User, dict], Any]
-    api: Callable[[Any, dict], Any]
+    api: Callable[[Any, dict], Any] | None  # None: the action has no API (a staff screen's)
     web: Callable[[Any, dict], Any] | None
     state: Callable[[dict], Any]
 
@@ -401,6 +404,39 @@ CASES: dict[str, Case] = {
         api=lambda api, w: api.post(f"/merges/{w['merge'].pk}/undo"),
         web=lambda c, w: c.post(reverse("customers:merge_undo", args=[w["merge"].pk])),
         state=lambda w: CustomerMerge.objects.filter(undone_at__isnull=True).count(),
+    ),
+    "accounts.manage_users": Case(
+        role=Role.SALES_MANAGER,
+        service=lambda u, w: user_create(by=u, username="newcomer"),
+        api=lambda api, w: api.post("/users", json={"username": "newcomer"}),
+        web=lambda c, w: c.post(
+            reverse("staff:user_new"), {"username": "newcomer", "role": "sales_rep"}
+        ),
+        state=lambda w: User.objects.filter(username="newcomer").count(),
+    ),
+    "accounts.manage_tokens": Case(
+        role=Role.SALES_MANAGER,
+        service=lambda u, w: api_token_issue(by=u, user=u, name="ERP"),
+        api=None,
+        web=lambda c, w: c.post(reverse("staff:token_new"), {"name": "ERP"}),
+        state=lambda w: ApiToken.objects.count(),
+    ),
+    "customers.configure_fields": Case(
+        role=Role.SALES_MANAGER,
+        service=lambda u, w: custom_field_create(by=u, key="tier", label="Tier"),
+        api=None,
+        web=lambda c, w: c.post(
+            reverse("staff:custom_field_new"),
+            {"key": "tier", "label": "Tier", "type": "text", "position": 0},
+        ),
+        state=lambda w: CustomFieldDefinition.objects.count(),
+    ),
+    "core.read_audit": Case(
+        role=Role.ANALYST,
+        service=lambda u, w: audit_events(by=u),
+        api=None,
+        web=lambda c, w: c.get(reverse("staff:audit_log")),
+        state=lambda w: 0,  # a read: nothing to change
     ),
     "core.share_view": Case(
         role=Role.SALES_MANAGER,
@@ -754,9 +790,10 @@ def test_a_refused_action_says_the_same_on_web_api_and_service(
         case.service(user, w)
     assert str(refused.value.message) == message
 
-    answer = case.api(api_as(user), w)
-    assert answer.status_code == 403, answer.content
-    assert answer.json() == {"detail": message, "code": "forbidden", "errors": {}}
+    if case.api is not None:
+        answer = case.api(api_as(user), w)
+        assert answer.status_code == 403, answer.content
+        assert answer.json() == {"detail": message, "code": "forbidden", "errors": {}}
 
     if case.web is not None:
         client.force_login(user)

@@ -8,4 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (login audit hooks)
+        from . import events, receivers  # noqa: F401  (the events; login audit hooks)
+        from .permissions import register_all
+
+        register_all()
+        from . import lists, palette  # noqa: F401  (the staff screens' lists, by name)
+
+        palette.register()

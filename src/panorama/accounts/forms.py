@@ -3,6 +3,7 @@ the backend (throttle) and in ``services.user_password_change`` (policy, what a 
 """
 
 from contextvars import ContextVar
+from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
@@ -11,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from panorama.core.exceptions import DomainError
+from panorama.customers.forms import StyledForm  # the one form look (customers/_form.html)
 
+from .models import Role, Team, User
 from .services import PasswordChanged, user_password_change
 
 
@@ -94,3 +97,91 @@ class AdminPasswordForm(AdminPasswordChangeForm):
             by=state["by"],
         )
         return self.user
+
+
+# --- the staff screens: they parse, the services (services/users.py, teams.py) decide ----
+
+
+def _teams_field(label: Any) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+
+
+def _users_field(label: Any) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        # Deactivated users too: a form sends the whole set, and one left out of the
+        # choices would silently leave the team.
+        queryset=User.objects.order_by("username"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+
+class UserEditForm(StyledForm):
+    first_name = forms.CharField(label=_("First name"), required=False)
+    last_name = forms.CharField(label=_("Last name"), required=False)
+    email = forms.CharField(label=_("E-mail"), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Follow the browser")), ("en", _("English")), ("es", _("Spanish"))],
+    )
+    teams = _teams_field(_("Teams"))
+    managed_teams = _teams_field(_("Manages the teams"))
+
+    @staticmethod
+    def initial_of(user: User) -> dict[str, Any]:
+        return {
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "role": user.role,
+            "language": user.language,
+            "teams": list(user.teams.all()),
+            "managed_teams": list(user.managed_teams.all()),
+        }
+
+
+class UserCreateForm(UserEditForm):
+    username = forms.CharField(label=_("Username"))
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        help_text=_("Leave it empty to invite: the user cannot sign in until one is set."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    field_order = ["username", "first_name", "last_name", "email", "role", "language"]
+
+
+class TeamForm(StyledForm):
+    name = forms.CharField(label=_("Name"))
+    parent = forms.ModelChoiceField(
+        label=_("Under the team"), queryset=Team.objects.order_by("name"), required=False
+    )
+    members = _users_field(_("Members"))
+    managers = _users_field(_("Managers"))
+
+    @staticmethod
+    def initial_of(team: Team) -> dict[str, Any]:
+        return {
+            "name": team.name,
+            "parent": team.parent,
+            "members": list(team.members.all()),
+            "managers": list(team.managers.all()),
+        }
+
+
+class TokenForm(StyledForm):
+    user = forms.ModelChoiceField(
+        label=_("User"), queryset=User.objects.filter(is_active=True).order_by("username")
+    )
+    name = forms.CharField(
+        label=_("Name"), help_text=_("What will use it, e.g. “ERP sync”."), max_length=100
+    )

@@ -32,7 +32,7 @@ from django.conf import settings
 
 from panorama.core.exceptions import PermissionDenied
 
-from .models import READ_ONLY_ROLES, User
+from .models import READ_ONLY_ROLES, Role, User
 
 Rule = Callable[[User, Any], bool]
 
@@ -106,3 +106,26 @@ def role_in(setting: str, *, perm: str = "") -> Rule:
         return bool(perm) and user.has_perm(perm)
 
     return rule
+
+
+# --- the accounts' own actions ---------------------------------------------------------
+
+
+def _administrator(user: User, obj: Any = None) -> bool:
+    return user.role == Role.ADMIN
+
+
+def register_all() -> None:
+    """Staff administration: users and teams, API tokens (from ``AccountsConfig.ready``)."""
+    from django.utils.translation import gettext_lazy as _
+
+    register(
+        "accounts.manage_users",
+        rule=_administrator,
+        message=_("Only administrators may manage users and teams."),
+    )
+    register(
+        "accounts.manage_tokens",
+        rule=_administrator,
+        message=_("Only administrators may issue or list API tokens."),
+    )

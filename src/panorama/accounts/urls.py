@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .views import staff
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,4 +10,19 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("preferences/", views.preferences, name="preferences"),
     path("password/", views.password_change, name="password_change"),
+]
+
+# The administration screens, under /settings/ with the core's audit log and the custom
+# fields (config/urls.py gathers them in the "staff" namespace).
+staff_urlpatterns = [
+    path("users/", staff.user_list, name="user_list"),
+    path("users/new/", staff.user_new, name="user_new"),
+    path("users/<int:user_id>/", staff.user_edit, name="user_edit"),
+    path("users/<int:user_id>/active/", staff.user_active, name="user_active"),
+    path("teams/", staff.team_list, name="team_list"),
+    path("teams/new/", staff.team_new, name="team_new"),
+    path("teams/<int:team_id>/", staff.team_edit, name="team_edit"),
+    path("tokens/", staff.token_list, name="token_list"),
+    path("tokens/new/", staff.token_new, name="token_new"),
+    path("tokens/<int:token_id>/", staff.token_detail, name="token_detail"),
 ]

@@ -251,6 +251,7 @@ def on_forbidden(request, exc):
 
 
 def _register_routers() -> None:
+    from panorama.accounts.api import router as users_router
     from panorama.analytics.api import router as analytics_router
     from panorama.analytics.warehouse.api import router as warehouse_router
     from panorama.automation.api import router as automation_router
@@ -272,6 +273,7 @@ def _register_routers() -> None:
     from panorama.service.api import router as service_router
 
     api.add_router("/", customers_router)
+    api.add_router("/", users_router)
     api.add_router("/", duplicates_router)
     api.add_router("/", imports_router)
     api.add_router("/", channels_router)

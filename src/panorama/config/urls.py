@@ -9,6 +9,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from panorama.accounts.urls import staff_urlpatterns
+from panorama.core.views.audit import audit_log
+from panorama.customers.views.custom_fields import (
+    custom_field_edit,
+    custom_field_list,
+    custom_field_new,
+)
 from panorama.sales.views.webforms import webform_submit_view
 from panorama.service.urls import help_urlpatterns
 from panorama.service.views.calls import callback_form_submit_view
@@ -38,6 +45,17 @@ def admin_sign_in(request, extra_context=None):
 
 admin.site.login = admin_sign_in  # type: ignore[method-assign]  # before admin.site.urls below builds its patterns
 
+# The administration screens (users, teams, API tokens, custom fields, audit log), each
+# from the app that owns it, under one address and one namespace.
+settings_urlpatterns = [
+    *staff_urlpatterns,
+    path("custom-fields/", custom_field_list, name="custom_field_list"),
+    path("custom-fields/new/", custom_field_new, name="custom_field_new"),
+    path("custom-fields/<int:field_id>/", custom_field_edit, name="custom_field_edit"),
+    path("audit/", audit_log, name="audit_log"),
+    path("", RedirectView.as_view(pattern_name="staff:user_list"), name="home"),
+]
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="automation:home", permanent=False)),
     path("healthz", healthz),
@@ -53,6 +71,7 @@ urlpatterns = [
     path("automation/", include("panorama.automation.urls")),
     path("analytics/", include("panorama.analytics.urls")),
     path("ui/", include("panorama.core.urls")),
+    path("settings/", include((settings_urlpatterns, "staff"))),
     # The language switch of the sign-in page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api_urls()),

@@ -16,3 +16,4 @@ class CoreConfig(AppConfig):
         from .permissions import register_all
 
         register_all()
+        from .views import audit  # noqa: F401  (the audit log's list, by name)

@@ -52,6 +52,14 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("Export")
         TOKEN_CREATED = "token_created", _("API token created")
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        USER_CREATED = "user_created", _("User created")
+        USER_CHANGED = "user_changed", _("User changed")
+        USER_DEACTIVATED = "user_deactivated", _("User deactivated")
+        USER_REACTIVATED = "user_reactivated", _("User reactivated")
+        TEAM_CREATED = "team_created", _("Team created")
+        TEAM_CHANGED = "team_changed", _("Team changed")
+        CUSTOM_FIELD_CREATED = "custom_field_created", _("Custom field created")
+        CUSTOM_FIELD_CHANGED = "custom_field_changed", _("Custom field changed")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(

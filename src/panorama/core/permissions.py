@@ -18,3 +18,8 @@ def register_all() -> None:
         rule=_admin,
         message=_("Only administrators may share views or change shared ones."),
     )
+    register(
+        "core.read_audit",
+        rule=_admin,
+        message=_("Only administrators may read the audit log."),
+    )

@@ -14,10 +14,11 @@ once per model, so checking a row costs a few comparisons; the field's own
 ``clean()`` runs only to word the error.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any, cast
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.text import capfirst
@@ -128,3 +129,17 @@ def text_field(model: type[models.Model], name: str, default: Any = ..., **kwarg
     the OpenAPI schema but not enforced there, so a too-long value reaches the service and
     gets the same error as on every other path."""
     return Field(default, json_schema_extra={"maxLength": max_length(model, name)}, **kwargs)
+
+
+def model_clean(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
+    """The model's own ``full_clean`` (fields, validators, ``clean()``) for a write where
+    its few queries do not matter (the staff screens), its first error as
+    ValidationFailed on the field it names. Uniqueness is left to the caller, which
+    words it (and usually ignores case)."""
+    try:
+        instance.full_clean(exclude=list(exclude), validate_unique=False)
+    except DjangoValidationError as exc:
+        name, messages = next(iter(exc.message_dict.items()))
+        if name == NON_FIELD_ERRORS:
+            raise ValidationFailed(messages[0]) from None
+        raise field_error(type(instance), name, messages[0]) from None

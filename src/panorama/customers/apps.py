@@ -18,6 +18,7 @@ class CustomersConfig(AppConfig):
         # worker's sweep (core.jobs).
         from . import lists, palette  # noqa: F401
         from .imports.services import jobs  # noqa: F401
+        from .views import custom_fields  # noqa: F401  (the custom fields' list)
 
         palette.register()
 

@@ -242,3 +242,23 @@ class ImportUndone(Payload):
     kept: int = Field(description="created customers kept: records were added to them since")
     conflicts: int = Field(description="changes not undone: changed since (the undo report)")
     by: int | None = _by()
+
+
+@event("custom_field.created")
+class CustomFieldCreated(Payload):
+    """An administrator defined a new custom field of customers."""
+
+    field_id: int = Field(description="the definition")
+    key: str = Field(description="its key (the API's and the import's name for it)")
+    type: str = Field(description="text, integer, decimal, date, boolean or choice")
+    by: int | None = Field(description="the administrator (null: the system)")
+
+
+@event("custom_field.updated")
+class CustomFieldUpdated(Payload):
+    """A custom field's label, choices, position, or required / searchable flags changed."""
+
+    field_id: int = Field(description="the definition")
+    key: str = Field(description="its key")
+    fields: list[str] = Field(description="what changed")
+    by: int | None = Field(description="the administrator (null: the system)")

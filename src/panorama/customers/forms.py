@@ -12,6 +12,7 @@ from .models import (
     BillingIncident,
     Consent,
     Customer,
+    CustomFieldDefinition,
     Group,
     GroupMembership,
     Holding,
@@ -264,3 +265,41 @@ class GroupJoinForm(StyledForm):
 
 class ConfirmForm(StyledForm):
     """A removal: nothing to type, the button is the decision."""
+
+
+class CustomFieldForm(StyledForm):
+    """A custom field's definition (the administrators' screen); the key and the type
+    are asked only when it is created (``custom_field_update`` refuses to change them)."""
+
+    key = forms.SlugField(
+        label=_("Key"),
+        max_length=50,
+        help_text=_("Letters, digits, hyphens, underscores; the API and the import use it."),
+    )
+    label = forms.CharField(label=_("Label"), max_length=100)
+    type = forms.ChoiceField(label=_("Type"), choices=CustomFieldDefinition.Type.choices)
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        help_text=_("For a choice field: one per line."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    position = forms.IntegerField(label=_("Position"), min_value=0, initial=0)
+    required = forms.BooleanField(label=_("Required"), required=False)
+    searchable = forms.BooleanField(label=_("Searchable"), required=False)
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["key"]
+            del self.fields["type"]
+
+    @staticmethod
+    def initial_of(definition: CustomFieldDefinition) -> dict:
+        return {
+            "label": definition.label,
+            "choices": "\n".join(definition.choices or []),
+            "position": definition.position,
+            "required": definition.required,
+            "searchable": definition.searchable,
+        }

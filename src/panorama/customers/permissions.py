@@ -47,6 +47,10 @@ def _everyone(user: User, obj: Any = None) -> bool:
     return True
 
 
+def _administrator(user: User, obj: Any = None) -> bool:
+    return user.role == Role.ADMIN
+
+
 def register_all() -> None:
     edit_message = _("Your role can read customers but not change them.")
     register("customers.edit", rule=may_edit, message=edit_message)
@@ -57,6 +61,11 @@ def register_all() -> None:
     register("customers.assign", rule=stays_visible, message=_ASSIGN_MESSAGE)
     # Exports are audited; every role may export what it sees unless a deployment says not.
     register("customers.export", rule=_everyone, message=_("Your role may not export customers."))
+    register(
+        "customers.configure_fields",
+        rule=_administrator,
+        message=_("Only administrators may define custom fields."),
+    )
     stewards = role_in("PANORAMA_MERGE_ROLES", perm=MERGE_PERMISSION)
     register(
         "customers.scan",

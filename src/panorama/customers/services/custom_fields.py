@@ -5,12 +5,17 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from panorama.accounts.permissions import ensure_can
+from panorama.core.events import emit
 from panorama.core.exceptions import ValidationFailed
+from panorama.core.services import audit_record
+from panorama.core.validation import model_clean
 
-from ..models import CustomFieldDefinition
+from ..models import Customer, CustomFieldDefinition
 
 Type = CustomFieldDefinition.Type
 TEXT_MAX_LENGTH = 1000
@@ -124,3 +129,127 @@ def custom_fields_clean(
         elif not partial and definition.required and key not in result:
             custom_field_clean(definition, None)  # raises the field's "required" error
     return result
+
+
+# --- the definitions (the administrators' custom fields screen) ------------------------
+
+# What ``custom_field_update`` changes. The key and the type are fixed once defined:
+# every customer's stored value is read through them.
+DEFINITION_EDITABLE = ("label", "choices", "required", "searchable", "position")
+
+
+def _choices(raw: Any) -> Any:
+    if isinstance(raw, str):
+        raw = raw.splitlines()
+    if isinstance(raw, (list, tuple)):
+        return [
+            c.strip() if isinstance(c, str) else c
+            for c in raw
+            if not (isinstance(c, str) and not c.strip())
+        ]
+    return raw  # the model's clean() words what is wrong with it
+
+
+def _definition_check(definition: CustomFieldDefinition) -> None:
+    definition.label = (definition.label or "").strip()
+    model_clean(definition)
+    clash = CustomFieldDefinition.objects.filter(key__iexact=definition.key)
+    if clash.exclude(pk=definition.pk).exists():
+        raise ValidationFailed(
+            _("A custom field with the key “%(key)s” already exists.") % {"key": definition.key},
+            field="key",
+        )
+
+
+@transaction.atomic
+def custom_field_create(
+    *,
+    by: Any,
+    key: str,
+    label: str,
+    type: str = Type.TEXT,
+    choices: Any = (),
+    required: bool = False,
+    searchable: bool = False,
+    position: int = 0,
+) -> CustomFieldDefinition:
+    """A new custom field on every customer (no customer has a value for it yet)."""
+    ensure_can(by, "customers.configure_fields")
+    definition = CustomFieldDefinition(
+        key=(key or "").strip(),
+        label=label,
+        type=type,
+        choices=_choices(choices),
+        required=required,
+        searchable=searchable,
+        position=position,
+    )
+    _definition_check(definition)
+    definition.save()
+    audit_record(
+        kind="custom_field_created",
+        user=by,
+        target=definition.key,
+        target_id=definition.pk,
+        type=definition.type,
+        label=definition.label,
+    )
+    emit(
+        "custom_field.created",
+        field_id=definition.pk,
+        key=definition.key,
+        type=definition.type,
+        by=getattr(by, "pk", None),
+    )
+    return definition
+
+
+@transaction.atomic
+def custom_field_update(
+    *, by: Any, definition: CustomFieldDefinition, changes: dict[str, Any]
+) -> CustomFieldDefinition:
+    """Change a field's label, choices, position, or whether it is required or searched.
+    A choice that customers hold cannot be taken away (their value would no longer be
+    valid): change theirs first."""
+    ensure_can(by, "customers.configure_fields")
+    fixed = sorted(set(changes) - set(DEFINITION_EDITABLE))
+    if fixed:
+        raise ValidationFailed(
+            _("The key and the type of a custom field cannot change: define a new field."),
+            field=fixed[0],
+        )
+    if "choices" in changes:
+        changes = {**changes, "choices": _choices(changes["choices"])}
+    before = {name: getattr(definition, name) for name in changes}
+    for name, value in changes.items():
+        setattr(definition, name, value)
+    _definition_check(definition)
+    removed = [c for c in before.get("choices") or [] if c not in (definition.choices or [])]
+    for choice in removed:
+        if Customer.objects.filter(**{f"custom_fields__{definition.key}": choice}).exists():
+            raise ValidationFailed(
+                _("Customers hold the choice “%(choice)s”: change their value before removing it.")
+                % {"choice": choice},
+                field="choices",
+            )
+    definition.save()
+    definition.__dict__.pop("_form_field", None)
+    diff: dict[str, Any] = {
+        k: [v, changes[k]] for k, v in before.items() if v != getattr(definition, k)
+    }
+    if diff:
+        audit_record(
+            kind="custom_field_changed",
+            user=by,
+            target=definition.key,
+            target_id=definition.pk,
+            **diff,
+        )
+        emit(
+            "custom_field.updated",
+            field_id=definition.pk,
+            key=definition.key,
+            fields=sorted(diff),
+            by=getattr(by, "pk", None),
+        )
+    return definition

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from panorama.core.exceptions import DomainError
 
-from .forms import LoginForm, PasswordChangeForm
-from .models import User
+from ..forms import LoginForm, PasswordChangeForm
+from ..models import User
 
 
 @method_decorator(login_not_required, name="dispatch")  # the way in

@@ -16,8 +16,9 @@ from django.utils.translation import ngettext
 
 from panorama.core.exceptions import DomainError, NotFound, PermissionDenied, ValidationFailed
 from panorama.core.services import audit_record
+from panorama.core.validation import rules_for
 
-from .models import ApiToken, LoginThrottle, Role, User
+from ..models import ApiToken, LoginThrottle, Role, User
 
 TOKEN_PREFIX = "pan_"  # noqa: S105 - a visible prefix, not a secret
 # last_used_at is informative: write it at most this often, not on every request.
@@ -25,14 +26,34 @@ LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str = "default") -> tuple[ApiToken, str]:
-    """Create a token for ``user``; returns the row and the clear key (shown only once)."""
+def api_token_create(
+    *, user: User, name: str = "default", by: User | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the row and the clear key (shown only once).
+    ``by``: the administrator who issued it, recorded as the audit's actor."""
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name, prefix=key[:12], key_hash=ApiToken.hash_key(key)
     )
-    audit_record(kind="token_created", user=user, token=token.prefix, name=name)
+    extra = {"target": user.get_username()} if by is not None and by.pk != user.pk else {}
+    audit_record(kind="token_created", user=by or user, token=token.prefix, name=name, **extra)
     return token, key
+
+
+@transaction.atomic
+def api_token_issue(*, by: User | None, user: User, name: str) -> tuple[ApiToken, str]:
+    """An administrator issues a token to ``user`` (himself or another active user); the
+    clear key is returned once, to be shown once."""
+    from ..permissions import ensure_can
+
+    ensure_can(by, "accounts.manage_tokens")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("Give the token a name, e.g. what will use it."), field="name")
+    rules_for(ApiToken).check_values({"name": name})
+    if not user.is_active:
+        raise ValidationFailed(_("This user is deactivated."), field="user")
+    return api_token_create(user=user, name=name, by=by)
 
 
 @transaction.atomic
@@ -47,6 +68,8 @@ def api_token_revoke(*, token: ApiToken, by: User | None = None) -> ApiToken:
         and not by.has_perm("accounts.change_apitoken")
     ):
         raise PermissionDenied(_("Only an administrator can revoke another user's API token."))
+    if token.revoked_at is not None:
+        return token
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit_record(kind="token_revoked", user=by or token.user, token=token.prefix)
@@ -258,3 +281,26 @@ def login_attempt_succeeded(*, attempt: LoginAttempt) -> None:
         if row.failures < _throttle_limit(scope):
             row.locked_until = None
         row.save(update_fields=["failures", "locked_until"])
+
+
+from .teams import team_create, team_update  # noqa: E402
+from .users import user_create, user_deactivate, user_reactivate, user_update  # noqa: E402
+
+__all__ = [
+    "LoginThrottled",
+    "PasswordChanged",
+    "api_token_authenticate",
+    "api_token_create",
+    "api_token_issue",
+    "api_token_revoke",
+    "login_attempt_begin",
+    "login_attempt_succeeded",
+    "team_create",
+    "team_update",
+    "user_create",
+    "user_deactivate",
+    "user_get_by_username",
+    "user_password_change",
+    "user_reactivate",
+    "user_update",
+]
