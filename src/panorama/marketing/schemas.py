@@ -80,7 +80,7 @@ class ListChangeOut(Schema):
 class RowProblemOut(Schema):
     row: int = Field(..., description="the file's row number (the header is row 1)")
     value: str
-    reason: Literal["unknown", "ambiguous", "not_visible", "invalid", "duplicate"]
+    reason: Literal["unknown", "ambiguous", "invalid", "duplicate"]
     message: str
 
 

@@ -29,7 +29,6 @@ from panorama.customers.imports.services.files import (
     source_inspect_limited,
 )
 from panorama.customers.imports.services.jobs import upload_size_check
-from panorama.customers.models import Customer
 from panorama.customers.selectors import customers_visible_to, identify
 
 from ..models import StaticList
@@ -44,7 +43,6 @@ VALUE_SHOWN = 200  # a row's value as the report repeats it
 class Reason:
     UNKNOWN = "unknown"
     AMBIGUOUS = "ambiguous"
-    NOT_VISIBLE = "not_visible"
     INVALID = "invalid"
     DUPLICATE = "duplicate"
 
@@ -93,8 +91,8 @@ class _Matcher:
                 Reason.AMBIGUOUS,
                 _("%(n)s customers share this identifier: add them by hand.") % {"n": len(found)},
             )
-        if identify(user=None, value=value):
-            return None, Reason.NOT_VISIBLE, _("The customer is outside what you may see.")
+        # A customer outside the user's scope reads as unknown: the report must not tell
+        # him who exists beyond what he may see (as the hand selection does).
         return None, Reason.UNKNOWN, _("No customer has this identifier.")
 
     def _by_id(self, value: str) -> tuple[int | None, str, str]:
@@ -103,8 +101,6 @@ class _Matcher:
         pk = int(value)
         if customers_visible_to(self.by).filter(pk=pk).exists():
             return pk, "", ""
-        if Customer.objects.filter(pk=pk, merged_into__isnull=True).exists():
-            return None, Reason.NOT_VISIBLE, _("The customer is outside what you may see.")
         return None, Reason.UNKNOWN, _("There is no customer with this number.")
 
 
