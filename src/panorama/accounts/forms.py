@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from panorama.core.exceptions import DomainError
-from panorama.customers.forms import StyledForm  # the one form look (customers/_form.html)
+from panorama.core.forms import StyledForm  # the one form look (customers/_form.html)
 
 from .models import Role, Team, User
 from .services import PasswordChanged, user_password_change

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import Team, User
-from panorama.customers.forms import StyledForm
+from panorama.core.forms import StyledForm
 
 from . import outreach
 from .actions import AGENDA_KINDS

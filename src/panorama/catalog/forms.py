@@ -5,8 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from panorama.core.forms import text_input
-from panorama.customers.forms import StyledForm
+from panorama.core.forms import StyledForm, text_input
 from panorama.customers.widgets import CustomerPicker
 
 from . import selectors

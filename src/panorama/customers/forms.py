@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import Team, User
-from panorama.core.forms import ServiceForm, text_input
+from panorama.core.forms import ServiceForm, StyledForm, text_input
 
 from .models import (
     Address,
@@ -58,52 +58,6 @@ class CustomerCreateForm(ServiceForm):
 # These forms only parse what was typed (types, choices, required); every rule lives in
 # the service the action calls, which answers the same error to the web, the API and an
 # import. Sizes are only hints (``text_input``): the service's check is the rule.
-
-
-class StyledForm(ServiceForm):
-    """A form whose widgets carry Bootstrap's classes and the ARIA state of their errors,
-    so one template (``customers/_form.html``) renders any of them."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.style()
-
-    def style(self) -> None:
-        """Classes for every field (again after a subclass adds fields)."""
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-
-    # A service may name a field by another name than the form's (an identity's error
-    # names its kind: "national_id", "phone"...).
-    field_aliases: dict[str, str] = {}
-
-    def add_domain_error(self, error) -> None:
-        """Like ServiceForm's, through ``field_aliases``."""
-        name = self.field_aliases.get(error.field, error.field)
-        if name != error.field and name in self.fields:
-            self.add_error(name, str(error.message))
-        else:
-            super().add_domain_error(error)
-
-    def values(self) -> dict:
-        """What the service is handed: the cleaned data, unless a form says otherwise."""
-        return dict(self.cleaned_data)
-
-    def mark_errors(self) -> None:
-        """Flag the fields in error for the eye (red) and for screen readers."""
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["class"] = attrs.get("class", "") + " is-invalid"
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].auto_id}-error"
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -4,8 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panorama.catalog.models import Category, Product
-from panorama.core.forms import text_input
-from panorama.customers.forms import StyledForm
+from panorama.core.forms import StyledForm, text_input
 from panorama.marketing.models import Segment
 
 from .models import EarningRule, Programme, Reward, Tier

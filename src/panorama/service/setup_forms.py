@@ -8,8 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import Role, User
-from panorama.core.forms import text_input
-from panorama.customers.forms import StyledForm
+from panorama.core.forms import StyledForm, text_input
 
 from .models import BusinessCalendar, Case, Queue, SlaPolicy
 from .services.business_hours import WEEKDAYS

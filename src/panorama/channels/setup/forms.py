@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import User
 from panorama.automation.models import TrackedSite
-from panorama.core.forms import text_input
-from panorama.customers.forms import StyledForm
+from panorama.core.forms import StyledForm, text_input
 
 from ..models import MailTemplate, MessagingAccount, SendingIdentity
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from panorama.customers.forms import StyledForm
+from panorama.core.forms import StyledForm
 
 from .models import Branch
 

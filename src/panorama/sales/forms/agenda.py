@@ -8,8 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panorama.catalog.models import Product
-from panorama.core.forms import text_input
-from panorama.customers.forms import StyledForm
+from panorama.core.forms import StyledForm, text_input
 
 from ..models import Activity, ForecastAdjustment, Script, Stage
 

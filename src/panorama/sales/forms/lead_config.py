@@ -7,7 +7,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from panorama.customers.forms import StyledForm
+from panorama.core.forms import StyledForm
 
 from ..models.lead_rules import WEB_FORM_FIELDS
 from ..services.lead_config import CONFIGURABLE, EDITABLE

@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import Team, User
 from panorama.catalog.models import Product
-from panorama.core.forms import text_input
-from panorama.customers.forms import StyledForm
+from panorama.core.forms import StyledForm, text_input
 
 from ..models import Competitor, LostReason, Opportunity, Pipeline, Stage
 

@@ -4,8 +4,7 @@ they parse what was typed; the configuration services validate."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from panorama.core.forms import text_input
-from panorama.customers.forms import StyledForm
+from panorama.core.forms import StyledForm, text_input
 
 from ..models import Competitor, LostReason, Pipeline, Stage
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from panorama.catalog.models import Channel, FinancingPlan, PriceList, Product
-from panorama.customers.forms import StyledForm
+from panorama.core.forms import StyledForm
 
 from ..models import Order, Quote, QuoteLine
 from .opportunities import DateInput

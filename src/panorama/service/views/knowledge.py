@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panorama.accounts import permissions
 from panorama.core.exceptions import DomainError, NotFound
-from panorama.core.forms import text_input
+from panorama.core.forms import StyledForm, text_input
 from panorama.core.lists import (
     Column,
     Filter,
@@ -32,7 +32,6 @@ from panorama.core.lists import (
     list_response,
 )
 from panorama.core.pagination import Keyset
-from panorama.customers.forms import StyledForm
 
 from ..models import Article, ArticleCategory
 from ..selectors import knowledge as kb
