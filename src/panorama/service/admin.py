@@ -1,14 +1,16 @@
 """The service app in the admin. Queues, business-hours calendars and SLA policies are
 set up on the service set-up page (/service/settings/) and the API, whose services
 check the rules (no overlapping policies, real holidays, known regions) and emit
-events: here they are read-only. PBXs, callback forms and the field-service
-configuration are edited here."""
+events: here they are read-only, as are the knowledge base categories (their own page)
+and a contract's status and end (renewed, extended, cancelled on its page). PBXs,
+callback forms and the field-service configuration are edited here."""
 
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    ArticleCategory,
     BusinessCalendar,
     CalendarHoliday,
     CallbackForm,
@@ -191,4 +193,22 @@ class ServiceContractAdmin(admin.ModelAdmin):
     list_display = ["reference", "name", "customer", "kind", "starts_on", "ends_on", "status"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["customer", "owner", "assets"]
-    readonly_fields = ["visits_used", "hours_used", "renewal_alerted_at"]
+    # Renewing, extending and cancelling go through the contract page and the API (the
+    # services check the dates, retarget the cases, write the timeline).
+    readonly_fields = [
+        "visits_used",
+        "hours_used",
+        "renewal_alerted_at",
+        "status",
+        "ends_on",
+        "cancelled_on",
+        "cancellation_reason",
+        "renewed_from",
+    ]
+
+
+@admin.register(ArticleCategory)
+class ArticleCategoryAdmin(ThroughTheSetUpPage, admin.ModelAdmin):
+    """Read-only: the categories page (/service/kb/categories/) and the API write them."""
+
+    list_display = ["slug", "name_en", "name_es", "parent", "position"]

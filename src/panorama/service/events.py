@@ -194,6 +194,17 @@ class ArticleStatusChanged(Payload):
     by: int | None = Field(description="who changed it (null: the system)")
 
 
+@event("article.category_saved")
+class ArticleCategorySaved(Payload):
+    """A knowledge base category was created, renamed, moved under another one or
+    reordered among its siblings."""
+
+    category_id: int = Field(description="the category")
+    parent_id: int | None = Field(description="the category it is under (null: top level)")
+    position: int = Field(description="its place among its siblings")
+    by: int | None = Field(description="who saved it (null: the system)")
+
+
 @event("article.rated")
 class ArticleRated(Payload):
     """A reader said whether an article helped him (counted once per visitor)."""
@@ -329,6 +340,41 @@ class ContractRenewalDue(Payload):
     customer_id: int = Field(description="its customer")
     owner_id: int | None = Field(description="who was told (null: no owner)")
     ends_on: str = Field(description="its last day (ISO 8601)")
+
+
+@event("contract.renewed")
+class ContractRenewed(Payload):
+    """A contract was renewed: a new contract for the next period with the same terms."""
+
+    contract_id: int = Field(description="the new contract")
+    renewed_from: int = Field(description="the contract it renews")
+    customer_id: int = Field(description="its customer")
+    starts_on: str = Field(description="its first day (ISO 8601)")
+    ends_on: str = Field(description="its last day (ISO 8601)")
+    by: int | None = Field(description="who renewed it (null: the system)")
+
+
+@event("contract.extended")
+class ContractExtended(Payload):
+    """A contract's end was moved later."""
+
+    contract_id: int = Field(description="the contract")
+    customer_id: int = Field(description="its customer")
+    from_ends_on: str = Field(description="the last day it had (ISO 8601)")
+    ends_on: str = Field(description="its new last day (ISO 8601)")
+    by: int | None = Field(description="who extended it (null: the system)")
+
+
+@event("contract.cancelled")
+class ContractCancelled(Payload):
+    """A contract was cancelled: from ``cancelled_on`` it covers nothing."""
+
+    contract_id: int = Field(description="the contract")
+    customer_id: int = Field(description="its customer")
+    cancelled_on: str = Field(description="the first day it no longer covers (ISO 8601)")
+    reason: str = Field(description="why")
+    cases_retargeted: int = Field(description="open cases that lost its SLA policy")
+    by: int | None = Field(description="who cancelled it (null: the system)")
 
 
 @event("work_order.created")

@@ -13,6 +13,7 @@ from panorama.channels.models import Interaction
 from panorama.core.forms import StyledForm, text_input
 
 from .models import (
+    ArticleCategory,
     Asset,
     Case,
     CaseMessage,
@@ -323,4 +324,54 @@ class ReportPeriodForm(StyledForm):
     )
     date_to = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ContractRenewForm(StyledForm):
+    ends_on = forms.DateField(
+        label=_("Renewal ends on"),
+        required=False,
+        help_text=_("Empty: as long as the current period."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class ContractExtendForm(StyledForm):
+    ends_on = forms.DateField(label=_("New end"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ContractCancelForm(StyledForm):
+    on = forms.DateField(
+        label=_("Cancelled from"),
+        help_text=_("From this day the contract covers nothing."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=text_input(ServiceContract, "cancellation_reason"),
+        max_length=300,
+    )
+
+
+class CategoryForm(StyledForm):
+    name_en = forms.CharField(
+        label=_("Name (English)"), widget=text_input(ArticleCategory, "name_en")
+    )
+    name_es = forms.CharField(
+        label=_("Name (Spanish)"),
+        required=False,
+        help_text=_("Empty: the English name."),
+        widget=text_input(ArticleCategory, "name_es"),
+    )
+    slug = forms.CharField(
+        label=_("Address"),
+        required=False,
+        help_text=_("Empty: made from the name."),
+        widget=text_input(ArticleCategory, "slug"),
+    )
+    parent = forms.ModelChoiceField(
+        label=_("Under"),
+        required=False,
+        empty_label=_("(top level)"),
+        queryset=ArticleCategory.objects.order_by("name_en"),
     )

@@ -6,6 +6,8 @@ from .views import (
     assets,
     calls,
     cases,
+    categories,
+    contracts,
     csat,
     dispatch,
     knowledge,
@@ -46,6 +48,17 @@ urlpatterns += [
 # Knowledge base (kb helper): the staff pages; the public help centre is below.
 urlpatterns += [
     path("kb/", knowledge.kb_list, name="kb_list"),
+    path("kb/categories/", categories.category_list, name="kb_categories"),
+    path(
+        "kb/categories/<int:category_id>/edit/",
+        categories.category_edit,
+        name="kb_category_edit",
+    ),
+    path(
+        "kb/categories/<int:category_id>/move/",
+        categories.category_move,
+        name="kb_category_move",
+    ),
     path("kb/new/", knowledge.kb_create, name="kb_create"),
     path("kb/preview/", knowledge.kb_preview, name="kb_preview"),
     path("kb/<int:article_id>/", knowledge.kb_detail, name="kb_detail"),
@@ -98,7 +111,16 @@ urlpatterns += [
         name="contract_create",
     ),
     path("contracts/", assets.contract_list, name="contract_list"),
-    path("contracts/<int:contract_id>/", assets.contract_detail, name="contract_detail"),
+    path("contracts/<int:contract_id>/", contracts.contract_detail, name="contract_detail"),
+    *[
+        path(
+            f"contracts/<int:contract_id>/{action}/",
+            contracts.contract_action,
+            {"action": action},
+            name=f"contract_{action}",
+        )
+        for action in contracts.ACTIONS
+    ],
     path("work-orders/", workorders.work_order_list, name="work_order_list"),
     path("work-orders/new/", workorders.work_order_new, name="work_order_create"),
     path(

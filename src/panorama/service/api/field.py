@@ -17,8 +17,11 @@ from ..schemas.field import (
     AssetPageOut,
     AssetPatch,
     CompleteIn,
+    ContractCancelIn,
+    ContractExtendIn,
     ContractIn,
     ContractOut,
+    ContractRenewIn,
     CoverageOut,
     DispatchIn,
     PartMoveOut,
@@ -32,6 +35,7 @@ from ..schemas.field import (
 )
 from ..selectors import field as selectors
 from ..services import asset as asset_services
+from ..services import contract as contract_services
 from ..services import parts as part_services
 from ..services import workorder as services
 
@@ -102,6 +106,31 @@ def contract_detail(request, contract_id: int):
 @router.post("/service/contracts", response={201: ContractOut})
 def contract_create(request, payload: ContractIn):
     return Status(201, asset_services.contract_create(by=request.user, **payload.dict()))
+
+
+@router.post("/service/contracts/{contract_id}/renew", response={201: ContractOut})
+def contract_renew(request, contract_id: int, payload: ContractRenewIn):
+    """A new contract for the next period, same terms (409: cancelled or renewed)."""
+    renewal = contract_services.contract_renew(
+        by=request.user, contract_id=contract_id, ends_on=payload.ends_on
+    )
+    return Status(201, renewal)
+
+
+@router.post("/service/contracts/{contract_id}/extend", response=ContractOut)
+def contract_extend(request, contract_id: int, payload: ContractExtendIn):
+    """A later end (422: not later; 409: cancelled)."""
+    return contract_services.contract_extend(
+        by=request.user, contract_id=contract_id, ends_on=payload.ends_on
+    )
+
+
+@router.post("/service/contracts/{contract_id}/cancel", response=ContractOut)
+def contract_cancel(request, contract_id: int, payload: ContractCancelIn):
+    """Covers nothing from ``on`` (422: outside its period, no reason; 409: cancelled)."""
+    return contract_services.contract_cancel(
+        by=request.user, contract_id=contract_id, on=payload.on, reason=payload.reason
+    )
 
 
 @router.get("/service/work-orders", response=WorkOrderPageOut)

@@ -65,6 +65,21 @@ class ServiceContract(models.Model):
     hours_used = models.DecimalField(_("hours used"), max_digits=7, decimal_places=2, default=0)
     renewal_notice_days = models.PositiveIntegerField(_("renewal notice (days)"), default=30)
     renewal_alerted_at = models.DateTimeField(_("renewal alert sent at"), null=True, blank=True)
+    cancelled_on = models.DateField(
+        _("cancelled from"),
+        null=True,
+        blank=True,
+        help_text=_("From this day the contract covers nothing."),
+    )
+    cancellation_reason = models.CharField(_("cancellation reason"), max_length=300, blank=True)
+    renewed_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="renewal",
+        verbose_name=_("renewal of"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -85,6 +100,24 @@ class ServiceContract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference or self.pk} {self.name}"
+
+    @classmethod
+    def in_force_q(cls, on, prefix: str = "") -> models.Q:
+        """The contracts covering anything on ``on``: within their dates, and active or
+        cancelled from a later day (a cancelled contract covers nothing from its
+        cancellation date; one cancelled without a date, nothing at all)."""
+        return models.Q(**{f"{prefix}starts_on__lte": on, f"{prefix}ends_on__gte": on}) & (
+            models.Q(**{f"{prefix}status": cls.Status.ACTIVE})
+            | models.Q(**{f"{prefix}status": cls.Status.CANCELLED, f"{prefix}cancelled_on__gt": on})
+        )
+
+    def in_force_on(self, on) -> bool:
+        """``in_force_q`` for a contract already read."""
+        if not self.starts_on <= on <= self.ends_on:
+            return False
+        if self.status == self.Status.ACTIVE:
+            return True
+        return self.cancelled_on is not None and on < self.cancelled_on
 
     @property
     def visits_left(self) -> int | None:

@@ -73,6 +73,19 @@ class ContractIn(Schema):
     renewal_notice_days: int = 30
 
 
+class ContractRenewIn(Schema):
+    ends_on: datetime.date | None = None
+
+
+class ContractExtendIn(Schema):
+    ends_on: datetime.date
+
+
+class ContractCancelIn(Schema):
+    on: datetime.date
+    reason: str
+
+
 class ContractOut(Schema):
     id: int
     reference: str | None
@@ -90,6 +103,9 @@ class ContractOut(Schema):
     hours_used: Decimal
     asset_ids: list[int]
     product_ids: list[int]
+    cancelled_on: datetime.date | None
+    cancellation_reason: str
+    renewed_from_id: int | None
 
     @staticmethod
     def resolve_asset_ids(obj: ServiceContract) -> list[int]:

@@ -137,16 +137,13 @@ class Coverage:
 
 def asset_coverage(asset: Asset | None, on: datetime.date | None = None) -> Coverage:
     """Is ``asset`` covered on ``on`` (today)? By an active contract or warranty in force
-    naming it or its product, with visits and hours left; a contract is preferred to a
+    naming it or its product (a cancelled one until its cancellation date), with visits
+    and hours left; a contract is preferred to a
     warranty, then the one ending last. One query."""
     if asset is None:
         return Coverage(False, reason=_("No asset: nothing to cover."))
     on = on or timezone.localdate()
-    in_force = list(
-        asset_contracts(asset=asset).filter(
-            status=ServiceContract.Status.ACTIVE, starts_on__lte=on, ends_on__gte=on
-        )
-    )
+    in_force = list(asset_contracts(asset=asset).filter(ServiceContract.in_force_q(on)))
     if not in_force:
         return Coverage(False, reason=_("No contract or warranty in force covers this asset."))
     usable = [
@@ -179,13 +176,14 @@ def asset_coverage(asset: Asset | None, on: datetime.date | None = None) -> Cove
 
 def contracts_ending(*, within_days: int | None = None, today: datetime.date | None = None):
     """Active contracts ending within their renewal notice (or ``within_days``) from
-    ``today`` that were not alerted yet."""
+    ``today`` that were neither alerted nor renewed yet."""
     today = today or timezone.localdate()
     qs = ServiceContract.objects.filter(
         status=ServiceContract.Status.ACTIVE,
         ends_on__gte=today,
         ends_on__lte=today + datetime.timedelta(days=within_days or 366),
         renewal_alerted_at__isnull=True,
+        renewal__isnull=True,
     ).select_related("owner", "customer")
     return [
         c

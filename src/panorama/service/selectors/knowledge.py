@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -113,6 +113,29 @@ def article_version_get(article: Article, number: int) -> ArticleVersion:
 
 def categories() -> list[ArticleCategory]:
     return list(ArticleCategory.objects.select_related("parent"))
+
+
+def category_tree() -> list[ArticleCategory]:
+    """Every category in reading order, each under its parent (``depth``: how deep), with
+    its number of articles (``article_count``). One query."""
+    rows = list(
+        ArticleCategory.objects.annotate(article_count=Count("articles")).order_by(
+            "position", "slug"
+        )
+    )
+    children: dict[int | None, list[ArticleCategory]] = {}
+    for category in rows:
+        children.setdefault(category.parent_id, []).append(category)
+    ordered: list[ArticleCategory] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for category in children.get(parent_id, []):
+            category.depth = depth  # type: ignore[attr-defined]
+            ordered.append(category)
+            walk(category.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
 
 
 def public_categories(*, language: str) -> list[ArticleCategory]:

@@ -302,6 +302,33 @@ def article_feedback(*, article_id: int, helpful: bool, visitor: str) -> tuple[A
     return article, True
 
 
+def _check_parent(category: ArticleCategory) -> None:
+    """A category nests under another, never under itself nor one of its own sub-categories."""
+    ancestor = category.parent
+    while ancestor is not None:
+        if category.pk is not None and ancestor.pk == category.pk:
+            raise ValidationFailed(
+                _("A category cannot be under itself or one of its own sub-categories."),
+                field="parent",
+            )
+        ancestor = ancestor.parent
+
+
+def _siblings(category: ArticleCategory):
+    return ArticleCategory.objects.filter(parent_id=category.parent_id).exclude(pk=category.pk)
+
+
+def _category_saved(category: ArticleCategory, by: User | None) -> ArticleCategory:
+    emit(
+        "article.category_saved",
+        category_id=category.pk,
+        parent_id=category.parent_id,
+        position=category.position,
+        by=by.pk if by else None,
+    )
+    return category
+
+
 @transaction.atomic
 def category_save(
     *,
@@ -310,10 +337,13 @@ def category_save(
     name_en: str,
     name_es: str,
     parent_id: int | None = None,
-    position: int = 0,
+    position: int | None = None,
     category_id: int | None = None,
 ) -> ArticleCategory:
-    """Create a category (or change the one ``category_id`` names)."""
+    """Create a category (or change the one ``category_id`` names): its names, its
+    address, the category it is under (any depth, no cycle) and its place among its
+    siblings (``position``; None: last for a new one or one moved under another parent,
+    unchanged otherwise)."""
     ensure_can(by, "service.kb_edit")
     category = (
         ArticleCategory.objects.select_for_update().filter(pk=category_id).first()
@@ -322,13 +352,17 @@ def category_save(
     )
     if category is None:
         raise NotFound(_("Category %(id)s does not exist.") % {"id": category_id})
+    moved = category.pk is None or category.parent_id != parent_id
     category.slug = slugify(slug or name_en or name_es)
     category.name_en = (name_en or "").strip()
     category.name_es = (name_es or "").strip() or category.name_en
-    category.position = position
     category.parent = _category(parent_id)
-    if category.parent_id and category.parent_id == category.pk:
-        raise ValidationFailed(_("A category cannot be its own parent."), field="parent")
+    _check_parent(category)
+    if position is not None:
+        category.position = position
+    elif moved:
+        last = _siblings(category).order_by("-position").values_list("position", flat=True)
+        category.position = (last.first() + 1) if last.exists() else 0
     rules_for(ArticleCategory).check(category)
     clash = ArticleCategory.objects.filter(slug=category.slug).exclude(pk=category.pk)
     if not category.slug or clash.exists():
@@ -337,4 +371,28 @@ def category_save(
             field="slug",
         )
     category.save()
-    return category
+    return _category_saved(category, by)
+
+
+@transaction.atomic
+def category_move(*, by: User | None, category_id: int, up: bool) -> ArticleCategory:
+    """Move a category one place up or down among its siblings (those under the same
+    parent); the siblings are numbered again from 0. At the top (or bottom): unchanged."""
+    ensure_can(by, "service.kb_edit")
+    category = ArticleCategory.objects.select_for_update().filter(pk=category_id).first()
+    if category is None:
+        raise NotFound(_("Category %(id)s does not exist.") % {"id": category_id})
+    row = list(
+        ArticleCategory.objects.select_for_update()
+        .filter(parent_id=category.parent_id)
+        .order_by("position", "slug")
+    )
+    at = next(n for n, c in enumerate(row) if c.pk == category.pk)
+    to = at - 1 if up else at + 1
+    if not 0 <= to < len(row):
+        return category
+    row[at], row[to] = row[to], row[at]
+    for n, sibling in enumerate(row):
+        sibling.position = n
+    ArticleCategory.objects.bulk_update(row, ["position"])
+    return _category_saved(row[to], by)

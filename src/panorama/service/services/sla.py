@@ -236,7 +236,8 @@ def policy_save(*, by: User | None, policy: SlaPolicy) -> SlaPolicy:
 
 def contract_policy_for(case: Case, on: date | None = None) -> ServiceContract | None:
     """The service contract whose SLA policy the case gets: an active contract (or
-    warranty) of the case's customer, in force on ``on`` (today), with an active policy,
+    warranty) of the case's customer, in force on ``on`` (today; a cancelled one until its
+    cancellation date), with an active policy,
     covering the case's asset (listed) or its product (the asset's product or the case's).
     A contract before a warranty, then the one ending last, as for coverage. One query
     (none when the case names neither an asset nor a product)."""
@@ -251,10 +252,8 @@ def contract_policy_for(case: Case, on: date | None = None) -> ServiceContract |
     candidates = (
         ServiceContract.objects.filter(
             covers,
+            ServiceContract.in_force_q(on),
             customer_id=case.customer_id,
-            status=ServiceContract.Status.ACTIVE,
-            starts_on__lte=on,
-            ends_on__gte=on,
             sla_policy__active=True,
         )
         .select_related("sla_policy__calendar")
@@ -283,8 +282,8 @@ def contract_policies_for(cases: Sequence[Case]) -> dict[int, ServiceContract]:
         return {}
     contracts = list(
         ServiceContract.objects.filter(
+            Q(status=ServiceContract.Status.ACTIVE) | Q(cancelled_on__isnull=False),
             customer_id__in={c.customer_id for c in wanted},
-            status=ServiceContract.Status.ACTIVE,
             sla_policy__active=True,
         ).select_related("sla_policy__calendar")
     )
@@ -307,7 +306,7 @@ def contract_policies_for(cases: Sequence[Case]) -> dict[int, ServiceContract]:
             c
             for c in contracts
             if c.customer_id == case.customer_id
-            and c.starts_on <= on <= c.ends_on
+            and c.in_force_on(on)
             and (case.asset_id in assets[c.pk] or product_ids & products[c.pk])
         ]
         if covering:

@@ -1,6 +1,6 @@
 """The installed base and contracts pages: the installed base (a list), an asset with
 its coverage and history, a new asset for a customer, the contracts (those ending soon
-first) and one contract."""
+first); one contract and its actions are in ``contracts.py``."""
 
 import datetime
 
@@ -185,24 +185,4 @@ def contract_list(request):
         request,
         "service/field/contract_list.html",
         {"contracts": list(qs.order_by("ends_on", "id")[:200]), "ending": ending, "today": today},
-    )
-
-
-@require_GET
-def contract_detail(request, contract_id: int):
-    contract = selectors.contract_get(user=request.user, contract_id=contract_id)
-    return render(
-        request,
-        "service/field/contract_detail.html",
-        {
-            "contract": contract,
-            "assets": list(contract.assets.select_related("product")),
-            "products": list(contract.products.all()),
-            "work_orders": list(
-                selectors.work_orders_visible_to(request.user)
-                .filter(contract=contract)
-                .select_related("asset__product", "technician")
-                .order_by("-created_at")[:50]
-            ),
-        },
     )
