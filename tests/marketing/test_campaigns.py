@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 
 from panorama.accounts.models import Role
 from panorama.channels.models import Interaction
@@ -229,7 +230,7 @@ def test_a_holding_taken_after_the_launch_is_a_conversion_in_both_groups(
         customer_id=luis.customer_id,
         product_code="CARD-CR",
         product_name="Tarjeta",
-        start_date=campaign.launched_at.date(),
+        start_date=timezone.localdate(campaign.launched_at),  # the launch day, at the site
     )
     assert selectors.campaign_results(campaign=campaign).converted == 1
 
@@ -238,10 +239,12 @@ def test_the_mail_server_refusing_is_retried_then_ledgered(
     campaign, marketer, smtp, settings, launch
 ):
     settings.PANORAMA_CAMPAIGN_ATTEMPTS = 2
-    smtp.refuse = 1  # Ana's first attempt: 451, the second goes through
+    smtp.refuse = 1  # the first message to arrive: 451, its second attempt goes through
     launch(by=marketer, campaign=campaign)
-    ana = campaign.recipients.get(customer__first_name="Ana")
-    assert ana.status == "sent" and ana.attempts == 2
+    # Ana and Luis consent; whichever of the two arrived first (they go out over several
+    # connections at once) took a second attempt.
+    sent = campaign.recipients.filter(status="sent")
+    assert sorted(sent.values_list("attempts", flat=True)) == [1, 2]
     smtp.refuse = 10
     # (The first campaign contacted them: they left the "not contacted" segment.)
     accounts = segment_save(by=marketer, name="Cuentas", rules=EXAMPLE_RULES["rules"][0])

@@ -6,6 +6,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from panorama.accounts.models import Role
 from panorama.marketing.models import Enrolment
@@ -32,7 +33,8 @@ def test_the_page_lists_each_customers_progress(smtp, client, marketer, world, w
     # The e-mail sent and the wait begun: next, the condition, due in three days.
     due = Enrolment.objects.get(customer=ana).due_at
     assert "Continue only if in the segment “Sin tarjeta”" in ana_row and "In progress" in ana_row
-    assert due is not None and due.strftime("%m/%d/%Y") in ana_row
+    # (In the site's time zone, as the page shows it: past 23:00 UTC it is tomorrow in Madrid.)
+    assert due is not None and timezone.localtime(due).strftime("%m/%d/%Y") in ana_row
     bea_row = table[table.index(f'data-enrolment="{Enrolment.objects.get(customer=bea).pk}"') :]
     assert "Left early" in bea_row[: bea_row.index("</tr>")]
 

@@ -20,6 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
@@ -303,7 +304,7 @@ def _converted_q(campaign: Campaign) -> Q:
                 Holding.objects.filter(
                     customer_id=OuterRef("customer_id"),
                     product_code=campaign.offer_product_code,
-                    start_date__gte=campaign.launched_at.date(),
+                    start_date__gte=timezone.localdate(campaign.launched_at),
                 )
             )
         )

@@ -28,7 +28,7 @@ def order_points(*, order: Order, membership: Membership, rules: list[EarningRul
     """What ``order`` earns a member: its total × the programme's rate × his tier's
     multiplier × the best bonus campaign running that day, plus each product's or
     category's extra points per unit."""
-    day = (order.confirmed_at or timezone.now()).date()
+    day = timezone.localdate(order.confirmed_at or timezone.now())  # the site's day, not UTC's
     rate = membership.programme.points_per_unit
     if membership.tier is not None:
         rate *= membership.tier.multiplier
@@ -90,7 +90,7 @@ def order_points_award(*, order_id: int) -> list[Movement]:
     order = Order.objects.filter(pk=order_id).prefetch_related("lines__product").first()
     if order is None or order.status not in EARNING:
         return []
-    day = (order.confirmed_at or timezone.now()).date()
+    day = timezone.localdate(order.confirmed_at or timezone.now())  # the site's day, not UTC's
     earned = []
     for membership in _memberships(order):
         done = Movement.objects.filter(membership=membership, order=order)
