@@ -1,36 +1,28 @@
 """Reads of marketing: segments evaluated in one query, scoped to what the reader sees;
 lists and their history; campaigns and their results."""
 
-import math
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     Exists,
     ExpressionWrapper,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
 )
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
 from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.pagination import Keyset, Page
-from panorama.customers.models import Customer, Holding
+from panorama.customers.models import Customer
 from panorama.customers.selectors import customers_visible_to
 
-from . import rules as segment_rules
-from .models import Campaign, ListMembership, MessageTemplate, Recipient, Segment, StaticList
+from .. import rules as segment_rules
+from ..models import Campaign, ListMembership, MessageTemplate, Recipient, Segment, StaticList
+from .results import GroupResult, Results, campaign_results  # noqa: F401 (the package's API)
 
 
 def segment_fields() -> dict[str, segment_rules.Field]:
@@ -193,7 +185,7 @@ def campaign_get(*, campaign_id: int) -> Campaign:
 
 
 def variant_get(*, campaign_id: int, variant_id: int):
-    from .models import CampaignVariant
+    from ..models import CampaignVariant
 
     variant = CampaignVariant.objects.filter(pk=variant_id, campaign_id=campaign_id).first()
     if variant is None:
@@ -236,214 +228,8 @@ def customer_segments(*, customer: Customer, user: User) -> dict[str, Any]:
 # --- results -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class GroupResult:
-    members: int
-    converted: int
-
-    @property
-    def rate(self) -> float:
-        return self.converted / self.members if self.members else 0.0
-
-
-@dataclass(frozen=True)
-class Results:
-    targeted: int
-    sent: int
-    skipped: int
-    failed: int
-    pending: int
-    delivered: int
-    bounced: int
-    soft_bounced: int
-    opened: int
-    clicked: int
-    unsubscribed: int
-    responded: int
-    converted: int
-    revenue: Decimal
-    cost: Decimal
-    roi: float | None
-    target: GroupResult
-    control: GroupResult
-    uplift: float | None
-    uplift_low: float | None
-    uplift_high: float | None
-    complained: int = 0
-    exported: int = 0
-    called: int = 0
-
-
-def _won_opportunity() -> Any:
-    """The ledger row's response opportunity, if sales won it."""
-    from panorama.sales.models import Opportunity
-
-    return Opportunity.objects.filter(pk=OuterRef("opportunity_id"), status=Opportunity.Status.WON)
-
-
-def _offer_lines(campaign: Campaign) -> Any:
-    """The order lines of the offered product (its SKU) in the customers' orders
-    confirmed on or after the launch and not cancelled (``customer_id`` left open)."""
-    from panorama.sales.models import Order, OrderLine
-
-    return OrderLine.objects.filter(
-        sku=campaign.offer_product_code,
-        order__confirmed_at__gte=campaign.launched_at,
-        order__status__in=[Order.Status.CONFIRMED, Order.Status.SHIPPED, Order.Status.DELIVERED],
-    )
-
-
-def _converted_q(campaign: Campaign) -> Q:
-    """A ledger row converted: recorded by hand, or the customer took the offered product
-    after the launch, as a holding or in an order (the same test for both groups, so the
-    control group is fair)."""
-    q: Q = Q(converted_at__isnull=False) | Q(Exists(_won_opportunity()))
-    if campaign.offer_product_code and campaign.launched_at:
-        q |= Q(
-            Exists(
-                Holding.objects.filter(
-                    customer_id=OuterRef("customer_id"),
-                    product_code=campaign.offer_product_code,
-                    start_date__gte=timezone.localdate(campaign.launched_at),
-                )
-            )
-        )
-        q |= Q(Exists(_offer_lines(campaign).filter(order__customer_id=OuterRef("customer_id"))))
-    return q
-
-
-def _order_revenue(campaign: Campaign) -> Decimal:
-    """What the target group paid for the offered product in orders after the launch (net,
-    in the company currency at the rate of the confirmation day), for the rows whose
-    conversion was not recorded by hand with its own revenue, leaving out an order made
-    from the row's own response opportunity (its won amount already counts). One query."""
-    if not (campaign.offer_product_code and campaign.launched_at):
-        return Decimal(0)
-    from panorama.catalog.selectors.money import convert
-
-    rows = Recipient.objects.filter(
-        campaign=campaign, group=Recipient.Group.TARGET, converted_at__isnull=True
-    )
-    lines = (
-        _offer_lines(campaign)
-        .filter(order__customer_id__in=rows.values("customer_id"))
-        .exclude(
-            order__quote__opportunity_id__in=rows.filter(opportunity_id__isnull=False).values(
-                "opportunity_id"
-            )
-        )
-        .values_list("net", "order__currency", "order__confirmed_at")
-    )
-    return sum(
-        (convert(net, currency=currency, on=at.date()) for net, currency, at in lines),
-        Decimal(0),
-    )
-
-
-Z_95 = 1.959964
-
-
-def campaign_results(*, campaign: Campaign) -> Results:
-    """Every figure of the report in one aggregate query over the ledger.
-
-    Uplift = p_t − p_c, the conversion rate of the target group (everyone drawn into
-    it, sent or not: intention to treat) minus the control group's. Its 95% confidence
-    interval is the normal (Wald) interval of a difference of two proportions:
-    (p_t − p_c) ± 1.96 · √(p_t(1−p_t)/n_t + p_c(1−p_c)/n_c). ROI = (revenue − cost) / cost.
-    """
-    converted = _converted_q(campaign)
-    target, control = Q(group=Recipient.Group.TARGET), Q(group=Recipient.Group.CONTROL)
-    # A won response opportunity brings its amount (company currency) as revenue, unless
-    # the row's conversion was recorded by hand with its own revenue.
-    won_amount = Subquery(_won_opportunity().values("amount_base")[:1])
-    figures = (
-        Recipient.objects.filter(campaign=campaign)
-        .annotate(
-            won_amount=Case(
-                When(converted_at__isnull=True, then=won_amount), default=Value(Decimal(0))
-            )
-        )
-        .aggregate(
-            targeted=Count("pk", filter=target),
-            held=Count("pk", filter=control),
-            sent=Count(
-                "pk",
-                filter=Q(
-                    status__in=[
-                        Recipient.Status.SENT,
-                        Recipient.Status.BOUNCED,
-                        Recipient.Status.COMPLAINED,
-                    ]
-                ),
-            ),
-            complained=Count("pk", filter=Q(complained_at__isnull=False)),
-            exported=Count("pk", filter=Q(status=Recipient.Status.EXPORTED)),
-            called=Count("pk", filter=Q(calls__gt=0)),
-            bounced=Count("pk", filter=Q(status=Recipient.Status.BOUNCED)),
-            soft_bounced=Count("pk", filter=Q(soft_bounced_at__isnull=False)),
-            skipped=Count("pk", filter=Q(status=Recipient.Status.SKIPPED)),
-            failed=Count("pk", filter=Q(status=Recipient.Status.FAILED)),
-            pending=Count("pk", filter=Q(status=Recipient.Status.PENDING)),
-            opened=Count("pk", filter=Q(opened_at__isnull=False)),
-            clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
-            unsubscribed=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
-            responded=Count("pk", filter=Q(responded_at__isnull=False)),
-            converted_t=Count("pk", filter=target & converted),
-            converted_c=Count("pk", filter=control & converted),
-            revenue=Sum("revenue", filter=target),
-            won_revenue=Sum("won_amount", filter=target),
-        )
-    )
-    revenue = (
-        (figures["revenue"] or Decimal(0))
-        + (figures["won_revenue"] or Decimal(0))
-        + _order_revenue(campaign)
-    )
-    cost = campaign.cost or Decimal(0)
-    roi = float((revenue - cost) / cost) if cost else None
-    t = GroupResult(figures["targeted"], figures["converted_t"])
-    c = GroupResult(figures["held"], figures["converted_c"])
-    uplift = low = high = None
-    if t.members and c.members:
-        uplift = t.rate - c.rate
-        margin = Z_95 * math.sqrt(
-            t.rate * (1 - t.rate) / t.members + c.rate * (1 - c.rate) / c.members
-        )
-        low, high = uplift - margin, uplift + margin
-    return Results(
-        targeted=t.members,
-        sent=figures["sent"],
-        skipped=figures["skipped"],
-        failed=figures["failed"],
-        pending=figures["pending"],
-        # Handed to the server and no hard bounce came back (a soft one may yet).
-        delivered=figures["sent"] - figures["bounced"],
-        bounced=figures["bounced"],
-        soft_bounced=figures["soft_bounced"],
-        opened=figures["opened"],
-        clicked=figures["clicked"],
-        unsubscribed=figures["unsubscribed"],
-        responded=figures["responded"],
-        converted=t.converted,
-        revenue=revenue,
-        cost=cost,
-        roi=roi,
-        target=t,
-        control=c,
-        uplift=uplift,
-        complained=figures["complained"],
-        exported=figures["exported"],
-        called=figures["called"],
-        uplift_low=low,
-        uplift_high=high,
-    )
-
-
-# --- journeys and sign-up forms ------------------------------------------------------------
-
-
 def journeys_all() -> QuerySet:
-    from .models import Journey
+    from ..models import Journey
 
     return Journey.objects.select_related("trigger_list", "trigger_form").annotate(
         in_progress=Count("enrolments", filter=Q(enrolments__status="active"))
@@ -461,8 +247,8 @@ def journey_report(*, journey) -> dict[str, Any]:
     """How many customers wait at each step, finished and left: one aggregate query
     (the steps in a second). The steps in reading order: a branch, then its yes path,
     then its no path (``level``: how many branches deep)."""
-    from .models import Enrolment
-    from .services.journeys import step_describe
+    from ..models import Enrolment
+    from ..services.journeys import step_describe
 
     counts: dict[tuple[str, int | None], int] = {}
     for status, step_id, n in (
@@ -472,7 +258,7 @@ def journey_report(*, journey) -> dict[str, Any]:
         .values_list("status", "step_id", "n")
     ):
         counts[(status, step_id)] = counts.get((status, step_id), 0) + n
-    from .services.journeys.tree import line_of, walk
+    from ..services.journeys.tree import line_of, walk
 
     steps = list(journey.steps.order_by("position", "id"))
     rows = []
@@ -504,8 +290,8 @@ def enrolment_page(*, user: User | None, journey, cursor: str = "", limit: int =
     """The customers through the journey that ``user`` may see, the latest first, a page
     at a time; each with ``step_label``, the next step named (queries: one for the page,
     the steps' own, never one per customer)."""
-    from .models import Enrolment
-    from .services.journeys import step_describe
+    from ..models import Enrolment
+    from ..services.journeys import step_describe
 
     qs = Enrolment.objects.filter(
         journey=journey, customer__in=customers_visible_to(user).values("pk")
@@ -519,7 +305,7 @@ def enrolment_page(*, user: User | None, journey, cursor: str = "", limit: int =
 
 
 def signup_forms_all() -> QuerySet:
-    from .models import SignupForm
+    from ..models import SignupForm
 
     return SignupForm.objects.select_related("static_list").annotate(
         asked=Count("optins"),
