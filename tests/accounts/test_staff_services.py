@@ -146,6 +146,12 @@ def test_teams_are_created_renamed_and_given_members_and_managers(boss, rep):
     assert change.detail["members"] == [[], ["rep"]]
 
 
+def test_a_team_is_created_with_its_members_and_managers_in_one_call(boss, rep):
+    manager = UserFactory(username="mgr2", role=Role.SALES_MANAGER)
+    south = team_create(by=boss, name="Sur", members=[rep], managers=[manager])
+    assert list(south.members.all()) == [rep] and list(south.managers.all()) == [manager]
+
+
 def test_a_team_name_is_unique_and_a_team_cannot_sit_under_itself(boss):
     top = team_create(by=boss, name="Ventas")
     child = team_create(by=boss, name="Ventas Norte", parent=top)

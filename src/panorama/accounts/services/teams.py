@@ -26,7 +26,16 @@ def _check_team(team: Team) -> None:
 
 
 @transaction.atomic
-def team_create(*, by: User | None, name: str, parent: Team | None = None) -> Team:
+def team_create(
+    *,
+    by: User | None,
+    name: str,
+    parent: Team | None = None,
+    members: Iterable[User] | None = None,
+    managers: Iterable[User] | None = None,
+) -> Team:
+    """A new team, with its members and managers when given: all of it or nothing (a
+    refused member list leaves no half-made team behind)."""
     ensure_can(by, "accounts.manage_users")
     team = Team(name=name, parent=parent)
     _check_team(team)
@@ -40,6 +49,8 @@ def team_create(*, by: User | None, name: str, parent: Team | None = None) -> Te
         parent_id=parent.pk if parent else None,
         by=by.pk if by is not None else None,
     )
+    if members is not None or managers is not None:
+        team_update(by=by, team=team, members=members, managers=managers)
     return team
 
 

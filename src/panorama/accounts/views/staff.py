@@ -125,10 +125,7 @@ def team_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.values()
         try:
-            team = services.team_create(by=request.user, name=data["name"], parent=data["parent"])
-            services.team_update(
-                by=request.user, team=team, members=data["members"], managers=data["managers"]
-            )
+            team = services.team_create(by=request.user, **data)
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
