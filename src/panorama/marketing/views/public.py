@@ -52,7 +52,6 @@ def unsubscribe(request, token: str):
                 recipient, _done = tracking.recipient_unsubscribe(token=token)
             except BadSignature:
                 return _bad()
-            return render(request, "marketing/unsubscribed.html", {"recipient": recipient})
         return render(request, "marketing/unsubscribe.html", {"recipient": recipient})
 
 
@@ -197,7 +196,7 @@ def journey_unsubscribe(request, token: str):
         if request.method == "POST":
             journey_unsubscribe(token=token)
             return render(
-                request, "marketing/unsubscribed.html", {"recipient": {"unsubscribed_at": True}}
+                request, "marketing/unsubscribe.html", {"recipient": {"unsubscribed_at": True}}
             )
         return render(request, "marketing/unsubscribe.html", {"recipient": {}})
 
@@ -219,7 +218,7 @@ def customer_unsubscribe(request, token: str):
         if request.method == "POST":
             template_unsubscribe(token=token)
             return render(
-                request, "marketing/unsubscribed.html", {"recipient": {"unsubscribed_at": True}}
+                request, "marketing/unsubscribe.html", {"recipient": {"unsubscribed_at": True}}
             )
         done = {"unsubscribed_at": True} if unsubscribed(customer) else {}
         return render(request, "marketing/unsubscribe.html", {"recipient": done})
