@@ -2,6 +2,7 @@
 (and its panel), win/loss."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -146,3 +147,22 @@ def test_win_loss_by_reason_stage_rep_and_period(client, api_as, rep, team, cust
     client.force_login(rep)
     page = client.get(reverse("sales:winloss"), {"period": "month"})
     assert page.status_code == 200 and "Precio" in page.content.decode()
+
+
+def test_amounts_are_typed_and_shown_in_the_users_language(client, rep, opp):
+    """A Spanish user types "12.500,50" (and sees it back as he would write it); an
+    English user "12,500.50"; a number the language cannot read is refused on the field."""
+    client.force_login(rep)
+    url = reverse("sales:opportunity_edit", args=[opp.pk])
+    data = {"name": "Fibra", "currency": "EUR", "owner": rep.pk}
+    spanish = client.post(url, {**data, "amount": "12.500,50"}, HTTP_ACCEPT_LANGUAGE="es")
+    assert spanish.status_code == 302
+    assert Opportunity.objects.get(pk=opp.pk).amount == Decimal("12500.50")
+    form = client.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'value="12500,50"' in form and 'inputmode="decimal"' in form
+    english = client.post(url, {**data, "amount": "7,250.5"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 302
+    assert Opportunity.objects.get(pk=opp.pk).amount == Decimal("7250.5")
+    refused = client.post(url, {**data, "amount": "7,25"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 422 and "amount" in refused.context["form"].errors
+    assert Opportunity.objects.get(pk=opp.pk).amount == Decimal("7250.5")

@@ -5,7 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from panorama.core.forms import StyledForm, text_input
+from panorama.core.forms import DecimalField, StyledForm, text_input
 from panorama.customers.widgets import CustomerPicker
 
 from . import selectors
@@ -56,7 +56,7 @@ class ProductForm(StyledForm):
     )
     unit_id = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
     tax_id = forms.TypedChoiceField(label=_("Tax"), required=False, coerce=int, empty_value=None)
-    list_price = forms.DecimalField(label=_("List price"), localize=True, required=False)
+    list_price = DecimalField(label=_("List price"), required=False)
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
     lead_time_days = forms.IntegerField(label=_("Lead time (days)"), min_value=0, initial=0)
     stock_on_hand = forms.IntegerField(label=_("Stock on hand"), min_value=0, initial=0)
@@ -127,9 +127,8 @@ class OptionForm(StyledForm):
         ),
     )
     name = forms.CharField(label=_("Name"), widget=text_input(ProductOption, "name"))
-    price = forms.DecimalField(
+    price = DecimalField(
         label=_("Price"),
-        localize=True,
         initial=0,
         help_text=_("Added to the product's unit price, in the product's currency."),
     )
@@ -253,11 +252,9 @@ class PriceListItemForm(StyledForm):
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.filter(active=True).order_by("name")
     )
-    min_quantity = forms.DecimalField(
-        label=_("From quantity"), localize=True, initial=1, required=False
-    )
-    price = forms.DecimalField(label=_("Unit price"), localize=True, required=False)
-    discount_percent = forms.DecimalField(label=_("Discount (%)"), localize=True, required=False)
+    min_quantity = DecimalField(label=_("From quantity"), initial=1, required=False)
+    price = DecimalField(label=_("Unit price"), required=False)
+    discount_percent = DecimalField(label=_("Discount (%)"), required=False)
 
     def values(self) -> dict:
         data = self.cleaned_data
@@ -279,9 +276,8 @@ class PromotionForm(_TermsForm):
     )
     name = forms.CharField(label=_("Name"), widget=text_input(Promotion, "name"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Promotion.Kind.choices)
-    value = forms.DecimalField(
+    value = DecimalField(
         label=_("Value"),
-        localize=True,
         required=False,
         help_text=_("The percentage, or the amount off per unit in the promotion's currency."),
     )
@@ -353,12 +349,10 @@ class FinancingPlanForm(_TermsForm):
     )
     name = forms.CharField(label=_("Name"), widget=text_input(FinancingPlan, "name"))
     instalments = forms.IntegerField(label=_("Instalments"))
-    annual_rate = forms.DecimalField(label=_("Annual nominal rate (TIN, %)"), localize=True)
-    opening_fee_percent = forms.DecimalField(
-        label=_("Opening fee (%)"), localize=True, required=False, initial=0
-    )
-    min_amount = forms.DecimalField(label=_("Minimum amount"), localize=True, required=False)
-    max_amount = forms.DecimalField(label=_("Maximum amount"), localize=True, required=False)
+    annual_rate = DecimalField(label=_("Annual nominal rate (TIN, %)"))
+    opening_fee_percent = DecimalField(label=_("Opening fee (%)"), required=False, initial=0)
+    min_amount = DecimalField(label=_("Minimum amount"), required=False)
+    max_amount = DecimalField(label=_("Maximum amount"), required=False)
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def values(self) -> dict:
@@ -375,7 +369,7 @@ class TryForm(forms.Form):
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.filter(active=True).order_by("name")
     )
-    quantity = forms.DecimalField(label=_("Quantity"), localize=True, initial=1, min_value=0)
+    quantity = DecimalField(label=_("Quantity"), initial=1, min_value=0)
     customer = forms.IntegerField(
         label=_("Customer"),
         required=False,

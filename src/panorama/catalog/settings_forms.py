@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from panorama.core.forms import StyledForm, text_input
+from panorama.core.forms import DecimalField, StyledForm, text_input
 
 from .models import Category, Tax, Unit
 
@@ -61,9 +61,8 @@ class TaxForm(_SettingsForm):
         help_text=_("Letters, digits, hyphens; it never changes."),
     )
     name = forms.CharField(label=_("Name"), widget=text_input(Tax, "name"))
-    rate = forms.DecimalField(
+    rate = DecimalField(
         label=_("Rate (%)"),
-        localize=True,
         help_text=_("A new rate applies to lines priced from now on; existing quotes keep theirs."),
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
@@ -76,9 +75,8 @@ class ExchangeRateForm(_SettingsForm):
         max_length=10,
         help_text=_("ISO 4217 code, e.g. USD."),
     )
-    rate = forms.DecimalField(
+    rate = DecimalField(
         label=_("Rate"),
-        localize=True,
         help_text=_("How many units of the company currency one unit is worth."),
     )
     valid_from = forms.DateField(label=_("Valid from"), widget=DATE, initial=timezone.localdate)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db import models
+from django.utils.formats import get_format
 
 from .exceptions import DomainError
 from .validation import max_length
@@ -23,6 +24,44 @@ def text_input(model: type[models.Model], name: str) -> forms.TextInput:
     """A text box whose ``maxlength`` hint is the model field's limit (the browser stops
     the typing there; the service's check is the rule)."""
     return forms.TextInput(attrs={"maxlength": max_length(model, name)})
+
+
+def number_typed(text: str) -> str:
+    """A number as the user typed it in his language, as Python reads it: "1.234,56"
+    (Spanish) or "1,234.56" (English) is "1234.56". Spaces (Spanish formats group by a
+    non-breaking space) are dropped; the other mark than the decimal one is dropped only
+    where it groups by three, so a lone full stop that groups nothing ("12.5" typed in
+    Spanish) is the decimal point. Anything else is left for the field to refuse."""
+    decimal = get_format("DECIMAL_SEPARATOR")
+    text = "".join(text.split())  # also the non-breaking space
+    whole, has_fraction, fraction = text.partition(decimal)
+    grouping = "." if decimal == "," else ","
+    if grouping in whole:
+        head, *groups = whole.lstrip("+-").split(grouping)
+        if 1 <= len(head) <= 3 and all(len(group) == 3 for group in groups):
+            whole = whole.replace(grouping, "")
+    return f"{whole}.{fraction}" if has_fraction else whole
+
+
+class DecimalField(forms.DecimalField):
+    """An amount, rate or quantity typed and shown in the user's language (a comma for
+    decimals in Spanish, thousands grouped or not) in a text box with the decimal keypad:
+    the browser's number box takes only a full stop, whatever the page's language."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.pop("localize", None)  # always: parsed by number_typed, shown localized
+        super().__init__(**kwargs)
+        self.widget.is_localized = True
+
+    def widget_attrs(self, widget: forms.Widget) -> dict:
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = number_typed(value)
+        return super().to_python(value)
 
 
 class StyledForm(ServiceForm):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import Team, User
-from panorama.core.forms import ServiceForm, StyledForm, text_input
+from panorama.core.forms import DecimalField, ServiceForm, StyledForm, text_input
 
 from .models import (
     Address,
@@ -177,7 +177,7 @@ class HoldingForm(StyledForm):
     status = forms.ChoiceField(label=_("Status"), choices=Holding.Status.choices)
     start_date = forms.DateField(label=_("Since"), widget=DATE)
     end_date = forms.DateField(label=_("Until"), required=False, widget=DATE)
-    price = forms.DecimalField(label=_("Price"), max_digits=12, decimal_places=2, initial=0)
+    price = DecimalField(label=_("Price"), max_digits=12, decimal_places=2, initial=0)
     currency = forms.CharField(
         label=_("Currency"), initial="EUR", widget=text_input(Holding, "currency")
     )
@@ -188,7 +188,7 @@ class BillingIncidentForm(StyledForm):
     reference = forms.CharField(
         label=_("Reference"), widget=text_input(BillingIncident, "reference")
     )
-    amount = forms.DecimalField(label=_("Amount"), max_digits=12, decimal_places=2)
+    amount = DecimalField(label=_("Amount"), max_digits=12, decimal_places=2)
     due_date = forms.DateField(label=_("Due"), required=False, widget=DATE)
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panorama.catalog.models import Category, Product
-from panorama.core.forms import StyledForm, text_input
+from panorama.core.forms import DecimalField, StyledForm, text_input
 from panorama.marketing.models import Segment
 
 from .models import EarningRule, Programme, Reward, Tier
@@ -21,9 +21,7 @@ class ProgrammeForm(StyledForm):
         help_text=_("What members call their points (puntos, millas...)."),
     )
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="EUR")
-    points_per_unit = forms.DecimalField(
-        label=_("Points per currency unit spent"), localize=True, initial=1
-    )
+    points_per_unit = DecimalField(label=_("Points per currency unit spent"), initial=1)
     expiry_months = forms.IntegerField(
         label=_("Points expire after (months)"),
         initial=24,
@@ -44,7 +42,7 @@ class TierForm(StyledForm):
     prefix = "tier"
     name = forms.CharField(label=_("Name"), widget=text_input(Tier, "name"))
     threshold = forms.IntegerField(label=_("Points to qualify"), min_value=0)
-    multiplier = forms.DecimalField(label=_("Points multiplier"), localize=True, initial=1)
+    multiplier = DecimalField(label=_("Points multiplier"), initial=1)
     benefits = forms.CharField(
         label=_("Benefits"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -70,9 +68,7 @@ class RuleForm(StyledForm):
     extra_points = forms.IntegerField(
         label=_("Extra points per unit"), required=False, min_value=0, initial=0
     )
-    multiplier = forms.DecimalField(
-        label=_("Campaign multiplier"), localize=True, required=False, initial=2
-    )
+    multiplier = DecimalField(label=_("Campaign multiplier"), required=False, initial=2)
     starts_on = forms.DateField(label=_("Starts on"), required=False, widget=DATE)
     ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DATE)
     segment = forms.ModelChoiceField(

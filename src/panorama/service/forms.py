@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from panorama.accounts.models import User
 from panorama.catalog.models import Product
 from panorama.channels.models import Interaction
-from panorama.core.forms import StyledForm, text_input
+from panorama.core.forms import DecimalField, StyledForm, text_input
 
 from .models import (
     ArticleCategory,
@@ -235,7 +235,7 @@ class ContractForm(StyledForm):
         queryset=Product.objects.filter(active=True).order_by("name"),
     )
     visits_included = forms.IntegerField(label=_("Visits included"), required=False, min_value=0)
-    hours_included = forms.DecimalField(
+    hours_included = DecimalField(
         label=_("Hours included"), required=False, min_value=0, max_digits=7, decimal_places=1
     )
     sla_policy = forms.ModelChoiceField(

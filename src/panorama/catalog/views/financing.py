@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panorama.accounts.permissions import can, ensure_can
 from panorama.core.exceptions import DomainError
+from panorama.core.forms import DecimalField
 from panorama.core.lists import list_response
 
 from ..forms import FinancingPlanForm
@@ -20,7 +21,7 @@ from ..services.financing import financing_schedule
 
 class ScheduleForm(forms.Form):
     plan = forms.TypedChoiceField(label=_("Financing plan"), coerce=int)
-    amount = forms.DecimalField(label=_("Amount to finance"), localize=True, min_value=0)
+    amount = DecimalField(label=_("Amount to finance"), min_value=0)
     start = forms.DateField(
         label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from panorama.accounts.permissions import ensure_can
 from panorama.channels.models import MessagingAccount
 from panorama.core.exceptions import DomainError, ValidationFailed
-from panorama.core.forms import ServiceForm
+from panorama.core.forms import DecimalField, ServiceForm
 from panorama.sales.models import Script
 
 from .. import selectors
@@ -80,8 +80,8 @@ class CampaignForm(ServiceForm):
     offer_product_code = forms.CharField(
         label=gettext_lazy("Offered product code"), max_length=50, required=False
     )
-    budget = forms.DecimalField(label=gettext_lazy("Budget"), min_value=0, initial=0)
-    cost = forms.DecimalField(label=gettext_lazy("Cost"), min_value=0, initial=0)
+    budget = DecimalField(label=gettext_lazy("Budget"), min_value=0, initial=0)
+    cost = DecimalField(label=gettext_lazy("Cost"), min_value=0, initial=0)
     scheduled_at = forms.DateTimeField(
         label=gettext_lazy("Send at (empty: at launch)"),
         required=False,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panorama.accounts.permissions import ensure_can
 from panorama.core.exceptions import ValidationFailed
-from panorama.core.forms import ServiceForm
+from panorama.core.forms import DecimalField, ServiceForm
 
 from .. import builder, selectors
 from .. import rules as segment_rules
@@ -130,7 +130,7 @@ class ProgrammeForm(ServiceForm):
         initial=Campaign.Programme.RETENTION,
     )
     name = forms.CharField(label=gettext_lazy("Segment name"), max_length=120)
-    churn_above = forms.DecimalField(
+    churn_above = DecimalField(
         label=gettext_lazy("Churn risk above (0 to 1)"),
         required=False,
         min_value=0,

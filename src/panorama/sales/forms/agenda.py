@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panorama.catalog.models import Product
-from panorama.core.forms import StyledForm, text_input
+from panorama.core.forms import DecimalField, StyledForm, text_input
 
 from ..models import Activity, ForecastAdjustment, Script, Stage
 
@@ -194,7 +194,7 @@ class AdjustmentForm(StyledForm):
 
     target = forms.ChoiceField(label=_("For"))
     category = forms.ChoiceField(label=_("Category"), choices=ForecastAdjustment.Category.choices)
-    amount = forms.DecimalField(label=_("Amount"), min_value=0, decimal_places=2, max_digits=14)
+    amount = DecimalField(label=_("Amount"), min_value=0, decimal_places=2, max_digits=14)
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=text_input(ForecastAdjustment, "comment")
     )

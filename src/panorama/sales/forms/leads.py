@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import Team, User
-from panorama.core.forms import StyledForm, text_input
+from panorama.core.forms import DecimalField, StyledForm, text_input
 
 from ..models import Lead, LeadActivity, Pipeline, Stage
 
@@ -84,5 +84,5 @@ class LeadConvertForm(StyledForm):
         .select_related("pipeline")
         .order_by("pipeline__position", "pipeline__name", "position", "id"),
     )
-    amount = forms.DecimalField(label=_("Amount"), required=False, min_value=0, decimal_places=2)
+    amount = DecimalField(label=_("Amount"), required=False, min_value=0, decimal_places=2)
     currency = forms.CharField(label=_("Currency"), required=False, max_length=3)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import Team, User
 from panorama.catalog.models import Product
-from panorama.core.forms import StyledForm, text_input
+from panorama.core.forms import DecimalField, StyledForm, text_input
 
 from ..models import Competitor, LostReason, Opportunity, Pipeline, Stage
 
@@ -23,7 +23,7 @@ class OpportunityForm(StyledForm):
     field_aliases = {"owner_id": "owner", "team_id": "team", "competitor_ids": "competitors"}
 
     name = forms.CharField(label=_("Name"), widget=text_input(Opportunity, "name"))
-    amount = forms.DecimalField(label=_("Amount"), required=False, min_value=0)
+    amount = DecimalField(label=_("Amount"), required=False, min_value=0)
     currency = forms.CharField(
         label=_("Currency"), max_length=3, widget=forms.TextInput(attrs={"size": 3})
     )
@@ -82,7 +82,7 @@ class OpportunityNewForm(StyledForm):
     pipeline = forms.ModelChoiceField(
         label=_("Pipeline"), queryset=Pipeline.objects.none(), empty_label=None
     )
-    amount = forms.DecimalField(label=_("Amount"), required=False, min_value=0)
+    amount = DecimalField(label=_("Amount"), required=False, min_value=0)
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
     expected_close = forms.DateField(
         label=_("Expected close date"), required=False, widget=DateInput()
@@ -128,7 +128,7 @@ class ProductLineForm(StyledForm):
     """A product of the catalogue on an opportunity, with its quantity."""
 
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
-    quantity = forms.DecimalField(label=_("Quantity"), initial=1, decimal_places=2)
+    quantity = DecimalField(label=_("Quantity"), initial=1, decimal_places=2)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
