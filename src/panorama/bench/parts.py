@@ -63,6 +63,7 @@ JSON_KEYS = [
     "pipeline_board_queries",
     "opportunity_move_p50_ms",
     "ui_list_lcp_ms",
+    "ui_list_cls",
     "ui_palette_ms",
     "ui_palette_queries",
     "ui_deep_page_ratio",

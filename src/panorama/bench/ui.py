@@ -1,6 +1,7 @@
-"""The bench's UI figures (issue 14): the customer list's Largest Contentful Paint in
-Chromium, the Ctrl+K palette's server time, and what a "load more" page far down the list
-costs against the second page (keyset paging: it should cost about the same)."""
+"""The bench's UI figures (issue 14): the customer list's Largest Contentful Paint and
+Cumulative Layout Shift in Chromium, the Ctrl+K palette's server time, and what a "load
+more" page far down the list costs against the second page (keyset paging: it should cost
+about the same)."""
 
 from __future__ import annotations
 
@@ -24,14 +25,21 @@ LCP_RUNS = 7
 PAGE_RUNS = 40
 DEEP_ROW = 5_000
 PALETTE_WORDS = ["gar", "mar", "lop", "ana", "fer", "san", "rod", "per", "mad", "gom"]
-LCP_SCRIPT = """() => new Promise(resolve => {
-  let last = null;
+# The LCP and the layout shifts of the page's load (shifts right after the user's own
+# input do not count, as in the Core Web Vitals), read half a second after "load".
+PAINT_SCRIPT = """() => new Promise(resolve => {
+  let last = null, shift = 0;
   new PerformanceObserver(list => {
     const entries = list.getEntries();
     last = entries[entries.length - 1].startTime;
   }).observe({type: 'largest-contentful-paint', buffered: true});
-  setTimeout(() => resolve(last), 500);
+  new PerformanceObserver(list => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) shift += entry.value;
+  }).observe({type: 'layout-shift', buffered: true});
+  setTimeout(() => resolve({lcp: last, cls: shift}), 500);
 })"""
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 812}
 
 
 def _cookie(client: measure.Connection) -> tuple[str, str]:
@@ -39,10 +47,16 @@ def _cookie(client: measure.Connection) -> tuple[str, str]:
     return name, value
 
 
-def list_lcp_ms(
-    base_url: str, user: User, say: Callable[[str], None], runs: int = LCP_RUNS, browser=None
-) -> float | None:
-    """Median LCP of /customers/ over fresh page loads (a new context each: no cache).
+def list_paint(
+    base_url: str,
+    user: User,
+    say: Callable[[str], None],
+    runs: int = LCP_RUNS,
+    browser=None,
+    viewport: dict = DESKTOP,
+) -> dict:
+    """``ui_list_lcp_ms`` (median) and ``ui_list_cls`` (the worst) of /customers/ over
+    fresh page loads (a new context each: no cache), ``None`` when Chromium cannot run.
     ``browser``: a Playwright browser already running (the tests'); else one is started."""
     # The session is made before Playwright starts: its sync API runs an event loop in
     # this thread, and Django refuses database calls from there.
@@ -50,38 +64,44 @@ def list_lcp_ms(
     cookie = _cookie(client)
     client.close()
     if browser is not None:
-        return _lcp(browser, base_url, cookie, runs)
+        return _paint(browser, base_url, cookie, runs, viewport)
+    missing = {"ui_list_lcp_ms": None, "ui_list_cls": None}
     if not Path(CHROMIUM).exists():
-        say("  Chromium is not installed (make browser): ui_list_lcp_ms not measured")
-        return None
+        say("  Chromium is not installed (make browser): the list's LCP not measured")
+        return missing
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        say("  Playwright is not installed: ui_list_lcp_ms not measured")
-        return None
+        say("  Playwright is not installed: the list's LCP not measured")
+        return missing
     with sync_playwright() as playwright:
         started = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", "--disable-gpu"]
         )
         try:
-            return _lcp(started, base_url, cookie, runs)
+            return _paint(started, base_url, cookie, runs, viewport)
         finally:
             started.close()
 
 
-def _lcp(browser, base_url: str, cookie: tuple[str, str], runs: int) -> float | None:
+def _paint(browser, base_url: str, cookie: tuple[str, str], runs: int, viewport: dict) -> dict:
     name, value = cookie
-    values: list[float] = []
+    lcps: list[float] = []
+    shifts: list[float] = []
     for run in range(runs + 1):
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context = browser.new_context(viewport=viewport)
         context.add_cookies([{"name": name, "value": value, "url": base_url}])
         page = context.new_page()
         page.goto(f"{base_url}/customers/", wait_until="load")
-        lcp = page.evaluate(LCP_SCRIPT)
+        paint = page.evaluate(PAINT_SCRIPT)
         context.close()
-        if run and lcp is not None:  # the first load warms the server up
-            values.append(float(lcp))
-    return round(statistics.median(values), 1) if values else None
+        if run and paint["lcp"] is not None:  # the first load warms the server up
+            lcps.append(float(paint["lcp"]))
+            shifts.append(float(paint["cls"]))
+    return {
+        "ui_list_lcp_ms": round(statistics.median(lcps), 1) if lcps else None,
+        "ui_list_cls": round(max(shifts), 4) if shifts else None,
+    }
 
 
 def palette_ms(base_url: str, user: User, requests: int) -> tuple[float, int | None]:
@@ -143,8 +163,8 @@ def deep_page_ratio(
 
 def measure_all(base_url: str, user: User, requests: int, say: Callable[[str], None]) -> dict:
     out: dict = {}
-    say("Measuring the UI: the list's LCP in Chromium, the palette, a deep page...")
-    out["ui_list_lcp_ms"] = list_lcp_ms(base_url, user, say)
+    say("Measuring the UI: the list's LCP and layout shift in Chromium, the palette...")
+    out.update(list_paint(base_url, user, say))
     out["ui_palette_ms"], out["ui_palette_queries"] = palette_ms(base_url, user, requests)
     out.update(deep_page_ratio(base_url, user, say))
     return out

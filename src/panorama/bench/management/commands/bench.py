@@ -338,6 +338,7 @@ class Command(BaseCommand):
                 "≤ 30 ms",
             ),
             lambda: ("list LCP (Chromium)", f"{results['ui_list_lcp_ms']} ms", "≤ 800 ms"),
+            lambda: ("list layout shift (Chromium)", f"{results['ui_list_cls']}", "< 0.01"),
             lambda: (
                 "palette p50 (queries)",
                 f"{results['ui_palette_ms']} ms ({results['ui_palette_queries']})",

@@ -2,10 +2,14 @@
    the right theme: no flash of light before dark. No inline script: CSP-friendly.
    - Theme: localStorage "pn-theme" = "light" | "dark"; absent means the OS preference.
    - Sidebar: localStorage "pn-sidebar" = "collapsed" narrows it to its icons (wide screens).
+   - "pn-js" on <html>: CSS hides what scripts only show on demand (no layout shift).
    - Tables that scroll sideways inside their card get tabindex=0 (keyboard access). */
 (function () {
   "use strict";
   var root = document.documentElement;
+  // Before the first paint: what JavaScript will hide (the lists' bulk bar) is hidden
+  // from the start, so the page does not jump when the deferred scripts run.
+  root.classList.add("pn-js");
   var dark = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
 
   function stored(key) {
