@@ -1,3 +1,4 @@
+import os
 from contextlib import contextmanager
 
 import pytest
@@ -228,3 +229,60 @@ def migrate(db, tmp_path):
         if postgres:
             with original._nodb_cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{settings_dict["NAME"]}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+    tmp_path_factory,
+):
+    """pytest-django's set-up, except that the database is migrated once per run and the
+    other xdist workers start from a copy of it (tests/database_setup.py)."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from . import database_setup
+
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    if worker is None or not database_setup.can_copy(
+        aliases, django_db_use_migrations and not django_db_keepdb and not django_db_createdb
+    ):
+        # pytest-django's own django_db_setup
+        if not django_db_use_migrations:
+            _disable_migrations()
+        keepdb = django_db_keepdb and not django_db_createdb
+        with django_db_blocker.unblock():
+            db_cfg = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                keepdb=keepdb,
+                aliases=aliases,
+                serialized_aliases=serialized_aliases,
+            )
+        yield
+        if not django_db_keepdb:
+            with django_db_blocker.unblock():
+                teardown_databases(db_cfg, verbosity=verbosity)
+        return
+    workers = int(os.environ["PYTEST_XDIST_WORKER_COUNT"])
+    shared = tmp_path_factory.getbasetemp().parent  # the run's, shared by its workers
+    with django_db_blocker.unblock(), database_setup.prepared(shared, worker, workers) as copied:
+        db_cfg = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            keepdb=copied,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+        )
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(db_cfg, verbosity=verbosity)
+        database_setup.release()
