@@ -219,7 +219,7 @@ def _in_company_currency() -> CaseWhen:
     on_the_day = rates.filter(valid_from__lte=OuterRef("day")).order_by("-valid_from")
     oldest = rates.order_by("valid_from")
     rate = Coalesce(Subquery(on_the_day.values("rate")[:1]), Subquery(oldest.values("rate")[:1]))
-    money = DecimalField(max_digits=30, decimal_places=10)
+    money: DecimalField = DecimalField(max_digits=30, decimal_places=10)
     return CaseWhen(
         When(currency=settings.PANORAMA_COMPANY_CURRENCY, then=F("total")),
         default=ExpressionWrapper(F("total") * rate, output_field=money),
