@@ -39,7 +39,15 @@ def test_the_demo_campaign_has_results_and_a_control_group(world):
     assert Lead.objects.filter(data__campaign_id=campaign.pk).count() == results.responded
     # A running welcome journey with customers in it, and its list's sign-up form.
     journey = Journey.objects.get(status="active")
-    assert journey.steps.count() == 3 and journey.trigger_list.signup_forms.exists()
+    assert journey.steps.count() == 5 and journey.trigger_list.signup_forms.exists()
+    branch = journey.steps.get(kind="branch")
+    assert {s.path: s.kind for s in branch.children.all()} == {"yes": "task", "no": "send"}
+    # The nested segment and the template's conditions on segment and consent.
+    nested = Segment.objects.get(name__contains="con grupo")
+    assert selectors.segment_count(user=None, rules=nested.rules) == selectors.segment_count(
+        user=None, rules=Segment.objects.get(name=EXAMPLE_NAME).rules
+    )
+    assert '"Familias con hipoteca" in segments' in campaign.template.body_es
     waiting = journey.enrolments.filter(status="active")
     assert waiting.count() == 6 and all(e.step.kind == "send" for e in waiting)
     assert marketing_demo_ensure() is None  # once

@@ -91,8 +91,9 @@ def test_opened_takes_the_yes_path_through_the_background_task(
     assert followed.status_code == 302 and followed["Location"] == "https://bank.example/oferta"
     assert Interaction.objects.filter(customer=ana, outcome="opened").count() == 1
 
-    journeys_advance_task.enqueue()  # still waiting at the branch
-    assert len(smtp.emails) == 3
+    journeys_advance_task.enqueue()  # Ana and Luis opened: their wait ends at once
+    assert _subjects(smtp, "ana@example.com") == ["Oferta", "Gracias"]
+    assert _subjects(smtp, "bea@example.com") == ["Oferta"]  # Bea waits her 2 days
     _wait_is_over()
     journeys_advance_task.enqueue()
 
@@ -293,7 +294,7 @@ def test_the_editor_adds_a_branch_and_a_step_on_its_path(client, marketer, nudge
     page = client.post(url, {"kind": "branch", "test": "bought", "days": "5"}, headers=headers)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "has the customer bought since entering the journey?" in html
+    assert "Wait until the customer has bought since entering the journey, at most 5 days" in html
     branch = journey.steps.get(kind="branch", config__test="bought")
     assert f'value="{branch.pk}:yes"' in html and f'value="{branch.pk}:no"' in html
 
@@ -343,3 +344,45 @@ def test_the_first_open_and_click_emit_journey_events_once(smtp, marketer, world
         "journey.opened",
         "journey.clicked",
     ]
+
+
+def test_the_wait_at_a_branch_ends_as_soon_as_the_customer_buys(smtp, marketer, world):
+    """ "Wait until he buys, or 5 days": Ana's order ends her wait at the next sweep (not
+    5 days later) and takes her down the yes path; Bea, who did not buy, still waits."""
+    ana, bea = world["ana"], world["bea"]
+    promo = StaticList.objects.create(name="Promo")
+    journey = svc.journey_save(
+        by=marketer, name="Compra", trigger="list_joined", trigger_list=promo.pk
+    )
+    offer = _template(marketer, "Oferta")
+    svc.step_add(by=marketer, journey=journey, kind="send", config={"template": offer.pk})
+    branch = svc.step_add(
+        by=marketer, journey=journey, kind="branch", config={"test": "bought", "days": 5}
+    )
+    svc.step_add(
+        by=marketer,
+        journey=journey,
+        kind="send",
+        config={"template": _template(marketer, "Premio").pk},
+        parent=branch.pk,
+        path="yes",
+    )
+    svc.journey_set_status(by=marketer, journey=journey, status="active")
+    list_members_change(by=marketer, static_list=promo, add=[ana.pk, bea.pk])
+    svc.journeys_advance()
+    svc.journeys_advance()  # nothing happened yet: both keep waiting
+    assert _subjects(smtp, "ana@example.com") == ["Oferta"]
+    assert svc.branches_met() == 0
+
+    Order.objects.create(customer=ana, status="confirmed", currency="EUR", total=30)
+    Order.objects.create(customer=bea, status="draft", currency="EUR", total=30)
+    svc.journeys_advance()
+
+    assert _subjects(smtp, "ana@example.com") == ["Oferta", "Premio"]
+    assert _subjects(smtp, "bea@example.com") == ["Oferta"]
+    run = Enrolment.objects.get(customer=ana)
+    assert run.status == "done"
+    assert any("before the 5 days were over" in entry["what"] for entry in run.log)
+    waiting = Enrolment.objects.get(customer=bea)
+    assert waiting.status == "active" and waiting.step_id == branch.pk
+    assert waiting.due_at > timezone.now() + 4 * DAY

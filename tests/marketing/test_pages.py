@@ -84,14 +84,24 @@ def test_saving_and_freezing_a_segment(world, signed_in):
     assert nameless.status_code == 422 and Segment.objects.count() == 1
 
 
-def test_a_segment_nesting_groups_is_edited_as_json(world, signed_in, marketer):
+def test_a_segment_nesting_groups_is_drawn_as_groups(world, signed_in, marketer):
     nested = {
         "op": "or",
         "rules": [EXAMPLE_RULES, {"field": "language", "op": "eq", "value": "en"}],
     }
     segment = segment_save(by=marketer, name="Anidado", rules=nested)
     page = signed_in.get(f"/marketing/segments/{segment.pk}/").content.decode()
-    assert 'name="rules_json"' in page and "data-segment-count>4<" in page
+    assert 'name="rules_json"' not in page and "data-segment-count>4<" in page
+    assert page.count("data-group") == 1 and page.count("data-condition") == 4
+
+
+def test_a_segment_nesting_deeper_than_the_builder_is_edited_as_json(world, signed_in, marketer):
+    deep = {"op": "or", "rules": [EXAMPLE_RULES]}
+    for _level in range(2):
+        deep = {"op": "and", "rules": [deep]}
+    segment = segment_save(by=marketer, name="Hondo", rules=deep)
+    page = signed_in.get(f"/marketing/segments/{segment.pk}/").content.decode()
+    assert 'name="rules_json"' in page and "data-segment-count>" in page
 
 
 def test_a_broken_merge_field_is_shown_beside_the_body(world, signed_in):

@@ -266,3 +266,51 @@ def test_the_builder_offers_the_pipelines_and_names_a_bad_value(client, admin_us
     assert f'<option value="{pipeline.pk}"' in page and "Mortgages" in page
     bad = client.post("/marketing/segments/count/", {**form, "f0": "ordered", "o0": "within_days"})
     assert b"data-segment-count>" not in bad.content and b"Ordered" in bad.content
+
+
+def test_order_totals_are_converted_to_the_company_currency_at_the_order_day_rate(people):
+    """Ana bought 600 EUR + 400 USD, Bea 900 USD: in euros at each order's confirmation
+    day rate, Ana passes 900 € and Bea does not (900 USD at 0.90 is 810 €)."""
+    from panorama.catalog.models import ExchangeRate
+
+    today = timezone.localdate()
+    ExchangeRate.objects.create(
+        currency="USD", rate=Decimal("0.5"), valid_from=today - datetime.timedelta(days=400)
+    )
+    ExchangeRate.objects.create(
+        currency="USD", rate=Decimal("0.9"), valid_from=today - datetime.timedelta(days=30)
+    )
+    _order(people["ana"], Decimal("600"))
+    usd = _order(people["ana"], Decimal("400"), days_ago=5)
+    usd.currency = "USD"
+    usd.confirmed_at = NOW() - datetime.timedelta(days=5)
+    usd.save()
+    bea = _order(people["bea"], Decimal("900"), days_ago=2)
+    bea.currency = "USD"
+    bea.confirmed_at = NOW() - datetime.timedelta(days=2)
+    bea.save()
+    # Carlos's 1500 USD was confirmed a year ago, when a dollar was worth 0.50 €.
+    carlos = _order(people["carlos"], Decimal("1500"), days_ago=365)
+    carlos.currency = "USD"
+    carlos.confirmed_at = NOW() - datetime.timedelta(days=365)
+    carlos.save()
+
+    total = {"field": "order_total", "op": "gte", "value": "900"}
+    assert _members(total) == {"ana"}  # 600 + 360; Bea 810; Carlos 750
+    assert _members({**total, "value": "750"}) == {"ana", "bea", "carlos"}
+    assert _members({**total, "value": "751"}) == {"ana", "bea"}
+    assert _members({**total, "op": "lt", "value": "800"}) == {"carlos", "dora"}
+
+
+def test_a_total_with_orders_in_a_currency_without_rate_is_refused_naming_it(api, people):
+    order = _order(people["ana"], Decimal("100"))
+    order.currency = "GBP"
+    order.save()
+
+    answer = api.post(
+        "/marketing/segments/count",
+        json={"rules": {"field": "order_total", "op": "gte", "value": "50"}},
+    )
+
+    assert answer.status_code == 422
+    assert "GBP" in str(answer.json())

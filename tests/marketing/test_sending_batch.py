@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from panorama.catalog.models import Product
 from panorama.channels.models import Interaction
 from panorama.marketing.models import Recipient
 from panorama.marketing.services.campaigns import campaign_launch, campaign_save
@@ -25,6 +26,10 @@ BODY = (
 
 
 def _campaign(marketer, name, count, *, refusing=0):
+    # The template tests a product: one the catalogue sells (checked when it is saved).
+    Product.objects.get_or_create(
+        sku="CARD-CR", defaults={"name": "Tarjeta de crédito", "list_price": 0}
+    )
     people = [
         person(f"Cliente {name}{n}", email_address=f"{name}{n}@example.com") for n in range(count)
     ]

@@ -5,6 +5,14 @@ The language is a small subset of Django's: ``{{ first_name }}``, ``{{ custom.ti
 and the ``default`` / ``upper`` / ``lower`` / ``title`` filters. Any other tag (``load``,
 ``include``, ``url``…) and any variable outside ``MERGE_FIELDS`` is refused at save with
 the field named, so a message never goes out with a hole where a name should be.
+
+Conditional blocks test three lists, each with a quoted name: ``{% if "Gold" in segments
+%}`` (the customer is in the segment of that name now), ``{% if "marketing:email" in
+consents %}`` (his newest decision for that purpose, on that channel, is a yes; the
+channel is optional) and ``{% if "CARD-CR" in products %}`` (he holds that product). An
+unknown segment, purpose, channel or product is refused at save, named. At send time the
+lists hold only the names the template tests, computed for a whole batch of recipients at
+once: one query per segment and per consent named (``services.sending.customer_context``).
 """
 
 from dataclasses import dataclass
@@ -17,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from panorama.core.exceptions import ValidationFailed
-from panorama.customers.models import Customer, CustomFieldDefinition
+from panorama.customers.models import Consent, Customer, CustomFieldDefinition, Holding
 
 MERGE_FIELDS = {
     "first_name": gettext_lazy("First name"),
@@ -27,6 +35,8 @@ MERGE_FIELDS = {
     "city": gettext_lazy("City"),
     "products": gettext_lazy("Codes of the products held (for conditions)"),
     "categories": gettext_lazy("Categories of the products held (for conditions)"),
+    "segments": gettext_lazy("Segments the customer is in (for conditions, by name)"),
+    "consents": gettext_lazy("Consents given, purpose:channel (for conditions)"),
     "custom": gettext_lazy("Custom fields: custom.<key>"),
     "unsubscribe_url": gettext_lazy("The unsubscribe link"),
 }
@@ -106,6 +116,50 @@ def check(source: str, *, field: str, custom_keys: set[str] | None = None) -> Te
     return template
 
 
+# The lists a conditional block may test with a quoted name, checked at save.
+TESTED_LISTS = ("segments", "consents", "products")
+
+
+def tested_names(template: Template) -> list[tuple[str, str | None]]:
+    """(list, quoted name) of every ``"x" in list`` / ``not in`` of the template's if
+    blocks on ``TESTED_LISTS``; the name is None when it is not a quoted text."""
+    found: list[tuple[str, str | None]] = []
+    for node in template.nodelist.get_nodes_by_type(IfNode):
+        for condition, _nodelist in node.conditions_nodelists:  # type: ignore[attr-defined]
+            stack = [condition]
+            while stack:
+                item = stack.pop()
+                if item is None:
+                    continue
+                if getattr(item, "id", None) in ("in", "not in"):
+                    left = getattr(item.first, "value", None)
+                    right = getattr(item.second, "value", None)
+                    listed = getattr(getattr(right, "var", None), "var", None)
+                    if isinstance(right, FilterExpression) and listed in TESTED_LISTS:
+                        name = getattr(left, "var", None) if left is not None else None
+                        found.append((listed, name if isinstance(name, str) else None))
+                stack.extend((getattr(item, "first", None), getattr(item, "second", None)))
+    return found
+
+
+def consent_key(text: str) -> tuple[str, str] | None:
+    """``"marketing:email"`` as (purpose, channel); ``"marketing"`` is any channel."""
+    purpose, _sep, channel = text.partition(":")
+    channel = channel or Consent.Channel.ANY
+    if purpose in Consent.Purpose.values and channel in Consent.Channel.values:
+        return purpose, channel
+    return None
+
+
+def _known_product(code: str) -> bool:
+    from panorama.catalog.models import Product
+
+    return (
+        Holding.objects.filter(product_code=code).exists()
+        or Product.objects.filter(sku=code).exists()
+    )
+
+
 def context_for(
     customer: Customer,
     *,
@@ -113,6 +167,8 @@ def context_for(
     categories: list[str],
     city: str = "",
     unsubscribe_url: str = "",
+    segments: list[str] | None = None,
+    consents: list[str] | None = None,
 ) -> dict[str, Any]:
     return {
         "first_name": customer.first_name or customer.display_name,
@@ -122,6 +178,8 @@ def context_for(
         "city": city,
         "products": products,
         "categories": categories,
+        "segments": segments or [],
+        "consents": consents or [],
         "custom": customer.custom_fields or {},
         "unsubscribe_url": unsubscribe_url,
     }
@@ -132,16 +190,68 @@ def language_of(customer: Customer) -> str:
 
 
 class Compiled:
-    """A template's four texts compiled once, rendered for many customers."""
+    """A template's four texts compiled once, rendered for many customers.
 
-    def __init__(self, template) -> None:
+    ``segments`` (name → segment) and ``consents`` (the "purpose:channel" texts) are what
+    its conditional blocks test, for ``customer_context`` to compute per batch. With
+    ``saving``, a product code no holding and no catalogue product has is refused too (at
+    send time a product may have gone: the block is then simply false)."""
+
+    def __init__(self, template, *, saving: bool = False) -> None:
         keys = set(CustomFieldDefinition.objects.values_list("key", flat=True))
-        self.subject_es = check(template.subject_es, field="subject_es", custom_keys=keys)
-        self.body_es = check(template.body_es, field="body_es", custom_keys=keys)
+        self.segments: dict[str, Any] = {}
+        self.consents: set[str] = set()
+        self.subject_es = self._check(template.subject_es, "subject_es", keys, saving)
+        self.body_es = self._check(template.body_es, "body_es", keys, saving)
         self.has_en = bool(template.subject_en.strip() and template.body_en.strip())
         if self.has_en:
-            self.subject_en = check(template.subject_en, field="subject_en", custom_keys=keys)
-            self.body_en = check(template.body_en, field="body_en", custom_keys=keys)
+            self.subject_en = self._check(template.subject_en, "subject_en", keys, saving)
+            self.body_en = self._check(template.body_en, "body_en", keys, saving)
+
+    def _check(self, source: str, field: str, keys: set[str], saving: bool) -> Template:
+        from .models import Segment
+
+        template = check(source, field=field, custom_keys=keys)
+        for listed, name in tested_names(template):
+            if name is None:
+                raise ValidationFailed(
+                    _('In a condition on %(list)s, name it in quotes: "…" in %(list)s.')
+                    % {"list": listed},
+                    field=field,
+                )
+            if listed == "segments" and name not in self.segments:
+                found = list(Segment.objects.filter(name=name)[:2])
+                if len(found) != 1:
+                    raise ValidationFailed(
+                        (
+                            _("No segment is named %(name)s.")
+                            if not found
+                            else _("Two segments are named %(name)s: rename one.")
+                        )
+                        % {"name": name},
+                        field=field,
+                    )
+                self.segments[name] = found[0]
+            elif listed == "consents":
+                if consent_key(name) is None:
+                    raise ValidationFailed(
+                        _(
+                            "Unknown consent %(name)s: write purpose:channel, e.g. "
+                            "marketing:email (purposes %(purposes)s; channels %(channels)s)."
+                        )
+                        % {
+                            "name": name,
+                            "purposes": ", ".join(Consent.Purpose.values),
+                            "channels": ", ".join(Consent.Channel.values),
+                        },
+                        field=field,
+                    )
+                self.consents.add(name)
+            elif listed == "products" and saving and not _known_product(name):
+                raise ValidationFailed(
+                    _("No product has the code %(name)s.") % {"name": name}, field=field
+                )
+        return template
 
     def render(self, context: dict[str, Any]) -> Rendered:
         language = "en" if context.get("language") == "en" and self.has_en else "es"

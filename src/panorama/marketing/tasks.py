@@ -50,8 +50,9 @@ def journeys_tick() -> int:
     """Queue a run of the journeys when some customer's next step is due, or a dated
     journey (birthday, holding about to end) has not been looked at today."""
     if jobs.in_worker():
-        from .services.journeys import journeys_dated_pending, journeys_due
+        from .services.journeys import branches_met, journeys_dated_pending, journeys_due
 
+        branches_met()  # a customer waiting at a branch who opened, clicked or bought
         if journeys_due(limit=1) or journeys_dated_pending():
             journeys_advance_task.enqueue()
     return 0

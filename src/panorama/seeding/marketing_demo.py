@@ -7,6 +7,7 @@ and conversions, so its report shows ROI and the uplift against the control grou
 one campaign on each other channel (SMS, call list, direct mail) in
 ``marketing_channels_demo``."""
 
+import contextlib
 import datetime
 import random
 from decimal import Decimal
@@ -58,12 +59,32 @@ EXAMPLE_RULES = {
         {"field": "contacted", "op": "not_within_days", "value": 90},
     ],
 }
+NESTED_RULES = {
+    "op": "and",
+    "rules": [
+        {"field": "holding", "op": "has", "value": ["ACC-NOM", "ACC-ONL"]},
+        {
+            "op": "not",
+            "rule": {
+                "op": "or",
+                "rules": [
+                    {"field": "holding", "op": "has", "value": "CARD-CR"},
+                    {"field": "contacted", "op": "within_days", "value": 90},
+                ],
+            },
+        },
+    ],
+}
 BODY_ES = """Hola {{ first_name }}:
 
 Como cliente de nuestra cuenta, tienes la Tarjeta de crédito Oro sin cuota el primer año \
 y con un 0,5 % de devolución en tus compras.
 {% if "Seguros" in categories %}
 Y como ya tienes un seguro con nosotros, te regalamos el seguro de compras.
+{% endif %}{% if "Familias con hipoteca" in segments %}
+Y como familia con hipoteca, la tarjeta adicional para tu pareja no tiene cuota.
+{% endif %}{% if "marketing:sms" in consents %}
+Te avisaremos por SMS de cada compra con la tarjeta.
 {% endif %}
 Pídela en un minuto: https://banco-demo.example/tarjeta-oro
 
@@ -99,8 +120,9 @@ def marketing_demo_ensure(seed: int = 7, pilot: int = 30) -> Campaign | None:
 
 def _automation_demo(template) -> None:
     """A newsletter list with its public double opt-in form, and a running welcome
-    journey on it (wait 2 days, the welcome mail, a call task for the manager) with the
-    first few members in it, waiting at its first step."""
+    journey on it (wait 2 days, the welcome mail, then a branch: wait until he opens it,
+    at most 3 days; yes → a call task for the manager, no → a reminder) with the first
+    few members in it, waiting at its first step."""
     newsletter = list_create(by=None, name="Boletín de ahorro")
     signup_form_save(
         by=None,
@@ -129,11 +151,29 @@ def _automation_demo(template) -> None:
     )
     step_add(by=None, journey=journey, kind="wait", config={"days": 2})
     step_add(by=None, journey=journey, kind="send", config={"template": welcome.pk})
+    branch = step_add(by=None, journey=journey, kind="branch", config={"test": "opened", "days": 3})
     step_add(
         by=None,
         journey=journey,
         kind="task",
         config={"subject": "Llamar al nuevo suscriptor", "in_days": 5},
+        parent=branch.pk,
+        path="yes",
+    )
+    reminder = template_save(
+        by=None,
+        name="Recordatorio del boletín",
+        subject_es="{{ first_name }}, ¿viste nuestro boletín de ahorro?",
+        body_es="Hola {{ first_name }}:\n\nPor si se te pasó: ideas para ahorrar cada mes en "
+        "https://banco-demo.example/ahorro\n\nUn saludo,\nTu gestor",
+    )
+    step_add(
+        by=None,
+        journey=journey,
+        kind="send",
+        config={"template": reminder.pk},
+        parent=branch.pk,
+        path="no",
     )
     journey_set_status(by=None, journey=journey, status=Journey.Status.ACTIVE)
     members = list(
@@ -171,6 +211,23 @@ def _campaign_demo(seed: int) -> Campaign | None:
             ],
         },
     )
+    # The example drawn with a nested group, as the builder draws it.
+    segment_save(
+        by=None,
+        name="Cuenta, sin tarjeta ni contacto (con grupo)",
+        description="El mismo público que el ejemplo, con un grupo: cuenta Y NO (tarjeta O "
+        "contacto en 90 días).",
+        rules=NESTED_RULES,
+    )
+    # Refused while orders sit in a currency without an exchange rate (a demo without
+    # the catalogue's rates): the other segments stand.
+    with contextlib.suppress(ValidationFailed):
+        segment_save(
+            by=None,
+            name="Más de 1.000 € en pedidos este año",
+            description="Pedidos en cualquier moneda, al cambio del día de cada pedido.",
+            rules={"field": "order_total", "op": "gte", "value": "1000", "days": 365},
+        )
     list_snapshot(by=None, segment=example, name="Tarjeta Oro: audiencia de noviembre")
     template = template_save(
         by=None,

@@ -6,20 +6,41 @@ text) and a product held ending in the next N days.
 Each compiles to an ``Exists`` subquery correlated on the customer, so a segment stays
 one SQL query whatever it combines. "Bought" means an order confirmed, shipped or
 delivered (a draft or a cancelled order is not a purchase); its date is when it was
-placed (``created_at``). Totals add the orders' ``total`` as recorded (the orders of one
-customer share his currency in practice; they are not converted).
+placed (``created_at``). Totals add the orders' ``total`` in the company currency, each
+converted inside the SQL at the catalogue's exchange rate of its confirmation day (the rate
+the campaign results use for orders; the day it was placed when it has no confirmation):
+the newest rate valid on that day, or the currency's oldest rate for an order older than
+every rate. A segment on totals is refused while orders sit in a currency with no rate at
+all (named), so no order is silently left out of a sum.
 """
 
 import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.conf import settings
+from django.db.models import (
+    Case as CaseWhen,
+)
+from django.db.models import (
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from panorama.automation.models import WebEvent
+from panorama.catalog.models import ExchangeRate
 from panorama.customers.models import Holding
 from panorama.sales.models import Opportunity, Order, Pipeline
 from panorama.service.models import Case
@@ -153,6 +174,7 @@ def validate(field: Field, rule: dict, out: dict, path: str) -> dict:
         out["value"] = _json(amount)
         if rule.get("days") not in (None, ""):
             out["days"] = _days(field, rule["days"], f"{path}.days")
+        _check_rates(field, vpath)
     else:
         out["value"] = _days(field, value, vpath)
         if name == "web_visit":
@@ -164,6 +186,45 @@ def validate(field: Field, rule: dict, out: dict, path: str) -> dict:
             if product:
                 out["product"] = product
     return out
+
+
+def _check_rates(field: Field, path: str) -> None:
+    """Refuse a total while some bought order is in a currency without any rate: its
+    amount could not be converted and would silently drop out of the sum."""
+    company = settings.PANORAMA_COMPANY_CURRENCY
+    used = set(
+        Order.objects.filter(status__in=BOUGHT)
+        .exclude(currency=company)
+        .values_list("currency", flat=True)
+        .distinct()
+    )
+    missing = used - set(
+        ExchangeRate.objects.filter(currency__in=used).values_list("currency", flat=True)
+    )
+    if missing:
+        raise _fail(
+            path,
+            _(
+                "%(field)s: orders in %(currencies)s cannot be added up, no exchange rate is "
+                "set for it (catalogue settings)."
+            )
+            % {"field": field.label, "currencies": ", ".join(sorted(missing))},
+        )
+
+
+def _in_company_currency() -> CaseWhen:
+    """An order's total in the company currency, as an SQL expression over ``Order``
+    annotated with its ``day``."""
+    rates = ExchangeRate.objects.filter(currency=OuterRef("currency"))
+    on_the_day = rates.filter(valid_from__lte=OuterRef("day")).order_by("-valid_from")
+    oldest = rates.order_by("valid_from")
+    rate = Coalesce(Subquery(on_the_day.values("rate")[:1]), Subquery(oldest.values("rate")[:1]))
+    money: DecimalField = DecimalField(max_digits=30, decimal_places=10)
+    return CaseWhen(
+        When(currency=settings.PANORAMA_COMPANY_CURRENCY, then=F("total")),
+        default=ExpressionWrapper(F("total") * rate, output_field=money),
+        output_field=money,
+    )
 
 
 def compile_condition(field: Field, rule: dict, now: datetime.datetime) -> Q:
@@ -192,9 +253,11 @@ def compile_condition(field: Field, rule: dict, now: datetime.datetime) -> Q:
             orders = orders.filter(created_at__gte=now - datetime.timedelta(days=rule["days"]))
         # GROUP BY the one customer, HAVING the sum: still a plain EXISTS.
         rows = (
-            orders.order_by()
+            orders.annotate(day=TruncDate(Coalesce("confirmed_at", "created_at")))
+            .annotate(in_company=_in_company_currency())
+            .order_by()
             .values("customer_id")
-            .annotate(ordered_sum=Sum("total"))
+            .annotate(ordered_sum=Sum("in_company"))
             .filter(ordered_sum__gte=Decimal(value))
         )
     elif name == "web_visit":

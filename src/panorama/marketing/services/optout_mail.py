@@ -41,8 +41,9 @@ def optout_mail(
     are tracked (the links of both parts through ``link``)."""
     from .sending import _URL, customer_context, html_body
 
-    context = customer_context([customer_id])[customer_id]
-    rendered = messages.Compiled(template).render(context | {"unsubscribe_url": unsubscribe})
+    compiled = messages.Compiled(template)
+    context = customer_context([customer_id], compiled=[compiled])[customer_id]
+    rendered = compiled.render(context | {"unsubscribe_url": unsubscribe})
     with translation.override(rendered.language):
         footer = _("To stop receiving these e-mails: %(url)s") % {"url": unsubscribe}
     text = _URL.sub(lambda m: link(m.group(0)), rendered.body) if link else rendered.body

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from panorama.channels.services import interactions_record
 from panorama.core.bulk import objects_update
 from panorama.core.events import emit_many
+from panorama.core.exceptions import ValidationFailed
 from panorama.customers.models import Address, Consent, Customer, Holding, Identity
 
 from .. import messages
@@ -86,9 +87,13 @@ def public_url(name: str, token: str) -> str:
 # --- rendering -----------------------------------------------------------------------------
 
 
-def customer_context(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """Each customer's merge fields: three queries for the whole batch."""
+def customer_context(
+    ids: Iterable[int], *, compiled: Iterable[messages.Compiled] = ()
+) -> dict[int, dict[str, Any]]:
+    """Each customer's merge fields: three queries for the whole batch, plus one per
+    segment and one per consent the ``compiled`` templates' conditions test."""
     ids = list(ids)
+    segments, consents = _tested_memberships(ids, list(compiled))
     products: dict[int, list[str]] = defaultdict(list)
     categories: dict[int, list[str]] = defaultdict(list)
     for cid, code, category in Holding.objects.filter(
@@ -110,9 +115,42 @@ def customer_context(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
             products=products[customer.pk],
             categories=categories[customer.pk],
             city=cities.get(customer.pk, ""),
+            segments=[name for name, members in segments.items() if customer.pk in members],
+            consents=[key for key, members in consents.items() if customer.pk in members],
         )
         for customer in Customer.objects.filter(pk__in=ids)
     }
+
+
+def _tested_memberships(
+    ids: list[int], compiled: list[messages.Compiled]
+) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """Which of ``ids`` are in each segment the templates test (its rules as they are
+    now; a segment whose rules no longer validate contains nobody) and which consent to
+    each "purpose:channel" they test: one query each for the whole batch."""
+    from .. import rules as segment_rules
+    from ..selectors import segment_customers
+
+    named = {name: s for c in compiled for name, s in c.segments.items()}
+    keys = {key for c in compiled for key in c.consents}
+    segments: dict[str, set[int]] = {}
+    catalogue = segment_rules.fields() if named else {}
+    for name, segment in named.items():
+        try:
+            rule = segment_rules.validate(segment.rules, catalogue=catalogue)
+        except ValidationFailed:
+            segments[name] = set()
+            continue
+        members = segment_customers(user=None, rules=rule, validated=True, catalogue=catalogue)
+        segments[name] = set(members.filter(pk__in=ids).values_list("pk", flat=True))
+    consents: dict[str, set[int]] = {}
+    for key in keys:
+        purpose, channel = messages.consent_key(key) or ("", "")
+        granted = Customer.objects.filter(pk__in=ids).filter(
+            segment_rules.consent_granted(purpose, channel)
+        )
+        consents[key] = set(granted.values_list("pk", flat=True))
+    return segments, consents
 
 
 def html_body(text: str, *, pixel_url: str, link=lambda url: url) -> str:
@@ -265,7 +303,9 @@ class EmailSender(Sender):
     def batch_read(self, reach: Reach) -> None:
         # For the whole batch: one query for the suppressions, three for the merge fields.
         self.suppressed = suppressed_among(list(reach.contacts.values()))
-        self.contexts = customer_context(reach.consenting)
+        self.contexts = customer_context(
+            reach.consenting, compiled=[self.compiled, *self.by_variant.values()]
+        )
 
     def refused(self, recipient: Recipient) -> str | None:
         suppressed = recipient.email.lower() in self.suppressed

@@ -74,7 +74,7 @@ class SmsSender(Sender):
         return identities_first(ids, Identity.Kind.PHONE)
 
     def batch_read(self, reach: Reach) -> None:
-        self.contexts = customer_context(reach.consenting)
+        self.contexts = customer_context(reach.consenting, compiled=[self.compiled])
 
     def hand(self, recipient: Recipient) -> str:
         unsubscribe = public_url("marketing:unsubscribe", token_make(recipient.pk, "unsubscribe"))

@@ -53,7 +53,8 @@ def template_save(
             field="subject_en" if not template.subject_en else "body_en",
         )
     rules_for(MessageTemplate).check(template)
-    messages.Compiled(template)  # raises on a broken merge field, naming it
+    # Raises on a broken merge field or an unknown segment, consent or product, naming it.
+    messages.Compiled(template, saving=True)
     template.save()
     return template
 
@@ -66,7 +67,7 @@ def template_preview(*, by: User, template: MessageTemplate, customer_id: int) -
         )
     customer = customer_get(user=by, customer_id=customer_id)
     compiled = messages.Compiled(template)
-    context = customer_context([customer.pk])[customer.pk]
+    context = customer_context([customer.pk], compiled=[compiled])[customer.pk]
     return compiled.render(context | {"unsubscribe_url": "#unsubscribe"})
 
 

@@ -29,13 +29,30 @@ def _catalogue_context(catalogue) -> dict:
 
 
 def _rows_context(rows: list[builder.Row], catalogue) -> list[dict]:
-    out = []
+    """The rows as a tree for the template: a group's item holds its ``children``."""
+    items: list[dict] = []
+    numbers = {True: 0, False: 0}  # "group 1", "condition 3": counted apart, as drawn
     for i, row in enumerate(rows):
+        numbers[row.group] += 1
+        if row.group:
+            items.append(
+                {
+                    "i": i,
+                    "n": numbers[True],
+                    "row": row,
+                    "group": True,
+                    "children": [],
+                    "nestable": row.depth + 1 < builder.MAX_NESTING,
+                }
+            )
+            continue
         field = catalogue.get(row.field)
-        out.append(
+        items.append(
             {
                 "i": i,
+                "n": numbers[False],
                 "row": row,
+                "group": False,
                 "field": field,
                 "ops": [(op, segment_rules.OP_LABELS[op]) for op in field.ops] if field else [],
                 "choices": field.choices() if field and field.choices else None,
@@ -46,7 +63,14 @@ def _rows_context(rows: list[builder.Row], catalogue) -> list[dict]:
                 "needs_value": row.op not in ("is_empty", "is_set"),
             }
         )
-    return out
+    top: list[dict] = []
+    for item in items:
+        parent = item["row"].parent
+        if parent is not None and items[parent]["group"]:
+            items[parent]["children"].append(item)
+        else:
+            top.append(item)
+    return top
 
 
 def _count(user, rules) -> tuple[int | None, ValidationFailed | None]:
@@ -70,13 +94,9 @@ def _builder_state(request, catalogue):
             )
             return "json", "and", [], rules, text, error
         return "json", "and", [], rules, text, None
-    rows = builder.rows_from_post(data, catalogue=catalogue)
-    action = data.get("action", "")
-    if action == "add" and len(rows) < builder.MAX_ROWS:
-        rows.append(builder.Row(field="holding", op="has"))  # the most used condition
-    elif action.startswith("remove:"):
-        index = int(action.split(":")[1]) if action.split(":")[1].isdigit() else -1
-        rows = [r for i, r in enumerate(rows) if i != index]
+    rows = builder.rows_act(
+        builder.rows_from_post(data, catalogue=catalogue), data.get("action", "")
+    )
     match = data.get("match", "and")
     rules = builder.rule_from_rows(match, rows, catalogue=catalogue)
     return "builder", match, rows, rules, json.dumps(rules, indent=2), None
@@ -90,6 +110,7 @@ def _builder_context(user, mode, match, rows, rules, text, error, catalogue) -> 
         "mode": mode,
         "match": match,
         "rows": _rows_context(rows, catalogue),
+        "nestable": builder.MAX_NESTING > 0,
         "rules_json": text,
         "count": count,
         "count_error": error,

@@ -16,12 +16,14 @@ pause. A customer enters a journey once, unless it allows re-entry
 
 **Steps.** wait N days, send a template, continue only if in a segment (or not in it),
 add to a list, a task on the manager's agenda, an alert for the manager, and a branch:
-after waiting its days, has the customer opened (or clicked) the journey's last e-mail
-to him, or bought since he entered (an order confirmed, shipped or delivered)? Yes takes
-the branch's yes path, no its no path; a path that ends (or is empty) goes on with the
-step after the branch (``tree``). Steps only hang under an earlier branch, so a journey
-is a tree and cannot loop; an "opened" or "clicked" branch needs an e-mail sent before
-it on its road (checked when the journey is activated).
+"wait until the customer opens (or clicks) the journey's last e-mail to him, or
+buys (an order confirmed, shipped or delivered since he entered), or N days". The
+wait ends early when the event arrives (``branches_met``, run by the worker's tick
+and sweep: the yes path at once); after the N days without it, the no path. A path
+that ends (or is empty) goes on with the step after the branch (``tree``). Steps
+only hang under an earlier branch, so a journey is a tree and cannot loop; an
+"opened" or "clicked" branch needs an e-mail sent before it on its road (checked
+when the journey is activated).
 
 **Running.** An ``Enrolment`` holds the next step and when it is due; the worker's sweep
 (``journeys_advance``) takes the due ones in batches, one transaction per customer, and
@@ -63,7 +65,7 @@ from .mail import (
     journey_unsubscribe,
     unsubscribe_url,
 )
-from .run import journeys_advance, journeys_due
+from .run import branches_met, journeys_advance, journeys_due
 
 __all__ = [
     "BATCH",
@@ -84,6 +86,7 @@ __all__ = [
     "journey_unsubscribe",
     "journeys_advance",
     "journeys_dated_pending",
+    "branches_met",
     "journeys_due",
     "journeys_enrol",
     "journeys_enrol_dated",

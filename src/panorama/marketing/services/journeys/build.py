@@ -142,7 +142,7 @@ def step_describe(step: JourneyStep) -> str:
     if step.kind == K.TASK:
         return _("Task “%(s)s” in %(n)s days") % {"s": c.get("subject"), "n": c.get("in_days")}
     if step.kind == K.BRANCH:
-        return _("After %(n)s days: has the customer %(test)s?") % {
+        return _("Wait until the customer has %(test)s, at most %(n)s days: yes or no") % {
             "n": c.get("days"),
             "test": BRANCH_TESTS.get(c.get("test", ""), "?"),
         }
