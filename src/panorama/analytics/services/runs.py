@@ -139,9 +139,7 @@ def basket_run(
 
     # A product a marketing segment offers is for that segment's customers only.
     restricted = offer_restrictions(customer_ids=sorted(set(baskets.customer)))
-    offers = offers_choose(
-        baskets, rules, held=held, ineligible=ineligible, restricted=restricted
-    )
+    offers = offers_choose(baskets, rules, held=held, ineligible=ineligible, restricted=restricted)
     report = {
         "baskets": len(baskets.items),
         "min_support": min_support,

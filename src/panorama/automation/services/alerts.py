@@ -105,11 +105,10 @@ def _on_timeline(alert: Alert, by: User | None) -> None:
     from panorama.channels.models import Interaction
     from panorama.channels.services import interaction_record
 
-    if alert.user_id is not None:
-        assignee = User.objects.get(pk=alert.user_id)
-        whom = assignee.get_full_name() or assignee.username
+    if alert.user is not None:
+        whom = alert.user.get_full_name() or alert.user.username
     else:
-        whom = Team.objects.get(pk=alert.team_id).name
+        whom = alert.team.name if alert.team is not None else ""
     interaction_record(
         customer_id=alert.customer_id,
         by=by,

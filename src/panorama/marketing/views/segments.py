@@ -224,6 +224,7 @@ def segment_page(request, segment, *, extra: dict | None = None, status: int = 2
     name = segment.name if segment else ""
     description = segment.description if segment else ""
     drawn = builder.rows_from_rule(segment.rules) if segment else ("and", [])
+    rows: list[builder.Row]
     if drawn is None:
         mode, match, rows = "json", "and", []
     else:
