@@ -44,6 +44,14 @@ def section(client, customer) -> str:
     return page.split('id="panel-segments"')[1].split("</section>")[0]
 
 
+def alerts_shown(client, customer) -> str:
+    """The segment alerts where the ficha opens (its overview), or "" when none."""
+    page = client.get(f"/customers/{customer.pk}/").content.decode()
+    if 'id="panel-segment-alerts"' not in page:
+        return ""
+    return page.split('id="panel-segment-alerts"')[1].split("</section>")[0]
+
+
 def test_a_segment_alert_shows_on_its_customers_ficha_while_live(world, marketer, rep, client):
     spanish = segment_save(by=marketer, name="Hispanohablantes", rules=SPANISH)
     today = timezone.localdate()
@@ -58,11 +66,12 @@ def test_a_segment_alert_shows_on_its_customers_ficha_while_live(world, marketer
         by=marketer, segment=spanish, text="Futura", starts_on=today + datetime.timedelta(days=1)
     )
     client.force_login(rep)
-    shown = section(client, world["ana"])
+    shown = alerts_shown(client, world["ana"])
     assert "Ofrecer el depósito antes del viernes" in shown and "alert-warning" in shown
+    assert "Hispanohablantes" in shown
     assert "Apagada" not in shown and "Caducada" not in shown and "Futura" not in shown
     # Luis speaks English: not in the segment, no alert.
-    assert "Ofrecer el depósito" not in section(client, world["luis"])
+    assert alerts_shown(client, world["luis"]) == ""
 
 
 def test_a_segment_kept_to_a_team_is_hidden_from_a_rep_outside_it(
@@ -73,8 +82,8 @@ def test_a_segment_kept_to_a_team_is_hidden_from_a_rep_outside_it(
     segment_targeting_set(by=marketer, segment=hidden, priority=50, team_id=other.pk)
     segment_alert_save(by=marketer, segment=hidden, text="Solo para Barcelona")
     client.force_login(rep)
-    shown = section(client, world["ana"])
-    assert "VIP Barcelona" not in shown and "Solo para Barcelona" not in shown
+    page = client.get(f"/customers/{world['ana'].pk}/").content.decode()
+    assert "VIP Barcelona" not in page and "Solo para Barcelona" not in page
     api = api_as(rep)
     assert all(s["name"] != "VIP Barcelona" for s in api.get("/marketing/segments").json())
     assert api.get(f"/marketing/segments/{hidden.pk}").status_code == 404
@@ -84,8 +93,8 @@ def test_a_segment_kept_to_a_team_is_hidden_from_a_rep_outside_it(
     world["ana"].team = other
     world["ana"].save(update_fields=["team"])
     client.force_login(colleague)
-    shown = section(client, world["ana"])
-    assert "VIP Barcelona" in shown and "Solo para Barcelona" in shown
+    assert "VIP Barcelona" in section(client, world["ana"])
+    assert "Solo para Barcelona" in alerts_shown(client, world["ana"])
     # The marketer who set it may still change it; a sales manager of another team not.
     with pytest.raises(NotFound):
         segment_alert_save(
@@ -142,8 +151,9 @@ def test_priority_orders_the_panel_and_offers_leave_out_what_he_holds(
     bea = customer_segments(customer=world["bea"], user=marketer)
     assert [o.product.sku for o in bea["offers"]] == ["DEP-2"]
     client.force_login(rep)
-    shown = section(client, world["ana"])
+    shown = alerts_shown(client, world["ana"])
     assert shown.index("Aviso de la alta") < shown.index("Aviso de la baja")
+    shown = section(client, world["ana"])
     assert "Eligible offers" in shown and 'data-offer="CARD-CR"' in shown
 
 
@@ -176,8 +186,12 @@ def test_targeting_and_alerts_through_the_api(world, marketer, api_as, deposit):
     )
     assert changed.status_code == 200 and changed.json()["active"] is False
     assert [a["text"] for a in api.get(f"{url}/alerts").json()] == ["Llamar ya"]
-    panel = api.get(f"/customers/{world['ana'].pk}/360").json()
-    assert panel  # the 360 carries the panel's schema without error
+    segment_alert_save(by=marketer, segment=segment, text="Visible")
+    body = api.get(f"/customers/{world['ana'].pk}/360").json()
+    panels = {p["key"]: p["data"] for p in body["panels"]}
+    assert [a["text"] for a in panels["segment_alerts"]] == ["Visible"]
+    assert panels["segments"]["segments"][0]["priority"] == 70
+    assert panels["segments"]["alerts"][0]["text"] == "Visible"
 
 
 def test_a_rep_may_read_but_not_attach_alerts(world, marketer, rep, api_as):
