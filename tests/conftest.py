@@ -147,6 +147,9 @@ class ApiClient:
     def patch(self, path, json=None, **kw):
         return self._call("patch", path, json=json, **kw)
 
+    def put(self, path, json=None, **kw):
+        return self._call("put", path, json=json, **kw)
+
     def delete(self, path, **kw):
         return self._call("delete", path, **kw)
 

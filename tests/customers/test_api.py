@@ -237,6 +237,7 @@ def test_360_is_complete_and_bounded(api, interactions, django_assert_max_num_qu
     keys = [p["key"] for p in body["panels"]]
     assert keys == [
         "alerts",
+        "segment_alerts",
         "timeline",
         "opportunities",
         "quotes",

@@ -404,7 +404,7 @@ def test_empty_sections_are_one_line_with_their_action(signed_in):
         # the sales, service, marketing and analytics apps' sections
         "opportunities": "Open opportunities none yet New opportunity",
         "cases": "Open cases none yet New case",
-        "alerts": "Alerts none yet",
+        "alerts": "Alerts none yet Raise an alert",
     }
     for key, text in expected.items():
         assert lines.get(key) == text, (key, lines.get(key))
@@ -426,6 +426,7 @@ def test_a_section_with_rows_is_a_card_and_a_reader_gets_no_action(client):
     assert "addresses" not in lines and "Zaragoza" in html
     assert lines["groups"] == "Groups none yet"  # read-only: no "Add to a group"
     assert lines["identities"] == "Identity and contact none yet"
+    assert lines["alerts"] == "Alerts none yet"  # read-only: no "Raise an alert"
 
 
 def test_the_ficha_costs_the_same_queries_with_200_contacts_as_with_2(signed_in, agent):

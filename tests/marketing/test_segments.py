@@ -186,7 +186,9 @@ def test_the_ficha_shows_the_segments_and_lists(world, marketer, django_assert_m
         segment_save(
             by=marketer, name=f"Otro {n}", rules={"field": "language", "op": "eq", "value": "fr"}
         )
-    with django_assert_max_num_queries(4):
+    # The catalogue, the segments, their flags, the alerts and offers of the one she is
+    # in, her lists.
+    with django_assert_max_num_queries(6):
         data = selectors.customer_segments(customer=world["ana"], user=marketer)
     assert [s.name for s in data["segments"]] == ["Cuenta sin tarjeta"]
 

@@ -10,6 +10,8 @@ from panorama.customers.selectors import customer_get
 
 from .engine import rule_test
 from .schemas import (
+    AlertIn,
+    AlertOut,
     ImportOut,
     MyAlertOut,
     RuleIn,
@@ -20,7 +22,7 @@ from .schemas import (
     RuleTestOut,
 )
 from .selectors import alert_get, alerts_for_user, rule_runs_page, rules_all
-from .services.alerts import alert_mark_seen
+from .services.alerts import alert_mark_seen, alert_raise
 from .services.rules import rule_get, rule_save, rule_set_active, rules_export, rules_import
 
 router = Router(tags=["automation"])
@@ -103,6 +105,14 @@ def rule_test_api(request, rule_id: int, payload: RuleTestIn):
 @router.get("/automation/alerts", response=list[MyAlertOut])
 def my_alerts(request, unseen: bool = False):
     return list(alerts_for_user(request.user, unseen_only=unseen)[:100])
+
+
+@router.post("/automation/alerts", response={201: AlertOut})
+def alert_create(request, payload: AlertIn):
+    """Raise an alert about a customer by hand (the service the rules use): it lands in
+    the assignee's alerts and on the customer's timeline."""
+    alert = alert_raise(by=request.user, by_hand=True, **payload.dict())
+    return Status(201, alert)
 
 
 @router.post("/automation/alerts/{alert_id}/seen", response=MyAlertOut)

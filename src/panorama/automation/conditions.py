@@ -8,7 +8,9 @@ names it) and evaluated against an event and its customer, with the reason of ea
 Fields: ``event.<payload field>[.<key>...]`` (the event's data, for an event trigger),
 ``customer.<field>``, ``customer.custom.<key>`` (a custom field), ``holdings.product_code``,
 ``holdings.category`` (the products he holds, active ones), ``holdings.count``,
-``consent.<purpose>`` (true when his latest consent for it is granted), and the
+``consent.<purpose>`` (true when his latest consent for it is granted), ``segment``
+(``{"field": "segment", "op": "eq" | "ne", "value": <segment id>}``: the customer is, or
+is not, in a marketing segment, checked with the segment's own SQL for him alone), and the
 namespaces other apps register (``score.<field>``: the analytics models' scores, see
 ``namespace_register``).
 """
@@ -75,7 +77,7 @@ NAMESPACES: dict[str, Namespace] = {}
 def namespace_register(head: str, *, fields: tuple[str, ...], load, load_many=None) -> None:
     """``head.<field>`` becomes a condition field; ``load(customer)`` gives the values,
     ``load_many(customer_ids)`` those of many customers at once (optional)."""
-    if head in ("event", "customer", "holdings", "consent"):
+    if head in ("event", "customer", "holdings", "consent", "segment"):
         raise ValueError(head)
     NAMESPACES[head] = Namespace(tuple(fields), load, load_many)
 
@@ -103,6 +105,7 @@ def subjects_preload(subjects: list["Subject"], heads: set[str]) -> None:
             .values_list("customer_id", "purpose", "granted")
         ):
             consents.setdefault(cid, {})[purpose] = granted
+    members = {sid: _segment_members(sid, ids) for sid in _segments_read(heads)}
     registered = {
         head: NAMESPACES[head].load_many(ids)  # type: ignore[misc]
         for head in heads
@@ -118,6 +121,20 @@ def subjects_preload(subjects: list["Subject"], heads: set[str]) -> None:
             subject._consents = consents.get(customer.pk, {})
         for head, values in registered.items():
             subject._registered[head] = values.get(customer.pk, {})
+        for sid, inside in members.items():
+            subject._segments[sid] = customer.pk in inside
+
+
+def _segments_read(heads: set[str]) -> list[int]:
+    """The segments a tree's ``heads`` say it tests (``segment:<id>``, see ``field_heads``)."""
+    return sorted(int(h[8:]) for h in heads if h.startswith("segment:") and h[8:].isdigit())
+
+
+def _segment_members(segment_id: int, customer_ids: list[int]) -> set[int]:
+    """Which customers the segment holds now: its SQL restricted to them, one query."""
+    from panorama.marketing.selectors import segment_members
+
+    return segment_members(segment_id=segment_id, customer_ids=customer_ids)
 
 
 def _purposes() -> list[str]:
@@ -143,6 +160,7 @@ def known_fields(event: str | None) -> list[str]:
     names += [f"customer.custom.{k}" for k in sorted(_custom_keys())]
     names += [f"holdings.{f}" for f in HOLDING_FIELDS]
     names += [f"consent.{p}" for p in _purposes()]
+    names.append("segment")
     for head, namespace in NAMESPACES.items():
         names += [f"{head}.{f}" for f in namespace.fields]
     return names
@@ -181,8 +199,30 @@ def _check_field(name: Any, event: str | None, custom: set[str]) -> None:
         raise ValidationFailed(message, field="conditions")
 
 
-def conditions_validate(node: Any, *, event: str | None) -> dict:
-    """The tree as stored (``{}`` for none), or ValidationFailed naming what is wrong."""
+def _check_segment(item: dict, user: Any) -> None:
+    """A segment condition: "is" or "is not", and a segment ``user`` may see (an
+    unknown one and one kept out of his sight get the same message)."""
+    from panorama.core.exceptions import NotFound
+    from panorama.marketing.selectors import segment_visible_get
+
+    if item.get("op") not in ("eq", "ne"):
+        raise ValidationFailed(
+            _("A segment condition is “is” (eq) or “is not” (ne) a segment."),
+            field="conditions",
+        )
+    try:
+        segment_visible_get(user=user, segment_id=item.get("value"))
+    except NotFound:
+        raise ValidationFailed(
+            _("Unknown segment %(s)s: give the id of a segment you can see.")
+            % {"s": item.get("value")},
+            field="conditions",
+        ) from None
+
+
+def conditions_validate(node: Any, *, event: str | None, user: Any = None) -> dict:
+    """The tree as stored (``{}`` for none), or ValidationFailed naming what is wrong.
+    ``user``: whose segments a segment condition may name (None: the system, all)."""
     if node in (None, {}, []):
         return {}
     custom = _custom_keys()
@@ -207,6 +247,8 @@ def conditions_validate(node: Any, *, event: str | None) -> dict:
                 walk(child)
         elif keys == {"not"}:
             walk(item["not"])
+        elif "field" in keys and keys <= {"field", "op", "value"} and item["field"] == "segment":
+            _check_segment(item, user)
         elif "field" in keys and keys <= {"field", "op", "value"}:
             _check_field(item["field"], event, custom)
             if item.get("op") not in OPERATORS:
@@ -245,6 +287,7 @@ class Subject:
     _holdings: list | None = None
     _consents: dict[str, bool] | None = None
     _registered: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _segments: dict[int, bool] = field(default_factory=dict)
 
     @property
     def customer(self) -> Any:
@@ -279,6 +322,16 @@ class Subject:
             self._consents = latest
         return self._consents
 
+    def in_segment(self, segment_id: int) -> bool:
+        """Whether the customer is in the segment now (one query the first time, unless a
+        batch preloaded it for every subject)."""
+        if segment_id not in self._segments:
+            customer = self.customer
+            self._segments[segment_id] = customer is not None and customer.pk in (
+                _segment_members(segment_id, [customer.pk])
+            )
+        return self._segments[segment_id]
+
     def registered(self, head: str) -> dict[str, Any]:
         if head not in self._registered:
             customer = self.customer
@@ -299,7 +352,10 @@ def field_heads(node: Any) -> set[str]:
         if not isinstance(item, dict):
             continue
         if "field" in item:
-            heads.add(str(item["field"]).partition(".")[0])
+            head = str(item["field"]).partition(".")[0]
+            heads.add(head)
+            if head == "segment" and type(item.get("value")) is int:
+                heads.add(f"segment:{item['value']}")
         for key in ("all", "any"):
             if isinstance(item.get(key), list):
                 stack.extend(item[key])
@@ -455,6 +511,21 @@ def _comparison(name: str, op: str, value: Any, pad: str) -> Step:
     return comparison
 
 
+def _membership(segment_id: Any, op: str, pad: str) -> Step:
+    """ "segment 12 (in) = in ✓": the customer is (``eq``) or is not (``ne``) in it."""
+    sign = "=" if op == "eq" else "≠"
+    prefix = f"{pad}segment {segment_id} ("
+
+    def membership(subject: Subject, lines: list[str]) -> bool:
+        inside = type(segment_id) is int and subject.in_segment(segment_id)
+        held = inside if op == "eq" else not inside
+        where = "in" if inside else "out"
+        lines.append(f"{prefix}{where}) {sign} in {'✓' if held else '✗'}")
+        return held
+
+    return membership
+
+
 def compile_conditions(node: dict | None) -> Check:
     """The tree as a function of a subject giving what ``evaluate`` gives: the texts of
     its lines are made once here, so a rule checked against thousands of events only
@@ -470,6 +541,8 @@ def compile_conditions(node: dict | None) -> Check:
             return _group(f"{pad}{word}:", kids, wanted=word == "any")
         if "not" in item:
             return _negation(f"{pad}not:", build(item["not"], depth + 1))
+        if item["field"] == "segment":
+            return _membership(item.get("value"), item["op"], pad)
         return _comparison(item["field"], item["op"], item.get("value"), pad)
 
     root = build(node, 0)

@@ -45,6 +45,27 @@ def _shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def _segment_id(text: str) -> Any:
+    """A segment condition's value as typed: its id, or its name when one segment has it
+    (otherwise the text, which the service refuses naming it)."""
+    from panorama.marketing.models import Segment
+
+    value = _value(text)
+    if isinstance(value, str) and value:
+        found = list(Segment.objects.filter(name__iexact=value).values_list("pk", flat=True)[:2])
+        if len(found) == 1:
+            return found[0]
+    return value
+
+
+def _segment_name(value: Any) -> str:
+    from panorama.marketing.models import Segment
+
+    found = Segment.objects.filter(pk=value).first() if type(value) is int else None
+    names = Segment.objects.filter(name__iexact=found.name).count() if found else 0
+    return found.name if found and names == 1 else _shown(value)
+
+
 class RuleForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(
@@ -218,6 +239,8 @@ class RuleForm(StyledForm):
             text = self.cleaned_data.get(f"c{i}_value") or ""
             if op == "in":
                 leaf["value"] = [_value(part) for part in text.split(",") if part.strip()]
+            elif name == "segment":
+                leaf["value"] = _segment_id(text)
             elif op not in ("exists", "missing"):
                 leaf["value"] = _value(text)
             leaves.append({"not": leaf} if self.cleaned_data.get(f"c{i}_not") else leaf)
@@ -330,7 +353,9 @@ class RuleForm(StyledForm):
                 initial[f"c{i}_op"] = leaf["op"]
                 value = leaf.get("value", "")
                 initial[f"c{i}_value"] = (
-                    ", ".join(_shown(v) for v in value)
+                    _segment_name(value)
+                    if leaf["field"] == "segment"
+                    else ", ".join(_shown(v) for v in value)
                     if isinstance(value, list)
                     else _shown(value)
                 )
@@ -415,3 +440,55 @@ class RulesImportForm(StyledForm):
 
 
 __all__ = ["AGENDA_KINDS", "RuleForm", "RuleTestForm", "RulesImportForm"]
+
+
+class AlertRaiseForm(StyledForm):
+    """An alert raised by hand from the ficha: it only parses (``alert_raise`` checks)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Detail"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), coerce=int, choices=Alert.Priority.choices, initial=2
+    )
+    user_id = forms.TypedChoiceField(
+        label=_("For"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("Empty: for you. A colleague must be able to see the customer."),
+    )
+    expires_on = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["user_id"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Me"))] + [
+            (u.pk, u.get_full_name() or u.username)
+            for u in User.objects.filter(is_active=True).order_by("first_name", "username")[:500]
+        ]
+
+    def values(self) -> dict[str, Any]:
+        import datetime
+
+        from django.utils import timezone
+
+        d = self.cleaned_data
+        until = d.get("expires_on")
+        expires = None
+        if until:
+            # The end of that day, the site's day.
+            expires = timezone.make_aware(
+                datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time())
+            )
+        return {
+            "title": d["title"],
+            "body": d.get("body") or "",
+            "priority": d["priority"],
+            "user_id": d.get("user_id"),
+            "expires_at": expires,
+        }

@@ -1,11 +1,12 @@
-"""The actions on rules, registered in ``accounts.permissions`` from ``ready()``. Alerts
-need no action of their own: a user sees the alerts of the customers he sees (the
-selectors scope them)."""
+"""The actions on rules and alerts, registered in ``accounts.permissions`` from
+``ready()``. Seeing alerts needs no action of its own: a user sees the alerts of the
+customers he sees (the selectors scope them); raising one by hand needs a role that
+changes what it sees."""
 
 from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import Role
-from panorama.accounts.permissions import register
+from panorama.accounts.permissions import may_edit, register
 
 
 def may_edit_rules(user, obj=None) -> bool:
@@ -18,4 +19,9 @@ def register_all() -> None:
         "automation.edit_rules",
         rule=may_edit_rules,
         message=_("Only administrators create, change, pause or import rules."),
+    )
+    register(
+        "automation.raise_alerts",
+        rule=may_edit,
+        message=_("Your role can read alerts but not raise them."),
     )

@@ -30,6 +30,19 @@ class AlertOut(Schema):
         ]
 
 
+class AlertIn(Schema):
+    """An alert raised by hand: for the caller unless ``user_id`` (a colleague who sees
+    the customer) or ``team_id`` says otherwise."""
+
+    customer_id: int
+    title: str
+    body: str = ""
+    priority: int = 2
+    user_id: int | None = None
+    team_id: int | None = None
+    expires_at: datetime | None = None
+
+
 class RuleIn(Schema):
     name: str
     description: str = ""

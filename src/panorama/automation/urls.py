@@ -6,6 +6,7 @@ app_name = "automation"
 urlpatterns = [
     path("", alerts.home, name="home"),
     path("alerts/<int:alert_id>/seen/", alerts.alert_seen, name="alert_seen"),
+    path("customers/<int:customer_id>/alerts/new/", alerts.alert_new, name="alert_new"),
     path("rules/", rules.rule_list, name="rule_list"),
     path("rules/new/", rules.rule_new, name="rule_new"),
     path("rules/export/", rules.rules_export_view, name="rules_export"),

@@ -21,6 +21,7 @@ from .models import (
     MessageTemplate,
     OptIn,
     Segment,
+    SegmentAlert,
     SignupForm,
     StaticList,
     Suppression,
@@ -51,8 +52,15 @@ class AppLink(ReadOnlyAdmin):
 @admin.register(Segment)
 class SegmentAdmin(AppLink, ReadOnlyAdmin):
     app_url = "marketing:segment_edit"
-    list_display = ("name", "owner", "updated_at", "app_link")
+    list_display = ("name", "priority", "team", "owner", "updated_at", "app_link")
     search_fields = ("name",)
+
+
+@admin.register(SegmentAlert)
+class SegmentAlertAdmin(ReadOnlyAdmin):
+    list_display = ("text", "segment", "level", "active", "starts_on", "ends_on")
+    list_filter = ("level", "active")
+    search_fields = ("text", "segment__name")
 
 
 @admin.register(StaticList)

@@ -31,8 +31,11 @@ from .schemas import (
     ResponseIn,
     ResultsOut,
     RulesIn,
+    SegmentAlertIn,
+    SegmentAlertOut,
     SegmentIn,
     SegmentOut,
+    SegmentTargetingIn,
     SnapshotIn,
     TemplateIn,
     TemplateOut,
@@ -41,7 +44,7 @@ from .schemas import (
     VariantIn,
     VariantOut,
 )
-from .services import abtest, calls, campaigns, segments, templates
+from .services import abtest, calls, campaigns, segments, targeting, templates
 from .services.directmail import direct_mail_export
 from .services.list_import import list_import
 
@@ -50,7 +53,8 @@ router = Router(tags=["marketing"])
 
 @router.get("/marketing/segments", response=list[SegmentOut])
 def segment_list(request):
-    return list(selectors.segments_all()[:500])
+    """The segments the user may see (those kept to a team he is out of are not listed)."""
+    return list(selectors.segments_visible_to(request.user).prefetch_related("offers")[:500])
 
 
 @router.post("/marketing/segments/count", response=CountOut, summary="Count a segment's rules")
@@ -75,24 +79,24 @@ def programme_segment(request, payload: ProgrammeIn):
 
 @router.get("/marketing/segments/{segment_id}", response=SegmentOut)
 def segment_detail(request, segment_id: int):
-    return selectors.segment_get(segment_id=segment_id)
+    return selectors.segment_get(segment_id=segment_id, user=request.user)
 
 
 @router.put("/marketing/segments/{segment_id}", response=SegmentOut)
 def segment_update(request, segment_id: int, payload: SegmentIn):
-    segment = selectors.segment_get(segment_id=segment_id)
+    segment = selectors.segment_get(segment_id=segment_id, user=request.user)
     return segments.segment_save(by=request.user, segment=segment, **payload.dict())
 
 
 @router.get("/marketing/segments/{segment_id}/count", response=CountOut)
 def segment_count(request, segment_id: int):
-    segment = selectors.segment_get(segment_id=segment_id)
+    segment = selectors.segment_get(segment_id=segment_id, user=request.user)
     return {"count": selectors.segment_count(user=request.user, rules=segment.rules)}
 
 
 @router.post("/marketing/segments/{segment_id}/snapshot", response={201: ListChangeOut})
 def segment_snapshot(request, segment_id: int, payload: SnapshotIn):
-    segment = selectors.segment_get(segment_id=segment_id)
+    segment = selectors.segment_get(segment_id=segment_id, user=request.user)
     target = selectors.list_get(list_id=payload.list_id) if payload.list_id else None
     static_list, joined, left = segments.list_snapshot(
         by=request.user, segment=segment, name=payload.name, static_list=target
@@ -100,6 +104,38 @@ def segment_snapshot(request, segment_id: int, payload: SnapshotIn):
     return Status(
         201,
         {"list": selectors.list_get(list_id=static_list.pk), "joined": joined, "left": left},
+    )
+
+
+@router.put("/marketing/segments/{segment_id}/targeting", response=SegmentOut)
+def segment_targeting(request, segment_id: int, payload: SegmentTargetingIn):
+    """The segment's priority (0 to 100, higher first on the ficha), the team it is kept
+    to (null: the whole staff) and the catalogue products its customers are eligible for."""
+    segment = selectors.segment_get(segment_id=segment_id, user=request.user)
+    return targeting.segment_targeting_set(by=request.user, segment=segment, **payload.dict())
+
+
+@router.get("/marketing/segments/{segment_id}/alerts", response=list[SegmentAlertOut])
+def segment_alert_list(request, segment_id: int):
+    segment = selectors.segment_get(segment_id=segment_id, user=request.user)
+    return selectors.segment_alerts(segment=segment)
+
+
+@router.post("/marketing/segments/{segment_id}/alerts", response={201: SegmentAlertOut})
+def segment_alert_create(request, segment_id: int, payload: SegmentAlertIn):
+    """An alert shown on the ficha of every customer in the segment (to whoever may see
+    the segment) while active and within its dates."""
+    segment = selectors.segment_get(segment_id=segment_id, user=request.user)
+    return Status(
+        201, targeting.segment_alert_save(by=request.user, segment=segment, **payload.dict())
+    )
+
+
+@router.put("/marketing/segment-alerts/{alert_id}", response=SegmentAlertOut)
+def segment_alert_update(request, alert_id: int, payload: SegmentAlertIn):
+    alert = selectors.segment_alert_get(user=request.user, alert_id=alert_id)
+    return targeting.segment_alert_save(
+        by=request.user, segment=alert.segment, alert=alert, **payload.dict()
     )
 
 

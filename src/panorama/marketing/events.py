@@ -14,6 +14,17 @@ class SegmentSaved(Payload):
     by: int | None = Field(description="who saved it")
 
 
+@event("segment.alert_saved")
+class SegmentAlertSaved(Payload):
+    """A segment's alert (shown on the ficha of its customers) was created or changed."""
+
+    alert_id: int = Field(description="the segment alert")
+    segment_id: int = Field(description="its segment")
+    active: bool = Field(description="shown (within its dates) after the change")
+    created: bool = Field(description="true when it is new")
+    by: int | None = Field(description="who saved it")
+
+
 @event("list.changed")
 class ListChanged(Payload):
     """Customers joined or left a static list (a snapshot or a hand selection)."""

@@ -29,7 +29,14 @@ class SegmentOut(Schema):
     description: str
     rules: dict[str, Any]
     owner_id: int | None
+    priority: int  # 0 to 100, higher first on the ficha
+    team_id: int | None  # None: the whole staff sees it
+    offer_ids: list[int]
     updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_offer_ids(obj) -> list[int]:
+        return [p.pk for p in obj.offers.all()]
 
 
 class SegmentRefOut(Schema):
@@ -44,9 +51,52 @@ class ListMembershipOut(Schema):
     left_at: datetime.datetime | None
 
 
+class SegmentPanelRefOut(Schema):
+    id: int
+    name: str
+    priority: int
+
+
+class SegmentAlertPanelOut(Schema):
+    id: int
+    segment_id: int
+    text: str
+    level: str
+    ends_on: datetime.date | None
+
+
+class OfferOut(Schema):
+    product_id: int = Field(..., alias="product.pk")
+    sku: str = Field(..., alias="product.sku")
+    name: str = Field(..., alias="product.name")
+    segment_id: int = Field(..., alias="segment.pk")
+
+
 class SegmentsPanelOut(Schema):
-    segments: list[SegmentRefOut]
+    segments: list[SegmentPanelRefOut]  # highest priority first
+    alerts: list[SegmentAlertPanelOut]  # the live alerts of those segments, in that order
+    offers: list[OfferOut]  # products they make him eligible for, not held yet
     lists: list[ListMembershipOut]
+
+
+class SegmentAlertIn(Schema):
+    text: str
+    level: Literal["info", "warning"] = "info"
+    starts_on: datetime.date | None = None
+    ends_on: datetime.date | None = None
+    active: bool = True
+
+
+class SegmentAlertOut(SegmentAlertIn):
+    id: int
+    segment_id: int
+    created_at: datetime.datetime
+
+
+class SegmentTargetingIn(Schema):
+    priority: int = 0
+    team_id: int | None = None
+    offer_ids: list[int] = []
 
 
 class SnapshotIn(Schema):

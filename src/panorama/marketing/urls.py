@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calls, campaigns, journeys, lists, public, segments
+from .views import calls, campaigns, journeys, lists, public, segments, targeting
 
 app_name = "marketing"
 urlpatterns = [
@@ -11,6 +11,19 @@ urlpatterns = [
     path("segments/count/", segments.segment_count, name="segment_count"),
     path("segments/programme/", segments.programme_segment, name="programme_segment"),
     path("segments/<int:segment_id>/snapshot/", segments.segment_snapshot, name="segment_snapshot"),
+    path(
+        "segments/<int:segment_id>/targeting/",
+        targeting.segment_targeting,
+        name="segment_targeting",
+    ),
+    path(
+        "segments/<int:segment_id>/alerts/", targeting.segment_alert_add, name="segment_alert_add"
+    ),
+    path(
+        "segment-alerts/<int:alert_id>/toggle/",
+        targeting.segment_alert_toggle,
+        name="segment_alert_toggle",
+    ),
     path("lists/import/", lists.list_import, name="list_import"),
     path("lists/<int:list_id>/", segments.list_detail, name="list_detail"),
     path("lists/<int:list_id>/snapshot/", segments.list_resnapshot, name="list_resnapshot"),

@@ -9,7 +9,8 @@ sparse product ``XᵀX``; the test checks every figure against a plain count.
 
 Next best offer for a customer: among the rules whose antecedent he bought and whose
 consequent he neither bought nor holds (his holdings), and that is not a catalogue
-product switched off, the one with the highest confidence (then lift).
+product switched off, nor one kept to marketing segments he is not in (a segment's
+offers), the one with the highest confidence (then lift).
 """
 
 from collections import defaultdict
@@ -115,8 +116,11 @@ def offers_choose(
     *,
     held: dict[int, set[str]] | None = None,
     ineligible: set[str] | None = None,
+    restricted: dict[str, set[int]] | None = None,
 ) -> dict[int, dict]:
-    """customer id → {"product", "because", "confidence", "lift"}."""
+    """customer id → {"product", "because", "confidence", "lift"}. ``restricted``: a
+    product kept to some customers (those of the marketing segments that offer it) →
+    those customers; it is offered to nobody else."""
     bought: dict[int, set[str]] = defaultdict(set)
     for customer, items in zip(baskets.customer, baskets.items, strict=True):
         bought[customer].update(items)
@@ -133,6 +137,8 @@ def offers_choose(
             for rule in by_antecedent.get(product, ()):
                 target = rule.consequent
                 if target in owned or target in ineligible:
+                    continue
+                if restricted and target in restricted and customer not in restricted[target]:
                     continue
                 current = best.get(target)
                 if current is None or (rule.confidence, rule.lift) > current[:2]:

@@ -135,7 +135,11 @@ def basket_run(
     ineligible = set(Product.objects.filter(active=False).values_list("name", flat=True)) | set(
         Product.objects.filter(active=False).values_list("sku", flat=True)
     )
-    offers = offers_choose(baskets, rules, held=held, ineligible=ineligible)
+    from panorama.marketing.selectors import offer_restrictions
+
+    # A product a marketing segment offers is for that segment's customers only.
+    restricted = offer_restrictions(customer_ids=sorted(set(baskets.customer)))
+    offers = offers_choose(baskets, rules, held=held, ineligible=ineligible, restricted=restricted)
     report = {
         "baskets": len(baskets.items),
         "min_support": min_support,

@@ -10,9 +10,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Team, User
+from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
 from panorama.core.exceptions import ValidationFailed
-from panorama.customers.selectors import customer_get
+from panorama.customers.selectors import customer_get, customers_visible_to
 
 from ..models import Alert, AlertSeen, DigestSent, Rule
 from ..selectors import alert_get, alerts_for_user
@@ -33,9 +34,18 @@ def alert_raise(
     expires_at: datetime.datetime | None = None,
     rule: Rule | None = None,
     source: str = "",
+    by_hand: bool = False,
 ) -> Alert:
     """Raise an alert about a customer ``by`` sees, for a user or a team. A ``source``
-    already used returns its alert: raising twice from one event is one alert."""
+    already used returns its alert: raising twice from one event is one alert.
+
+    ``by_hand``: a person raises it from the ficha or the API: he needs the right to
+    (``automation.raise_alerts``), it is for him unless he names a colleague or a team,
+    a colleague must see the customer, and it lands on the customer's timeline."""
+    if by_hand:
+        ensure_can(by, "automation.raise_alerts")
+        if user_id is None and team_id is None and by is not None:
+            user_id = by.pk
     if source:
         existing = Alert.objects.filter(source=source).first()
         if existing is not None:
@@ -52,6 +62,14 @@ def alert_raise(
         raise ValidationFailed(_("Unknown user %(u)s.") % {"u": user_id}, field="user_id")
     if team_id is not None and not Team.objects.filter(pk=team_id).exists():
         raise ValidationFailed(_("Unknown team %(t)s.") % {"t": team_id}, field="team_id")
+    if by_hand and user_id is not None:
+        assignee = User.objects.get(pk=user_id)
+        if not customers_visible_to(assignee).filter(pk=customer.pk).exists():
+            raise ValidationFailed(
+                _("%(name)s cannot see this customer: choose someone who can.")
+                % {"name": assignee.get_full_name() or assignee.username},
+                field="user_id",
+            )
     alert = Alert(
         customer=customer,
         user_id=user_id,
@@ -77,7 +95,30 @@ def alert_raise(
         priority=int(priority),
         rule_id=rule.pk if rule else None,
     )
+    if by_hand:
+        _on_timeline(alert, by)
     return alert
+
+
+def _on_timeline(alert: Alert, by: User | None) -> None:
+    """The hand-raised alert as an internal note on the customer's timeline."""
+    from panorama.channels.models import Interaction
+    from panorama.channels.services import interaction_record
+
+    if alert.user is not None:
+        whom = alert.user.get_full_name() or alert.user.username
+    else:
+        whom = alert.team.name if alert.team is not None else ""
+    interaction_record(
+        customer_id=alert.customer_id,
+        by=by,
+        channel=Interaction.Channel.NOTE,
+        direction=Interaction.Direction.OUTBOUND,
+        subject=_("Alert for %(whom)s: %(title)s") % {"whom": whom, "title": alert.title},
+        body=alert.body,
+        agent=by,
+        related=alert,
+    )
 
 
 def alerts_raise_for_users(alerts: list[Alert]) -> list[Alert]:

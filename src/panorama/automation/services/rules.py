@@ -34,8 +34,9 @@ def _time(value: Any) -> datetime.time | None:
         ) from None
 
 
-def rule_clean(data: dict[str, Any]) -> dict[str, Any]:
-    """The rule's fields checked and normalised, or ValidationFailed naming the problem."""
+def rule_clean(data: dict[str, Any], *, by: User | None = None) -> dict[str, Any]:
+    """The rule's fields checked and normalised, or ValidationFailed naming the problem
+    (``by``: whose segments its conditions may name)."""
     unknown = set(data) - {*FIELDS, "active"}
     if unknown:
         raise ValidationFailed(
@@ -68,7 +69,7 @@ def rule_clean(data: dict[str, Any]) -> dict[str, Any]:
         "trigger": trigger,
         "event": event,
         "schedule_time": when,
-        "conditions": conditions_validate(data.get("conditions"), event=event or None),
+        "conditions": conditions_validate(data.get("conditions"), event=event or None, user=by),
         "actions": actions_validate(data.get("actions")),
         "active": bool(data.get("active", True)),
     }
@@ -96,7 +97,7 @@ def rule_save(*, by: User | None, data: dict[str, Any], rule_id: int | None = No
     rule = rule_get(rule_id=rule_id) if rule_id is not None else Rule(created_by=by)
     if rule_id is not None and "active" not in data:
         data = {**data, "active": rule.active}
-    clean = rule_clean(data)
+    clean = rule_clean(data, by=by)
     _name_free(clean["name"], rule_id)
     for name, value in clean.items():
         setattr(rule, name, value)
@@ -165,7 +166,7 @@ def rules_import(*, by: User | None, config: Any) -> tuple[int, int]:
         if not isinstance(item, dict):
             raise ValidationFailed(_("Rule %(n)s is not an object.") % {"n": number}, field="file")
         try:
-            clean = rule_clean(item)
+            clean = rule_clean(item, by=by)
         except ValidationFailed as exc:
             raise ValidationFailed(
                 _("Rule %(n)s (%(name)s): %(error)s")

@@ -12,6 +12,7 @@ from .campaigns import (
 )
 from .journeys import Enrolment, Journey, JourneyMessage, JourneyStep
 from .signups import OptIn, SignupForm, Suppression
+from .targeting import SegmentAlert
 
 __all__ = [
     "Campaign",
@@ -25,6 +26,7 @@ __all__ = [
     "OptIn",
     "Recipient",
     "Segment",
+    "SegmentAlert",
     "SignupForm",
     "StaticList",
     "Suppression",

@@ -24,6 +24,27 @@ class Segment(models.Model):
         related_name="+",
         verbose_name=_("owner"),
     )
+    # Segment-level targeting: the higher the priority, the earlier its alerts and offers
+    # on the ficha; ``team`` keeps it (and its alerts) to that team's sight; ``offers``
+    # are the catalogue products its customers are eligible for.
+    priority = models.PositiveSmallIntegerField(
+        _("priority"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_("From 0 to 100: higher comes first on the ficha."),
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shown to the team"),
+        help_text=_("Empty: the whole staff sees it."),
+    )
+    offers = models.ManyToManyField(
+        "catalog.Product", blank=True, related_name="offer_segments", verbose_name=_("offers")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

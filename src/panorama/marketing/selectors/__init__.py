@@ -23,6 +23,16 @@ from panorama.customers.selectors import customers_visible_to
 from .. import rules as segment_rules
 from ..models import Campaign, ListMembership, MessageTemplate, Recipient, Segment, StaticList
 from .results import GroupResult, Results, campaign_results  # noqa: F401 (the package's API)
+from .targeting import (  # noqa: F401 (the package's API)
+    customer_segments,
+    offer_restrictions,
+    segment_alert_get,
+    segment_alerts,
+    segment_members,
+    segment_scope,
+    segment_visible_get,
+    segments_visible_to,
+)
 
 
 def segment_fields() -> dict[str, segment_rules.Field]:
@@ -89,8 +99,10 @@ def segments_all() -> QuerySet[Segment]:
     return Segment.objects.select_related("owner")
 
 
-def segment_get(*, segment_id: int) -> Segment:
-    segment = segments_all().filter(pk=segment_id).first()
+def segment_get(*, segment_id: int, user: User | None = None) -> Segment:
+    """The segment (``user`` given: only if he may see it, see ``segment_scope``)."""
+    qs = segments_all() if user is None else segments_all().filter(segment_scope(user))
+    segment = qs.filter(pk=segment_id).first() if 0 < segment_id < 2**63 else None
     if segment is None:
         raise NotFound(_("There is no segment %(id)s.") % {"id": segment_id})
     return segment
@@ -203,26 +215,6 @@ def ledger(
     if status:
         qs = qs.filter(status=status)
     return list(qs.select_related("customer").order_by("-id")[:limit])
-
-
-# --- the ficha's panel -----------------------------------------------------------------
-
-
-def customer_segments(*, customer: Customer, user: User) -> dict[str, Any]:
-    """Every saved segment the customer is in (checked in one query per hundred
-    segments: a boolean column each, never a query per segment) and the lists he is or
-    was in (one query)."""
-    segments = list(Segment.objects.only("pk", "name", "rules").order_by("name", "id"))
-    # A segment naming a custom field deleted since is left out of the panel (its own
-    # page says what is wrong), never a broken ficha.
-    flags = segments_containing(customer_id=customer.pk, segments=segments)
-    inside = [s for s in segments if s.pk in flags]
-    memberships = list(
-        ListMembership.objects.filter(customer=customer)
-        .select_related("static_list")
-        .order_by("-joined_at", "-id")[:20]
-    )
-    return {"segments": inside, "lists": memberships}
 
 
 # --- results -----------------------------------------------------------------------------

@@ -133,7 +133,7 @@ def _segment_list(
         request,
         "marketing/segment_list.html",
         {
-            "segments": selectors.segments_all()[:500],
+            "segments": selectors.segments_visible_to(request.user)[:500],
             "lists": selectors.lists_all()[:500],
             "programme_form": programme_form or _styled_programme(ProgrammeForm()),
             "churn_available": churn_available(),
@@ -204,7 +204,9 @@ def programme_segment(request):
 @require_http_methods(["GET", "POST"])
 def segment_edit(request, segment_id: int | None = None):
     """The builder page: GET draws the segment, POST saves it."""
-    segment = selectors.segment_get(segment_id=segment_id) if segment_id else None
+    segment = (
+        selectors.segment_get(segment_id=segment_id, user=request.user) if segment_id else None
+    )
     catalogue = segment_rules.fields()
     name = segment.name if segment else ""
     description = segment.description if segment else ""
@@ -232,7 +234,18 @@ def segment_edit(request, segment_id: int | None = None):
         )
         context.update(segment=segment, name=name, description=description, save_error=save_error)
         return render(request, "marketing/segment_edit.html", context, status=422)
+    return segment_page(request, segment)
+
+
+def segment_page(request, segment, *, extra: dict | None = None, status: int = 200):
+    """The builder page as GET draws it (``extra``: a targeting or alert form refused)."""
+    from .targeting import targeting_context
+
+    catalogue = segment_rules.fields()
+    name = segment.name if segment else ""
+    description = segment.description if segment else ""
     drawn = builder.rows_from_rule(segment.rules) if segment else ("and", [])
+    rows: list[builder.Row]
     if drawn is None:
         mode, match, rows = "json", "and", []
     else:
@@ -245,7 +258,10 @@ def segment_edit(request, segment_id: int | None = None):
         request.user, mode, match, rows, rules, json.dumps(rules, indent=2), None, catalogue
     )
     context.update(segment=segment, name=name, description=description)
-    return render(request, "marketing/segment_edit.html", context)
+    if segment is not None:
+        context.update(targeting_context(request.user, segment))
+    context.update(extra or {})
+    return render(request, "marketing/segment_edit.html", context, status=status)
 
 
 @require_POST
@@ -275,7 +291,7 @@ def segment_count(request):
 
 @require_POST
 def segment_snapshot(request, segment_id: int):
-    segment = selectors.segment_get(segment_id=segment_id)
+    segment = selectors.segment_get(segment_id=segment_id, user=request.user)
     static_list, joined, _left = services.list_snapshot(
         by=request.user, segment=segment, name=request.POST.get("name", "")
     )
