@@ -6,17 +6,20 @@ only with a consent to marketing by SMS at that moment, the text's fields filled
 Both are checked at save (an unknown list or account is named), offered in the rule
 editor and accepted by the API."""
 
+import socket
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from panorama.automation.models import RuleRun
+from panorama.automation.models import Alert, RuleRun
 from panorama.automation.services.rules import rule_save
 from panorama.channels.models import Interaction, MessagingAccount, TextMessage
 from panorama.channels.sms.services import messaging_account_save
 from panorama.core.exceptions import ValidationFailed
 from panorama.customers.services.relations import consent_record
 from panorama.marketing.models import ListMembership, StaticList
+from panorama.sales.models import Activity
 from tests.channels.test_messaging import KEY, provider  # noqa: F401
 
 from ..factories import ConsentFactory, IdentityFactory
@@ -128,17 +131,61 @@ def test_without_sms_consent_nothing_goes_and_the_run_says_why(
     assert not TextMessage.objects.exists()
 
 
-def test_the_provider_refusing_is_the_runs_error(
-    site, customer, admin_user, account, provider, dispatch
+def sms_after_the_mortgage_actions(admin_user, account):
+    """The mortgage rule's alert and call, then the SMS: a refused SMS must not leave the
+    alert and the call of a run that failed."""
+    sms = {"type": "send_sms", "account": account.pk, "text": "Hola {customer}"}
+    return rule_save(
+        by=admin_user, data={**MORTGAGE_RULE, "actions": [*MORTGAGE_RULE["actions"], sms]}
+    )
+
+
+def test_a_refused_sms_is_kept_failed_with_the_reason_and_the_runs_other_writes_undone(
+    site, customer, admin_user, rep, account, provider, dispatch, api_as
 ):
+    _url, received = provider
     IdentityFactory(customer=customer, kind="phone", value="+34611222000", is_primary=True)
     ConsentFactory(customer=customer, channel="sms", granted=True)
-    rule = rule_with(admin_user, {"type": "send_sms", "account": account.pk, "text": "Hola"})
+    rule = sms_after_the_mortgage_actions(admin_user, account)
     simulate(site, customer)
     dispatch()
     [run] = RuleRun.objects.filter(rule=rule)
     assert "The provider did not accept the message" in run.error
     assert "number not reachable" in run.error and run.actions_done == []
+    assert not Alert.objects.filter(customer=customer).exists()
+    assert not Activity.objects.filter(customer=customer).exists()
+    assert received == []
+    # His manager reads the customer's messages: the refused text is there, with why.
+    [shown] = api_as(rep).get(f"/customers/{customer.pk}/messages").json()
+    assert shown["status"] == "failed" and shown["direction"] == "outbound"
+    assert shown["number"] == "+34611222000" and shown["body"] == "Hola Lucía Vega"
+    assert "number not reachable" in shown["error"]
+    redeliver(dispatch)  # delivered again: the run is done, nothing is kept twice
+    assert TextMessage.objects.filter(customer=customer).count() == 1
+    assert RuleRun.objects.filter(rule=rule).count() == 1
+
+
+def test_a_provider_that_cannot_be_reached_is_kept_failed_too(site, customer, admin_user, dispatch):
+    with socket.socket() as closed:  # a port nobody listens on once the socket is closed
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    account = messaging_account_save(
+        by=None,
+        account=MessagingAccount(
+            name="SMS caído", number="+34600100200", api_url=f"http://127.0.0.1:{port}"
+        ),
+        api_key=KEY,
+    )
+    IdentityFactory(customer=customer, kind="phone", value="+34611222333", is_primary=True)
+    ConsentFactory(customer=customer, channel="sms", granted=True)
+    rule = sms_after_the_mortgage_actions(admin_user, account)
+    simulate(site, customer)
+    dispatch()
+    [run] = RuleRun.objects.filter(rule=rule)
+    assert "ConnectError" in run.error and run.actions_done == []
+    [message] = TextMessage.objects.filter(customer=customer)
+    assert message.status == "failed" and "ConnectError" in message.error
+    assert not Alert.objects.filter(customer=customer).exists()
 
 
 def test_the_api_takes_both_actions_and_refuses_an_unknown_list(api, static_list, account):

@@ -8,7 +8,9 @@ Each event is evaluated against the active rules on it; each evaluation is a
 actions of one run happen in one savepoint: an action that fails undoes the run's other
 writes and the error is kept on the run. Events caused by a rule's actions carry their
 depth (``core.events.caused_at_depth``); past ``PANORAMA_RULE_MAX_DEPTH`` a rule does not
-run, so a rule that triggers itself stops.
+run, so a rule that triggers itself stops. What a failed action must leave behind (a
+refused SMS kept as a failed message: ``outreach.KeptFailure``) is written again after
+that rollback, in its own savepoint.
 """
 
 import functools
@@ -30,6 +32,7 @@ from .conditions import Subject, compile_conditions, field_heads, subjects_prelo
 from .conditions import _compare as compare
 from .conditions import _shown as shown
 from .models import EventCheck, Rule, RuleRun
+from .outreach import KeptFailure
 
 logger = logging.getLogger(__name__)
 SUBSCRIBER = "automation.rules"
@@ -182,12 +185,24 @@ def _run_actions(rule: Rule, subject: Subject, key: str, depth: int) -> tuple[li
         with transaction.atomic(), caused_at_depth(depth + 1):
             for index, action in enumerate(rule.actions):
                 done.append(run_action(action, subject=subject, rule=rule, key=key, index=index))
+    except KeptFailure as exc:
+        _keep(rule, exc)
+        return [], str(exc.message)
     except DomainError as exc:
         return [], str(exc.message)
     except Exception as exc:  # a webhook down, a bug: kept on the run for the admin
         logger.exception("rule %s failed", rule.pk)
         return [], f"{type(exc).__name__}: {exc}"[:2000]
     return done, ""
+
+
+def _keep(rule: Rule, failure: KeptFailure) -> None:
+    """Write what ``failure`` leaves behind, now that the run's savepoint is undone."""
+    try:
+        with transaction.atomic():
+            failure.keep()
+    except Exception:  # the run keeps its error; the log says why the record is missing
+        logger.exception("rule %s: the failed action's record could not be kept", rule.pk)
 
 
 def _checker(rule: Rule):

@@ -16,11 +16,12 @@ Marketing and the channels sit beside automation, not below it: they are importe
 the functions (as ``actions.py`` reaches sales), never when this module loads.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from panorama.core.exceptions import ValidationFailed
+from panorama.core.exceptions import DomainError, ValidationFailed
 
 TYPES = ("enrol_journey", "send_email", "add_to_list", "send_sms")
 KEYS = {
@@ -35,6 +36,16 @@ ALLOWED = {
     "add_to_list": {"list"},
     "send_sms": {"account", "text"},
 }
+
+
+class KeptFailure(DomainError):
+    """An action failed, and what it failed with must outlive the run's rollback (a
+    refused SMS is kept as a failed message on the customer's messages): the engine
+    calls ``keep`` once the run's other writes are undone."""
+
+    def __init__(self, message: Any, *, keep: Callable[[], Any]):
+        super().__init__(message, field="actions")
+        self.keep = keep
 
 
 def _id(action: dict, key: str) -> int:
@@ -175,8 +186,9 @@ def _add_to_list(action: dict, customer: Any) -> str:
 def _send_sms(action: dict, customer: Any, text: str) -> str:
     """Through the channels' messaging service (its provider, its ``TextMessage`` and
     timeline entry), only if at this moment he consents to marketing by SMS (the SMS
-    campaigns' own test). A provider's refusal is the run's error."""
-    from panorama.channels.sms.services import message_send
+    campaigns' own test). A provider's refusal (or its silence) is the run's error, and
+    the failed message is kept, as a person's refused text is (``KeptFailure``)."""
+    from panorama.channels.sms.services import MessageRefused, message_failure_keep, message_send
     from panorama.customers.models import Consent, Customer, Identity
     from panorama.marketing.rules import consent_granted
 
@@ -185,9 +197,13 @@ def _send_sms(action: dict, customer: Any, text: str) -> str:
         return _("SMS not sent: no consent to marketing by SMS")
     if not customer.identities.filter(kind=Identity.Kind.PHONE).exists():
         return _("SMS not sent: no phone number")
-    message = message_send(
-        by=None, customer_id=customer.pk, account_id=action["account"], body=text
-    )
+    try:
+        message = message_send(
+            by=None, customer_id=customer.pk, account_id=action["account"], body=text
+        )
+    except MessageRefused as exc:
+        failed = exc.failed
+        raise KeptFailure(exc.message, keep=lambda: message_failure_keep(failed=failed)) from exc
     return _("SMS sent to %(to)s") % {"to": message.number}
 
 

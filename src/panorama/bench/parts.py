@@ -8,6 +8,7 @@ import time
 import httpx
 from django.core.management.base import CommandError
 
+from . import burst as bench_burst
 from . import orders_import as bench_orders_import
 
 # The parts of a run, for --only (a reused database: measure one figure again quickly).
@@ -26,6 +27,7 @@ PARTS = (
     "quotes",
     "mail",
     "automation",
+    "burst",
     "marketing",
     "clv",
     "warehouse",
@@ -55,6 +57,7 @@ JSON_KEYS = [
     "outbox_events_per_s",
     "web_events_per_s",
     "rule_eval_events_per_s",
+    *bench_burst.KEYS,
     "import_rows_per_s",
     "raw_rows_per_s",
     "import_raw_ratio",

@@ -81,11 +81,21 @@ def _account(account_id: int) -> MessagingAccount:
     return account
 
 
+class MessageRefused(ValidationFailed):
+    """The provider refused the message or could not be reached (422). The failed
+    message is kept (``failed``); a caller whose own transaction rolls back keeps it again
+    with ``message_failure_keep``."""
+
+    def __init__(self, message: str, *, failed: TextMessage):
+        super().__init__(message, field="body")
+        self.failed = failed
+
+
 def message_send(
     *, by: User | None, customer_id: int, account_id: int, body: str, number: str = ""
 ) -> TextMessage:
     """Send a text to a customer ``by`` sees (to ``number``, else his primary phone). A
-    refusal by the provider is kept as a failed message and raised (422)."""
+    refusal by the provider is kept as a failed message and raised (``MessageRefused``)."""
     ensure_can(by, "channels.send")
     customer = _customer(by, customer_id)
     account = _account(account_id)
@@ -145,10 +155,37 @@ def message_send(
             by=by.pk if by else None,
         )
     if error:
-        raise ValidationFailed(
+        raise MessageRefused(
             _("The provider did not accept the message: %(error)s") % {"error": error},
-            field="body",
+            failed=message,
         )
+    return message
+
+
+@transaction.atomic
+def message_failure_keep(*, failed: TextMessage) -> TextMessage:
+    """Record a refused message again, as ``message_send`` kept it, after the caller's
+    transaction rolled it back with the rest of its writes (a rule's run: its other
+    actions undone, the failed SMS kept). Nothing is written when it is still there."""
+    if failed.pk is not None and TextMessage.objects.filter(pk=failed.pk).exists():
+        return failed
+    message = TextMessage.objects.create(
+        account_id=failed.account_id,
+        direction=Interaction.Direction.OUTBOUND,
+        number=failed.number,
+        body=failed.body,
+        status=M.FAILED,
+        error=failed.error,
+        customer_id=failed.customer_id,
+        sent_by_id=failed.sent_by_id,
+    )
+    emit(
+        "message.sent",
+        message_id=message.pk,
+        customer_id=message.customer_id,
+        status=message.status,
+        by=message.sent_by_id,
+    )
     return message
 
 

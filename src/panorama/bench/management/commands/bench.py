@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from panorama.bench import automation as bench_automation
+from panorama.bench import burst as bench_burst
 from panorama.bench import calls as bench_calls
 from panorama.bench import cases as bench_cases
 from panorama.bench import clv as bench_clv
@@ -239,6 +240,12 @@ class Command(BaseCommand):
                 out.update(bench_mail.measure_all(self.say))
             if "automation" in wanted:
                 out.update(bench_automation.measure_all(base_url, clients, self.say))
+            if "burst" in wanted:
+                out.update(
+                    bench_burst.measure_all(
+                        base_url, user, meta.showcase_id, REQUESTS, clients, self.say
+                    )
+                )
             if "marketing" in wanted:
                 out.update(bench_marketing.measure_all(self.say))
             if "clv" in wanted:
@@ -327,6 +334,11 @@ class Command(BaseCommand):
             lambda: ("outbox delivery", f"{results['outbox_events_per_s']} events/s", "≥ 2,000/s"),
             lambda: ("web tracking", f"{results['web_events_per_s']} events/s", "≥ 3,000/s"),
             lambda: ("rules (50)", f"{results['rule_eval_events_per_s']} events/s", "≥ 2,000/s"),
+            lambda: (
+                "ficha p95 idle / burst",
+                f"{results['staff_ui_p95_idle_ms']} / {results['staff_ui_p95_burst_ms']} ms",
+                f"(burst: {results['staff_ui_burst_events_per_s']:,} events/s)",
+            ),
             lambda: (
                 "board p50 (queries)",
                 f"{results['pipeline_board_p50_ms']} ms ({results['pipeline_board_queries']})",
