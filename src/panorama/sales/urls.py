@@ -196,4 +196,5 @@ urlpatterns += [
     path("customers/<int:customer_id>/orders/new/", orders.order_new, name="order_new"),
     path("orders/<int:order_id>/", orders.order_detail, name="order_detail"),
     path("orders/<int:order_id>/move/", orders.order_move, name="order_move"),
+    path("orders/<int:order_id>/stock-receipts/", orders.order_receive, name="order_receive"),
 ]
