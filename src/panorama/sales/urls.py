@@ -173,6 +173,11 @@ urlpatterns += [
         name="quote_line_update",
     ),
     path(
+        "quotes/<int:quote_id>/lines/<int:line_id>/check/",
+        quotes.quote_line_check,
+        name="quote_line_check",
+    ),
+    path(
         "quotes/<int:quote_id>/lines/options/",
         quotes.quote_line_options,
         name="quote_line_options",
