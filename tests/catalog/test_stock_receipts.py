@@ -49,6 +49,7 @@ def test_a_manager_receives_stock_and_the_move_is_an_event(manager, boxes, emitt
                 "reserved": 1,
                 "by": manager.pk,
                 "note": "DN-118",
+                "order_id": None,
             },
         )
     ]

@@ -90,3 +90,22 @@ def test_a_product_without_options_has_no_option_box(client, rep, buyer, world):
     client.force_login(rep)
     page = client.get(reverse("sales:quote_detail", args=[quote.pk])).content.decode()
     assert "quote-line-options" not in page
+
+
+def test_the_check_answers_what_the_save_would_without_saving(client, rep, quote):
+    line = quote.lines.get()
+    client.force_login(rep)
+    url = reverse("sales:quote_line_check", args=[quote.pk, line.pk])
+    refused = client.get(url, _form(line, ["fibra300", "movil_basico", "ip_fija"]))
+    assert refused.status_code == 200
+    body = refused.content.decode()
+    assert 'role="alert"' in body and "“IP fija” requires “Fibra 1 Gb”" in body
+    priced = client.get(url, _form(line, ["fibra1g", "movil_basico", "ip_fija"], quantity="2"))
+    body = priced.content.decode()
+    assert "not saved yet" in body and 'role="alert"' not in body
+    unit = line.unit_price + Decimal("23.00")
+    assert f"{unit:.2f}".replace(".", ",") in body or f"{unit:.2f}" in body
+    line.refresh_from_db()
+    assert line.options[:2] == ["fibra300", "movil_basico"] and line.quantity == 1
+    bad_quantity = client.get(url, _form(line, ["fibra300", "movil_basico"], quantity="-1"))
+    assert 'role="alert"' in bad_quantity.content.decode()

@@ -9,6 +9,7 @@ import httpx
 from django.core.management.base import CommandError
 
 from . import burst as bench_burst
+from . import leads_import as bench_leads_import
 from . import orders_import as bench_orders_import
 
 # The parts of a run, for --only (a reused database: measure one figure again quickly).
@@ -33,6 +34,7 @@ PARTS = (
     "warehouse",
     "scores",
     "orders",
+    "leads_import",
     "import",
     "mixed",
 )
@@ -83,6 +85,7 @@ JSON_KEYS = [
     "dashboard_widget_p95_ms",
     "segment_score_write_s",
     *bench_orders_import.KEYS,
+    *bench_leads_import.KEYS,
     "database",
     "customers",
 ]

@@ -16,6 +16,7 @@ from .models import (
     Product,
     ProductOption,
     Promotion,
+    StockMovement,
     Tax,
     Unit,
 )
@@ -68,6 +69,25 @@ class ProductAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    """Read-only: a product's stock history, written by ``services.stock`` alone."""
+
+    list_display = ("at", "product", "kind", "on_hand_change", "reserved_change", "order_reference")
+    list_filter = ("kind",)
+    list_select_related = ("product",)
+    search_fields = ("product__sku", "order_reference")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

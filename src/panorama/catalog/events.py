@@ -16,7 +16,8 @@ class ProductCreated(Payload):
 
 @event("product.updated")
 class ProductUpdated(Payload):
-    """A product's data changed (price, stock, description, active...)."""
+    """A product's data changed (price, description, active, tracking...; never its
+    stock figures, which move through ``product.stock_moved``)."""
 
     product_id: int = Field(description="the product")
     fields: list[str] = Field(description="the names of the fields that changed")
@@ -26,16 +27,20 @@ class ProductUpdated(Payload):
 @event("product.stock_moved")
 class ProductStockMoved(Payload):
     """A product's stock moved (no ERP connected): an order's units reserved (confirmed),
-    released (cancelled) or shipped (on hand and reserved both down), or units received
-    by a catalogue manager (on hand up)."""
+    released (cancelled) or shipped (on hand and reserved both down), units received by
+    a catalogue manager (on hand up), a count adjustment (on hand corrected, with its
+    reason), or the opening stock of a new product. Each is a ``StockMovement`` row."""
 
     product_id: int = Field(description="the product")
-    move: str = Field(description="reserved, released, shipped or received")
+    move: str = Field(description="reserved, released, shipped, received, adjusted or opening")
     quantity: int = Field(description="how many units moved")
     on_hand: int = Field(description="units on hand after the move")
     reserved: int = Field(description="units reserved after the move")
     by: int | None = Field(description="the user who moved it (null: the system)")
-    note: str = Field("", description="the receipt's note (empty for an order's move)")
+    note: str = Field(
+        "", description="the receipt's note or the adjustment's reason (empty for an order's)"
+    )
+    order_id: int | None = Field(None, description="the order the move is for, if any")
 
 
 @event("exchange_rate.changed")

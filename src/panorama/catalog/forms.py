@@ -47,6 +47,22 @@ class StockReceiptForm(StyledForm):
         self.fields["quantity"].widget.attrs.update({"min": 1, "inputmode": "numeric"})
 
 
+class StockAdjustmentForm(StyledForm):
+    """A count's result and why it differs; the service checks both."""
+
+    counted = forms.IntegerField(label=_("Units counted"), required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        help_text=_("Required: why the count differs (kept in the history)."),
+        widget=forms.TextInput(attrs={"maxlength": 500}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["counted"].widget.attrs.update({"min": 0, "inputmode": "numeric"})
+
+
 class ProductForm(StyledForm):
     sku = forms.CharField(label=_("SKU"), required=False, widget=text_input(Product, "sku"))
     name = forms.CharField(label=_("Name"), required=False, widget=text_input(Product, "name"))
@@ -59,14 +75,20 @@ class ProductForm(StyledForm):
     list_price = DecimalField(label=_("List price"), required=False)
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
     lead_time_days = forms.IntegerField(label=_("Lead time (days)"), min_value=0, initial=0)
-    stock_on_hand = forms.IntegerField(label=_("Stock on hand"), min_value=0, initial=0)
-    stock_reserved = forms.IntegerField(label=_("Stock reserved"), min_value=0, initial=0)
+    stock_on_hand = forms.IntegerField(
+        label=_("Opening stock on hand"),
+        min_value=0,
+        initial=0,
+        help_text=_("Afterwards stock moves only through receipts, count adjustments and orders."),
+    )
     track_stock = forms.BooleanField(label=_("Track stock"), required=False)
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if editing:  # on hand moves through receipts and adjustments; reserved with orders
+            del self.fields["stock_on_hand"]
         none: list[tuple[object, str]] = [("", "—")]
         choices = {
             name: cast(forms.ChoiceField, self.fields[name])

@@ -27,6 +27,11 @@ urlpatterns = [
         name="product_stock_receive",
     ),
     path(
+        "products/<int:product_id>/stock-adjustments/",
+        products.product_stock_adjust,
+        name="product_stock_adjust",
+    ),
+    path(
         "products/<int:product_id>/configure/",
         configure.product_configure,
         name="product_configure",

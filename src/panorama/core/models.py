@@ -60,6 +60,7 @@ class AuditEvent(models.Model):
         TEAM_CHANGED = "team_changed", _("Team changed")
         CUSTOM_FIELD_CREATED = "custom_field_created", _("Custom field created")
         CUSTOM_FIELD_CHANGED = "custom_field_changed", _("Custom field changed")
+        STOCK_ADJUSTED = "stock_adjusted", _("Stock count adjusted")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, db_index=True)
     user = models.ForeignKey(

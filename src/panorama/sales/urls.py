@@ -173,6 +173,11 @@ urlpatterns += [
         name="quote_line_update",
     ),
     path(
+        "quotes/<int:quote_id>/lines/<int:line_id>/check/",
+        quotes.quote_line_check,
+        name="quote_line_check",
+    ),
+    path(
         "quotes/<int:quote_id>/lines/options/",
         quotes.quote_line_options,
         name="quote_line_options",
@@ -196,4 +201,5 @@ urlpatterns += [
     path("customers/<int:customer_id>/orders/new/", orders.order_new, name="order_new"),
     path("orders/<int:order_id>/", orders.order_detail, name="order_detail"),
     path("orders/<int:order_id>/move/", orders.order_move, name="order_move"),
+    path("orders/<int:order_id>/stock-receipts/", orders.order_receive, name="order_receive"),
 ]

@@ -40,6 +40,8 @@ from ..schemas import (
     PromotionPatch,
     ScheduleIn,
     ScheduleOut,
+    StockAdjustmentIn,
+    StockMovementPageOut,
     StockReceiptIn,
 )
 from ..selectors import terms
@@ -51,7 +53,7 @@ from ..services import promotions as promotion_services
 from ..services.configuration import configuration_check
 from ..services.financing import financing_schedule
 from ..services.pricing import LineIn, price_lines
-from ..services.stock import stock_receive
+from ..services.stock import stock_adjust, stock_receive
 
 router = Router(tags=["catalog"])
 
@@ -111,6 +113,35 @@ def product_stock_receive(request, product_id: int, payload: StockReceiptIn):
         by=request.user, product_id=product_id, quantity=payload.quantity, note=payload.note
     )
     return Status(201, selectors.product_get(product_id=product_id))
+
+
+@router.post(
+    "/catalog/products/{product_id}/stock-adjustments",
+    response={201: ProductOut},
+    summary="Adjust stock: correct a product's stock on hand to what a count found",
+    description="For catalogue managers (`catalog.manage`), while no ERP keeps the stock. "
+    "`counted` is the new stock on hand (0 or more, not below what orders hold reserved), "
+    "`reason` is required; recorded as a movement and in the audit log. Answers the "
+    "product with its new stock.",
+)
+def product_stock_adjust(request, product_id: int, payload: StockAdjustmentIn):
+    stock_adjust(
+        by=request.user, product_id=product_id, counted=payload.counted, reason=payload.reason
+    )
+    return Status(201, selectors.product_get(product_id=product_id))
+
+
+@router.get(
+    "/catalog/products/{product_id}/stock-movements",
+    response=StockMovementPageOut,
+    summary="A product's stock movements, newest first (keyset-paged)",
+    description="Receipts, adjustments, and the units each order reserved, used or "
+    "released. `next_cursor` fetches the next page.",
+)
+def product_stock_movements(request, product_id: int, cursor: str = "", limit: int = 50):
+    selectors.product_get(product_id=product_id)
+    page = selectors.stock_movements(product_id=product_id, cursor=cursor, limit=limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
 @router.post(

@@ -4,6 +4,7 @@ from .financing import FinancingPlan
 from .options import OptionGroup, OptionRule, ProductOption
 from .pricing import Channel, PriceList, PriceListItem, Promotion
 from .products import Category, ExchangeRate, Product, Tax, Unit
+from .stock import StockMovement
 
 __all__ = [
     "Channel",
@@ -17,6 +18,7 @@ __all__ = [
     "OptionRule",
     "Product",
     "ProductOption",
+    "StockMovement",
     "Tax",
     "Unit",
 ]

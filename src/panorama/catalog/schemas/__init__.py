@@ -8,6 +8,9 @@ from ninja import Field, Schema
 from panorama.core.validation import text_field
 
 from ..models import FinancingPlan, PriceList, Product, Promotion
+from .stock import StockAdjustmentIn, StockMovementOut, StockMovementPageOut, StockReceiptIn
+
+__all__ = ["StockAdjustmentIn", "StockMovementOut", "StockMovementPageOut", "StockReceiptIn"]
 
 
 class ProductOut(Schema):
@@ -70,18 +73,16 @@ class ProductIn(Schema):
     currency: str = Field("", description="ISO 4217; empty: the company currency")
     active: bool = True
     track_stock: bool = False
-    stock_on_hand: int = 0
-    stock_reserved: int = 0
-    lead_time_days: int = 0
-
-
-class StockReceiptIn(Schema):
-    quantity: int = Field(description="units received, a whole number above 0")
-    note: str = Field(
-        "",
-        description="optional: the delivery note, the supplier...",
-        json_schema_extra={"maxLength": 500},
+    stock_on_hand: int = Field(
+        0,
+        description="the opening stock on hand (with track_stock); afterwards it moves only "
+        "through stock receipts and adjustments",
     )
+    stock_reserved: int | None = Field(
+        None,
+        description="read-only: what confirmed orders hold; any value other than 0 is a 422",
+    )
+    lead_time_days: int = 0
 
 
 class ProductPatch(Schema):
@@ -96,8 +97,16 @@ class ProductPatch(Schema):
     currency: str | None = None
     active: bool | None = None
     track_stock: bool | None = None
-    stock_on_hand: int | None = None
-    stock_reserved: int | None = None
+    stock_on_hand: int | None = Field(
+        None,
+        description="read-only here: a value other than the current one is a 422 (use "
+        "stock-receipts and stock-adjustments)",
+    )
+    stock_reserved: int | None = Field(
+        None,
+        description="read-only: what confirmed orders hold; a value other than the current "
+        "one is a 422",
+    )
     lead_time_days: int | None = None
 
 

@@ -27,6 +27,7 @@ from .stock import (
     availability,
     availability_source_set,
     stock_kept_here,
+    stock_movements,
 )
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "product_list",
     "products",
     "stock_kept_here",
+    "stock_movements",
     "rate",
     "rates_by_currency",
     "tax_get",

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.core.exceptions import ValidationFailed
+from panorama.core.pagination import Keyset, Page
 
-from ..models import Product
+from ..models import Product, StockMovement
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,15 @@ def availability(product: Product, quantity: int, on: datetime.date | None = Non
     if quantity < 0:
         raise ValidationFailed(_("A quantity cannot be negative."), field="quantity")
     return _source.availability(product, quantity, on or timezone.localdate())
+
+
+NEWEST_FIRST = Keyset("-id", types=(int,))
+MOVEMENTS_PAGE = 20
+
+
+def stock_movements(*, product_id: int, cursor: str = "", limit: int = MOVEMENTS_PAGE) -> Page:
+    """A product's stock movements, newest first, one keyset page (one query, with who
+    moved them). Company-wide, like the catalogue: the order a movement names is only
+    a reference and a link, which the order's page scopes."""
+    qs = StockMovement.objects.filter(product_id=product_id).select_related("by")
+    return NEWEST_FIRST.page(qs, cursor=cursor, limit=max(1, min(limit, 200)))

@@ -20,6 +20,7 @@ from panorama.core.validation import field_error, rules_for
 
 from ..models import Category, ExchangeRate, Product, Tax, Unit
 from ..selectors.money import company_currency, currency_clean
+from .stock import stock_opening
 
 PRODUCT_FIELDS = {
     "sku",
@@ -33,11 +34,37 @@ PRODUCT_FIELDS = {
     "currency",
     "active",
     "track_stock",
-    "stock_on_hand",
-    "stock_reserved",
     "lead_time_days",
 }
 _STOCK_FIELDS = ("stock_on_hand", "stock_reserved", "lead_time_days")
+
+
+def _stock_refused(product: Product | None, fields: dict[str, Any]) -> None:
+    """Stock on hand and reserved move only through ``services.stock`` (each move
+    recorded): a create may give the opening stock on hand, nothing else sets them.
+    The same value as now is no change and passes (a client sending back what it read)."""
+    current = {name: getattr(product, name) if product else 0 for name in _STOCK_FIELDS}
+    reserved = fields.pop("stock_reserved", current["stock_reserved"])
+    if reserved is not None and reserved != current["stock_reserved"]:
+        raise ValidationFailed(
+            _(
+                "Reserved stock is what confirmed orders hold: it follows their "
+                "reservations and cannot be set by hand."
+            ),
+            field="stock_reserved",
+        )
+    if product is not None:
+        on_hand = fields.pop("stock_on_hand", current["stock_on_hand"])
+        if on_hand is not None and on_hand != current["stock_on_hand"]:
+            raise ValidationFailed(
+                _(
+                    "Stock on hand changes only through stock receipts and count "
+                    "adjustments, each recorded: use those."
+                ),
+                field="stock_on_hand",
+            )
+
+
 _LINKS = {"category_id": Category, "unit_id": Unit, "tax_id": Tax}
 
 
@@ -101,7 +128,8 @@ def product_create(*, by: User | None, **fields: Any) -> Product:
     """Add a product or service. ``fields`` are ``PRODUCT_FIELDS`` (sku, name, list_price
     are needed; currency defaults to the company currency)."""
     ensure_can(by, "catalog.manage")
-    unknown = set(fields) - PRODUCT_FIELDS
+    _stock_refused(None, fields)
+    unknown = set(fields) - PRODUCT_FIELDS - {"stock_on_hand"}
     if unknown:
         raise ValidationFailed(
             _("These fields are not known: %(f)s.") % {"f": ", ".join(sorted(unknown))},
@@ -111,7 +139,12 @@ def product_create(*, by: User | None, **fields: Any) -> Product:
     fields.setdefault("list_price", None)
     product = Product(**fields)
     _product_check(product)
+    if product.stock_on_hand and not product.track_stock:
+        raise ValidationFailed(
+            _("Turn on “track stock” to give a stock on hand."), field="stock_on_hand"
+        )
     product.save()
+    stock_opening(product=product, by=by)
     emit("product.created", product_id=product.pk, sku=product.sku, by=by.pk if by else None)
     return product
 
@@ -120,13 +153,15 @@ def product_create(*, by: User | None, **fields: Any) -> Product:
 def product_update(*, product: Product, by: User | None, changes: dict[str, Any]) -> Product:
     """Change some of a product's fields; the event names the ones that changed."""
     ensure_can(by, "catalog.manage")
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    changes = dict(changes)
+    _stock_refused(product, changes)
     unknown = set(changes) - PRODUCT_FIELDS
     if unknown:
         raise ValidationFailed(
             _("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))},
             field=sorted(unknown)[0],
         )
-    product = Product.objects.select_for_update().get(pk=product.pk)
     before = {name: getattr(product, name) for name in PRODUCT_FIELDS}
     for name, value in changes.items():
         setattr(product, name, value)

@@ -1,5 +1,5 @@
-"""Product pages: the list, the detail (with availability and, for catalogue managers,
-the stock receipt), create and edit."""
+"""Product pages: the list, the detail (with availability, the stock movements and, for
+catalogue managers, the stock receipt and the count adjustment), create and edit."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -11,10 +11,10 @@ from panorama.accounts.permissions import ensure_can
 from panorama.core.exceptions import DomainError
 
 from .. import selectors
-from ..forms import ProductFilterForm, ProductForm, StockReceiptForm
+from ..forms import ProductFilterForm, ProductForm, StockAdjustmentForm, StockReceiptForm
 from ..selectors.options import option_model
 from ..services import products as product_services
-from ..services.stock import stock_receive
+from ..services.stock import stock_adjust, stock_receive
 
 
 @require_GET
@@ -51,10 +51,27 @@ def product_list(request):
 @require_GET
 def product_detail(request, product_id: int):
     product = selectors.product_get(product_id=product_id)
-    return render(request, "catalog/product_detail.html", _detail(product, StockReceiptForm()))
+    cursor = request.GET.get("movements", "")
+    if cursor and request.htmx and not request.htmx.history_restore_request:
+        # "Load more" of the movements: the next rows and the next button.
+        context = {"product": product, **_movements(product, cursor)}
+        return render(request, "catalog/_stock_movement_rows.html", context)
+    return render(request, "catalog/product_detail.html", _detail(product, cursor=cursor))
 
 
-def _detail(product, receipt_form: StockReceiptForm) -> dict:
+def _movements(product, cursor: str) -> dict:
+    page = selectors.stock_movements(product_id=product.pk, cursor=cursor)
+    more = "?" + urlencode({"movements": page.next_cursor}) if page.next_cursor else ""
+    return {"movements": page.items, "movements_more": more, "movements_paged": bool(cursor)}
+
+
+def _detail(
+    product,
+    receipt_form: StockReceiptForm | None = None,
+    adjust_form: StockAdjustmentForm | None = None,
+    *,
+    cursor: str = "",
+) -> dict:
     options = option_model(product.pk)
     by_id = options.by_id()
     rules = [
@@ -72,7 +89,9 @@ def _detail(product, receipt_form: StockReceiptForm) -> dict:
         "stock_kept_here": selectors.stock_kept_here(),
         "options": options,
         "rules": rules,
-        "receipt_form": receipt_form,
+        "receipt_form": receipt_form or StockReceiptForm(),
+        "adjust_form": adjust_form or StockAdjustmentForm(),
+        **_movements(product, cursor),
     }
 
 
@@ -106,6 +125,37 @@ def product_stock_receive(request, product_id: int):
     return render(request, "catalog/product_detail.html", _detail(product, form), status=422)
 
 
+@require_POST
+def product_stock_adjust(request, product_id: int):
+    """Correct the stock on hand to a count from the product page: back to it with the
+    new figures, or the page again with the refusal beside the field (422)."""
+    product = selectors.product_get(product_id=product_id)
+    ensure_can(request.user, "catalog.manage", product)
+    form = StockAdjustmentForm(request.POST)
+    if form.is_valid():
+        counted = form.cleaned_data["counted"]
+        try:
+            movement = stock_adjust(
+                by=request.user,
+                product_id=product.pk,
+                counted=-1 if counted is None else counted,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(
+                request,
+                _("Stock on hand corrected to %(on_hand)s (%(change)+d).")
+                % {"on_hand": movement.on_hand_after, "change": movement.on_hand_change},
+            )
+            return redirect("catalog:product_detail", product.pk)
+    form.mark_errors()
+    product = selectors.product_get(product_id=product_id)
+    context = _detail(product, adjust_form=form)
+    return render(request, "catalog/product_detail.html", context, status=422)
+
+
 @require_http_methods(["GET", "POST"])
 def product_create(request):
     ensure_can(request.user, "catalog.manage")
@@ -127,7 +177,7 @@ def product_create(request):
 def product_edit(request, product_id: int):
     product = selectors.product_get(product_id=product_id)
     ensure_can(request.user, "catalog.manage", product)
-    form = ProductForm(request.POST or None, initial=ProductForm.initial_of(product))
+    form = ProductForm(request.POST or None, initial=ProductForm.initial_of(product), editing=True)
     if request.method == "POST" and form.is_valid():
         changes = dict(form.cleaned_data)
         changes["currency"] = changes["currency"] or product.currency

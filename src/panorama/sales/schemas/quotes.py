@@ -302,6 +302,14 @@ class OrderOut(OrderSummaryOut):
         return list(obj.lines.all())
 
 
+class OrderStockReceiptIn(Schema):
+    product_id: int = Field(description="a product the order is missing (on backorder)")
+    quantity: int = Field(description="units received, a whole number above 0")
+    note: str = Field(
+        "", description="optional: the delivery note...", json_schema_extra={"maxLength": 500}
+    )
+
+
 class OrderPageOut(Schema):
     items: list[OrderSummaryOut]
     next_cursor: str | None

@@ -34,7 +34,7 @@ from panorama.customers.selectors import customer_get
 from ..forms.quotes import OrderNewForm
 from ..models import Order, OrderLine
 from ..selectors.quotes import order_get, orders_visible_to, with_option_names
-from ..services.order import order_create, order_transition
+from ..services.order import order_create, order_missing, order_stock_receive, order_transition
 from ..services.quote import LineData
 
 TONES = {
@@ -112,7 +112,14 @@ def order_detail(request, order_id: int):
     return _detail(request, order_id)
 
 
-def _detail(request, order_id: int, *, refused: str = "", status: int = 200) -> HttpResponse:
+def _detail(
+    request,
+    order_id: int,
+    *,
+    refused: str = "",
+    status: int = 200,
+    receipt: dict | None = None,
+) -> HttpResponse:
     order = order_get(user=request.user, order_id=order_id)
     timeline = (
         Interaction.objects.filter(
@@ -131,6 +138,8 @@ def _detail(request, order_id: int, *, refused: str = "", status: int = 200) -> 
             "nexts": nexts,
             "timeline": timeline,
             "refused": refused,
+            "missing": order_missing(order),
+            "receipt": receipt or {},
         },
         status=status,
     )
@@ -186,4 +195,44 @@ def order_move(request, order_id: int):
             _("Order %(ref)s is now %(status)s.")
             % {"ref": order.reference, "status": order.get_status_display().lower()},
         )
+    return redirect("sales:order_detail", order_id)
+
+
+@require_POST
+def order_receive(request, order_id: int):
+    """Receive, from the order's page, stock of a product it is missing (catalogue
+    managers): back to the page, the units reserved for the order; a refusal draws the
+    page again with the message beside that product's form (422)."""
+    product_id = request.POST.get("product_id", "")
+    quantity = request.POST.get("quantity", "").strip()
+    try:
+        order = order_stock_receive(
+            by=request.user,
+            order_id=order_id,
+            product_id=int(product_id) if product_id.isdigit() else 0,
+            quantity=int(quantity) if quantity.lstrip("-").isdigit() else 0,
+            note=request.POST.get("note", ""),
+        )
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as exc:
+        receipt = {
+            "product_id": int(product_id) if product_id.isdigit() else None,
+            "quantity": quantity,
+            "note": request.POST.get("note", ""),
+            "error": str(exc.message),
+            "field": exc.field,
+        }
+        # A refusal of the quantity or note goes beside the product's form; any other
+        # (the order no longer waits for it) above the page.
+        beside = exc.field in ("quantity", "note")
+        refused = "" if beside else str(exc.message)
+        if not beside:
+            receipt["product_id"] = None
+        return _detail(request, order_id, status=422, receipt=receipt, refused=refused)
+    messages.success(
+        request,
+        _("%(quantity)s units received for order %(ref)s.")
+        % {"quantity": quantity, "ref": order.reference},
+    )
     return redirect("sales:order_detail", order_id)

@@ -25,6 +25,7 @@ from panorama.bench import burst as bench_burst
 from panorama.bench import calls as bench_calls
 from panorama.bench import cases as bench_cases
 from panorama.bench import clv as bench_clv
+from panorama.bench import leads_import as bench_leads_import
 from panorama.bench import mail as bench_mail
 from panorama.bench import marketing as bench_marketing
 from panorama.bench import measure, pipeline, prepare, raw
@@ -256,6 +257,8 @@ class Command(BaseCommand):
                 out.update(bench_scores.measure_all(self.say))
             if "orders" in wanted:
                 out.update(bench_orders_import.measure_all(self.say))
+            if "leads_import" in wanted:
+                out.update(bench_leads_import.measure_all(self.say))
         finally:
             client.close()
 
@@ -396,6 +399,7 @@ class Command(BaseCommand):
                 "",
             ),
             lambda: bench_orders_import.report_row(results),
+            lambda: bench_leads_import.report_row(results),
             lambda: ("create p50", f"{results['create_customer_p50_ms']} ms", ""),
             lambda: ("import", f"{results['import_rows_per_s']:,} rows/s", ""),
             lambda: (

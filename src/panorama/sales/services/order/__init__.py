@@ -11,7 +11,9 @@ Two things follow an order through its lifecycle:
 - The stock of its stock-tracked products and of its bundles' components, while no ERP
   is connected (``.stock``): confirming reserves (what is free; the rest is on
   backorder), shipping uses it up (refused, naming the product, while stock is
-  missing), cancelling releases it.
+  missing), cancelling releases it. A catalogue manager receives what an order on
+  backorder is missing from its page (``order_stock_receive``): the units come in and
+  are reserved for that order at once.
 """
 
 import datetime
@@ -30,6 +32,7 @@ from panorama.catalog.selectors import availability
 from panorama.catalog.services.price_lists import promotion_redeem
 from panorama.catalog.services.pricing import LineIn, price_lines
 from panorama.catalog.services.promotions import promotion_release
+from panorama.catalog.services.stock import stock_receive
 from panorama.channels.models import Interaction
 from panorama.channels.services import interaction_record
 from panorama.core.events import emit
@@ -39,7 +42,14 @@ from panorama.customers.selectors import customer_get
 from ...models import Order, OrderLine, OrderPromotion, Quote
 from ...selectors.quotes import order_get
 from ..quote import LineData
-from .stock import order_components, order_reserve, order_stock_follow
+from .stock import (
+    order_backorder_fill,
+    order_components,
+    order_missing,
+    order_ref,
+    order_reserve,
+    order_stock_follow,
+)
 
 STAMPS = {
     Order.Status.CONFIRMED: "confirmed_at",
@@ -265,3 +275,39 @@ def _give_back_promotions(order: Order, *, by: User | None) -> None:
         promotion_release(by=by, promotion=row.promotion)
         row.returned_at = now
         row.save(update_fields=["returned_at"])
+
+
+@transaction.atomic
+def order_stock_receive(
+    *, by: User, order_id: int, product_id: int, quantity: int, note: str = ""
+) -> Order:
+    """Receive stock of a product a confirmed order on backorder is missing: the units
+    go on hand (``stock_receive``, which checks ``catalog.manage`` and the quantity) as
+    a movement for this order, and are reserved for it at once; the order leaves
+    backorder when nothing is missing any more, and can ship."""
+    ensure_can(by, "catalog.manage")
+    order = order_get(user=by, order_id=order_id, for_update=True)
+    missing = {row.product.pk: row for row in order_missing(order)}
+    if not missing:
+        raise ValidationFailed(
+            _("Order %(ref)s is not waiting for stock.") % {"ref": order.reference},
+            field="product_id",
+        )
+    if product_id not in missing:
+        raise ValidationFailed(
+            _("Order %(ref)s is not waiting for product %(id)s.")
+            % {"ref": order.reference, "id": product_id},
+            field="product_id",
+        )
+    stock_receive(
+        by=by, product_id=product_id, quantity=quantity, note=note, order=order_ref(order)
+    )
+    order_backorder_fill(order, list(order.lines.all()), by=by)
+    order.save(update_fields=["backorder"])
+    _timeline(
+        order,
+        by=by,
+        subject=_("Order %(ref)s: %(n)s × %(product)s received")
+        % {"ref": order.reference, "n": quantity, "product": missing[product_id].product.name},
+    )
+    return order

@@ -18,6 +18,7 @@ from .common import (
 from .editing import (
     quote_create,
     quote_line_add,
+    quote_line_preview,
     quote_line_remove,
     quote_line_update,
     quote_new_version,
@@ -52,6 +53,7 @@ __all__ = [
     "quote_from_token",
     "quote_language",
     "quote_line_add",
+    "quote_line_preview",
     "quote_line_remove",
     "quote_line_update",
     "quote_new_version",

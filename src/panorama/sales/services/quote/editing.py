@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from panorama.accounts.models import Team, User
 from panorama.accounts.permissions import ensure_can
 from panorama.catalog.models import Channel
 from panorama.catalog.selectors import currency_clean
+from panorama.catalog.services.pricing import PricedLine
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, NotFound, ValidationFailed
 from panorama.customers.selectors import customer_get
@@ -198,6 +200,20 @@ def quote_line_update(
     manual_discount_percent: Decimal | int | str | None = None,
 ) -> QuoteLine:
     quote = _editable(by, quote_id)
+    rows, index = _line_changed(quote, line_id, quantity, options, manual_discount_percent)
+    _reprice(quote, rows, focus=index, by=by)
+    return rows[index]
+
+
+def _line_changed(
+    quote: Quote,
+    line_id: int,
+    quantity: Decimal | int | str | None,
+    options: Sequence[str] | None,
+    manual_discount_percent: Decimal | int | str | None,
+) -> tuple[list[QuoteLine], int]:
+    """The quote's lines with one changed in memory (the rules of quantity and discount
+    checked), and its index."""
     rows = list(quote.lines.all())
     index = next((i for i, r in enumerate(rows) if r.pk == line_id), None)
     if index is None:
@@ -209,8 +225,36 @@ def quote_line_update(
         row.options = list(options)
     if manual_discount_percent is not None:
         row.manual_discount_percent = _manual(manual_discount_percent)
-    _reprice(quote, rows, focus=index, by=by)
-    return row
+    return rows, index
+
+
+@dataclass(frozen=True)
+class LinePreview:
+    """What saving a line's change would give: the line priced and the quote's total."""
+
+    line: PricedLine
+    total: Decimal
+    currency: str
+
+
+@transaction.atomic
+def quote_line_preview(
+    *,
+    by: User | None,
+    quote_id: int,
+    line_id: int,
+    quantity: Decimal | int | str | None = None,
+    options: Sequence[str] | None = None,
+    manual_discount_percent: Decimal | int | str | None = None,
+) -> LinePreview:
+    """Price a line's change without saving it: the very checks and pricing of
+    ``quote_line_update`` (permission, quote open to changes, quantity, discount, the
+    configurator's option rules), so the form can answer at each tick what the save
+    would. A refusal is the same ValidationFailed, naming the line's field."""
+    quote = _editable(by, quote_id)
+    rows, index = _line_changed(quote, line_id, quantity, options, manual_discount_percent)
+    pricing = _price(quote, [_line_in(r) for r in rows], focus=index)
+    return LinePreview(line=pricing.lines[index], total=pricing.total, currency=quote.currency)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from .editing import (
     quote_line_add,
+    quote_line_check,
     quote_line_options,
     quote_line_remove,
     quote_line_update,
@@ -27,6 +28,7 @@ __all__ = [
     "quote_detail",
     "quote_list",
     "quote_line_add",
+    "quote_line_check",
     "quote_line_options",
     "quote_line_remove",
     "quote_line_update",

@@ -144,6 +144,38 @@ def quote_line_update(request, quote_id: int, line_id: int):
 
 
 @require_GET
+def quote_line_check(request, quote_id: int, line_id: int):
+    """A line's "Change" form asks at each change (HTMX), without saving: the service
+    the save runs prices the change (``quote_line_preview``: the same checks, the same
+    configurator), and the answer is the price or the refusal's messages. Always 200,
+    so HTMX draws a refusal too."""
+    quote = quote_get(user=request.user, quote_id=quote_id)
+    line = quote.lines.filter(pk=line_id).first()
+    if line is None:
+        raise NotFound(_("Line %(id)s is not a line of this quote.") % {"id": line_id})
+    form = QuoteLineEditForm(request.GET, line=line)
+    preview = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            preview = service.quote_line_preview(
+                by=request.user,
+                quote_id=quote.pk,
+                line_id=line.pk,
+                quantity=data["quantity"],
+                manual_discount_percent=data["manual_discount_percent"] or 0,
+                options=form.option_codes(),
+            )
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
+            form.add_domain_error(exc)
+    errors = [str(error) for errors in form.errors.values() for error in errors]
+    context = {"line": line, "preview": preview, "errors": errors}
+    return render(request, "sales/quotes/_line_check.html", context)
+
+
+@require_GET
 def quote_line_options(request, quote_id: int):
     """The option picker for the product chosen on the line form (HTMX): drawn when a
     product is chosen, checked again at each tick (``checked``)."""
