@@ -34,7 +34,7 @@ AMOUNT = 275000  # none of the demo's own simulations (120,000 … 300,000 in st
 @pytest.fixture
 def demo(settings, tmp_path):
     settings.WAREHOUSE_PATH = tmp_path / "warehouse"
-    call_command("demo", customers=200, leads=20, verbosity=0, stdout=io.StringIO())
+    call_command("demo", customers=60, leads=20, verbosity=0, stdout=io.StringIO())
 
 
 def _known_visitor() -> WebVisitor:

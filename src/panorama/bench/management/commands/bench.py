@@ -32,6 +32,7 @@ from panorama.bench import measure, pipeline, prepare, raw
 from panorama.bench import orders_import as bench_orders_import
 from panorama.bench import outbox as bench_outbox
 from panorama.bench import quotes as bench_quotes
+from panorama.bench import sales_orders as bench_sales_orders
 from panorama.bench import scores as bench_scores
 from panorama.bench import ui as bench_ui
 from panorama.bench import warehouse as bench_warehouse
@@ -128,7 +129,10 @@ class Command(BaseCommand):
             interactions=interactions_per_customer,
             say=self.say,
         )
+        wanted = set(parts_of(only) or PARTS)
         pipeline.opportunities_ready(customers=customers, seed=seed, say=self.say)
+        if "warehouse" in wanted:
+            bench_sales_orders.orders_ready(customers=customers, seed=seed, say=self.say)
         self.say(f"Cases: {bench_cases.cases_ready(CASES):,}. Settling the tables...")
         # Every seeded table vacuumed and analysed before the first figure (PostgreSQL:
         # else autovacuum runs during the identify and board figures and index-only
@@ -144,7 +148,6 @@ class Command(BaseCommand):
         )
         try:
             wait_healthy(base_url, server)
-            wanted = set(parts_of(only) or PARTS)
             results = self.measure_all(base_url, key, meta, user, duration, clients, wanted)
         finally:
             stop([server])
