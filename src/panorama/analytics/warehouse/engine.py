@@ -92,12 +92,15 @@ def source_attached(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
     snapshot: Path | None = None
     try:
         if vendor == "sqlite":
+            # Never the live file: the scanner carries its own SQLite library, and two
+            # libraries in one process do not see each other's locks (POSIX locks belong
+            # to the process). The scanner's took the WAL index for its own and reset it
+            # under Django's connection, which then died of SIGBUS on its next write (the
+            # bench's 100k build, then the worker's). A copy made by Django's own library
+            # (the backup API: one consistent moment, writers not blocked) is attached.
             con.execute("LOAD sqlite_scanner")
-            name = str(info["NAME"])
-            if name == ":memory:" or "mode=memory" in name:
-                snapshot = _sqlite_snapshot()
-                name = str(snapshot)
-            con.execute(f"ATTACH '{_quote(name)}' AS {SOURCE} (TYPE sqlite, READ_ONLY)")
+            snapshot = _sqlite_snapshot()
+            con.execute(f"ATTACH '{_quote(str(snapshot))}' AS {SOURCE} (TYPE sqlite, READ_ONLY)")
         elif vendor == "postgresql":
             con.execute("LOAD postgres_scanner")
             con.execute(f"ATTACH '{_quote(_libpq(info))}' AS {SOURCE} (TYPE postgres, READ_ONLY)")
@@ -112,7 +115,8 @@ def source_attached(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
 
 
 def _sqlite_snapshot() -> Path:
-    """Copy an in-memory SQLite database (the tests) to a file the scanner can open."""
+    """Copy the SQLite database (a file, or the tests' in-memory one) to a file of the
+    warehouse's folder that only the scanner opens (``source_attached``)."""
     connection.ensure_connection()
     handle, name = tempfile.mkstemp(suffix=".sqlite3", dir=warehouse_dir())
     os.close(handle)
