@@ -12,6 +12,12 @@ def _admin(user: User, obj: Any = None) -> bool:
     return user.role == Role.ADMIN
 
 
+def _auditor(user: User, obj: Any = None) -> bool:
+    """Administrators, and auditors: anyone given the audit event's view permission in
+    the Django admin (read the log, change nothing)."""
+    return user.role == Role.ADMIN or user.has_perm("core.view_auditevent")
+
+
 def register_all() -> None:
     register(
         "core.share_view",
@@ -20,6 +26,6 @@ def register_all() -> None:
     )
     register(
         "core.read_audit",
-        rule=_admin,
-        message=_("Only administrators may read the audit log."),
+        rule=_auditor,
+        message=_("Only administrators and auditors may read the audit log."),
     )
