@@ -48,7 +48,7 @@ def test_filters_by_kind_username_and_period(api, log):
 
 def test_an_auditor_reads_it_a_rep_does_not(api_as, rep, log):
     assert api_as(rep).get("/audit").status_code == 403
-    auditor = UserFactory(username="auditor", role=Role.ANALYST)
+    auditor = UserFactory(username="auditor", role=Role.ANALYST, is_staff=True)
     auditor.user_permissions.add(Permission.objects.get(codename="view_auditevent"))
     r = api_as(auditor).get("/audit?kind=export")
     assert r.status_code == 200 and len(r.json()["items"]) == 1

@@ -13,9 +13,10 @@ def _admin(user: User, obj: Any = None) -> bool:
 
 
 def _auditor(user: User, obj: Any = None) -> bool:
-    """Administrators, and auditors: anyone given the audit event's view permission in
-    the Django admin (read the log, change nothing)."""
-    return user.role == Role.ADMIN or user.has_perm("core.view_auditevent")
+    """Administrators, and auditors: staff users (``is_staff``) given the audit event's
+    view permission in the Django admin (read the log, change nothing). ``is_staff``
+    first: the permission lookup costs two queries, and every page's sidebar asks."""
+    return user.role == Role.ADMIN or (user.is_staff and user.has_perm("core.view_auditevent"))
 
 
 def register_all() -> None:
