@@ -37,7 +37,7 @@ from panorama.channels.visits.services import branch_save
 from panorama.core.exceptions import PermissionDenied
 from panorama.core.lists.services import saved_view_create
 from panorama.core.models import SavedView
-from panorama.core.views.audit import audit_events
+from panorama.core.selectors import audit_events
 from panorama.customers.duplicates.models import CustomerMerge, DuplicateCandidate
 from panorama.customers.duplicates.services.merge import customer_merge, customer_merge_undo
 from panorama.customers.duplicates.services.scan import duplicate_dismiss, duplicates_scan_request
@@ -416,7 +416,9 @@ CASES: dict[str, Case] = {
     ),
     "accounts.manage_tokens": Case(
         role=Role.SALES_MANAGER,
-        service=lambda u, w: api_token_issue(by=u, user=u, name="ERP"),
+        # His own token anyone issues; another user's only an administrator. (The API
+        # case would count its own client's token.)
+        service=lambda u, w: api_token_issue(by=u, user=UserFactory(), name="ERP"),
         api=None,
         web=lambda c, w: c.post(reverse("staff:token_new"), {"name": "ERP"}),
         state=lambda w: ApiToken.objects.count(),
@@ -424,7 +426,7 @@ CASES: dict[str, Case] = {
     "customers.configure_fields": Case(
         role=Role.SALES_MANAGER,
         service=lambda u, w: custom_field_create(by=u, key="tier", label="Tier"),
-        api=None,
+        api=lambda api, w: api.post("/custom-fields", json={"key": "tier", "label": "Tier"}),
         web=lambda c, w: c.post(
             reverse("staff:custom_field_new"),
             {"key": "tier", "label": "Tier", "type": "text", "position": 0},
@@ -434,7 +436,7 @@ CASES: dict[str, Case] = {
     "core.read_audit": Case(
         role=Role.ANALYST,
         service=lambda u, w: audit_events(by=u),
-        api=None,
+        api=lambda api, w: api.get("/audit"),
         web=lambda c, w: c.get(reverse("staff:audit_log")),
         state=lambda w: 0,  # a read: nothing to change
     ),

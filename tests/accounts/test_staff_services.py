@@ -170,9 +170,10 @@ def test_a_rep_may_not_manage_teams(rep, team):
         team_update(by=rep, team=team, managers=[rep])
 
 
-def test_only_an_administrator_issues_tokens_and_a_name_is_needed(boss, rep):
+def test_only_an_administrator_issues_others_tokens_and_a_name_is_needed(boss, rep):
     with pytest.raises(PermissionDenied):
-        api_token_issue(by=rep, user=rep, name="mine")
+        api_token_issue(by=rep, user=boss, name="his")
+    assert api_token_issue(by=rep, user=rep, name="mine")[0].user == rep
     with pytest.raises(ValidationFailed) as exc:
         api_token_issue(by=boss, user=rep, name="  ")
     assert exc.value.field == "name"

@@ -54,8 +54,18 @@ def world(db):
         **_case(customer),
         **_report_schedule(admin),
         **_options(),
+        **_staff(admin),
     }
     return {"Authorization": f"Bearer {key}"}, known
+
+
+def _staff(admin) -> dict:
+    """A custom field and a second token (revoking it leaves the fuzzer's own working)."""
+    from panorama.customers.services.custom_fields import custom_field_create
+
+    field = custom_field_create(by=admin, key="tier", label="Tier", type="choice", choices="a")
+    token, _key = api_token_create(user=admin, name="spare")
+    return {"field_id": field.pk, "token_id": token.pk}
 
 
 def _quote_and_order(customer) -> dict:

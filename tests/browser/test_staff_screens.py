@@ -67,3 +67,51 @@ def test_an_administrator_manages_users_on_a_phone(browser, live_server, admin_u
     page.goto(f"{live_server.url}/settings/users/{admin_user.pk}/")
     expect(page.get_by_text("You cannot deactivate yourself.")).to_be_visible()
     context.close()
+
+
+def test_the_other_settings_screens_pass_axe_on_a_phone(browser, live_server, admin_user, rep):
+    """Teams, API tokens, custom fields (a field deactivated on its page) and the audit
+    log at 375 px, light and dark; then an invited user's set-password page."""
+    from panorama.accounts.services import user_create, user_password_link
+    from tests.factories import CustomFieldDefinitionFactory
+
+    field = CustomFieldDefinitionFactory(key="branch", label="Branch office")
+    context = browser.new_context(viewport=PHONE, locale="en-GB")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/customers/")
+
+    for path, heading in [
+        ("teams", "Teams"),
+        ("tokens", "API tokens"),
+        ("custom-fields", "Custom fields"),
+        ("audit", "Audit log"),
+    ]:
+        page.goto(f"{live_server.url}/settings/{path}/")
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        _checked(page, "light")
+        _checked(page, "dark")
+
+    page.goto(f"{live_server.url}/settings/custom-fields/{field.pk}/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Deactivate").click()
+    expect(page.get_by_text("This field is inactive")).to_be_visible()
+    _checked(page, "light")
+    _checked(page, "dark")
+
+    invited = user_create(by=admin_user, username="lucia")
+    link = user_password_link(by=admin_user, user=invited)
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}{link}")
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    _checked(page, "light")
+    _checked(page, "dark")
+    page.locator("#id_new_password1").fill("Lince-ibérico-2026")
+    page.locator("#id_new_password2").fill("Lince-ibérico-2026")
+    page.get_by_role("button", name="Set my password and sign in").click()
+    expect(page.get_by_text("Your password is set.")).to_be_visible()
+    context.close()

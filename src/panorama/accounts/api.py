@@ -1,15 +1,35 @@
 """The users API: ``GET/POST /users``, ``GET/PATCH /users/{id}``. The same services as
 the staff screens, so the same rules and messages: administrators only (403), a user
-never deactivates himself and the last administrator stays one (422)."""
+never deactivates himself and the last administrator stays one (422).
+
+API tokens: ``GET/POST /tokens``, ``GET /tokens/{id}``, ``POST /tokens/{id}/revoke``.
+Everyone lists, issues and revokes his own; an administrator every user's."""
 
 from django.db import transaction
+from django.http import HttpResponse
 from ninja import Query, Router, Status
+
+from panorama.core.pagination import Keyset
 
 from . import selectors, services
 from .lists import BY_USERNAME
-from .schemas import UserIn, UserOut, UserPageOut, UserPatch, UserQuery
+from .schemas import (
+    TokenCreatedOut,
+    TokenIn,
+    TokenOut,
+    TokenPageOut,
+    TokenQuery,
+    UserIn,
+    UserOut,
+    UserPageOut,
+    UserPatch,
+    UserQuery,
+)
+
+TOKENS_NEWEST = Keyset("-id", types=(int,))
 
 router = Router(tags=["users"])
+tokens = Router(tags=["API tokens"])
 
 
 @router.get("/users", response=UserPageOut)
@@ -56,3 +76,36 @@ def user_update(request, user_id: int, payload: UserPatch):
         elif active is True:
             services.user_reactivate(by=request.user, user=user)
     return selectors.user_get(by=request.user, user_id=user.pk)
+
+
+@tokens.get("/tokens", response=TokenPageOut)
+def token_list(request, filters: Query[TokenQuery]):
+    qs = selectors.tokens_visible_to(request.user)
+    if filters.mine:
+        qs = qs.filter(user=request.user)
+    if filters.active is not None:
+        qs = qs.filter(revoked_at__isnull=filters.active)
+    page = TOKENS_NEWEST.page(qs, cursor=filters.cursor, limit=filters.limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@tokens.get("/tokens/{token_id}", response=TokenOut)
+def token_detail(request, token_id: int):
+    return selectors.token_get(by=request.user, token_id=token_id)
+
+
+@tokens.post("/tokens", response={201: TokenCreatedOut})
+def token_create(request, response: HttpResponse, payload: TokenIn):
+    user = request.user
+    if payload.user_id is not None:
+        user = selectors.token_owner_get(by=request.user, user_id=payload.user_id)
+    token, key = services.api_token_issue(by=request.user, user=user, name=payload.name)
+    response["Cache-Control"] = "no-store"  # the secret is in this answer only
+    created = TokenOut.from_orm(token).dict()
+    return Status(201, {**created, "key": key})
+
+
+@tokens.post("/tokens/{token_id}/revoke", response=TokenOut)
+def token_revoke(request, token_id: int):
+    token = selectors.token_get(by=request.user, token_id=token_id)
+    return services.api_token_revoke(token=token, by=request.user)

@@ -185,3 +185,39 @@ class TokenForm(StyledForm):
     name = forms.CharField(
         label=_("Name"), help_text=_("What will use it, e.g. “ERP sync”."), max_length=100
     )
+
+
+class PasswordSetForm(forms.Form):
+    """An invited user chooses his password (the set-password link): twice, then the
+    same service and policy as every other change."""
+
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean() or {}
+        new1, new2 = data.get("new_password1"), data.get("new_password2")
+        if new1 and new2 and new1 != new2:
+            self.add_error("new_password2", _("The two new passwords differ."))
+        return data
+
+    def save(self) -> PasswordChanged:
+        try:
+            return user_password_change(
+                user=self.user, password=self.cleaned_data["new_password1"], by=self.user
+            )
+        except DomainError as exc:
+            self.add_error("new_password1", str(exc.message))
+            raise

@@ -6,7 +6,7 @@ from ninja import Field, Schema
 
 from panorama.core.validation import text_field
 
-from .models import Role, User
+from .models import ApiToken, Role, User
 
 
 class TeamRef(Schema):
@@ -74,4 +74,42 @@ class UserPatch(Schema):
     managed_team_ids: list[int] | None = None
     is_active: bool | None = Field(
         None, description="false deactivates (never yourself, never the last administrator)"
+    )
+
+
+class UserRef(Schema):
+    id: int
+    username: str
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="the token's first characters, to recognise it")
+    user: UserRef
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    key: str = Field(description="the secret, shown only in this answer: store it now")
+
+
+class TokenPageOut(Schema):
+    items: list[TokenOut]
+    next_cursor: str | None
+
+
+class TokenQuery(Schema):
+    mine: bool = Field(False, description="only the reader's own (an administrator sees all)")
+    active: bool | None = Field(None, description="true: not revoked; false: revoked")
+    cursor: str = ""
+    limit: int = Field(50, ge=1, le=200)
+
+
+class TokenIn(Schema):
+    name: str = text_field(ApiToken, "name")
+    user_id: int | None = Field(
+        None, description="whose token (administrators only); none: your own"
     )

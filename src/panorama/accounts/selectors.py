@@ -102,3 +102,14 @@ def token_get(*, by: User, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound(_("This token does not exist."))
     return token
+
+
+def token_owner_get(*, by: User, user_id: int) -> User:
+    """The user a token is issued to: the reader himself, or anyone for an administrator."""
+    if user_id == by.pk:
+        return by
+    ensure_can(by, "accounts.manage_tokens")
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(_("This user does not exist."))
+    return user

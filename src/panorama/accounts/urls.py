@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("preferences/", views.preferences, name="preferences"),
     path("password/", views.password_change, name="password_change"),
+    path("password/set/<str:uid>/<str:token>/", views.password_set, name="password_set"),
 ]
 
 # The administration screens, under /settings/ with the core's audit log and the custom
@@ -19,6 +20,7 @@ staff_urlpatterns = [
     path("users/new/", staff.user_new, name="user_new"),
     path("users/<int:user_id>/", staff.user_edit, name="user_edit"),
     path("users/<int:user_id>/active/", staff.user_active, name="user_active"),
+    path("users/<int:user_id>/password-link/", staff.user_password_link, name="user_password_link"),
     path("teams/", staff.team_list, name="team_list"),
     path("teams/new/", staff.team_new, name="team_new"),
     path("teams/<int:team_id>/", staff.team_edit, name="team_edit"),

@@ -252,6 +252,7 @@ def on_forbidden(request, exc):
 
 def _register_routers() -> None:
     from panorama.accounts.api import router as users_router
+    from panorama.accounts.api import tokens as tokens_router
     from panorama.analytics.api import router as analytics_router
     from panorama.analytics.warehouse.api import router as warehouse_router
     from panorama.automation.api import router as automation_router
@@ -274,6 +275,7 @@ def _register_routers() -> None:
 
     api.add_router("/", customers_router)
     api.add_router("/", users_router)
+    api.add_router("/", tokens_router)
     api.add_router("/", duplicates_router)
     api.add_router("/", imports_router)
     api.add_router("/", channels_router)

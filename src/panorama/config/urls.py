@@ -12,6 +12,7 @@ from django.views.i18n import set_language
 from panorama.accounts.urls import staff_urlpatterns
 from panorama.core.views.audit import audit_log
 from panorama.customers.views.custom_fields import (
+    custom_field_active,
     custom_field_edit,
     custom_field_list,
     custom_field_new,
@@ -52,6 +53,18 @@ settings_urlpatterns = [
     path("custom-fields/", custom_field_list, name="custom_field_list"),
     path("custom-fields/new/", custom_field_new, name="custom_field_new"),
     path("custom-fields/<int:field_id>/", custom_field_edit, name="custom_field_edit"),
+    path(
+        "custom-fields/<int:field_id>/deactivate/",
+        custom_field_active,
+        {"active": False},
+        name="custom_field_deactivate",
+    ),
+    path(
+        "custom-fields/<int:field_id>/reactivate/",
+        custom_field_active,
+        {"active": True},
+        name="custom_field_reactivate",
+    ),
     path("audit/", audit_log, name="audit_log"),
     path("", RedirectView.as_view(pattern_name="staff:user_list"), name="home"),
 ]

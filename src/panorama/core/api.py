@@ -1,15 +1,22 @@
-"""Saved views of lists over the API: the same services as the list's buttons."""
+"""Saved views of lists over the API: the same services as the list's buttons; the
+audit log, read only, newest first (administrators and auditors)."""
+
+from datetime import datetime
 
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Query, Router, Status
 
 from panorama.core.lists import selectors, services
 from panorama.core.lists.definition import LISTS
 from panorama.core.models import SavedView
+from panorama.core.pagination import Keyset
 
-from .schemas import SavedViewIn, SavedViewOut, SavedViewPatch
+from .schemas import AuditPageOut, AuditQuery, SavedViewIn, SavedViewOut, SavedViewPatch
+from .selectors import audit_events, audit_events_filter
 
 router = Router(tags=["saved views"])
+AUDIT_NEWEST = Keyset("-id", types=(int,))  # the log only grows: its ids are its order
 
 
 def _out(view: SavedView) -> dict:
@@ -71,3 +78,23 @@ def view_default(request, view_id: int):
     view = selectors.saved_view_get(user=request.user, view_id=view_id)
     services.saved_view_set_default(by=request.user, list_name=view.list_name, view=view)
     return Status(204, None)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A moment without an offset is the site's local time."""
+    if moment is None or timezone.is_aware(moment):
+        return moment
+    return timezone.make_aware(moment)
+
+
+@router.get("/audit", response=AuditPageOut, tags=["audit log"])
+def audit_list(request, filters: Query[AuditQuery]):
+    qs = audit_events_filter(
+        audit_events(by=request.user),
+        kind=filters.kind or "",
+        username=filters.username,
+        since=_aware(filters.since),
+        until=_aware(filters.until),
+    )
+    page = AUDIT_NEWEST.page(qs, cursor=filters.cursor, limit=filters.limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}

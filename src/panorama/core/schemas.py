@@ -1,8 +1,11 @@
-"""The API's shapes of the core: saved views."""
+"""The API's shapes of the core: saved views, the audit log."""
+
+from datetime import datetime
+from typing import Any
 
 from ninja import Field, Schema
 
-from panorama.core.models import SavedView
+from panorama.core.models import AuditEvent, SavedView
 from panorama.core.validation import text_field
 
 
@@ -32,3 +35,31 @@ class SavedViewOut(Schema):
     team_id: int | None = Field(description="the team it is shared with, if any")
     owner_id: int
     url: str = Field(description="the list showing this view")
+
+
+class AuditEventOut(Schema):
+    id: int
+    at: datetime
+    kind: str
+    user_id: int | None
+    username: str
+    ip_address: str | None
+    detail: dict[str, Any] = Field(description="what changed, the record it was about")
+
+    @staticmethod
+    def resolve_detail(obj: AuditEvent) -> dict:
+        return obj.detail if isinstance(obj.detail, dict) else {"value": obj.detail}
+
+
+class AuditPageOut(Schema):
+    items: list[AuditEventOut]
+    next_cursor: str | None
+
+
+class AuditQuery(Schema):
+    kind: AuditEvent.Kind | None = None
+    username: str = Field("", description="a username prefix")
+    since: datetime | None = Field(None, description="at or after this moment")
+    until: datetime | None = Field(None, description="before this moment")
+    cursor: str = Field("", description="next_cursor of the previous page (newest first)")
+    limit: int = Field(50, ge=1, le=200)

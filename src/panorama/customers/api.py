@@ -1,9 +1,11 @@
+from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.http import client_ip, csv_download
 from panorama.core.models import FieldChange
+from panorama.core.pagination import Keyset
 
 from . import selectors
 from .models import GroupMembership, Identity
@@ -20,6 +22,11 @@ from .schemas import (
     CustomerOut,
     CustomerPageOut,
     CustomerPatch,
+    CustomFieldIn,
+    CustomFieldOut,
+    CustomFieldPageOut,
+    CustomFieldPatch,
+    CustomFieldQuery,
     ExportQuery,
     FieldChangeOut,
     GroupIn,
@@ -33,6 +40,7 @@ from .schemas import (
     MemberIn,
     MemberOut,
 )
+from .services import custom_fields as field_services
 from .services import customer as customer_services
 from .services import relations
 from .services.export import ExportFilters, customers_export_csv
@@ -275,3 +283,50 @@ def group_member_remove(request, group_id: int, customer_id: int):
     )
     relations.group_member_remove(membership=membership, by=request.user)
     return Status(204, None)
+
+
+# --- custom field definitions (administrators: the selectors and services check it) ----
+
+FIELDS_BY_POSITION = Keyset("position", "id", types=(int, int))
+FIELDS = ["custom fields"]
+
+
+@router.get("/custom-fields", response=CustomFieldPageOut, tags=FIELDS)
+def custom_field_list(request, filters: Query[CustomFieldQuery]):
+    qs = selectors.custom_fields_all(by=request.user)
+    if filters.active is not None:
+        qs = qs.filter(active=filters.active)
+    if filters.type:
+        qs = qs.filter(type=filters.type)
+    page = FIELDS_BY_POSITION.page(qs, cursor=filters.cursor, limit=filters.limit)
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/custom-fields/{field_id}", response=CustomFieldOut, tags=FIELDS)
+def custom_field_detail(request, field_id: int):
+    return selectors.custom_field_get(by=request.user, field_id=field_id)
+
+
+@router.post("/custom-fields", response={201: CustomFieldOut}, tags=FIELDS)
+def custom_field_create(request, payload: CustomFieldIn):
+    return Status(201, field_services.custom_field_create(by=request.user, **payload.dict()))
+
+
+@router.patch("/custom-fields/{field_id}", response=CustomFieldOut, tags=FIELDS)
+def custom_field_update(request, field_id: int, payload: CustomFieldPatch):
+    definition = selectors.custom_field_get(by=request.user, field_id=field_id)
+    changes = payload.dict(exclude_unset=True)
+    active = changes.pop("active", None)
+    for name in ("label", "choices", "required", "searchable", "position"):
+        if name in changes and changes[name] is None:  # null: nothing to set, say so
+            raise ValidationFailed(_("Give a value or leave the field out."), field=name)
+    with transaction.atomic():  # a refused change keeps the (de)activation out too
+        if changes:
+            field_services.custom_field_update(
+                by=request.user, definition=definition, changes=changes
+            )
+        if active is False:
+            field_services.custom_field_deactivate(by=request.user, definition=definition)
+        elif active is True:
+            field_services.custom_field_reactivate(by=request.user, definition=definition)
+    return definition

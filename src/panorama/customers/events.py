@@ -256,7 +256,8 @@ class CustomFieldCreated(Payload):
 
 @event("custom_field.updated")
 class CustomFieldUpdated(Payload):
-    """A custom field's label, choices, position, or required / searchable flags changed."""
+    """A custom field's label, choices, position, required / searchable flags, or
+    whether it is active (deactivated or reactivated: `fields` is `["active"]`) changed."""
 
     field_id: int = Field(description="the definition")
     key: str = Field(description="its key")

@@ -362,6 +362,9 @@ class CustomFieldDefinition(models.Model):
     required = models.BooleanField(_("required"), default=False)
     searchable = models.BooleanField(_("searchable"), default=False)
     position = models.PositiveIntegerField(_("position"), default=0)
+    # An inactive field is hidden from the forms, the ficha and the import, and refused on
+    # write; the values customers hold are kept, and shown again when it is reactivated.
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("custom field")

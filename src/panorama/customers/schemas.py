@@ -13,6 +13,7 @@ from .models import (
     BillingIncident,
     Consent,
     Customer,
+    CustomFieldDefinition,
     Group,
     Holding,
     Identity,
@@ -284,3 +285,55 @@ class ListFilters(ExportQuery):
     custom: list[str] = []
     cursor: str = ""
     limit: int = 50
+
+
+# --- custom field definitions (administrators) -----------------------------------------
+
+_POSITION = Field(0, ge=0, le=2_147_483_647, description="the order on forms and the ficha")
+
+
+class CustomFieldOut(Schema):
+    id: int
+    key: str
+    label: str
+    type: str
+    choices: list[str]
+    required: bool
+    searchable: bool
+    position: int
+    active: bool = Field(description="false: hidden and refused on write; values kept")
+
+
+class CustomFieldPageOut(Schema):
+    items: list[CustomFieldOut]
+    next_cursor: str | None
+
+
+class CustomFieldQuery(Schema):
+    active: bool | None = Field(None, description="true: active fields; false: inactive")
+    type: CustomFieldDefinition.Type | None = None
+    cursor: str = ""
+    limit: int = Field(50, ge=1, le=200)
+
+
+class CustomFieldIn(Schema):
+    key: str = text_field(CustomFieldDefinition, "key")
+    label: str = text_field(CustomFieldDefinition, "label")
+    type: CustomFieldDefinition.Type = CustomFieldDefinition.Type.TEXT
+    choices: list[str] = Field([], description="a choice field's choices")
+    required: bool = False
+    searchable: bool = False
+    position: int = _POSITION
+
+
+class CustomFieldPatch(Schema):
+    """The key and the type are fixed once the field exists: sending them is a 422."""
+
+    model_config = {"extra": "forbid"}
+
+    label: str | None = text_field(CustomFieldDefinition, "label", None)
+    choices: list[str] | None = None
+    required: bool | None = None
+    searchable: bool | None = None
+    position: int | None = Field(None, ge=0, le=2_147_483_647)
+    active: bool | None = Field(None, description="false deactivates, true reactivates")

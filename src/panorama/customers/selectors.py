@@ -387,7 +387,7 @@ def custom_field_filter(custom: dict[str, str]) -> Q:
     q = Q()
     for key, raw in custom.items():
         definition = definitions.get(key)
-        if definition is None or not definition.searchable:
+        if definition is None or not definition.searchable or not definition.active:
             raise ValidationFailed(
                 _("%(key)s is not a searchable custom field.") % {"key": key}, field=key
             )
@@ -454,5 +454,23 @@ def customer_360(
     return data
 
 
-def custom_field_definitions() -> list[CustomFieldDefinition]:
-    return list(CustomFieldDefinition.objects.all())
+def custom_fields_all(*, by: Any) -> QuerySet[CustomFieldDefinition]:
+    """Every custom field's definition, active or not, for its administrators (403 else)."""
+    from panorama.accounts.permissions import ensure_can
+
+    ensure_can(by, "customers.configure_fields")
+    return CustomFieldDefinition.objects.all()
+
+
+def custom_field_get(*, by: Any, field_id: int) -> CustomFieldDefinition:
+    definition = custom_fields_all(by=by).filter(pk=field_id).first()
+    if definition is None:
+        raise NotFound(_("This custom field does not exist."))
+    return definition
+
+
+def custom_field_definitions(*, inactive: bool = False) -> list[CustomFieldDefinition]:
+    """The active custom fields: what forms, the ficha and the import show
+    (``inactive``: the deactivated ones too, whose stored values are kept)."""
+    qs = CustomFieldDefinition.objects.all()
+    return list(qs if inactive else qs.filter(active=True))

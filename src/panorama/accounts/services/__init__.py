@@ -42,11 +42,12 @@ def api_token_create(
 
 @transaction.atomic
 def api_token_issue(*, by: User | None, user: User, name: str) -> tuple[ApiToken, str]:
-    """An administrator issues a token to ``user`` (himself or another active user); the
-    clear key is returned once, to be shown once."""
+    """A user issues himself a token, an administrator issues one to any active user;
+    the clear key is returned once, to be shown once."""
     from ..permissions import ensure_can
 
-    ensure_can(by, "accounts.manage_tokens")
+    if by is None or by.pk != user.pk:
+        ensure_can(by, "accounts.manage_tokens")
     name = (name or "").strip()
     if not name:
         raise ValidationFailed(_("Give the token a name, e.g. what will use it."), field="name")
@@ -284,7 +285,14 @@ def login_attempt_succeeded(*, attempt: LoginAttempt) -> None:
 
 
 from .teams import team_create, team_update  # noqa: E402
-from .users import user_create, user_deactivate, user_reactivate, user_update  # noqa: E402
+from .users import (  # noqa: E402
+    user_create,
+    user_deactivate,
+    user_from_password_link,
+    user_password_link,
+    user_reactivate,
+    user_update,
+)
 
 __all__ = [
     "LoginThrottled",
@@ -299,8 +307,10 @@ __all__ = [
     "team_update",
     "user_create",
     "user_deactivate",
+    "user_from_password_link",
     "user_get_by_username",
     "user_password_change",
+    "user_password_link",
     "user_reactivate",
     "user_update",
 ]

@@ -10,8 +10,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from panorama.core.events import emit
@@ -189,4 +193,32 @@ def user_reactivate(*, by: User | None, user: User) -> User:
     user.save(update_fields=["is_active"])
     audit_record(kind="user_reactivated", user=by, target=user.get_username(), target_id=user.pk)
     emit("user.reactivated", user_id=user.pk, by=_pk(by))
+    return user
+
+
+# --- the set-password link (an invited user's way in) ----------------------------------
+
+
+def user_password_link(*, by: User | None, user: User) -> str:
+    """The path of a signed link that lets ``user`` choose his password. It expires after
+    ``PASSWORD_RESET_TIMEOUT`` and works once: it signs his password hash and last
+    sign-in, which setting the password changes."""
+    ensure_can(by, "accounts.manage_users")
+    if not user.is_active:
+        raise ValidationFailed(_("This user is deactivated."), field="user")
+    audit_record(kind="user_changed", user=by, target=user.get_username(), link="set_password")
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("accounts:password_set", args=[uid, token])
+
+
+def user_from_password_link(*, uid: str, token: str) -> User | None:
+    """The active user a set-password link is for, or None (expired, used, tampered)."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uid)))
+    except (ValueError, TypeError, OverflowError):
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first() if pk < 2**63 else None
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
     return user

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.password_validation import password_validators_help_texts
@@ -14,8 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from panorama.core.exceptions import DomainError
 
-from ..forms import LoginForm, PasswordChangeForm
+from ..forms import LoginForm, PasswordChangeForm, PasswordSetForm
 from ..models import User
+from ..services import user_from_password_link
 
 
 @method_decorator(login_not_required, name="dispatch")  # the way in
@@ -73,5 +74,36 @@ def password_change(request):
         request,
         "accounts/password_change.html",
         {"form": form, "rules": password_validators_help_texts()},
+        status=status,
+    )
+
+
+@login_not_required  # the invited user has no password yet: the signed link is his key
+@require_http_methods(["GET", "POST"])
+def password_set(request, uid: str, token: str):
+    """The set-password link an administrator gives an invited user: he chooses his
+    password (the policy's messages in his language), is signed in and lands on the home
+    page. An expired, used or tampered link gets a page saying so."""
+    user = user_from_password_link(uid=uid, token=token)
+    if user is None:
+        return render(request, "accounts/password_set_invalid.html", status=410)
+    if user.language:
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = user.language
+    form = PasswordSetForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save()
+        except DomainError:
+            pass  # the form now carries the policy's message
+        else:
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            messages.success(request, _("Your password is set. Welcome to Panorama."))
+            return redirect("/")
+    status = 200 if request.method == "GET" else 422
+    return render(
+        request,
+        "accounts/password_set.html",
+        {"form": form, "rules": password_validators_help_texts(), "target": user},
         status=status,
     )

@@ -1,6 +1,7 @@
 """The staff screens of users, teams and API tokens (administrators: the selectors and
 the services check it, so a rep gets their 403 on every one of these pages)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -100,6 +101,29 @@ def user_active(request, user_id: int):
     except DomainError as exc:
         messages.error(request, str(exc.message))
     return redirect("staff:user_edit", user.pk)
+
+
+@require_POST
+def user_password_link(request, user_id: int):
+    """A set-password link for the user (an invited one's way in), shown once here for
+    the administrator to send; it expires and works once."""
+    user = selectors.user_get(by=request.user, user_id=user_id)
+    try:
+        path = services.user_password_link(by=request.user, user=user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("staff:user_edit", user.pk)
+    form = UserEditForm(initial=UserEditForm.initial_of(user))
+    response = _form_page(
+        request,
+        "accounts/staff/user_form.html",
+        form,
+        target=user,
+        password_link=request.build_absolute_uri(path),
+        link_days=max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- teams -----------------------------------------------------------------------------

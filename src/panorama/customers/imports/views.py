@@ -34,7 +34,7 @@ def _choices() -> list[tuple[str, str]]:
     choices = [("", _("— do not import —"))] + [(t, str(labels[t])) for t in TARGETS]
     choices += [
         (f"cf:{d.key}", _("Custom field: %(label)s") % {"label": d.label})
-        for d in CustomFieldDefinition.objects.all()
+        for d in CustomFieldDefinition.objects.filter(active=True)
     ]
     return choices
 

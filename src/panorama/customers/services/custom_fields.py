@@ -118,8 +118,18 @@ def custom_fields_clean(
         raise ValidationFailed(
             _("Unknown custom field: %(keys)s.") % {"keys": ", ".join(unknown)}, field=unknown[0]
         )
+    inactive = sorted(key for key in values if not definitions[key].active)
+    if inactive:
+        raise ValidationFailed(
+            _("The custom field %(label)s is inactive: an administrator must reactivate it first.")
+            % {"label": definitions[inactive[0]].label},
+            field=inactive[0],
+        )
+    # The values held for inactive fields stay in ``existing``, untouched.
     result = dict(existing or {})
     for key, definition in definitions.items():
+        if not definition.active:
+            continue
         if key in values:
             cleaned = custom_field_clean(definition, values[key])
             if cleaned is None:
@@ -253,3 +263,38 @@ def custom_field_update(
             by=getattr(by, "pk", None),
         )
     return definition
+
+
+def _active_set(*, by: Any, definition: CustomFieldDefinition, active: bool) -> None:
+    """Deactivate or reactivate ``definition``; the customers' values are never touched."""
+    ensure_can(by, "customers.configure_fields")
+    if definition.active == active:
+        return
+    definition.active = active
+    definition.save(update_fields=["active"])
+    audit_record(
+        kind="custom_field_changed",
+        user=by,
+        target=definition.key,
+        target_id=definition.pk,
+        active=[not active, active],
+    )
+    emit(
+        "custom_field.updated",
+        field_id=definition.pk,
+        key=definition.key,
+        fields=["active"],
+        by=getattr(by, "pk", None),
+    )
+
+
+@transaction.atomic
+def custom_field_deactivate(*, by: Any, definition: CustomFieldDefinition) -> None:
+    """Hide a field from the forms, the ficha and the import, and refuse values for it;
+    what customers hold stays stored and shows again on reactivation."""
+    _active_set(by=by, definition=definition, active=False)
+
+
+@transaction.atomic
+def custom_field_reactivate(*, by: Any, definition: CustomFieldDefinition) -> None:
+    _active_set(by=by, definition=definition, active=True)

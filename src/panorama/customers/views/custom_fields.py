@@ -11,25 +11,32 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.accounts.permissions import can, ensure_can
-from panorama.core.exceptions import DomainError, NotFound
+from panorama.core.exceptions import DomainError
 from panorama.core.lists import Column, Filter, ListDefinition, ListState, Sort, attr, choice
 from panorama.core.pagination import Keyset
 
 from ..forms import CustomFieldForm
 from ..models import CustomFieldDefinition
-from ..services.custom_fields import custom_field_create, custom_field_update
-
-
-def custom_fields_all(*, by: Any) -> QuerySet[CustomFieldDefinition]:
-    ensure_can(by, "customers.configure_fields")
-    return CustomFieldDefinition.objects.all()
+from ..selectors import custom_field_get, custom_fields_all
+from ..services.custom_fields import (
+    custom_field_create,
+    custom_field_deactivate,
+    custom_field_reactivate,
+    custom_field_update,
+)
 
 
 def _yes(value: bool) -> Any:
     return format_html('<span class="pn-chip pn-chip-info">{}</span>', _("Yes")) if value else "—"
+
+
+def _status(active: bool) -> Any:
+    if active:
+        return format_html('<span class="pn-chip pn-chip-success">{}</span>', _("Active"))
+    return format_html('<span class="pn-chip">{}</span>', _("Inactive"))
 
 
 class CustomFieldList(ListDefinition):
@@ -50,8 +57,16 @@ class CustomFieldList(ListDefinition):
         Column("required", gettext_lazy("Required"), value=lambda d: _yes(d.required)),
         Column("searchable", gettext_lazy("Searchable"), value=lambda d: _yes(d.searchable)),
         Column("position", gettext_lazy("Position"), value=attr("position"), numeric=True),
+        Column("status", gettext_lazy("Status"), value=lambda d: _status(d.active)),
     ]
-    filters = [Filter("type", gettext_lazy("Type"), choices=CustomFieldDefinition.Type.choices)]
+    filters = [
+        Filter("type", gettext_lazy("Type"), choices=CustomFieldDefinition.Type.choices),
+        Filter(
+            "status",
+            gettext_lazy("Status"),
+            choices=[("active", gettext_lazy("Active")), ("inactive", gettext_lazy("Inactive"))],
+        ),
+    ]
     sorts = [
         Sort(
             "position",
@@ -67,6 +82,8 @@ class CustomFieldList(ListDefinition):
             qs = qs.filter(Q(label__icontains=state.search) | Q(key__istartswith=state.search))
         if state.filters.get("type"):
             qs = qs.filter(type=state.filters["type"])
+        if state.filters.get("status") in ("active", "inactive"):
+            qs = qs.filter(active=state.filters["status"] == "active")
         return qs
 
     def row_url(self, row: CustomFieldDefinition) -> str:
@@ -123,11 +140,13 @@ def custom_field_new(request):
     return _page(request, form)
 
 
+def _definition(request, field_id: int) -> CustomFieldDefinition:
+    return custom_field_get(by=request.user, field_id=field_id)
+
+
 @require_http_methods(["GET", "POST"])
 def custom_field_edit(request, field_id: int):
-    definition = custom_fields_all(by=request.user).filter(pk=field_id).first()
-    if definition is None:
-        raise NotFound(_("This custom field does not exist."))
+    definition = _definition(request, field_id)
     form = CustomFieldForm(
         request.POST or None, editing=True, initial=CustomFieldForm.initial_of(definition)
     )
@@ -143,3 +162,17 @@ def custom_field_edit(request, field_id: int):
             )
             return redirect("staff:custom_field_list")
     return _page(request, form, definition)
+
+
+@require_POST
+def custom_field_active(request, field_id: int, active: bool):
+    """Deactivate or reactivate a field (the edit page's button)."""
+    definition = _definition(request, field_id)
+    if active:
+        custom_field_reactivate(by=request.user, definition=definition)
+        done = _("Custom field %(label)s reactivated: customers' values show again.")
+    else:
+        custom_field_deactivate(by=request.user, definition=definition)
+        done = _("Custom field %(label)s deactivated: customers' values are kept, hidden.")
+    messages.success(request, done % {"label": definition.label})
+    return redirect("staff:custom_field_edit", definition.pk)

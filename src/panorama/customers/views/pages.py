@@ -197,11 +197,13 @@ def customer_detail(request, customer_id: int):
         )
         return redirect("customers:detail", survivor.pk)
     customer = data["customer"]
-    definitions = {d.key: d for d in selectors.custom_field_definitions()}
+    every = selectors.custom_field_definitions(inactive=True)
+    definitions = {d.key: d for d in every if d.active}
+    inactive = {d.key for d in every if not d.active}  # values kept, not shown
     data["custom_fields"] = [
         {"label": definitions[key].label if key in definitions else key, "value": value}
         for key, value in sorted(
-            customer.custom_fields.items(),
+            ((k, v) for k, v in customer.custom_fields.items() if k not in inactive),
             key=lambda kv: (definitions[kv[0]].position if kv[0] in definitions else 10**6, kv[0]),
         )
     ]

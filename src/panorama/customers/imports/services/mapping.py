@@ -146,7 +146,8 @@ def target_labels() -> dict[str, str]:
 
 
 def definitions_by_key() -> dict[str, CustomFieldDefinition]:
-    return {d.key: d for d in CustomFieldDefinition.objects.all()}
+    """The active custom fields (an inactive one is no column to import into)."""
+    return {d.key: d for d in CustomFieldDefinition.objects.filter(active=True)}
 
 
 def mapping_guess(
@@ -207,6 +208,12 @@ def mapping_resolve(
             continue
         if target.startswith("cf:"):
             if target[3:] not in definitions:
+                if CustomFieldDefinition.objects.filter(key=target[3:], active=False).exists():
+                    raise ValidationFailed(
+                        _("Column %(col)s is mapped to the inactive custom field %(key)s.")
+                        % {"col": column, "key": target[3:]},
+                        field="mapping",
+                    )
                 raise ValidationFailed(
                     _("Column %(col)s is mapped to an unknown custom field %(key)s.")
                     % {"col": column, "key": target[3:]},
