@@ -84,6 +84,20 @@ def test_the_api_answers_422_naming_the_field(api, boss, branch, ana):
     assert ana.custom_fields == {"branch": "Sevilla Centro"}
 
 
+def test_the_record_read_from_the_api_can_be_sent_back(api, boss, branch, ana):
+    """The API shows an inactive field's held value: sending the record back unchanged
+    is not a change to that field (clearing it is, and is refused)."""
+    custom_field_deactivate(by=boss, definition=branch)
+    held = api.get(f"/customers/{ana.pk}").json()["custom_fields"]
+    assert held == {"branch": "Sevilla Centro"}
+    sent_back = api.patch(f"/customers/{ana.pk}", json={"custom_fields": held, "last_name": "Lugo"})
+    assert sent_back.status_code == 200, sent_back.json()
+    cleared = api.patch(f"/customers/{ana.pk}", json={"custom_fields": {"branch": None}})
+    assert cleared.status_code == 422
+    ana.refresh_from_db()
+    assert ana.custom_fields == {"branch": "Sevilla Centro"} and ana.last_name == "Lugo"
+
+
 def test_the_import_does_not_offer_it(boss, branch):
     custom_field_deactivate(by=boss, definition=branch)
     assert "branch" not in definitions_by_key()

@@ -98,6 +98,10 @@ def custom_field_clean(definition: CustomFieldDefinition, raw: Any) -> Any:
     return _to_json(definition, value)
 
 
+def _unchanged(given: Any, held: Any) -> bool:
+    return given == held or (given in (None, "") and held in (None, ""))
+
+
 def custom_fields_clean(
     values: dict[str, Any],
     *,
@@ -118,7 +122,14 @@ def custom_fields_clean(
         raise ValidationFailed(
             _("Unknown custom field: %(keys)s.") % {"keys": ", ".join(unknown)}, field=unknown[0]
         )
-    inactive = sorted(key for key in values if not definitions[key].active)
+    # A client that sends back the record it read (the API shows inactive fields' held
+    # values) is not refused for them: only a change to an inactive field is.
+    held = existing or {}
+    inactive = sorted(
+        key
+        for key in values
+        if not definitions[key].active and not _unchanged(values[key], held.get(key))
+    )
     if inactive:
         raise ValidationFailed(
             _("The custom field %(label)s is inactive: an administrator must reactivate it first.")
