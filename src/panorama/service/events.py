@@ -351,6 +351,9 @@ class ContractRenewed(Payload):
     customer_id: int = Field(description="its customer")
     starts_on: str = Field(description="its first day (ISO 8601)")
     ends_on: str = Field(description="its last day (ISO 8601)")
+    cases_recounted: int = Field(
+        0, description="open cases opened since the old end whose SLA it now gives"
+    )
     by: int | None = Field(description="who renewed it (null: the system)")
 
 
@@ -362,6 +365,9 @@ class ContractExtended(Payload):
     customer_id: int = Field(description="its customer")
     from_ends_on: str = Field(description="the last day it had (ISO 8601)")
     ends_on: str = Field(description="its new last day (ISO 8601)")
+    cases_recounted: int = Field(
+        0, description="open cases opened after the old end whose SLA it now gives"
+    )
     by: int | None = Field(description="who extended it (null: the system)")
 
 
