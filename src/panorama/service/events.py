@@ -205,6 +205,16 @@ class ArticleCategorySaved(Payload):
     by: int | None = Field(description="who saved it (null: the system)")
 
 
+@event("article.category_deleted")
+class ArticleCategoryDeleted(Payload):
+    """An empty knowledge base category was deleted."""
+
+    category_id: int = Field(description="the category (gone)")
+    slug: str = Field(description="the address it had")
+    parent_id: int | None = Field(description="the category it was under (null: top level)")
+    by: int | None = Field(description="who deleted it (null: the system)")
+
+
 @event("article.rated")
 class ArticleRated(Payload):
     """A reader said whether an article helped him (counted once per visitor)."""

@@ -55,6 +55,11 @@ urlpatterns += [
         name="kb_category_edit",
     ),
     path(
+        "kb/categories/<int:category_id>/delete/",
+        categories.category_delete,
+        name="kb_category_delete",
+    ),
+    path(
         "kb/categories/<int:category_id>/move/",
         categories.category_move,
         name="kb_category_move",
