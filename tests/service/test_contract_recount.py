@@ -126,3 +126,13 @@ def test_an_extension_leaves_the_cases_it_already_covered_alone(lapsed):
     case.refresh_from_db()
     assert (case.sla_policy, case.first_response_due, case.resolution_due) == (gold, *dues)
     assert case.messages.filter(body__contains="recounted").count() == 1
+
+
+def test_the_note_is_in_the_sites_language(lapsed, settings):
+    w, case, _opened, _general, _gold = lapsed
+    settings.LANGUAGE_CODE = "es"
+    contract_extend(
+        by=w.dispatcher, contract_id=w.contract.pk, ends_on=timezone.localdate() + 10 * DAY
+    )
+    note = case.messages.get(body__contains="recalculados")
+    assert note.body.startswith("Nivel de servicio Hogar → Oro: plazos recalculados (contrato ")

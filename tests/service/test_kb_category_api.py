@@ -110,3 +110,12 @@ def test_the_edit_page_deletes_an_empty_category_and_says_why_not_otherwise(
     assert not ArticleCategory.objects.filter(pk=billing.pk).exists()
     client.force_login(rep)
     assert client.post(f"/service/kb/categories/{internet.pk}/delete/").status_code == 403
+
+
+def test_the_refusals_are_in_the_editors_language(api_as, shelves):
+    internet, _wifi, _billing = shelves
+    api = api_as(UserFactory(username="ines", role=Role.SERVICE_AGENT, language="es"))
+    full = api.delete(f"/kb/categories/{internet.pk}").json()["detail"]
+    assert full.startswith("La categoría Internet no está vacía: contiene 1 subcategorías")
+    unnamed = api.patch(f"/kb/categories/{internet.pk}", json={"name_en": ""})
+    assert unnamed.json()["detail"] == "Una categoría necesita un nombre en inglés."
