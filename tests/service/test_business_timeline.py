@@ -6,6 +6,8 @@ from its opening and from outside the hours; and outside the unrolled days as we
 import random
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from panorama.service.services import sla
 from panorama.service.services.business_hours import Hours, Timeline, add_business_minutes
 
@@ -52,3 +54,22 @@ def test_an_instant_at_an_opening_or_a_closing_is_counted_as_the_walk_counts_it(
         start = datetime.fromisoformat(f"2026-11-23T{local}:00+01:00").astimezone(UTC)
         for minutes in (0, 1, 299, 300, 301, 480, 481):
             assert timeline.add(start, minutes) == add_business_minutes(hours, start, minutes)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_recount_note_shows_its_times_as_the_rest_of_the_site(language):
+    """The notes' fast formatting of a due time is ``date_format``'s, in each language."""
+    from django.utils import timezone, translation
+    from django.utils.formats import date_format
+
+    from panorama.service.services.sla_recount import moment_shown
+
+    with translation.override(language):
+        shown = moment_shown()
+        for moment in (
+            datetime(2026, 1, 5, 8, 3, tzinfo=UTC),
+            datetime(2026, 7, 31, 22, 59, tzinfo=UTC),  # the next day in Madrid
+        ):
+            expected = date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+            assert shown(moment) == expected
+        assert shown(None) == "—"

@@ -6,12 +6,12 @@ hours, the paused minutes kept); the additions go through each calendar unrolled
 (``Timeline``), not a walk over the days per case. A few queries per
 ``RECOUNT_CHUNK`` cases, whatever their number."""
 
-from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 
 from ..models import BusinessCalendar, Case, CaseMessage, SlaPolicy
@@ -42,20 +42,22 @@ RECOUNT_READ = (
 BEHIND, AHEAD = 31, 366
 
 
-def due_lines(case: Case, before: tuple) -> list[str]:
-    """A note's lines for the due times a recount moved ("—": none before)."""
+# Django's date format letters that strftime writes the same (zero-padded numbers).
+STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
 
-    def shown(moment) -> str:
-        return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else "—"
 
-    return [
-        _("%(field)s: %(old)s → %(new)s") % {"field": label, "old": shown(old), "new": shown(new)}
-        for label, old, new in (
-            (_("First response due"), before[0], case.first_response_due),
-            (_("Resolution due"), before[1], case.resolution_due),
-        )
-        if old != new
-    ]
+def moment_shown() -> Callable[[datetime | None], str]:
+    """How a note shows an instant: the active language's short date and time in the
+    site's zone ("—": none), as ``date_format`` does. A format of numbers only goes
+    through one strftime pattern (a recount writes thousands: ``date_format`` cost
+    more than the recount itself); any other through ``date_format``."""
+    name = "SHORT_DATETIME_FORMAT"
+    wanted = str(get_format(name))
+    zone = timezone.get_current_timezone()
+    if all(ch in STRFTIME or not (ch.isalpha() or ch in "\\%") for ch in wanted):
+        pattern = "".join(STRFTIME.get(ch, ch) for ch in wanted)
+        return lambda moment: moment.astimezone(zone).strftime(pattern) if moment else "—"
+    return lambda moment: date_format(moment.astimezone(zone), name) if moment else "—"
 
 
 class Calendars:
@@ -79,18 +81,38 @@ class Calendars:
         return self.timelines[calendar.pk]
 
 
-def _note(case: Case, before: tuple, policies: dict[int, str], reason: str) -> CaseMessage:
-    old = policies.get(before[2]) if before[2] else None
-    new = policies.get(case.sla_policy_id, "")
-    head = (
-        _("Service level %(old)s → %(new)s: due times recounted (%(reason)s).")
-        % {"old": old, "new": new, "reason": reason}
-        if old and old != new
-        else _("Service level %(new)s: due times recounted (%(reason)s).")
-        % {"new": new, "reason": reason}
-    )
-    body = "\n".join([head, *due_lines(case, before[:2])])
-    return CaseMessage(case_id=case.pk, kind=CaseMessage.Kind.NOTE, body=body)
+class Notes:
+    """The notes of one recount, in the active language: its words translated once,
+    not per case (thousands of cases: the translations cost more than the recount)."""
+
+    def __init__(self, policies: dict[int, str], reason: str) -> None:
+        self.policies, self.reason = policies, reason
+        self.shown = moment_shown()
+        self.moved = _("Service level %(old)s → %(new)s: due times recounted (%(reason)s).")
+        self.kept = _("Service level %(new)s: due times recounted (%(reason)s).")
+        self.line = _("%(field)s: %(old)s → %(new)s")
+        self.first, self.resolution = _("First response due"), _("Resolution due")
+
+    def __call__(self, case: Case, before: tuple) -> CaseMessage:
+        """The note of ``case``, recounted from ``before`` (its first response due,
+        resolution due and policy id as they were): the policies, the reason, and a line
+        for each due time that moved ("—": none before)."""
+        old = self.policies.get(before[2]) if before[2] else None
+        new = self.policies.get(case.sla_policy_id, "")
+        lines = [
+            self.moved % {"old": old, "new": new, "reason": self.reason}
+            if old and old != new
+            else self.kept % {"new": new, "reason": self.reason}
+        ]
+        for label, was, now in (
+            (self.first, before[0], case.first_response_due),
+            (self.resolution, before[1], case.resolution_due),
+        ):
+            if was != now:
+                lines.append(
+                    self.line % {"field": label, "old": self.shown(was), "new": self.shown(now)}
+                )
+        return CaseMessage(case_id=case.pk, kind=CaseMessage.Kind.NOTE, body="\n".join(lines))
 
 
 def _opened(cases: Sequence[Case]) -> tuple[date, date]:
@@ -111,6 +133,7 @@ def _recount(
     first, last = _opened(cases)
     contracts = sla.contract_policies_for(cases)
     changed, notes = [], []
+    note = Notes(names, reason)
     for case in cases:
         contract = contracts.get(case.pk)
         policy = contract.sla_policy if contract else sla.matching_policy(case, active)
@@ -122,7 +145,7 @@ def _recount(
         before = (case.first_response_due, case.resolution_due, case.sla_policy_id)
         if sla.retarget_to(case, policy, calendars.timeline(policy.calendar, first, last)):
             changed.append(case)
-            notes.append(_note(case, before, names, reason))
+            notes.append(note(case, before))
     return changed, notes
 
 
