@@ -98,7 +98,7 @@ class Notes:
         resolution due and policy id as they were): the policies, the reason, and a line
         for each due time that moved ("—": none before)."""
         old = self.policies.get(before[2]) if before[2] else None
-        new = self.policies.get(case.sla_policy_id, "")
+        new = self.policies.get(case.sla_policy_id or 0, "")
         lines = [
             self.moved % {"old": old, "new": new, "reason": self.reason}
             if old and old != new
