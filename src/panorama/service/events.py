@@ -70,6 +70,18 @@ class CaseAttachmentRemoved(Payload):
     by: int | None = Field(description="who removed it")
 
 
+@event("case.attachment_restored")
+class CaseAttachmentRestored(Payload):
+    """An agent put back a file removed from a case: listed and downloadable again."""
+
+    case_id: int = Field(description="the case")
+    customer_id: int = Field(description="its customer")
+    attachment_id: int = Field(description="the file restored")
+    message_id: int = Field(description="the reply or note it is attached to")
+    filename: str = Field(description="its name")
+    by: int | None = Field(description="who restored it")
+
+
 @event("sla.calendar_saved")
 class SlaCalendarSaved(Payload):
     """A business-hours calendar was created or changed (hours, time zone, holidays)."""

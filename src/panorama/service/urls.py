@@ -33,6 +33,11 @@ urlpatterns += [
         name="case_attachment",
     ),
     path(
+        "cases/<int:case_id>/files/<int:attachment_id>/restore/",
+        cases.case_attachment_restore,
+        name="case_attachment_restore",
+    ),
+    path(
         "cases/<int:case_id>/files/<int:attachment_id>/remove/",
         cases.case_attachment_remove,
         name="case_attachment_remove",
