@@ -117,3 +117,41 @@ def test_without_a_case_answered_on_that_thread_the_text_stays_on_the_timeline(c
     assert sms.customer == luis and sms.interaction.channel == "sms"
     assert not CaseMessage.objects.filter(kind="customer").exists()
     assert {never_answered.status, by_phone.status} == {"new"}
+
+
+def test_his_answer_from_a_number_linked_later_lands_on_the_case(client, api_as, desk):
+    """The family phone: two customers have the number, so his text waits with the
+    unknown numbers; linked to him, it lands on the case answered on that thread, as
+    it would have on arrival (oldest first), and the number list empties."""
+    account, luis, agent = desk
+    case = answered(agent, luis, "Sin cobertura")
+    case_set_status(by=agent, case_id=case.pk, status="waiting")
+    IdentityFactory(customer=CustomerFactory(), kind="phone", value="+34611222333")
+    first = text(client, account, "in-1", "Sí, desde ayer")
+    text(client, account, "in-2", "Y hoy tampoco")
+    assert first.status == "unknown" and customer_messages(case) == []
+
+    # Who may not see Luis cannot give him the texts: 404, nothing lands.
+    outsider = UserFactory(username="jefe", role=Role.SALES_MANAGER)
+    link = {"number": "+34611222333", "customer_id": luis.pk, "remember": False}
+    assert api_as(outsider).post("/channels/unknown-numbers/link", json=link).status_code == 404
+    assert customer_messages(case) == []
+
+    assert api_as(agent).post("/channels/unknown-numbers/link", json=link).json() == {"linked": 2}
+    case.refresh_from_db()
+    assert customer_messages(case) == ["Sí, desde ayer", "Y hoy tampoco"]
+    assert case.status == "open"  # his answer ends the wait, as on arrival
+    first.refresh_from_db()
+    assert case.messages.get(body="Sí, desde ayer").interaction == first.interaction
+
+
+def test_a_text_linked_later_without_a_case_on_its_thread_stays_on_the_timeline(
+    client, api_as, desk
+):
+    account, luis, agent = desk
+    case = case_open(by=agent, customer_id=luis.pk, subject="Sin respuesta aún", channel="sms")
+    text(client, account, "in-1", "Hola", number="+34699000111")
+    link = {"number": "+34699000111", "customer_id": luis.pk}
+    assert api_as(agent).post("/channels/unknown-numbers/link", json=link).json() == {"linked": 1}
+    assert customer_messages(case) == []
+    assert Interaction.objects.filter(customer=luis, channel="sms", body="Hola").exists()

@@ -11,7 +11,10 @@ from panorama.channels.models import Interaction
 from panorama.core.exceptions import Conflict, NotFound, PermissionDenied
 from panorama.service import selectors
 from panorama.service.models import CaseAttachment
-from panorama.service.services.attachment import case_attachment_remove
+from panorama.service.services.attachment import (
+    case_attachment_remove,
+    case_attachment_restore,
+)
 from panorama.service.services.case import case_message_add, case_open
 
 from ..factories import CustomerFactory, TeamFactory, UserFactory
@@ -147,7 +150,8 @@ def test_the_page_removes_a_file_after_a_confirmation(agent, case, reply, client
     response = client.post(action, follow=True)
     page = response.content.decode()
     assert response.status_code == 200 and "factura-de-otro.pdf removed from the case." in page
-    assert action not in page and f"/files/{wrong.pk}/" not in page
+    # No download link nor remove button any more (only the restore form).
+    assert action not in page and f'href="/service/cases/{case.pk}/files/{wrong.pk}/"' not in page
     assert "<del>factura-de-otro.pdf</del> removed by Eva Gil" in page
     again = client.post(action)
     assert again.status_code == 409 and "was already removed" in again.content.decode()
@@ -182,7 +186,9 @@ def test_the_case_page_reads_in_the_same_queries_however_many_files(
         attach(n)
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(f"/service/cases/{case.pk}/").content.decode()
-    assert page.count("removed by Eva Gil") == 5 and page.count("/remove/") == 5
+    # Each removed file is said on the thread and listed with its restore form.
+    assert page.count("removed by Eva Gil") == 10 and page.count("/remove/") == 5
+    assert page.count("/restore/") == 5
 
 
 def test_a_notes_file_uploaded_on_the_page_is_removed_there(agent, case, client):
@@ -197,3 +203,73 @@ def test_a_notes_file_uploaded_on_the_page_is_removed_there(agent, case, client)
     assert file.removed_by == agent
     # A note has no timeline entry of its own: only the removal is on the timeline.
     assert Interaction.objects.filter(metadata__attachment_id=file.pk).count() == 1
+
+
+def test_a_removed_file_is_restored_listed_and_downloadable_again(
+    agent, case, reply, client, api_as, emitted
+):
+    wrong = _file(reply, "factura-de-otro.pdf")
+    case_attachment_remove(by=agent, case_id=case.pk, attachment_id=wrong.pk)
+    with emitted() as events:
+        restored = case_attachment_restore(by=agent, case_id=case.pk, attachment_id=wrong.pk)
+    assert (restored.removed_at, restored.removed_by) == (None, None)
+    assert [n for n, _ in events] == ["interaction.recorded", "case.attachment_restored"]
+    assert sorted(a.filename for a in selectors.case_attachments(case=case)) == [
+        "factura-de-otro.pdf",
+        "factura.pdf",
+    ]
+    note = Interaction.objects.get(metadata__restored="factura-de-otro.pdf")
+    assert note.subject == f"Case {case.reference}: file factura-de-otro.pdf restored"
+    assert note.agent == agent and note.direction == "internal"
+    reply.interaction.refresh_from_db()
+    assert sorted(reply.interaction.metadata["files"]) == ["factura-de-otro.pdf", "factura.pdf"]
+    client.force_login(agent)
+    assert client.get(f"/service/cases/{case.pk}/files/{wrong.pk}/").status_code == 200
+    with pytest.raises(Conflict) as error:
+        case_attachment_restore(by=agent, case_id=case.pk, attachment_id=wrong.pk)
+    assert "is not removed" in str(error.value.message)
+
+
+def test_the_api_restores_and_answers_403_404_409(api_as, agent, case, reply):
+    wrong = _file(reply, "factura-de-otro.pdf")
+    url = f"/cases/{case.pk}/files/{wrong.pk}/restore"
+    assert api_as(agent).post(url).status_code == 409  # not removed
+    case_attachment_remove(by=agent, case_id=case.pk, attachment_id=wrong.pk)
+    assert api_as(UserFactory(role=Role.ANALYST)).post(url).status_code == 403
+    rep = UserFactory(role=Role.SALES_REP, teams=[TeamFactory(name="Norte")])
+    hidden = api_as(rep).post(url)
+    assert hidden.status_code == 404 and "is not visible to you" in hidden.json()["detail"]
+    other = case_open(by=agent, customer_id=case.customer_id, subject="Otra")
+    assert api_as(agent).post(f"/cases/{other.pk}/files/{wrong.pk}/restore").status_code == 404
+    assert CaseAttachment.objects.get(pk=wrong.pk).removed_at is not None
+    done = api_as(agent).post(url)
+    assert done.status_code == 200 and done.json()["filename"] == "factura-de-otro.pdf"
+    assert api_as(agent).get(f"/cases/{case.pk}/files/{wrong.pk}").status_code == 200
+
+
+def test_the_page_lists_a_removed_file_with_restore_for_who_may_change_the_case(
+    agent, case, reply, client
+):
+    wrong = _file(reply, "factura-de-otro.pdf")
+    case_attachment_remove(by=agent, case_id=case.pk, attachment_id=wrong.pk)
+    action = f"/service/cases/{case.pk}/files/{wrong.pk}/restore/"
+    client.force_login(UserFactory(role=Role.ANALYST))
+    assert action not in client.get(f"/service/cases/{case.pk}/").content.decode()
+    assert client.post(action).status_code == 403
+    client.force_login(agent)
+    page = client.get(f"/service/cases/{case.pk}/").content.decode()
+    assert f'action="{action}"' in page and "Restore factura-de-otro.pdf" in page
+    done = client.post(action, follow=True).content.decode()
+    assert "factura-de-otro.pdf restored to the case." in done
+    assert f'href="/service/cases/{case.pk}/files/{wrong.pk}/"' in done
+    assert action not in done
+
+
+def test_the_restore_refusal_is_in_the_agents_language(api_as, case, reply):
+    spaniard = UserFactory(role=Role.SERVICE_AGENT, language="es")
+    wrong = _file(reply, "factura-de-otro.pdf")
+    answer = api_as(spaniard).post(f"/cases/{case.pk}/files/{wrong.pk}/restore")
+    assert answer.status_code == 409
+    assert answer.json()["detail"] == (
+        "factura-de-otro.pdf no está eliminado: no hay nada que restaurar."
+    )

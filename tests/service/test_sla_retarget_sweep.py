@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from panorama.catalog.models import Product
-from panorama.service.models import Case, SlaPolicy
+from panorama.service.models import Case, CaseMessage, SlaPolicy
 from panorama.service.services import sla
 from panorama.service.services.asset import contract_create
 from panorama.service.services.escalation import sla_sweep
@@ -57,7 +57,16 @@ def test_an_escalation_to_a_queue_with_a_tighter_policy_brings_its_due_times(
     shown = api_as(boss).get(f"/cases/{case.pk}").json()
     assert shown["resolution_due"].startswith("2026-11-23T12:00:00")  # 13:00 Madrid
     client.force_login(boss)
-    assert "Service level · Nivel 2" in client.get(f"/service/cases/{case.pk}/").content.decode()
+    page = client.get(f"/service/cases/{case.pk}/").content.decode()
+    assert "Service level · Nivel 2" in page
+    # The recount says so on the case's thread: an internal note with what moved.
+    note = case.messages.get(kind="note")
+    assert note.author is None
+    assert note.body.splitlines()[0] == (
+        "Service level Nivel 1 → Nivel 2: due times recounted (escalated by the SLA sweep)."
+    )
+    assert "Resolution due: 11/23/2026 17:00 → 11/23/2026 13:00" in note.body
+    assert "due times recounted" in page
 
     # The first response, breached and escalated already, is not escalated again; the
     # resolution breaches at the new time, not at Nivel 1's 17:00.
@@ -97,6 +106,7 @@ def test_no_policy_for_the_new_queue_or_a_covering_contract_keeps_the_due_times(
     sla_sweep(MONDAY_9 + timedelta(minutes=61))  # no Nivel 2 policy: kept
     case.refresh_from_db()
     assert (case.sla_policy, case.resolution_due) == (policy, due)
+    assert not case.messages.filter(kind="note").exists()  # nothing moved, nothing said
 
     # A contract covering the product gives Nivel 1 whatever the queue: kept as well.
     _level_two(setup, first=30, resolution=240)
@@ -169,6 +179,10 @@ def test_the_sweep_costs_the_same_queries_for_one_or_thirty_recomputed_cases(
     writes = [sql for sql in thirty if sql.startswith('UPDATE "service_case"')]
     assert len(writes) == 2 + 2 + 1
     assert Case.objects.filter(sla_policy=level_two).count() == 31
+    # One note per recounted case, written together (one INSERT for the thirty).
+    assert CaseMessage.objects.filter(kind="note", body__contains="Nivel 2").count() == 31
+    notes = [sql for sql in thirty if sql.startswith('INSERT INTO "service_casemessage"')]
+    assert len(notes) == 1
     assert set(Case.objects.values_list("resolution_due", flat=True)) == {
         MONDAY_9.astimezone(MADRID) + timedelta(hours=4)
     }

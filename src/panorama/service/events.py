@@ -70,6 +70,18 @@ class CaseAttachmentRemoved(Payload):
     by: int | None = Field(description="who removed it")
 
 
+@event("case.attachment_restored")
+class CaseAttachmentRestored(Payload):
+    """An agent put back a file removed from a case: listed and downloadable again."""
+
+    case_id: int = Field(description="the case")
+    customer_id: int = Field(description="its customer")
+    attachment_id: int = Field(description="the file restored")
+    message_id: int = Field(description="the reply or note it is attached to")
+    filename: str = Field(description="its name")
+    by: int | None = Field(description="who restored it")
+
+
 @event("sla.calendar_saved")
 class SlaCalendarSaved(Payload):
     """A business-hours calendar was created or changed (hours, time zone, holidays)."""
@@ -203,6 +215,16 @@ class ArticleCategorySaved(Payload):
     parent_id: int | None = Field(description="the category it is under (null: top level)")
     position: int = Field(description="its place among its siblings")
     by: int | None = Field(description="who saved it (null: the system)")
+
+
+@event("article.category_deleted")
+class ArticleCategoryDeleted(Payload):
+    """An empty knowledge base category was deleted."""
+
+    category_id: int = Field(description="the category (gone)")
+    slug: str = Field(description="the address it had")
+    parent_id: int | None = Field(description="the category it was under (null: top level)")
+    by: int | None = Field(description="who deleted it (null: the system)")
 
 
 @event("article.rated")
@@ -351,6 +373,9 @@ class ContractRenewed(Payload):
     customer_id: int = Field(description="its customer")
     starts_on: str = Field(description="its first day (ISO 8601)")
     ends_on: str = Field(description="its last day (ISO 8601)")
+    cases_recounted: int = Field(
+        0, description="open cases opened since the old end whose SLA it now gives"
+    )
     by: int | None = Field(description="who renewed it (null: the system)")
 
 
@@ -362,6 +387,9 @@ class ContractExtended(Payload):
     customer_id: int = Field(description="its customer")
     from_ends_on: str = Field(description="the last day it had (ISO 8601)")
     ends_on: str = Field(description="its new last day (ISO 8601)")
+    cases_recounted: int = Field(
+        0, description="open cases opened after the old end whose SLA it now gives"
+    )
     by: int | None = Field(description="who extended it (null: the system)")
 
 

@@ -33,6 +33,11 @@ urlpatterns += [
         name="case_attachment",
     ),
     path(
+        "cases/<int:case_id>/files/<int:attachment_id>/restore/",
+        cases.case_attachment_restore,
+        name="case_attachment_restore",
+    ),
+    path(
         "cases/<int:case_id>/files/<int:attachment_id>/remove/",
         cases.case_attachment_remove,
         name="case_attachment_remove",
@@ -53,6 +58,11 @@ urlpatterns += [
         "kb/categories/<int:category_id>/edit/",
         categories.category_edit,
         name="kb_category_edit",
+    ),
+    path(
+        "kb/categories/<int:category_id>/delete/",
+        categories.category_delete,
+        name="kb_category_delete",
     ),
     path(
         "kb/categories/<int:category_id>/move/",

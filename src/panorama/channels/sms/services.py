@@ -333,7 +333,10 @@ def number_remember(*, customer: Customer, number: str, by: User | None) -> None
 @transaction.atomic
 def number_link(*, by: User | None, number: str, customer_id: int, remember: bool = True) -> int:
     """Give every waiting message (and fax) of an unknown number to a customer ``by``
-    sees; ``remember`` adds the number to his phones. Returns how many were given."""
+    sees; ``remember`` adds the number to his phones. A text that answers an open case
+    of his (``cases.text_to_case``: a reply went out on that thread) lands on the case,
+    oldest first, as it would have had the number been known. Returns how many were
+    given."""
     from ..fax.models import Fax
     from ..fax.services import fax_link
 
@@ -355,6 +358,8 @@ def number_link(*, by: User | None, number: str, customer_id: int, remember: boo
         number_remember(customer=customer, number=number, by=by)
     for message in messages:
         _deliver(message, customer, by=by)
+        # As one from a known number: his answer to an open case answered on this thread.
+        text_to_case(message)
     for fax_id in faxes:
         fax_link(by=by, fax_id=fax_id, customer_id=customer.pk, remember=False)
     return len(messages) + len(faxes)

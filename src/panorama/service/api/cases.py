@@ -21,7 +21,7 @@ from ..schemas import (
     CaseStatusIn,
     CaseUpdateIn,
 )
-from ..services.attachment import case_attachment_remove
+from ..services.attachment import case_attachment_remove, case_attachment_restore
 from ..services.case import case_assign, case_message_add, case_open, case_set_status
 from ..services.case_edit import case_update
 
@@ -165,3 +165,15 @@ def case_attachment_delete(request, case_id: int, attachment_id: int):
     removed already."""
     case_attachment_remove(by=request.user, case_id=case_id, attachment_id=attachment_id)
     return Status(204, None)
+
+
+@router.post(
+    "/cases/{case_id}/files/{attachment_id}/restore",
+    response=CaseFileOut,
+    summary="Restore a removed file",
+)
+def case_attachment_restore_route(request, case_id: int, attachment_id: int):
+    """Put back a removed file: listed and downloadable again, the restore on the
+    customer's timeline. 403 for a read-only role, 404 for a case you do not see or a
+    file not of it, 409 for a file not removed."""
+    return case_attachment_restore(by=request.user, case_id=case_id, attachment_id=attachment_id)

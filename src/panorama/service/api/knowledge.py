@@ -113,6 +113,17 @@ class CategoryIn(Schema):
     position: int = Field(0, ge=0, le=32767)
 
 
+class CategoryPatchIn(Schema):
+    """What a PATCH changes (the fields left out are kept); ``parent_id`` null: to the
+    top level."""
+
+    slug: str = text_field(ArticleCategory, "slug", "")
+    name_en: str = text_field(ArticleCategory, "name_en", "")
+    name_es: str = text_field(ArticleCategory, "name_es", "")
+    parent_id: int | None = None
+    position: int = Field(0, ge=0, le=32767)
+
+
 class CategoryOut(Schema):
     id: int
     slug: str
@@ -235,3 +246,19 @@ def category_list(request):
 @router.post("/kb/categories", response={201: CategoryOut})
 def category_create(request, payload: CategoryIn):
     return Status(201, services.category_save(by=request.user, **payload.dict()))
+
+
+@router.patch("/kb/categories/{category_id}", response=CategoryOut)
+def category_update(request, category_id: int, payload: CategoryPatchIn):
+    """Rename a category, change its address, move it under another one (a cycle is
+    refused: 422 naming it) or to another place among its siblings."""
+    return services.category_update(
+        by=request.user, category_id=category_id, changes=payload.dict(exclude_unset=True)
+    )
+
+
+@router.delete("/kb/categories/{category_id}", response={204: None})
+def category_delete(request, category_id: int):
+    """Delete an empty category (409 naming what it still holds)."""
+    services.category_delete(by=request.user, category_id=category_id)
+    return Status(204, None)

@@ -77,12 +77,20 @@ def case_messages(*, case: Case, include_notes: bool = True) -> list[CaseMessage
 
 
 def case_files(*, case: Case) -> dict:
-    """Every file of a case: the agents' (attached to replies and notes) and the
-    customer's (his e-mails' attachments, the case's opening one too). Two queries."""
+    """Every file of a case: the agents' (attached to replies and notes), those removed
+    from it, and the customer's (his e-mails' attachments, the case's opening one too).
+    Two queries."""
     from panorama.channels.mail.models import MailAttachment
 
+    agents = list(
+        CaseAttachment.objects.filter(message__case=case)
+        .select_related("message__author", "removed_by")
+        .order_by("id")
+    )
     return {
-        "agents": case_attachments(case=case),
+        "agents": [a for a in agents if a.removed_at is None],
+        # Kept as removed, for whoever may change the case to restore.
+        "removed": [a for a in agents if a.removed_at is not None],
         "customer": list(MailAttachment.objects.filter(entry__case=case).order_by("id")),
     }
 

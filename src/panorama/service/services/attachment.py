@@ -179,3 +179,53 @@ def case_attachment_remove(*, by: User | None, case_id: int, attachment_id: int)
         by=by.pk if by else None,
     )
     return attachment
+
+
+@transaction.atomic
+def case_attachment_restore(*, by: User | None, case_id: int, attachment_id: int) -> CaseAttachment:
+    """Put back a file removed from a case ``by`` may change: listed and downloadable
+    again, the restore on the customer's timeline (an internal note) and in
+    ``case.attachment_restored``. A case not visible, or a file not of it: 404; a file
+    not removed: 409."""
+    ensure_can(by, "service.edit")
+    case = case_get(user=by, case_id=case_id, for_update=True)
+    attachment = (
+        CaseAttachment.objects.select_for_update(of=("self",))
+        .select_related("message")
+        .filter(pk=attachment_id, message__case=case)
+        .first()
+    )
+    if attachment is None:
+        raise NotFound(_("Attachment %(id)s does not exist.") % {"id": attachment_id})
+    if attachment.removed_at is None:
+        raise Conflict(
+            _("%(name)s is not removed: there is nothing to restore.")
+            % {"name": attachment.filename},
+            field="attachment",
+        )
+    attachment.removed_at, attachment.removed_by = None, None
+    attachment.save(update_fields=["removed_at", "removed_by"])
+    timeline_files(attachment.message)
+    interaction_record(
+        customer_id=case.customer_id,
+        by=None,
+        agent=by,
+        channel=Interaction.Channel.NOTE,
+        direction=Interaction.Direction.INTERNAL,
+        subject=(
+            _("Case %(ref)s: file %(name)s restored")
+            % {"ref": case.reference, "name": attachment.filename}
+        )[:200],
+        related=case,
+        metadata={"kind": "case", "attachment_id": attachment.pk, "restored": attachment.filename},
+    )
+    emit(
+        "case.attachment_restored",
+        case_id=case.pk,
+        customer_id=case.customer_id,
+        attachment_id=attachment.pk,
+        message_id=attachment.message_id,
+        filename=attachment.filename,
+        by=by.pk if by else None,
+    )
+    return attachment

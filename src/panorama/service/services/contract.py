@@ -1,5 +1,7 @@
 """A service contract's life after it was signed: renewed (a new period from its end,
-same terms), extended (a later end) or cancelled (from a day, with a reason). Each is
+same terms), extended (a later end) or cancelled (from a day, with a reason). A renewal
+or an extension covers the open cases opened since the old end: their SLA is counted
+again by the contract's policy, a note on each (``_recount_covered``). Each is
 allowed to whoever may create contracts (``service.edit``), refused on a cancelled
 contract (409), emits its event and lands on the customer's timeline."""
 
@@ -17,9 +19,10 @@ from panorama.channels.services import interaction_record
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
 
-from ..models import Case, ServiceContract
+from ..models import Case, ServiceContract, SlaPolicy
 from ..selectors.field import contract_get
 from . import sla
+from .sla_recount import cases_recount
 
 REASON_MAX: int = ServiceContract._meta.get_field("cancellation_reason").max_length or 300
 
@@ -111,6 +114,12 @@ def contract_renew(
     new.save(update_fields=["reference"])
     new.assets.set(old.assets.all())
     new.products.set(old.products.all())
+    recounted = _recount_covered(
+        new,
+        since=starts_on,
+        reason=_("contract %(old)s renewed as %(new)s")
+        % {"old": old.reference, "new": new.reference},
+    )
     _timeline(
         new,
         by=by,
@@ -126,6 +135,7 @@ def contract_renew(
         customer_id=new.customer_id,
         starts_on=starts_on.isoformat(),
         ends_on=ends_on.isoformat(),
+        cases_recounted=recounted,
         by=by.pk if by else None,
     )
     return new
@@ -156,6 +166,12 @@ def contract_extend(
     contract.ends_on = ends_on
     contract.renewal_alerted_at = None
     contract.save(update_fields=["ends_on", "renewal_alerted_at"])
+    recounted = _recount_covered(
+        contract,
+        since=before + datetime.timedelta(days=1),
+        reason=_("contract %(ref)s extended to %(date)s")
+        % {"ref": contract.reference, "date": _day(ends_on)},
+    )
     _timeline(
         contract,
         by=by,
@@ -169,6 +185,7 @@ def contract_extend(
         customer_id=contract.customer_id,
         from_ends_on=before.isoformat(),
         ends_on=ends_on.isoformat(),
+        cases_recounted=recounted,
         by=by.pk if by else None,
     )
     return contract
@@ -219,6 +236,28 @@ def contract_cancel(
         by=by.pk if by else None,
     )
     return contract
+
+
+def _recount_covered(contract: ServiceContract, *, since: datetime.date, reason: str) -> int:
+    """The customer's open cases opened from ``since`` to the contract's end, which its
+    longer period now covers: the policy each gets now (the contract's, for a case of an
+    asset or product it covers and no better contract) and its due times counted again
+    from the opening, a note on each that changed (``sla_recount``). Returns how many."""
+    if contract.sla_policy_id is None:
+        return 0
+    start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+    end = timezone.make_aware(
+        datetime.datetime.combine(contract.ends_on + datetime.timedelta(days=1), datetime.time.min)
+    )
+    ids = Case.objects.filter(
+        customer_id=contract.customer_id,
+        status__in=Case.OPEN_STATUSES,
+        created_at__gte=start,
+        created_at__lt=end,
+    ).values_list("pk", flat=True)
+    return cases_recount(
+        list(ids), policies=list(SlaPolicy.objects.select_related("calendar")), reason=reason
+    )
 
 
 def _retarget_cases(contract: ServiceContract) -> int:

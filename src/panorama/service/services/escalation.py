@@ -22,8 +22,7 @@ from panorama.accounts.models import User
 from panorama.core.events import emit_many
 
 from ..models import Case, SlaPolicy
-from . import sla
-from .business_hours import Hours
+from .sla_recount import Calendars, cases_recount
 
 # Waiting on the customer pauses the clock: those cases are left alone.
 RUNNING = (Case.Status.NEW, Case.Status.OPEN, Case.Status.REOPENED)
@@ -35,25 +34,6 @@ PER_EVENT = 1000
 NEXT_PRIORITY = {"low": "normal", "normal": "high", "high": "urgent"}
 # Both targets breached at once: two escalations, the priority raised twice.
 NEXT_BUT_ONE = {old: NEXT_PRIORITY.get(new, new) for old, new in NEXT_PRIORITY.items()}
-# The escalated cases a recomputation of their due times reads at once, and what of them.
-RETARGET_CHUNK = 5000
-RETARGET_WRITE = 500
-RETARGET_READ = (
-    "id",
-    "created_at",
-    "status",
-    "customer__kind",
-    "queue",
-    "priority",
-    "product",
-    "asset__product",
-    "sla_policy",
-    "first_response_at",
-    "first_response_due",
-    "resolution_due",
-    "sla_paused_minutes",
-    "sla_warned_at",
-)
 # (target, due column, escalated column, condition that the target is still pending)
 TARGETS = (
     ("first_response", "first_response_due", "response_escalated_at", Q(first_response_at=None)),
@@ -308,54 +288,17 @@ def _emit_escalated(policy: SlaPolicy, escalated: list[dict]) -> None:
     )
 
 
-def _retarget(escalated: list[dict], policies: list[SlaPolicy], hours: dict[int, Hours]) -> int:
-    """The escalated cases whose new queue or priority gives them another policy get
-    their due times again by the rule of a priority change (``sla.retarget_to``: from
-    the opening, in the new policy's business hours, the paused minutes kept, a met
-    first response kept, the warning cleared when a target moves later). The marks of
-    the escalations just made stay: a breach is escalated once, whatever the policy.
-    A covering contract still gives its policy; no matching policy, nothing changes.
-    Per ``RETARGET_CHUNK`` cases: a read, the contracts' three when some case names an
-    asset or product, and an UPDATE per ``RETARGET_WRITE`` changed (``bulk_update``);
-    each calendar's holidays once per sweep (``hours``). Returns how many cases were
-    retargeted."""
-    ids = sorted({e["id"] for e in escalated})
-    retargeted = 0
-    for start in range(0, len(ids), RETARGET_CHUNK):
-        cases = list(
-            Case.objects.filter(pk__in=ids[start : start + RETARGET_CHUNK])
-            .select_related("customer", "asset")
-            .only(*RETARGET_READ)
-        )
-        contracts = sla.contract_policies_for(cases)
-        changed = []
-        for case in cases:
-            contract = contracts.get(case.pk)
-            policy = contract.sla_policy if contract else sla.matching_policy(case, policies)
-            if policy is None or policy.pk == case.sla_policy_id or not case.is_open:
-                continue
-            if policy.calendar_id not in hours:
-                hours[policy.calendar_id] = sla.hours_of(policy.calendar)
-            if sla.retarget_to(case, policy, hours[policy.calendar_id]):
-                changed.append(case)
-        # Batches of 500: PostgreSQL walks bulk_update's CASE per row, so one for 5,000
-        # cases costs 25 times one for 500 (SQLite's parameter limit batches smaller).
-        Case.objects.bulk_update(changed, sla.RETARGET_FIELDS, batch_size=RETARGET_WRITE)
-        retargeted += len(changed)
-    return retargeted
-
-
 def sla_sweep(now: datetime | None = None) -> dict[str, int]:
     """Warn and escalate every running case with a policy; returns the counts. The
     events are written in the transaction of the changes (the outbox); the manager's
     e-mail goes after the commit. An escalation that moves a case to another queue or
     raises its priority recomputes its due times when that gives it another policy
-    (``_retarget``), in the same transaction."""
+    (``sla_recount.cases_recount``, a note on each case whose due times moved), in the
+    same transaction."""
     now = now or timezone.now()
     warned = breached = 0
     policies = list(SlaPolicy.objects.select_related("calendar"))
-    active = [p for p in policies if p.active]
-    hours: dict[int, Hours] = {}
+    calendars = Calendars()
     for policy in policies:
         with transaction.atomic():
             warned += _warn(policy, now)
@@ -363,7 +306,12 @@ def sla_sweep(now: datetime | None = None) -> dict[str, int]:
             if escalated:
                 _emit_escalated(policy, escalated)
                 if policy.raise_priority or policy.escalate_to_queue_id:
-                    _retarget(escalated, active, hours)
+                    cases_recount(
+                        (e["id"] for e in escalated),
+                        policies=policies,
+                        reason=_("escalated by the SLA sweep"),
+                        calendars=calendars,
+                    )
         breached += len(escalated)
         if escalated and policy.manager_email:
             _notify(policy, escalated)

@@ -356,6 +356,8 @@ def category_save(
     category.slug = slugify(slug or name_en or name_es)
     category.name_en = (name_en or "").strip()
     category.name_es = (name_es or "").strip() or category.name_en
+    if not category.name_en:
+        raise ValidationFailed(_("A category needs a name in English."), field="name_en")
     category.parent = _category(parent_id)
     _check_parent(category)
     if position is not None:
@@ -396,3 +398,51 @@ def category_move(*, by: User | None, category_id: int, up: bool) -> ArticleCate
         sibling.position = n
     ArticleCategory.objects.bulk_update(row, ["position"])
     return _category_saved(row[to], by)
+
+
+@transaction.atomic
+def category_update(*, by: User | None, category_id: int, changes: dict) -> ArticleCategory:
+    """Change some of a category's ``slug``, ``name_en``, ``name_es``, ``parent_id``
+    (None: the top level) and ``position``, the others kept: ``category_save``'s
+    checks (no cycle: a category under one of its own sub-categories is refused,
+    naming the problem; an address nobody else has)."""
+    ensure_can(by, "service.kb_edit")
+    category = ArticleCategory.objects.filter(pk=category_id).first()
+    if category is None:
+        raise NotFound(_("Category %(id)s does not exist.") % {"id": category_id})
+    current = {
+        "slug": category.slug,
+        "name_en": category.name_en,
+        "name_es": category.name_es,
+        "parent_id": category.parent_id,
+        "position": None,
+    }
+    return category_save(by=by, category_id=category.pk, **{**current, **changes})
+
+
+@transaction.atomic
+def category_delete(*, by: User | None, category_id: int) -> None:
+    """Delete an empty category; one with sub-categories or articles (archived ones
+    too) is refused (409), saying what it holds: move or delete those first."""
+    ensure_can(by, "service.kb_edit")
+    category = ArticleCategory.objects.select_for_update().filter(pk=category_id).first()
+    if category is None:
+        raise NotFound(_("Category %(id)s does not exist.") % {"id": category_id})
+    children = category.children.count()
+    articles = Article.objects.filter(category=category).count()
+    if children or articles:
+        raise Conflict(
+            _(
+                "The category %(name)s is not empty: it holds %(children)s sub-categories "
+                "and %(articles)s articles. Move or delete them first."
+            )
+            % {"name": category.name_en, "children": children, "articles": articles}
+        )
+    emit(
+        "article.category_deleted",
+        category_id=category.pk,
+        slug=category.slug,
+        parent_id=category.parent_id,
+        by=by.pk if by else None,
+    )
+    category.delete()

@@ -21,7 +21,13 @@ from panorama.core.events import emit
 from panorama.core.exceptions import ValidationFailed
 
 from ..models import BusinessCalendar, Case, ServiceContract, SlaPolicy
-from .business_hours import WEEKDAYS, Hours, add_business_minutes, business_minutes_between
+from .business_hours import (
+    WEEKDAYS,
+    Hours,
+    Timeline,
+    add_business_minutes,
+    business_minutes_between,
+)
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
@@ -376,13 +382,14 @@ def sla_retarget(case: Case, *, new_policy_only: bool = False) -> bool:
     return retarget_to(case, policy, hours_of(policy.calendar))
 
 
-def retarget_to(case: Case, policy: SlaPolicy, hours: Hours) -> bool:
-    """The rule of ``sla_retarget`` once the policy is known (``hours``: its calendar's);
-    no query, so the sweep applies it to many cases at once."""
+def retarget_to(case: Case, policy: SlaPolicy, hours: Hours | Timeline) -> bool:
+    """The rule of ``sla_retarget`` once the policy is known (``hours``: its calendar's,
+    or the sweep's ``Timeline`` of it, the same answers faster); no query, so the sweep
+    applies it to many cases at once."""
     paused = case.sla_paused_minutes
 
     def due(minutes: int) -> datetime:
-        return add_business_minutes(hours, case.created_at, minutes + paused)
+        return hours.add(case.created_at, minutes + paused)
 
     before = (case.sla_policy_id, case.first_response_due, case.resolution_due)
     later = False

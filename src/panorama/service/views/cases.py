@@ -215,6 +215,18 @@ def case_attachment_remove(request, case_id: int, attachment_id: int):
     return redirect("service:case_detail", case_id)
 
 
+@require_POST
+def case_attachment_restore(request, case_id: int, attachment_id: int):
+    try:
+        attachment = services_attachment.case_attachment_restore(
+            by=request.user, case_id=case_id, attachment_id=attachment_id
+        )
+    except DomainError as exc:
+        return _render_detail(request, case_id, exc.status_code, action_error=exc.message)
+    messages.success(request, _("%(name)s restored to the case.") % {"name": attachment.filename})
+    return redirect("service:case_detail", case_id)
+
+
 @require_GET
 def case_attachment(request, case_id: int, attachment_id: int):
     attachment = selectors.case_attachment_get(

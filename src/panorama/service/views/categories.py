@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from panorama.accounts.permissions import can, ensure_can
-from panorama.core.exceptions import DomainError, NotFound
+from panorama.core.exceptions import Conflict, DomainError, NotFound
 
 from ..forms import CategoryForm
 from ..models import ArticleCategory
@@ -101,4 +101,17 @@ def category_move(request, category_id: int):
     services.category_move(
         by=request.user, category_id=category_id, up=request.POST.get("direction") == "up"
     )
+    return redirect("service:kb_categories")
+
+
+@require_POST
+def category_delete(request, category_id: int):
+    """Delete an empty category; one still holding sub-categories or articles stays, and
+    the edit page says what it holds."""
+    try:
+        services.category_delete(by=request.user, category_id=category_id)
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+        return redirect("service:kb_category_edit", category_id=category_id)
+    messages.success(request, _("Category deleted."))
     return redirect("service:kb_categories")
