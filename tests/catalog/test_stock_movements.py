@@ -4,6 +4,8 @@ only through receipts, count adjustments and orders, each a recorded movement th
 the product's page and the API list, newest first, keyset-paged, with the order it
 was for. Nothing else sets them: the product's API and form refuse or lack them."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -156,6 +158,10 @@ def test_the_product_page_shows_the_movements_with_links_and_adjusts(
     client.force_login(manager)
     page = client.get(page_url).content.decode()
     assert "Stock movements" in page and "Reserved by an order" in page
+    # Each card once (a merge had drawn the product and availability cards twice).
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    assert page.count(">Availability<") == 1
     assert f'href="{reverse("sales:order_detail", args=[order.pk])}">{order.reference}<' in page
     edit = client.get(reverse("catalog:product_edit", args=[router.pk])).content.decode()
     assert 'name="stock_reserved"' not in edit and 'name="stock_on_hand"' not in edit
