@@ -35,6 +35,7 @@ def test_an_administrator_defines_a_custom_field_that_the_api_then_enforces(admi
             "type": "choice",
             "choices": '["gold", "silver"]',
             "searchable": "on",
+            "active": "on",  # the admin's checkbox, ticked by default
             "position": 0,
         },
     )
