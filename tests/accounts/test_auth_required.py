@@ -79,6 +79,7 @@ PUBLIC_WEB = {
     "marketing:journey_open",  # a journey e-mail's open pixel: a signed token
     "marketing:journey_click",  # a journey e-mail's tracked link: a signed token and target
     "marketing:customer_unsubscribe",  # a rule e-mail's unsubscribe link: a signed token
+    "accounts:password_set",  # an invited user's set-password link: a signed, expiring token
 }
 ADMIN_SIGN_IN = "/admin/login/"
 # Path parameters of the admin's regex routes, by group name.
@@ -148,6 +149,7 @@ def params(db, admin_user):
         "article_id": article.pk,
         "number": 1,
         "slug": article.slug,
+        "uid": "MQ",  # an invited user's set-password link (its token: the chat's, refused)
         "pbx_id": pbx.pk,
         "call_id": call.pk,
         "callback_id": callback.pk,

@@ -23,7 +23,8 @@ from panorama.analytics.services.purchases import purchases_import
 from panorama.analytics.services.runs import rfm_run
 from panorama.analytics.warehouse import status as warehouse_status
 from panorama.analytics.warehouse.services import warehouse_refresh_request
-from panorama.automation.models import Rule
+from panorama.automation.models import Alert, Rule
+from panorama.automation.services.alerts import alert_raise
 from panorama.automation.services.rules import rule_save
 from panorama.catalog.models import Product
 from panorama.catalog.services.products import product_create
@@ -532,6 +533,17 @@ CASES: dict[str, Case] = {
             {"name": "R", "trigger": "event", "event": "web.event_tracked", "match": "all"},
         ),
         state=lambda w: Rule.objects.count(),
+    ),
+    "automation.raise_alerts": Case(
+        role=Role.ANALYST,
+        service=lambda u, w: alert_raise(by=u, customer_id=w["a"].pk, title="Call", by_hand=True),
+        api=lambda api, w: api.post(
+            "/automation/alerts", json={"customer_id": w["a"].pk, "title": "Call"}
+        ),
+        web=lambda c, w: c.post(
+            reverse("automation:alert_new", args=[w["a"].pk]), {"title": "Call", "priority": 2}
+        ),
+        state=lambda w: Alert.objects.count(),
     ),
     "channels.link_sender": Case(
         role=Role.MARKETING,
