@@ -19,6 +19,9 @@ def test_the_marketing_figures_are_measured_and_leave_nothing_behind(monkeypatch
     monkeypatch.setattr(bench_marketing, "UNSUBSCRIBES", 3)
     for n in range(8):
         person(f"Cliente B{n}", email_address=f"b{n}@example.com", consent=n < 6)
+    # The personalised template tests the credit card's code, which a template may name
+    # only when some customer or the catalogue has it (as every bench database does).
+    person("Cliente Tarjeta", card=True)
     consents, interactions = Consent.objects.count(), Interaction.objects.count()
     out = bench_marketing.measure_all(lambda text: None)
     assert out["segment_count_customers"] == 8 and out["segment_count_ms"] > 0

@@ -88,7 +88,16 @@ def test_open_a_case_with_files_and_remove_one_attached_by_mistake(
     card.get_by_role("button", name="Remove de-otro.pdf").click()
     flash = page.get_by_role("status").filter(has_text="de-otro.pdf removed from the case.")
     expect(flash).to_be_visible()
-    expect(page.locator("#case-files")).not_to_contain_text("de-otro.pdf")
-    expect(page.locator(".case-file-removed")).to_contain_text("de-otro.pdf removed by Eva Gil")
-    expect(page.locator("#case-files").get_by_role("link", name="factura.pdf")).to_be_visible()
+    card = page.locator("#case-files")
+    expect(card.get_by_role("link", name="de-otro.pdf")).to_have_count(0)  # not downloadable
+    expect(page.locator(".case-file-removed").first).to_contain_text(
+        "de-otro.pdf removed by Eva Gil"
+    )
+    expect(card.get_by_role("link", name="factura.pdf")).to_be_visible()
     assert CaseAttachment.objects.get(filename="de-otro.pdf").removed_at is not None
+
+    # Removed by mistake: the files card lists it with a button that restores it.
+    page.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name="Restore de-otro.pdf").click()
+    expect(page.locator("#case-files").get_by_role("link", name="de-otro.pdf")).to_be_visible()
+    assert CaseAttachment.objects.get(filename="de-otro.pdf").removed_at is None
