@@ -287,5 +287,6 @@ def django_db_setup(
         )
     yield
     with django_db_blocker.unblock():
+        database_setup.disconnect_others()
         teardown_databases(db_cfg, verbosity=verbosity)
         database_setup.release()

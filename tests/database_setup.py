@@ -96,6 +96,19 @@ def _restore_sqlite(path: Path) -> None:
     _holder.append(holder)
 
 
+def disconnect_others() -> None:
+    """PostgreSQL refuses to drop a database someone is connected to: a connection a
+    test's thread left open (a live server's, a worker's) would fail the whole run at its
+    very end. Those sessions are closed before the worker drops its copy."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 def release() -> None:
     while _holder:
         _holder.pop().close()
