@@ -8,9 +8,9 @@ from ninja.files import UploadedFile
 
 from panorama.accounts.permissions import ensure_can
 
-from . import selectors
-from .models import Campaign
-from .schemas import (
+from .. import selectors
+from ..models import Campaign
+from ..schemas import (
     CallListOut,
     CallOutcomeIn,
     CallProgressOut,
@@ -31,11 +31,8 @@ from .schemas import (
     ResponseIn,
     ResultsOut,
     RulesIn,
-    SegmentAlertIn,
-    SegmentAlertOut,
     SegmentIn,
     SegmentOut,
-    SegmentTargetingIn,
     SnapshotIn,
     TemplateIn,
     TemplateOut,
@@ -44,9 +41,9 @@ from .schemas import (
     VariantIn,
     VariantOut,
 )
-from .services import abtest, calls, campaigns, segments, targeting, templates
-from .services.directmail import direct_mail_export
-from .services.list_import import list_import
+from ..services import abtest, calls, campaigns, segments, templates
+from ..services.directmail import direct_mail_export
+from ..services.list_import import list_import
 
 router = Router(tags=["marketing"])
 
@@ -71,7 +68,7 @@ def segment_create(request, payload: SegmentIn):
 def programme_segment(request, payload: ProgrammeIn):
     """A retention, win-back or cross-sell target as a segment: churn risk above a
     probability (when analytics scores exist), no contact for N days, without the offer."""
-    from .services.programmes import programme_segment_create
+    from ..services.programmes import programme_segment_create
 
     segment = programme_segment_create(by=request.user, **payload.dict())
     return Status(201, segment)
@@ -104,38 +101,6 @@ def segment_snapshot(request, segment_id: int, payload: SnapshotIn):
     return Status(
         201,
         {"list": selectors.list_get(list_id=static_list.pk), "joined": joined, "left": left},
-    )
-
-
-@router.put("/marketing/segments/{segment_id}/targeting", response=SegmentOut)
-def segment_targeting(request, segment_id: int, payload: SegmentTargetingIn):
-    """The segment's priority (0 to 100, higher first on the ficha), the team it is kept
-    to (null: the whole staff) and the catalogue products its customers are eligible for."""
-    segment = selectors.segment_get(segment_id=segment_id, user=request.user)
-    return targeting.segment_targeting_set(by=request.user, segment=segment, **payload.dict())
-
-
-@router.get("/marketing/segments/{segment_id}/alerts", response=list[SegmentAlertOut])
-def segment_alert_list(request, segment_id: int):
-    segment = selectors.segment_get(segment_id=segment_id, user=request.user)
-    return selectors.segment_alerts(segment=segment)
-
-
-@router.post("/marketing/segments/{segment_id}/alerts", response={201: SegmentAlertOut})
-def segment_alert_create(request, segment_id: int, payload: SegmentAlertIn):
-    """An alert shown on the ficha of every customer in the segment (to whoever may see
-    the segment) while active and within its dates."""
-    segment = selectors.segment_get(segment_id=segment_id, user=request.user)
-    return Status(
-        201, targeting.segment_alert_save(by=request.user, segment=segment, **payload.dict())
-    )
-
-
-@router.put("/marketing/segment-alerts/{alert_id}", response=SegmentAlertOut)
-def segment_alert_update(request, alert_id: int, payload: SegmentAlertIn):
-    alert = selectors.segment_alert_get(user=request.user, alert_id=alert_id)
-    return targeting.segment_alert_save(
-        by=request.user, segment=alert.segment, alert=alert, **payload.dict()
     )
 
 
@@ -345,7 +310,7 @@ def campaign_conversion(request, campaign_id: int, payload: ConversionIn):
 
 # --- sign-up forms and journeys ------------------------------------------------------------
 
-from .schemas import (  # noqa: E402
+from ..schemas import (  # noqa: E402
     EnrolmentPageOut,
     JourneyIn,
     JourneyOut,
@@ -356,8 +321,8 @@ from .schemas import (  # noqa: E402
     StepIn,
     StepOut,
 )
-from .services import journeys as journey_services  # noqa: E402
-from .services import signups  # noqa: E402
+from ..services import journeys as journey_services  # noqa: E402
+from ..services import signups  # noqa: E402
 
 
 @router.get("/marketing/signup-forms", response=list[SignupFormOut])
@@ -503,3 +468,7 @@ def direct_mail(request, campaign_id: int, format: str = "csv"):  # noqa: A002 (
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
     return response
+
+
+# A segment's targeting and alerts (api/targeting.py), on this router.
+from . import targeting as _targeting  # noqa: E402, F401
