@@ -224,3 +224,43 @@ def test_the_campaign_page_sets_up_the_test(world, marketer, client):
     b = campaign.variants.get(label="B")
     client.post(reverse("marketing:variant_remove", args=[campaign.pk, b.pk]))
     assert list(campaign.variants.values_list("label", flat=True)) == ["A"]
+
+
+def test_a_test_that_reached_everyone_still_waits_for_its_winner(
+    db, marketer, launch, smtp, django_capture_on_commit_callbacks
+):
+    """A small audience may draw every recipient into the test share: nobody waits for
+    the winner, yet the test is not over: the campaign stays sending until the winner is
+    chosen, then it is sent."""
+    customers = [
+        person(name, email_address=f"c{n}@example.com") for n, name in enumerate(NAMES[:3])
+    ]
+    segment = segment_save(by=marketer, name="Cuentas", rules=RULES)
+    offer = template_save(by=marketer, name="Oferta", subject_es="Oferta", body_es="Hola")
+    campaign = campaign_save(
+        by=marketer,
+        changes={
+            "name": "Prueba A/B",
+            "segment": segment.pk,
+            "template": offer.pk,
+            "control_percent": 0,
+            "ab_percent": 50,
+            "ab_metric": "opens",
+        },
+    )
+    variant_save(by=marketer, campaign=campaign, label="A", template=offer)
+    variant_save(by=marketer, campaign=campaign, label="B", template=offer, subject="Otra")
+    campaign.control_seed = next(
+        seed
+        for seed in range(10_000)
+        if all(ab_slot(seed, customer.pk, 50, 2) is not None for customer in customers)
+    )
+    campaign.save(update_fields=["control_seed"])
+    launch(by=marketer, campaign=campaign)
+    campaign.refresh_from_db()
+    assert not Recipient.objects.filter(campaign=campaign, status=Recipient.Status.WAITING)
+    assert campaign.status == Campaign.Status.SENDING and len(smtp.messages) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        winner = ab_decide(campaign_id=campaign.pk, by=marketer)
+    campaign.refresh_from_db()
+    assert campaign.ab_winner == winner and campaign.status == Campaign.Status.SENT

@@ -73,7 +73,12 @@ def reach_read(
 
 
 def campaign_finish_if_done(campaign: Campaign) -> None:
-    """A sending campaign with nobody pending (nor waiting for an A/B winner) is sent."""
+    """A sending campaign with nobody pending (nor waiting for an A/B winner) is sent.
+    One whose A/B test is still running stays sending even when every recipient tested
+    a variant (a small audience): its winner is still to be chosen, by the worker when
+    the test is over or by a marketer ending it early."""
+    if campaign.ab_decide_at is not None and campaign.ab_winner_id is None:
+        return
     unfinished = (Recipient.Status.PENDING, Recipient.Status.WAITING)
     if not Recipient.objects.filter(campaign=campaign, status__in=unfinished).exists():
         Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
