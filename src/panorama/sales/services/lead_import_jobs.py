@@ -40,7 +40,9 @@ from .lead_bulk import leads_create_many
 from .lead_import import lead_import_get, mapping_check, row_values
 
 logger = logging.getLogger(__name__)
-BATCH_SIZE = 1000  # rows per transaction, written together (``lead_bulk``)
+# Rows per transaction, written together (``lead_bulk``); from 500 events a batch the
+# outbox writes its rows through ``core.bulk`` (``outbox.BULK_WRITE_FROM``).
+BATCH_SIZE = 1000
 UNFINISHED = (LeadImport.Status.QUEUED, LeadImport.Status.RUNNING)
 
 
