@@ -1,6 +1,7 @@
 """The bench's lead import figure, in process, through the lead import's own services
 (``sales.services.lead_import``: the customers import's file reading and mapping, then
-each row through ``lead_create`` with its scoring, in batches):
+each row checked by ``lead_build`` and each batch's leads written together with their
+scores by ``lead_bulk.leads_create_many``):
 
 - ``lead_import_rows_per_s``: a CSV of ``ROWS`` new leads (name, company, e-mail, phone,
   postal code; 1 row in 100 bad: no name, company, e-mail nor phone), from the mapping

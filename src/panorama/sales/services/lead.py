@@ -2,7 +2,7 @@
 recomputes the score (``lead_scoring``); a lead captured without an owner goes through
 the assignment rules (``lead_assignment``). Conversion is in ``lead_convert``."""
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils import timezone
@@ -47,48 +47,48 @@ def _activity(lead: Lead, kind: str, detail: str, by: User | None) -> LeadActivi
     return LeadActivity.objects.create(lead=lead, kind=kind, detail=detail[:300], by=by)
 
 
-@transaction.atomic
-def lead_create(
-    *,
-    by: User | None,
-    source: str = Lead.Source.MANUAL,
-    first_name: str = "",
-    last_name: str = "",
-    company: str = "",
-    job_title: str = "",
-    email: str = "",
-    phone: str = "",
-    notes: str = "",
-    data: dict[str, Any] | None = None,
-    owner: User | None = None,
-    team: Team | None = None,
-    web_form: WebForm | None = None,
-    lead_import: LeadImport | None = None,
-    assign: bool = True,
-    unowned: bool = False,
-    customer_id: int | None = None,
-) -> Lead:
-    """Capture a lead. ``by`` None is a public form, an e-mail or the system. A lead
-    needs something to reach or name the person by; a user's lead is his own unless
-    he gives it to someone else. A lead left without an owner goes through the
-    assignment rules (``assign``; ``unowned``: even when a user captures it, as an
-    import may ask); its score is computed from the scoring rules."""
+class LeadFields(TypedDict, total=False):
+    """What a lead is captured with (``lead_build``, ``lead_create``)."""
+
+    source: str
+    first_name: str
+    last_name: str
+    company: str
+    job_title: str
+    email: str
+    phone: str
+    notes: str
+    data: dict[str, Any] | None
+    owner: User | None
+    team: Team | None
+    web_form: WebForm | None
+    lead_import: LeadImport | None
+    unowned: bool
+    customer_id: int | None
+
+
+def lead_build(*, by: User | None, **fields: Unpack[LeadFields]) -> Lead:
+    """A lead as ``lead_create`` would capture it, checked (permissions, fields) and not
+    saved: the one validation of a lead, for ``lead_create`` and for a set of leads
+    written together (``lead_bulk.leads_create_many``, the import)."""
     ensure_can(by, "sales.edit")
+    owner, unowned = fields.get("owner"), fields.get("unowned", False)
+    data = fields.get("data")
     lead = Lead(
-        source=source,
-        first_name=first_name or "",
-        last_name=last_name or "",
-        company=company or "",
-        job_title=job_title or "",
-        email=email or "",
-        phone=phone or "",
-        notes=notes or "",
+        source=fields.get("source", Lead.Source.MANUAL),
+        first_name=fields.get("first_name") or "",
+        last_name=fields.get("last_name") or "",
+        company=fields.get("company") or "",
+        job_title=fields.get("job_title") or "",
+        email=fields.get("email") or "",
+        phone=fields.get("phone") or "",
+        notes=fields.get("notes") or "",
         data=data if data is not None else {},
         owner=owner if owner is not None or unowned else by,
-        team=team,
-        web_form=web_form,
-        lead_import=lead_import,
-        customer_id=customer_id,
+        team=fields.get("team"),
+        web_form=fields.get("web_form"),
+        lead_import=fields.get("lead_import"),
+        customer_id=fields.get("customer_id"),
         status_changed_at=timezone.now(),
     )
     _clean(lead)
@@ -96,6 +96,18 @@ def lead_create(
     # his (an import may leave every lead to them).
     if by is not None and not (unowned and lead.owner_id is None and lead.team_id is None):
         ensure_can(by, "sales.assign", obj=lead)
+    return lead
+
+
+@transaction.atomic
+def lead_create(*, by: User | None, assign: bool = True, **fields: Unpack[LeadFields]) -> Lead:
+    """Capture a lead (``fields``: those of ``lead_build``). ``by`` None is a public
+    form, an e-mail or the system. A lead needs something to reach or name the person
+    by; a user's lead is his own unless he gives it to someone else. A lead left
+    without an owner goes through the assignment rules (``assign``; ``unowned``: even
+    when a user captures it, as an import may ask); its score is computed from the
+    scoring rules."""
+    lead = lead_build(by=by, **fields)
     assigned = assignment_apply(lead) if assign else None
     lead.save()
     _activity(lead, LeadActivity.Kind.CAPTURED, lead.get_source_display(), by)

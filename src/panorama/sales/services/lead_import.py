@@ -8,9 +8,10 @@ then the row number and its problems, each cell made formula-safe by ``csv_cell_
 Run like the customers import, by the task worker (``lead_import_jobs.py``): batches
 committed with their progress and a heartbeat, a graceful stop queued again, a worker
 killed outright resumed by the sweep (``core.jobs``). Not reused: matching existing
-customers and undo records per field — each row goes through ``lead_create`` (one
-validation, scoring, assignment) in its own savepoint, and the undo removes the leads
-nobody has touched since."""
+customers and undo records per field — each row is checked by ``lead_build`` (the
+lead's one validation), a batch's valid leads are written together with their
+assignment, scores, activities and events (``lead_bulk.leads_create_many``), and the
+undo removes the leads nobody has touched since."""
 
 import csv
 import io

@@ -56,16 +56,22 @@ def active_rules() -> list[ScoringRule]:
 
 
 def lead_score_compute(
-    lead: Lead, *, rules: list[ScoringRule] | None = None
+    lead: Lead,
+    *,
+    rules: list[ScoringRule] | None = None,
+    counts: dict[str, int] | None = None,
 ) -> tuple[int, list[dict]]:
     """The lead's score and its explanation: one entry per rule that gave points. Two
-    queries at most (the rules, the lead's activity counts)."""
+    queries at most (the rules, the lead's activity counts); none when both are given
+    (``counts``: activity kind -> how many the lead has, e.g. a lead being created in a
+    set, whose only activity is its capture)."""
     rules = active_rules() if rules is None else rules
-    counts: dict[str, int] = {}
-    if lead.pk and any(r.kind == ScoringRule.Kind.BEHAVIOUR for r in rules):
-        counts = dict(
-            lead.activities.values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
-        )
+    if counts is None:
+        counts = {}
+        if lead.pk and any(r.kind == ScoringRule.Kind.BEHAVIOUR for r in rules):
+            counts = dict(
+                lead.activities.values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+            )
     total, explanation = 0, []
     for rule in rules:
         if rule.kind == ScoringRule.Kind.FIELD:
