@@ -1,8 +1,8 @@
-"""Journey branches: after a wait, a customer who opened (or clicked) the journey's last
-e-mail, or bought since he entered, takes the yes path, the others the no path; both go
-on with the step after the branch. The e-mails go through the real SMTP server and the
-opens and clicks come back through their signed pixel and links, as from a mail client;
-the worker's background task follows the branch."""
+"""Journey branches: "wait until the customer opens (or clicks) the journey's last e-mail,
+or buys, or N days": who does takes the yes path at once, the others after the days the
+no path; both go on with the step after the branch. The e-mails go through the real
+SMTP server and the opens and clicks come back through their signed pixel and links, as
+from a mail client; the worker's background task follows the branch."""
 
 import datetime
 import re
@@ -386,3 +386,22 @@ def test_the_wait_at_a_branch_ends_as_soon_as_the_customer_buys(smtp, marketer, 
     waiting = Enrolment.objects.get(customer=bea)
     assert waiting.status == "active" and waiting.step_id == branch.pk
     assert waiting.due_at > timezone.now() + 4 * DAY
+
+
+def test_the_editor_names_the_branch_by_what_it_waits_for(client, marketer, nudge):
+    """The step list says a branch waits until the customer opens, clicks or buys, or N
+    days (not "after a wait"), in English and in Spanish."""
+    from django.utils import translation
+
+    from panorama.marketing.models import JourneyStep
+
+    client.force_login(marketer)
+    page = client.get(f"/marketing/journeys/{nudge['journey'].pk}/").content.decode()
+    assert (
+        '<option value="branch">Branch: wait until the customer opens, clicks or buys, '
+        "or N days</option>" in page
+    )
+    assert "after a wait" not in page
+    with translation.override("es"):
+        label = str(JourneyStep.Kind.BRANCH.label)
+    assert label == "Bifurcación: esperar a que el cliente abra, haga clic o compre, o N días"
