@@ -25,9 +25,9 @@ def _may_meet(name: str, payload: dict[str, Any]) -> bool:
     return name in WAIT_EVENTS
 
 
-def handle_wait_events(events: list[tuple[str, dict[str, Any], int]]) -> list[int]:
-    """The batch handler: one query for the batch's customers; the enrolments whose wait
-    ended (queued for a run)."""
+def handle_wait_events(events: list[tuple[str, dict[str, Any], int]]) -> None:
+    """The batch handler: one query for the batch's customers; their met waits end and
+    those enrolments are queued for a run."""
     customer_ids = sorted(
         {
             payload["customer_id"]
@@ -36,13 +36,12 @@ def handle_wait_events(events: list[tuple[str, dict[str, Any], int]]) -> list[in
         }
     )
     if not customer_ids:
-        return []
+        return
     ended = branches_met_ids(customer_ids=customer_ids)
     if ended:
         from ...tasks import journeys_advance_task
 
         journeys_advance_task.enqueue(enrolment_ids=ended)
-    return ended
 
 
 def handle_wait_event(name: str, payload: dict[str, Any], event_id: int) -> None:
