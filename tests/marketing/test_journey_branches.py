@@ -402,6 +402,7 @@ def test_the_editor_names_the_branch_by_what_it_waits_for(client, marketer, nudg
         "or N days</option>" in page
     )
     assert "after a wait" not in page
+    assert 'aria-describedby="step-days-help"' in page and "A branch: the longest wait" in page
     with translation.override("es"):
         label = str(JourneyStep.Kind.BRANCH.label)
     assert label == "Bifurcación: esperar a que el cliente abra, haga clic o compre, o N días"
