@@ -1,8 +1,8 @@
-"""Journey branches: after a wait, a customer who opened (or clicked) the journey's last
-e-mail, or bought since he entered, takes the yes path, the others the no path; both go
-on with the step after the branch. The e-mails go through the real SMTP server and the
-opens and clicks come back through their signed pixel and links, as from a mail client;
-the worker's background task follows the branch."""
+"""Journey branches: "wait until the customer opens (or clicks) the journey's last e-mail,
+or buys, or N days": who does takes the yes path at once, the others after the days the
+no path; both go on with the step after the branch. The e-mails go through the real
+SMTP server and the opens and clicks come back through their signed pixel and links, as
+from a mail client; the worker's background task follows the branch."""
 
 import datetime
 import re
@@ -386,3 +386,100 @@ def test_the_wait_at_a_branch_ends_as_soon_as_the_customer_buys(smtp, marketer, 
     waiting = Enrolment.objects.get(customer=bea)
     assert waiting.status == "active" and waiting.step_id == branch.pk
     assert waiting.due_at > timezone.now() + 4 * DAY
+
+
+def test_the_editor_names_the_branch_by_what_it_waits_for(client, marketer, nudge):
+    """The step list says a branch waits until the customer opens, clicks or buys, or N
+    days (not "after a wait"), in English and in Spanish."""
+    from django.utils import translation
+
+    from panorama.marketing.models import JourneyStep
+
+    client.force_login(marketer)
+    page = client.get(f"/marketing/journeys/{nudge['journey'].pk}/").content.decode()
+    assert (
+        '<option value="branch">Branch: wait until the customer opens, clicks or buys, '
+        "or N days</option>" in page
+    )
+    assert "after a wait" not in page
+    assert 'aria-describedby="step-days-help"' in page and "A branch: the longest wait" in page
+    with translation.override("es"):
+        label = str(JourneyStep.Kind.BRANCH.label)
+    assert label == "Bifurcación: esperar a que el cliente abra, haga clic o compre, o N días"
+
+
+def _dispatch():
+    """The worker's outbox dispatcher delivering what is pending (no journeys' tick)."""
+    from panorama.core.outbox import outbox_dispatch
+
+    while outbox_dispatch():
+        pass
+
+
+def test_an_open_moves_the_waiting_customer_on_at_once(client, smtp, marketer, world, nudge):
+    """Ana's mail client loads the pixel: the outbox delivers the open and she gets the
+    yes path's e-mail right away, with no sweep; Bea, who never opens, gets the no
+    path's when her 2 days are over."""
+    ana, bea = world["ana"], world["bea"]
+    list_members_change(by=marketer, static_list=nudge["list"], add=[ana.pk, bea.pk])
+    svc.journeys_advance()
+    assert Enrolment.objects.get(customer=ana).step_id == nudge["branch"].pk
+
+    client.get(_link(smtp.to("ana@example.com")[0], "jo"))
+    _dispatch()
+
+    assert _subjects(smtp, "ana@example.com") == ["Oferta", "Gracias"]
+    run = Enrolment.objects.get(customer=ana)
+    assert run.status == "done"
+    assert any("before the 2 days were over" in entry["what"] for entry in run.log)
+    assert _subjects(smtp, "bea@example.com") == ["Oferta"]
+    waiting = Enrolment.objects.get(customer=bea)
+    assert waiting.step_id == nudge["branch"].pk and waiting.due_at > timezone.now() + DAY
+
+    _dispatch()  # delivered once: nothing more happens
+    assert _subjects(smtp, "ana@example.com") == ["Oferta", "Gracias"]
+    _wait_is_over()
+    journeys_advance_task.enqueue()
+    assert _subjects(smtp, "bea@example.com") == ["Oferta", "Recordatorio"]
+    assert Enrolment.objects.get(customer=bea).status == "done"
+
+
+def test_a_confirmed_order_moves_the_waiting_customer_on_at_once(smtp, marketer, admin_user, world):
+    """ "Wait until he buys, or 5 days": confirming Ana's order sends her the yes path's
+    e-mail through the outbox, no sweep; a draft order of Bea's does not."""
+    from panorama.sales.services.order import order_transition
+
+    ana, bea = world["ana"], world["bea"]
+    promo = StaticList.objects.create(name="Promo")
+    journey = svc.journey_save(
+        by=marketer, name="Compra", trigger="list_joined", trigger_list=promo.pk
+    )
+    svc.step_add(
+        by=marketer, journey=journey, kind="send", config={"template": _template(marketer, "A").pk}
+    )
+    branch = svc.step_add(
+        by=marketer, journey=journey, kind="branch", config={"test": "bought", "days": 5}
+    )
+    svc.step_add(
+        by=marketer,
+        journey=journey,
+        kind="send",
+        config={"template": _template(marketer, "Premio").pk},
+        parent=branch.pk,
+        path="yes",
+    )
+    svc.journey_set_status(by=marketer, journey=journey, status="active")
+    list_members_change(by=marketer, static_list=promo, add=[ana.pk, bea.pk])
+    svc.journeys_advance()
+    ana_order = Order.objects.create(customer=ana, status="draft", currency="EUR", total=30)
+    Order.objects.create(customer=bea, status="draft", currency="EUR", total=30)
+    _dispatch()
+    assert _subjects(smtp, "ana@example.com") == ["A"]
+
+    order_transition(by=admin_user, order_id=ana_order.pk, to="confirmed")
+    _dispatch()
+
+    assert _subjects(smtp, "ana@example.com") == ["A", "Premio"]
+    assert Enrolment.objects.get(customer=ana).status == "done"
+    assert _subjects(smtp, "bea@example.com") == ["A"]
+    assert Enrolment.objects.get(customer=bea).step_id == branch.pk

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
+from panorama.core.bulk import objects_insert
 from panorama.core.events import emit, emit_many
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.validation import rules_for
@@ -160,7 +161,9 @@ def interactions_record(*, by: User | None, contacts: list[dict[str, Any]]) -> l
     records none."""
     ensure_can(by, "channels.record")
     interactions = [_interaction_build(by=by, **contact) for contact in contacts]
-    Interaction.objects.bulk_create(interactions)
+    # One prepared INSERT (``core.bulk``): ``bulk_create`` compiled the SQL value by value,
+    # a sixth of a campaign's send time.
+    objects_insert(interactions)
     emit_many("interaction.recorded", [_recorded(i, by) for i in interactions])
     return interactions
 

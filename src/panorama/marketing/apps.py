@@ -17,10 +17,19 @@ class MarketingConfig(AppConfig):
 
         lists.register()  # "Add to marketing list" on the customer list's bulk bar
         from panorama.core import outbox
+        from panorama.core.events import catalogue
         from panorama.customers.duplicates import merging
 
         from .models import Enrolment, ListMembership, OptIn, Recipient
-        from .services.journeys import SUBSCRIBER, handle_event, journey_events
+        from .services.journeys import (
+            SUBSCRIBER,
+            WAIT_EVENTS,
+            WAITS_SUBSCRIBER,
+            handle_event,
+            handle_wait_event,
+            handle_wait_events,
+            journey_events,
+        )
 
         # A merge moves list stays and campaign rows to the survivor; a row the survivor
         # already has (the same list or campaign) stays with the merged customer.
@@ -37,3 +46,10 @@ class MarketingConfig(AppConfig):
         bounce_handler_register(campaign_bounce)
         # Journeys see their trigger events (and consent withdrawals) through the outbox.
         outbox.subscribe_durable(SUBSCRIBER, [*journey_events(), "consent.withdrawn"], handle_event)
+        # A wait at a branch ends when its customer opens, clicks or buys (not at a sweep).
+        outbox.subscribe_durable(
+            WAITS_SUBSCRIBER,
+            [e for e in WAIT_EVENTS if e in catalogue],
+            handle_wait_event,
+            batch_handler=handle_wait_events,
+        )

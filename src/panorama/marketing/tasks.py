@@ -38,11 +38,12 @@ def campaigns_tick() -> int:
 
 
 @task()
-def journeys_advance_task() -> dict:
-    """Run the journeys' steps that are due."""
+def journeys_advance_task(enrolment_ids: list[int] | None = None) -> dict:
+    """Run the journeys' steps that are due (``enrolment_ids``: only those enrolments'
+    steps, when an event ended their wait at a branch)."""
     from .services.journeys import journeys_advance
 
-    return journeys_advance()
+    return journeys_advance(enrolment_ids=enrolment_ids)
 
 
 @jobs.recoverer

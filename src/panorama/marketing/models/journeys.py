@@ -87,7 +87,7 @@ class JourneyStep(models.Model):
         ADD_TO_LIST = "add_to_list", _("Add to a list")
         TASK = "task", _("Task for the customer's manager")
         ALERT = "alert", _("Alert for the customer's manager")
-        BRANCH = "branch", _("Branch: after a wait, if opened, clicked or bought")
+        BRANCH = "branch", _("Branch: wait until the customer opens, clicks or buys, or N days")
 
     class Path(models.TextChoices):
         MAIN = "", _("Main road")
@@ -109,7 +109,8 @@ class JourneyStep(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     # wait: {"days"}; send: {"template"}; condition: {"segment", "negate"};
     # add_to_list: {"list"}; task: {"subject", "in_days"}; alert: {"title"};
-    # branch: {"test": opened | clicked | bought, "days"} (waits the days, then tests).
+    # branch: {"test": opened | clicked | bought, "days"} (waits until the test is met,
+    # then the yes path, or the days, then the no path).
     config = models.JSONField(_("settings"), default=dict)
 
     class Meta:

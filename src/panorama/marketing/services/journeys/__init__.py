@@ -18,8 +18,9 @@ pause. A customer enters a journey once, unless it allows re-entry
 add to a list, a task on the manager's agenda, an alert for the manager, and a branch:
 "wait until the customer opens (or clicks) the journey's last e-mail to him, or
 buys (an order confirmed, shipped or delivered since he entered), or N days". The
-wait ends early when the event arrives (``branches_met``, run by the worker's tick
-and sweep: the yes path at once); after the N days without it, the no path. A path
+wait ends when the event arrives (``waits``: the open, the click or the order, heard
+through the outbox, runs that customer's yes path at once; the worker's tick and sweep
+check too, ``branches_met``); after the N days without it, the no path. A path
 that ends (or is empty) goes on with the step after the branch (``tree``). Steps
 only hang under an earlier branch, so a journey is a tree and cannot loop; an
 "opened" or "clicked" branch needs an e-mail sent before it on its road (checked
@@ -65,7 +66,8 @@ from .mail import (
     journey_unsubscribe,
     unsubscribe_url,
 )
-from .run import branches_met, journeys_advance, journeys_due
+from .run import branches_met, branches_met_ids, journeys_advance, journeys_due
+from .waits import WAIT_EVENTS, WAITS_SUBSCRIBER, handle_wait_event, handle_wait_events
 
 __all__ = [
     "BATCH",
@@ -76,6 +78,8 @@ __all__ = [
     "MAX_STEPS_PER_RUN",
     "SUBSCRIBER",
     "UNSUBSCRIBE_SALT",
+    "WAITS_SUBSCRIBER",
+    "WAIT_EVENTS",
     "handle_event",
     "journey_enrol",
     "journey_events",
@@ -87,6 +91,9 @@ __all__ = [
     "journeys_advance",
     "journeys_dated_pending",
     "branches_met",
+    "branches_met_ids",
+    "handle_wait_event",
+    "handle_wait_events",
     "journeys_due",
     "journeys_enrol",
     "journeys_enrol_dated",

@@ -30,24 +30,34 @@ from .mail import _send
 logger = logging.getLogger("panorama.marketing.services.journeys")
 
 
-def journeys_due(*, now: datetime.datetime | None = None, limit: int = BATCH) -> list[int]:
+def journeys_due(
+    *, now: datetime.datetime | None = None, limit: int = BATCH, among: list[int] | None = None
+) -> list[int]:
     now = now or timezone.now()
-    return list(
-        Enrolment.objects.filter(
-            status=Enrolment.Status.ACTIVE,
-            due_at__lte=now,
-            journey__status=Journey.Status.ACTIVE,
-        )
-        .order_by("due_at", "pk")
-        .values_list("pk", flat=True)[:limit]
+    due = Enrolment.objects.filter(
+        status=Enrolment.Status.ACTIVE,
+        due_at__lte=now,
+        journey__status=Journey.Status.ACTIVE,
     )
+    if among is not None:
+        due = due.filter(pk__in=among)
+    return list(due.order_by("due_at", "pk").values_list("pk", flat=True)[:limit])
 
 
-def branches_met(*, now: datetime.datetime | None = None) -> int:
+def branches_met(
+    *, now: datetime.datetime | None = None, customer_ids: list[int] | None = None
+) -> int:
     """End early the waits at a branch whose test is already met ("wait until he opens,
-    clicks or buys, or N days"): their customers are made due now, so the next sweep
-    takes them down the yes path. The same tests as ``_branch_test``, as one UPDATE;
-    the number of customers whose wait ended."""
+    clicks or buys, or N days"): their customers are made due now, so the next run takes
+    them down the yes path (``customer_ids``: only theirs). The number of waits ended."""
+    return len(branches_met_ids(now=now, customer_ids=customer_ids))
+
+
+def branches_met_ids(
+    *, now: datetime.datetime | None = None, customer_ids: list[int] | None = None
+) -> list[int]:
+    """``branches_met``, returning the enrolments made due: the same tests as
+    ``_branch_test``, one SELECT and one UPDATE."""
     now = now or timezone.now()
     latest = (
         JourneyMessage.objects.filter(enrolment_id=OuterRef(OuterRef("pk")))
@@ -69,33 +79,42 @@ def branches_met(*, now: datetime.datetime | None = None) -> int:
         | (Q(step__config__test="clicked") & Q(clicked))
         | (Q(step__config__test="bought") & Q(bought))
     )
-    return (
-        Enrolment.objects.filter(
-            status=Enrolment.Status.ACTIVE,
-            journey__status=Journey.Status.ACTIVE,
-            step__kind=K.BRANCH,
-            branch_since__isnull=False,
-            due_at__gt=now,
-        )
-        .filter(met)
-        .update(due_at=now)
+    waiting = Enrolment.objects.filter(
+        status=Enrolment.Status.ACTIVE,
+        journey__status=Journey.Status.ACTIVE,
+        step__kind=K.BRANCH,
+        branch_since__isnull=False,
+        due_at__gt=now,
     )
+    if customer_ids is not None:
+        waiting = waiting.filter(customer_id__in=customer_ids)
+    ids = list(waiting.filter(met).values_list("pk", flat=True))
+    if ids:
+        Enrolment.objects.filter(pk__in=ids, due_at__gt=now).update(due_at=now)
+    return ids
 
 
 def journeys_advance(
-    *, now: datetime.datetime | None = None, batch: int = BATCH, backend: str | None = None
+    *,
+    now: datetime.datetime | None = None,
+    batch: int = BATCH,
+    backend: str | None = None,
+    enrolment_ids: list[int] | None = None,
 ) -> dict[str, int]:
     """Enrol today's birthdays and holdings about to end (once a day), then run the due
-    enrolments, batch after batch, one transaction per customer."""
+    enrolments, batch after batch, one transaction per customer. ``enrolment_ids``: run
+    only those (if due), nothing else (an event that ended a wait at a branch)."""
     now = now or timezone.now()
-    journeys_enrol_dated(now=now)
-    branches_met(now=now)
+    if enrolment_ids is None:
+        journeys_enrol_dated(now=now)
+        branches_met(now=now)
     counts = {"advanced": 0, "sent": 0, "finished": 0, "exited": 0, "failed": 0}
     connection = get_connection(backend)
     seen: set[int] = set()
     try:
         while True:
-            ids = [i for i in journeys_due(now=now, limit=batch) if i not in seen]
+            due = journeys_due(now=now, limit=batch, among=enrolment_ids)
+            ids = [i for i in due if i not in seen]
             if not ids:
                 break
             seen.update(ids)
