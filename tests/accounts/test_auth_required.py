@@ -34,6 +34,7 @@ from panorama.service.services.case import case_open
 from panorama.service.services.knowledge import article_create, article_publish
 from tests.catalog.factories import ProductFactory
 from tests.factories import (
+    AdminFactory,
     BillingIncidentFactory,
     CustomerFactory,
     GroupFactory,
@@ -42,6 +43,7 @@ from tests.factories import (
     MembershipFactory,
     pipeline_with_stages,
 )
+from tests.made_once import made_once
 
 pytestmark = pytest.mark.django_db
 
@@ -109,8 +111,26 @@ WEB_ROUTES = [r for r in ALL_ROUTES if not r.route.startswith((API_PREFIX, "stat
 API_ROUTES = [r for r in ALL_ROUTES if r.route.startswith(API_PREFIX)]
 
 
+@pytest.fixture(scope="module")
+def walk(django_db_setup, django_db_blocker):
+    """The walk's administrator and ``_params``, made once for the module's two thousand
+    tests (tests/made_once.py: each test's changes are undone)."""
+    with made_once(django_db_blocker):
+        admin = AdminFactory(username="admin")
+        yield admin, _params(admin)
+
+
 @pytest.fixture
-def params(db, admin_user):
+def admin_user(db, walk):
+    return walk[0]
+
+
+@pytest.fixture
+def params(db, walk):
+    return walk[1]
+
+
+def _params(admin_user) -> dict:
     """Real objects for every kind of path parameter, so a page that forgot the login
     check would answer 200 (not a 404 that hides the mistake)."""
     ana = CustomerFactory(first_name="Ana")

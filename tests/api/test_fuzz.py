@@ -23,14 +23,27 @@ from tests.factories import (
     IdentityFactory,
     MembershipFactory,
 )
+from tests.made_once import made_once
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1"))
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 
+@pytest.fixture(scope="module")
+def made(django_db_setup, django_db_blocker):
+    """``_world``, made once for the module's four hundred tests (tests/made_once.py:
+    what each test's requests change is undone before the next test)."""
+    with made_once(django_db_blocker):
+        yield _world()
+
+
 @pytest.fixture
-def world(db):
+def world(db, made):
+    return made
+
+
+def _world():
     """Some data for the generated ids to land on, and an administrator's token."""
     admin = AdminFactory(username="fuzz")
     for n in range(3):
