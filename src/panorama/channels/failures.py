@@ -168,7 +168,11 @@ def failures_filter(
 
 
 def failure_get(*, user: User | None, interaction_id: int) -> Interaction:
-    failure = failures_visible_to(user).filter(pk=interaction_id).first()
+    failure = (
+        failures_visible_to(user).filter(pk=interaction_id).first()
+        if 0 < interaction_id < 2**63  # beyond, SQLite cannot even bind it
+        else None
+    )
     if failure is None:
         raise NotFound(_("Failed message %(id)s does not exist.") % {"id": interaction_id})
     return failure
