@@ -387,7 +387,12 @@ def _adapter_params(customer) -> dict:
     fax.document.save("f.pdf", ContentFile(b"%PDF-1.4"), save=False)
     fax.content_type = "application/pdf"
     fax.save()
-    return {"account_id": account.pk, "fax_id": fax.pk}
+    from panorama.channels.failures import failure_record
+
+    failed = failure_record(
+        customer_id=customer.pk, channel="sms", kind="sms", subject="SMS", error="refused"
+    )
+    return {"account_id": account.pk, "fax_id": fax.pk, "interaction_id": failed.pk}
 
 
 def _automation_params(customer, admin_user) -> dict:

@@ -160,8 +160,13 @@ def test_a_refused_sms_is_kept_failed_with_the_reason_and_the_runs_other_writes_
     assert shown["status"] == "failed" and shown["direction"] == "outbound"
     assert shown["number"] == "+34611222000" and shown["body"] == "Hola Lucía Vega"
     assert "number not reachable" in shown["error"]
+    # And on his timeline as a failed message, sent by the rule.
+    [failed] = api_as(rep).get("/channels/failed-messages").json()["items"]
+    assert (failed["customer_id"], failed["channel"]) == (customer.pk, "sms")
+    assert failed["sent_by"] == f"Rule: {rule.name}" and "not reachable" in failed["error"]
     redeliver(dispatch)  # delivered again: the run is done, nothing is kept twice
     assert TextMessage.objects.filter(customer=customer).count() == 1
+    assert Interaction.objects.filter(customer=customer, failed=True).count() == 1
     assert RuleRun.objects.filter(rule=rule).count() == 1
 
 

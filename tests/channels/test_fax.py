@@ -201,3 +201,30 @@ def test_a_mailbox_marked_as_the_fax_gateways_turns_its_messages_into_faxes(ana)
     entry = mail_import(raw=_fax_mail(), mailbox=mailbox, uid=1, uidvalidity=1)
     assert (entry.status, entry.reason) == ("imported", "fax")
     assert Fax.objects.get().customer == ana
+
+
+def test_a_refused_fax_is_a_failed_entry_sent_again_with_its_document(api, ana, gateway):
+    gateway.refused_domain = "fax.gateway.example"
+    r = api._call(
+        "post",
+        f"/customers/{ana.pk}/faxes",
+        data={"number": "+34911222333", "document": io.BytesIO(pdf(1)), "cover": "Contrato"},
+    )
+    assert r.status_code == 422
+    failed = Interaction.objects.get(customer=ana, failed=True)
+    assert failed.channel == "fax" and "550" in failed.metadata["error"]
+
+    gateway.refused_domain = ""
+    retried = api.post(f"/channels/failed-messages/{failed.pk}/retry")
+
+    assert retried.status_code == 200, retried.content
+    [sent] = gateway.messages
+    assert sent.rcpt_tos == ["34911222333@fax.gateway.example"]
+    assert "Contrato" in sent.message.get_body(("plain",)).get_content()
+    [attachment] = list(sent.message.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+    # The gateway reports the new one failed later: its entry becomes a failed one.
+    fax_id = Interaction.objects.get(pk=retried.json()["id"]).metadata["fax_id"]
+    api.post(f"/channels/faxes/{fax_id}/status", json={"status": "failed", "error": "busy"})
+    later = Interaction.objects.get(pk=retried.json()["id"])
+    assert (later.failed, later.metadata["error"]) == (True, "busy")

@@ -115,7 +115,9 @@ def test_a_refused_recipient_is_said_and_kept_as_failed(api, smtp, ana, support)
     assert "550" in r.json()["detail"]
     sent = SentMail.objects.get()
     assert sent.status == "failed" and "No such user" in sent.error
-    assert not Interaction.objects.filter(customer=ana).exists()
+    # On his timeline as failed (tests/channels/test_failures.py), not as sent.
+    entry = Interaction.objects.get(customer=ana)
+    assert entry.failed and sent.interaction == entry
 
 
 def _dsn(original_id: str, recipient: str) -> bytes:

@@ -260,6 +260,13 @@ def test_the_mail_server_refusing_is_retried_then_ledgered(
     launch(by=marketer, campaign=again)
     failed = again.recipients.filter(status="failed")
     assert failed.count() == 4 and "451" in failed.first().error  # the four who consent
+    # Each on the customer's timeline as a failed message, sent by the campaign.
+    entries = Interaction.objects.filter(failed=True, metadata__campaign_id=again.pk)
+    assert sorted(entries.values_list("customer_id", flat=True)) == sorted(
+        failed.values_list("customer_id", flat=True)
+    )
+    assert all("451" in e.metadata["error"] for e in entries)
+    assert {e.metadata["source_name"] for e in entries} == {"Otra"}
     # A second run sends nothing twice.
     assert campaign_send(campaign_id=campaign.pk) == {"sent": 0, "skipped": 0, "failed": 0}
 

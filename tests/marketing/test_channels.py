@@ -121,6 +121,12 @@ def test_an_sms_campaign_texts_the_customers_who_consent_to_sms_at_send_time(
     assert (rows[world["eva"].pk].status, rows[world["eva"].pk].reason) == ("skipped", "no_consent")
     # Bea's number is refused by the provider: failed, with its answer.
     assert rows[bea.pk].status == "failed" and "not reachable" in rows[bea.pk].error
+    # ... and on her timeline as a failed message, sent by the campaign.
+    failed = Interaction.objects.get(customer=bea, failed=True)
+    assert failed.subject == "Campaign SMS: Prueba" and failed.related_id == rows[bea.pk].pk
+    assert (
+        failed.metadata["source_name"] == "Prueba" and "not reachable" in failed.metadata["error"]
+    )
     message = TextMessage.objects.get(customer=ana, status="queued")
     entry = Interaction.objects.get(pk=message.interaction_id)
     assert entry.channel == "sms" and entry.subject == "Campaign SMS: Prueba"

@@ -153,5 +153,43 @@ def test_a_refused_reply_is_kept_as_failed_and_shown(
     assert reply.delivery == "failed" and "ConnectionRefusedError" in reply.delivery_error
     page = response.content.decode()
     assert "was not sent" in page and 'data-delivery="failed"' in page
-    assert reply.interaction.outcome == "Not sent: failed"
+    # One timeline entry: the refused e-mail, failed, about the case.
+    entry = reply.interaction
+    assert (entry.failed, entry.outcome, entry.related) == (True, "Not sent", case)
+    assert (
+        entry.metadata["kind"] == "case_message" and "ConnectionRefused" in entry.metadata["error"]
+    )
+    assert Interaction.objects.filter(customer=ana, direction="outbound").count() == 1
     assert SentMail.objects.get().status == "failed"
+
+
+def test_a_failed_reply_retried_goes_out_through_the_case(
+    desk, settings, api_as, django_capture_on_commit_callbacks
+):
+    _mailbox, ana, agent = desk
+    port = free_port()
+    mail_through(settings, port)  # nobody listens on it yet
+    case = case_open(by=agent, customer_id=ana.pk, subject="Tarjeta")
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = case_message_add(by=agent, case_id=case.pk, body="Ya está.")
+    reply.refresh_from_db()
+    failed = reply.interaction
+    assert reply.delivery == "failed" and failed.failed
+
+    from aiosmtpd.controller import Controller
+
+    from tests.smtp import Inbox
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        answer = api_as(agent).post(f"/channels/failed-messages/{failed.pk}/retry")
+    finally:
+        controller.stop()
+
+    assert answer.status_code == 200, answer.content
+    reply.refresh_from_db()
+    assert reply.delivery == "sent" and reply.interaction_id == answer.json()["id"]
+    [(rcpt, _content)] = inbox.messages
+    assert rcpt == ["ana@example.com"]

@@ -16,8 +16,9 @@ Marketing and the channels sit beside automation, not below it: they are importe
 the functions (as ``actions.py`` reaches sales), never when this module loads.
 """
 
+import smtplib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from django.utils.translation import gettext as _
 
@@ -152,7 +153,7 @@ def run(action: dict, *, customer: Any, rule: Any, text: str = "") -> str:
     if action["type"] == "add_to_list":
         return _add_to_list(action, customer)
     if action["type"] == "send_sms":
-        return _send_sms(action, customer, text or action["text"])
+        return _send_sms(action, customer, text or action["text"], rule)
     if action["type"] == "enrol_journey":
         from panorama.marketing.services.journeys import journey_enrol
 
@@ -163,12 +164,39 @@ def run(action: dict, *, customer: Any, rule: Any, text: str = "") -> str:
         }
     from panorama.marketing.services.templates import template_send
 
-    _sent, what = template_send(
-        template_id=action["template"],
-        customer_id=customer.pk,
-        why=_("Sent by the rule “%(rule)s”") % {"rule": rule.name},
-    )
+    why = _("Sent by the rule “%(rule)s”") % {"rule": rule.name}
+    try:
+        _sent, what = template_send(
+            template_id=action["template"], customer_id=customer.pk, why=why
+        )
+    except (smtplib.SMTPException, OSError) as exc:
+        # Refused by the mail server: the run's error, and kept on the timeline as failed.
+        _mail_refused(action, customer, rule, exc)
     return what
+
+
+def _mail_refused(action: dict, customer: Any, rule: Any, exc: Exception) -> NoReturn:
+    from panorama.channels.failures import failure_record
+    from panorama.marketing.models import MessageTemplate
+
+    name = MessageTemplate.objects.filter(pk=action["template"]).values_list("name", flat=True)
+    subject = _("E-mail the template %(name)s") % {"name": name.first() or action["template"]}
+    error = f"{type(exc).__name__}: {exc}"[:1000]
+
+    def keep() -> None:
+        failure_record(
+            customer_id=customer.pk,
+            channel="email",
+            kind="rule_email",
+            subject=subject,
+            error=error,
+            source=("rule", rule.name, rule.pk),
+            metadata={"template_id": action["template"]},
+        )
+
+    raise KeptFailure(
+        _("The mail server did not accept the message: %(error)s") % {"error": error}, keep=keep
+    ) from exc
 
 
 def _add_to_list(action: dict, customer: Any) -> str:
@@ -183,7 +211,7 @@ def _add_to_list(action: dict, customer: Any) -> str:
     return _("Already in the list %(name)s") % {"name": static_list.name}
 
 
-def _send_sms(action: dict, customer: Any, text: str) -> str:
+def _send_sms(action: dict, customer: Any, text: str, rule: Any) -> str:
     """Through the channels' messaging service (its provider, its ``TextMessage`` and
     timeline entry), only if at this moment he consents to marketing by SMS (the SMS
     campaigns' own test). A provider's refusal (or its silence) is the run's error, and
@@ -202,8 +230,10 @@ def _send_sms(action: dict, customer: Any, text: str) -> str:
             by=None, customer_id=customer.pk, account_id=action["account"], body=text
         )
     except MessageRefused as exc:
-        failed = exc.failed
-        raise KeptFailure(exc.message, keep=lambda: message_failure_keep(failed=failed)) from exc
+        failed, source = exc.failed, ("rule", rule.name, rule.pk)
+        raise KeptFailure(
+            exc.message, keep=lambda: message_failure_keep(failed=failed, source=source)
+        ) from exc
     return _("SMS sent to %(to)s") % {"to": message.number}
 
 

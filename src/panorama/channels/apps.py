@@ -18,6 +18,7 @@ class ChannelsConfig(AppConfig):
         lists.register()  # the last contact, a column of the customer list
         from panorama.customers.duplicates import merging
 
+        from . import failures_page  # noqa: F401  (the failed messages list, by name)
         from .models import Conversation, Fax, Interaction, MailEntry, SentMail, TextMessage
 
         # A merge moves contacts to the survivor (the default, said here as the example

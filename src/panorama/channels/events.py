@@ -84,6 +84,17 @@ class MessageSent(Payload):
     by: int | None = Field(description="who sent it")
 
 
+@event("message.retried")
+class MessageRetried(Payload):
+    """A failed message (any channel) was sent again from the failed messages page or
+    the API, through its channel's service."""
+
+    failed_interaction_id: int = Field(description="the failed timeline entry")
+    interaction_id: int = Field(description="the new entry of the message sent again")
+    customer_id: int = Field(description="the customer")
+    by: int | None = Field(description="who sent it again")
+
+
 @event("message.status_changed")
 class MessageStatusChanged(Payload):
     """The provider reported what became of a message we sent."""

@@ -77,6 +77,10 @@ class Interaction(models.Model):
     related_id = models.PositiveBigIntegerField(null=True, blank=True)
     related = GenericForeignKey("related_type", "related_id")
     metadata = models.JSONField(default=dict, blank=True)
+    # A message that did not go out (refused by the server or the provider, or reported
+    # failed later): the entry says so, and the "Failed messages" page lists it
+    # (``failures.py``); ``metadata`` keeps the reason and what a retry needs.
+    failed = models.BooleanField(_("failed"), default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -85,6 +89,11 @@ class Interaction(models.Model):
         indexes = [
             models.Index(fields=["customer", "-occurred_at", "-id"], name="interaction_timeline"),
             models.Index(fields=["related_type", "related_id"], name="interaction_related"),
+            models.Index(
+                fields=["-occurred_at", "-id"],
+                condition=models.Q(failed=True),
+                name="interaction_failed",
+            ),
         ]
         ordering = ["-occurred_at", "-id"]
 

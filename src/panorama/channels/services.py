@@ -63,6 +63,7 @@ def _interaction_build(
     duration_seconds: int | None = None,
     related: models.Model | None = None,
     metadata: dict[str, Any] | None = None,
+    failed: bool = False,
 ) -> Interaction:
     """The checked, unsaved contact (``ensure_can`` is the caller's)."""
     if by is not None:
@@ -97,6 +98,7 @@ def _interaction_build(
         duration_seconds=duration_seconds,
         related=related,
         metadata=metadata or {},
+        failed=failed,
     )
     rules_for(Interaction).check(interaction)
     return interaction
@@ -127,12 +129,14 @@ def interaction_record(
     duration_seconds: int | None = None,
     related: models.Model | None = None,
     metadata: dict[str, Any] | None = None,
+    failed: bool = False,
 ) -> Interaction:
     """Put one contact on the customer's timeline. Every app records contacts here.
 
     ``by`` records it (None: the system, e.g. a channel adapter); ``agent`` is who took
     part, usually the same user. ``by`` must be allowed to record contacts and must see
     the customer (else 404), and ``related`` must be a record of that customer.
+    ``failed``: a message that did not go out (``failures.failure_record``).
     """
     ensure_can(by, "channels.record")
     interaction = _interaction_build(
@@ -148,6 +152,7 @@ def interaction_record(
         duration_seconds=duration_seconds,
         related=related,
         metadata=metadata,
+        failed=failed,
     )
     interaction.save()
     emit("interaction.recorded", **_recorded(interaction, by))

@@ -12,6 +12,14 @@ urlpatterns = [
     path("customers/<int:customer_id>/timeline/", views.timeline, name="timeline"),
 ]
 
+# Failed sends, every channel (failures.py, failures_page.py).
+from . import failures_page  # noqa: E402
+
+urlpatterns += [
+    path("failed/", failures_page.failed_list, name="failed_list"),
+    path("failed/<int:interaction_id>/retry/", failures_page.failed_retry, name="failed_retry"),
+]
+
 # Inbound e-mail (mail/views.py).
 from .mail import views as mail  # noqa: E402
 

@@ -22,6 +22,11 @@ class ServiceConfig(AppConfig):
         from panorama.sales.agenda import proposals_register
 
         proposals_register(panels.callbacks_proposed)  # callbacks in the agents' agenda
+        from panorama.channels.failures import retry_handler_register
+
+        from .services.reply import reply_retry
+
+        retry_handler_register("case_message", reply_retry)  # failed replies, sent again
         from panorama.core import palette
 
         # Ctrl+K: record a callback from anywhere (call management).

@@ -25,6 +25,7 @@ from panorama.customers import identifiers
 from panorama.customers.models import Customer
 from panorama.customers.selectors import customer_get, identify
 
+from ..failures import failure_mark, failure_record
 from ..mail.models import MailEntry
 from ..mail.parse import Parsed
 from ..models import Interaction
@@ -322,6 +323,18 @@ def fax_send(
         fax.save()
         if not error:
             _on_timeline(fax, customer, by)
+        else:  # on the timeline as failed, with the gateway's answer (failures.py)
+            fax.interaction = failure_record(
+                customer_id=customer.pk,
+                agent=by,
+                channel=Interaction.Channel.FAX,
+                kind="fax",
+                subject=_("Fax to %(number)s") % {"number": number},
+                body=(cover or "").strip()[:500],
+                error=error,
+                metadata={"fax_id": fax.pk, "number": number, "cover": (cover or "")[:500]},
+            )
+            fax.save(update_fields=["interaction"])
         emit("fax.sent", fax_id=fax.pk, customer_id=customer.pk, status=fax.status)
     if error:
         raise ValidationFailed(
@@ -347,7 +360,9 @@ def fax_status_set(*, by: User | None, fax_id: int, status: str, error: str = ""
         )
     fax.status, fax.error = status, (error or "").strip()[:500]
     fax.save(update_fields=["status", "error"])
-    if fax.interaction_id:
+    if status == Fax.Status.FAILED:  # the entry becomes a failed one, with the reason
+        failure_mark(interaction_id=fax.interaction_id, error=fax.error)
+    elif fax.interaction_id:
         Interaction.objects.filter(pk=fax.interaction_id).update(
             outcome=Fax.Status(status).label[:100]
         )

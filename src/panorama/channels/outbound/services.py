@@ -25,6 +25,7 @@ from panorama.core.exceptions import Conflict, NotFound, PermissionDenied, Valid
 from panorama.core.validation import rules_for
 from panorama.customers.models import Customer, Identity
 
+from ..failures import failure_record
 from ..models import Interaction
 from ..services import interaction_record
 from .merge import merge_fields_check
@@ -369,14 +370,28 @@ def _record(
         error=error,
         sent_by=by,
     )
-    if not error:
-        parent = (
-            Interaction.objects.filter(customer=customer, metadata__message_id=thread.in_reply_to)
-            .values_list("pk", flat=True)
-            .first()
-            if thread
-            else None
+    parent = (
+        Interaction.objects.filter(customer=customer, metadata__message_id=thread.in_reply_to)
+        .values_list("pk", flat=True)
+        .first()
+        if thread
+        else None
+    )
+    if error:
+        # Not sent: on the timeline as failed, with the server's answer (failures.py).
+        sent.save()
+        sent.interaction = failure_record(
+            customer_id=customer.pk,
+            agent=by,
+            channel=Interaction.Channel.EMAIL,
+            kind="email",
+            subject=subject,
+            body=text,
+            error=error,
+            related=related,
+            metadata={"sent_mail_id": sent.pk, "to": to_address, "thread_parent": parent},
         )
+    else:
         sent.interaction = interaction_record(
             customer_id=customer.pk,
             by=by,

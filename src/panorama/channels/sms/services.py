@@ -19,6 +19,7 @@ from panorama.customers.models import Customer, Identity
 from panorama.customers.selectors import customer_get, identify
 from panorama.customers.services.customer import IdentityData, identity_add
 
+from ..failures import failure_mark, failure_record
 from ..mail.crypto import seal
 from ..models import Interaction
 from ..services import interaction_record
@@ -146,7 +147,11 @@ def message_send(
                 outcome=str(M.QUEUED.label),
                 metadata={"kind": account.kind, "text_message_id": message.pk, "number": number},
             )
-            message.save(update_fields=["interaction"])
+        else:
+            message.interaction = _failure_entry(
+                message, account, customer_id=customer.pk, agent=by
+            )
+        message.save(update_fields=["interaction"])
         emit(
             "message.sent",
             message_id=message.pk,
@@ -162,11 +167,36 @@ def message_send(
     return message
 
 
+def _failure_entry(
+    message: TextMessage,
+    account: MessagingAccount,
+    *,
+    customer_id: int,
+    agent: User | None,
+    source: tuple[str, str, int | None] | None = None,
+) -> Interaction:
+    """The refused text on the customer's timeline, as failed (``failures.py``)."""
+    return failure_record(
+        customer_id=customer_id,
+        agent=agent,
+        channel=_channel(account),
+        kind=account.kind,
+        subject=_subject(account, outbound=True, number=message.number),
+        body=message.body,
+        error=message.error,
+        source=source,
+        metadata={"text_message_id": message.pk, "number": message.number},
+    )
+
+
 @transaction.atomic
-def message_failure_keep(*, failed: TextMessage) -> TextMessage:
+def message_failure_keep(
+    *, failed: TextMessage, source: tuple[str, str, int | None] | None = None
+) -> TextMessage:
     """Record a refused message again, as ``message_send`` kept it, after the caller's
     transaction rolled it back with the rest of its writes (a rule's run: its other
-    actions undone, the failed SMS kept). Nothing is written when it is still there."""
+    actions undone, the failed SMS kept, on the timeline as failed; ``source``: the
+    rule). Nothing is written when it is still there."""
     if failed.pk is not None and TextMessage.objects.filter(pk=failed.pk).exists():
         return failed
     message = TextMessage.objects.create(
@@ -179,6 +209,15 @@ def message_failure_keep(*, failed: TextMessage) -> TextMessage:
         customer_id=failed.customer_id,
         sent_by_id=failed.sent_by_id,
     )
+    if message.customer_id:
+        message.interaction = _failure_entry(
+            message,
+            message.account,
+            customer_id=message.customer_id,
+            agent=message.sent_by,
+            source=source,
+        )
+        message.save(update_fields=["interaction"])
     emit(
         "message.sent",
         message_id=message.pk,
@@ -309,7 +348,9 @@ def _status(account: MessagingAccount, provider_id: str, status: str, error: str
     if ORDER[M(status)] >= ORDER.get(M(message.status), 0) and message.status != status:
         message.status, message.error = status, error
         message.save(update_fields=["status", "error", "updated_at"])
-        if message.interaction_id:
+        if status == M.FAILED:  # the entry becomes a failed one, with the reason
+            failure_mark(interaction_id=message.interaction_id, error=error)
+        elif message.interaction_id:
             Interaction.objects.filter(pk=message.interaction_id).update(
                 outcome=M(status).label[:100]
             )

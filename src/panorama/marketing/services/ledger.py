@@ -125,6 +125,10 @@ class Sender:
         """Ledger a message handed over (its row, timeline entry, event)."""
         raise NotImplementedError
 
+    def failed(self, recipient: Recipient) -> None:
+        """A message refused (its row is ledgered ``failed``): its failed timeline entry
+        (``channels.failures``)."""
+
     def flush(self) -> None:
         """Ledger what ``sent`` kept back (end of a batch, and whatever broke)."""
 
@@ -196,6 +200,7 @@ def ledger_walk(
                             *sender.failed_fields,
                         ]
                     )
+                    sender.failed(recipient)
                     counts["failed"] += 1
                 else:
                     sender.sent(recipient)

@@ -25,6 +25,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from panorama.channels.failures import failure_fields
 from panorama.channels.services import interactions_record
 from panorama.core.bulk import objects_update
 from panorama.core.events import emit_many
@@ -286,6 +287,31 @@ def _record_sent(campaign: Campaign, handed: list[tuple[Recipient, str]]) -> Non
     handed.clear()
 
 
+def _record_failed(campaign: Campaign, refused: list[tuple[Recipient, str]]) -> None:
+    """The messages the server refused (their rows already ledgered ``failed``) on the
+    customers' timelines as failed, with the server's answer: one INSERT."""
+    if not refused:
+        return
+    interactions_record(
+        by=None,
+        contacts=[
+            failure_fields(
+                customer_id=recipient.customer_id,
+                channel="email",
+                kind="campaign_email",
+                subject=_("Campaign e-mail: %(subject)s") % {"subject": subject[:150]},
+                body=_("Campaign %(name)s") % {"name": campaign.name},
+                error=recipient.error,
+                source=("campaign", campaign.name, campaign.pk),
+                related=recipient,
+                metadata={"campaign_id": campaign.pk, "to": recipient.email},
+            )
+            for recipient, subject in refused
+        ],
+    )
+    refused.clear()
+
+
 class EmailSender(Sender):
     """E-mails through Django's mail, ``PANORAMA_MAIL_CONNECTIONS`` kept-open connections
     at once (each message's SMTP round trips are mostly waiting for the server: several
@@ -315,6 +341,7 @@ class EmailSender(Sender):
         self.opened: list[Any] = []  # every worker's connection, closed at the end
         self.lock = threading.Lock()
         self.accepted: list[tuple[Recipient, str]] = []
+        self.rejected: list[tuple[Recipient, str]] = []
         self.subjects: dict[int, str] = {}
 
     def contacts(self, ids: list[int]) -> dict[int, str]:
@@ -394,8 +421,12 @@ class EmailSender(Sender):
         if len(self.accepted) >= COMMIT_EVERY:
             self.flush()
 
+    def failed(self, recipient: Recipient) -> None:
+        self.rejected.append((recipient, self.subjects.pop(recipient.pk, "")))
+
     def flush(self) -> None:
         _record_sent(self.campaign, self.accepted)
+        _record_failed(self.campaign, self.rejected)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.channels.models import Interaction
+from panorama.channels.services import interaction_metadata_merge
 from panorama.channels.sms.services import MAX_BODY, message_send
 from panorama.core.events import emit
 from panorama.core.exceptions import DomainError
@@ -97,9 +98,26 @@ class SmsSender(Sender):
                 number=recipient.phone,
             )
         except DomainError as exc:
+            failed = getattr(exc, "failed", None)  # MessageRefused: its failed entry
+            self.interaction_id = failed.interaction_id if failed is not None else None
             return str(exc.message)
         self.interaction_id = message.interaction_id
         return ""
+
+    def failed(self, recipient: Recipient) -> None:
+        """The refused text's failed entry (the adapter's) names the campaign too."""
+        if self.interaction_id:
+            _tie(recipient, self.interaction_id, self.campaign)
+            interaction_metadata_merge(
+                interaction_id=self.interaction_id,
+                values={
+                    "source": "campaign",
+                    "source_name": self.campaign.name[:200],
+                    "source_id": self.campaign.pk,
+                    "campaign_id": self.campaign.pk,
+                },
+            )
+            self.interaction_id = None
 
     def sent(self, recipient: Recipient) -> None:
         with transaction.atomic():

@@ -11,10 +11,12 @@ failure is shown on the case, never lost. Internal notes are never sent."""
 import logging
 import re
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
+from panorama.channels.failures import failure_record
 from panorama.channels.models import Interaction
 from panorama.channels.outbound.models import SendingIdentity, SentMail
 from panorama.channels.outbound.services import (
@@ -23,7 +25,7 @@ from panorama.channels.outbound.services import (
     identities_usable,
     mail_deliver,
 )
-from panorama.channels.services import interaction_record
+from panorama.channels.services import interaction_metadata_merge, interaction_record
 
 from ..models import Case, CaseMessage
 from .attachment import timeline_files
@@ -120,7 +122,14 @@ def _sms_deliver(message: CaseMessage) -> CaseMessage:
             number=last.number if last else "",
         )
     except DomainError as exc:
-        return _outcome(message, D.FAILED, str(exc.message), channel=Interaction.Channel.SMS)
+        failed = getattr(exc, "failed", None)  # MessageRefused: the text's failed entry
+        return _outcome(
+            message,
+            D.FAILED,
+            str(exc.message),
+            channel=Interaction.Channel.SMS,
+            interaction=failed.interaction if failed is not None else None,
+        )
     return _outcome(message, D.SENT, "", interaction=sms.interaction)
 
 
@@ -176,7 +185,7 @@ def reply_deliver(message_id: int) -> CaseMessage:
         logger.exception("reply %s on case %s could not be sent", message.pk, case.reference)
         return _outcome(message, D.FAILED, f"{type(exc).__name__}: {exc}"[:1000])
     if sent.status == SentMail.Status.FAILED:
-        return _outcome(message, D.FAILED, sent.error, sent_mail=sent)
+        return _outcome(message, D.FAILED, sent.error, sent_mail=sent, interaction=sent.interaction)
     return _outcome(message, D.SENT, "", sent_mail=sent, interaction=sent.interaction)
 
 
@@ -199,8 +208,23 @@ def _outcome(
     channel: str = Interaction.Channel.EMAIL,
 ) -> CaseMessage:
     message.delivery, message.delivery_error, message.sent_mail = delivery, error, sent_mail
-    if interaction is None:
-        # Not sent: the reply is still on the timeline, saying so.
+    retry = {"kind": "case_message", "message_id": message.pk}
+    if interaction is None and delivery == D.FAILED:
+        # Not sent: the reply is still on the timeline, as a failed message (the
+        # channels' failed messages page lists it, and a retry sends it again here).
+        interaction = failure_record(
+            customer_id=message.case.customer_id,
+            agent=message.author,
+            channel=channel,
+            kind="case_message",
+            subject=_("Reply on case %(ref)s (not sent)") % {"ref": message.case.reference},
+            body=message.body,
+            error=error,
+            related=message.case,
+            metadata={"message_id": message.pk},
+        )
+    elif interaction is None:
+        # Not sent (no address): the reply is still on the timeline, saying so.
         interaction = interaction_record(
             customer_id=message.case.customer_id,
             by=None,
@@ -211,10 +235,47 @@ def _outcome(
             body=message.body,
             outcome=str(D(delivery).label),
             related=message.case,
-            metadata={"kind": "case_message", "message_id": message.pk, "error": error},
+            metadata={**retry, "error": error},
         )
+    elif interaction.failed:
+        # The channel's own failed entry (the refused e-mail or text): a retry goes
+        # through the case, so the reply's delivery follows it.
+        interaction_metadata_merge(interaction_id=interaction.pk, values=retry)
+        if interaction.related_id is None:
+            Interaction.objects.filter(pk=interaction.pk).update(
+                related_type=ContentType.objects.get_for_model(Case), related_id=message.case_id
+            )
     message.interaction = interaction
     message.save(update_fields=["delivery", "delivery_error", "sent_mail", "interaction"])
     timeline_files(message)  # the ficha names the files the reply carried
     interaction.refresh_from_db(fields=["metadata"])
     return message
+
+
+def reply_retry(by: User | None, failure: Interaction) -> Interaction:
+    """Send a reply that was not sent again (the channels' failed messages page or API),
+    through ``reply_deliver``: from the reply's author's identity, on the case's channel,
+    the outcome kept on the reply. ``by`` must be allowed to answer cases; a refusal
+    again is a 422 with the server's answer. Registered in ``ServiceConfig.ready``."""
+    from panorama.accounts.permissions import ensure_can
+    from panorama.core.exceptions import NotFound, ValidationFailed
+
+    ensure_can(by, "service.edit")
+    message = (
+        CaseMessage.objects.filter(
+            pk=(failure.metadata or {}).get("message_id") or 0,
+            case__customer_id=failure.customer_id,
+        )
+        .select_related("case")
+        .first()
+    )
+    if message is None:
+        raise NotFound(_("The reply of this failed message no longer exists."))
+    CaseMessage.objects.filter(pk=message.pk).update(delivery=D.PENDING, delivery_error="")
+    message = reply_deliver(message.pk)
+    if message.delivery != D.SENT or message.interaction is None:
+        raise ValidationFailed(
+            _("The reply was not sent: %(error)s") % {"error": message.delivery_error},
+            field="retry",
+        )
+    return message.interaction

@@ -1,0 +1,249 @@
+"""Failed sends on every channel: a message the mail server or the provider refused is a
+failed entry on the customer's timeline (channel, reason, time, who sent it), listed on
+the "Failed messages" page and the API in the user's scope, and sent again through its
+channel's own service (its checks and permissions)."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.urls import reverse
+
+from panorama.accounts.models import Role
+from panorama.channels.models import Interaction, MessagingAccount, SendingIdentity, SentMail
+from panorama.channels.sms.provider import signature_for
+from panorama.channels.sms.services import messaging_account_save
+from tests.factories import CustomerFactory, IdentityFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+KEY = "provider-api-key"
+
+
+class Provider(BaseHTTPRequestHandler):
+    """The reference messaging API (docs/messaging.md): refuses while ``refusing``."""
+
+    refusing = True
+    sent = 0
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        self.rfile.read(int(self.headers["Content-Length"]))
+        if Provider.refusing:
+            return self._answer(400, {"error": "number not reachable"})
+        Provider.sent += 1
+        return self._answer(201, {"id": f"prov-{Provider.sent}", "status": "queued"})
+
+    def _answer(self, status, payload):
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def account():
+    Provider.refusing, Provider.sent = True, 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Provider)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield messaging_account_save(
+        by=None,
+        account=MessagingAccount(
+            name="SMS",
+            number="+34600100200",
+            api_url=f"http://127.0.0.1:{server.server_address[1]}",
+        ),
+        api_key=KEY,
+    )
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def ana(team):
+    customer = CustomerFactory(
+        first_name="Ana", last_name="García", display_name="Ana García", team=team
+    )
+    IdentityFactory(customer=customer, kind="email", value="ana@refused.example", is_primary=True)
+    IdentityFactory(customer=customer, kind="phone", value="+34611222333", is_primary=True)
+    return customer
+
+
+@pytest.fixture
+def support():
+    return SendingIdentity.objects.create(
+        name="Support",
+        from_address="support@bank.example",
+        display_name="Banco Panorama",
+        signature="Banco Panorama · 900 100 200",
+    )
+
+
+def _refused_mail(api, smtp, ana, support):
+    smtp.refused_domain = "refused.example"
+    r = api.post(
+        f"/customers/{ana.pk}/emails",
+        json={"identity_id": support.pk, "subject": "Su hipoteca", "body": "Le llamamos mañana."},
+    )
+    assert r.status_code == 422
+    return Interaction.objects.get(customer=ana, failed=True)
+
+
+def test_a_refused_email_is_a_failed_entry_on_the_ficha(client, api_as, smtp, ana, support, rep):
+    failed = _refused_mail(api_as(rep), smtp, ana, support)
+
+    assert (failed.channel, failed.direction, failed.agent) == ("email", "outbound", rep)
+    assert "550" in failed.metadata["error"]
+    assert SentMail.objects.get().interaction == failed
+    client.force_login(rep)
+    page = client.get(reverse("customers:detail", args=[ana.pk])).content.decode()
+    entry = page[page.index(f'id="interaction-{failed.pk}"') :]
+    entry = entry[: entry.index("</li>")]
+    assert "Not sent" in entry and "No such user here" in entry and "Su hipoteca" in entry
+    assert rep.get_full_name() in entry
+    assert reverse("channels:failed_retry", args=[failed.pk]) in entry  # the Retry button
+
+
+def test_retry_sends_it_again_once_through_the_same_service(api, smtp, ana, support, emitted):
+    failed = _refused_mail(api, smtp, ana, support)
+    smtp.refused_domain = ""
+
+    with emitted() as events:
+        r = api.post(f"/channels/failed-messages/{failed.pk}/retry")
+
+    assert r.status_code == 200, r.content
+    new = Interaction.objects.get(pk=r.json()["id"])
+    assert (new.failed, new.subject, new.channel) == (False, "Su hipoteca", "email")
+    assert [m.rcpt_tos for m in smtp.messages] == [["ana@refused.example"]]
+    text = smtp.messages[0].message.get_content()
+    assert text.count("Banco Panorama · 900 100 200") == 1  # signed once, not twice
+    assert (
+        "message.retried",
+        {
+            "failed_interaction_id": failed.pk,
+            "interaction_id": new.pk,
+            "customer_id": ana.pk,
+            "by": api.user.pk,
+        },
+    ) in events
+    shown = api.get(f"/channels/failed-messages/{failed.pk}").json()
+    assert (shown["retried_as"], shown["retryable"]) == (new.pk, False)
+
+    again = api.post(f"/channels/failed-messages/{failed.pk}/retry")
+    assert again.status_code == 409
+    assert "already sent again" in again.json()["detail"]
+    assert len(smtp.messages) == 1
+
+
+def test_a_retry_refused_again_says_why_and_is_kept(api, smtp, ana, support):
+    failed = _refused_mail(api, smtp, ana, support)
+
+    r = api.post(f"/channels/failed-messages/{failed.pk}/retry")
+
+    assert r.status_code == 422
+    assert "No such user here" in r.json()["detail"]
+    assert Interaction.objects.filter(customer=ana, failed=True).count() == 2
+    failed.refresh_from_db()
+    assert failed.metadata["retried_as"] is None and "550" in failed.metadata["retry_error"]
+    newest = Interaction.objects.filter(customer=ana, failed=True).exclude(pk=failed.pk).get()
+    waiting = api.get("/channels/failed-messages?state=waiting").json()["items"]
+    assert [item["id"] for item in waiting] == [newest.pk]
+
+
+def test_who_may_retry_and_who_sees_the_failure(api, api_as, smtp, ana, support, rep):
+    failed = _refused_mail(api, smtp, ana, support)
+    smtp.refused_domain = ""
+    other = UserFactory(username="sur", role=Role.SALES_REP, teams=[TeamFactory(name="Sur")])
+    analyst = UserFactory(username="analyst", role=Role.ANALYST)
+
+    assert api_as(other).get("/channels/failed-messages").json()["items"] == []
+    assert api_as(other).post(f"/channels/failed-messages/{failed.pk}/retry").status_code == 404
+    refused = api_as(analyst).post(f"/channels/failed-messages/{failed.pk}/retry")
+    assert refused.status_code == 403
+    assert "not send messages" in refused.json()["detail"]
+    # The rep sees it (his team's customer) and may use the shared identity: he sends it.
+    assert [i["id"] for i in api_as(rep).get("/channels/failed-messages").json()["items"]] == [
+        failed.pk
+    ]
+    assert api_as(rep).post(f"/channels/failed-messages/{failed.pk}/retry").status_code == 200
+    assert len(smtp.messages) == 1
+
+
+def test_a_personal_identity_is_not_anothers_to_retry_from(api_as, smtp, ana, rep, team):
+    mine = SendingIdentity.objects.create(name="Rep", from_address="rep@bank.example", owner=rep)
+    failed = _refused_mail(api_as(rep), smtp, ana, mine)
+    smtp.refused_domain = ""
+    colleague = UserFactory(username="colega", role=Role.SALES_REP, teams=[team])
+
+    r = api_as(colleague).post(f"/channels/failed-messages/{failed.pk}/retry")
+
+    assert r.status_code == 403
+    assert "You may not send from" in r.json()["detail"]
+    assert smtp.messages == []
+
+
+def test_a_refused_text_and_a_failed_delivery_report_are_failed_entries(api, client, account, ana):
+    r = api.post(f"/customers/{ana.pk}/messages", json={"account_id": account.pk, "body": "Hola"})
+    assert r.status_code == 422
+    failed = Interaction.objects.get(customer=ana, failed=True)
+    assert (failed.channel, failed.metadata["error"]) == ("sms", "HTTP 400: number not reachable")
+
+    Provider.refusing = False
+    retried = api.post(f"/channels/failed-messages/{failed.pk}/retry")
+    assert retried.status_code == 200, retried.content
+    assert Provider.sent == 1
+
+    body = json.dumps({"type": "status", "id": "prov-1", "status": "failed", "error": "absent"})
+    report = client.post(
+        f"/api/v1/channels/messaging/{account.pk}/webhook",
+        data=body.encode(),
+        content_type="application/json",
+        headers={"X-Panorama-Signature": signature_for(account.webhook_secret, body.encode())},
+    )
+    assert report.status_code == 200
+    later = Interaction.objects.get(pk=retried.json()["id"])
+    assert (later.failed, later.metadata["error"]) == (True, "absent")
+    listed = api.get("/channels/failed-messages?channel=sms&state=waiting").json()["items"]
+    assert [(i["id"], i["error"], i["retryable"]) for i in listed] == [(later.pk, "absent", True)]
+
+
+def test_the_page_lists_the_users_failures_filtered_and_retries_them(
+    client, api, smtp, ana, support, rep, account
+):
+    failed = _refused_mail(api, smtp, ana, support)
+    api.post(f"/customers/{ana.pk}/messages", json={"account_id": account.pk, "body": "Hola"})
+    theirs = CustomerFactory(display_name="Bea Sola", team=TeamFactory(name="Sur"))
+    IdentityFactory(customer=theirs, kind="email", value="bea@refused.example")
+    _hidden = api.post(
+        f"/customers/{theirs.pk}/emails",
+        json={"identity_id": support.pk, "subject": "Oculto", "body": "x"},
+    )
+    client.force_login(rep)
+
+    page = client.get(reverse("channels:failed_list")).content.decode()
+    assert "Su hipoteca" in page and "Ana García" in page and "No such user here" in page
+    assert "SMS to +34611222333" in page and "Oculto" not in page
+    assert reverse("channels:failed_list") in page  # in the sidebar
+    only_mail = client.get(reverse("channels:failed_list") + "?channel=email").content.decode()
+    assert "Su hipoteca" in only_mail and "SMS to" not in only_mail
+
+    smtp.refused_domain = ""
+    back = reverse("customers:detail", args=[ana.pk])
+    r = client.post(reverse("channels:failed_retry", args=[failed.pk]), {"next": back})
+    assert r.status_code == 302 and r["Location"] == back
+    assert len(smtp.messages) == 1
+    again = client.post(reverse("channels:failed_retry", args=[failed.pk]), follow=True)
+    assert "already sent again" in again.content.decode()
+    assert len(smtp.messages) == 1
+
+
+def test_the_api_refuses_a_bad_filter(api):
+    assert api.get("/channels/failed-messages?channel=pigeon").status_code == 422
+    assert api.get("/channels/failed-messages?state=maybe").status_code == 422
+    assert api.get("/channels/failed-messages?cursor=nope").status_code == 422
+    assert api.post("/channels/failed-messages/999999/retry").status_code == 404
