@@ -2,8 +2,8 @@
 the columns guessed from the Spanish headers, the import queued and its page waiting
 ("0 of 4 rows processed") while no worker runs; then the database worker takes the
 job and the page shows the report without a reload: the counts, every rejected row
-with its reason, the CSV to fix them, and undo. Wide and at 375 px, without sideways
-scroll or accessibility violations."""
+with all its reasons (each with its column), the CSV to fix them, and undo. Wide and
+at 375 px, without sideways scroll or accessibility violations."""
 
 import csv
 import io
@@ -68,6 +68,11 @@ def test_a_lead_import_waits_for_the_worker_then_reports_and_undoes(
     expect(progress.locator("#import-rejected")).to_have_text("2")
     expect(progress.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
     expect(page.get_by_text("no-es-correo is not a valid e-mail address")).to_be_visible()
+    # Every problem of a row, each with its column (issue 9: not only the first).
+    luis = progress.get_by_role("listitem").filter(has_text="Row 3")
+    expect(luis.get_by_role("listitem")).to_have_count(3)
+    for column in ("Cargo", "Correo electrónico", "Teléfono"):
+        expect(luis.get_by_role("listitem").filter(has_text=f"{column}:")).to_be_visible()
     assert sorted(Lead.objects.values_list("email", flat=True)) == ["ana@beta.es", "eva@acme.es"]
     assert violations(page) == []
 
@@ -76,6 +81,12 @@ def test_a_lead_import_waits_for_the_worker_then_reports_and_undoes(
     report = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
     assert report[0][: len(HEADER)] == HEADER
     assert [row[: len(HEADER)] for row in report[1:]] == [ROWS[1], ROWS[2]]
+    assert report[0][len(HEADER) :] == ["Row", "Column", "Value", "Problems"]
+    assert report[1][len(HEADER) : len(HEADER) + 2] == [
+        "3",
+        "Cargo; Correo electrónico; Teléfono",
+    ]
+    assert len(report[1][-1].split("; ")) == 3, "the three reasons"
 
     page.set_viewport_size({"width": 375, "height": 812})
     assert sideways(page) == ""

@@ -1,3 +1,6 @@
+import csv
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -29,7 +32,17 @@ HEADER = [
 ]
 ROWS = [
     ["Eva", "Soto", "Acme SL", "Directora", "eva@acme.es", "600112233", "28001", "Feria"],
-    ["Luis", "Gil", "", "", "no-es-correo", "", "08001", ""],
+    [  # three bad fields: all three reported
+        "Luis",
+        "Gil",
+        "",
+        "Responsable de compras, logística, almacén y atención al cliente de las "
+        "delegaciones de Levante y del Sur",
+        "no-es-correo",
+        "600 112 233 / 600 445 566 / 911 223 344 (tardes)",
+        "08001",
+        "",
+    ],
     ["", "", "", "", "", "", "", "solo notas"],
     ["Ana", "Ruiz", "Beta SA", "CEO", "ana@beta.es", "", "46001", ""],
 ]
@@ -69,11 +82,22 @@ def test_import_maps_the_spanish_headers_reports_and_undoes(rep, emitted, settin
         "lead.imported",
         {"import_id": job.pk, "created": 2, "rejected": 2, "by": rep.pk},
     )
-    report = "".join(lead_import_rejected_csv(job=job)).lstrip("\ufeff").splitlines()
-    assert report[0].endswith("Row,Problems")
-    assert report[1].startswith("Luis,Gil,") and ",3," in report[1]
-    assert "no-es-correo is not a valid e-mail address" in report[1]
-    assert ",4," in report[2] and "A lead needs a name" in report[2]
+    luis = job.rejected_rows.get(row_number=3)
+    assert [p["field"] for p in luis.problems] == ["Cargo", "Correo electrónico", "Teléfono"]
+    report = list(csv.reader(io.StringIO("".join(lead_import_rejected_csv(job=job)))))
+    assert report[0][len(HEADER) :] == ["Row", "Column", "Value", "Problems"]
+    assert report[1][: len(HEADER)] == ROWS[1], "the row as read, to fix and import again"
+    row, columns, values, reasons = report[1][len(HEADER) :]
+    assert row == "3"
+    assert columns.split("; ") == ["Cargo", "Correo electrónico", "Teléfono"]
+    assert values.split("; ") == [ROWS[1][3], ROWS[1][4], ROWS[1][5]]
+    reasons_listed = reasons.split("; ")
+    assert len(reasons_listed) == 3
+    assert "at most 100 characters" in reasons_listed[0]
+    assert "no-es-correo is not a valid e-mail address" in reasons_listed[1]
+    assert "at most 40 characters" in reasons_listed[2]
+    assert report[2][len(HEADER) : len(HEADER) + 2] == ["4", "Apellidos"]
+    assert "A lead needs a name" in report[2][-1]
 
     lead_status_change(by=rep, lead_id=eva.pk, status="working")
     job = lead_import_undo(by=rep, import_id=job.pk)

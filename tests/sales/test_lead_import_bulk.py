@@ -200,7 +200,7 @@ def test_the_batch_assigns_and_scores_as_one_lead_at_a_time(
     report = {r.row_number: r.message for r in job.rejected_rows.all()}
     assert set(report) == set(refused)
     assert all(refused[n] in report[n] for n in refused)
-    assert "email: no-mail-4 is not a valid e-mail address." in report[6]
+    assert "Email: no-mail-4 is not a valid e-mail address." in report[6]
     assert "A lead needs a name" in report[8]
 
 

@@ -72,6 +72,35 @@ def test_bad_input_names_the_field_and_writes_nothing(rep):
     assert not Lead.objects.exists()
 
 
+# Three fields at fault at once: every path reports all three (issue 9).
+THREE_BAD = {
+    "last_name": "Soto",
+    "job_title": "Directora " * 11,
+    "email": "no-es-correo",
+    "phone": "600 112 233 / 600 445 566 / 911 223 344 (tardes)",
+}
+
+
+def test_every_bad_field_is_reported_at_once(rep):
+    with pytest.raises(ValidationFailed) as error:
+        lead_create(by=rep, **THREE_BAD)
+    errors = error.value.errors
+    assert sorted(errors) == ["email", "job_title", "phone"]
+    assert "at most 100 characters" in errors["job_title"][0]
+    assert errors["email"] == ["no-es-correo is not a valid e-mail address."]
+    assert "at most 40 characters" in errors["phone"][0]
+    assert error.value.field == "job_title"
+    assert all(m in str(error.value.message) for ms in errors.values() for m in ms)
+    lead = lead_create(by=rep, last_name="Soto")
+    with pytest.raises(ValidationFailed) as error:
+        lead_update(by=rep, lead_id=lead.pk, changes={**THREE_BAD, "last_name": ""})
+    assert sorted(error.value.errors) == ["email", "job_title", "phone"]
+    with pytest.raises(ValidationFailed) as error:
+        lead_create(by=rep, source="nope", email="nope", data=[])  # type: ignore[typeddict-item]
+    assert sorted(error.value.errors) == ["data", "email", "source"]
+    assert list(Lead.objects.all()) == [lead]
+
+
 def test_scope_reps_managers_and_unassigned(rep, team):
     mate = UserFactory(username="mate", teams=[team])
     stranger = UserFactory(username="stranger", teams=[TeamFactory(name="Sur")])

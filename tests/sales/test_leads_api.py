@@ -12,6 +12,7 @@ from ..factories import (
     UserFactory,
     pipeline_with_stages,
 )
+from .test_lead_services import THREE_BAD
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +105,12 @@ def test_assignment_through_patch(api_as, rep, team):
     refused = api.patch(f"/leads/{lead_id}", json={"team_id": sur.pk})
     assert refused.status_code == 403
     assert Lead.objects.get().team == team
+
+
+def test_a_refused_capture_names_every_bad_field(api_as, rep):
+    refused = api_as(rep).post("/leads", json=THREE_BAD)
+    assert refused.status_code == 422
+    body = refused.json()
+    assert sorted(body["errors"]) == ["email", "job_title", "phone"]
+    assert body["errors"]["email"] == ["no-es-correo is not a valid e-mail address."]
+    assert not Lead.objects.exists()

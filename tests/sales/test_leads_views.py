@@ -6,6 +6,7 @@ from panorama.sales.models import Lead
 from panorama.sales.services.lead import lead_create
 
 from ..factories import CustomerFactory, IdentityFactory, TeamFactory, UserFactory
+from .test_lead_services import THREE_BAD
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +149,24 @@ def test_the_lead_page_reads_in_a_bounded_number_of_queries(
     with django_assert_max_num_queries(len(few)):
         page = client.get(reverse("sales:lead_detail", args=[lead.pk])).content.decode()
     assert page.count("Web visit: /p") == 30
+
+
+def test_the_form_shows_every_bad_field_beside_it(client, rep):
+    client.force_login(rep)
+    refused = client.post(reverse("sales:lead_create"), {**THREE_BAD, "source": "phone"})
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    for name, said in [
+        ("job_title", "at most 100 characters"),
+        ("email", "no-es-correo is not a valid e-mail address."),
+        ("phone", "at most 40 characters"),
+    ]:
+        feedback = page.split(f'id="id_{name}-error">', 1)[1].split("</div>", 1)[0]
+        assert said in feedback, name
+        field = (
+            page.split(f'id="id_{name}"', 1)[0].rsplit("<", 1)[1]
+            + page.split(f'id="id_{name}"', 1)[1].split(">", 1)[0]
+        )
+        assert "is-invalid" in field and f'aria-describedby="id_{name}-error"' in field
+    assert "id_last_name-error" not in page
+    assert not Lead.objects.exists()

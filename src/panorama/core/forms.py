@@ -13,11 +13,17 @@ class ServiceForm(forms.Form):
     DomainError is shown beside the field it names (or above the form)."""
 
     def add_domain_error(self, error: DomainError) -> None:
-        if error.field in self.fields:
-            for message in error.errors.get(error.field) or [str(error.message)]:
-                self.add_error(error.field, message)
-        else:
+        """Each field's problems beside it (an error may name several fields); those of
+        fields the form does not have above it."""
+        placed = [name for name in error.errors if name in self.fields]
+        if error.field in self.fields and not error.errors.get(error.field):
+            self.add_error(error.field, str(error.message))
+        elif not placed:
             self.add_error(None, str(error.message))
+            return
+        for name, messages in error.errors.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
 
 
 def text_input(model: type[models.Model], name: str) -> forms.TextInput:

@@ -71,7 +71,9 @@ class LeadImportRow(models.Model):
     )
     row_number = models.PositiveIntegerField(_("row"))
     cells = models.JSONField(_("cells"), default=list)
-    message = models.TextField(_("problems"))
+    message = models.TextField(_("problems"))  # every problem, one after the other
+    # Every problem of the row: [{"field": the file's column, "message": …}].
+    problems = models.JSONField(_("problems"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("rejected lead row")

@@ -197,10 +197,16 @@ class LeadConvertOut(Schema):
     opportunity_id: int | None
 
 
+class LeadImportProblemOut(Schema):
+    field: str = Field(description="the file's column at fault (empty: the whole row)")
+    message: str
+
+
 class LeadImportRowOut(Schema):
     row_number: int
     cells: list[str]
-    message: str
+    message: str = Field(description="every problem of the row, one after the other")
+    problems: list[LeadImportProblemOut]
 
 
 class LeadImportOut(Schema):

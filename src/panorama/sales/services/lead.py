@@ -12,7 +12,7 @@ from panorama.accounts.models import Team, User
 from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, ValidationFailed
-from panorama.core.validation import rules_for
+from panorama.core.validation import FieldProblems, rules_for
 from panorama.customers import identifiers
 from panorama.customers.services.customer import assignment_resolve
 
@@ -24,23 +24,35 @@ from .lead_scoring import lead_score_refresh
 CONTACT_FIELDS = ("first_name", "last_name", "company", "email", "phone")
 EDITABLE_FIELDS = (*CONTACT_FIELDS, "job_title", "notes", "source", "data")
 DATA_FIELDS = ("country", "region", "postal_code")
+# The order a lead's problems are reported in: the form's and the import's.
+FIELD_ORDER = (*CONTACT_FIELDS[:3], "job_title", *CONTACT_FIELDS[3:], "source", "data")
 
 
-def _clean(lead: Lead) -> None:
+def lead_validate(lead: Lead) -> None:
+    """The one validation of a lead's fields (``lead_build`` — so ``lead_create``, the
+    API, the form and the import — and ``lead_update``): the values are tidied, and
+    every field at fault is reported at once, as one ValidationFailed whose ``errors``
+    name each field with its problems."""
     for name in (*CONTACT_FIELDS, "job_title"):
         setattr(lead, name, (getattr(lead, name) or "").strip())
     lead.email = lead.email.lower()
+    problems = FieldProblems()
     if lead.source not in Lead.Source.values:
-        raise ValidationFailed(_("Unknown lead source %(s)s.") % {"s": lead.source}, field="source")
+        problems.add(
+            ValidationFailed(_("Unknown lead source %(s)s.") % {"s": lead.source}, field="source")
+        )
     if not any(getattr(lead, f) for f in CONTACT_FIELDS):
-        raise ValidationFailed(
-            _("A lead needs a name, a company, an e-mail or a phone."), field="last_name"
+        problems.add(
+            ValidationFailed(
+                _("A lead needs a name, a company, an e-mail or a phone."), field="last_name"
+            )
         )
     if lead.email:
-        lead.email = identifiers.normalise_email(lead.email)
+        lead.email = problems.attempt(identifiers.normalise_email, lead.email) or lead.email
     if not isinstance(lead.data, dict):
-        raise ValidationFailed(_("Other data must be an object."), field="data")
-    rules_for(Lead).check(lead)
+        problems.add(ValidationFailed(_("Other data must be an object."), field="data"))
+    rules_for(Lead).check_every(lead, problems)
+    problems.raise_any(order=FIELD_ORDER)
 
 
 def _activity(lead: Lead, kind: str, detail: str, by: User | None) -> LeadActivity:
@@ -91,7 +103,7 @@ def lead_build(*, by: User | None, **fields: Unpack[LeadFields]) -> Lead:
         customer_id=fields.get("customer_id"),
         status_changed_at=timezone.now(),
     )
-    _clean(lead)
+    lead_validate(lead)
     # The user's own choice of owner and team is checked; what the rules choose is not
     # his (an import may leave every lead to them).
     if by is not None and not (unowned and lead.owner_id is None and lead.team_id is None):
@@ -169,7 +181,7 @@ def lead_update(*, by: User | None, lead_id: int, changes: dict[str, Any]) -> Le
         elif (getattr(lead, name) or "") != (value or ""):
             setattr(lead, name, value if value is not None else "")
             changed.append(name)
-    _clean(lead)
+    lead_validate(lead)
     if not changed:
         return lead
     started = lead.status == Lead.Status.NEW

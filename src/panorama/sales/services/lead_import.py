@@ -223,15 +223,28 @@ def lead_import_undo(*, by: User, import_id: int) -> LeadImport:
 
 def lead_import_rejected_csv(*, job: LeadImport) -> Iterator[str]:
     """The rejected rows as the customers import reports them: every column of the file
-    as read, then the row number and its problems (formula-safe cells)."""
+    as read, then the row number, the columns at fault, their values and the problems
+    (one of each per problem, in the same order, joined with "; "; formula-safe cells).
+    The extra columns' headers are none a mapping guesses: the fixed file imports like
+    the original."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     width = len(job.headers)
-    writer.writerow(csv_cell_safe(h) for h in [*job.headers, _("Row"), _("Problems")])
+    headers = list(job.headers)
+    writer.writerow(
+        csv_cell_safe(h) for h in [*headers, _("Row"), _("Column"), _("Value"), _("Problems")]
+    )
     yield "\ufeff" + buffer.getvalue()
     for row in job.rejected_rows.order_by("row_number", "id").iterator(chunk_size=1000):
         buffer.seek(0)
         buffer.truncate()
         cells = (list(row.cells) + [""] * width)[:width]
-        writer.writerow(csv_cell_safe(c) for c in [*cells, row.row_number, row.message])
+        problems = row.problems or [{"field": "", "message": row.message}]
+        columns = [p.get("field", "") for p in problems]
+        values = [cells[headers.index(c)] if c in headers else "" for c in columns]
+        reasons = [p.get("message", "") for p in problems]
+        writer.writerow(
+            csv_cell_safe(c)
+            for c in [*cells, row.row_number, *("; ".join(x) for x in (columns, values, reasons))]
+        )
         yield buffer.getvalue()

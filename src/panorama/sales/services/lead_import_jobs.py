@@ -37,7 +37,7 @@ from panorama.customers.imports.services.jobs import MAX_RESTARTS
 from ..models import Lead, LeadImport, LeadImportRow
 from .lead import lead_build
 from .lead_bulk import leads_create_many
-from .lead_import import lead_import_get, mapping_check, row_values
+from .lead_import import lead_import_get, mapping_check, row_values, target_labels
 
 logger = logging.getLogger(__name__)
 # Rows per transaction, written together (``lead_bulk``); from 500 events a batch the
@@ -175,6 +175,7 @@ def _batch_write(job: LeadImport, by: User, batch: list[tuple[int, list[str]]], 
     together by ``leads_create_many`` (assignment, scores, activities, events), in a
     number of queries that does not grow with the rows."""
     rejected = 0
+    column_of = {target: column for column, target in job.mapping.items()}
     leads: list[Lead] = []
     rejected_rows: list[LeadImportRow] = []
     for number, cells in batch:
@@ -193,11 +194,7 @@ def _batch_write(job: LeadImport, by: User, batch: list[tuple[int, list[str]]], 
         except DomainError as exc:
             rejected += 1
             if kept + len(rejected_rows) < settings.PANORAMA_IMPORT_MAX_REJECTED_ROWS:
-                rejected_rows.append(
-                    LeadImportRow(
-                        lead_import=job, row_number=number, cells=cells, message=_problems(exc)
-                    )
-                )
+                rejected_rows.append(_rejected(job, number, cells, exc, column_of))
     created = len(leads_create_many(by=by, leads=leads))
     LeadImportRow.objects.bulk_create(rejected_rows)
     counted = _owned(job).update(
@@ -211,12 +208,22 @@ def _batch_write(job: LeadImport, by: User, batch: list[tuple[int, list[str]]], 
     return len(rejected_rows)
 
 
-def _problems(exc: DomainError) -> str:
-    """Every problem of a refused row, in one line: "field: message; ..."."""
-    problems = exc.errors or {exc.field or "": [str(exc.message)]}
-    return "; ".join(
-        f"{field}: {' '.join(msgs)}" if field else " ".join(msgs)
-        for field, msgs in problems.items()
+def _rejected(
+    job: LeadImport, number: int, cells: list[str], exc: DomainError, column_of: dict[str, str]
+) -> LeadImportRow:
+    """A refused row with every problem ``lead_build`` found, each with the file's
+    column at fault (the lead field's name where no column gives it)."""
+    labels = target_labels()
+    listed = [
+        {"field": column_of.get(name) or str(labels.get(name, "")), "message": str(message)}
+        for name, messages in (exc.errors or {exc.field or "": [str(exc.message)]}).items()
+        for message in messages
+    ]
+    message = "; ".join(
+        f"{p['field']}: {p['message']}" if p["field"] else p["message"] for p in listed
+    )
+    return LeadImportRow(
+        lead_import=job, row_number=number, cells=cells, message=message, problems=listed
     )
 
 

@@ -51,6 +51,7 @@ def lead_new(request):
         else:
             messages.success(request, _("Lead %(name)s created.") % {"name": lead.name})
             return redirect("sales:lead_detail", lead.pk)
+    form.mark_errors()  # every field at fault shown red, its problem beside it
     return render(
         request, "sales/leads/form.html", {"form": form}, status=422 if form.errors else 200
     )
@@ -93,6 +94,7 @@ def lead_edit(request, lead_id: int):
         else:
             messages.success(request, _("Lead %(name)s saved.") % {"name": lead.name})
             return redirect("sales:lead_detail", lead.pk)
+    form.mark_errors()
     return render(
         request,
         "sales/leads/form.html",
