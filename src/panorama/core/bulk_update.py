@@ -65,8 +65,7 @@ def objects_update(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
     table = quote(meta.db_table)
     names = [quote(f.column) for f in columns]
     if connection.vendor == "postgresql":  # VALUES of bare parameters have no type
-        types = [f.rel_db_type(connection) if f is pk else f.db_type(connection) for f in columns]
-        marks = [f"CAST(%s AS {kind})" for kind in types]
+        marks = [f"CAST(%s AS {f.db_type(connection)})" for f in columns]
     else:
         marks = ["%s"] * len(columns)
     row_sql = f"({', '.join(marks)})"
