@@ -137,7 +137,7 @@ def test_cancellation_needs_a_reason_and_a_day_of_its_period(w):
     assert c.status == ServiceContract.Status.ACTIVE
 
 
-def test_cases_opened_from_the_cancellation_lose_the_contract_policy(w):
+def test_cases_opened_from_the_cancellation_lose_the_contract_policy(w, emitted):
     calendar = sla.calendar_save(by=None, name="Madrid", subdivision="MD")
     queue = QueueFactory(name="Hogar")
     general = sla.policy_save(
@@ -170,11 +170,23 @@ def test_cases_opened_from_the_cancellation_lose_the_contract_policy(w):
         asset_id=w.asset.pk,
     )
     assert case.sla_policy == gold
-    contract_cancel(
-        by=w.dispatcher, contract_id=w.contract.pk, on=timezone.localdate(), reason="Baja"
-    )
+    with emitted() as events:
+        contract_cancel(
+            by=w.dispatcher, contract_id=w.contract.pk, on=timezone.localdate(), reason="Baja"
+        )
     case.refresh_from_db()
     assert case.sla_policy == general
+    # The case says why its due times moved, as after an extension or a renewal.
+    note = case.messages.get(kind="note", body__contains="recounted")
+    assert note.body.splitlines()[0] == (
+        f"Service level Oro → Hogar: due times recounted (contract {w.contract.reference} "
+        f"cancelled from {timezone.localdate().strftime('%m/%d/%Y')})."
+    )
+    assert [p["cases_retargeted"] for n, p in events if n == "contract.cancelled"] == [1]
+    [recounted] = [p for n, p in events if n == "sla.cases_recounted"]
+    assert recounted["cases"] == [
+        {"case_id": case.pk, "policy_id": general.pk, "message_id": note.pk}
+    ]
     later = case_open(
         by=agent,
         customer_id=w.customer.pk,

@@ -170,6 +170,26 @@ class SlaCasesEscalated(Payload):
     )
 
 
+class SlaRecount(Payload):
+    """One case whose service level was counted again, with the note saying so."""
+
+    case_id: int = Field(description="the case")
+    policy_id: int = Field(description="the SLA policy it has now")
+    message_id: int = Field(description="the internal note on the case saying what moved")
+
+
+@event("sla.cases_recounted")
+class SlaCasesRecounted(Payload):
+    """Open cases got another SLA policy or other due times after an escalation moved
+    them (the SLA sweep) or a contract was extended, renewed or cancelled; each has an
+    internal note saying what moved. One event per recount for up to 1,000 cases: the
+    notes emit no `case.message_added` of their own (a sweep after an outage writes
+    hundreds of thousands)."""
+
+    reason: str = Field(description="why, as the notes say it")
+    cases: list[SlaRecount] = Field(description="the cases recounted")
+
+
 @event("csat.sent")
 class CsatSent(Payload):
     """The satisfaction survey of a resolved case was sent to its customer."""

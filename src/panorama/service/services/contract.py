@@ -21,7 +21,6 @@ from panorama.core.exceptions import Conflict, ValidationFailed
 
 from ..models import Case, ServiceContract, SlaPolicy
 from ..selectors.field import contract_get
-from . import sla
 from .sla_recount import cases_recount
 
 REASON_MAX: int = ServiceContract._meta.get_field("cancellation_reason").max_length or 300
@@ -218,7 +217,11 @@ def contract_cancel(
     contract.cancelled_on = on
     contract.cancellation_reason = reason
     contract.save(update_fields=["status", "cancelled_on", "cancellation_reason"])
-    retargeted = _retarget_cases(contract)
+    retargeted = _retarget_cases(
+        contract,
+        reason=_("contract %(ref)s cancelled from %(date)s")
+        % {"ref": contract.reference, "date": _day(on)},
+    )
     _timeline(
         contract,
         by=by,
@@ -260,20 +263,20 @@ def _recount_covered(contract: ServiceContract, *, since: datetime.date, reason:
     )
 
 
-def _retarget_cases(contract: ServiceContract) -> int:
+def _retarget_cases(contract: ServiceContract, *, reason: str) -> int:
     """The customer's open cases opened from the cancellation day with the contract's
-    policy: their policy again without the contract. Returns how many changed."""
+    policy: their policy again without the contract, their due times counted again and
+    a note on each that changed saying why (``sla_recount``, as an extension or a
+    renewal does). Returns how many changed."""
     if contract.sla_policy_id is None or contract.cancelled_on is None:
         return 0
     since = timezone.make_aware(datetime.datetime.combine(contract.cancelled_on, datetime.time.min))
-    changed = []
-    cases = Case.objects.filter(
+    ids = Case.objects.filter(
         customer_id=contract.customer_id,
         sla_policy_id=contract.sla_policy_id,
+        status__in=Case.OPEN_STATUSES,
         created_at__gte=since,
-    ).select_related("customer", "asset")
-    for case in cases:
-        if sla.sla_retarget(case, new_policy_only=True):
-            changed.append(case)
-    Case.objects.bulk_update(changed, sla.RETARGET_FIELDS)
-    return len(changed)
+    ).values_list("pk", flat=True)
+    return cases_recount(
+        list(ids), policies=list(SlaPolicy.objects.select_related("calendar")), reason=reason
+    )

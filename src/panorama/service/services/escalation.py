@@ -15,6 +15,7 @@ from django.db.models import Case as When_
 from django.db.models import F, Field, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.sql import UpdateQuery
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -167,22 +168,30 @@ def _alert_warned(policy: SlaPolicy, rows: list[dict], now: datetime) -> None:
             "pk", "language"
         )
     )
-    alerts = []
+    # Grouped by language: its words translated once, not per case (a sweep after an
+    # outage warns thousands; switching the language per case cost most of the warning).
+    by_language: dict[str, list[dict]] = {}
     for row in rows:
         user_id = to[row["id"]]
         if user_id not in languages:  # nobody to tell (no manager user, inactive agent)
             continue
-        with translation.override(languages[user_id] or settings.LANGUAGE_CODE):
-            due = timezone.localtime(row["due"]).strftime("%Y-%m-%d %H:%M") if row["due"] else ""
-            target = _("first response") if row["target"] == "first_response" else _("resolution")
+        by_language.setdefault(languages[user_id] or settings.LANGUAGE_CODE, []).append(row)
+    alerts = []
+    zone = timezone.get_current_timezone()
+    for language, group in by_language.items():
+        with translation.override(language):
+            title = _("Case %(ref)s is about to breach its SLA")
+            body = _("Its %(target)s is due at %(due)s (policy %(policy)s).")
+            targets = {"first_response": _("first response"), "resolution": _("resolution")}
+        for row in group:
+            due = row["due"].astimezone(zone).strftime("%Y-%m-%d %H:%M") if row["due"] else ""
             alerts.append(
                 Alert(
                     customer_id=row["customer_id"],
-                    user_id=user_id,
-                    title=_("Case %(ref)s is about to breach its SLA")
-                    % {"ref": row["reference"] or row["id"]},
-                    body=_("Its %(target)s is due at %(due)s (policy %(policy)s).")
-                    % {"target": target, "due": due, "policy": policy.name},
+                    user_id=to[row["id"]],
+                    title=title % {"ref": row["reference"] or row["id"]},
+                    body=body
+                    % {"target": targets[row["target"]], "due": due, "policy": policy.name},
                     priority=Alert.Priority.HIGH,
                     source=f"sla_warned:{row['id']}:{now.isoformat()}"[:120],
                 )
@@ -233,27 +242,46 @@ def _escalate(policy: SlaPolicy, now: datetime) -> list[dict]:
     ]
 
 
-def _notify(policy: SlaPolicy, escalated: list[dict]) -> None:
-    shown = escalated[:MAIL_LINES]
-    ids = [e["id"] for e in shown]
-    rows = dict(Case.objects.filter(pk__in=ids).values_list("pk", "reference"))
+def _notify(manager_email: str, breaches: list[tuple[SlaPolicy, list[dict]]]) -> None:
+    """One e-mail to a manager for the whole sweep, whatever the number of policies
+    naming his address and of cases they escalated: how many per policy, the first
+    ``MAIL_LINES`` cases (then how many more) and a link to the breached cases (a
+    manager with 5,000 breaches gets one digest, not 5,000 messages)."""
+    total = sum(len(escalated) for _policy, escalated in breaches)
+    shown = [(policy, e) for policy, escalated in breaches for e in escalated][:MAIL_LINES]
+    references = dict(
+        Case.objects.filter(pk__in=[e["id"] for _policy, e in shown]).values_list("pk", "reference")
+    )
+    first, resolution = _("first response overdue"), _("resolution overdue")
     lines = [
-        f"{rows.get(e['id'], e['id'])} — "
-        + (
-            _("first response overdue")
-            if e["target"] == "first_response"
-            else _("resolution overdue")
-        )
-        for e in shown
+        _("%(policy)s: %(n)s case(s)") % {"policy": policy.name, "n": len(escalated)}
+        for policy, escalated in breaches
     ]
-    if len(escalated) > len(shown):
-        lines.append(_("… and %(n)s more.") % {"n": len(escalated) - len(shown)})
+    lines += ["", _("These cases were escalated:"), ""]
+    several = len(breaches) > 1
+    lines += [
+        f"{references.get(e['id'], e['id'])} — "
+        + (first if e["target"] == "first_response" else resolution)
+        + (f" ({policy.name})" if several else "")
+        for policy, e in shown
+    ]
+    if total > len(shown):
+        lines.append(_("… and %(n)s more.") % {"n": total - len(shown)})
+    base = getattr(settings, "PANORAMA_BASE_URL", "").rstrip("/")
+    if base:
+        link = f"{base}{reverse('service:case_list')}?sla=breached"
+        lines += ["", _("See them all: %(url)s") % {"url": link}]
+    names = ", ".join(policy.name for policy, _escalated in breaches)
     send_mail(
-        subject=_("[Panorama] %(n)s case(s) breached the SLA policy %(policy)s")
-        % {"n": len(escalated), "policy": policy.name},
-        message=_("These cases were escalated:") + "\n\n" + "\n".join(lines),
+        subject=(
+            _("[Panorama] %(n)s case(s) breached the SLA policy %(policy)s")
+            if not several
+            else _("[Panorama] %(n)s case(s) breached the SLA policies %(policy)s")
+        )
+        % {"n": total, "policy": names},
+        message="\n".join(lines),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[policy.manager_email],
+        recipient_list=[manager_email],
     )
 
 
@@ -299,6 +327,8 @@ def sla_sweep(now: datetime | None = None) -> dict[str, int]:
     warned = breached = 0
     policies = list(SlaPolicy.objects.select_related("calendar"))
     calendars = Calendars()
+    # Each manager's breaches over every policy naming him, for one e-mail per sweep.
+    managers: dict[str, list[tuple[SlaPolicy, list[dict]]]] = {}
     for policy in policies:
         with transaction.atomic():
             warned += _warn(policy, now)
@@ -314,5 +344,8 @@ def sla_sweep(now: datetime | None = None) -> dict[str, int]:
                     )
         breached += len(escalated)
         if escalated and policy.manager_email:
-            _notify(policy, escalated)
+            address = policy.manager_email.strip().lower()
+            managers.setdefault(address, []).append((policy, escalated))
+    for breaches in managers.values():
+        _notify(breaches[0][0].manager_email, breaches)
     return {"warned": warned, "escalated": breached}

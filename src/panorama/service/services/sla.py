@@ -330,10 +330,14 @@ def policy_for(case: Case, on: date | None = None) -> SlaPolicy | None:
     return matching_policy(case, SlaPolicy.objects.filter(active=True).select_related("calendar"))
 
 
-def matching_policy(case: Case, policies: Iterable[SlaPolicy]) -> SlaPolicy | None:
+def matching_policy(
+    case: Case, policies: Iterable[SlaPolicy], kind: str | None = None
+) -> SlaPolicy | None:
     """The most specific of the active ``policies`` matching the case's queue, priority
-    and customer segment (no query beyond the case's customer)."""
-    kind = case.customer.kind if case.customer_id else ""
+    and customer segment (no query beyond the case's customer; none when ``kind``, the
+    customer's kind, is given)."""
+    if kind is None:
+        kind = case.customer.kind if case.customer_id else ""
     actual = {"queue_id": case.queue_id, "priority": case.priority, "segment": kind}
     best, best_size = None, -1
     for policy in policies:

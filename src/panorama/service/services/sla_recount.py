@@ -7,36 +7,50 @@ hours, the paused minutes kept); the additions go through each calendar unrolled
 ``RECOUNT_CHUNK`` cases, whatever their number."""
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 
-from ..models import BusinessCalendar, Case, CaseMessage, SlaPolicy
+from panorama.core.bulk import TableWriter, ids_reserve, model_new
+from panorama.core.bulk_update import objects_update
+from panorama.core.events import emit_many
+
+from ..models import Asset, BusinessCalendar, Case, CaseMessage, SlaPolicy
 from . import sla
 from .business_hours import Hours, Timeline
 
-# The cases a recount reads at once, and what of them; the rows an UPDATE writes.
+# The cases a recount reads at once, and what of them.
 RECOUNT_CHUNK = 5000
-RECOUNT_WRITE = 500
+PER_EVENT = 1000  # cases per ``sla.cases_recounted``
 RECOUNT_READ = (
     "id",
     "created_at",
     "status",
-    "customer__kind",
-    "queue",
+    "customer_id",
+    "queue_id",
     "priority",
-    "product",
-    "asset__product",
-    "sla_policy",
+    "product_id",
+    "asset_id",
+    "sla_policy_id",
     "first_response_at",
     "first_response_due",
     "resolution_due",
     "sla_paused_minutes",
     "sla_warned_at",
 )
+MOMENTS = (
+    "created_at",
+    "first_response_at",
+    "first_response_due",
+    "resolution_due",
+    "sla_warned_at",
+)
+# What a recount note's row holds besides its id (``TableWriter``: no model instance).
+NOTE_COLUMNS = ("id", "case", "kind", "body", "delivery", "delivery_error", "created_at")
 # Days unrolled before the oldest case of a chunk and after its newest opening (a due
 # time further away is counted by the walk, the same answer).
 BEHIND, AHEAD = 31, 366
@@ -93,10 +107,10 @@ class Notes:
         self.line = _("%(field)s: %(old)s → %(new)s")
         self.first, self.resolution = _("First response due"), _("Resolution due")
 
-    def __call__(self, case: Case, before: tuple) -> CaseMessage:
+    def __call__(self, case: Case, before: tuple) -> tuple[int, str]:
         """The note of ``case``, recounted from ``before`` (its first response due,
         resolution due and policy id as they were): the policies, the reason, and a line
-        for each due time that moved ("—": none before)."""
+        for each due time that moved ("—": none before); (case id, text)."""
         old = self.policies.get(before[2]) if before[2] else None
         new = self.policies.get(case.sla_policy_id or 0, "")
         lines = [
@@ -112,7 +126,7 @@ class Notes:
                 lines.append(
                     self.line % {"field": label, "old": self.shown(was), "new": self.shown(now)}
                 )
-        return CaseMessage(case_id=case.pk, kind=CaseMessage.Kind.NOTE, body="\n".join(lines))
+        return case.pk, "\n".join(lines)
 
 
 def _opened(cases: Sequence[Case]) -> tuple[date, date]:
@@ -129,24 +143,84 @@ def _recount(
     reason: str,
     calendars: Calendars,
     new_policy_only: bool,
-) -> tuple[list[Case], list[CaseMessage]]:
+) -> tuple[list[Case], list[tuple[int, str]]]:
     first, last = _opened(cases)
     contracts = sla.contract_policies_for(cases)
     changed, notes = [], []
     note = Notes(names, reason)
+    # The policy of each (queue, priority, segment) and the timeline of each policy,
+    # worked out once per chunk: the cases share a few of them.
+    matched: dict[tuple, SlaPolicy | None] = {}
+    timelines: dict[int, Timeline] = {}
     for case in cases:
+        if not case.is_open:
+            continue
         contract = contracts.get(case.pk)
-        policy = contract.sla_policy if contract else sla.matching_policy(case, active)
-        if policy is None or not case.is_open:
+        if contract:
+            policy = contract.sla_policy
+        else:
+            kind = getattr(case, "customer_kind", None) or ""
+            key = (case.queue_id, case.priority, kind)
+            if key not in matched:
+                matched[key] = sla.matching_policy(case, active, kind=kind)
+            policy = matched[key]
+        if policy is None:
             continue
         if new_policy_only and policy.pk == case.sla_policy_id:
             continue
         names.setdefault(policy.pk, policy.name)
+        timeline = timelines.get(policy.pk)
+        if timeline is None:
+            timeline = timelines[policy.pk] = calendars.timeline(policy.calendar, first, last)
         before = (case.first_response_due, case.resolution_due, case.sla_policy_id)
-        if sla.retarget_to(case, policy, calendars.timeline(policy.calendar, first, last)):
+        if sla.retarget_to(case, policy, timeline):
             changed.append(case)
             notes.append(note(case, before))
     return changed, notes
+
+
+def _cases_read(ids: list[int]) -> list[Case]:
+    """The cases ``ids`` with what a recount reads (``RECOUNT_READ``), their customer's
+    kind (``customer_kind``) and their asset's product (the asset cached on the case).
+    One query; the rows read raw and the instances built without ``Model.__init__``:
+    Django's per-value converters and instances cost half of a sweep's recount."""
+    query = Case.objects.filter(pk__in=ids).values_list(
+        *RECOUNT_READ, "customer__kind", "asset__product_id"
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    moments = [RECOUNT_READ.index(name) for name in MOMENTS]
+    cases = []
+    for row in rows:
+        values = dict(zip(RECOUNT_READ, row, strict=False))
+        for i in moments:
+            value = row[i]
+            if value is not None and value.tzinfo is None:  # SQLite: naive, in UTC
+                values[RECOUNT_READ[i]] = value.replace(tzinfo=UTC)
+        kind, product_id = row[-2], row[-1]
+        if values["asset_id"] is not None:
+            values["asset"] = model_new(Asset, id=values.pop("asset_id"), product_id=product_id)
+        case = model_new(Case, **values)
+        case.customer_kind = kind or ""  # type: ignore[attr-defined]
+        cases.append(case)
+    return cases
+
+
+def _notes_write(notes: list[tuple[int, str]]) -> list[int]:
+    """The recount's notes (internal, no author), rows straight into the table; their
+    ids."""
+    if not notes:
+        return []
+    writer = TableWriter(CaseMessage, NOTE_COLUMNS)
+    now, kind = timezone.now(), CaseMessage.Kind.NOTE.value
+    ids = ids_reserve(CaseMessage, len(notes))
+    for pk, (case_id, body) in zip(ids, notes, strict=True):
+        writer.add((pk, case_id, kind, body, "", "", now))
+    with connection.cursor() as cursor:
+        writer.flush(cursor)
+    return ids
 
 
 def cases_recount(
@@ -162,27 +236,37 @@ def cases_recount(
     those it gives another policy. Each changed case gets an internal note naming the
     policies, ``reason`` and the due times that moved (in the site's language: nobody
     in particular reads it). Per ``RECOUNT_CHUNK`` cases a read, the contracts' three
-    when some case names an asset or product, an UPDATE and an INSERT per
-    ``RECOUNT_WRITE`` changed. Not atomic by itself: the caller's transaction.
-    Returns how many changed."""
+    when some case names an asset or product, an UPDATE per thousand changed
+    (``objects_update``) and one INSERT of the notes; the notes as one
+    ``sla.cases_recounted`` event per thousand cases. Not atomic by itself: the
+    caller's transaction. Returns how many changed."""
     ids = sorted(set(ids))
     calendars = calendars or Calendars()
     active = [p for p in policies if p.active]
     names = {p.pk: p.name for p in policies}
     recounted = 0
+    done: list[dict] = []
     for start in range(0, len(ids), RECOUNT_CHUNK):
-        cases = list(
-            Case.objects.filter(pk__in=ids[start : start + RECOUNT_CHUNK])
-            .select_related("customer", "asset")
-            .only(*RECOUNT_READ)
-        )
+        cases = _cases_read(ids[start : start + RECOUNT_CHUNK])
         if not cases:
             continue
         with translation.override(settings.LANGUAGE_CODE):
             changed, notes = _recount(cases, active, names, reason, calendars, new_policy_only)
-        # Batches of 500: PostgreSQL walks bulk_update's CASE per row, so one for 5,000
-        # cases costs 25 times one for 500 (SQLite's parameter limit batches smaller).
-        Case.objects.bulk_update(changed, sla.RETARGET_FIELDS, batch_size=RECOUNT_WRITE)
-        CaseMessage.objects.bulk_create(notes, batch_size=RECOUNT_WRITE)
+        # Each row its values joined on the id (``bulk_update``'s CASE per row and field
+        # was most of the sweep: 45 of 58 s for 15,000 cases), the notes in one INSERT.
+        objects_update(changed, sla.RETARGET_FIELDS)
+        note_ids = _notes_write(notes)
         recounted += len(changed)
+        done += [
+            {"case_id": case.pk, "policy_id": case.sla_policy_id, "message_id": note_id}
+            for case, note_id in zip(changed, note_ids, strict=True)
+        ]
+    # The notes as one event per thousand cases, not a ``case.message_added`` each.
+    emit_many(
+        "sla.cases_recounted",
+        [
+            {"reason": reason, "cases": done[start : start + PER_EVENT]}
+            for start in range(0, len(done), PER_EVENT)
+        ],
+    )
     return recounted
