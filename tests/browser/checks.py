@@ -1,4 +1,5 @@
-"""Checks the browser tests share: axe (WCAG 2.1 AA) and the 375 px sideways scroll."""
+"""Checks the browser tests share: axe (WCAG 2.1 AA) with every element id once, and the
+375 px sideways scroll."""
 
 from axe_playwright_python.sync_playwright import Axe
 
@@ -19,15 +20,37 @@ _OVERFLOW = """() => {
   };
 }"""
 
+# Ids given to more than one element (getAttribute: a form's .id may be its "id" input).
+_DUPLICATE_IDS = """() => {
+  const seen = new Map();
+  for (const e of document.querySelectorAll('[id]')) {
+    const id = e.getAttribute('id');
+    if (id) seen.set(id, (seen.get(id) || 0) + 1);
+  }
+  return [...seen].filter(([, n]) => n > 1).map(([id, n]) => `#${id} x${n}`);
+}"""
+
+
+def duplicate_ids(page) -> list[str]:
+    """The ids more than one element of the page has, with how many (empty: none). axe's
+    own duplicate-id rules are deprecated and off; a label, an HTMX target, a skip link,
+    an aria-* reference or a tab finds the first of them only."""
+    return page.evaluate(_DUPLICATE_IDS)
+
 
 def violations(page, settle_ms: int = 200) -> list[str]:
-    """axe's violations on the page as it is, one line each (empty: none)."""
+    """axe's violations on the page as it is, one line each, and one line for the ids
+    given twice (empty: none)."""
     if settle_ms:
         page.wait_for_timeout(settle_ms)  # transitions end before axe reads colours
-    return [
+    found = [
         f"{v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
         for v in _AXE.run(page).response["violations"]
     ]
+    twice = duplicate_ids(page)
+    if twice:
+        found.append(f"duplicate-id: {', '.join(twice)} on {page.url}")
+    return found
 
 
 def sideways(page) -> str:

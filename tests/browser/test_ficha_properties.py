@@ -1,8 +1,8 @@
 """The ficha's properties edited in place (core/inline.py, inline-edit.js), in Chromium:
 a click or Enter opens the editor, Enter or leaving the field saves through the
 customer's services, Esc cancels, Tab moves; a refusal shows the service's message in
-place with what was typed; the head and the field history follow, without a reload;
-at 375 px nothing sticks out; axe finds nothing."""
+place with what was typed; the head, the "More data" card and the field history follow,
+without a reload; at 375 px nothing sticks out; axe finds nothing."""
 
 import pytest
 from playwright.sync_api import expect
@@ -38,6 +38,8 @@ def test_properties_edit_in_place(page, sign_in, live_server, lucia):
     page.goto(f"{live_server.url}/customers/{lucia.pk}/")
     page.evaluate("window.pnSamePage = true")  # gone if anything reloads the page
     props = page.locator("[data-pn-properties]")
+    more_data = page.locator("#ficha-more-data")  # the Details tab's card
+    expect(more_data).not_to_contain_text("Employees")
     assert violations(page) == []
 
     # A click opens the editor; Enter saves; the head follows.
@@ -91,6 +93,12 @@ def test_properties_edit_in_place(page, sign_in, live_server, lucia):
     employees.press("Enter")
     expect(page.get_by_role("button", name="Edit Employees: 12")).to_be_visible()
     assert Customer.objects.get(pk=lucia.pk).custom_fields["employees"] == 12
+
+    # The Details tab's "More data" card has the new value, without a reload.
+    page.get_by_role("tab", name="Details").click()
+    expect(more_data.get_by_role("heading", name="More data")).to_be_visible()
+    expect(more_data.locator("dt", has_text="Employees")).to_be_visible()
+    expect(more_data.locator("dd", has_text="12")).to_be_visible()
 
     # The field history has every change, shown without a reload.
     page.get_by_role("tab", name="History").click()

@@ -79,3 +79,31 @@ def test_load_more_appends_and_a_chip_filters_the_timeline(
     chips.get_by_role("link", name="All channels").click()
     expect(entries).to_have_count(50)
     expect(page).to_have_url(re.compile(r"/customers/\d+/$"))
+
+
+def test_a_slow_chip_shows_the_skeleton_over_the_contacts_without_moving_them(
+    page, sign_in, live_server, marta
+):
+    sign_in("agent")
+    page.set_viewport_size(WIDE)
+    page.goto(f"{live_server.url}/customers/{marta.pk}/")
+    held = []
+    page.route(re.compile(r"/timeline/\?channel=email"), lambda route: held.append(route))
+    contacts = page.locator("#timeline-body .pn-skeleton-host")
+    skeleton = contacts.locator(".pn-skeleton")
+    expect(skeleton).to_be_hidden()
+    before = contacts.bounding_box()
+    chips = page.get_by_role("group", name="Filter the timeline")
+    chips.get_by_role("link", name="E-mail", exact=True).click()
+    # Revealed 300 ms into the request (the animation's delay, not a wall clock), over
+    # the old contacts' own box: nothing below moves.
+    page.wait_for_function(
+        "() => document.querySelector('#timeline-body .pn-skeleton').getAnimations().length"
+    )
+    delays = skeleton.evaluate("s => s.getAnimations().map(a => a.effect.getTiming().delay)")
+    assert delays == [300]
+    expect(skeleton).to_be_visible()
+    assert skeleton.bounding_box() == contacts.bounding_box() == before
+    held[0].continue_()
+    expect(page.locator("#panel-timeline .timeline-entry")).to_have_count(14)
+    expect(page.locator("#timeline-body .pn-skeleton")).to_be_hidden()

@@ -130,12 +130,12 @@ def test_a_slow_answer_shows_the_skeleton_a_fast_one_nothing(page, sign_in, live
             held.append(route) if route.request.headers.get("hx-request") else route.continue_()
         ),
     )
-    skeleton = page.locator("#customers-list .pn-list-skeleton")
+    skeleton = page.locator("#customers-list .pn-skeleton")
     page.get_by_role("link", name="Name").click()
     # Under 300 ms the old rows stay untouched: the skeleton's reveal waits 300 ms (read
     # from the running animation, not from a wall clock a loaded machine stretches).
     page.wait_for_function(
-        "() => document.querySelector('#customers-list .pn-list-skeleton').getAnimations().length"
+        "() => document.querySelector('#customers-list .pn-skeleton').getAnimations().length"
     )
     delays = skeleton.evaluate("s => s.getAnimations().map(a => a.effect.getTiming().delay)")
     assert delays == [300]

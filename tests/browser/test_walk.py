@@ -6,7 +6,8 @@ and the README's screenshots), in one browser page and one seeded database:
   every tab of the ficha, the pipeline board, the palette open, the quotes list, the
   agenda, the cases list, the knowledge base and the 404 page, in the light and the
   dark theme (the import wizard: ``test_import_wizard``);
-- phone: at 375 px no page the main navigation reaches scrolls sideways;
+- phone: at 375 px no page the main navigation reaches scrolls sideways, and none gives
+  one id to two elements (``checks.duplicate_ids``; ``violations`` checks it too);
 - no CDN: every cross-origin request is blocked, and no request of the walk fails
   (the API docs included); the list page's JavaScript is at most 150 KB compressed;
 - screenshots: with ``PANORAMA_SCREENSHOTS=1`` the list, the ficha, the board and the
@@ -24,7 +25,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from panorama.seeding.showcase import showcase_customer_id
-from tests.browser.checks import sideways, violations
+from tests.browser.checks import duplicate_ids, sideways, violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -166,6 +167,7 @@ def test_every_main_page_is_accessible_in_both_themes_and_fits_a_phone(
     )
     assert len(links) >= 15
     wide: dict[str, str] = {}
+    twice: dict[str, list[str]] = {}  # axe runs on the main pages only: ids checked on all
     for href in dict.fromkeys(links):
         if href.startswith("/admin/"):
             continue  # Django's admin: a fallback with its own responsive layout
@@ -173,10 +175,13 @@ def test_every_main_page_is_accessible_in_both_themes_and_fits_a_phone(
         sticking_out = sideways(page)
         if sticking_out:
             wide[href] = sticking_out
+        if ids := duplicate_ids(page):
+            twice[href] = ids
     for url in (pages[f"ficha-{tab}"] for tab in TABS):
         _open(page, base + url)
         if sticking_out := sideways(page):
             wide[url] = sticking_out
     assert wide == {}
+    assert twice == {}
     assert blocked == [] and failed == []
     page.screenshot(path=str(screenshots / "walk-phone.png"))

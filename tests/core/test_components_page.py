@@ -54,3 +54,13 @@ def test_the_page_shows_the_in_place_property_editor_in_each_state(client):
     # Static: nothing there asks the server or is driven by inline-edit.js.
     assert "hx-" not in card and "data-pn-properties" not in card
     assert "autofocus" not in card
+
+
+def test_the_page_shows_the_skeleton_as_during_a_slow_request(client):
+    client.force_login(UserFactory(username="boss", role=Role.ADMIN, is_staff=True))
+    html = client.get("/ui/components/").content.decode()
+    start = html.index('id="component-skeleton"')
+    card = html[start : html.index("</section>", start)]
+    assert "core/_skeleton.html" in card
+    assert 'class="card-body pn-skeleton-host htmx-request"' in card
+    assert card.count('class="pn-skeleton-row"') == 3

@@ -65,6 +65,21 @@ def test_a_name_saved_in_place_is_in_the_history_and_the_head(client, agent, luc
     assert [name for name, _payload in events] == ["customer.updated"]
 
 
+def test_a_custom_field_saved_in_place_redraws_the_more_data_card(client, agent, lucia):
+    CustomFieldDefinitionFactory(key="employees", label="Employees", type="integer")
+    CustomFieldDefinitionFactory(key="old_code", label="Old code", active=False)
+    lucia.custom_fields = {"old_code": "X-17"}
+    lucia.save(update_fields=["custom_fields"])
+    client.force_login(agent)
+    response = client.post(_url(lucia, "cf_employees"), {"value": "12"}, headers=HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    card = html[html.index('<div id="ficha-more-data" hx-swap-oob="true">') :]
+    card = card[: card.index("</section>")]
+    assert "Employees" in card and "12" in card
+    assert "X-17" not in card  # an inactive field's value is kept, not shown
+
+
 def test_a_refused_value_comes_back_with_the_services_message_and_nothing_changes(
     client, agent, lucia
 ):

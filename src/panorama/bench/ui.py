@@ -58,49 +58,64 @@ def list_paint(
     """``ui_list_lcp_ms`` (median) and ``ui_list_cls`` (the worst) of /customers/ over
     fresh page loads (a new context each: no cache), ``None`` when Chromium cannot run.
     ``browser``: a Playwright browser already running (the tests'); else one is started."""
+    found = page_paint(base_url, user, say, "/customers/", runs, browser, viewport)
+    return {"ui_list_lcp_ms": found["lcp_ms"], "ui_list_cls": found["cls"]}
+
+
+def page_paint(
+    base_url: str,
+    user: User,
+    say: Callable[[str], None],
+    path: str,
+    runs: int = LCP_RUNS,
+    browser=None,
+    viewport: dict = DESKTOP,
+) -> dict:
+    """``lcp_ms`` (median) and ``cls`` (the worst) of ``path`` over fresh page loads, as
+    ``list_paint`` (the ficha's test measures its own with it)."""
     # The session is made before Playwright starts: its sync API runs an event loop in
     # this thread, and Django refuses database calls from there.
     client = session_connection(base_url, user)
     cookie = _cookie(client)
     client.close()
     if browser is not None:
-        return _paint(browser, base_url, cookie, runs, viewport)
-    missing = {"ui_list_lcp_ms": None, "ui_list_cls": None}
+        return _paint(browser, base_url + path, cookie, runs, viewport)
+    missing = {"lcp_ms": None, "cls": None}
     if not Path(CHROMIUM).exists():
-        say("  Chromium is not installed (make browser): the list's LCP not measured")
+        say(f"  Chromium is not installed (make browser): {path}'s paint not measured")
         return missing
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        say("  Playwright is not installed: the list's LCP not measured")
+        say(f"  Playwright is not installed: {path}'s paint not measured")
         return missing
     with sync_playwright() as playwright:
         started = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", "--disable-gpu"]
         )
         try:
-            return _paint(started, base_url, cookie, runs, viewport)
+            return _paint(started, base_url + path, cookie, runs, viewport)
         finally:
             started.close()
 
 
-def _paint(browser, base_url: str, cookie: tuple[str, str], runs: int, viewport: dict) -> dict:
+def _paint(browser, url: str, cookie: tuple[str, str], runs: int, viewport: dict) -> dict:
     name, value = cookie
     lcps: list[float] = []
     shifts: list[float] = []
     for run in range(runs + 1):
         context = browser.new_context(viewport=viewport)
-        context.add_cookies([{"name": name, "value": value, "url": base_url}])
+        context.add_cookies([{"name": name, "value": value, "url": url}])
         page = context.new_page()
-        page.goto(f"{base_url}/customers/", wait_until="load")
+        page.goto(url, wait_until="load")
         paint = page.evaluate(PAINT_SCRIPT)
         context.close()
         if run and paint["lcp"] is not None:  # the first load warms the server up
             lcps.append(float(paint["lcp"]))
             shifts.append(float(paint["cls"]))
     return {
-        "ui_list_lcp_ms": round(statistics.median(lcps), 1) if lcps else None,
-        "ui_list_cls": round(max(shifts), 4) if shifts else None,
+        "lcp_ms": round(statistics.median(lcps), 1) if lcps else None,
+        "cls": round(max(shifts), 4) if shifts else None,
     }
 
 

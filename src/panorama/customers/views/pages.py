@@ -23,7 +23,7 @@ from ..models import Identity
 from ..services import relations
 from ..services.customer import AddressData, CustomerData, IdentityData, customer_create
 from ..services.export import ExportFilters, customers_export_csv
-from .properties import key_identities, properties_shown
+from .properties import key_identities, more_data, properties_shown
 
 SEARCH_MIN_CHARS = 2
 SEARCH_SIZE = 8
@@ -198,17 +198,9 @@ def customer_detail(request, customer_id: int):
         return redirect("customers:detail", survivor.pk)
     customer = data["customer"]
     every = selectors.custom_field_definitions(inactive=True)
-    definitions = {d.key: d for d in every if d.active}
-    inactive = {d.key for d in every if not d.active}  # values kept, not shown
-    data["custom_fields"] = [
-        {"label": definitions[key].label if key in definitions else key, "value": value}
-        for key, value in sorted(
-            ((k, v) for k, v in customer.custom_fields.items() if k not in inactive),
-            key=lambda kv: (definitions[kv[0]].position if kv[0] in definitions else 10**6, kv[0]),
-        )
-    ]
+    data["custom_fields"] = more_data(customer, every)
     data["key_identities"] = key_identities(data["identities"])
-    data["properties"] = properties_shown(customer, request.user, list(definitions.values()))
+    data["properties"] = properties_shown(customer, request.user, [d for d in every if d.active])
     data["history"] = customer_field_history(customer_id=customer.pk)
     data["open_incidents"] = sum(1 for i in data["billing_incidents"] if i.status == "open")
     data["can_edit"] = permissions.can(request.user, "customers.edit")

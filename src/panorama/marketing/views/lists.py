@@ -12,6 +12,9 @@ from panorama.core.forms import ServiceForm
 from ..models import StaticList
 from ..services.list_import import list_import as import_rows
 
+# The import form shares the segments page with the programme's form: both have a "name".
+IMPORT_IDS = "list-import-%s"
+
 
 class ListImportForm(ServiceForm):
     file = forms.FileField(
@@ -46,7 +49,7 @@ def list_import(request):
     row that joined no one; a bad file is shown beside the field, with a 422."""
     from .segments import _segment_list
 
-    form = ListImportForm(request.POST, request.FILES)
+    form = ListImportForm(request.POST, request.FILES, auto_id=IMPORT_IDS)
     if form.is_valid():
         data = form.cleaned_data
         try:

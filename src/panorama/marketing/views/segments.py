@@ -127,7 +127,7 @@ def _segment_list(
     request, *, programme_form=None, import_form=None, report=None, status: int = 200
 ):
     from ..services.programmes import churn_available
-    from .lists import ListImportForm
+    from .lists import IMPORT_IDS, ListImportForm
 
     return render(
         request,
@@ -137,7 +137,7 @@ def _segment_list(
             "lists": selectors.lists_all()[:500],
             "programme_form": programme_form or _styled_programme(ProgrammeForm()),
             "churn_available": churn_available(),
-            "import_form": import_form or ListImportForm(),
+            "import_form": import_form or ListImportForm(auto_id=IMPORT_IDS),
             "report": report,
         },
         status=status,
