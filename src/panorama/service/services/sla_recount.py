@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ..models import BusinessCalendar, Case, CaseMessage, SlaPolicy
 from . import sla
 from .business_hours import Hours, Timeline
+from .sla_segments import segments_holding
 
 # The cases a recount reads at once, and what of them; the rows an UPDATE writes.
 RECOUNT_CHUNK = 5000
@@ -132,11 +133,12 @@ def _recount(
 ) -> tuple[list[Case], list[CaseMessage]]:
     first, last = _opened(cases)
     contracts = sla.contract_policies_for(cases)
+    holding = segments_holding(active, [c.customer_id for c in cases if c.pk not in contracts])
     changed, notes = [], []
     note = Notes(names, reason)
     for case in cases:
         contract = contracts.get(case.pk)
-        policy = contract.sla_policy if contract else sla.matching_policy(case, active)
+        policy = contract.sla_policy if contract else sla.matching_policy(case, active, holding)
         if policy is None or not case.is_open:
             continue
         if new_policy_only and policy.pk == case.sla_policy_id:
@@ -158,7 +160,8 @@ def cases_recount(
     new_policy_only: bool = True,
 ) -> int:
     """Recount the open cases ``ids`` by the policy each gets now (a covering contract
-    first, else the most specific of the active ``policies``); ``new_policy_only``: only
+    first, then the first segment policy holding its customer — each segment asked once per
+    chunk —, else the most specific of the active ``policies``); ``new_policy_only``: only
     those it gives another policy. Each changed case gets an internal note naming the
     policies, ``reason`` and the due times that moved (in the site's language: nobody
     in particular reads it). Per ``RECOUNT_CHUNK`` cases a read, the contracts' three
