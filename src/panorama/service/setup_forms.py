@@ -247,6 +247,7 @@ class PolicyForm(_SetupForm):
     )
     rank = forms.IntegerField(
         label=_("Rank"),
+        required=False,
         initial=100,
         min_value=0,
         max_value=32767,
@@ -298,4 +299,6 @@ class PolicyForm(_SetupForm):
         ids = ("calendar_id", "queue_id", "escalate_to_queue_id", "escalate_to_user_id")
         for name in (*ids, "segment_id"):
             data[name] = data[name].pk if data[name] is not None else None
+        if data["rank"] is None:  # left blank: as it was (100 for a new policy)
+            del data["rank"]
         return data
