@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from panorama.accounts.models import Role, User
 from panorama.core.forms import StyledForm, text_input
+from panorama.marketing.models import Segment
+from panorama.marketing.selectors import segments_visible_to
 
 from .models import BusinessCalendar, Case, Queue, SlaPolicy
 from .services.business_hours import WEEKDAYS
@@ -236,6 +238,21 @@ class PolicyForm(_SetupForm):
         choices=ANY + [("person", _("Person")), ("organisation", _("Organisation"))],
         required=False,
     )
+    segment_id = forms.ModelChoiceField(
+        label=_("Marketing segment"),
+        queryset=Segment.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("Its customers get this policy first, whatever the other policies say."),
+    )
+    rank = forms.IntegerField(
+        label=_("Rank"),
+        required=False,
+        initial=100,
+        min_value=0,
+        max_value=32767,
+        help_text=_("Among policies with a marketing segment: lower is tried first."),
+    )
     first_response_minutes = forms.IntegerField(
         label=_("First response (business minutes)"), min_value=1
     )
@@ -263,18 +280,25 @@ class PolicyForm(_SetupForm):
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, user: User | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         agents = self.fields["escalate_to_user_id"]
         assert isinstance(agents, forms.ModelChoiceField)
         agents.queryset = _agents()  # as of this request
+        segments = self.fields["segment_id"]
+        assert isinstance(segments, forms.ModelChoiceField)
+        segments.queryset = segments_visible_to(user).order_by("name")  # the service checks
 
     @classmethod
     def initial_of(cls, policy: SlaPolicy) -> dict:
-        return {name: getattr(policy, name) for name in cls.base_fields}
+        names = {"segment_id": "marketing_segment_id"}
+        return {name: getattr(policy, names.get(name, name)) for name in cls.base_fields}
 
     def values(self) -> dict:
         data = dict(self.cleaned_data)
-        for name in ("calendar_id", "queue_id", "escalate_to_queue_id", "escalate_to_user_id"):
+        ids = ("calendar_id", "queue_id", "escalate_to_queue_id", "escalate_to_user_id")
+        for name in (*ids, "segment_id"):
             data[name] = data[name].pk if data[name] is not None else None
+        if data["rank"] is None:  # left blank: as it was (100 for a new policy)
+            del data["rank"]
         return data

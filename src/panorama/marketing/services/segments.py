@@ -57,8 +57,13 @@ def segment_delete(*, by: User | None, segment: Segment) -> None:
     try:
         with transaction.atomic():
             segment.delete()
-    except ProtectedError:
-        # Another app keeps it (a loyalty bonus restricted to it, for one).
+    except ProtectedError as exc:
+        # Another app keeps it: an SLA policy naming it, or a loyalty bonus restricted to it.
+        kept_by = {o._meta.label_lower for o in exc.protected_objects}
+        if "service.slapolicy" in kept_by:
+            raise ValidationFailed(
+                _("An SLA policy names the segment: it cannot be deleted."), field="segment"
+            ) from None
         raise ValidationFailed(
             _("The segment is used by a loyalty rule: it cannot be deleted."), field="segment"
         ) from None

@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 from panorama.accounts.permissions import ensure_can
 
 from .. import selectors
-from ..models import BusinessCalendar
+from ..models import BusinessCalendar, SlaPolicy
 from ..selectors import setup as setup_selectors
 from ..services import setup, sla
 
@@ -71,6 +71,10 @@ class PolicyIn(Schema):
     queue_id: int | None = None
     priority: str = ""
     segment: str = Field("", description="person or organisation (blank: any)")
+    segment_id: int | None = Field(
+        None, description="a marketing segment: its policies are tried first, by rank"
+    )
+    rank: int = Field(100, ge=0, le=32767, description="among segment policies: lower first")
     first_response_minutes: int = Field(gt=0)
     resolution_minutes: int = Field(gt=0)
     warn_minutes: int = Field(60, ge=0)
@@ -87,6 +91,8 @@ class PolicyPatch(Schema):
     queue_id: int | None = None
     priority: str | None = None
     segment: str | None = None
+    segment_id: int | None = None
+    rank: int | None = Field(None, ge=0, le=32767)
     first_response_minutes: int | None = Field(None, gt=0)
     resolution_minutes: int | None = Field(None, gt=0)
     warn_minutes: int | None = Field(None, ge=0)
@@ -104,6 +110,8 @@ class PolicyOut(Schema):
     queue_id: int | None
     priority: str
     segment: str
+    segment_id: int | None
+    rank: int
     first_response_minutes: int
     resolution_minutes: int
     warn_minutes: int
@@ -112,6 +120,10 @@ class PolicyOut(Schema):
     raise_priority: bool
     manager_email: str
     active: bool
+
+    @staticmethod
+    def resolve_segment_id(obj: SlaPolicy) -> int | None:
+        return obj.marketing_segment_id
 
 
 class ClockOut(Schema):
@@ -133,7 +145,7 @@ def _holidays(payload_holidays) -> list[tuple]:
 
 
 # Fields that may be set to null in a PATCH (the others: null means "leave it").
-NULLABLE = frozenset({"queue_id", "escalate_to_queue_id", "escalate_to_user_id"})
+NULLABLE = frozenset({"queue_id", "escalate_to_queue_id", "escalate_to_user_id", "segment_id"})
 
 
 def _changes(payload, nullable: frozenset[str] = frozenset()) -> dict:

@@ -59,9 +59,11 @@ class CalendarHoliday(models.Model):
 
 
 class SlaPolicy(models.Model):
-    """Targets for the cases it matches. A blank criterion matches anything; the most
-    specific active policy matching a case applies (two that could match the same case
-    with neither more specific than the other are refused)."""
+    """Targets for the cases it matches. A blank criterion matches anything; the active
+    policies with a marketing segment holding the case's customer come first (by rank,
+    then id); otherwise the most specific active policy matching a case applies (two
+    without a marketing segment that could match the same case with neither more
+    specific than the other are refused)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     calendar = models.ForeignKey(
@@ -81,6 +83,22 @@ class SlaPolicy(models.Model):
     priority = models.CharField(_("priority"), max_length=8, blank=True)
     # The customer segment: person or organisation (customers.Customer.kind).
     segment = models.CharField(_("customer segment"), max_length=16, blank=True)
+    # A marketing segment (``marketing.Segment``): when set, the policy applies to the
+    # customers its SQL holds, tried before the policies without one in ``rank`` order
+    # (lower first, then id); see docs/architecture.md, "Service levels".
+    marketing_segment = models.ForeignKey(
+        "marketing.Segment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sla_policies",
+        verbose_name=_("marketing segment"),
+    )
+    rank = models.PositiveSmallIntegerField(
+        _("rank"),
+        default=100,
+        help_text=_("Among policies with a marketing segment: lower is tried first."),
+    )
     first_response_minutes = models.PositiveIntegerField(_("first response (business minutes)"))
     resolution_minutes = models.PositiveIntegerField(_("resolution (business minutes)"))
     warn_minutes = models.PositiveIntegerField(

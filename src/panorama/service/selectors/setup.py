@@ -47,10 +47,10 @@ def calendar_get(*, calendar_id: int) -> BusinessCalendar:
 
 
 def policies() -> QuerySet[SlaPolicy]:
-    """Every policy, active first, with its calendar, queues and escalation agent (one
-    query)."""
+    """Every policy, active first, with its calendar, queues, escalation agent and
+    marketing segment (one query)."""
     return SlaPolicy.objects.select_related(
-        "calendar", "queue", "escalate_to_queue", "escalate_to_user"
+        "calendar", "queue", "escalate_to_queue", "escalate_to_user", "marketing_segment"
     ).order_by("-active", "name")
 
 

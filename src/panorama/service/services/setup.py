@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
-from panorama.core.exceptions import ValidationFailed
+from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.core.validation import rules_for
+from panorama.marketing.selectors import segment_visible_get
 
 from ..models import BusinessCalendar, Case, Queue, QueueMember, SlaPolicy
 from . import sla
@@ -173,7 +174,22 @@ POLICY_FIELDS = (
     "raise_priority",
     "manager_email",
     "active",
+    "segment_id",
+    "rank",
 )
+
+
+def _marketing_segment(by: User | None, policy: SlaPolicy, segment_id: Any) -> None:
+    """Name the policy's marketing segment (None: none): one ``by`` may see, else a
+    refusal on ``segment_id`` that says the same for a segment out of his sight as for
+    one that does not exist. Kept unchecked when unchanged."""
+    if segment_id is None or segment_id == policy.marketing_segment_id:
+        policy.marketing_segment_id = segment_id
+        return
+    try:
+        policy.marketing_segment = segment_visible_get(user=by, segment_id=segment_id)
+    except NotFound as exc:
+        raise ValidationFailed(str(exc), field="segment_id") from None
 
 
 def policy_set(
@@ -192,6 +208,12 @@ def policy_set(
             field=unknown[0],
         )
     policy = policy or SlaPolicy()
+    changes = dict(changes)
+    if "segment_id" in changes:
+        _marketing_segment(by, policy, changes.pop("segment_id"))
+    rank = changes.get("rank", policy.rank)
+    if not isinstance(rank, int) or isinstance(rank, bool) or not 0 <= rank <= 32767:
+        raise ValidationFailed(_("The rank is a whole number from 0 to 32767."), field="rank")
     for name, value in changes.items():
         setattr(policy, name, value.strip() if isinstance(value, str) else value)
     if (

@@ -28,6 +28,7 @@ from .business_hours import (
     add_business_minutes,
     business_minutes_between,
 )
+from .sla_segments import Holding, first_segment_policy, segment_policies
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
@@ -215,9 +216,10 @@ def policy_check(policy: SlaPolicy) -> None:
             _("The first response cannot be due after the resolution."),
             field="first_response_minutes",
         )
-    if policy.active:
+    if policy.active and policy.marketing_segment_id is None:  # a segment's: rank decides
         mine = policy.criteria()
-        for other in SlaPolicy.objects.filter(active=True).exclude(pk=policy.pk):
+        others = SlaPolicy.objects.filter(active=True, marketing_segment__isnull=True)
+        for other in others.exclude(pk=policy.pk):
             if _overlaps(mine, other.criteria()):
                 raise ValidationFailed(
                     _(
@@ -331,18 +333,27 @@ def policy_for(case: Case, on: date | None = None) -> SlaPolicy | None:
 
 
 def matching_policy(
-    case: Case, policies: Iterable[SlaPolicy], kind: str | None = None
+    case: Case,
+    policies: Iterable[SlaPolicy],
+    holding: Holding | None = None,
+    kind: str | None = None,
 ) -> SlaPolicy | None:
-    """The most specific of the active ``policies`` matching the case's queue, priority
-    and customer segment (no query beyond the case's customer; none when ``kind``, the
-    customer's kind, is given)."""
+    """Of the active ``policies`` matching the case's queue, priority and customer kind:
+    the first naming a marketing segment that holds its customer (``sla_segments``;
+    ``holding``: a batch's answers, else a query per segment asked), otherwise the most
+    specific of those naming none (no query beyond the case's customer; none when
+    ``kind``, the customer's kind, is given)."""
     if kind is None:
         kind = case.customer.kind if case.customer_id else ""
     actual = {"queue_id": case.queue_id, "priority": case.priority, "segment": kind}
+    fits = [p for p in policies if all(actual[k] == v for k, v in p.criteria().items())]
+    chosen = first_segment_policy(case, segment_policies(fits), holding)
+    if chosen is not None:
+        return chosen
     best, best_size = None, -1
-    for policy in policies:
+    for policy in fits:
         wanted = policy.criteria()
-        if all(actual[k] == v for k, v in wanted.items()) and len(wanted) > best_size:
+        if policy.marketing_segment_id is None and len(wanted) > best_size:
             best, best_size = policy, len(wanted)
     return best
 

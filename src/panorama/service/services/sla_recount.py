@@ -22,6 +22,7 @@ from panorama.core.events import emit_many
 from ..models import Asset, BusinessCalendar, Case, CaseMessage, SlaPolicy
 from . import sla
 from .business_hours import Hours, Timeline
+from .sla_segments import segments_holding
 
 # The cases a recount reads at once, and what of them.
 RECOUNT_CHUNK = 5000
@@ -146,12 +147,14 @@ def _recount(
 ) -> tuple[list[Case], list[tuple[int, str]]]:
     first, last = _opened(cases)
     contracts = sla.contract_policies_for(cases)
+    holding = segments_holding(active, [c.customer_id for c in cases if c.pk not in contracts])
     changed, notes = [], []
     note = Notes(names, reason)
     # The policy of each (queue, priority, segment) and the timeline of each policy,
     # worked out once per chunk: the cases share a few of them.
     matched: dict[tuple, SlaPolicy | None] = {}
     timelines: dict[int, Timeline] = {}
+    segmented = any(policy.marketing_segment_id for policy in active)
     for case in cases:
         if not case.is_open:
             continue
@@ -160,10 +163,13 @@ def _recount(
             policy = contract.sla_policy
         else:
             kind = getattr(case, "customer_kind", None) or ""
-            key = (case.queue_id, case.priority, kind)
-            if key not in matched:
-                matched[key] = sla.matching_policy(case, active, kind=kind)
-            policy = matched[key]
+            if segmented:  # the answer hangs on the customer, not only on the key
+                policy = sla.matching_policy(case, active, holding, kind=kind)
+            else:
+                key = (case.queue_id, case.priority, kind)
+                if key not in matched:
+                    matched[key] = sla.matching_policy(case, active, kind=kind)
+                policy = matched[key]
         if policy is None:
             continue
         if new_policy_only and policy.pk == case.sla_policy_id:
@@ -232,7 +238,8 @@ def cases_recount(
     new_policy_only: bool = True,
 ) -> int:
     """Recount the open cases ``ids`` by the policy each gets now (a covering contract
-    first, else the most specific of the active ``policies``); ``new_policy_only``: only
+    first, then the first segment policy holding its customer — each segment asked once per
+    chunk —, else the most specific of the active ``policies``); ``new_policy_only``: only
     those it gives another policy. Each changed case gets an internal note naming the
     policies, ``reason`` and the due times that moved (in the site's language: nobody
     in particular reads it). Per ``RECOUNT_CHUNK`` cases a read, the contracts' three

@@ -21,7 +21,11 @@ from ..services import setup as services
 from ..services import sla
 from ..setup_forms import CalendarForm, PolicyForm, QueueForm
 
-FORMS = {"queues": QueueForm, "calendars": CalendarForm, "policies": PolicyForm}
+FORMS: dict[str, type[QueueForm | CalendarForm | PolicyForm]] = {
+    "queues": QueueForm,
+    "calendars": CalendarForm,
+    "policies": PolicyForm,
+}
 
 
 def _labelled(policies) -> list:
@@ -35,8 +39,15 @@ def _labelled(policies) -> list:
     return rows
 
 
+def _form(request, section: str, *args, **kwargs):
+    """The section's form; the policies' offers the marketing segments the user sees."""
+    if section == "policies":
+        kwargs["user"] = request.user
+    return FORMS[section](*args, **kwargs)
+
+
 def _page(request, section: str = "", bound=None):
-    forms = {key: form_class() for key, form_class in FORMS.items()}
+    forms = {key: _form(request, key) for key in FORMS}
     if bound is not None:
         bound.mark_errors()
         forms[section] = bound
@@ -89,7 +100,7 @@ SAVED = {
 
 def _add(request, section: str):
     ensure_can(request.user, "service.configure")
-    form = FORMS[section](request.POST)
+    form = _form(request, section, request.POST)
     if form.is_valid():
         try:
             SAVERS[section](request.user, form)
@@ -120,7 +131,7 @@ def _edit(request, section: str, record, title: str):
     """The edit page of one queue, calendar or policy."""
     ensure_can(request.user, "service.configure")
     form_class = FORMS[section]
-    form = form_class(request.POST or None, initial=form_class.initial_of(record))
+    form = _form(request, section, request.POST or None, initial=form_class.initial_of(record))
     if request.method == "POST" and form.is_valid():
         try:
             SAVERS[section](request.user, form, record)
