@@ -4,8 +4,8 @@ DuckDB's ``sqlite_scanner`` carries its own SQLite library. Two SQLite libraries
 process do not see each other's POSIX locks (they belong to the process, and each
 library keeps its own table of them), so the scanner, attached beside Django's
 connection, once reset the WAL index under it (SIGBUS on Django's next write). A load
-on SQLite therefore runs its DuckDB part here: a process started fresh (``spawn``: no
-inherited connection), which never opens Django's database (refused below) and attaches
+on SQLite therefore runs its DuckDB part here: a new interpreter (no inherited
+connection), which never opens Django's database (refused below) and attaches
 the file read-only through the scanner alone. Across processes SQLite's locks work as
 designed: the Django processes write on, the child reads.
 
@@ -25,17 +25,24 @@ child starts; the status file; the Parquet export, which reads only the warehous
 gets the child's progress and result through a pipe.
 """
 
-import multiprocessing
 import os
+import subprocess
+import sys
+from multiprocessing.connection import Connection, Pipe
 from typing import Any
 
 SETTINGS_PREFIX = "WAREHOUSE_"
 
 
 def load_in_child(job, source, progress):
-    """Run ``load.load_steps(job, source)`` in a spawned process; returns its
-    ``LoadResult``. A ``Conflict`` in the child (the warehouse busy) is raised here as
-    one; any other failure as a ``RuntimeError`` carrying the child's message."""
+    """Run ``load.load_steps(job, source)`` in a new process; returns its ``LoadResult``.
+    A ``Conflict`` in the child (the warehouse busy) is raised here as one; any other
+    failure as a ``RuntimeError`` carrying the child's message.
+
+    The child is ``python -m panorama.analytics.warehouse.child``, not a
+    ``multiprocessing`` spawn: a spawn imports the parent's main module again, and a
+    script without a ``__main__`` guard would run again in the child. The job and the
+    replies go through two pipes handed to the child by descriptor."""
     from django.conf import settings
 
     from panorama.core.exceptions import Conflict
@@ -52,16 +59,30 @@ def load_in_child(job, source, progress):
         "members": job.members,
         "source": (source.vendor, source.target, source.live),
     }
-    context = multiprocessing.get_context("spawn")
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=child_main, args=(send, payload), name="warehouse-load")
-    process.start()
-    send.close()
+    job_read, job_write = Pipe(duplex=False)
+    reply_read, reply_write = Pipe(duplex=False)
+    # The same modules as this process (tests put the worktree's sources first).
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    process = subprocess.Popen(  # noqa: S603 - our own module, this interpreter
+        [
+            sys.executable,
+            "-m",
+            "panorama.analytics.warehouse.child",
+            str(job_read.fileno()),
+            str(reply_write.fileno()),
+        ],
+        pass_fds=(job_read.fileno(), reply_write.fileno()),
+        env=env,
+    )
+    job_read.close()
+    reply_write.close()
     result, failure = None, None
     try:
+        job_write.send(payload)
+        job_write.close()
         while True:
             try:
-                message = receive.recv()
+                message = reply_read.recv()
             except EOFError:
                 break
             if message[0] == "progress":
@@ -71,13 +92,13 @@ def load_in_child(job, source, progress):
                 result = message[1]
             else:
                 failure = message[1:]
-        process.join()
+        process.wait()
     except BaseException:
-        process.terminate()
-        process.join()
+        process.kill()
+        process.wait()
         raise
     finally:
-        receive.close()
+        reply_read.close()
     if failure is not None:
         kind, text = failure
         if kind == "conflict":
@@ -85,13 +106,16 @@ def load_in_child(job, source, progress):
         raise RuntimeError(text)
     if result is None:
         raise RuntimeError(
-            f"The warehouse load's process ended without a result (exit code {process.exitcode})."
+            f"The warehouse load's process ended without a result (exit code {process.returncode})."
         )
     return result
 
 
-def child_main(send, payload: dict[str, Any]) -> None:
+def child_main(job_fd: int, reply_fd: int) -> None:
     """The child: Django's settings and apps (no database), then the DuckDB load."""
+    with Connection(job_fd, writable=False) as receive:
+        payload: dict[str, Any] = receive.recv()
+    send = Connection(reply_fd, readable=False)
     if payload["settings_module"]:
         os.environ["DJANGO_SETTINGS_MODULE"] = payload["settings_module"]
     import django
@@ -135,3 +159,7 @@ def _refuse_database() -> None:
 
     for alias in connections:
         setattr(connections[alias], "connect", refuse)  # noqa: B010
+
+
+if __name__ == "__main__":
+    child_main(int(sys.argv[1]), int(sys.argv[2]))
