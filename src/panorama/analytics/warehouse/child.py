@@ -113,7 +113,7 @@ def load_in_child(job, source, progress):
 
 
 def child_main(job_fd: int, reply_fd: int) -> None:
-    """The child: Django's settings and apps (no database), then the DuckDB load."""
+    """The child: Django's settings (not its apps nor its database), then the DuckDB load."""
     with Connection(job_fd, writable=False) as receive:
         payload: dict[str, Any] = receive.recv()
     send = Connection(reply_fd, readable=False)
