@@ -1,8 +1,11 @@
 """The demo's service desk: queues with agents, an SLA policy and calendar, cases in
 every state, some near breach; ``seed --cases``."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from panorama.service.models import Case, CaseMessage, Queue, SlaPolicy
 from panorama.service.services.escalation import sla_sweep
@@ -19,6 +22,10 @@ def test_seed_adds_cases_in_every_state_with_service_levels():
     assert Case.objects.filter(reference__regex=r"^C-\d{6}$").count() == 48
     assert Case.objects.filter(sla_policy=None).count() == 0
     assert CaseMessage.objects.filter(kind="note").exists()
+    # Opened over the last days as seeded (the bulk insert keeps the given times).
+    opened = Case.objects.order_by("created_at").values_list("created_at", flat=True)
+    assert opened[0] < timezone.now() - datetime.timedelta(days=1)
+    assert opened[0] != opened.last()
     result = sla_sweep()
     assert result["warned"] >= 4  # the near-breach ones
     assert result["escalated"] > 0  # old open cases past their due times

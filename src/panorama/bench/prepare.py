@@ -87,9 +87,12 @@ def bench_database_ready(
         and Customer.objects.filter(pk=meta.last_customer_id).exists()
     ):
         extra = Customer.objects.filter(pk__gt=meta.last_customer_id)
-        if extra.exists():
-            say("Removing the customers added by the previous bench run...")
-            Interaction.objects.filter(pk__gt=meta.last_interaction_id).delete()
+        # Interactions too, also of seeded customers (no seeding after the customers
+        # adds any: what is past the seeded ones came from a bench run).
+        added = Interaction.objects.filter(pk__gt=meta.last_interaction_id)
+        if extra.exists() or added.exists():
+            say("Removing the customers and interactions added by the previous bench run...")
+            added.delete()
             extra.delete()
             if connection.vendor == "postgresql":
                 # Else autovacuum cleans up those rows while the first figures are taken.

@@ -319,11 +319,12 @@ def _object_converter(field: models.Field):
     return lambda value: field.get_db_prep_save(value, db)
 
 
-def objects_insert(objs: Sequence[models.Model]) -> None:
+def objects_insert(objs: Sequence[models.Model], *, given: Sequence[str] = ()) -> None:
     """INSERT unsaved instances of one model, like ``bulk_create`` without signals.
 
     Sets each instance's primary key; foreign keys to instances saved just before (an
-    identity's customer) are resolved; ``auto_now``/``auto_now_add`` fields are filled.
+    identity's customer) are resolved; ``auto_now``/``auto_now_add`` fields are filled,
+    but for those named in ``given`` (attnames), whose values are kept (seeded dates).
     """
     if not objs:
         return
@@ -332,7 +333,11 @@ def objects_insert(objs: Sequence[models.Model]) -> None:
     relations = list(layout.relations.values())
     pk_attname = model._meta.pk.attname
     ids = iter(ids_reserve(model, sum(1 for o in objs if o.__dict__[pk_attname] is None)))
-    stamped = {layout.attnames[position]: value for position, value in _stamps(layout)}
+    stamped = {
+        layout.attnames[position]: value
+        for position, value in _stamps(layout)
+        if layout.attnames[position] not in given
+    }
     # (foreign key's attname, its cache slot, the related model's key attname)
     links = [(f.attname, f.cache_name, f.target_field.attname) for f in relations]
     alias = connection.alias  # once: the proxy costs a thread-local lookup per access

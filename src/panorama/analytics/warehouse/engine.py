@@ -7,9 +7,10 @@ from the folder those packages install. Automatic installation is off: a missing
 extension fails at once instead of waiting on a download that cannot happen.
 
 The operational database is read in bulk by the scanner, never row by row through the
-ORM: a file SQLite database is attached read-only as it is (WAL lets it be read while
-Panorama writes); an in-memory one (the tests) is first copied to a file with SQLite's
-online backup; PostgreSQL is attached read-only through libpq.
+ORM: a SQLite file is attached read-only as it is (WAL lets it be read while Panorama
+writes), but only in a child process that never opens it through Django (``child.py``);
+an in-memory one (the tests), or any with ``WAREHOUSE_SQLITE_COPY``, is first copied to a
+file with SQLite's online backup; PostgreSQL is attached read-only through libpq.
 """
 
 import contextlib
@@ -18,6 +19,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -83,35 +85,79 @@ def connect(*, read_only: bool = False, path: Path | None = None) -> duckdb.Duck
     return con
 
 
-@contextlib.contextmanager
-def source_attached(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
-    """Attach the operational database read-only as ``src``; yields the vendor
-    (``sqlite`` or ``postgresql``)."""
-    info = connection.settings_dict
+@dataclass(frozen=True)
+class Source:
+    """The operational database as a load attaches it: a PostgreSQL connection string,
+    or a SQLite file. ``live`` marks the running database's own file (not a copy): only
+    a child process may attach it (``child.py``)."""
+
+    vendor: str
+    target: str
+    live: bool = False
+
+
+def sqlite_live_file() -> Path | None:
+    """The SQLite database's file, or None for an in-memory database (the tests)."""
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or "mode=memory" in name:
+        return None
+    return Path(name)
+
+
+def source_for_load() -> Source:
+    """Where this load reads the operational database from. SQLite: the live file (read
+    by a child process that alone opens it), or, for an in-memory database or with
+    ``WAREHOUSE_SQLITE_COPY``, a copy made here (see ``source_attached``)."""
     vendor = connection.vendor
-    snapshot: Path | None = None
+    if vendor == "postgresql":
+        return Source("postgresql", _libpq(connection.settings_dict))
+    if vendor != "sqlite":
+        raise Conflict(_("The warehouse reads SQLite or PostgreSQL only."))
+    live = sqlite_live_file()
+    if live is not None and not settings.WAREHOUSE_SQLITE_COPY:
+        return Source("sqlite", str(live), live=True)
+    return Source("sqlite", str(_sqlite_snapshot()))
+
+
+@contextlib.contextmanager
+def source_attached(con: duckdb.DuckDBPyConnection, source: Source) -> Iterator[str]:
+    """Attach the operational database read-only as ``src``; yields the vendor.
+
+    SQLite: the scanner carries its own SQLite library, and two libraries in one process
+    do not see each other's locks (POSIX locks belong to the process). Attached beside
+    Django's connection, the scanner's took the WAL index for its own and reset it under
+    Django's connection, which then died of SIGBUS on its next write (the bench's 100k
+    build, then the worker's). So the live file is attached only in a child process
+    that never opens it through Django (``child.py``); a process that holds Django's
+    connection attaches a copy only its scanner opens."""
+    if source.live and not child_process():
+        raise RuntimeError("The live SQLite file is attached only in the load's child process.")
     try:
-        if vendor == "sqlite":
-            # Never the live file: the scanner carries its own SQLite library, and two
-            # libraries in one process do not see each other's locks (POSIX locks belong
-            # to the process). The scanner's took the WAL index for its own and reset it
-            # under Django's connection, which then died of SIGBUS on its next write (the
-            # bench's 100k build, then the worker's). A copy made by Django's own library
-            # (the backup API: one consistent moment, writers not blocked) is attached.
+        if source.vendor == "sqlite":
             con.execute("LOAD sqlite_scanner")
-            snapshot = _sqlite_snapshot()
-            con.execute(f"ATTACH '{_quote(str(snapshot))}' AS {SOURCE} (TYPE sqlite, READ_ONLY)")
-        elif vendor == "postgresql":
-            con.execute("LOAD postgres_scanner")
-            con.execute(f"ATTACH '{_quote(_libpq(info))}' AS {SOURCE} (TYPE postgres, READ_ONLY)")
+            con.execute(f"ATTACH '{_quote(source.target)}' AS {SOURCE} (TYPE sqlite, READ_ONLY)")
         else:
-            raise Conflict(_("The warehouse reads SQLite or PostgreSQL only."))
-        yield vendor
+            con.execute("LOAD postgres_scanner")
+            con.execute(f"ATTACH '{_quote(source.target)}' AS {SOURCE} (TYPE postgres, READ_ONLY)")
+        yield source.vendor
     finally:
         with contextlib.suppress(duckdb.Error):
             con.execute(f"DETACH {SOURCE}")
-        if snapshot is not None:
-            snapshot.unlink(missing_ok=True)
+
+
+def source_release(source: Source) -> None:
+    """Remove the copy a load read (nothing for the live file or PostgreSQL)."""
+    if source.vendor == "sqlite" and not source.live:
+        Path(source.target).unlink(missing_ok=True)
+
+
+_IN_CHILD = [False]
+
+
+def child_process() -> bool:
+    """True in the load's child process (``child.py``), which never opens Django's
+    database."""
+    return _IN_CHILD[0]
 
 
 def _sqlite_snapshot() -> Path:

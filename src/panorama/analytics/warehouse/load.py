@@ -17,7 +17,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import duckdb
 from django.conf import settings
@@ -63,32 +63,21 @@ def _exclusive() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@dataclass
+class Job:
+    """What a load needs besides the source: taken in the process that holds Django's
+    connection (the dynamic segments are queries through the ORM), and handed to the
+    process that runs the DuckDB part (``child.py`` for a live SQLite file)."""
+
+    kind: str  # build | refresh
+    as_of: date
+    members: list = field(default_factory=list)  # (segment key, customer ids or None)
+
+
 def warehouse_build(*, progress: Progress | None = None) -> LoadResult:
     """Load every table from scratch into a new file, then swap it in."""
     with _exclusive():
-        target = engine.warehouse_file()
-        fresh = target.with_name(target.name + ".new")
-        fresh.unlink(missing_ok=True)
-        result = LoadResult(kind="build")
-        started = time.perf_counter()
-        status.write_running("build", 0, len(schema.TABLES))
-        try:
-            con = engine.connect(path=fresh)
-            try:
-                con.execute(META)
-                with engine.source_attached(con):
-                    _run_steps(con, result, progress, full=True)
-                _finish(con, result, started)
-            finally:
-                con.close()
-            os.replace(fresh, target)
-            fresh.with_name(fresh.name + ".wal").unlink(missing_ok=True)
-            _after(result)
-        except Exception as exc:
-            status.write_failed("build", str(exc))
-            fresh.unlink(missing_ok=True)
-            raise
-        return result
+        return _load("build", progress)
 
 
 def warehouse_refresh(*, progress: Progress | None = None) -> LoadResult:
@@ -96,28 +85,74 @@ def warehouse_refresh(*, progress: Progress | None = None) -> LoadResult:
     if not engine.warehouse_file().exists():
         return warehouse_build(progress=progress)
     with _exclusive():
-        result = LoadResult(kind="refresh")
-        started = time.perf_counter()
-        status.write_running("refresh", 0, len(schema.TABLES))
+        return _load("refresh", progress)
+
+
+def _load(kind: str, progress: Progress | None) -> LoadResult:
+    started = time.perf_counter()
+    status.write_running(kind, 0, len(schema.TABLES))
+    source = None
+    try:
+        job = Job(kind=kind, as_of=timezone.localdate(), members=segments.dynamic_members())
+        source = engine.source_for_load()
+        if source.live:
+            from . import child
+
+            result = child.load_in_child(job, source, progress)
+        else:
+            result = load_steps(job, source, progress)
+        # The whole load: the copy or the child's start included.
+        result.seconds = time.perf_counter() - started
+        _after(result)
+    except Exception as exc:
+        status.write_failed(kind, str(exc))
+        raise
+    finally:
+        if source is not None:
+            engine.source_release(source)
+    return result
+
+
+def load_steps(job: Job, source: engine.Source, progress: Progress | None) -> LoadResult:
+    """The DuckDB part of a load: attach the source, load every table and the marts.
+
+    A build writes a new file and swaps it in; a refresh changes the file in one
+    transaction."""
+    result = LoadResult(kind=job.kind)
+    started = time.perf_counter()
+    if job.kind == "refresh":
+        con = engine.connect()
         try:
-            con = engine.connect()
-            try:
-                con.execute(META)
-                with engine.source_attached(con):
-                    con.execute("BEGIN")
-                    _run_steps(con, result, progress, full=False)
-                    con.execute("COMMIT")
-                _finish(con, result, started)
-            finally:
-                con.close()
-            _after(result)
-        except Exception as exc:
-            status.write_failed("refresh", str(exc))
-            raise
+            con.execute(META)
+            with engine.source_attached(con, source):
+                con.execute("BEGIN")
+                _run_steps(con, job, result, progress, full=False)
+                con.execute("COMMIT")
+            _finish(con, result, started)
+        finally:
+            con.close()
         return result
+    target = engine.warehouse_file()
+    fresh = target.with_name(target.name + ".new")
+    fresh.unlink(missing_ok=True)
+    try:
+        con = engine.connect(path=fresh)
+        try:
+            con.execute(META)
+            with engine.source_attached(con, source):
+                _run_steps(con, job, result, progress, full=True)
+            _finish(con, result, started)
+        finally:
+            con.close()
+        os.replace(fresh, target)
+        fresh.with_name(fresh.name + ".wal").unlink(missing_ok=True)
+    except BaseException:
+        fresh.unlink(missing_ok=True)
+        raise
+    return result
 
 
-def _run_steps(con, result: LoadResult, progress: Progress | None, *, full: bool) -> None:
+def _run_steps(con, job: Job, result: LoadResult, progress: Progress | None, *, full: bool):
     total = len(schema.TABLES) + 1
     for done, table in enumerate(schema.TABLES):
         status.write_running(result.kind, done, total, table.name)
@@ -127,7 +162,7 @@ def _run_steps(con, result: LoadResult, progress: Progress | None, *, full: bool
         # no watermark yet, it is loaded whole.
         exists = "" if full else "IF NOT EXISTS "
         con.execute(f"CREATE TABLE {exists}{table.name} ({table.columns})")
-        changed, deleted = _load_table(con, table, full=full)
+        changed, deleted = _load_table(con, table, job, full=full)
         result.changed[table.name] = changed
         if deleted:
             result.deleted[table.name] = deleted
@@ -191,7 +226,7 @@ def _insert(con, table: Table, where: str, params: list | None = None) -> int:
     return after - before
 
 
-def _load_table(con, table: Table, *, full: bool) -> tuple[int, int]:
+def _load_table(con, table: Table, job: Job, *, full: bool) -> tuple[int, int]:
     """Rows loaded (or reloaded) and rows deleted for one table."""
     if table.mode == "static":
         return _static(con, table), 0
@@ -202,7 +237,7 @@ def _load_table(con, table: Table, *, full: bool) -> tuple[int, int]:
         return customers_merge(con, table, full=full)
     if table.mode == "segments":
         deleted = 0 if full else con.execute(f"DELETE FROM {table.name}").fetchone()[0]
-        return segments.memberships_load(con, table, as_of=timezone.localdate()), deleted
+        return segments.memberships_load(con, table, as_of=job.as_of, members=job.members), deleted
     mark = None if full else _watermark(con, table)
     alias_where = "TRUE" if mark is None else f"{table.changed} >= ?"
     params = [] if mark is None else [_typed(table, mark)]

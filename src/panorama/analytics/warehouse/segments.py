@@ -22,11 +22,12 @@ MEMBERS_VIEW = "wh_segment_members"
 CHUNK = 50_000
 
 
-def memberships_load(con, table: Table, *, as_of: datetime.date) -> int:
+def memberships_load(con, table: Table, *, as_of: datetime.date, members: list) -> int:
     """Every current member of every list and segment (``table`` emptied before); returns
-    the rows loaded."""
+    the rows loaded. ``members``: ``dynamic_members()``, taken before the load by the
+    process that holds Django's connection."""
     con.execute(f"INSERT INTO {table.name} {table.select.format(where='TRUE')}", [as_of])
-    for key, ids in _dynamic_members():
+    for key, ids in members:
         if ids is None:
             logger.warning("warehouse: segment %s left out, its rule no longer validates", key)
             continue
@@ -34,8 +35,12 @@ def memberships_load(con, table: Table, *, as_of: datetime.date) -> int:
     return con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
 
 
-def _dynamic_members():
+def dynamic_members() -> list:
     """(segment key, customer ids or None for a broken rule) per dynamic segment."""
+    return list(_dynamic_members())
+
+
+def _dynamic_members():
     import numpy
 
     from panorama.marketing import selectors

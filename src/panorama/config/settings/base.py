@@ -302,6 +302,9 @@ WAREHOUSE_BUSY_SECONDS = float(os.environ.get("WAREHOUSE_BUSY_SECONDS", 3))
 WAREHOUSE_PARQUET = env_bool("WAREHOUSE_PARQUET", True)
 WAREHOUSE_SCORE_TABLE = os.environ.get("WAREHOUSE_SCORE_TABLE", "analytics_customerscore")
 WAREHOUSE_REFRESH_MINUTES = int(os.environ.get("WAREHOUSE_REFRESH_MINUTES", 15))
+# SQLite: a load reads the live file in a child process (each table as committed when it
+# is read); on, it reads a copy made first (one moment for every table, a copy per load).
+WAREHOUSE_SQLITE_COPY = env_bool("WAREHOUSE_SQLITE_COPY", False)
 # The Spark jobs: a Spark Connect URL (sc://host:15002) in production; empty runs a local
 # Spark (SPARK_MASTER, local[2]) in this process.
 SPARK_REMOTE = os.environ.get("SPARK_REMOTE", "")
