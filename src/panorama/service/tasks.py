@@ -16,6 +16,15 @@ def sla_sweep_task() -> dict[str, int]:
     return sla_sweep()
 
 
+@task()
+def sla_recount_task(case_ids: list[int]) -> int:
+    """Recount the due times of one chunk of the cases a sweep escalated to another
+    policy (queued by the sweep on its commit; idempotent: run it twice, one note)."""
+    from .services.escalation import escalated_recount
+
+    return escalated_recount(case_ids)
+
+
 @jobs.recoverer
 def sla_tick() -> int:
     """Queue the sweep (nothing to recover: it reports 0 jobs)."""

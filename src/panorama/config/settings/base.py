@@ -350,6 +350,9 @@ PANORAMA_IMPORT_MAX_REJECTED_ROWS = int(os.environ.get("PANORAMA_IMPORT_MAX_REJE
 # counts as interrupted once its heartbeat (one per batch) is older than
 # PANORAMA_JOB_STALE_SECONDS.
 PANORAMA_JOB_SWEEP_SECONDS = int(os.environ.get("PANORAMA_JOB_SWEEP_SECONDS", 60))
+# Cases per recount task the SLA sweep queues for the cases its escalations gave another
+# policy (each task one short transaction: SQLite's write lock is not held for all).
+PANORAMA_SLA_RECOUNT_CHUNK = int(os.environ.get("PANORAMA_SLA_RECOUNT_CHUNK", 5000))
 # The transactional outbox (core/outbox.py): the worker delivers pending domain events to
 # durable subscribers every PANORAMA_OUTBOX_POLL_SECONDS and deletes delivered ones after
 # PANORAMA_OUTBOX_RETENTION_DAYS.

@@ -181,8 +181,9 @@ class SlaRecount(Payload):
 @event("sla.cases_recounted")
 class SlaCasesRecounted(Payload):
     """Open cases got another SLA policy or other due times after an escalation moved
-    them (the SLA sweep) or a contract was extended, renewed or cancelled; each has an
-    internal note saying what moved. One event per recount for up to 1,000 cases: the
+    them (the SLA sweep's recount tasks, up to 5,000 cases each, after its commit) or a
+    contract was extended, renewed or cancelled; each has an internal note saying what
+    moved. One event per recount for up to 1,000 cases: the
     notes emit no `case.message_added` of their own (a sweep after an outage writes
     hundreds of thousands)."""
 

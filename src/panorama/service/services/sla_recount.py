@@ -185,14 +185,18 @@ def _recount(
     return changed, notes
 
 
-def _cases_read(ids: list[int]) -> list[Case]:
+def _cases_read(ids: list[int], lock: bool = False) -> list[Case]:
     """The cases ``ids`` with what a recount reads (``RECOUNT_READ``), their customer's
     kind (``customer_kind``) and their asset's product (the asset cached on the case).
     One query; the rows read raw and the instances built without ``Model.__init__``:
-    Django's per-value converters and instances cost half of a sweep's recount."""
+    Django's per-value converters and instances cost half of a sweep's recount.
+    ``lock``: the cases' rows locked till the commit (PostgreSQL; SQLite's transaction
+    holds the write lock already)."""
     query = Case.objects.filter(pk__in=ids).values_list(
         *RECOUNT_READ, "customer__kind", "asset__product_id"
     )
+    if lock:
+        query = query.select_for_update(of=("self",))
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -236,6 +240,7 @@ def cases_recount(
     reason: str,
     calendars: Calendars | None = None,
     new_policy_only: bool = True,
+    lock: bool = False,
 ) -> int:
     """Recount the open cases ``ids`` by the policy each gets now (a covering contract
     first, then the first segment policy holding its customer — each segment asked once per
@@ -246,7 +251,8 @@ def cases_recount(
     when some case names an asset or product, an UPDATE per thousand changed
     (``objects_update``) and one INSERT of the notes; the notes as one
     ``sla.cases_recounted`` event per thousand cases. Not atomic by itself: the
-    caller's transaction. Returns how many changed."""
+    caller's transaction (``lock``: its rows locked as read, in it). Returns how many
+    changed."""
     ids = sorted(set(ids))
     calendars = calendars or Calendars()
     active = [p for p in policies if p.active]
@@ -254,7 +260,7 @@ def cases_recount(
     recounted = 0
     done: list[dict] = []
     for start in range(0, len(ids), RECOUNT_CHUNK):
-        cases = _cases_read(ids[start : start + RECOUNT_CHUNK])
+        cases = _cases_read(ids[start : start + RECOUNT_CHUNK], lock)
         if not cases:
             continue
         with translation.override(settings.LANGUAGE_CODE):
