@@ -5,11 +5,14 @@ place; the page passes axe in both themes and fits a 375 px phone."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.checks import sideways, violations
+from tests.browser.checks import revealed, sideways, violations, watch_reveal
 from tests.factories import UserFactory
 from tests.marketing.conftest import person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDE = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture
@@ -67,26 +70,6 @@ def test_the_live_count_follows_the_builder(page, sign_in, live_server, customer
     assert sideways(page) == ""
 
 
-# Watches one region from the moment its HTMX request starts: the time of the first frame
-# its skeleton is drawn, and whether a frame after the start still showed nothing.
-_WATCH = """(sel) => {
-  const w = window.pnWatch = {start: null, shownAt: null, hiddenFrames: 0};
-  document.body.addEventListener('htmx:beforeRequest', () => {
-    if (w.start !== null) return;
-    w.start = performance.now();
-    const tick = (now) => {
-      const s = getComputedStyle(document.querySelector(sel));
-      if (s.display !== 'none' && s.visibility === 'visible') { w.shownAt = now; return; }
-      w.hiddenFrames += 1;
-      requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
-}"""
-WIDE = {"width": 1280, "height": 800}
-PHONE = {"width": 375, "height": 812}
-
-
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "375"])
 def test_a_slow_count_shows_the_skeleton_after_300_ms_without_moving_anything(
     page, sign_in, live_server, customers, viewport
@@ -106,14 +89,12 @@ def test_a_slow_count_shows_the_skeleton_after_300_ms_without_moving_anything(
     }
     held = []
     page.route("**/marketing/segments/count/", lambda route: held.append(route))
-    page.evaluate(_WATCH, "#segment-count .pn-skeleton")
+    watch_reveal(page, "#segment-count .pn-skeleton")
     page.get_by_label("Value").fill("CARD-CR")
     # Nothing while the answer is under 300 ms old; then the skeleton, over the count's
     # own box: neither the count nor the button under it moves.
-    page.wait_for_function("() => window.pnWatch.shownAt !== null")
-    watch = page.evaluate("window.pnWatch")
-    assert watch["hiddenFrames"] > 0
-    assert watch["shownAt"] - watch["start"] >= 300
+    after_ms, hidden_frames = revealed(page)
+    assert hidden_frames > 0 and after_ms >= 300
     delays = skeleton.evaluate("s => s.getAnimations().map(a => a.effect.getTiming().delay)")
     assert delays == [300]
     expect(skeleton).to_be_visible()
