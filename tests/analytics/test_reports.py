@@ -161,7 +161,7 @@ def test_choosing_another_data_swaps_only_the_columns(db, client, wh_settings):
     )
     body = swapped.content.decode()
     # The definition's part alone, with the campaign mart's columns, no page around it.
-    assert body.startswith('<div id="report-definition">') and "<html" not in body
+    assert body.startswith('<div id="report-definition"') and "<html" not in body
     assert 'value="opened"' in body and 'value="campaign"' in body
     assert 'value="revenue"' in body and 'value="stage"' not in body
     other = client.get(

@@ -60,3 +60,35 @@ def sideways(page) -> str:
     if found["width"] <= width:
         return ""
     return f"{found['width']} px wide in {width} px: {found['culprits']}"
+
+
+# From the next HTMX request's start: the time of the first frame `selector` is drawn
+# (a skeleton or an action's progress), and how many frames after the start it was not.
+_WATCH = """(sel) => {
+  const w = window.pnWatch = {start: null, shownAt: null, hiddenFrames: 0};
+  document.body.addEventListener('htmx:beforeRequest', () => {
+    if (w.start !== null) return;
+    w.start = performance.now();
+    const tick = (now) => {
+      const s = getComputedStyle(document.querySelector(sel));
+      if (s.display !== 'none' && s.visibility === 'visible') { w.shownAt = now; return; }
+      w.hiddenFrames += 1;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}"""
+
+
+def watch_reveal(page, selector: str) -> None:
+    """Start watching `selector` from the page's next HTMX request (see `revealed`)."""
+    page.evaluate(_WATCH, selector)
+
+
+def revealed(page) -> tuple[float, int]:
+    """Once the watched element is drawn: the milliseconds from its request's start, and
+    the frames in between that showed nothing (a skeleton or a progress must wait 300 ms
+    with frames drawn meanwhile, never show at once)."""
+    page.wait_for_function("() => window.pnWatch.shownAt !== null")
+    w = page.evaluate("window.pnWatch")
+    return w["shownAt"] - w["start"], w["hiddenFrames"]

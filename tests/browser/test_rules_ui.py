@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from panorama.automation.models import Rule
 from panorama.automation.services.alerts import alert_raise
+from tests.browser.checks import revealed, watch_reveal
 from tests.factories import AdminFactory, CustomerFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,7 +55,22 @@ def test_an_administrator_builds_and_tests_the_mortgage_rule(page, sign_in, live
     page.locator("#id_customer").fill(str(customer.pk))
     sample = {"name": "mortgage_simulation", "data": {"amount": 250000}}
     page.locator("#id_payload").fill(json.dumps(sample))
-    page.get_by_role("button", name="Test", exact=True).click()
+    # A slow test: the button's spinner only after 300 ms, in the button's own box.
+    button = page.get_by_role("button", name="Test", exact=True)
+    spinner = button.locator(".pn-progress")
+    button.scroll_into_view_if_needed()  # boxes are read in the window
+    box = button.bounding_box()
+    held = []
+    page.route("**/automation/rules/*/test/", lambda route: held.append(route))
+    watch_reveal(page, "#rule-test .pn-progress")
+    button.click()
+    after_ms, hidden_frames = revealed(page)
+    assert hidden_frames > 0 and after_ms >= 300
+    expect(spinner).to_be_visible()
+    expect(button).to_be_disabled()
+    assert button.bounding_box() == box
+    assert _violations(page) == []
+    held[0].continue_()
     result = page.locator("#rule-test-result")
     expect(result).to_contain_text("Matches")
     expect(result).to_contain_text("event.data.amount (250000) ≥ 100000 ✓")

@@ -5,11 +5,14 @@ place; the page passes axe in both themes and fits a 375 px phone."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.checks import sideways, violations
+from tests.browser.checks import revealed, sideways, violations, watch_reveal
 from tests.factories import UserFactory
 from tests.marketing.conftest import person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDE = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture
@@ -65,3 +68,44 @@ def test_the_live_count_follows_the_builder(page, sign_in, live_server, customer
         assert violations(page) == []
     page.set_viewport_size({"width": 375, "height": 812})
     assert sideways(page) == ""
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280", "375"])
+def test_a_slow_count_shows_the_skeleton_after_300_ms_without_moving_anything(
+    page, sign_in, live_server, customers, viewport
+):
+    sign_in("marta")
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/marketing/segments/new/")
+    count = page.locator("[data-segment-count]")
+    region = page.locator("#segment-count")
+    skeleton = region.locator(".pn-skeleton")
+    page.get_by_label("Value").fill("ACC-NOM")
+    expect(count).to_have_text("4")
+    expect(skeleton).to_be_hidden()
+    before = {
+        "count": region.bounding_box(),
+        "save": page.get_by_role("button", name="Save segment").bounding_box(),
+    }
+    held = []
+    page.route("**/marketing/segments/count/", lambda route: held.append(route))
+    watch_reveal(page, "#segment-count .pn-skeleton")
+    page.get_by_label("Value").fill("CARD-CR")
+    # Nothing while the answer is under 300 ms old; then the skeleton, over the count's
+    # own box: neither the count nor the button under it moves.
+    after_ms, hidden_frames = revealed(page)
+    assert hidden_frames > 0 and after_ms >= 300
+    delays = skeleton.evaluate("s => s.getAnimations().map(a => a.effect.getTiming().delay)")
+    assert delays == [300]
+    expect(skeleton).to_be_visible()
+    assert skeleton.bounding_box() == region.bounding_box() == before["count"]
+    assert page.get_by_role("button", name="Save segment").bounding_box() == before["save"]
+    assert violations(page) == []
+    assert held, "the count was asked for"
+    held[0].continue_()
+    expect(count).to_have_text("1")  # Bea holds the card
+    expect(skeleton).to_be_hidden()
+    assert region.bounding_box() == before["count"]
+    assert violations(page) == []
+    if viewport is PHONE:
+        assert sideways(page) == ""

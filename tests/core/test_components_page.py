@@ -64,3 +64,6 @@ def test_the_page_shows_the_skeleton_as_during_a_slow_request(client):
     assert "core/_skeleton.html" in card
     assert 'class="card-body pn-skeleton-host htmx-request"' in card
     assert card.count('class="pn-skeleton-row"') == 3
+    # The action's progress, in a button, as during a slow request.
+    assert 'class="htmx-request" id="demo-progress"' in card
+    assert 'class="btn btn-primary pn-action" disabled' in card and 'class="pn-progress"' in card
