@@ -28,7 +28,7 @@ from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, DomainError, NotFound
-from panorama.core.pagination import Keyset, cursor_invalid
+from panorama.core.pagination import TimeKeyset
 from panorama.customers.selectors import scope_filter
 
 from .models import Interaction
@@ -118,23 +118,7 @@ def sender_label(interaction: Interaction) -> str:
 # --- seeing and retrying -----------------------------------------------------------------
 
 
-class _NewestFirst(Keyset):
-    """Newest first (``-occurred_at``, ``-id``: the partial index's order), the time
-    carried in the cursor as ISO text."""
-
-    def values_of(self, item: Any) -> list[Any]:
-        first, *rest = super().values_of(item)
-        return [first.isoformat(), *rest]
-
-    def decode(self, cursor: str) -> list[Any]:
-        first, *rest = super().decode(cursor)
-        try:
-            return [datetime.datetime.fromisoformat(first), *rest]
-        except ValueError:
-            raise cursor_invalid() from None
-
-
-NEWEST_FIRST = _NewestFirst("-occurred_at", "-id", types=(str, int))
+NEWEST_FIRST = TimeKeyset("-occurred_at", "-id", types=(str, int))
 
 
 def failures_visible_to(user: User | None) -> models.QuerySet[Interaction]:

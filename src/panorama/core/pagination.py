@@ -15,6 +15,7 @@ search) uses ``decode``/``after``/``cut`` one by one.
 
 import base64
 import binascii
+import datetime
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -94,3 +95,19 @@ class Keyset:
         if cursor:
             qs = self.after(qs, self.decode(cursor))
         return self.cut(list(self.ordered(qs)[: limit + 1]), limit)
+
+
+class TimeKeyset(Keyset):
+    """A keyset whose first value is a datetime, carried in the cursor as ISO text (the
+    agenda's, the board's and the failed messages' orders)."""
+
+    def values_of(self, item: Any) -> list[Any]:
+        first, *rest = super().values_of(item)
+        return [first.isoformat(), *rest]
+
+    def decode(self, cursor: str) -> list[Any]:
+        first, *rest = super().decode(cursor)
+        try:
+            return [datetime.datetime.fromisoformat(first), *rest]
+        except (TypeError, ValueError):
+            raise cursor_invalid() from None

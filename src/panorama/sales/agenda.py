@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Role, User
 from panorama.core.exceptions import NotFound, ValidationFailed
-from panorama.core.pagination import Keyset, Page
+from panorama.core.pagination import Page, TimeKeyset
 from panorama.customers.selectors import teams_in_scope
 
 from .models import Activity, Lead, Opportunity
@@ -218,23 +218,8 @@ def agenda_week(*, user: User, owner: User, day: datetime.date) -> list[tuple]:
     return [(d, [a for a in items if a.starts_at.astimezone(tz).date() == d]) for d in days]
 
 
-class _TimeKeyset(Keyset):
-    def values_of(self, item):
-        first, *rest = super().values_of(item)
-        return [first.isoformat(), *rest]
-
-    def decode(self, cursor: str):
-        from panorama.core.pagination import cursor_invalid
-
-        first, *rest = super().decode(cursor)
-        try:
-            return [datetime.datetime.fromisoformat(first), *rest]
-        except (TypeError, ValueError):
-            raise cursor_invalid() from None
-
-
-BY_TIME = _TimeKeyset("starts_at", "id", types=(str, int))
-LATEST_FIRST = _TimeKeyset("-starts_at", "-id", types=(str, int))
+BY_TIME = TimeKeyset("starts_at", "id", types=(str, int))
+LATEST_FIRST = TimeKeyset("-starts_at", "-id", types=(str, int))
 
 
 def activity_list(

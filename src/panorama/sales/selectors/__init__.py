@@ -15,7 +15,7 @@ from panorama.accounts.models import Role, User
 from panorama.catalog.selectors import company_currency as company_currency  # boards, reports
 from panorama.catalog.selectors import convert
 from panorama.core.exceptions import NotFound, ValidationFailed
-from panorama.core.pagination import Keyset, Page, cursor_invalid
+from panorama.core.pagination import Keyset, Page, TimeKeyset
 from panorama.customers.selectors import scope_filter
 
 from ..models import Lead, Opportunity, Pipeline, Stage, StageTotal
@@ -218,23 +218,8 @@ def competitors() -> QuerySet:
 BOARD_PAGE = 50
 
 
-class _TimeKeyset(Keyset):
-    """A keyset whose first value is a datetime, carried in the cursor as ISO text."""
-
-    def values_of(self, item: Any) -> list[Any]:
-        first, *rest = super().values_of(item)
-        return [first.isoformat(), *rest]
-
-    def decode(self, cursor: str) -> list[Any]:
-        first, *rest = super().decode(cursor)
-        try:
-            return [datetime.datetime.fromisoformat(first), *rest]
-        except ValueError:
-            raise cursor_invalid() from None
-
-
 # Newest in the stage first, the opp_board index's order (stage, -stage_entered_at, -id).
-BOARD_ORDER = _TimeKeyset("-stage_entered_at", "-id", types=(str, int))
+BOARD_ORDER = TimeKeyset("-stage_entered_at", "-id", types=(str, int))
 
 
 @dataclass
