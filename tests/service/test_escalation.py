@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from panorama.accounts.models import Role
 from panorama.service.models import Case, SlaPolicy
-from panorama.service.services import sla
+from panorama.service.services import sla, sla_clocks
 from panorama.service.services.business_hours import add_business_minutes
 from panorama.service.services.escalation import sla_sweep
 from panorama.service.tasks import sla_sweep_task
@@ -164,7 +164,9 @@ def test_across_a_weekend_and_madrid_holidays_a_case_breaches_only_after_its_bus
         assert sla_sweep(now) == {"warned": 0, "escalated": 0}, now
     case.refresh_from_db()
     assert case.response_escalated_at is None and case.priority == "normal"
-    assert sla.sla_clocks(case, datetime(2026, 12, 8, 17, tzinfo=MADRID))[0].minutes_left == 60
+    assert (
+        sla_clocks.sla_clocks(case, datetime(2026, 12, 8, 17, tzinfo=MADRID))[0].minutes_left == 60
+    )
 
     assert sla_sweep(datetime(2026, 12, 9, 9, 40, tzinfo=MADRID)) == {"warned": 1, "escalated": 0}
     assert sla_sweep(datetime(2026, 12, 9, 9, 59, tzinfo=MADRID)) == {"warned": 0, "escalated": 0}

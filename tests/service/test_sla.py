@@ -9,7 +9,7 @@ import pytest
 from panorama.accounts.models import Role
 from panorama.core.exceptions import PermissionDenied, ValidationFailed
 from panorama.service.models import BusinessCalendar, Case, SlaPolicy
-from panorama.service.services import sla
+from panorama.service.services import sla, sla_clocks
 from panorama.service.services.business_hours import (
     Hours,
     add_business_minutes,
@@ -79,17 +79,17 @@ def test_a_case_gets_due_times_and_its_clock_pauses_while_waiting(calendar):
     # Waiting on the customer from Wed 9:30 to Fri 11 Dec 10:00: Wed 9:30-18 (510),
     # Thursday 10th is the company's holiday, Friday 9-10 (60): 570 business minutes.
     sla.sla_pause(case, at(2026, 12, 9, 9, 30))
-    assert sla.sla_clocks(case, at(2026, 12, 11, 9))[1].state == "paused"
+    assert sla_clocks.sla_clocks(case, at(2026, 12, 11, 9))[1].state == "paused"
     assert sla.sla_resume(case, at(2026, 12, 11, 10)) == 570
     assert case.sla_paused_minutes == 570
     # Wed 10:00 + 570: Wed 10-18 (480), Friday 9:00 + 90.
     assert case.first_response_due == at(2026, 12, 11, 10, 30)
     assert case.resolution_due == at(2026, 12, 11, 17, 30)
-    clocks = sla.sla_clocks(case, at(2026, 12, 11, 10, 45))
+    clocks = sla_clocks.sla_clocks(case, at(2026, 12, 11, 10, 45))
     assert [c.state for c in clocks] == ["breached", "running"]
     assert [c.minutes_left for c in clocks] == [-15, 405]
     # A lunch break does not count (Monday 14 December: 9-14, 15-18).
-    assert sla.sla_clocks(case, at(2026, 12, 11, 17))[1].state == "warning"
+    assert sla_clocks.sla_clocks(case, at(2026, 12, 11, 17))[1].state == "warning"
     hours = sla.hours_of(calendar)
     assert add_business_minutes(hours, at(2026, 12, 14, 13), 90) == at(2026, 12, 14, 15, 30)
 

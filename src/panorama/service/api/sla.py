@@ -14,7 +14,7 @@ from panorama.accounts.permissions import ensure_can
 from .. import selectors
 from ..models import BusinessCalendar, SlaPolicy
 from ..selectors import setup as setup_selectors
-from ..services import setup, sla
+from ..services import setup, sla, sla_clocks
 
 router = Router(tags=["service levels"])
 
@@ -207,4 +207,4 @@ def policy_update(request, policy_id: int, payload: PolicyPatch):
 @router.get("/cases/{case_id}/sla", response=list[ClockOut])
 def case_sla(request, case_id: int):
     case = selectors.case_get(user=request.user, case_id=case_id)
-    return sla.sla_clocks(case)
+    return sla_clocks.sla_clocks(case)

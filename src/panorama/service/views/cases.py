@@ -22,7 +22,7 @@ from ..models import Case, CaseMessage, CaseSurvey
 from ..selectors import field
 from ..services import attachment as services_attachment
 from ..services import case as services
-from ..services import sla
+from ..services import sla, sla_clocks
 from ..services.case import TRANSITIONS
 from ..services.case_edit import case_update
 
@@ -56,9 +56,9 @@ def _detail_context(request, case: Case, **forms) -> dict:
         "edit_form": forms.get("edit_form") or CaseEditForm(case=case),
         "files": selectors.case_files(case=case),
         "max_attachment": services_attachment.max_bytes(),
-        "sla": sla.sla_clocks(case),
+        "sla": sla_clocks.sla_clocks(case),
         "sla_contract": sla.sla_contract(case),
-        "paused_text": sla.duration_text(case.sla_paused_minutes),
+        "paused_text": sla_clocks.duration_text(case.sla_paused_minutes),
         "survey": CaseSurvey.objects.filter(case=case).first(),
         "defects": list(case.defects.order_by("-id")[:20]),
         # Field service: is the case's asset covered, and its work orders.
