@@ -137,6 +137,9 @@ def test_retry_sends_it_again_once_through_the_same_service(api, smtp, ana, supp
     again = api.post(f"/channels/failed-messages/{failed.pk}/retry")
     assert again.status_code == 409
     assert "already sent again" in again.json()["detail"]
+    # When, in the reader's time zone and format, not the stored ISO text.
+    retried = Interaction.objects.get(pk=failed.pk).metadata["retried_at"]
+    assert retried[:10] not in again.json()["detail"]
     assert len(smtp.messages) == 1
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -174,6 +175,12 @@ def retryable(interaction: Interaction) -> bool:
     return meta.get("kind") in _HANDLERS and "retried_at" not in meta
 
 
+def _when(iso: str) -> str:
+    """A stored ISO time in the reader's time zone and locale ("1 Dec 2026, 07:40")."""
+    moment = datetime.datetime.fromisoformat(iso)
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
 def failure_retry(*, by: User | None, interaction_id: int) -> Interaction:
     """Send a failed message again, as ``by``, through the service that sent it (its
     validation and permissions: ``by`` must see the customer and may send). Returns the
@@ -186,7 +193,7 @@ def failure_retry(*, by: User | None, interaction_id: int) -> Interaction:
     if "retried_at" in meta:
         raise Conflict(
             _("This message was already sent again on %(when)s.")
-            % {"when": meta["retried_at"][:16].replace("T", " ")},
+            % {"when": _when(meta["retried_at"])},
             field="retry",
         )
     handler = _HANDLERS.get(meta.get("kind", ""))
