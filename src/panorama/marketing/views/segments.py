@@ -12,9 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from panorama.accounts.permissions import ensure_can
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.forms import DecimalField, ServiceForm
+from panorama.core.lists import list_response
 
 from .. import builder, selectors
 from .. import rules as segment_rules
+from ..lists_pages import SEGMENTS
 from ..models import Campaign
 from ..services import segments as services
 
@@ -129,19 +131,22 @@ def _segment_list(
     from ..services.programmes import churn_available
     from .lists import IMPORT_IDS, ListImportForm
 
-    return render(
+    # The segments are the shared list (filters, sorts, saved views, bulk delete in the
+    # URL); the static lists, the programme's target and the import stay below it.
+    response = list_response(
         request,
-        "marketing/segment_list.html",
-        {
-            "segments": selectors.segments_visible_to(request.user)[:500],
+        SEGMENTS,
+        template="marketing/segment_list.html",
+        context={
             "lists": selectors.lists_all()[:500],
             "programme_form": programme_form or _styled_programme(ProgrammeForm()),
             "churn_available": churn_available(),
             "import_form": import_form or ListImportForm(auto_id=IMPORT_IDS),
             "report": report,
         },
-        status=status,
     )
+    response.status_code = status
+    return response
 
 
 class ProgrammeForm(ServiceForm):
