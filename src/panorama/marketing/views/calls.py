@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from panorama.accounts.permissions import ensure_can
 from panorama.core.exceptions import DomainError, ValidationFailed
 from panorama.core.forms import ServiceForm
+from panorama.core.lists import list_response
 
 from .. import selectors
 from ..models import Campaign, Recipient
@@ -56,12 +57,10 @@ def _scripts(campaign: Campaign, recipient: Recipient | None) -> list:
 
 @require_GET
 def call_lists(request):
+    from ..lists_campaigns import CALL_LISTS
+
     ensure_can(request.user, "marketing.make_calls")
-    lists = [
-        (campaign, selectors.call_progress(campaign=campaign))
-        for campaign in selectors.call_lists_open()[:100]
-    ]
-    return render(request, "marketing/call_lists.html", {"lists": lists})
+    return list_response(request, CALL_LISTS, template="marketing/call_lists.html")
 
 
 def _desk(request, campaign: Campaign, *, form: OutcomeForm | None = None, status: int = 200):

@@ -14,6 +14,7 @@ from panorama.accounts.permissions import ensure_can
 from panorama.channels.models import MessagingAccount
 from panorama.core.exceptions import DomainError, ValidationFailed
 from panorama.core.forms import DecimalField, ServiceForm
+from panorama.core.lists import list_response
 from panorama.sales.models import Script
 
 from .. import selectors
@@ -202,9 +203,9 @@ def template_preview(request, template_id: int):
 
 @require_GET
 def campaign_list(request):
-    return render(
-        request, "marketing/campaign_list.html", {"campaigns": selectors.campaigns_all()[:500]}
-    )
+    from ..lists_campaigns import CAMPAIGNS
+
+    return list_response(request, CAMPAIGNS, template="marketing/campaign_list.html")
 
 
 @require_http_methods(["GET", "POST"])

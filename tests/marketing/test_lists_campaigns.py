@@ -1,0 +1,206 @@
+"""Campaigns on the shared list: what each user sees and may do, chips in the URL, and
+*Cancel* in bulk through campaign_cancel (a campaign already over is refused, alone)."""
+
+import pytest
+from django.urls import reverse
+
+from panorama.accounts.models import Role
+from panorama.marketing.models import Campaign, Recipient
+
+from ..factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/marketing/campaigns/"
+
+
+def _campaign(name, *, owner=None, **fields):
+    return Campaign.objects.create(name=name, owner=owner, **fields)
+
+
+def _names(response) -> list[str]:
+    return [row.obj.name for row in response.context["list"].rows]
+
+
+def _bulk(client, **data):
+    return client.post("/ui/lists/campaigns/bulk/", data, headers={"HX-Request": "true"})
+
+
+@pytest.fixture
+def campaigns(marketer):
+    other = UserFactory(username="olga", first_name="Olga", role=Role.MARKETING)
+    return {
+        "spring": _campaign("Primavera", owner=marketer, channel="email"),
+        "summer": _campaign("Verano", owner=other, channel="sms", status="sent"),
+        "calls": _campaign("Otoño", owner=other, channel="call_list", status="sending"),
+    }
+
+
+def test_the_route_name_still_draws_the_campaigns_newest_first(client, marketer, campaigns):
+    client.force_login(marketer)
+    response = client.get(reverse("marketing:campaign_list"))
+    assert response.status_code == 200
+    assert _names(response) == ["Otoño", "Verano", "Primavera"]
+    page = response.content.decode()
+    assert 'id="campaigns-list"' in page and "3 campaigns" in page
+    assert reverse("marketing:campaign_detail", args=[campaigns["spring"].pk]) in page
+
+
+def test_a_chip_narrows_the_campaigns_and_lives_in_the_url(client, marketer, campaigns):
+    client.force_login(marketer)
+    response = client.get(URL + "?channel=sms")
+    assert _names(response) == ["Verano"]
+    chip_text = response.content.decode()
+    assert "Channel: SMS" in chip_text
+    # A filter chosen over HTMX pushes the canonical URL (reload or copy: same rows).
+    swapped = client.get(
+        URL + "?owner=me&sort=name",
+        headers={"HX-Request": "true", "HX-Target": "campaigns-list"},
+    )
+    assert _names(swapped) == ["Primavera"]
+    assert swapped["HX-Push-Url"] == URL + "?owner=me&sort=name"
+    assert _names(client.get(URL + "?status=sending&q=oto")) == ["Otoño"]
+    # Another owner is a choice of the owner filter; a stale value is ignored.
+    olga = campaigns["summer"].owner
+    assert _names(client.get(URL + f"?owner={olga.pk}&sort=name")) == ["Otoño", "Verano"]
+    assert len(_names(client.get(URL + "?channel=pigeon"))) == 3
+
+
+def test_cancel_goes_through_the_service_which_refuses_a_campaign_that_is_over(
+    client, marketer, campaigns
+):
+    client.force_login(marketer)
+    ids = [campaigns[k].pk for k in ("spring", "summer", "calls")]
+    response = _bulk(client, action="cancel", ids=ids)
+    report = response.context["list"].report
+    assert report.done == 2
+    assert report.refused == [("Verano", "This campaign is over: nothing to cancel.")]
+    assert "1 row refused" in response.content.decode()
+    statuses = dict(Campaign.objects.values_list("name", "status"))
+    assert statuses == {"Primavera": "cancelled", "Verano": "sent", "Otoño": "cancelled"}
+
+
+def test_a_rep_reads_the_campaigns_but_may_not_cancel_them(client, campaigns):
+    rep = UserFactory(username="pepe", role=Role.SALES_REP)
+    client.force_login(rep)
+    response = client.get(URL)
+    assert len(_names(response)) == 3
+    assert response.context["list"].bulk is None  # no bulk bar: nothing he may do
+    assert "New campaign" not in response.content.decode()
+    refused = _bulk(client, action="cancel", ids=[campaigns["spring"].pk])
+    assert refused.context["list"].bulk_error == "Choose an action."
+    assert Campaign.objects.get(pk=campaigns["spring"].pk).status == "draft"
+    client.logout()
+    assert client.get(URL).status_code == 302  # to the sign-in page
+
+
+# --- call lists ----------------------------------------------------------------------
+
+CALLS = "/marketing/calls/"
+
+
+@pytest.fixture
+def call_lists(marketer):
+    from ..factories import CustomerFactory
+
+    def call_list(name, *, people=(), **fields):
+        campaign = _campaign(name, channel="call_list", status="sending", **fields)
+        for status, group in people:
+            Recipient.objects.create(
+                campaign=campaign, customer=CustomerFactory(), group=group, status=status
+            )
+        return campaign
+
+    return {
+        # 2 to call, 1 called, 1 skipped (+1 in the control group): half done.
+        "card": call_list(
+            "Tarjeta",
+            owner=marketer,
+            programme="cross_sell",
+            people=[
+                ("pending", "target"),
+                ("pending", "target"),
+                ("called", "target"),
+                ("skipped", "target"),
+                ("held", "control"),
+            ],
+        ),
+        "loans": call_list("Préstamos", programme="retention", people=[("called", "target")]),
+        "draft": _campaign("Borrador", channel="call_list"),
+        "mail": _campaign("Correo", channel="email", status="sending"),
+        "over": _campaign("Cerrada", channel="call_list", status="cancelled"),
+    }
+
+
+def test_an_agent_sees_the_open_call_lists_with_their_progress_in_one_query(client, call_lists):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agent = UserFactory(username="carla", role=Role.SERVICE_AGENT)
+    client.force_login(agent)
+    response = client.get(reverse("marketing:call_lists"))
+    assert _names(response) == ["Préstamos", "Tarjeta"]
+    cells = {
+        row.obj.name: [str(cell.value) for cell in row.cells]
+        for row in response.context["list"].rows
+    }
+    assert cells["Tarjeta"] == ["Tarjeta", "Cross-sell and up-sell", "2", "1", "50 %"]
+    assert cells["Préstamos"][2:] == ["0", "1", "100 %"]
+    page = response.content.decode()
+    assert reverse("marketing:call_desk", args=[call_lists["card"].pk]) in page
+    assert response.context["list"].bulk is None  # closing a list is marketing's
+    # The figures are in the page's own query: as many queries for one list as for two.
+    with CaptureQueriesContext(connection) as two:
+        client.get(CALLS + "?sort=name")
+    with CaptureQueriesContext(connection) as one:
+        client.get(CALLS + "?sort=name&programme=retention")
+    assert len(one) == len(two)
+
+
+def test_a_call_list_chip_narrows_and_lives_in_the_url(client, marketer, call_lists):
+    client.force_login(marketer)
+    assert _names(client.get(CALLS + "?left=none")) == ["Préstamos"]
+    assert _names(client.get(CALLS + "?left=some&owner=me")) == ["Tarjeta"]
+    swapped = client.get(
+        CALLS + "?programme=cross_sell",
+        headers={"HX-Request": "true", "HX-Target": "call-lists-list"},
+    )
+    assert _names(swapped) == ["Tarjeta"]
+    assert swapped["HX-Push-Url"] == CALLS + "?programme=cross_sell"
+    assert "Programme: Cross-sell and up-sell" in swapped.content.decode()
+
+
+def test_marketing_closes_call_lists_through_the_service_an_agent_may_not(
+    client, marketer, call_lists
+):
+    agent = UserFactory(username="carla", role=Role.SERVICE_AGENT)
+    client.force_login(agent)
+    card = call_lists["card"]
+    refused = client.post(
+        "/ui/lists/call-lists/bulk/", {"action": "cancel", "ids": [card.pk]}, HTTP_HX_REQUEST="true"
+    )
+    assert refused.context["list"].bulk_error == "Choose an action."
+    assert Campaign.objects.get(pk=card.pk).status == "sending"
+
+    client.force_login(marketer)
+    done = client.post(
+        "/ui/lists/call-lists/bulk/", {"action": "cancel", "ids": [card.pk]}, HTTP_HX_REQUEST="true"
+    )
+    assert done.context["list"].report.done == 1
+    assert _names(done) == ["Préstamos"]  # closed: no longer open for the call centre
+    assert Campaign.objects.get(pk=card.pk).status == "cancelled"
+    # Those nobody called are skipped; the called and the control group stay as they were.
+    statuses = sorted(Recipient.objects.filter(campaign=card).values_list("status", flat=True))
+    assert statuses == ["called", "held", "skipped", "skipped", "skipped"]
+
+
+def test_an_analyst_gets_no_call_list_anywhere(client, call_lists):
+    analyst = UserFactory(username="ana", role=Role.ANALYST)
+    client.force_login(analyst)
+    assert client.get(CALLS).status_code == 403
+    export = client.post(
+        "/ui/lists/call-lists/bulk/",
+        {"action": "export_csv", "all": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert export.context["list"].rows == []
