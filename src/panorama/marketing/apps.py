@@ -20,8 +20,10 @@ class MarketingConfig(AppConfig):
         from panorama.core.events import catalogue
         from panorama.customers.duplicates import merging
 
-        from . import lists_campaigns  # noqa: F401  (campaigns, call lists, static lists)
-        from . import lists_pages  # noqa: F401 (segments, messages, journeys: shared lists)
+        from . import (
+            lists_campaigns,  # noqa: F401  (campaigns, call lists, static lists)
+            lists_pages,  # noqa: F401 (segments, messages, journeys: shared lists)
+        )
         from .models import Enrolment, ListMembership, OptIn, Recipient
         from .services.journeys import (
             SUBSCRIBER,
