@@ -93,3 +93,65 @@ def test_who_may_not_build_segments_gets_no_delete(client, segments):
     )
     assert "Choose an action." in refused.content.decode()
     assert Segment.objects.count() == 3
+
+
+# --- journeys ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def journeys(marketer, rep):
+    from panorama.marketing.services import journeys as svc
+
+    live = svc.journey_save(
+        by=marketer, name="Alta", trigger="event", trigger_event="holding.added"
+    )
+    svc.step_add(by=marketer, journey=live, kind="alert", config={"title": "Llamar"})
+    svc.journey_set_status(by=marketer, journey=live, status="active")
+    draft = svc.journey_save(by=marketer, name="Borrador", trigger="birthday")
+    return {"live": live, "draft": draft}
+
+
+def test_journeys_filter_by_status_as_a_chip_in_the_url(client, marketer, journeys):
+    client.force_login(marketer)
+    page = client.get("/marketing/journeys/")
+    assert _names(page) == ["Alta", "Borrador"]
+    assert b"An event: holding.added" in page.content
+    assert b'id="forms-title"' in page.content  # the sign-up forms stay below
+    active = client.get(
+        "/marketing/journeys/?status=active", headers={**HX, "HX-Target": "journeys-list"}
+    )
+    assert _names(active) == ["Alta"] and "Status: Active" in active.content.decode()
+    assert active["HX-Push-Url"] == "/marketing/journeys/?status=active"
+    assert _names(client.get("/marketing/journeys/?trigger=birthday&sort=newest")) == ["Borrador"]
+
+
+def test_pausing_journeys_goes_through_the_service_and_reports_refusals(
+    client, marketer, journeys, emitted
+):
+    client.force_login(marketer)
+    ids = [str(journeys["live"].pk), str(journeys["draft"].pk)]
+    with emitted() as events:
+        paused = _bulk(client, "journeys", action="pause", ids=ids)
+    text = paused.content.decode()
+    assert "1 row changed." in text and "Borrador: Only an active journey can be paused." in text
+    assert [p["status"] for name, p in events if name == "journey.status_changed"] == ["paused"]
+    journeys["live"].refresh_from_db()
+    assert journeys["live"].status == "paused"
+    activated = _bulk(client, "journeys", action="activate", all="1", query="")
+    text = activated.content.decode()
+    assert "Borrador: Add a step before activating the journey." in text
+    assert "1 row changed." in text
+    journeys["live"].refresh_from_db()
+    journeys["draft"].refresh_from_db()
+    assert (journeys["live"].status, journeys["draft"].status) == ("active", "draft")
+
+
+def test_who_may_not_send_sees_journeys_but_cannot_pause_them(client, rep, journeys):
+    assert client.get("/marketing/journeys/").status_code == 302  # signed out: the login
+    client.force_login(rep)
+    page = client.get("/marketing/journeys/")
+    assert _names(page) == ["Alta", "Borrador"] and page.context["list"].bulk is None
+    refused = _bulk(client, "journeys", action="pause", ids=[str(journeys["live"].pk)])
+    assert "Choose an action." in refused.content.decode()
+    journeys["live"].refresh_from_db()
+    assert journeys["live"].status == "active"

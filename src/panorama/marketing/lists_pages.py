@@ -12,15 +12,16 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
 from panorama.accounts import permissions
 from panorama.accounts.models import Team
-from panorama.core.lists import BulkAction, Column, Filter, ListDefinition, ListState, Sort
+from panorama.core.lists import BulkAction, Column, Filter, ListDefinition, ListState, Sort, chip
 from panorama.core.pagination import Keyset, TimeKeyset
 
 from . import selectors
-from .models import Campaign, Segment
+from .models import Campaign, Journey, Segment
+from .services.journeys import journey_set_status
 from .services.segments import segment_delete
 
 BY_NAME = Keyset("name", "id", types=(str, int))
@@ -165,3 +166,99 @@ class SegmentList(ListDefinition):
 
 
 SEGMENTS = SegmentList()
+
+
+# --- journeys ------------------------------------------------------------------------
+
+JOURNEY_TONES = {"active": "success", "paused": "warning"}
+
+
+def _trigger(journey: Journey) -> str:
+    """What starts it, with what it names (the list, the form, the event, the days)."""
+    text = journey.get_trigger_display()
+    if journey.trigger_list:
+        return f"{text}: {journey.trigger_list.name}"
+    if journey.trigger_form:
+        return f"{text}: {journey.trigger_form.name}"
+    if journey.trigger_event:
+        return f"{text}: {journey.trigger_event}"
+    if journey.trigger_days:
+        days = ngettext("within %(n)s day", "within %(n)s days", journey.trigger_days)
+        return f"{text}: {days % {'n': journey.trigger_days}}"
+    return text
+
+
+def _set_status(status: str):
+    """Activate or pause one journey through ``journey_set_status`` (a journey without
+    steps is not activated, only an active one is paused: each refused with why)."""
+    return lambda user, journey, _value: journey_set_status(by=user, journey=journey, status=status)
+
+
+class JourneyList(ListDefinition):
+    name = "journeys"
+    label = _("Journeys")
+    url_name = "marketing:journey_list"
+    noun = ngettext_lazy("%(count)s journey", "%(count)s journeys", "n")
+    search_label = _("Name")
+    search_placeholder = _("e.g. welcome")
+    empty_title = _("No journeys yet")
+    empty_text = _("Welcome new subscribers with an e-mail, wait, then follow up.")
+    columns = [
+        Column("name", _("Name"), value=lambda j: j.name, link=True, sort="name"),
+        Column("status", _("Status"), value=chip("status", JOURNEY_TONES)),
+        Column("trigger", _("Starts when"), value=_trigger),
+        Column("in_progress", _("In progress"), value=lambda j: j.in_progress, numeric=True),
+        Column("owner", _("Owner"), value=lambda j: _person(j.owner), default=False),
+        Column("created", _("Created"), value=lambda j: _day(j.created_at), default=False),
+    ]
+    filters = [
+        Filter("status", _("Status"), choices=Journey.Status.choices),
+        Filter("trigger", _("Starts when"), choices=Journey.Trigger.choices),
+        Filter("owner", _("Owner"), choices=[("me", _("Mine")), ("others", _("Someone else's"))]),
+    ]
+    sorts = [
+        Sort("name", _("Name, A to Z"), BY_NAME),
+        Sort("-name", _("Name, Z to A"), BY_NAME_DESC),
+        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+    ]
+    default_sort = "name"
+    bulk_actions = [
+        BulkAction(
+            "pause",
+            _("Pause"),
+            run=_set_status(Journey.Status.PAUSED),
+            permission="marketing.send_campaigns",
+        ),
+        BulkAction(
+            "activate",
+            _("Activate"),
+            run=_set_status(Journey.Status.ACTIVE),
+            permission="marketing.send_campaigns",
+        ),
+    ]
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        qs = selectors.journeys_all().select_related("owner")
+        f = state.filters
+        if f.get("status") in Journey.Status.values:
+            qs = qs.filter(status=f["status"])
+        if f.get("trigger") in Journey.Trigger.values:
+            qs = qs.filter(trigger=f["trigger"])
+        if f.get("owner") == "me":
+            qs = qs.filter(owner_id=user.pk)
+        elif f.get("owner") == "others":
+            qs = qs.exclude(owner_id=user.pk)
+        if state.search:
+            qs = qs.filter(name__icontains=state.search)
+        return qs
+
+    def row_url(self, row: Journey) -> str:
+        return reverse("marketing:journey_detail", args=[row.pk])
+
+    def empty_action(self, user) -> tuple[str, Any] | None:
+        if permissions.can(user, "marketing.send_campaigns"):
+            return reverse("marketing:journey_new"), _("New journey")
+        return None
+
+
+JOURNEYS = JourneyList()
