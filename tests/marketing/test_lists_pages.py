@@ -155,3 +155,85 @@ def test_who_may_not_send_sees_journeys_but_cannot_pause_them(client, rep, journ
     assert "Choose an action." in refused.content.decode()
     journeys["live"].refresh_from_db()
     assert journeys["live"].status == "active"
+
+
+# --- messages (templates) ------------------------------------------------------------
+
+
+@pytest.fixture
+def templates(marketer):
+    from panorama.marketing.services.templates import template_save
+
+    def make(name, **english):
+        return template_save(
+            by=marketer, name=name, subject_es=f"Asunto {name}", body_es="Hola", **english
+        )
+
+    return {
+        "bilingual": make("Bienvenida", subject_en="Welcome", body_en="Hi"),
+        "campaign": make("Otoño"),
+        "journey": make("Seguimiento"),
+        "rule": make("Cumpleaños"),
+        "free": make("Sin uso"),
+    }
+
+
+def test_messages_filter_as_a_chip_in_the_url_and_everyone_reads_them(
+    client, rep, marketer, templates
+):
+    assert client.get("/marketing/templates/").status_code == 302  # signed out: the login
+    Campaign.objects.create(name="Otoño", template=templates["campaign"])
+    client.force_login(rep)
+    page = client.get("/marketing/templates/")
+    assert _names(page) == ["Bienvenida", "Cumpleaños", "Otoño", "Seguimiento", "Sin uso"]
+    assert page.context["list"].bulk is None  # a rep writes no messages
+    client.force_login(marketer)
+    spanish = client.get(
+        "/marketing/templates/?english=no", headers={**HX, "HX-Target": "message-templates-list"}
+    )
+    assert "Bienvenida" not in _names(spanish) and len(_names(spanish)) == 4
+    assert spanish["HX-Push-Url"] == "/marketing/templates/?english=no"
+    assert "English: Spanish only" in spanish.content.decode()
+    used = client.get("/marketing/templates/?use=campaign&q=oto")
+    assert _names(used) == ["Otoño"] and "Use: Sent by a campaign" in used.content.decode()
+
+
+def test_deleting_messages_refuses_those_something_sends_naming_it(
+    client, marketer, templates, emitted
+):
+    from panorama.automation.models import Rule
+    from panorama.marketing.models import MessageTemplate
+    from panorama.marketing.services import journeys as svc
+
+    Campaign.objects.create(name="Campaña de otoño", template=templates["campaign"])
+    journey = svc.journey_save(by=marketer, name="Alta", trigger="birthday")
+    svc.step_add(
+        by=marketer, journey=journey, kind="send", config={"template": templates["journey"].pk}
+    )
+    Rule.objects.create(
+        name="Felicitar",
+        event="customer.created",
+        actions=[{"type": "send_email", "template": templates["rule"].pk}],
+    )
+    client.force_login(marketer)
+    with emitted() as events:
+        done = _bulk(
+            client,
+            "message-templates",
+            action="delete",
+            **{"value-delete": "yes"},
+            all="1",
+            query="",
+        )
+    text = done.content.decode()
+    assert "2 rows changed." in text and "3 rows refused:" in text
+    assert "Otoño: The campaign “Campaña de otoño” sends it: it cannot be deleted." in text
+    assert "Seguimiento: The journey “Alta” sends it: it cannot be deleted." in text
+    assert "Cumpleaños: The business rule “Felicitar” sends it: it cannot be deleted." in text
+    assert set(MessageTemplate.objects.values_list("name", flat=True)) == {
+        "Otoño",
+        "Seguimiento",
+        "Cumpleaños",
+    }
+    deleted = [p["template_id"] for name, p in events if name == "message_template.deleted"]
+    assert sorted(deleted) == sorted([templates["bilingual"].pk, templates["free"].pk])

@@ -1,5 +1,5 @@
 """Marketing's own lists on the shared list component (``core/lists/``): segments,
-messages (templates) and journeys. Each reads through the same selector as before
+journeys and messages (templates). Each reads through the same selector as before
 (segments scoped by ``segment_scope``; templates and journeys shared by the staff) and
 its bulk action goes through marketing's own service, its permission and refusals
 included; a refused row is reported with the service's reason and the others go on."""
@@ -7,7 +7,7 @@ included; a refused row is reported with the service's reason and the others go 
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -20,9 +20,10 @@ from panorama.core.lists import BulkAction, Column, Filter, ListDefinition, List
 from panorama.core.pagination import Keyset, TimeKeyset
 
 from . import selectors
-from .models import Campaign, Journey, Segment
+from .models import Campaign, CampaignVariant, Journey, MessageTemplate, Segment
 from .services.journeys import journey_set_status
 from .services.segments import segment_delete
+from .services.templates import template_delete
 
 BY_NAME = Keyset("name", "id", types=(str, int))
 BY_NAME_DESC = Keyset("-name", "-id", types=(str, int))
@@ -262,3 +263,101 @@ class JourneyList(ListDefinition):
 
 
 JOURNEYS = JourneyList()
+
+
+# --- messages (templates) ------------------------------------------------------------
+
+
+def _english(template: MessageTemplate) -> Any:
+    return _("Yes") if template.subject_en else _("No")
+
+
+def _delete_template(user: Any, template: MessageTemplate, _value: Any) -> None:
+    template_delete(by=user, template=template)
+
+
+class TemplateList(ListDefinition):
+    name = "message-templates"
+    label = _("Messages")
+    url_name = "marketing:template_list"
+    noun = ngettext_lazy("%(count)s message", "%(count)s messages", "n")
+    search_label = _("Name or subject")
+    search_placeholder = _("e.g. welcome")
+    empty_title = _("No messages yet")
+    empty_text = _(
+        "Write the e-mail a campaign sends, with the customer's name and conditions on his "
+        "products."
+    )
+    columns = [
+        Column("name", _("Name"), value=lambda t: t.name, link=True, sort="name"),
+        Column("subject", _("Subject"), value=lambda t: t.subject_es),
+        Column("english", _("English"), value=_english),
+        Column("updated", _("Updated"), value=lambda t: _day(t.updated_at), sort="updated"),
+    ]
+    filters = [
+        Filter(
+            "english",
+            _("English"),
+            choices=[("yes", _("With an English version")), ("no", _("Spanish only"))],
+        ),
+        Filter(
+            "use",
+            _("Use"),
+            choices=[("campaign", _("Sent by a campaign")), ("unused", _("No campaign"))],
+        ),
+    ]
+    sorts = [
+        Sort("name", _("Name, A to Z"), BY_NAME),
+        Sort("-name", _("Name, Z to A"), BY_NAME_DESC),
+        Sort("updated", _("Recently updated"), TimeKeyset("-updated_at", "-id", types=(str, int))),
+        Sort(
+            "-updated",
+            _("Least recently updated"),
+            TimeKeyset("updated_at", "id", types=(str, int)),
+        ),
+    ]
+    default_sort = "name"
+    # template_delete: the right to write messages; one a campaign, a journey or a
+    # business rule sends is refused, naming it.
+    bulk_actions = [
+        BulkAction(
+            "delete",
+            _("Delete"),
+            field=_confirm_field(
+                _("Confirm…"),
+                _("Delete them for good"),
+                _("Choose “Delete them for good” to delete the selected messages."),
+            ),
+            run=_delete_template,
+            permission="marketing.send_campaigns",
+        )
+    ]
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        qs = selectors.templates_all()
+        f = state.filters
+        if f.get("english") == "yes":
+            qs = qs.exclude(subject_en="")
+        elif f.get("english") == "no":
+            qs = qs.filter(subject_en="")
+        sent = Exists(Campaign.objects.filter(template_id=OuterRef("pk"))) | Exists(
+            CampaignVariant.objects.filter(template_id=OuterRef("pk"))
+        )
+        if f.get("use") == "campaign":
+            qs = qs.filter(sent)
+        elif f.get("use") == "unused":
+            qs = qs.exclude(sent)
+        if state.search:
+            qs = qs.filter(Q(name__icontains=state.search) | Q(subject_es__icontains=state.search))
+        return qs
+
+    def row_url(self, row: MessageTemplate) -> str:
+        return reverse("marketing:template_edit", args=[row.pk])
+
+    def empty_action(self, user) -> tuple[str, Any] | None:
+        if permissions.can(user, "marketing.send_campaigns"):
+            return reverse("marketing:template_new"), _("New message")
+        return None
+
+
+TEMPLATES = TemplateList()

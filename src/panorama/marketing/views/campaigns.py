@@ -14,9 +14,11 @@ from panorama.accounts.permissions import ensure_can
 from panorama.channels.models import MessagingAccount
 from panorama.core.exceptions import DomainError, ValidationFailed
 from panorama.core.forms import DecimalField, ServiceForm
+from panorama.core.lists import list_response
 from panorama.sales.models import Script
 
 from .. import selectors
+from ..lists_pages import TEMPLATES
 from ..models import Campaign, MessageTemplate
 from ..models.campaigns import AB_METRICS
 from ..services import abtest
@@ -134,7 +136,7 @@ def _styled(form: FormT) -> FormT:
 
 @require_GET
 def template_list(request):
-    return render(request, "marketing/template_list.html", {"templates": selectors.templates_all()})
+    return list_response(request, TEMPLATES, template="marketing/template_list.html")
 
 
 @require_http_methods(["GET", "POST"])
