@@ -93,3 +93,147 @@ def test_who_may_not_build_segments_gets_no_delete(client, segments):
     )
     assert "Choose an action." in refused.content.decode()
     assert Segment.objects.count() == 3
+
+
+# --- journeys ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def journeys(marketer, rep):
+    from panorama.marketing.services import journeys as svc
+
+    live = svc.journey_save(
+        by=marketer, name="Alta", trigger="event", trigger_event="holding.added"
+    )
+    svc.step_add(by=marketer, journey=live, kind="alert", config={"title": "Llamar"})
+    svc.journey_set_status(by=marketer, journey=live, status="active")
+    draft = svc.journey_save(by=marketer, name="Borrador", trigger="birthday")
+    return {"live": live, "draft": draft}
+
+
+def test_journeys_filter_by_status_as_a_chip_in_the_url(client, marketer, journeys):
+    client.force_login(marketer)
+    page = client.get("/marketing/journeys/")
+    assert _names(page) == ["Alta", "Borrador"]
+    assert b"An event: holding.added" in page.content
+    assert b'id="forms-title"' in page.content  # the sign-up forms stay below
+    active = client.get(
+        "/marketing/journeys/?status=active", headers={**HX, "HX-Target": "journeys-list"}
+    )
+    assert _names(active) == ["Alta"] and "Status: Active" in active.content.decode()
+    assert active["HX-Push-Url"] == "/marketing/journeys/?status=active"
+    assert _names(client.get("/marketing/journeys/?trigger=birthday&sort=newest")) == ["Borrador"]
+
+
+def test_pausing_journeys_goes_through_the_service_and_reports_refusals(
+    client, marketer, journeys, emitted
+):
+    client.force_login(marketer)
+    ids = [str(journeys["live"].pk), str(journeys["draft"].pk)]
+    with emitted() as events:
+        paused = _bulk(client, "journeys", action="pause", ids=ids)
+    text = paused.content.decode()
+    assert "1 row changed." in text and "Borrador: Only an active journey can be paused." in text
+    assert [p["status"] for name, p in events if name == "journey.status_changed"] == ["paused"]
+    journeys["live"].refresh_from_db()
+    assert journeys["live"].status == "paused"
+    activated = _bulk(client, "journeys", action="activate", all="1", query="")
+    text = activated.content.decode()
+    assert "Borrador: Add a step before activating the journey." in text
+    assert "1 row changed." in text
+    journeys["live"].refresh_from_db()
+    journeys["draft"].refresh_from_db()
+    assert (journeys["live"].status, journeys["draft"].status) == ("active", "draft")
+
+
+def test_who_may_not_send_sees_journeys_but_cannot_pause_them(client, rep, journeys):
+    assert client.get("/marketing/journeys/").status_code == 302  # signed out: the login
+    client.force_login(rep)
+    page = client.get("/marketing/journeys/")
+    assert _names(page) == ["Alta", "Borrador"] and page.context["list"].bulk is None
+    refused = _bulk(client, "journeys", action="pause", ids=[str(journeys["live"].pk)])
+    assert "Choose an action." in refused.content.decode()
+    journeys["live"].refresh_from_db()
+    assert journeys["live"].status == "active"
+
+
+# --- messages (templates) ------------------------------------------------------------
+
+
+@pytest.fixture
+def templates(marketer):
+    from panorama.marketing.services.templates import template_save
+
+    def make(name, **english):
+        return template_save(
+            by=marketer, name=name, subject_es=f"Asunto {name}", body_es="Hola", **english
+        )
+
+    return {
+        "bilingual": make("Bienvenida", subject_en="Welcome", body_en="Hi"),
+        "campaign": make("Otoño"),
+        "journey": make("Seguimiento"),
+        "rule": make("Cumpleaños"),
+        "free": make("Sin uso"),
+    }
+
+
+def test_messages_filter_as_a_chip_in_the_url_and_everyone_reads_them(
+    client, rep, marketer, templates
+):
+    assert client.get("/marketing/templates/").status_code == 302  # signed out: the login
+    Campaign.objects.create(name="Otoño", template=templates["campaign"])
+    client.force_login(rep)
+    page = client.get("/marketing/templates/")
+    assert _names(page) == ["Bienvenida", "Cumpleaños", "Otoño", "Seguimiento", "Sin uso"]
+    assert page.context["list"].bulk is None  # a rep writes no messages
+    client.force_login(marketer)
+    spanish = client.get(
+        "/marketing/templates/?english=no", headers={**HX, "HX-Target": "message-templates-list"}
+    )
+    assert "Bienvenida" not in _names(spanish) and len(_names(spanish)) == 4
+    assert spanish["HX-Push-Url"] == "/marketing/templates/?english=no"
+    assert "English: Spanish only" in spanish.content.decode()
+    used = client.get("/marketing/templates/?use=campaign&q=oto")
+    assert _names(used) == ["Otoño"] and "Use: Sent by a campaign" in used.content.decode()
+
+
+def test_deleting_messages_refuses_those_something_sends_naming_it(
+    client, marketer, templates, emitted
+):
+    from panorama.automation.models import Rule
+    from panorama.marketing.models import MessageTemplate
+    from panorama.marketing.services import journeys as svc
+
+    Campaign.objects.create(name="Campaña de otoño", template=templates["campaign"])
+    journey = svc.journey_save(by=marketer, name="Alta", trigger="birthday")
+    svc.step_add(
+        by=marketer, journey=journey, kind="send", config={"template": templates["journey"].pk}
+    )
+    Rule.objects.create(
+        name="Felicitar",
+        event="customer.created",
+        actions=[{"type": "send_email", "template": templates["rule"].pk}],
+    )
+    client.force_login(marketer)
+    with emitted() as events:
+        done = _bulk(
+            client,
+            "message-templates",
+            action="delete",
+            **{"value-delete": "yes"},
+            all="1",
+            query="",
+        )
+    text = done.content.decode()
+    assert "2 rows changed." in text and "3 rows refused:" in text
+    assert "Otoño: The campaign “Campaña de otoño” sends it: it cannot be deleted." in text
+    assert "Seguimiento: The journey “Alta” sends it: it cannot be deleted." in text
+    assert "Cumpleaños: The business rule “Felicitar” sends it: it cannot be deleted." in text
+    assert set(MessageTemplate.objects.values_list("name", flat=True)) == {
+        "Otoño",
+        "Seguimiento",
+        "Cumpleaños",
+    }
+    deleted = [p["template_id"] for name, p in events if name == "message_template.deleted"]
+    assert sorted(deleted) == sorted([templates["bilingual"].pk, templates["free"].pk])

@@ -35,6 +35,14 @@ class ListChanged(Payload):
     by: int | None = Field(description="who changed it")
 
 
+@event("message_template.deleted")
+class MessageTemplateDeleted(Payload):
+    """A message template that nothing sent any more was deleted."""
+
+    template_id: int = Field(description="the message template (gone)")
+    by: int | None = Field(description="who deleted it")
+
+
 @event("campaign.launched")
 class CampaignLaunched(Payload):
     """A campaign's audience was drawn (target and control groups) and its sending queued."""

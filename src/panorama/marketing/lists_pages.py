@@ -1,5 +1,5 @@
 """Marketing's own lists on the shared list component (``core/lists/``): segments,
-messages (templates) and journeys. Each reads through the same selector as before
+journeys and messages (templates). Each reads through the same selector as before
 (segments scoped by ``segment_scope``; templates and journeys shared by the staff) and
 its bulk action goes through marketing's own service, its permission and refusals
 included; a refused row is reported with the service's reason and the others go on."""
@@ -7,21 +7,23 @@ included; a refused row is reported with the service's reason and the others go 
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
 from panorama.accounts import permissions
 from panorama.accounts.models import Team
-from panorama.core.lists import BulkAction, Column, Filter, ListDefinition, ListState, Sort
+from panorama.core.lists import BulkAction, Column, Filter, ListDefinition, ListState, Sort, chip
 from panorama.core.pagination import Keyset, TimeKeyset
 
 from . import selectors
-from .models import Campaign, Segment
+from .models import Campaign, CampaignVariant, Journey, MessageTemplate, Segment
+from .services.journeys import journey_set_status
 from .services.segments import segment_delete
+from .services.templates import template_delete
 
 BY_NAME = Keyset("name", "id", types=(str, int))
 BY_NAME_DESC = Keyset("-name", "-id", types=(str, int))
@@ -165,3 +167,197 @@ class SegmentList(ListDefinition):
 
 
 SEGMENTS = SegmentList()
+
+
+# --- journeys ------------------------------------------------------------------------
+
+JOURNEY_TONES = {"active": "success", "paused": "warning"}
+
+
+def _trigger(journey: Journey) -> str:
+    """What starts it, with what it names (the list, the form, the event, the days)."""
+    text = journey.get_trigger_display()
+    if journey.trigger_list:
+        return f"{text}: {journey.trigger_list.name}"
+    if journey.trigger_form:
+        return f"{text}: {journey.trigger_form.name}"
+    if journey.trigger_event:
+        return f"{text}: {journey.trigger_event}"
+    if journey.trigger_days:
+        days = ngettext("within %(n)s day", "within %(n)s days", journey.trigger_days)
+        return f"{text}: {days % {'n': journey.trigger_days}}"
+    return text
+
+
+def _set_status(status: str):
+    """Activate or pause one journey through ``journey_set_status`` (a journey without
+    steps is not activated, only an active one is paused: each refused with why)."""
+    return lambda user, journey, _value: journey_set_status(by=user, journey=journey, status=status)
+
+
+class JourneyList(ListDefinition):
+    name = "journeys"
+    label = _("Journeys")
+    url_name = "marketing:journey_list"
+    noun = ngettext_lazy("%(count)s journey", "%(count)s journeys", "n")
+    search_label = _("Name")
+    search_placeholder = _("e.g. welcome")
+    empty_title = _("No journeys yet")
+    empty_text = _("Welcome new subscribers with an e-mail, wait, then follow up.")
+    columns = [
+        Column("name", _("Name"), value=lambda j: j.name, link=True, sort="name"),
+        Column("status", _("Status"), value=chip("status", JOURNEY_TONES)),
+        Column("trigger", _("Starts when"), value=_trigger),
+        Column("in_progress", _("In progress"), value=lambda j: j.in_progress, numeric=True),
+        Column("owner", _("Owner"), value=lambda j: _person(j.owner), default=False),
+        Column("created", _("Created"), value=lambda j: _day(j.created_at), default=False),
+    ]
+    filters = [
+        Filter("status", _("Status"), choices=Journey.Status.choices),
+        Filter("trigger", _("Starts when"), choices=Journey.Trigger.choices),
+        Filter("owner", _("Owner"), choices=[("me", _("Mine")), ("others", _("Someone else's"))]),
+    ]
+    sorts = [
+        Sort("name", _("Name, A to Z"), BY_NAME),
+        Sort("-name", _("Name, Z to A"), BY_NAME_DESC),
+        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+    ]
+    default_sort = "name"
+    bulk_actions = [
+        BulkAction(
+            "pause",
+            _("Pause"),
+            run=_set_status(Journey.Status.PAUSED),
+            permission="marketing.send_campaigns",
+        ),
+        BulkAction(
+            "activate",
+            _("Activate"),
+            run=_set_status(Journey.Status.ACTIVE),
+            permission="marketing.send_campaigns",
+        ),
+    ]
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        qs = selectors.journeys_all().select_related("owner")
+        f = state.filters
+        if f.get("status") in Journey.Status.values:
+            qs = qs.filter(status=f["status"])
+        if f.get("trigger") in Journey.Trigger.values:
+            qs = qs.filter(trigger=f["trigger"])
+        if f.get("owner") == "me":
+            qs = qs.filter(owner_id=user.pk)
+        elif f.get("owner") == "others":
+            qs = qs.exclude(owner_id=user.pk)
+        if state.search:
+            qs = qs.filter(name__icontains=state.search)
+        return qs
+
+    def row_url(self, row: Journey) -> str:
+        return reverse("marketing:journey_detail", args=[row.pk])
+
+    def empty_action(self, user) -> tuple[str, Any] | None:
+        if permissions.can(user, "marketing.send_campaigns"):
+            return reverse("marketing:journey_new"), _("New journey")
+        return None
+
+
+JOURNEYS = JourneyList()
+
+
+# --- messages (templates) ------------------------------------------------------------
+
+
+def _english(template: MessageTemplate) -> Any:
+    return _("Yes") if template.subject_en else _("No")
+
+
+def _delete_template(user: Any, template: MessageTemplate, _value: Any) -> None:
+    template_delete(by=user, template=template)
+
+
+class TemplateList(ListDefinition):
+    name = "message-templates"
+    label = _("Messages")
+    url_name = "marketing:template_list"
+    noun = ngettext_lazy("%(count)s message", "%(count)s messages", "n")
+    search_label = _("Name or subject")
+    search_placeholder = _("e.g. welcome")
+    empty_title = _("No messages yet")
+    empty_text = _(
+        "Write the e-mail a campaign sends, with the customer's name and conditions on his "
+        "products."
+    )
+    columns = [
+        Column("name", _("Name"), value=lambda t: t.name, link=True, sort="name"),
+        Column("subject", _("Subject"), value=lambda t: t.subject_es),
+        Column("english", _("English"), value=_english),
+        Column("updated", _("Updated"), value=lambda t: _day(t.updated_at), sort="updated"),
+    ]
+    filters = [
+        Filter(
+            "english",
+            _("English"),
+            choices=[("yes", _("With an English version")), ("no", _("Spanish only"))],
+        ),
+        Filter(
+            "use",
+            _("Use"),
+            choices=[("campaign", _("Sent by a campaign")), ("unused", _("No campaign"))],
+        ),
+    ]
+    sorts = [
+        Sort("name", _("Name, A to Z"), BY_NAME),
+        Sort("-name", _("Name, Z to A"), BY_NAME_DESC),
+        Sort("updated", _("Recently updated"), TimeKeyset("-updated_at", "-id", types=(str, int))),
+        Sort(
+            "-updated",
+            _("Least recently updated"),
+            TimeKeyset("updated_at", "id", types=(str, int)),
+        ),
+    ]
+    default_sort = "name"
+    # template_delete: the right to write messages; one a campaign, a journey or a
+    # business rule sends is refused, naming it.
+    bulk_actions = [
+        BulkAction(
+            "delete",
+            _("Delete"),
+            field=_confirm_field(
+                _("Confirm…"),
+                _("Delete them for good"),
+                _("Choose “Delete them for good” to delete the selected messages."),
+            ),
+            run=_delete_template,
+            permission="marketing.send_campaigns",
+        )
+    ]
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        qs = selectors.templates_all()
+        f = state.filters
+        if f.get("english") == "yes":
+            qs = qs.exclude(subject_en="")
+        elif f.get("english") == "no":
+            qs = qs.filter(subject_en="")
+        sent = Exists(Campaign.objects.filter(template_id=OuterRef("pk"))) | Exists(
+            CampaignVariant.objects.filter(template_id=OuterRef("pk"))
+        )
+        if f.get("use") == "campaign":
+            qs = qs.filter(sent)
+        elif f.get("use") == "unused":
+            qs = qs.exclude(sent)
+        if state.search:
+            qs = qs.filter(Q(name__icontains=state.search) | Q(subject_es__icontains=state.search))
+        return qs
+
+    def row_url(self, row: MessageTemplate) -> str:
+        return reverse("marketing:template_edit", args=[row.pk])
+
+    def empty_action(self, user) -> tuple[str, Any] | None:
+        if permissions.can(user, "marketing.send_campaigns"):
+            return reverse("marketing:template_new"), _("New message")
+        return None
+
+
+TEMPLATES = TemplateList()

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
-from panorama.core.exceptions import ValidationFailed
+from panorama.core.events import emit
+from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.core.validation import rules_for
 from panorama.customers.models import Customer
 from panorama.customers.selectors import customer_get
@@ -57,6 +58,56 @@ def template_save(
     messages.Compiled(template, saving=True)
     template.save()
     return template
+
+
+def template_user(template: MessageTemplate) -> str:
+    """Why ``template`` cannot be deleted: what sends it (a campaign or one of its A/B
+    variants, a journey's e-mail step, a business rule's e-mail), else ""."""
+    from panorama.automation.models import Rule
+
+    from ..models import Campaign, CampaignVariant, JourneyStep
+
+    campaign = Campaign.objects.filter(template=template).values_list("name", flat=True).first()
+    if campaign is None:
+        campaign = (
+            CampaignVariant.objects.filter(template=template)
+            .values_list("campaign__name", flat=True)
+            .first()
+        )
+    if campaign is not None:
+        return _("The campaign “%(name)s” sends it: it cannot be deleted.") % {"name": campaign}
+    journey = (
+        JourneyStep.objects.filter(kind=JourneyStep.Kind.SEND, config__template=template.pk)
+        .values_list("journey__name", flat=True)
+        .first()
+    )
+    if journey is not None:
+        return _("The journey “%(name)s” sends it: it cannot be deleted.") % {"name": journey}
+    # A rule's actions are a short JSON list: read in Python (SQLite cannot look inside).
+    for name, actions in Rule.objects.values_list("name", "actions").iterator():
+        for action in actions if isinstance(actions, list) else []:
+            if (
+                isinstance(action, dict)
+                and action.get("type") == "send_email"
+                and action.get("template") == template.pk
+            ):
+                return _("The business rule “%(name)s” sends it: it cannot be deleted.") % {
+                    "name": name
+                }
+    return ""
+
+
+@transaction.atomic
+def template_delete(*, by: User | None, template: MessageTemplate) -> None:
+    """Delete a message nothing sends (see ``template_user``); refused with what does."""
+    ensure_can(by, "marketing.send_campaigns")
+    template = MessageTemplate.objects.select_for_update().get(pk=template.pk)
+    used = template_user(template)
+    if used:
+        raise Conflict(used, field="template")
+    template_id = template.pk
+    template.delete()
+    emit("message_template.deleted", template_id=template_id, by=by.pk if by else None)
 
 
 def template_preview(*, by: User, template: MessageTemplate, customer_id: int) -> messages.Rendered:

@@ -18,6 +18,7 @@ from panorama.core.lists import list_response
 from panorama.sales.models import Script
 
 from .. import selectors
+from ..lists_pages import TEMPLATES
 from ..models import Campaign, MessageTemplate
 from ..models.campaigns import AB_METRICS
 from ..services import abtest
@@ -135,7 +136,7 @@ def _styled(form: FormT) -> FormT:
 
 @require_GET
 def template_list(request):
-    return render(request, "marketing/template_list.html", {"templates": selectors.templates_all()})
+    return list_response(request, TEMPLATES, template="marketing/template_list.html")
 
 
 @require_http_methods(["GET", "POST"])

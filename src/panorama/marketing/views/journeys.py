@@ -11,8 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from panorama.accounts.permissions import ensure_can
 from panorama.core.exceptions import DomainError, NotFound
 from panorama.core.forms import ServiceForm
+from panorama.core.lists import list_response
 
 from .. import selectors
+from ..lists_pages import JOURNEYS
 from ..models import Journey, JourneyStep, MessageTemplate, SignupForm
 from ..services import journeys as journey_services
 from ..services import signups as signup_services
@@ -62,10 +64,12 @@ class SignupFormForm(ServiceForm):
 
 @require_GET
 def journey_list(request):
-    return render(
+    # The journeys are the shared list; the sign-up forms stay below it.
+    return list_response(
         request,
-        "marketing/journey_list.html",
-        {"journeys": selectors.journeys_all()[:500], "forms": selectors.signup_forms_all()[:500]},
+        JOURNEYS,
+        template="marketing/journey_list.html",
+        context={"forms": selectors.signup_forms_all()[:500]},
     )
 
 
