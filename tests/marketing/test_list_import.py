@@ -172,7 +172,7 @@ def test_a_rep_may_not_import_a_list(api_as, rep):
 
 def test_the_lists_page_imports_and_shows_the_report(client, marketer, world):
     client.force_login(marketer)
-    page = client.get("/marketing/")
+    page = client.get("/marketing/lists/")
     assert b'id="list-import"' in page.content
 
     response = client.post(
@@ -183,6 +183,7 @@ def test_the_lists_page_imports_and_shows_the_report(client, marketer, world):
     text = response.content.decode()
     assert "nadie@example.com" in text and "No customer has this identifier." in text
     assert _members(StaticList.objects.get(name="Desde la web")) == {world["ana"].pk}
+    assert "Desde la web" in [row.obj.name for row in response.context["list"].rows]
 
     bad = client.post(
         "/marketing/lists/import/",

@@ -204,3 +204,74 @@ def test_an_analyst_gets_no_call_list_anywhere(client, call_lists):
         HTTP_HX_REQUEST="true",
     )
     assert export.context["list"].rows == []
+
+
+# --- static lists --------------------------------------------------------------------
+
+LISTS = "/marketing/lists/"
+
+
+@pytest.fixture
+def static_lists(world, marketer):
+    from panorama.marketing.services.segments import list_create, list_snapshot, segment_save
+
+    from .conftest import EXAMPLE_RULES
+
+    segment = segment_save(by=marketer, name="Sin tarjeta", rules=EXAMPLE_RULES)
+    frozen, _joined, _left = list_snapshot(by=marketer, segment=segment, name="Audiencia")
+    olga = UserFactory(username="olga", first_name="Olga", role=Role.MARKETING)
+    by_hand = list_create(by=olga, name="A mano", customer_ids=[world["bea"].pk])
+    return {"frozen": frozen, "by_hand": by_hand}
+
+
+def test_the_lists_page_lists_them_by_name_with_their_members(client, static_lists):
+    rep = UserFactory(username="pepe", role=Role.SALES_REP)
+    client.force_login(rep)
+    response = client.get(reverse("marketing:list_list"))
+    assert _names(response) == ["A mano", "Audiencia"]
+    cells = {r.obj.name: [str(c.value) for c in r.cells] for r in response.context["list"].rows}
+    frozen = static_lists["frozen"]
+    assert cells["A mano"][:3] == ["A mano", "—", "1"]
+    assert cells["Audiencia"][:3] == ["Audiencia", "Sin tarjeta", str(frozen.members.count())]
+    page = response.content.decode()
+    assert reverse("marketing:list_detail", args=[frozen.pk]) in page
+    # Reading is everyone's; updating and importing lists are not a rep's.
+    assert response.context["list"].bulk is None and 'id="list-import"' not in page
+    refused = client.post(
+        "/ui/lists/static-lists/bulk/", {"action": "refresh", "all": "1"}, HTTP_HX_REQUEST="true"
+    )
+    assert refused.context["list"].bulk_error == "Choose an action."
+
+
+def test_a_list_chip_narrows_and_lives_in_the_url(client, marketer, static_lists):
+    client.force_login(marketer)
+    assert _names(client.get(LISTS + "?origin=hand")) == ["A mano"]
+    assert _names(client.get(LISTS + "?owner=me")) == ["Audiencia"]
+    swapped = client.get(
+        LISTS + "?origin=segment&sort=newest",
+        headers={"HX-Request": "true", "HX-Target": "static-lists-list"},
+    )
+    assert _names(swapped) == ["Audiencia"]
+    assert swapped["HX-Push-Url"] == LISTS + "?origin=segment&sort=newest"
+    assert "Made: From a segment" in swapped.content.decode()
+
+
+def test_update_from_the_segment_in_bulk_refuses_a_hand_made_list(client, marketer, static_lists):
+    from .conftest import person
+
+    frozen = static_lists["frozen"]
+    before = frozen.members.filter(left_at__isnull=True).count()
+    newcomer = person("Nuevo Cliente")  # fits the segment since the list was frozen
+    client.force_login(marketer)
+    response = client.post(
+        "/ui/lists/static-lists/bulk/", {"action": "refresh", "all": "1"}, HTTP_HX_REQUEST="true"
+    )
+    report = response.context["list"].report
+    assert report.done == 1
+    assert report.refused == [("A mano", "This list was made by hand: it has no segment.")]
+    current = frozen.members.filter(left_at__isnull=True)
+    assert current.count() == before + 1 and current.filter(customer=newcomer).exists()
+    # The list's page refuses the same, with the same message (one service).
+    one = client.post(reverse("marketing:list_resnapshot", args=[static_lists["by_hand"].pk]))
+    assert one.status_code == 422
+    assert "This list was made by hand" in one.content.decode()

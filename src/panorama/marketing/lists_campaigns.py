@@ -21,8 +21,9 @@ from panorama.core.lists import BulkAction, Column, Filter, ListDefinition, List
 from panorama.core.pagination import Keyset
 
 from . import selectors
-from .models import Campaign, Recipient
+from .models import Campaign, Recipient, StaticList
 from .services.campaigns import campaign_cancel
+from .services.segments import list_refresh
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 PERIOD_CHOICES = [
@@ -282,3 +283,79 @@ class CallListList(ListDefinition):
 
 
 CALL_LISTS = CallListList()
+
+
+# --- static lists ------------------------------------------------------------------
+
+
+def _list_owners(user) -> list[tuple[str, Any]]:
+    owners = (
+        User.objects.filter(pk__in=StaticList.objects.values("owner_id"))
+        .exclude(pk=user.pk)
+        .order_by("first_name", "last_name", "username")
+    )
+    return [("me", _("Mine")), *((str(u.pk), _person(u)) for u in owners)]
+
+
+class StaticListList(ListDefinition):
+    name = "static-lists"
+    label = _("Static lists")
+    url_name = "marketing:list_list"
+    noun = ngettext_lazy("%(count)s list", "%(count)s lists", "n")
+    search_label = _("Name")
+    search_placeholder = _("e.g. Spring offer")
+    empty_title = _("No lists yet")
+    empty_text = _("Freeze a segment into one from its page, or import a file below.")
+    columns = [
+        Column("name", _("Name"), link=True, sort="name"),
+        Column("segment", _("From segment"), value=lambda s: s.segment.name if s.segment else "—"),
+        Column("size", _("Members"), value=lambda s: _number(s.size), numeric=True),
+        Column("owner", _("Owner"), value=lambda s: _person(s.owner), default=False),
+        Column("created", _("Created on"), value=lambda s: _day(s.created_at)),
+    ]
+    filters = [
+        Filter(
+            "origin",
+            _("Made"),
+            choices=[
+                ("segment", _("From a segment")),
+                ("hand", _("By hand or imported")),
+            ],
+        ),
+        Filter("owner", _("Owner"), choices=_list_owners),
+        Filter("period", _("Created on"), choices=PERIOD_CHOICES),
+    ]
+    sorts = [
+        Sort("name", _("Name, A to Z"), BY_NAME),
+        Sort("-name", _("Name, Z to A"), BY_NAME_DESC),
+        Sort("newest", _("Newest first"), NEWEST),
+    ]
+    default_sort = "name"
+    # list_refresh: the list follows its segment again; a hand-made list is refused.
+    bulk_actions = [
+        BulkAction(
+            "refresh",
+            _("Update from its segment"),
+            run=lambda user, static_list, _value: list_refresh(by=user, static_list=static_list),
+            permission="marketing.build_segments",
+        )
+    ]
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        qs = selectors.lists_all().select_related("owner")
+        f = state.filters
+        if f.get("origin") == "segment":
+            qs = qs.filter(segment__isnull=False)
+        elif f.get("origin") == "hand":
+            qs = qs.filter(segment__isnull=True)
+        qs = _owned(qs, user, f.get("owner", ""))
+        qs = _since(qs, f.get("period", ""), "created_at")
+        if state.search:
+            qs = qs.filter(name__icontains=state.search)
+        return qs
+
+    def row_url(self, row: StaticList) -> str:
+        return reverse("marketing:list_detail", args=[row.pk])
+
+
+STATIC_LISTS = StaticListList()

@@ -24,6 +24,7 @@ urlpatterns = [
         targeting.segment_alert_toggle,
         name="segment_alert_toggle",
     ),
+    path("lists/", lists.static_list_list, name="list_list"),
     path("lists/import/", lists.list_import, name="list_import"),
     path("lists/<int:list_id>/", segments.list_detail, name="list_detail"),
     path("lists/<int:list_id>/snapshot/", segments.list_resnapshot, name="list_resnapshot"),

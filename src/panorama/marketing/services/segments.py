@@ -144,6 +144,16 @@ def list_snapshot(
     return static_list, joined, left
 
 
+def list_refresh(*, by: User | None, static_list: StaticList) -> tuple[int, int]:
+    """Bring a segment's list up to date with its segment (list_snapshot): (joined,
+    left). A list made by hand or imported follows no segment."""
+    ensure_can(by, "marketing.build_segments")
+    if static_list.segment is None:
+        raise ValidationFailed(_("This list was made by hand: it has no segment."), field="list")
+    _list, joined, left = list_snapshot(by=by, segment=static_list.segment, static_list=static_list)
+    return joined, left
+
+
 @transaction.atomic
 def list_create(*, by: User | None, name: str, customer_ids: list[int] | None = None) -> StaticList:
     """A hand-made list, optionally with its first customers. Its name is one no other

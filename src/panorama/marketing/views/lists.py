@@ -1,18 +1,20 @@
-"""A static list from a file: the form on the lists page and its report."""
+"""The static lists page: the lists (the shared list, lists_campaigns.STATIC_LISTS) and
+the import of one from a file, with its report."""
 
 from django import forms
 from django.contrib import messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.forms import ServiceForm
+from panorama.core.lists import list_response
 
 from ..models import StaticList
 from ..services.list_import import list_import as import_rows
 
-# The import form shares the segments page with the programme's form: both have a "name".
+# The import form's ids (its "name" field once shared the segments page with another).
 IMPORT_IDS = "list-import-%s"
 
 
@@ -43,12 +45,27 @@ class ListImportForm(ServiceForm):
     )
 
 
+@require_GET
+def static_list_list(request):
+    return _lists_page(request)
+
+
+def _lists_page(request, *, import_form=None, report=None, status: int = 200):
+    """The static lists (the shared list) and, for who builds lists, the import form."""
+    from ..lists_campaigns import STATIC_LISTS
+
+    context = {"import_form": import_form or ListImportForm(auto_id=IMPORT_IDS), "report": report}
+    response = list_response(
+        request, STATIC_LISTS, template="marketing/static_lists.html", context=context
+    )
+    response.status_code = status
+    return response
+
+
 @require_POST
 def list_import(request):
-    """Upload → the list created (or added to) and, on the same page, the report of every
+    """Upload → the list created (or added to) and, on the lists page, the report of every
     row that joined no one; a bad file is shown beside the field, with a 422."""
-    from .segments import _segment_list
-
     form = ListImportForm(request.POST, request.FILES, auto_id=IMPORT_IDS)
     if form.is_valid():
         data = form.cleaned_data
@@ -67,5 +84,5 @@ def list_import(request):
                 _("%(joined)s customers joined the list %(name)s.")
                 % {"joined": report.joined, "name": report.static_list.name},
             )
-            return _segment_list(request, report=report)
-    return _segment_list(request, import_form=form, status=422)
+            return _lists_page(request, report=report)
+    return _lists_page(request, import_form=form, status=422)

@@ -316,10 +316,6 @@ def list_detail(request, list_id: int):
 @require_POST
 def list_resnapshot(request, list_id: int):
     static_list = selectors.list_get(list_id=list_id)
-    if static_list.segment is None:
-        raise ValidationFailed(_("This list was made by hand: it has no segment."), field="list")
-    _l, joined, left = services.list_snapshot(
-        by=request.user, segment=static_list.segment, static_list=static_list
-    )
+    joined, left = services.list_refresh(by=request.user, static_list=static_list)
     messages.success(request, _("%(j)s joined, %(l)s left.") % {"j": joined, "l": left})
     return redirect("marketing:list_detail", static_list.pk)
