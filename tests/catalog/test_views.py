@@ -18,7 +18,9 @@ def test_the_list_shows_products_with_their_price_in_the_readers_language(
     for n in range(10):
         ProductFactory(name=f"Seguro {n}", list_price=Decimal("1234.50"))
     client.force_login(rep)
-    with django_assert_max_num_queries(6):  # session, user, products page
+    # session, user, saved views (tabs), products page, the category filter's choices,
+    # the user's permissions (two)
+    with django_assert_max_num_queries(7):
         page = client.get(reverse("catalog:product_list"), headers={"Accept-Language": "es"})
     html = page.content.decode()
     assert page.status_code == 200
@@ -31,7 +33,10 @@ def test_the_list_filters_with_htmx(client, rep):
     ProductFactory(name="Cuenta Online")
     ProductFactory(name="Tarjeta Oro")
     client.force_login(rep)
-    part = client.get(reverse("catalog:product_list") + "?q=tarj", headers={"HX-Request": "true"})
+    part = client.get(
+        reverse("catalog:product_list") + "?q=tarj",
+        headers={"HX-Request": "true", "HX-Target": "products-list"},
+    )
     html = part.content.decode()
     assert "Tarjeta Oro" in html and "Cuenta Online" not in html and "<html" not in html
 

@@ -23,14 +23,6 @@ from .models import (
 from .selectors.options import OptionModel
 
 
-class ProductFilterForm(forms.Form):
-    q = forms.CharField(required=False, label=_("Name or SKU"))
-    kind = forms.ChoiceField(
-        required=False, label=_("Kind"), choices=[("", _("All"))] + Product.Kind.choices
-    )
-    cursor = forms.CharField(required=False)
-
-
 class StockReceiptForm(StyledForm):
     """Units received for a product; the service checks the quantity (above 0)."""
 

@@ -1,8 +1,11 @@
-"""The sales terms as shared lists (core/lists): price lists, promotions, financing
-plans. Every signed-in user reads them; the "new" action is for ``catalog.manage``."""
+"""The catalogue's shared lists (core/lists): products, price lists, promotions,
+financing plans. The catalogue is company-wide: every signed-in user reads them; the
+"new" action and the bulk activate/deactivate are for ``catalog.manage`` (the service
+checks it again on every row)."""
 
 from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -11,12 +14,22 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from panorama.accounts import permissions
-from panorama.core.lists import Column, Filter, ListDefinition, ListState, Sort, attr, choice
+from panorama.core.lists import (
+    BulkAction,
+    Column,
+    Filter,
+    ListDefinition,
+    ListState,
+    Sort,
+    attr,
+    choice,
+)
 from panorama.core.pagination import Keyset
 from panorama.core.templatetags.formatting import money, number
 
-from .models import Channel, FinancingPlan, PriceList, Promotion
-from .selectors import terms
+from .models import Category, Channel, FinancingPlan, PriceList, Product, Promotion
+from .selectors import products_filter, terms
+from .services.products import product_update
 
 STATUS = [("on", _("Active")), ("off", _("Archived"))]
 VALIDITY = [("current", _("Valid today")), ("upcoming", _("Upcoming")), ("expired", _("Expired"))]
@@ -190,6 +203,91 @@ class FinancingPlanList(ListDefinition):
         return _manager_action(user, "catalog:plan_create", _("New financing plan"))
 
 
+def _product_status(row: Product) -> Any:
+    if row.active:
+        return format_html('<span class="pn-chip pn-chip-success">{}</span>', _("Active"))
+    return format_html('<span class="pn-chip">{}</span>', _("Inactive"))
+
+
+def _categories(user: Any) -> list[tuple[str, Any]]:
+    return [
+        (str(pk), name) for pk, name in Category.objects.order_by("name").values_list("pk", "name")
+    ]
+
+
+def _active_field(user: Any) -> forms.Field:
+    return forms.TypedChoiceField(
+        label=_("Status"),
+        choices=[("on", _("Active")), ("off", _("Inactive"))],
+        coerce=lambda value: value == "on",
+    )
+
+
+class ProductList(ListDefinition):
+    name = "products"
+    label = _("Products")
+    url_name = "catalog:product_list"
+    noun = ngettext_lazy("%(count)s product", "%(count)s products", "n")
+    search_label = _("Name or SKU")
+    search_placeholder = _("e.g. router, RT-5G")
+    empty_title = _("No products yet")
+    empty_text = _("Products and services are what quotes and orders sell.")
+    columns = [
+        Column("name", _("Name"), link=True, sort="name"),
+        Column("sku", _("SKU"), sort="sku"),
+        Column("kind", _("Kind"), value=choice("kind")),
+        Column("category", _("Category"), value=attr("category.name")),
+        Column(
+            "list_price",
+            _("List price"),
+            value=lambda r: money(r.list_price, r.currency),
+            numeric=True,
+        ),
+        Column("unit", _("Unit"), value=attr("unit.name"), default=False),
+        Column("tax", _("Tax"), value=attr("tax.name"), default=False),
+        Column("active", _("Status"), value=_product_status),
+    ]
+    filters = [
+        Filter("kind", _("Kind"), choices=Product.Kind.choices),
+        Filter("active", _("Status"), choices=[("on", _("Active")), ("off", _("Inactive"))]),
+        Filter("category", _("Category"), choices=_categories),
+    ]
+    sorts = [
+        BY_NAME,
+        Sort("-name", _("Name, Z to A"), Keyset("-name", "-id", types=(str, int))),
+        Sort("sku", _("SKU"), Keyset("sku", types=(str,))),
+    ]
+    default_sort = "name"
+    bulk_actions = [
+        BulkAction(
+            "active",
+            _("Activate or deactivate"),
+            field=_active_field,
+            run=lambda user, row, active: product_update(
+                product=row, by=user, changes={"active": active}
+            ),
+            permission="catalog.manage",
+        )
+    ]
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        kind = state.filters.get("kind", "")
+        category = state.filters.get("category", "")
+        return products_filter(
+            search=state.search,
+            kind=kind if kind in Product.Kind.values else "",
+            category_id=int(category) if category.isdigit() and len(category) < 12 else None,
+            active=_active(state),
+        )
+
+    def row_url(self, row: Product) -> str:
+        return reverse("catalog:product_detail", args=[row.pk])
+
+    def empty_action(self, user) -> tuple[str, Any] | None:
+        return _manager_action(user, "catalog:product_create", _("New product"))
+
+
+PRODUCTS = ProductList()
 PRICE_LISTS = PriceListList()
 PROMOTIONS = PromotionList()
 FINANCING_PLANS = FinancingPlanList()

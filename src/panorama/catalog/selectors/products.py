@@ -30,6 +30,19 @@ def product_list(
     limit: int = PAGE_SIZE,
 ) -> Page[Product]:
     """Products by name, filtered, one keyset page (one query)."""
+    qs = products_filter(search=search, kind=kind, category_id=category_id, active=active)
+    return BY_NAME.page(qs, cursor=cursor, limit=max(1, min(limit, 200)))
+
+
+def products_filter(
+    *,
+    search: str = "",
+    kind: str = "",
+    category_id: int | None = None,
+    active: bool | None = None,
+) -> QuerySet[Product]:
+    """The products matching a name (anywhere) or an SKU (its start), of a kind, in a
+    category, active or not; unordered (the API's page and the catalogue's list)."""
     qs = products()
     search = search.strip()
     if search:
@@ -40,7 +53,7 @@ def product_list(
         qs = qs.filter(category_id=category_id)
     if active is not None:
         qs = qs.filter(active=active)
-    return BY_NAME.page(qs, cursor=cursor, limit=max(1, min(limit, 200)))
+    return qs
 
 
 def product_get(*, product_id: int) -> Product:

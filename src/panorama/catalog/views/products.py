@@ -9,9 +9,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panorama.accounts.permissions import ensure_can
 from panorama.core.exceptions import DomainError
+from panorama.core.lists import list_response
 
 from .. import selectors
-from ..forms import ProductFilterForm, ProductForm, StockAdjustmentForm, StockReceiptForm
+from ..forms import ProductForm, StockAdjustmentForm, StockReceiptForm
+from ..lists import PRODUCTS
 from ..selectors.options import option_model
 from ..services import products as product_services
 from ..services.stock import stock_adjust, stock_receive
@@ -19,33 +21,9 @@ from ..services.stock import stock_adjust, stock_receive
 
 @require_GET
 def product_list(request):
-    form = ProductFilterForm(request.GET)
-    form.is_valid()
-    filters = form.cleaned_data
-    page, error = None, None
-    try:
-        page = selectors.product_list(
-            search=filters.get("q", ""),
-            kind=filters.get("kind", ""),
-            cursor=filters.get("cursor", ""),
-        )
-    except DomainError as exc:
-        error = exc.message
-    kept = {k: v for k, v in filters.items() if v and k != "cursor"}
-    next_url = None
-    if page is not None and page.next_cursor:
-        next_url = "?" + urlencode({**kept, "cursor": page.next_cursor})
-    context = {
-        "form": form,
-        "page": page,
-        "error": error,
-        "next_url": next_url,
-        "is_next_page": bool(filters.get("cursor")),
-        "first_url": "?" + urlencode(kept),
-    }
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "catalog/_product_table.html", context)
-    return render(request, "catalog/product_list.html", context)
+    """The catalogue as the shared list: search, filters as chips, saved views, bulk
+    activate/deactivate for catalogue managers."""
+    return list_response(request, PRODUCTS, template="catalog/product_list.html")
 
 
 @require_GET
