@@ -77,6 +77,26 @@ def _converter(field: models.Field):
     return None
 
 
+def seeded_values(field: models.Field):
+    """``TableWriter`` converters for seeders whose rows hold what SQLite stores already:
+    datetimes as naive UTC (``utc_naive``), dates, ``Decimal`` and JSON as its text.
+    SQLite's adapters (Django's, for dates and decimals) take them as they are, so the
+    rows go to ``executemany`` untouched; PostgreSQL's ``COPY`` gets the datetimes back
+    in UTC."""
+    if connection.vendor != "sqlite" and isinstance(field, DateTimeField):
+        return _utc
+    return None
+
+
+def _utc(value: datetime.datetime) -> datetime.datetime:
+    return value.replace(tzinfo=datetime.UTC)
+
+
+def utc_naive(value: datetime.datetime) -> datetime.datetime:
+    """``value`` in UTC without its zone, as ``seeded_values`` rows hold datetimes."""
+    return value.astimezone(datetime.UTC).replace(tzinfo=None)
+
+
 def _concrete(field: Any) -> models.Field:
     """``Options.get_field`` also answers reverse relations: a column is a concrete field."""
     if not isinstance(field, models.Field) or not field.concrete:

@@ -8,6 +8,7 @@ dashboards' scope rules show each rep his own. Each customer prefers a few produ
 the basket analysis finds rules in them."""
 
 import datetime
+import itertools
 import random
 import time
 from collections.abc import Callable
@@ -15,7 +16,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from panorama.catalog.models import Product
-from panorama.core.bulk import TableWriter, analyse, bulk_mode, flush_all, next_id, reset_sequences
+from panorama.core.bulk import (
+    TableWriter,
+    analyse,
+    bulk_mode,
+    flush_all,
+    next_id,
+    reset_sequences,
+    seeded_values,
+    utc_naive,
+)
 from panorama.customers.models import Customer
 from panorama.sales.models import Order, OrderLine
 
@@ -106,14 +116,19 @@ def seed_orders(
 ) -> OrdersSeeded:
     """Write orders of one to four lines until ``lines`` lines are written (the last
     order may have fewer), each for a customer drawn at random (some buy often, some
-    never)."""
+    never).
+
+    The rows are built as the database stores them (``core.bulk.seeded_values``: naive
+    UTC datetimes, the empty JSON lists as their text) and each product's line at each
+    quantity worked out once (price, net, tax, total): the same rows as computing them
+    line by line, for the same draws."""
     started = time.perf_counter()
     if lines <= 0:
         return OrdersSeeded(0, 0, 0.0)
-    anchor = anchor or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    anchor = utc_naive(anchor or datetime.datetime.now(datetime.UTC).replace(microsecond=0))
     rng = random.Random(f"panorama-orders-{seed}")
+    random_, randrange, choice = rng.random, rng.randrange, rng.choice
     products = bench_products_ensure()
-    groups = [products[i : i + GROUP] for i in range(0, len(products), GROUP)]
     customers = list(
         Customer.objects.filter(merged_into__isnull=True)
         .order_by("pk")
@@ -121,63 +136,48 @@ def seed_orders(
     )
     if not customers or not products:
         return OrdersSeeded(0, 0, time.perf_counter() - started)
+    # Each product's line at each quantity: the columns after the position.
+    priced = [_priced(product) for product in products]
+    groups = [priced[i : i + GROUP] for i in range(0, len(priced), GROUP)]
     statuses = [s for s, _ in STATUSES]
-    weights = [w for _, w in STATUSES]
-    orders_out = TableWriter(Order, ORDER_COLUMNS)
-    lines_out = TableWriter(OrderLine, LINE_COLUMNS)
+    cumulative = list(itertools.accumulate(w for _, w in STATUSES))
+    days = [datetime.timedelta(days=n) for n in range(730)]
+    minutes = [datetime.timedelta(minutes=n) for n in range(1440)]
+    two_hours, one_day, five_days = (
+        datetime.timedelta(hours=2),
+        datetime.timedelta(days=1),
+        datetime.timedelta(days=5),
+    )
+    orders_out = TableWriter(Order, ORDER_COLUMNS, converters=seeded_values)
+    lines_out = TableWriter(OrderLine, LINE_COLUMNS, converters=seeded_values)
+    add_order, add_line = orders_out.rows.append, lines_out.rows.append
     order_id, line_id = next_id(Order), next_id(OrderLine)
     made_orders = made_lines = 0
+    zero = Decimal(0)
     with bulk_mode():
         while made_lines < lines:
-            customer_id, owner_id, team_id = customers[rng.randrange(len(customers))]
+            customer_id, owner_id, team_id = customers[randrange(len(customers))]
             liked = groups[customer_id % len(groups)]
-            created = anchor - datetime.timedelta(
-                days=rng.randrange(1, 730), minutes=rng.randrange(1440)
-            )
-            status = rng.choices(statuses, weights)[0]
-            net_sum = tax_sum = Decimal(0)
-            count = min(rng.randrange(1, 5), lines - made_lines)
+            created = anchor - days[randrange(1, 730)] - minutes[randrange(1440)]
+            status = rng.choices(statuses, cum_weights=cumulative)[0]
+            net_sum = tax_sum = zero
+            count = min(randrange(1, 5), lines - made_lines)
             for position in range(count):
-                product_id, sku, name, price = (
-                    rng.choice(liked) if rng.random() < 0.7 else rng.choice(products)
-                )
-                quantity = Decimal(rng.choice((1, 1, 1, 2, 3)))
-                net = (price * quantity).quantize(CENT)
-                tax = (net * TAX_RATE / 100).quantize(CENT)
+                product = choice(liked) if random_() < 0.7 else choice(priced)
+                head, at_quantity = product
+                quantity, unit_price, net, tax, total = at_quantity[choice(QUANTITIES)]
                 net_sum += net
                 tax_sum += tax
-                lines_out.add(
-                    (
-                        line_id,
-                        order_id,
-                        position,
-                        product_id,
-                        sku,
-                        name,
-                        [],
-                        quantity,
-                        price,
-                        net,
-                        TAX_RATE,
-                        tax,
-                        net + tax,
-                        0,
-                        0,
-                        [],
-                    )
+                add_line(
+                    (line_id, order_id, position, *head, EMPTY_JSON, quantity, unit_price, net)
+                    + (TAX_RATE, tax, total, 0, 0, EMPTY_JSON)
                 )
                 line_id += 1
-            confirmed = created + datetime.timedelta(hours=2) if status != "draft" else None
-            shipped = (
-                created + datetime.timedelta(days=1) if status in ("shipped", "delivered") else None
-            )
-            delivered = (
-                created + datetime.timedelta(days=rng.randrange(2, 9))
-                if status == "delivered"
-                else None
-            )
-            cancelled = created + datetime.timedelta(days=1) if status == "cancelled" else None
-            orders_out.add(
+            confirmed = created + two_hours if status != "draft" else None
+            shipped = created + one_day if status in ("shipped", "delivered") else None
+            delivered = created + days[randrange(2, 9)] if status == "delivered" else None
+            cancelled = created + one_day if status == "cancelled" else None
+            add_order(
                 (
                     order_id,
                     customer_id,
@@ -189,7 +189,7 @@ def seed_orders(
                     net_sum,
                     tax_sum,
                     net_sum + tax_sum,
-                    (created + datetime.timedelta(days=5)).date(),
+                    (created + five_days).date(),
                     False,
                     confirmed,
                     shipped,
@@ -204,8 +204,26 @@ def seed_orders(
             made_lines += count
             if len(lines_out.rows) >= batch_size or made_lines >= lines:
                 flush_all([orders_out, lines_out])
+                add_order, add_line = orders_out.rows.append, lines_out.rows.append
                 if progress:
                     progress(made_lines, lines, time.perf_counter() - started)
         reset_sequences([Order, OrderLine])
     analyse()
     return OrdersSeeded(made_orders, made_lines, time.perf_counter() - started)
+
+
+QUANTITIES = (1, 1, 1, 2, 3)  # drawn with ``choice``: most lines are one unit
+EMPTY_JSON = "[]"  # a line's options and components, as the column stores them
+
+
+def _priced(product: tuple[int, str, str, Decimal]) -> tuple[tuple, dict]:
+    """A product's line columns: (id, sku, name), and by quantity (quantity, unit price,
+    net, tax, total) rounded to the cent as a line computes them."""
+    product_id, sku, name, price = product
+    at_quantity = {}
+    for units in set(QUANTITIES):
+        quantity = Decimal(units)
+        net = (price * quantity).quantize(CENT)
+        tax = (net * TAX_RATE / 100).quantize(CENT)
+        at_quantity[units] = (quantity, price, net, tax, net + tax)
+    return (product_id, sku, name), at_quantity
