@@ -57,7 +57,7 @@ def test_an_administrator_sets_lead_rules_and_the_threshold_on_a_phone(
     page.locator("#id_value").fill("director")
     page.get_by_role("button", name="Save").click()
     expect(page).to_have_url(re.compile(r"/sales/settings/leads/$"))
-    expect(page.locator("[data-rule]")).to_contain_text("Director")
+    expect(page.locator("#lead_scoring_rules-list")).to_contain_text("Director")
     assert ScoringRule.objects.get().points == 10
 
     page.goto(f"{live_server.url}/sales/settings/pipelines/")

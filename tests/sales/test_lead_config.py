@@ -80,7 +80,7 @@ def test_the_pages_create_edit_and_deactivate(client, admin_user):
     client.post(reverse("sales:lead_config_toggle", args=["assignment", rule.pk]))
     rule.refresh_from_db()
     assert rule.active is False
-    page = client.get(reverse("sales:lead_settings")).content.decode()
+    page = client.get(reverse("sales:lead_settings_assignment")).content.decode()
     assert "Madrid" in page and "Inactive" in page
 
     form_new = reverse("sales:lead_config_new", args=["webform"])

@@ -9,7 +9,7 @@ class LoyaltyConfig(AppConfig):
 
     def ready(self) -> None:
         # Declares the events, registers the ficha's panel and the daily sweep's tick.
-        from . import events, panels, tasks  # noqa: F401
+        from . import events, lists, panels, tasks  # noqa: F401  (lists: saved views)
         from .permissions import register_all
 
         register_all()

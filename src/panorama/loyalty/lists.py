@@ -1,20 +1,26 @@
-"""The members list (core/lists): scoped like the customers, filtered by programme and
-tier, searched by card number or name."""
+"""The loyalty lists (core/lists): the members, scoped like the customers, filtered by
+programme and tier, searched by card number or name; the programmes (company-wide, as
+before), activated or deactivated in bulk through ``programme_save`` by who may manage
+loyalty."""
 
 from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
-from panorama.core.lists import Column, Filter, ListDefinition, ListState, Sort
+from panorama.accounts.permissions import can
+from panorama.core.lists import BulkAction, Column, Filter, ListDefinition, ListState, Sort
 from panorama.core.pagination import Keyset
 from panorama.core.templatetags.formatting import number
 
 from . import selectors
 from .models import Membership, Programme, Tier
+from .services.programmes import programme_save
 
 
 def _programmes(user: Any) -> list[tuple[str, Any]]:
@@ -76,3 +82,119 @@ class MemberList(ListDefinition):
 
 
 MEMBERS = MemberList()
+
+
+# --- programmes ---------------------------------------------------------------------
+
+
+def _programme_status(row: Programme) -> Any:
+    if row.active:
+        return format_html('<span class="pn-chip pn-chip-success">{}</span>', _("Active"))
+    return format_html('<span class="pn-chip">{}</span>', _("Inactive"))
+
+
+def _expiry(row: Programme) -> Any:
+    if not row.expiry_months:
+        return _("Never")
+    return ngettext("%(n)s month", "%(n)s months", row.expiry_months) % {"n": row.expiry_months}
+
+
+def _active_field(user: Any) -> forms.Field:
+    return forms.TypedChoiceField(
+        label=_("Status"),
+        choices=[("on", _("Active")), ("off", _("Inactive"))],
+        coerce=lambda value: value == "on",
+    )
+
+
+def _programme_active(user: Any, row: Programme, active: bool) -> Programme:
+    """The programme saved again as it is, but for ``active`` (the edit form's path)."""
+    return programme_save(
+        by=user,
+        programme=row,
+        name=row.name,
+        points_name=row.points_name,
+        currency=row.currency,
+        points_per_unit=row.points_per_unit,
+        expiry_months=row.expiry_months,
+        qualification_months=row.qualification_months,
+        active=active,
+    )
+
+
+class ProgrammeList(ListDefinition):
+    name = "loyalty_programmes"
+    label = _("Loyalty programmes")
+    url_name = "loyalty:programme_list"
+    noun = ngettext_lazy("%(count)s programme", "%(count)s programmes", "n")
+    search_label = _("Name")
+    search_placeholder = _("e.g. Club")
+    empty_title = _("No loyalty programmes yet")
+    empty_text = _("A programme gives cards, points earned by rules, tiers and rewards.")
+    columns = [
+        Column("name", _("Name"), link=True, sort="name"),
+        Column(
+            "points_per_unit",
+            _("Points per currency unit"),
+            value=lambda p: f"{number(p.points_per_unit)} / {p.currency}",
+            numeric=True,
+        ),
+        Column("expiry", _("Expiry"), value=_expiry, numeric=True),
+        Column(
+            "qualification",
+            _("Tier qualification period"),
+            value=lambda p: (
+                ngettext("%(n)s month", "%(n)s months", p.qualification_months)
+                % {"n": p.qualification_months}
+            ),
+            numeric=True,
+            default=False,
+        ),
+        Column("points_name", _("Points name"), default=False),
+        Column("active", _("Status"), value=_programme_status),
+    ]
+    filters = [
+        Filter("active", _("Status"), choices=[("on", _("Active")), ("off", _("Inactive"))]),
+        Filter(
+            "expiry",
+            _("Expiry"),
+            choices=[("never", _("Points never expire")), ("expire", _("Points expire"))],
+        ),
+    ]
+    sorts = [
+        Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int))),
+        Sort("-name", _("Name, Z to A"), Keyset("-name", "-id", types=(str, int))),
+        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+    ]
+    default_sort = "name"
+    bulk_actions = [
+        BulkAction(
+            "active",
+            _("Activate or deactivate"),
+            field=_active_field,
+            run=_programme_active,
+            permission="loyalty.manage",
+        )
+    ]
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        active = {"on": True, "off": False}.get(state.filters.get("active", ""))
+        qs = selectors.programmes(active=active).order_by()
+        if state.filters.get("expiry") == "never":
+            qs = qs.filter(expiry_months=0)
+        elif state.filters.get("expiry") == "expire":
+            qs = qs.filter(expiry_months__gt=0)
+        if state.search:
+            qs = qs.filter(name__icontains=state.search)
+        return qs
+
+    def row_url(self, row: Programme) -> str:
+        return reverse("loyalty:programme_detail", args=[row.pk])
+
+    def empty_action(self, user) -> tuple[str, Any] | None:
+        if can(user, "loyalty.manage"):
+            return reverse("loyalty:programme_create"), _("New programme")
+        return None
+
+
+PROGRAMMES = ProgrammeList()

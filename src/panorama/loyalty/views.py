@@ -23,7 +23,7 @@ from .forms import (
     StatementForm,
     TierForm,
 )
-from .lists import MEMBERS
+from .lists import MEMBERS, PROGRAMMES
 from .models import Tier
 from .services import members as member_services
 from .services import programmes as services
@@ -33,11 +33,11 @@ from .services import programmes as services
 
 @require_GET
 def programme_list(request):
-    items = list(selectors.programmes())
-    return render(
-        request,
-        "loyalty/programme_list.html",
-        {"programmes": items, "may_manage": can(request.user, "loyalty.manage")},
+    """The programmes as the shared list (company-wide, as every signed-in user read them
+    before); bulk activate/deactivate for who may manage loyalty."""
+    context = {"may_manage": can(request.user, "loyalty.manage")}
+    return list_response(
+        request, PROGRAMMES, template="loyalty/programme_list.html", context=context
     )
 
 

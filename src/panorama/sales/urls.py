@@ -36,6 +36,16 @@ urlpatterns += [
     path("leads/<int:lead_id>/convert/", leads.lead_conversion, name="lead_convert"),
     path("webforms/<int:form_id>/snippet/", webforms.webform_snippet, name="webform_snippet"),
     path("settings/leads/", lead_config.lead_settings, name="lead_settings"),
+    path(
+        "settings/leads/assignment/",
+        lead_config.lead_settings_assignment,
+        name="lead_settings_assignment",
+    ),
+    path(
+        "settings/leads/webforms/",
+        lead_config.lead_settings_webforms,
+        name="lead_settings_webforms",
+    ),
     path("settings/leads/<str:setting>/new/", lead_config.lead_config_edit, name="lead_config_new"),
     path(
         "settings/leads/<str:setting>/<int:obj_id>/",

@@ -74,8 +74,14 @@ RELATED: dict[str, tuple[str, ...]] = {"assignment": ("team", "owner"), "webform
 
 def lead_configs(*, user: User, kind: str) -> list[Any]:
     """Every setting of ``kind`` in its order, for the page and the API alike."""
+    return list(lead_configs_visible_to(user=user, kind=kind))
+
+
+def lead_configs_visible_to(*, user: User, kind: str) -> models.QuerySet:
+    """The settings of ``kind`` (their relations loaded), for who may configure leads
+    only: the settings lists and their bulk actions read through here."""
     ensure_can(user, "sales.configure")
-    return list(_model(kind)._default_manager.select_related(*RELATED.get(kind, ())))
+    return _model(kind)._default_manager.select_related(*RELATED.get(kind, ()))
 
 
 def lead_config_get(*, kind: str, obj_id: int, for_update: bool = False) -> Any:

@@ -1,19 +1,23 @@
 """The lead configuration screens (administrators, ``sales.configure``): scoring rules,
-assignment rules and web forms — list, new, edit, deactivate — outside the Django
-admin, through ``services.lead_config`` (the API's path too)."""
+assignment rules and web forms, one tab each on the shared list (filters, saved views,
+bulk activate/deactivate) — new, edit, deactivate — outside the Django admin, through
+``services.lead_config`` (the API's path too)."""
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.accounts.permissions import ensure_can
 from panorama.core.exceptions import DomainError
+from panorama.core.lists import list_response
 
 from ..forms.lead_config import FORMS
-from ..services.lead_config import CONFIGURABLE, lead_config_get, lead_config_save, lead_configs
+from ..lists.lead_settings import LEAD_SETTING_LISTS
+from ..services.lead_config import CONFIGURABLE, lead_config_get, lead_config_save
 
 # Lazy: read in the language of each request, not of the process that imported this.
 TITLES = {
@@ -23,14 +27,50 @@ TITLES = {
 }
 
 
+# The tabs of the lead settings: (kind, the list's page, its label).
+TABS = [
+    ("scoring", "sales:lead_settings", gettext_lazy("Scoring rules")),
+    ("assignment", "sales:lead_settings_assignment", gettext_lazy("Assignment rules")),
+    ("webform", "sales:lead_settings_webforms", gettext_lazy("Web forms")),
+]
+
+
+def _settings_page(request, kind: str):
+    """One tab of the lead settings: its shared list, for ``sales.configure`` only."""
+    ensure_can(request.user, "sales.configure")
+    context = {
+        "tabs": [(k, reverse(url), label) for k, url, label in TABS],
+        "current": kind,
+        "new_label": TITLES[kind][1],
+        "kind": kind,
+    }
+    return list_response(
+        request,
+        LEAD_SETTING_LISTS[kind],
+        template="sales/lead_settings/list.html",
+        context=context,
+    )
+
+
 @require_GET
 def lead_settings(request):
-    context = {
-        "scoring_rules": lead_configs(user=request.user, kind="scoring"),
-        "assignment_rules": lead_configs(user=request.user, kind="assignment"),
-        "web_forms": lead_configs(user=request.user, kind="webform"),
-    }
-    return render(request, "sales/lead_settings/list.html", context)
+    """The scoring rules (the first tab; the page's old address)."""
+    return _settings_page(request, "scoring")
+
+
+@require_GET
+def lead_settings_assignment(request):
+    return _settings_page(request, "assignment")
+
+
+@require_GET
+def lead_settings_webforms(request):
+    return _settings_page(request, "webform")
+
+
+def _back(kind: str):
+    """Back to the tab of the setting's kind."""
+    return redirect(next(url for k, url, _label in TABS if k == kind))
 
 
 def _kind(kind: str) -> str:
@@ -54,7 +94,7 @@ def lead_config_edit(request, setting: str, obj_id: int | None = None):
                 form.add_domain_error(exc)
             else:
                 messages.success(request, _("Saved."))
-                return redirect("sales:lead_settings")
+                return _back(kind)
     else:
         form = form_class(initial=form_class.initial_of(obj)) if obj is not None else form_class()
     form.mark_errors()
@@ -74,4 +114,4 @@ def lead_config_toggle(request, setting: str, obj_id: int):
     obj = lead_config_get(kind=kind, obj_id=obj_id)
     lead_config_save(by=request.user, kind=kind, obj_id=obj_id, values={"active": not obj.active})
     messages.success(request, _("Deactivated.") if obj.active else _("Activated."))
-    return redirect("sales:lead_settings")
+    return _back(kind)

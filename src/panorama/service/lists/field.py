@@ -1,21 +1,37 @@
 """The field-service lists, declared once for the shared list component (core/lists/):
 work orders (as each user may see them: his own, his teams', all for a dispatcher by
-permission or an administrator) and the installed base (assets of the customers he
-sees), with their filters in the URL."""
+permission or an administrator), the installed base (assets of the customers he sees)
+and the service contracts (of the customers he sees, renewed in bulk through
+``contract_renew``), with their filters in the URL."""
 
+import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from panorama.accounts import permissions
-from panorama.core.lists import Column, Filter, ListDefinition, ListState, Sort, attr, chip
-from panorama.core.pagination import Keyset
+from panorama.core.lists import (
+    BulkAction,
+    Column,
+    Filter,
+    ListDefinition,
+    ListState,
+    Sort,
+    attr,
+    chip,
+    choice,
+)
+from panorama.core.pagination import Keyset, TimeKeyset
 
-from ..models import Asset, TechnicianProfile, WorkOrder
+from ..models import Asset, ServiceContract, TechnicianProfile, WorkOrder
 from ..selectors import field as selectors
+from ..services.contract import contract_renew
 
 WORK_ORDER_TONES = {
     "new": "info",
@@ -179,3 +195,103 @@ class AssetList(ListDefinition):
 
 
 ASSETS = AssetList()
+
+
+# --- service contracts -------------------------------------------------------------------
+
+CONTRACT_STATES = [
+    ("in_force", _("In force")),
+    ("ended", _("Ended")),
+    ("cancelled", _("Cancelled")),
+]
+# ``?ending=30`` and ``?ending=90``: the renewals to offer (the page's old links).
+CONTRACT_ENDING = [("30", _("Ending within 30 days")), ("90", _("Within 90 days"))]
+
+
+def _ends(row: ServiceContract) -> Any:
+    day = date_format(row.ends_on, "SHORT_DATE_FORMAT")
+    if row.renewal_alerted_at and row.status == ServiceContract.Status.ACTIVE:
+        return format_html(
+            '{} <span class="pn-chip pn-chip-warning">{}</span>', day, _("Renewal due")
+        )
+    return day
+
+
+def _contract_status(row: ServiceContract) -> Any:
+    if row.status == ServiceContract.Status.CANCELLED:
+        return format_html('<span class="pn-chip">{}</span>', _("Cancelled"))
+    if row.ends_on < timezone.localdate():
+        return format_html('<span class="pn-chip pn-chip-neutral">{}</span>', _("Ended"))
+    return format_html('<span class="pn-chip pn-chip-success">{}</span>', _("In force"))
+
+
+def _owner(row: ServiceContract) -> Any:
+    user = row.owner
+    return (user.get_full_name() or user.username) if user else "—"
+
+
+class ContractList(ListDefinition):
+    name = "service_contracts"
+    label = _("Service contracts")
+    url_name = "service:contract_list"
+    noun = ngettext_lazy("%(count)s contract", "%(count)s contracts", "n")
+    search_label = _("Reference or name")
+    search_placeholder = _("e.g. SC-000012, maintenance")
+    empty_title = _("No service contracts")
+    empty_text = _("Add a contract or a warranty from a customer's installed base.")
+    columns = [
+        Column("reference", _("Reference"), value=attr("reference"), link=True),
+        Column("name", _("Name"), value=attr("name")),
+        Column("customer", _("Customer"), value=attr("customer.display_name")),
+        Column("kind", _("Kind"), value=choice("kind")),
+        Column("starts_on", _("Starts on"), value=attr("starts_on"), default=False),
+        Column("ends_on", _("Ends on"), value=_ends, sort="ending"),
+        Column("status", _("Status"), value=_contract_status),
+        Column("owner", _("Owner"), value=_owner),
+    ]
+    filters = [
+        Filter("state", _("Status"), choices=CONTRACT_STATES),
+        Filter("ending", _("Ends"), choices=CONTRACT_ENDING),
+        Filter("kind", _("Kind"), choices=ServiceContract.Kind.choices),
+    ]
+    sorts = [
+        Sort("ending", _("Ending first"), TimeKeyset("ends_on", "id", types=(str, int))),
+        Sort("-ending", _("Ending last"), TimeKeyset("-ends_on", "-id", types=(str, int))),
+        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+    ]
+    default_sort = "ending"
+    bulk_actions = [
+        BulkAction(
+            "renew",
+            _("Renew for the next period"),
+            run=lambda user, row, _value: contract_renew(by=user, contract_id=row.pk),
+            permission="service.edit",
+        )
+    ]
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        qs = selectors.contracts_visible_to(user).select_related("customer", "owner")
+        f = state.filters
+        today = timezone.localdate()
+        active = ServiceContract.Status.ACTIVE
+        if f.get("state") == "in_force":
+            qs = qs.filter(status=active, ends_on__gte=today)
+        elif f.get("state") == "ended":
+            qs = qs.filter(status=active, ends_on__lt=today)
+        elif f.get("state") == "cancelled":
+            qs = qs.filter(status=ServiceContract.Status.CANCELLED)
+        if f.get("ending") in dict(CONTRACT_ENDING):
+            until = today + datetime.timedelta(days=int(f["ending"]))
+            qs = qs.filter(status=active, ends_on__gte=today, ends_on__lte=until)
+        if f.get("kind") in ServiceContract.Kind.values:
+            qs = qs.filter(kind=f["kind"])
+        if state.search:
+            text = state.search.strip()
+            qs = qs.filter(Q(reference__iexact=text) | Q(name__icontains=text))
+        return qs
+
+    def row_url(self, row: ServiceContract) -> str:
+        return reverse("service:contract_detail", args=[row.pk])
+
+
+CONTRACTS = ContractList()

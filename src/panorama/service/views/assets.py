@@ -16,7 +16,7 @@ from panorama.core.lists import list_response
 from panorama.customers.selectors import customer_get
 
 from ..forms import AssetForm, ContractForm
-from ..lists.field import ASSETS
+from ..lists.field import ASSETS, CONTRACTS
 from ..selectors import field as selectors
 from ..selectors.defects import asset_defects, defects_to_link
 from ..services.asset import asset_register, asset_update, contract_create
@@ -169,20 +169,6 @@ def contract_new(request, customer_id: int):
 
 @require_GET
 def contract_list(request):
-    """The contracts the user sees, ending first; ``?ending=N``: those ending within N days
-    (the renewals to offer)."""
-    qs = selectors.contracts_visible_to(request.user).select_related("customer", "owner")
-    qs = qs.filter(status="active")
-    ending = request.GET.get("ending", "")
-    today = timezone.localdate()
-    if ending.isdigit():
-        qs = qs.filter(
-            ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=int(ending))
-        )
-    else:
-        qs = qs.filter(ends_on__gte=today)
-    return render(
-        request,
-        "service/field/contract_list.html",
-        {"contracts": list(qs.order_by("ends_on", "id")[:200]), "ending": ending, "today": today},
-    )
+    """The contracts the user sees (his customers'), ending first, as the shared list;
+    ``?ending=N``: those ending within N days (the renewals to offer)."""
+    return list_response(request, CONTRACTS, template="service/field/contract_list.html")

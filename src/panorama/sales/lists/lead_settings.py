@@ -1,0 +1,202 @@
+"""The lead settings as shared lists (core/lists), one tab each: scoring rules,
+assignment rules and web forms. Read through ``lead_configs_visible_to`` (only for
+``sales.configure``), activated or deactivated in bulk through ``lead_config_save``
+(the form's and the API's path: the model's own validation)."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from panorama.accounts.models import Team
+from panorama.core.lists import (
+    BulkAction,
+    Column,
+    Filter,
+    ListDefinition,
+    ListState,
+    Sort,
+    attr,
+    choice,
+)
+from panorama.core.pagination import Keyset
+
+from ..models import AssignmentRule, ScoringRule, WebForm
+from ..services.lead_config import lead_config_save, lead_configs_visible_to
+
+STATUS = [("on", _("Active")), ("off", _("Inactive"))]
+BY_POSITION = Sort(
+    "position", _("In the order they apply"), Keyset("position", "id", types=(int, int))
+)
+BY_NAME = Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int)))
+
+
+def _status(row: Any) -> Any:
+    if row.active:
+        return format_html('<span class="pn-chip pn-chip-success">{}</span>', _("Active"))
+    return format_html('<span class="pn-chip">{}</span>', _("Inactive"))
+
+
+def _active_field(user: Any) -> forms.Field:
+    return forms.TypedChoiceField(
+        label=_("Status"), choices=STATUS, coerce=lambda value: value == "on"
+    )
+
+
+def _teams(user: Any) -> list[tuple[str, Any]]:
+    return [(str(pk), name) for pk, name in Team.objects.order_by("name").values_list("pk", "name")]
+
+
+def _toggle(kind: str) -> BulkAction:
+    """*Activate or deactivate*: a save of ``active`` through the service, row by row."""
+    return BulkAction(
+        "active",
+        _("Activate or deactivate"),
+        field=_active_field,
+        run=lambda user, row, active: lead_config_save(
+            by=user, kind=kind, obj_id=row.pk, values={"active": active}
+        ),
+        permission="sales.configure",
+    )
+
+
+class _LeadSettingList(ListDefinition):
+    kind = ""  # the service's kind of lead setting
+    kinds: Sequence[str] = ()  # the values of its "kind" filter
+    search_label = _("Name")
+
+    def filtered(self, user, state: ListState) -> QuerySet:
+        qs = lead_configs_visible_to(user=user, kind=self.kind).order_by()
+        active = {"on": True, "off": False}.get(state.filters.get("active", ""))
+        if active is not None:
+            qs = qs.filter(active=active)
+        if state.filters.get("kind", "") in self.kinds:
+            qs = qs.filter(kind=state.filters["kind"])
+        team = state.filters.get("team", "")
+        if team.isdigit() and len(team) < 12:
+            qs = qs.filter(team_id=int(team))
+        if state.search:
+            qs = qs.filter(name__icontains=state.search)
+        return qs
+
+    def row_url(self, row: Any) -> str:
+        return reverse("sales:lead_config_edit", args=[self.kind, row.pk])
+
+
+def _scoring_when(rule: ScoringRule) -> Any:
+    if rule.kind == ScoringRule.Kind.FIELD:
+        return rule.condition_text
+    text = rule.get_activity_kind_display()
+    if rule.max_points:
+        text = _("%(activity)s (at most %(n)s)") % {"activity": text, "n": rule.max_points}
+    return text
+
+
+class ScoringRuleList(_LeadSettingList):
+    kind = "scoring"
+    name = "lead_scoring_rules"
+    label = _("Scoring rules")
+    url_name = "sales:lead_settings"
+    noun = ngettext_lazy("%(count)s scoring rule", "%(count)s scoring rules", "n")
+    empty_title = _("No scoring rule yet")
+    empty_text = _("Every lead scores 0 until a rule gives or takes points.")
+    columns = [
+        Column("name", _("Name"), link=True, sort="name"),
+        Column("kind", _("Kind"), value=choice("kind")),
+        Column("when", _("When"), value=_scoring_when),
+        Column("points", _("Points"), numeric=True),
+        Column("position", _("Position"), numeric=True, sort="position", default=False),
+        Column("active", _("State"), value=_status),
+    ]
+    filters = [
+        Filter("active", _("State"), choices=STATUS),
+        Filter("kind", _("Kind"), choices=ScoringRule.Kind.choices),
+    ]
+    sorts = [BY_POSITION, BY_NAME]
+    default_sort = "position"
+    bulk_actions = [_toggle("scoring")]
+    kinds = ScoringRule.Kind.values
+
+
+def _assignee(rule: AssignmentRule) -> Any:
+    if rule.owner_id:
+        owner = rule.owner.get_full_name() or rule.owner.username  # type: ignore[union-attr]
+        return f"{rule.team} · {owner}"
+    return str(rule.team)
+
+
+class AssignmentRuleList(_LeadSettingList):
+    kind = "assignment"
+    name = "lead_assignment_rules"
+    label = _("Assignment rules")
+    url_name = "sales:lead_settings_assignment"
+    noun = ngettext_lazy("%(count)s assignment rule", "%(count)s assignment rules", "n")
+    empty_title = _("No assignment rule yet")
+    empty_text = _("A lead without an owner stays unassigned.")
+    columns = [
+        Column("name", _("Name"), link=True, sort="name"),
+        Column("kind", _("Kind"), value=choice("kind")),
+        Column("team", _("Team"), value=_assignee),
+        Column("capacity", _("Capacity"), value=attr("capacity"), numeric=True),
+        Column("position", _("Position"), numeric=True, sort="position", default=False),
+        Column("active", _("State"), value=_status),
+    ]
+    filters = [
+        Filter("active", _("State"), choices=STATUS),
+        Filter("kind", _("Kind"), choices=AssignmentRule.Kind.choices),
+        Filter("team", _("Team"), choices=_teams),
+    ]
+    sorts = [BY_POSITION, BY_NAME]
+    default_sort = "position"
+    bulk_actions = [_toggle("assignment")]
+    kinds = AssignmentRule.Kind.values
+
+
+def _snippet(form: WebForm) -> Any:
+    return format_html(
+        '<a href="{}">{}<span class="visually-hidden"> {}</span></a>',
+        reverse("sales:webform_snippet", args=[form.pk]),
+        _("Snippet"),
+        form.name,
+    )
+
+
+class WebFormList(_LeadSettingList):
+    kind = "webform"
+    name = "lead_web_forms"
+    label = _("Web forms")
+    url_name = "sales:lead_settings_webforms"
+    noun = ngettext_lazy("%(count)s web form", "%(count)s web forms", "n")
+    empty_title = _("No web form yet")
+    empty_text = _("A web form on your site turns its visitors' requests into leads.")
+    columns = [
+        Column("name", _("Name"), link=True, sort="name"),
+        Column("team", _("Team"), value=attr("team")),
+        Column("snippet", _("Snippet"), value=_snippet),
+        Column("active", _("State"), value=_status),
+    ]
+    filters = [
+        Filter("active", _("State"), choices=STATUS),
+        Filter("team", _("Team"), choices=_teams),
+    ]
+    sorts = [
+        BY_NAME,
+        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+    ]
+    default_sort = "name"
+    bulk_actions = [_toggle("webform")]
+
+
+SCORING_RULES = ScoringRuleList()
+ASSIGNMENT_RULES = AssignmentRuleList()
+WEB_FORMS = WebFormList()
+LEAD_SETTING_LISTS = {
+    "scoring": SCORING_RULES,
+    "assignment": ASSIGNMENT_RULES,
+    "webform": WEB_FORMS,
+}
