@@ -12,6 +12,16 @@ the channel record's id (``sent_mail_id``, ``text_message_id``, ``fax_id``), and
 adds ``retried_at``, ``retried_by`` and ``retried_as`` (the new entry, or None when the
 retry failed too: that attempt is a failed entry of its own) and ``retry_error``.
 
+A retry claims the entry before sending (``retry_claimed_at``, one conditional UPDATE
+in its own short transaction): of two clicks at once, one sends and the other is told
+the message is already being sent again (409). The claim is let go when the attempt
+ends, sent or refused; a claim left by a process that died mid-send expires after
+``CLAIM_EXPIRES``.
+
+The server's or provider's answer is kept whole (``reason_kept``: up to
+``REASON_MAX`` characters, a longer one says how many more there were); the timeline
+and the page show it shortened, with the whole text a click away.
+
 Apps built on channels make their own failures retryable with
 ``retry_handler_register(kind, handler)`` (channels imports none of them)."""
 
@@ -20,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -33,11 +44,38 @@ from panorama.core.pagination import TimeKeyset
 from panorama.customers.selectors import scope_filter
 
 from .models import Interaction
-from .services import interaction_metadata_merge, interaction_record
+from .services import interaction_record
 
 SOURCES = {"rule": gettext_lazy("Rule"), "campaign": gettext_lazy("Campaign")}
+# A retry's claim outlives no send: past this, its process died mid-send and another
+# click may take it (an SMTP or provider call times out well before).
+CLAIM_EXPIRES = datetime.timedelta(minutes=15)
+# A mail server's or provider's answer is kept whole up to this (an HTML error page
+# sent as the answer can be megabytes: past this, what is left out is said).
+REASON_MAX = 20_000
+# How much of it the timeline and the page show before "The whole reason".
+REASON_SHOWN = 300
 Handler = Callable[[User | None, Interaction], Interaction]
 _HANDLERS: dict[str, Handler] = {}
+
+
+def reason_kept(text: str, limit: int = REASON_MAX) -> str:
+    """``text`` (a server's or provider's answer) as it came, when it fits in ``limit``
+    characters; else its start and "… (N more characters)", never a silent cut."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    keep = max(limit - 60, limit // 2)  # room for the marker
+    more = _("… (%(n)s more characters)") % {"n": f"{len(text) - keep:,}"}
+    return text[:keep] + more
+
+
+def reason_shown(text: str) -> tuple[str, bool]:
+    """The start of a reason for a list or the timeline, and whether there is more."""
+    text = text or ""
+    if len(text) <= REASON_SHOWN:
+        return text, False
+    return text[: REASON_SHOWN - 1].rstrip() + "…", True
 
 
 def failure_record(
@@ -74,7 +112,7 @@ def failure_fields(
 ) -> dict[str, Any]:
     """The arguments of ``interaction_record`` (or one contact of
     ``interactions_record``, a campaign's batch) for a failed message."""
-    extra: dict[str, Any] = {"kind": kind, "error": (error or "")[:1000]}
+    extra: dict[str, Any] = {"kind": kind, "error": reason_kept(error)}
     if source is not None:
         extra |= {"source": source[0], "source_name": source[1][:200], "source_id": source[2]}
     return {
@@ -101,7 +139,7 @@ def failure_mark(*, interaction_id: int | None, error: str) -> None:
         return
     interaction.failed = True
     interaction.outcome = _("Not sent")
-    interaction.metadata = {**(interaction.metadata or {}), "error": (error or "")[:1000]}
+    interaction.metadata = {**(interaction.metadata or {}), "error": reason_kept(error)}
     interaction.save(update_fields=["failed", "outcome", "metadata"])
 
 
@@ -172,7 +210,40 @@ def retry_handler_register(kind: str, handler: Handler) -> None:
 
 def retryable(interaction: Interaction) -> bool:
     meta = interaction.metadata or {}
-    return meta.get("kind") in _HANDLERS and "retried_at" not in meta
+    return meta.get("kind") in _HANDLERS and "retried_at" not in meta and not sending(interaction)
+
+
+def sending(interaction: Interaction) -> bool:
+    """A retry of it is being sent right now (claimed, and not so long ago that the
+    process that claimed it must have died)."""
+    claimed = interaction.retry_claimed_at
+    return claimed is not None and claimed > timezone.now() - CLAIM_EXPIRES
+
+
+def _claim(failure_id: int) -> bool:
+    """Take the failed entry for one retry: one conditional UPDATE, committed at once
+    (its own short transaction), so that a second click, on any process, finds it taken
+    and sends nothing. False when it was sent again already or is being sent."""
+    now = timezone.now()
+    with transaction.atomic():
+        return bool(
+            Interaction.objects.filter(pk=failure_id, failed=True)
+            .exclude(metadata__has_key="retried_at")
+            .filter(Q(retry_claimed_at__isnull=True) | Q(retry_claimed_at__lt=now - CLAIM_EXPIRES))
+            .update(retry_claimed_at=now)
+        )
+
+
+def _release(failure_id: int, values: dict[str, Any] | None = None) -> None:
+    """Let go of the claim, recording how the attempt ended (``values``) with it."""
+    with transaction.atomic():
+        interaction = Interaction.objects.select_for_update().filter(pk=failure_id).first()
+        if interaction is None:
+            return
+        if values:
+            interaction.metadata = {**(interaction.metadata or {}), **values}
+        interaction.retry_claimed_at = None
+        interaction.save(update_fields=["metadata", "retry_claimed_at"])
 
 
 def _when(iso: str) -> str:
@@ -186,16 +257,13 @@ def failure_retry(*, by: User | None, interaction_id: int) -> Interaction:
     validation and permissions: ``by`` must see the customer and may send). Returns the
     new entry; a refusal raises that service's error (422 with the provider's answer),
     and that attempt is a failed entry of its own. Not atomic: a refused attempt is kept.
+    The entry is claimed before sending (``_claim``): a retry already under way answers
+    409 and sends nothing; the claim is let go however the attempt ends.
     """
     ensure_can(by, "channels.send")
     failure = failure_get(user=by, interaction_id=interaction_id)
+    _not_retried(failure)
     meta = failure.metadata or {}
-    if "retried_at" in meta:
-        raise Conflict(
-            _("This message was already sent again on %(when)s.")
-            % {"when": _when(meta["retried_at"])},
-            field="retry",
-        )
     handler = _HANDLERS.get(meta.get("kind", ""))
     if handler is None:
         raise Conflict(
@@ -203,20 +271,28 @@ def failure_retry(*, by: User | None, interaction_id: int) -> Interaction:
             % {"what": failure.subject},
             field="retry",
         )
+    if not _claim(failure.pk):
+        failure.refresh_from_db(fields=["metadata", "retry_claimed_at"])
+        _not_retried(failure)  # sent again meanwhile: say when
+        raise Conflict(
+            _("This message is already being sent again: wait a moment and reload the page."),
+            field="retry",
+        )
     mark = {"retried_at": timezone.now().isoformat(), "retried_by": by.pk if by else None}
     try:
         sent = handler(by, failure)
     except DomainError as exc:
-        if exc.status_code == 422:  # refused by the server again: that try is kept
-            interaction_metadata_merge(
-                interaction_id=failure.pk,
-                values={**mark, "retried_as": None, "retry_error": str(exc.message)[:1000]},
-            )
+        # Refused by the server again (422): that try is kept (a failed entry of its
+        # own), this one says so. Refused before sending (403, 404...): as it was.
+        again = exc.status_code == 422
+        reason = {**mark, "retried_as": None, "retry_error": reason_kept(str(exc.message))}
+        _release(failure.pk, reason if again else None)
+        raise
+    except BaseException:
+        _release(failure.pk)
         raise
     with transaction.atomic():
-        interaction_metadata_merge(
-            interaction_id=failure.pk, values={**mark, "retried_as": sent.pk}
-        )
+        _release(failure.pk, {**mark, "retried_as": sent.pk})
         emit(
             "message.retried",
             failed_interaction_id=failure.pk,
@@ -225,6 +301,16 @@ def failure_retry(*, by: User | None, interaction_id: int) -> Interaction:
             by=by.pk if by else None,
         )
     return sent
+
+
+def _not_retried(failure: Interaction) -> None:
+    meta = failure.metadata or {}
+    if "retried_at" in meta:
+        raise Conflict(
+            _("This message was already sent again on %(when)s.")
+            % {"when": _when(meta["retried_at"])},
+            field="retry",
+        )
 
 
 # --- the channels' own retries ---------------------------------------------------------

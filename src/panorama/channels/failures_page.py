@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,9 +29,12 @@ from .failures import (
     failure_retry,
     failures_filter,
     failures_visible_to,
+    reason_shown,
     sender_label,
+    sending,
 )
 from .models import Interaction
+from .templatetags.timeline import failure_reason
 
 PERIODS = {
     "1d": timedelta(days=1),
@@ -51,6 +55,8 @@ CHANNELS = [
 
 def _state(row: Interaction) -> Any:
     meta = row.metadata or {}
+    if sending(row):
+        return format_html('<span class="pn-chip pn-chip-info">{}</span>', _("Being sent again"))
     if "retried_at" not in meta:
         return format_html('<span class="pn-chip pn-chip-danger">{}</span>', _("Not sent"))
     if meta.get("retried_as"):
@@ -62,9 +68,9 @@ def _when(row: Interaction) -> str:
     return date_format(localtime(row.occurred_at), "SHORT_DATETIME_FORMAT")
 
 
-def _reason(row: Interaction) -> str:
-    error = str((row.metadata or {}).get("error", "")) or "—"
-    return error if len(error) <= 160 else error[:159] + "…"
+def _reason(row: Interaction) -> Any:
+    """The start of the server's answer; a longer one opens to the whole of it."""
+    return render_to_string("channels/_failure_reason.html", failure_reason(row))
 
 
 class FailedList(ListDefinition):
@@ -152,7 +158,8 @@ def failed_retry(request, interaction_id: int):
     except DomainError as exc:
         if exc.status_code in (403, 404):
             raise  # the error page (core.middleware), as every page
-        messages.error(request, str(exc.message))  # refused again, or already sent
+        # Refused again (the whole answer is on the new failed entry), or already sent.
+        messages.error(request, reason_shown(str(exc.message))[0])
     else:
         messages.success(request, _("The message was sent again."))
     return redirect(target)

@@ -81,6 +81,9 @@ class Interaction(models.Model):
     # failed later): the entry says so, and the "Failed messages" page lists it
     # (``failures.py``); ``metadata`` keeps the reason and what a retry needs.
     failed = models.BooleanField(_("failed"), default=False, db_default=False)
+    # Set while a retry of this failed message is being sent: the claim one conditional
+    # UPDATE takes before sending, so two clicks at once send it once (failures.py).
+    retry_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -262,7 +262,7 @@ def _follow_up(conversation: Conversation, *, body: str, by: User | None = None)
             source=CallbackRequest.Source.WEBFORM,
             phone=conversation.phone,
             name=conversation.name,
-            reason=f"{subject}: {body}"[:1000],
+            reason=f"{subject}: {body}",  # a TextField: the whole message
         )
         return {"callback": callback.pk}
     return {}

@@ -22,7 +22,7 @@ class Fax(models.Model):
     pages = models.PositiveIntegerField(_("pages"), default=1)
     preview = models.ImageField(upload_to="fax/previews/%Y/%m/", blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    error = models.CharField(_("error"), max_length=500, blank=True)
+    error = models.TextField(_("error"), blank=True)
     customer = models.ForeignKey(
         "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="faxes"
     )

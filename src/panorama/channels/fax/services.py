@@ -25,7 +25,7 @@ from panorama.customers import identifiers
 from panorama.customers.models import Customer
 from panorama.customers.selectors import customer_get, identify
 
-from ..failures import failure_mark, failure_record
+from ..failures import failure_mark, failure_record, reason_kept
 from ..mail.models import MailEntry
 from ..mail.parse import Parsed
 from ..models import Interaction
@@ -307,7 +307,7 @@ def fax_send(
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+        error = reason_kept(f"{type(exc).__name__}: {exc}")
     with transaction.atomic():
         fax = Fax(
             direction=Interaction.Direction.OUTBOUND,
@@ -358,7 +358,7 @@ def fax_status_set(*, by: User | None, fax_id: int, status: str, error: str = ""
             _("A fax's delivery status is delivered or failed, not %(value)s.") % {"value": status},
             field="status",
         )
-    fax.status, fax.error = status, (error or "").strip()[:500]
+    fax.status, fax.error = status, reason_kept((error or "").strip())
     fax.save(update_fields=["status", "error"])
     if status == Fax.Status.FAILED:  # the entry becomes a failed one, with the reason
         failure_mark(interaction_id=fax.interaction_id, error=fax.error)

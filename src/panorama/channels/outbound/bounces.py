@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from panorama.core.events import emit
 
+from ..failures import reason_kept
 from ..mail.parse import MSGID_RE
 from .models import SentMail
 
@@ -124,7 +125,9 @@ def report_read(raw: bytes) -> Report | None:
         if action and action not in ("failed", "delayed"):
             return None  # "delivered", "relayed", "expanded": not a failure
         recipient = recipient or str(msg.get("X-Failed-Recipients", "")).strip()
-        return Report(ids, recipient[:320], status[:20], " ".join(diagnostic.split())[:500], action)
+        return Report(
+            ids, recipient[:320], status[:20], reason_kept(" ".join(diagnostic.split())), action
+        )
     except Exception:  # a broken report is an ordinary message for the importer
         return None
 

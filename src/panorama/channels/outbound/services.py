@@ -328,17 +328,18 @@ def mail_deliver(
 
 
 def _mail_error(exc: Exception) -> str:
+    """The server's answer, whole (``failure_record`` keeps it so, up to its bound)."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         answers = [
             f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
             for code, reply in exc.recipients.values()
         ]
-        return "; ".join(answers)[:1000]
+        return "; ".join(answers)
     if isinstance(exc, smtplib.SMTPResponseException):
         message = exc.smtp_error
         text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
-        return f"{exc.smtp_code} {text}"[:1000]
-    return f"{type(exc).__name__}: {exc}"[:1000]
+        return f"{exc.smtp_code} {text}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 @transaction.atomic

@@ -66,7 +66,7 @@ class TextMessage(models.Model):
     body = models.TextField(_("text"))
     provider_id = models.CharField(max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
-    error = models.CharField(_("error"), max_length=500, blank=True)
+    error = models.TextField(_("error"), blank=True)
     customer = models.ForeignKey(
         "customers.Customer",
         null=True,

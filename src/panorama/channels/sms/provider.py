@@ -107,7 +107,7 @@ class ReferenceProvider:
             status = payload.get("status")
             if status not in ("sent", "delivered", "failed"):
                 raise ValueError("status: sent, delivered or failed")
-            return StatusReport(provider_id, status, str(payload.get("error") or "")[:500])
+            return StatusReport(provider_id, status, str(payload.get("error") or ""))
         raise ValueError("type: message or status")
 
 

@@ -19,7 +19,7 @@ from panorama.customers.models import Customer, Identity
 from panorama.customers.selectors import customer_get, identify
 from panorama.customers.services.customer import IdentityData, identity_add
 
-from ..failures import failure_mark, failure_record
+from ..failures import failure_mark, failure_record, reason_kept
 from ..mail.crypto import seal
 from ..models import Interaction
 from ..services import interaction_record
@@ -122,7 +122,7 @@ def message_send(
     try:
         provider_id = provider_for(account).send(account=account, to=number, body=body)
     except ProviderError as exc:
-        error = str(exc)[:500]
+        error = reason_kept(str(exc))
     with transaction.atomic():
         message = TextMessage.objects.create(
             account=account,
@@ -346,7 +346,7 @@ def _status(account: MessagingAccount, provider_id: str, status: str, error: str
         raise NotFound(_("No message %(id)s was sent.") % {"id": provider_id})
     # Reports may arrive out of order: "sent" after "delivered" changes nothing.
     if ORDER[M(status)] >= ORDER.get(M(message.status), 0) and message.status != status:
-        message.status, message.error = status, error
+        message.status, message.error = status, reason_kept(error)
         message.save(update_fields=["status", "error", "updated_at"])
         if status == M.FAILED:  # the entry becomes a failed one, with the reason
             failure_mark(interaction_id=message.interaction_id, error=error)

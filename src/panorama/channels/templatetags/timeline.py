@@ -1,4 +1,5 @@
 from django import template
+from django.utils.formats import number_format
 
 from ..forms import InteractionForm
 
@@ -17,6 +18,17 @@ def sent_by(interaction):
     from ..failures import sender_label
 
     return sender_label(interaction)
+
+
+@register.inclusion_tag("channels/_failure_reason.html")
+def failure_reason(interaction):
+    """Why it was not sent: the start of the server's answer, the whole a click away."""
+    from ..failures import reason_shown
+
+    reason = str((interaction.metadata or {}).get("error", ""))
+    short, cut = reason_shown(reason)
+    size = number_format(len(reason), force_grouping=True)
+    return {"reason": reason, "short": short, "cut": cut, "length": len(reason), "size": size}
 
 
 @register.filter
