@@ -142,13 +142,15 @@ def _stage_weights(stages: list[Stage]) -> list[float]:
 
 
 # The board's stage totals (``StageTotal``) for a batch of seeded opportunities, added
-# in one statement. The insert trigger of migration 0007 does the same row by row: three
-# quarters of SQLite's work in a seeded batch. New keys come in the order of their first
-# opportunity, as the trigger would insert them.
+# in one statement on SQLite. The insert trigger of migration 0007 does the same row by
+# row: three quarters of SQLite's work in a seeded batch. New keys come in the order of
+# their first opportunity, as the trigger would insert them. (PostgreSQL keeps its
+# trigger: it refuses to disable one while the batch's deferred foreign-key checks are
+# pending, and its ``COPY`` is not the bench's slow path.)
 TOTALS_ADD = """
 INSERT INTO sales_stagetotal (pipeline_id, stage_id, owner_id, team_id, n, total_cents)
 SELECT pipeline_id, stage_id, COALESCE(owner_id, 0), COALESCE(team_id, 0), COUNT(*),
-       SUM({cents})
+       SUM(CAST(ROUND(amount_base * 100) AS INTEGER))
 FROM sales_opportunity WHERE id BETWEEN %s AND %s
 GROUP BY pipeline_id, stage_id, COALESCE(owner_id, 0), COALESCE(team_id, 0)
 ORDER BY MIN(id)
@@ -156,51 +158,29 @@ ON CONFLICT (stage_id, owner_id, team_id)
 DO UPDATE SET n = sales_stagetotal.n + excluded.n,
               total_cents = sales_stagetotal.total_cents + excluded.total_cents
 """
-CENTS = {
-    "sqlite": "CAST(ROUND(amount_base * 100) AS INTEGER)",
-    "postgresql": "(amount_base * 100)::bigint",
-}
-SQLITE_TRIGGER = "sales_opp_total_insert"
-POSTGRES_TRIGGER = "sales_opp_total_write"
+TRIGGER = "sales_opp_total_insert"
 
 
 def _flush_with_totals(opportunities: TableWriter, changes: TableWriter) -> None:
-    """Write a batch with the board's totals added once for the batch, in one
-    transaction: the insert trigger is set aside inside it (dropped and created again
-    as it was on SQLite, disabled on PostgreSQL), so it is never missing for anyone
-    else, and a batch that fails leaves it as it was."""
-    if not opportunities.rows:
-        flush_all([changes])
+    """Write a batch, on SQLite with the board's totals added once for the batch: in one
+    transaction, the insert trigger dropped and created again from its stored SQL, so it
+    is never missing for anyone else, and a batch that fails leaves it as it was."""
+    if connection.vendor != "sqlite" or not opportunities.rows:
+        flush_all([opportunities, changes])
         return
     first, last = opportunities.rows[0][0], opportunities.rows[-1][0]
     with transaction.atomic(), connection.cursor() as cursor:
-        trigger = None
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s",
-                [SQLITE_TRIGGER],
-            )
-            found = cursor.fetchone()
-            if found:
-                trigger = found[0]
-                cursor.execute(f"DROP TRIGGER {SQLITE_TRIGGER}")
-        elif connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT 1 FROM pg_trigger WHERE tgname = %s AND NOT tgisinternal",
-                [POSTGRES_TRIGGER],
-            )
-            if cursor.fetchone():
-                trigger = POSTGRES_TRIGGER
-                cursor.execute(f"ALTER TABLE sales_opportunity DISABLE TRIGGER {trigger}")
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s", [TRIGGER]
+        )
+        found = cursor.fetchone()
+        if found:
+            cursor.execute(f"DROP TRIGGER {TRIGGER}")
         opportunities.flush(cursor)
         changes.flush(cursor)
-        if trigger is None:
-            return
-        cursor.execute(TOTALS_ADD.format(cents=CENTS[connection.vendor]), [first, last])
-        if connection.vendor == "sqlite":
-            cursor.execute(trigger)
-        else:
-            cursor.execute(f"ALTER TABLE sales_opportunity ENABLE TRIGGER {trigger}")
+        if found:
+            cursor.execute(TOTALS_ADD, [first, last])
+            cursor.execute(found[0])
 
 
 def seed_opportunities(
