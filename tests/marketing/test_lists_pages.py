@@ -237,3 +237,37 @@ def test_deleting_messages_refuses_those_something_sends_naming_it(
     }
     deleted = [p["template_id"] for name, p in events if name == "message_template.deleted"]
     assert sorted(deleted) == sorted([templates["bilingual"].pk, templates["free"].pk])
+
+
+# --- all three -------------------------------------------------------------------------
+
+
+def test_the_lists_cost_the_same_queries_whatever_their_length(client, marketer, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from panorama.marketing.services import journeys as svc
+    from panorama.marketing.services.templates import template_save
+
+    def add(i):
+        Segment.objects.create(name=f"S{i}", rules=EXAMPLE_RULES, owner=marketer, team=team)
+        template_save(by=marketer, name=f"T{i}", subject_es="Hola", body_es="Hola")
+        svc.journey_save(by=marketer, name=f"J{i}", trigger="birthday")
+
+    def queries() -> dict[str, int]:
+        seen = {}
+        for url in ("/marketing/?owner=me", "/marketing/templates/"):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            seen[url] = len(captured)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/marketing/journeys/?cols=name,owner,in_progress").status_code == 200
+        seen["journeys"] = len(captured)
+        return seen
+
+    client.force_login(marketer)
+    add(0)
+    few = queries()
+    for i in range(1, 12):
+        add(i)
+    assert queries() == few
