@@ -125,6 +125,21 @@ def test_journeys_filter_by_status_as_a_chip_in_the_url(client, marketer, journe
     assert _names(client.get("/marketing/journeys/?trigger=birthday&sort=newest")) == ["Borrador"]
 
 
+def test_a_saved_view_of_journeys_is_a_tab_that_draws_its_filters(client, marketer, journeys):
+    from panorama.core.lists.services import saved_view_create, saved_view_set_default
+
+    view = saved_view_create(
+        by=marketer, list_name="journeys", name="En marcha", query="status=active&sort=newest"
+    )
+    client.force_login(marketer)
+    drawn = client.get(f"/marketing/journeys/?view={view.pk}")
+    assert _names(drawn) == ["Alta"] and drawn.context["list"].tabs.current == view
+    assert "En marcha" in drawn.content.decode()
+    saved_view_set_default(by=marketer, list_name="journeys", view=view)
+    assert _names(client.get("/marketing/journeys/")) == ["Alta"]  # his default view
+    assert _names(client.get("/marketing/journeys/?view=all")) == ["Alta", "Borrador"]
+
+
 def test_pausing_journeys_goes_through_the_service_and_reports_refusals(
     client, marketer, journeys, emitted
 ):
