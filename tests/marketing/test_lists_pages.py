@@ -125,6 +125,21 @@ def test_journeys_filter_by_status_as_a_chip_in_the_url(client, marketer, journe
     assert _names(client.get("/marketing/journeys/?trigger=birthday&sort=newest")) == ["Borrador"]
 
 
+def test_a_saved_view_of_journeys_is_a_tab_that_draws_its_filters(client, marketer, journeys):
+    from panorama.core.lists.services import saved_view_create, saved_view_set_default
+
+    view = saved_view_create(
+        by=marketer, list_name="journeys", name="En marcha", query="status=active&sort=newest"
+    )
+    client.force_login(marketer)
+    drawn = client.get(f"/marketing/journeys/?view={view.pk}")
+    assert _names(drawn) == ["Alta"] and drawn.context["list"].tabs.current == view
+    assert "En marcha" in drawn.content.decode()
+    saved_view_set_default(by=marketer, list_name="journeys", view=view)
+    assert _names(client.get("/marketing/journeys/")) == ["Alta"]  # his default view
+    assert _names(client.get("/marketing/journeys/?view=all")) == ["Alta", "Borrador"]
+
+
 def test_pausing_journeys_goes_through_the_service_and_reports_refusals(
     client, marketer, journeys, emitted
 ):
@@ -237,3 +252,37 @@ def test_deleting_messages_refuses_those_something_sends_naming_it(
     }
     deleted = [p["template_id"] for name, p in events if name == "message_template.deleted"]
     assert sorted(deleted) == sorted([templates["bilingual"].pk, templates["free"].pk])
+
+
+# --- all three -------------------------------------------------------------------------
+
+
+def test_the_lists_cost_the_same_queries_whatever_their_length(client, marketer, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from panorama.marketing.services import journeys as svc
+    from panorama.marketing.services.templates import template_save
+
+    def add(i):
+        Segment.objects.create(name=f"S{i}", rules=EXAMPLE_RULES, owner=marketer, team=team)
+        template_save(by=marketer, name=f"T{i}", subject_es="Hola", body_es="Hola")
+        svc.journey_save(by=marketer, name=f"J{i}", trigger="birthday")
+
+    def queries() -> dict[str, int]:
+        seen = {}
+        for url in ("/marketing/?owner=me", "/marketing/templates/"):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            seen[url] = len(captured)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/marketing/journeys/?cols=name,owner,in_progress").status_code == 200
+        seen["journeys"] = len(captured)
+        return seen
+
+    client.force_login(marketer)
+    add(0)
+    few = queries()
+    for i in range(1, 12):
+        add(i)
+    assert queries() == few
