@@ -188,8 +188,17 @@ def test_marketing_closes_call_lists_through_the_service_an_agent_may_not(
     )
     assert done.context["list"].report.done == 1
     assert _names(done) == ["Préstamos"]  # closed: no longer open for the call centre
+    # The report also when the action took the row out of what the list shows.
+    narrowed = client.post(
+        "/ui/lists/call-lists/bulk/",
+        {"action": "cancel", "all": "1", "query": "programme=retention"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert narrowed.context["list"].rows == []
+    assert "Close the call list</strong>: 1 row changed" in narrowed.content.decode()
     assert Campaign.objects.get(pk=card.pk).status == "cancelled"
     # Those nobody called are skipped; the called and the control group stay as they were.
+    assert Campaign.objects.get(pk=call_lists["loans"].pk).status == "cancelled"
     statuses = sorted(Recipient.objects.filter(campaign=card).values_list("status", flat=True))
     assert statuses == ["called", "held", "skipped", "skipped", "skipped"]
 

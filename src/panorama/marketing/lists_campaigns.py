@@ -81,11 +81,8 @@ def _choose(qs: QuerySet, field: str, value: str, choices) -> QuerySet:
 
 
 def _target(campaign: Campaign) -> str:
-    if campaign.segment_id:
-        return campaign.segment.name
-    if campaign.static_list_id:
-        return campaign.static_list.name
-    return "—"
+    target = campaign.segment or campaign.static_list
+    return target.name if target else "—"
 
 
 class CampaignList(ListDefinition):
@@ -182,7 +179,8 @@ def _number(value: int) -> str:
     return number(value)
 
 
-def _percent(campaign: Campaign) -> str:
+def _percent(campaign: Any) -> str:
+    """The share of the target group called or skipped (the page's annotations)."""
     total = campaign.recipients_total
     return f"{round(100 * campaign.recipients_done / total) if total else 0} %"
 
