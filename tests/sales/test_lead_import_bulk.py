@@ -5,10 +5,13 @@ and events for the batch at once. The same file imported through it and through
 activities and round robin turns; its queries do not grow with the rows; bad rows are
 reported; the undo removes what it created."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from panorama.accounts.models import Role
 from panorama.core.exceptions import DomainError
@@ -252,3 +255,78 @@ def test_the_undo_removes_the_leads_and_their_activities_it_created(
     assert not LeadActivity.objects.filter(lead_id__in=[lead.pk for lead in leads[1:]]).exists()
     assert Lead.objects.filter(company__in=["Held", "Closed"]).count() == 2
     assert "".join(lead_import_rejected_csv(job=job)).count("\n") == job.rejected_count + 1
+
+
+def test_the_undo_costs_the_same_queries_for_10_or_60_leads(rules, rep, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    counted = []
+    for n, tag in ((10, "first"), (10, "small"), (60, "large")):
+        job = _import(rep, _rows(n, tag))
+        with CaptureQueriesContext(connection) as queries:
+            job = lead_import_undo(by=rep, import_id=job.pk)
+        assert job.undo_deleted_count == job.created_count > 0
+        counted.append(len(queries))
+    assert counted[1] == counted[2]
+    assert not Lead.objects.filter(source="import").exists()
+    assert not LeadActivity.objects.filter(lead__source="import").exists()
+
+
+def test_the_undo_keeps_every_lead_someone_worked_on(
+    rules, rep, admin_user, settings, tmp_path, monkeypatch
+):
+    from panorama.sales.services import lead_import
+    from panorama.sales.services.activity import activity_plan
+    from panorama.sales.services.lead import lead_activity_record, lead_update
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(lead_import, "UNDO_BATCH", 7)  # several rounds
+    job = _import(rep, _rows(40))
+    leads = list(Lead.objects.filter(lead_import=job).order_by("id"))
+    edited, called, planned, mailed = leads[0], leads[5], leads[11], leads[20]
+    lead_update(by=admin_user, lead_id=edited.pk, changes={"job_title": "CEO"})
+    lead_activity_record(by=admin_user, lead_id=called.pk, kind="call", detail="Interesado")
+    activity_plan(
+        by=admin_user,
+        kind="call",
+        subject="Llamar",
+        starts_at=timezone.now() + datetime.timedelta(days=1),
+        lead_id=planned.pk,
+    )
+    kept = {edited.pk, called.pk, planned.pk}
+    # A mail ledger entry that named an untouched lead stays, without it (SET_NULL).
+    entry = _mail_entry(mailed)
+
+    job = lead_import_undo(by=rep, import_id=job.pk)
+
+    assert (job.undo_deleted_count, job.undo_kept_count) == (len(leads) - 3, 3)
+    assert set(Lead.objects.filter(source="import").values_list("pk", flat=True)) == kept
+    gone = [lead.pk for lead in leads if lead.pk not in kept]
+    assert not LeadActivity.objects.filter(lead_id__in=gone).exists()
+    assert LeadActivity.objects.filter(lead_id=called.pk, kind="call").exists()
+    entry.refresh_from_db()
+    assert entry.lead_id is None
+
+
+def _mail_entry(lead):
+    from panorama.channels.models import Mailbox, MailEntry
+
+    mailbox = Mailbox.objects.create(
+        name="Ventas", address="ventas@bank.example", host="127.0.0.1", username="ventas"
+    )
+    return MailEntry.objects.create(
+        mailbox=mailbox, uid=1, message_id="<1@lead.example>", status="imported", lead=lead
+    )
+
+
+def test_the_undo_handles_every_table_that_points_at_a_lead():
+    """A new foreign key to a lead must be handled by ``lead_import._leads_remove``
+    (the undo deletes without Django's cascade): this lists the ones it handles."""
+    pointing = {
+        (r.related_model._meta.label, r.field.name, r.on_delete.__name__)
+        for r in Lead._meta.related_objects
+    }
+    assert pointing == {
+        ("sales.LeadActivity", "lead", "CASCADE"),
+        ("channels.MailEntry", "lead", "SET_NULL"),
+        ("sales.Activity", "lead", "SET_NULL"),
+    }

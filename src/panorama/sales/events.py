@@ -142,7 +142,10 @@ class LeadImportUndone(Payload):
     """A lead import was undone: its untouched leads were removed."""
 
     import_id: int = Field(description="the lead import")
-    removed: int = Field(description="leads removed (still new, never converted)")
+    removed: int = Field(
+        description="leads removed (still new, never converted nor edited, no call or note "
+        "logged, nothing on the agenda)"
+    )
     kept: int = Field(description="leads kept because someone worked on them")
     by: int | None = Field(description="who undid it")
 

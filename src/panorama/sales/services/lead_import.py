@@ -11,7 +11,7 @@ killed outright resumed by the sweep (``core.jobs``). Not reused: matching exist
 customers and undo records per field — each row is checked by ``lead_build`` (the
 lead's one validation), a batch's valid leads are written together with their
 assignment, scores, activities and events (``lead_bulk.leads_create_many``), and the
-undo removes the leads nobody has touched since."""
+undo removes the leads nobody has touched since, in sets (``lead_import_undo``)."""
 
 import csv
 import io
@@ -20,7 +20,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +37,7 @@ from panorama.customers.imports.services.files import (
 from panorama.customers.imports.services.mapping import _ALIASES, alias_index, headers_guess
 from panorama.customers.services.export import csv_cell_safe
 
-from ..models import Lead, LeadImport
+from ..models import Activity, Lead, LeadActivity, LeadImport
 
 TARGETS = [
     "first_name",
@@ -195,18 +196,63 @@ def row_values(headers: list[str], mapping: dict[str, str], cells: list[str]) ->
     return values
 
 
+# Leads removed per round of the undo's set statements.
+UNDO_BATCH = 2_000
+
+
+def leads_untouched(job: LeadImport) -> QuerySet[Lead]:
+    """The import's leads nobody has worked on since: still new, never converted, not
+    edited (the import writes ``created_at`` and ``updated_at`` as one instant: any save
+    since moves ``updated_at``), no activity recorded by hand (a call, a note, a visit...)
+    and none on the agenda."""
+    return Lead.objects.filter(
+        lead_import=job,
+        status=Lead.Status.NEW,
+        customer__isnull=True,
+        opportunity__isnull=True,
+        updated_at__lte=F("created_at"),
+    ).exclude(
+        Exists(LeadActivity.objects.filter(lead=OuterRef("pk"), kind__in=LeadActivity.RECORDABLE))
+        | Exists(Activity.objects.filter(lead=OuterRef("pk")))
+    )
+
+
+def _leads_remove(ids: list[int]) -> int:
+    """Delete these leads and what hangs on them, a statement per table, without
+    Django's cascade (which reads every row of every related table first: 0.5-1 s per
+    2,000 leads). Every table with a foreign key to a lead (``Lead._meta.related_objects``,
+    checked by a test): their activities (CASCADE) go; a mail ledger entry or an agenda
+    item that named one (SET_NULL) stays, without it."""
+    from panorama.channels.models import MailEntry
+
+    LeadActivity.objects.filter(lead_id__in=ids)._raw_delete(DEFAULT_DB_ALIAS)
+    MailEntry.objects.filter(lead_id__in=ids).update(lead=None)
+    Activity.objects.filter(lead_id__in=ids).update(lead=None)
+    return Lead.objects.filter(pk__in=ids)._raw_delete(DEFAULT_DB_ALIAS)
+
+
 @transaction.atomic
 def lead_import_undo(*, by: User, import_id: int) -> LeadImport:
-    """Remove the import's leads nobody has worked on since (still new, never converted);
-    the others stay and are counted: someone's work is never thrown away."""
+    """Remove the import's leads nobody has worked on since (``leads_untouched``); the
+    others stay and are counted: someone's work is never thrown away. In rounds of
+    ``UNDO_BATCH`` leads, each one SELECT that locks them (an edit at the same moment
+    waits, then finds the lead gone) and a statement per dependent table: the queries do
+    not grow with the leads."""
     ensure_can(by, "sales.edit")
     job = lead_import_get(user=by, import_id=import_id, for_update=True)
     if job.status not in (LeadImport.Status.DONE, LeadImport.Status.FAILED):
         raise Conflict(_("Only a finished import can be undone, once."), field="status")
+    untouched = leads_untouched(job).order_by("pk").select_for_update(of=("self",))
+    deleted, after = 0, 0
+    while True:
+        ids = list(untouched.filter(pk__gt=after).values_list("pk", flat=True)[:UNDO_BATCH])
+        if not ids:
+            break
+        deleted += _leads_remove(ids)
+        after = ids[-1]
+        if len(ids) < UNDO_BATCH:
+            break
     leads = Lead.objects.filter(lead_import=job)
-    untouched = leads.filter(status=Lead.Status.NEW, customer__isnull=True)
-    deleted = untouched.count()
-    untouched.delete()
     job.undo_deleted_count = deleted
     job.undo_kept_count = leads.count()
     job.status, job.undone_at, job.undone_by = LeadImport.Status.UNDONE, timezone.now(), by
