@@ -15,6 +15,7 @@ one sends ``message().as_bytes()``; the console, file and in-memory ones read th
 """
 
 import email.quoprimime
+import time
 import uuid
 from email.header import Header
 from email.utils import formatdate
@@ -24,6 +25,19 @@ from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
 
 LINE_LIMIT = 998  # RFC 5322, octets
+_dated: tuple[int, bool, str] = (0, False, "")
+
+
+def date_header() -> str:
+    """``formatdate(localtime=EMAIL_USE_LOCALTIME)``, as Django's Date header, written
+    once per second (its text changes no more often) for all the messages of that second."""
+    global _dated
+    now, localtime = int(time.time()), settings.EMAIL_USE_LOCALTIME
+    second, local, text = _dated
+    if second != now or local != localtime:
+        text = formatdate(now, localtime=localtime)
+        _dated = (now, localtime, text)
+    return text
 
 
 def _header(name: str, value: str) -> str:
@@ -104,7 +118,7 @@ class PreparedEmail(EmailMultiAlternatives):
         own = "".join(_header(name, value) for name, value in self.own_headers.items())
         if "Message-ID" not in self.own_headers:
             raise BadHeaderError("a prepared campaign e-mail carries its Message-ID")
-        date = formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
+        date = date_header()
         html, _mimetype = self.alternatives[0]
         text = (
             f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'

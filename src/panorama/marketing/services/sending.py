@@ -7,7 +7,11 @@ is handed to the server first and its row marked "sent" just after, 25 rows per
 transaction: if the worker dies in between, those messages can go out twice when the
 campaign resumes (at least once, never lost)."""
 
+import base64
+import hashlib
+import hmac
 import html
+import json
 import re
 import threading
 import time
@@ -23,6 +27,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
 from django.utils.translation import gettext as _
 
 from panorama.channels.failures import failure_fields
@@ -48,23 +53,50 @@ _URL = re.compile(r"https?://[^\s<>\"')]+")
 # --- signed links --------------------------------------------------------------------------
 
 
-_signers: dict[tuple[str, str], signing.TimestampSigner] = {}
+_keys: dict[tuple[str, str], bytes] = {}
+_clock: tuple[int, str] = (0, "0")
 
 
-def token_make(recipient_id: int, kind: str, url: str = "") -> str:
-    """What ``signing.dumps(payload, salt=…)`` gives, with one signer per kind kept (a
-    campaign signs three or more links per message). Not compressed: the payload is a
-    few bytes (zlib never made it shorter), and each ``zlib.compress`` releases the GIL,
-    handing it to the SMTP threads: a third of a campaign's time went there, waiting to
-    get it back. ``token_read`` reads the compressed tokens of earlier e-mails too."""
-    payload: dict[str, Any] = {"r": recipient_id}
-    if url:
-        payload["u"] = url
-    key = (kind, settings.SECRET_KEY)
-    signer = _signers.get(key)
-    if signer is None:
-        signer = _signers[key] = signing.TimestampSigner(salt=f"panorama.marketing.{kind}")
-    return signer.sign_object(payload)
+def _signing_key(kind: str) -> bytes:
+    """The HMAC key ``Signer(salt=f"panorama.marketing.{kind}").signature`` uses:
+    ``salted_hmac`` derives it (a SHA-256 of the salt and the secret) again for every
+    value it signs; here once per kind and ``SECRET_KEY``."""
+    secret = settings.SECRET_KEY
+    key = _keys.get((kind, secret))
+    if key is None:
+        salt = f"panorama.marketing.{kind}signer".encode()
+        key = _keys[(kind, secret)] = hashlib.sha256(salt + force_bytes(secret)).digest()
+    return key
+
+
+def token_timestamp() -> str:
+    """``TimestampSigner.timestamp()`` (the second, base 62), computed once per second."""
+    global _clock
+    now = int(time.time())
+    second, stamp = _clock
+    if second != now:
+        stamp = signing.b62_encode(now)
+        _clock = (now, stamp)
+    return stamp
+
+
+def token_make(recipient_id: int, kind: str, url: str = "", *, stamp: str = "") -> str:
+    """Exactly what ``signing.dumps(payload, salt=f"panorama.marketing.{kind}")`` gives
+    (tested byte for byte), at ``stamp`` (``token_timestamp``; now by default): the same
+    JSON, base 64, timestamp and HMAC-SHA256, with the key derived once per kind
+    (``_signing_key``) and the HMAC in one call. Not compressed: the payload is a few
+    bytes (zlib never made it shorter), and each ``zlib.compress`` releases the GIL,
+    handing it to the SMTP threads. ``token_read`` reads the compressed tokens of
+    earlier e-mails too."""
+    if type(recipient_id) is int:  # the JSON of {"r": id, "u": url}, written directly
+        data = f'{{"r":{recipient_id},"u":{json.dumps(url)}}}' if url else f'{{"r":{recipient_id}}}'
+    else:
+        payload: dict[str, Any] = {"r": recipient_id, **({"u": url} if url else {})}
+        data = json.dumps(payload, separators=(",", ":"))
+    encoded = base64.urlsafe_b64encode(data.encode("latin-1")).rstrip(b"=").decode()
+    value = f"{encoded}:{stamp or token_timestamp()}"
+    mac = hmac.digest(_signing_key(kind), value.encode(), "sha256")
+    return f"{value}:{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
 
 
 def token_read(token: str, kind: str) -> dict[str, Any]:
@@ -75,18 +107,25 @@ def token_read(token: str, kind: str) -> dict[str, Any]:
     return payload
 
 
-_routes: dict[tuple[str, Any, str], tuple[str, str]] = {}
+_routes: dict[tuple[str, Any, str, str], tuple[str, str]] = {}
 _SLOT = "TOKEN0"
+
+
+def public_route(name: str) -> tuple[str, str]:
+    """What goes before and after the token in ``public_url(name, token)``: the route
+    reversed once per URL conf, script prefix and public address."""
+    key = (name, get_urlconf(), get_script_prefix(), settings.PANORAMA_PUBLIC_URL)
+    route = _routes.get(key)
+    if route is None:
+        before, _slot, after = reverse(name, args=[_SLOT]).partition(_SLOT)
+        route = _routes[key] = (f"{key[3]}{before}", after)
+    return route
 
 
 def public_url(name: str, token: str) -> str:
     """``PANORAMA_PUBLIC_URL + reverse(name, args=[token])``, the route reversed once."""
-    key = (name, get_urlconf(), get_script_prefix())
-    route = _routes.get(key)
-    if route is None:
-        before, _slot, after = reverse(name, args=[_SLOT]).partition(_SLOT)
-        route = _routes[key] = (before, after)
-    return f"{settings.PANORAMA_PUBLIC_URL}{route[0]}{token}{route[1]}"
+    before, after = public_route(name)
+    return f"{before}{token}{after}"
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -207,6 +246,18 @@ def campaign_envelope(campaign: Campaign) -> Envelope:
     )
 
 
+def unsubscribe_footer(language: str, footers: dict[str, str] | None = None) -> str:
+    """The text footer's sentence in ``language`` (a ``%(url)s`` left in it), kept in
+    ``footers`` (a run's: translated once per language, not once per message)."""
+    if footers is not None and language in footers:
+        return footers[language]
+    with translation.override(language):
+        footer = _("To stop receiving these e-mails: %(url)s")
+    if footers is not None:
+        footers[language] = footer
+    return footer
+
+
 def message_build(
     *,
     campaign: Campaign,
@@ -214,19 +265,31 @@ def message_build(
     compiled: messages.Compiled,
     context: dict,
     envelope: Envelope | None = None,
+    footers: dict[str, str] | None = None,
 ) -> EmailMultiAlternatives:
     """One recipient's e-mail: the variant's compiled template rendered with his merge
-    fields, his signed links (unsubscribe, pixel, each tracked link) and Message-ID."""
-    unsubscribe = public_url("marketing:unsubscribe", token_make(recipient.pk, "unsubscribe"))
+    fields, his signed links (unsubscribe, pixel, each tracked link) and Message-ID.
+    Every token of the message is signed at the same second, and a link that appears
+    twice (the text and the HTML part, or twice in the text) is signed once: the same
+    token ``signing`` would give it within that second."""
+    stamp = token_timestamp()
+    unsubscribe = public_url(
+        "marketing:unsubscribe", token_make(recipient.pk, "unsubscribe", stamp=stamp)
+    )
     rendered = compiled.render(context | {"unsubscribe_url": unsubscribe})
+    signed: dict[str, str] = {}
+    click_before, click_after = public_route("marketing:click")
 
     def tracked(url: str) -> str:
-        return public_url("marketing:click", token_make(recipient.pk, "click", url))
+        link = signed.get(url)
+        if link is None:
+            token = token_make(recipient.pk, "click", url, stamp=stamp)
+            link = signed[url] = f"{click_before}{token}{click_after}"
+        return link
 
-    with translation.override(rendered.language):
-        footer = _("To stop receiving these e-mails: %(url)s") % {"url": unsubscribe}
+    footer = unsubscribe_footer(rendered.language, footers) % {"url": unsubscribe}
     text = _URL.sub(lambda m: tracked(m.group(0)), rendered.body)
-    pixel = public_url("marketing:open", token_make(recipient.pk, "open"))
+    pixel = public_url("marketing:open", token_make(recipient.pk, "open", stamp=stamp))
     body_html = html_body(rendered.body, pixel_url=pixel, link=tracked)
     footer_html = (
         f'<p><a href="{html.escape(unsubscribe)}">{html.escape(footer.split(":")[0])}</a></p>'
@@ -259,6 +322,7 @@ def _record_sent(campaign: Campaign, handed: list[tuple[Recipient, str]]) -> Non
         recipient.status = Recipient.Status.SENT
         recipient.sent_at = recipient.sent_at or now  # set when handed over
     body = _("Campaign %(name)s") % {"name": campaign.name}
+    subject_line = _("Campaign e-mail: %(subject)s")  # translated once, not per message
     with transaction.atomic():
         objects_update(recipients, ["status", "sent_at", "attempts", "email", "message_id"])
         interactions_record(
@@ -268,7 +332,7 @@ def _record_sent(campaign: Campaign, handed: list[tuple[Recipient, str]]) -> Non
                     "customer_id": recipient.customer_id,
                     "channel": "email",
                     "direction": "outbound",
-                    "subject": _("Campaign e-mail: %(subject)s") % {"subject": subject[:150]},
+                    "subject": subject_line % {"subject": subject[:150]},
                     "body": body,
                     "outcome": "sent",
                     "related": recipient,
@@ -343,6 +407,7 @@ class EmailSender(Sender):
         self.accepted: list[tuple[Recipient, str]] = []
         self.rejected: list[tuple[Recipient, str]] = []
         self.subjects: dict[int, str] = {}
+        self.footers: dict[str, str] = {}  # the footer's sentence per language, for the run
 
     def contacts(self, ids: list[int]) -> dict[int, str]:
         return identities_first(ids, Identity.Kind.EMAIL)
@@ -366,6 +431,7 @@ class EmailSender(Sender):
             compiled=self.by_variant.get(recipient.variant_id or 0, self.compiled),
             context=self.contexts[recipient.customer_id],
             envelope=self.envelope,
+            footers=self.footers,
         )
         self.subjects[recipient.pk] = str(message.subject)
         return message
