@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from panorama.catalog.models import Product
+from panorama.core.lists.services import saved_view_create
 
 from .factories import CategoryFactory, ProductFactory
 
@@ -96,3 +97,14 @@ def test_a_rep_cannot_run_the_bulk_action(client, rep):
     assert response.context["list"].bulk_error == "Choose an action."
     router.refresh_from_db()
     assert router.active is True
+
+
+def test_a_saved_view_is_a_tab_that_draws_its_filters(client, rep):
+    ProductFactory(name="Router 5G", kind="product")
+    ProductFactory(name="Instalación", kind="service")
+    view = saved_view_create(by=rep, list_name="products", name="Servicios", query="kind=service")
+    client.force_login(rep)
+    page = client.get(reverse("catalog:product_list")).content.decode()
+    assert "Servicios" in page  # the tab
+    html = client.get(f"/catalog/?view={view.pk}").content.decode()
+    assert "Instalación" in html and "Router 5G" not in html
