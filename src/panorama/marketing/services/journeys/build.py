@@ -23,6 +23,7 @@ from ...models import (
     StaticList,
 )
 from . import tree
+from .gate import purchase_gate_clear
 
 SUBSCRIBER = "marketing.journeys"
 BATCH = 200
@@ -270,6 +271,7 @@ def step_add(
     step.save()
     road.insert(index, step)
     _renumber(road)
+    purchase_gate_clear()
     return step
 
 
@@ -287,6 +289,7 @@ def step_remove(*, by: User | None, step: JourneyStep) -> None:
     road = [s for s in tree.line_of(steps, step) if s.pk != step.pk]
     step.delete()
     _renumber(road)
+    purchase_gate_clear()
 
 
 @transaction.atomic
@@ -301,6 +304,7 @@ def step_move(*, by: User | None, step: JourneyStep, offset: int) -> None:
         raise ValidationFailed(_("The step cannot move further."), field="position")
     road[index], road[target] = road[target], road[index]
     _renumber(road)
+    purchase_gate_clear()
 
 
 def _check_branches(steps: list[JourneyStep]) -> None:
@@ -337,5 +341,6 @@ def journey_set_status(*, by: User | None, journey: Journey, status: str) -> Jou
         raise Conflict(_("Only an active journey can be paused."), field="status")
     journey.status = status
     journey.save(update_fields=["status"])
+    purchase_gate_clear()
     emit("journey.status_changed", journey_id=journey.pk, status=status, by=by.pk if by else None)
     return journey

@@ -12,11 +12,13 @@ Had the run been lost, the enrolments are due now and the next sweep takes them.
 from typing import Any
 
 from ...rules.activity import BOUGHT
+from .gate import purchase_branches_live
 from .run import branches_met_ids
 
 WAITS_SUBSCRIBER = "marketing.journey_branches"
 # The events that may meet a branch's test (each carries the customer).
 WAIT_EVENTS = ("journey.opened", "journey.clicked", "order.created", "order.status_changed")
+ORDER_EVENTS = ("order.created", "order.status_changed")
 
 
 def _may_meet(name: str, payload: dict[str, Any]) -> bool:
@@ -27,14 +29,18 @@ def _may_meet(name: str, payload: dict[str, Any]) -> bool:
 
 def handle_wait_events(events: list[tuple[str, dict[str, Any], int]]) -> None:
     """The batch handler: one query for the batch's customers; their met waits end and
-    those enrolments are queued for a run."""
-    customer_ids = sorted(
-        {
-            payload["customer_id"]
-            for name, payload, _event_id in events
-            if isinstance(payload.get("customer_id"), int) and _may_meet(name, payload)
-        }
-    )
+    those enrolments are queued for a run. Orders count only while an active journey
+    has a branch waiting on a purchase (``gate``: a cached answer; else an order event
+    does no journey work)."""
+    opened: set[int] = set()
+    ordered: set[int] = set()
+    for name, payload, _event_id in events:
+        customer_id = payload.get("customer_id")
+        if isinstance(customer_id, int) and _may_meet(name, payload):
+            (ordered if name in ORDER_EVENTS else opened).add(customer_id)
+    if ordered - opened and purchase_branches_live():
+        opened |= ordered
+    customer_ids = sorted(opened)
     if not customer_ids:
         return
     ended = branches_met_ids(customer_ids=customer_ids)
