@@ -171,7 +171,7 @@ def test_a_call_list_chip_narrows_and_lives_in_the_url(client, marketer, call_li
 
 
 def test_marketing_closes_call_lists_through_the_service_an_agent_may_not(
-    client, marketer, call_lists
+    client, marketer, call_lists, emitted
 ):
     agent = UserFactory(username="carla", role=Role.SERVICE_AGENT)
     client.force_login(agent)
@@ -183,9 +183,16 @@ def test_marketing_closes_call_lists_through_the_service_an_agent_may_not(
     assert Campaign.objects.get(pk=card.pk).status == "sending"
 
     client.force_login(marketer)
-    done = client.post(
-        "/ui/lists/call-lists/bulk/", {"action": "cancel", "ids": [card.pk]}, HTTP_HX_REQUEST="true"
-    )
+    with emitted() as events:
+        done = client.post(
+            "/ui/lists/call-lists/bulk/",
+            {"action": "cancel", "ids": [card.pk]},
+            HTTP_HX_REQUEST="true",
+        )
+    cancelled = {"campaign_id": card.pk, "skipped": 2, "by": marketer.pk}
+    assert [(n, p) for n, p in events if n == "campaign.cancelled"] == [
+        ("campaign.cancelled", cancelled)
+    ]
     assert done.context["list"].report.done == 1
     assert _names(done) == ["Préstamos"]  # closed: no longer open for the call centre
     # The report also when the action took the row out of what the list shows.
