@@ -301,3 +301,16 @@ def test_update_from_the_segment_in_bulk_refuses_a_hand_made_list(client, market
     one = client.post(reverse("marketing:list_resnapshot", args=[static_lists["by_hand"].pk]))
     assert one.status_code == 422
     assert "This list was made by hand" in one.content.decode()
+
+
+def test_the_three_lists_speak_spanish(client, call_lists, static_lists):
+    marta = UserFactory(username="marisa", role=Role.MARKETING, language="es")
+    client.force_login(marta)
+    campaigns = client.get(URL + "?channel=call_list").content.decode()
+    assert "4 campañas" in campaigns and "Cancelar" in campaigns
+    calls = client.get(CALLS + "?left=some").content.decode()
+    assert "1 lista de llamadas" in calls and "Queda alguien por llamar" in calls
+    assert "Cerrar la lista de llamadas" in calls
+    lists = client.get(LISTS + "?origin=hand").content.decode()
+    assert "1 lista" in lists and "Origen: A mano o importada" in lists
+    assert "Actualizar desde su segmento" in lists
