@@ -2,6 +2,8 @@
 *Cancel* in bulk through campaign_cancel (a campaign already over is refused, alone)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from panorama.accounts.models import Role
@@ -20,6 +22,12 @@ def _campaign(name, *, owner=None, **fields):
 
 def _names(response) -> list[str]:
     return [row.obj.name for row in response.context["list"].rows]
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
 
 
 def _bulk(client, **data):
@@ -44,6 +52,10 @@ def test_the_route_name_still_draws_the_campaigns_newest_first(client, marketer,
     page = response.content.decode()
     assert 'id="campaigns-list"' in page and "3 campaigns" in page
     assert reverse("marketing:campaign_detail", args=[campaigns["spring"].pk]) in page
+    # Target, owner and dates come with the rows: as many queries for one row as three.
+    assert _queries(client, URL + "?cols=name,target,owner") == _queries(
+        client, URL + "?cols=name,target,owner&channel=sms"
+    )
 
 
 def test_a_chip_narrows_the_campaigns_and_lives_in_the_url(client, marketer, campaigns):
@@ -133,9 +145,6 @@ def call_lists(marketer):
 
 
 def test_an_agent_sees_the_open_call_lists_with_their_progress_in_one_query(client, call_lists):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     agent = UserFactory(username="carla", role=Role.SERVICE_AGENT)
     client.force_login(agent)
     response = client.get(reverse("marketing:call_lists"))
@@ -150,11 +159,9 @@ def test_an_agent_sees_the_open_call_lists_with_their_progress_in_one_query(clie
     assert reverse("marketing:call_desk", args=[call_lists["card"].pk]) in page
     assert response.context["list"].bulk is None  # closing a list is marketing's
     # The figures are in the page's own query: as many queries for one list as for two.
-    with CaptureQueriesContext(connection) as two:
-        client.get(CALLS + "?sort=name")
-    with CaptureQueriesContext(connection) as one:
-        client.get(CALLS + "?sort=name&programme=retention")
-    assert len(one) == len(two)
+    assert _queries(client, CALLS + "?sort=name") == _queries(
+        client, CALLS + "?sort=name&programme=retention"
+    )
 
 
 def test_a_call_list_chip_narrows_and_lives_in_the_url(client, marketer, call_lists):
@@ -171,7 +178,7 @@ def test_a_call_list_chip_narrows_and_lives_in_the_url(client, marketer, call_li
 
 
 def test_marketing_closes_call_lists_through_the_service_an_agent_may_not(
-    client, marketer, call_lists
+    client, marketer, call_lists, emitted
 ):
     agent = UserFactory(username="carla", role=Role.SERVICE_AGENT)
     client.force_login(agent)
@@ -183,9 +190,16 @@ def test_marketing_closes_call_lists_through_the_service_an_agent_may_not(
     assert Campaign.objects.get(pk=card.pk).status == "sending"
 
     client.force_login(marketer)
-    done = client.post(
-        "/ui/lists/call-lists/bulk/", {"action": "cancel", "ids": [card.pk]}, HTTP_HX_REQUEST="true"
-    )
+    with emitted() as events:
+        done = client.post(
+            "/ui/lists/call-lists/bulk/",
+            {"action": "cancel", "ids": [card.pk]},
+            HTTP_HX_REQUEST="true",
+        )
+    cancelled = {"campaign_id": card.pk, "skipped": 2, "by": marketer.pk}
+    assert [(n, p) for n, p in events if n == "campaign.cancelled"] == [
+        ("campaign.cancelled", cancelled)
+    ]
     assert done.context["list"].report.done == 1
     assert _names(done) == ["Préstamos"]  # closed: no longer open for the call centre
     # The report also when the action took the row out of what the list shows.
@@ -244,6 +258,9 @@ def test_the_lists_page_lists_them_by_name_with_their_members(client, static_lis
     assert cells["Audiencia"][:3] == ["Audiencia", "Sin tarjeta", str(frozen.members.count())]
     page = response.content.decode()
     assert reverse("marketing:list_detail", args=[frozen.pk]) in page
+    assert _queries(client, LISTS + "?cols=name,segment,size,owner") == _queries(
+        client, LISTS + "?cols=name,segment,size,owner&origin=hand"
+    )
     # Reading is everyone's; updating and importing lists are not a rep's.
     assert response.context["list"].bulk is None and 'id="list-import"' not in page
     refused = client.post(
@@ -284,3 +301,16 @@ def test_update_from_the_segment_in_bulk_refuses_a_hand_made_list(client, market
     one = client.post(reverse("marketing:list_resnapshot", args=[static_lists["by_hand"].pk]))
     assert one.status_code == 422
     assert "This list was made by hand" in one.content.decode()
+
+
+def test_the_three_lists_speak_spanish(client, call_lists, static_lists):
+    marta = UserFactory(username="marisa", role=Role.MARKETING, language="es")
+    client.force_login(marta)
+    campaigns = client.get(URL + "?channel=call_list").content.decode()
+    assert "4 campañas" in campaigns and "Cancelar" in campaigns
+    calls = client.get(CALLS + "?left=some").content.decode()
+    assert "1 lista de llamadas" in calls and "Queda alguien por llamar" in calls
+    assert "Cerrar la lista de llamadas" in calls
+    lists = client.get(LISTS + "?origin=hand").content.decode()
+    assert "1 lista" in lists and "Origen: A mano o importada" in lists
+    assert "Actualizar desde su segmento" in lists

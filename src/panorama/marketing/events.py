@@ -53,6 +53,16 @@ class CampaignLaunched(Payload):
     by: int | None = Field(description="who launched it")
 
 
+@event("campaign.cancelled")
+class CampaignCancelled(Payload):
+    """A campaign was cancelled before it was over: whoever was still waiting for its
+    message or call is skipped."""
+
+    campaign_id: int = Field(description="the campaign")
+    skipped: int = Field(description="customers still waiting, now skipped")
+    by: int | None = Field(description="who cancelled it")
+
+
 @event("campaign.sent")
 class CampaignSent(Payload):
     """A campaign's message was handed to the mail server for one customer."""

@@ -291,10 +291,11 @@ def campaign_cancel(*, by: User | None, campaign: Campaign) -> Campaign:
     if campaign.status in (Campaign.Status.SENT, Campaign.Status.CANCELLED):
         raise Conflict(_("This campaign is over: nothing to cancel."), field="status")
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.CANCELLED)
-    Recipient.objects.filter(
+    skipped = Recipient.objects.filter(
         campaign=campaign, status__in=[Recipient.Status.PENDING, Recipient.Status.WAITING]
     ).update(status=Recipient.Status.SKIPPED, reason="")
     campaign.status = Campaign.Status.CANCELLED
+    emit("campaign.cancelled", campaign_id=campaign.pk, skipped=skipped, by=by.pk if by else None)
     return campaign
 
 
