@@ -125,24 +125,18 @@ def segment_list(request):
     return _segment_list(request)
 
 
-def _segment_list(
-    request, *, programme_form=None, import_form=None, report=None, status: int = 200
-):
+def _segment_list(request, *, programme_form=None, status: int = 200):
     from ..services.programmes import churn_available
-    from .lists import IMPORT_IDS, ListImportForm
 
     # The segments are the shared list (filters, sorts, saved views, bulk delete in the
-    # URL); the static lists, the programme's target and the import stay below it.
+    # URL); the programme's target stays below it (the static lists have their own page).
     response = list_response(
         request,
         SEGMENTS,
         template="marketing/segment_list.html",
         context={
-            "lists": selectors.lists_all()[:500],
             "programme_form": programme_form or _styled_programme(ProgrammeForm()),
             "churn_available": churn_available(),
-            "import_form": import_form or ListImportForm(auto_id=IMPORT_IDS),
-            "report": report,
         },
     )
     response.status_code = status
