@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from panorama.accounts.models import User
 from panorama.core.events import emit_many
 
-from ..models import Case, SlaPolicy
+from ..models import Case, SlaPolicy, SlaRecountPending
 from .sla_recount import cases_recount
 
 # Waiting on the customer pauses the clock: those cases are left alone.
@@ -354,23 +354,57 @@ def _emit_escalated(policy: SlaPolicy, escalated: list[dict]) -> None:
     _emit_batches("sla.cases_escalated", policy, "escalations", escalated)
 
 
-def _recount_enqueue(case_ids: list[int]) -> None:
-    """Queue the recount of ``case_ids``, ``PANORAMA_SLA_RECOUNT_CHUNK`` cases a task."""
+def _recount_owe(case_ids: list[int], now: datetime) -> list[SlaRecountPending]:
+    """Record, in the escalation's transaction, the recount owed to ``case_ids``: one
+    ``SlaRecountPending`` row per ``PANORAMA_SLA_RECOUNT_CHUNK`` cases (a few rows
+    whatever the number of cases), each deleted by its task's commit."""
+    size = max(1, int(settings.PANORAMA_SLA_RECOUNT_CHUNK))
+    return SlaRecountPending.objects.bulk_create(
+        [
+            SlaRecountPending(case_ids=case_ids[start : start + size], queued_at=now)
+            for start in range(0, len(case_ids), size)
+        ]
+    )
+
+
+def _recount_enqueue(owed: list[SlaRecountPending]) -> None:
+    """Queue a ``sla_recount_task`` per owed chunk (after the commit that wrote them)."""
     from ..tasks import sla_recount_task
 
-    size = max(1, int(settings.PANORAMA_SLA_RECOUNT_CHUNK))
-    for start in range(0, len(case_ids), size):
-        sla_recount_task.enqueue(case_ids[start : start + size])
+    for chunk in owed:
+        sla_recount_task.enqueue(chunk.case_ids, chunk.pk)
 
 
-def escalated_recount(case_ids: Sequence[int]) -> int:
+def recounts_requeue(now: datetime) -> int:
+    """Queue again the recounts owed since ``PANORAMA_SLA_RECOUNT_RETRY_SECONDS`` or
+    longer: their sweep's process died between its commit and the enqueue, or their task
+    failed or was lost. Each is marked queued now, so the next sweeps wait as long again
+    (a task still in the queue meanwhile finds its row gone and does nothing twice). One
+    query when none is owed. Returns how many chunks were queued."""
+    retry = timedelta(seconds=int(settings.PANORAMA_SLA_RECOUNT_RETRY_SECONDS))
+    with transaction.atomic():
+        owed = list(
+            SlaRecountPending.objects.select_for_update().filter(queued_at__lte=now - retry)
+        )
+        if owed:
+            SlaRecountPending.objects.filter(pk__in=[o.pk for o in owed]).update(queued_at=now)
+            transaction.on_commit(partial(_recount_enqueue, owed))
+    return len(owed)
+
+
+def escalated_recount(case_ids: Sequence[int], pending_id: int | None = None) -> int:
     """Recount the due times of escalated cases that their new queue or priority gives
     another policy (``sla_recount_task``: one chunk of a sweep's), in one transaction of
-    its own. Idempotent: a case already on its new policy is left alone (no second
-    note), a case closed or waiting since is skipped. On PostgreSQL the chunk's rows are
-    locked while read, so an agent's edit meanwhile is not overwritten. Returns how many
-    changed."""
+    its own, which also deletes the chunk's ``SlaRecountPending`` row (``pending_id``):
+    a chunk whose row is gone was recounted already and is skipped. Idempotent: a case
+    already on its new policy is left alone (no second note), a case closed or waiting
+    since is skipped. On PostgreSQL the chunk's rows are locked while read, so an
+    agent's edit meanwhile is not overwritten. Returns how many changed."""
     with transaction.atomic():
+        if pending_id is not None:
+            deleted, _kinds = SlaRecountPending.objects.filter(pk=pending_id).delete()
+            if not deleted:
+                return 0
         return cases_recount(
             case_ids,
             policies=list(SlaPolicy.objects.select_related("calendar")),
@@ -409,6 +443,7 @@ def _sweep(now: datetime | None, spans: list[float] | None) -> dict[str, int]:
     recount: 150k cases, most of 19 s). ``spans``: each transaction's seconds are
     appended (the bench's longest transaction)."""
     now = now or timezone.now()
+    recounts_requeue(now)  # the recounts an earlier sweep owes (its process died…)
     warned = breached = 0
     policies = list(SlaPolicy.objects.select_related("calendar"))
     # Each manager's breaches over every policy naming him, for one e-mail per sweep.
@@ -422,7 +457,8 @@ def _sweep(now: datetime | None, spans: list[float] | None) -> dict[str, int]:
                 _emit_escalated(policy, escalated)
                 if policy.raise_priority or policy.escalate_to_queue_id:
                     moved = sorted({e["case_id"] for e in escalated})
-                    transaction.on_commit(partial(_recount_enqueue, moved))
+                    owed = _recount_owe(moved, now)
+                    transaction.on_commit(partial(_recount_enqueue, owed))
         if spans is not None:
             spans.append(time.perf_counter() - started)
         breached += len(escalated)
