@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from panorama.core import events
-from panorama.core.events import EventError, catalogue, catalogue_markdown, emit
+from panorama.core.events import EventError, catalogue, catalogue_markdown, emit, emit_many
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,6 +108,12 @@ def test_every_batch_events_elements_are_the_single_event_it_stands_for():
             "policy_id": 3,
             "warnings": [{"case_id": 7, "target": "first_response", "due": "2026-12-01T09:00"}],
         },
+        "automation.alerts_raised": {
+            "rule_id": None,
+            "alerts": [
+                {"alert_id": 5, "customer_id": 7, "user_id": 2, "team_id": None, "priority": 3}
+            ],
+        },
     }
     for name, (member, _items) in events.batches.items():
         events.payload_check(name, examples[name])
@@ -117,3 +123,47 @@ def test_every_batch_events_elements_are_the_single_event_it_stands_for():
     assert events.batch_members("customer.created", {"customer_id": 1, "by": None}) == [
         ("customer.created", {"customer_id": 1, "by": None})
     ]
+
+
+def _escalation(case_id) -> dict:
+    return {
+        "case_id": case_id,
+        "target": "resolution",
+        "queue_id": 2,
+        "owner_id": None if case_id % 2 else 4,
+        "priority": "high",
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "odd_one",
+    [
+        {**_escalation(1), "case_id": "501"},  # a string where an id goes
+        {**_escalation(1), "case_id": True},  # a bool is not an id
+        {**_escalation(1), "extra": 1},  # a field the schema does not have
+        {k: v for k, v in _escalation(1).items() if k != "priority"},  # one missing
+        {**_escalation(1), "queue_id": 2.0},  # a float
+        [1, 2],  # not an object
+    ],
+)
+def test_a_batch_of_uniform_elements_still_refuses_the_one_that_differs(odd_one):
+    """The elements of a set-based change are validated one per shape (the SLA sweep's
+    escalations), not each: one element unlike the others, deep in the second batch, is
+    refused as if each were checked."""
+    good = [_escalation(n) for n in range(1, 1001)]
+    batches = [
+        {"policy_id": 3, "escalations": good},
+        {"policy_id": 3, "escalations": [*good[:500], odd_one, *good[500:]]},
+    ]
+    emit_many("sla.cases_escalated", batches[:1])  # the uniform one passes
+    with pytest.raises(EventError, match="sla.cases_escalated"):
+        emit_many("sla.cases_escalated", batches)
+
+
+@pytest.mark.django_db
+def test_many_payloads_of_one_shape_still_refuse_the_one_that_differs():
+    payloads = [{"customer_id": n, "by": None} for n in range(1, 300)]
+    emit_many("customer.created", payloads)
+    with pytest.raises(EventError, match="customer.created"):
+        emit_many("customer.created", [*payloads, {"customer_id": 300, "by": "admin"}])

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tasks import default_task_backend
 
-from panorama.service.models import Case, CaseMessage, SlaPolicy
+from panorama.service.models import Case, CaseMessage, SlaPolicy, SlaRecountPending
 from panorama.service.services import sla
 from panorama.service.services.escalation import escalated_recount, sla_sweep
 from panorama.service.services.sla_recount import cases_recount
@@ -144,3 +144,45 @@ def test_a_chunk_costs_the_same_queries_for_two_or_eight_cases(escalated, smtp):
     assert counts[0] == counts[1]
     # The notes in one INSERT (PostgreSQL: one COPY, which Django's query log does not see).
     assert inserts == ([1, 1] if connection.vendor == "sqlite" else [0, 0])
+
+
+def test_a_recount_lost_between_the_commit_and_the_enqueue_is_done_by_a_later_sweep(
+    escalated,
+    smtp,
+    django_capture_on_commit_callbacks,
+):
+    """The sweep's process died after its commit, before queueing the recounts (the
+    fixture's callbacks are never run): the owed chunks are on record, and a sweep
+    past ``PANORAMA_SLA_RECOUNT_RETRY_SECONDS`` queues them again."""
+    ids, _lost = escalated
+    owed = list(SlaRecountPending.objects.order_by("id"))
+    assert [chunk.case_ids for chunk in owed] == [ids[0:4], ids[4:8], ids[8:]]
+    # A minute later the tasks may still be on their way: not queued twice yet.
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_sweep(SWEPT_AT + timedelta(minutes=1))
+    assert set(Case.objects.values_list("sla_policy__name", flat=True)) == {"Nivel 1"}
+    assert SlaRecountPending.objects.count() == 3
+    # Past the retry delay: queued again, recounted, each chunk's row gone with it.
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_sweep(SWEPT_AT + timedelta(minutes=6))
+    assert set(Case.objects.values_list("sla_policy__name", flat=True)) == {"Nivel 2"}
+    assert not SlaRecountPending.objects.exists()
+    assert CaseMessage.objects.filter(kind="note").count() == 10
+    # The original task turning up late finds its row gone: nothing twice.
+    assert sla_recount_task.enqueue(ids[0:4], owed[0].pk).return_value == 0
+    assert CaseMessage.objects.filter(kind="note").count() == 10
+
+
+def test_a_failed_recount_task_leaves_its_chunk_owed(escalated, smtp, monkeypatch):
+    ids, callbacks = escalated
+    from panorama.service.services import escalation
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(escalation, "cases_recount", broken)
+    for callback in callbacks:  # the immediate backend runs each task as it is queued
+        callback()
+    assert SlaRecountPending.objects.count() == 3  # rolled back with the failed recount
+    monkeypatch.undo()
+    assert escalation.recounts_requeue(SWEPT_AT + timedelta(minutes=5)) == 3

@@ -30,15 +30,20 @@ def test_the_agent_of_a_case_about_to_breach_sees_an_alert_once(
         assert sla_sweep(MONDAY_9 + timedelta(minutes=40))["warned"] == 1
     [alert] = Alert.objects.all()
     assert (alert.user, alert.customer) == (agent, case.customer)
+    # One batch event for the sweep's alerts (the rules on alert.raised run per alert).
     assert (
-        "alert.raised",
+        "automation.alerts_raised",
         {
-            "alert_id": alert.pk,
-            "customer_id": case.customer_id,
-            "user_id": agent.pk,
-            "team_id": None,
-            "priority": 3,
             "rule_id": None,
+            "alerts": [
+                {
+                    "alert_id": alert.pk,
+                    "customer_id": case.customer_id,
+                    "user_id": agent.pk,
+                    "team_id": None,
+                    "priority": 3,
+                }
+            ],
         },
     ) in events
     client.force_login(agent)

@@ -29,6 +29,25 @@ class AlertRaised(Payload):
     rule_id: int | None = Field(description="the rule that raised it (null: a person)")
 
 
+class AlertRaisedItem(Payload):
+    """One alert of a batch."""
+
+    alert_id: int = Field(description="the alert")
+    customer_id: int = Field(description="its customer")
+    user_id: int | None = Field(description="the user it is for (null: a team)")
+    team_id: int | None = Field(description="the team it is for (null: a user)")
+    priority: int = Field(description="1 low, 2 normal, 3 high")
+
+
+@event("automation.alerts_raised", batch_of="alert.raised", items="alerts")
+class AlertsRaised(Payload):
+    """A system sweep (the SLA sweep's warnings) raised many alerts at once: one event
+    for up to 1,000 alerts (a batch of `alert.raised`), not an outbox row each."""
+
+    rule_id: int | None = Field(description="the rule that raised them (null: the system)")
+    alerts: list[AlertRaisedItem] = Field(description="the alerts, in the order raised")
+
+
 @event("web.event_tracked")
 class WebEventTracked(Payload):
     """A named event (not a page view) arrived from a tracked web site, e.g. a mortgage

@@ -9,7 +9,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.db import connection
 
 from panorama.accounts.models import User
-from panorama.service.models import Case
+from panorama.service.models import Case, SlaRecountPending
 
 from . import measure
 
@@ -119,6 +119,7 @@ def sla_sweep_seconds() -> tuple[float, dict[str, int | float]]:
     from panorama.service.tasks import sla_recount_task
 
     _snapshot_restore()
+    SlaRecountPending.objects.all().delete()  # an interrupted run's chunks: not this one's
     Case.objects.update(
         sla_warned_at=None, response_escalated_at=None, resolution_escalated_at=None
     )

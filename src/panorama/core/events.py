@@ -147,10 +147,7 @@ def emit_many(event: str, payloads: list[dict[str, Any]]) -> None:
     schema = catalogue.get(event)
     if schema is None:
         raise EventError(f"no event {event!r} in the catalogue")
-    try:
-        _list_adapter(schema).validate_python(payloads)
-    except PydanticValidationError as exc:
-        raise EventError(f"payload of {event!r} does not match its schema: {exc}") from None
+    _validate_many(event, schema, payloads)
     from .outbox import outbox_write_many
 
     # Caused by a rule's actions: the outbox copy carries the depth (``caused_at_depth``).
@@ -175,8 +172,60 @@ def emit_many(event: str, payloads: list[dict[str, Any]]) -> None:
     transaction.on_commit(dispatch)
 
 
+SCALARS = (int, str, float, bool, type(None))
+
+
 @functools.cache
-def _list_adapter(schema: type[Payload]) -> TypeAdapter[list[Payload]]:
+def _by_shape(schema: type[BaseModel]) -> bool:
+    """Whether a payload of ``schema`` is valid exactly when any other of the same
+    shape (its keys in order and the exact type of each value) is: every field a plain
+    scalar or a union of them, with no constraint (strict mode: the type decides)."""
+    for info in schema.model_fields.values():
+        annotation = info.annotation
+        union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+        kinds = typing.get_args(annotation) if union else (annotation,)
+        if info.metadata or not all(kind in SCALARS for kind in kinds):
+            return False
+    return True
+
+
+def _shapes(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One payload of each shape (``_by_shape``), the first met."""
+    seen: dict[tuple, dict[str, Any]] = {}
+    for payload in payloads:
+        seen.setdefault((tuple(payload), tuple(map(type, payload.values()))), payload)
+    return list(seen.values())
+
+
+def _validate_many(event: str, schema: type[Payload], payloads: list[dict[str, Any]]) -> None:
+    """Check ``payloads`` against ``schema``, raising EventError. A set-based change's
+    payloads (a sweep's thousands of escalations, a batch event's elements) share a few
+    shapes: where the schema's fields are plain scalars, one payload of each shape is
+    validated, not each (pydantic building a model per element was most of the SLA
+    sweep's events); the same errors as validating them all."""
+    spec = batches.get(event)
+    checked: list[dict[str, Any]] = payloads
+    try:
+        if spec is not None:
+            items = spec[1]
+            item_schema = typing.get_args(schema.model_fields[items].annotation)[0]
+            lists: list[Any] = [p.get(items) for p in payloads]
+            if _by_shape(item_schema) and all(type(v) is list for v in lists):
+                # Each batch without its elements, then one element of each shape.
+                outer = [{**p, items: []} for p in payloads]
+                _list_adapter(schema).validate_python(outer)
+                elements = _shapes([e if type(e) is dict else {"": e} for v in lists for e in v])
+                _list_adapter(item_schema).validate_python(elements)
+                return
+        elif _by_shape(schema):
+            checked = _shapes(payloads)
+        _list_adapter(schema).validate_python(checked)
+    except PydanticValidationError as exc:
+        raise EventError(f"payload of {event!r} does not match its schema: {exc}") from None
+
+
+@functools.cache
+def _list_adapter(schema: type[BaseModel]) -> TypeAdapter[list[BaseModel]]:
     return TypeAdapter(list[schema])  # type: ignore[valid-type]
 
 

@@ -17,12 +17,14 @@ def sla_sweep_task() -> dict[str, int]:
 
 
 @task()
-def sla_recount_task(case_ids: list[int]) -> int:
+def sla_recount_task(case_ids: list[int], pending_id: int | None = None) -> int:
     """Recount the due times of one chunk of the cases a sweep escalated to another
-    policy (queued by the sweep on its commit; idempotent: run it twice, one note)."""
+    policy (queued by the sweep on its commit, or again by a later sweep while its
+    ``SlaRecountPending`` row ``pending_id`` is left; idempotent: run it twice, one
+    note)."""
     from .services.escalation import escalated_recount
 
-    return escalated_recount(case_ids)
+    return escalated_recount(case_ids, pending_id)
 
 
 @jobs.recoverer

@@ -353,6 +353,9 @@ PANORAMA_JOB_SWEEP_SECONDS = int(os.environ.get("PANORAMA_JOB_SWEEP_SECONDS", 60
 # Cases per recount task the SLA sweep queues for the cases its escalations gave another
 # policy (each task one short transaction: SQLite's write lock is not held for all).
 PANORAMA_SLA_RECOUNT_CHUNK = int(os.environ.get("PANORAMA_SLA_RECOUNT_CHUNK", 5000))
+# A recount the sweep owes (its SlaRecountPending row still there) is queued again by the
+# next sweep once this many seconds have passed since it was last queued.
+PANORAMA_SLA_RECOUNT_RETRY_SECONDS = int(os.environ.get("PANORAMA_SLA_RECOUNT_RETRY_SECONDS", 300))
 # The transactional outbox (core/outbox.py): the worker delivers pending domain events to
 # durable subscribers every PANORAMA_OUTBOX_POLL_SECONDS and deletes delivered ones after
 # PANORAMA_OUTBOX_RETENTION_DAYS.

@@ -7,7 +7,7 @@ from .contract import ServiceContract
 from .defect import Defect
 from .knowledge import Article, ArticleCategory, ArticleFeedback, ArticleVersion
 from .parts import Part, StockLevel, StockLocation, StockMove
-from .sla import BusinessCalendar, CalendarHoliday, CaseSurvey, SlaPolicy
+from .sla import BusinessCalendar, CalendarHoliday, CaseSurvey, SlaPolicy, SlaRecountPending
 from .workorder import MaintenancePlan, TechnicianProfile, WorkOrder
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "CaseSurvey",
     "Defect",
     "Queue",
+    "SlaRecountPending",
     "QueueMember",
     "SlaPolicy",
 ]

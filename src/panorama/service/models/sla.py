@@ -154,3 +154,20 @@ class CaseSurvey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.score}"
+
+
+class SlaRecountPending(models.Model):
+    """A chunk of escalated cases whose recount (``sla_recount_task``) is owed: written
+    by the SLA sweep in its escalation's transaction and deleted by the task in its
+    own, so a process that dies between the sweep's commit and the enqueue (or a task
+    that fails) leaves the row, and a later sweep queues it again."""
+
+    case_ids = models.JSONField(_("cases"))
+    queued_at = models.DateTimeField(_("last queued at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("pending SLA recount")
+        verbose_name_plural = _("pending SLA recounts")
+
+    def __str__(self) -> str:
+        return f"{len(self.case_ids)} cases, queued {self.queued_at:%Y-%m-%d %H:%M}"

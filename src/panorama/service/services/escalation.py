@@ -9,10 +9,14 @@ of the cases an escalation gives another policy is not the sweep's: it is queued
 each policy's commit, as ``sla_recount_task`` chunks of ``PANORAMA_SLA_RECOUNT_CHUNK``
 cases, each in its own short transaction (``escalated_recount``)."""
 
+import contextlib
+import gc
 import time
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from functools import partial
+from itertools import islice
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -28,7 +32,7 @@ from django.utils.translation import gettext as _
 from panorama.accounts.models import User
 from panorama.core.events import emit_many
 
-from ..models import Case, SlaPolicy
+from ..models import Case, SlaPolicy, SlaRecountPending
 from .sla_recount import cases_recount
 
 # Waiting on the customer pauses the clock: those cases are left alone.
@@ -58,56 +62,61 @@ def _field(name: str) -> Field:
     return field
 
 
-def _update_returning(
-    qs: QuerySet[Case],
-    changes: dict,
-    returning: list[str],
-    marked: tuple[list[str], datetime] | None = None,
-) -> list[dict]:
-    """``qs.update(**changes)`` that also answers the changed rows' ``returning`` fields
-    as they are after the UPDATE (``UPDATE … RETURNING``: PostgreSQL, SQLite ≥ 3.35),
-    and for each column of ``marked`` whether the UPDATE left it at the sweep's instant
-    (compared in SQL: parsing 150k timestamps back cost a tenth of the sweep).
+def _raw(column: str) -> str:
+    """``column`` of the case table as the database stores it: SQLite answers a
+    datetime column's text without parsing it (its declared type would send each value
+    through Django's ``parse_datetime``: a tenth of the sweep), PostgreSQL a datetime
+    anyway. Either sorts like the instants."""
+    quoted = f"{connection.ops.quote_name(Case._meta.db_table)}.{connection.ops.quote_name(column)}"
+    return f"CAST({quoted} AS TEXT)" if connection.vendor == "sqlite" else quoted
+
+
+def _moment(value: str | datetime | None) -> datetime | None:
+    """An instant answered by ``_update_returning``: SQLite's text (naive UTC, as Django
+    stores it) read by ``fromisoformat``, PostgreSQL's datetime as it is."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value
+
+
+def _update_returning(qs: QuerySet[Case], changes: dict, returning: list[str], params=()):
+    """``qs.update(**changes)`` that also answers, for each changed row, the SQL
+    expressions ``returning`` (with ``params``) as the row is after the UPDATE
+    (``UPDATE … RETURNING``: PostgreSQL, SQLite ≥ 3.35), as plain tuples: no
+    conversion, no dict per row (the callers convert the few values they show).
     Reading the marked rows back afterwards scanned the policy's cases again (no index
     on the marks, which would cost every UPDATE one more entry)."""
     query = qs.query.chain(UpdateQuery)
     assert isinstance(query, UpdateQuery)
     query.add_update_values(changes)
     query.annotations = {}
-    sql, params = query.get_compiler(qs.db).as_sql()
-    table = Case._meta.db_table
-    columns = [_field(name).get_col(table) for name in returning]
-    converters = [
-        (i, converter)
-        for i, column in enumerate(columns)
-        for converter in connection.ops.get_db_converters(column)
-        + column.get_db_converters(connection)
-    ]
-    quote = connection.ops.quote_name
-    names = [f"{quote(table)}.{quote(column.target.column)}" for column in columns]
-    flags, instant = marked or ([], None)
-    stamp = connection.ops.adapt_datetimefield_value(instant)
-    names += [f"{quote(table)}.{quote(_field(name).column)} = %s" for name in flags]
+    sql, where = query.get_compiler(qs.db).as_sql()
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {', '.join(names)}", (*params, *[stamp] * len(flags)))
-        rows = cursor.fetchall()
-    out = []
-    for row in rows:
-        values = list(row)
-        for i, converter in converters:
-            values[i] = converter(values[i], columns[i], connection)
-        out.append(
-            dict(
-                zip(
-                    returning + flags,
-                    values[: len(returning)] + [bool(v) for v in values[len(returning) :]],
-                    strict=True,
-                )
-            )
-        )
-    # The order the cases are listed in everywhere (newest first), not the table's.
-    out.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
-    return out
+        cursor.execute(f"{sql} RETURNING {', '.join(returning)}", (*where, *params))
+        return cursor.fetchall()
+
+
+def _newest_first(rows: list[tuple]) -> list[tuple]:
+    """Rows whose first two values are the id and the raw ``created_at``, in the order
+    the cases are listed in everywhere (newest first), not the table's."""
+    rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
+    return rows
+
+
+def _col(name: str) -> str:
+    quote = connection.ops.quote_name
+    return f"{quote(Case._meta.db_table)}.{quote(_field(name).column)}"
+
+
+class Warned(NamedTuple):
+    """A case the sweep warned, with what its alert says."""
+
+    case_id: int
+    customer_id: int
+    owner_id: int | None
+    reference: str | None
+    target: str
+    due: datetime | None
 
 
 def _warn(policy: SlaPolicy, now: datetime) -> int:
@@ -118,88 +127,102 @@ def _warn(policy: SlaPolicy, now: datetime) -> int:
     for _target, due, _done, still in TARGETS:
         pending |= still & Q(**{f"{due}__lte": soon, f"{due}__gt": now})
     # One UPDATE marks them with this sweep's instant and answers what the events need.
-    rows = _update_returning(
-        _running(policy).filter(pending, sla_warned_at=None),
-        {"sla_warned_at": now},
+    # The nearer target (the first response while unanswered and due by then) is picked
+    # here: SQLite 3.40 answers ``IS NULL`` wrongly inside ``RETURNING``.
+    rows = _newest_first(
+        _update_returning(
+            _running(policy).filter(pending, sla_warned_at=None),
+            {"sla_warned_at": now},
+            [
+                _col("id"),
+                _raw("created_at"),
+                _col("customer_id"),
+                _col("owner_id"),
+                _col("reference"),
+                _raw("first_response_at"),
+                f"{_col('first_response_due')} <= %s",
+                _raw("first_response_due"),
+                _raw("resolution_due"),
+            ],
+            [connection.ops.adapt_datetimefield_value(soon)],
+        )
+    )
+    warned = []
+    for pk, _created, customer_id, owner_id, reference, answered, soon_first, first, last in rows:
+        nearer = answered is None and bool(soon_first)
+        warned.append(
+            Warned(
+                pk,
+                customer_id,
+                owner_id,
+                reference,
+                "first_response" if nearer else "resolution",
+                _moment(first if nearer else last),
+            )
+        )
+    _emit_batches(
+        "sla.cases_warned",
+        policy,
+        "warnings",
         [
-            "id",
-            "created_at",
-            "first_response_at",
-            "first_response_due",
-            "resolution_due",
-            "customer_id",
-            "owner_id",
-            "reference",
+            {"case_id": w.case_id, "target": w.target, "due": w.due.isoformat() if w.due else ""}
+            for w in warned
         ],
     )
-    payloads = []
-    for row in rows:
-        first_due = row["first_response_due"]
-        first = row["first_response_at"] is None and first_due is not None and first_due <= soon
-        when = first_due if first else row["resolution_due"]
-        row["target"], row["due"] = ("first_response" if first else "resolution"), when
-        payloads.append(
-            {
-                "case_id": row["id"],
-                "target": row["target"],
-                "due": when.isoformat() if when else "",
-            }
-        )
-    _emit_batches("sla.cases_warned", policy, "warnings", payloads)
-    _alert_warned(policy, rows, now)
-    return len(rows)
+    _alert_warned(policy, warned, now)
+    return len(warned)
 
 
-def _alert_warned(policy: SlaPolicy, rows: list[dict], now: datetime) -> None:
+def _alert_warned(policy: SlaPolicy, warned: list[Warned], now: datetime) -> None:
     """Tell whoever must act on each warned case, in his "My alerts" (the automation
     app's alerts): its agent, or the policy's manager (the user with the address the
     breach e-mail goes to) for a case nobody owns. Each in his own language. A few
     queries per policy, whatever the number of cases."""
-    if not rows:
+    if not warned:
         return
     from panorama.automation.models import Alert
-    from panorama.automation.services.alerts import alerts_raise_for_users
+    from panorama.automation.services.alerts import NewAlert, alerts_raise_for_users
 
     manager = None
-    if policy.manager_email and any(row["owner_id"] is None for row in rows):
+    if policy.manager_email and any(w.owner_id is None for w in warned):
         manager = (
             User.objects.filter(email__iexact=policy.manager_email, is_active=True)
             .order_by("id")
             .values_list("pk", flat=True)
             .first()
         )
-    to = {row["id"]: row["owner_id"] or manager for row in rows}
+    wanted = {w.owner_id for w in warned if w.owner_id} | ({manager} if manager else set())
     languages = dict(
-        User.objects.filter(pk__in={u for u in to.values() if u}, is_active=True).values_list(
-            "pk", "language"
-        )
+        User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", "language")
     )
     # Grouped by language: its words translated once, not per case (a sweep after an
     # outage warns thousands; switching the language per case cost most of the warning).
-    by_language: dict[str, list[dict]] = {}
-    for row in rows:
-        user_id = to[row["id"]]
+    by_language: dict[str, list[tuple[int, Warned]]] = {}
+    for w in warned:
+        user_id = w.owner_id or manager
         if user_id not in languages:  # nobody to tell (no manager user, inactive agent)
             continue
-        by_language.setdefault(languages[user_id] or settings.LANGUAGE_CODE, []).append(row)
+        language = languages[user_id] or settings.LANGUAGE_CODE
+        by_language.setdefault(language, []).append((user_id, w))
     alerts = []
     zone = timezone.get_current_timezone()
+    stamp = now.isoformat()
+    high = int(Alert.Priority.HIGH)
     for language, group in by_language.items():
         with translation.override(language):
             title = _("Case %(ref)s is about to breach its SLA")
             body = _("Its %(target)s is due at %(due)s (policy %(policy)s).")
             targets = {"first_response": _("first response"), "resolution": _("resolution")}
-        for row in group:
-            due = row["due"].astimezone(zone).strftime("%Y-%m-%d %H:%M") if row["due"] else ""
+        for user_id, w in group:
+            due = w.due.astimezone(zone).strftime("%Y-%m-%d %H:%M") if w.due else ""
             alerts.append(
-                Alert(
-                    customer_id=row["customer_id"],
-                    user_id=to[row["id"]],
-                    title=title % {"ref": row["reference"] or row["id"]},
-                    body=body
-                    % {"target": targets[row["target"]], "due": due, "policy": policy.name},
-                    priority=Alert.Priority.HIGH,
-                    source=f"sla_warned:{row['id']}:{now.isoformat()}"[:120],
+                NewAlert(
+                    customer_id=w.customer_id,
+                    user_id=user_id,
+                    title=title % {"ref": w.reference or w.case_id},
+                    body=body % {"target": targets[w.target], "due": due, "policy": policy.name},
+                    priority=high,
+                    source=f"sla_warned:{w.case_id}:{stamp}"[:120],
                 )
             )
     alerts_raise_for_users(alerts)
@@ -208,8 +231,9 @@ def _alert_warned(policy: SlaPolicy, rows: list[dict], now: datetime) -> None:
 def _escalate(policy: SlaPolicy, now: datetime) -> list[dict]:
     """One UPDATE for every breached case of the policy, both targets at once (a case
     breaching both is written once, with both marks and the priority raised twice, as
-    two escalations in a row would leave it). Returns the escalations, first responses
-    then resolutions, each with the case as the UPDATE left it."""
+    two escalations in a row would leave it). Returns the escalations as their event
+    carries them (``case.escalated`` without the policy), first responses then
+    resolutions, each with the case as the UPDATE left it, newest case first."""
     breached = {
         target: still & Q(**{f"{due}__lte": now, done: None})
         for target, due, done, still in TARGETS
@@ -234,17 +258,36 @@ def _escalate(policy: SlaPolicy, now: datetime) -> list[dict]:
         changes["owner_id"] = policy.escalate_to_user_id
     elif policy.escalate_to_user_id:
         changes["owner_id"] = policy.escalate_to_user_id
-    rows = _update_returning(
-        _running(policy).filter(first | resolution),
-        changes,
-        ["id", "created_at", "queue_id", "owner_id", "priority"],
-        marked=([done for _target, _due, done, _still in TARGETS], now),
+    # Whether the UPDATE left each mark at the sweep's instant: compared in SQL (parsing
+    # 150k timestamps back cost a tenth of the sweep).
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    marks = [f"{_col(done)} = %s" for _target, _due, done, _still in TARGETS]
+    rows = _newest_first(
+        _update_returning(
+            _running(policy).filter(first | resolution),
+            changes,
+            [
+                _col("id"),
+                _raw("created_at"),
+                _col("queue_id"),
+                _col("owner_id"),
+                _col("priority"),
+                *marks,
+            ],
+            [stamp] * len(marks),
+        )
     )
     return [
-        {"target": target, **row}
-        for target, _due, done, _still in TARGETS
-        for row in rows
-        if row[done]
+        {
+            "case_id": pk,
+            "target": target,
+            "queue_id": queue_id,
+            "owner_id": owner_id,
+            "priority": priority,
+        }
+        for i, (target, *_rest) in enumerate(TARGETS)
+        for pk, _created, queue_id, owner_id, priority, *flags in rows
+        if flags[i]
     ]
 
 
@@ -254,9 +297,12 @@ def _notify(manager_email: str, breaches: list[tuple[SlaPolicy, list[dict]]]) ->
     ``MAIL_LINES`` cases (then how many more) and a link to the breached cases (a
     manager with 5,000 breaches gets one digest, not 5,000 messages)."""
     total = sum(len(escalated) for _policy, escalated in breaches)
-    shown = [(policy, e) for policy, escalated in breaches for e in escalated][:MAIL_LINES]
+    every = ((policy, e) for policy, escalated in breaches for e in escalated)
+    shown = list(islice(every, MAIL_LINES))
     references = dict(
-        Case.objects.filter(pk__in=[e["id"] for _policy, e in shown]).values_list("pk", "reference")
+        Case.objects.filter(pk__in=[e["case_id"] for _policy, e in shown]).values_list(
+            "pk", "reference"
+        )
     )
     first, resolution = _("first response overdue"), _("resolution overdue")
     lines = [
@@ -266,7 +312,7 @@ def _notify(manager_email: str, breaches: list[tuple[SlaPolicy, list[dict]]]) ->
     lines += ["", _("These cases were escalated:"), ""]
     several = len(breaches) > 1
     lines += [
-        f"{references.get(e['id'], e['id'])} — "
+        f"{references.get(e['case_id'], e['case_id'])} — "
         + (first if e["target"] == "first_response" else resolution)
         + (f" ({policy.name})" if several else "")
         for policy, e in shown
@@ -305,40 +351,60 @@ def _emit_batches(event: str, policy: SlaPolicy, items: str, payloads: list[dict
 def _emit_escalated(policy: SlaPolicy, escalated: list[dict]) -> None:
     """The escalations, each with the case as the UPDATE left it (the rules on
     ``case.escalated`` run once per escalation)."""
-    _emit_batches(
-        "sla.cases_escalated",
-        policy,
-        "escalations",
+    _emit_batches("sla.cases_escalated", policy, "escalations", escalated)
+
+
+def _recount_owe(case_ids: list[int], now: datetime) -> list[SlaRecountPending]:
+    """Record, in the escalation's transaction, the recount owed to ``case_ids``: one
+    ``SlaRecountPending`` row per ``PANORAMA_SLA_RECOUNT_CHUNK`` cases (a few rows
+    whatever the number of cases), each deleted by its task's commit."""
+    size = max(1, int(settings.PANORAMA_SLA_RECOUNT_CHUNK))
+    return SlaRecountPending.objects.bulk_create(
         [
-            {
-                "case_id": e["id"],
-                "target": e["target"],
-                "queue_id": e["queue_id"],
-                "owner_id": e["owner_id"],
-                "priority": e["priority"],
-            }
-            for e in escalated
-        ],
+            SlaRecountPending(case_ids=case_ids[start : start + size], queued_at=now)
+            for start in range(0, len(case_ids), size)
+        ]
     )
 
 
-def _recount_enqueue(case_ids: list[int]) -> None:
-    """Queue the recount of ``case_ids``, ``PANORAMA_SLA_RECOUNT_CHUNK`` cases a task."""
+def _recount_enqueue(owed: list[SlaRecountPending]) -> None:
+    """Queue a ``sla_recount_task`` per owed chunk (after the commit that wrote them)."""
     from ..tasks import sla_recount_task
 
-    size = max(1, int(settings.PANORAMA_SLA_RECOUNT_CHUNK))
-    for start in range(0, len(case_ids), size):
-        sla_recount_task.enqueue(case_ids[start : start + size])
+    for chunk in owed:
+        sla_recount_task.enqueue(chunk.case_ids, chunk.pk)
 
 
-def escalated_recount(case_ids: Sequence[int]) -> int:
+def recounts_requeue(now: datetime) -> int:
+    """Queue again the recounts owed since ``PANORAMA_SLA_RECOUNT_RETRY_SECONDS`` or
+    longer: their sweep's process died between its commit and the enqueue, or their task
+    failed or was lost. Each is marked queued now, so the next sweeps wait as long again
+    (a task still in the queue meanwhile finds its row gone and does nothing twice). One
+    query when none is owed. Returns how many chunks were queued."""
+    retry = timedelta(seconds=int(settings.PANORAMA_SLA_RECOUNT_RETRY_SECONDS))
+    with transaction.atomic():
+        owed = list(
+            SlaRecountPending.objects.select_for_update().filter(queued_at__lte=now - retry)
+        )
+        if owed:
+            SlaRecountPending.objects.filter(pk__in=[o.pk for o in owed]).update(queued_at=now)
+            transaction.on_commit(partial(_recount_enqueue, owed))
+    return len(owed)
+
+
+def escalated_recount(case_ids: Sequence[int], pending_id: int | None = None) -> int:
     """Recount the due times of escalated cases that their new queue or priority gives
     another policy (``sla_recount_task``: one chunk of a sweep's), in one transaction of
-    its own. Idempotent: a case already on its new policy is left alone (no second
-    note), a case closed or waiting since is skipped. On PostgreSQL the chunk's rows are
-    locked while read, so an agent's edit meanwhile is not overwritten. Returns how many
-    changed."""
+    its own, which also deletes the chunk's ``SlaRecountPending`` row (``pending_id``):
+    a chunk whose row is gone was recounted already and is skipped. Idempotent: a case
+    already on its new policy is left alone (no second note), a case closed or waiting
+    since is skipped. On PostgreSQL the chunk's rows are locked while read, so an
+    agent's edit meanwhile is not overwritten. Returns how many changed."""
     with transaction.atomic():
+        if pending_id is not None:
+            deleted, _kinds = SlaRecountPending.objects.filter(pk=pending_id).delete()
+            if not deleted:
+                return 0
         return cases_recount(
             case_ids,
             policies=list(SlaPolicy.objects.select_related("calendar")),
@@ -347,7 +413,27 @@ def escalated_recount(case_ids: Sequence[int]) -> int:
         )
 
 
+@contextlib.contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """The process's objects so far left out of the garbage collector's passes while
+    the sweep allocates its hundreds of thousands of rows (each full pass walked every
+    module and model of the process: a quarter of the sweep's CPU); what the sweep
+    leaves behind is collected as usual, the rest is given back afterwards."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def sla_sweep(now: datetime | None = None, *, spans: list[float] | None = None) -> dict[str, int]:
+    """The sweep (``_sweep``) with the process's heap frozen for the garbage collector
+    (``_heap_frozen``)."""
+    with _heap_frozen():
+        return _sweep(now, spans)
+
+
+def _sweep(now: datetime | None, spans: list[float] | None) -> dict[str, int]:
     """Warn and escalate every running case with a policy; returns the counts. Each
     policy in one transaction: its UPDATEs, alerts and events (the outbox); the
     manager's e-mail goes after the last commit. An escalation that moves a case to
@@ -357,6 +443,7 @@ def sla_sweep(now: datetime | None = None, *, spans: list[float] | None = None) 
     recount: 150k cases, most of 19 s). ``spans``: each transaction's seconds are
     appended (the bench's longest transaction)."""
     now = now or timezone.now()
+    recounts_requeue(now)  # the recounts an earlier sweep owes (its process died…)
     warned = breached = 0
     policies = list(SlaPolicy.objects.select_related("calendar"))
     # Each manager's breaches over every policy naming him, for one e-mail per sweep.
@@ -369,8 +456,9 @@ def sla_sweep(now: datetime | None = None, *, spans: list[float] | None = None) 
             if escalated:
                 _emit_escalated(policy, escalated)
                 if policy.raise_priority or policy.escalate_to_queue_id:
-                    moved = sorted({e["id"] for e in escalated})
-                    transaction.on_commit(partial(_recount_enqueue, moved))
+                    moved = sorted({e["case_id"] for e in escalated})
+                    owed = _recount_owe(moved, now)
+                    transaction.on_commit(partial(_recount_enqueue, owed))
         if spans is not None:
             spans.append(time.perf_counter() - started)
         breached += len(escalated)
