@@ -26,6 +26,7 @@ the total is counted once, bounded and cached (``approximate_total``), never per
 """
 
 from .actions import BulkAction, Edit
+from .common import ACTIVE_CHOICES, active_chip, active_toggle, active_value, id_value, person
 from .definition import (
     Column,
     Filter,
@@ -40,6 +41,7 @@ from .definition import (
 from .render import RenderedList, approximate_total, header_sort, list_response, render_list
 
 __all__ = [
+    "ACTIVE_CHOICES",
     "BulkAction",
     "Edit",
     "Column",
@@ -49,11 +51,16 @@ __all__ = [
     "ListState",
     "RenderedList",
     "Sort",
+    "active_chip",
+    "active_toggle",
+    "active_value",
     "approximate_total",
     "attr",
     "chip",
     "choice",
     "header_sort",
+    "id_value",
     "list_response",
+    "person",
     "render_list",
 ]

@@ -6,7 +6,6 @@ assignment rules and web forms. Read through ``lead_configs_visible_to`` (only f
 from collections.abc import Sequence
 from typing import Any
 
-from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
@@ -15,37 +14,29 @@ from django.utils.translation import ngettext_lazy
 
 from panorama.accounts.models import Team
 from panorama.core.lists import (
+    ACTIVE_CHOICES,
     BulkAction,
     Column,
     Filter,
     ListDefinition,
     ListState,
     Sort,
+    active_chip,
+    active_toggle,
+    active_value,
     attr,
     choice,
+    id_value,
 )
 from panorama.core.pagination import Keyset
 
 from ..models import AssignmentRule, ScoringRule, WebForm
 from ..services.lead_config import lead_config_save, lead_configs_visible_to
 
-STATUS = [("on", _("Active")), ("off", _("Inactive"))]
 BY_POSITION = Sort(
     "position", _("In the order they apply"), Keyset("position", "id", types=(int, int))
 )
 BY_NAME = Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int)))
-
-
-def _status(row: Any) -> Any:
-    if row.active:
-        return format_html('<span class="pn-chip pn-chip-success">{}</span>', _("Active"))
-    return format_html('<span class="pn-chip">{}</span>', _("Inactive"))
-
-
-def _active_field(user: Any) -> forms.Field:
-    return forms.TypedChoiceField(
-        label=_("Status"), choices=STATUS, coerce=lambda value: value == "on"
-    )
 
 
 def _teams(user: Any) -> list[tuple[str, Any]]:
@@ -54,11 +45,8 @@ def _teams(user: Any) -> list[tuple[str, Any]]:
 
 def _toggle(kind: str) -> BulkAction:
     """*Activate or deactivate*: a save of ``active`` through the service, row by row."""
-    return BulkAction(
-        "active",
-        _("Activate or deactivate"),
-        field=_active_field,
-        run=lambda user, row, active: lead_config_save(
+    return active_toggle(
+        lambda user, row, active: lead_config_save(
             by=user, kind=kind, obj_id=row.pk, values={"active": active}
         ),
         permission="sales.configure",
@@ -72,14 +60,14 @@ class _LeadSettingList(ListDefinition):
 
     def filtered(self, user, state: ListState) -> QuerySet:
         qs = lead_configs_visible_to(user=user, kind=self.kind).order_by()
-        active = {"on": True, "off": False}.get(state.filters.get("active", ""))
+        active = active_value(state)
         if active is not None:
             qs = qs.filter(active=active)
         if state.filters.get("kind", "") in self.kinds:
             qs = qs.filter(kind=state.filters["kind"])
-        team = state.filters.get("team", "")
-        if team.isdigit() and len(team) < 12:
-            qs = qs.filter(team_id=int(team))
+        team = id_value(state, "team")
+        if team is not None:
+            qs = qs.filter(team_id=team)
         if state.search:
             qs = qs.filter(name__icontains=state.search)
         return qs
@@ -111,10 +99,10 @@ class ScoringRuleList(_LeadSettingList):
         Column("when", _("When"), value=_scoring_when),
         Column("points", _("Points"), numeric=True),
         Column("position", _("Position"), numeric=True, sort="position", default=False),
-        Column("active", _("State"), value=_status),
+        Column("active", _("State"), value=active_chip()),
     ]
     filters = [
-        Filter("active", _("State"), choices=STATUS),
+        Filter("active", _("State"), choices=ACTIVE_CHOICES),
         Filter("kind", _("Kind"), choices=ScoringRule.Kind.choices),
     ]
     sorts = [BY_POSITION, BY_NAME]
@@ -144,10 +132,10 @@ class AssignmentRuleList(_LeadSettingList):
         Column("team", _("Team"), value=_assignee),
         Column("capacity", _("Capacity"), value=attr("capacity"), numeric=True),
         Column("position", _("Position"), numeric=True, sort="position", default=False),
-        Column("active", _("State"), value=_status),
+        Column("active", _("State"), value=active_chip()),
     ]
     filters = [
-        Filter("active", _("State"), choices=STATUS),
+        Filter("active", _("State"), choices=ACTIVE_CHOICES),
         Filter("kind", _("Kind"), choices=AssignmentRule.Kind.choices),
         Filter("team", _("Team"), choices=_teams),
     ]
@@ -178,10 +166,10 @@ class WebFormList(_LeadSettingList):
         Column("name", _("Name"), link=True, sort="name"),
         Column("team", _("Team"), value=attr("team")),
         Column("snippet", _("Snippet"), value=_snippet),
-        Column("active", _("State"), value=_status),
+        Column("active", _("State"), value=active_chip()),
     ]
     filters = [
-        Filter("active", _("State"), choices=STATUS),
+        Filter("active", _("State"), choices=ACTIVE_CHOICES),
         Filter("team", _("Team"), choices=_teams),
     ]
     sorts = [
