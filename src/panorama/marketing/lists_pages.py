@@ -16,7 +16,16 @@ from django.utils.translation import ngettext, ngettext_lazy
 
 from panorama.accounts import permissions
 from panorama.accounts.models import Team
-from panorama.core.lists import BulkAction, Column, Filter, ListDefinition, ListState, Sort, chip
+from panorama.core.lists import (
+    BulkAction,
+    Column,
+    Filter,
+    ListDefinition,
+    ListState,
+    Sort,
+    chip,
+    person,
+)
 from panorama.core.pagination import Keyset, TimeKeyset
 
 from . import selectors
@@ -27,10 +36,6 @@ from .services.templates import template_delete
 
 BY_NAME = Keyset("name", "id", types=(str, int))
 BY_NAME_DESC = Keyset("-name", "-id", types=(str, int))
-
-
-def _person(user: Any) -> str:
-    return (user.get_full_name() or user.username) if user else "—"
 
 
 def _day(value: Any) -> str:
@@ -92,7 +97,7 @@ class SegmentList(ListDefinition):
             _("Shown to"),
             value=lambda s: s.team.name if s.team else _("The whole staff"),
         ),
-        Column("owner", _("Owner"), value=lambda s: _person(s.owner)),
+        Column("owner", _("Owner"), value=person("owner")),
         Column("priority", _("Priority"), value=lambda s: s.priority, numeric=True, default=False),
         Column("updated", _("Updated"), value=lambda s: _day(s.updated_at), sort="updated"),
     ]
@@ -209,7 +214,7 @@ class JourneyList(ListDefinition):
         Column("status", _("Status"), value=chip("status", JOURNEY_TONES)),
         Column("trigger", _("Starts when"), value=_trigger),
         Column("in_progress", _("In progress"), value=lambda j: j.in_progress, numeric=True),
-        Column("owner", _("Owner"), value=lambda j: _person(j.owner), default=False),
+        Column("owner", _("Owner"), value=person("owner"), default=False),
         Column("created", _("Created"), value=lambda j: _day(j.created_at), default=False),
     ]
     filters = [

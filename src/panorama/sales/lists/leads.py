@@ -21,6 +21,7 @@ from panorama.core.lists import (
     attr,
     chip,
     choice,
+    person,
 )
 from panorama.core.pagination import Keyset
 from panorama.customers.selectors import teams_in_scope
@@ -37,11 +38,6 @@ STATUS_TONES = {
     "converted": "success",
     "disqualified": "danger",
 }
-
-
-def _owner(lead: Lead) -> Any:
-    owner = lead.owner
-    return (owner.get_full_name() or owner.username) if owner else "—"
 
 
 def _teams(user) -> list[tuple[str, str]]:
@@ -98,7 +94,7 @@ class LeadList(ListDefinition):
         Column("status", _("Status"), value=chip("status", STATUS_TONES), sort="status"),
         Column("score", _("Score"), value=attr("score"), numeric=True, sort="score"),
         Column("source", _("Source"), value=choice("source")),
-        Column("owner", _("Rep"), value=_owner),
+        Column("owner", _("Rep"), value=person("owner")),
         Column("team", _("Team"), value=attr("team.name"), default=False),
         Column("email", _("E-mail"), value=attr("email"), default=False),
         Column("phone", _("Phone"), value=attr("phone"), default=False),

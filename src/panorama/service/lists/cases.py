@@ -26,6 +26,7 @@ from panorama.core.lists import (
     attr,
     chip,
     choice,
+    person,
 )
 from panorama.core.pagination import Keyset
 
@@ -37,11 +38,6 @@ from ..services.case_edit import case_update
 
 PRIORITY_TONES = {"urgent": "danger", "high": "warning", "low": "secondary"}
 STATUS_TONES = {"new": "info", "waiting": "secondary", "resolved": "success", "reopened": "warning"}
-
-
-def _owner(case: Case) -> Any:
-    owner = case.owner
-    return (owner.get_full_name() or owner.username) if owner else _("Unassigned")
 
 
 def _sla(case: Case) -> Any:
@@ -128,7 +124,7 @@ class CaseList(ListDefinition):
             edit=PRIORITY_EDIT,
         ),
         Column("queue", _("Queue"), value=attr("queue.name")),
-        Column("owner", _("Owner"), value=_owner, edit=OWNER_EDIT),
+        Column("owner", _("Owner"), value=person("owner", _("Unassigned")), edit=OWNER_EDIT),
         Column("sla", _("SLA"), value=_sla),
         Column("channel", _("Channel"), value=choice("channel"), default=False),
     ]

@@ -26,6 +26,7 @@ from panorama.core.lists import (
     attr,
     chip,
     choice,
+    person,
 )
 from panorama.core.pagination import Keyset, TimeKeyset
 
@@ -41,11 +42,6 @@ WORK_ORDER_TONES = {
     "cancelled": "secondary",
 }
 WORK_ORDER_STATUS_CHOICES = [("open", _("Open (any)")), *WorkOrder.Status.choices]
-
-
-def _technician(order: WorkOrder) -> Any:
-    user = order.technician
-    return (user.get_full_name() or user.username) if user else _("Unassigned")
 
 
 def _technicians(user) -> list[tuple[str, Any]]:
@@ -73,7 +69,7 @@ class WorkOrderList(ListDefinition):
         Column("subject", _("Subject"), value=attr("subject")),
         Column("customer", _("Customer"), value=attr("customer.display_name")),
         Column("status", _("Status"), value=chip("status", WORK_ORDER_TONES)),
-        Column("technician", _("Technician"), value=_technician),
+        Column("technician", _("Technician"), value=person("technician", _("Unassigned"))),
         Column("scheduled", _("Scheduled for"), value=attr("scheduled_start")),
         Column("asset", _("Asset"), value=attr("asset")),
         Column("area", _("Area"), value=attr("area"), default=False),
@@ -225,11 +221,6 @@ def _contract_status(row: ServiceContract) -> Any:
     return format_html('<span class="pn-chip pn-chip-success">{}</span>', _("In force"))
 
 
-def _owner(row: ServiceContract) -> Any:
-    user = row.owner
-    return (user.get_full_name() or user.username) if user else "—"
-
-
 class ContractList(ListDefinition):
     name = "service_contracts"
     label = _("Service contracts")
@@ -247,7 +238,7 @@ class ContractList(ListDefinition):
         Column("starts_on", _("Starts on"), value=attr("starts_on"), default=False),
         Column("ends_on", _("Ends on"), value=_ends, sort="ending"),
         Column("status", _("Status"), value=_contract_status),
-        Column("owner", _("Owner"), value=_owner),
+        Column("owner", _("Owner"), value=person("owner")),
     ]
     filters = [
         Filter("state", _("Status"), choices=CONTRACT_STATES),
