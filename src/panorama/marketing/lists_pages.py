@@ -34,8 +34,18 @@ from .services.journeys import journey_set_status
 from .services.segments import segment_delete
 from .services.templates import template_delete
 
-BY_NAME = Keyset("name", "id", types=(str, int))
-BY_NAME_DESC = Keyset("-name", "-id", types=(str, int))
+NAME_SORTS = [
+    Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int))),
+    Sort("-name", _("Name, Z to A"), Keyset("-name", "-id", types=(str, int))),
+]
+UPDATED_SORTS = [
+    Sort("updated", _("Recently updated"), TimeKeyset("-updated_at", "-id", types=(str, int))),
+    Sort("-updated", _("Least recently updated"), TimeKeyset("updated_at", "id", types=(str, int))),
+]
+# "Mine" or "someone else's": the owner filter of segments and journeys.
+OWNER_FILTER = Filter(
+    "owner", _("Owner"), choices=[("me", _("Mine")), ("others", _("Someone else's"))]
+)
 
 
 def _day(value: Any) -> str:
@@ -47,6 +57,15 @@ def _short(text: str, limit: int = 80) -> str:
     if not text:
         return "—"
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _by_owner(qs: QuerySet, value: str | None, user: Any) -> QuerySet:
+    """``OWNER_FILTER`` applied: the user's own rows, or the others'."""
+    if value == "me":
+        return qs.filter(owner_id=user.pk)
+    if value == "others":
+        return qs.exclude(owner_id=user.pk)
+    return qs
 
 
 def _confirm_field(label: Any, yes: Any, required: Any):
@@ -102,7 +121,7 @@ class SegmentList(ListDefinition):
         Column("updated", _("Updated"), value=lambda s: _day(s.updated_at), sort="updated"),
     ]
     filters = [
-        Filter("owner", _("Owner"), choices=[("me", _("Mine")), ("others", _("Someone else's"))]),
+        OWNER_FILTER,
         Filter("team", _("Shown to"), choices=_segment_teams),
         Filter(
             "use",
@@ -113,16 +132,7 @@ class SegmentList(ListDefinition):
             ],
         ),
     ]
-    sorts = [
-        Sort("name", _("Name, A to Z"), BY_NAME),
-        Sort("-name", _("Name, Z to A"), BY_NAME_DESC),
-        Sort("updated", _("Recently updated"), TimeKeyset("-updated_at", "-id", types=(str, int))),
-        Sort(
-            "-updated",
-            _("Least recently updated"),
-            TimeKeyset("updated_at", "id", types=(str, int)),
-        ),
-    ]
+    sorts = [*NAME_SORTS, *UPDATED_SORTS]
     default_sort = "name"
     # segment_delete: the right to build segments; a segment a campaign targets, an SLA
     # policy names or a loyalty rule uses is refused with why.
@@ -144,10 +154,7 @@ class SegmentList(ListDefinition):
     def filtered(self, user, state: ListState) -> QuerySet:
         qs = selectors.segments_visible_to(user)
         f = state.filters
-        if f.get("owner") == "me":
-            qs = qs.filter(owner_id=user.pk)
-        elif f.get("owner") == "others":
-            qs = qs.exclude(owner_id=user.pk)
+        qs = _by_owner(qs, f.get("owner"), user)
         team = f.get("team", "")
         if team == "staff":
             qs = qs.filter(team__isnull=True)
@@ -220,13 +227,9 @@ class JourneyList(ListDefinition):
     filters = [
         Filter("status", _("Status"), choices=Journey.Status.choices),
         Filter("trigger", _("Starts when"), choices=Journey.Trigger.choices),
-        Filter("owner", _("Owner"), choices=[("me", _("Mine")), ("others", _("Someone else's"))]),
+        OWNER_FILTER,
     ]
-    sorts = [
-        Sort("name", _("Name, A to Z"), BY_NAME),
-        Sort("-name", _("Name, Z to A"), BY_NAME_DESC),
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
-    ]
+    sorts = [*NAME_SORTS, Sort("newest", _("Newest first"), Keyset("-id", types=(int,)))]
     default_sort = "name"
     bulk_actions = [
         BulkAction(
@@ -250,10 +253,7 @@ class JourneyList(ListDefinition):
             qs = qs.filter(status=f["status"])
         if f.get("trigger") in Journey.Trigger.values:
             qs = qs.filter(trigger=f["trigger"])
-        if f.get("owner") == "me":
-            qs = qs.filter(owner_id=user.pk)
-        elif f.get("owner") == "others":
-            qs = qs.exclude(owner_id=user.pk)
+        qs = _by_owner(qs, f.get("owner"), user)
         if state.search:
             qs = qs.filter(name__icontains=state.search)
         return qs
@@ -311,16 +311,7 @@ class TemplateList(ListDefinition):
             choices=[("campaign", _("Sent by a campaign")), ("unused", _("No campaign"))],
         ),
     ]
-    sorts = [
-        Sort("name", _("Name, A to Z"), BY_NAME),
-        Sort("-name", _("Name, Z to A"), BY_NAME_DESC),
-        Sort("updated", _("Recently updated"), TimeKeyset("-updated_at", "-id", types=(str, int))),
-        Sort(
-            "-updated",
-            _("Least recently updated"),
-            TimeKeyset("updated_at", "id", types=(str, int)),
-        ),
-    ]
+    sorts = [*NAME_SORTS, *UPDATED_SORTS]
     default_sort = "name"
     # template_delete: the right to write messages; one a campaign, a journey or a
     # business rule sends is refused, naming it.

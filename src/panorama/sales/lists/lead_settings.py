@@ -37,6 +37,11 @@ BY_POSITION = Sort(
     "position", _("In the order they apply"), Keyset("position", "id", types=(int, int))
 )
 BY_NAME = Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int)))
+# The columns and the filter every lead setting has.
+NAME = Column("name", _("Name"), link=True, sort="name")
+POSITION = Column("position", _("Position"), numeric=True, sort="position", default=False)
+STATE = Column("active", _("State"), value=active_chip())
+STATE_FILTER = Filter("active", _("State"), choices=ACTIVE_CHOICES)
 
 
 def _teams(user: Any) -> list[tuple[str, Any]]:
@@ -85,7 +90,14 @@ def _scoring_when(rule: ScoringRule) -> Any:
     return text
 
 
-class ScoringRuleList(_LeadSettingList):
+class _RuleList(_LeadSettingList):
+    """Scoring and assignment rules: applied in their order, listed in it."""
+
+    sorts = [BY_POSITION, BY_NAME]
+    default_sort = "position"
+
+
+class ScoringRuleList(_RuleList):
     kind = "scoring"
     name = "lead_scoring_rules"
     label = _("Scoring rules")
@@ -94,19 +106,17 @@ class ScoringRuleList(_LeadSettingList):
     empty_title = _("No scoring rule yet")
     empty_text = _("Every lead scores 0 until a rule gives or takes points.")
     columns = [
-        Column("name", _("Name"), link=True, sort="name"),
+        NAME,
         Column("kind", _("Kind"), value=choice("kind")),
         Column("when", _("When"), value=_scoring_when),
         Column("points", _("Points"), numeric=True),
-        Column("position", _("Position"), numeric=True, sort="position", default=False),
-        Column("active", _("State"), value=active_chip()),
+        POSITION,
+        STATE,
     ]
     filters = [
-        Filter("active", _("State"), choices=ACTIVE_CHOICES),
+        STATE_FILTER,
         Filter("kind", _("Kind"), choices=ScoringRule.Kind.choices),
     ]
-    sorts = [BY_POSITION, BY_NAME]
-    default_sort = "position"
     bulk_actions = [_toggle("scoring")]
     kinds = ScoringRule.Kind.values
 
@@ -118,7 +128,7 @@ def _assignee(rule: AssignmentRule) -> Any:
     return str(rule.team)
 
 
-class AssignmentRuleList(_LeadSettingList):
+class AssignmentRuleList(_RuleList):
     kind = "assignment"
     name = "lead_assignment_rules"
     label = _("Assignment rules")
@@ -127,20 +137,18 @@ class AssignmentRuleList(_LeadSettingList):
     empty_title = _("No assignment rule yet")
     empty_text = _("A lead without an owner stays unassigned.")
     columns = [
-        Column("name", _("Name"), link=True, sort="name"),
+        NAME,
         Column("kind", _("Kind"), value=choice("kind")),
         Column("team", _("Team"), value=_assignee),
         Column("capacity", _("Capacity"), value=attr("capacity"), numeric=True),
-        Column("position", _("Position"), numeric=True, sort="position", default=False),
-        Column("active", _("State"), value=active_chip()),
+        POSITION,
+        STATE,
     ]
     filters = [
-        Filter("active", _("State"), choices=ACTIVE_CHOICES),
+        STATE_FILTER,
         Filter("kind", _("Kind"), choices=AssignmentRule.Kind.choices),
         Filter("team", _("Team"), choices=_teams),
     ]
-    sorts = [BY_POSITION, BY_NAME]
-    default_sort = "position"
     bulk_actions = [_toggle("assignment")]
     kinds = AssignmentRule.Kind.values
 
@@ -163,13 +171,13 @@ class WebFormList(_LeadSettingList):
     empty_title = _("No web form yet")
     empty_text = _("A web form on your site turns its visitors' requests into leads.")
     columns = [
-        Column("name", _("Name"), link=True, sort="name"),
+        NAME,
         Column("team", _("Team"), value=attr("team")),
         Column("snippet", _("Snippet"), value=_snippet),
-        Column("active", _("State"), value=active_chip()),
+        STATE,
     ]
     filters = [
-        Filter("active", _("State"), choices=ACTIVE_CHOICES),
+        STATE_FILTER,
         Filter("team", _("Team"), choices=_teams),
     ]
     sorts = [
