@@ -14,6 +14,8 @@ from django.utils.translation import ngettext_lazy
 from panorama.accounts import permissions
 from panorama.core.lists import (
     ACTIVE_CHOICES,
+    BY_NAME,
+    BY_NAME_DESC,
     Column,
     Filter,
     ListDefinition,
@@ -35,7 +37,6 @@ from .services.products import product_update
 
 STATUS = [("on", _("Active")), ("off", _("Archived"))]
 VALIDITY = [("current", _("Valid today")), ("upcoming", _("Upcoming")), ("expired", _("Expired"))]
-BY_NAME = Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int)))
 
 
 _status = active_chip(_("Archived"))
@@ -234,7 +235,7 @@ class ProductList(ListDefinition):
     ]
     sorts = [
         BY_NAME,
-        Sort("-name", _("Name, Z to A"), Keyset("-name", "-id", types=(str, int))),
+        BY_NAME_DESC,
         Sort("sku", _("SKU"), Keyset("sku", types=(str,))),
     ]
     default_sort = "name"

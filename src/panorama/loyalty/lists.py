@@ -14,6 +14,9 @@ from django.utils.translation import ngettext, ngettext_lazy
 from panorama.accounts.permissions import can
 from panorama.core.lists import (
     ACTIVE_CHOICES,
+    BY_NAME,
+    BY_NAME_DESC,
+    NEWEST,
     Column,
     Filter,
     ListDefinition,
@@ -69,7 +72,7 @@ class MemberList(ListDefinition):
         Filter("tier", _("Tier"), choices=_tiers),
     ]
     sorts = [
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        NEWEST,
         Sort("balance", _("Highest balance"), Keyset("-balance", "-id", types=(int, int))),
     ]
     default_sort = "newest"
@@ -153,9 +156,9 @@ class ProgrammeList(ListDefinition):
         ),
     ]
     sorts = [
-        Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int))),
-        Sort("-name", _("Name, Z to A"), Keyset("-name", "-id", types=(str, int))),
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        BY_NAME,
+        BY_NAME_DESC,
+        NEWEST,
     ]
     default_sort = "name"
     bulk_actions = [active_toggle(_programme_active, permission="loyalty.manage")]

@@ -17,6 +17,9 @@ from django.utils.translation import ngettext, ngettext_lazy
 from panorama.accounts import permissions
 from panorama.accounts.models import Team
 from panorama.core.lists import (
+    BY_NAME,
+    BY_NAME_DESC,
+    NEWEST,
     BulkAction,
     Column,
     Filter,
@@ -26,7 +29,7 @@ from panorama.core.lists import (
     chip,
     person,
 )
-from panorama.core.pagination import Keyset, TimeKeyset
+from panorama.core.pagination import TimeKeyset
 
 from . import selectors
 from .models import Campaign, CampaignVariant, Journey, MessageTemplate, Segment
@@ -34,10 +37,7 @@ from .services.journeys import journey_set_status
 from .services.segments import segment_delete
 from .services.templates import template_delete
 
-NAME_SORTS = [
-    Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int))),
-    Sort("-name", _("Name, Z to A"), Keyset("-name", "-id", types=(str, int))),
-]
+NAME_SORTS = [BY_NAME, BY_NAME_DESC]
 UPDATED_SORTS = [
     Sort("updated", _("Recently updated"), TimeKeyset("-updated_at", "-id", types=(str, int))),
     Sort("-updated", _("Least recently updated"), TimeKeyset("updated_at", "id", types=(str, int))),
@@ -229,7 +229,7 @@ class JourneyList(ListDefinition):
         Filter("trigger", _("Starts when"), choices=Journey.Trigger.choices),
         OWNER_FILTER,
     ]
-    sorts = [*NAME_SORTS, Sort("newest", _("Newest first"), Keyset("-id", types=(int,)))]
+    sorts = [*NAME_SORTS, NEWEST]
     default_sort = "name"
     bulk_actions = [
         BulkAction(

@@ -26,7 +26,18 @@ the total is counted once, bounded and cached (``approximate_total``), never per
 """
 
 from .actions import BulkAction, Edit
-from .common import ACTIVE_CHOICES, active_chip, active_toggle, active_value, id_value, person
+from .common import (
+    ACTIVE_CHOICES,
+    BY_NAME,
+    BY_NAME_DESC,
+    NEWEST,
+    OLDEST,
+    active_chip,
+    active_toggle,
+    active_value,
+    id_value,
+    person,
+)
 from .definition import (
     Column,
     Filter,
@@ -42,6 +53,10 @@ from .render import RenderedList, approximate_total, header_sort, list_response,
 
 __all__ = [
     "ACTIVE_CHOICES",
+    "BY_NAME",
+    "BY_NAME_DESC",
+    "NEWEST",
+    "OLDEST",
     "BulkAction",
     "Edit",
     "Column",

@@ -1,6 +1,6 @@
 """Pieces several lists declare alike, written once: a record's *active* flag (its chip,
 its filter's value, its bulk *Activate or deactivate* through the app's own service), a
-person's name in a cell, and an id read from a filter."""
+person's name in a cell, an id read from a filter, and the usual sorts."""
 
 from __future__ import annotations
 
@@ -11,10 +11,19 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from panorama.core.pagination import Keyset
+
 from .actions import BulkAction
+from .definition import Sort
 
 if TYPE_CHECKING:
     from .definition import Formatter, Label, ListState
+
+# The sorts most lists offer, by name and by when the row was made.
+BY_NAME = Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int)))
+BY_NAME_DESC = Sort("-name", _("Name, Z to A"), Keyset("-name", "-id", types=(str, int)))
+NEWEST = Sort("newest", _("Newest first"), Keyset("-id", types=(int,)))
+OLDEST = Sort("oldest", _("Oldest first"), Keyset("id", types=(int,)))
 
 # The choices of an "active" filter (and of the bulk action's select).
 ACTIVE_CHOICES = [("on", _("Active")), ("off", _("Inactive"))]

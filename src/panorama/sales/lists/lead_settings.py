@@ -15,6 +15,8 @@ from django.utils.translation import ngettext_lazy
 from panorama.accounts.models import Team
 from panorama.core.lists import (
     ACTIVE_CHOICES,
+    BY_NAME,
+    NEWEST,
     BulkAction,
     Column,
     Filter,
@@ -36,7 +38,6 @@ from ..services.lead_config import lead_config_save, lead_configs_visible_to
 BY_POSITION = Sort(
     "position", _("In the order they apply"), Keyset("position", "id", types=(int, int))
 )
-BY_NAME = Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int)))
 # The columns and the filter every lead setting has.
 NAME = Column("name", _("Name"), link=True, sort="name")
 POSITION = Column("position", _("Position"), numeric=True, sort="position", default=False)
@@ -182,7 +183,7 @@ class WebFormList(_LeadSettingList):
     ]
     sorts = [
         BY_NAME,
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        NEWEST,
     ]
     default_sort = "name"
     bulk_actions = [_toggle("webform")]

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext_lazy
 from panorama.accounts import permissions
 from panorama.accounts.models import Team
 from panorama.core.lists import (
+    NEWEST,
     BulkAction,
     Column,
     Filter,
@@ -112,7 +113,7 @@ class LeadList(ListDefinition):
         Filter("team", _("Team"), choices=_teams),
     ]
     sorts = [
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        NEWEST,
         Sort("score", _("Highest score first"), Keyset("-score", "-id", types=(int, int))),
         Sort("-score", _("Lowest score first"), Keyset("score", "id", types=(int, int))),
         Sort("status", _("Status"), Keyset("status", "-id", types=(str, int))),

@@ -16,19 +16,19 @@ from panorama.accounts import permissions
 from panorama.accounts.models import User
 from panorama.core.exceptions import Conflict
 from panorama.core.lists import (
+    NEWEST,
+    OLDEST,
     BulkAction,
     Column,
     Edit,
     Filter,
     ListDefinition,
     ListState,
-    Sort,
     attr,
     chip,
     choice,
     person,
 )
-from panorama.core.pagination import Keyset
 
 from .. import selectors
 from ..forms import CaseAssignForm
@@ -136,8 +136,8 @@ class CaseList(ListDefinition):
         Filter("sla", _("SLA"), choices=SLA_CHOICES),
     ]
     sorts = [
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
-        Sort("oldest", _("Oldest first"), Keyset("id", types=(int,))),
+        NEWEST,
+        OLDEST,
     ]
     default_sort = "newest"
     # Through the services of the case's page: the lifecycle refuses a move it does not

@@ -17,6 +17,8 @@ from django.utils.translation import ngettext_lazy
 
 from panorama.accounts import permissions
 from panorama.core.lists import (
+    NEWEST,
+    OLDEST,
     BulkAction,
     Column,
     Filter,
@@ -28,7 +30,7 @@ from panorama.core.lists import (
     choice,
     person,
 )
-from panorama.core.pagination import Keyset, TimeKeyset
+from panorama.core.pagination import TimeKeyset
 
 from ..models import Asset, ServiceContract, TechnicianProfile, WorkOrder
 from ..selectors import field as selectors
@@ -81,8 +83,8 @@ class WorkOrderList(ListDefinition):
         Filter("source", _("Source"), choices=WorkOrder.Source.choices),
     ]
     sorts = [
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
-        Sort("oldest", _("Oldest first"), Keyset("id", types=(int,))),
+        NEWEST,
+        OLDEST,
     ]
     default_sort = "newest"
 
@@ -165,8 +167,8 @@ class AssetList(ListDefinition):
         Filter("level", _("Level"), choices=LEVEL_CHOICES),
     ]
     sorts = [
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
-        Sort("oldest", _("Oldest first"), Keyset("id", types=(int,))),
+        NEWEST,
+        OLDEST,
     ]
     default_sort = "newest"
 
@@ -248,7 +250,7 @@ class ContractList(ListDefinition):
     sorts = [
         Sort("ending", _("Ending first"), TimeKeyset("ends_on", "id", types=(str, int))),
         Sort("-ending", _("Ending last"), TimeKeyset("-ends_on", "-id", types=(str, int))),
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        NEWEST,
     ]
     default_sort = "ending"
     bulk_actions = [
