@@ -68,18 +68,18 @@ def _by_owner(qs: QuerySet, value: str | None, user: Any) -> QuerySet:
     return qs
 
 
-def _confirm_field(label: Any, yes: Any, required: Any):
-    """A select the user must set before an action that cannot be undone (deleting):
-    without it the action is refused with ``required``, nothing done."""
+def _delete_action(run: Any, required: Any, *, permission: str) -> BulkAction:
+    """*Delete*, which cannot be undone: the user must first choose "Delete them for
+    good" in a select; without it the action is refused with ``required``, nothing done."""
 
     def field(user: Any) -> forms.Field:
         return forms.ChoiceField(
-            label=label,
-            choices=[("", label), ("yes", yes)],
+            label=_("Confirm…"),
+            choices=[("", _("Confirm…")), ("yes", _("Delete them for good"))],
             error_messages={"required": required},
         )
 
-    return field
+    return BulkAction("delete", _("Delete"), field=field, run=run, permission=permission)
 
 
 # --- segments ------------------------------------------------------------------------
@@ -137,15 +137,9 @@ class SegmentList(ListDefinition):
     # segment_delete: the right to build segments; a segment a campaign targets, an SLA
     # policy names or a loyalty rule uses is refused with why.
     bulk_actions = [
-        BulkAction(
-            "delete",
-            _("Delete"),
-            field=_confirm_field(
-                _("Confirm…"),
-                _("Delete them for good"),
-                _("Choose “Delete them for good” to delete the selected segments."),
-            ),
-            run=_delete_segment,
+        _delete_action(
+            _delete_segment,
+            _("Choose “Delete them for good” to delete the selected segments."),
             permission="marketing.build_segments",
         )
     ]
@@ -316,15 +310,9 @@ class TemplateList(ListDefinition):
     # template_delete: the right to write messages; one a campaign, a journey or a
     # business rule sends is refused, naming it.
     bulk_actions = [
-        BulkAction(
-            "delete",
-            _("Delete"),
-            field=_confirm_field(
-                _("Confirm…"),
-                _("Delete them for good"),
-                _("Choose “Delete them for good” to delete the selected messages."),
-            ),
-            run=_delete_template,
+        _delete_action(
+            _delete_template,
+            _("Choose “Delete them for good” to delete the selected messages."),
             permission="marketing.send_campaigns",
         )
     ]
