@@ -27,6 +27,7 @@ from panorama.core.lists import (
     attr,
     choice,
     id_value,
+    named_choices,
 )
 from panorama.core.pagination import Keyset
 from panorama.core.templatetags.formatting import money, number
@@ -199,9 +200,7 @@ class FinancingPlanList(ListDefinition):
 
 
 def _categories(user: Any) -> list[tuple[str, Any]]:
-    return [
-        (str(pk), name) for pk, name in Category.objects.order_by("name").values_list("pk", "name")
-    ]
+    return named_choices(Category.objects.all())
 
 
 class ProductList(ListDefinition):

@@ -26,6 +26,7 @@ from panorama.core.lists import (
     active_toggle,
     active_value,
     id_value,
+    named_choices,
 )
 from panorama.core.pagination import Keyset
 from panorama.core.templatetags.formatting import number
@@ -36,7 +37,7 @@ from .services.programmes import programme_save
 
 
 def _programmes(user: Any) -> list[tuple[str, Any]]:
-    return [(str(p.pk), p.name) for p in Programme.objects.order_by("name")]
+    return named_choices(Programme.objects.all())
 
 
 def _tiers(user: Any) -> list[tuple[str, Any]]:

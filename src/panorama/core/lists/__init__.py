@@ -36,6 +36,7 @@ from .common import (
     active_toggle,
     active_value,
     id_value,
+    named_choices,
     person,
 )
 from .definition import (
@@ -76,6 +77,7 @@ __all__ = [
     "header_sort",
     "id_value",
     "list_response",
+    "named_choices",
     "person",
     "render_list",
 ]

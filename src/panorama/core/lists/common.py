@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +51,11 @@ def id_value(state: ListState, key: str) -> int | None:
     """The filter ``key`` as a record id, or None when it is not one."""
     value = state.filters.get(key, "")
     return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def named_choices(qs: QuerySet) -> list[tuple[str, Any]]:
+    """The records of ``qs`` as a filter's choices: (id, name), by name, in one query."""
+    return [(str(pk), name) for pk, name in qs.order_by("name").values_list("pk", "name")]
 
 
 def _active_field(user: Any) -> forms.Field:

@@ -29,6 +29,7 @@ from panorama.core.lists import (
     attr,
     choice,
     id_value,
+    named_choices,
 )
 from panorama.core.pagination import Keyset
 
@@ -46,7 +47,7 @@ STATE_FILTER = Filter("active", _("State"), choices=ACTIVE_CHOICES)
 
 
 def _teams(user: Any) -> list[tuple[str, Any]]:
-    return [(str(pk), name) for pk, name in Team.objects.order_by("name").values_list("pk", "name")]
+    return named_choices(Team.objects.all())
 
 
 def _toggle(kind: str) -> BulkAction:

@@ -22,6 +22,7 @@ from panorama.core.lists import (
     attr,
     chip,
     choice,
+    named_choices,
     person,
 )
 from panorama.core.pagination import Keyset
@@ -44,7 +45,7 @@ STATUS_TONES = {
 def _teams(user) -> list[tuple[str, str]]:
     teams = teams_in_scope(user)
     qs = Team.objects.all() if teams is None else teams
-    return [(str(pk), name) for pk, name in qs.order_by("name").values_list("pk", "name")]
+    return named_choices(qs)
 
 
 def _assign(user, lead: Lead, owner) -> Any:

@@ -27,6 +27,7 @@ from panorama.core.lists import (
     attr,
     chip,
     choice,
+    named_choices,
     person,
 )
 
@@ -51,11 +52,8 @@ def _sla(case: Case) -> Any:
     return "—"
 
 
-def _queues(user) -> list[tuple[str, str]]:
-    return [
-        (str(pk), name)
-        for pk, name in Queue.objects.filter(active=True).order_by("name").values_list("pk", "name")
-    ]
+def _queues(user) -> list[tuple[str, Any]]:
+    return named_choices(Queue.objects.filter(active=True))
 
 
 OWNER_CHOICES = [("me", _("My cases")), ("none", _("Unassigned"))]

@@ -28,6 +28,7 @@ from panorama.core.lists import (
     attr,
     chip,
     choice,
+    named_choices,
     person,
 )
 from panorama.core.pagination import TimeKeyset
@@ -136,12 +137,7 @@ def _products(user) -> list[tuple[str, str]]:
     from panorama.catalog.models import Product
 
     installed = Asset.objects.order_by().values("product_id")
-    return [
-        (str(pk), name)
-        for pk, name in Product.objects.filter(pk__in=installed)
-        .order_by("name")
-        .values_list("pk", "name")
-    ]
+    return named_choices(Product.objects.filter(pk__in=installed))
 
 
 class AssetList(ListDefinition):
