@@ -11,13 +11,14 @@ from django.urls import reverse
 from panorama.catalog.models import Product
 from panorama.core.lists.services import saved_view_create
 
+from ..lists import list_bulk
 from .factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _bulk(client, **data):
-    return client.post("/ui/lists/products/bulk/", data, headers={"HX-Request": "true"})
+    return list_bulk(client, "products", **data)
 
 
 def test_a_rep_sees_the_catalogue_and_a_kind_chip_narrows_it_in_the_url(client, rep):

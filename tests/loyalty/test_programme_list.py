@@ -9,11 +9,13 @@ from django.urls import reverse
 from panorama.loyalty.models import Programme
 from panorama.loyalty.services.programmes import programme_save
 
+from ..lists import list_bulk
+
 pytestmark = pytest.mark.django_db
 
 
 def _bulk(client, **data):
-    return client.post("/ui/lists/loyalty_programmes/bulk/", data, headers={"HX-Request": "true"})
+    return list_bulk(client, "loyalty_programmes", **data)
 
 
 @pytest.fixture

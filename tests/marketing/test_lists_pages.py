@@ -7,21 +7,11 @@ import pytest
 from panorama.accounts.models import Role
 from panorama.marketing.models import Campaign, Segment
 from tests.factories import TeamFactory, UserFactory
+from tests.lists import HX, list_bulk, row_names
 
 from .conftest import EXAMPLE_RULES
 
 pytestmark = pytest.mark.django_db
-
-HX = {"HX-Request": "true"}
-
-
-def _bulk(client, list_name, **data):
-    return client.post(f"/ui/lists/{list_name}/bulk/", data, headers=HX)
-
-
-def _names(response) -> list[str]:
-    return [row.obj.name for row in response.context["list"].rows]
-
 
 # --- segments ------------------------------------------------------------------------
 
@@ -40,29 +30,29 @@ def test_a_rep_sees_the_staff_s_segments_and_his_team_s_only(client, rep, market
     client.force_login(rep)
     page = client.get("/marketing/")
     assert page.status_code == 200
-    assert _names(page) == ["Madrid", "Todos"]
+    assert row_names(page) == ["Madrid", "Todos"]
     assert b'id="segments-list"' in page.content and b"Solo Sur" not in page.content
     # The static lists and their import have their own page (/marketing/lists/).
     assert b'id="lists-title"' not in page.content
     client.force_login(marketer)
-    assert _names(client.get("/marketing/")) == ["Madrid", "Solo Sur", "Todos"]
+    assert row_names(client.get("/marketing/")) == ["Madrid", "Solo Sur", "Todos"]
 
 
 def test_a_segment_filter_is_a_chip_in_the_url(client, rep, team, segments):
     client.force_login(rep)
     mine = client.get("/marketing/?owner=me", headers={**HX, "HX-Target": "segments-list"})
-    assert _names(mine) == ["Madrid"]
+    assert row_names(mine) == ["Madrid"]
     assert mine["HX-Push-Url"] == "/marketing/?owner=me"
     text = mine.content.decode()
     assert "Owner: Mine" in text
     staff = client.get("/marketing/?team=staff&sort=-name")
-    assert _names(staff) == ["Todos"] and "Shown to: The whole staff" in staff.content.decode()
+    assert row_names(staff) == ["Todos"] and "Shown to: The whole staff" in staff.content.decode()
     # A team he cannot see is not offered, and asking for it shows nothing of it.
     choices = dict(
         next(f for f in staff.context["list"].filter_menu if f["key"] == "team")["choices"]
     )
     assert str(team.pk) in choices and str(segments["south"].team_id) not in choices
-    assert _names(client.get(f"/marketing/?team={segments['south'].team_id}")) == []
+    assert row_names(client.get(f"/marketing/?team={segments['south'].team_id}")) == []
 
 
 def test_deleting_segments_goes_through_the_service_and_reports_refusals(
@@ -71,13 +61,13 @@ def test_deleting_segments_goes_through_the_service_and_reports_refusals(
     Campaign.objects.create(name="Otoño", segment=segments["madrid"])
     client.force_login(marketer)
     ids = [str(segments["madrid"].pk), str(segments["all"].pk)]
-    unconfirmed = _bulk(client, "segments", action="delete", ids=ids)
+    unconfirmed = list_bulk(client, "segments", action="delete", ids=ids)
     assert "Choose “Delete them for good” to delete the selected segments." in (
         unconfirmed.content.decode()
     )
     assert Segment.objects.count() == 3  # nothing deleted without the confirmation
 
-    done = _bulk(client, "segments", action="delete", **{"value-delete": "yes"}, ids=ids)
+    done = list_bulk(client, "segments", action="delete", **{"value-delete": "yes"}, ids=ids)
     text = done.content.decode()
     assert "1 row changed." in text and "1 row refused:" in text
     assert "Madrid: The segment is the target of a campaign: it cannot be deleted." in text
@@ -88,7 +78,7 @@ def test_who_may_not_build_segments_gets_no_delete(client, segments):
     analyst = UserFactory(username="ana_lyst", role=Role.ANALYST)
     client.force_login(analyst)
     assert client.get("/marketing/").context["list"].bulk is None
-    refused = _bulk(
+    refused = list_bulk(
         client, "segments", action="delete", **{"value-delete": "yes"}, all="1", query=""
     )
     assert "Choose an action." in refused.content.decode()
@@ -114,15 +104,17 @@ def journeys(marketer, rep):
 def test_journeys_filter_by_status_as_a_chip_in_the_url(client, marketer, journeys):
     client.force_login(marketer)
     page = client.get("/marketing/journeys/")
-    assert _names(page) == ["Alta", "Borrador"]
+    assert row_names(page) == ["Alta", "Borrador"]
     assert b"An event: holding.added" in page.content
     assert b'id="forms-title"' in page.content  # the sign-up forms stay below
     active = client.get(
         "/marketing/journeys/?status=active", headers={**HX, "HX-Target": "journeys-list"}
     )
-    assert _names(active) == ["Alta"] and "Status: Active" in active.content.decode()
+    assert row_names(active) == ["Alta"] and "Status: Active" in active.content.decode()
     assert active["HX-Push-Url"] == "/marketing/journeys/?status=active"
-    assert _names(client.get("/marketing/journeys/?trigger=birthday&sort=newest")) == ["Borrador"]
+    assert row_names(client.get("/marketing/journeys/?trigger=birthday&sort=newest")) == [
+        "Borrador"
+    ]
 
 
 def test_a_saved_view_of_journeys_is_a_tab_that_draws_its_filters(client, marketer, journeys):
@@ -133,11 +125,11 @@ def test_a_saved_view_of_journeys_is_a_tab_that_draws_its_filters(client, market
     )
     client.force_login(marketer)
     drawn = client.get(f"/marketing/journeys/?view={view.pk}")
-    assert _names(drawn) == ["Alta"] and drawn.context["list"].tabs.current == view
+    assert row_names(drawn) == ["Alta"] and drawn.context["list"].tabs.current == view
     assert "En marcha" in drawn.content.decode()
     saved_view_set_default(by=marketer, list_name="journeys", view=view)
-    assert _names(client.get("/marketing/journeys/")) == ["Alta"]  # his default view
-    assert _names(client.get("/marketing/journeys/?view=all")) == ["Alta", "Borrador"]
+    assert row_names(client.get("/marketing/journeys/")) == ["Alta"]  # his default view
+    assert row_names(client.get("/marketing/journeys/?view=all")) == ["Alta", "Borrador"]
 
 
 def test_pausing_journeys_goes_through_the_service_and_reports_refusals(
@@ -146,13 +138,13 @@ def test_pausing_journeys_goes_through_the_service_and_reports_refusals(
     client.force_login(marketer)
     ids = [str(journeys["live"].pk), str(journeys["draft"].pk)]
     with emitted() as events:
-        paused = _bulk(client, "journeys", action="pause", ids=ids)
+        paused = list_bulk(client, "journeys", action="pause", ids=ids)
     text = paused.content.decode()
     assert "1 row changed." in text and "Borrador: Only an active journey can be paused." in text
     assert [p["status"] for name, p in events if name == "journey.status_changed"] == ["paused"]
     journeys["live"].refresh_from_db()
     assert journeys["live"].status == "paused"
-    activated = _bulk(client, "journeys", action="activate", all="1", query="")
+    activated = list_bulk(client, "journeys", action="activate", all="1", query="")
     text = activated.content.decode()
     assert "Borrador: Add a step before activating the journey." in text
     assert "1 row changed." in text
@@ -165,8 +157,8 @@ def test_who_may_not_send_sees_journeys_but_cannot_pause_them(client, rep, journ
     assert client.get("/marketing/journeys/").status_code == 302  # signed out: the login
     client.force_login(rep)
     page = client.get("/marketing/journeys/")
-    assert _names(page) == ["Alta", "Borrador"] and page.context["list"].bulk is None
-    refused = _bulk(client, "journeys", action="pause", ids=[str(journeys["live"].pk)])
+    assert row_names(page) == ["Alta", "Borrador"] and page.context["list"].bulk is None
+    refused = list_bulk(client, "journeys", action="pause", ids=[str(journeys["live"].pk)])
     assert "Choose an action." in refused.content.decode()
     journeys["live"].refresh_from_db()
     assert journeys["live"].status == "active"
@@ -200,17 +192,17 @@ def test_messages_filter_as_a_chip_in_the_url_and_everyone_reads_them(
     Campaign.objects.create(name="Otoño", template=templates["campaign"])
     client.force_login(rep)
     page = client.get("/marketing/templates/")
-    assert _names(page) == ["Bienvenida", "Cumpleaños", "Otoño", "Seguimiento", "Sin uso"]
+    assert row_names(page) == ["Bienvenida", "Cumpleaños", "Otoño", "Seguimiento", "Sin uso"]
     assert page.context["list"].bulk is None  # a rep writes no messages
     client.force_login(marketer)
     spanish = client.get(
         "/marketing/templates/?english=no", headers={**HX, "HX-Target": "message-templates-list"}
     )
-    assert "Bienvenida" not in _names(spanish) and len(_names(spanish)) == 4
+    assert "Bienvenida" not in row_names(spanish) and len(row_names(spanish)) == 4
     assert spanish["HX-Push-Url"] == "/marketing/templates/?english=no"
     assert "English: Spanish only" in spanish.content.decode()
     used = client.get("/marketing/templates/?use=campaign&q=oto")
-    assert _names(used) == ["Otoño"] and "Use: Sent by a campaign" in used.content.decode()
+    assert row_names(used) == ["Otoño"] and "Use: Sent by a campaign" in used.content.decode()
 
 
 def test_deleting_messages_refuses_those_something_sends_naming_it(
@@ -232,7 +224,7 @@ def test_deleting_messages_refuses_those_something_sends_naming_it(
     )
     client.force_login(marketer)
     with emitted() as events:
-        done = _bulk(
+        done = list_bulk(
             client,
             "message-templates",
             action="delete",

@@ -10,12 +10,9 @@ from panorama.accounts.models import Role
 from panorama.sales.models import AssignmentRule, ScoringRule, WebForm
 
 from ..factories import TeamFactory, UserFactory
+from ..lists import list_bulk
 
 pytestmark = pytest.mark.django_db
-
-
-def _bulk(client, list_name, **data):
-    return client.post(f"/ui/lists/{list_name}/bulk/", data, headers={"HX-Request": "true"})
 
 
 def _scoring(name, points=10, active=True):
@@ -53,7 +50,7 @@ def test_deactivate_in_bulk_through_the_service_with_refusals_reported(client, a
     broken = _scoring("Sin puntos", points=0)  # saved around the service: 0 points
     client.force_login(admin_user)
     with emitted() as events:
-        response = _bulk(
+        response = list_bulk(
             client,
             "lead_scoring_rules",
             action="active",
@@ -80,7 +77,7 @@ def test_nobody_else_opens_or_acts_on_them(client):
     client.force_login(manager)
     for name in ("lead_settings", "lead_settings_assignment", "lead_settings_webforms"):
         assert client.get(reverse(f"sales:{name}")).status_code == 403
-    response = _bulk(
+    response = list_bulk(
         client, "lead_scoring_rules", action="active", **{"value-active": "off"}, ids=[rule.pk]
     )
     assert response.context["list"].bulk_error == "Choose an action."

@@ -13,6 +13,7 @@ from panorama.service.services.asset import contract_create
 from panorama.service.services.contract import contract_cancel
 
 from ..factories import CustomerFactory, TeamFactory, UserFactory
+from ..lists import list_bulk
 from .field_world import field_world
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def w():
 
 
 def _bulk(client, **data):
-    return client.post("/ui/lists/service_contracts/bulk/", data, headers={"HX-Request": "true"})
+    return list_bulk(client, "service_contracts", **data)
 
 
 def test_the_user_sees_his_customers_contracts_only(client, w):

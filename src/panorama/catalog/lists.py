@@ -5,24 +5,29 @@ checks it again on every row)."""
 
 from typing import Any
 
-from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from panorama.accounts import permissions
 from panorama.core.lists import (
-    BulkAction,
+    ACTIVE_CHOICES,
+    BY_NAME,
+    BY_NAME_DESC,
     Column,
     Filter,
     ListDefinition,
     ListState,
     Sort,
+    active_chip,
+    active_toggle,
+    active_value,
     attr,
     choice,
+    id_value,
+    named_choices,
 )
 from panorama.core.pagination import Keyset
 from panorama.core.templatetags.formatting import money, number
@@ -33,13 +38,9 @@ from .services.products import product_update
 
 STATUS = [("on", _("Active")), ("off", _("Archived"))]
 VALIDITY = [("current", _("Valid today")), ("upcoming", _("Upcoming")), ("expired", _("Expired"))]
-BY_NAME = Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int)))
 
 
-def _status(row: Any) -> Any:
-    if row.active:
-        return format_html('<span class="pn-chip pn-chip-success">{}</span>', _("Active"))
-    return format_html('<span class="pn-chip">{}</span>', _("Archived"))
+_status = active_chip(_("Archived"))
 
 
 def _period(row: Any) -> Any:
@@ -48,11 +49,6 @@ def _period(row: Any) -> Any:
     if not start and not end:
         return _("Always")
     return f"{start or '…'} – {end or '…'}"
-
-
-def _active(state: ListState) -> bool | None:
-    value = state.filters.get("active", "")
-    return {"on": True, "off": False}.get(value)
 
 
 def _manager_action(user: Any, url_name: str, label: Any) -> tuple[str, Any] | None:
@@ -92,7 +88,7 @@ class PriceListList(ListDefinition):
         channel = state.filters.get("channel", "")
         return terms.price_lists(
             search=state.search,
-            active=_active(state),
+            active=active_value(state),
             channel=channel if channel in Channel.values else "",
             validity=validity if validity in terms.VALIDITY else "",
         )
@@ -152,7 +148,7 @@ class PromotionList(ListDefinition):
         validity = state.filters.get("validity", "")
         return terms.promotions(
             search=state.search,
-            active=_active(state),
+            active=active_value(state),
             kind=kind if kind in Promotion.Kind.values else "",
             coupon={"yes": True, "no": False}.get(state.filters.get("coupon", "")),
             validity=validity if validity in terms.VALIDITY else "",
@@ -194,7 +190,7 @@ class FinancingPlanList(ListDefinition):
     default_sort = "instalments"
 
     def filtered(self, user, state: ListState) -> QuerySet:
-        return terms.financing_plan_list(search=state.search, active=_active(state))
+        return terms.financing_plan_list(search=state.search, active=active_value(state))
 
     def row_url(self, row: FinancingPlan) -> str:
         return reverse("catalog:plan_detail", args=[row.pk])
@@ -203,24 +199,8 @@ class FinancingPlanList(ListDefinition):
         return _manager_action(user, "catalog:plan_create", _("New financing plan"))
 
 
-def _product_status(row: Product) -> Any:
-    if row.active:
-        return format_html('<span class="pn-chip pn-chip-success">{}</span>', _("Active"))
-    return format_html('<span class="pn-chip">{}</span>', _("Inactive"))
-
-
 def _categories(user: Any) -> list[tuple[str, Any]]:
-    return [
-        (str(pk), name) for pk, name in Category.objects.order_by("name").values_list("pk", "name")
-    ]
-
-
-def _active_field(user: Any) -> forms.Field:
-    return forms.TypedChoiceField(
-        label=_("Status"),
-        choices=[("on", _("Active")), ("off", _("Inactive"))],
-        coerce=lambda value: value == "on",
-    )
+    return named_choices(Category.objects.all())
 
 
 class ProductList(ListDefinition):
@@ -245,25 +225,22 @@ class ProductList(ListDefinition):
         ),
         Column("unit", _("Unit"), value=attr("unit.name"), default=False),
         Column("tax", _("Tax"), value=attr("tax.name"), default=False),
-        Column("active", _("Status"), value=_product_status),
+        Column("active", _("Status"), value=active_chip()),
     ]
     filters = [
         Filter("kind", _("Kind"), choices=Product.Kind.choices),
-        Filter("active", _("Status"), choices=[("on", _("Active")), ("off", _("Inactive"))]),
+        Filter("active", _("Status"), choices=ACTIVE_CHOICES),
         Filter("category", _("Category"), choices=_categories),
     ]
     sorts = [
         BY_NAME,
-        Sort("-name", _("Name, Z to A"), Keyset("-name", "-id", types=(str, int))),
+        BY_NAME_DESC,
         Sort("sku", _("SKU"), Keyset("sku", types=(str,))),
     ]
     default_sort = "name"
     bulk_actions = [
-        BulkAction(
-            "active",
-            _("Activate or deactivate"),
-            field=_active_field,
-            run=lambda user, row, active: product_update(
+        active_toggle(
+            lambda user, row, active: product_update(
                 product=row, by=user, changes={"active": active}
             ),
             permission="catalog.manage",
@@ -272,12 +249,11 @@ class ProductList(ListDefinition):
 
     def filtered(self, user, state: ListState) -> QuerySet:
         kind = state.filters.get("kind", "")
-        category = state.filters.get("category", "")
         return products_filter(
             search=state.search,
             kind=kind if kind in Product.Kind.values else "",
-            category_id=int(category) if category.isdigit() and len(category) < 12 else None,
-            active=_active(state),
+            category_id=id_value(state, "category"),
+            active=active_value(state),
         )
 
     def row_url(self, row: Product) -> str:

@@ -5,16 +5,29 @@ loyalty."""
 
 from typing import Any
 
-from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from panorama.accounts.permissions import can
-from panorama.core.lists import BulkAction, Column, Filter, ListDefinition, ListState, Sort
+from panorama.core.lists import (
+    ACTIVE_CHOICES,
+    BY_NAME,
+    BY_NAME_DESC,
+    NEWEST,
+    Column,
+    Filter,
+    ListDefinition,
+    ListState,
+    Sort,
+    active_chip,
+    active_toggle,
+    active_value,
+    id_value,
+    named_choices,
+)
 from panorama.core.pagination import Keyset
 from panorama.core.templatetags.formatting import number
 
@@ -24,7 +37,7 @@ from .services.programmes import programme_save
 
 
 def _programmes(user: Any) -> list[tuple[str, Any]]:
-    return [(str(p.pk), p.name) for p in Programme.objects.order_by("name")]
+    return named_choices(Programme.objects.all())
 
 
 def _tiers(user: Any) -> list[tuple[str, Any]]:
@@ -32,10 +45,6 @@ def _tiers(user: Any) -> list[tuple[str, Any]]:
         (str(t.pk), f"{t.programme.name} · {t.name}")
         for t in Tier.objects.select_related("programme").order_by("programme__name", "threshold")
     ]
-
-
-def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 12 else None
 
 
 class MemberList(ListDefinition):
@@ -64,7 +73,7 @@ class MemberList(ListDefinition):
         Filter("tier", _("Tier"), choices=_tiers),
     ]
     sorts = [
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        NEWEST,
         Sort("balance", _("Highest balance"), Keyset("-balance", "-id", types=(int, int))),
     ]
     default_sort = "newest"
@@ -72,8 +81,8 @@ class MemberList(ListDefinition):
     def filtered(self, user, state: ListState) -> QuerySet:
         return selectors.members(
             user=user,
-            programme_id=_int(state.filters.get("programme", "")),
-            tier_id=_int(state.filters.get("tier", "")),
+            programme_id=id_value(state, "programme"),
+            tier_id=id_value(state, "tier"),
             search=state.search,
         )
 
@@ -87,24 +96,10 @@ MEMBERS = MemberList()
 # --- programmes ---------------------------------------------------------------------
 
 
-def _programme_status(row: Programme) -> Any:
-    if row.active:
-        return format_html('<span class="pn-chip pn-chip-success">{}</span>', _("Active"))
-    return format_html('<span class="pn-chip">{}</span>', _("Inactive"))
-
-
 def _expiry(row: Programme) -> Any:
     if not row.expiry_months:
         return _("Never")
     return ngettext("%(n)s month", "%(n)s months", row.expiry_months) % {"n": row.expiry_months}
-
-
-def _active_field(user: Any) -> forms.Field:
-    return forms.TypedChoiceField(
-        label=_("Status"),
-        choices=[("on", _("Active")), ("off", _("Inactive"))],
-        coerce=lambda value: value == "on",
-    )
 
 
 def _programme_active(user: Any, row: Programme, active: bool) -> Programme:
@@ -151,10 +146,10 @@ class ProgrammeList(ListDefinition):
             default=False,
         ),
         Column("points_name", _("Points name"), default=False),
-        Column("active", _("Status"), value=_programme_status),
+        Column("active", _("Status"), value=active_chip()),
     ]
     filters = [
-        Filter("active", _("Status"), choices=[("on", _("Active")), ("off", _("Inactive"))]),
+        Filter("active", _("Status"), choices=ACTIVE_CHOICES),
         Filter(
             "expiry",
             _("Expiry"),
@@ -162,24 +157,15 @@ class ProgrammeList(ListDefinition):
         ),
     ]
     sorts = [
-        Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int))),
-        Sort("-name", _("Name, Z to A"), Keyset("-name", "-id", types=(str, int))),
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        BY_NAME,
+        BY_NAME_DESC,
+        NEWEST,
     ]
     default_sort = "name"
-    bulk_actions = [
-        BulkAction(
-            "active",
-            _("Activate or deactivate"),
-            field=_active_field,
-            run=_programme_active,
-            permission="loyalty.manage",
-        )
-    ]
+    bulk_actions = [active_toggle(_programme_active, permission="loyalty.manage")]
 
     def filtered(self, user, state: ListState) -> QuerySet:
-        active = {"on": True, "off": False}.get(state.filters.get("active", ""))
-        qs = selectors.programmes(active=active).order_by()
+        qs = selectors.programmes(active=active_value(state)).order_by()
         if state.filters.get("expiry") == "never":
             qs = qs.filter(expiry_months=0)
         elif state.filters.get("expiry") == "expire":

@@ -16,8 +16,20 @@ from django.utils.translation import ngettext, ngettext_lazy
 
 from panorama.accounts import permissions
 from panorama.accounts.models import Team
-from panorama.core.lists import BulkAction, Column, Filter, ListDefinition, ListState, Sort, chip
-from panorama.core.pagination import Keyset, TimeKeyset
+from panorama.core.lists import (
+    BY_NAME,
+    BY_NAME_DESC,
+    NEWEST,
+    BulkAction,
+    Column,
+    Filter,
+    ListDefinition,
+    ListState,
+    Sort,
+    chip,
+    person,
+)
+from panorama.core.pagination import TimeKeyset
 
 from . import selectors
 from .models import Campaign, CampaignVariant, Journey, MessageTemplate, Segment
@@ -25,12 +37,15 @@ from .services.journeys import journey_set_status
 from .services.segments import segment_delete
 from .services.templates import template_delete
 
-BY_NAME = Keyset("name", "id", types=(str, int))
-BY_NAME_DESC = Keyset("-name", "-id", types=(str, int))
-
-
-def _person(user: Any) -> str:
-    return (user.get_full_name() or user.username) if user else "—"
+NAME_SORTS = [BY_NAME, BY_NAME_DESC]
+UPDATED_SORTS = [
+    Sort("updated", _("Recently updated"), TimeKeyset("-updated_at", "-id", types=(str, int))),
+    Sort("-updated", _("Least recently updated"), TimeKeyset("updated_at", "id", types=(str, int))),
+]
+# "Mine" or "someone else's": the owner filter of segments and journeys.
+OWNER_FILTER = Filter(
+    "owner", _("Owner"), choices=[("me", _("Mine")), ("others", _("Someone else's"))]
+)
 
 
 def _day(value: Any) -> str:
@@ -44,18 +59,27 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _confirm_field(label: Any, yes: Any, required: Any):
-    """A select the user must set before an action that cannot be undone (deleting):
-    without it the action is refused with ``required``, nothing done."""
+def _by_owner(qs: QuerySet, value: str | None, user: Any) -> QuerySet:
+    """``OWNER_FILTER`` applied: the user's own rows, or the others'."""
+    if value == "me":
+        return qs.filter(owner_id=user.pk)
+    if value == "others":
+        return qs.exclude(owner_id=user.pk)
+    return qs
+
+
+def _delete_action(run: Any, required: Any, *, permission: str) -> BulkAction:
+    """*Delete*, which cannot be undone: the user must first choose "Delete them for
+    good" in a select; without it the action is refused with ``required``, nothing done."""
 
     def field(user: Any) -> forms.Field:
         return forms.ChoiceField(
-            label=label,
-            choices=[("", label), ("yes", yes)],
+            label=_("Confirm…"),
+            choices=[("", _("Confirm…")), ("yes", _("Delete them for good"))],
             error_messages={"required": required},
         )
 
-    return field
+    return BulkAction("delete", _("Delete"), field=field, run=run, permission=permission)
 
 
 # --- segments ------------------------------------------------------------------------
@@ -92,12 +116,12 @@ class SegmentList(ListDefinition):
             _("Shown to"),
             value=lambda s: s.team.name if s.team else _("The whole staff"),
         ),
-        Column("owner", _("Owner"), value=lambda s: _person(s.owner)),
+        Column("owner", _("Owner"), value=person("owner")),
         Column("priority", _("Priority"), value=lambda s: s.priority, numeric=True, default=False),
         Column("updated", _("Updated"), value=lambda s: _day(s.updated_at), sort="updated"),
     ]
     filters = [
-        Filter("owner", _("Owner"), choices=[("me", _("Mine")), ("others", _("Someone else's"))]),
+        OWNER_FILTER,
         Filter("team", _("Shown to"), choices=_segment_teams),
         Filter(
             "use",
@@ -108,29 +132,14 @@ class SegmentList(ListDefinition):
             ],
         ),
     ]
-    sorts = [
-        Sort("name", _("Name, A to Z"), BY_NAME),
-        Sort("-name", _("Name, Z to A"), BY_NAME_DESC),
-        Sort("updated", _("Recently updated"), TimeKeyset("-updated_at", "-id", types=(str, int))),
-        Sort(
-            "-updated",
-            _("Least recently updated"),
-            TimeKeyset("updated_at", "id", types=(str, int)),
-        ),
-    ]
+    sorts = [*NAME_SORTS, *UPDATED_SORTS]
     default_sort = "name"
     # segment_delete: the right to build segments; a segment a campaign targets, an SLA
     # policy names or a loyalty rule uses is refused with why.
     bulk_actions = [
-        BulkAction(
-            "delete",
-            _("Delete"),
-            field=_confirm_field(
-                _("Confirm…"),
-                _("Delete them for good"),
-                _("Choose “Delete them for good” to delete the selected segments."),
-            ),
-            run=_delete_segment,
+        _delete_action(
+            _delete_segment,
+            _("Choose “Delete them for good” to delete the selected segments."),
             permission="marketing.build_segments",
         )
     ]
@@ -139,10 +148,7 @@ class SegmentList(ListDefinition):
     def filtered(self, user, state: ListState) -> QuerySet:
         qs = selectors.segments_visible_to(user)
         f = state.filters
-        if f.get("owner") == "me":
-            qs = qs.filter(owner_id=user.pk)
-        elif f.get("owner") == "others":
-            qs = qs.exclude(owner_id=user.pk)
+        qs = _by_owner(qs, f.get("owner"), user)
         team = f.get("team", "")
         if team == "staff":
             qs = qs.filter(team__isnull=True)
@@ -209,19 +215,15 @@ class JourneyList(ListDefinition):
         Column("status", _("Status"), value=chip("status", JOURNEY_TONES)),
         Column("trigger", _("Starts when"), value=_trigger),
         Column("in_progress", _("In progress"), value=lambda j: j.in_progress, numeric=True),
-        Column("owner", _("Owner"), value=lambda j: _person(j.owner), default=False),
+        Column("owner", _("Owner"), value=person("owner"), default=False),
         Column("created", _("Created"), value=lambda j: _day(j.created_at), default=False),
     ]
     filters = [
         Filter("status", _("Status"), choices=Journey.Status.choices),
         Filter("trigger", _("Starts when"), choices=Journey.Trigger.choices),
-        Filter("owner", _("Owner"), choices=[("me", _("Mine")), ("others", _("Someone else's"))]),
+        OWNER_FILTER,
     ]
-    sorts = [
-        Sort("name", _("Name, A to Z"), BY_NAME),
-        Sort("-name", _("Name, Z to A"), BY_NAME_DESC),
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
-    ]
+    sorts = [*NAME_SORTS, NEWEST]
     default_sort = "name"
     bulk_actions = [
         BulkAction(
@@ -245,10 +247,7 @@ class JourneyList(ListDefinition):
             qs = qs.filter(status=f["status"])
         if f.get("trigger") in Journey.Trigger.values:
             qs = qs.filter(trigger=f["trigger"])
-        if f.get("owner") == "me":
-            qs = qs.filter(owner_id=user.pk)
-        elif f.get("owner") == "others":
-            qs = qs.exclude(owner_id=user.pk)
+        qs = _by_owner(qs, f.get("owner"), user)
         if state.search:
             qs = qs.filter(name__icontains=state.search)
         return qs
@@ -306,29 +305,14 @@ class TemplateList(ListDefinition):
             choices=[("campaign", _("Sent by a campaign")), ("unused", _("No campaign"))],
         ),
     ]
-    sorts = [
-        Sort("name", _("Name, A to Z"), BY_NAME),
-        Sort("-name", _("Name, Z to A"), BY_NAME_DESC),
-        Sort("updated", _("Recently updated"), TimeKeyset("-updated_at", "-id", types=(str, int))),
-        Sort(
-            "-updated",
-            _("Least recently updated"),
-            TimeKeyset("updated_at", "id", types=(str, int)),
-        ),
-    ]
+    sorts = [*NAME_SORTS, *UPDATED_SORTS]
     default_sort = "name"
     # template_delete: the right to write messages; one a campaign, a journey or a
     # business rule sends is refused, naming it.
     bulk_actions = [
-        BulkAction(
-            "delete",
-            _("Delete"),
-            field=_confirm_field(
-                _("Confirm…"),
-                _("Delete them for good"),
-                _("Choose “Delete them for good” to delete the selected messages."),
-            ),
-            run=_delete_template,
+        _delete_action(
+            _delete_template,
+            _("Choose “Delete them for good” to delete the selected messages."),
             permission="marketing.send_campaigns",
         )
     ]

@@ -26,6 +26,19 @@ the total is counted once, bounded and cached (``approximate_total``), never per
 """
 
 from .actions import BulkAction, Edit
+from .common import (
+    ACTIVE_CHOICES,
+    BY_NAME,
+    BY_NAME_DESC,
+    NEWEST,
+    OLDEST,
+    active_chip,
+    active_toggle,
+    active_value,
+    id_value,
+    named_choices,
+    person,
+)
 from .definition import (
     Column,
     Filter,
@@ -40,6 +53,11 @@ from .definition import (
 from .render import RenderedList, approximate_total, header_sort, list_response, render_list
 
 __all__ = [
+    "ACTIVE_CHOICES",
+    "BY_NAME",
+    "BY_NAME_DESC",
+    "NEWEST",
+    "OLDEST",
     "BulkAction",
     "Edit",
     "Column",
@@ -49,11 +67,17 @@ __all__ = [
     "ListState",
     "RenderedList",
     "Sort",
+    "active_chip",
+    "active_toggle",
+    "active_value",
     "approximate_total",
     "attr",
     "chip",
     "choice",
     "header_sort",
+    "id_value",
     "list_response",
+    "named_choices",
+    "person",
     "render_list",
 ]

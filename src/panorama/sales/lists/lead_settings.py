@@ -6,7 +6,6 @@ assignment rules and web forms. Read through ``lead_configs_visible_to`` (only f
 from collections.abc import Sequence
 from typing import Any
 
-from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
@@ -15,50 +14,46 @@ from django.utils.translation import ngettext_lazy
 
 from panorama.accounts.models import Team
 from panorama.core.lists import (
+    ACTIVE_CHOICES,
+    BY_NAME,
+    NEWEST,
     BulkAction,
     Column,
     Filter,
     ListDefinition,
     ListState,
     Sort,
+    active_chip,
+    active_toggle,
+    active_value,
     attr,
     choice,
+    id_value,
+    named_choices,
 )
 from panorama.core.pagination import Keyset
 
 from ..models import AssignmentRule, ScoringRule, WebForm
 from ..services.lead_config import lead_config_save, lead_configs_visible_to
 
-STATUS = [("on", _("Active")), ("off", _("Inactive"))]
 BY_POSITION = Sort(
     "position", _("In the order they apply"), Keyset("position", "id", types=(int, int))
 )
-BY_NAME = Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int)))
-
-
-def _status(row: Any) -> Any:
-    if row.active:
-        return format_html('<span class="pn-chip pn-chip-success">{}</span>', _("Active"))
-    return format_html('<span class="pn-chip">{}</span>', _("Inactive"))
-
-
-def _active_field(user: Any) -> forms.Field:
-    return forms.TypedChoiceField(
-        label=_("Status"), choices=STATUS, coerce=lambda value: value == "on"
-    )
+# The columns and the filter every lead setting has.
+NAME = Column("name", _("Name"), link=True, sort="name")
+POSITION = Column("position", _("Position"), numeric=True, sort="position", default=False)
+STATE = Column("active", _("State"), value=active_chip())
+STATE_FILTER = Filter("active", _("State"), choices=ACTIVE_CHOICES)
 
 
 def _teams(user: Any) -> list[tuple[str, Any]]:
-    return [(str(pk), name) for pk, name in Team.objects.order_by("name").values_list("pk", "name")]
+    return named_choices(Team.objects.all())
 
 
 def _toggle(kind: str) -> BulkAction:
     """*Activate or deactivate*: a save of ``active`` through the service, row by row."""
-    return BulkAction(
-        "active",
-        _("Activate or deactivate"),
-        field=_active_field,
-        run=lambda user, row, active: lead_config_save(
+    return active_toggle(
+        lambda user, row, active: lead_config_save(
             by=user, kind=kind, obj_id=row.pk, values={"active": active}
         ),
         permission="sales.configure",
@@ -72,14 +67,14 @@ class _LeadSettingList(ListDefinition):
 
     def filtered(self, user, state: ListState) -> QuerySet:
         qs = lead_configs_visible_to(user=user, kind=self.kind).order_by()
-        active = {"on": True, "off": False}.get(state.filters.get("active", ""))
+        active = active_value(state)
         if active is not None:
             qs = qs.filter(active=active)
         if state.filters.get("kind", "") in self.kinds:
             qs = qs.filter(kind=state.filters["kind"])
-        team = state.filters.get("team", "")
-        if team.isdigit() and len(team) < 12:
-            qs = qs.filter(team_id=int(team))
+        team = id_value(state, "team")
+        if team is not None:
+            qs = qs.filter(team_id=team)
         if state.search:
             qs = qs.filter(name__icontains=state.search)
         return qs
@@ -97,7 +92,14 @@ def _scoring_when(rule: ScoringRule) -> Any:
     return text
 
 
-class ScoringRuleList(_LeadSettingList):
+class _RuleList(_LeadSettingList):
+    """Scoring and assignment rules: applied in their order, listed in it."""
+
+    sorts = [BY_POSITION, BY_NAME]
+    default_sort = "position"
+
+
+class ScoringRuleList(_RuleList):
     kind = "scoring"
     name = "lead_scoring_rules"
     label = _("Scoring rules")
@@ -106,19 +108,17 @@ class ScoringRuleList(_LeadSettingList):
     empty_title = _("No scoring rule yet")
     empty_text = _("Every lead scores 0 until a rule gives or takes points.")
     columns = [
-        Column("name", _("Name"), link=True, sort="name"),
+        NAME,
         Column("kind", _("Kind"), value=choice("kind")),
         Column("when", _("When"), value=_scoring_when),
         Column("points", _("Points"), numeric=True),
-        Column("position", _("Position"), numeric=True, sort="position", default=False),
-        Column("active", _("State"), value=_status),
+        POSITION,
+        STATE,
     ]
     filters = [
-        Filter("active", _("State"), choices=STATUS),
+        STATE_FILTER,
         Filter("kind", _("Kind"), choices=ScoringRule.Kind.choices),
     ]
-    sorts = [BY_POSITION, BY_NAME]
-    default_sort = "position"
     bulk_actions = [_toggle("scoring")]
     kinds = ScoringRule.Kind.values
 
@@ -130,7 +130,7 @@ def _assignee(rule: AssignmentRule) -> Any:
     return str(rule.team)
 
 
-class AssignmentRuleList(_LeadSettingList):
+class AssignmentRuleList(_RuleList):
     kind = "assignment"
     name = "lead_assignment_rules"
     label = _("Assignment rules")
@@ -139,20 +139,18 @@ class AssignmentRuleList(_LeadSettingList):
     empty_title = _("No assignment rule yet")
     empty_text = _("A lead without an owner stays unassigned.")
     columns = [
-        Column("name", _("Name"), link=True, sort="name"),
+        NAME,
         Column("kind", _("Kind"), value=choice("kind")),
         Column("team", _("Team"), value=_assignee),
         Column("capacity", _("Capacity"), value=attr("capacity"), numeric=True),
-        Column("position", _("Position"), numeric=True, sort="position", default=False),
-        Column("active", _("State"), value=_status),
+        POSITION,
+        STATE,
     ]
     filters = [
-        Filter("active", _("State"), choices=STATUS),
+        STATE_FILTER,
         Filter("kind", _("Kind"), choices=AssignmentRule.Kind.choices),
         Filter("team", _("Team"), choices=_teams),
     ]
-    sorts = [BY_POSITION, BY_NAME]
-    default_sort = "position"
     bulk_actions = [_toggle("assignment")]
     kinds = AssignmentRule.Kind.values
 
@@ -175,18 +173,18 @@ class WebFormList(_LeadSettingList):
     empty_title = _("No web form yet")
     empty_text = _("A web form on your site turns its visitors' requests into leads.")
     columns = [
-        Column("name", _("Name"), link=True, sort="name"),
+        NAME,
         Column("team", _("Team"), value=attr("team")),
         Column("snippet", _("Snippet"), value=_snippet),
-        Column("active", _("State"), value=_status),
+        STATE,
     ]
     filters = [
-        Filter("active", _("State"), choices=STATUS),
+        STATE_FILTER,
         Filter("team", _("Team"), choices=_teams),
     ]
     sorts = [
         BY_NAME,
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        NEWEST,
     ]
     default_sort = "name"
     bulk_actions = [_toggle("webform")]

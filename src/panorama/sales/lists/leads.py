@@ -12,6 +12,7 @@ from django.utils.translation import ngettext_lazy
 from panorama.accounts import permissions
 from panorama.accounts.models import Team
 from panorama.core.lists import (
+    NEWEST,
     BulkAction,
     Column,
     Filter,
@@ -21,6 +22,8 @@ from panorama.core.lists import (
     attr,
     chip,
     choice,
+    named_choices,
+    person,
 )
 from panorama.core.pagination import Keyset
 from panorama.customers.selectors import teams_in_scope
@@ -39,15 +42,10 @@ STATUS_TONES = {
 }
 
 
-def _owner(lead: Lead) -> Any:
-    owner = lead.owner
-    return (owner.get_full_name() or owner.username) if owner else "—"
-
-
 def _teams(user) -> list[tuple[str, str]]:
     teams = teams_in_scope(user)
     qs = Team.objects.all() if teams is None else teams
-    return [(str(pk), name) for pk, name in qs.order_by("name").values_list("pk", "name")]
+    return named_choices(qs)
 
 
 def _assign(user, lead: Lead, owner) -> Any:
@@ -98,7 +96,7 @@ class LeadList(ListDefinition):
         Column("status", _("Status"), value=chip("status", STATUS_TONES), sort="status"),
         Column("score", _("Score"), value=attr("score"), numeric=True, sort="score"),
         Column("source", _("Source"), value=choice("source")),
-        Column("owner", _("Rep"), value=_owner),
+        Column("owner", _("Rep"), value=person("owner")),
         Column("team", _("Team"), value=attr("team.name"), default=False),
         Column("email", _("E-mail"), value=attr("email"), default=False),
         Column("phone", _("Phone"), value=attr("phone"), default=False),
@@ -116,7 +114,7 @@ class LeadList(ListDefinition):
         Filter("team", _("Team"), choices=_teams),
     ]
     sorts = [
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        NEWEST,
         Sort("score", _("Highest score first"), Keyset("-score", "-id", types=(int, int))),
         Sort("-score", _("Lowest score first"), Keyset("score", "id", types=(int, int))),
         Sort("status", _("Status"), Keyset("status", "-id", types=(str, int))),

@@ -16,18 +16,20 @@ from panorama.accounts import permissions
 from panorama.accounts.models import User
 from panorama.core.exceptions import Conflict
 from panorama.core.lists import (
+    NEWEST,
+    OLDEST,
     BulkAction,
     Column,
     Edit,
     Filter,
     ListDefinition,
     ListState,
-    Sort,
     attr,
     chip,
     choice,
+    named_choices,
+    person,
 )
-from panorama.core.pagination import Keyset
 
 from .. import selectors
 from ..forms import CaseAssignForm
@@ -37,11 +39,6 @@ from ..services.case_edit import case_update
 
 PRIORITY_TONES = {"urgent": "danger", "high": "warning", "low": "secondary"}
 STATUS_TONES = {"new": "info", "waiting": "secondary", "resolved": "success", "reopened": "warning"}
-
-
-def _owner(case: Case) -> Any:
-    owner = case.owner
-    return (owner.get_full_name() or owner.username) if owner else _("Unassigned")
 
 
 def _sla(case: Case) -> Any:
@@ -55,11 +52,8 @@ def _sla(case: Case) -> Any:
     return "—"
 
 
-def _queues(user) -> list[tuple[str, str]]:
-    return [
-        (str(pk), name)
-        for pk, name in Queue.objects.filter(active=True).order_by("name").values_list("pk", "name")
-    ]
+def _queues(user) -> list[tuple[str, Any]]:
+    return named_choices(Queue.objects.filter(active=True))
 
 
 OWNER_CHOICES = [("me", _("My cases")), ("none", _("Unassigned"))]
@@ -128,7 +122,7 @@ class CaseList(ListDefinition):
             edit=PRIORITY_EDIT,
         ),
         Column("queue", _("Queue"), value=attr("queue.name")),
-        Column("owner", _("Owner"), value=_owner, edit=OWNER_EDIT),
+        Column("owner", _("Owner"), value=person("owner", _("Unassigned")), edit=OWNER_EDIT),
         Column("sla", _("SLA"), value=_sla),
         Column("channel", _("Channel"), value=choice("channel"), default=False),
     ]
@@ -140,8 +134,8 @@ class CaseList(ListDefinition):
         Filter("sla", _("SLA"), choices=SLA_CHOICES),
     ]
     sorts = [
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
-        Sort("oldest", _("Oldest first"), Keyset("id", types=(int,))),
+        NEWEST,
+        OLDEST,
     ]
     default_sort = "newest"
     # Through the services of the case's page: the lifecycle refuses a move it does not

@@ -17,6 +17,8 @@ from django.utils.translation import ngettext_lazy
 
 from panorama.accounts import permissions
 from panorama.core.lists import (
+    NEWEST,
+    OLDEST,
     BulkAction,
     Column,
     Filter,
@@ -26,8 +28,10 @@ from panorama.core.lists import (
     attr,
     chip,
     choice,
+    named_choices,
+    person,
 )
-from panorama.core.pagination import Keyset, TimeKeyset
+from panorama.core.pagination import TimeKeyset
 
 from ..models import Asset, ServiceContract, TechnicianProfile, WorkOrder
 from ..selectors import field as selectors
@@ -41,11 +45,6 @@ WORK_ORDER_TONES = {
     "cancelled": "secondary",
 }
 WORK_ORDER_STATUS_CHOICES = [("open", _("Open (any)")), *WorkOrder.Status.choices]
-
-
-def _technician(order: WorkOrder) -> Any:
-    user = order.technician
-    return (user.get_full_name() or user.username) if user else _("Unassigned")
 
 
 def _technicians(user) -> list[tuple[str, Any]]:
@@ -73,7 +72,7 @@ class WorkOrderList(ListDefinition):
         Column("subject", _("Subject"), value=attr("subject")),
         Column("customer", _("Customer"), value=attr("customer.display_name")),
         Column("status", _("Status"), value=chip("status", WORK_ORDER_TONES)),
-        Column("technician", _("Technician"), value=_technician),
+        Column("technician", _("Technician"), value=person("technician", _("Unassigned"))),
         Column("scheduled", _("Scheduled for"), value=attr("scheduled_start")),
         Column("asset", _("Asset"), value=attr("asset")),
         Column("area", _("Area"), value=attr("area"), default=False),
@@ -85,8 +84,8 @@ class WorkOrderList(ListDefinition):
         Filter("source", _("Source"), choices=WorkOrder.Source.choices),
     ]
     sorts = [
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
-        Sort("oldest", _("Oldest first"), Keyset("id", types=(int,))),
+        NEWEST,
+        OLDEST,
     ]
     default_sort = "newest"
 
@@ -138,12 +137,7 @@ def _products(user) -> list[tuple[str, str]]:
     from panorama.catalog.models import Product
 
     installed = Asset.objects.order_by().values("product_id")
-    return [
-        (str(pk), name)
-        for pk, name in Product.objects.filter(pk__in=installed)
-        .order_by("name")
-        .values_list("pk", "name")
-    ]
+    return named_choices(Product.objects.filter(pk__in=installed))
 
 
 class AssetList(ListDefinition):
@@ -169,8 +163,8 @@ class AssetList(ListDefinition):
         Filter("level", _("Level"), choices=LEVEL_CHOICES),
     ]
     sorts = [
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
-        Sort("oldest", _("Oldest first"), Keyset("id", types=(int,))),
+        NEWEST,
+        OLDEST,
     ]
     default_sort = "newest"
 
@@ -225,11 +219,6 @@ def _contract_status(row: ServiceContract) -> Any:
     return format_html('<span class="pn-chip pn-chip-success">{}</span>', _("In force"))
 
 
-def _owner(row: ServiceContract) -> Any:
-    user = row.owner
-    return (user.get_full_name() or user.username) if user else "—"
-
-
 class ContractList(ListDefinition):
     name = "service_contracts"
     label = _("Service contracts")
@@ -247,7 +236,7 @@ class ContractList(ListDefinition):
         Column("starts_on", _("Starts on"), value=attr("starts_on"), default=False),
         Column("ends_on", _("Ends on"), value=_ends, sort="ending"),
         Column("status", _("Status"), value=_contract_status),
-        Column("owner", _("Owner"), value=_owner),
+        Column("owner", _("Owner"), value=person("owner")),
     ]
     filters = [
         Filter("state", _("Status"), choices=CONTRACT_STATES),
@@ -257,7 +246,7 @@ class ContractList(ListDefinition):
     sorts = [
         Sort("ending", _("Ending first"), TimeKeyset("ends_on", "id", types=(str, int))),
         Sort("-ending", _("Ending last"), TimeKeyset("-ends_on", "-id", types=(str, int))),
-        Sort("newest", _("Newest first"), Keyset("-id", types=(int,))),
+        NEWEST,
     ]
     default_sort = "ending"
     bulk_actions = [
