@@ -47,6 +47,11 @@ class LoadResult:
     changed: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    # Rows a refresh read from the source per table, for the tables that read only
+    # what changed (their changed rows and their deletion log entries).
+    source_rows: dict[str, int] = field(default_factory=dict)
+    # The last deletion log entry this load has seen (pruned from the source after).
+    deletion_mark: int | None = None
 
 
 @contextlib.contextmanager
@@ -154,6 +159,8 @@ def load_steps(job: Job, source: engine.Source, progress: Progress | None) -> Lo
 
 def _run_steps(con, job: Job, result: LoadResult, progress: Progress | None, *, full: bool):
     total = len(schema.TABLES) + 1
+    log = DeletionLog.read(con, full=full)
+    result.deletion_mark = log.mark
     for done, table in enumerate(schema.TABLES):
         status.write_running(result.kind, done, total, table.name)
         if progress:
@@ -161,11 +168,16 @@ def _run_steps(con, job: Job, result: LoadResult, progress: Progress | None, *, 
         # A refresh of a file built before a table joined the schema creates it; with
         # no watermark yet, it is loaded whole.
         exists = "" if full else "IF NOT EXISTS "
+        if not full:
+            _columns_follow(con, table)
         con.execute(f"CREATE TABLE {exists}{table.name} ({table.columns})")
-        changed, deleted = _load_table(con, table, job, full=full)
+        changed, deleted = _load_table(con, table, job, full=full, log=log)
         result.changed[table.name] = changed
         if deleted:
             result.deleted[table.name] = deleted
+        if not full and table.deletion_log and log.usable(table):
+            result.source_rows[table.name] = changed + log.entries(table)
+    log.save()
     status.write_running(result.kind, total - 1, total, "marts")
     if progress:
         progress("marts", total - 1, total)
@@ -195,7 +207,12 @@ def _finish(con, result: LoadResult, started: float) -> None:
 
 
 def _after(result: LoadResult) -> None:
-    """Parquet copy (kept in step, so an erased customer leaves it too) and status."""
+    """Parquet copy (kept in step, so an erased customer leaves it too), the deletion
+    log's entries this load has read pruned, and status."""
+    if result.deletion_mark is not None:
+        from panorama.analytics.models import DeletedRow
+
+        DeletedRow.objects.filter(id__lte=result.deletion_mark).delete()
     exported = False
     if settings.WAREHOUSE_PARQUET or parquet.exists():
         parquet.export_all()
@@ -226,7 +243,9 @@ def _insert(con, table: Table, where: str, params: list | None = None) -> int:
     return after - before
 
 
-def _load_table(con, table: Table, job: Job, *, full: bool) -> tuple[int, int]:
+def _load_table(
+    con, table: Table, job: Job, *, full: bool, log: "DeletionLog | None" = None
+) -> tuple[int, int]:
     """Rows loaded (or reloaded) and rows deleted for one table."""
     if table.mode == "static":
         return _static(con, table), 0
@@ -269,7 +288,10 @@ def _load_table(con, table: Table, job: Job, *, full: bool) -> tuple[int, int]:
         con.execute(f"DROP TABLE {stage}")
         new_mark = con.execute(f"SELECT max({table.mark}) FROM {table.name}").fetchone()[0]
     if not full and table.source:
-        deleted = _delete_gone(con, table)
+        if table.deletion_log and log is not None and log.usable(table):
+            deleted = log.delete(table)
+        else:
+            deleted = _delete_gone(con, table)
     _set_watermark(con, table, new_mark if new_mark is not None else mark)
     return changed, deleted
 
@@ -285,6 +307,105 @@ def _delete_gone(con, table: Table) -> int:
     return con.execute(
         f"DELETE FROM {table.name} WHERE {table.key} NOT IN (SELECT id FROM src.{table.source})"
     ).fetchone()[0]
+
+
+def _columns_follow(con, table: Table) -> None:
+    """A refresh of a file built before a table gained columns (``fact_holding``'s
+    ``updated_at``): the table is dropped and, its watermark gone, loaded whole."""
+    present = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_catalog = current_database() AND table_schema = 'main' "
+            "AND table_name = ? ORDER BY ordinal_position",
+            [table.name],
+        ).fetchall()
+    ]
+    if not present:
+        return
+    con.execute(f"CREATE OR REPLACE TEMP TABLE wh_probe ({table.columns})")
+    wanted = [r[0] for r in con.execute("DESCRIBE wh_probe").fetchall()]
+    con.execute("DROP TABLE wh_probe")
+    if present != wanted:
+        con.execute(f"DROP TABLE {table.name}")
+        con.execute("DELETE FROM wh_watermark WHERE table_name = ?", [table.name])
+
+
+LOG_TABLE = "analytics_deletedrow"
+
+
+@dataclass
+class DeletionLog:
+    """The source's deletion log (``triggers.py``) between the last load's mark and
+    this load's: which ids of a table to delete, without reading the table's ids.
+
+    Not usable for a table (the anti-join instead) when the source has no log, when the
+    warehouse has no mark yet (a file built before the log existed), or when the log
+    says the table's trigger was missing for a while (an entry without ``row_id``)."""
+
+    con: object
+    previous: int | None
+    mark: int | None
+    resync: frozenset[str] = frozenset()
+
+    WATERMARK = "deletion_log"
+
+    @classmethod
+    def read(cls, con, *, full: bool) -> "DeletionLog":
+        present = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_catalog = 'src' AND table_name = ?",
+            [LOG_TABLE],
+        ).fetchone()[0]
+        if not present:
+            return cls(con, None, None)
+        # Read before any table: a row deleted while the tables load is in a later entry.
+        mark = con.execute(f"SELECT COALESCE(max(id), 0) FROM src.{LOG_TABLE}").fetchone()[0]
+        if full:
+            return cls(con, None, mark)
+        row = con.execute(
+            "SELECT value FROM wh_watermark WHERE table_name = ?", [cls.WATERMARK]
+        ).fetchone()
+        previous = int(row[0]) if row else None
+        resync: frozenset[str] = frozenset()
+        if previous is not None:
+            resync = frozenset(
+                r[0]
+                for r in con.execute(
+                    f"SELECT DISTINCT table_name FROM src.{LOG_TABLE} "  # noqa: S608
+                    "WHERE row_id IS NULL AND id > ? AND id <= ?",
+                    [previous, mark],
+                ).fetchall()
+            )
+        return cls(con, previous, mark, resync)
+
+    def usable(self, table: Table) -> bool:
+        return (
+            self.previous is not None and self.mark is not None and table.source not in self.resync
+        )
+
+    def _ids(self) -> str:
+        return (
+            f"SELECT row_id FROM src.{LOG_TABLE} "  # noqa: S608
+            "WHERE table_name = ? AND id > ? AND id <= ? AND row_id IS NOT NULL"
+        )
+
+    def entries(self, table: Table) -> int:
+        return self.con.execute(  # type: ignore[attr-defined]
+            f"SELECT count(*) FROM ({self._ids()})", [table.source, self.previous, self.mark]
+        ).fetchone()[0]
+
+    def delete(self, table: Table) -> int:
+        return self.con.execute(  # type: ignore[attr-defined]
+            f"DELETE FROM {table.name} WHERE {table.key} IN ({self._ids()})",
+            [table.source, self.previous, self.mark],
+        ).fetchone()[0]
+
+    def save(self) -> None:
+        if self.mark is not None:
+            self.con.execute(  # type: ignore[attr-defined]
+                "INSERT OR REPLACE INTO wh_watermark VALUES (?, ?)", [self.WATERMARK, str(self.mark)]
+            )
 
 
 def _static(con, table: Table) -> int:
