@@ -2,6 +2,7 @@
 ``updated_at``, deletions of both from the source's deletion log (written by triggers),
 never by reading every source id."""
 
+import duckdb
 from django.db import connection
 
 from panorama.analytics.models import DeletedRow
@@ -32,13 +33,11 @@ def test_a_changed_and_a_deleted_holding_and_a_deleted_interaction_reach_the_war
     gone.delete()
     result = load.warehouse_refresh()
 
-    assert rows("SELECT status FROM fact_holding WHERE holding_id = ?", [fibre.pk]) == [
-        ("ended",)
-    ]
+    assert rows("SELECT status FROM fact_holding WHERE holding_id = ?", [fibre.pk]) == [("ended",)]
     assert rows("SELECT count(*) FROM fact_holding WHERE holding_id = ?", [kept.pk]) == [(0,)]
-    assert rows(
-        "SELECT count(*) FROM fact_interaction WHERE interaction_id = ?", [gone.pk]
-    ) == [(0,)]
+    assert rows("SELECT count(*) FROM fact_interaction WHERE interaction_id = ?", [gone.pk]) == [
+        (0,)
+    ]
     assert result.deleted["fact_holding"] == 1
     assert result.deleted["fact_interaction"] == 1
     # Only the changed holding and the two log entries were read, not every id.
@@ -67,9 +66,7 @@ def test_an_erasure_cascade_and_a_bulk_update_are_seen_without_a_save(shop):
     assert result.deleted["fact_holding"] == 1
     assert result.deleted["fact_interaction"] == interactions
     assert result.source_rows["fact_interaction"] == interactions
-    assert rows("SELECT count(*) FROM fact_interaction WHERE customer_id = ?", [laura.pk]) == [
-        (0,)
-    ]
+    assert rows("SELECT count(*) FROM fact_interaction WHERE customer_id = ?", [laura.pk]) == [(0,)]
 
 
 def test_a_trigger_lost_by_a_table_rebuild_makes_the_next_refresh_check_the_table_whole(
@@ -87,10 +84,34 @@ def test_a_trigger_lost_by_a_table_rebuild_makes_the_next_refresh_check_the_tabl
     assert triggers.triggers_ensure() == ["analytics_logdel_channels_interaction"]
     result = load.warehouse_refresh()
 
-    assert rows(
-        "SELECT count(*) FROM fact_interaction WHERE interaction_id = ?", [gone.pk]
-    ) == [(0,)]
+    assert rows("SELECT count(*) FROM fact_interaction WHERE interaction_id = ?", [gone.pk]) == [
+        (0,)
+    ]
     assert result.deleted["fact_interaction"] == 1
     assert "fact_interaction" not in result.source_rows  # checked whole this time
     InteractionFactory(customer=pedro).delete()
     assert load.warehouse_refresh().source_rows["fact_interaction"] == 1  # the log again
+
+
+def test_the_parquet_export_rewrites_only_the_tables_a_refresh_changed(shop):
+    load.warehouse_build()
+    folder = engine.parquet_dir()
+    before = {f.name: f.stat().st_ino for f in folder.glob("*.parquet")}
+    fibre = Holding.objects.get(customer=shop["laura"], product_code="FIBRE")
+    fibre.status = "ended"
+    fibre.save()
+
+    load.warehouse_refresh()
+
+    after = {f.name: f.stat().st_ino for f in folder.glob("*.parquet")}
+    assert after.keys() == before.keys()
+    rewritten = {name for name in after if after[name] != before[name]}
+    assert "fact_holding.parquet" in rewritten
+    assert "fact_order.parquet" not in rewritten  # carried over, not written again
+    assert "fact_interaction.parquet" not in rewritten
+    # The marts are rebuilt on every load and always exported.
+    assert "mart_finance_profitability.parquet" in rewritten
+    statuses = duckdb.sql(
+        f"SELECT status FROM read_parquet('{folder / 'fact_holding.parquet'}')"
+    ).fetchall()
+    assert statuses == [("ended",)]

@@ -15,25 +15,29 @@ def triggers_remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('analytics', '0005_purchase_import_background'),
-        ('customers', '0021_holding_updated_at'),
-        ('channels', '0010_failure_reasons_kept_whole'),
+        ("analytics", "0005_purchase_import_background"),
+        ("customers", "0021_holding_updated_at"),
+        ("channels", "0010_failure_reasons_kept_whole"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeletedRow',
+            name="DeletedRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('table_name', models.CharField(max_length=63)),
-                ('row_id', models.BigIntegerField(null=True)),
-                ('deleted_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("table_name", models.CharField(max_length=63)),
+                ("row_id", models.BigIntegerField(null=True)),
+                ("deleted_at", models.DateTimeField()),
             ],
             options={
-                'verbose_name': 'deleted row',
-                'verbose_name_plural': 'deleted rows',
+                "verbose_name": "deleted row",
+                "verbose_name_plural": "deleted rows",
             },
         ),
         migrations.RunPython(triggers_create, triggers_remove),

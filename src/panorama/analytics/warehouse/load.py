@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from panorama.core.exceptions import Conflict
 
 from . import engine, marts, parquet, schema, segments, status
+from .deletions import DeletionLog
 from .schema import Table
 
 Progress = Callable[[str, int, int], None]
@@ -52,6 +53,8 @@ class LoadResult:
     source_rows: dict[str, int] = field(default_factory=dict)
     # The last deletion log entry this load has seen (pruned from the source after).
     deletion_mark: int | None = None
+    # Tables a refresh dropped and loaded whole (their columns changed).
+    rebuilt: list[str] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -168,8 +171,8 @@ def _run_steps(con, job: Job, result: LoadResult, progress: Progress | None, *, 
         # A refresh of a file built before a table joined the schema creates it; with
         # no watermark yet, it is loaded whole.
         exists = "" if full else "IF NOT EXISTS "
-        if not full:
-            _columns_follow(con, table)
+        if not full and _columns_follow(con, table):
+            result.rebuilt.append(table.name)
         con.execute(f"CREATE TABLE {exists}{table.name} ({table.columns})")
         changed, deleted = _load_table(con, table, job, full=full, log=log)
         result.changed[table.name] = changed
@@ -212,12 +215,28 @@ def _after(result: LoadResult) -> None:
     if result.deletion_mark is not None:
         from panorama.analytics.models import DeletedRow
 
-        DeletedRow.objects.filter(id__lte=result.deletion_mark).delete()
+        DeletedRow._default_manager.filter(id__lte=result.deletion_mark).delete()
     exported = False
     if settings.WAREHOUSE_PARQUET or parquet.exists():
-        parquet.export_all()
+        parquet.export_all(unchanged=unchanged_tables(result))
         exported = True
     status.write_done(result, parquet=exported)
+
+
+def unchanged_tables(result: LoadResult) -> frozenset[str]:
+    """The star's tables a refresh neither loaded nor deleted a row of: their Parquet
+    file stays as it was. Never after a build; the marts and the scores are rebuilt on
+    every load and always exported."""
+    if result.kind != "refresh":
+        return frozenset()
+    return frozenset(
+        t.name
+        for t in schema.TABLES
+        if t.name in result.changed
+        and t.name not in result.rebuilt
+        and not result.changed[t.name]
+        and not result.deleted.get(t.name)
+    )
 
 
 # --- one table -------------------------------------------------------------------------
@@ -244,7 +263,7 @@ def _insert(con, table: Table, where: str, params: list | None = None) -> int:
 
 
 def _load_table(
-    con, table: Table, job: Job, *, full: bool, log: "DeletionLog | None" = None
+    con, table: Table, job: Job, *, full: bool, log: DeletionLog | None = None
 ) -> tuple[int, int]:
     """Rows loaded (or reloaded) and rows deleted for one table."""
     if table.mode == "static":
@@ -309,7 +328,7 @@ def _delete_gone(con, table: Table) -> int:
     ).fetchone()[0]
 
 
-def _columns_follow(con, table: Table) -> None:
+def _columns_follow(con, table: Table) -> bool:
     """A refresh of a file built before a table gained columns (``fact_holding``'s
     ``updated_at``): the table is dropped and, its watermark gone, loaded whole."""
     present = [
@@ -322,90 +341,15 @@ def _columns_follow(con, table: Table) -> None:
         ).fetchall()
     ]
     if not present:
-        return
+        return False
     con.execute(f"CREATE OR REPLACE TEMP TABLE wh_probe ({table.columns})")
     wanted = [r[0] for r in con.execute("DESCRIBE wh_probe").fetchall()]
     con.execute("DROP TABLE wh_probe")
     if present != wanted:
         con.execute(f"DROP TABLE {table.name}")
         con.execute("DELETE FROM wh_watermark WHERE table_name = ?", [table.name])
-
-
-LOG_TABLE = "analytics_deletedrow"
-
-
-@dataclass
-class DeletionLog:
-    """The source's deletion log (``triggers.py``) between the last load's mark and
-    this load's: which ids of a table to delete, without reading the table's ids.
-
-    Not usable for a table (the anti-join instead) when the source has no log, when the
-    warehouse has no mark yet (a file built before the log existed), or when the log
-    says the table's trigger was missing for a while (an entry without ``row_id``)."""
-
-    con: object
-    previous: int | None
-    mark: int | None
-    resync: frozenset[str] = frozenset()
-
-    WATERMARK = "deletion_log"
-
-    @classmethod
-    def read(cls, con, *, full: bool) -> "DeletionLog":
-        present = con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_catalog = 'src' AND table_name = ?",
-            [LOG_TABLE],
-        ).fetchone()[0]
-        if not present:
-            return cls(con, None, None)
-        # Read before any table: a row deleted while the tables load is in a later entry.
-        mark = con.execute(f"SELECT COALESCE(max(id), 0) FROM src.{LOG_TABLE}").fetchone()[0]
-        if full:
-            return cls(con, None, mark)
-        row = con.execute(
-            "SELECT value FROM wh_watermark WHERE table_name = ?", [cls.WATERMARK]
-        ).fetchone()
-        previous = int(row[0]) if row else None
-        resync: frozenset[str] = frozenset()
-        if previous is not None:
-            resync = frozenset(
-                r[0]
-                for r in con.execute(
-                    f"SELECT DISTINCT table_name FROM src.{LOG_TABLE} "  # noqa: S608
-                    "WHERE row_id IS NULL AND id > ? AND id <= ?",
-                    [previous, mark],
-                ).fetchall()
-            )
-        return cls(con, previous, mark, resync)
-
-    def usable(self, table: Table) -> bool:
-        return (
-            self.previous is not None and self.mark is not None and table.source not in self.resync
-        )
-
-    def _ids(self) -> str:
-        return (
-            f"SELECT row_id FROM src.{LOG_TABLE} "  # noqa: S608
-            "WHERE table_name = ? AND id > ? AND id <= ? AND row_id IS NOT NULL"
-        )
-
-    def entries(self, table: Table) -> int:
-        return self.con.execute(  # type: ignore[attr-defined]
-            f"SELECT count(*) FROM ({self._ids()})", [table.source, self.previous, self.mark]
-        ).fetchone()[0]
-
-    def delete(self, table: Table) -> int:
-        return self.con.execute(  # type: ignore[attr-defined]
-            f"DELETE FROM {table.name} WHERE {table.key} IN ({self._ids()})",
-            [table.source, self.previous, self.mark],
-        ).fetchone()[0]
-
-    def save(self) -> None:
-        if self.mark is not None:
-            self.con.execute(  # type: ignore[attr-defined]
-                "INSERT OR REPLACE INTO wh_watermark VALUES (?, ?)", [self.WATERMARK, str(self.mark)]
-            )
+        return True
+    return False
 
 
 def _static(con, table: Table) -> int:
@@ -528,6 +472,7 @@ def load_summary(result: LoadResult) -> str:
             "seconds": round(result.seconds, 3),
             "changed": result.changed,
             "deleted": result.deleted,
+            "source_rows": result.source_rows,
             "rows": result.rows,
         },
         indent=2,

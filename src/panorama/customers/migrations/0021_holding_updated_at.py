@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0020_custom_field_active'),
+        ("customers", "0020_custom_field_active"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='holding',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated'),
+            model_name="holding",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated"),
         ),
     ]
