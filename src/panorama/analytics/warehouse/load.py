@@ -55,6 +55,9 @@ class LoadResult:
     deletion_mark: int | None = None
     # Tables a refresh dropped and loaded whole (their columns changed).
     rebuilt: list[str] = field(default_factory=list)
+    # Tables whose rows a refresh reloaded came back identical (the rows at the edge of
+    # the watermark are read again on every refresh): their Parquet file stays.
+    same: list[str] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -174,7 +177,7 @@ def _run_steps(con, job: Job, result: LoadResult, progress: Progress | None, *, 
         if not full and _columns_follow(con, table):
             result.rebuilt.append(table.name)
         con.execute(f"CREATE TABLE {exists}{table.name} ({table.columns})")
-        changed, deleted = _load_table(con, table, job, full=full, log=log)
+        changed, deleted = _load_table(con, table, job, full=full, log=log, same=result.same)
         result.changed[table.name] = changed
         if deleted:
             result.deleted[table.name] = deleted
@@ -224,9 +227,9 @@ def _after(result: LoadResult) -> None:
 
 
 def unchanged_tables(result: LoadResult) -> frozenset[str]:
-    """The star's tables a refresh neither loaded nor deleted a row of: their Parquet
-    file stays as it was. Never after a build; the marts and the scores are rebuilt on
-    every load and always exported."""
+    """The star's tables a refresh neither changed nor deleted a row of (rows read again
+    identical count as unchanged): their Parquet file stays as it was. Never after a
+    build; the marts and the scores are rebuilt on every load and always exported."""
     if result.kind != "refresh":
         return frozenset()
     return frozenset(
@@ -234,7 +237,7 @@ def unchanged_tables(result: LoadResult) -> frozenset[str]:
         for t in schema.TABLES
         if t.name in result.changed
         and t.name not in result.rebuilt
-        and not result.changed[t.name]
+        and (not result.changed[t.name] or t.name in result.same)
         and not result.deleted.get(t.name)
     )
 
@@ -263,7 +266,13 @@ def _insert(con, table: Table, where: str, params: list | None = None) -> int:
 
 
 def _load_table(
-    con, table: Table, job: Job, *, full: bool, log: DeletionLog | None = None
+    con,
+    table: Table,
+    job: Job,
+    *,
+    full: bool,
+    log: DeletionLog | None = None,
+    same: list[str] | None = None,
 ) -> tuple[int, int]:
     """Rows loaded (or reloaded) and rows deleted for one table."""
     if table.mode == "static":
@@ -292,16 +301,12 @@ def _load_table(
         stage = f"stage_{table.name}"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT * FROM {table.name} LIMIT 0")
         con.execute(f"INSERT INTO {stage} {table.select.format(where=alias_where)}", params)
-        if table.mode == "children":
-            parent = "order_id"
-            deleted_here = con.execute(
-                f"DELETE FROM {table.name} WHERE {parent} IN (SELECT {parent} FROM {stage})"
-            ).fetchone()[0]
-        else:
-            deleted_here = con.execute(
-                f"DELETE FROM {table.name} WHERE {table.key} IN (SELECT {table.key} FROM {stage})"
-            ).fetchone()[0]
-        del deleted_here  # replaced, not deleted
+        by = "order_id" if table.mode == "children" else table.key
+        old = f"SELECT * FROM {table.name} WHERE {by} IN (SELECT {by} FROM {stage})"
+        if same is not None and not full and _identical(con, stage, old):
+            same.append(table.name)
+        # Replaced, not deleted: not counted.
+        con.execute(f"DELETE FROM {table.name} WHERE {by} IN (SELECT {by} FROM {stage})")
         con.execute(f"INSERT INTO {table.name} SELECT * FROM {stage}")
         changed = con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0]
         con.execute(f"DROP TABLE {stage}")
@@ -313,6 +318,15 @@ def _load_table(
             deleted = _delete_gone(con, table)
     _set_watermark(con, table, new_mark if new_mark is not None else mark)
     return changed, deleted
+
+
+def _identical(con, stage: str, old: str) -> bool:
+    """The staged rows are exactly the rows they replace (none new, none dropped)."""
+    differs = con.execute(
+        f"SELECT count(*) FROM ((SELECT * FROM {stage} EXCEPT {old}) "
+        f"UNION ALL ({old} EXCEPT SELECT * FROM {stage}))"
+    ).fetchone()[0]
+    return differs == 0
 
 
 def _typed(table: Table, mark: str):
