@@ -10,8 +10,15 @@ LOG_TABLE = "analytics_deletedrow"
 
 @dataclass
 class DeletionLog:
-    """The source's deletion log (``triggers.py``) between the last load's mark and
-    this load's: which ids of a table to delete, without reading the table's ids.
+    """The source's deletion log (``triggers.py``) up to this load's mark: which ids of
+    a table to delete, without reading the table's ids.
+
+    Every entry up to the mark is read, not only those after the previous load's mark:
+    on PostgreSQL an entry's id is taken when the deleting transaction writes it, and a
+    transaction that commits after a load read the mark may have taken a lower id than
+    that mark. So a load prunes only what the load before it had seen (``prune_upto``,
+    the previous mark) and each entry is read by at least two refreshes (deleting an
+    absent row again is harmless); the log holds about two loads' deletions.
 
     Not usable for a table (the anti-join instead) when the source has no log, when the
     warehouse has no mark yet (a file built before the log existed), or when the log
@@ -58,21 +65,26 @@ class DeletionLog:
             self.previous is not None and self.mark is not None and table.source not in self.resync
         )
 
+    @property
+    def prune_upto(self) -> int | None:
+        """Entries the previous load read: pruned once this load has succeeded."""
+        return self.previous
+
     def _ids(self) -> str:
         return (
             f"SELECT row_id FROM src.{LOG_TABLE} "  # noqa: S608
-            "WHERE table_name = ? AND id > ? AND id <= ? AND row_id IS NOT NULL"
+            "WHERE table_name = ? AND id <= ? AND row_id IS NOT NULL"
         )
 
     def entries(self, table: Table) -> int:
         return self.con.execute(  # type: ignore[attr-defined]
-            f"SELECT count(*) FROM ({self._ids()})", [table.source, self.previous, self.mark]
+            f"SELECT count(*) FROM ({self._ids()})", [table.source, self.mark]
         ).fetchone()[0]
 
     def delete(self, table: Table) -> int:
         return self.con.execute(  # type: ignore[attr-defined]
             f"DELETE FROM {table.name} WHERE {table.key} IN ({self._ids()})",
-            [table.source, self.previous, self.mark],
+            [table.source, self.mark],
         ).fetchone()[0]
 
     def save(self) -> None:

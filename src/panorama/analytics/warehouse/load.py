@@ -51,8 +51,9 @@ class LoadResult:
     # Rows a refresh read from the source per table, for the tables that read only
     # what changed (their changed rows and their deletion log entries).
     source_rows: dict[str, int] = field(default_factory=dict)
-    # The last deletion log entry this load has seen (pruned from the source after).
-    deletion_mark: int | None = None
+    # Deletion log entries up to this id are pruned from the source after the load
+    # (those the load before had seen, see ``deletions.DeletionLog``).
+    deletion_prune: int | None = None
     # Tables a refresh dropped and loaded whole (their columns changed).
     rebuilt: list[str] = field(default_factory=list)
     # Tables whose rows a refresh reloaded came back identical (the rows at the edge of
@@ -166,7 +167,7 @@ def load_steps(job: Job, source: engine.Source, progress: Progress | None) -> Lo
 def _run_steps(con, job: Job, result: LoadResult, progress: Progress | None, *, full: bool):
     total = len(schema.TABLES) + 1
     log = DeletionLog.read(con, full=full)
-    result.deletion_mark = log.mark
+    result.deletion_prune = log.prune_upto
     for done, table in enumerate(schema.TABLES):
         status.write_running(result.kind, done, total, table.name)
         if progress:
@@ -214,11 +215,11 @@ def _finish(con, result: LoadResult, started: float) -> None:
 
 def _after(result: LoadResult) -> None:
     """Parquet copy (kept in step, so an erased customer leaves it too), the deletion
-    log's entries this load has read pruned, and status."""
-    if result.deletion_mark is not None:
+    log's entries the previous load had read pruned, and status."""
+    if result.deletion_prune is not None:
         from panorama.analytics.models import DeletedRow
 
-        DeletedRow._default_manager.filter(id__lte=result.deletion_mark).delete()
+        DeletedRow._default_manager.filter(id__lte=result.deletion_prune).delete()
     exported = False
     if settings.WAREHOUSE_PARQUET or parquet.exists():
         parquet.export_all(unchanged=unchanged_tables(result))
