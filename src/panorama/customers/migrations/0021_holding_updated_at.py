@@ -2,6 +2,23 @@
 
 from django.db import migrations, models
 
+# The holdings there already get distinct instants in the past (2000-01-01 plus one
+# millisecond per id), not all the migration's moment: the warehouse reloads the rows at
+# its high-water mark on every refresh, and rows all tied at one instant would be
+# reloaded whole every time until a holding changed.
+BACKFILL = {
+    "sqlite": "UPDATE customers_holding SET updated_at = "
+    "strftime('%Y-%m-%d %H:%M:%f', '2000-01-01', '+' || (id / 1000.0) || ' seconds')",
+    "postgresql": "UPDATE customers_holding SET updated_at = "
+    "TIMESTAMPTZ '2000-01-01 00:00:00+00' + id * INTERVAL '1 millisecond'",
+}
+
+
+def backfill(apps, schema_editor):
+    sql = BACKFILL.get(schema_editor.connection.vendor)
+    if sql:
+        schema_editor.execute(sql)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -14,4 +31,5 @@ class Migration(migrations.Migration):
             name="updated_at",
             field=models.DateTimeField(auto_now=True, db_index=True, verbose_name="updated"),
         ),
+        migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
