@@ -285,3 +285,24 @@ class ReportSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.frequency}"
+
+
+class DeletedRow(models.Model):
+    """A row deleted from an operational table the warehouse reads incrementally,
+    written by a database trigger (``warehouse/triggers.py``), so an erasure's cascade,
+    a merge or plain SQL are all seen. The refresh reads the entries after its mark and
+    deletes those rows from the warehouse instead of reading every source id; a
+    successful load prunes what it has read. ``row_id`` empty: the trigger was missing
+    for a while (a table rebuilt by a migration), so the next refresh checks that table
+    whole."""
+
+    table_name = models.CharField(max_length=63)
+    row_id = models.BigIntegerField(null=True)
+    deleted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "deleted row"
+        verbose_name_plural = "deleted rows"
+
+    def __str__(self) -> str:
+        return f"{self.table_name} {self.row_id}"

@@ -254,6 +254,10 @@ class Holding(models.Model):
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, default=0)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     external_id = models.CharField(_("external ID"), max_length=100, blank=True)
+    # The warehouse's change marker: set on every save, and by a trigger on any other
+    # UPDATE (a merge's bulk move, plain SQL) that leaves it as it was
+    # (analytics migration 0006).
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("holding")

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from panorama.core.exceptions import Conflict
 
 from . import engine, marts, parquet, schema, segments, status
+from .deletions import DeletionLog
 from .schema import Table
 
 Progress = Callable[[str, int, int], None]
@@ -47,6 +48,17 @@ class LoadResult:
     changed: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    # Rows a refresh read from the source per table, for the tables that read only
+    # what changed (their changed rows and their deletion log entries).
+    source_rows: dict[str, int] = field(default_factory=dict)
+    # Deletion log entries up to this id are pruned from the source after the load
+    # (those the load before had seen, see ``deletions.DeletionLog``).
+    deletion_prune: int | None = None
+    # Tables a refresh dropped and loaded whole (their columns changed).
+    rebuilt: list[str] = field(default_factory=list)
+    # Tables whose rows a refresh reloaded came back identical (the rows at the edge of
+    # the watermark are read again on every refresh): their Parquet file stays.
+    same: list[str] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -154,6 +166,8 @@ def load_steps(job: Job, source: engine.Source, progress: Progress | None) -> Lo
 
 def _run_steps(con, job: Job, result: LoadResult, progress: Progress | None, *, full: bool):
     total = len(schema.TABLES) + 1
+    log = DeletionLog.read(con, full=full)
+    result.deletion_prune = log.prune_upto
     for done, table in enumerate(schema.TABLES):
         status.write_running(result.kind, done, total, table.name)
         if progress:
@@ -161,11 +175,16 @@ def _run_steps(con, job: Job, result: LoadResult, progress: Progress | None, *, 
         # A refresh of a file built before a table joined the schema creates it; with
         # no watermark yet, it is loaded whole.
         exists = "" if full else "IF NOT EXISTS "
+        if not full and _columns_follow(con, table):
+            result.rebuilt.append(table.name)
         con.execute(f"CREATE TABLE {exists}{table.name} ({table.columns})")
-        changed, deleted = _load_table(con, table, job, full=full)
+        changed, deleted = _load_table(con, table, job, full=full, log=log, same=result.same)
         result.changed[table.name] = changed
         if deleted:
             result.deleted[table.name] = deleted
+        if not full and table.deletion_log and log.usable(table):
+            result.source_rows[table.name] = changed + log.entries(table)
+    log.save()
     status.write_running(result.kind, total - 1, total, "marts")
     if progress:
         progress("marts", total - 1, total)
@@ -195,12 +214,33 @@ def _finish(con, result: LoadResult, started: float) -> None:
 
 
 def _after(result: LoadResult) -> None:
-    """Parquet copy (kept in step, so an erased customer leaves it too) and status."""
+    """Parquet copy (kept in step, so an erased customer leaves it too), the deletion
+    log's entries the previous load had read pruned, and status."""
+    if result.deletion_prune is not None:
+        from panorama.analytics.models import DeletedRow
+
+        DeletedRow._default_manager.filter(id__lte=result.deletion_prune).delete()
     exported = False
     if settings.WAREHOUSE_PARQUET or parquet.exists():
-        parquet.export_all()
+        parquet.export_all(unchanged=unchanged_tables(result))
         exported = True
     status.write_done(result, parquet=exported)
+
+
+def unchanged_tables(result: LoadResult) -> frozenset[str]:
+    """The star's tables a refresh neither changed nor deleted a row of (rows read again
+    identical count as unchanged): their Parquet file stays as it was. Never after a
+    build; the marts and the scores are rebuilt on every load and always exported."""
+    if result.kind != "refresh":
+        return frozenset()
+    return frozenset(
+        t.name
+        for t in schema.TABLES
+        if t.name in result.changed
+        and t.name not in result.rebuilt
+        and (not result.changed[t.name] or t.name in result.same)
+        and not result.deleted.get(t.name)
+    )
 
 
 # --- one table -------------------------------------------------------------------------
@@ -226,7 +266,15 @@ def _insert(con, table: Table, where: str, params: list | None = None) -> int:
     return after - before
 
 
-def _load_table(con, table: Table, job: Job, *, full: bool) -> tuple[int, int]:
+def _load_table(
+    con,
+    table: Table,
+    job: Job,
+    *,
+    full: bool,
+    log: DeletionLog | None = None,
+    same: list[str] | None = None,
+) -> tuple[int, int]:
     """Rows loaded (or reloaded) and rows deleted for one table."""
     if table.mode == "static":
         return _static(con, table), 0
@@ -254,24 +302,32 @@ def _load_table(con, table: Table, job: Job, *, full: bool) -> tuple[int, int]:
         stage = f"stage_{table.name}"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT * FROM {table.name} LIMIT 0")
         con.execute(f"INSERT INTO {stage} {table.select.format(where=alias_where)}", params)
-        if table.mode == "children":
-            parent = "order_id"
-            deleted_here = con.execute(
-                f"DELETE FROM {table.name} WHERE {parent} IN (SELECT {parent} FROM {stage})"
-            ).fetchone()[0]
-        else:
-            deleted_here = con.execute(
-                f"DELETE FROM {table.name} WHERE {table.key} IN (SELECT {table.key} FROM {stage})"
-            ).fetchone()[0]
-        del deleted_here  # replaced, not deleted
+        by = "order_id" if table.mode == "children" else table.key
+        old = f"SELECT * FROM {table.name} WHERE {by} IN (SELECT {by} FROM {stage})"
+        if same is not None and not full and _identical(con, stage, old):
+            same.append(table.name)
+        # Replaced, not deleted: not counted.
+        con.execute(f"DELETE FROM {table.name} WHERE {by} IN (SELECT {by} FROM {stage})")
         con.execute(f"INSERT INTO {table.name} SELECT * FROM {stage}")
         changed = con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0]
         con.execute(f"DROP TABLE {stage}")
         new_mark = con.execute(f"SELECT max({table.mark}) FROM {table.name}").fetchone()[0]
     if not full and table.source:
-        deleted = _delete_gone(con, table)
+        if table.deletion_log and log is not None and log.usable(table):
+            deleted = log.delete(table)
+        else:
+            deleted = _delete_gone(con, table)
     _set_watermark(con, table, new_mark if new_mark is not None else mark)
     return changed, deleted
+
+
+def _identical(con, stage: str, old: str) -> bool:
+    """The staged rows are exactly the rows they replace (none new, none dropped)."""
+    differs = con.execute(
+        f"SELECT count(*) FROM ((SELECT * FROM {stage} EXCEPT {old}) "
+        f"UNION ALL ({old} EXCEPT SELECT * FROM {stage}))"
+    ).fetchone()[0]
+    return differs == 0
 
 
 def _typed(table: Table, mark: str):
@@ -285,6 +341,30 @@ def _delete_gone(con, table: Table) -> int:
     return con.execute(
         f"DELETE FROM {table.name} WHERE {table.key} NOT IN (SELECT id FROM src.{table.source})"
     ).fetchone()[0]
+
+
+def _columns_follow(con, table: Table) -> bool:
+    """A refresh of a file built before a table gained columns (``fact_holding``'s
+    ``updated_at``): the table is dropped and, its watermark gone, loaded whole."""
+    present = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_catalog = current_database() AND table_schema = 'main' "
+            "AND table_name = ? ORDER BY ordinal_position",
+            [table.name],
+        ).fetchall()
+    ]
+    if not present:
+        return False
+    con.execute(f"CREATE OR REPLACE TEMP TABLE wh_probe ({table.columns})")
+    wanted = [r[0] for r in con.execute("DESCRIBE wh_probe").fetchall()]
+    con.execute("DROP TABLE wh_probe")
+    if present != wanted:
+        con.execute(f"DROP TABLE {table.name}")
+        con.execute("DELETE FROM wh_watermark WHERE table_name = ?", [table.name])
+        return True
+    return False
 
 
 def _static(con, table: Table) -> int:
@@ -407,6 +487,7 @@ def load_summary(result: LoadResult) -> str:
             "seconds": round(result.seconds, 3),
             "changed": result.changed,
             "deleted": result.deleted,
+            "source_rows": result.source_rows,
             "rows": result.rows,
         },
         indent=2,

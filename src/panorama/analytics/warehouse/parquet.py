@@ -1,6 +1,7 @@
 """Every warehouse table exported as Parquet (one file per table), the format the Spark
 jobs read when one machine is not enough."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -15,9 +16,13 @@ def exists() -> bool:
     return engine.parquet_dir().exists()
 
 
-def export_all(*, folder: Path | None = None) -> Path:
-    """Write every table to ``folder`` (default ``parquet/`` beside the warehouse),
-    replacing the previous export whole, so nothing erased lingers in an old file."""
+def export_all(*, folder: Path | None = None, unchanged: frozenset[str] = frozenset()) -> Path:
+    """Write every table to ``folder`` (default ``parquet/`` beside the warehouse) as a
+    new folder swapped in whole, so nothing erased lingers in an old file.
+
+    ``unchanged``: tables the load did not touch (no row loaded or deleted, see
+    ``load.unchanged_tables``); their previous file is carried over (a hard link, else a
+    copy) instead of written again. Returns the folder."""
     target = folder or engine.parquet_dir()
     fresh = target.with_name(target.name + ".new")
     shutil.rmtree(fresh, ignore_errors=True)
@@ -25,6 +30,13 @@ def export_all(*, folder: Path | None = None) -> Path:
     con = engine.connect(read_only=True)
     try:
         for name in table_names():
+            previous = target / f"{name}.parquet"
+            if name in unchanged and previous.exists():
+                try:
+                    os.link(previous, fresh / previous.name)
+                except OSError:
+                    shutil.copy2(previous, fresh / previous.name)
+                continue
             out = str(fresh / f"{name}.parquet").replace("'", "''")
             con.execute(f"COPY {name} TO '{out}' (FORMAT parquet)")
     finally:

@@ -11,14 +11,16 @@ Refresh modes (``Table.mode``):
 
 - ``updated``: rows whose ``updated_at`` (or another change column) is at or after the
   last load's high-water mark are deleted and loaded again; rows gone from the source
-  (an erasure, a cascade) are deleted by an anti-join on the ids.
+  (an erasure, a cascade) are deleted by an anti-join on the ids, or, for the tables
+  with ``deletion_log`` (interactions, holdings), by the ids the source's deletion log
+  (``analytics_deletedrow``, written by triggers) holds since the last load.
 - ``append``: an append-only log (interactions, stage changes, web events, loyalty
   movements, imported purchases and their lines): ids above
   the highest loaded one, plus the same anti-join for deletions (and ``relink`` where
   one column of a loaded row may still change: a web event's customer once the visitor
   is identified).
 - ``children``: order lines, reloaded for the orders that changed.
-- ``replace``: small tables, or tables without a change column (holdings, billing
+- ``replace``: small tables, or tables without a change column (billing
   incidents, products, staff, campaigns, the campaign ledger, journey enrolments): read
   whole again.
 - ``scd2``: the customer dimension (see ``load.customers_merge``).
@@ -148,9 +150,11 @@ FACT_INTERACTION = Table(
     key="interaction_id",
     changed="i.id",
     mark="interaction_id",
+    deletion_log=True,
     reads=(
         "channels_interaction: id, customer_id, channel, direction, outcome, agent_id, "
         "occurred_at, duration_seconds (never subject, body or metadata)",
+        "analytics_deletedrow: id, table_name, row_id (the interactions deleted)",
     ),
 )
 
@@ -345,16 +349,22 @@ FACT_HOLDING = Table(
     name="fact_holding",
     columns="""holding_id BIGINT PRIMARY KEY, customer_id BIGINT, product_code VARCHAR,
         product_name VARCHAR, category VARCHAR, status VARCHAR, start_date DATE,
-        end_date DATE, price DECIMAL(18,2), currency VARCHAR""",
+        end_date DATE, price DECIMAL(18,2), currency VARCHAR, updated_at TIMESTAMP""",
     select=f"""
         SELECT h.id, h.customer_id, h.product_code, h.product_name, h.category, h.status,
                CAST(h.start_date AS DATE), CAST(h.end_date AS DATE), {money("h.price")},
-               h.currency
+               h.currency, {ts("h.updated_at")}
         FROM src.customers_holding h WHERE {{where}}""",
-    mode="replace",
+    mode="updated",
+    source="customers_holding",
+    key="holding_id",
+    changed=ts("h.updated_at"),
+    mark="updated_at",
+    deletion_log=True,
     reads=(
         "customers_holding: id, customer_id, product_code, product_name, category, status, "
-        "start_date, end_date, price, currency (never the conditions)",
+        "start_date, end_date, price, currency, updated_at (never the conditions)",
+        "analytics_deletedrow: id, table_name, row_id (the holdings deleted)",
     ),
 )
 

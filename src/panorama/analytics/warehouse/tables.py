@@ -18,6 +18,9 @@ class Table:
     # ``append`` tables whose loaded rows may still change one column: a statement run
     # on every refresh after the append (returns the rows it updated).
     relink: str = ""
+    # Deletions read from the source's deletion log (``analytics_deletedrow``, written by
+    # a trigger, see ``triggers.py``) instead of an anti-join over every source id.
+    deletion_log: bool = False
 
 
 TS = "TIMESTAMP"
