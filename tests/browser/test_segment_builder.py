@@ -96,7 +96,9 @@ def test_a_slow_count_shows_the_skeleton_after_300_ms_without_moving_anything(
     # Nothing while the answer is under 300 ms old; then the skeleton, over the count's
     # own box: neither the count nor the button under it moves.
     after_ms, hidden_frames = revealed(page)
-    assert hidden_frames > 0 and after_ms >= 300
+    # >= 299: a frame's timestamp may read up to a millisecond before the moment the
+    # request started (seen once as 299.0000000002 under a load average of 15).
+    assert hidden_frames > 0 and after_ms >= 299
     delays = skeleton.evaluate("s => s.getAnimations().map(a => a.effect.getTiming().delay)")
     assert delays == [300]
     expect(skeleton).to_be_visible()

@@ -72,6 +72,7 @@ def _held_skeleton(page, *, host: str, match, act, below: str, viewport) -> None
     watch_reveal(page, f"{host} .pn-skeleton")
     act()
     after_ms, hidden_frames = revealed(page)
+    # >= 299: a frame's timestamp may read up to a millisecond before the request's start.
     assert hidden_frames > 0 and after_ms >= 299, (after_ms, hidden_frames)
     delays = skeleton.evaluate("s => s.getAnimations().map(a => a.effect.getTiming().delay)")
     assert delays == [300]
