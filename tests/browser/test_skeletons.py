@@ -159,6 +159,8 @@ def test_the_message_template_preview(page, sign_in, live_server, admin, viewpor
     page.set_viewport_size(viewport)
     page.goto(f"{live_server.url}/marketing/templates/{template.pk}/")
     page.get_by_label("Customer number").fill(str(lucia.pk))
+    region = page.locator("#template-preview-region")
+    empty = _box(region)
     _held_skeleton(
         page,
         host="#template-preview-region",
@@ -168,3 +170,5 @@ def test_the_message_template_preview(page, sign_in, live_server, admin, viewpor
         viewport=viewport,
     )
     expect(page.locator("#template-preview")).to_contain_text("Hola Lucía")
+    # The region kept the room of a short preview: its answer moves nothing under it.
+    assert _box(region) == empty
