@@ -65,3 +65,18 @@ def test_the_ficha_paints_without_shifting(browser, live_server, viewport):
         print(f"ficha {tab} at {viewport['width']} px: {paint}")  # shown with -rP
         assert paint["lcp_ms"] is not None and paint["lcp_ms"] > 0
         assert paint["cls"] is not None and paint["cls"] < 0.01, (tab, paint)
+
+
+def test_the_bench_measures_the_fichas_layout_shift_at_both_widths(browser, live_server):
+    """``ui_ficha_cls`` and ``ui_ficha_cls_375`` as the bench writes them to its JSON."""
+    from panorama.bench.parts import JSON_KEYS
+
+    lucia = CustomerFactory(first_name="Lucía", last_name="Gómez")
+    HoldingFactory(customer=lucia)
+    for _ in range(25):
+        InteractionFactory(customer=lucia)
+    admin = UserFactory(username="bench-admin", role=Role.ADMIN)
+    figures = bench_ui.ficha_paint(live_server.url, admin, print, lucia.pk, runs=1, browser=browser)
+    assert set(figures) == {"ui_ficha_cls", "ui_ficha_cls_375"} <= set(JSON_KEYS)
+    assert figures["ui_ficha_cls"] is not None and figures["ui_ficha_cls"] < 0.01, figures
+    assert figures["ui_ficha_cls_375"] is not None and figures["ui_ficha_cls_375"] < 0.01

@@ -73,6 +73,8 @@ JSON_KEYS = [
     "opportunity_move_p50_ms",
     "ui_list_lcp_ms",
     "ui_list_cls",
+    "ui_ficha_cls",
+    "ui_ficha_cls_375",
     "ui_palette_ms",
     "ui_palette_queries",
     "ui_deep_page_ratio",

@@ -62,6 +62,23 @@ def list_paint(
     return {"ui_list_lcp_ms": found["lcp_ms"], "ui_list_cls": found["cls"]}
 
 
+def ficha_paint(
+    base_url: str,
+    user: User,
+    say: Callable[[str], None],
+    customer_id: int,
+    runs: int = LCP_RUNS,
+    browser=None,
+) -> dict:
+    """``ui_ficha_cls`` and ``ui_ficha_cls_375``: the worst Cumulative Layout Shift of
+    the ficha's load (``customer_id``'s, its first tab) at 1280 and at 375 px, over fresh
+    page loads as ``list_paint``; ``None`` when Chromium cannot run."""
+    path = reverse("customers:detail", args=[customer_id])
+    wide = page_paint(base_url, user, say, path, runs, browser, DESKTOP)
+    phone = page_paint(base_url, user, say, path, runs, browser, PHONE)
+    return {"ui_ficha_cls": wide["cls"], "ui_ficha_cls_375": phone["cls"]}
+
+
 def page_paint(
     base_url: str,
     user: User,
@@ -176,10 +193,19 @@ def deep_page_ratio(
     }
 
 
-def measure_all(base_url: str, user: User, requests: int, say: Callable[[str], None]) -> dict:
+def measure_all(
+    base_url: str,
+    user: User,
+    requests: int,
+    say: Callable[[str], None],
+    customer_id: int | None = None,
+) -> dict:
     out: dict = {}
     say("Measuring the UI: the list's LCP and layout shift in Chromium, the palette...")
     out.update(list_paint(base_url, user, say))
+    if customer_id is not None:
+        say("  the ficha's layout shift at 1280 and 375 px...")
+        out.update(ficha_paint(base_url, user, say, customer_id))
     out["ui_palette_ms"], out["ui_palette_queries"] = palette_ms(base_url, user, requests)
     out.update(deep_page_ratio(base_url, user, say))
     return out

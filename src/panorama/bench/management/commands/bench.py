@@ -241,7 +241,11 @@ class Command(BaseCommand):
             if "board" in wanted:
                 out.update(pipeline.measure_all(client, rng, self.say))
             if "ui" in wanted:
-                out.update(bench_ui.measure_all(base_url, user, REQUESTS, self.say))
+                out.update(
+                    bench_ui.measure_all(
+                        base_url, user, REQUESTS, self.say, customer_id=meta.showcase_id
+                    )
+                )
             if "quotes" in wanted:
                 out.update(bench_quotes.measure_all(self.say))
             if "mail" in wanted:
@@ -368,6 +372,11 @@ class Command(BaseCommand):
             ),
             lambda: ("list LCP (Chromium)", f"{results['ui_list_lcp_ms']} ms", "≤ 800 ms"),
             lambda: ("list layout shift (Chromium)", f"{results['ui_list_cls']}", "< 0.01"),
+            lambda: (
+                "ficha layout shift 1280 / 375 px (Chromium)",
+                f"{results['ui_ficha_cls']} / {results['ui_ficha_cls_375']}",
+                "< 0.01",
+            ),
             lambda: (
                 "palette p50 (queries)",
                 f"{results['ui_palette_ms']} ms ({results['ui_palette_queries']})",
