@@ -65,7 +65,8 @@ def test_an_administrator_builds_and_tests_the_mortgage_rule(page, sign_in, live
     watch_reveal(page, "#rule-test .pn-progress")
     button.click()
     after_ms, hidden_frames = revealed(page)
-    assert hidden_frames > 0 and after_ms >= 300
+    # >= 299: a frame's timestamp may read up to a millisecond before the request's start.
+    assert hidden_frames > 0 and after_ms >= 299, (after_ms, hidden_frames)
     expect(spinner).to_be_visible()
     expect(button).to_be_disabled()
     assert button.bounding_box() == box
