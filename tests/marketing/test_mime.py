@@ -8,8 +8,9 @@ from email import policy
 
 import pytest
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
 
-from panorama.marketing.services.mime import Envelope, PreparedEmail
+from panorama.marketing.services.mime import Envelope, PreparedEmail, envelope_address
 
 COMMON = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "X-Panorama-Campaign": "7"}
 OWN = {"List-Unsubscribe": "<https://crm.example.com/marketing/u/abc/>", "Message-ID": "<1@b.es>"}
@@ -61,3 +62,38 @@ def test_a_header_with_a_line_break_is_refused():
     )
     with pytest.raises(BadHeaderError):
         message.message()
+
+
+ADDRESSES = [
+    "ana@example.com",
+    "Ana.Garcia+ofertas@Banco.Example",
+    "x=y%z_1-2@sub-d.example.co",
+    "a..b@example.com",
+    ".a@example.com",
+    "a.@example.com",
+    "a@-b.example",
+    "a@b..example",
+    "Ana García <ana@example.com>",
+    "ñandú@example.com",
+    "ana@bañ.example",
+    "a@" + "x" * 63 + ".example",
+    "a@" + "x" * 64 + ".example",
+    "a b@example.com",
+    '"quoted"@example.com',
+    "ana@example.com.",
+    "ana@example.com\nBcc: x@y.z",
+]
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_the_envelope_address_is_djangos(address):
+    """The SMTP envelope's addresses read without the header parser are what Django's
+    SMTP backend gives the server, or the same error."""
+    try:
+        expected = sanitize_address(address, "utf-8")
+    except ValueError as exc:
+        with pytest.raises(ValueError) as raised:
+            envelope_address(address)
+        assert str(raised.value) == str(exc)
+    else:
+        assert envelope_address(address) == expected

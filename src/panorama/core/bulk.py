@@ -281,6 +281,16 @@ def model_attnames(model: type[models.Model]) -> list[str]:
     return _layout(model).attnames
 
 
+def row_defaults(model: type[models.Model]) -> list[Any]:
+    """A new row for ``rows_insert``: each column's default (a callable default called),
+    None where there is none (the primary key, ``auto_now`` stamps)."""
+    layout = _layout(model)
+    row = list(layout.defaults)
+    for position, factory in layout.factories:
+        row[position] = factory()
+    return row
+
+
 _sequences: dict[tuple[str, str, str], str] = {}
 
 
@@ -311,11 +321,12 @@ def ids_reserve(model: type[models.Model], count: int) -> list[int]:
             return [row[0] for row in cursor.fetchall()]
         if not connection.in_atomic_block:
             raise RuntimeError("ids_reserve() on SQLite needs the transaction's write lock.")
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        row = cursor.fetchone()
+        # The high-water mark and the largest id, in one round trip.
         quote = connection.ops.quote_name
-        cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")  # noqa: S608
-        last = max(row[0] if row else 0, cursor.fetchone()[0] or 0)
+        seq = "(SELECT seq FROM sqlite_sequence WHERE name = %s)"
+        top = f"(SELECT MAX({quote(column)}) FROM {quote(table)})"  # noqa: S608 (model names)
+        cursor.execute(f"SELECT MAX(COALESCE({seq}, 0), COALESCE({top}, 0))", [table])
+        last = cursor.fetchone()[0]
     return list(range(last + 1, last + 1 + count))
 
 

@@ -41,6 +41,8 @@ from .ids import (
 from .staff import Staff
 from .tables import COLUMNS, MODELS
 
+HOLDINGS_STAMPED = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
 
 class Seeder:
     """Builds rows for customers and their related records, written in batches."""
@@ -302,6 +304,9 @@ class Seeder:
                     price,
                     "EUR",
                     f"CT-{hid:09d}",
+                    # As migration customers 0021 backfills: one instant per row (the
+                    # warehouse's refresh reads holdings by it), long before any change.
+                    HOLDINGS_STAMPED + datetime.timedelta(milliseconds=hid),
                 )
             )
             ids.append(hid)

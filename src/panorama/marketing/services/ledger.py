@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from panorama.core.bulk import objects_update
+from panorama.core.bulk_update import objects_update
 from panorama.customers.models import Consent, Customer, Identity
 
 from ..models import Campaign, Recipient

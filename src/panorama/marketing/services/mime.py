@@ -15,8 +15,9 @@ one sends ``message().as_bytes()``; the console, file and in-memory ones read th
 """
 
 import email.quoprimime
+import random
+import re
 import time
-import uuid
 from email.header import Header
 from email.utils import formatdate
 
@@ -50,6 +51,23 @@ def _header(name: str, value: str) -> str:
 
 def _address(value: str) -> str:
     return value if value.isascii() else sanitize_address(value, "utf-8")
+
+
+# An address that is a plain ASCII addr-spec: dot-atoms of common characters, labels of
+# 1 to 63 letters, digits and hyphens (what IDNA leaves as it is).
+_PLAIN = re.compile(
+    r"[A-Za-z0-9_%+=-]+(?:\.[A-Za-z0-9_%+=-]+)*@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*"
+)
+
+
+def envelope_address(address: str, encoding: str = "utf-8") -> str:
+    """``sanitize_address(address, encoding)``: what Django's SMTP backend gives the server
+    as the envelope's sender or recipient. A plain ASCII addr-spec (nearly every
+    customer's) is its own answer, tested against Django's; the email package's header
+    parser (about 50 µs per address) reads only the rest."""
+    if _PLAIN.fullmatch(address):
+        return address
+    return sanitize_address(address, encoding)
 
 
 def _part(content_type: str, text: str) -> str:
@@ -114,7 +132,9 @@ class PreparedEmail(EmailMultiAlternatives):
         self.envelope, self.own_headers = envelope, headers
 
     def message(self, *, policy=None) -> _Written:
-        boundary = f"===============panorama{uuid.uuid4().hex}=="
+        # 128 random bits, as uuid4's hex gave, from the ``random`` module (as the email
+        # package's own boundaries): ``os.urandom`` released the GIL once per message.
+        boundary = f"===============panorama{random.getrandbits(128):032x}=="
         own = "".join(_header(name, value) for name, value in self.own_headers.items())
         if "Message-ID" not in self.own_headers:
             raise BadHeaderError("a prepared campaign e-mail carries its Message-ID")

@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import transaction
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
@@ -32,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from panorama.channels.failures import failure_fields
 from panorama.channels.services import interactions_record
-from panorama.core.bulk import objects_update
+from panorama.core.bulk_update import objects_update
 from panorama.core.events import emit_many
 from panorama.core.exceptions import ValidationFailed
 from panorama.customers.models import Address, Consent, Customer, Holding, Identity
@@ -41,7 +42,7 @@ from .. import messages
 from ..models import Campaign, CampaignVariant, MessageTemplate, Recipient
 from .bounces import suppressed_among
 from .ledger import Reach, Sender, identities_first, ledger_walk
-from .mime import Envelope, PreparedEmail
+from .mime import Envelope, PreparedEmail, envelope_address
 
 BATCH = 200
 # Messages ledgered per transaction: a worker dying between the server's acceptance and
@@ -408,6 +409,7 @@ class EmailSender(Sender):
         self.rejected: list[tuple[Recipient, str]] = []
         self.subjects: dict[int, str] = {}
         self.footers: dict[str, str] = {}  # the footer's sentence per language, for the run
+        self.senders: dict[str, str] = {}  # the envelope's sender, read once per address
 
     def contacts(self, ids: list[int]) -> dict[int, str]:
         return identities_first(ids, Identity.Kind.EMAIL)
@@ -456,7 +458,7 @@ class EmailSender(Sender):
             recipient.attempts += 1
             try:
                 connection.open()  # kept open across messages; reopened after an error
-                if not connection.send_messages([message]):
+                if not self._hand_over(connection, message):
                     raise RuntimeError("the mail backend did not accept the message")
                 return ""
             except Exception as exc:  # noqa: BLE001 (SMTP and socket errors alike)
@@ -464,6 +466,27 @@ class EmailSender(Sender):
                 connection = self._connection(fresh=True)
                 time.sleep(min(0.1 * 2**recipient.attempts, 5))  # 0.2 s, 0.4 s…
         return error
+
+    def _hand_over(self, connection: Any, message: EmailMultiAlternatives) -> bool:
+        """``connection.send_messages([message])``. Through Django's SMTP backend, what it
+        does for one message (``sendmail`` under its lock, the same envelope and bytes)
+        with the envelope's addresses read by ``envelope_address``: its header parser,
+        twice per message, was a third of the SMTP threads' CPU."""
+        plain = type(connection) is SMTPBackend and not connection.fail_silently
+        smtp = connection.connection if plain else None
+        if smtp is None or not isinstance(message, PreparedEmail):
+            return bool(connection.send_messages([message]))
+        if not message.recipients():
+            return False
+        sender = self.senders.get(message.from_email)
+        if sender is None:
+            sender = self.senders[message.from_email] = envelope_address(
+                message.from_email, settings.DEFAULT_CHARSET
+            )
+        recipients = [envelope_address(a, settings.DEFAULT_CHARSET) for a in message.recipients()]
+        with connection._lock:
+            smtp.sendmail(sender, recipients, message.message().as_bytes(linesep="\r\n"))
+        return True
 
     def hand(self, recipient: Recipient) -> str:
         return self._send(recipient, self._build(recipient))
