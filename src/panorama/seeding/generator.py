@@ -302,6 +302,9 @@ class Seeder:
                     price,
                     "EUR",
                     f"CT-{hid:09d}",
+                    # Distinct instants, as customers 0021 gives existing holdings: a
+                    # refresh reloads the rows tied at its watermark, not every holding.
+                    self.anchor - datetime.timedelta(milliseconds=hid),
                 )
             )
             ids.append(hid)

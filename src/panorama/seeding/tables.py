@@ -71,6 +71,7 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
         "price",
         "currency",
         "external_id",
+        "updated_at",
     ),
     BillingIncident: (
         "id",
