@@ -1,5 +1,6 @@
-"""A refresh on SQLite has SQLite find the changed rows by index (``pushdown.py``): the
-warehouse it leaves is the one a full build gives, column types included."""
+"""A refresh has the source database find the changed rows by index (``pushdown.py``):
+the warehouse it leaves is the one a full build gives, column types included (SQLite
+here; PostgreSQL with ``DATABASE_URL`` set to it)."""
 
 from decimal import Decimal
 
@@ -36,8 +37,7 @@ def snapshot() -> dict[str, tuple[list, list]]:
             query = f"SELECT * FROM {table.name}"  # noqa: S608 - our own names
             if table.name == "dim_customer":
                 query = (
-                    "SELECT * EXCLUDE (customer_key, valid_from) FROM dim_customer "
-                    "WHERE is_current"
+                    "SELECT * EXCLUDE (customer_key, valid_from) FROM dim_customer WHERE is_current"
                 )
             types = [(r[0], r[1]) for r in con.execute(f"DESCRIBE {query}").fetchall()]
             out[table.name] = (types, con.execute(f"{query} ORDER BY ALL").fetchall())
@@ -111,7 +111,7 @@ def test_a_refresh_read_by_index_gives_the_tables_a_build_gives(shop):
 
 
 def test_without_pushdown_the_same_refresh_reads_every_row(shop, settings):
-    settings.WAREHOUSE_SQLITE_PUSHDOWN = False
+    settings.WAREHOUSE_PUSHDOWN = False
     load.warehouse_build()
     changes_make(shop)
 
@@ -120,4 +120,3 @@ def test_without_pushdown_the_same_refresh_reads_every_row(shop, settings):
     assert refresh.narrowed == []
     assert refresh.changed["fact_case"] == 2
     assert refresh.changed["fact_interaction"] == 1
-

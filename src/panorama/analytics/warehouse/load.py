@@ -19,14 +19,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-import duckdb
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.core.exceptions import Conflict
 
-from . import engine, marts, parquet, pushdown, schema, segments, status
+from . import engine, marts, parquet, pushdown, schema, score_columns, segments, status
 from .deletions import DeletionLog
 from .schema import Table
 
@@ -198,7 +197,9 @@ def _run_steps(con, job: Job, result: LoadResult, progress: Progress | None, *, 
         progress("marts", total - 1, total)
     step_started = time.perf_counter()
     marts.marts_build(
-        con, scores=_scores_columns(con), score_table=f"src.{settings.WAREHOUSE_SCORE_TABLE}"
+        con,
+        scores=score_columns.scores_columns(con),
+        score_table=f"src.{settings.WAREHOUSE_SCORE_TABLE}",
     )
     result.timings["marts"] = round(time.perf_counter() - step_started, 3)
 
@@ -272,9 +273,7 @@ def _set_watermark(con, table: Table, value) -> None:
 def _narrowed(con, table: Table, mark, narrowed: list[str] | None) -> tuple[str, list[str]]:
     """The table's select, reading only the rows SQLite finds past ``mark`` on a
     refresh of a SQLite source (``pushdown.py``), and the temporary tables to drop."""
-    select, made = pushdown.narrowed_select(
-        con, table, mark, enabled=settings.WAREHOUSE_SQLITE_PUSHDOWN
-    )
+    select, made = pushdown.narrowed_select(con, table, mark, enabled=settings.WAREHOUSE_PUSHDOWN)
     if made and narrowed is not None:
         narrowed.append(table.name)
     return select, made
@@ -476,42 +475,6 @@ def customers_merge(
     _set_watermark(con, table, new_mark)
     con.execute("DROP TABLE stage_customer")
     return changed, deleted
-
-
-# --- scores written by the data-mining models, when they exist -------------------------
-
-# The warehouse's score columns and the source columns they are read from, first match
-# wins: ``analytics_customerscore`` calls the churn probability ``churn_risk``; a score
-# table of another system (``WAREHOUSE_SCORE_TABLE``) may call it ``churn_probability``.
-SCORE_COLUMNS = {
-    "churn_probability": ("churn_risk", "churn_probability"),
-    "clv": ("clv",),
-    "rfm_segment": ("rfm_segment",),
-}
-
-
-def _scores_columns(con) -> dict[str, str]:
-    """Warehouse score column → the source column it is read from, for those the
-    source's score table (``WAREHOUSE_SCORE_TABLE``) has: the marketing mart uses those
-    present and leaves the others empty. Empty when there is no such table."""
-    name = settings.WAREHOUSE_SCORE_TABLE
-    try:
-        rows = con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_catalog = 'src' AND table_name = ?",
-            [name],
-        ).fetchall()
-    except duckdb.Error:
-        return {}
-    present = {r[0] for r in rows}
-    if "customer_id" not in present:
-        return {}
-    picked = {}
-    for column, candidates in SCORE_COLUMNS.items():
-        found = next((c for c in candidates if c in present), None)
-        if found is not None:
-            picked[column] = found
-    return picked
 
 
 def load_summary(result: LoadResult) -> str:

@@ -21,9 +21,14 @@ declared types only). A REAL is sent as text with 17 significant digits (SQLite'
 text has 15, which does not always give the same double back). A table with a column
 of another type than those below is read through the scanner as before.
 
-PostgreSQL needs none of this: the postgres scanner sends the filter to the server
-(``docs/analytics.md``, "What a refresh reads").
+PostgreSQL: the postgres scanner sends a plain comparison (``updated_at >= $1``) to the
+server, but not the tables' filters, which compare a cast (``CAST(o.updated_at AS
+TIMESTAMP) >= ?``): checked with ``pg_debug_show_queries``, every row was copied over
+and filtered in DuckDB. So the same conditions run there through ``postgres_query``
+(its types are PostgreSQL's own; the cast to the scanner's type is kept all the same).
 """
+
+from datetime import datetime
 
 from .tables import Table
 
@@ -40,21 +45,22 @@ def source_vendor(con) -> str:
 
 def narrowed_select(con, table: Table, mark, *, enabled: bool = True) -> tuple[str, list[str]]:
     """The table's select (``{where}`` still to fill) reading, for each source table of
-    ``table.pushdown``, only the rows SQLite finds past ``mark``; and the temporary
+    ``table.pushdown``, only the rows the source finds past ``mark``; and the temporary
     tables made (to drop after). The select unchanged when there is nothing to narrow
-    (a build, no pushdown, PostgreSQL, a column of an unexpected type)."""
-    if not enabled or mark is None or not table.pushdown or source_vendor(con) != "sqlite":
+    (a build, no pushdown, a SQLite column of an unexpected type)."""
+    vendor = source_vendor(con)
+    if not enabled or mark is None or not table.pushdown or vendor not in QUERY:
         return table.select, []
     plans = []
     for source, condition in table.pushdown:
         columns = con.execute(f'DESCRIBE SELECT * FROM src."{source}"').fetchall()
-        if any(c[1] not in CASTABLE for c in columns):
+        if vendor == "sqlite" and any(c[1] not in CASTABLE for c in columns):
             return table.select, []
         plans.append((source, condition, [(c[0], c[1]) for c in columns]))
     select, made = table.select, []
     for source, condition, columns in plans:
         temp = f"pushdown_{source}"
-        _stage(con, temp, source, condition, columns, str(mark))
+        _stage(con, vendor, temp, source, condition, columns, mark)
         made.append(temp)
         select = select.replace(f"src.{source} ", f"{temp} ")
     return select, made
@@ -65,15 +71,39 @@ def drop(con, made: list[str]) -> None:
         con.execute(f"DROP TABLE IF EXISTS {temp}")
 
 
-def _stage(con, temp: str, source: str, condition: str, columns, mark: str) -> None:
-    inner = ", ".join(_sqlite_column(name, kind) for name, kind in columns)
-    query = f'SELECT {inner} FROM "{source}" WHERE {condition}'
+# The table function that runs a query in the source itself.
+QUERY = {"sqlite": "sqlite_query", "postgres": "postgres_query"}
+
+
+def _stage(con, vendor: str, temp: str, source: str, condition: str, columns, mark) -> None:
     outer = ", ".join(f'CAST("{name}" AS {kind}) AS "{name}"' for name, kind in columns)
+    if vendor == "sqlite":
+        inner = ", ".join(_sqlite_column(name, kind) for name, kind in columns)
+        query = f'SELECT {inner} FROM "{source}" WHERE {condition}'
+        # An id as BIGINT, an instant as its text (what SQLite stores).
+        kind = "BIGINT" if isinstance(mark, int) else "VARCHAR"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {temp} AS SELECT {outer} "  # noqa: S608 - our names
+            f"FROM sqlite_query('src', ?, params = row(CAST(? AS {kind})))",
+            [query, mark if isinstance(mark, int) else str(mark)],
+        )
+        return
+    # postgres_query takes no parameters: the watermark is written in, checked first.
+    inner = ", ".join(f'"{name}"' for name, _kind in columns)
+    query = f'SELECT {inner} FROM "{source}" WHERE {condition.replace("?1", _pg_literal(mark))}'
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {temp} AS SELECT {outer} "  # noqa: S608 - our names
-        "FROM sqlite_query('src', ?, params = row(?))",
-        [query, mark if isinstance(mark, int) else str(mark)],
+        "FROM postgres_query('src', ?)",
+        [query],
     )
+
+
+def _pg_literal(mark) -> str:
+    """An id as a number; a watermark instant (UTC) as a timestamptz literal."""
+    if isinstance(mark, int):
+        return str(mark)
+    instant = datetime.fromisoformat(str(mark)).replace(tzinfo=None)
+    return f"'{instant.isoformat(sep=' ')}+00'::timestamptz"
 
 
 def _sqlite_column(name: str, kind: str) -> str:
