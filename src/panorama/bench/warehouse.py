@@ -130,7 +130,7 @@ def measure_all(say: Callable[[str], None]) -> dict:
     if changes_undo():
         say("Putting back the changes an earlier run left...")
     say("Measuring the warehouse (full build)...")
-    out = {"warehouse_build_s": round(load.warehouse_build().seconds, 2)}
+    out: dict = {"warehouse_build_s": round(load.warehouse_build().seconds, 2)}
     say("Measuring the warehouse refresh after 1% of changes...")
     changes_make(CHANGE_PERCENT)
     try:
