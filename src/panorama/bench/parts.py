@@ -88,6 +88,7 @@ JSON_KEYS = [
     "clv_fit_reference_s",
     "warehouse_build_s",
     "warehouse_refresh_s",
+    "warehouse_refresh_steps",
     "dashboard_widget_p95_ms",
     "segment_score_write_s",
     *bench_orders_import.KEYS,

@@ -96,6 +96,8 @@ class Customer(models.Model):
             models.Index(fields=["team", "id"], name="customer_team_id"),
             models.Index(fields=["search_name", "id"], name="customer_search_id"),
             models.Index(fields=["search_last"], name="customer_search_last"),
+            # The warehouse refresh reads the rows changed since its last load by it.
+            models.Index(fields=["updated_at"], name="customer_updated"),
             models.Index(
                 fields=["import_job"],
                 name="customer_import_job",

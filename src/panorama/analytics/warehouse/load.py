@@ -19,14 +19,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-import duckdb
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.core.exceptions import Conflict
 
-from . import engine, marts, parquet, schema, segments, status
+from . import engine, marts, parquet, pushdown, schema, score_columns, segments, status
 from .deletions import DeletionLog
 from .schema import Table
 
@@ -59,6 +58,10 @@ class LoadResult:
     # Tables whose rows a refresh reloaded came back identical (the rows at the edge of
     # the watermark are read again on every refresh): their Parquet file stays.
     same: list[str] = field(default_factory=list)
+    # Seconds per step (each table, then the marts), for the load summary and the bench.
+    timings: dict[str, float] = field(default_factory=dict)
+    # Tables whose changed rows a refresh had SQLite find by index (``pushdown.py``).
+    narrowed: list[str] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -174,23 +177,31 @@ def _run_steps(con, job: Job, result: LoadResult, progress: Progress | None, *, 
             progress(table.name, done, total)
         # A refresh of a file built before a table joined the schema creates it; with
         # no watermark yet, it is loaded whole.
+        step_started = time.perf_counter()
         exists = "" if full else "IF NOT EXISTS "
         if not full and _columns_follow(con, table):
             result.rebuilt.append(table.name)
         con.execute(f"CREATE TABLE {exists}{table.name} ({table.columns})")
-        changed, deleted = _load_table(con, table, job, full=full, log=log, same=result.same)
+        changed, deleted = _load_table(
+            con, table, job, full=full, log=log, same=result.same, narrowed=result.narrowed
+        )
         result.changed[table.name] = changed
         if deleted:
             result.deleted[table.name] = deleted
         if not full and table.deletion_log and log.usable(table):
             result.source_rows[table.name] = changed + log.entries(table)
+        result.timings[table.name] = round(time.perf_counter() - step_started, 3)
     log.save()
     status.write_running(result.kind, total - 1, total, "marts")
     if progress:
         progress("marts", total - 1, total)
+    step_started = time.perf_counter()
     marts.marts_build(
-        con, scores=_scores_columns(con), score_table=f"src.{settings.WAREHOUSE_SCORE_TABLE}"
+        con,
+        scores=score_columns.scores_columns(con),
+        score_table=f"src.{settings.WAREHOUSE_SCORE_TABLE}",
     )
+    result.timings["marts"] = round(time.perf_counter() - step_started, 3)
 
 
 def _finish(con, result: LoadResult, started: float) -> None:
@@ -259,9 +270,22 @@ def _set_watermark(con, table: Table, value) -> None:
     con.execute("INSERT OR REPLACE INTO wh_watermark VALUES (?, ?)", [table.name, str(value)])
 
 
-def _insert(con, table: Table, where: str, params: list | None = None) -> int:
+def _narrowed(con, table: Table, mark, narrowed: list[str] | None) -> tuple[str, list[str]]:
+    """The table's select, reading only the rows SQLite finds past ``mark`` on a
+    refresh of a SQLite source (``pushdown.py``), and the temporary tables to drop."""
+    select, made = pushdown.narrowed_select(con, table, mark, enabled=settings.WAREHOUSE_PUSHDOWN)
+    if made and narrowed is not None:
+        narrowed.append(table.name)
+    return select, made
+
+
+def _insert(
+    con, table: Table, where: str, params: list | None = None, mark=None, narrowed=None
+) -> int:
     before = con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
-    con.execute(f"INSERT INTO {table.name} {table.select.format(where=where)}", params or [])
+    select, made = _narrowed(con, table, mark, narrowed)
+    con.execute(f"INSERT INTO {table.name} {select.format(where=where)}", params or [])
+    pushdown.drop(con, made)
     after = con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
     return after - before
 
@@ -274,6 +298,7 @@ def _load_table(
     full: bool,
     log: DeletionLog | None = None,
     same: list[str] | None = None,
+    narrowed: list[str] | None = None,
 ) -> tuple[int, int]:
     """Rows loaded (or reloaded) and rows deleted for one table."""
     if table.mode == "static":
@@ -282,7 +307,7 @@ def _load_table(
         deleted = 0 if full else con.execute(f"DELETE FROM {table.name}").fetchone()[0]
         return _insert(con, table, "TRUE"), deleted
     if table.mode == "scd2":
-        return customers_merge(con, table, full=full)
+        return customers_merge(con, table, full=full, narrowed=narrowed)
     if table.mode == "segments":
         deleted = 0 if full else con.execute(f"DELETE FROM {table.name}").fetchone()[0]
         return segments.memberships_load(con, table, as_of=job.as_of, members=job.members), deleted
@@ -293,7 +318,9 @@ def _load_table(
     if table.mode == "append":
         if mark is not None:
             alias_where = f"{table.changed} > ?"
-        changed = _insert(con, table, alias_where, params)
+        changed = _insert(
+            con, table, alias_where, params, mark=params[0] if params else None, narrowed=narrowed
+        )
         if table.relink and mark is not None:
             changed += con.execute(table.relink).fetchone()[0]
         new_mark = con.execute(f"SELECT max({table.mark}) FROM {table.name}").fetchone()[0]
@@ -301,7 +328,9 @@ def _load_table(
         # updated / children: stage the changed rows, replace them by key.
         stage = f"stage_{table.name}"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS SELECT * FROM {table.name} LIMIT 0")
-        con.execute(f"INSERT INTO {stage} {table.select.format(where=alias_where)}", params)
+        select, made = _narrowed(con, table, mark, narrowed)
+        con.execute(f"INSERT INTO {stage} {select.format(where=alias_where)}", params)
+        pushdown.drop(con, made)
         by = "order_id" if table.mode == "children" else table.key
         old = f"SELECT * FROM {table.name} WHERE {by} IN (SELECT {by} FROM {stage})"
         if same is not None and not full and _identical(con, stage, old):
@@ -393,7 +422,9 @@ def _static(con, table: Table) -> int:
 # --- the customer dimension, type 2 ----------------------------------------------------
 
 
-def customers_merge(con, table: Table, *, full: bool) -> tuple[int, int]:
+def customers_merge(
+    con, table: Table, *, full: bool, narrowed: list[str] | None = None
+) -> tuple[int, int]:
     """Merge the changed customers into ``dim_customer``.
 
     Personal data (``SCD1_ATTRIBUTES``) is overwritten in every version of the customer:
@@ -403,9 +434,11 @@ def customers_merge(con, table: Table, *, full: bool) -> tuple[int, int]:
     mark = None if full else _watermark(con, table)
     where = "TRUE" if mark is None else f"{table.changed} >= ?"
     params = [] if mark is None else [datetime.fromisoformat(mark)]
+    select, made = _narrowed(con, table, mark, narrowed)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE stage_customer AS {table.select.format(where=where)}", params
+        f"CREATE OR REPLACE TEMP TABLE stage_customer AS {select.format(where=where)}", params
     )
+    pushdown.drop(con, made)
     changed = con.execute("SELECT count(*) FROM stage_customer").fetchone()[0]
     personal = ", ".join(f"{name} = s.{name}" for name in schema.SCD1_ATTRIBUTES)
     con.execute(
@@ -444,42 +477,6 @@ def customers_merge(con, table: Table, *, full: bool) -> tuple[int, int]:
     return changed, deleted
 
 
-# --- scores written by the data-mining models, when they exist -------------------------
-
-# The warehouse's score columns and the source columns they are read from, first match
-# wins: ``analytics_customerscore`` calls the churn probability ``churn_risk``; a score
-# table of another system (``WAREHOUSE_SCORE_TABLE``) may call it ``churn_probability``.
-SCORE_COLUMNS = {
-    "churn_probability": ("churn_risk", "churn_probability"),
-    "clv": ("clv",),
-    "rfm_segment": ("rfm_segment",),
-}
-
-
-def _scores_columns(con) -> dict[str, str]:
-    """Warehouse score column → the source column it is read from, for those the
-    source's score table (``WAREHOUSE_SCORE_TABLE``) has: the marketing mart uses those
-    present and leaves the others empty. Empty when there is no such table."""
-    name = settings.WAREHOUSE_SCORE_TABLE
-    try:
-        rows = con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_catalog = 'src' AND table_name = ?",
-            [name],
-        ).fetchall()
-    except duckdb.Error:
-        return {}
-    present = {r[0] for r in rows}
-    if "customer_id" not in present:
-        return {}
-    picked = {}
-    for column, candidates in SCORE_COLUMNS.items():
-        found = next((c for c in candidates if c in present), None)
-        if found is not None:
-            picked[column] = found
-    return picked
-
-
 def load_summary(result: LoadResult) -> str:
     return json.dumps(
         {
@@ -488,6 +485,8 @@ def load_summary(result: LoadResult) -> str:
             "changed": result.changed,
             "deleted": result.deleted,
             "source_rows": result.source_rows,
+            "timings": result.timings,
+            "narrowed": result.narrowed,
             "rows": result.rows,
         },
         indent=2,

@@ -38,7 +38,7 @@ from .schema_marketing import (
     FACT_WEB_EVENT,
 )
 from .schema_purchases import FACT_PURCHASE, FACT_PURCHASE_LINE
-from .tables import Table, money, ts
+from .tables import NEWER, Table, money, since, ts
 
 END_OF_TIME = "TIMESTAMP '9999-12-31 00:00:00'"
 
@@ -63,6 +63,7 @@ DIM_CUSTOMER = Table(
     key="customer_id",
     changed=ts("c.updated_at"),
     mark="updated_at",
+    pushdown=(("customers_customer", since()),),
     reads=(
         "customers_customer: id, kind, status, owner_id, team_id, language, merged_into_id "
         "(type 2: a change opens a new version); display_name, first_name, last_name, "
@@ -150,6 +151,7 @@ FACT_INTERACTION = Table(
     key="interaction_id",
     changed="i.id",
     mark="interaction_id",
+    pushdown=(("channels_interaction", NEWER),),
     deletion_log=True,
     reads=(
         "channels_interaction: id, customer_id, channel, direction, outcome, agent_id, "
@@ -184,6 +186,7 @@ FACT_ORDER = Table(
     key="order_id",
     changed=ts("o.updated_at"),
     mark="updated_at",
+    pushdown=(("sales_order", since()),),
     reads=(
         "sales_order: id, reference, customer_id, owner_id, team_id, status, currency, net, "
         "tax, total, expected_delivery, created_at, confirmed_at, shipped_at, delivered_at, "
@@ -209,6 +212,10 @@ FACT_ORDER_LINE = Table(
     key="line_id",
     changed=ts("o.updated_at"),
     mark="order_updated_at",
+    pushdown=(
+        ("sales_orderline", f"order_id IN (SELECT id FROM sales_order WHERE {since()})"),
+        ("sales_order", since()),
+    ),
     reads=(
         "sales_orderline: id, order_id, product_id, sku, quantity, unit_price, net, tax, "
         "total (never the free-text name or options)",
@@ -234,6 +241,7 @@ FACT_QUOTE = Table(
     key="quote_id",
     changed=ts("q.updated_at"),
     mark="updated_at",
+    pushdown=(("sales_quote", since()),),
     reads=(
         "sales_quote: id, reference, customer_id, opportunity_id, owner_id, team_id, status, "
         "currency, net, total, discount_total, valid_until, created_at, sent_at, "
@@ -266,6 +274,7 @@ FACT_OPPORTUNITY = Table(
     key="opportunity_id",
     changed=ts("op.updated_at"),
     mark="updated_at",
+    pushdown=(("sales_opportunity", since()),),
     reads=(
         "sales_opportunity: id, customer_id, pipeline_id, stage_id, status, amount, currency, "
         "amount_base, probability, expected_close, owner_id, team_id, lost_reason_id, "
@@ -293,6 +302,13 @@ FACT_STAGE_CHANGE = Table(
     key="stage_change_id",
     changed="sc.id",
     mark="stage_change_id",
+    pushdown=(
+        ("sales_stagechange", NEWER),
+        (
+            "sales_opportunity",
+            f"id IN (SELECT opportunity_id FROM sales_stagechange WHERE {NEWER})",
+        ),
+    ),
     reads=(
         "sales_stagechange: id, opportunity_id, from_stage_id, to_stage_id, by_id, at, "
         "seconds_in_previous",
@@ -337,6 +353,17 @@ FACT_CASE = Table(
     key="case_id",
     changed=CASE_CHANGED,
     mark="changed_at",
+    pushdown=(
+        (
+            "service_case",
+            f"{since()} OR id IN "
+            f"(SELECT case_id FROM service_casesurvey WHERE {since('answered_at')})",
+        ),
+        (
+            "service_casesurvey",
+            f"{since('answered_at')} OR case_id IN (SELECT id FROM service_case WHERE {since()})",
+        ),
+    ),
     reads=(
         "service_case: id, reference, customer_id, type, priority, channel, product_id, "
         "queue_id, owner_id, status, created_at, first_response_at, first_response_due, "
@@ -360,6 +387,7 @@ FACT_HOLDING = Table(
     key="holding_id",
     changed=ts("h.updated_at"),
     mark="updated_at",
+    pushdown=(("customers_holding", since()),),
     deletion_log=True,
     reads=(
         "customers_holding: id, customer_id, product_code, product_name, category, status, "

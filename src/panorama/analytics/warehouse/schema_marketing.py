@@ -2,7 +2,7 @@
 events, journey enrolments and the loyalty points ledger (docs/analytics.md). The
 refresh modes are described in ``schema.py``."""
 
-from .tables import Table, money, ts
+from .tables import NEWER, Table, money, ts
 
 DIM_CAMPAIGN = Table(
     name="dim_campaign",
@@ -74,6 +74,7 @@ FACT_WEB_EVENT = Table(
     key="web_event_id",
     changed="e.id",
     mark="web_event_id",
+    pushdown=(("automation_webevent", NEWER),),
     relink="""
         UPDATE fact_web_event f SET customer_id = e.customer_id
         FROM src.automation_webevent e
@@ -126,6 +127,7 @@ FACT_LOYALTY_MOVEMENT = Table(
     key="movement_id",
     changed="v.id",
     mark="movement_id",
+    pushdown=(("loyalty_movement", NEWER),),
     relink="""
         UPDATE fact_loyalty_movement f SET customer_id = m.customer_id
         FROM src.loyalty_membership m

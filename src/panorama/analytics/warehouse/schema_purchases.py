@@ -14,7 +14,7 @@ is gone (an erased customer's purchases cascade) and, through ``relink``, follow
 that moved a purchase to the surviving customer.
 """
 
-from .tables import Table, money
+from .tables import NEWER, Table, money
 
 FACT_PURCHASE = Table(
     name="fact_purchase",
@@ -29,6 +29,7 @@ FACT_PURCHASE = Table(
     key="purchase_id",
     changed="p.id",
     mark="purchase_id",
+    pushdown=(("analytics_purchase", NEWER),),
     relink="""
         UPDATE fact_purchase f SET customer_id = p.customer_id
         FROM src.analytics_purchase p
@@ -55,6 +56,13 @@ FACT_PURCHASE_LINE = Table(
     key="line_id",
     changed="l.id",
     mark="line_id",
+    pushdown=(
+        ("analytics_purchaseline", NEWER),
+        (
+            "analytics_purchase",
+            f"id IN (SELECT purchase_id FROM analytics_purchaseline WHERE {NEWER})",
+        ),
+    ),
     relink="""
         UPDATE fact_purchase_line f SET customer_id = p.customer_id
         FROM fact_purchase p

@@ -21,6 +21,11 @@ class Table:
     # Deletions read from the source's deletion log (``analytics_deletedrow``, written by
     # a trigger, see ``triggers.py``) instead of an anti-join over every source id.
     deletion_log: bool = False
+    # For a refresh on SQLite: (source table, condition in SQLite's SQL with ``?1`` for
+    # the watermark) pairs; SQLite finds the changed rows by index instead of DuckDB
+    # scanning the whole table (see ``pushdown.py``). The condition keeps at least every
+    # row ``{where}`` keeps.
+    pushdown: tuple[tuple[str, str], ...] = ()
 
 
 TS = "TIMESTAMP"
@@ -29,6 +34,14 @@ TS = "TIMESTAMP"
 def ts(expr: str) -> str:
     """A source timestamp as a UTC TIMESTAMP, whatever the vendor stored."""
     return f"CAST({expr} AS TIMESTAMP)"
+
+
+def since(column: str = "updated_at") -> str:
+    """The pushdown condition of a table read by its change column."""
+    return f"{column} >= ?1"
+
+
+NEWER = "id > ?1"  # the pushdown condition of an append-only table
 
 
 def money(expr: str) -> str:

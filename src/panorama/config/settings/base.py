@@ -305,6 +305,10 @@ WAREHOUSE_REFRESH_MINUTES = int(os.environ.get("WAREHOUSE_REFRESH_MINUTES", 15))
 # SQLite: a load reads the live file in a child process (each table as committed when it
 # is read); on, it reads a copy made first (one moment for every table, a copy per load).
 WAREHOUSE_SQLITE_COPY = env_bool("WAREHOUSE_SQLITE_COPY", False)
+# A refresh has the source database find each table's changed rows by index
+# (sqlite_query, postgres_query) instead of DuckDB's scanners reading whole tables
+# (off: the scanners, to compare).
+WAREHOUSE_PUSHDOWN = env_bool("WAREHOUSE_PUSHDOWN", True)
 # The Spark jobs: a Spark Connect URL (sc://host:15002) in production; empty runs a local
 # Spark (SPARK_MASTER, local[2]) in this process.
 SPARK_REMOTE = os.environ.get("SPARK_REMOTE", "")

@@ -90,6 +90,8 @@ class Order(models.Model):
             models.Index(fields=["owner", "-id"], name="order_owner"),
             models.Index(fields=["team", "-id"], name="order_team"),
             models.Index(fields=["customer", "-id"], name="order_customer"),
+            # The warehouse refresh reads the rows changed since its last load by it.
+            models.Index(fields=["updated_at"], name="order_updated"),
         ]
 
     def __str__(self) -> str:

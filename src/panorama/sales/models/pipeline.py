@@ -206,6 +206,8 @@ class Opportunity(models.Model):
             models.Index(fields=["team", "status"], name="opp_team"),
             models.Index(fields=["customer", "status"], name="opp_customer"),
             models.Index(fields=["status", "expected_close"], name="opp_close"),
+            # The warehouse refresh reads the rows changed since its last load by it.
+            models.Index(fields=["updated_at"], name="opp_updated"),
         ]
 
     def __str__(self) -> str:

@@ -132,6 +132,8 @@ class Quote(models.Model):
             models.Index(fields=["team", "-id"], name="quote_team"),
             models.Index(fields=["customer", "-id"], name="quote_customer"),
             models.Index(fields=["status", "-id"], name="quote_status"),
+            # The warehouse refresh reads the rows changed since its last load by it.
+            models.Index(fields=["updated_at"], name="quote_updated"),
         ]
 
     def __str__(self) -> str:

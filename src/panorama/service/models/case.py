@@ -185,6 +185,8 @@ class Case(models.Model):
             models.Index(fields=["customer", "status"], name="case_customer"),
             models.Index(fields=["status", "-created_at"], name="case_status"),
             models.Index(fields=["status", "resolution_due"], name="case_sla_due"),
+            # The warehouse refresh reads the rows changed since its last load by it.
+            models.Index(fields=["updated_at"], name="case_updated"),
             # Partial: a case without a product, asset or author has no entry to write,
             # at its creation or at each UPDATE that moves it (the SLA sweep's escalations
             # change its queue and owner, so PostgreSQL writes every index again).

@@ -151,6 +151,8 @@ class CaseSurvey(models.Model):
     class Meta:
         verbose_name = _("satisfaction answer")
         verbose_name_plural = _("satisfaction answers")
+        # The warehouse refresh reads the answers given since its last load by it.
+        indexes = [models.Index(fields=["answered_at"], name="casesurvey_answered")]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.score}"
