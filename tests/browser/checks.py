@@ -69,9 +69,14 @@ _WATCH = """(sel) => {
   document.body.addEventListener('htmx:beforeRequest', () => {
     if (w.start !== null) return;
     w.start = performance.now();
-    const tick = (now) => {
+    // performance.now(), not the frame's timestamp: a frame's timestamp is its start,
+    // which may come before the timer that revealed the element ran in that frame.
+    const tick = () => {
       const s = getComputedStyle(document.querySelector(sel));
-      if (s.display !== 'none' && s.visibility === 'visible') { w.shownAt = now; return; }
+      if (s.display !== 'none' && s.visibility === 'visible') {
+        w.shownAt = performance.now();
+        return;
+      }
       w.hiddenFrames += 1;
       requestAnimationFrame(tick);
     };
