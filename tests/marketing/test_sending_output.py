@@ -19,14 +19,13 @@ from panorama.catalog.models import Product
 from panorama.marketing import messages
 from panorama.marketing.models import Recipient
 from panorama.marketing.services.campaigns import campaign_launch, campaign_save
+from panorama.marketing.services.links import token_make, token_read
 from panorama.marketing.services.mime import PreparedEmail
 from panorama.marketing.services.segments import list_create
 from panorama.marketing.services.sending import (
     campaign_envelope,
     campaign_send,
     customer_context,
-    token_make,
-    token_read,
 )
 from panorama.marketing.services.templates import template_save
 

@@ -98,8 +98,9 @@ def campaign_and_unsubscribe(messages: int = MESSAGES, unsubscribes: int = UNSUB
     from panorama.marketing.models import Campaign, MessageTemplate, Recipient, StaticList
     from panorama.marketing.rules import consent_granted
     from panorama.marketing.services.campaigns import campaign_launch, campaign_save
+    from panorama.marketing.services.links import token_make
     from panorama.marketing.services.segments import list_create
-    from panorama.marketing.services.sending import campaign_send, token_make
+    from panorama.marketing.services.sending import campaign_send
     from panorama.marketing.services.templates import template_save
 
     ids = list(

@@ -33,13 +33,14 @@ from panorama.marketing.services.journeys import (
     journeys_advance,
     step_add,
 )
+from panorama.marketing.services.links import token_make
 from panorama.marketing.services.segments import (
     list_create,
     list_join,
     list_snapshot,
     segment_save,
 )
-from panorama.marketing.services.sending import campaign_send, token_make
+from panorama.marketing.services.sending import campaign_send
 from panorama.marketing.services.signups import signup_form_save
 from panorama.marketing.services.templates import template_save
 from panorama.marketing.services.tracking import (

@@ -19,7 +19,8 @@ from panorama.customers.models import Consent, Identity
 from .. import messages
 from ..models import Campaign, Recipient
 from .ledger import Reach, Sender, identities_first, ledger_walk
-from .sending import customer_context, public_url, token_make
+from .links import public_url, token_make
+from .sending import customer_context
 
 BATCH = 200
 # GSM 03.38: the basic set (one septet each) and its extension (two septets each). A

@@ -20,8 +20,9 @@ from panorama.customers.selectors import customer_get
 
 from .. import messages
 from ..models import MessageTemplate
+from .links import public_url, token_make, token_read
 from .optout_mail import email_address, optout_mail
-from .sending import customer_context, html_body, public_url, token_make, token_read
+from .sending import customer_context, html_body
 
 UNSUBSCRIBE_KIND = "customer_unsubscribe"  # the token names the customer, not a ledger row
 

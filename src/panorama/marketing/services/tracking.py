@@ -16,7 +16,7 @@ from panorama.customers.models import Consent
 from panorama.customers.services.relations import consent_record
 
 from ..models import Recipient
-from .sending import token_read
+from .links import token_read
 
 
 def _recipient(token: str, kind: str) -> tuple[Recipient, dict]:

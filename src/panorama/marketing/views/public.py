@@ -19,7 +19,7 @@ from panorama.core.exceptions import DomainError, ValidationFailed
 
 from ..messages import language_of
 from ..services import signups, tracking
-from ..services.sending import token_read
+from ..services.links import token_read
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 

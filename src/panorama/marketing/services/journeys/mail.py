@@ -21,8 +21,8 @@ from ...models import (
     Suppression,
 )
 from ...rules import consent_granted
+from ..links import public_url, token_make, token_read
 from ..optout_mail import email_address, optout_mail
-from ..sending import public_url, token_make, token_read
 from .enrol import _log, journeys_exit_customer
 
 UNSUBSCRIBE_SALT = "panorama.marketing.journey_unsubscribe"
