@@ -68,13 +68,15 @@ _WATCH = """(sel) => {
   const w = window.pnWatch = {start: null, shownAt: null, hiddenFrames: 0};
   document.body.addEventListener('htmx:beforeRequest', () => {
     if (w.start !== null) return;
-    w.start = performance.now();
-    // performance.now(), not the frame's timestamp: a frame's timestamp is its start,
-    // which may come before the timer that revealed the element ran in that frame.
-    const tick = () => {
+    // The animation clock on both ends: the timeline's time now is the start of the frame
+    // the request begins in, and a CSS delay counts from a frame at or after it; a frame's
+    // timestamp is that frame's timeline time. (performance.now() here would be later than
+    // the frame a delay counts from, by up to a frame's length on a busy machine.)
+    w.start = document.timeline.currentTime;
+    const tick = (frame) => {
       const s = getComputedStyle(document.querySelector(sel));
       if (s.display !== 'none' && s.visibility === 'visible') {
-        w.shownAt = performance.now();
+        w.shownAt = frame;
         return;
       }
       w.hiddenFrames += 1;
