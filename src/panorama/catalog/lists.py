@@ -3,6 +3,7 @@ financing plans. The catalogue is company-wide: every signed-in user reads them;
 "new" action and the bulk activate/deactivate are for ``catalog.manage`` (the service
 checks it again on every row)."""
 
+import copy
 from typing import Any
 
 from django.db.models import QuerySet
@@ -17,11 +18,13 @@ from panorama.core.lists import (
     BY_NAME,
     BY_NAME_DESC,
     Column,
+    Edit,
     Filter,
     ListDefinition,
     ListState,
     Sort,
     active_chip,
+    active_edit,
     active_toggle,
     active_value,
     attr,
@@ -32,6 +35,7 @@ from panorama.core.lists import (
 from panorama.core.pagination import Keyset
 from panorama.core.templatetags.formatting import money, number
 
+from .forms import ProductForm
 from .models import Category, Channel, FinancingPlan, PriceList, Product, Promotion
 from .selectors import products_filter, terms
 from .services.products import product_update
@@ -203,6 +207,24 @@ def _categories(user: Any) -> list[tuple[str, Any]]:
     return named_choices(Category.objects.all())
 
 
+def _product_edit(name: str) -> Edit:
+    """A product's cell saved through ``product_update``, with the product form's own
+    field: the same parsing (a price typed in the user's language), rules and messages."""
+    return Edit(
+        # The class's field (a copy): its choices-free fields need no query.
+        field=lambda user: copy.deepcopy(ProductForm.base_fields[name]),
+        initial=lambda row: getattr(row, name),
+        save=lambda user, row, value: product_update(product=row, by=user, changes={name: value}),
+        permission="catalog.manage",
+    )
+
+
+ACTIVE_EDIT = active_edit(
+    lambda user, row, active: product_update(product=row, by=user, changes={"active": active}),
+    permission="catalog.manage",
+)
+
+
 class ProductList(ListDefinition):
     name = "products"
     label = _("Products")
@@ -213,7 +235,7 @@ class ProductList(ListDefinition):
     empty_title = _("No products yet")
     empty_text = _("Products and services are what quotes and orders sell.")
     columns = [
-        Column("name", _("Name"), link=True, sort="name"),
+        Column("name", _("Name"), link=True, sort="name", edit=_product_edit("name")),
         Column("sku", _("SKU"), sort="sku"),
         Column("kind", _("Kind"), value=choice("kind")),
         Column("category", _("Category"), value=attr("category.name")),
@@ -222,10 +244,11 @@ class ProductList(ListDefinition):
             _("List price"),
             value=lambda r: money(r.list_price, r.currency),
             numeric=True,
+            edit=_product_edit("list_price"),
         ),
         Column("unit", _("Unit"), value=attr("unit.name"), default=False),
         Column("tax", _("Tax"), value=attr("tax.name"), default=False),
-        Column("active", _("Status"), value=active_chip()),
+        Column("active", _("Status"), value=active_chip(), edit=ACTIVE_EDIT),
     ]
     filters = [
         Filter("kind", _("Kind"), choices=Product.Kind.choices),
@@ -246,6 +269,8 @@ class ProductList(ListDefinition):
             permission="catalog.manage",
         )
     ]
+    bulk_export = "core.export"
+    row_related = ("category", "unit", "tax")
 
     def filtered(self, user, state: ListState) -> QuerySet:
         kind = state.filters.get("kind", "")

@@ -19,7 +19,15 @@ def _auditor(user: User, obj: Any = None) -> bool:
     return user.role == Role.ADMIN or (user.is_staff and user.has_perm("core.view_auditevent"))
 
 
+def _everyone(user: User, obj: Any = None) -> bool:
+    return True
+
+
 def register_all() -> None:
+    # Exporting what a list shows (its rows as the user sees them, audited) is reading:
+    # every role, unless a deployment says not. Lists of customers' personal data ask
+    # ``customers.export`` instead (the deployment's one switch for personal data).
+    register("core.export", rule=_everyone, message=_("Your role may not export lists."))
     register(
         "core.share_view",
         rule=_admin,

@@ -5,6 +5,7 @@ loyalty."""
 
 from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -18,11 +19,13 @@ from panorama.core.lists import (
     BY_NAME_DESC,
     NEWEST,
     Column,
+    Edit,
     Filter,
     ListDefinition,
     ListState,
     Sort,
     active_chip,
+    active_edit,
     active_toggle,
     active_value,
     id_value,
@@ -102,19 +105,32 @@ def _expiry(row: Programme) -> Any:
     return ngettext("%(n)s month", "%(n)s months", row.expiry_months) % {"n": row.expiry_months}
 
 
+def _programme_change(user: Any, row: Programme, **changes: Any) -> Programme:
+    """The programme saved again as it is, but for ``changes`` (the edit form's path:
+    ``programme_save``, its permission and its checks)."""
+    values = {
+        "name": row.name,
+        "points_name": row.points_name,
+        "currency": row.currency,
+        "points_per_unit": row.points_per_unit,
+        "expiry_months": row.expiry_months,
+        "qualification_months": row.qualification_months,
+        "active": row.active,
+    }
+    return programme_save(by=user, programme=row, **(values | changes))
+
+
 def _programme_active(user: Any, row: Programme, active: bool) -> Programme:
-    """The programme saved again as it is, but for ``active`` (the edit form's path)."""
-    return programme_save(
-        by=user,
-        programme=row,
-        name=row.name,
-        points_name=row.points_name,
-        currency=row.currency,
-        points_per_unit=row.points_per_unit,
-        expiry_months=row.expiry_months,
-        qualification_months=row.qualification_months,
-        active=active,
-    )
+    return _programme_change(user, row, active=active)
+
+
+# The name in place: programme_save refuses an empty one or another programme's.
+NAME_EDIT = Edit(
+    field=lambda user: forms.CharField(label=_("Name"), required=False),
+    initial=lambda row: row.name,
+    save=lambda user, row, name: _programme_change(user, row, name=name),
+    permission="loyalty.manage",
+)
 
 
 class ProgrammeList(ListDefinition):
@@ -127,7 +143,7 @@ class ProgrammeList(ListDefinition):
     empty_title = _("No loyalty programmes yet")
     empty_text = _("A programme gives cards, points earned by rules, tiers and rewards.")
     columns = [
-        Column("name", _("Name"), link=True, sort="name"),
+        Column("name", _("Name"), link=True, sort="name", edit=NAME_EDIT),
         Column(
             "points_per_unit",
             _("Points per currency unit"),
@@ -146,7 +162,12 @@ class ProgrammeList(ListDefinition):
             default=False,
         ),
         Column("points_name", _("Points name"), default=False),
-        Column("active", _("Status"), value=active_chip()),
+        Column(
+            "active",
+            _("Status"),
+            value=active_chip(),
+            edit=active_edit(_programme_active, permission="loyalty.manage"),
+        ),
     ]
     filters = [
         Filter("active", _("Status"), choices=ACTIVE_CHOICES),
@@ -163,6 +184,7 @@ class ProgrammeList(ListDefinition):
     ]
     default_sort = "name"
     bulk_actions = [active_toggle(_programme_active, permission="loyalty.manage")]
+    bulk_export = "core.export"
 
     def filtered(self, user, state: ListState) -> QuerySet:
         qs = selectors.programmes(active=active_value(state)).order_by()

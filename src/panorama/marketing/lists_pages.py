@@ -2,7 +2,9 @@
 journeys and messages (templates). Each reads through the same selector as before
 (segments scoped by ``segment_scope``; templates and journeys shared by the staff) and
 its bulk action goes through marketing's own service, its permission and refusals
-included; a refused row is reported with the service's reason and the others go on."""
+included; a refused row is reported with the service's reason and the others go on.
+Each exports what it shows (CSV, XLSX); its name (and a journey's status) is edited in
+place through the service its form calls."""
 
 from typing import Any
 
@@ -22,6 +24,7 @@ from panorama.core.lists import (
     NEWEST,
     BulkAction,
     Column,
+    Edit,
     Filter,
     ListDefinition,
     ListState,
@@ -33,9 +36,9 @@ from panorama.core.pagination import TimeKeyset
 
 from . import selectors
 from .models import Campaign, CampaignVariant, Journey, MessageTemplate, Segment
-from .services.journeys import journey_set_status
-from .services.segments import segment_delete
-from .services.templates import template_delete
+from .services.journeys import journey_save, journey_set_status
+from .services.segments import segment_delete, segment_save
+from .services.templates import template_delete, template_save
 
 NAME_SORTS = [BY_NAME, BY_NAME_DESC]
 UPDATED_SORTS = [
@@ -82,6 +85,17 @@ def _delete_action(run: Any, required: Any, *, permission: str) -> BulkAction:
     return BulkAction("delete", _("Delete"), field=field, run=run, permission=permission)
 
 
+def _name_edit(save: Any, *, permission: str) -> Edit:
+    """The name edited in place, saved by ``save(user, row, name)``: the record's own
+    service, which refuses an empty name with its message (as its form does)."""
+    return Edit(
+        field=lambda user: forms.CharField(label=_("Name"), required=False),
+        initial=lambda row: row.name,
+        save=save,
+        permission=permission,
+    )
+
+
 # --- segments ------------------------------------------------------------------------
 
 
@@ -97,6 +111,13 @@ def _delete_segment(user: Any, segment: Segment, _value: Any) -> None:
     segment_delete(by=user, segment=segment)
 
 
+def _segment_rename(user: Any, segment: Segment, name: str) -> Segment:
+    """The segment saved as it is but for its name (the builder's ``segment_save``)."""
+    return segment_save(
+        by=user, segment=segment, name=name, rules=segment.rules, description=segment.description
+    )
+
+
 class SegmentList(ListDefinition):
     name = "segments"
     label = _("Segments")
@@ -109,7 +130,14 @@ class SegmentList(ListDefinition):
         "Combine rules on products, contacts, consents and fields, and see the count as you go."
     )
     columns = [
-        Column("name", _("Name"), value=lambda s: s.name, link=True, sort="name"),
+        Column(
+            "name",
+            _("Name"),
+            value=lambda s: s.name,
+            link=True,
+            sort="name",
+            edit=_name_edit(_segment_rename, permission="marketing.build_segments"),
+        ),
         Column("description", _("Description"), value=lambda s: _short(s.description)),
         Column(
             "team",
@@ -143,6 +171,7 @@ class SegmentList(ListDefinition):
             permission="marketing.build_segments",
         )
     ]
+    bulk_export = "core.export"
     row_related = ("owner", "team")
 
     def filtered(self, user, state: ListState) -> QuerySet:
@@ -195,6 +224,34 @@ def _trigger(journey: Journey) -> str:
     return text
 
 
+def _journey_rename(user: Any, journey: Journey, name: str) -> Journey:
+    """The journey saved as it is but for its name (the journey form's ``journey_save``)."""
+    return journey_save(
+        by=user,
+        journey=journey,
+        name=name,
+        trigger=journey.trigger,
+        trigger_list=journey.trigger_list_id,
+        trigger_form=journey.trigger_form_id,
+        trigger_event=journey.trigger_event,
+        trigger_days=journey.trigger_days,
+        allow_reentry=journey.allow_reentry,
+    )
+
+
+# Active or paused in place, through journey_set_status: a journey without steps is not
+# activated, only an active one is paused (each refused with why, in the cell).
+JOURNEY_STATUS_EDIT = Edit(
+    field=lambda user: forms.ChoiceField(
+        label=_("Status"),
+        choices=[(s.value, s.label) for s in (Journey.Status.ACTIVE, Journey.Status.PAUSED)],
+    ),
+    initial=lambda journey: journey.status,
+    save=lambda user, journey, status: journey_set_status(by=user, journey=journey, status=status),
+    permission="marketing.send_campaigns",
+)
+
+
 def _set_status(status: str):
     """Activate or pause one journey through ``journey_set_status`` (a journey without
     steps is not activated, only an active one is paused: each refused with why)."""
@@ -211,8 +268,17 @@ class JourneyList(ListDefinition):
     empty_title = _("No journeys yet")
     empty_text = _("Welcome new subscribers with an e-mail, wait, then follow up.")
     columns = [
-        Column("name", _("Name"), value=lambda j: j.name, link=True, sort="name"),
-        Column("status", _("Status"), value=chip("status", JOURNEY_TONES)),
+        Column(
+            "name",
+            _("Name"),
+            value=lambda j: j.name,
+            link=True,
+            sort="name",
+            edit=_name_edit(_journey_rename, permission="marketing.send_campaigns"),
+        ),
+        Column(
+            "status", _("Status"), value=chip("status", JOURNEY_TONES), edit=JOURNEY_STATUS_EDIT
+        ),
         Column("trigger", _("Starts when"), value=_trigger),
         Column("in_progress", _("In progress"), value=lambda j: j.in_progress, numeric=True),
         Column("owner", _("Owner"), value=person("owner"), default=False),
@@ -239,6 +305,7 @@ class JourneyList(ListDefinition):
             permission="marketing.send_campaigns",
         ),
     ]
+    bulk_export = "core.export"
 
     def filtered(self, user, state: ListState) -> QuerySet:
         qs = selectors.journeys_all().select_related("owner")
@@ -275,6 +342,19 @@ def _delete_template(user: Any, template: MessageTemplate, _value: Any) -> None:
     template_delete(by=user, template=template)
 
 
+def _template_rename(user: Any, template: MessageTemplate, name: str) -> MessageTemplate:
+    """The message saved as it is but for its name (the editor's ``template_save``)."""
+    return template_save(
+        by=user,
+        template=template,
+        name=name,
+        subject_es=template.subject_es,
+        body_es=template.body_es,
+        subject_en=template.subject_en,
+        body_en=template.body_en,
+    )
+
+
 class TemplateList(ListDefinition):
     name = "message-templates"
     label = _("Messages")
@@ -288,7 +368,14 @@ class TemplateList(ListDefinition):
         "products."
     )
     columns = [
-        Column("name", _("Name"), value=lambda t: t.name, link=True, sort="name"),
+        Column(
+            "name",
+            _("Name"),
+            value=lambda t: t.name,
+            link=True,
+            sort="name",
+            edit=_name_edit(_template_rename, permission="marketing.send_campaigns"),
+        ),
         Column("subject", _("Subject"), value=lambda t: t.subject_es),
         Column("english", _("English"), value=_english),
         Column("updated", _("Updated"), value=lambda t: _day(t.updated_at), sort="updated"),
@@ -316,6 +403,7 @@ class TemplateList(ListDefinition):
             permission="marketing.send_campaigns",
         )
     ]
+    bulk_export = "core.export"
 
     def filtered(self, user, state: ListState) -> QuerySet:
         qs = selectors.templates_all()

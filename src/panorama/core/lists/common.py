@@ -1,5 +1,6 @@
 """Pieces several lists declare alike, written once: a record's *active* flag (its chip,
-its filter's value, its bulk *Activate or deactivate* through the app's own service), a
+its filter's value, its bulk *Activate or deactivate* and its edit in place through the
+app's own service), a
 person's name in a cell, an id read from a filter, and the usual sorts."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from panorama.core.pagination import Keyset
 
-from .actions import BulkAction
+from .actions import BulkAction, Edit
 from .definition import Sort
 
 if TYPE_CHECKING:
@@ -72,6 +73,17 @@ def active_toggle(run: Callable[[Any, Any, bool], Any], *, permission: str) -> B
         _("Activate or deactivate"),
         field=_active_field,
         run=run,
+        permission=permission,
+    )
+
+
+def active_edit(save: Callable[[Any, Any, bool], Any], *, permission: str) -> Edit:
+    """The *active* flag edited in place (Active or Inactive), saved by
+    ``save(user, row, active)``: the app's own service, which checks ``permission`` again."""
+    return Edit(
+        field=_active_field,
+        initial=lambda row: "on" if row.active else "off",
+        save=save,
         permission=permission,
     )
 

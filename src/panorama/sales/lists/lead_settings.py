@@ -6,6 +6,7 @@ assignment rules and web forms. Read through ``lead_configs_visible_to`` (only f
 from collections.abc import Sequence
 from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
@@ -19,11 +20,13 @@ from panorama.core.lists import (
     NEWEST,
     BulkAction,
     Column,
+    Edit,
     Filter,
     ListDefinition,
     ListState,
     Sort,
     active_chip,
+    active_edit,
     active_toggle,
     active_value,
     attr,
@@ -34,16 +37,46 @@ from panorama.core.lists import (
 from panorama.core.pagination import Keyset
 
 from ..models import AssignmentRule, ScoringRule, WebForm
-from ..services.lead_config import lead_config_save, lead_configs_visible_to
+from ..services.lead_config import CONFIGURABLE, lead_config_save, lead_configs_visible_to
 
 BY_POSITION = Sort(
     "position", _("In the order they apply"), Keyset("position", "id", types=(int, int))
 )
-# The columns and the filter every lead setting has.
-NAME = Column("name", _("Name"), link=True, sort="name")
-POSITION = Column("position", _("Position"), numeric=True, sort="position", default=False)
-STATE = Column("active", _("State"), value=active_chip())
 STATE_FILTER = Filter("active", _("State"), choices=ACTIVE_CHOICES)
+
+
+def _save(kind: str, name: str):
+    """Save one field of a lead setting through ``lead_config_save`` (the form's and the
+    API's path: the model's own validation, ``sales.configure``)."""
+    return lambda user, row, value: lead_config_save(
+        by=user, kind=kind, obj_id=row.pk, values={name: value}
+    )
+
+
+def _edit(kind: str, name: str) -> Edit:
+    """A cell edited in place with the settings form's own field (built from the model)."""
+    return Edit(
+        field=lambda user: forms.fields_for_model(CONFIGURABLE[kind], fields=[name])[name],
+        initial=lambda row: getattr(row, name),
+        save=_save(kind, name),
+        permission="sales.configure",
+    )
+
+
+def _name(kind: str) -> Column:
+    return Column("name", _("Name"), link=True, sort="name", edit=_edit(kind, "name"))
+
+
+def _state(kind: str) -> Column:
+    return Column(
+        "active",
+        _("State"),
+        value=active_chip(),
+        edit=active_edit(_save(kind, "active"), permission="sales.configure"),
+    )
+
+
+POSITION = Column("position", _("Position"), numeric=True, sort="position", default=False)
 
 
 def _teams(user: Any) -> list[tuple[str, Any]]:
@@ -52,18 +85,15 @@ def _teams(user: Any) -> list[tuple[str, Any]]:
 
 def _toggle(kind: str) -> BulkAction:
     """*Activate or deactivate*: a save of ``active`` through the service, row by row."""
-    return active_toggle(
-        lambda user, row, active: lead_config_save(
-            by=user, kind=kind, obj_id=row.pk, values={"active": active}
-        ),
-        permission="sales.configure",
-    )
+    return active_toggle(_save(kind, "active"), permission="sales.configure")
 
 
 class _LeadSettingList(ListDefinition):
     kind = ""  # the service's kind of lead setting
     kinds: Sequence[str] = ()  # the values of its "kind" filter
     search_label = _("Name")
+    # Only who configures leads sees these lists (the page is 403 for anyone else).
+    bulk_export = "sales.configure"
 
     def filtered(self, user, state: ListState) -> QuerySet:
         qs = lead_configs_visible_to(user=user, kind=self.kind).order_by()
@@ -108,12 +138,12 @@ class ScoringRuleList(_RuleList):
     empty_title = _("No scoring rule yet")
     empty_text = _("Every lead scores 0 until a rule gives or takes points.")
     columns = [
-        NAME,
+        _name("scoring"),
         Column("kind", _("Kind"), value=choice("kind")),
         Column("when", _("When"), value=_scoring_when),
-        Column("points", _("Points"), numeric=True),
+        Column("points", _("Points"), numeric=True, edit=_edit("scoring", "points")),
         POSITION,
-        STATE,
+        _state("scoring"),
     ]
     filters = [
         STATE_FILTER,
@@ -139,12 +169,18 @@ class AssignmentRuleList(_RuleList):
     empty_title = _("No assignment rule yet")
     empty_text = _("A lead without an owner stays unassigned.")
     columns = [
-        NAME,
+        _name("assignment"),
         Column("kind", _("Kind"), value=choice("kind")),
         Column("team", _("Team"), value=_assignee),
-        Column("capacity", _("Capacity"), value=attr("capacity"), numeric=True),
+        Column(
+            "capacity",
+            _("Capacity"),
+            value=attr("capacity"),
+            numeric=True,
+            edit=_edit("assignment", "capacity"),
+        ),
         POSITION,
-        STATE,
+        _state("assignment"),
     ]
     filters = [
         STATE_FILTER,
@@ -173,10 +209,10 @@ class WebFormList(_LeadSettingList):
     empty_title = _("No web form yet")
     empty_text = _("A web form on your site turns its visitors' requests into leads.")
     columns = [
-        NAME,
+        _name("webform"),
         Column("team", _("Team"), value=attr("team")),
         Column("snippet", _("Snippet"), value=_snippet),
-        STATE,
+        _state("webform"),
     ]
     filters = [
         STATE_FILTER,

@@ -257,6 +257,7 @@ class ContractList(ListDefinition):
             permission="service.edit",
         )
     ]
+    bulk_export = "customers.export"  # customers' names: the switch for personal data
 
     def filtered(self, user, state: ListState) -> QuerySet:
         qs = selectors.contracts_visible_to(user).select_related("customer", "owner")
