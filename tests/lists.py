@@ -59,3 +59,13 @@ def export_queries(client, list_name: str, query: str = "") -> int:
         response = list_bulk(client, list_name, action="export_csv", all="1", query=query)
     assert response.context["list"].bulk_job.status == "done"
     return len(queries)
+
+
+def bulk_keys(response) -> list[str]:
+    """The keys of the actions the list's bulk bar offers ([] without a bar)."""
+    bulk = response.context["list"].bulk
+    return [a["key"] for a in bulk.actions] if bulk else []
+
+
+# What a user who may change nothing still may do: export what he sees.
+EXPORTS_ONLY = ["export_csv", "export_xlsx"]
