@@ -1,11 +1,14 @@
 """The catalogue's products, the service contracts, the loyalty programmes and the lead
 settings on the shared list, in Chromium on a phone (375 px): each page draws its rows
 as cards with no sideways scroll and no axe violation; on the products a filter chip
-narrows the rows and lands in the URL, and a bulk action goes through the service
-(products deactivated, a contract renewed) with its report."""
+narrows the rows and lands in the URL, a bulk action goes through the service
+(products deactivated, a contract renewed) with its report, a price is edited in place
+(a refused one shows the service's message in the card) and the rows are exported."""
 
+import csv
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -73,6 +76,37 @@ def test_the_other_lists_on_a_phone(page, sign_in, live_server):
         "1 row changed"
     )
     assert Product.objects.get(sku="SV-INST").active is False
+    _fits(page)
+
+    # On the phone's card: a price edited in place through product_update, a refused one
+    # with the service's message in the card (nothing saved), then the shown rows
+    # exported as CSV.
+    page.goto(f"{base}/catalog/?kind=product")
+    page.get_by_role("button", name="Edit List price of Router 5G").click()
+    price = page.get_by_role("textbox", name="List price")
+    price.fill("12.50")
+    price.press("Enter")
+    expect(page.get_by_role("button", name="Edit List price of Router 5G")).to_be_focused()
+    assert Product.objects.get(sku="RT-5G").list_price == Decimal("12.50")
+    page.get_by_role("button", name="Edit List price of Router 5G").click()
+    price.fill("-1")
+    price.press("Enter")
+    card = page.locator("#products-rows tr[id]").first
+    expect(card.get_by_role("alert")).to_have_text("A price cannot be negative.")
+    assert Product.objects.get(sku="RT-5G").list_price == Decimal("12.50")
+    _fits(page)
+    price.press("Escape")
+    page.get_by_role("checkbox", name="Select Router 5G").check()
+    bar = page.get_by_role("form", name="Bulk actions")
+    bar.get_by_label("Action").select_option(label="Export as CSV")
+    bar.get_by_role("button", name="Apply").click()
+    report = page.get_by_role("status").filter(has_text="exported")
+    expect(report).to_contain_text("Export as CSV: 1 row exported.")
+    with page.expect_download() as info:
+        report.get_by_role("link", name="Download the file").click()
+    with open(info.value.path(), encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert rows[1][:2] == ["Router 5G", "RT-5G"] and len(rows) == 2
     _fits(page)
 
     page.goto(f"{base}/service/contracts/?state=in_force")

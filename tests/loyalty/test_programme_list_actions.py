@@ -55,9 +55,7 @@ def test_a_marketer_renames_and_deactivates_in_place(client, marketer, programme
     assert [n for n, _p in events] == ["loyalty.programme_saved"] * 2
 
 
-def test_a_refused_name_shows_the_service_s_message_and_saves_nothing(
-    client, marketer, programmes
-):
+def test_a_refused_name_shows_the_service_s_message_and_saves_nothing(client, marketer, programmes):
     club = programmes[0]
     client.force_login(marketer)
     refused = cell_post(client, "loyalty_programmes", club.pk, "name", "Millas")

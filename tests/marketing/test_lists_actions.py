@@ -112,9 +112,7 @@ def test_the_journeys_export_holds_the_filtered_rows(client, rep, journeys):
     ]
 
 
-def test_a_journey_is_renamed_and_paused_in_place_and_refused_with_why(
-    client, marketer, journeys
-):
+def test_a_journey_is_renamed_and_paused_in_place_and_refused_with_why(client, marketer, journeys):
     live, draft = journeys["live"], journeys["draft"]
     client.force_login(marketer)
     assert cell_post(client, "journeys", live.pk, "name", "Alta nueva").status_code == 200

@@ -13,7 +13,7 @@ from panorama.service.services.asset import contract_create
 from panorama.service.services.contract import contract_cancel
 
 from ..factories import CustomerFactory, TeamFactory, UserFactory
-from ..lists import list_bulk
+from ..lists import export_csv, export_queries, list_bulk
 from .field_world import field_world
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +107,29 @@ def test_who_may_not_change_contracts_gets_no_renewal(client, w):
     response = _bulk(client, action="renew", ids=[w.contract.pk])
     assert response.context["list"].bulk_error == "Choose an action."
     assert not ServiceContract.objects.filter(renewed_from=w.contract).exists()
+
+
+def test_the_export_holds_his_customers_filtered_contracts_only(client, w):
+    client.force_login(w.rep)
+    rows = export_csv(client, "service_contracts", "kind=warranty&cols=name,customer,kind")
+    assert rows == [["Name", "Customer", "Kind"], ["Garantía caldera", "Lucía Gómez", "Warranty"]]
+    everything = export_csv(client, "service_contracts", "cols=name")
+    assert sorted(everything[1:]) == [["Garantía caldera"], ["Mantenimiento Oro"]]  # no norte
+
+
+def test_the_export_costs_the_same_queries_for_one_contract_or_many(client, w):
+    client.force_login(w.rep)
+    query = "kind=warranty&cols=reference,name,customer,kind,starts_on,ends_on,status,owner"
+    one = export_queries(client, "service_contracts", query)
+    today = timezone.localdate()
+    for n in range(8):
+        contract_create(
+            by=None,
+            customer_id=CustomerFactory(team=w.customer.team).pk,
+            owner=UserFactory(),
+            kind="warranty",
+            name=f"Garantía {n}",
+            starts_on=today,
+            ends_on=today + datetime.timedelta(days=100 + n),
+        )
+    assert export_queries(client, "service_contracts", query) == one

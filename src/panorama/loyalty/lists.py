@@ -108,7 +108,7 @@ def _expiry(row: Programme) -> Any:
 def _programme_change(user: Any, row: Programme, **changes: Any) -> Programme:
     """The programme saved again as it is, but for ``changes`` (the edit form's path:
     ``programme_save``, its permission and its checks)."""
-    values = {
+    values: dict[str, Any] = {
         "name": row.name,
         "points_name": row.points_name,
         "currency": row.currency,
