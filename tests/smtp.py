@@ -42,7 +42,6 @@ class Inbox:
             return responses
         return [*responses[:-1], "250-PIPELINING", responses[-1]]
 
-
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's name)
         if self.refused_domain and address.endswith(f"@{self.refused_domain}"):
             return "550 5.1.1 No such user here"

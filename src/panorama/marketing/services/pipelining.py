@@ -11,6 +11,7 @@ reads every answer, and raises what ``smtplib`` raises for the same answers
 reset after a refusal as ``smtplib`` does; a server without PIPELINING (or a non-ASCII
 envelope address) gets ``smtplib``'s own ``sendmail``."""
 
+import contextlib
 import re
 import smtplib
 
@@ -25,10 +26,8 @@ def _quoted(address: str) -> str:
 
 
 def _reset(smtp: smtplib.SMTP) -> None:
-    try:
+    with contextlib.suppress(smtplib.SMTPServerDisconnected):
         smtp.rset()
-    except smtplib.SMTPServerDisconnected:
-        pass
 
 
 def _closed(smtp: smtplib.SMTP, code: int) -> bool:
@@ -48,8 +47,8 @@ def sendmail(smtp: smtplib.SMTP, sender: str, recipients: list[str], data: bytes
         smtp.sendmail(sender, recipients, data)
         return
     size = f" size={len(data)}" if smtp.has_extn("size") else ""
-    commands = [f"mail from:{_quoted(sender)}{size}"]
-    commands += [f"rcpt to:{_quoted(recipient)}" for recipient in recipients]
+    commands = [f"mail FROM:{_quoted(sender)}{size}"]
+    commands += [f"rcpt TO:{_quoted(recipient)}" for recipient in recipients]
     if any("\r" in c or "\n" in c for c in commands):
         raise ValueError("command and arguments contain prohibited newline characters")
     smtp.send("".join(f"{command}\r\n" for command in (*commands, "data")))

@@ -33,9 +33,9 @@ from panorama.customers.models import Address, Consent, Customer, Holding, Ident
 
 from .. import messages
 from ..models import Campaign, CampaignVariant, MessageTemplate, Recipient
+from . import pipelining
 from .bounces import suppressed_among
 from .ledger import Reach, Sender, identities_first, ledger_walk
-from . import pipelining
 from .links import public_route, public_url, token_make, token_timestamp
 from .mime import Envelope, PreparedEmail, envelope_address
 
@@ -400,8 +400,9 @@ class EmailSender(Sender):
                 message.from_email, settings.DEFAULT_CHARSET
             )
         recipients = [envelope_address(a, settings.DEFAULT_CHARSET) for a in message.recipients()]
+        data = message.message().as_bytes(linesep="\r\n")
         with connection._lock:
-            pipelining.sendmail(smtp, sender, recipients, message.message().as_bytes(linesep="\r\n"))
+            pipelining.sendmail(smtp, sender, recipients, data)
         return True
 
     def hand(self, recipient: Recipient) -> str:
