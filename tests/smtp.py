@@ -32,6 +32,15 @@ class Inbox:
         self.refused_domain = ""  # recipients at this domain are refused with a 550
         self.delay = 0.0  # seconds the server takes over each message (a busy server)
         self.peers: set[tuple[str, int]] = set()  # the connections messages came through
+        # Advertise PIPELINING (RFC 2920) as Postfix, Exim and Exchange do (aiosmtpd answers
+        # pipelined commands in order but does not say so itself); False: a server without.
+        self.pipelining = True
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 (aiosmtpd's name)
+        session.host_name = hostname  # what aiosmtpd does without this hook
+        if not self.pipelining:
+            return responses
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's name)
         if self.refused_domain and address.endswith(f"@{self.refused_domain}"):

@@ -60,12 +60,17 @@ _PLAIN = re.compile(
 )
 
 
+def plain_address(address: str) -> bool:
+    """Whether ``address`` is a plain ASCII addr-spec (see ``_PLAIN``)."""
+    return _PLAIN.fullmatch(address) is not None
+
+
 def envelope_address(address: str, encoding: str = "utf-8") -> str:
     """``sanitize_address(address, encoding)``: what Django's SMTP backend gives the server
     as the envelope's sender or recipient. A plain ASCII addr-spec (nearly every
     customer's) is its own answer, tested against Django's; the email package's header
     parser (about 50 µs per address) reads only the rest."""
-    if _PLAIN.fullmatch(address):
+    if plain_address(address):
         return address
     return sanitize_address(address, encoding)
 

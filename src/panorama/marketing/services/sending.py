@@ -33,6 +33,7 @@ from panorama.customers.models import Address, Consent, Customer, Holding, Ident
 
 from .. import messages
 from ..models import Campaign, CampaignVariant, MessageTemplate, Recipient
+from . import pipelining
 from .bounces import suppressed_among
 from .ledger import Reach, Sender, identities_first, ledger_walk
 from .links import public_route, public_url, token_make, token_timestamp
@@ -384,7 +385,9 @@ class EmailSender(Sender):
         """``connection.send_messages([message])``. Through Django's SMTP backend, what it
         does for one message (``sendmail`` under its lock, the same envelope and bytes)
         with the envelope's addresses read by ``envelope_address``: its header parser,
-        twice per message, was a third of the SMTP threads' CPU."""
+        twice per message, was a third of the SMTP threads' CPU; MAIL, RCPT and DATA in
+        one write when the server advertises PIPELINING (``pipelining``): two round trips
+        per message instead of four."""
         plain = type(connection) is SMTPBackend and not connection.fail_silently
         smtp = connection.connection if plain else None
         if smtp is None or not isinstance(message, PreparedEmail):
@@ -397,8 +400,9 @@ class EmailSender(Sender):
                 message.from_email, settings.DEFAULT_CHARSET
             )
         recipients = [envelope_address(a, settings.DEFAULT_CHARSET) for a in message.recipients()]
+        data = message.message().as_bytes(linesep="\r\n")
         with connection._lock:
-            smtp.sendmail(sender, recipients, message.message().as_bytes(linesep="\r\n"))
+            pipelining.sendmail(smtp, sender, recipients, data)
         return True
 
     def hand(self, recipient: Recipient) -> str:
