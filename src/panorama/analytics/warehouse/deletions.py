@@ -20,9 +20,14 @@ class DeletionLog:
     the previous mark) and each entry is read by at least two refreshes (deleting an
     absent row again is harmless); the log holds about two loads' deletions.
 
+    The entries up to the mark are read from the source once per refresh, into a
+    temporary table every table's deletions then read (one scan of the log, not one per
+    table).
+
     Not usable for a table (the anti-join instead) when the source has no log, when the
     warehouse has no mark yet (a file built before the log existed), or when the log
-    says the table's trigger was missing for a while (an entry without ``row_id``)."""
+    says the trigger of the table's source (or of a source in ``deleted_with``) was
+    missing for a while (an entry without ``row_id``)."""
 
     con: object
     previous: int | None
@@ -30,6 +35,7 @@ class DeletionLog:
     resync: frozenset[str] = frozenset()
 
     WATERMARK = "deletion_log"
+    READ = "wh_deleted_log"  # the temporary copy of the entries up to the mark
 
     @classmethod
     def read(cls, con, *, full: bool) -> "DeletionLog":
@@ -48,21 +54,33 @@ class DeletionLog:
             "SELECT value FROM wh_watermark WHERE table_name = ?", [cls.WATERMARK]
         ).fetchone()
         previous = int(row[0]) if row else None
-        resync: frozenset[str] = frozenset()
-        if previous is not None:
-            resync = frozenset(
-                r[0]
-                for r in con.execute(
-                    f"SELECT DISTINCT table_name FROM src.{LOG_TABLE} "  # noqa: S608
-                    "WHERE row_id IS NULL AND id > ? AND id <= ?",
-                    [previous, mark],
-                ).fetchall()
-            )
+        if previous is None:
+            return cls(con, None, mark)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {cls.READ} AS "  # noqa: S608
+            f"SELECT id, table_name, row_id FROM src.{LOG_TABLE} WHERE id <= ?",
+            [mark],
+        )
+        resync = frozenset(
+            r[0]
+            for r in con.execute(
+                f"SELECT DISTINCT table_name FROM {cls.READ} "  # noqa: S608
+                "WHERE row_id IS NULL AND id > ?",
+                [previous],
+            ).fetchall()
+        )
         return cls(con, previous, mark, resync)
+
+    @staticmethod
+    def sources(table: Table) -> list[str]:
+        """The source tables whose deletion log entries delete rows of ``table``."""
+        return [table.source] + [source for source, _column in table.deleted_with]
 
     def usable(self, table: Table) -> bool:
         return (
-            self.previous is not None and self.mark is not None and table.source not in self.resync
+            self.previous is not None
+            and self.mark is not None
+            and not self.resync.intersection(self.sources(table))
         )
 
     @property
@@ -71,20 +89,22 @@ class DeletionLog:
         return self.previous
 
     def _ids(self) -> str:
-        return (
-            f"SELECT row_id FROM src.{LOG_TABLE} "  # noqa: S608
-            "WHERE table_name = ? AND id <= ? AND row_id IS NOT NULL"
-        )
+        return f"SELECT row_id FROM {self.READ} WHERE table_name = ? AND row_id IS NOT NULL"  # noqa: S608
 
     def entries(self, table: Table) -> int:
+        sources = self.sources(table)
         return self.con.execute(  # type: ignore[attr-defined]
-            f"SELECT count(*) FROM ({self._ids()})", [table.source, self.mark]
+            f"SELECT count(*) FROM {self.READ} "  # noqa: S608
+            f"WHERE row_id IS NOT NULL AND table_name IN ({', '.join('?' * len(sources))})",
+            sources,
         ).fetchone()[0]
 
     def delete(self, table: Table) -> int:
+        pairs = [(table.source, table.key), *table.deleted_with]
+        where = " OR ".join(f"{column} IN ({self._ids()})" for _source, column in pairs)
         return self.con.execute(  # type: ignore[attr-defined]
-            f"DELETE FROM {table.name} WHERE {table.key} IN ({self._ids()})",
-            [table.source, self.mark],
+            f"DELETE FROM {table.name} WHERE {where}",  # noqa: S608
+            [source for source, _column in pairs],
         ).fetchone()[0]
 
     def save(self) -> None:
@@ -93,3 +113,5 @@ class DeletionLog:
                 "INSERT OR REPLACE INTO wh_watermark VALUES (?, ?)",
                 [self.WATERMARK, str(self.mark)],
             )
+        if self.previous is not None:
+            self.con.execute(f"DROP TABLE IF EXISTS {self.READ}")  # type: ignore[attr-defined]

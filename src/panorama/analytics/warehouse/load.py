@@ -307,7 +307,7 @@ def _load_table(
         deleted = 0 if full else con.execute(f"DELETE FROM {table.name}").fetchone()[0]
         return _insert(con, table, "TRUE"), deleted
     if table.mode == "scd2":
-        return customers_merge(con, table, full=full, narrowed=narrowed)
+        return customers_merge(con, table, full=full, narrowed=narrowed, log=log)
     if table.mode == "segments":
         deleted = 0 if full else con.execute(f"DELETE FROM {table.name}").fetchone()[0]
         return segments.memberships_load(con, table, as_of=job.as_of, members=job.members), deleted
@@ -423,14 +423,20 @@ def _static(con, table: Table) -> int:
 
 
 def customers_merge(
-    con, table: Table, *, full: bool, narrowed: list[str] | None = None
+    con,
+    table: Table,
+    *,
+    full: bool,
+    narrowed: list[str] | None = None,
+    log: DeletionLog | None = None,
 ) -> tuple[int, int]:
     """Merge the changed customers into ``dim_customer``.
 
     Personal data (``SCD1_ATTRIBUTES``) is overwritten in every version of the customer:
     a rectification must not survive in history. A change of any ``SCD2_ATTRIBUTES``
     closes the current version at the source's ``updated_at`` and opens a new one.
-    Customers gone from the source lose every version."""
+    Customers gone from the source lose every version (the ids the deletion log holds,
+    or an anti-join on every id when the log is not usable)."""
     mark = None if full else _watermark(con, table)
     where = "TRUE" if mark is None else f"{table.changed} >= ?"
     params = [] if mark is None else [datetime.fromisoformat(mark)]
@@ -467,10 +473,10 @@ def customers_merge(
     )
     deleted = 0
     if not full:
-        deleted = con.execute(
-            "DELETE FROM dim_customer WHERE customer_id NOT IN "
-            "(SELECT id FROM src.customers_customer)"
-        ).fetchone()[0]
+        if table.deletion_log and log is not None and log.usable(table):
+            deleted = log.delete(table)  # every version: customer_id is the key
+        else:
+            deleted = _delete_gone(con, table)
     new_mark = con.execute("SELECT max(updated_at) FROM dim_customer").fetchone()[0]
     _set_watermark(con, table, new_mark)
     con.execute("DROP TABLE stage_customer")

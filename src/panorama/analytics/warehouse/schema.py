@@ -61,6 +61,7 @@ DIM_CUSTOMER = Table(
     mode="scd2",
     source="customers_customer",
     key="customer_id",
+    deletion_log=True,
     changed=ts("c.updated_at"),
     mark="updated_at",
     pushdown=(("customers_customer", since()),),
@@ -69,6 +70,7 @@ DIM_CUSTOMER = Table(
         "(type 2: a change opens a new version); display_name, first_name, last_name, "
         "birth_date (personal data, type 1: corrected in every version); created_at, "
         "updated_at (change detection)",
+        "analytics_deletedrow: id, table_name, row_id (the customers deleted (every version goes))",
     ),
 )
 # The attributes whose change opens a new version of the customer.
@@ -184,6 +186,7 @@ FACT_ORDER = Table(
     mode="updated",
     source="sales_order",
     key="order_id",
+    deletion_log=True,
     changed=ts("o.updated_at"),
     mark="updated_at",
     pushdown=(("sales_order", since()),),
@@ -191,6 +194,7 @@ FACT_ORDER = Table(
         "sales_order: id, reference, customer_id, owner_id, team_id, status, currency, net, "
         "tax, total, expected_delivery, created_at, confirmed_at, shipped_at, delivered_at, "
         "cancelled_at, updated_at",
+        "analytics_deletedrow: id, table_name, row_id (the orders deleted)",
     ),
 )
 
@@ -210,6 +214,8 @@ FACT_ORDER_LINE = Table(
     mode="children",
     source="sales_orderline",
     key="line_id",
+    deletion_log=True,
+    deleted_with=(("sales_order", "order_id"),),
     changed=ts("o.updated_at"),
     mark="order_updated_at",
     pushdown=(
@@ -220,6 +226,8 @@ FACT_ORDER_LINE = Table(
         "sales_orderline: id, order_id, product_id, sku, quantity, unit_price, net, tax, "
         "total (never the free-text name or options)",
         "sales_order: customer_id, created_at, updated_at",
+        "analytics_deletedrow: id, table_name, row_id (the order lines deleted; an order "
+        "deleted takes its lines)",
     ),
 )
 
@@ -239,6 +247,7 @@ FACT_QUOTE = Table(
     mode="updated",
     source="sales_quote",
     key="quote_id",
+    deletion_log=True,
     changed=ts("q.updated_at"),
     mark="updated_at",
     pushdown=(("sales_quote", since()),),
@@ -246,6 +255,7 @@ FACT_QUOTE = Table(
         "sales_quote: id, reference, customer_id, opportunity_id, owner_id, team_id, status, "
         "currency, net, total, discount_total, valid_until, created_at, sent_at, "
         "accepted_at, updated_at",
+        "analytics_deletedrow: id, table_name, row_id (the quotes deleted)",
     ),
 )
 
@@ -272,6 +282,7 @@ FACT_OPPORTUNITY = Table(
     mode="updated",
     source="sales_opportunity",
     key="opportunity_id",
+    deletion_log=True,
     changed=ts("op.updated_at"),
     mark="updated_at",
     pushdown=(("sales_opportunity", since()),),
@@ -281,6 +292,7 @@ FACT_OPPORTUNITY = Table(
         "created_at, stage_entered_at, closed_at, updated_at (never name, notes, next step)",
         "sales_stage: id, name, position",
         "sales_pipeline: id, name",
+        "analytics_deletedrow: id, table_name, row_id (the opportunities deleted)",
     ),
 )
 
@@ -300,6 +312,7 @@ FACT_STAGE_CHANGE = Table(
     mode="append",
     source="sales_stagechange",
     key="stage_change_id",
+    deletion_log=True,
     changed="sc.id",
     mark="stage_change_id",
     pushdown=(
@@ -314,6 +327,7 @@ FACT_STAGE_CHANGE = Table(
         "seconds_in_previous",
         "sales_opportunity: customer_id",
         "sales_stage: name",
+        "analytics_deletedrow: id, table_name, row_id (the stage changes deleted)",
     ),
 )
 
@@ -351,6 +365,7 @@ FACT_CASE = Table(
     mode="updated",
     source="service_case",
     key="case_id",
+    deletion_log=True,
     changed=CASE_CHANGED,
     mark="changed_at",
     pushdown=(
@@ -369,6 +384,7 @@ FACT_CASE = Table(
         "queue_id, owner_id, status, created_at, first_response_at, first_response_due, "
         "resolution_due, resolved_at, closed_at, updated_at (never subject or description)",
         "service_casesurvey: case_id, score, answered_at (never the comment)",
+        "analytics_deletedrow: id, table_name, row_id (the cases deleted)",
     ),
 )
 

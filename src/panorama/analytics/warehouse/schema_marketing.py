@@ -72,6 +72,7 @@ FACT_WEB_EVENT = Table(
     mode="append",
     source="automation_webevent",
     key="web_event_id",
+    deletion_log=True,
     changed="e.id",
     mark="web_event_id",
     pushdown=(("automation_webevent", NEWER),),
@@ -83,6 +84,7 @@ FACT_WEB_EVENT = Table(
         "automation_webevent: id, site_id, customer_id, cookie_id (hashed), name, url "
         "(path only), at (never the event's data); an event that was anonymous gets its "
         "customer on the refresh after the visitor is identified",
+        "analytics_deletedrow: id, table_name, row_id (the web events deleted)",
     ),
 )
 
@@ -125,6 +127,7 @@ FACT_LOYALTY_MOVEMENT = Table(
     mode="append",
     source="loyalty_movement",
     key="movement_id",
+    deletion_log=True,
     changed="v.id",
     mark="movement_id",
     pushdown=(("loyalty_movement", NEWER),),
@@ -137,6 +140,7 @@ FACT_LOYALTY_MOVEMENT = Table(
         "reward_id, occurred_at (never the reason or who made an adjustment)",
         "loyalty_membership: id, programme_id, customer_id (never the card number)",
         "loyalty_programme: id, name",
+        "analytics_deletedrow: id, table_name, row_id (the movements deleted)",
     ),
 )
 

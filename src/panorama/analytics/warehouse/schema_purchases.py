@@ -27,6 +27,7 @@ FACT_PURCHASE = Table(
     mode="append",
     source="analytics_purchase",
     key="purchase_id",
+    deletion_log=True,
     changed="p.id",
     mark="purchase_id",
     pushdown=(("analytics_purchase", NEWER),),
@@ -37,6 +38,7 @@ FACT_PURCHASE = Table(
     reads=(
         "analytics_purchase: id, customer_id, import_job_id, ordered_on, amount, quantity "
         "(never the other system's order id, which may carry its customer id)",
+        "analytics_deletedrow: id, table_name, row_id (the purchases deleted)",
     ),
 )
 
@@ -54,6 +56,8 @@ FACT_PURCHASE_LINE = Table(
     mode="append",
     source="analytics_purchaseline",
     key="line_id",
+    deletion_log=True,
+    deleted_with=(("analytics_purchase", "purchase_id"),),
     changed="l.id",
     mark="line_id",
     pushdown=(
@@ -71,5 +75,7 @@ FACT_PURCHASE_LINE = Table(
         "analytics_purchaseline: id, purchase_id, product (the other system's product "
         "name, the basket item), quantity, amount",
         "analytics_purchase: customer_id, ordered_on",
+        "analytics_deletedrow: id, table_name, row_id (the purchase lines deleted; a "
+        "purchase deleted takes its lines)",
     ),
 )

@@ -21,6 +21,9 @@ class Table:
     # Deletions read from the source's deletion log (``analytics_deletedrow``, written by
     # a trigger, see ``triggers.py``) instead of an anti-join over every source id.
     deletion_log: bool = False
+    # Other sources whose deleted rows take rows of this table with them, as (source
+    # table, warehouse column holding its id) pairs: an order deleted deletes its lines.
+    deleted_with: tuple[tuple[str, str], ...] = ()
     # For a refresh on SQLite: (source table, condition in SQLite's SQL with ``?1`` for
     # the watermark) pairs; SQLite finds the changed rows by index instead of DuckDB
     # scanning the whole table (see ``pushdown.py``). The condition keeps at least every

@@ -1,9 +1,10 @@
 """The database triggers that let a refresh read only what changed.
 
-- Deletions: every row deleted from ``LOGGED`` (``channels_interaction``,
-  ``customers_holding``) leaves its id in ``analytics_deletedrow``, whatever deleted it:
-  an erasure's cascade, a merge, the API, plain SQL. PostgreSQL writes one statement's
-  rows at once (a transition table), SQLite one row at a time.
+- Deletions: every row deleted from ``LOGGED`` (the source of every warehouse table a
+  refresh deletes from, and the orders and purchases whose lines go with them) leaves
+  its id in ``analytics_deletedrow``, whatever deleted it: an erasure's cascade, a
+  merge, the API, plain SQL. PostgreSQL writes one statement's rows at once (a
+  transition table), SQLite one row at a time.
 - ``customers_holding.updated_at``: an UPDATE that leaves it as it was (a merge moving
   the holdings with ``QuerySet.update``, plain SQL) sets it to now, so the holdings'
   change marker is as reliable as a save.
@@ -17,7 +18,22 @@ whole (the deletions made while it was missing were not logged)."""
 from django.db import connection as default_connection
 
 LOG = "analytics_deletedrow"
-LOGGED = ("channels_interaction", "customers_holding")
+# Every ``Table.source`` and ``Table.deleted_with`` source of the schema (a test checks).
+LOGGED = (
+    "channels_interaction",
+    "customers_holding",
+    "customers_customer",
+    "sales_order",
+    "sales_orderline",
+    "sales_quote",
+    "sales_opportunity",
+    "sales_stagechange",
+    "service_case",
+    "analytics_purchase",
+    "analytics_purchaseline",
+    "automation_webevent",
+    "loyalty_movement",
+)
 STAMPED = ("customers_holding",)  # tables whose updated_at a trigger keeps
 
 
