@@ -62,6 +62,8 @@ class LoadResult:
     timings: dict[str, float] = field(default_factory=dict)
     # Tables whose changed rows a refresh had SQLite find by index (``pushdown.py``).
     narrowed: list[str] = field(default_factory=list)
+    # Marts a refresh rebuilt only for the customers it changed (``marts/refresh.py``).
+    marts_per_customer: list[str] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -171,6 +173,8 @@ def _run_steps(con, job: Job, result: LoadResult, progress: Progress | None, *, 
     total = len(schema.TABLES) + 1
     log = DeletionLog.read(con, full=full)
     result.deletion_prune = log.prune_upto
+    # The customers this refresh changes, for the marts rebuilt per customer.
+    changes = None if full else marts.Changes(con, compared=marts.KEYED_INPUTS)
     for done, table in enumerate(schema.TABLES):
         status.write_running(result.kind, done, total, table.name)
         if progress:
@@ -182,9 +186,20 @@ def _run_steps(con, job: Job, result: LoadResult, progress: Progress | None, *, 
         if not full and _columns_follow(con, table):
             result.rebuilt.append(table.name)
         con.execute(f"CREATE TABLE {exists}{table.name} ({table.columns})")
+        if changes is not None:
+            changes.before(table, mark=_watermark(con, table), rebuilt=table.name in result.rebuilt)
         changed, deleted = _load_table(
-            con, table, job, full=full, log=log, same=result.same, narrowed=result.narrowed
+            con,
+            table,
+            job,
+            full=full,
+            log=log,
+            same=result.same,
+            narrowed=result.narrowed,
+            changes=changes,
         )
+        if changes is not None:
+            changes.after(table)
         result.changed[table.name] = changed
         if deleted:
             result.deleted[table.name] = deleted
@@ -200,6 +215,9 @@ def _run_steps(con, job: Job, result: LoadResult, progress: Progress | None, *, 
         con,
         scores=score_columns.scores_columns(con),
         score_table=f"src.{settings.WAREHOUSE_SCORE_TABLE}",
+        changes=changes,
+        timings=result.timings,
+        per_customer=result.marts_per_customer,
     )
     result.timings["marts"] = round(time.perf_counter() - step_started, 3)
 
@@ -299,15 +317,17 @@ def _load_table(
     log: DeletionLog | None = None,
     same: list[str] | None = None,
     narrowed: list[str] | None = None,
+    changes: "marts.Changes | None" = None,
 ) -> tuple[int, int]:
-    """Rows loaded (or reloaded) and rows deleted for one table."""
+    """Rows loaded (or reloaded) and rows deleted for one table; ``changes`` notes the
+    customers whose rows changed (a refresh, for the marts)."""
     if table.mode == "static":
         return _static(con, table), 0
     if table.mode == "replace":
         deleted = 0 if full else con.execute(f"DELETE FROM {table.name}").fetchone()[0]
         return _insert(con, table, "TRUE"), deleted
     if table.mode == "scd2":
-        return customers_merge(con, table, full=full, narrowed=narrowed, log=log)
+        return customers_merge(con, table, full=full, narrowed=narrowed, log=log, changes=changes)
     if table.mode == "segments":
         deleted = 0 if full else con.execute(f"DELETE FROM {table.name}").fetchone()[0]
         return segments.memberships_load(con, table, as_of=job.as_of, members=job.members), deleted
@@ -322,7 +342,10 @@ def _load_table(
             con, table, alias_where, params, mark=params[0] if params else None, narrowed=narrowed
         )
         if table.relink and mark is not None:
-            changed += con.execute(table.relink).fetchone()[0]
+            relinked = con.execute(table.relink).fetchone()[0]
+            changed += relinked
+            if relinked and changes is not None:  # their previous customers are unknown
+                changes.whole.add(table.name)
         new_mark = con.execute(f"SELECT max({table.mark}) FROM {table.name}").fetchone()[0]
     else:
         # updated / children: stage the changed rows, replace them by key.
@@ -335,6 +358,11 @@ def _load_table(
         old = f"SELECT * FROM {table.name} WHERE {by} IN (SELECT {by} FROM {stage})"
         if same is not None and not full and _identical(con, stage, old):
             same.append(table.name)
+        if changes is not None and marts.has_customer(table):
+            # The rows' customers before and after (an order moved to another customer).
+            changes.note(
+                f"SELECT customer_id FROM ({old}) UNION ALL SELECT customer_id FROM {stage}"
+            )
         # Replaced, not deleted: not counted.
         con.execute(f"DELETE FROM {table.name} WHERE {by} IN (SELECT {by} FROM {stage})")
         con.execute(f"INSERT INTO {table.name} SELECT * FROM {stage}")
@@ -343,9 +371,11 @@ def _load_table(
         new_mark = con.execute(f"SELECT max({table.mark}) FROM {table.name}").fetchone()[0]
     if not full and table.source:
         if table.deletion_log and log is not None and log.usable(table):
+            if changes is not None:
+                changes.note_logged(table, log)
             deleted = log.delete(table)
         else:
-            deleted = _delete_gone(con, table)
+            deleted = _delete_gone(con, table, changes)
     _set_watermark(con, table, new_mark if new_mark is not None else mark)
     return changed, deleted
 
@@ -365,11 +395,16 @@ def _typed(table: Table, mark: str):
     return datetime.fromisoformat(mark)
 
 
-def _delete_gone(con, table: Table) -> int:
+def _delete_gone(con, table: Table, changes=None) -> int:
     """Rows whose source row is gone (erasure, a cascade, a merge undo)."""
-    return con.execute(
+    delete = (
         f"DELETE FROM {table.name} WHERE {table.key} NOT IN (SELECT id FROM src.{table.source})"
-    ).fetchone()[0]
+    )
+    if changes is None or not marts.has_customer(table):
+        return con.execute(delete).fetchone()[0]
+    gone = con.execute(f"{delete} RETURNING customer_id").fetchall()
+    changes.note_ids(r[0] for r in gone)
+    return len(gone)
 
 
 def _columns_follow(con, table: Table) -> bool:
@@ -429,6 +464,7 @@ def customers_merge(
     full: bool,
     narrowed: list[str] | None = None,
     log: DeletionLog | None = None,
+    changes: "marts.Changes | None" = None,
 ) -> tuple[int, int]:
     """Merge the changed customers into ``dim_customer``.
 
@@ -446,6 +482,8 @@ def customers_merge(
     )
     pushdown.drop(con, made)
     changed = con.execute("SELECT count(*) FROM stage_customer").fetchone()[0]
+    if changes is not None:
+        changes.note("SELECT customer_id FROM stage_customer")
     personal = ", ".join(f"{name} = s.{name}" for name in schema.SCD1_ATTRIBUTES)
     con.execute(
         f"UPDATE dim_customer d SET {personal}, updated_at = s.updated_at "
@@ -474,9 +512,11 @@ def customers_merge(
     deleted = 0
     if not full:
         if table.deletion_log and log is not None and log.usable(table):
+            if changes is not None:
+                changes.note_logged(table, log)
             deleted = log.delete(table)  # every version: customer_id is the key
         else:
-            deleted = _delete_gone(con, table)
+            deleted = _delete_gone(con, table, changes)
     new_mark = con.execute("SELECT max(updated_at) FROM dim_customer").fetchone()[0]
     _set_watermark(con, table, new_mark)
     con.execute("DROP TABLE stage_customer")
@@ -493,6 +533,7 @@ def load_summary(result: LoadResult) -> str:
             "source_rows": result.source_rows,
             "timings": result.timings,
             "narrowed": result.narrowed,
+            "marts_per_customer": result.marts_per_customer,
             "rows": result.rows,
         },
         indent=2,

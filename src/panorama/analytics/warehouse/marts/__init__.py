@@ -14,8 +14,13 @@ The marts are defined per department (``commercial``, ``finance``, ``marketing``
 order the pages show them.
 """
 
-from . import commercial, finance, marketing, operations, service
-from .base import DUCKDB, Mart
+import time
+
+from . import commercial, finance, marketing, operations, refresh, service
+from .base import Mart
+from .changes import Changes, has_customer
+
+__all__ = ["MARTS", "MART_NAMES", "Changes", "has_customer", "marts_build"]
 
 MARTS: tuple[Mart, ...] = (
     *commercial.MARTS,
@@ -25,6 +30,9 @@ MARTS: tuple[Mart, ...] = (
     *operations.MARTS,
 )
 MART_NAMES = tuple(m.name for m in MARTS)
+# The star's tables the keyed marts read: a refresh compares those loaded whole
+# (``replace``) with their previous rows to name the customers that changed.
+KEYED_INPUTS = frozenset(t for m in MARTS if m.keyed for t in m.inputs)
 SCORE_TABLE = "fact_score"
 SCORE_DDL = (
     "customer_id BIGINT PRIMARY KEY, churn_probability DOUBLE, clv DECIMAL(18,2), "
@@ -35,12 +43,26 @@ SCORE_DDL = (
 SCORE_TYPES = {"churn_probability": "DOUBLE", "clv": "DECIMAL(18,2)", "rfm_segment": "VARCHAR"}
 
 
-def marts_build(con, *, scores: dict[str, str], score_table: str = "") -> None:
-    """Copy the scores (when the models wrote any) and rebuild every mart.
+def marts_build(
+    con,
+    *,
+    scores: dict[str, str],
+    score_table: str = "",
+    changes: Changes | None = None,
+    timings: dict[str, float] | None = None,
+    per_customer: list[str] | None = None,
+) -> None:
+    """Copy the scores (when the models wrote any) and build the marts.
 
     ``scores``: warehouse score column → the column of ``score_table`` holding it (the
     churn probability is ``churn_risk`` in ``analytics_customerscore``); columns not
-    named are left empty."""
+    named are left empty. Without ``changes`` (a full build) every mart is built whole;
+    a refresh hands the customers it changed and the keyed marts replace only their
+    rows (``refresh.py``). ``timings`` receives the seconds of each mart, ``per_customer``
+    the names of the marts rebuilt per customer."""
+    started = time.perf_counter()
+    if changes is not None:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE wh_score_before AS SELECT * FROM {SCORE_TABLE}")
     con.execute(f"CREATE OR REPLACE TABLE {SCORE_TABLE} ({SCORE_DDL})")
     if scores and score_table:
         picked = [
@@ -51,5 +73,8 @@ def marts_build(con, *, scores: dict[str, str], score_table: str = "") -> None:
             f"INSERT INTO {SCORE_TABLE} SELECT DISTINCT ON (customer_id) customer_id, "
             f"{', '.join(picked)} FROM {score_table}"
         )
-    for mart in MARTS:
-        con.execute(f"CREATE OR REPLACE TABLE {mart.name} AS {mart.sql(DUCKDB)}")
+    if changes is not None:
+        refresh.scores_compare(con, changes, SCORE_TABLE)
+    if timings is not None:
+        timings[SCORE_TABLE] = round(time.perf_counter() - started, 3)
+    refresh.marts_load(con, MARTS, changes=changes, timings=timings, done=per_customer)

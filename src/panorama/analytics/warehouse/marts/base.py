@@ -30,7 +30,16 @@ class Mart:
     department: Promise
     title: Promise
     meaning: Promise
-    sql: Callable[[Dialect], str]
+    # ``sql(dialect)`` is the whole mart; a mart ``keyed`` by customer (one row per
+    # customer) also takes ``sql(dialect, keys)``: only the customers whose ids
+    # ``keys`` (a subquery) selects, for the refresh's per-customer rebuild.
+    sql: Callable[..., str]
+    keyed: bool = False
+    # The star's tables the mart reads (a keyed mart is rebuilt whole when one of them
+    # changed in a way the refresh cannot name by customer, see ``changes.py``).
+    inputs: tuple[str, ...] = ()
+    # Reads ``current_date`` (days since, last 90 days): rebuilt whole on a new day.
+    dated: bool = False
 
 
 # The customer's current owner and team, joined into every mart for record-level access.
@@ -43,9 +52,24 @@ SALES = f"""(SELECT customer_id, date_key, total, 'crm' AS source FROM fact_orde
                WHERE {SOLD}
                UNION ALL
                SELECT customer_id, date_key, amount, 'import' FROM fact_purchase)"""
-# Per customer: sales (sold orders and imported purchases) and their revenue; open cases.
-ORDERS_PER_CUSTOMER = f"""(SELECT customer_id, COUNT(*) AS orders,
+
+
+def among(keys: str, column: str = "customer_id") -> str:
+    """The condition keeping ``keys``' customers (``TRUE`` without keys)."""
+    return f"{column} IN ({keys})" if keys else "TRUE"
+
+
+def orders_per_customer(keys: str = "") -> str:
+    """Per customer: sales (sold orders and imported purchases) and their revenue."""
+    return f"""(SELECT customer_id, COUNT(*) AS orders,
                       CAST(SUM(total) AS DECIMAL(18,2)) AS revenue
-               FROM {SALES} s GROUP BY customer_id)"""
-OPEN_CASES_PER_CUSTOMER = """(SELECT customer_id, COUNT(*) AS open_cases FROM fact_case
-               WHERE is_open GROUP BY customer_id)"""
+               FROM {SALES} s WHERE {among(keys)} GROUP BY customer_id)"""
+
+
+def open_cases_per_customer(keys: str = "") -> str:
+    return f"""(SELECT customer_id, COUNT(*) AS open_cases FROM fact_case
+               WHERE is_open AND {among(keys)} GROUP BY customer_id)"""
+
+
+ORDERS_PER_CUSTOMER = orders_per_customer()
+OPEN_CASES_PER_CUSTOMER = open_cases_per_customer()

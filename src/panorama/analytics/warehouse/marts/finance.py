@@ -2,10 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import CURRENT, ORDERS_PER_CUSTOMER, Dialect, M, Mart
+from .base import CURRENT, Dialect, M, Mart, among, orders_per_customer
 
 
-def _profitability(d: Dialect) -> str:
+def _profitability(d: Dialect, keys: str = "") -> str:
     return f"""
     SELECT c.customer_id, c.owner_id, c.team_id,
            COALESCE(o.orders, 0) AS orders, COALESCE(o.revenue, {M.format(0)}) AS revenue,
@@ -16,17 +16,20 @@ def _profitability(d: Dialect) -> str:
            CAST(COALESCE(o.revenue, 0) + COALESCE(h.recurring, 0) - COALESCE(b.unpaid, 0)
                 AS DECIMAL(18,2)) AS net_value
     FROM {CURRENT} c
-    LEFT JOIN {ORDERS_PER_CUSTOMER} o
+    LEFT JOIN {orders_per_customer(keys)} o
            ON o.customer_id = c.customer_id
     LEFT JOIN (SELECT customer_id, COUNT(*) AS holdings,
                       CAST(SUM(COALESCE(price, 0)) AS DECIMAL(18,2)) AS recurring
-               FROM fact_holding WHERE status = 'active' GROUP BY customer_id) h
+               FROM fact_holding WHERE status = 'active' AND {among(keys)}
+               GROUP BY customer_id) h
            ON h.customer_id = c.customer_id
     LEFT JOIN (SELECT customer_id, COUNT(*) AS open_incidents,
                       CAST(SUM(amount) AS DECIMAL(18,2)) AS unpaid
-               FROM fact_billing_incident WHERE status = 'open' GROUP BY customer_id) b
+               FROM fact_billing_incident WHERE status = 'open' AND {among(keys)}
+               GROUP BY customer_id) b
            ON b.customer_id = c.customer_id
-    WHERE o.orders IS NOT NULL OR h.holdings IS NOT NULL OR b.open_incidents IS NOT NULL"""
+    WHERE (o.orders IS NOT NULL OR h.holdings IS NOT NULL OR b.open_incidents IS NOT NULL)
+          AND {among(keys, "c.customer_id")}"""
 
 
 def _incidents(d: Dialect) -> str:
@@ -50,6 +53,14 @@ MARTS = (
             "− unpaid (no cost data is recorded yet, so this is value, not margin)."
         ),
         _profitability,
+        keyed=True,
+        inputs=(
+            "dim_customer",
+            "fact_order",
+            "fact_purchase",
+            "fact_holding",
+            "fact_billing_incident",
+        ),
     ),
     Mart(
         "mart_finance_incidents",

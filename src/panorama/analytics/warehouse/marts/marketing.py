@@ -3,10 +3,20 @@ loyalty points and segments."""
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import CURRENT, OPEN_CASES_PER_CUSTOMER, ORDERS_PER_CUSTOMER, SALES, Dialect, M, Mart
+from .base import (
+    CURRENT,
+    OPEN_CASES_PER_CUSTOMER,
+    ORDERS_PER_CUSTOMER,
+    SALES,
+    Dialect,
+    M,
+    Mart,
+    among,
+    open_cases_per_customer,
+)
 
 
-def _priority(d: Dialect) -> str:
+def _priority(d: Dialect, keys: str = "") -> str:
     return f"""
     SELECT c.customer_id, c.owner_id, c.team_id,
            {d.days("o.last_order", "current_date")} AS recency_days,
@@ -18,15 +28,15 @@ def _priority(d: Dialect) -> str:
     FROM {CURRENT} c
     LEFT JOIN (SELECT customer_id, COUNT(*) AS orders, MAX(date_key) AS last_order,
                       CAST(SUM(total) AS DECIMAL(18,2)) AS revenue
-               FROM {SALES} s GROUP BY customer_id) o
+               FROM {SALES} s WHERE {among(keys)} GROUP BY customer_id) o
            ON o.customer_id = c.customer_id
     LEFT JOIN (SELECT customer_id, COUNT(*) AS recent FROM fact_interaction
-               WHERE {d.days("occurred_at", "current_date")} <= 90
+               WHERE {d.days("occurred_at", "current_date")} <= 90 AND {among(keys)}
                GROUP BY customer_id) i ON i.customer_id = c.customer_id
-    LEFT JOIN {OPEN_CASES_PER_CUSTOMER} k ON k.customer_id = c.customer_id
+    LEFT JOIN {open_cases_per_customer(keys)} k ON k.customer_id = c.customer_id
     LEFT JOIN fact_score s ON s.customer_id = c.customer_id
-    WHERE o.orders IS NOT NULL OR i.recent IS NOT NULL OR k.open_cases IS NOT NULL
-          OR s.customer_id IS NOT NULL"""
+    WHERE (o.orders IS NOT NULL OR i.recent IS NOT NULL OR k.open_cases IS NOT NULL
+           OR s.customer_id IS NOT NULL) AND {among(keys, "c.customer_id")}"""
 
 
 def _campaigns(d: Dialect) -> str:
@@ -115,6 +125,16 @@ MARTS = (
             "at risk = churn probability × (lifetime value, or revenue without one)."
         ),
         _priority,
+        keyed=True,
+        inputs=(
+            "dim_customer",
+            "fact_order",
+            "fact_purchase",
+            "fact_interaction",
+            "fact_case",
+            "fact_score",
+        ),
+        dated=True,
     ),
     Mart(
         "mart_marketing_campaigns",

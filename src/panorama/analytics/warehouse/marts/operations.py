@@ -3,7 +3,7 @@ customer."""
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import CURRENT, Dialect, Mart
+from .base import CURRENT, Dialect, Mart, among
 
 
 def _operations(d: Dialect) -> str:
@@ -21,7 +21,7 @@ def _operations(d: Dialect) -> str:
     GROUP BY 1, 2, 3, 4"""
 
 
-def _offers(d: Dialect) -> str:
+def _offers(d: Dialect, keys: str = "") -> str:
     return f"""
     SELECT q.customer_id, c.owner_id, c.team_id, COUNT(*) AS quotes,
            SUM(CASE WHEN q.sent_at IS NOT NULL THEN 1 ELSE 0 END) AS sent,
@@ -32,6 +32,7 @@ def _offers(d: Dialect) -> str:
                 AS DECIMAL(18,2)) AS accepted_value,
            MAX(CAST(q.created_at AS DATE)) AS last_quote
     FROM fact_quote q JOIN {CURRENT} c ON c.customer_id = q.customer_id
+    WHERE {among(keys, "q.customer_id")}
     GROUP BY 1, 2, 3"""
 
 
@@ -57,5 +58,7 @@ MARTS = (
             "amount quoted and accepted, and the date of the last quote."
         ),
         _offers,
+        keyed=True,
+        inputs=("dim_customer", "fact_quote"),
     ),
 )
