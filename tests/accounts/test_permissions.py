@@ -108,7 +108,12 @@ MAILBOX = {
 # marts to report on, and reads only its own customers' rows, tested in
 # tests/analytics/test_reports.py).
 RULE = {"name": "R", "event": "web.event_tracked"}
-NEVER_REFUSED_BY_DEFAULT = {"customers.export", "customers.assign", "analytics.build_reports"}
+NEVER_REFUSED_BY_DEFAULT = {
+    "customers.export",
+    "core.export",
+    "customers.assign",
+    "analytics.build_reports",
+}
 
 
 def _chat(w: dict):

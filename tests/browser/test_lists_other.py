@@ -92,7 +92,7 @@ def test_the_other_lists_on_a_phone(page, sign_in, live_server):
     price.fill("-1")
     price.press("Enter")
     card = page.locator("#products-rows tr[id]").first
-    expect(card.get_by_role("alert")).to_have_text("A price cannot be negative.")
+    expect(card.get_by_role("alert")).to_have_text("List price: A price cannot be negative.")
     assert Product.objects.get(sku="RT-5G").list_price == Decimal("12.50")
     _fits(page)
     price.press("Escape")
