@@ -105,3 +105,33 @@ def test_the_answers_and_the_errors_are_smtplibs(smtp, settings):
     assert errors[:2] == errors[2:]
     assert errors[0] == "{'nadie@refused.example': (550, b'5.1.1 No such user here')}"
     assert [m.content for m in smtp.messages] == [data, data]
+
+
+def test_several_connections_send_each_envelope_with_the_previous_text(
+    marketer, smtp, settings, writes
+):
+    settings.PANORAMA_MAIL_CONNECTIONS = 2
+    settings.PANORAMA_CAMPAIGN_ATTEMPTS = 1
+    smtp.delay = 0.05  # a busy server: the next messages are waiting when one is answered
+    smtp.refused_domain = "refused.example"
+    people = _people("flow", 8)
+    refused = person("Rita Rechazo", email_address="rita@refused.example")
+    campaign = _campaign(marketer, "flow", [*people[:4], refused, *people[4:]])
+    counts = campaign_send(campaign_id=campaign.pk, rate=0)
+    assert counts == {"sent": 8, "skipped": 0, "failed": 1}
+    assert sorted(m.rcpt_tos[0] for m in smtp.messages) == [
+        f"flow{n}@example.com" for n in range(8)
+    ]
+    assert {m.message["Message-ID"] for m in smtp.messages} == set(
+        Recipient.objects.filter(campaign=campaign, status="sent").values_list(
+            "message_id", flat=True
+        )
+    )
+    failed = Recipient.objects.get(campaign=campaign, customer=refused)
+    assert (failed.status, failed.attempts) == (Recipient.Status.FAILED, 1)
+    assert failed.error == (
+        "SMTPRecipientsRefused: {'rita@refused.example': (550, b'5.1.1 No such user here')}"
+    )
+    # A message's text and the next message's envelope travel in one write.
+    assert any(b"\r\n.\r\nmail FROM:<" in w for w in writes)
+    assert len([w for w in writes if not w.startswith((b"ehlo", b"quit"))]) < 2 * 9

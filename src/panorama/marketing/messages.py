@@ -160,6 +160,10 @@ def _known_product(code: str) -> bool:
     )
 
 
+# What ``context_for`` reads of a customer.
+CONTEXT_FIELDS = ("pk", "first_name", "last_name", "display_name", "language", "custom_fields")
+
+
 def context_for(
     customer: Customer,
     *,

@@ -9,17 +9,13 @@ campaign resumes (at least once, never lost)."""
 
 import html
 import re
-import threading
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,11 +29,11 @@ from panorama.customers.models import Address, Consent, Customer, Holding, Ident
 
 from .. import messages
 from ..models import Campaign, CampaignVariant, MessageTemplate, Recipient
-from . import pipelining
 from .bounces import suppressed_among
+from .handover import Handover
 from .ledger import Reach, Sender, identities_first, ledger_walk
 from .links import public_route, public_url, token_make, token_timestamp
-from .mime import Envelope, PreparedEmail, envelope_address
+from .mime import Envelope, PreparedEmail
 
 BATCH = 200
 # Messages ledgered per transaction: a worker dying between the server's acceptance and
@@ -77,7 +73,8 @@ def customer_context(
             segments=[name for name, members in segments.items() if customer.pk in members],
             consents=[key for key, members in consents.items() if customer.pk in members],
         )
-        for customer in Customer.objects.filter(pk__in=ids)
+        # The columns ``context_for`` reads, not the customer's 19.
+        for customer in Customer.objects.filter(pk__in=ids).only(*messages.CONTEXT_FIELDS)
     }
 
 
@@ -291,14 +288,11 @@ def _record_failed(campaign: Campaign, refused: list[tuple[Recipient, str]]) -> 
     refused.clear()
 
 
-class EmailSender(Sender):
-    """E-mails through Django's mail, ``PANORAMA_MAIL_CONNECTIONS`` kept-open connections
-    at once (each message's SMTP round trips are mostly waiting for the server: several
-    connections keep it busy), each message retried ``PANORAMA_CAMPAIGN_ATTEMPTS`` times
-    with backoff; a suppressed address is skipped; the accepted ones ledgered
-    ``COMMIT_EVERY`` at a time, in the order they were handed over. The messages are built
-    and ledgered in the caller's thread (which alone touches the database); the worker
-    threads only talk SMTP."""
+class EmailSender(Handover, Sender):
+    """E-mails through Django's mail (the SMTP side: ``handover``); a suppressed address
+    is skipped; the accepted ones ledgered ``COMMIT_EVERY`` at a time, in the order they
+    were handed over. The messages are built and ledgered in the caller's thread (which
+    alone touches the database); the worker threads only talk SMTP."""
 
     consent, contact_field = Consent.Channel.EMAIL, "email"
     missing = Recipient.Reason.NO_EMAIL
@@ -306,24 +300,17 @@ class EmailSender(Sender):
 
     def __init__(self, campaign: Campaign, backend: str | None):
         super().__init__(campaign)
-        self.backend = backend
-        self.attempts_max = max(1, settings.PANORAMA_CAMPAIGN_ATTEMPTS)
+        self.handover_init(backend)
         self.compiled = messages.Compiled(campaign.template)
         self.envelope = campaign_envelope(campaign)
         self.by_variant = {
             v.pk: messages.Compiled(variant_template(v))
             for v in CampaignVariant.objects.filter(campaign=campaign).select_related("template")
         }
-        self.workers = max(1, settings.PANORAMA_MAIL_CONNECTIONS)
-        self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="campaign-smtp")
-        self.local = threading.local()
-        self.opened: list[Any] = []  # every worker's connection, closed at the end
-        self.lock = threading.Lock()
         self.accepted: list[tuple[Recipient, str]] = []
         self.rejected: list[tuple[Recipient, str]] = []
         self.subjects: dict[int, str] = {}
         self.footers: dict[str, str] = {}  # the footer's sentence per language, for the run
-        self.senders: dict[str, str] = {}  # the envelope's sender, read once per address
 
     def contacts(self, ids: list[int]) -> dict[int, str]:
         return identities_first(ids, Identity.Kind.EMAIL)
@@ -339,7 +326,7 @@ class EmailSender(Sender):
         suppressed = recipient.email.lower() in self.suppressed
         return Recipient.Reason.SUPPRESSED if suppressed else None
 
-    def _build(self, recipient: Recipient) -> EmailMultiAlternatives:
+    def build(self, recipient: Recipient) -> EmailMultiAlternatives:
         recipient.message_id = message_id_new()
         message = message_build(
             campaign=self.campaign,
@@ -352,76 +339,6 @@ class EmailSender(Sender):
         self.subjects[recipient.pk] = str(message.subject)
         return message
 
-    def _connection(self, fresh: bool = False):
-        """This thread's connection (a new one after an error)."""
-        connection = getattr(self.local, "connection", None)
-        if connection is None or fresh:
-            if connection is not None:
-                connection.close()
-            connection = get_connection(self.backend)
-            self.local.connection = connection
-            with self.lock:
-                self.opened.append(connection)
-        return connection
-
-    def _send(self, recipient: Recipient, message: EmailMultiAlternatives) -> str:
-        """In a worker thread: hand one message over, retrying; "" or the last error."""
-        error = ""
-        connection = self._connection()
-        while recipient.attempts < self.attempts_max:
-            recipient.attempts += 1
-            try:
-                connection.open()  # kept open across messages; reopened after an error
-                if not self._hand_over(connection, message):
-                    raise RuntimeError("the mail backend did not accept the message")
-                return ""
-            except Exception as exc:  # noqa: BLE001 (SMTP and socket errors alike)
-                error = f"{type(exc).__name__}: {exc}"
-                connection = self._connection(fresh=True)
-                time.sleep(min(0.1 * 2**recipient.attempts, 5))  # 0.2 s, 0.4 s…
-        return error
-
-    def _hand_over(self, connection: Any, message: EmailMultiAlternatives) -> bool:
-        """``connection.send_messages([message])``. Through Django's SMTP backend, what it
-        does for one message (``sendmail`` under its lock, the same envelope and bytes)
-        with the envelope's addresses read by ``envelope_address``: its header parser,
-        twice per message, was a third of the SMTP threads' CPU; MAIL, RCPT and DATA in
-        one write when the server advertises PIPELINING (``pipelining``): two round trips
-        per message instead of four."""
-        plain = type(connection) is SMTPBackend and not connection.fail_silently
-        smtp = connection.connection if plain else None
-        if smtp is None or not isinstance(message, PreparedEmail):
-            return bool(connection.send_messages([message]))
-        if not message.recipients():
-            return False
-        sender = self.senders.get(message.from_email)
-        if sender is None:
-            sender = self.senders[message.from_email] = envelope_address(
-                message.from_email, settings.DEFAULT_CHARSET
-            )
-        recipients = [envelope_address(a, settings.DEFAULT_CHARSET) for a in message.recipients()]
-        data = message.message().as_bytes(linesep="\r\n")
-        with connection._lock:
-            pipelining.sendmail(smtp, sender, recipients, data)
-        return True
-
-    def hand(self, recipient: Recipient) -> str:
-        return self._send(recipient, self._build(recipient))
-
-    def hand_all(
-        self, recipients: list[Recipient], pace: Callable[[Recipient], None]
-    ) -> Iterator[tuple[Recipient, str]]:
-        if self.workers == 1:
-            yield from super().hand_all(recipients, pace)
-            return
-        handing = []
-        for recipient in recipients:
-            message = self._build(recipient)
-            pace(recipient)
-            handing.append((recipient, self.pool.submit(self._send, recipient, message)))
-        for recipient, future in handing:
-            yield recipient, future.result()
-
     def sent(self, recipient: Recipient) -> None:
         self.accepted.append((recipient, self.subjects.pop(recipient.pk, "")))
         if len(self.accepted) >= COMMIT_EVERY:
@@ -433,11 +350,6 @@ class EmailSender(Sender):
     def flush(self) -> None:
         _record_sent(self.campaign, self.accepted)
         _record_failed(self.campaign, self.rejected)
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True)
-        for connection in self.opened:
-            connection.close()
 
 
 def campaign_send(
