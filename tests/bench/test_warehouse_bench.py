@@ -34,6 +34,7 @@ def _state():
 
 
 def test_a_rerun_measures_the_same_data(shop, monkeypatch):  # noqa: F811
+    from panorama.analytics.models import DeletedRow
     from panorama.channels.models import Interaction
     from tests.factories import InteractionFactory
 
@@ -43,6 +44,11 @@ def test_a_rerun_measures_the_same_data(shop, monkeypatch):  # noqa: F811
     bench_warehouse.measure_all(lambda text: None)
     # The 1% of changes (statuses, edits, extra interactions) are put back afterwards.
     assert _state() == before
+    # The ids given back leave the deletion log too: else the next run's refresh would
+    # delete the interactions that take them again.
+    assert not DeletedRow.objects.filter(
+        table_name="channels_interaction", row_id__gt=before["interactions"][1]
+    ).exists()
     # A run that stopped after the changes: the next one puts them back first.
     bench_warehouse.changes_make(50)
     changed = _state()

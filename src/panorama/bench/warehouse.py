@@ -78,7 +78,8 @@ def changes_make(percent: int = 1) -> None:
 def changes_undo() -> bool:
     """Put back what ``changes_make`` changed (a run that stopped half-way included):
     statuses and ``updated_at`` as they were, the added interactions deleted and their
-    ids given back. False when there was nothing to undo."""
+    ids given back (and taken out of the deletion log). False when there was nothing
+    to undo."""
     if UNDO not in connection.introspection.table_names():
         return False
     with transaction.atomic(), connection.cursor() as cursor:
@@ -97,6 +98,14 @@ def changes_undo() -> bool:
         cursor.execute(f"SELECT id FROM {UNDO} WHERE tbl = 'channels_interaction'")  # noqa: S608
         last = cursor.fetchone()[0]
         cursor.execute("DELETE FROM channels_interaction WHERE id > %s", [last])
+        # Their ids are given back (the next run's added interactions take them again):
+        # the deletion log must not hold them, or the next refresh would delete the rows
+        # that reuse them.
+        cursor.execute(
+            "DELETE FROM analytics_deletedrow WHERE table_name = 'channels_interaction' "
+            "AND row_id > %s",
+            [last],
+        )
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence('channels_interaction', 'id'), "

@@ -10,16 +10,19 @@ free-text note, so an erased customer leaves nothing personal behind once his ro
 Refresh modes (``Table.mode``):
 
 - ``updated``: rows whose ``updated_at`` (or another change column) is at or after the
-  last load's high-water mark are deleted and loaded again; rows gone from the source
-  (an erasure, a cascade) are deleted by an anti-join on the ids, or, for the tables
-  with ``deletion_log`` (interactions, holdings), by the ids the source's deletion log
-  (``analytics_deletedrow``, written by triggers) holds since the last load.
+  last load's high-water mark are deleted and loaded again.
 - ``append``: an append-only log (interactions, stage changes, web events, loyalty
-  movements, imported purchases and their lines): ids above
-  the highest loaded one, plus the same anti-join for deletions (and ``relink`` where
-  one column of a loaded row may still change: a web event's customer once the visitor
-  is identified).
+  movements, imported purchases and their lines): ids above the highest loaded one
+  (and ``relink`` where one column of a loaded row may still change: a web event's
+  customer once the visitor is identified).
 - ``children``: order lines, reloaded for the orders that changed.
+
+Every table with a ``source`` (``updated``, ``append``, ``children`` and the customer
+dimension) deletes the rows gone from the source (an erasure, a cascade, plain SQL) by
+the ids the source's deletion log (``analytics_deletedrow``, written by triggers, see
+``triggers.py`` and ``deletions.py``) holds, plus those of ``deleted_with`` (an order
+deleted takes its lines); by an anti-join on every source id when the log is not
+usable (no mark yet, a trigger missing for a while).
 - ``replace``: small tables, or tables without a change column (billing
   incidents, products, staff, campaigns, the campaign ledger, journey enrolments): read
   whole again.
