@@ -53,29 +53,43 @@ def mart_rows(name: str, customer_id: int) -> list:
         con.close()
 
 
-@pytest.fixture
-def doomed(shop):
-    """A customer with an order, a holding, a quote, a case and an interaction, erased
-    after the build; and scores for two customers."""
-    customer = CustomerFactory(first_name="Doomed", owner=shop["bruno"], team=shop["pedro"].team)
-    order_make(customer, shop["products"][:1], days_ago=3)
-    HoldingFactory(customer=customer, product_code="TV", status="active", price=Decimal("9"))
-    Quote.objects.create(
-        customer=customer,
-        owner=customer.owner,
-        team=customer.team,
-        status="sent",
-        total=10,
-        currency="EUR",
-        valid_until=datetime.date.today() + datetime.timedelta(days=30),
+def customer_with_history(shop, name: str, **fields):
+    """A customer of Bruno's with one sold order (so every per-customer mart has a row)."""
+    customer = CustomerFactory(
+        first_name=name, owner=shop["bruno"], team=shop["pedro"].team, **fields
     )
-    InteractionFactory(customer=customer, channel="email")
-    CustomerScore.objects.create(customer=shop["laura"], churn_risk=0.2, rfm_segment="champions")
-    CustomerScore.objects.create(customer=shop["pedro"], churn_risk=0.7, rfm_segment="at_risk")
+    order_make(customer, shop["products"][:1], days_ago=3)
     return customer
 
 
-def test_refreshed_marts_equal_a_full_build_after_every_kind_of_change(shop, doomed, tmp_path):
+@pytest.fixture
+def many(shop):
+    """One customer per kind of change, so that each change is the only thing naming
+    its customer: a missed kind leaves that customer's rows stale."""
+    out = {
+        name: customer_with_history(shop, name)
+        for name in ("doomed", "moved", "quoted", "served", "billed", "called", "scored")
+    }
+    doomed = out["doomed"]
+    HoldingFactory(customer=doomed, product_code="TV", status="active", price=Decimal("9"))
+    InteractionFactory(customer=doomed, channel="email")
+    for name in ("doomed", "quoted"):
+        Quote.objects.create(
+            customer=out[name],
+            owner=out[name].owner,
+            team=out[name].team,
+            status="sent",
+            total=10,
+            currency="EUR",
+            valid_until=datetime.date.today() + datetime.timedelta(days=30),
+        )
+    Case.objects.create(customer=out["served"], subject="Help", channel="email", status="open")
+    CustomerScore.objects.create(customer=out["scored"], churn_risk=0.2, rfm_segment="champions")
+    CustomerScore.objects.create(customer=shop["laura"], churn_risk=0.7, rfm_segment="at_risk")
+    return out
+
+
+def test_refreshed_marts_equal_a_full_build_after_every_kind_of_change(shop, many, tmp_path):
     laura, pedro, marta = shop["laura"], shop["pedro"], shop["marta"]
     load.warehouse_build()
     untouched = mart_rows("mart_finance_profitability", laura.pk)
@@ -85,25 +99,26 @@ def test_refreshed_marts_equal_a_full_build_after_every_kind_of_change(shop, doo
     holding.status = "ended"  # a changed holding
     holding.save()
     Order.objects.filter(customer=pedro, status="delivered").delete()  # a deleted order
-    Customer.objects.filter(pk=doomed.pk).delete()  # an erased customer
-    marta.owner, marta.team = shop["bruno"], pedro.team  # changed customer attributes
-    marta.save()
-    quote = Quote.objects.get(customer=pedro)
+    Customer.objects.filter(pk=many["doomed"].pk).delete()  # an erased customer
+    moved = many["moved"]
+    moved.owner, moved.team = shop["ana"], laura.team  # changed customer attributes
+    moved.save()
+    quote = Quote.objects.get(customer=many["quoted"])
     quote.status = "accepted"
     quote.save()
-    case = Case.objects.get(customer=pedro, status="open")
+    case = Case.objects.get(customer=many["served"])
     case.status = "resolved"
     case.save()
-    BillingIncidentFactory(customer=laura, amount=Decimal("12.00"), status="open")
-    InteractionFactory(customer=pedro, channel="phone")
-    CustomerScore.objects.filter(customer=pedro).update(churn_risk=0.9)
+    BillingIncidentFactory(customer=many["billed"], amount=Decimal("12.00"), status="open")
+    InteractionFactory(customer=many["called"], channel="phone")
+    CustomerScore.objects.filter(customer=many["scored"]).update(churn_risk=0.9)
 
     result = load.warehouse_refresh()
     # The per-customer marts took only the changed customers; the others were rebuilt.
     assert set(result.marts_per_customer) == KEYED
     assert {"mart_finance_profitability", "mart_commercial_results"} <= set(result.timings)
-    assert mart_rows("mart_finance_profitability", doomed.pk) == []
-    assert mart_rows("mart_finance_profitability", marta.pk)[0][1] == shop["bruno"].pk
+    assert mart_rows("mart_finance_profitability", many["doomed"].pk) == []
+    assert mart_rows("mart_finance_profitability", moved.pk)[0][1] == shop["ana"].pk
     refreshed = tmp_path / "refreshed.duckdb"
     shutil.copy(engine.warehouse_file(), refreshed)
 
@@ -112,11 +127,11 @@ def test_refreshed_marts_equal_a_full_build_after_every_kind_of_change(shop, doo
     assert differences(engine.warehouse_file(), refreshed) == dict.fromkeys(
         (*marts.MART_NAMES, marts.SCORE_TABLE), 0
     )
-    # Laura changed (holding, incident) and her row moved; the refresh did not keep it.
+    # Laura's holding ended: her row moved, the refresh did not keep the old one.
     assert mart_rows("mart_finance_profitability", laura.pk) != untouched
 
 
-def test_a_refresh_without_changes_leaves_the_marts_as_built(shop, doomed, tmp_path):
+def test_a_refresh_without_changes_leaves_the_marts_as_built(shop, many, tmp_path):
     load.warehouse_build()
     built = tmp_path / "built.duckdb"
     shutil.copy(engine.warehouse_file(), built)
