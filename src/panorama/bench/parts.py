@@ -53,6 +53,8 @@ JSON_KEYS = [
     "case_queue_p50_ms",
     "case_queue_queries",
     "sla_sweep_s",
+    "sla_sweep_cpu_s",
+    "sla_sweep_wait_s",
     "sla_sweep_escalated",
     "sla_sweep_warned",
     "sla_recount_s",

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -139,6 +139,25 @@ SOURCES_AT_ONCE = 5000
 ALERTS_PER_EVENT = 1000  # alerts per ``automation.alerts_raised``
 
 
+def _sources_used(sources: list[str]) -> set[str]:
+    """Which of ``sources`` an alert already has: one plain ``IN`` query per
+    ``SOURCES_AT_ONCE``, the strings passed as they are (the ORM's ``source__in``
+    prepared each value one by one: a quarter of the SLA sweep's 30,000 warnings)."""
+    used: set[str] = set()
+    quote = connection.ops.quote_name
+    for start in range(0, len(sources), SOURCES_AT_ONCE):
+        chunk = sources[start : start + SOURCES_AT_ONCE]
+        marks = ", ".join(["%s"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote('source')} FROM {quote(Alert._meta.db_table)} "  # noqa: S608
+                f"WHERE {quote('source')} IN ({marks})",  # our own names, values bound
+                chunk,
+            )
+            used.update(source for (source,) in cursor.fetchall())
+    return used
+
+
 def alerts_raise_for_users(alerts: Sequence[NewAlert]) -> list[int]:
     """Raise many alerts at once from a system sweep (no ``by``: the system sees every
     customer), each for an active user, with a title of at most 200 characters and a
@@ -150,11 +169,7 @@ def alerts_raise_for_users(alerts: Sequence[NewAlert]) -> list[int]:
     from panorama.core.bulk import model_attnames, rows_insert
     from panorama.core.events import emit_many
 
-    used: set[str] = set()
-    sources = [a.source for a in alerts]
-    for start in range(0, len(sources), SOURCES_AT_ONCE):
-        chunk = sources[start : start + SOURCES_AT_ONCE]
-        used.update(Alert.objects.filter(source__in=chunk).values_list("source", flat=True))
+    used = _sources_used([a.source for a in alerts])
     fresh: dict[str, NewAlert] = {}
     for alert in alerts:
         if alert.source in used or alert.source in fresh:

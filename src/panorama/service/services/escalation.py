@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import islice
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.conf import settings
@@ -99,7 +100,7 @@ def _update_returning(qs: QuerySet[Case], changes: dict, returning: list[str], p
 def _newest_first(rows: list[tuple]) -> list[tuple]:
     """Rows whose first two values are the id and the raw ``created_at``, in the order
     the cases are listed in everywhere (newest first), not the table's."""
-    rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
+    rows.sort(key=itemgetter(1, 0), reverse=True)
     return rows
 
 
@@ -147,28 +148,20 @@ def _warn(policy: SlaPolicy, now: datetime) -> int:
             [connection.ops.adapt_datetimefield_value(soon)],
         )
     )
-    warned = []
+    warned, payloads = [], []
+    # Each due time read once per instant, not per case (a few hundred among thousands).
+    moments: dict[str | datetime | None, tuple[datetime | None, str]] = {None: (None, "")}
     for pk, _created, customer_id, owner_id, reference, answered, soon_first, first, last in rows:
         nearer = answered is None and bool(soon_first)
-        warned.append(
-            Warned(
-                pk,
-                customer_id,
-                owner_id,
-                reference,
-                "first_response" if nearer else "resolution",
-                _moment(first if nearer else last),
-            )
-        )
-    _emit_batches(
-        "sla.cases_warned",
-        policy,
-        "warnings",
-        [
-            {"case_id": w.case_id, "target": w.target, "due": w.due.isoformat() if w.due else ""}
-            for w in warned
-        ],
-    )
+        target = "first_response" if nearer else "resolution"
+        raw = first if nearer else last
+        if raw not in moments:
+            moment = _moment(raw)
+            moments[raw] = (moment, moment.isoformat() if moment else "")
+        when, shown = moments[raw]
+        warned.append(Warned(pk, customer_id, owner_id, reference, target, when))
+        payloads.append({"case_id": pk, "target": target, "due": shown})
+    _emit_batches("sla.cases_warned", policy, "warnings", payloads)
     _alert_warned(policy, warned, now)
     return len(warned)
 
@@ -198,23 +191,29 @@ def _alert_warned(policy: SlaPolicy, warned: list[Warned], now: datetime) -> Non
     # Grouped by language: its words translated once, not per case (a sweep after an
     # outage warns thousands; switching the language per case cost most of the warning).
     by_language: dict[str, list[tuple[int, Warned]]] = {}
+    default = settings.LANGUAGE_CODE
     for w in warned:
         user_id = w.owner_id or manager
         if user_id not in languages:  # nobody to tell (no manager user, inactive agent)
             continue
-        language = languages[user_id] or settings.LANGUAGE_CODE
+        language = languages[user_id] or default
         by_language.setdefault(language, []).append((user_id, w))
     alerts = []
     zone = timezone.get_current_timezone()
     stamp = now.isoformat()
     high = int(Alert.Priority.HIGH)
+    # Each due time shown once per instant, not per case: thousands of warned cases fall
+    # due at a few hundred business-hours minutes.
+    shown: dict[datetime | None, str] = {None: ""}
     for language, group in by_language.items():
         with translation.override(language):
             title = _("Case %(ref)s is about to breach its SLA")
             body = _("Its %(target)s is due at %(due)s (policy %(policy)s).")
             targets = {"first_response": _("first response"), "resolution": _("resolution")}
         for user_id, w in group:
-            due = w.due.astimezone(zone).strftime("%Y-%m-%d %H:%M") if w.due else ""
+            due = shown.get(w.due)
+            if due is None and w.due is not None:
+                due = shown[w.due] = w.due.astimezone(zone).strftime("%Y-%m-%d %H:%M")
             alerts.append(
                 NewAlert(
                     customer_id=w.customer_id,
