@@ -38,14 +38,40 @@ def duplicate_ids(page) -> list[str]:
     return page.evaluate(_DUPLICATE_IDS)
 
 
-def violations(page, settle_ms: int = 200) -> list[str]:
+# Every CSS transition and finite animation running on the page has ended (an infinite
+# one, a spinner's or a skeleton's shimmer, never does: it is not waited for).
+_SETTLED = """async () => {
+  const finite = document.getAnimations().filter(a => a.playState !== 'finished'
+    && Number.isFinite(a.effect?.getComputedTiming().endTime));
+  await Promise.all(finite.map(a => a.finished.catch(() => null)));
+}"""
+
+
+def transitions_ended(page) -> None:
+    """Wait for the page's transitions and finite animations to end, as long as they take
+    and no longer (axe reads colours: a theme's or a hover's transition half-way would
+    give a contrast the user never sees for long)."""
+    page.evaluate(_SETTLED)
+
+
+def _axe(page) -> list[dict]:
+    """axe's violations; its script is injected once per document (a second run on the
+    same page, a dialog opened, reuses it: half a megabyte less to send and compile)."""
+    if page.evaluate("typeof window.axe") == "undefined":
+        page.evaluate(_AXE.axe_script)
+    return page.evaluate("axe.run({resultTypes: ['violations']}).then(r => r.violations)")
+
+
+def violations(page, settle: bool = True) -> list[str]:
     """axe's violations on the page as it is, one line each, and one line for the ids
-    given twice (empty: none)."""
-    if settle_ms:
-        page.wait_for_timeout(settle_ms)  # transitions end before axe reads colours
+    given twice (empty: none). First the page's transitions end (``transitions_ended``;
+    the fixed 200 ms wait it replaces was longer than most pages need and could still be
+    too short on a busy machine); ``settle=False`` reads the page at once."""
+    if settle:
+        transitions_ended(page)
     found = [
         f"{v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
-        for v in _AXE.run(page).response["violations"]
+        for v in _axe(page)
     ]
     twice = duplicate_ids(page)
     if twice:

@@ -22,7 +22,7 @@ SECOND = """<form id="two" aria-label="Two"><label for="id_name">Name</label>
 def test_an_id_given_twice_is_found_and_each_id_once_passes(page):
     page.set_content(PAGE.format(second=SECOND))
     assert duplicate_ids(page) == ["#id_name x2"]
-    assert [line for line in violations(page, settle_ms=0) if "duplicate-id" in line] == [
+    assert [line for line in violations(page, settle=False) if "duplicate-id" in line] == [
         f"duplicate-id: #id_name x2 on {page.url}"
     ]
     page.set_content(PAGE.format(second=""))

@@ -46,7 +46,7 @@ def test_properties_edit_in_place(page, sign_in, live_server, lucia):
     page.get_by_role("button", name="Edit First name: Lucía").click()
     first = props.get_by_label("First name", exact=True)
     expect(first).to_be_focused()
-    assert violations(page, settle_ms=0) == []  # the editor open
+    assert violations(page, settle=False) == []  # the editor open
     first.fill("Lucinda")
     first.press("Enter")
     expect(page.get_by_role("button", name="Edit First name: Lucinda")).to_be_focused()
