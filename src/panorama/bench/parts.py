@@ -1,9 +1,13 @@
 """What a bench run is made of: its parts (``--only``), the keys of its JSON file in
 order, and the helpers that start and wait for the production server it measures."""
 
+import os
+import resource
 import socket
 import subprocess
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import httpx
 from django.core.management.base import CommandError
@@ -122,3 +126,30 @@ def wait_healthy(base_url: str, process: subprocess.Popen, timeout: float = 60) 
             pass
         time.sleep(0.2)
     raise CommandError("The server did not answer /healthz in time.")
+
+
+def cpu_seconds() -> float:
+    """This process's CPU seconds and its finished children's (a warehouse load's
+    DuckDB part runs in a child process on SQLite; DuckDB's threads count too)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class Steps:
+    """Times the steps of a run: wall seconds, CPU seconds (``cpu_seconds``) and the
+    machine's load average at the end, printed per step, so a figure taken on a shared
+    machine says what else was running."""
+
+    def __init__(self, say: Callable[[str], None]):
+        self.say = say
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), cpu_seconds()
+        yield
+        wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        self.say(f"[step] {name}: {wall:.1f} s wall, {cpu:.1f} s CPU, load average {load}")

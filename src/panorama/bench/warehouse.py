@@ -20,6 +20,7 @@ from panorama.analytics.warehouse import dashboards, load, selectors
 from panorama.channels.models import Interaction
 
 from . import measure
+from .parts import Steps
 
 WIDGET_RUNS = 20
 CHANGE_PERCENT = 1  # of the rows the refresh reads
@@ -138,12 +139,18 @@ def widget_p95(users: list[User], runs: int = WIDGET_RUNS) -> float:
 def measure_all(say: Callable[[str], None]) -> dict:
     if changes_undo():
         say("Putting back the changes an earlier run left...")
+    steps = Steps(say)
     say("Measuring the warehouse (full build)...")
-    out: dict = {"warehouse_build_s": round(load.warehouse_build().seconds, 2)}
+    with steps("warehouse build"):
+        build = load.warehouse_build()
+    out: dict = {"warehouse_build_s": round(build.seconds, 2)}
+    say(load.load_summary(build))
     say("Measuring the warehouse refresh after 1% of changes...")
-    changes_make(CHANGE_PERCENT)
+    with steps("changes (1%)"):
+        changes_make(CHANGE_PERCENT)
     try:
-        refresh = load.warehouse_refresh()
+        with steps("warehouse refresh"):
+            refresh = load.warehouse_refresh()
         out["warehouse_refresh_s"] = round(refresh.seconds, 2)
         # Per step: seconds, rows reloaded, and whether SQLite found them by index.
         out["warehouse_refresh_steps"] = {
@@ -167,5 +174,6 @@ def measure_all(say: Callable[[str], None]) -> dict:
         )
         if u is not None
     ]
-    out["dashboard_widget_p95_ms"] = widget_p95(users)
+    with steps("widgets"):
+        out["dashboard_widget_p95_ms"] = widget_p95(users)
     return out

@@ -36,7 +36,7 @@ from panorama.bench import sales_orders as bench_sales_orders
 from panorama.bench import scores as bench_scores
 from panorama.bench import ui as bench_ui
 from panorama.bench import warehouse as bench_warehouse
-from panorama.bench.parts import JSON_KEYS, PARTS, free_port, parts_of, wait_healthy
+from panorama.bench.parts import JSON_KEYS, PARTS, Steps, free_port, parts_of, wait_healthy
 from panorama.core.management.commands.serve import granian_command, stop
 from panorama.customers.imports.services.run import BATCH_SIZE as IMPORT_BATCH
 
@@ -122,22 +122,28 @@ class Command(BaseCommand):
         only,
         **options,
     ):
-        meta = prepare.bench_database_ready(
-            url=database_url,
-            customers=customers,
-            seed=seed,
-            interactions=interactions_per_customer,
-            say=self.say,
-        )
+        steps = Steps(self.say)
+        with steps("customers"):
+            meta = prepare.bench_database_ready(
+                url=database_url,
+                customers=customers,
+                seed=seed,
+                interactions=interactions_per_customer,
+                say=self.say,
+            )
         wanted = set(parts_of(only) or PARTS)
-        pipeline.opportunities_ready(customers=customers, seed=seed, say=self.say)
+        with steps("opportunities"):
+            pipeline.opportunities_ready(customers=customers, seed=seed, say=self.say)
         if "warehouse" in wanted:
-            bench_sales_orders.orders_ready(customers=customers, seed=seed, say=self.say)
-        self.say(f"Cases: {bench_cases.cases_ready(CASES):,}. Settling the tables...")
+            with steps("orders"):
+                bench_sales_orders.orders_ready(customers=customers, seed=seed, say=self.say)
+        with steps("cases"):
+            self.say(f"Cases: {bench_cases.cases_ready(CASES):,}.")
         # Every seeded table vacuumed and analysed before the first figure (PostgreSQL:
         # else autovacuum runs during the identify and board figures and index-only
         # scans visit the heap); the pages' CSS and JS collected, as `panorama serve` does.
-        prepare.settle()
+        with steps("settle"):
+            prepare.settle()
         call_command("collectstatic", interactive=False, verbosity=0)
         user, key = prepare.bench_token()
         port = free_port()
@@ -265,7 +271,8 @@ class Command(BaseCommand):
             if "clv" in wanted:
                 out.update(bench_clv.measure_all(self.say))
             if "warehouse" in wanted:
-                out.update(bench_warehouse.measure_all(self.say))
+                with Steps(self.say)("warehouse"):
+                    out.update(bench_warehouse.measure_all(self.say))
             if "scores" in wanted:
                 out.update(bench_scores.measure_all(self.say))
             if "orders" in wanted:
