@@ -26,7 +26,7 @@ def test_each_tab_lists_its_settings_and_a_chip_narrows_them_in_the_url(client, 
     _scoring("Becario", points=-5, active=False)
     inbound, outbound = TeamFactory(name="Inbound"), TeamFactory(name="Outbound")
     AssignmentRule.objects.create(name="Madrid", kind="round_robin", team=inbound)
-    AssignmentRule.objects.create(name="Export", kind="round_robin", team=outbound)
+    AssignmentRule.objects.create(name="Levante", kind="round_robin", team=outbound)
     web_form = WebForm.objects.create(name="Contacto", team=inbound)
     client.force_login(admin_user)
     page = client.get(reverse("sales:lead_settings")).content.decode()
@@ -40,7 +40,7 @@ def test_each_tab_lists_its_settings_and_a_chip_narrows_them_in_the_url(client, 
     assert part.headers["HX-Push-Url"] == "/sales/settings/leads/?active=off"
     assert "Becario" in part.content.decode() and "Director" not in part.content.decode()
     rules = client.get(f"/sales/settings/leads/assignment/?team={inbound.pk}").content.decode()
-    assert "Madrid" in rules and "Export" not in rules
+    assert "Madrid" in rules and "Levante" not in rules
     forms = client.get(reverse("sales:lead_settings_webforms")).content.decode()
     assert "Contacto" in forms and reverse("sales:webform_snippet", args=[web_form.pk]) in forms
 
