@@ -91,7 +91,7 @@ class Changes:
         mark = self._marks[table.name]
         if mark is None and table.mode in ("append", "updated", "children", "scd2"):
             self.note(f"SELECT customer_id FROM {table.name}")
-        elif table.mode == "append":
+        elif table.mode == "append" and mark is not None:
             self.note(f"SELECT customer_id FROM {table.name} WHERE {table.mark} > ?", [int(mark)])
         elif table.mode in ("replace", "segments") and table.name in self.compared:
             self.note(
