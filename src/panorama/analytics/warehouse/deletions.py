@@ -99,12 +99,18 @@ class DeletionLog:
             sources,
         ).fetchone()[0]
 
-    def delete(self, table: Table) -> int:
+    def matching(self, table: Table) -> tuple[str, list[str]]:
+        """The condition on ``table``'s rows that the log deletes (its own rows and those
+        of a parent it is deleted with), and its parameters."""
         pairs = [(table.source, table.key), *table.deleted_with]
         where = " OR ".join(f"{column} IN ({self._ids()})" for _source, column in pairs)
+        return where, [source for source, _column in pairs]
+
+    def delete(self, table: Table) -> int:
+        where, params = self.matching(table)
         return self.con.execute(  # type: ignore[attr-defined]
             f"DELETE FROM {table.name} WHERE {where}",  # noqa: S608
-            [source for source, _column in pairs],
+            params,
         ).fetchone()[0]
 
     def save(self) -> None:

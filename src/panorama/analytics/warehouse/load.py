@@ -4,8 +4,10 @@
 so dashboards read the previous file until the new one is complete. ``warehouse_refresh``
 updates the file in place with what changed since the last load (``schema`` says how
 each table finds its changes) and removes what the operational database no longer
-holds (an erased customer and everything that cascaded with him). Both rebuild the
-marts, re-export the Parquet copy when one exists, and record the run.
+holds (an erased customer and everything that cascaded with him). A build builds the
+marts whole; a refresh rebuilds the per-customer ones for the customers it changed
+(``marts.Changes``) and the others whole. Both re-export the Parquet copy when one
+exists, and record the run.
 
 One load at a time: a second one meets the lock file and is refused with a message.
 """
@@ -259,7 +261,7 @@ def _after(result: LoadResult) -> None:
 def unchanged_tables(result: LoadResult) -> frozenset[str]:
     """The star's tables a refresh neither changed nor deleted a row of (rows read again
     identical count as unchanged): their Parquet file stays as it was. Never after a
-    build; the marts and the scores are rebuilt on every load and always exported."""
+    build; the marts and the scores are (re)built on every load and always exported."""
     if result.kind != "refresh":
         return frozenset()
     return frozenset(

@@ -20,7 +20,18 @@ from . import commercial, finance, marketing, operations, refresh, service
 from .base import Mart
 from .changes import Changes, has_customer
 
-__all__ = ["MARTS", "MART_NAMES", "Changes", "has_customer", "marts_build"]
+__all__ = [
+    "KEYED_INPUTS",
+    "MARTS",
+    "MART_NAMES",
+    "SCORE_DDL",
+    "SCORE_TABLE",
+    "SCORE_TYPES",
+    "Changes",
+    "has_customer",
+    "marts_build",
+    "refresh",
+]
 
 MARTS: tuple[Mart, ...] = (
     *commercial.MARTS,

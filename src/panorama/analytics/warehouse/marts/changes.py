@@ -17,7 +17,6 @@ marked *whole* and every mart reading it is rebuilt whole:
 
 import re
 
-from ..deletions import LOG_TABLE
 from ..tables import Table
 
 KEYS = "wh_mart_keys"
@@ -56,12 +55,8 @@ class Changes:
     def note_logged(self, table: Table, log) -> None:
         """The customers of the rows the deletion log is about to delete."""
         if has_customer(table):
-            self.note(
-                f"SELECT customer_id FROM {table.name} WHERE {table.key} IN "  # noqa: S608
-                f"(SELECT row_id FROM src.{LOG_TABLE} "
-                "WHERE table_name = ? AND id <= ? AND row_id IS NOT NULL)",
-                [table.source, log.mark],
-            )
+            where, params = log.matching(table)
+            self.note(f"SELECT customer_id FROM {table.name} WHERE {where}", params)  # noqa: S608
 
     def before(self, table: Table, *, mark: str | None, rebuilt: bool) -> None:
         """Called before the table loads (``mark``: its watermark)."""
@@ -91,7 +86,7 @@ class Changes:
         mark = self._marks[table.name]
         if mark is None and table.mode in ("append", "updated", "children", "scd2"):
             self.note(f"SELECT customer_id FROM {table.name}")
-        elif table.mode == "append":
+        elif table.mode == "append" and mark is not None:
             self.note(f"SELECT customer_id FROM {table.name} WHERE {table.mark} > ?", [int(mark)])
         elif table.mode in ("replace", "segments") and table.name in self.compared:
             self.note(

@@ -62,6 +62,17 @@ def _today(con) -> str:
     return str(con.execute("SELECT current_date").fetchone()[0])
 
 
+def _marked(con) -> bool:
+    """The warehouse's bookkeeping table is there (not when the marts are built over the
+    Parquet export, as the engines' comparison does)."""
+    return (
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'wh_watermark'"
+        ).fetchone()[0]
+        > 0
+    )
+
+
 def _last_day(con) -> str | None:
     row = con.execute("SELECT value FROM wh_watermark WHERE table_name = ?", [DATE_MARK]).fetchone()
     return row[0] if row else None
@@ -87,7 +98,8 @@ def marts_load(
     """Build each mart, whole or for the changed customers; ``done`` receives the names
     of those built per customer."""
     today = _today(con)
-    new_day = _last_day(con) != today
+    marked = _marked(con)
+    new_day = not marked or _last_day(con) != today
     if changes is not None:
         changes.settle()
     keys = f"SELECT customer_id FROM {KEYS}"
@@ -102,4 +114,5 @@ def marts_load(
             con.execute(f"CREATE OR REPLACE TABLE {mart.name} AS {mart.sql(DUCKDB)}")
         if timings is not None:
             timings[mart.name] = round(time.perf_counter() - started, 3)
-    con.execute("INSERT OR REPLACE INTO wh_watermark VALUES (?, ?)", [DATE_MARK, today])
+    if marked:
+        con.execute("INSERT OR REPLACE INTO wh_watermark VALUES (?, ?)", [DATE_MARK, today])
