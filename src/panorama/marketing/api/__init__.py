@@ -23,6 +23,7 @@ from ..schemas import (
     ListChangeOut,
     ListImportOut,
     ListIn,
+    ListRenameIn,
     ListOut,
     PreviewIn,
     PreviewOut,
@@ -115,6 +116,13 @@ def list_create(request, payload: ListIn):
         by=request.user, name=payload.name, customer_ids=payload.customer_ids
     )
     return Status(201, selectors.list_get(list_id=static_list.pk))
+
+
+@router.patch("/marketing/lists/{list_id}", response=ListOut)
+def list_rename(request, list_id: int, payload: ListRenameIn):
+    static_list = selectors.list_get(list_id=list_id)
+    segments.list_rename(by=request.user, static_list=static_list, name=payload.name)
+    return selectors.list_get(list_id=list_id)
 
 
 def _imported(report):
