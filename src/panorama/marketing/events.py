@@ -35,6 +35,15 @@ class ListChanged(Payload):
     by: int | None = Field(description="who changed it")
 
 
+@event("list.renamed")
+class ListRenamed(Payload):
+    """A static list was given a new name (its members stay as they were)."""
+
+    list_id: int = Field(description="the static list")
+    name: str = Field(description="its new name")
+    by: int | None = Field(description="who renamed it")
+
+
 @event("message_template.deleted")
 class MessageTemplateDeleted(Payload):
     """A message template that nothing sent any more was deleted."""

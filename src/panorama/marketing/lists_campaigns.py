@@ -33,7 +33,7 @@ from panorama.core.pagination import Keyset
 from . import selectors
 from .models import Campaign, Recipient, StaticList
 from .services.campaigns import campaign_cancel, campaign_save
-from .services.segments import list_refresh
+from .services.segments import list_refresh, list_rename
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 PERIOD_CHOICES = [
@@ -320,6 +320,16 @@ def _list_owners(user) -> list[tuple[str, Any]]:
     return [("me", _("Mine")), *((str(u.pk), _person(u)) for u in owners)]
 
 
+# The name in place, through list_rename (the API's): an empty, too long or taken name is
+# refused with the service's message in the cell.
+STATIC_LIST_NAME_EDIT = Edit(
+    field=lambda user: forms.CharField(label=_("Name"), required=False),
+    initial=lambda static_list: static_list.name,
+    save=lambda user, static_list, name: list_rename(by=user, static_list=static_list, name=name),
+    permission="marketing.build_segments",
+)
+
+
 class StaticListList(ListDefinition):
     name = "static-lists"
     label = _("Static lists")
@@ -330,7 +340,7 @@ class StaticListList(ListDefinition):
     empty_title = _("No lists yet")
     empty_text = _("Freeze a segment into one from its page, or import a file below.")
     columns = [
-        Column("name", _("Name"), link=True, sort="name"),
+        Column("name", _("Name"), link=True, sort="name", edit=STATIC_LIST_NAME_EDIT),
         Column("segment", _("From segment"), value=lambda s: s.segment.name if s.segment else "—"),
         Column("size", _("Members"), value=lambda s: _number(s.size), numeric=True),
         Column("owner", _("Owner"), value=lambda s: _person(s.owner), default=False),

@@ -109,6 +109,11 @@ class ListIn(Schema):
     customer_ids: list[int] = []
 
 
+class ListRenameIn(Schema):
+    # No length here: the service refuses an empty or too long name with its message.
+    name: str
+
+
 class ListChangeIn(Schema):
     add: list[int] = []
     remove: list[int] = []

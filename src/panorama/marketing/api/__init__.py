@@ -24,6 +24,7 @@ from ..schemas import (
     ListImportOut,
     ListIn,
     ListOut,
+    ListRenameIn,
     PreviewIn,
     PreviewOut,
     ProgrammeIn,
@@ -148,6 +149,15 @@ def list_members(request, list_id: int, payload: ListChangeIn):
         by=request.user, static_list=static_list, add=payload.add, remove=payload.remove
     )
     return {"list": selectors.list_get(list_id=list_id), "joined": joined, "left": left}
+
+
+# After /marketing/lists/import: Django matches the paths in order, and "import" would
+# otherwise be taken for a list's id (a 405 for the import's POST).
+@router.patch("/marketing/lists/{list_id}", response=ListOut)
+def list_rename(request, list_id: int, payload: ListRenameIn):
+    static_list = selectors.list_get(list_id=list_id)
+    segments.list_rename(by=request.user, static_list=static_list, name=payload.name)
+    return selectors.list_get(list_id=list_id)
 
 
 @router.get("/marketing/templates", response=list[TemplateOut])

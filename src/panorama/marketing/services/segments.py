@@ -160,14 +160,45 @@ def list_create(*, by: User | None, name: str, customer_ids: list[int] | None = 
     list has (case aside): people pick a hand-made list by its name."""
     ensure_can(by, "marketing.build_segments")
     name = (name or "").strip()
-    if name and StaticList.objects.filter(name__iexact=name).exists():
+    _name_taken(name)
+    static_list = _list_new(by=by, name=name)
+    if customer_ids:
+        list_members_change(by=by, static_list=static_list, add=customer_ids)
+    return static_list
+
+
+def _name_taken(name: str, *, other_than: StaticList | None = None) -> None:
+    """People pick a hand-made list by its name: no two lists share one (case aside)."""
+    taken = StaticList.objects.filter(name__iexact=name)
+    if other_than is not None:
+        taken = taken.exclude(pk=other_than.pk)
+    if name and taken.exists():
         raise ValidationFailed(
             _("There is already a list named %(name)s: choose another name.") % {"name": name},
             field="name",
         )
-    static_list = _list_new(by=by, name=name)
-    if customer_ids:
-        list_members_change(by=by, static_list=static_list, add=customer_ids)
+
+
+@transaction.atomic
+def list_rename(*, by: User | None, static_list: StaticList, name: str) -> StaticList:
+    """A new name for a list, under the rules its creation follows (list_create): one,
+    stripped, within the field's length, no other list's."""
+    ensure_can(by, "marketing.build_segments")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("A list needs a name."), field="name")
+    _name_taken(name, other_than=static_list)
+    before = static_list.name
+    static_list.name = name
+    try:
+        rules_for(StaticList).check(static_list)
+    except ValidationFailed:
+        static_list.name = before  # the row on the page keeps the name it has
+        raise
+    if name == before:
+        return static_list
+    StaticList.objects.filter(pk=static_list.pk).update(name=name)
+    emit("list.renamed", list_id=static_list.pk, name=name, by=by.pk if by else None)
     return static_list
 
 
