@@ -135,3 +135,17 @@ def test_several_connections_send_each_envelope_with_the_previous_text(
     # A message's text and the next message's envelope travel in one write.
     assert any(b"\r\n.\r\nmail FROM:<" in w for w in writes)
     assert len([w for w in writes if not w.startswith((b"ehlo", b"quit"))]) < 2 * 9
+
+
+def test_another_backend_gets_every_message_over_several_workers(
+    marketer, smtp, settings, mailoutbox
+):
+    # The demo's in-memory backend: no SMTP, no stream; each message handed over once.
+    settings.PANORAMA_MAIL_CONNECTIONS = 3
+    campaign = _campaign(marketer, "mem", _people("mem", 5))
+    counts = campaign_send(
+        campaign_id=campaign.pk, rate=0, backend="django.core.mail.backends.locmem.EmailBackend"
+    )
+    assert counts == {"sent": 5, "skipped": 0, "failed": 0}
+    assert sorted(m.to[0] for m in mailoutbox) == [f"mem{n}@example.com" for n in range(5)]
+    assert not smtp.messages

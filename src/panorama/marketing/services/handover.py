@@ -122,8 +122,9 @@ class Handover:
             return
         handing: list[tuple[Recipient, Future]] = []
         jobs: queue.SimpleQueue = queue.SimpleQueue()
-        workers = [self.pool.submit(self._stream, jobs) for _ in range(self.workers)]
-        workers = workers if self.streams else []
+        workers: list[Future] = []
+        if self.streams:  # each worker takes its messages from ``jobs`` (``_stream``)
+            workers = [self.pool.submit(self._stream, jobs) for _ in range(self.workers)]
         for recipient in recipients:
             message = self.build(recipient)
             pace(recipient)
