@@ -26,7 +26,7 @@ usable (no mark yet, a trigger missing for a while).
 - ``replace``: small tables, or tables without a change column (billing
   incidents, products, staff, campaigns, the campaign ledger, journey enrolments): read
   whole again.
-- ``scd2``: the customer dimension (see ``load.customers_merge``).
+- ``scd2``: the customer dimension (see ``table_load.customers_merge``).
 - ``segments``: segment membership, read whole again: static lists by the scanner,
   dynamic segments by the marketing segment compiler (see ``segments.py``).
 """
