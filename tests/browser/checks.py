@@ -39,11 +39,13 @@ def duplicate_ids(page) -> list[str]:
 
 
 # Every CSS transition and finite animation running on the page has ended (an infinite
-# one, a spinner's or a skeleton's shimmer, never does: it is not waited for).
+# one, a spinner's or a skeleton's shimmer, never does: it is not waited for; nor a
+# paused one). At most 5 s: a page still animating then is read as it is.
 _SETTLED = """async () => {
-  const finite = document.getAnimations().filter(a => a.playState !== 'finished'
+  const finite = document.getAnimations().filter(a => a.playState === 'running'
     && Number.isFinite(a.effect?.getComputedTiming().endTime));
-  await Promise.all(finite.map(a => a.finished.catch(() => null)));
+  const ended = Promise.all(finite.map(a => a.finished.catch(() => null)));
+  await Promise.race([ended, new Promise(r => setTimeout(r, 5000))]);
 }"""
 
 
