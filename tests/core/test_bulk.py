@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, OperationalError, connection, transaction
 
-from panorama.core import bulk
+from panorama.core import bulk, bulk_session
 from panorama.customers.models import Address, Customer, Holding, Identity
 from tests.factories import CustomerFactory
 
@@ -356,7 +356,7 @@ def test_after_explicit_ids_the_orm_creates_past_them():
     now = datetime.datetime.now(datetime.UTC)
     writer.add((high, "Seeded", "seeded", *CUSTOMER.values(), now, now))
     bulk.flush_all([writer])
-    bulk.reset_sequences([Customer])
+    bulk_session.reset_sequences([Customer])
     created = CustomerFactory()
     assert created.pk > high
 
@@ -383,7 +383,7 @@ def test_model_new_builds_what_the_model_constructor_builds():
 
 def test_bulk_mode_changes_nothing_inside_a_transaction_and_restores_the_collector():
     thresholds = gc.get_threshold()
-    with transaction.atomic(), bulk.bulk_mode():
+    with transaction.atomic(), bulk_session.bulk_mode():
         assert gc.get_threshold() != thresholds  # collects rarely while the work runs
         bulk.objects_insert([_customer("Ana")])
     assert gc.get_threshold() == thresholds
@@ -399,7 +399,7 @@ def test_after_bulk_mode_sqlite_checks_foreign_keys_and_syncs_again():
         with connection.cursor() as cursor:
             return cursor.execute(f"PRAGMA {name}").fetchone()[0]
 
-    with bulk.bulk_mode():
+    with bulk_session.bulk_mode():
         assert (pragma("foreign_keys"), pragma("synchronous")) == (0, 0)  # off while seeding
         with transaction.atomic():
             bulk.objects_insert([_customer("Ana")])

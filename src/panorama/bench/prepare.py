@@ -13,7 +13,7 @@ from django.db import connection
 from panorama.accounts.models import Role, User
 from panorama.accounts.services import api_token_create
 from panorama.channels.models import Interaction
-from panorama.core.bulk import analyse
+from panorama.core.bulk_session import analyse
 from panorama.customers.models import Customer
 from panorama.seeding.run import seed_customers
 from panorama.seeding.showcase import showcase_ensure

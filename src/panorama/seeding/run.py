@@ -5,7 +5,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from panorama.core.bulk import analyse, bulk_mode, reset_sequences
+from panorama.core.bulk_session import analyse, bulk_mode, reset_sequences
 from panorama.customers.models import Customer
 
 from .generator import Seeder

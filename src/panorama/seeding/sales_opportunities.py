@@ -16,16 +16,8 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from panorama.core.bulk import (
-    TableWriter,
-    analyse,
-    bulk_mode,
-    flush_all,
-    next_id,
-    reset_sequences,
-    seeded_values,
-    utc_naive,
-)
+from panorama.core.bulk import TableWriter, flush_all, next_id, seeded_values, utc_naive
+from panorama.core.bulk_session import analyse, bulk_mode, reset_sequences
 from panorama.customers.models import Customer
 from panorama.sales.models import Competitor, LostReason, Opportunity, Pipeline, Stage, StageChange
 from panorama.sales.services import pipeline as config

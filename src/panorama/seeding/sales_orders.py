@@ -16,16 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from panorama.catalog.models import Product
-from panorama.core.bulk import (
-    TableWriter,
-    analyse,
-    bulk_mode,
-    flush_all,
-    next_id,
-    reset_sequences,
-    seeded_values,
-    utc_naive,
-)
+from panorama.core.bulk import TableWriter, flush_all, next_id, seeded_values, utc_naive
+from panorama.core.bulk_session import analyse, bulk_mode, reset_sequences
 from panorama.customers.models import Customer
 from panorama.sales.models import Order, OrderLine
 

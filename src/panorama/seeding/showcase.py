@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from panorama.channels.models import Interaction
-from panorama.core.bulk import bulk_mode, reset_sequences
+from panorama.core.bulk_session import bulk_mode, reset_sequences
 from panorama.customers.models import Identity
 
 from . import data

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from panorama.core import jobs
-from panorama.core.bulk import few_collections
+from panorama.core.bulk_session import few_collections
 from panorama.core.events import emit
 from panorama.customers.models import ImportChange, ImportJob
 
