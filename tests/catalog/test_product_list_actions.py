@@ -65,6 +65,10 @@ def test_a_refused_value_shows_the_service_s_message_and_saves_nothing(client, m
     assert 'role="alert"' in html and "A price cannot be negative." in html
     empty = cell_post(client, "products", router.pk, "name", "  ")
     assert empty.status_code == 422 and "A product needs a name." in empty.content.decode()
+    # Not a number, or one with more decimals than a price holds: the form field's message.
+    for typed in ("ten", "1.234"):
+        unparsed = cell_post(client, "products", router.pk, "list_price", typed)
+        assert unparsed.status_code == 422 and 'role="alert"' in unparsed.content.decode()
     router.refresh_from_db()
     assert (router.name, router.list_price) == ("Router", Decimal("10.00"))
 
