@@ -82,6 +82,15 @@ PUBLIC_WEB = {
     "marketing:journey_click",  # a journey e-mail's tracked link: a signed token and target
     "marketing:customer_unsubscribe",  # a rule e-mail's unsubscribe link: a signed token
     "accounts:password_set",  # an invited user's set-password link: a signed, expiring token
+    # The customer portal: its own sign-in (an e-mailed, signed, expiring, one-use link;
+    # the web forms' rate limit) and its own session check on every other page
+    # (portal.access.portal_required): a stranger goes to the portal's sign-in.
+    "portal:login",
+    "portal:enter",
+    "portal:logout",
+    "portal:home",
+    "portal:case_create",
+    "portal:case",
 }
 ADMIN_SIGN_IN = "/admin/login/"
 # Path parameters of the admin's regex routes, by group name.

@@ -92,6 +92,8 @@ urlpatterns = [
     path("forms/<str:token>/submit", webform_submit_view, name="webform_submit"),
     # The public help centre (the knowledge base's public articles): no login.
     path("help/", include((help_urlpatterns, "help"))),
+    # The customer portal: its own sign-in (an e-mailed link) and session, apart from staff.
+    path("portal/", include("panorama.portal.urls")),
     # The public "call me back" forms (service): the form's token, like the lead forms.
     path(
         "forms/callback/<str:token>/submit",

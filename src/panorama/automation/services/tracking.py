@@ -209,6 +209,27 @@ def visitor_identify(*, visitor: WebVisitor, customer_id: int, via: str) -> int:
     return moved
 
 
+def visitor_link(*, site: TrackedSite, cookie: str, customer_id: int, via: str) -> int:
+    """The browser holding ``cookie`` on ``site`` is ``customer_id``'s from now (he gave
+    his e-mail in a chat, signed in to the portal...): ``visitor_identify`` on its visitor,
+    made if the cookie never sent an event. A cookie id that is not one the snippet makes
+    links nothing. Returns how many earlier anonymous events became his."""
+    if not cookie or not _VISITOR.match(cookie):
+        return 0
+    visitor, _created = WebVisitor.objects.get_or_create(site=site, cookie_id=cookie)
+    return visitor_identify(visitor=visitor, customer_id=customer_id, via=via)
+
+
+def site_for_origin(origin: str) -> TrackedSite | None:
+    """The active tracked site that lists ``origin`` (scheme and host) among its origins:
+    the one whose first-party cookie a page of that origin reads. One query."""
+    wanted = origin.rstrip("/").lower()
+    for site in TrackedSite.objects.filter(active=True).order_by("pk"):
+        if wanted in (o.lower() for o in site.origin_list()):
+            return site
+    return None
+
+
 @transaction.atomic
 def events_ingest(*, site: TrackedSite, body: Any, now: datetime.datetime | None = None) -> int:
     """Store a checked batch (one INSERT), resolve the visitor, emit the named events.

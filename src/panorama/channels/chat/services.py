@@ -136,11 +136,9 @@ def _identify(*, site, email: str, phone: str, cookie: str) -> tuple[int | None,
 
 def _link_cookie(*, site, cookie: str, customer_id: int) -> None:
     """A visitor who gave his e-mail or phone in a chat: his cookie is his from now."""
-    from panorama.automation.models import WebVisitor
-    from panorama.automation.services.tracking import visitor_identify
+    from panorama.automation.services.tracking import visitor_link
 
-    visitor, _created = WebVisitor.objects.get_or_create(site=site, cookie_id=cookie)
-    visitor_identify(visitor=visitor, customer_id=customer_id, via="chat")
+    visitor_link(site=site, cookie=cookie, customer_id=customer_id, via="chat")
 
 
 def _visitor(data: dict) -> dict:

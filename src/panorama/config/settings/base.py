@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "panorama.loyalty",
     "panorama.automation",
     "panorama.analytics",
+    "panorama.portal",
     "panorama.seeding",
     "panorama.bench",
 ]
@@ -157,6 +158,10 @@ PANORAMA_LOGIN_ADDRESS_LIMIT = int(os.environ.get("PANORAMA_LOGIN_ADDRESS_LIMIT"
 PANORAMA_LOGIN_LOCK_SECONDS = int(os.environ.get("PANORAMA_LOGIN_LOCK_SECONDS", 60))
 PANORAMA_LOGIN_MAX_LOCK_SECONDS = int(os.environ.get("PANORAMA_LOGIN_MAX_LOCK_SECONDS", 3600))
 PANORAMA_LOGIN_FORGET_SECONDS = int(os.environ.get("PANORAMA_LOGIN_FORGET_SECONDS", 86400))
+# The customer portal (/portal/): a sign-in link works once, for LINK minutes; a portal
+# session ends SESSION minutes after the sign-in.
+PANORAMA_PORTAL_LINK_MINUTES = int(os.environ.get("PANORAMA_PORTAL_LINK_MINUTES", 15))
+PANORAMA_PORTAL_SESSION_MINUTES = int(os.environ.get("PANORAMA_PORTAL_SESSION_MINUTES", 120))
 # Reverse proxies in front of the server that append the caller to X-Forwarded-For: the
 # caller's address is then the PANORAMA_PROXY_COUNT-th from the right. 0: REMOTE_ADDR.
 # The public web forms: submissions per address in a window, then 429 until it ends.

@@ -1,0 +1,32 @@
+"""The portal's forms: they parse what the customer typed; the services validate."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from panorama.core.forms import StyledForm
+from panorama.service.models import Case
+
+
+class SignInForm(StyledForm):
+    email = forms.CharField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
+    )
+
+
+class CaseForm(StyledForm):
+    # A select to choose from; the value is checked by the service (case_open).
+    type = forms.CharField(
+        label=_("What is it about?"), widget=forms.Select(choices=Case.Type.choices)
+    )
+    subject = forms.CharField(
+        label=_("Subject"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"maxlength": 200}),
+    )
+    description = forms.CharField(
+        label=_("Tell us more"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
