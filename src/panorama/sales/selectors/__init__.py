@@ -88,10 +88,14 @@ def opportunity_list(
 
 
 def opportunity_get(*, user: User | None, opportunity_id: int, for_update: bool = False):
-    """The opportunity if ``user`` may see it (``None``: the system sees all)."""
+    """The opportunity if ``user`` may see it (``None``: the system sees all).
+
+    ``for_update``: its row locked (only its own: ``of=("self",)``, so two moves into
+    one stage do not wait for each other), read in one statement with the stage, the
+    customer and the lost reason a change reads (the services' one read)."""
     qs = Opportunity.objects.all() if user is None else opportunities_visible_to(user)
     if for_update:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",)).select_related("stage", "customer", "lost_reason")
     else:
         qs = qs.select_related(
             "stage", "pipeline", "customer", "owner", "team", "lost_reason"
