@@ -44,7 +44,7 @@ def test_the_board_costs_the_same_queries_whatever_the_number_of_cards(
     client.force_login(rep)
     url = reverse("sales:board", args=[pipeline.pk])
     client.get(url)  # warm the content-type and session caches
-    with django_assert_num_queries(9) as few:
+    with django_assert_num_queries(8) as few:
         assert client.get(url).status_code == 200
     _open(60, owner=rep, team=team)
     _open(5, owner=rep, team=team, stage=pipeline.stages.get(name="Won"))
@@ -57,6 +57,12 @@ def test_the_board_costs_the_same_queries_whatever_the_number_of_cards(
     assert len(qualify.cards) == 50 and qualify.next_cursor
     html = page.content.decode()
     assert "6.300,00" in html or "6,300.00" in html
+    card = qualify.cards[0]
+    assert (card.customer_name, card.owner_name) == (
+        card.customer.display_name,
+        rep.get_full_name(),
+    )
+    assert f"<span>{rep.get_full_name()}</span>" in html
 
 
 def test_a_column_loads_its_next_cards(client, rep, team, pipeline):
@@ -132,8 +138,27 @@ def test_an_analyst_cannot_move_and_the_card_stays(client, team, rep, pipeline):
     assert Opportunity.objects.get(pk=opp.pk).stage.kind == Stage.Kind.OPEN
 
 
-def test_the_board_api(api_as, rep, team, pipeline):
-    _open(2, owner=rep, team=team, amount=5)
-    board = api_as(rep).get(f"/pipelines/{pipeline.pk}/board").json()
+def test_the_board_api(api_as, rep, team, pipeline, django_assert_num_queries):
+    """Four statements (the token's user; the pipeline with its stages; the totals; the
+    cards), whatever the number of cards."""
+    first = _open(2, owner=rep, team=team, amount=5)
+    api = api_as(rep)
+    api.get(f"/pipelines/{pipeline.pk}/board")  # the token's last use recorded
+    with django_assert_num_queries(4):
+        board = api.get(f"/pipelines/{pipeline.pk}/board").json()
     assert [c["stage_name"] for c in board["columns"]][:2] == ["Qualify", "Propose"]
     assert board["columns"][0]["count"] == 2 and board["columns"][0]["total"] == "10.00"
+    card = board["columns"][0]["cards"][0]
+    assert card["customer_name"] == first[0].customer.display_name
+    assert card["owner_id"] == rep.pk
+
+
+def test_an_ownerless_card_shows_no_owner_and_a_username_stands_for_no_name(
+    client, rep, team, pipeline
+):
+    (nobodys,) = _open(1, owner=None, team=team)
+    nameless = UserFactory(username="mrojo", first_name="", last_name="", teams=[team])
+    (named,) = _open(1, owner=nameless, team=team)
+    board = selectors.pipeline_board(user=rep, pipeline_id=pipeline.pk)
+    names = {c.pk: c.owner_name for c in board.columns[0].cards}
+    assert names == {nobodys.pk: None, named.pk: "mrojo"}

@@ -3,6 +3,7 @@ pipeline and the win/loss analysis."""
 
 import datetime
 
+from django.db.models import prefetch_related_objects
 from ninja import Router, Status
 
 from .. import selectors
@@ -55,8 +56,11 @@ def opportunity_open(request, payload: OpportunityIn):
 
 @router.post("/opportunities/{opportunity_id}/move", response=OpportunityOut)
 def opportunity_stage_move(request, opportunity_id: int, payload: OpportunityMoveIn):
-    opportunity_move(by=request.user, opportunity_id=opportunity_id, **payload.dict())
-    return selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
+    """The moved opportunity as the service left it (its stage and customer read with
+    its lock); only its products are read again."""
+    moved = opportunity_move(by=request.user, opportunity_id=opportunity_id, **payload.dict())
+    prefetch_related_objects([moved], "lines__product")
+    return moved
 
 
 @router.patch("/opportunities/{opportunity_id}", response=OpportunityOut)

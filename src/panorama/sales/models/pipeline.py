@@ -210,6 +210,10 @@ class Opportunity(models.Model):
             models.Index(fields=["updated_at"], name="opp_updated"),
         ]
 
+    # Not a column: the stage a move took it from, set by ``opportunity_move`` on the
+    # instance it returns (the board's answer recounts both columns without a read).
+    moved_from: "Stage | None" = None
+
     def __str__(self) -> str:
         return self.name
 

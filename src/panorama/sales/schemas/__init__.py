@@ -401,10 +401,6 @@ class BoardCardOut(Schema):
     expected_close: datetime.date | None
     owner_id: int | None
 
-    @staticmethod
-    def resolve_customer_name(obj) -> str:
-        return obj.customer.display_name
-
 
 class BoardColumnOut(Schema):
     stage_id: int

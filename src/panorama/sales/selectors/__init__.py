@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models import CharField, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils.translation import gettext as _
 
 from panorama.accounts.models import Role, User
@@ -88,10 +89,14 @@ def opportunity_list(
 
 
 def opportunity_get(*, user: User | None, opportunity_id: int, for_update: bool = False):
-    """The opportunity if ``user`` may see it (``None``: the system sees all)."""
+    """The opportunity if ``user`` may see it (``None``: the system sees all).
+
+    ``for_update``: its row locked (only its own: ``of=("self",)``, so two moves into
+    one stage do not wait for each other), read in one statement with the stage, the
+    customer and the lost reason a change reads (the services' one read)."""
     qs = Opportunity.objects.all() if user is None else opportunities_visible_to(user)
     if for_update:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",)).select_related("stage", "customer", "lost_reason")
     else:
         qs = qs.select_related(
             "stage", "pipeline", "customer", "owner", "team", "lost_reason"
@@ -239,24 +244,29 @@ class Board:
 
 
 def _board_cards(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
-    return qs.select_related("customer", "owner").only(
+    """A card's columns, with its customer's and owner's names joined as plain values
+    (``customer_name``, ``owner_name``: the first and last names, else the username):
+    one model instance a card, not three (two thirds of a board's instances)."""
+    owner_full = Trim(Concat("owner__first_name", Value(" "), "owner__last_name"))
+    return qs.only(
         "id",
         "name",
+        "customer_id",
         "stage_id",
         "status",
         "amount",
         "currency",
         "amount_base",
         "expected_close",
+        "owner_id",
         "next_step",
         "next_step_date",
         "stage_entered_at",
-        "customer__id",
-        "customer__display_name",
-        "owner__id",
-        "owner__username",
-        "owner__first_name",
-        "owner__last_name",
+    ).annotate(
+        customer_name=F("customer__display_name"),
+        owner_name=Coalesce(
+            NullIf(owner_full, Value("")), F("owner__username"), output_field=CharField()
+        ),
     )
 
 
@@ -291,13 +301,32 @@ def _first_ids(querysets: list[QuerySet], limit: int) -> RawSQL:
     return RawSQL(" UNION ALL ".join(parts) or "SELECT NULL WHERE 1 = 0", params)  # noqa: S611
 
 
+def _pipeline_and_stages(pipeline_id: int | None) -> tuple[Pipeline, list[Stage]]:
+    """An active pipeline and its stages in order: one query for a pipeline named by its
+    id that has stages (the stages with their pipeline joined), else two."""
+    if pipeline_id is not None:
+        stages = list(
+            Stage.objects.filter(pipeline_id=pipeline_id, pipeline__active=True)
+            .select_related("pipeline")
+            .order_by("position", "id")
+        )
+        if stages:
+            pipeline = stages[0].pipeline
+            for stage in stages:
+                stage.pipeline = pipeline
+            return pipeline, stages
+    pipeline = pipeline_get(pipeline_id=pipeline_id)
+    return pipeline, list(pipeline.stages.order_by("position", "id"))
+
+
 def pipeline_board(*, user: User, pipeline_id: int | None = None, per_column: int = BOARD_PAGE):
     """The board of a pipeline as ``user`` sees it: every stage with its count and sum
-    and its first ``per_column`` cards. Four queries whatever the number of
-    opportunities: the pipeline, its stages, the totals (grouped, from ``StageTotal``)
-    and the cards (each stage's first page through the board index, in one statement)."""
-    pipeline = pipeline_get(pipeline_id=pipeline_id)
-    stages = list(pipeline.stages.order_by("position", "id"))
+    and its first ``per_column`` cards. Three queries whatever the number of
+    opportunities: the pipeline with its stages, the totals (grouped, from
+    ``StageTotal``) and the cards (each stage's first page through the board index, in
+    one statement); four for the default pipeline (``pipeline_id`` None) or one
+    without stages."""
+    pipeline, stages = _pipeline_and_stages(pipeline_id)
     totals = board_totals(user=user, pipeline_id=pipeline.pk)
     visible = opportunities_visible_to(user)
     ids = _first_ids(

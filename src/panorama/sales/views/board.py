@@ -114,7 +114,6 @@ def board_move(request, opportunity_id: int):
     """Move a card; JSON either way (200 with the columns' totals, 4xx with the message
     and the field at fault)."""
     try:
-        before = selectors.opportunity_get(user=request.user, opportunity_id=opportunity_id)
         stage_id = _int(request.POST.get("stage_id"), "stage")
         if stage_id is None:
             raise ValidationFailed(_("Choose the stage to move it to."), field="stage")
@@ -130,7 +129,8 @@ def board_move(request, opportunity_id: int):
             {"detail": str(exc.message), "field": exc.field, "errors": exc.errors},
             status=exc.status_code,
         )
-    stages = sorted({before.stage_id, moved.stage_id})
+    left = moved.moved_from
+    stages = sorted({left.pk if left else moved.stage_id, moved.stage_id})
     return JsonResponse(
         {
             "detail": _("“%(name)s” moved to %(stage)s.")
