@@ -34,7 +34,8 @@ def test_a_customer_signs_in_with_the_mailed_link_on_a_phone(page, live_server, 
     case = case_open(by=None, customer_id=ana.pk, subject="Router sin luz", description="Ayer")
     site = TrackedSite.objects.create(name="Portal", origins=live_server.url)
     events_ingest(site=site, body={"visitor": "browser-ana-01", "events": [{"name": "page_view"}]})
-    page.context.add_cookies([{"name": "pn_vid", "value": "browser-ana-01", "url": live_server.url}])
+    cookie = {"name": "pn_vid", "value": "browser-ana-01", "url": live_server.url}
+    page.context.add_cookies([cookie])
     page.set_viewport_size(PHONE)
 
     page.goto(f"{live_server.url}/portal/")
