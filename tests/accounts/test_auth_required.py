@@ -91,6 +91,8 @@ PUBLIC_WEB = {
     "portal:home",
     "portal:case_create",
     "portal:case",
+    "portal:callback",
+    "portal:faq",
 }
 ADMIN_SIGN_IN = "/admin/login/"
 # Path parameters of the admin's regex routes, by group name.

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from panorama.automation.models import TrackedSite, WebVisitor
 from panorama.automation.services.tracking import events_ingest
 from panorama.service.services.case import case_open
+from panorama.service.services.knowledge import article_create, article_publish
 from tests.factories import CustomerFactory, IdentityFactory
 from tests.portal.helpers import link_in
 
@@ -34,7 +35,13 @@ def test_a_customer_signs_in_with_the_mailed_link_on_a_phone(page, live_server, 
     case = case_open(by=None, customer_id=ana.pk, subject="Router sin luz", description="Ayer")
     site = TrackedSite.objects.create(name="Portal", origins=live_server.url)
     events_ingest(site=site, body={"visitor": "browser-ana-01", "events": [{"name": "page_view"}]})
-    page.context.add_cookies([{"name": "pn_vid", "value": "browser-ana-01", "url": live_server.url}])
+    cookie = {"name": "pn_vid", "value": "browser-ana-01", "url": live_server.url}
+    page.context.add_cookies([cookie])
+    IdentityFactory(customer=ana, kind="phone", value="+34600111222")
+    article = article_create(
+        by=None, title="How to download your invoice", body="…", visibility="public", language="en"
+    )
+    article_publish(by=None, article_id=article.pk)
     page.set_viewport_size(PHONE)
 
     page.goto(f"{live_server.url}/portal/")
@@ -54,6 +61,16 @@ def test_a_customer_signs_in_with_the_mailed_link_on_a_phone(page, live_server, 
 
     page.get_by_role("link", name="Router sin luz").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(case.subject)
+    _clean(page)
+
+    page.get_by_role("link", name="Back to your customer area").click()
+    page.get_by_role("link", name="Call me back").click()
+    page.get_by_label("What about?").fill("Dudas con la factura")
+    _clean(page)
+    page.get_by_role("button", name="Ask for the call").click()
+    expect(page.get_by_role("status")).to_contain_text("we will call you back")
+    page.get_by_role("link", name="Frequently asked questions").click()
+    expect(page.locator("#portal-faq")).to_contain_text("How to download your invoice")
     _clean(page)
 
     page.goto(f"{live_server.url}/customers/")  # a staff page: the portal's session is no key

@@ -290,12 +290,11 @@ def test_bad_campaigns_are_refused_with_the_reason(world, marketer, campaign):
             "name": "Banner",
             "channel": "banner",
             "segment": campaign.segment_id,
-            "template": campaign.template_id,
         },
     )
     with pytest.raises(ValidationFailed) as caught:
         campaign_launch(by=marketer, campaign=banner)
-    assert caught.value.field == "channel"  # the portal banner comes later
+    assert caught.value.field == "template"  # a portal banner shows a message too
     with pytest.raises(ValidationFailed):
         campaign_save(by=marketer, changes={"name": "x", "control_percent": 80})
     rep = UserFactory(username="pepe", role=Role.SALES_REP)

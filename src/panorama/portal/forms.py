@@ -30,3 +30,22 @@ class CaseForm(StyledForm):
     description = forms.CharField(
         label=_("Tell us more"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class CallbackForm(StyledForm):
+    phone = forms.CharField(
+        label=_("Phone to call"),
+        required=False,
+        max_length=40,
+        help_text=_("Empty: the phone we have for you."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    when = forms.CharField(
+        label=_("From when"),
+        required=False,
+        help_text=_("Empty: as soon as we can. We call within the two hours after it."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    reason = forms.CharField(
+        label=_("What about?"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

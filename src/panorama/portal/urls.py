@@ -11,4 +11,6 @@ urlpatterns = [
     path("logout/", views.sign_out, name="logout"),
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
+    path("callback/", views.callback, name="callback"),
+    path("help/", views.faq, name="faq"),
 ]

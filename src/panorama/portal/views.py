@@ -4,10 +4,12 @@ Pages render with an anonymous ``user``: the staff shell never shows in the port
 even to someone also signed in as staff in the same browser."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,7 +20,7 @@ from panorama.service.services.case import case_open
 
 from . import selectors, services
 from .access import portal_customer, portal_login, portal_logout, portal_required
-from .forms import CaseForm, SignInForm
+from .forms import CallbackForm, CaseForm, SignInForm
 
 TRACKING_COOKIE = "pn_vid"  # the tracking snippet's first-party cookie (track.js)
 
@@ -110,11 +112,14 @@ def sign_out(request):
 
 
 def _home(request, form: CaseForm | None = None, status: int = 200):
+    from panorama.marketing.services.banners import banner_show
+
     customer = request.portal_customer
     return _render(
         request,
         "portal/home.html",
         {
+            "banner": banner_show(customer=customer),
             "cases": selectors.customer_cases(customer=customer),
             "form": form or CaseForm(),
         },
@@ -158,4 +163,67 @@ def case_detail(request, case_id: int):
         request,
         "portal/case.html",
         {"case": case, "thread": selectors.case_thread(case=case)},
+    )
+
+
+def _window_start(text: str):
+    """The start the customer typed (his local time, the browser's datetime-local), or
+    None for "as soon as you can"; a text that is no date is the service's to refuse."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ValidationFailed(_("Enter a date and time."), field="when")
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+@require_http_methods(["GET", "POST"])
+@portal_required
+def callback(request):
+    """ "Call me back": queued through the service app's callback service (source portal),
+    with his phone unless he gives another."""
+    from panorama.service.services.callback import callback_request_create
+
+    if request.method == "GET":
+        return _render(request, "portal/callback.html", {"form": CallbackForm()})
+    form = CallbackForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        callback_request_create(
+            by=None,
+            source="portal",
+            customer_id=request.portal_customer.pk,
+            phone=data.get("phone", ""),
+            window_start=_window_start(data.get("when", "")),
+            reason=data.get("reason", ""),
+        )
+    except ValidationFailed as error:
+        form.add_domain_error(error)
+        return _render(request, "portal/callback.html", {"form": form}, status=422)
+    messages.success(request, _("Thank you: we will call you back."))
+    return redirect("portal:home")
+
+
+@require_GET
+@portal_required
+def faq(request):
+    """The help centre's public articles in his language, by topic."""
+    from panorama.service.selectors import knowledge as kb
+
+    language = "en" if (translation.get_language() or "").startswith("en") else "es"
+    return _render(
+        request,
+        "portal/faq.html",
+        {
+            "shelves": kb.public_categories(language=language),
+            "loose": kb.public_uncategorised(language=language),
+            "language": language,
+        },
     )

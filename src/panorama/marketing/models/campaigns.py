@@ -151,7 +151,7 @@ class Campaign(models.Model):
         SMS = "sms", _("SMS")
         CALL_LIST = "call_list", _("Call list")
         DIRECT_MAIL = "direct_mail", _("Direct mail")
-        BANNER = "banner", _("Portal banner (later)")
+        BANNER = "banner", _("Portal banner")
 
     class Programme(models.TextChoices):
         ACQUISITION = "acquisition", _("Acquisition")

@@ -188,13 +188,9 @@ def campaign_launch(*, by: User | None, campaign: Campaign) -> dict[str, int]:
     if campaign.status != Campaign.Status.DRAFT:
         raise Conflict(_("This campaign was already launched."), field="status")
     channel = campaign.channel
-    if channel == Campaign.Channel.BANNER:
-        raise ValidationFailed(
-            _("%(channel)s campaigns cannot be launched yet.")
-            % {"channel": campaign.get_channel_display()},
-            field="channel",
-        )
-    if channel in (Campaign.Channel.EMAIL, Campaign.Channel.SMS):
+    # A portal banner is drawn like the others and shown from launch (or its scheduled
+    # time) to its target group's customers who sign in (services/banners.py).
+    if channel in (Campaign.Channel.EMAIL, Campaign.Channel.SMS, Campaign.Channel.BANNER):
         if campaign.template_id is None:
             raise ValidationFailed(_("Choose the message to send."), field="template")
         from .. import messages

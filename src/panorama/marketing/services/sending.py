@@ -111,6 +111,13 @@ def _tested_memberships(
 
 def html_body(text: str, *, pixel_url: str, link=lambda url: url) -> str:
     """The text part as simple HTML: escaped, links kept (through ``link``), the pixel."""
+    paragraphs = html_paragraphs(text, link=link)
+    pixel = f'<img src="{html.escape(pixel_url)}" width="1" height="1" alt="">' if pixel_url else ""
+    return f"<!doctype html><html><body>{paragraphs}{pixel}</body></html>"
+
+
+def html_paragraphs(text: str, *, link=lambda url: url) -> str:
+    """``text`` as HTML paragraphs: escaped, its links kept (through ``link``)."""
     parts, last = [], 0
     for match in _URL.finditer(text):
         parts.append(html.escape(text[last : match.start()]))
@@ -118,11 +125,9 @@ def html_body(text: str, *, pixel_url: str, link=lambda url: url) -> str:
         parts.append(f'<a href="{html.escape(link(url))}">{html.escape(url)}</a>')
         last = match.end()
     parts.append(html.escape(text[last:]))
-    paragraphs = "".join(
+    return "".join(
         f"<p>{block.replace(chr(10), '<br>')}</p>" for block in "".join(parts).split("\n\n")
     )
-    pixel = f'<img src="{html.escape(pixel_url)}" width="1" height="1" alt="">' if pixel_url else ""
-    return f"<!doctype html><html><body>{paragraphs}{pixel}</body></html>"
 
 
 def message_id_new() -> str:

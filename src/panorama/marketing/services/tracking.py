@@ -34,11 +34,15 @@ def _recipient(token: str, kind: str) -> tuple[Recipient, dict]:
     return recipient, payload
 
 
+# The timeline channel of what a recipient does with the message, by campaign channel.
+_CHANNEL = {"sms": "sms", "banner": "portal"}
+
+
 def _timeline(recipient: Recipient, subject: str, outcome: str) -> None:
     interaction_record(
         customer_id=recipient.customer_id,
         by=None,
-        channel="sms" if recipient.campaign.channel == "sms" else "email",
+        channel=_CHANNEL.get(recipient.campaign.channel, "email"),
         direction="inbound",
         subject=subject,
         body=_("Campaign %(name)s") % {"name": recipient.campaign.name},
@@ -87,13 +91,22 @@ def recipient_unsubscribe(*, token: str) -> tuple[Recipient, bool]:
 @transaction.atomic
 def recipient_open(*, token: str) -> Recipient:
     recipient, _payload = _recipient(token, "open")
+    return recipient_opened(recipient=recipient)
+
+
+def recipient_opened(*, recipient: Recipient) -> Recipient:
+    """Count one open of the message (a portal banner: one showing); the first lands on
+    the timeline and emits ``campaign.opened``. ``recipient`` locked by the caller."""
     Recipient.objects.filter(pk=recipient.pk).update(opens=F("opens") + 1)
     if recipient.opened_at is None:
         recipient.opened_at = timezone.now()
         recipient.save(update_fields=["opened_at"])
+        name = recipient.campaign.name
         _timeline(
             recipient,
-            _("Opened the campaign e-mail %(name)s") % {"name": recipient.campaign.name},
+            _("Saw the portal banner of the campaign %(name)s") % {"name": name}
+            if recipient.campaign.channel == "banner"
+            else _("Opened the campaign e-mail %(name)s") % {"name": name},
             "opened",
         )
         emit(
@@ -122,9 +135,12 @@ def recipient_click(*, token: str) -> str:
         recipient.clicked_at = now
         recipient.opened_at = recipient.opened_at or now  # a click proves the open
         recipient.save(update_fields=["clicked_at", "opened_at"])
+        name = recipient.campaign.name
         _timeline(
             recipient,
-            _("Clicked a link of the campaign e-mail %(name)s") % {"name": recipient.campaign.name},
+            _("Clicked the portal banner of the campaign %(name)s") % {"name": name}
+            if recipient.campaign.channel == "banner"
+            else _("Clicked a link of the campaign e-mail %(name)s") % {"name": name},
             "clicked",
         )
         emit(
