@@ -333,12 +333,14 @@ def pipeline_board(*, user: User, pipeline_id: int | None = None, per_column: in
         [BOARD_ORDER.ordered(visible.filter(stage_id=stage.pk)) for stage in stages],
         per_column + 1,
     )
-    cards = list(BOARD_ORDER.ordered(_board_cards(Opportunity.objects.filter(pk__in=ids))))
+    by_stage: dict[int, list[Opportunity]] = {stage.pk: [] for stage in stages}
+    for card in BOARD_ORDER.ordered(_board_cards(Opportunity.objects.filter(pk__in=ids))):
+        by_stage[card.stage_id].append(card)
     columns = []
     for stage in stages:
         count, total = totals.get(stage.pk, (0, Decimal("0.00")))
         column = BoardColumn(stage=stage, count=count, total=total)
-        column.cards = [c for c in cards if c.stage_id == stage.pk]
+        column.cards = by_stage[stage.pk]
         if len(column.cards) > per_column:
             column.cards = column.cards[:per_column]
             column.next_cursor = BOARD_ORDER.encode(BOARD_ORDER.values_of(column.cards[-1]))
