@@ -89,3 +89,19 @@ def test_the_api_renames_through_the_same_service(api_as, marketer, rep, lists, 
     missing = api_as(marketer).patch("/marketing/lists/999999", json={"name": "Mayo"})
     assert missing.status_code == 404
     assert _names() == ["Abril", "Verano"]
+
+
+def test_the_name_cell_opens_the_list_and_offers_its_editor_to_who_may_rename(
+    client, marketer, lists
+):
+    spring = lists["spring"]
+    client.force_login(marketer)
+    page = client.get("/marketing/lists/").content.decode()
+    assert 'aria-label="Edit Name of Primavera"' in page
+    assert f'href="/marketing/lists/{spring.pk}/"' in page  # the name still opens it
+    saved = cell_post(client, "static-lists", spring.pk, "name", "Abril").content.decode()
+    assert f'href="/marketing/lists/{spring.pk}/"' in saved and ">Abril</a>" in saved
+    assert 'aria-label="Edit Name of Abril"' in saved
+    client.force_login(UserFactory(username="ana_lyst", role=Role.ANALYST))
+    page = client.get("/marketing/lists/").content.decode()
+    assert "Edit Name of" not in page and ">Abril</a>" in page

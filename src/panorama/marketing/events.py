@@ -44,6 +44,15 @@ class ListRenamed(Payload):
     by: int | None = Field(description="who renamed it")
 
 
+@event("list.deleted")
+class ListDeleted(Payload):
+    """A static list nothing used was deleted, with its memberships (its customers stay)."""
+
+    list_id: int = Field(description="the static list (no longer there)")
+    name: str = Field(description="the name it had")
+    by: int | None = Field(description="who deleted it")
+
+
 @event("message_template.deleted")
 class MessageTemplateDeleted(Payload):
     """A message template that nothing sent any more was deleted."""
@@ -202,6 +211,15 @@ class SignupConfirmed(Payload):
     list_id: int = Field(description="the list joined")
     customer_id: int = Field(description="the customer (found by the address or created)")
     consent_id: int = Field(description="the consent recorded")
+
+
+@event("journey.deleted")
+class JourneyDeleted(Payload):
+    """A journey nobody went through was deleted, with its steps."""
+
+    journey_id: int = Field(description="the journey (no longer there)")
+    name: str = Field(description="the name it had")
+    by: int | None = Field(description="who deleted it")
 
 
 @event("journey.status_changed")

@@ -31,9 +31,10 @@ from panorama.core.lists import (
 from panorama.core.pagination import Keyset
 
 from . import selectors
+from .lists_pages import delete_action
 from .models import Campaign, Recipient, StaticList
 from .services.campaigns import campaign_cancel, campaign_save
-from .services.segments import list_refresh, list_rename
+from .services.segments import list_delete, list_refresh, list_rename
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
 PERIOD_CHOICES = [
@@ -365,13 +366,19 @@ class StaticListList(ListDefinition):
     ]
     default_sort = "name"
     # list_refresh: the list follows its segment again; a hand-made list is refused.
+    # list_delete: one a campaign, a journey or a sign-up form uses is refused, naming it.
     bulk_actions = [
         BulkAction(
             "refresh",
             _("Update from its segment"),
             run=lambda user, static_list, _value: list_refresh(by=user, static_list=static_list),
             permission="marketing.build_segments",
-        )
+        ),
+        delete_action(
+            lambda user, static_list, _value: list_delete(by=user, static_list=static_list),
+            _("Choose “Delete them for good” to delete the selected lists."),
+            permission="marketing.build_segments",
+        ),
     ]
     bulk_export = "core.export"
 

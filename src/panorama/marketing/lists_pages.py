@@ -36,7 +36,7 @@ from panorama.core.pagination import TimeKeyset
 
 from . import selectors
 from .models import Campaign, CampaignVariant, Journey, MessageTemplate, Segment
-from .services.journeys import journey_save, journey_set_status
+from .services.journeys import journey_delete, journey_save, journey_set_status
 from .services.segments import segment_delete, segment_save
 from .services.templates import template_delete, template_save
 
@@ -71,7 +71,7 @@ def _by_owner(qs: QuerySet, value: str | None, user: Any) -> QuerySet:
     return qs
 
 
-def _delete_action(run: Any, required: Any, *, permission: str) -> BulkAction:
+def delete_action(run: Any, required: Any, *, permission: str) -> BulkAction:
     """*Delete*, which cannot be undone: the user must first choose "Delete them for
     good" in a select; without it the action is refused with ``required``, nothing done."""
 
@@ -165,7 +165,7 @@ class SegmentList(ListDefinition):
     # segment_delete: the right to build segments; a segment a campaign targets, an SLA
     # policy names or a loyalty rule uses is refused with why.
     bulk_actions = [
-        _delete_action(
+        delete_action(
             _delete_segment,
             _("Choose “Delete them for good” to delete the selected segments."),
             permission="marketing.build_segments",
@@ -304,6 +304,12 @@ class JourneyList(ListDefinition):
             run=_set_status(Journey.Status.ACTIVE),
             permission="marketing.send_campaigns",
         ),
+        # journey_delete: an active journey, or one a customer entered, refused with why.
+        delete_action(
+            lambda user, journey, _value: journey_delete(by=user, journey=journey),
+            _("Choose “Delete them for good” to delete the selected journeys."),
+            permission="marketing.send_campaigns",
+        ),
     ]
     bulk_export = "core.export"
 
@@ -397,7 +403,7 @@ class TemplateList(ListDefinition):
     # template_delete: the right to write messages; one a campaign, a journey or a
     # business rule sends is refused, naming it.
     bulk_actions = [
-        _delete_action(
+        delete_action(
             _delete_template,
             _("Choose “Delete them for good” to delete the selected messages."),
             permission="marketing.send_campaigns",

@@ -122,10 +122,14 @@ def list_cell(request, list_name: str, pk: int, column_key: str):
             context["saved"] = column.cell(definition.row_get(request.user, pk))
             return render(request, "core/list/_cell_form.html", context, status=422)
         row = definition.row_get(request.user, pk)
+        if link is not None:
+            context["label"] = str(link.cell(row))  # the row's new name, if it was that
     elif request.GET.get("edit"):
         context |= editor(form_field, column.edit.initial(row), column.label)
         return render(request, "core/list/_cell_form.html", context)
     context["cell"] = Cell(column, column.cell(row), url)
+    if column.link:
+        context["row_url"] = definition.row_url(row)  # the name still opens the record
     return render(request, "core/list/_cell.html", context)
 
 

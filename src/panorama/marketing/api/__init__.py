@@ -160,6 +160,14 @@ def list_rename(request, list_id: int, payload: ListRenameIn):
     return selectors.list_get(list_id=list_id)
 
 
+@router.delete("/marketing/lists/{list_id}", response={204: None})
+def list_delete(request, list_id: int):
+    """Delete a list nothing uses, with its memberships (409: what uses it)."""
+    static_list = selectors.list_get(list_id=list_id)
+    segments.list_delete(by=request.user, static_list=static_list)
+    return Status(204, None)
+
+
 @router.get("/marketing/templates", response=list[TemplateOut])
 def template_list(request):
     return list(selectors.templates_all()[:500])

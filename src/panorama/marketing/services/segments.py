@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
 from panorama.core.events import emit
-from panorama.core.exceptions import ValidationFailed
+from panorama.core.exceptions import Conflict, ValidationFailed
 from panorama.core.validation import rules_for
 from panorama.customers.selectors import customers_visible_to
 
@@ -239,3 +239,41 @@ def list_join(*, static_list: StaticList, customer_ids: list[int]) -> int:
     )
     joined, _left = _apply(static_list, join=set(customer_ids) - current, leave=set(), by=None)
     return joined
+
+
+def list_user(static_list: StaticList) -> str:
+    """What keeps a list (a campaign sent or to send to it, a journey it starts, a sign-up
+    form that joins people to it), as the reason it cannot be deleted; "" for nothing."""
+    campaign = static_list.campaigns.order_by("pk").values_list("name", flat=True).first()
+    if campaign is not None:
+        return _("The campaign “%(name)s” targets it: it cannot be deleted.") % {"name": campaign}
+    journey = static_list.journeys.order_by("pk").values_list("name", flat=True).first()
+    if journey is not None:
+        return _("The journey “%(name)s” starts from it: it cannot be deleted.") % {"name": journey}
+    form = static_list.signup_forms.order_by("pk").values_list("name", flat=True).first()
+    if form is not None:
+        return _("The sign-up form “%(name)s” joins people to it: it cannot be deleted.") % {
+            "name": form
+        }
+    return ""
+
+
+@transaction.atomic
+def list_delete(*, by: User | None, static_list: StaticList) -> None:
+    """Delete a list nothing uses (``list_user``; refused with what does) and its
+    memberships: its customers stay as they are."""
+    ensure_can(by, "marketing.build_segments")
+    static_list = StaticList.objects.select_for_update().get(pk=static_list.pk)
+    used = list_user(static_list)
+    if used:
+        raise Conflict(used, field="list")
+    list_id, name = static_list.pk, static_list.name
+    try:
+        with transaction.atomic():
+            static_list.delete()
+    except ProtectedError:
+        # Kept by a record of another app added since ``list_user`` was written.
+        raise Conflict(
+            _("Another record uses the list: it cannot be deleted."), field="list"
+        ) from None
+    emit("list.deleted", list_id=list_id, name=name, by=by.pk if by else None)

@@ -21,6 +21,7 @@ from ..schemas.field import (
     ContractExtendIn,
     ContractIn,
     ContractOut,
+    ContractPatch,
     ContractRenewIn,
     CoverageOut,
     DispatchIn,
@@ -36,6 +37,7 @@ from ..schemas.field import (
 from ..selectors import field as selectors
 from ..services import asset as asset_services
 from ..services import contract as contract_services
+from ..services import contract_edit
 from ..services import parts as part_services
 from ..services import workorder as services
 
@@ -106,6 +108,16 @@ def contract_detail(request, contract_id: int):
 @router.post("/service/contracts", response={201: ContractOut})
 def contract_create(request, payload: ContractIn):
     return Status(201, asset_services.contract_create(by=request.user, **payload.dict()))
+
+
+@router.patch("/service/contracts/{contract_id}", response=ContractOut)
+def contract_change(request, contract_id: int, payload: ContractPatch):
+    """Change the terms given (name, owner, SLA policy, visits and hours included,
+    renewal notice); the others stay. 422: a value refused, with why; 409: cancelled.
+    The period changes by ``/extend`` and ``/cancel``."""
+    changes = payload.dict(exclude_unset=True)
+    contract_edit.contract_update(by=request.user, contract_id=contract_id, changes=changes)
+    return selectors.contract_get(user=request.user, contract_id=contract_id)
 
 
 @router.post("/service/contracts/{contract_id}/renew", response={201: ContractOut})

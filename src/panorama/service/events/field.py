@@ -38,6 +38,20 @@ class ContractCreated(Payload):
     by: int | None = Field(description="who created it (null: the system)")
 
 
+@event("contract.updated")
+class ContractUpdated(Payload):
+    """A contract's terms were changed (name, owner, SLA policy, visits or hours
+    included, renewal notice); its period is changed by an extension or a cancellation."""
+
+    contract_id: int = Field(description="the contract")
+    customer_id: int = Field(description="its customer")
+    fields: list[str] = Field(description="the fields that changed")
+    cases_recounted: int = Field(
+        0, description="open cases of its period whose SLA was counted again (a new policy)"
+    )
+    by: int | None = Field(description="who changed it (null: the system)")
+
+
 @event("contract.renewal_due")
 class ContractRenewalDue(Payload):
     """A contract ends within its renewal notice: its owner was told (once)."""

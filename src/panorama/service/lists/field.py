@@ -2,11 +2,15 @@
 work orders (as each user may see them: his own, his teams', all for a dispatcher by
 permission or an administrator), the installed base (assets of the customers he sees)
 and the service contracts (of the customers he sees, renewed in bulk through
-``contract_renew``), with their filters in the URL."""
+``contract_renew``; name, owner, SLA policy and entitlements edited in place through
+``contract_update``, the end moved later through ``contract_extend``), with their
+filters in the URL."""
 
+import copy
 import datetime
 from typing import Any
 
+from django import forms
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from panorama.accounts import permissions
+from panorama.accounts.models import User
 from panorama.core.lists import (
     NEWEST,
     OLDEST,
     BulkAction,
     Column,
+    Edit,
     Filter,
     ListDefinition,
     ListState,
@@ -33,9 +39,11 @@ from panorama.core.lists import (
 )
 from panorama.core.pagination import TimeKeyset
 
+from ..forms import ContractExtendForm, ContractForm
 from ..models import Asset, ServiceContract, TechnicianProfile, WorkOrder
 from ..selectors import field as selectors
-from ..services.contract import contract_renew
+from ..services.contract import contract_extend, contract_renew
+from ..services.contract_edit import contract_update
 
 WORK_ORDER_TONES = {
     "new": "info",
@@ -219,6 +227,58 @@ def _contract_status(row: ServiceContract) -> Any:
     return format_html('<span class="pn-chip pn-chip-success">{}</span>', _("In force"))
 
 
+def _contract_field(name: str, form: type[forms.Form] = ContractForm, required: bool = False):
+    """The contract form's own field (a copy: the same parsing, in the user's language),
+    optional unless ``required``: an empty value reaches the service, which says what it
+    needs (a name) or takes it as none (no policy, unlimited visits)."""
+
+    def field(user: Any) -> forms.Field:
+        form_field = copy.deepcopy(form.base_fields[name])
+        form_field.required = required
+        return form_field
+
+    return field
+
+
+def _contract_edit(name: str, change: str, field: Any = None) -> Edit:
+    """A contract's term edited in place through ``contract_update`` (``change``: its
+    name there; a chosen record saved by its id)."""
+
+    def save(user: Any, row: ServiceContract, value: Any) -> ServiceContract:
+        value = getattr(value, "pk", value)
+        return contract_update(by=user, contract_id=row.pk, changes={change: value})
+
+    return Edit(
+        field=field or _contract_field(name),
+        initial=lambda row: getattr(row, change),
+        save=save,
+        permission="service.edit",
+    )
+
+
+def _owner_field(user: Any) -> forms.Field:
+    return forms.ModelChoiceField(
+        User.objects.filter(is_active=True).order_by("first_name", "last_name", "username"),
+        label=_("Owner"),
+        required=False,
+        empty_label=_("Nobody"),
+    )
+
+
+# The end moved later, as the contract's *Extend* does (its rules and messages); an
+# end before its term is a cancellation (the contract's page, with its reason).
+def _visits(row: ServiceContract) -> Any:
+    return _("Unlimited") if row.visits_included is None else row.visits_included
+
+
+ENDS_ON_EDIT = Edit(
+    field=_contract_field("ends_on", ContractExtendForm, required=True),
+    initial=lambda row: row.ends_on,
+    save=lambda user, row, ends_on: contract_extend(by=user, contract_id=row.pk, ends_on=ends_on),
+    permission="service.edit",
+)
+
+
 class ContractList(ListDefinition):
     name = "service_contracts"
     label = _("Service contracts")
@@ -230,13 +290,33 @@ class ContractList(ListDefinition):
     empty_text = _("Add a contract or a warranty from a customer's installed base.")
     columns = [
         Column("reference", _("Reference"), value=attr("reference"), link=True),
-        Column("name", _("Name"), value=attr("name")),
+        Column("name", _("Name"), value=attr("name"), edit=_contract_edit("name", "name")),
         Column("customer", _("Customer"), value=attr("customer.display_name")),
         Column("kind", _("Kind"), value=choice("kind")),
         Column("starts_on", _("Starts on"), value=attr("starts_on"), default=False),
-        Column("ends_on", _("Ends on"), value=_ends, sort="ending"),
+        Column("ends_on", _("Ends on"), value=_ends, sort="ending", edit=ENDS_ON_EDIT),
         Column("status", _("Status"), value=_contract_status),
-        Column("owner", _("Owner"), value=person("owner")),
+        Column(
+            "owner",
+            _("Owner"),
+            value=person("owner"),
+            edit=_contract_edit("owner", "owner_id", _owner_field),
+        ),
+        Column(
+            "sla_policy",
+            _("SLA policy"),
+            value=lambda row: row.sla_policy.name if row.sla_policy else "—",
+            default=False,
+            edit=_contract_edit("sla_policy", "sla_policy_id"),
+        ),
+        Column(
+            "visits_included",
+            _("Visits included"),
+            value=_visits,
+            numeric=True,
+            default=False,
+            edit=_contract_edit("visits_included", "visits_included"),
+        ),
     ]
     filters = [
         Filter("state", _("Status"), choices=CONTRACT_STATES),
@@ -260,7 +340,7 @@ class ContractList(ListDefinition):
     bulk_export = "customers.export"  # customers' names: the switch for personal data
 
     def filtered(self, user, state: ListState) -> QuerySet:
-        qs = selectors.contracts_visible_to(user).select_related("customer", "owner")
+        qs = selectors.contracts_visible_to(user).select_related("customer", "owner", "sla_policy")
         f = state.filters
         today = timezone.localdate()
         active = ServiceContract.Status.ACTIVE

@@ -73,6 +73,18 @@ class ContractIn(Schema):
     renewal_notice_days: int = 30
 
 
+class ContractPatch(Schema):
+    """The terms to change; what is left out stays (null: none, for the owner and the
+    policy; unlimited, for visits and hours)."""
+
+    name: str | None = text_field(ServiceContract, "name", None)
+    owner_id: int | None = None
+    sla_policy_id: int | None = None
+    visits_included: int | None = None
+    hours_included: Decimal | None = None
+    renewal_notice_days: int | None = None
+
+
 class ContractRenewIn(Schema):
     ends_on: datetime.date | None = None
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
@@ -344,3 +344,29 @@ def journey_set_status(*, by: User | None, journey: Journey, status: str) -> Jou
     purchase_gate_clear()
     emit("journey.status_changed", journey_id=journey.pk, status=status, by=by.pk if by else None)
     return journey
+
+
+@transaction.atomic
+def journey_delete(*, by: User | None, journey: Journey) -> None:
+    """Delete a journey nobody went through, with its steps. An active one is paused
+    first (it could enrol someone meanwhile); one a customer entered keeps its history
+    (who got which e-mail): pause it instead. Each refused with why."""
+    ensure_can(by, "marketing.send_campaigns")
+    journey = Journey.objects.select_for_update().get(pk=journey.pk)
+    if journey.status == Journey.Status.ACTIVE:
+        raise Conflict(_("The journey is active: pause it first."), field="journey")
+    entered = Enrolment.objects.filter(journey=journey).count()
+    if entered:
+        raise Conflict(
+            ngettext(
+                "%(n)s customer went through it: pause it instead, its history stays.",
+                "%(n)s customers went through it: pause it instead, its history stays.",
+                entered,
+            )
+            % {"n": entered},
+            field="journey",
+        )
+    journey_id, name = journey.pk, journey.name
+    journey.delete()
+    purchase_gate_clear()
+    emit("journey.deleted", journey_id=journey_id, name=name, by=by.pk if by else None)
