@@ -16,7 +16,7 @@ order the pages show them.
 
 import time
 
-from . import commercial, finance, marketing, operations, refresh, service
+from . import commercial, finance, marketing, operations, refresh, service, sums
 from .base import Mart
 from .changes import Changes, has_customer
 
@@ -31,6 +31,7 @@ __all__ = [
     "has_customer",
     "marts_build",
     "refresh",
+    "sums",
 ]
 
 MARTS: tuple[Mart, ...] = (
@@ -62,6 +63,7 @@ def marts_build(
     changes: Changes | None = None,
     timings: dict[str, float] | None = None,
     per_customer: list[str] | None = None,
+    cpu: dict[str, float] | None = None,
 ) -> None:
     """Copy the scores (when the models wrote any) and build the marts.
 
@@ -70,7 +72,7 @@ def marts_build(
     named are left empty. Without ``changes`` (a full build) every mart is built whole;
     a refresh hands the customers it changed and the keyed marts replace only their
     rows (``refresh.py``). ``timings`` receives the seconds of each mart, ``per_customer``
-    the names of the marts rebuilt per customer."""
+    the names of the marts rebuilt per customer, ``cpu`` the CPU seconds of each mart."""
     started = time.perf_counter()
     if changes is not None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE wh_score_before AS SELECT * FROM {SCORE_TABLE}")
@@ -88,4 +90,4 @@ def marts_build(
         refresh.scores_compare(con, changes, SCORE_TABLE)
     if timings is not None:
         timings[SCORE_TABLE] = round(time.perf_counter() - started, 3)
-    refresh.marts_load(con, MARTS, changes=changes, timings=timings, done=per_customer)
+    refresh.marts_load(con, MARTS, changes=changes, timings=timings, done=per_customer, cpu=cpu)

@@ -13,16 +13,22 @@ Rebuilt whole instead, on that refresh:
 - when the mart's table is missing or its columns differ from its statement's (a file
   built by an earlier version).
 
-Every other mart aggregates over many customers (per month, owner, team, channel...; a
-distinct count of customers inside each group, a stage's totals): a group's figures
-need every customer in it, so those are rebuilt whole on every load. See
+A keyed mart rebuilds the customers its own ``inputs`` named (``Changes.keys_for``): a
+new interaction does not move a customer's quotes.
+
+The commercial activity, a group mart, is kept from a per-customer table and changed by
+the changed customers' difference (``sums.py``). Every other mart aggregates over many
+customers (per month, owner, team, channel...; a distinct count of customers inside
+each group, a stage's totals): a group's figures need every customer in it, so those
+are rebuilt whole on every load. See
 docs/analytics.md (*How a refresh rebuilds the marts*) for the figures behind this.
 """
 
 import time
 
+from . import sums
 from .base import DUCKDB, Mart
-from .changes import KEYS, Changes
+from .changes import Changes
 
 DATE_MARK = "marts_date"  # ``wh_watermark``: the day the dated marts were last built
 
@@ -37,7 +43,8 @@ def scores_compare(con, changes: Changes, table: str) -> None:
     else:
         changes.note(
             f"(SELECT * FROM wh_score_before EXCEPT SELECT * FROM {table}) UNION ALL "
-            f"(SELECT * FROM {table} EXCEPT SELECT * FROM wh_score_before)"
+            f"(SELECT * FROM {table} EXCEPT SELECT * FROM wh_score_before)",
+            source=table,
         )
     con.execute("DROP TABLE wh_score_before")
 
@@ -87,6 +94,13 @@ def per_customer(mart: Mart, changes: Changes | None, *, new_day: bool) -> bool:
     return not changes.whole.intersection(mart.inputs)
 
 
+def _sums_per_customer(con, changes: Changes | None) -> bool:
+    """Whether this load changes the activity mart by its changed customers' rows."""
+    if changes is None or changes.whole.intersection(sums.INPUTS):
+        return False
+    return sums.usable(con)
+
+
 def marts_load(
     con,
     marts: tuple[Mart, ...],
@@ -94,6 +108,7 @@ def marts_load(
     changes: Changes | None,
     timings: dict[str, float] | None,
     done: list[str] | None = None,
+    cpu: dict[str, float] | None = None,
 ) -> None:
     """Build each mart, whole or for the changed customers; ``done`` receives the names
     of those built per customer."""
@@ -102,10 +117,19 @@ def marts_load(
     new_day = not marked or _last_day(con) != today
     if changes is not None:
         changes.settle()
-    keys = f"SELECT customer_id FROM {KEYS}"
     for mart in marts:
-        started = time.perf_counter()
-        if per_customer(mart, changes, new_day=new_day) and _same_columns(con, mart):
+        started, used = time.perf_counter(), time.process_time()
+        if mart.name == sums.NAME and marked:
+            if _sums_per_customer(con, changes):
+                assert changes is not None
+                sums.refresh(con, changes.keys_for(sums.INPUTS))
+                if done is not None:
+                    done.append(mart.name)
+            else:
+                sums.build(con)
+        elif per_customer(mart, changes, new_day=new_day) and _same_columns(con, mart):
+            assert changes is not None
+            keys = changes.keys_for(mart.inputs)
             con.execute(f"DELETE FROM {mart.name} WHERE customer_id IN ({keys})")
             con.execute(f"INSERT INTO {mart.name} {mart.sql(DUCKDB, keys)}")
             if done is not None:
@@ -114,5 +138,7 @@ def marts_load(
             con.execute(f"CREATE OR REPLACE TABLE {mart.name} AS {mart.sql(DUCKDB)}")
         if timings is not None:
             timings[mart.name] = round(time.perf_counter() - started, 3)
+        if cpu is not None:
+            cpu[mart.name] = round(time.process_time() - used, 3)
     if marked:
         con.execute("INSERT OR REPLACE INTO wh_watermark VALUES (?, ?)", [DATE_MARK, today])
