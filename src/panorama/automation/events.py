@@ -67,5 +67,5 @@ class WebVisitorIdentified(Payload):
     site_id: int = Field(description="the tracked site")
     visitor: str = Field(description="the first-party cookie id")
     customer_id: int = Field(description="the customer")
-    via: str = Field(description="link (a tracked link), form (a web form) or login")
+    via: str = Field(description="link (a tracked link), form (a web form), chat or portal")
     events: int = Field(description="how many earlier anonymous events were attributed")

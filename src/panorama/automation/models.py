@@ -215,7 +215,7 @@ class WebVisitor(models.Model):
         related_name="web_visitors",
     )
     identified_at = models.DateTimeField(null=True, blank=True)
-    identified_by = models.CharField(max_length=20, blank=True)  # link, form, login
+    identified_by = models.CharField(max_length=20, blank=True)  # link, form, chat, portal
     first_seen = models.DateTimeField(auto_now_add=True)
 
     class Meta:
