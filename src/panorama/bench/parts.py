@@ -77,6 +77,7 @@ JSON_KEYS = [
     "pipeline_board_p50_ms",
     "pipeline_board_queries",
     "opportunity_move_p50_ms",
+    "opportunity_move_queries",
     "ui_list_lcp_ms",
     "ui_list_cls",
     "ui_ficha_cls",
