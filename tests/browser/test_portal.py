@@ -65,6 +65,7 @@ def test_a_customer_signs_in_with_the_mailed_link_on_a_phone(page, live_server, 
     # The chat knows him by his portal login: no name or e-mail asked; the chat is his.
     agent = UserFactory(username="elena", first_name="Elena", role=Role.SERVICE_AGENT)
     ChatPresence.objects.create(user=agent, seen_at=timezone.now())
+    page.reload()  # the widget asks who is on line when the page loads
     page.get_by_role("button", name="Chat", exact=True).click()
     chat = page.get_by_role("dialog", name="Chat with us")
     expect(chat).to_contain_text("You are signed in as Ana García")
@@ -77,6 +78,8 @@ def test_a_customer_signs_in_with_the_mailed_link_on_a_phone(page, live_server, 
     assert (conversation.customer_id, conversation.identified_by) == (ana.pk, "portal")
     chat.get_by_role("button", name="End the chat").click()
     expect(chat).to_contain_text("The chat was closed")
+    chat.get_by_role("button", name="Close").click()
+    expect(chat).to_be_hidden()
     assert Interaction.objects.filter(customer=ana, channel="chat").exists()
 
     page.get_by_role("link", name="Router sin luz").click()
