@@ -4,13 +4,16 @@ every page fits the width and axe finds nothing, in the light and the dark theme
 browser's tracking cookie is his once he is in."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from panorama.accounts.models import Role
 from panorama.automation.models import TrackedSite, WebVisitor
 from panorama.automation.services.tracking import events_ingest
+from panorama.channels.models import ChatPresence, Conversation, Interaction
 from panorama.service.services.case import case_open
 from panorama.service.services.knowledge import article_create, article_publish
-from tests.factories import CustomerFactory, IdentityFactory
+from tests.factories import CustomerFactory, IdentityFactory, UserFactory
 from tests.portal.helpers import link_in
 
 from .checks import sideways, violations
@@ -58,6 +61,26 @@ def test_a_customer_signs_in_with_the_mailed_link_on_a_phone(page, live_server, 
     expect(page.locator("#portal-open-cases")).to_contain_text("Router sin luz")
     _clean(page)
     assert WebVisitor.objects.get(cookie_id="browser-ana-01").customer_id == ana.pk
+
+    # The chat knows him by his portal login: no name or e-mail asked; the chat is his.
+    agent = UserFactory(username="elena", first_name="Elena", role=Role.SERVICE_AGENT)
+    ChatPresence.objects.create(user=agent, seen_at=timezone.now())
+    page.reload()  # the widget asks who is on line when the page loads
+    page.get_by_role("button", name="Chat", exact=True).click()
+    chat = page.get_by_role("dialog", name="Chat with us")
+    expect(chat).to_contain_text("You are signed in as Ana García")
+    expect(chat.get_by_label("Your name")).to_be_hidden()
+    chat.get_by_label("Your message").fill("¿Cuándo vienen a arreglar el router?")
+    chat.get_by_role("checkbox").check()
+    chat.get_by_role("button", name="Start the chat").click()
+    expect(chat).to_contain_text("an agent will be with you")
+    conversation = Conversation.objects.get()
+    assert (conversation.customer_id, conversation.identified_by) == (ana.pk, "portal")
+    chat.get_by_role("button", name="End the chat").click()
+    expect(chat).to_contain_text("The chat was closed")
+    chat.get_by_role("button", name="Close").click()
+    expect(chat).to_be_hidden()
+    assert Interaction.objects.filter(customer=ana, channel="chat").exists()
 
     page.get_by_role("link", name="Router sin luz").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(case.subject)

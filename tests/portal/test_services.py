@@ -149,9 +149,12 @@ def test_his_browsers_anonymous_visit_lands_on_his_timeline_once_he_signs_in(ana
     assert "mortgage simulation" in entry.subject
 
 
-def test_a_cookie_of_a_site_that_does_not_serve_the_portal_is_left_alone(ana):
-    site = TrackedSite.objects.create(name="Other", origins="https://other.example")
-    events_ingest(site=site, body={"visitor": "cookie-ana-5678", "events": [{"name": "page_view"}]})
+def test_a_cookie_goes_to_the_site_listing_the_portals_origin_not_another(ana):
+    other = TrackedSite.objects.create(name="Other", origins="https://other.example")
+    events_ingest(
+        site=other, body={"visitor": "cookie-ana-5678", "events": [{"name": "page_view"}]}
+    )
+    portal = TrackedSite.objects.create(name="Portal", origins="https://www.bank.example")
 
     signed = portal_sign_in(
         token=login_link_token(_link(ana).pk),
@@ -160,4 +163,20 @@ def test_a_cookie_of_a_site_that_does_not_serve_the_portal_is_left_alone(ana):
     )
 
     assert signed.visitor_events == 0
-    assert WebEvent.objects.get().customer is None
+    assert WebEvent.objects.get().customer is None  # the other site's visitor is left alone
+    assert WebVisitor.objects.get(site=portal, cookie_id="cookie-ana-5678").customer == ana
+
+
+def test_with_no_site_listing_the_portal_the_oldest_active_site_is_its(ana):
+    TrackedSite.objects.create(name="Old, off", origins="https://old.example", active=False)
+    site = TrackedSite.objects.create(name="Web", origins="https://www.bank.example")
+    TrackedSite.objects.create(name="Later", origins="https://later.example")
+    events_ingest(site=site, body={"visitor": "cookie-ana-9012", "events": [{"name": "page_view"}]})
+
+    signed = portal_sign_in(
+        token=login_link_token(_link(ana).pk),
+        cookie="cookie-ana-9012",
+        origin="https://portal.bank.example",
+    )
+
+    assert signed.visitor_events == 1 and WebEvent.objects.get().customer == ana

@@ -29,6 +29,12 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+def own_origin(request) -> str:
+    """Panorama's own origin as the browser sees it (scheme and host of this request):
+    a page Panorama served itself, e.g. the customer portal's."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def csv_download(chunks: Iterable[str], filename: str) -> StreamingHttpResponse:
     """A CSV file streamed as it is produced, offered as a download."""
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")

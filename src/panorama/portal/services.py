@@ -133,9 +133,10 @@ def login_link_check(*, token: str, for_update: bool = False) -> LoginLink:
 def portal_sign_in(*, token: str, cookie: str = "", origin: str = "") -> SignedIn:
     """Use a sign-in link: refused (``LinkRefused`` saying why) when it is not ours, past
     its time or already used; else marked used and, when the browser carries the tracking
-    cookie of the tracked site serving ``origin``, that cookie becomes the customer's and
-    its earlier anonymous events his (the tracked links', forms' and chat's own
-    ``visitor_link``)."""
+    cookie, that cookie becomes the customer's on the portal's tracked site
+    (``site_for_portal(origin)``: the site listing the portal's origin, else the oldest
+    active one, whose snippet the portal's pages carry) and its earlier anonymous events
+    his (the tracked links', forms' and chat's own ``visitor_link``)."""
     link = login_link_check(token=token, for_update=True)
     customer = Customer.objects.filter(pk=link.customer_id, merged_into__isnull=True).first()
     if customer is None:
@@ -145,9 +146,9 @@ def portal_sign_in(*, token: str, cookie: str = "", origin: str = "") -> SignedI
     link.save(update_fields=["used_at"])
     moved = 0
     if cookie and origin:
-        from panorama.automation.services.tracking import site_for_origin, visitor_link
+        from panorama.automation.services.tracking import site_for_portal, visitor_link
 
-        site = site_for_origin(origin)
+        site = site_for_portal(origin)
         if site is not None:
             moved = visitor_link(site=site, cookie=cookie, customer_id=customer.pk, via="portal")
     emit("portal.signed_in", customer_id=customer.pk, link_id=link.pk, visitor_events=moved)

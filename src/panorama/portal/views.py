@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panorama.channels.models import Interaction
 from panorama.core.exceptions import DomainError, ValidationFailed
-from panorama.core.http import client_ip
+from panorama.core.http import client_ip, own_origin
 from panorama.service.services.case import case_open
 
 from . import selectors, services
@@ -26,14 +26,19 @@ TRACKING_COOKIE = "pn_vid"  # the tracking snippet's first-party cookie (track.j
 
 
 def _render(request, template: str, context: dict | None = None, status: int = 200):
+    """A portal page: an anonymous ``user``, the signed-in customer, and the tracked site
+    whose snippet and chat widget the page carries (``site_for_portal``; none: neither)."""
+    from panorama.automation.services.tracking import site_for_portal
+
     context = {"user": AnonymousUser(), **(context or {})}
+    context.setdefault("tracked_site", site_for_portal(_origin(request)))
     customer = getattr(request, "portal_customer", None)
     context.setdefault("customer", customer)
     return render(request, template, context, status=status)
 
 
 def _origin(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+    return own_origin(request)
 
 
 @login_not_required

@@ -52,8 +52,14 @@ def site_for_key(public_key: str) -> TrackedSite:
     return site
 
 
-def origin_check(site: TrackedSite, origin: str) -> None:
-    if origin.rstrip("/") not in site.origin_list():
+def origin_check(site: TrackedSite, origin: str, *, own_origin: str = "") -> None:
+    """The page sending for ``site`` is one of its origins, or Panorama's own
+    (``own_origin``: the portal's pages, served by Panorama itself, carry the snippet
+    and the chat widget of ``site_for_portal`` without an administrator listing them)."""
+    origin = origin.rstrip("/")
+    if own_origin and origin and origin.lower() == own_origin.rstrip("/").lower():
+        return
+    if origin not in site.origin_list():
         raise PermissionDenied(_("This origin may not send events for this site."))
 
 
@@ -228,6 +234,19 @@ def site_for_origin(origin: str) -> TrackedSite | None:
         if wanted in (o.lower() for o in site.origin_list()):
             return site
     return None
+
+
+def site_for_portal(origin: str) -> TrackedSite | None:
+    """The tracked site the customer portal (served at ``origin``) belongs to: the active
+    site listing that origin, else the oldest active site (a company with one web site
+    needs no setting). None when no site is active: the portal then carries no snippet
+    and no chat. One query."""
+    wanted = origin.rstrip("/").lower()
+    sites = list(TrackedSite.objects.filter(active=True).order_by("pk"))
+    for site in sites:
+        if wanted in (o.lower() for o in site.origin_list()):
+            return site
+    return sites[0] if sites else None
 
 
 @transaction.atomic

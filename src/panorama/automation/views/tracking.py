@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from panorama.core.exceptions import DomainError, ValidationFailed
-from panorama.core.http import client_ip
+from panorama.core.http import client_ip, own_origin
 
 from ..models import TrackedSite
 from ..services.tracking import (
@@ -60,7 +60,7 @@ def track(request, public_key: str):
         site = site_for_key(public_key)
         if request.method == "OPTIONS":
             return _cors(request, HttpResponse(status=204), site)
-        origin_check(site, request.headers.get("Origin", ""))
+        origin_check(site, request.headers.get("Origin", ""), own_origin=own_origin(request))
         throttle_hit(site=site, address=client_ip(request))
         if _not_tracked(request):
             return _cors(request, HttpResponse(status=204), site)

@@ -5,16 +5,16 @@ chat entry on his timeline, an unknown visitor waits for staff to link him. With
 agent on line the widget's form is a message that opens a case (a known customer) or a
 callback (a phone number), else it waits in the queue's offline tab.
 
-Identity: the e-mail or phone the visitor gives (``customers.selectors.identify``, one
-customer only), else the tracking cookie's customer (``automation``'s ``WebVisitor``);
-a match by e-mail or phone also links the cookie, as a web form's e-mail does."""
+Identity: a customer signed in to the portal (``customer``, from the server's portal
+session, never from what the browser posts), else the e-mail or phone the visitor gives
+(``customers.selectors.identify``, one customer only), else the tracking cookie's
+customer (``automation``'s ``WebVisitor``); a match by login, e-mail or phone also links
+the cookie, as a web form's e-mail does."""
 
 import datetime
 import logging
 import re
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,13 +22,14 @@ from django.utils.translation import gettext as _
 from panorama.accounts.models import User
 from panorama.accounts.permissions import can, ensure_can
 from panorama.core.events import emit
-from panorama.core.exceptions import Conflict, DomainError, NotFound, ValidationFailed
+from panorama.core.exceptions import Conflict, NotFound, ValidationFailed
 from panorama.customers import identifiers
 from panorama.customers.selectors import customer_get, identify
 
 from ..models import Interaction
 from ..services import interaction_record
 from .models import ChatMessage, ChatPresence, Conversation
+from .throttle import ChatThrottled, chat_throttle  # noqa: F401 (the widget's)
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGE = 2000  # characters of one message
@@ -37,33 +38,6 @@ _COOKIE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # the tracking snippet's pn_vid
 PRESENCE = datetime.timedelta(seconds=90)  # an agent seen this lately is on line
 S = Conversation.Status
 A = ChatMessage.Author
-
-
-class ChatThrottled(DomainError):
-    status_code = 429
-    code = "throttled"
-
-    def __init__(self, retry_after: int):
-        super().__init__(_("Too many chat messages from your address: wait a minute."))
-        self.retry_after = retry_after
-
-
-def chat_throttle(*, site_id: int, address: str | None) -> None:
-    """At most ``PANORAMA_CHAT_PER_MINUTE`` writes (starts, messages, offline messages) a
-    minute per site and address, counted in the cache like the tracking endpoint."""
-    limit = settings.PANORAMA_CHAT_PER_MINUTE
-    now = timezone.now().timestamp()
-    key = f"chat:{site_id}:{address}:{int(now // 60)}"
-    if cache.add(key, 1, 90):
-        hits = 1
-    else:
-        try:
-            hits = cache.incr(key)
-        except ValueError:
-            cache.add(key, 1, 90)
-            hits = 1
-    if hits > limit:
-        raise ChatThrottled(retry_after=60 - int(now) % 60)
 
 
 def _text(value, *, field: str, limit: int, required: bool = True) -> str:
@@ -134,18 +108,29 @@ def _identify(*, site, email: str, phone: str, cookie: str) -> tuple[int | None,
     return None, ""
 
 
-def _link_cookie(*, site, cookie: str, customer_id: int) -> None:
-    """A visitor who gave his e-mail or phone in a chat: his cookie is his from now."""
+def _link_cookie(*, site, cookie: str, customer_id: int, via: str = "chat") -> None:
+    """A visitor who gave his e-mail or phone in a chat (or chats signed in to the
+    portal): his cookie is his from now."""
     from panorama.automation.services.tracking import visitor_link
 
-    visitor_link(site=site, cookie=cookie, customer_id=customer_id, via="chat")
+    visitor_link(
+        site=site,
+        cookie=cookie,
+        customer_id=customer_id,
+        via="portal" if via == "portal" else "chat",
+    )
 
 
-def _visitor(data: dict) -> dict:
-    """The visitor's details from the widget's form, checked (422 naming the field)."""
+def _visitor(data: dict, customer=None) -> dict:
+    """The visitor's details from the widget's form, checked (422 naming the field). A
+    portal customer is who he is: no name, e-mail or phone is read from the form."""
     if not isinstance(data, dict):
         raise ValidationFailed(_("Send a JSON object."), field="body")
-    name = _text(data.get("name"), field="name", limit=MAX_NAME)
+    if customer is not None:
+        name = (customer.display_name or str(customer))[:MAX_NAME]
+        data = {**data, "email": "", "phone": ""}
+    else:
+        name = _text(data.get("name"), field="name", limit=MAX_NAME)
     email = _text(data.get("email"), field="email", limit=254, required=False).lower()
     if email:
         try:
@@ -167,15 +152,18 @@ def _visitor(data: dict) -> dict:
         raise ValidationFailed(_("The visitor id is not valid."), field="visitor")
     page = data.get("page") or ""
     page = page[:500] if isinstance(page, str) else ""
-    return {"name": name, "email": email, "phone": phone, "cookie": cookie, "page": page}
+    customer_id = customer.pk if customer is not None else None
+    return dict(name=name, email=email, phone=phone, cookie=cookie, page=page, customer=customer_id)
 
 
 @transaction.atomic
-def chat_start(*, site, data: dict) -> Conversation:
+def chat_start(*, site, data: dict, customer=None) -> Conversation:
     """A visitor starts a chat: name, optional e-mail and phone, the consent (required)
     and the first message. Returns the conversation (its token is the visitor's key).
-    With no agent on line it is an offline message (``chat_offline``)."""
-    visitor = _visitor(data)
+    With no agent on line it is an offline message (``chat_offline``). ``customer`` is
+    the portal's signed-in customer, which the caller reads from the server-side portal
+    session: the chat is his, whatever the form says."""
+    visitor = _visitor(data, customer)
     body = _body(data.get("message"))
     if not agents_online():
         return _offline(site=site, visitor=visitor, body=body)
@@ -192,11 +180,18 @@ def chat_start(*, site, data: dict) -> Conversation:
 
 
 def _create(*, site, visitor: dict, status: str) -> Conversation:
-    customer_id, via = _identify(
-        site=site, email=visitor["email"], phone=visitor["phone"], cookie=visitor["cookie"]
-    )
-    if customer_id and visitor["cookie"] and via in ("email", "phone"):
-        _link_cookie(site=site, cookie=visitor["cookie"], customer_id=customer_id)
+    customer_id, via = visitor["customer"], "portal"
+    if customer_id is None:
+        customer_id, via = _identify(
+            site=site, email=visitor["email"], phone=visitor["phone"], cookie=visitor["cookie"]
+        )
+    if customer_id and visitor["cookie"] and via in ("portal", "email", "phone"):
+        _link_cookie(
+            site=site,
+            cookie=visitor["cookie"],
+            customer_id=customer_id,
+            via="portal" if via == "portal" else "chat",
+        )
     return Conversation.objects.create(
         site=site,
         visitor_cookie=visitor["cookie"],

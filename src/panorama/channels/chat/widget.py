@@ -1,7 +1,9 @@
 """The widget's public endpoints (no login, no CSRF token): the site's public key, its
-allowed origins, the visitor's conversation token, size limits and a rate limit per
-address protect them; CORS answers only the site's origins. Every refusal is a 4xx
-with a JSON ``detail`` the widget shows as it is.
+allowed origins (and Panorama's own, for the portal's pages), the visitor's conversation
+token, size limits and a rate limit per address protect them; CORS answers only the
+site's origins. Every refusal is a 4xx with a JSON ``detail`` the widget shows as it is.
+On the portal's own pages (same origin) a customer signed in to the portal is who
+starts the chat: ``_portal_customer`` reads the server's portal session.
 
 ``GET  w/<key>/``                   on line?, the form's words in the visitor's language
 ``POST w/<key>/start/``             start a chat (or leave a message when nobody is on line)
@@ -23,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 from panorama.automation.models import TrackedSite
 from panorama.automation.services.tracking import origin_check, site_for_key
 from panorama.core.exceptions import DomainError, ValidationFailed
-from panorama.core.http import client_ip
+from panorama.core.http import client_ip, own_origin
 
 from . import selectors, services
 from .models import Conversation
@@ -93,7 +95,7 @@ def _wrap(handler, method: str):
             site = site_for_key(public_key)
             if request.method == "OPTIONS":
                 return _cors(request, HttpResponse(status=204), site)
-            origin_check(site, _origin(request))
+            origin_check(site, _origin(request), own_origin=own_origin(request))
             if request.method == "POST":
                 services.chat_throttle(site_id=site.pk, address=client_ip(request))
             response = handler(request, site, **kwargs)
@@ -104,6 +106,18 @@ def _wrap(handler, method: str):
     view.__name__ = handler.__name__
     view.__doc__ = handler.__doc__
     return view
+
+
+def _portal_customer(request):
+    """The customer signed in to the portal, from the server's portal session, and only
+    for a request from Panorama's own pages (the portal's): never an id the browser
+    posts, and never for another site's page, even one listed on the tracked site."""
+    if _origin(request).rstrip("/").lower() != own_origin(request).lower():
+        return None
+    from panorama.portal.access import portal_customer  # the one way into the portal
+
+    customer, _expired = portal_customer(request)
+    return customer
 
 
 def _texts() -> dict:
@@ -130,12 +144,22 @@ def _texts() -> dict:
 
 @_endpoint("GET")
 def widget_status(request, site):
-    return JsonResponse({"online": services.agents_online(), "texts": _texts()})
+    customer = _portal_customer(request)
+    texts = _texts()
+    if customer is not None:
+        texts["signed_in"] = _("You are signed in as %(name)s: no need to tell us who you are.") % {
+            "name": customer.display_name or customer
+        }
+    return JsonResponse(
+        {"online": services.agents_online(), "texts": texts, "signed_in": customer is not None}
+    )
 
 
 @_endpoint("POST")
 def widget_start(request, site):
-    conversation = services.chat_start(site=site, data=_json(request))
+    conversation = services.chat_start(
+        site=site, data=_json(request), customer=_portal_customer(request)
+    )
     offline = conversation.status == Conversation.Status.OFFLINE
     return JsonResponse(
         {

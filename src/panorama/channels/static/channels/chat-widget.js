@@ -8,6 +8,10 @@
  * events (polling every 2 s when the server says "poll" or EventSource is missing).
  * With no agent on line the form leaves a message instead. The tracking snippet's
  * first-party cookie (pn_vid), when set, is sent so a known visitor is recognised.
+ * On the customer portal's own pages (same origin as Panorama) a customer signed in to
+ * the portal is recognised by the server from his portal session: the form then asks no
+ * name, e-mail or phone. Elsewhere no cookie of Panorama is sent (credentials
+ * "same-origin").
  * The conversation's token stays in sessionStorage: a reload keeps the chat. Every
  * text comes from the server in the visitor's language; messages are drawn with
  * textContent only.
@@ -35,7 +39,7 @@
   }
   function request(method, path, body) {
     return fetch(root + path, {
-      method: method, mode: "cors", credentials: "omit",
+      method: method, mode: "cors", credentials: "same-origin",
       headers: body ? { "Content-Type": "text/plain" } : {},
       body: body ? JSON.stringify(body) : undefined
     }).then(function (r) {
@@ -108,7 +112,7 @@
     return input;
   }
 
-  function build(online) {
+  function build(online, signedIn) {
     var style = el("style"); style.textContent = css; document.head.appendChild(style);
     var button = el("button", { "class": "pn-cw-btn", type: "button", "aria-expanded": "false", "aria-controls": "pn-cw" }, texts.open);
     panel = el("section", { "class": "pn-cw", id: "pn-cw", role: "dialog", "aria-label": texts.title });
@@ -120,9 +124,14 @@
     note = el("div", { "class": "pn-cw-note", role: "status" });
     starter = el("form", { novalidate: "" });
     if (!online) { starter.appendChild(el("p", { "class": "pn-cw-note" }, texts.offline)); }
-    var name = field(starter, "name", texts.name, "text", true);
+    var who = signedIn ? el("p", { "class": "pn-cw-note" }, texts.signed_in) : null;
+    if (who) { starter.appendChild(who); }
+    var name = field(starter, "name", texts.name, "text", !signedIn);
     var email = field(starter, "email", texts.email, "email", false);
     var phone = field(starter, "phone", texts.phone, "tel", false);
+    if (signedIn) {  // the server knows him: these are neither shown nor read
+      [name, email, phone].forEach(function (input) { input.hidden = true; input.previousSibling.hidden = true; });
+    }
     var first = field(starter, "message", texts.message, "textarea", true);
     var consentLabel = el("label", {});
     var consent = el("input", { type: "checkbox", name: "consent", required: "" });
@@ -143,7 +152,7 @@
     button.addEventListener("click", function () {
       panel.hidden = !panel.hidden;
       button.setAttribute("aria-expanded", String(!panel.hidden));
-      if (!panel.hidden) { (token ? text : name).focus(); }
+      if (!panel.hidden) { (token ? text : (signedIn ? first : name)).focus(); }
     });
     close.addEventListener("click", function () { panel.hidden = true; button.setAttribute("aria-expanded", "false"); button.focus(); });
     starter.addEventListener("submit", function (e) {
@@ -179,6 +188,6 @@
     if (token) { panel.hidden = false; chatting(); }
   }
 
-  request("GET", "").then(function (d) { texts = d.texts || {}; build(!!d.online); })
+  request("GET", "").then(function (d) { texts = d.texts || {}; build(!!d.online, !!d.signed_in); })
     .catch(function () { /* blocked origin or unknown key: no widget */ });
 })();
