@@ -193,11 +193,12 @@ def test_the_sweep_costs_the_same_queries_for_one_or_thirty_recomputed_cases(
         done, thirty = _sweep(MONDAY_9 + timedelta(minutes=62))
     assert done == {"warned": 0, "escalated": 30}
     assert len(thirty) == len(one)
-    # Per policy an UPDATE for the warnings and one for the breaches; the due times of
-    # the thirty cases Nivel 1 sent to Nivel 2's queue are not the sweep's to write (the
+    # One UPDATE for the warnings (both policies warn 30 minutes ahead) and one per way
+    # of escalating (Nivel 1 to Nivel 2's queue, Nivel 2 nowhere); the due times of the
+    # thirty cases Nivel 1 sent to Nivel 2's queue are not the sweep's to write (the
     # recount task's, queued on its commit: tests/service/test_sla_recount_tasks.py).
     writes = [sql for sql in thirty if 'UPDATE "service_case"' in sql]
-    assert len(writes) == 2 + 2
+    assert len(writes) == 1 + 2
     assert not [sql for sql in thirty if "service_casemessage" in sql]
     assert Case.objects.filter(sla_policy=level_two).count() == 31
     # One note per recounted case, and one grouped event for the thirty notes, not a

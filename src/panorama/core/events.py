@@ -27,6 +27,7 @@ import types
 import typing
 from collections import defaultdict
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from django.db import transaction
@@ -190,7 +191,22 @@ def _by_shape(schema: type[BaseModel]) -> bool:
 
 
 def _shapes(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One payload of each shape (``_by_shape``), the first met."""
+    """One payload of each shape (``_by_shape``), the first met. Most lists have a
+    single shape: that is checked key by key in C (``map``: as many keys in each, the
+    first's keys in each, one type per key), and only a list of several shapes is
+    walked payload by payload (a microsecond each: a tenth of the events of an SLA
+    sweep over 150k cases)."""
+    if not payloads:
+        return []
+    first = payloads[0]
+    try:
+        single = len(set(map(len, payloads))) == 1 and all(
+            len(set(map(type, map(itemgetter(key), payloads)))) == 1 for key in first
+        )
+    except KeyError:  # a payload without one of the first's keys
+        single = False
+    if single:
+        return [first]
     seen: dict[tuple, dict[str, Any]] = {}
     for payload in payloads:
         seen.setdefault((tuple(payload), tuple(map(type, payload.values()))), payload)
