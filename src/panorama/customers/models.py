@@ -264,7 +264,13 @@ class Holding(models.Model):
     class Meta:
         verbose_name = _("holding")
         verbose_name_plural = _("holdings")
-        indexes = [models.Index(fields=["customer", "status"], name="holding_customer_status")]
+        indexes = [
+            models.Index(fields=["customer", "status"], name="holding_customer_status"),
+            # A segment's "holds product X" starts from the product's holders.
+            models.Index(
+                fields=["product_code", "status", "customer"], name="holding_product_status"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),

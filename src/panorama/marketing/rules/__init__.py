@@ -42,7 +42,6 @@ from panorama.customers.models import (
     Customer,
     CustomFieldDefinition,
     Group,
-    GroupMembership,
     Holding,
     Identity,
 )
@@ -420,6 +419,8 @@ def _compile(rule: dict, catalogue: dict[str, Field], now: datetime.datetime) ->
         q = Q(Exists(interactions))
         return q if op == "within_days" else ~q
     if field.type == "presence":
+        if name == "holding" and op == "has":
+            return _holders(value)
         q = _presence(name, value, rule)
         return q if op == "has" else ~q
     column = field.column
@@ -458,42 +459,6 @@ def _scalar(column: str, field: Field, op: str, value: Any) -> Q:
     return Q(**{f"{column}{lookup[op]}": value}) & Q(**{f"{column}__isnull": False})
 
 
-def _presence(name: str, value: Any, rule: dict) -> Q:
-    outer = OuterRef("pk")
-    if name == "holding":
-        codes = value if isinstance(value, list) else [value]
-        return Q(
-            Exists(
-                Holding.objects.filter(
-                    customer_id=outer, status=Holding.Status.ACTIVE, product_code__in=codes
-                )
-            )
-        )
-    if name == "holding_category":
-        return Q(
-            Exists(
-                Holding.objects.filter(
-                    customer_id=outer, status=Holding.Status.ACTIVE, category__iexact=value
-                )
-            )
-        )
-    if name == "identity":
-        return Q(Exists(Identity.objects.filter(customer_id=outer, kind=value)))
-    if name == "group":
-        return Q(Exists(GroupMembership.objects.filter(customer_id=outer, group_id=value)))
-    if name == "group_kind":
-        return Q(Exists(GroupMembership.objects.filter(customer_id=outer, group__kind=value)))
-    if name == "billing_incident":
-        incidents = BillingIncident.objects.filter(
-            customer_id=outer, status=BillingIncident.Status.OPEN
-        )
-        if value != "any":
-            incidents = incidents.filter(kind=value)
-        return Q(Exists(incidents))
-    if name == "consent":
-        return Q(consent_granted(value, rule.get("channel") or Consent.Channel.ANY))
-    raise ValueError(name)  # pragma: no cover (validate() knows every presence field)
-
-
-# At the end: ``activity`` builds on the names above.
+# At the end: ``activity`` and ``presence`` build on the names above.
 from . import activity  # noqa: E402
+from .presence import _holders, _presence  # noqa: E402
