@@ -250,7 +250,7 @@ def django_db_setup(
     from django.test.utils import setup_databases, teardown_databases
     from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
 
-    from . import database_setup
+    from . import database_flush, database_setup
 
     worker = getattr(request.config, "workerinput", {}).get("workerid")
     aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
@@ -270,6 +270,7 @@ def django_db_setup(
                 aliases=aliases,
                 serialized_aliases=serialized_aliases,
             )
+            database_flush.install()
         yield
         if not django_db_keepdb:
             with django_db_blocker.unblock():
@@ -285,6 +286,7 @@ def django_db_setup(
             aliases=aliases,
             serialized_aliases=serialized_aliases,
         )
+        database_flush.install()
     yield
     with django_db_blocker.unblock():
         database_setup.disconnect_others()
