@@ -105,3 +105,21 @@ def test_rfm_via_the_api_for_an_analyst_and_not_for_a_rep(history, api_as, rep):
     assert answer.status_code == 200 and answer.json()["scored"] == 32
     assert api_as(rep).post("/analytics/models/rfm", json={}).status_code == 403
     assert api_as(analyst).post("/analytics/models/rfm", json={"as_of": "nope"}).status_code == 422
+
+
+def test_churn_reasons_of_another_shape_are_refused_and_the_api_still_answers(history, rep, api_as):
+    """Reasons as bare words (what the bench once wrote) made the scores API answer 500;
+    the write-back refuses them, writes nothing, and the model's shape is shown."""
+    from panorama.analytics.services.scores import scores_write_churn
+    from panorama.core.exceptions import ValidationFailed
+
+    best = Customer.objects.get(identities__value="best")
+    with pytest.raises(ValidationFailed) as refused:
+        scores_write_churn(customers=[best.pk], risk=[0.9], reasons=[["recency"]], by=None)
+    assert refused.value.field == "reasons" and "row 1" in str(refused.value.message)
+    assert not CustomerScore.objects.filter(customer=best, churn_risk__isnull=False).exists()
+    reason = {"feature": "recency_days", "label": "days", "contribution": 0.8}
+    assert scores_write_churn(customers=[best.pk], risk=[0.9], reasons=[[reason]], by=None) == 1
+    answer = api_as(rep).get(f"/analytics/customers/{best.pk}/scores")
+    assert answer.status_code == 200
+    assert answer.json()["score"]["churn_reasons"][0]["feature"] == "recency_days"

@@ -43,7 +43,13 @@ def _writes(ids: np.ndarray, by: User | None) -> dict[str, Callable[[], int]]:
         "clv": rng.gamma(2.0, 200.0, n),
     }
     risk = rng.random(n)
-    reasons = [["recency"] if r > 0.5 else [] for r in risk]
+    # The churn model's shape: the features raising the risk, largest first.
+    reasons = [
+        [{"feature": "recency_days", "label": "days since the last purchase", "contribution": 0.8}]
+        if r > 0.5
+        else []
+        for r in risk
+    ]
     offered = ids[rng.random(n) < 0.3]
     offers = {
         int(c): {"product": "Seguro hogar", "because": ["Cuenta nómina"], "confidence": 0.4}

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
 from panorama.accounts.permissions import ensure_can
+from panorama.core.exceptions import ValidationFailed
 from panorama.customers.models import Customer
 
 from ..models import CustomerScore
@@ -91,8 +93,32 @@ def scores_write_clv(*, scores: dict, by: User | None) -> int:
     return len(rows)
 
 
+def _churn_reasons_check(reasons) -> None:
+    """Each customer's reasons as the churn model gives them (``[{"feature", "label",
+    "contribution"}]``, a known feature): anything else is refused before it is written,
+    not found later by the ficha and the API that show it."""
+    from ..mining.churn import FEATURES
+
+    for i, row in enumerate(reasons):
+        if not isinstance(row, list) or not all(
+            isinstance(r, dict)
+            and r.get("feature") in FEATURES
+            and isinstance(r.get("contribution"), int | float)
+            for r in row
+        ):
+            raise ValidationFailed(
+                _(
+                    "Churn reasons of row %(row)s are not a list of "
+                    "{feature, label, contribution} with a known feature."
+                )
+                % {"row": i + 1},
+                field="reasons",
+            )
+
+
 def scores_write_churn(*, customers, risk, reasons, by: User | None) -> int:
     ensure_can(by, "analytics.run_models")
+    _churn_reasons_check(reasons)
     now = timezone.now()
     live = set(_existing([int(c) for c in customers]))
     rows = [
