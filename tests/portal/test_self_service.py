@@ -50,6 +50,19 @@ def test_a_window_in_the_past_or_a_bad_phone_is_refused_in_place(client, ana):
     assert not CallbackRequest.objects.exists()
 
 
+def test_a_phone_too_long_or_a_time_that_is_no_date_is_refused_not_replaced(client, ana):
+    """A value the form could not take never reaches the service as "not given": the
+    phone on file is not used instead of a long number he typed."""
+    _signed_in(client, ana)
+
+    long_phone = client.post("/portal/callback/", {"phone": "6" * 41})
+    no_date = client.post("/portal/callback/", {"when": "mañana por la tarde"})
+
+    assert long_phone.status_code == no_date.status_code == 422
+    assert "Enter a valid date/time." in no_date.content.decode()
+    assert not CallbackRequest.objects.exists()
+
+
 def test_the_faq_lists_the_public_articles_in_his_language(client, ana):
     for title, visibility, language in (
         ("How to download your invoice", "public", "en"),

@@ -178,6 +178,17 @@ def test_a_case_without_a_subject_is_refused_in_place(client, ana):
     assert not Case.objects.exists()
 
 
+def test_a_subject_too_long_is_refused_with_the_services_message_not_taken_for_none(client, ana):
+    _signed_in(client, ana)
+
+    response = client.post("/portal/cases/new/", {"type": "question", "subject": "x" * 201})
+
+    assert response.status_code == 422
+    assert "A case needs a subject." not in response.content.decode()
+    assert "200" in response.content.decode()
+    assert not Case.objects.exists()
+
+
 def test_every_page_speaks_spanish(client, ana):
     client.cookies["django_language"] = "es"
     assert "Envíame un enlace" in client.get(LOGIN).content.decode()

@@ -1,4 +1,6 @@
-"""The portal's forms: they parse what the customer typed; the services validate."""
+"""The portal's forms: they parse what the customer typed (a date); the services
+validate, lengths included (no ``max_length`` here: a value a form refused would reach
+the service empty and be taken for "not given")."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +12,6 @@ from panorama.service.models import Case
 class SignInForm(StyledForm):
     email = forms.CharField(
         label=_("Your e-mail address"),
-        max_length=254,
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
     )
@@ -24,7 +25,6 @@ class CaseForm(StyledForm):
     subject = forms.CharField(
         label=_("Subject"),
         required=False,
-        max_length=200,
         widget=forms.TextInput(attrs={"maxlength": 200}),
     )
     description = forms.CharField(
@@ -36,15 +36,14 @@ class CallbackForm(StyledForm):
     phone = forms.CharField(
         label=_("Phone to call"),
         required=False,
-        max_length=40,
         help_text=_("Empty: the phone we have for you."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    when = forms.CharField(
+    when = forms.DateTimeField(
         label=_("From when"),
         required=False,
         help_text=_("Empty: as soon as we can. We call within the two hours after it."),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     reason = forms.CharField(
         label=_("What about?"), required=False, widget=forms.Textarea(attrs={"rows": 3})

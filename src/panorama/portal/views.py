@@ -8,8 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -171,23 +170,6 @@ def case_detail(request, case_id: int):
     )
 
 
-def _window_start(text: str):
-    """The start the customer typed (his local time, the browser's datetime-local), or
-    None for "as soon as you can"; a text that is no date is the service's to refuse."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        moment = parse_datetime(text)
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise ValidationFailed(_("Enter a date and time."), field="when")
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
-
-
 @require_http_methods(["GET", "POST"])
 @portal_required
 def callback(request):
@@ -198,16 +180,17 @@ def callback(request):
     if request.method == "GET":
         return _render(request, "portal/callback.html", {"form": CallbackForm()})
     form = CallbackForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():  # a "when" that is no date and time
+        return _render(request, "portal/callback.html", {"form": form}, status=422)
     data = form.cleaned_data
     try:
         callback_request_create(
             by=None,
             source="portal",
             customer_id=request.portal_customer.pk,
-            phone=data.get("phone", ""),
-            window_start=_window_start(data.get("when", "")),
-            reason=data.get("reason", ""),
+            phone=data["phone"],
+            window_start=data["when"],
+            reason=data["reason"],
         )
     except ValidationFailed as error:
         form.add_domain_error(error)
