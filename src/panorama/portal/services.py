@@ -79,7 +79,9 @@ def login_link_mail(*, link_id: int, language: str = "") -> bool:
     if link is None or link.used_at is not None:
         return False
     url = settings.PANORAMA_PUBLIC_URL + reverse("portal:enter", args=[login_link_token(link.pk)])
-    lang = language or ("en" if (link.customer.language or "").startswith("en") else "es")
+    from panorama.marketing.messages import language_of
+
+    lang = language or language_of(link.customer)
     with translation.override(lang):
         subject = _("Your link to sign in to the customer portal")
         body = _(

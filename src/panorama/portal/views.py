@@ -30,14 +30,10 @@ def _render(request, template: str, context: dict | None = None, status: int = 2
     from panorama.automation.services.tracking import site_for_portal
 
     context = {"user": AnonymousUser(), **(context or {})}
-    context.setdefault("tracked_site", site_for_portal(_origin(request)))
+    context.setdefault("tracked_site", site_for_portal(own_origin(request)))
     customer = getattr(request, "portal_customer", None)
     context.setdefault("customer", customer)
     return render(request, template, context, status=status)
-
-
-def _origin(request) -> str:
-    return own_origin(request)
 
 
 @login_not_required
@@ -91,7 +87,7 @@ def enter(request, token: str):
         signed = services.portal_sign_in(
             token=token,
             cookie=request.COOKIES.get(TRACKING_COOKIE, ""),
-            origin=_origin(request),
+            origin=own_origin(request),
         )
     except services.LinkRefused as error:
         return _render(

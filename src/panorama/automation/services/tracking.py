@@ -31,7 +31,8 @@ IDENTIFY = "identify"  # a web form's submit: {"email": ...}
 MAX_EVENTS = 50
 MAX_KEYS = 20
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
-_VISITOR = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# The snippet's first-party cookie id (pn_vid), as track.js makes it; the chat checks it too.
+VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _SALT = "automation.track.link"
 VISIT_GAP = datetime.timedelta(minutes=30)
 
@@ -106,7 +107,7 @@ def batch_clean(body: Any) -> tuple[str, str, list[dict[str, Any]]]:
     if not isinstance(body, dict):
         raise _bad(_("Send a JSON object with a list of events."))
     visitor = body.get("visitor") or ""
-    if visitor and (not isinstance(visitor, str) or not _VISITOR.match(visitor)):
+    if visitor and (not isinstance(visitor, str) or not VISITOR_ID.match(visitor)):
         raise ValidationFailed(_("The visitor id is not valid."), field="visitor")
     link = body.get("link") or ""
     if not isinstance(link, str) or len(link) > 200:
@@ -220,20 +221,10 @@ def visitor_link(*, site: TrackedSite, cookie: str, customer_id: int, via: str) 
     his e-mail in a chat, signed in to the portal...): ``visitor_identify`` on its visitor,
     made if the cookie never sent an event. A cookie id that is not one the snippet makes
     links nothing. Returns how many earlier anonymous events became his."""
-    if not cookie or not _VISITOR.match(cookie):
+    if not cookie or not VISITOR_ID.match(cookie):
         return 0
     visitor, _created = WebVisitor.objects.get_or_create(site=site, cookie_id=cookie)
     return visitor_identify(visitor=visitor, customer_id=customer_id, via=via)
-
-
-def site_for_origin(origin: str) -> TrackedSite | None:
-    """The active tracked site that lists ``origin`` (scheme and host) among its origins:
-    the one whose first-party cookie a page of that origin reads. One query."""
-    wanted = origin.rstrip("/").lower()
-    for site in TrackedSite.objects.filter(active=True).order_by("pk"):
-        if wanted in (o.lower() for o in site.origin_list()):
-            return site
-    return None
 
 
 def site_for_portal(origin: str) -> TrackedSite | None:

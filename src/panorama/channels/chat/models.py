@@ -44,9 +44,8 @@ class Conversation(models.Model):
         related_name="conversations",
         verbose_name=_("customer"),
     )
-    identified_by = models.CharField(
-        max_length=20, blank=True
-    )  # portal, email, phone, cookie, staff
+    # portal, email, phone, cookie, staff
+    identified_by = models.CharField(max_length=20, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
     )

@@ -13,7 +13,6 @@ the cookie, as a web form's e-mail does."""
 
 import datetime
 import logging
-import re
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from panorama.accounts.models import User
 from panorama.accounts.permissions import can, ensure_can
+from panorama.automation.services.tracking import VISITOR_ID, visitor_link
 from panorama.core.events import emit
 from panorama.core.exceptions import Conflict, NotFound, ValidationFailed
 from panorama.customers import identifiers
@@ -34,7 +34,6 @@ from .throttle import ChatThrottled, chat_throttle  # noqa: F401 (the widget's)
 logger = logging.getLogger(__name__)
 MAX_MESSAGE = 2000  # characters of one message
 MAX_NAME = 100
-_COOKIE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # the tracking snippet's pn_vid
 PRESENCE = datetime.timedelta(seconds=90)  # an agent seen this lately is on line
 S = Conversation.Status
 A = ChatMessage.Author
@@ -108,19 +107,6 @@ def _identify(*, site, email: str, phone: str, cookie: str) -> tuple[int | None,
     return None, ""
 
 
-def _link_cookie(*, site, cookie: str, customer_id: int, via: str = "chat") -> None:
-    """A visitor who gave his e-mail or phone in a chat (or chats signed in to the
-    portal): his cookie is his from now."""
-    from panorama.automation.services.tracking import visitor_link
-
-    visitor_link(
-        site=site,
-        cookie=cookie,
-        customer_id=customer_id,
-        via="portal" if via == "portal" else "chat",
-    )
-
-
 def _visitor(data: dict, customer=None) -> dict:
     """The visitor's details from the widget's form, checked (422 naming the field). A
     portal customer is who he is: no name, e-mail or phone is read from the form."""
@@ -148,7 +134,7 @@ def _visitor(data: dict, customer=None) -> dict:
             _("Accept how we keep this conversation to start it."), field="consent"
         )
     cookie = data.get("visitor") or ""
-    if cookie and (not isinstance(cookie, str) or not _COOKIE.match(cookie)):
+    if cookie and (not isinstance(cookie, str) or not VISITOR_ID.match(cookie)):
         raise ValidationFailed(_("The visitor id is not valid."), field="visitor")
     page = data.get("page") or ""
     page = page[:500] if isinstance(page, str) else ""
@@ -186,7 +172,8 @@ def _create(*, site, visitor: dict, status: str) -> Conversation:
             site=site, email=visitor["email"], phone=visitor["phone"], cookie=visitor["cookie"]
         )
     if customer_id and visitor["cookie"] and via in ("portal", "email", "phone"):
-        _link_cookie(
+        # Signed in, or he gave his e-mail or phone: his cookie is his from now.
+        visitor_link(
             site=site,
             cookie=visitor["cookie"],
             customer_id=customer_id,
@@ -461,8 +448,11 @@ def chat_link(*, by: User, conversation_id: int, customer_id: int) -> Conversati
     conversation.identified_by = "staff"
     conversation.save(update_fields=["customer", "identified_by"])
     if conversation.visitor_cookie:
-        _link_cookie(
-            site=conversation.site, cookie=conversation.visitor_cookie, customer_id=customer.pk
+        visitor_link(
+            site=conversation.site,
+            cookie=conversation.visitor_cookie,
+            customer_id=customer.pk,
+            via="chat",
         )
     if conversation.status == S.CLOSED:
         _to_timeline(conversation, by=by)
