@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from panorama.core.bulk_session import sqlite_page_cache
 from panorama.core.events import emit_many
 
 from ..models import Case, SlaPolicy, SlaRecountPending
@@ -42,7 +43,7 @@ MAIL_LINES = 200  # the manager's e-mail lists this many cases, then counts the 
 # escalations (``sla.cases_warned``, ``sla.cases_escalated``), not one per case. 53k
 # rows (and as many deliveries to the rules) were half of a 90k-case sweep.
 PER_EVENT = 1000
-# SQLite's page cache during the sweep (``_page_cache``), in KiB.
+# SQLite's page cache during the sweep (``core.bulk_session.sqlite_page_cache``), in KiB.
 SWEEP_CACHE_KIB = 256 * 1024
 NEXT_PRIORITY = {"low": "normal", "normal": "high", "high": "urgent"}
 # Both targets breached at once: two escalations, the priority raised twice.
@@ -394,27 +395,6 @@ def _heap_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-@contextlib.contextmanager
-def _page_cache(kib: int) -> Iterator[None]:
-    """SQLite: the connection's page cache raised to ``kib`` KiB while the sweep writes
-    (then put back, its pages freed): the default 64 MB holds fewer pages than an outage
-    sweep dirties (a 300k-case table is 88 MB), so SQLite spilled pages to the WAL
-    mid-transaction and wrote them again at the commit. A cache only fills as pages are
-    used: a quiet sweep uses a few."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
-
-
 def sla_sweep(now: datetime | None = None, *, spans: list[float] | None = None) -> dict[str, int]:
     """The sweep (``_sweep``) with the process's heap frozen for the garbage collector
     (``_heap_frozen``)."""
@@ -440,7 +420,7 @@ def _sweep(now: datetime | None, spans: list[float] | None) -> dict[str, int]:
     if not policies:
         return {"warned": 0, "escalated": 0}
     started = time.perf_counter()
-    with _page_cache(SWEEP_CACHE_KIB), transaction.atomic():
+    with sqlite_page_cache(SWEEP_CACHE_KIB), transaction.atomic():
         warned = _warn(policies, now)
         escalations = _escalate(policies, now)
         for policy in policies:
