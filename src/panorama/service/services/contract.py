@@ -248,6 +248,13 @@ def _recount_covered(contract: ServiceContract, *, since: datetime.date, reason:
     from the opening, a note on each that changed (``sla_recount``). Returns how many."""
     if contract.sla_policy_id is None:
         return 0
+    return recount_period(contract, since=since, reason=reason)
+
+
+def recount_period(contract: ServiceContract, *, since: datetime.date, reason: str) -> int:
+    """The customer's open cases opened from ``since`` to the contract's end: the policy
+    each gets now, due times counted again, a note on each that changed. Returns how
+    many changed."""
     start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
     end = timezone.make_aware(
         datetime.datetime.combine(contract.ends_on + datetime.timedelta(days=1), datetime.time.min)

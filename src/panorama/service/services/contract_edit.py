@@ -19,9 +19,8 @@ from panorama.core.events import emit
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.validation import rules_for
 
-from ..models import Case, ServiceContract, SlaPolicy
-from .contract import _locked, _timeline
-from .sla_recount import cases_recount
+from ..models import ServiceContract, SlaPolicy
+from .contract import _locked, _timeline, recount_period
 
 # What ``contract_update`` changes, by the name the API and the list give it.
 CONTRACT_FIELDS = (
@@ -151,21 +150,6 @@ def _label(name: str) -> str:
     return str(field.verbose_name)
 
 
-def _recount_policy(contract: ServiceContract, *, reason: str) -> int:
-    """The customer's open cases opened in the contract's period: the policy each gets
-    now that the contract gives another (or none), their due times counted again and a
-    note on each that changed (``cases_recount``). Returns how many changed."""
-    ids = Case.objects.filter(
-        customer_id=contract.customer_id,
-        status__in=Case.OPEN_STATUSES,
-        created_at__date__gte=contract.starts_on,
-        created_at__date__lte=contract.ends_on,
-    ).values_list("pk", flat=True)
-    return cases_recount(
-        list(ids), policies=list(SlaPolicy.objects.select_related("calendar")), reason=reason
-    )
-
-
 @transaction.atomic
 def contract_update(
     *, by: User | None, contract_id: int, changes: dict[str, Any]
@@ -191,8 +175,9 @@ def contract_update(
     contract.save(update_fields=[*changed])
     recounted = 0
     if "sla_policy_id" in changed:
-        recounted = _recount_policy(
+        recounted = recount_period(
             contract,
+            since=contract.starts_on,
             reason=_("contract %(ref)s now gives another SLA policy") % {"ref": contract.reference},
         )
     _timeline(
