@@ -348,9 +348,9 @@ def journey_set_status(*, by: User | None, journey: Journey, status: str) -> Jou
 
 @transaction.atomic
 def journey_delete(*, by: User | None, journey: Journey) -> None:
-    """Delete a journey nobody went through, with its steps. An active one is paused
-    first (it could enrol someone meanwhile); one a customer entered keeps its history
-    (who got which e-mail): pause it instead. Each refused with why."""
+    """Delete a journey nobody went through, with its steps. Refused, saying why, while
+    it is active (it could enrol someone meanwhile: pause it first) and once a customer
+    entered it (its history, who got which e-mail, stays: pause it instead)."""
     ensure_can(by, "marketing.send_campaigns")
     journey = Journey.objects.select_for_update().get(pk=journey.pk)
     if journey.status == Journey.Status.ACTIVE:
