@@ -106,6 +106,31 @@ def test_a_bad_value_is_refused_with_why_and_nothing_saved(w, emitted, changes, 
     assert events == []
 
 
+@pytest.mark.parametrize(
+    ("terms", "field", "message"),
+    [
+        ({"name": "   "}, "name", "A contract needs a name."),
+        ({"visits_included": 2.5}, "visits_included", "Give a number of visits of 0 or more."),
+        ({"hours_included": "1.005"}, "hours_included", "at most two decimals"),
+        ({"renewal_notice_days": 400}, "renewal_notice_days", "from 0 to 365"),
+        ({"sla_policy_id": 999999}, "sla_policy_id", "SLA policy 999999 does not exist"),
+    ],
+)
+def test_a_new_contract_is_held_to_the_same_terms_with_the_same_messages(w, terms, field, message):
+    before = ServiceContract.objects.count()
+    with pytest.raises(ValidationFailed) as refused:
+        contract_create(
+            by=w.dispatcher,
+            customer_id=w.customer.pk,
+            starts_on=datetime.date(2026, 1, 1),
+            ends_on=datetime.date(2026, 12, 31),
+            **{"name": "Mantenimiento", **terms},
+        )
+    assert refused.value.field == field
+    assert message in str(refused.value.message)
+    assert ServiceContract.objects.count() == before
+
+
 def test_a_cancelled_contract_and_a_reader_are_refused(w):
     with pytest.raises(PermissionDenied):
         contract_update(

@@ -19,6 +19,7 @@ from panorama.customers.selectors import customer_get
 
 from ..models import Asset, ServiceContract
 from ..selectors.field import asset_get, contracts_ending
+from .contract_terms import contract_terms_clean
 
 
 def _product(product_id: int | None, field: str = "product"):
@@ -168,35 +169,26 @@ def contract_create(
     every asset of some products."""
     ensure_can(by, "service.edit")
     customer = customer_get(user=by, customer_id=customer_id)
+    terms = contract_terms_clean(
+        {
+            "name": name,
+            "visits_included": visits_included,
+            "hours_included": hours_included,
+            "sla_policy_id": sla_policy_id,
+            "renewal_notice_days": renewal_notice_days,
+        }
+    )
     contract = ServiceContract(
         customer=customer,
-        name=(name or "").strip(),
         kind=kind,
         starts_on=starts_on,
         ends_on=ends_on,
         owner=owner or by,
-        visits_included=visits_included,
-        hours_included=hours_included,
-        sla_policy_id=sla_policy_id,
-        renewal_notice_days=renewal_notice_days,
+        **terms,
     )
-    if not contract.name:
-        raise ValidationFailed(_("A contract needs a name."), field="name")
     if ends_on < starts_on:
         raise ValidationFailed(_("A contract cannot end before it starts."), field="ends_on")
-    if visits_included is not None and visits_included < 0:
-        raise ValidationFailed(_("Give a number of visits of 0 or more."), field="visits_included")
-    if hours_included is not None and hours_included < 0:
-        raise ValidationFailed(_("Give a number of hours of 0 or more."), field="hours_included")
     rules_for(ServiceContract).check(contract)
-    if sla_policy_id is not None:
-        from ..models import SlaPolicy
-
-        if not SlaPolicy.objects.filter(pk=sla_policy_id).exists():
-            raise ValidationFailed(
-                _("SLA policy %(id)s does not exist.") % {"id": sla_policy_id},
-                field="sla_policy",
-            )
     assets = list(Asset.objects.filter(pk__in=asset_ids or [], customer=customer))
     if len(assets) != len(set(asset_ids or [])):
         raise ValidationFailed(
