@@ -59,6 +59,7 @@ STATUS_TONES = {
     "accepted": "success",
     "rejected": "danger",
     "expired": "secondary",
+    "declined": "danger",
 }
 
 
