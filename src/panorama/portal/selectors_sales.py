@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panorama.catalog.models import Channel, Product
-from panorama.catalog.services.pricing import LineIn, PricedLine, price_line, price_lines
+from panorama.catalog.selectors import company_currency
+from panorama.catalog.services.pricing import LineIn, PricedLine, price_lines
 from panorama.core.exceptions import NotFound, ValidationFailed
 from panorama.customers.models import Customer
 from panorama.sales.models import Order, OrderLine, Quote, QuoteLine
@@ -134,21 +135,54 @@ _LINE_FIELD = re.compile(r"^lines\.(\d+)\.")
 def customer_prices(*, customer: Customer, coupon: str = "", search: str = "") -> PortalPrices:
     """One unit of each active product (the first ``PRODUCTS_SHOWN`` by name, or those
     whose name holds ``search``) priced by ``catalog.services.pricing.price_lines`` for
-    him, today, on the portal's channel, with ``coupon`` if given. A coupon the pricing
+    him, today, on the portal's channel, with ``coupon`` if given — one pricing per
+    currency the products are listed in (the company's first). A coupon the pricing
     refuses (unknown, expired, not his...) is told with its own message and the prices
-    are shown without it. A product the pricing refuses on its own line is listed apart
-    ("ask us"), the others still priced: its line is dropped and the rest priced again."""
+    are shown without it. A product the pricing refuses on its own line (options to
+    choose) is listed apart ("ask us") and the others priced again without it; so are
+    the products of a currency the pricing refuses (no exchange rate)."""
     products = Product.objects.filter(active=True).order_by("name", "id")
     if search.strip():
         products = products.filter(name__icontains=search.strip())
     wanted = list(products[:PRODUCTS_SHOWN])
+    home = company_currency()
+    groups: dict[str, list[Product]] = {}
+    for product in sorted(wanted, key=lambda p: p.currency != home):
+        groups.setdefault(product.currency, []).append(product)
     coupon = coupon.strip()
-    coupon_error = ""
+    lines: list[PricedLine] = []
     refused: list[Product] = []
-    while wanted:
+    coupon_errors: list[str] = []
+    applied = False
+    for group in groups.values():
+        priced, error = _priced_group(group, refused, customer, coupon)
+        lines.extend(priced)
+        if error:
+            coupon_errors.append(error)
+        elif coupon and priced:
+            applied = True
+    order = {product.pk: n for n, product in enumerate(wanted)}
+    lines.sort(key=lambda line: order[line.product_id])
+    refused.sort(key=lambda product: order[product.pk])
+    return PortalPrices(
+        lines=tuple(lines),
+        on_request=tuple(refused),
+        coupon=coupon.upper() if applied else "",
+        coupon_error="" if applied or not coupon_errors else coupon_errors[0],
+    )
+
+
+def _priced_group(
+    group: list[Product], refused: list[Product], customer: Customer, coupon: str
+) -> tuple[list[PricedLine], str]:
+    """The products of one currency priced together: (their lines, the coupon's refusal
+    if the pricing refused it). What the pricing refuses goes to ``refused``."""
+    group = list(group)
+    coupon_error = ""
+    while group:
         try:
             pricing = price_lines(
-                lines=[LineIn(product.pk) for product in wanted],
+                lines=[LineIn(product.pk) for product in group],
                 customer=customer,
                 channel=Channel.PORTAL,
                 coupon=coupon,
@@ -158,36 +192,10 @@ def customer_prices(*, customer: Customer, coupon: str = "", search: str = "") -
                 coupon_error, coupon = str(error.message), ""
                 continue
             found = _LINE_FIELD.match(error.field or "")
-            if found is None:  # not tied to one line: find the ones that price alone
-                return _one_by_one(wanted, refused, customer, coupon, coupon_error)
-            refused.append(wanted.pop(int(found.group(1))))
+            if found is None:  # the currency (no rate that day): none of them prices
+                refused.extend(group)
+                return [], coupon_error
+            refused.append(group.pop(int(found.group(1))))
             continue
-        return PortalPrices(pricing.lines, tuple(refused), pricing.coupon, coupon_error)
-    return PortalPrices((), tuple(refused), "", coupon_error)
-
-
-def _one_by_one(
-    wanted: list[Product],
-    refused: list[Product],
-    customer: Customer,
-    coupon: str,
-    coupon_error: str,
-) -> PortalPrices:
-    lines = []
-    for product in wanted:
-        for code in dict.fromkeys((coupon, "")):  # a coupon not for this product: without
-            try:
-                lines.append(
-                    price_line(
-                        product_id=product.pk,
-                        customer=customer,
-                        channel=Channel.PORTAL,
-                        coupon=code,
-                    )
-                )
-                break
-            except ValidationFailed as error:
-                if error.field != "coupon":
-                    refused.append(product)
-                    break
-    return PortalPrices(tuple(lines), tuple(refused), coupon.upper(), coupon_error)
+        return list(pricing.lines), coupon_error
+    return [], coupon_error
