@@ -1,7 +1,7 @@
 """The portal's sales pages on a phone (375 px) in a real browser: he signs in with his
 link, finds the quote we sent him, reads how each price was made, accepts it and lands
-on his order; his orders and his prices too. Every page fits the width and axe finds
-nothing, in the light and the dark theme."""
+on his order; his orders and his prices too; the e-mailed link's page declines another.
+Every page fits the width and axe finds nothing, in the light and the dark theme."""
 
 import datetime
 
@@ -13,7 +13,12 @@ from panorama.accounts.models import Role
 from panorama.catalog.services.price_lists import price_list_create, price_list_item_set
 from panorama.portal.models import LoginLink
 from panorama.sales.models import Order
-from panorama.sales.services.quote import LineData, quote_create, quote_send
+from panorama.sales.services.quote import (
+    LineData,
+    acceptance_url,
+    quote_create,
+    quote_send,
+)
 from tests.factories import CustomerFactory, IdentityFactory, TeamFactory, UserFactory
 from tests.portal.helpers import sign_in_path
 from tests.sales.quote_world import quote_world
@@ -92,3 +97,17 @@ def test_a_customer_accepts_his_quote_in_the_portal_on_a_phone(page, live_server
     expect(page.locator("#portal-coupon-error")).to_contain_text("The coupon VERANO expired")
     expect(page.locator("#portal-prices")).to_contain_text("Router")
     _clean(page)
+
+    # The e-mailed link's page declines through the same service.
+    second = quote_create(
+        by=rep, customer_id=ana.pk, lines=[LineData(product_id=world["router"].pk)]
+    )
+    quote_send(by=rep, quote_id=second.pk)
+    second.refresh_from_db()
+    page.goto(acceptance_url(second, live_server.url))
+    _clean(page)
+    page.get_by_label("Why not? (optional)").fill("Ya tengo otro")
+    page.get_by_role("button", name="Decline this quote").click()
+    expect(page.locator("#decline-done")).to_be_visible()
+    second.refresh_from_db()
+    assert second.status == "declined"
