@@ -93,6 +93,14 @@ PUBLIC_WEB = {
     "portal:case",
     "portal:callback",
     "portal:faq",
+    "portal:quotes",  # his sent quotes (portal/views_sales.py), each his own or a 404
+    "portal:quote",
+    "portal:quote_pdf",
+    "portal:quote_accept",
+    "portal:quote_decline",
+    "portal:orders",
+    "portal:order",
+    "portal:prices",
 }
 ADMIN_SIGN_IN = "/admin/login/"
 # Path parameters of the admin's regex routes, by group name.

@@ -157,6 +157,24 @@ def test_the_public_page_accepts_once(client, rep, buyer, world, smtp):
     assert Order.objects.count() == 1
 
 
+def test_the_public_page_declines_with_the_reason_and_then_accepts_no_more(
+    client, rep, buyer, world, smtp
+):
+    quote = _quote(rep, buyer, world)
+    quote_send(by=rep, quote_id=quote.pk)
+    url = reverse("sales:quote_accept", args=[acceptance_token(quote)])
+    assert "Rechazar este presupuesto" in client.get(url).content.decode()
+
+    declined = client.post(url, {"decision": "decline", "reason": "Ya tengo otro"})
+
+    assert declined.status_code == 200
+    assert "Has rechazado este presupuesto" in declined.content.decode()
+    assert Quote.objects.get(pk=quote.pk).status == "declined"
+    again = client.post(url)
+    assert again.status_code == 409 and "fue rechazado" in again.content.decode()
+    assert not Order.objects.exists()
+
+
 def test_a_tampered_or_expired_link(client, rep, buyer, world, smtp):
     quote = _quote(rep, buyer, world)
     quote_send(by=rep, quote_id=quote.pk)

@@ -14,3 +14,16 @@ urlpatterns = [
     path("callback/", views.callback, name="callback"),
     path("help/", views.faq, name="faq"),
 ]
+
+from . import views_sales  # noqa: E402  (the sales pages: his quotes, orders, prices)
+
+urlpatterns += [
+    path("quotes/", views_sales.quote_list, name="quotes"),
+    path("quotes/<int:quote_id>/", views_sales.quote_detail, name="quote"),
+    path("quotes/<int:quote_id>/pdf/", views_sales.quote_pdf_download, name="quote_pdf"),
+    path("quotes/<int:quote_id>/accept/", views_sales.quote_accept_view, name="quote_accept"),
+    path("quotes/<int:quote_id>/decline/", views_sales.quote_decline_view, name="quote_decline"),
+    path("orders/", views_sales.order_list, name="orders"),
+    path("orders/<int:order_id>/", views_sales.order_detail, name="order"),
+    path("prices/", views_sales.prices, name="prices"),
+]

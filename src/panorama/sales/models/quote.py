@@ -28,6 +28,7 @@ class Quote(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Rejected")
         EXPIRED = "expired", _("Expired")
+        DECLINED = "declined", _("Declined by the customer")  # the link or the portal
 
     # A quote can change only in these states; an edit puts it back to draft.
     EDITABLE = (Status.DRAFT, Status.PENDING_APPROVAL, Status.APPROVED, Status.REJECTED)

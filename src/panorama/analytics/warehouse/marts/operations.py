@@ -26,7 +26,7 @@ def _offers(d: Dialect, keys: str = "") -> str:
     SELECT q.customer_id, c.owner_id, c.team_id, COUNT(*) AS quotes,
            SUM(CASE WHEN q.sent_at IS NOT NULL THEN 1 ELSE 0 END) AS sent,
            SUM(CASE WHEN q.status = 'accepted' THEN 1 ELSE 0 END) AS accepted,
-           SUM(CASE WHEN q.status IN ('rejected', 'expired') THEN 1 ELSE 0 END) AS lost,
+           SUM(CASE WHEN q.status IN ('rejected', 'expired', 'declined') THEN 1 ELSE 0 END) AS lost,
            CAST(SUM(q.total) AS DECIMAL(18,2)) AS quoted,
            CAST(SUM(CASE WHEN q.status = 'accepted' THEN q.total ELSE 0 END)
                 AS DECIMAL(18,2)) AS accepted_value,

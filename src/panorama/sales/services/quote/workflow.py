@@ -298,18 +298,21 @@ def quote_from_token(token: str) -> Quote:
     return quote
 
 
-@transaction.atomic
-def quote_accept(*, token: str) -> Quote:
-    """The customer accepts the quote through the link: the order is placed, the
-    promotions used are redeemed and the timeline told. A second use, an expired or a
-    superseded link changes nothing."""
-    from ..order import order_from_quote
-
+def _answerable(token: str) -> Quote:
+    """The quote a link (or the portal, which signs one for the signed-in customer) is
+    for, locked, while the customer may still answer it: the refusals of accepting and
+    declining are the same ones."""
     quote = quote_from_token(token)
     quote = Quote.objects.select_for_update().get(pk=quote.pk)
     if quote.status == Quote.Status.ACCEPTED:
         raise Conflict(
             _("Quote %(ref)s was already accepted. Thank you!") % {"ref": quote.reference},
+            field="token",
+        )
+    if quote.status == Quote.Status.DECLINED:
+        raise Conflict(
+            _("Quote %(ref)s was declined. Ask us for a new one if you changed your mind.")
+            % {"ref": quote.reference},
             field="token",
         )
     if quote.status != Quote.Status.SENT:
@@ -322,6 +325,17 @@ def quote_accept(*, token: str) -> Quote:
             _("Quote %(ref)s was replaced by a newer version.") % {"ref": quote.reference},
             field="token",
         )
+    return quote
+
+
+@transaction.atomic
+def quote_accept(*, token: str) -> Quote:
+    """The customer accepts the quote through the link: the order is placed, the
+    promotions used are redeemed and the timeline told. A second use, an expired or a
+    superseded link changes nothing."""
+    from ..order import order_from_quote
+
+    quote = _answerable(token)
     _status(quote, Quote.Status.ACCEPTED, by=None)
     quote.accepted_at = timezone.now()
     quote.save()
@@ -343,6 +357,28 @@ def quote_accept(*, token: str) -> Quote:
         direction=Interaction.Direction.INBOUND,
     )
     order_from_quote(quote=quote, by=None)
+    return quote
+
+
+@transaction.atomic
+def quote_decline(*, token: str, reason: str = "") -> Quote:
+    """The customer declines the quote: it is closed (a rep makes a new version if the
+    talk goes on), his reason lands on the timeline. The same link checks and refusals
+    as ``quote_accept``; nothing is redeemed and no order is placed."""
+    quote = _answerable(token)
+    reason = (reason or "").strip()
+    if len(reason) > 2000:
+        raise ValidationFailed(_("Say it in 2000 characters at most."), field="reason")
+    _status(quote, Quote.Status.DECLINED, by=None)
+    quote.save()
+    _timeline(
+        quote,
+        by=None,
+        subject=_("Quote %(ref)s declined by the customer") % {"ref": quote.reference},
+        body=reason,
+        channel=Interaction.Channel.WEB,
+        direction=Interaction.Direction.INBOUND,
+    )
     return quote
 
 

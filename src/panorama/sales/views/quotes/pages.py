@@ -59,6 +59,7 @@ STATUS_TONES = {
     "accepted": "success",
     "rejected": "danger",
     "expired": "secondary",
+    "declined": "danger",
 }
 
 
@@ -333,8 +334,9 @@ def quote_pdf_download(request, quote_id: int):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def quote_accept(request, token: str):
-    """The customer's page: the quote as sent and one button to accept it. A forged
-    link is a 404, an expired one a 410, a link used twice a 409 — nothing written."""
+    """The customer's page: the quote as sent, a button to accept it and one to decline
+    it (``decision=decline``, with his reason). A forged link is a 404, an expired one a
+    410, a link used twice a 409 — nothing written."""
     from django.utils import translation
 
     try:
@@ -347,16 +349,22 @@ def quote_accept(request, token: str):
     lines = with_option_names(list(quote.lines.all()))
     context: dict[str, Any] = {"quote": quote, "lines": lines, "token": token}
     if request.method == "POST":
+        decline = request.POST.get("decision") == "decline"
         try:
-            service.quote_accept(token=token)
+            if decline:
+                service.quote_decline(token=token, reason=request.POST.get("reason", ""))
+            else:
+                service.quote_accept(token=token)
         except NotFound:
             raise
         except DomainError as exc:
             status = 409 if isinstance(exc, Conflict) else 410
             context["error"] = exc.message
             return render(request, "sales/quotes/accept.html", context, status=status)
-        context["accepted"] = True
-        quote.status = Quote.Status.ACCEPTED
+        context["declined" if decline else "accepted"] = True
+        quote.status = Quote.Status.DECLINED if decline else Quote.Status.ACCEPTED
     elif quote.status == Quote.Status.ACCEPTED:
         context["already"] = True
+    elif quote.status == Quote.Status.DECLINED:
+        context["was_declined"] = True
     return render(request, "sales/quotes/accept.html", context)
