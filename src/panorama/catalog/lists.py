@@ -32,12 +32,14 @@ from panorama.core.lists import (
     id_value,
     named_choices,
 )
+from panorama.core.lists.actions import ChunkResult, delete_action
 from panorama.core.pagination import Keyset
 from panorama.core.templatetags.formatting import money, number
 
 from .forms import ProductForm
 from .models import Category, Channel, FinancingPlan, PriceList, Product, Promotion
 from .selectors import products_filter, terms
+from .services.product_delete import product_restore, products_delete
 from .services.products import product_update
 
 STATUS = [("on", _("Active")), ("off", _("Archived"))]
@@ -219,6 +221,25 @@ def _product_edit(name: str) -> Edit:
     )
 
 
+def _delete(user: Any, products: list[Product], _value: Any) -> ChunkResult:
+    """The chunk deleted in one write; each product in use refused, naming what uses it;
+    each deleted one's snapshot kept for the undo."""
+    refused, kept = products_delete(by=user, products=products)
+    return ChunkResult(refused=refused, kept=kept)
+
+
+# products_delete: ``catalog.manage``; a product in use (quotes, orders, price lists,
+# bundles, holdings, service...) refused with what uses it; undone by product_restore.
+DELETE = delete_action(
+    None,
+    _("Choose “Delete them for good” to delete the selected products."),
+    permission="catalog.manage",
+    run_many=_delete,
+    deletes=True,
+    undo=lambda user, _row, kept: product_restore(by=user, snapshot=kept),
+)
+
+
 ACTIVE_EDIT = active_edit(
     lambda user, row, active: product_update(product=row, by=user, changes={"active": active}),
     permission="catalog.manage",
@@ -267,7 +288,8 @@ class ProductList(ListDefinition):
                 product=row, by=user, changes={"active": active}
             ),
             permission="catalog.manage",
-        )
+        ),
+        DELETE,
     ]
     bulk_export = "core.export"
     row_related = ("category", "unit", "tax")
