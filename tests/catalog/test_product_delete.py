@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from panorama.catalog.models import OptionGroup, Product, ProductOption, StockMovement
 from panorama.catalog.services.options import option_create, option_group_create
@@ -175,3 +176,11 @@ def test_deleting_a_chunk_costs_the_same_queries_for_two_products_or_twenty(mana
         return len(queries)
 
     assert cost(2) == cost(20)
+
+
+def test_the_refusal_reads_in_the_user_s_language(manager, shop):
+    with translation.override("es"), pytest.raises(Conflict) as refused:
+        product_delete(by=manager, product=shop["quoted"])
+    assert str(refused.value.message) == (
+        "Está en uso en 1 presupuesto: no se puede eliminar. Archívelo para dejar de venderlo."
+    )

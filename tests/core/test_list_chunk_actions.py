@@ -27,14 +27,14 @@ def _mark(user, rows, _value):
     bad = [r for r in rows if r.last_name == "Malo"]
     if bad:
         raise ValidationFailed(f"{bad[0].first_name} Malo is not wanted.")
-    Customer.objects.filter(pk__in=[r.pk for r in rows]).update(city="Hecho")
+    Customer.objects.filter(pk__in=[r.pk for r in rows]).update(notes="Hecho")
 
 
 def _mark_telling(user, rows, _value):
     """The same, but saying which rows it refused: the others done in one UPDATE."""
     CALLS.append(len(rows))
     refused = {r.pk: "Malo is not wanted." for r in rows if r.last_name == "Malo"}
-    Customer.objects.filter(pk__in=[r.pk for r in rows if r.pk not in refused]).update(city="Hecho")
+    Customer.objects.filter(pk__in=[r.pk for r in rows if r.pk not in refused]).update(notes="Hecho")
     return ChunkResult(refused=refused)
 
 
@@ -61,7 +61,7 @@ def _crowd(good: int, bad: int) -> list[int]:
 
 
 def _marked() -> int:
-    return Customer.objects.filter(city="Hecho").count()
+    return Customer.objects.filter(notes="Hecho").count()
 
 
 @pytest.mark.parametrize("run_many", [_mark, _mark_telling])
@@ -117,7 +117,7 @@ def test_a_telling_chunk_costs_the_same_queries_for_5_rows_or_40(client, admin_u
     client.force_login(admin_user)
 
     def cost(good: int) -> int:
-        Customer.objects.update(city="")
+        Customer.objects.update(notes="")
         ids = _crowd(good, 1)
         with CaptureQueriesContext(connection) as queries:
             report = list_bulk(client, "customers", action="mark", ids=ids).context["list"].report

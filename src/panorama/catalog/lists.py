@@ -39,8 +39,11 @@ from panorama.core.templatetags.formatting import money, number
 from .forms import ProductForm
 from .models import Category, Channel, FinancingPlan, PriceList, Product, Promotion
 from .selectors import products_filter, terms
+from .services.financing import financing_plan_update
+from .services.price_lists import price_list_update
 from .services.product_delete import product_restore, products_delete
 from .services.products import product_update
+from .services.promotions import promotion_update
 
 STATUS = [("on", _("Active")), ("off", _("Archived"))]
 VALIDITY = [("current", _("Valid today")), ("upcoming", _("Upcoming")), ("expired", _("Expired"))]
@@ -88,6 +91,14 @@ class PriceListList(ListDefinition):
     ]
     sorts = [BY_NAME]
     default_sort = "name"
+    bulk_actions = [
+        active_toggle(
+            lambda user, row, active: price_list_update(
+                by=user, price_list=row, changes={"active": active}
+            ),
+            permission="catalog.manage",
+        )
+    ]
 
     def filtered(self, user, state: ListState) -> QuerySet:
         validity = state.filters.get("validity", "")
@@ -148,6 +159,14 @@ class PromotionList(ListDefinition):
     ]
     sorts = [BY_NAME]
     default_sort = "name"
+    bulk_actions = [
+        active_toggle(
+            lambda user, row, active: promotion_update(
+                by=user, promotion=row, changes={"active": active}
+            ),
+            permission="catalog.manage",
+        )
+    ]
 
     def filtered(self, user, state: ListState) -> QuerySet:
         kind = state.filters.get("kind", "")
@@ -194,6 +213,14 @@ class FinancingPlanList(ListDefinition):
         Sort("instalments", _("Fewest instalments"), Keyset("instalments", "id", types=(int, int))),
     ]
     default_sort = "instalments"
+    bulk_actions = [
+        active_toggle(
+            lambda user, row, active: financing_plan_update(
+                by=user, plan=row, changes={"active": active}
+            ),
+            permission="catalog.manage",
+        )
+    ]
 
     def filtered(self, user, state: ListState) -> QuerySet:
         return terms.financing_plan_list(search=state.search, active=active_value(state))

@@ -82,14 +82,14 @@ _MOVED = ngettext_lazy("%(n)s stock movement", "%(n)s stock movements", "n")
 _HELD = ngettext_lazy("%(n)s customer holding", "%(n)s customer holdings", "n")
 
 
-def _relations() -> Iterable[tuple[type[models.Model], str, str, Any]]:
+def _relations() -> Iterable[tuple[Any, str, str, Any]]:
     """(model, product field, counted field, words) for every relation that is a use."""
     # Hidden ones too: quote and order lines point at products with no way back ("+").
-    reverse = (
+    reverse: list[Any] = [
         f
         for f in Product._meta.get_fields(include_hidden=True)
         if f.is_relation and f.auto_created and not f.concrete
-    )
+    ]
     for rel in reverse:
         key = (rel.related_model._meta.label, rel.field.name)
         if key in _OWN:
@@ -143,7 +143,7 @@ def _snapshots(products: list[Product]) -> dict[int, list[dict[str, Any]]]:
     saves back), in the order they are saved: one query per model."""
     pks = [p.pk for p in products]
     kept: dict[int, list[Any]] = {p.pk: [p] for p in products}
-    own = [
+    own: list[Any] = [
         OptionGroup.objects.filter(product_id__in=pks).order_by("pk"),
         ProductOption.objects.filter(product_id__in=pks).order_by("pk"),
         OptionRule.objects.filter(product_id__in=pks).order_by("pk"),
