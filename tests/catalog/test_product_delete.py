@@ -16,6 +16,7 @@ from panorama.catalog.services.options import option_create, option_group_create
 from panorama.catalog.services.price_lists import price_list_create, price_list_item_set
 from panorama.catalog.services.product_delete import product_delete, products_delete
 from panorama.catalog.services.products import product_create
+from panorama.catalog.services.stock import stock_receive
 from panorama.core.exceptions import Conflict, PermissionDenied
 from panorama.sales.services.quote import LineData, quote_create
 from tests.factories import CustomerFactory, HoldingFactory
@@ -50,7 +51,16 @@ def shop(manager, team):
     option_create(by=manager, product=pack, code="cable", name="Cable", component=part)
     held = ProductFactory(sku="CTA-NOMINA", name="Cuenta nómina")
     HoldingFactory(customer=customer, product_code="CTA-NOMINA")
-    return {"spare": spare, "quoted": quoted, "priced": priced, "part": part, "held": held}
+    moved = product_create(by=manager, sku="SW", name="Switch", list_price="50", track_stock=True)
+    stock_receive(by=manager, product_id=moved.pk, quantity=3, note="")
+    return {
+        "spare": spare,
+        "quoted": quoted,
+        "priced": priced,
+        "part": part,
+        "held": held,
+        "moved": moved,
+    }
 
 
 def test_a_product_in_use_is_refused_naming_what_uses_it(manager, shop):
@@ -59,6 +69,7 @@ def test_a_product_in_use_is_refused_naming_what_uses_it(manager, shop):
         ("priced", "1 price list"),
         ("part", "1 bundle (as a component)"),
         ("held", "1 customer holding"),
+        ("moved", "1 stock movement"),  # a receipt: its opening stock is its own
     ]:
         with pytest.raises(Conflict) as refused:
             product_delete(by=manager, product=shop[key])

@@ -34,7 +34,9 @@ def _mark_telling(user, rows, _value):
     """The same, but saying which rows it refused: the others done in one UPDATE."""
     CALLS.append(len(rows))
     refused = {r.pk: "Malo is not wanted." for r in rows if r.last_name == "Malo"}
-    Customer.objects.filter(pk__in=[r.pk for r in rows if r.pk not in refused]).update(notes="Hecho")
+    Customer.objects.filter(pk__in=[r.pk for r in rows if r.pk not in refused]).update(
+        notes="Hecho"
+    )
     return ChunkResult(refused=refused)
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, models, transaction
-from django.db.models import Count
+from django.db import IntegrityError, transaction
+from django.db.models import Count, ProtectedError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
@@ -30,9 +30,10 @@ from panorama.core.exceptions import Conflict
 
 from ..models import OptionGroup, OptionRule, Product, ProductOption, StockMovement
 
-# The product's own rows: deleted with it and kept in its snapshot.
+# The product's own rows: deleted with it and kept in its snapshot (its opening stock
+# too: a stock movement of any other kind is a use, see ``products_in_use``).
 _OWN = {("catalog.OptionGroup", "product"), ("catalog.ProductOption", "product")}
-_OWN |= {("catalog.OptionRule", "product"), ("catalog.StockMovement", "product")}
+_OWN |= {("catalog.OptionRule", "product")}
 
 # What a use is called, counted by the record that holds it (a quote, not its lines).
 _USES: dict[tuple[str, str], tuple[str, Any]] = {
@@ -58,6 +59,10 @@ _USES: dict[tuple[str, str], tuple[str, Any]] = {
         "pk",
         ngettext_lazy("%(n)s sales script", "%(n)s sales scripts", "n"),
     ),
+    ("catalog.StockMovement", "product"): (
+        "pk",
+        ngettext_lazy("%(n)s stock movement", "%(n)s stock movements", "n"),
+    ),
     ("service.Asset", "product"): ("pk", ngettext_lazy("%(n)s asset", "%(n)s assets", "n")),
     ("service.Case", "product"): ("pk", ngettext_lazy("%(n)s case", "%(n)s cases", "n")),
     ("service.Defect", "product"): ("pk", ngettext_lazy("%(n)s defect", "%(n)s defects", "n")),
@@ -78,7 +83,6 @@ _USES: dict[tuple[str, str], tuple[str, Any]] = {
         ngettext_lazy("%(n)s loyalty earning rule", "%(n)s loyalty earning rules", "n"),
     ),
 }
-_MOVED = ngettext_lazy("%(n)s stock movement", "%(n)s stock movements", "n")
 _HELD = ngettext_lazy("%(n)s customer holding", "%(n)s customer holdings", "n")
 
 
@@ -119,7 +123,7 @@ def products_in_use(products: list[Product]) -> dict[int, str]:
             rows = rows.exclude(kind=StockMovement.Kind.OPENING)
         found = rows.values(field).annotate(n=Count(counted, distinct=True)).order_by()
         for row in found:
-            uses.setdefault(row[field], []).append(_said(words or _MOVED, row["n"]))
+            uses.setdefault(row[field], []).append(_said(words, row["n"]))
     from panorama.customers.models import Holding  # customers sit above the catalogue
 
     by_sku = {p.sku: p.pk for p in products}
@@ -176,7 +180,15 @@ def products_delete(
     snapshots = _snapshots(going)
     if going:
         ids = [p.pk for p in going]
-        Product.objects.filter(pk__in=ids).delete()
+        try:
+            with transaction.atomic():
+                Product.objects.filter(pk__in=ids).delete()
+        except ProtectedError:
+            # A use written by another process between the check and the delete.
+            raise Conflict(
+                _("Something still uses it: it cannot be deleted. Archive it instead."),
+                field="product",
+            ) from None
         who = by.pk if by else None
         emit_many(
             "product.deleted",

@@ -133,14 +133,14 @@ def _chunk_run(job: BulkJob, action, value, chunk: list, writer, before) -> None
     elif before is not None:  # an undo: each row back to its value before
         _chunk_undo(job, action, chunk, before)
     elif action.run_many is not None:
-        outcomes, kept = _apply_many(action, job.user, chunk, value)
+        outcomes, deleted = _apply_many(action, job.user, chunk, value)
         for row, reason in outcomes:
             if reason:
                 job.refused.append([str(row), reason])
                 continue
             job.done += 1
-            if action.deletes and action.undo is not None and row.pk in kept:
-                job.undo_data[str(row.pk)] = {"kept": kept[row.pk], "row": str(row)}
+            if action.deletes and action.undo is not None and row.pk in deleted:
+                job.undo_data[str(row.pk)] = {"kept": deleted[row.pk], "row": str(row)}
     else:
         undoable = action.undo is not None and action.before is not None
         was: dict[int, Any] = {}
