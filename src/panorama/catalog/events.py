@@ -24,6 +24,25 @@ class ProductUpdated(Payload):
     by: int | None = Field(description="the user who changed it (null: the system)")
 
 
+@event("product.deleted")
+class ProductDeleted(Payload):
+    """A product nothing used (no quote, order, price list, bundle, holding, service or
+    stock history) was deleted, with its own options and opening stock."""
+
+    product_id: int = Field(description="the deleted product's id")
+    sku: str = Field(description="its SKU")
+    by: int | None = Field(description="the user who deleted it (null: the system)")
+
+
+@event("product.restored")
+class ProductRestored(Payload):
+    """A deleted product was put back as it was, under its id (a bulk delete undone)."""
+
+    product_id: int = Field(description="the product")
+    sku: str = Field(description="its SKU")
+    by: int | None = Field(description="the user who put it back (null: the system)")
+
+
 @event("product.stock_moved")
 class ProductStockMoved(Payload):
     """A product's stock moved (no ERP connected): an order's units reserved (confirmed),

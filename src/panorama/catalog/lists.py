@@ -32,13 +32,18 @@ from panorama.core.lists import (
     id_value,
     named_choices,
 )
+from panorama.core.lists.actions import ChunkResult, delete_action
 from panorama.core.pagination import Keyset
 from panorama.core.templatetags.formatting import money, number
 
 from .forms import ProductForm
 from .models import Category, Channel, FinancingPlan, PriceList, Product, Promotion
 from .selectors import products_filter, terms
+from .services.financing import financing_plan_update
+from .services.price_lists import price_list_update
+from .services.product_delete import product_restore, products_delete
 from .services.products import product_update
+from .services.promotions import promotion_update
 
 STATUS = [("on", _("Active")), ("off", _("Archived"))]
 VALIDITY = [("current", _("Valid today")), ("upcoming", _("Upcoming")), ("expired", _("Expired"))]
@@ -86,6 +91,14 @@ class PriceListList(ListDefinition):
     ]
     sorts = [BY_NAME]
     default_sort = "name"
+    bulk_actions = [
+        active_toggle(
+            lambda user, row, active: price_list_update(
+                by=user, price_list=row, changes={"active": active}
+            ),
+            permission="catalog.manage",
+        )
+    ]
 
     def filtered(self, user, state: ListState) -> QuerySet:
         validity = state.filters.get("validity", "")
@@ -146,6 +159,14 @@ class PromotionList(ListDefinition):
     ]
     sorts = [BY_NAME]
     default_sort = "name"
+    bulk_actions = [
+        active_toggle(
+            lambda user, row, active: promotion_update(
+                by=user, promotion=row, changes={"active": active}
+            ),
+            permission="catalog.manage",
+        )
+    ]
 
     def filtered(self, user, state: ListState) -> QuerySet:
         kind = state.filters.get("kind", "")
@@ -192,6 +213,14 @@ class FinancingPlanList(ListDefinition):
         Sort("instalments", _("Fewest instalments"), Keyset("instalments", "id", types=(int, int))),
     ]
     default_sort = "instalments"
+    bulk_actions = [
+        active_toggle(
+            lambda user, row, active: financing_plan_update(
+                by=user, plan=row, changes={"active": active}
+            ),
+            permission="catalog.manage",
+        )
+    ]
 
     def filtered(self, user, state: ListState) -> QuerySet:
         return terms.financing_plan_list(search=state.search, active=active_value(state))
@@ -217,6 +246,25 @@ def _product_edit(name: str) -> Edit:
         save=lambda user, row, value: product_update(product=row, by=user, changes={name: value}),
         permission="catalog.manage",
     )
+
+
+def _delete(user: Any, products: list[Product], _value: Any) -> ChunkResult:
+    """The chunk deleted in one write; each product in use refused, naming what uses it;
+    each deleted one's snapshot kept for the undo."""
+    refused, kept = products_delete(by=user, products=products)
+    return ChunkResult(refused=refused, kept=kept)
+
+
+# products_delete: ``catalog.manage``; a product in use (quotes, orders, price lists,
+# bundles, holdings, service...) refused with what uses it; undone by product_restore.
+DELETE = delete_action(
+    None,
+    _("Choose “Delete them for good” to delete the selected products."),
+    permission="catalog.manage",
+    run_many=_delete,
+    deletes=True,
+    undo=lambda user, _row, kept: product_restore(by=user, snapshot=kept),
+)
 
 
 ACTIVE_EDIT = active_edit(
@@ -267,7 +315,8 @@ class ProductList(ListDefinition):
                 product=row, by=user, changes={"active": active}
             ),
             permission="catalog.manage",
-        )
+        ),
+        DELETE,
     ]
     bulk_export = "core.export"
     row_related = ("category", "unit", "tax")

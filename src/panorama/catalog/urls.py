@@ -21,6 +21,7 @@ urlpatterns = [
     path("products/new/", products.product_create, name="product_create"),
     path("products/<int:product_id>/", products.product_detail, name="product_detail"),
     path("products/<int:product_id>/edit/", products.product_edit, name="product_edit"),
+    path("products/<int:product_id>/delete/", products.product_delete, name="product_delete"),
     path(
         "products/<int:product_id>/stock-receipts/",
         products.product_stock_receive,

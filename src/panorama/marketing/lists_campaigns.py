@@ -28,10 +28,10 @@ from panorama.core.lists import (
     Sort,
     chip,
 )
+from panorama.core.lists.actions import delete_action
 from panorama.core.pagination import Keyset
 
 from . import selectors
-from .lists_pages import delete_action
 from .models import Campaign, Recipient, StaticList
 from .services.campaigns import campaign_cancel, campaign_save
 from .services.segments import list_delete, list_refresh, list_rename

@@ -32,6 +32,7 @@ from panorama.core.lists import (
     chip,
     person,
 )
+from panorama.core.lists.actions import delete_action
 from panorama.core.pagination import TimeKeyset
 
 from . import selectors
@@ -69,20 +70,6 @@ def _by_owner(qs: QuerySet, value: str | None, user: Any) -> QuerySet:
     if value == "others":
         return qs.exclude(owner_id=user.pk)
     return qs
-
-
-def delete_action(run: Any, required: Any, *, permission: str) -> BulkAction:
-    """*Delete*, which cannot be undone: the user must first choose "Delete them for
-    good" in a select; without it the action is refused with ``required``, nothing done."""
-
-    def field(user: Any) -> forms.Field:
-        return forms.ChoiceField(
-            label=_("Confirm…"),
-            choices=[("", _("Confirm…")), ("yes", _("Delete them for good"))],
-            error_messages={"required": required},
-        )
-
-    return BulkAction("delete", _("Delete"), field=field, run=run, permission=permission)
 
 
 def _name_edit(save: Any, *, permission: str) -> Edit:

@@ -9,11 +9,13 @@ from django.utils.translation import ngettext_lazy
 
 from panorama.accounts import permissions
 from panorama.core.lists import Column, ListDefinition, ListState, Sort, attr
+from panorama.core.lists.actions import delete_action
 from panorama.core.pagination import Keyset
 
 from ..models import Report
 from .catalogue import SOURCES
 from .selectors import reports_visible
+from .services import report_delete
 
 
 def _source(row: Report) -> Any:
@@ -37,6 +39,14 @@ class ReportList(ListDefinition):
     ]
     sorts = [Sort("name", _("Name, A to Z"), Keyset("name", "id", types=(str, int)))]
     default_sort = "name"
+    # report_delete: the right to build reports; a report not his refused with why.
+    bulk_actions = [
+        delete_action(
+            lambda user, report, _value: report_delete(by=user, report=report),
+            _("Choose “Delete them for good” to delete the selected reports."),
+            permission="analytics.build_reports",
+        )
+    ]
 
     def filtered(self, user, state: ListState) -> QuerySet:
         qs = reports_visible(user=user)

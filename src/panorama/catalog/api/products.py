@@ -53,6 +53,7 @@ from ..services import promotions as promotion_services
 from ..services.configuration import configuration_check
 from ..services.financing import financing_schedule
 from ..services.pricing import LineIn, price_lines
+from ..services.product_delete import product_delete as product_delete_service
 from ..services.stock import stock_adjust, stock_receive
 
 router = Router(tags=["catalog"])
@@ -89,6 +90,17 @@ def product_update(request, product_id: int, payload: ProductPatch):
     changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
     product_services.product_update(product=product, by=request.user, changes=changes)
     return selectors.product_get(product_id=product_id)
+
+
+@router.delete("/catalog/products/{product_id}", response={204: None})
+def product_delete(request, product_id: int):
+    """Delete a product entered by mistake, with its own options and opening stock
+    (``catalog.manage``, else 403). A product in use (quotes, orders, opportunities,
+    price lists, promotions, bundles, customer holdings, service records, stock moved)
+    is never deleted: 409 naming what uses it; archive it instead (PATCH ``active``)."""
+    product = selectors.product_get(product_id=product_id)
+    product_delete_service(by=request.user, product=product)
+    return Status(204, None)
 
 
 @router.get("/catalog/products/{product_id}/availability", response=AvailabilityOut)

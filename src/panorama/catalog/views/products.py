@@ -16,6 +16,7 @@ from ..forms import ProductForm, StockAdjustmentForm, StockReceiptForm
 from ..lists import PRODUCTS
 from ..selectors.options import option_model
 from ..services import products as product_services
+from ..services.product_delete import product_delete as product_delete_service
 from ..services.stock import stock_adjust, stock_receive
 
 
@@ -168,3 +169,18 @@ def product_edit(request, product_id: int):
     status = 422 if form.errors else 200
     context = {"form": form, "product": product}
     return render(request, "catalog/product_form.html", context, status=status)
+
+
+@require_POST
+def product_delete(request, product_id: int):
+    """Delete the product (the page's button, after its confirmation): back to the
+    catalogue; a product in use stays, its page saying what uses it."""
+    product = selectors.product_get(product_id=product_id)
+    ensure_can(request.user, "catalog.manage", product)
+    try:
+        product_delete_service(by=request.user, product=product)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("catalog:product_detail", product.pk)
+    messages.success(request, _("“%(name)s” deleted.") % {"name": product.name})
+    return redirect("catalog:product_list")

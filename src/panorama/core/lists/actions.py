@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from panorama.accounts.permissions import can
-from panorama.core.exceptions import DomainError, ValidationFailed
+from panorama.core.exceptions import DomainError, PermissionDenied, ValidationFailed
 
 if TYPE_CHECKING:
     from panorama.core.models import BulkJob
@@ -56,8 +56,11 @@ class BulkAction:
 
     - ``run(user, row, value)``: one row at a time, through the app's service;
     - ``run_many(user, rows, value)``: a chunk of rows in one service call (adding 100
-      customers to a marketing list is one write and one event, not a hundred); a
-      ``DomainError`` refuses the chunk's rows with its message;
+      customers to a marketing list is one write and one event, not a hundred). It
+      returns a ``ChunkResult`` naming the rows it refused, each with why (the others
+      were done), or anything else when it did them all. A ``DomainError`` it raises
+      for several rows does not refuse them all: each row is tried on its own, so one
+      bad row costs only itself (a ``PermissionDenied`` refuses the chunk at once);
     - ``export``: "csv" or "xlsx", the rows' shown columns written to a file its user
       downloads (``core.lists.export``).
 
@@ -67,6 +70,10 @@ class BulkAction:
     back through ``undo`` (the app's service, its permission checks included) only while
     the row still reads as the action left it; a row changed since is left as it is and
     reported with ``changed_since``.
+
+    ``deletes``: the action deletes its rows (``run_many`` only). Its ``undo(user, None,
+    kept)`` puts a deleted row back from what its ``ChunkResult.kept`` says of it (the
+    list no longer finds the row, so nothing is compared with ``before``).
 
     ``prepare(user, value)`` runs once, in the request, before any row (the value checked
     by ``field``): it makes what the rows go into (a new marketing list) and returns the
@@ -84,6 +91,7 @@ class BulkAction:
     undo: Callable[[Any, Any, Any], Any] | None = None  # (user, row, before)
     changed_since: Label = gettext_lazy("Changed since the bulk action: left as it is.")
     prepare: Callable[[Any, Any], str] | None = None  # (user, value) -> the rows' value
+    deletes: bool = False
 
     def allowed(self, user: Any) -> bool:
         return not self.permission or can(user, self.permission)
@@ -92,6 +100,35 @@ class BulkAction:
     def always_job(self) -> bool:
         """Kept as a ``BulkJob`` however few its rows: it leaves a file or an undo."""
         return bool(self.export or self.undo)
+
+
+@dataclass
+class ChunkResult:
+    """What a chunk service (``BulkAction.run_many``) says of its rows: the ones it
+    refused, by id, with why (every other row was done, in its one write), and for an
+    action that deletes, what the undo needs to put each deleted row back, by id."""
+
+    refused: dict[int, str] = field(default_factory=dict)
+    kept: dict[int, Any] = field(default_factory=dict)
+
+
+def delete_action(
+    run: Callable[[Any, Any, Any], Any] | None, required: Any, *, permission: str, **extra: Any
+) -> BulkAction:
+    """*Delete*: the user must first choose "Delete them for good" in a select; without
+    it the action is refused with ``required``, nothing done. ``run`` deletes one row;
+    or ``run_many=…`` a chunk (with ``deletes=True``, ``undo=…`` to put them back)."""
+
+    def confirm(user: Any) -> forms.Field:
+        return forms.ChoiceField(
+            label=_("Confirm…"),
+            choices=[("", _("Confirm…")), ("yes", _("Delete them for good"))],
+            error_messages={"required": required},
+        )
+
+    return BulkAction(
+        "delete", gettext_lazy("Delete"), field=confirm, run=run, permission=permission, **extra
+    )
 
 
 # Actions other apps add to a list they cannot import (marketing's "add to list" on the
@@ -250,9 +287,9 @@ def bulk_run(
         return job
     report = BulkReport(action=_label(action, named))
     if action.run_many is not None:
-        for row_text, why in _apply_many(action, user, chosen, value):
+        for row, why in _apply_many(action, user, chosen, value)[0]:
             if why:
-                report.refused.append((row_text, why))
+                report.refused.append((str(row), why))
             else:
                 report.done += 1
         return report
@@ -265,14 +302,30 @@ def bulk_run(
     return report
 
 
-def _apply_many(action: BulkAction, user: Any, rows: list, value: Any) -> list[tuple[str, str]]:
-    """Run a chunk action: (row, "") for each row done, (row, reason) when refused."""
+def _apply_many(
+    action: BulkAction, user: Any, rows: list, value: Any
+) -> tuple[list[tuple[Any, str]], dict[int, Any]]:
+    """Run a chunk action: (row, "") for each row done, (row, reason) for each refused,
+    and what its undo keeps of the deleted rows (``ChunkResult.kept``). A refusal the
+    service raises for several rows is not theirs all: each is tried on its own."""
     assert action.run_many is not None
     try:
-        action.run_many(user, rows, value)
+        result = action.run_many(user, rows, value)
+    except PermissionDenied as exc:  # the user's, not a row's: the chunk refused at once
+        return [(row, str(exc.message)) for row in rows], {}
     except DomainError as exc:
-        return [(str(row), str(exc.message)) for row in rows]
-    return [(str(row), "") for row in rows]
+        if len(rows) == 1:
+            return [(rows[0], str(exc.message))], {}
+        outcomes: list[tuple[Any, str]] = []
+        kept: dict[int, Any] = {}
+        for row in rows:
+            one, one_kept = _apply_many(action, user, [row], value)
+            outcomes += one
+            kept.update(one_kept)
+        return outcomes, kept
+    if not isinstance(result, ChunkResult):
+        return [(row, "") for row in rows], {}
+    return [(row, str(result.refused.get(row.pk, ""))) for row in rows], result.kept
 
 
 def _label(action: BulkAction, named: Any = None) -> str:

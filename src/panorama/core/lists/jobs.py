@@ -78,15 +78,19 @@ def bulk_job_run(job_id: int) -> None:
             # The ids first, then the rows by chunks of ids: a row the action takes out
             # of the filter is neither skipped nor met twice, and a resumed job starts
             # after the last row it finished.
-            in_sight = list(rows.values_list("pk", flat=True))
-            pks = [pk for pk in in_sight if pk > job.last_pk]
-            for start in range(0, len(pks), PROGRESS_EVERY):
-                chunk = list(rows.filter(pk__in=pks[start : start + PROGRESS_EVERY]))
-                _chunk_run(job, action, value, chunk, writer, before)
-                job.save(update_fields=["done", "refused", "last_pk", "undo_data"])
-                jobs.stop_check()
-            if before is not None:
-                _out_of_sight(job, rows.model, before, set(in_sight))
+            if before is not None and action.deletes:
+                # The rows are gone: each put back from what the action kept of it.
+                _restore_run(job, action, before)
+            else:
+                in_sight = list(rows.values_list("pk", flat=True))
+                pks = [pk for pk in in_sight if pk > job.last_pk]
+                for start in range(0, len(pks), PROGRESS_EVERY):
+                    chunk = list(rows.filter(pk__in=pks[start : start + PROGRESS_EVERY]))
+                    _chunk_run(job, action, value, chunk, writer, before)
+                    job.save(update_fields=["done", "refused", "last_pk", "undo_data"])
+                    jobs.stop_check()
+                if before is not None:
+                    _out_of_sight(job, rows.model, before, set(in_sight))
             if writer is not None:
                 job.file = writer.save(definition.name)
                 from panorama.core.services import audit_record
@@ -129,11 +133,14 @@ def _chunk_run(job: BulkJob, action, value, chunk: list, writer, before) -> None
     elif before is not None:  # an undo: each row back to its value before
         _chunk_undo(job, action, chunk, before)
     elif action.run_many is not None:
-        for row_text, reason in _apply_many(action, job.user, chunk, value):
+        outcomes, deleted = _apply_many(action, job.user, chunk, value)
+        for row, reason in outcomes:
             if reason:
-                job.refused.append([row_text, reason])
-            else:
-                job.done += 1
+                job.refused.append([str(row), reason])
+                continue
+            job.done += 1
+            if action.deletes and action.undo is not None and row.pk in deleted:
+                job.undo_data[str(row.pk)] = {"kept": deleted[row.pk], "row": str(row)}
     else:
         undoable = action.undo is not None and action.before is not None
         was: dict[int, Any] = {}
@@ -177,6 +184,25 @@ def _chunk_undo(job: BulkJob, action, chunk: list, before: dict[str, Any]) -> No
             job.done += 1
         except DomainError as exc:
             job.refused.append([str(row), str(exc.message)])
+
+
+def _restore_run(job: BulkJob, action, before: dict[str, Any]) -> None:
+    """The undo of a delete: each deleted row put back through ``undo`` (the app's
+    service: its permission and its reasons), in its own transaction; progress saved by
+    chunks, a resumed job going on after the last row it finished."""
+    assert action.undo is not None
+    pks = sorted(int(pk) for pk in before if int(pk) > job.last_pk)
+    for start in range(0, len(pks), PROGRESS_EVERY):
+        for pk in pks[start : start + PROGRESS_EVERY]:
+            entry = before[str(pk)]
+            try:
+                action.undo(job.user, None, entry["kept"])
+                job.done += 1
+            except DomainError as exc:
+                job.refused.append([entry["row"], str(exc.message)])
+            job.last_pk = pk
+        job.save(update_fields=["done", "refused", "last_pk"])
+        jobs.stop_check()
 
 
 def _out_of_sight(job: BulkJob, model, before: dict[str, Any], in_sight: set[int]) -> None:
