@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_account
 
 app_name = "portal"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("callback/", views.callback, name="callback"),
     path("help/", views.faq, name="faq"),
+    path("account/", views_account.details, name="account"),
+    path("account/consents/", views_account.consents, name="consents"),
+    path("account/contracts/", views_account.contracts, name="contracts"),
+    path("tracking-consent/", views_account.tracking_consent, name="tracking_consent"),
 ]
