@@ -65,3 +65,17 @@ def test_an_anonymous_answer_or_a_strange_one(client, site):
     assert not Consent.objects.exists()  # nobody signed in: nobody to record it for
     assert client.post(ANSWER, {"decision": "maybe"}).status_code == 400
     assert client.get(ANSWER).status_code == 405
+
+
+def test_his_profiling_switch_answers_the_banner_too(client, site):
+    ana = CustomerFactory(first_name="Ana")
+    _signed_in(client, ana)
+    client.cookies["pn_vid"] = "browser-ana-01"
+    given = client.post("/portal/account/consents/", {"consent": ["profiling:any"]})
+    assert given.cookies["pn_consent"].value == "yes"
+    withdrawn = client.post("/portal/account/consents/", {"consent": []})
+    assert withdrawn.cookies["pn_consent"].value == "no"
+    assert withdrawn.cookies["pn_vid"].value == ""  # the snippet's visitor cookie deleted
+    assert list(
+        Consent.objects.filter(customer=ana).order_by("id").values_list("granted", flat=True)
+    ) == [True, False]

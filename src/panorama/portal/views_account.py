@@ -21,10 +21,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from panorama.core.exceptions import ValidationFailed
 from panorama.core.forms import StyledForm
 from panorama.core.http import own_origin
+from panorama.customers.models import Consent
 
 from . import account
 from .access import portal_customer, portal_required
-from .views import _render
+from .views import TRACKING_COOKIE, _render
 
 CONSENT_COOKIE = "pn_consent"  # the tracking snippet's own (track.js): "yes" or "no"
 CONSENT_COOKIE_AGE = 60 * 60 * 24 * 395  # as long as the snippet keeps it
@@ -147,7 +148,11 @@ def consents(request):
             request,
             _("Your choices are saved and in force now.") if recorded else _("Nothing changed."),
         )
-        return redirect("portal:consents")
+        response = redirect("portal:consents")
+        for row in recorded:  # profiling is the web-tracking banner's question too
+            if row.purpose == Consent.Purpose.PROFILING:
+                _tracking_cookie(request, response, yes=row.granted)
+        return response
     return _render(
         request,
         "portal/account/consents.html",
@@ -195,12 +200,20 @@ def tracking_consent(request):
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
         response = redirect(back if safe and back else "portal:home")
+    _tracking_cookie(request, response, yes=decision == "accept")
+    return response
+
+
+def _tracking_cookie(request, response: HttpResponse, *, yes: bool) -> None:
+    """The answer as the snippet keeps it (``panorama("consent", yes)``): ``pn_consent``,
+    and on a refusal its visitor cookie gone."""
     response.set_cookie(
         CONSENT_COOKIE,
-        "yes" if decision == "accept" else "no",
+        "yes" if yes else "no",
         max_age=CONSENT_COOKIE_AGE,
         samesite="Lax",
         secure=request.is_secure(),
         httponly=False,  # the snippet reads it
     )
-    return response
+    if not yes and TRACKING_COOKIE in request.COOKIES:
+        response.delete_cookie(TRACKING_COOKIE, samesite="Lax")
