@@ -351,3 +351,15 @@ def test_the_workers_sweep_runs_it_once_an_hour(ana):
     finally:
         jobs.worker_mode(False)
         cache.delete(SWEEP_KEY)
+
+
+def test_a_language_the_site_does_not_offer_is_kept_when_he_saves(client, ana):
+    ana.language = "ca"
+    ana.save(update_fields=["language"])
+    _signed_in(client, ana)
+    page = client.get(DETAILS).content.decode()
+    assert '<option value="ca" selected>ca</option>' in page
+    client.post(DETAILS, _form(language="ca", phone="611 222 333"))
+    ana.refresh_from_db()
+    assert ana.language == "ca"
+    assert client.post(DETAILS, _form(language="xx")).status_code == 422

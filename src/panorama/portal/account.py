@@ -88,7 +88,7 @@ def details_update(*, customer: Customer, details: Details) -> list[str]:
         )
     _email_check(customer, details.email)
     language = (details.language or "").strip()
-    if language and language not in dict(settings.LANGUAGES):
+    if language and language not in dict(settings.LANGUAGES) and language != customer.language:
         raise ValidationFailed(_("Choose one of the languages offered."), field="language")
     customer = Customer.objects.prefetch_related("identities", "addresses").get(pk=customer.pk)
     before = details_get(customer=customer)

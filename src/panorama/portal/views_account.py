@@ -81,15 +81,24 @@ class DetailsForm(StyledForm):
         widget=forms.TextInput(attrs={"autocomplete": "country", "autocapitalize": "characters"}),
     )
 
+    def __init__(self, *args, language: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A language we hold for him that the site does not offer stays choosable, so
+        # saving the form does not drop it.
+        if language and language not in dict(settings.LANGUAGES):
+            widget = self.fields["language"].widget
+            widget.choices = [*widget.choices, (language, language)]  # type: ignore[attr-defined]
+
 
 def _details_form(details: account.Details) -> DetailsForm:
     return DetailsForm(
+        language=details.language,
         initial={
             "email": details.email,
             "phone": details.phone,
             "language": details.language,
             **details.address,
-        }
+        },
     )
 
 
@@ -101,7 +110,7 @@ def details(request):
     if request.method == "GET":
         form = _details_form(account.details_get(customer=customer))
         return _render(request, "portal/account/details.html", {"form": form})
-    form = DetailsForm(request.POST)
+    form = DetailsForm(request.POST, language=customer.language)
     form.is_valid()
     data = form.cleaned_data
     given = account.Details(
