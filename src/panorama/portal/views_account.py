@@ -87,7 +87,7 @@ class DetailsForm(StyledForm):
         # saving the form does not drop it.
         if language and language not in dict(settings.LANGUAGES):
             widget = self.fields["language"].widget
-            widget.choices = [*widget.choices, (language, language)]  # type: ignore[attr-defined]
+            widget.choices = [*widget.choices, (language, language)]
 
 
 def _details_form(details: account.Details) -> DetailsForm:
