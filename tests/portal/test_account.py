@@ -363,3 +363,11 @@ def test_a_language_the_site_does_not_offer_is_kept_when_he_saves(client, ana):
     ana.refresh_from_db()
     assert ana.language == "ca"
     assert client.post(DETAILS, _form(language="xx")).status_code == 422
+
+
+def test_a_phone_he_already_holds_beside_the_main_one_is_a_conflict_not_an_error(client, ana):
+    IdentityFactory(customer=ana, kind="phone", value="+34611222333", is_primary=False)
+    _signed_in(client, ana)
+    response = client.post(DETAILS, _form(phone="611222333"))
+    assert response.status_code == 409
+    assert "+34611222333 is already recorded for this customer." in response.content.decode()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from panorama.core.exceptions import ValidationFailed
+from panorama.core.exceptions import DomainError, ValidationFailed
 from panorama.core.forms import StyledForm
 from panorama.core.http import own_origin
 from panorama.customers.models import Consent
@@ -121,10 +121,12 @@ def details(request):
     )
     try:
         changed = account.details_update(customer=customer, details=given)
-    except ValidationFailed as error:
+    except DomainError as error:  # 422 a refused value, 409 one he already holds
         form.add_domain_error(error)
         form.mark_errors()
-        return _render(request, "portal/account/details.html", {"form": form}, status=422)
+        return _render(
+            request, "portal/account/details.html", {"form": form}, status=error.status_code
+        )
     if not changed:
         messages.info(request, _("Nothing changed."))
         return redirect("portal:account")
