@@ -67,9 +67,9 @@ def test_a_target_customer_sees_his_banner_and_it_counts_as_shown_then_clicked(
         "campaign.opened",
         {"campaign_id": campaign.pk, "customer_id": row.customer_id, "recipient_id": row.pk},
     ) in events
-    client.get(HOME)
+    client.get(HOME)  # the same session: no second impression
     row.refresh_from_db()
-    assert row.opens == 2
+    assert row.opens == 1
     [seen] = Interaction.objects.filter(customer=row.customer, channel="portal")
     # In his language (Spanish): the sign-in chose it for the portal.
     assert seen.subject == "Vio el banner del portal de la campaña Hipoteca primavera"
@@ -107,3 +107,29 @@ def test_no_banner_without_consent_or_once_the_campaign_is_cancelled(client, cam
     _signed_in(client, other.customer)
     assert 'id="portal-banner"' not in client.get(HOME).content.decode()
     assert Recipient.objects.filter(campaign=campaign, opens__gt=0).count() == 0
+
+
+def test_one_impression_per_session_not_one_per_view(client, campaign, django_assert_num_queries):
+    """The home page writes the banner's impression once per portal session (customer
+    and banner); the views after it read and write nothing of the campaign's."""
+    row = _one(campaign, Recipient.Group.TARGET)
+    _signed_in(client, row.customer)
+    client.get(HOME)
+    # Session, customer, his consent, the ledger row, the merge fields (4), two case
+    # lists, the tracked site (and a savepoint): reads only.
+    with django_assert_num_queries(13) as done:
+        page = client.get(HOME).content.decode()
+    writes = [q["sql"] for q in done.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+    assert writes == []
+    assert 'id="portal-banner"' in page
+    client.get(HOME)
+    row.refresh_from_db()
+    assert row.opens == 1
+    assert Interaction.objects.filter(customer=row.customer, channel="portal").count() == 1
+
+    _signed_in(client, row.customer)  # a new sign-in, a new session: one more impression
+    client.get(HOME)
+    client.get(HOME)
+    row.refresh_from_db()
+    assert row.opens == 2
+    assert Interaction.objects.filter(customer=row.customer, channel="portal").count() == 1

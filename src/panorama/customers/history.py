@@ -42,6 +42,7 @@ def history_reasons() -> dict[str, str]:
         "import undone": _("Import undone"),
         "merge": _("Merge"),
         "merge undone": _("Merge undone"),
+        "portal": _("By the customer, in the customer portal"),
     }
 
 

@@ -155,3 +155,17 @@ def portal_sign_in(*, token: str, cookie: str = "", origin: str = "") -> SignedI
             moved = visitor_link(site=site, cookie=cookie, customer_id=customer.pk, via="portal")
     emit("portal.signed_in", customer_id=customer.pk, link_id=link.pk, visitor_events=moved)
     return SignedIn(customer=customer, link=link, visitor_events=moved)
+
+
+def login_links_sweep(*, older_than: datetime.timedelta = datetime.timedelta(days=1)) -> int:
+    """Delete the sign-in links used, or past their time, more than ``older_than`` ago
+    (the worker's hourly sweep, ``tasks.login_links_tick``): a link still valid, or used
+    or expired today, stays (its page can still say "already used" or "expired").
+    How many were deleted."""
+    from django.db.models import Q
+
+    cutoff = timezone.now() - older_than
+    deleted, _by_model = LoginLink.objects.filter(
+        Q(used_at__lt=cutoff) | Q(expires_at__lt=cutoff)
+    ).delete()
+    return deleted

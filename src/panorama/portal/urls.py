@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_account, views_sales
 
 app_name = "portal"
 
@@ -13,11 +13,10 @@ urlpatterns = [
     path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("callback/", views.callback, name="callback"),
     path("help/", views.faq, name="faq"),
-]
-
-from . import views_sales  # noqa: E402  (the sales pages: his quotes, orders, prices)
-
-urlpatterns += [
+    path("account/", views_account.details, name="account"),
+    path("account/consents/", views_account.consents, name="consents"),
+    path("account/contracts/", views_account.contracts, name="contracts"),
+    path("tracking-consent/", views_account.tracking_consent, name="tracking_consent"),
     path("quotes/", views_sales.quote_list, name="quotes"),
     path("quotes/<int:quote_id>/", views_sales.quote_detail, name="quote"),
     path("quotes/<int:quote_id>/pdf/", views_sales.quote_pdf_download, name="quote_pdf"),

@@ -18,10 +18,11 @@ from panorama.core.http import client_ip, own_origin
 from panorama.service.services.case import case_open
 
 from . import selectors, services
-from .access import portal_customer, portal_login, portal_logout, portal_required
+from .access import SESSION_KEY, portal_customer, portal_login, portal_logout, portal_required
 from .forms import CallbackForm, CaseForm, SignInForm
 
 TRACKING_COOKIE = "pn_vid"  # the tracking snippet's first-party cookie (track.js)
+BANNERS_SEEN = "banners"  # in the portal session: the campaign banners already counted
 
 
 def _render(request, template: str, context: dict | None = None, status: int = 200):
@@ -115,11 +116,19 @@ def _home(request, form: CaseForm | None = None, status: int = 200):
     from panorama.marketing.services.banners import banner_show
 
     customer = request.portal_customer
+    # One impression per sign-in and banner (its ledger row), not one per view: the rows
+    # counted are kept in his portal session (a new sign-in starts it afresh).
+    session = request.session[SESSION_KEY]
+    seen = [pk for pk in session.get(BANNERS_SEEN, []) if isinstance(pk, int)]
+    banner = banner_show(customer=customer, counted=seen)
+    if banner is not None and banner.recipient_id not in seen:
+        session[BANNERS_SEEN] = [*seen, banner.recipient_id]
+        request.session.modified = True
     return _render(
         request,
         "portal/home.html",
         {
-            "banner": banner_show(customer=customer),
+            "banner": banner,
             "cases": selectors.customer_cases(customer=customer),
             "form": form or CaseForm(),
         },

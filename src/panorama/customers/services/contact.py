@@ -24,11 +24,14 @@ def identity_main(customer: Customer, kind: str) -> Identity | None:
 
 
 @transaction.atomic
-def identity_replace(*, customer: Customer, kind: str, value: str, by: User | None) -> None:
+def identity_replace(
+    *, customer: Customer, kind: str, value: str, by: User | None, reason: str = ""
+) -> None:
     """``value`` becomes the customer's main ``kind`` (phone or e-mail): added as the
     primary one, with the label the old one had, then the old one removed; an empty
     value removes the main one. The same value (as normalised) changes nothing. A
-    refused value (malformed, already recorded) changes nothing either."""
+    refused value (malformed, already recorded) changes nothing either. ``reason``: the
+    field history's, as ``customer_update``'s."""
     ensure_can(by, "customers.edit")
     if kind not in MAIN_KINDS:
         raise ValidationFailed(_("Only the main phone and e-mail change this way."), field="kind")
@@ -36,7 +39,7 @@ def identity_replace(*, customer: Customer, kind: str, value: str, by: User | No
     value = (value or "").strip()
     if not value:
         if current is not None:
-            identity_remove(identity=current, by=by)
+            identity_remove(identity=current, by=by, reason=reason)
         return
     try:
         same = current is not None and identifiers.normalise(kind, value) == current.value
@@ -47,6 +50,6 @@ def identity_replace(*, customer: Customer, kind: str, value: str, by: User | No
     item = IdentityData(
         kind=kind, value=value, label=current.label if current else "", is_primary=True
     )
-    added = identity_add(customer=customer, item=item, by=by)
+    added = identity_add(customer=customer, item=item, by=by, reason=reason)
     if current is not None and current.pk != added.pk:
-        identity_remove(identity=current, by=by)
+        identity_remove(identity=current, by=by, reason=reason)

@@ -185,8 +185,12 @@ def customer_create(*, data: CustomerData, by: User | None) -> Customer:
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, by: User | None, changes: dict[str, Any]) -> Customer:
-    """Apply ``changes`` (field → new value), keep the field history, emit an event."""
+def customer_update(
+    *, customer: Customer, by: User | None, changes: dict[str, Any], reason: str = ""
+) -> Customer:
+    """Apply ``changes`` (field → new value), keep the field history, emit an event.
+    ``reason``: who wrote it when nobody on the staff did (``"portal"``: the customer
+    himself; see ``customers.history.history_reasons``), as the import says ``"import"``."""
     ensure_can(by, "customers.edit")
     unknown = set(changes) - {*CUSTOMER_FIELDS, "owner", "team"}
     if unknown:
@@ -217,7 +221,12 @@ def customer_update(*, customer: Customer, by: User | None, changes: dict[str, A
     customer.save()
     after = snapshot(customer, HISTORY_FIELDS)
     changed = field_history_record(
-        instance=customer, before=before, after=after, user=by, customer_id=customer.pk
+        instance=customer,
+        before=before,
+        after=after,
+        user=by,
+        customer_id=customer.pk,
+        reason=reason,
     )
     if changed:
         emit(
@@ -237,6 +246,7 @@ def _changed(
     after: str,
     by: User | None,
     event: str,
+    reason: str = "",
     **payload: Any,
 ) -> None:
     """The after-write ritual of a change to one of a customer's records: its line in the
@@ -247,6 +257,7 @@ def _changed(
         after={field: after},
         user=by,
         customer_id=customer.pk,
+        reason=reason,
     )
     emit(event, customer_id=customer.pk, by=by.pk if by else None, **payload)
 
@@ -289,7 +300,9 @@ def identity_build(*, customer: Customer, item: IdentityData, bulk: bool = False
 
 
 @transaction.atomic
-def identity_add(*, customer: Customer, item: IdentityData, by: User | None) -> Identity:
+def identity_add(
+    *, customer: Customer, item: IdentityData, by: User | None, reason: str = ""
+) -> Identity:
     ensure_can(by, "customers.edit")
     identity = identity_build(customer=customer, item=item)
     if identity.kind == Identity.Kind.PIN:
@@ -314,6 +327,7 @@ def identity_add(*, customer: Customer, item: IdentityData, by: User | None) -> 
         after=identity.display_value,
         by=by,
         event="customer.identity_added",
+        reason=reason,
         identity_id=identity.pk,
         kind=identity.kind,
     )
@@ -321,7 +335,7 @@ def identity_add(*, customer: Customer, item: IdentityData, by: User | None) -> 
 
 
 @transaction.atomic
-def identity_remove(*, identity: Identity, by: User | None) -> None:
+def identity_remove(*, identity: Identity, by: User | None, reason: str = "") -> None:
     ensure_can(by, "customers.edit")
     identity_id, shown = identity.pk, identity.display_value
     identity.delete()
@@ -332,6 +346,7 @@ def identity_remove(*, identity: Identity, by: User | None) -> None:
         after="",
         by=by,
         event="customer.identity_removed",
+        reason=reason,
         identity_id=identity_id,
         kind=identity.kind,
     )
@@ -370,7 +385,9 @@ def address_build(*, customer: Customer, item: AddressData, bulk: bool = False) 
 
 
 @transaction.atomic
-def address_add(*, customer: Customer, item: AddressData, by: User | None) -> Address:
+def address_add(
+    *, customer: Customer, item: AddressData, by: User | None, reason: str = ""
+) -> Address:
     ensure_can(by, "customers.edit")
     address = address_build(customer=customer, item=item)
     if address.is_primary:
@@ -383,13 +400,16 @@ def address_add(*, customer: Customer, item: AddressData, by: User | None) -> Ad
         after=str(address),
         by=by,
         event="customer.address_added",
+        reason=reason,
         address_id=address.pk,
     )
     return address
 
 
 @transaction.atomic
-def address_update(*, address: Address, item: AddressData, by: User | None) -> Address:
+def address_update(
+    *, address: Address, item: AddressData, by: User | None, reason: str = ""
+) -> Address:
     """Replace an address's fields; the field history keeps the old and new address."""
     ensure_can(by, "customers.edit")
     customer = address.customer
@@ -408,6 +428,7 @@ def address_update(*, address: Address, item: AddressData, by: User | None) -> A
         after=str(address),
         by=by,
         event="customer.address_updated",
+        reason=reason,
         address_id=address.pk,
     )
     return address

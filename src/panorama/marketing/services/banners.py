@@ -8,6 +8,7 @@ the campaign is cancelled. Showing it counts as the message's open (the first on
 the row sent and lands on the timeline, ``recipient_opened``); its links are the tracked
 links of an e-mail (``marketing:click``), so a click is counted by ``recipient_click``."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -34,7 +35,7 @@ class Banner:
 
 def _recipient_for(customer: Customer) -> Recipient | None:
     """His newest running banner campaign's ledger row in the target group, if he
-    consents to marketing: one query."""
+    consents to marketing: two queries (no lock: most showings write nothing)."""
     if (
         not Customer.objects.filter(pk=customer.pk)
         .filter(consent_granted(Consent.Purpose.MARKETING, Consent.Channel.ANY))
@@ -42,8 +43,7 @@ def _recipient_for(customer: Customer) -> Recipient | None:
     ):
         return None
     return (
-        Recipient.objects.select_for_update(of=("self",))
-        .select_related("campaign__template")
+        Recipient.objects.select_related("campaign__template")
         .filter(
             customer=customer,
             group=Recipient.Group.TARGET,
@@ -59,11 +59,15 @@ def _recipient_for(customer: Customer) -> Recipient | None:
 
 
 @transaction.atomic
-def banner_show(*, customer: Customer) -> Banner | None:
-    """The banner to show ``customer`` now (None: none for him), counted as shown."""
+def banner_show(*, customer: Customer, counted: Collection[int] = ()) -> Banner | None:
+    """The banner to show ``customer`` now (None: none for him), counted as shown unless
+    its ledger row is in ``counted`` (the portal passes the rows it already counted in
+    this session: one impression per session, customer and banner, not one per view)."""
     recipient = _recipient_for(customer)
     if recipient is None:
         return None
+    if recipient.pk not in counted:
+        _count(recipient)
     compiled = messages.Compiled(recipient.campaign.template)
     context = customer_context([customer.pk], compiled=[compiled])[customer.pk]
     rendered = compiled.render(context)
@@ -71,13 +75,19 @@ def banner_show(*, customer: Customer) -> Banner | None:
     def tracked(url: str) -> str:
         return public_url("marketing:click", token_make(recipient.pk, "click", url))
 
-    if recipient.status != Recipient.Status.SENT:
-        recipient.status, recipient.sent_at = Recipient.Status.SENT, timezone.now()
-        recipient.save(update_fields=["status", "sent_at"])
-    recipient_opened(recipient=recipient)
     return Banner(
         campaign_id=recipient.campaign_id,
         recipient_id=recipient.pk,
         title=rendered.subject,
         body=mark_safe(html_paragraphs(rendered.body, link=tracked)),  # noqa: S308 (escaped)
     )
+
+
+def _count(recipient: Recipient) -> None:
+    """One impression: the row locked, marked sent the first time, the open counted."""
+    locked = Recipient.objects.select_for_update().get(pk=recipient.pk)
+    if locked.status != Recipient.Status.SENT:
+        locked.status, locked.sent_at = Recipient.Status.SENT, timezone.now()
+        locked.save(update_fields=["status", "sent_at"])
+    locked.campaign = recipient.campaign  # recipient_opened reads its name and channel
+    recipient_opened(recipient=locked)
