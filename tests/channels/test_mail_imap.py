@@ -45,6 +45,23 @@ def test_a_second_poll_imports_nothing_again(imap, mailbox, ana):
     assert mailbox.last_uid >= 3 and mailbox.uidvalidity and mailbox.last_error == ""
 
 
+def test_a_poll_that_died_before_saving_its_place_imports_nothing_twice(
+    imap, mailbox, ana, django_assert_max_num_queries
+):
+    # The ledger is read once per batch of UIDs: the lines a dying poll left are found
+    # there, and each message costs its own queries only (the duplicate check, identify,
+    # the timeline entry, the ledger line, the transaction's savepoint and release).
+    imap.append(AGENT, make_mail(), make_mail(subject="Second"))
+    assert poll(mailbox.pk).statuses == {"imported": 2}
+    Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=0)  # its place never saved
+    imap.append(AGENT, *(make_mail(subject=f"New {n}") for n in range(5)))
+    with django_assert_max_num_queries(8 + 5 * 7):
+        result = poll(mailbox.pk)
+    assert result.fetched == 7 and result.statuses == {"imported": 7}
+    assert Interaction.objects.filter(channel="email").count() == 7
+    assert MailEntry.objects.count() == 7
+
+
 def test_a_new_uidvalidity_reads_again_without_duplicates(imap, mailbox, ana):
     imap.client(AGENT).create("Support")
     Mailbox.objects.filter(pk=mailbox.pk).update(folder="Support")

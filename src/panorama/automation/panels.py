@@ -1,14 +1,18 @@
 """The ficha's "alerts" panel and the alerts proposed in the agenda."""
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from panorama.customers.panels import Panel, register
+from panorama.customers.panels import Panel, present, register, register_presence
 
+from .models import Alert
 from .schemas import AlertOut
 from .selectors import alerts_visible_to, customer_alerts
 
 
 def _alerts(*, customer, user):
+    if not present(customer, "alerts"):
+        return []
     return customer_alerts(customer=customer, user=user)
 
 
@@ -22,6 +26,7 @@ register(
         schema=AlertOut,
     )
 )
+register_presence("alerts", lambda: Exists(Alert.objects.filter(customer=OuterRef("pk"))))
 
 
 def alerts_proposed(user, owner, day) -> list:

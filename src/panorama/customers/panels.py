@@ -82,6 +82,32 @@ EXPECTED = {
 }
 
 
+# --- presence: what the ficha's panels would find, read with the customer's own row ----
+#
+# Most customers have no quote, alert, asset or loyalty card: a panel's query for them
+# would find nothing. An app registers an ``Exists`` over the customer (``OuterRef("pk")``)
+# for the rows its panel reads; ``customer_360`` reads every such flag as a column of the
+# customer's query, and the panel's selector, asked through ``present``, skips its query
+# when there is nothing. A flag may cover more rows than the panel shows (other users'
+# quotes): it only ever saves a query that would have found nothing.
+_presence: dict[str, Callable[[], Any]] = {}
+
+
+def register_presence(key: str, expression: Callable[[], Any]) -> None:
+    """``expression()``: an ``Exists`` that is false when the customer has no ``key``."""
+    _presence[key] = expression
+
+
+def presence_annotations() -> dict[str, Any]:
+    return {f"present_{key}": make() for key, make in _presence.items()}
+
+
+def present(customer, key: str) -> bool:
+    """False only when ``customer`` was read with the presence flags and has no ``key``
+    rows (a customer read otherwise: True, the selector queries as usual)."""
+    return getattr(customer, f"present_{key}", True) is not False
+
+
 def panels_for(user) -> list[Panel]:
     panels = {**EXPECTED, **_registry}
     return sorted(

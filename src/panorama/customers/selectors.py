@@ -36,7 +36,7 @@ from .models import (
     Holding,
     Identity,
 )
-from .panels import panel_data, panels_for
+from .panels import panel_data, panels_for, presence_annotations
 
 
 def teams_in_scope(user: User) -> QuerySet[Team] | None:
@@ -66,13 +66,22 @@ def customers_visible_to(user: User | None) -> QuerySet[Customer]:
     return live if user is None else live.filter(scope_filter(user))
 
 
-def customer_get(*, user: User | None, customer_id: int, with_lists: bool = False) -> Customer:
+def customer_get(
+    *,
+    user: User | None,
+    customer_id: int,
+    with_lists: bool = False,
+    annotate: Mapping[str, Any] | None = None,
+) -> Customer:
     """The customer, if ``user`` may see it. ``with_lists``: its identities, addresses,
     holdings, billing incidents and consents come prefetched, one query each (see
-    ``customer_core_360``)."""
+    ``customer_core_360``). ``annotate``: columns read with the customer's row (the
+    ficha's panel presence flags)."""
     qs = customers_visible_to(user).select_related("owner", "team").filter(pk=customer_id)
     if with_lists:
         qs = qs.prefetch_related(*owned_prefetches())
+    if annotate:
+        qs = qs.annotate(**annotate)
     customer = qs.first()
     if customer is None:
         raise NotFound(
@@ -444,8 +453,12 @@ def customer_360(
     *, user: User, customer_id: int, params: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     """Everything the ficha shows: the core plus each registered panel's data
-    (``params``: the ficha address's query, for the panels that read it)."""
-    customer = customer_get(user=user, customer_id=customer_id, with_lists=True)
+    (``params``: the ficha address's query, for the panels that read it). The panels'
+    presence flags come with the customer's row: a panel with nothing to show costs no
+    query, one with something one query (two for the segments)."""
+    customer = customer_get(
+        user=user, customer_id=customer_id, with_lists=True, annotate=presence_annotations()
+    )
     data = {"customer": customer, **customer_core_360(customer=customer, user=user)}
     data["panels"] = [
         {"panel": panel, "data": panel_data(panel, customer=customer, user=user, params=params)}

@@ -15,6 +15,7 @@ from panorama.catalog.services.financing import add_months
 from panorama.core.exceptions import NotFound
 from panorama.core.pagination import Keyset, Page
 from panorama.customers.models import Customer
+from panorama.customers.panels import present
 from panorama.customers.selectors import scope_filter
 
 from .models import EarningRule, Membership, Movement, Programme, Reward, Tier
@@ -226,12 +227,17 @@ def statement_totals(
 
 def customer_loyalty(*, customer: Customer, user: User) -> dict[str, Any]:
     """The customer's cards with tier, balance and progress, and the active programmes he
-    could join: four queries whatever his history."""
-    memberships = list(
-        Membership.objects.filter(customer=customer)
-        .select_related("programme", "tier")
-        .prefetch_related("programme__tiers")
-        .order_by("programme__name", "id")
+    could join: four queries whatever his history (one, the programmes, when the ficha
+    read that he has no card)."""
+    memberships = (
+        list(
+            Membership.objects.filter(customer=customer)
+            .select_related("programme", "tier")
+            .prefetch_related("programme__tiers")
+            .order_by("programme__name", "id")
+        )
+        if present(customer, "loyalty_cards")
+        else []
     )
     points = qualifying_points(memberships)
     standings = [standing(m, list(m.programme.tiers.all()), points[m.pk]) for m in memberships]

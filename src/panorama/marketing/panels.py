@@ -1,7 +1,9 @@
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from panorama.customers.panels import Panel, register
+from panorama.customers.panels import Panel, present, register, register_presence
 
+from .models import ListMembership
 from .schemas import SegmentAlertPanelOut, SegmentsPanelOut
 from .selectors import customer_segments
 
@@ -11,7 +13,8 @@ def _segments(*, customer, user):
     the same (kept on the customer instance of this request, for this user)."""
     kept = getattr(customer, "_segments_panel", None)
     if kept is None or kept[0] != user.pk:
-        kept = (user.pk, customer_segments(customer=customer, user=user))
+        lists = present(customer, "marketing_lists")
+        kept = (user.pk, customer_segments(customer=customer, user=user, lists=lists))
         customer._segments_panel = kept
     return kept[1]
 
@@ -42,4 +45,7 @@ register(
         order=6,
         schema=SegmentAlertPanelOut,
     )
+)
+register_presence(
+    "marketing_lists", lambda: Exists(ListMembership.objects.filter(customer=OuterRef("pk")))
 )

@@ -1,11 +1,13 @@
 """What sales shows on the ficha. Each sub-domain registers its panel here (imported by
 ``SalesConfig.ready``; ``customers`` never imports sales)."""
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from panorama.customers.panels import Panel, register
+from panorama.customers.panels import Panel, present, register, register_presence
 
 from .api.scripts import ScriptOut
+from .models import Opportunity, Quote
 from .schemas import OpportunityPanelOut
 from .schemas.quotes import QuotePanelOut
 from .selectors import open_opportunities_of
@@ -13,6 +15,8 @@ from .selectors.quotes import quotes_of
 
 
 def _open_opportunities(*, customer, user):
+    if not present(customer, "open_opportunities"):
+        return []
     return open_opportunities_of(user=user, customer_id=customer.pk)
 
 
@@ -28,9 +32,17 @@ register(
         options={"empty": _("No open opportunities")},
     )
 )
+register_presence(
+    "open_opportunities",
+    lambda: Exists(
+        Opportunity.objects.filter(customer=OuterRef("pk"), status=Opportunity.Status.OPEN)
+    ),
+)
 
 
 def _quotes(*, customer, user):
+    if not present(customer, "quotes"):
+        return []
     return quotes_of(user=user, customer_id=customer.pk)
 
 
@@ -46,6 +58,7 @@ register(
         options={"empty": _("No quotes yet")},
     )
 )
+register_presence("quotes", lambda: Exists(Quote.objects.filter(customer=OuterRef("pk"))))
 
 
 # --- sales scripts (agenda helper) --------------------------------------------------------

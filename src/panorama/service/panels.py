@@ -1,30 +1,50 @@
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from panorama.customers.panels import Panel, register
+from panorama.customers.panels import Panel, present, register, register_presence
 
+from .models import Asset, Case
 from .schemas import CaseOut
 from .schemas.field import AssetOut
 from .selectors import open_cases_for_panel
 from .selectors.field import assets_for_panel
 
+
+def _open_cases(*, customer, user):
+    if not present(customer, "open_cases"):
+        return []
+    return open_cases_for_panel(customer=customer, user=user)
+
+
+def _assets(*, customer, user):
+    if not present(customer, "assets"):
+        return []
+    return assets_for_panel(customer=customer, user=user)
+
+
 register(
     Panel(
         key="cases",
         title=_("Open cases"),
-        selector=open_cases_for_panel,
+        selector=_open_cases,
         template="service/_cases_panel.html",
         order=30,
         tab="service",
         schema=CaseOut,
     )
 )
+register_presence(
+    "open_cases",
+    lambda: Exists(Case.objects.filter(customer=OuterRef("pk"), status__in=Case.OPEN_STATUSES)),
+)
+register_presence("assets", lambda: Exists(Asset.objects.filter(customer=OuterRef("pk"))))
 
 # Field service: the customer's installed base (assets and their components).
 register(
     Panel(
         key="assets",
         title=_("Installed base"),
-        selector=assets_for_panel,
+        selector=_assets,
         template="service/field/_assets_panel.html",
         order=35,
         tab="service",

@@ -147,9 +147,21 @@ def _poll(mailbox: Mailbox, result: PollResult, limit: int | None) -> None:
         own = own_addresses()
         for start in range(0, len(uids), BATCH):
             batch = uids[start : start + BATCH]
+            # The batch's ledger lines in one query, not one per message (a poll that
+            # died mid-batch left some).
+            ledgered = set(
+                MailEntry.objects.filter(
+                    mailbox=mailbox, uidvalidity=validity, uid__in=batch
+                ).values_list("uid", flat=True)
+            )
             for uid, raw in _fetch(imap, batch):
                 entry = mail_import(
-                    raw=raw, mailbox=mailbox, uid=uid, uidvalidity=validity, own=own
+                    raw=raw,
+                    mailbox=mailbox,
+                    uid=uid,
+                    uidvalidity=validity,
+                    own=own,
+                    unledgered=uid not in ledgered,
                 )
                 result.fetched += 1
                 result.statuses[entry.status] = result.statuses.get(entry.status, 0) + 1

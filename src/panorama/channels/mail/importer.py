@@ -44,11 +44,13 @@ def mail_import(
     uid: int | None = None,
     uidvalidity: int | None = None,
     own: set[str] | None = None,
+    unledgered: bool = False,
 ) -> MailEntry:
     """Ledger and deliver one raw message. Idempotent per (mailbox, UIDVALIDITY, UID);
     never raises for what is in the message: a failure is a ledger line. ``own``: our
-    mailboxes' addresses, when the caller (a poll of hundreds) read them once."""
-    if uid is not None:
+    mailboxes' addresses, when the caller (a poll of hundreds) read them once;
+    ``unledgered``: the caller looked the UID up with its batch's and found no line."""
+    if uid is not None and not unledgered:
         seen = MailEntry.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid).first()
         if seen is not None:
             return seen

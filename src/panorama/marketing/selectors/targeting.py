@@ -123,11 +123,12 @@ def eligible_offers(*, customer: Customer, segments: list[Segment]) -> list[Offe
     return offers
 
 
-def customer_segments(*, customer: Customer, user: User) -> dict[str, Any]:
+def customer_segments(*, customer: Customer, user: User, lists: bool = True) -> dict[str, Any]:
     """The segments ``user`` may see that the customer is in, highest priority first
     (one query per hundred segments: a boolean column each, never a query per segment),
     their live alerts and eligible offers (one query each, whatever the number of
-    segments), and the lists he is or was in (one query)."""
+    segments), and the lists he is or was in (one query; none when ``lists`` is False:
+    the ficha read that he was never in one)."""
     from . import segments_containing
 
     today = timezone.localdate()
@@ -149,10 +150,14 @@ def customer_segments(*, customer: Customer, user: User) -> dict[str, Any]:
             Prefetch("alerts", _live_alerts(today), to_attr="live_alerts"),
             Prefetch("offers", Product.objects.order_by("name", "pk")),
         )
-    memberships = list(
-        ListMembership.objects.filter(customer=customer)
-        .select_related("static_list")
-        .order_by("-joined_at", "-id")[:20]
+    memberships = (
+        list(
+            ListMembership.objects.filter(customer=customer)
+            .select_related("static_list")
+            .order_by("-joined_at", "-id")[:20]
+        )
+        if lists
+        else []
     )
     alerts = []
     for segment in inside:
