@@ -101,6 +101,10 @@ PUBLIC_WEB = {
     "portal:orders",
     "portal:order",
     "portal:prices",
+    "portal:account",  # his details, consents, contracts (portal/views_account.py)
+    "portal:consents",
+    "portal:contracts",
+    "portal:tracking_consent",  # the cookie banner's answer, signed in or not
 }
 ADMIN_SIGN_IN = "/admin/login/"
 # Path parameters of the admin's regex routes, by group name.
