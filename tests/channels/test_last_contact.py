@@ -10,6 +10,7 @@ import random
 import pytest
 from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from panorama.channels import last_contact
@@ -211,3 +212,20 @@ def test_the_condition_on_a_customer_never_contacted():
         compile_rule(validate({**_contacted(90), "op": "within_days"})), pk=never.pk
     ).exists()
     assert not Customer.objects.filter(Q(last_contact_at__isnull=False), pk=never.pk).exists()
+
+
+def test_the_ficha_shows_the_last_contact_in_the_reader_s_language(client, admin_user):
+    ana = CustomerFactory()
+    InteractionFactory(
+        customer=ana, occurred_at=timezone.make_aware(datetime.datetime(2026, 5, 20, 12))
+    )
+    never = CustomerFactory()
+    client.force_login(admin_user)
+    page = client.get(reverse("customers:detail", args=[ana.pk])).content.decode()
+    assert "Last contact" in page and "05/20/2026" in page
+    spanish = client.get(reverse("customers:detail", args=[ana.pk]), HTTP_ACCEPT_LANGUAGE="es")
+    assert (
+        "Último contacto" in spanish.content.decode() and "20/05/2026" in spanish.content.decode()
+    )
+    header = client.get(reverse("customers:detail", args=[never.pk])).content.decode()
+    assert "Last contact</dt>\n          <dd>—</dd>" in header
