@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +15,7 @@ class ChannelsConfig(AppConfig):
         from .permissions import register_all
 
         register_all()
+        post_migrate.connect(_last_contact_after_migrate, dispatch_uid="channels_last_contact")
         from . import lists
 
         lists.register()  # the last contact, a column of the customer list
@@ -29,3 +32,12 @@ class ChannelsConfig(AppConfig):
         # So do the adapters' records: what was sent to him, his texts, faxes and chats.
         for model in (SentMail, TextMessage, Fax, Conversation):
             merging.register(model, "customer", policy=merging.MOVE)
+
+
+def _last_contact_after_migrate(sender, using="default", **kwargs) -> None:
+    # SQLite drops a table's triggers when a migration rebuilds it: put them back.
+    if getattr(sender, "label", "") != "channels":
+        return
+    from .last_contact import last_contact_ensure
+
+    last_contact_ensure(connections[using])

@@ -87,6 +87,11 @@ class Customer(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # When the newest interaction on his timeline happened: written only by the database
+    # triggers of ``channels/last_contact.py`` (every insert, delete and move of an
+    # interaction, whatever wrote it), so "not contacted in N days" reads the customer's
+    # row instead of probing his interactions. ``save()`` never writes it back.
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("customer")
@@ -112,6 +117,25 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args, **kwargs) -> None:
+        # A customer read before an interaction was recorded would put the older
+        # ``last_contact_at`` back: an update writes every column but that one.
+        if (
+            kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+            and not self._state.adding
+        ):
+            kwargs["update_fields"] = _SAVED_FIELDS
+        super().save(*args, **kwargs)
+
+
+# What ``Customer.save()`` writes on an update (``last_contact_at`` is the triggers').
+_SAVED_FIELDS = [
+    f.name
+    for f in Customer._meta.concrete_fields
+    if not f.primary_key and f.name != "last_contact_at"
+]
 
 
 class Identity(models.Model):

@@ -408,9 +408,15 @@ def _compile(rule: dict, catalogue: dict[str, Field], now: datetime.datetime) ->
     if field.type == "activity":
         return activity.compile_condition(field, rule, now)
     if field.type == "recency":
+        since = now - datetime.timedelta(days=int(value or 0))
+        if not rule.get("channel") and not rule.get("outcome"):
+            # Any interaction since then: the customer's newest is (a column of his row,
+            # kept by the triggers of channels/last_contact.py; NULL: never contacted,
+            # which "not within" keeps: Django adds the IS NOT NULL under the NOT).
+            q = Q(last_contact_at__gte=since)
+            return q if op == "within_days" else ~q
         interactions = Interaction.objects.filter(
-            customer_id=OuterRef("pk"),
-            occurred_at__gte=now - datetime.timedelta(days=int(value or 0)),
+            customer_id=OuterRef("pk"), occurred_at__gte=since
         )
         if rule.get("channel"):
             interactions = interactions.filter(channel=rule["channel"])
