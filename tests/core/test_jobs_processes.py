@@ -27,7 +27,7 @@ from tests.database_copy import copy_to_sqlite, postgres_template
 
 from .test_serve import children_of, free_port
 
-ROWS = 20_000  # 10 batches: several before and after a kill or a stop (40,000 doubled the time)
+ROWS = 40_000  # 20 batches: a few seconds of work, several batches before and after a kill
 BATCH = 2000
 PANORAMA = [sys.executable, "-m", "panorama.cli"]
 RUNNING_TASKS = "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
