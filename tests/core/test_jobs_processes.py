@@ -6,6 +6,7 @@ them again and read the job and the rows from the database. They run on the data
 the suite runs on (SQLite file, or a PostgreSQL database of their own).
 """
 
+import contextlib
 import csv
 import os
 import signal
@@ -29,6 +30,7 @@ from .test_serve import children_of, free_port
 ROWS = 40_000  # 20 batches: a few seconds of work, several batches before and after a kill
 BATCH = 2000
 PANORAMA = [sys.executable, "-m", "panorama.cli"]
+RUNNING_TASKS = "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
 
 
 class Site:
@@ -127,7 +129,10 @@ class Site:
             text=True,
         )
         process.output = []
-        threading.Thread(target=lambda: process.output.extend(process.stdout), daemon=True).start()
+        process.reader = threading.Thread(
+            target=lambda: process.output.extend(process.stdout), daemon=True
+        )
+        process.reader.start()
         return process
 
     def wait_for(self, what, timeout: float = 90, process: subprocess.Popen | None = None):
@@ -166,9 +171,14 @@ def alive(pid: int) -> bool:
 
 def stop(process: subprocess.Popen) -> str:
     if process.poll() is None:
+        # A server a failed test leaves running: its children (granian, a task worker
+        # polling) would outlive it and keep a core busy for the rest of the run.
+        for pid in children_of(process.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         process.kill()
     process.wait()
-    time.sleep(0.2)  # the reader thread takes the last lines
+    process.reader.join(timeout=10)  # it ends at the output's end: the last lines
     return "".join(process.output)
 
 
@@ -193,7 +203,8 @@ def test_a_killed_worker_s_import_is_resumed_and_its_helper_dies_with_it(site):
 
         worker = site.start("worker")  # finds the job its predecessor left running
         site.wait_for(lambda: site.job(job)["status"] == "done", process=worker)
-        time.sleep(0.5)  # the task's result is recorded after the job
+        # The task's result is recorded after the job.
+        site.wait_for(lambda: site.one(RUNNING_TASKS) == (0,), timeout=30, process=worker)
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=15) == 0
     finally:
@@ -210,9 +221,7 @@ def test_a_killed_worker_s_import_is_resumed_and_its_helper_dies_with_it(site):
     assert site.one(
         f"SELECT message FROM customers_importrowerror WHERE job_id = {job}"  # noqa: S608
     ) == ("Row 3 of this file is the same customer: same E-mail.",)
-    assert site.one(
-        "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'"
-    ) == (0,)
+    assert site.one(RUNNING_TASKS) == (0,)
 
 
 def test_serve_stops_after_a_batch_resumes_and_restarts_a_dead_worker(site):
@@ -271,20 +280,20 @@ def test_a_busy_database_does_not_kill_the_worker(site):
     try:
         with sqlite3.connect(path, isolation_level=None) as conn:
             # Another writer holds the lock for far longer than the busy timeout while
-            # the worker polls for tasks...
+            # the worker polls for tasks (it meets the lock, waits and meets it again)...
             conn.execute("BEGIN IMMEDIATE")
             site.wait_for(
-                lambda: "database busy while polling" in "".join(worker.output), process=worker
+                lambda: "".join(worker.output).count("database busy while polling") >= 2,
+                process=worker,
             )
-            time.sleep(1)
             conn.execute("COMMIT")
         assert worker.poll() is None
         job = site.queue("busy")
         site.wait_for(lambda: site.job(job)["processed_rows"] >= BATCH, process=worker)
         with sqlite3.connect(path, isolation_level=None) as conn:
-            # ...and while it writes an import.
+            # ...and while it writes an import: the batch meets the lock and waits.
             conn.execute("BEGIN IMMEDIATE")
-            time.sleep(2)
+            site.wait_for(lambda: "trying again" in "".join(worker.output), process=worker)
             conn.execute("COMMIT")
         site.wait_for(lambda: site.job(job)["status"] == "done", process=worker)
         assert worker.poll() is None

@@ -1,5 +1,6 @@
 """``panorama serve`` starts the web server and the task worker, and stops both."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -83,7 +84,10 @@ def test_serve_answers_and_stops_with_its_children(tmp_path):
         # granian warns when the threads outnumber what the cores can run: not by default.
         assert "WARNING" not in output, output
     finally:
-        if server.poll() is None:
+        if server.poll() is None:  # its children too: they would outlive it
+            for pid in children_of(server.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
             server.kill()
             server.wait()
 
