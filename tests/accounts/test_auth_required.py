@@ -93,7 +93,7 @@ PUBLIC_WEB = {
     "portal:case",
     "portal:callback",
     "portal:faq",
-    "portal:quotes",  # his sent quotes (portal/views_sales.py), each his own or a 404
+    "portal:quotes",  # his sent quotes (portal/views/sales.py), each his own or a 404
     "portal:quote",
     "portal:quote_pdf",
     "portal:quote_accept",
@@ -101,7 +101,7 @@ PUBLIC_WEB = {
     "portal:orders",
     "portal:order",
     "portal:prices",
-    "portal:account",  # his details, consents, contracts (portal/views_account.py)
+    "portal:account",  # his details, consents, contracts (portal/views/account.py)
     "portal:consents",
     "portal:contracts",
     "portal:tracking_consent",  # the cookie banner's answer, signed in or not

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views, views_account, views_sales
+from . import views
+from .views import account as views_account
+from .views import sales as views_sales
 
 app_name = "portal"
 

@@ -1,11 +1,7 @@
 """The portal's pages of the customer's own account: *My details*, *My consents*, *My
 contracts* (service contracts and loyalty card), and the answer to the web-tracking
 banner. Each page is the signed-in customer's only (``portal_required``; no id in the
-address), and writes through ``portal.account``, i.e. the owning apps' services.
-
-(A module of its own beside ``views.py``, against the style's rule, while the portal's
-sales pages are written in parallel in ``views_sales.py``: the two become a ``views``
-package when they meet.)"""
+address), and writes through ``portal.account``, i.e. the owning apps' services."""
 
 from django import forms
 from django.conf import settings
@@ -23,9 +19,9 @@ from panorama.core.forms import StyledForm
 from panorama.core.http import own_origin
 from panorama.customers.models import Consent
 
-from . import account
-from .access import portal_customer, portal_required
-from .views import TRACKING_COOKIE, _render
+from .. import account
+from ..access import portal_customer, portal_required
+from . import TRACKING_COOKIE, _render
 
 CONSENT_COOKIE = "pn_consent"  # the tracking snippet's own (track.js): "yes" or "no"
 CONSENT_COOKIE_AGE = 60 * 60 * 24 * 395  # as long as the snippet keeps it

@@ -17,9 +17,9 @@ from panorama.core.exceptions import DomainError, ValidationFailed
 from panorama.core.http import client_ip, own_origin
 from panorama.service.services.case import case_open
 
-from . import selectors, services
-from .access import SESSION_KEY, portal_customer, portal_login, portal_logout, portal_required
-from .forms import CallbackForm, CaseForm, SignInForm
+from .. import selectors, services
+from ..access import SESSION_KEY, portal_customer, portal_login, portal_logout, portal_required
+from ..forms import CallbackForm, CaseForm, SignInForm
 
 TRACKING_COOKIE = "pn_vid"  # the tracking snippet's first-party cookie (track.js)
 BANNERS_SEEN = "banners"  # in the portal session: the campaign banners already counted

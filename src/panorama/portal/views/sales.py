@@ -1,6 +1,6 @@
 """The portal's sales pages: his quotes (read, PDF, accept or decline), his orders and
 the catalogue priced for him. Each page is ``@portal_required`` (the portal's own
-session, never ``request.user``) and reads through ``selectors_sales``, which keeps
+session, never ``request.user``) and reads through ``portal.selectors.sales``, which keeps
 him to his own records. Accepting and declining go through the very services of the
 signed acceptance link (``sales.services.quote.quote_accept`` / ``quote_decline``,
 with a link signed for his quote), so the order, the promotions redeemed, the timeline
@@ -17,9 +17,9 @@ from panorama.core.exceptions import DomainError, NotFound
 from panorama.sales.pdf import quote_pdf
 from panorama.sales.services.quote import acceptance_token, quote_accept, quote_decline
 
-from . import selectors_sales as selectors
-from .access import portal_required
-from .views import _render
+from ..access import portal_required
+from ..selectors import sales as selectors
+from . import _render
 
 QUOTE_STATES = {
     "open": (gettext_lazy("Waiting for your answer"), "info"),
