@@ -3,6 +3,7 @@ validate, lengths included (no ``max_length`` here: a value a form refused would
 the service empty and be taken for "not given")."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from panorama.core.forms import StyledForm
@@ -48,3 +49,62 @@ class CallbackForm(StyledForm):
     reason = forms.CharField(
         label=_("What about?"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class DetailsForm(StyledForm):
+    """What he types; the customers app's services validate it (no ``max_length`` or
+    e-mail check here: their message is the one the staff and the API get)."""
+
+    email = forms.CharField(
+        label=_("E-mail"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    language = forms.CharField(
+        label=_("Preferred language"),
+        required=False,
+        widget=forms.Select(choices=[("", "—"), *settings.LANGUAGES]),
+    )
+    line1 = forms.CharField(
+        label=_("Street and number"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    line2 = forms.CharField(
+        label=_("Floor, door (optional)"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+    city = forms.CharField(
+        label=_("City"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    region = forms.CharField(
+        label=_("Province"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
+    )
+    country = forms.CharField(
+        label=_("Country (two-letter code)"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "country", "autocapitalize": "characters"}),
+    )
+
+    def __init__(self, *args, language: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A language we hold for him that the site does not offer stays choosable, so
+        # saving the form does not drop it.
+        if language and language not in dict(settings.LANGUAGES):
+            widget = self.fields["language"].widget
+            widget.choices = [*widget.choices, (language, language)]

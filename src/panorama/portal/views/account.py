@@ -3,7 +3,6 @@ contracts* (service contracts and loyalty card), and the answer to the web-track
 banner. Each page is the signed-in customer's only (``portal_required``; no id in the
 address), and writes through ``portal.account``, i.e. the owning apps' services."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -11,79 +10,19 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from panorama.core.exceptions import DomainError, ValidationFailed
-from panorama.core.forms import StyledForm
 from panorama.core.http import own_origin
 from panorama.customers.models import Consent
 
 from .. import account
 from ..access import portal_customer, portal_required
+from ..forms import DetailsForm
 from . import TRACKING_COOKIE, _render
 
 CONSENT_COOKIE = "pn_consent"  # the tracking snippet's own (track.js): "yes" or "no"
 CONSENT_COOKIE_AGE = 60 * 60 * 24 * 395  # as long as the snippet keeps it
-
-
-class DetailsForm(StyledForm):
-    """What he types; the customers app's services validate it (no ``max_length`` or
-    e-mail check here: their message is the one the staff and the API get)."""
-
-    email = forms.CharField(
-        label=gettext_lazy("E-mail"),
-        required=False,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
-    )
-    phone = forms.CharField(
-        label=gettext_lazy("Phone"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-    language = forms.CharField(
-        label=gettext_lazy("Preferred language"),
-        required=False,
-        widget=forms.Select(choices=[("", "—"), *settings.LANGUAGES]),
-    )
-    line1 = forms.CharField(
-        label=gettext_lazy("Street and number"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
-    )
-    line2 = forms.CharField(
-        label=gettext_lazy("Floor, door (optional)"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
-    )
-    postal_code = forms.CharField(
-        label=gettext_lazy("Postal code"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
-    )
-    city = forms.CharField(
-        label=gettext_lazy("City"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
-    )
-    region = forms.CharField(
-        label=gettext_lazy("Province"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
-    )
-    country = forms.CharField(
-        label=gettext_lazy("Country (two-letter code)"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "country", "autocapitalize": "characters"}),
-    )
-
-    def __init__(self, *args, language: str = "", **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # A language we hold for him that the site does not offer stays choosable, so
-        # saving the form does not drop it.
-        if language and language not in dict(settings.LANGUAGES):
-            widget = self.fields["language"].widget
-            widget.choices = [*widget.choices, (language, language)]
 
 
 def _details_form(details: account.Details) -> DetailsForm:
