@@ -271,6 +271,10 @@ def test_a_coupon_goes_through_the_pricings_checks(client, ana, world):
         assert money(router.total, "EUR") in good.content.decode()
     assert good.status_code == 200 and "Coupon BIENVENIDA applied" in good.content.decode()
     assert "There is no coupon" not in good.content.decode()
+    # A code longer than any coupon is refused whole, not cut to one that might exist.
+    long = client.get("/portal/prices/", {"coupon": "BIENVENIDA" + "X" * 60})
+    assert long.status_code == 422
+    assert "There is no coupon BIENVENIDA" + "X" * 60 in long.content.decode()
 
 
 def test_the_lists_take_the_same_queries_for_one_quote_or_ten(client, rep, ana, world):

@@ -141,8 +141,8 @@ def order_detail(request, order_id: int):
 def prices(request):
     """The catalogue priced for him today by the one pricing service, each price with
     its explanation; a coupon goes through the pricing's own checks."""
-    coupon = request.GET.get("coupon", "")[:40]
-    search = request.GET.get("q", "")[:100]
+    coupon = request.GET.get("coupon", "")
+    search = request.GET.get("q", "")
     priced = selectors.customer_prices(
         customer=request.portal_customer, coupon=coupon, search=search
     )
