@@ -37,7 +37,7 @@ def test_delete_some_products_one_in_use_then_undo(page, sign_in, live_server):
     bar.get_by_role("button", name="Apply").click()
 
     report = page.get_by_role("status").filter(has_text="Delete:")
-    expect(report).to_contain_text("2 rows changed. 1 row refused:")
+    expect(report).to_contain_text("2 rows deleted. 1 row refused:")
     expect(report).to_contain_text(
         "Router (RT-1): Used by 1 quote: it cannot be deleted. Archive it instead"
     )

@@ -69,7 +69,7 @@ def test_a_static_list_renamed_in_place_and_lists_deleted_in_bulk_on_a_phone(
     bar.get_by_label("Delete").select_option(label="Delete them for good")
     bar.get_by_role("button", name="Apply").click()
     report = page.get_by_role("status").filter(has_text="Delete")
-    expect(report).to_contain_text("1 row changed.")
+    expect(report).to_contain_text("1 row deleted.")
     expect(report).to_contain_text(
         "Verano: The campaign “Rebajas” targets it: it cannot be deleted."
     )

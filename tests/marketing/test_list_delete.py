@@ -100,7 +100,7 @@ def test_the_bulk_bar_deletes_the_free_ones_once_confirmed_and_reports_the_other
         ("Verano", "The campaign “Rebajas” targets it: it cannot be deleted."),
     ]
     text = done.content.decode()
-    assert "2 rows changed." in text and "3 rows refused:" in text
+    assert "2 rows deleted." in text and "3 rows refused:" in text
     assert _names() == ["Invierno", "Otoño", "Verano"]
 
 

@@ -69,7 +69,7 @@ def test_deleting_segments_goes_through_the_service_and_reports_refusals(
 
     done = list_bulk(client, "segments", action="delete", **{"value-delete": "yes"}, ids=ids)
     text = done.content.decode()
-    assert "1 row changed." in text and "1 row refused:" in text
+    assert "1 row deleted." in text and "1 row refused:" in text
     assert "Madrid: The segment is the target of a campaign: it cannot be deleted." in text
     assert set(Segment.objects.values_list("name", flat=True)) == {"Madrid", "Solo Sur"}
 
@@ -233,7 +233,7 @@ def test_deleting_messages_refuses_those_something_sends_naming_it(
             query="",
         )
     text = done.content.decode()
-    assert "2 rows changed." in text and "3 rows refused:" in text
+    assert "2 rows deleted." in text and "3 rows refused:" in text
     assert "Otoño: The campaign “Campaña de otoño” sends it: it cannot be deleted." in text
     assert "Seguimiento: The journey “Alta” sends it: it cannot be deleted." in text
     assert "Cumpleaños: The business rule “Felicitar” sends it: it cannot be deleted." in text

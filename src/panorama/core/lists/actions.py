@@ -112,6 +112,9 @@ class ChunkResult:
     kept: dict[int, Any] = field(default_factory=dict)
 
 
+DELETE = "delete"  # the key of ``delete_action``: its report counts rows deleted
+
+
 def delete_action(
     run: Callable[[Any, Any, Any], Any] | None, required: Any, *, permission: str, **extra: Any
 ) -> BulkAction:
@@ -127,7 +130,7 @@ def delete_action(
         )
 
     return BulkAction(
-        "delete", gettext_lazy("Delete"), field=confirm, run=run, permission=permission, **extra
+        DELETE, gettext_lazy("Delete"), field=confirm, run=run, permission=permission, **extra
     )
 
 
@@ -170,10 +173,15 @@ class BulkReport:
     action: str
     done: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)  # (row, reason)
+    deletes: bool = False  # the rows done were deleted, not changed
 
     @property
     def summary(self) -> str:
-        text = ngettext("%(n)s row changed.", "%(n)s rows changed.", self.done) % {"n": self.done}
+        if self.deletes:
+            text = ngettext("%(n)s row deleted.", "%(n)s rows deleted.", self.done)
+        else:
+            text = ngettext("%(n)s row changed.", "%(n)s rows changed.", self.done)
+        text %= {"n": self.done}
         if self.refused:
             text += " " + ngettext(
                 "%(n)s row refused:", "%(n)s rows refused:", len(self.refused)
@@ -285,7 +293,7 @@ def bulk_run(
         bulk_job_run(job.pk)
         job.refresh_from_db()
         return job
-    report = BulkReport(action=_label(action, named))
+    report = BulkReport(action=_label(action, named), deletes=action.key == DELETE)
     if action.run_many is not None:
         for row, why in _apply_many(action, user, chosen, value)[0]:
             if why:
