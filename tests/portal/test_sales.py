@@ -309,3 +309,48 @@ def test_the_pages_in_spanish(client, rep, ana, world, smtp):
     with translation.override("es"):
         assert money(quote.total, "EUR") in page  # 217,80 €
     assert "217,80" in page
+
+
+def test_his_long_lists_page_back_by_id_in_one_query_each(client, rep, ana, world, monkeypatch):
+    """Past one page, an "Older" link pages back by id: every quote and order once, in
+    order, each page one query for its rows; a crafted ``before`` is just the newest."""
+    from panorama.portal.selectors import sales as portal_sales
+
+    monkeypatch.setattr(portal_sales, "SHOWN", 2)
+    quotes = [_marked_sent(rep, ana, world) for _ in range(5)]
+    for quote in quotes:
+        quote_accept(token=acceptance_token(quote))
+    _signed_in(client, ana)
+
+    for path, label, older in (
+        ("/portal/quotes/", "Quote", "Older quotes"),
+        ("/portal/orders/", "Order", "Older orders"),
+    ):
+        seen, query, pages = [], {}, 0
+        while True:
+            response = client.get(path, query)
+            page = response.context["page"]
+            seen += [row.pk for row in page.rows]
+            pages += 1
+            html = response.content.decode()
+            assert (older in html) == (page.older is not None)
+            assert ("Newest" in html) == bool(query)
+            if page.older is None:
+                break
+            query = {"before": page.older}
+        model = Quote if label == "Quote" else Order
+        assert seen == list(
+            model.objects.filter(customer=ana).order_by("-id").values_list("pk", flat=True)
+        )
+        assert pages == 3
+
+    with CaptureQueriesContext(connection) as first:
+        client.get("/portal/quotes/")
+    oldest_page = client.get("/portal/quotes/", {"before": quotes[1].pk})
+    assert [q.pk for q in oldest_page.context["page"].rows] == [quotes[0].pk]
+    with CaptureQueriesContext(connection) as later:
+        client.get("/portal/quotes/", {"before": quotes[3].pk})
+    assert len(first) == len(later)
+    assert client.get("/portal/quotes/", {"before": "1; DROP"}).context["page"].newer is False
+    empty = client.get("/portal/orders/", {"before": 1}).content.decode()
+    assert "There is no older order." in empty and "You have no order yet." not in empty

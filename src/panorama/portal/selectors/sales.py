@@ -19,7 +19,7 @@ from panorama.customers.models import Customer
 from panorama.sales.models import Order, OrderLine, Quote, QuoteLine
 from panorama.sales.selectors.quotes import orders_visible_to, quotes_visible_to, with_option_names
 
-SHOWN = 50  # newest first, on each list
+SHOWN = 50  # newest first, on each page of a list
 PRODUCTS_SHOWN = 30  # the "prices for you" page: a small catalogue
 
 # What the customer was sent: never a draft, a quote waiting for its approval or one
@@ -53,13 +53,33 @@ def quote_state(quote: Quote) -> str:
     return str(quote.status)
 
 
-def customer_quotes(*, customer: Customer) -> list[Quote]:
-    """His sent quotes, newest first, each with ``state`` and its order if accepted:
-    one query."""
-    quotes = list(_his_quotes(customer).select_related("order").order_by("-id")[:SHOWN])
-    for quote in quotes:
-        quote.state = quote_state(quote)  # type: ignore[attr-defined]
-    return quotes
+@dataclass
+class Page:
+    """One page of a list, newest first: ``older`` is the ``before`` of the next page
+    (none: this is the last), ``newer`` whether pages come before this one."""
+
+    rows: list
+    older: int | None
+    newer: bool
+
+
+def _page(queryset: QuerySet, before: int | None) -> Page:
+    """Keyset paging on the id (one query, whatever the page): the rows below ``before``,
+    one more than shown to know whether an older page follows."""
+    if before is not None:
+        queryset = queryset.filter(pk__lt=before)
+    rows = list(queryset.order_by("-id")[: SHOWN + 1])
+    older = rows[SHOWN - 1].pk if len(rows) > SHOWN else None
+    return Page(rows[:SHOWN], older, before is not None)
+
+
+def customer_quotes(*, customer: Customer, before: int | None = None) -> Page:
+    """His sent quotes, newest first (older than the quote ``before``), each with
+    ``state`` and its order if accepted: one query."""
+    page = _page(_his_quotes(customer).select_related("order"), before)
+    for quote in page.rows:
+        quote.state = quote_state(quote)
+    return page
 
 
 def customer_quote_get(*, customer: Customer, quote_id: int) -> Quote:
@@ -84,9 +104,10 @@ def _his_orders(customer: Customer) -> QuerySet[Order]:
     return orders_visible_to(None).filter(customer=customer).exclude(status=Order.Status.DRAFT)
 
 
-def customer_orders(*, customer: Customer) -> list[Order]:
-    """His orders (not drafts), newest first, with the quote each came from: one query."""
-    return list(_his_orders(customer).select_related("quote").order_by("-id")[:SHOWN])
+def customer_orders(*, customer: Customer, before: int | None = None) -> Page:
+    """His orders (not drafts), newest first (older than the order ``before``), with the
+    quote each came from: one query."""
+    return _page(_his_orders(customer).select_related("quote"), before)
 
 
 def customer_order_get(*, customer: Customer, order_id: int) -> Order:

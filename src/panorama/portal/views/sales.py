@@ -46,11 +46,18 @@ def _labelled(quote):
     return quote
 
 
+def _before(request) -> int | None:
+    """The ``before`` of an older page (an id); anything else is the newest page."""
+    raw = request.GET.get("before", "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
 @require_GET
 @portal_required
 def quote_list(request):
-    quotes = [_labelled(q) for q in selectors.customer_quotes(customer=request.portal_customer)]
-    return _render(request, "portal/sales/quotes.html", {"quotes": quotes})
+    page = selectors.customer_quotes(customer=request.portal_customer, before=_before(request))
+    quotes = [_labelled(q) for q in page.rows]
+    return _render(request, "portal/sales/quotes.html", {"quotes": quotes, "page": page})
 
 
 def _quote_page(request, quote_id: int, *, refused: str = "", status: int = 200):
@@ -123,8 +130,9 @@ def quote_decline_view(request, quote_id: int):
 @require_GET
 @portal_required
 def order_list(request):
-    orders = [_toned(o) for o in selectors.customer_orders(customer=request.portal_customer)]
-    return _render(request, "portal/sales/orders.html", {"orders": orders})
+    page = selectors.customer_orders(customer=request.portal_customer, before=_before(request))
+    orders = [_toned(o) for o in page.rows]
+    return _render(request, "portal/sales/orders.html", {"orders": orders, "page": page})
 
 
 @require_GET
