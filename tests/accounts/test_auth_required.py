@@ -103,6 +103,7 @@ PUBLIC_WEB = {
     "portal:prices",
     "portal:account",  # his details, consents, contracts (portal/views/account.py)
     "portal:consents",
+    "portal:email_confirm",  # a new address confirmed by the signed link mailed to it
     "portal:contracts",
     "portal:tracking_consent",  # the cookie banner's answer, signed in or not
 }

@@ -5,6 +5,7 @@ his timeline saying what he changed, ``identify`` finding him by his new address
 consent he withdraws is in force at once (the next campaign does not mail him)."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -90,19 +91,44 @@ def test_he_sees_his_own_details_never_anothers(client, ana, bob):
     assert "You have no service contract or warranty with us." in contracts
 
 
-def test_he_changes_his_details_and_signs_in_with_his_new_address(
-    client, ana, bob, emitted, django_capture_on_commit_callbacks
+def _confirmation_path(smtp, address: str) -> str:
+    """The confirmation link mailed to ``address``, as a path."""
+    [message] = smtp.to(address)
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    found = re.search(r"https?://\S+(/portal/account/email/\S+/)", body)
+    assert found, body
+    return found.group(1)
+
+
+def test_he_changes_his_details_and_signs_in_with_his_new_address_once_he_confirms_it(
+    client, ana, bob, smtp, emitted, django_capture_on_commit_callbacks
 ):
     _signed_in(client, ana)
-    with emitted() as events:
+    with emitted() as events:  # runs the commit's callbacks: the mails go
         response = client.post(
             DETAILS,
             _form(email="Ana.Garcia@Example.com", phone="611 222 333", line1="Calle Luna 5"),
         )
     assert response.status_code == 302 and response["Location"] == DETAILS
     page = client.get(DETAILS).content.decode()
-    assert "Saved: E-mail, Phone, Address." in page
-    assert 'value="ana.garcia@example.com"' in page and 'value="+34611222333"' in page
+    assert "Saved: Phone, Address." in page
+    assert "We sent a link to ana.garcia@example.com: open it" in page
+    # Until he confirms, he signs in with the old address.
+    assert 'value="ana@example.com"' in page and 'value="+34611222333"' in page
+    assert identify(user=None, value="ana.garcia@example.com") == []
+    # The link goes to the new address, a notice to the old one.
+    notice = smtp.to("ana@example.com")[0]
+    assert "ana.garcia@example.com" in notice.get_body(preferencelist=("plain",)).get_content()
+    path = _confirmation_path(smtp, "ana.garcia@example.com")
+    assert ("portal.email_change_requested", {"customer_id": ana.pk}) in events
+
+    shown = client.get(path)  # a mail scanner's visit changes nothing
+    assert shown.status_code == 200 and "ana.garcia@example.com" in shown.content.decode()
+    assert identify(user=None, value="ana.garcia@example.com") == []
+    with emitted() as events:
+        done = Client().post(path)  # another device, no portal session: the link is the proof
+    assert done.status_code == 200
+    assert "From now on you sign in with ana.garcia@example.com." in done.content.decode()
 
     emails = list(ana.identities.filter(kind="email").values_list("value", flat=True))
     assert emails == ["ana.garcia@example.com"]
@@ -112,11 +138,13 @@ def test_he_changes_his_details_and_signs_in_with_his_new_address(
     assert {c.field for c in history} == {"identity:email", "identity:phone", "address"}
     assert all(c.reason == "portal" and c.changed_by_id is None for c in history)
     # His timeline says what he changed, as done by him through the portal.
-    [entry] = Interaction.objects.filter(customer=ana, channel="portal")
-    assert entry.direction == "inbound" and entry.agent_id is None
-    assert entry.subject == "Changed his details in the customer portal: E-mail, Phone, Address"
-    names = [name for name, _payload in events]
-    assert "customer.identity_added" in names and "customer.address_updated" in names
+    entries = Interaction.objects.filter(customer=ana, channel="portal").order_by("id")
+    assert [e.subject for e in entries] == [
+        "Changed his details in the customer portal: Phone, Address",
+        "Changed his details in the customer portal: E-mail",
+    ]
+    assert all(e.direction == "inbound" and e.agent_id is None for e in entries)
+    assert "customer.identity_added" in [name for name, _payload in events]
 
     # identify (the sign-in's lookup) finds him by the new address, not the old one.
     assert [m.customer.pk for m in identify(user=None, value="ana.garcia@example.com")] == [ana.pk]
@@ -127,6 +155,35 @@ def test_he_changes_his_details_and_signs_in_with_his_new_address(
     assert list(LoginLink.objects.values_list("email", flat=True).order_by("id")) == [
         "x@example.com",  # _signed_in's
         "ana.garcia@example.com",
+    ]
+    # The link works once.
+    again = client.post(path)
+    assert again.status_code == 400
+    assert "Your e-mail address is already ana.garcia@example.com." in again.content.decode()
+
+
+def test_a_confirmation_link_out_of_date_forged_or_for_an_address_taken_since_is_refused(
+    client, ana, bob, smtp, django_capture_on_commit_callbacks
+):
+    _signed_in(client, ana)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(DETAILS, _form(email="first@example.com"))
+        client.post(DETAILS, _form(email="second@example.com"))
+    first = _confirmation_path(smtp, "first@example.com")
+    second = _confirmation_path(smtp, "second@example.com")
+
+    forged = client.post(first.replace("/email/", "/email/x"))
+    assert forged.status_code == 400 and "This link is not valid." in forged.content.decode()
+    IdentityFactory(customer=bob, kind="email", value="second@example.com")
+    taken = client.post(second)  # bob holds it now: ana may not take his sign-in
+    assert taken.status_code == 422
+    assert "cannot be used for your customer area" in taken.content.decode()
+    assert client.post(first).status_code == 200  # the other link still works
+    out_of_date = client.post(second)
+    assert out_of_date.status_code == 400
+    assert "changed after this link was sent" in out_of_date.content.decode()
+    assert list(ana.identities.filter(kind="email").values_list("value", flat=True)) == [
+        "first@example.com"
     ]
 
 

@@ -1,6 +1,7 @@
 """The customer's own account in the portal: his contact details, his consents, his
 service contracts and loyalty card, and his answer to the web-tracking banner.
 
+A new e-mail address waits for his confirmation from that address (``email_change``).
 Every write goes through the owning app's service, so the portal gets the validation,
 the messages, the field history and the events the staff form and the API get:
 ``customers.services.contact.identity_replace`` (e-mail, phone), ``customer_update``
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from panorama.channels.models import Interaction
 from panorama.channels.services import interaction_record
 from panorama.core.exceptions import ValidationFailed
+from panorama.customers import identifiers
 from panorama.customers.models import Address, Consent, Customer, Identity
 from panorama.customers.services.contact import identity_main, identity_replace
 from panorama.customers.services.customer import (
@@ -32,6 +34,8 @@ from panorama.customers.services.customer import (
     customer_update,
 )
 from panorama.customers.services.relations import consent_record
+
+from .email_change import email_change_request
 
 REASON = "portal"  # the field history's reason (customers.history.history_reasons)
 
@@ -75,30 +79,39 @@ def _blank(values: dict[str, str]) -> bool:
     return not any((values.get(name) or "").strip() for name in ADDRESS_FIELDS if name != "country")
 
 
+@dataclass
+class Saved:
+    changed: list[str]  # the labels of what changed (empty: nothing did)
+    email_pending: str = ""  # a new e-mail address waiting for his confirmation
+
+
 @transaction.atomic
-def details_update(*, customer: Customer, details: Details) -> list[str]:
+def details_update(*, customer: Customer, details: Details, language: str = "") -> Saved:
     """Change his details through the customers app's services (their validation, their
     messages: a refused value changes nothing, the whole change is one transaction).
-    His e-mail is how he signs in: it may change (``identify`` finds him by the new one
-    at once, the old one is gone) but not be emptied. Returns the labels of what changed
-    (empty: nothing did); a change lands on his timeline."""
+    His e-mail is how he signs in: it cannot be emptied, and a new one is checked now
+    but replaces the old one only when he confirms it from the new address
+    (``email_change``: a link goes to it). A change lands on his timeline."""
     if not (details.email or "").strip():
         raise ValidationFailed(
             _("Your e-mail address is how you sign in: it cannot be left empty."), field="email"
         )
-    _email_check(customer, details.email)
+    new_email = identifiers.normalise_email(details.email)  # the identity service's message
+    email_check(customer, new_email)
     language = (details.language or "").strip()
     if language and language not in dict(settings.LANGUAGES) and language != customer.language:
         raise ValidationFailed(_("Choose one of the languages offered."), field="language")
     customer = Customer.objects.prefetch_related("identities", "addresses").get(pk=customer.pk)
     before = details_get(customer=customer)
     changed: list[str] = []
-    for kind, value in ((Identity.Kind.EMAIL, details.email), (Identity.Kind.PHONE, details.phone)):
-        identity_replace(customer=customer, kind=kind, value=value, by=None, reason=REASON)
+    identity_replace(
+        customer=customer, kind=Identity.Kind.PHONE, value=details.phone, by=None, reason=REASON
+    )
     customer = Customer.objects.prefetch_related("identities", "addresses").get(pk=customer.pk)
     after = details_get(customer=customer)
-    if after.email != before.email:
-        changed.append(str(_("E-mail")))
+    pending = new_email if new_email != before.email else ""
+    if pending:
+        email_change_request(customer=customer, old=before.email, new=pending, language=language)
     if after.phone != before.phone:
         changed.append(str(_("Phone")))
     if language != before.language:
@@ -117,16 +130,15 @@ def details_update(*, customer: Customer, details: Details) -> list[str]:
             )[:200],
             outcome="updated",
         )
-    return changed
+    return Saved(changed, pending)
 
 
-def _email_check(customer: Customer, email: str) -> None:
+def email_check(customer: Customer, email: str) -> None:
     """An address another customer holds is refused here (the staff may record a shared
     family address; a customer may not take one over: with two holders, ``identify``
     finds neither and the other loses his sign-in). A malformed address is left to the
     identity service, so its message is the staff form's and the API's."""
     from panorama.core.exceptions import DomainError
-    from panorama.customers import identifiers
     from panorama.customers.selectors import identify
 
     try:

@@ -22,3 +22,11 @@ class PortalSignedIn(Payload):
     visitor_events: int = Field(
         description="earlier anonymous web events of his browser's cookie now his"
     )
+
+
+@event("portal.email_change_requested")
+class PortalEmailChangeRequested(Payload):
+    """A customer typed a new e-mail address in the portal: a confirmation link went to
+    it (and a notice to his current one); nothing changes until he opens it."""
+
+    customer_id: int = Field(description="the customer")

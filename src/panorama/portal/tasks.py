@@ -1,4 +1,5 @@
-"""The portal's background work: e-mailing a sign-in link (django-tasks), so that the
+"""The portal's background work: e-mailing a sign-in link and a new address's
+confirmation link (django-tasks), so that the
 page answers at once and in the same time whether or not the address is known; and the
 hourly sweep of old sign-in links (the worker's periodic sweep, ``core.jobs``)."""
 
@@ -16,6 +17,13 @@ def login_link_send_task(link_id: int, language: str = "") -> bool:
     from .services import login_link_mail
 
     return login_link_mail(link_id=link_id, language=language)
+
+
+@task()
+def email_change_send_task(customer_id: int, old: str, new: str, language: str = "") -> bool:
+    from .email_change import email_change_mail
+
+    return email_change_mail(customer_id=customer_id, old=old, new=new, language=language)
 
 
 @jobs.recoverer

@@ -16,6 +16,7 @@ urlpatterns = [
     path("callback/", views.callback, name="callback"),
     path("help/", views.faq, name="faq"),
     path("account/", views_account.details, name="account"),
+    path("account/email/<str:token>/", views_account.email_confirm, name="email_confirm"),
     path("account/consents/", views_account.consents, name="consents"),
     path("account/contracts/", views_account.contracts, name="contracts"),
     path("tracking-consent/", views_account.tracking_consent, name="tracking_consent"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,7 +17,7 @@ from panorama.core.exceptions import DomainError, ValidationFailed
 from panorama.core.http import own_origin
 from panorama.customers.models import Consent
 
-from .. import account
+from .. import account, email_change
 from ..access import portal_customer, portal_required
 from ..forms import DetailsForm
 from . import TRACKING_COOKIE, _render
@@ -55,17 +56,29 @@ def details(request):
         address={name: data.get(name, "") for name in account.ADDRESS_FIELDS},
     )
     try:
-        changed = account.details_update(customer=customer, details=given)
+        saved = account.details_update(
+            customer=customer, details=given, language=translation.get_language() or ""
+        )
     except DomainError as error:  # 422 a refused value, 409 one he already holds
         form.add_domain_error(error)
         form.mark_errors()
         return _render(
             request, "portal/account/details.html", {"form": form}, status=error.status_code
         )
-    if not changed:
+    if saved.email_pending:
+        messages.info(
+            request,
+            _(
+                "We sent a link to %(email)s: open it to make it the address you sign in "
+                "with. Until then your e-mail stays as it was."
+            )
+            % {"email": saved.email_pending},
+        )
+    if saved.changed:
+        messages.success(request, _("Saved: %(what)s.") % {"what": ", ".join(saved.changed)})
+    elif not saved.email_pending:
         messages.info(request, _("Nothing changed."))
         return redirect("portal:account")
-    messages.success(request, _("Saved: %(what)s.") % {"what": ", ".join(changed)})
     response = redirect("portal:account")
     if given.language in dict(settings.LANGUAGES):  # the portal speaks his language now
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, given.language, samesite="Lax")
@@ -163,3 +176,27 @@ def _tracking_cookie(request, response: HttpResponse, *, yes: bool) -> None:
     )
     if not yes and TRACKING_COOKIE in request.COOKIES:
         response.delete_cookie(TRACKING_COOKIE, samesite="Lax")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def email_confirm(request, token: str):
+    """The link mailed to a new address. GET shows a button (a mail scanner that follows
+    links changes nothing); POST makes it his sign-in address. Works without a portal
+    session: the signed link is the proof (he may open it on another device)."""
+    try:
+        if request.method == "GET":
+            change = email_change.email_change_check(token=token)
+            return _render(
+                request, "portal/account/email_confirm.html", {"token": token, "new": change.new}
+            )
+        customer = email_change.email_change_confirm(token=token)
+    except DomainError as error:  # the link refused, or the address taken since
+        return _render(
+            request,
+            "portal/account/email_confirm.html",
+            {"refused": str(error.message)},
+            status=error.status_code,
+        )
+    new = account.details_get(customer=customer).email
+    return _render(request, "portal/account/email_confirm.html", {"done": new})
