@@ -21,6 +21,17 @@ class Department:
 
 
 @dataclass(frozen=True)
+class Top:
+    """How a table widget finds its first rows in its mart before joining the names:
+    ``keys``, the mart's columns its order starts with (each descending, NULLs last; the
+    display name and the customer id only break ties after them). Its ``sql`` reads
+    ``{rows}``: the scoped rows of ``mart`` that can come first (``selectors``)."""
+
+    mart: str
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Widget:
     key: str
     department: str
@@ -28,12 +39,14 @@ class Widget:
     chart: str  # bar | line | doughnut | table
     columns: tuple[Promise, ...]  # the label column first, then one per value
     sql: str  # FROM a mart, ``{where}`` scopes it, columns: label, values...
+    # (a table widget with ``top``: FROM ``{rows}``, its mart's rows in scope)
     period: str = ""  # the mart's month column, when the period filter applies
     drill: str = ""  # customers behind one label: ``{where}`` on c, ``?`` the label
     drill_columns: tuple[Promise, ...] = ()
     order: str = "1"
     limit: int = 0
     money: tuple[int, ...] = ()  # value positions shown as money
+    top: Top | None = None  # a table widget's order, found in its mart first
 
 
 DEPARTMENTS = (
@@ -162,12 +175,13 @@ WIDGETS = (
         "table",
         (CUSTOMER, _("Revenue"), _("Recurring"), _("Unpaid"), _("Net value")),
         "SELECT m.customer_id, c.display_name, m.revenue, m.recurring, m.unpaid, m.net_value "
-        "FROM mart_finance_profitability m JOIN dim_customer c "
-        "ON c.customer_id = m.customer_id AND c.is_current WHERE {where} "
-        "ORDER BY m.net_value DESC, c.display_name",
+        "FROM {rows} m JOIN dim_customer c "
+        "ON c.customer_id = m.customer_id AND c.is_current "
+        "ORDER BY m.net_value DESC, c.display_name, m.customer_id",
         order="",
         limit=50,
         money=(1, 2, 3, 4),
+        top=Top("mart_finance_profitability", ("net_value",)),
     ),
     Widget(
         "recency",
@@ -197,12 +211,13 @@ WIDGETS = (
         "table",
         (CUSTOMER, _("Value at risk"), _("Churn probability"), _("Lifetime value"), _("Days")),
         "SELECT m.customer_id, c.display_name, m.value_at_risk, m.churn_probability, m.clv, "
-        "m.recency_days FROM mart_marketing_priority m JOIN dim_customer c "
-        "ON c.customer_id = m.customer_id AND c.is_current WHERE {where} "
-        "ORDER BY m.value_at_risk DESC, m.monetary DESC, c.display_name",
+        "m.recency_days FROM {rows} m JOIN dim_customer c "
+        "ON c.customer_id = m.customer_id AND c.is_current "
+        "ORDER BY m.value_at_risk DESC, m.monetary DESC, c.display_name, m.customer_id",
         order="",
         limit=50,
         money=(1, 3),
+        top=Top("mart_marketing_priority", ("value_at_risk", "monetary")),
     ),
     Widget(
         "campaigns",
@@ -347,12 +362,13 @@ WIDGETS = (
         "table",
         (CUSTOMER, _("Quotes"), _("Sent"), _("Accepted"), _("Quoted"), _("Last quote")),
         "SELECT m.customer_id, c.display_name, m.quotes, m.sent, m.accepted, m.quoted, "
-        "m.last_quote FROM mart_salesadmin_offers m JOIN dim_customer c "
-        "ON c.customer_id = m.customer_id AND c.is_current WHERE {where} "
-        "ORDER BY m.quoted DESC, c.display_name",
+        "m.last_quote FROM {rows} m JOIN dim_customer c "
+        "ON c.customer_id = m.customer_id AND c.is_current "
+        "ORDER BY m.quoted DESC, c.display_name, m.customer_id",
         order="",
         limit=50,
         money=(4,),
+        top=Top("mart_salesadmin_offers", ("quoted",)),
     ),
 )
 

@@ -122,19 +122,84 @@ def widget_data(*, user: User, department: str, key: str, filters: Filters, con=
         raise NotFound(_("There is no such chart."))
     alias = "m" if widget.chart == "table" else ""
     where, params = _where(user, widget, filters, alias)
-    sql = widget.sql.format(where=where)
-    if widget.order:
-        sql += f" ORDER BY {widget.order}"
-    if widget.limit:
-        sql += f" LIMIT {int(widget.limit)}"
     own = con is None
     con = con or engine.connect(read_only=True)
     try:
+        if widget.top is not None:
+            rows_sql, params = _top_rows(con, widget, where, params)
+            sql = widget.sql.format(rows=rows_sql)
+        else:
+            sql = widget.sql.format(where=where)
+        if widget.order:
+            sql += f" ORDER BY {widget.order}"
+        if widget.limit:
+            sql += f" LIMIT {int(widget.limit)}"
         rows = con.execute(sql, params).fetchall()
     finally:
         if own:
             con.close()
     return WidgetData(widget, [str(c) for c in widget.columns], rows)
+
+
+def top_rows_plain(widget: Widget, where: str) -> str:
+    """A table widget's ``{rows}``: every row of its mart in scope."""
+    assert widget.top is not None
+    return f"(SELECT * FROM {widget.top.mart} m WHERE {where})"  # noqa: S608
+
+
+def _top_rows(con, widget: Widget, where: str, params: list) -> tuple[str, list]:
+    """A table widget's ``{rows}`` and their parameters: only the mart's rows in scope
+    that can be among its first ``limit`` (``_top_cut``), so that the names of
+    ``dim_customer`` are joined to about ``limit`` rows, not to every customer's. They
+    are counted first and the subquery says how many (``LIMIT``, every one of them): so
+    DuckDB builds its hash table on them rather than on ``dim_customer``."""
+    assert widget.top is not None
+    if not widget.limit:
+        return top_rows_plain(widget, where), params
+    cut, cut_params = _top_cut(con, widget, where, params)
+    if not cut_params:
+        return top_rows_plain(widget, where), params
+    kept, kept_params = f"{where} AND {cut}", [*params, *cut_params]
+    count = con.execute(
+        f"SELECT count(*) FROM {widget.top.mart} m WHERE {kept}",  # noqa: S608
+        kept_params,
+    ).fetchone()[0]
+    return f"(SELECT * FROM {widget.top.mart} m WHERE {kept} LIMIT {int(count)})", kept_params
+
+
+def _top_cut(con, widget: Widget, where: str, params: list) -> tuple[str, list]:
+    """A condition on the mart (alias ``m``) keeping the rows a table widget can show,
+    and its parameters (none: every row).
+
+    The widget orders by its mart's ``top.keys`` (descending, NULLs last), then by the
+    customer's name and id; so its first ``limit`` rows all have keys at least those of
+    the ``limit``-th row of the mart in the same scope (the *cut*), ties included. The
+    widget's query then joins the names to those few rows, not to every row of the mart
+    (a million at 1M customers), and orders and cuts them as before: the same rows in
+    the same order. With fewer rows than ``limit``, or a NULL in the cut, every row."""
+    assert widget.top is not None
+    keys = widget.top.keys
+    order = ", ".join(f"m.{k} DESC" for k in keys)
+    row = con.execute(
+        f"SELECT {', '.join(f'm.{k}' for k in keys)} FROM {widget.top.mart} m "  # noqa: S608
+        f"WHERE {where} ORDER BY {order} LIMIT 1 OFFSET {int(widget.limit) - 1}",
+        params,
+    ).fetchone()
+    if row is None or any(value is None for value in row):
+        return "TRUE", []
+    # (k1, k2, ...) >= cut, lexicographically: k1 > c1 OR (k1 = c1 AND (k2 > c2 OR ...)),
+    # led by k1 >= c1 alone, which DuckDB's scan applies itself (a condition with OR it
+    # checks only after reading every column of every row).
+    condition = "TRUE"
+    cut_params: list[Any] = []
+    for key, value in reversed(list(zip(keys[1:], row[1:], strict=True))):
+        condition = f"(m.{key} > ? OR (m.{key} = ? AND {condition}))"
+        cut_params = [value, value, *cut_params]
+    lead = f"m.{keys[0]} >= ?"
+    if len(keys) > 1:
+        lead = f"{lead} AND (m.{keys[0]} > ? OR {condition})"
+        cut_params = [row[0], *cut_params]
+    return lead, [row[0], *cut_params]
 
 
 def dashboard_data(*, user: User, department: str, filters: Filters) -> list[WidgetData]:

@@ -24,9 +24,10 @@ def _operations(d: Dialect) -> str:
 def _offers(d: Dialect, keys: str = "") -> str:
     return f"""
     SELECT q.customer_id, c.owner_id, c.team_id, COUNT(*) AS quotes,
-           SUM(CASE WHEN q.sent_at IS NOT NULL THEN 1 ELSE 0 END) AS sent,
-           SUM(CASE WHEN q.status = 'accepted' THEN 1 ELSE 0 END) AS accepted,
-           SUM(CASE WHEN q.status IN ('rejected', 'expired', 'declined') THEN 1 ELSE 0 END) AS lost,
+           CAST(SUM(CASE WHEN q.sent_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS sent,
+           CAST(SUM(CASE WHEN q.status = 'accepted' THEN 1 ELSE 0 END) AS BIGINT) AS accepted,
+           CAST(SUM(CASE WHEN q.status IN ('rejected', 'expired', 'declined') THEN 1 ELSE 0 END)
+                AS BIGINT) AS lost,
            CAST(SUM(q.total) AS DECIMAL(18,2)) AS quoted,
            CAST(SUM(CASE WHEN q.status = 'accepted' THEN q.total ELSE 0 END)
                 AS DECIMAL(18,2)) AS accepted_value,
