@@ -1,6 +1,9 @@
 """The warehouse build and refresh, read back from the DuckDB file."""
 
-from panorama.analytics.warehouse import engine, load, status
+import duckdb
+import pytest
+
+from panorama.analytics.warehouse import engine, load, schema, status
 from panorama.sales.models import Order
 from tests.factories import CustomerFactory, InteractionFactory
 
@@ -34,6 +37,31 @@ def test_the_build_loads_every_fact_of_the_star(shop):
     assert rows("SELECT csat_score FROM fact_case WHERE csat_score IS NOT NULL") == [(4,)]
     assert status.read()["state"] == "done"
     assert (engine.parquet_dir() / "fact_order.parquet").exists()
+
+
+def test_a_build_adds_each_tables_primary_key_after_its_rows(shop):
+    # The build loads its tables without their keys and adds them afterwards: the file
+    # must end up with the same keys as tables created with them (the refresh relies on
+    # the rows being unique by key).
+    load.warehouse_build()
+    keys = dict(
+        rows(
+            "SELECT table_name, constraint_column_names[1] FROM duckdb_constraints() "
+            "WHERE constraint_type = 'PRIMARY KEY' AND schema_name = 'main'"
+        )
+    )
+    for table in schema.TABLES:
+        declared = [
+            part.split()[0] for part in table.columns.split(",") if "PRIMARY KEY" in part.upper()
+        ]
+        assert keys.get(table.name) == (declared[0] if declared else None), table.name
+    con = engine.connect()
+    try:
+        row = con.execute("SELECT * FROM fact_interaction LIMIT 1").fetchone()
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute(f"INSERT INTO fact_interaction VALUES ({', '.join('?' * len(row))})", row)
+    finally:
+        con.close()
 
 
 def test_a_refresh_loads_only_what_changed_and_keeps_customer_history(shop):

@@ -30,6 +30,7 @@ from panorama.core.exceptions import Conflict
 from . import engine, marts, parquet, schema, score_columns, segments, status
 from .deletions import DeletionLog
 from .table_load import columns_follow, load_table, watermark
+from .tables import Table, without_primary_key
 
 Progress = Callable[[str, int, int], None]
 
@@ -219,10 +220,9 @@ def _run_steps(
         # A refresh of a file built before a table joined the schema creates it; with
         # no watermark yet, it is loaded whole.
         step_started = time.perf_counter()
-        exists = "" if full else "IF NOT EXISTS "
         if not full and columns_follow(con, table):
             result.rebuilt.append(table.name)
-        con.execute(f"CREATE TABLE {exists}{table.name} ({table.columns})")
+        key = _create_table(con, table, full=full)
         if changes is not None:
             changes.before(table, mark=watermark(con, table), rebuilt=table.name in result.rebuilt)
         changed, deleted = load_table(
@@ -237,6 +237,7 @@ def _run_steps(
         )
         if changes is not None:
             changes.after(table)
+        add_primary_key(con, table.name, key)
         result.changed[table.name] = changed
         if deleted:
             result.deleted[table.name] = deleted
@@ -247,6 +248,24 @@ def _run_steps(
     if changes is not None:
         changes.keep()
     return changes
+
+
+def _create_table(con, table: Table, *, full: bool) -> str | None:
+    """Create ``table`` (a refresh: if missing). A build creates it without its primary
+    key and returns the key column, added once the rows are in (``add_primary_key``)."""
+    if not full:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table.name} ({table.columns})")
+        return None
+    columns, key = without_primary_key(table.columns)
+    con.execute(f"CREATE TABLE {table.name} ({columns})")
+    return key
+
+
+def add_primary_key(con, name: str, key: str | None) -> None:
+    """The primary key a build left out while loading ``name``: the same table as one
+    created with it (a refresh finds the key it expects), its index built in one pass."""
+    if key is not None:
+        con.execute(f"ALTER TABLE {name} ADD PRIMARY KEY ({key})")
 
 
 def _run_marts(con, result: LoadResult, progress: Progress | None, changes) -> None:

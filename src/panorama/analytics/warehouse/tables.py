@@ -1,6 +1,7 @@
 """The warehouse table type and the small SQL helpers every table definition uses
 (``schema.py`` and ``schema_marketing.py``)."""
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -49,3 +50,18 @@ NEWER = "id > ?1"  # the pushdown condition of an append-only table
 
 def money(expr: str) -> str:
     return f"CAST({expr} AS DECIMAL(18,2))"
+
+
+_PRIMARY_KEY = re.compile(r"(\w+)\s+\w+(?:\([^)]*\))?\s+PRIMARY KEY", re.IGNORECASE)
+
+
+def without_primary_key(columns: str) -> tuple[str, str | None]:
+    """A table's column definitions without its ``PRIMARY KEY`` clause, and the key
+    column (``None`` when there is none). A build creates its tables keyless, loads
+    them, then adds the key (``load.add_primary_key``): DuckDB builds the index in one
+    pass instead of inserting every row into it as it loads (fact_interaction, 2M rows:
+    6.9 CPU s with the key, 4.8 without and 0.7 to add it)."""
+    found = _PRIMARY_KEY.search(columns)
+    if found is None:
+        return columns, None
+    return columns[: found.end() - len("PRIMARY KEY")].rstrip() + columns[found.end() :], found[1]
