@@ -244,14 +244,7 @@ def customers_merge(
     pushdown.drop(con, made)
     changed = con.execute("SELECT count(*) FROM stage_customer").fetchone()[0]
     if changes is not None:
-        changes.note("SELECT customer_id FROM stage_customer", moved=False)
-        # Those whose current owner or team this merge changes, and the new ones.
-        changes.note(
-            "SELECT s.customer_id FROM stage_customer s LEFT JOIN dim_customer d "
-            "ON d.customer_id = s.customer_id AND d.is_current WHERE d.customer_id IS NULL "
-            "OR d.owner_id IS DISTINCT FROM s.owner_id OR d.team_id IS DISTINCT FROM s.team_id",
-            source=table.name + marts.changes.MOVED,
-        )
+        changes.note("SELECT customer_id FROM stage_customer")
     personal = ", ".join(f"{name} = s.{name}" for name in schema.SCD1_ATTRIBUTES)
     con.execute(
         f"UPDATE dim_customer d SET {personal}, updated_at = s.updated_at "

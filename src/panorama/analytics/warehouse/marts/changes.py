@@ -26,19 +26,6 @@ from ..tables import Table
 
 KEYS = "wh_mart_keys"
 WHOLE = "wh_mart_whole"  # the tables ``whole`` names, kept until the marts are built
-# The customers of rows an ``append`` table of ``APPENDED`` added are noted under the
-# table's name and this suffix (``keys_for`` reads both), and the table's watermark
-# before them is kept in ``wh_mart_appended`` (the earliest, when a refresh stopped
-# before its marts): the activity mart adds those rows to its groups instead of making
-# their customers' rows again (``sums.py``).
-NEW = ":new"
-APPENDED_AFTER = "wh_mart_appended"
-APPENDED = frozenset({"fact_interaction"})
-# The customers whose current owner or team the customer dimension changed (a new
-# owner, a new customer, an erasure) are noted again under its name and this suffix:
-# the activity mart makes those customers' rows again, not those of every customer the
-# dimension staged (a new status moves no interaction between groups).
-MOVED = ":moved"
 
 
 def has_customer(table: Table) -> bool:
@@ -55,52 +42,30 @@ class Changes:
         self.compared = compared
         self._marks: dict[str, str | None] = {}
         self._table = ""  # the table being loaded: the source of what ``note`` notes
-        # Loading the customer dimension: what ``note`` notes is noted ``MOVED`` too,
-        # but where told otherwise (the staged customers).
-        self._dimension = False
         # What a refresh stopped before its marts left stays, for this one to build.
         con.execute(f"CREATE TABLE IF NOT EXISTS {KEYS} (customer_id BIGINT, source VARCHAR)")
         con.execute(f"CREATE TABLE IF NOT EXISTS {WHOLE} (table_name VARCHAR)")
-        con.execute(
-            f"CREATE TABLE IF NOT EXISTS {APPENDED_AFTER} (table_name VARCHAR, after BIGINT)"
-        )
         self.whole: set[str] = {
             r[0] for r in con.execute(f"SELECT table_name FROM {WHOLE}").fetchall()
         }
 
     # --- what the load calls ------------------------------------------------------------
 
-    def note(
-        self,
-        select: str,
-        params: list | None = None,
-        *,
-        source: str = "",
-        moved: bool | None = None,
-    ) -> None:
+    def note(self, select: str, params: list | None = None, *, source: str = "") -> None:
         """Note the ``customer_id`` column of ``select``'s rows (named by ``source``, by
-        default the table being loaded; under ``MOVED`` too when ``moved``, by default
-        for the customer dimension's notes)."""
+        default the table being loaded)."""
         self.con.execute(
-            f"INSERT INTO {KEYS} SELECT k.customer_id, s.source FROM ({select}) k, "
-            "(SELECT unnest(?::VARCHAR[]) AS source) s WHERE k.customer_id IS NOT NULL",
-            [*(params or []), self._sources(source, moved)],
+            f"INSERT INTO {KEYS} SELECT customer_id, ? FROM ({select}) "
+            "WHERE customer_id IS NOT NULL",
+            [source or self._table, *(params or [])],
         )
 
     def note_ids(self, ids) -> None:
         ids = [i for i in ids if i is not None]
         if ids:
             self.con.execute(
-                f"INSERT INTO {KEYS} SELECT k, s FROM unnest(?::BIGINT[]) t(k), "
-                "unnest(?::VARCHAR[]) u(s)",
-                [ids, self._sources("", None)],
+                f"INSERT INTO {KEYS} SELECT unnest(?::BIGINT[]), ?", [ids, self._table]
             )
-
-    def _sources(self, source: str, moved: bool | None) -> list[str]:
-        name = source or self._table
-        if moved is None:
-            moved = not source and self._dimension
-        return [name, name + MOVED] if moved else [name]
 
     def note_logged(self, table: Table, log) -> None:
         """The customers of the rows the deletion log is about to delete."""
@@ -111,7 +76,6 @@ class Changes:
     def before(self, table: Table, *, mark: str | None, rebuilt: bool) -> None:
         """Called before the table loads (``mark``: its watermark)."""
         self._table = table.name
-        self._dimension = table.mode == "scd2"
         if not has_customer(table) and table.mode != "scd2":
             return
         loaded_whole = mark is None and table.mode in ("append", "updated", "children", "scd2")
@@ -138,8 +102,6 @@ class Changes:
         mark = self._marks[table.name]
         if mark is None and table.mode in ("append", "updated", "children", "scd2"):
             self.note(f"SELECT customer_id FROM {table.name}")
-        elif table.mode == "append" and mark is not None and table.name in APPENDED:
-            self._note_appended(table, int(mark))
         elif table.mode == "append" and mark is not None:
             self.note(f"SELECT customer_id FROM {table.name} WHERE {table.mark} > ?", [int(mark)])
         elif table.mode in ("replace", "segments") and table.name in self.compared:
@@ -148,20 +110,6 @@ class Changes:
                 f"(SELECT * FROM {table.name} EXCEPT SELECT * FROM wh_before)"
             )
             self.con.execute("DROP TABLE wh_before")
-
-    def _note_appended(self, table: Table, mark: int) -> None:
-        """The customers of the rows past ``mark`` (under ``NEW``), and ``mark``, kept
-        unless a stopped refresh left an earlier one."""
-        self.note(
-            f"SELECT customer_id FROM {table.name} WHERE {table.mark} > ?",
-            [mark],
-            source=table.name + NEW,
-        )
-        self.con.execute(
-            f"INSERT INTO {APPENDED_AFTER} SELECT ?, ? WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {APPENDED_AFTER} WHERE table_name = ?)",
-            [table.name, mark, table.name],
-        )
 
     def _empty(self, table: Table) -> bool:
         return self.con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0] == 0
@@ -180,22 +128,8 @@ class Changes:
     def keys_for(self, inputs: tuple[str, ...]) -> str:
         """The customers the tables ``inputs`` named, as a subquery (a mart rebuilds only
         those: an interaction does not move a customer's quotes)."""
-        return self.keys_from((*inputs, *(name + NEW for name in inputs if name in APPENDED)))
-
-    @staticmethod
-    def keys_from(sources: tuple[str, ...]) -> str:
-        """The customers noted under exactly these ``sources``, as a subquery."""
-        names = ", ".join(f"'{name}'" for name in sources)
+        names = ", ".join(f"'{name}'" for name in inputs)
         return f"SELECT DISTINCT customer_id FROM {KEYS} WHERE source IN ({names})"  # noqa: S608
-
-    def appended_after(self, table: str) -> int | None:
-        """The watermark of ``table`` (one of ``APPENDED``) before the rows appended
-        since the marts were last built; ``None`` when none were noted apart."""
-        row = self.con.execute(
-            f"SELECT min(after) FROM {APPENDED_AFTER} WHERE table_name = ?",  # noqa: S608
-            [table],
-        ).fetchone()
-        return row[0] if row else None
 
     def keep(self) -> None:
         """Before the table steps commit: the tables ``whole`` names, kept in the file
@@ -208,4 +142,3 @@ class Changes:
         """The marts are built: nothing left for the next refresh."""
         self.con.execute(f"DELETE FROM {KEYS}")
         self.con.execute(f"DELETE FROM {WHOLE}")
-        self.con.execute(f"DELETE FROM {APPENDED_AFTER}")

@@ -114,11 +114,7 @@ def marts_load(
         if mart.name == sums.NAME and marked:
             if _sums_per_customer(con, changes, present):
                 assert changes is not None
-                sums.refresh(
-                    con,
-                    changes.keys_from(sums.REMADE),
-                    changes.appended_after("fact_interaction"),
-                )
+                sums.refresh(con, changes.keys_for(sums.INPUTS))
                 if done is not None:
                     done.append(mart.name)
             else:

@@ -17,11 +17,8 @@ customer; so a refresh
    deleted),
 
 reading only the changed customers' interactions. The customers are those the refresh
-noted in ``fact_interaction`` (an interaction deleted) and ``dim_customer`` as moved (a
-new owner or team moves every month of his between two groups; an erased customer
-leaves his; a new status moves nothing). The interactions appended for the other
-customers are added to their rows instead (``_add_appended``), without reading their
-customers' other interactions.
+noted in ``fact_interaction`` (appended, deleted) and ``dim_customer`` (a new owner or
+team moves every month of his between two groups; an erased customer leaves his).
 Built whole (the per-customer table and the mart from it) by a build, and by a refresh
 when either table is missing or its columns differ, or when an input changed in a way
 the refresh cannot name by customer. Over the Parquet export (the engines' comparison)
@@ -30,28 +27,23 @@ the mart is its plain statement, the one Spark runs.
 
 from ..tables import main_columns
 from .base import CURRENT, DUCKDB, among
-from .changes import MOVED
 
 NAME = "mart_commercial_activity"
 BASE = "wh_activity_customer"
 INPUTS = ("fact_interaction", "dim_customer")
-# The notes whose customers' rows a refresh makes again (``changes.py``): an interaction
-# deleted, an owner or team changed (a new or erased customer). The others' appended
-# interactions are added to their rows.
-REMADE = ("fact_interaction", "dim_customer" + MOVED)
 GROUP = ("month", "owner_id", "team_id", "channel", "direction")
 _DELTA = "wh_activity_delta"
 
 
-def base_sql(keys: str = "", where: str = "TRUE") -> str:
+def base_sql(keys: str = "") -> str:
     """Per customer, month, channel and direction: interactions and seconds, with the
-    customer's current owner and team (of the interactions ``i`` that ``where`` keeps)."""
+    customer's current owner and team."""
     return f"""
     SELECT i.customer_id, {DUCKDB.month("i.occurred_at")} AS month, c.owner_id, c.team_id,
            i.channel, i.direction, COUNT(*) AS interactions,
            CAST(SUM(COALESCE(i.duration_seconds, 0)) AS BIGINT) AS seconds
     FROM fact_interaction i JOIN {CURRENT} c ON c.customer_id = i.customer_id
-    WHERE {among(keys, "i.customer_id")} AND {where}
+    WHERE {among(keys, "i.customer_id")}
     GROUP BY 1, 2, 3, 4, 5, 6"""
 
 
@@ -79,31 +71,21 @@ def build(con) -> None:
     con.execute(f"CREATE OR REPLACE TABLE {NAME} AS {MART_FROM_BASE}")
 
 
-def refresh(con, keys: str, appended_after: int | None = None) -> None:
-    """Replace the rows of the customers ``keys`` selects, add the interactions appended
-    past ``appended_after`` of the other customers to their rows, and apply the
-    difference to the mart's groups."""
+def refresh(con, keys: str) -> None:
+    """Replace the rows of the customers ``keys`` selects and apply the difference to the
+    mart's groups."""
     group = ", ".join(GROUP)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_DELTA} (month DATE, owner_id BIGINT, team_id BIGINT, "
-        "channel VARCHAR, direction VARCHAR, interactions BIGINT, customers BIGINT, "
-        "seconds BIGINT)"
+        f"CREATE OR REPLACE TEMP TABLE {_DELTA} AS SELECT {group}, -interactions AS "
+        f"interactions, -1 AS customers, -seconds AS seconds FROM {BASE} "
+        f"WHERE customer_id IN ({keys})"
     )
-    if appended_after is not None:
-        _add_appended(con, keys, appended_after)
-    # No customer to make again (no interaction deleted, no owner changed): four scans
-    # of the per-customer table and the interactions spared.
-    if con.execute(f"SELECT count(*) FROM ({keys} LIMIT 1)").fetchone()[0]:
-        con.execute(
-            f"INSERT INTO {_DELTA} SELECT {group}, -interactions, -1, -seconds FROM {BASE} "
-            f"WHERE customer_id IN ({keys})"
-        )
-        con.execute(f"DELETE FROM {BASE} WHERE customer_id IN ({keys})")
-        con.execute(f"INSERT INTO {BASE} {base_sql(keys)}")
-        con.execute(
-            f"INSERT INTO {_DELTA} SELECT {group}, interactions, 1, seconds FROM {BASE} "
-            f"WHERE customer_id IN ({keys})"
-        )
+    con.execute(f"DELETE FROM {BASE} WHERE customer_id IN ({keys})")
+    con.execute(f"INSERT INTO {BASE} {base_sql(keys)}")
+    con.execute(
+        f"INSERT INTO {_DELTA} SELECT {group}, interactions, 1, seconds FROM {BASE} "
+        f"WHERE customer_id IN ({keys})"
+    )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {_DELTA} AS SELECT {group}, "
         "CAST(SUM(interactions) AS BIGINT) AS interactions, "
@@ -123,34 +105,3 @@ def refresh(con, keys: str, appended_after: int | None = None) -> None:
     )
     con.execute(f"DELETE FROM {NAME} WHERE customers = 0")
     con.execute(f"DROP TABLE {_DELTA}")
-
-
-_ADDED = "wh_activity_added"
-_ROW = ("customer_id", "month", "owner_id", "team_id", "channel", "direction")
-
-
-def _add_appended(con, keys: str, after: int) -> None:
-    """The interactions appended past ``after`` of the customers ``keys`` does not select
-    (whose owner and team did not change, and who lost no interaction): grouped like the
-    per-customer rows, added to the row they fall in (one more customer in the mart's
-    group when the row is new), into ``_DELTA`` and the per-customer table. Their
-    customers' other interactions are not read. Their rows carry their current owner and
-    team: a change of either names the customer in ``keys`` (``dim_customer``)."""
-    appended = f"i.interaction_id > {int(after)} AND i.customer_id NOT IN ({keys})"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_ADDED} AS {base_sql(where=appended)}")
-    same = " AND ".join(f"b.{c} IS NOT DISTINCT FROM a.{c}" for c in _ROW)
-    group = ", ".join(f"a.{c}" for c in GROUP)
-    con.execute(
-        f"INSERT INTO {_DELTA} SELECT {group}, a.interactions, "
-        f"CASE WHEN EXISTS (SELECT 1 FROM {BASE} b WHERE {same}) THEN 0 ELSE 1 END, "
-        f"a.seconds FROM {_ADDED} a"
-    )
-    con.execute(
-        f"UPDATE {BASE} b SET interactions = b.interactions + a.interactions, "
-        f"seconds = b.seconds + a.seconds FROM {_ADDED} a WHERE {same}"
-    )
-    con.execute(
-        f"INSERT INTO {BASE} SELECT a.* FROM {_ADDED} a "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {BASE} b WHERE {same})"
-    )
-    con.execute(f"DROP TABLE {_ADDED}")
