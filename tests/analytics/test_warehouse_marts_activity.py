@@ -70,7 +70,16 @@ def callers(shop):
 
 @pytest.mark.parametrize(
     "change",
-    ["new interaction in a new group", "deleted interaction", "new owner", "erased"],
+    [
+        "new interaction in a new group",
+        "new interactions in existing groups",
+        "new interaction and a new owner",
+        "new interaction and a deleted one",
+        "new interaction and a new status",
+        "deleted interaction",
+        "new owner",
+        "erased",
+    ],
 )
 def test_each_kind_of_change_leaves_the_activity_mart_equal_to_a_build(
     shop, callers, tmp_path, change
@@ -81,6 +90,33 @@ def test_each_kind_of_change_leaves_the_activity_mart_equal_to_a_build(
     lola, ines = callers["Lola"], callers["Inés"]
     if change == "new interaction in a new group":
         InteractionFactory(customer=lola, channel="sms", occurred_at=ago(400))
+    elif change == "new interactions in existing groups":
+        # Added to rows Lola and Tomás already have (same month, channel, direction), and
+        # one in a month only Inés had: their groups' interactions and seconds grow,
+        # their customers stay, but where a row is new.
+        phone = Interaction.objects.get(customer=lola, channel="phone")
+        for customer in (lola, callers["Tomás"]):
+            InteractionFactory(
+                customer=customer,
+                channel="phone",
+                direction=phone.direction,
+                occurred_at=phone.occurred_at,
+                duration_seconds=45,
+            )
+        InteractionFactory(customer=lola, channel="chat", occurred_at=ago(200))
+    elif change == "new interaction and a new owner":
+        InteractionFactory(customer=ines, channel="phone", occurred_at=ago(3))
+        ines.owner, ines.team = shop["bruno"], shop["bruno"].teams.first()
+        ines.save()
+    elif change == "new interaction and a new status":
+        # A new version of the customer, same owner and team: his rows are not made
+        # again, his new interaction is added to them.
+        InteractionFactory(customer=lola, channel="email", occurred_at=ago(70))
+        lola.status = "inactive" if lola.status == "active" else "active"
+        lola.save()
+    elif change == "new interaction and a deleted one":
+        InteractionFactory(customer=ines, channel="email", occurred_at=ago(70))
+        Interaction.objects.filter(pk=callers["chat"].pk).delete()
     elif change == "deleted interaction":
         Interaction.objects.filter(pk=callers["chat"].pk).delete()  # its group empties
     elif change == "new owner":

@@ -1,8 +1,9 @@
 """Deletions a refresh reads from the source's deletion log (``triggers.py``) instead of
 an anti-join over every source id."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .pushdown import source_has_table
 from .tables import Table
 
 LOG_TABLE = "analytics_deletedrow"
@@ -33,18 +34,16 @@ class DeletionLog:
     previous: int | None
     mark: int | None
     resync: frozenset[str] = frozenset()
+    # Entries with a row id per source table (read once): a table none of whose sources
+    # has one deletes nothing, and its DELETE (a scan of the table) is not run.
+    counts: dict[str, int] = field(default_factory=dict)
 
     WATERMARK = "deletion_log"
     READ = "wh_deleted_log"  # the temporary copy of the entries up to the mark
 
     @classmethod
     def read(cls, con, *, full: bool) -> "DeletionLog":
-        present = con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_catalog = 'src' AND table_name = ?",
-            [LOG_TABLE],
-        ).fetchone()[0]
-        if not present:
+        if not source_has_table(con, LOG_TABLE):
             return cls(con, None, None)
         # Read before any table: a row deleted while the tables load is in a later entry.
         mark = con.execute(f"SELECT COALESCE(max(id), 0) FROM src.{LOG_TABLE}").fetchone()[0]
@@ -69,7 +68,13 @@ class DeletionLog:
                 [previous],
             ).fetchall()
         )
-        return cls(con, previous, mark, resync)
+        counts = dict(
+            con.execute(
+                f"SELECT table_name, count(*) FROM {cls.READ} "  # noqa: S608
+                "WHERE row_id IS NOT NULL GROUP BY table_name"
+            ).fetchall()
+        )
+        return cls(con, previous, mark, resync, counts)
 
     @staticmethod
     def sources(table: Table) -> list[str]:
@@ -92,12 +97,7 @@ class DeletionLog:
         return f"SELECT row_id FROM {self.READ} WHERE table_name = ? AND row_id IS NOT NULL"  # noqa: S608
 
     def entries(self, table: Table) -> int:
-        sources = self.sources(table)
-        return self.con.execute(  # type: ignore[attr-defined]
-            f"SELECT count(*) FROM {self.READ} "  # noqa: S608
-            f"WHERE row_id IS NOT NULL AND table_name IN ({', '.join('?' * len(sources))})",
-            sources,
-        ).fetchone()[0]
+        return sum(self.counts.get(source, 0) for source in self.sources(table))
 
     def matching(self, table: Table) -> tuple[str, list[str]]:
         """The condition on ``table``'s rows that the log deletes (its own rows and those
@@ -107,6 +107,8 @@ class DeletionLog:
         return where, [source for source, _column in pairs]
 
     def delete(self, table: Table) -> int:
+        if not self.entries(table):
+            return 0
         where, params = self.matching(table)
         return self.con.execute(  # type: ignore[attr-defined]
             f"DELETE FROM {table.name} WHERE {where}",  # noqa: S608

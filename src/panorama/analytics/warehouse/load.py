@@ -30,7 +30,7 @@ from panorama.core.exceptions import Conflict
 from . import engine, marts, parquet, schema, score_columns, segments, status
 from .deletions import DeletionLog
 from .table_load import columns_follow, load_table, watermark
-from .tables import Table, without_primary_key
+from .tables import Table, main_columns, without_primary_key
 
 Progress = Callable[[str, int, int], None]
 
@@ -209,18 +209,26 @@ def _run_steps(
 ) -> "marts.Changes | None":
     """Every table's step; returns the customers a refresh changed (``None`` on a build)."""
     total = len(schema.TABLES) + 1
-    log = DeletionLog.read(con, full=full)
-    result.deletion_prune = log.prune_upto
-    # The customers this refresh changes, for the marts rebuilt per customer.
-    changes = None if full else marts.Changes(con, compared=marts.KEYED_INPUTS)
+    # The phase's seconds outside the tables' own steps, apart: the deletion log's read
+    # and the noted customers' tables (``tables_start``), the status file and progress
+    # between the steps (``tables_status``), the log's mark and ``keep`` (``tables_end``).
+    with _phase(result, "tables_start"):
+        log = DeletionLog.read(con, full=full)
+        result.deletion_prune = log.prune_upto
+        # The customers this refresh changes, for the marts rebuilt per customer.
+        changes = None if full else marts.Changes(con, compared=marts.KEYED_INPUTS)
+        present = {} if full else main_columns(con)
+    between = 0.0
     for done, table in enumerate(schema.TABLES):
+        mark_status = time.perf_counter()
         status.write_running(result.kind, done, total, table.name)
         if progress:
             progress(table.name, done, total)
+        between += time.perf_counter() - mark_status
         # A refresh of a file built before a table joined the schema creates it; with
         # no watermark yet, it is loaded whole.
-        step_started = time.perf_counter()
-        if not full and columns_follow(con, table):
+        step_started, step_cpu = time.perf_counter(), time.process_time()
+        if not full and columns_follow(con, table, present.get(table.name, [])):
             result.rebuilt.append(table.name)
         key = _create_table(con, table, full=full)
         if changes is not None:
@@ -244,9 +252,12 @@ def _run_steps(
         if not full and table.deletion_log and log.usable(table):
             result.source_rows[table.name] = changed + log.entries(table)
         result.timings[table.name] = round(time.perf_counter() - step_started, 3)
-    log.save()
-    if changes is not None:
-        changes.keep()
+        result.cpu[table.name] = round(time.process_time() - step_cpu, 3)
+    result.timings["tables_status"] = round(between, 3)
+    with _phase(result, "tables_end"):
+        log.save()
+        if changes is not None:
+            changes.keep()
     return changes
 
 

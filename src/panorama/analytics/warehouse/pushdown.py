@@ -28,6 +28,7 @@ and filtered in DuckDB. So the same conditions run there through ``postgres_quer
 (its types are PostgreSQL's own; the cast to the scanner's type is kept all the same).
 """
 
+import re
 from datetime import datetime
 
 from .tables import Table
@@ -41,6 +42,36 @@ def source_vendor(con) -> str:
     """``sqlite`` or ``postgres``: what ``src`` is attached as."""
     row = con.execute("SELECT type FROM duckdb_databases() WHERE database_name = 'src'").fetchone()
     return row[0] if row else ""
+
+
+def source_has_table(con, name: str) -> bool:
+    """Whether the attached source holds a table (or view) ``name``, asked of the source
+    itself. DuckDB's catalogue over the SQLite scanner (``information_schema.tables``,
+    ``duckdb_tables()``) reads every source table's details: 1.1–2.2 CPU s and 5–23 s
+    at 100k customers for one such question, against 0.01 s here."""
+    vendor = source_vendor(con)
+    if vendor == "sqlite":
+        query = "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?1"
+        return bool(
+            con.execute(
+                "SELECT count(*) FROM sqlite_query('src', ?, params = row(?))", [query, name]
+            ).fetchone()[0]
+        )
+    if vendor == "postgres":
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            return False
+        query = f"SELECT 1 WHERE to_regclass('{name}') IS NOT NULL"
+        return bool(
+            con.execute("SELECT count(*) FROM postgres_query('src', ?)", [query]).fetchone()[0]
+        )
+    return (
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_catalog = 'src' AND table_name = ?",
+            [name],
+        ).fetchone()[0]
+        > 0
+    )
 
 
 def narrowed_select(con, table: Table, mark, *, enabled: bool = True) -> tuple[str, list[str]]:

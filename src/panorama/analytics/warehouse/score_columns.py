@@ -4,6 +4,8 @@ warehouse's marketing mart reads them (``WAREHOUSE_SCORE_TABLE``)."""
 import duckdb
 from django.conf import settings
 
+from .pushdown import source_has_table
+
 # The warehouse's score columns and the source columns they are read from, first match
 # wins: ``analytics_customerscore`` calls the churn probability ``churn_risk``; a score
 # table of another system (``WAREHOUSE_SCORE_TABLE``) may call it ``churn_probability``.
@@ -20,11 +22,12 @@ def scores_columns(con) -> dict[str, str]:
     present and leaves the others empty. Empty when there is no such table."""
     name = settings.WAREHOUSE_SCORE_TABLE
     try:
-        rows = con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_catalog = 'src' AND table_name = ?",
-            [name],
-        ).fetchall()
+        # The source asked whether the table exists, then only its columns described:
+        # DuckDB's catalogue over the SQLite scanner reads every source table's details
+        # (``pushdown.source_has_table``).
+        if not source_has_table(con, name):
+            return {}
+        rows = con.execute(f'DESCRIBE SELECT * FROM src."{name}"').fetchall()
     except duckdb.Error:
         return {}
     present = {r[0] for r in rows}

@@ -11,6 +11,7 @@ from django.conf import settings
 from . import marts, pushdown, schema, segments
 from .deletions import DeletionLog
 from .schema import Table
+from .tables import main_columns
 
 if TYPE_CHECKING:
     from .load import Job
@@ -41,12 +42,13 @@ def _narrowed(con, table: Table, mark, narrowed: list[str] | None) -> tuple[str,
 def _insert(
     con, table: Table, where: str, params: list | None = None, mark=None, narrowed=None
 ) -> int:
-    before = con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
     select, made = _narrowed(con, table, mark, narrowed)
-    con.execute(f"INSERT INTO {table.name} {select.format(where=where)}", params or [])
+    # The rows inserted, as the INSERT counts them (no count of the table around it).
+    inserted = con.execute(
+        f"INSERT INTO {table.name} {select.format(where=where)}", params or []
+    ).fetchone()[0]
     pushdown.drop(con, made)
-    after = con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
-    return after - before
+    return inserted
 
 
 def load_table(
@@ -97,16 +99,9 @@ def load_table(
         pushdown.drop(con, made)
         by = "order_id" if table.mode == "children" else table.key
         old = f"SELECT * FROM {table.name} WHERE {by} IN (SELECT {by} FROM {stage})"
-        if same is not None and not full and _identical(con, stage, old):
+        if same is not None and not full and _identical(con, table, stage, old, params):
             same.append(table.name)
-        if changes is not None and marts.has_customer(table):
-            # The rows' customers before and after (an order moved to another customer).
-            changes.note(
-                f"SELECT customer_id FROM ({old}) UNION ALL SELECT customer_id FROM {stage}"
-            )
-        # Replaced, not deleted: not counted.
-        con.execute(f"DELETE FROM {table.name} WHERE {by} IN (SELECT {by} FROM {stage})")
-        con.execute(f"INSERT INTO {table.name} SELECT * FROM {stage}")
+        _replace(con, table, stage, by, changes)
         changed = con.execute(f"SELECT count(*) FROM {stage}").fetchone()[0]
         con.execute(f"DROP TABLE {stage}")
         new_mark = con.execute(f"SELECT max({table.mark}) FROM {table.name}").fetchone()[0]
@@ -121,13 +116,43 @@ def load_table(
     return changed, deleted
 
 
-def _identical(con, stage: str, old: str) -> bool:
-    """The staged rows are exactly the rows they replace (none new, none dropped)."""
+def _replace(con, table: Table, stage: str, by: str, changes) -> None:
+    """The rows of the keys ``by`` the stage holds replaced by the staged rows (replaced,
+    not deleted: not counted); ``changes`` notes the rows' customers before and after
+    (an order moved to another customer counts for both). The customers before are read
+    apart from the DELETE: ``DELETE ... RETURNING customer_id`` took 0.35–0.39 CPU s on
+    2M rows for 1% of them, the read and the plain DELETE 0.12–0.13 together."""
+    if changes is not None and marts.has_customer(table):
+        old = f"SELECT customer_id FROM {table.name} WHERE {by} IN (SELECT {by} FROM {stage})"
+        changes.note(f"{old} UNION ALL SELECT customer_id FROM {stage}")
+    con.execute(f"DELETE FROM {table.name} WHERE {by} IN (SELECT {by} FROM {stage})")
+    con.execute(f"INSERT INTO {table.name} SELECT * FROM {stage}")
+
+
+def _identical(con, table: Table, stage: str, old: str, params: list) -> bool:
+    """The staged rows are exactly the rows they replace (none new, none dropped).
+
+    Every row the warehouse holds has its ``mark`` at or below the watermark (the
+    watermark is their maximum): a staged row past it (changed since the last load)
+    differs from any of them, and that answers without comparing the rows."""
+    if params and _past_mark(con, table, stage, params[0]):
+        return False
     differs = con.execute(
         f"SELECT count(*) FROM ((SELECT * FROM {stage} EXCEPT {old}) "
         f"UNION ALL ({old} EXCEPT SELECT * FROM {stage}))"
     ).fetchone()[0]
     return differs == 0
+
+
+def _past_mark(con, table: Table, stage: str, mark) -> bool:
+    """Some staged row's ``mark`` column is past the watermark ``mark``."""
+    return (
+        con.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {stage} WHERE {table.mark} > ? LIMIT 1)",
+            [mark],
+        ).fetchone()[0]
+        > 0
+    )
 
 
 def _typed(table: Table, mark: str):
@@ -148,18 +173,13 @@ def _delete_gone(con, table: Table, changes=None) -> int:
     return len(gone)
 
 
-def columns_follow(con, table: Table) -> bool:
+def columns_follow(con, table: Table, present: list[str] | None = None) -> bool:
     """A refresh of a file built before a table gained columns (``fact_holding``'s
-    ``updated_at``): the table is dropped and, its watermark gone, loaded whole."""
-    present = [
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_catalog = current_database() AND table_schema = 'main' "
-            "AND table_name = ? ORDER BY ordinal_position",
-            [table.name],
-        ).fetchall()
-    ]
+    ``updated_at``): the table is dropped and, its watermark gone, loaded whole.
+    ``present``: the table's columns now (``tables.main_columns``, read once for every
+    table; empty when it does not exist), read here when not given."""
+    if present is None:
+        present = main_columns(con).get(table.name, [])
     if not present:
         return False
     con.execute(f"CREATE OR REPLACE TEMP TABLE wh_probe ({table.columns})")

@@ -32,6 +32,22 @@ class Table:
     pushdown: tuple[tuple[str, str], ...] = ()
 
 
+def main_columns(con) -> dict[str, list[str]]:
+    """Every table of the warehouse file (``main``) and its columns in order, in one read
+    of DuckDB's catalogue. Any catalogue read also lists the attached source's tables
+    (139 of them at SQLite): ``information_schema.columns`` for one table took 15 ms of
+    CPU inside a transaction with 200 source tables attached, about what this read of
+    them all takes; a load reads it once, not once per table and mart."""
+    found: dict[str, list[str]] = {}
+    for name, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name = 'main' "
+        "ORDER BY table_name, column_index"
+    ).fetchall():
+        found.setdefault(name, []).append(column)
+    return found
+
+
 TS = "TIMESTAMP"
 
 

@@ -69,7 +69,7 @@ class Changes:
 
     def note_logged(self, table: Table, log) -> None:
         """The customers of the rows the deletion log is about to delete."""
-        if has_customer(table):
+        if has_customer(table) and log.entries(table):
             where, params = log.matching(table)
             self.note(f"SELECT customer_id FROM {table.name} WHERE {where}", params)  # noqa: S608
 

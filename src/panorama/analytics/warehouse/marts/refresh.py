@@ -26,6 +26,7 @@ docs/analytics.md (*How a refresh rebuilds the marts*) for the figures behind th
 
 import time
 
+from ..tables import main_columns
 from . import sums
 from .base import DUCKDB, Mart
 from .changes import Changes
@@ -49,35 +50,23 @@ def scores_compare(con, changes: Changes, table: str) -> None:
     con.execute("DROP TABLE wh_score_before")
 
 
-def _same_columns(con, mart: Mart) -> bool:
-    present = [
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_catalog = current_database() AND table_schema = 'main' "
-            "AND table_name = ? ORDER BY ordinal_position",
-            [mart.name],
-        ).fetchall()
-    ]
-    if not present:
+def _same_columns(mart: Mart, present: dict[str, list[str]], con) -> bool:
+    """The mart's table is there with its statement's columns (``present``: the file's
+    tables and columns when the marts began, ``tables.main_columns``)."""
+    if not present.get(mart.name):
         return False
     wanted = [c[0] for c in con.execute(f"SELECT * FROM ({mart.sql(DUCKDB)}) LIMIT 0").description]
-    return present == wanted
+    return present[mart.name] == wanted
 
 
 def _today(con) -> str:
     return str(con.execute("SELECT current_date").fetchone()[0])
 
 
-def _marked(con) -> bool:
+def _marked(present: dict[str, list[str]]) -> bool:
     """The warehouse's bookkeeping table is there (not when the marts are built over the
     Parquet export, as the engines' comparison does)."""
-    return (
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'wh_watermark'"
-        ).fetchone()[0]
-        > 0
-    )
+    return "wh_watermark" in present
 
 
 def _last_day(con) -> str | None:
@@ -94,11 +83,11 @@ def per_customer(mart: Mart, changes: Changes | None, *, new_day: bool) -> bool:
     return not changes.whole.intersection(mart.inputs)
 
 
-def _sums_per_customer(con, changes: Changes | None) -> bool:
+def _sums_per_customer(con, changes: Changes | None, present: dict[str, list[str]]) -> bool:
     """Whether this load changes the activity mart by its changed customers' rows."""
     if changes is None or changes.whole.intersection(sums.INPUTS):
         return False
-    return sums.usable(con)
+    return sums.usable(con, present)
 
 
 def marts_load(
@@ -113,21 +102,24 @@ def marts_load(
     """Build each mart, whole or for the changed customers; ``done`` receives the names
     of those built per customer."""
     today = _today(con)
-    marked = _marked(con)
+    # The file's tables and columns, read once (each mart's table is checked before it
+    # is built, and built once).
+    present = main_columns(con)
+    marked = _marked(present)
     new_day = not marked or _last_day(con) != today
     if changes is not None:
         changes.settle()
     for mart in marts:
         started, used = time.perf_counter(), time.process_time()
         if mart.name == sums.NAME and marked:
-            if _sums_per_customer(con, changes):
+            if _sums_per_customer(con, changes, present):
                 assert changes is not None
                 sums.refresh(con, changes.keys_for(sums.INPUTS))
                 if done is not None:
                     done.append(mart.name)
             else:
                 sums.build(con)
-        elif per_customer(mart, changes, new_day=new_day) and _same_columns(con, mart):
+        elif per_customer(mart, changes, new_day=new_day) and _same_columns(mart, present, con):
             assert changes is not None
             keys = changes.keys_for(mart.inputs)
             con.execute(f"DELETE FROM {mart.name} WHERE customer_id IN ({keys})")

@@ -25,6 +25,7 @@ the refresh cannot name by customer. Over the Parquet export (the engines' compa
 the mart is its plain statement, the one Spark runs.
 """
 
+from ..tables import main_columns
 from .base import CURRENT, DUCKDB, among
 
 NAME = "mart_commercial_activity"
@@ -54,23 +55,14 @@ MART_FROM_BASE = f"""
     FROM {BASE} GROUP BY 1, 2, 3, 4, 5"""
 
 
-def _columns(con, name: str) -> list[str]:
-    return [
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_catalog = current_database() AND table_schema = 'main' "
-            "AND table_name = ? ORDER BY ordinal_position",
-            [name],
-        ).fetchall()
-    ]
-
-
-def usable(con) -> bool:
-    """Both tables are there with the columns this version makes."""
+def usable(con, present: dict[str, list[str]] | None = None) -> bool:
+    """Both tables are there with the columns this version makes (``present``: the
+    file's tables and columns, ``tables.main_columns``, read here when not given)."""
+    if present is None:
+        present = main_columns(con)
     base = [c[0] for c in con.execute(f"SELECT * FROM ({base_sql()}) LIMIT 0").description]
     mart = [c[0] for c in con.execute(f"SELECT * FROM ({MART_FROM_BASE}) LIMIT 0").description]
-    return _columns(con, BASE) == base and _columns(con, NAME) == mart
+    return present.get(BASE) == base and present.get(NAME) == mart
 
 
 def build(con) -> None:
