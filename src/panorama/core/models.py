@@ -204,6 +204,12 @@ class BulkJob(models.Model):
         return f"{self.action_label} ({self.done}/{self.total})"
 
     @property
+    def deleted_rows(self) -> bool:
+        """Its rows were deleted: a *Delete* (``core.lists.actions.DELETE``), not its undo,
+        which puts them back."""
+        return self.action == "delete" and self.undo_of_id is None
+
+    @property
     def handled(self) -> int:
         return self.done + len(self.refused)
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from panorama.core.exceptions import DomainError, PermissionDenied, ValidationFailed
 from panorama.core.inline import editor
-from panorama.core.lists.actions import DELETE, BulkReport, bulk_run, clean
+from panorama.core.lists.actions import BulkReport, bulk_run, clean
 from panorama.core.lists.definition import LISTS, ListDefinition
 from panorama.core.lists.render import Cell, cell_url, render_list, total_text
 from panorama.core.models import BulkJob
@@ -29,7 +29,7 @@ def _job_message(request, job: BulkJob) -> None:
     if job.status == BulkJob.Status.FAILED:
         messages.error(request, f"{job.action_label}: {job.error}")
     elif job.finished:
-        report = BulkReport(action=job.action_label, done=job.done, deletes=job.action == DELETE)
+        report = BulkReport(action=job.action_label, done=job.done, deletes=job.deleted_rows)
         report.refused = [(row, reason) for row, reason in job.refused]
         rows = "; ".join(f"{row}: {reason}" for row, reason in report.refused)
         messages.info(
