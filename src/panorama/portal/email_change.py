@@ -99,8 +99,10 @@ def email_change_mail(*, customer_id: int, old: str, new: str, language: str = "
     return True
 
 
-def email_change_check(*, token: str) -> EmailChange:
-    """What the link asks for, if it may still be done; else ``EmailLinkRefused``."""
+def _due(token: str, *, lock: bool = False) -> tuple[Customer, EmailChange]:
+    """His customer row and what the link asks for, if it may still be done; else
+    ``EmailLinkRefused`` saying why. ``lock``: the row locked first (confirming), so
+    two clicks at once cannot both pass the checks."""
     try:
         customer_id, old, new = signing.loads(
             token, salt=EMAIL_SALT, max_age=EMAIL_CONFIRM_HOURS * 3600
@@ -111,7 +113,8 @@ def email_change_check(*, token: str) -> EmailChange:
         ) from None
     except (signing.BadSignature, TypeError, ValueError):
         raise EmailLinkRefused(_("This link is not valid.")) from None
-    customer = Customer.objects.filter(pk=customer_id, merged_into__isnull=True).first()
+    rows = Customer.objects.select_for_update() if lock else Customer.objects.all()
+    customer = rows.filter(pk=customer_id, merged_into__isnull=True).first()
     if customer is None:
         raise EmailLinkRefused(_("This link is not valid."))
     current = identity_main(customer, Identity.Kind.EMAIL)
@@ -124,18 +127,22 @@ def email_change_check(*, token: str) -> EmailChange:
                 "address in your details again."
             )
         )
-    return EmailChange(customer.pk, old, new)
+    return customer, EmailChange(customer.pk, old, new)
+
+
+def email_change_check(*, token: str) -> EmailChange:
+    """What the link asks for, if it may still be done; else ``EmailLinkRefused``."""
+    return _due(token)[1]
 
 
 @transaction.atomic
-def email_change_confirm(*, token: str) -> Customer:
+def email_change_confirm(*, token: str) -> EmailChange:
     """Make the link's new address his main e-mail (``identify`` finds him by it at once,
     no longer by the old one); refused as ``email_change_check`` says, or when another
     customer took the address since (``account.email_check``)."""
     from .account import email_check
 
-    change = email_change_check(token=token)
-    customer = Customer.objects.select_for_update().get(pk=change.customer_id)
+    customer, change = _due(token, lock=True)
     email_check(customer, change.new)
     identity_replace(
         customer=customer, kind=Identity.Kind.EMAIL, value=change.new, by=None, reason=REASON
@@ -150,4 +157,4 @@ def email_change_confirm(*, token: str) -> Customer:
         ],
         outcome="updated",
     )
-    return customer
+    return change

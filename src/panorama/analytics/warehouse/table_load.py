@@ -11,7 +11,6 @@ from django.conf import settings
 from . import marts, pushdown, schema, segments
 from .deletions import DeletionLog
 from .schema import Table
-from .tables import main_columns
 
 if TYPE_CHECKING:
     from .load import Job
@@ -173,13 +172,11 @@ def _delete_gone(con, table: Table, changes=None) -> int:
     return len(gone)
 
 
-def columns_follow(con, table: Table, present: list[str] | None = None) -> bool:
+def columns_follow(con, table: Table, present: list[str]) -> bool:
     """A refresh of a file built before a table gained columns (``fact_holding``'s
     ``updated_at``): the table is dropped and, its watermark gone, loaded whole.
     ``present``: the table's columns now (``tables.main_columns``, read once for every
-    table; empty when it does not exist), read here when not given."""
-    if present is None:
-        present = main_columns(con).get(table.name, [])
+    table; empty when it does not exist)."""
     if not present:
         return False
     con.execute(f"CREATE OR REPLACE TEMP TABLE wh_probe ({table.columns})")

@@ -190,7 +190,7 @@ def email_confirm(request, token: str):
             return _render(
                 request, "portal/account/email_confirm.html", {"token": token, "new": change.new}
             )
-        customer = email_change.email_change_confirm(token=token)
+        change = email_change.email_change_confirm(token=token)
     except DomainError as error:  # the link refused, or the address taken since
         return _render(
             request,
@@ -198,5 +198,4 @@ def email_confirm(request, token: str):
             {"refused": str(error.message)},
             status=error.status_code,
         )
-    new = account.details_get(customer=customer).email
-    return _render(request, "portal/account/email_confirm.html", {"done": new})
+    return _render(request, "portal/account/email_confirm.html", {"done": change.new})

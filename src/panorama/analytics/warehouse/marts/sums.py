@@ -25,7 +25,6 @@ the refresh cannot name by customer. Over the Parquet export (the engines' compa
 the mart is its plain statement, the one Spark runs.
 """
 
-from ..tables import main_columns
 from .base import CURRENT, DUCKDB, among
 
 NAME = "mart_commercial_activity"
@@ -55,11 +54,9 @@ MART_FROM_BASE = f"""
     FROM {BASE} GROUP BY 1, 2, 3, 4, 5"""
 
 
-def usable(con, present: dict[str, list[str]] | None = None) -> bool:
+def usable(con, present: dict[str, list[str]]) -> bool:
     """Both tables are there with the columns this version makes (``present``: the
-    file's tables and columns, ``tables.main_columns``, read here when not given)."""
-    if present is None:
-        present = main_columns(con)
+    file's tables and columns, ``tables.main_columns``)."""
     base = [c[0] for c in con.execute(f"SELECT * FROM ({base_sql()}) LIMIT 0").description]
     mart = [c[0] for c in con.execute(f"SELECT * FROM ({MART_FROM_BASE}) LIMIT 0").description]
     return present.get(BASE) == base and present.get(NAME) == mart
