@@ -1,10 +1,14 @@
 """The warehouse build and refresh, read back from the DuckDB file."""
 
+import datetime
+
 import duckdb
 import pytest
+from django.utils import timezone
 
-from panorama.analytics.warehouse import engine, load, schema, status
+from panorama.analytics.warehouse import engine, load, schema, status, table_load
 from panorama.sales.models import Order
+from panorama.service.models import Case
 from tests.factories import CustomerFactory, InteractionFactory
 
 
@@ -89,3 +93,72 @@ def test_a_refresh_loads_only_what_changed_and_keeps_customer_history(shop):
     assert versions == [("active", False, True), ("inactive", True, False)]
     assert rows("SELECT status FROM fact_order WHERE order_id = ?", [order.pk]) == [("confirmed",)]
     assert rows("SELECT count(*) FROM dim_customer WHERE is_current") == [(4,)]
+
+
+def _file_rows() -> dict[str, list]:
+    """Every table's rows, sorted (``customer_key`` and the run log left out: a key is
+    taken from a sequence, a run is a run)."""
+    con = engine.connect(read_only=True)
+    try:
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+                "AND table_name <> 'wh_run' ORDER BY 1"
+            ).fetchall()
+        ]
+        found = {}
+        for name in names:
+            columns = [
+                r[0] for r in con.execute(f"DESCRIBE {name}").fetchall() if r[0] != "customer_key"
+            ]
+            found[name] = sorted(
+                con.execute(f"SELECT {', '.join(columns)} FROM {name}").fetchall(), key=repr
+            )
+        return found
+    finally:
+        con.close()
+
+
+def test_a_build_on_two_lanes_holds_what_one_lane_builds(shop, settings):
+    # A case whose first answer is due in half an hour is not late. Each lane is a
+    # connection of its own: without its session's UTC, the time zone Django sets
+    # (Madrid, an hour ahead) made "now" an hour later and flagged it breached.
+    Case.objects.create(
+        customer=shop["laura"],
+        subject="Due soon",
+        channel="email",
+        status="open",
+        first_response_due=timezone.now() + datetime.timedelta(minutes=30),
+        resolution_due=timezone.now() + datetime.timedelta(hours=8),
+    )
+    settings.TIME_ZONE = "Europe/Madrid"
+    settings.WAREHOUSE_LOAD_LANES = 1
+    load.warehouse_build()
+    one = _file_rows()
+    settings.WAREHOUSE_LOAD_LANES = 2
+    result = load.warehouse_build()
+    assert _file_rows() == one
+    assert set(result.changed) == {t.name for t in schema.TABLES}
+    latest = "SELECT response_breached FROM fact_case ORDER BY case_id DESC LIMIT 1"
+    assert rows(latest) == [(False,)]
+
+
+def test_a_lane_that_fails_fails_the_build_and_keeps_the_file_before(shop, settings, monkeypatch):
+    settings.WAREHOUSE_LOAD_LANES = 2
+    load.warehouse_build()
+    before = _file_rows()
+    real = table_load.load_table
+
+    def broken(con, table, *args, **kwargs):
+        if table.name == "fact_case":
+            raise duckdb.IOException("disk full")
+        return real(con, table, *args, **kwargs)
+
+    monkeypatch.setattr(load, "load_table", broken)
+    InteractionFactory(customer=shop["laura"])
+    with pytest.raises(duckdb.IOException, match="disk full"):
+        load.warehouse_build()
+    assert _file_rows() == before
+    assert status.read()["state"] == "failed"
+    assert not engine.warehouse_file().with_name(engine.warehouse_file().name + ".new").exists()

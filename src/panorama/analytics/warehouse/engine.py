@@ -81,6 +81,13 @@ def connect(*, read_only: bool = False, path: Path | None = None) -> duckdb.Duck
                     _("The warehouse is being refreshed; try again in a moment.")
                 ) from exc
             time.sleep(0.05)
+    return session(con)
+
+
+def session(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A connection's own settings, for one from ``connect`` and for each cursor of it
+    (a cursor is a connection of its own: it would take the process's time zone, which
+    Django sets to ``TIME_ZONE``, and ``current_timestamp`` would be local time)."""
     con.execute("SET TimeZone = 'UTC'")
     return con
 

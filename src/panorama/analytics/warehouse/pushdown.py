@@ -31,6 +31,8 @@ and filtered in DuckDB. So the same conditions run there through ``postgres_quer
 import re
 from datetime import datetime
 
+import duckdb
+
 from .tables import Table
 
 # Scanner types whose text round-trips through a VARCHAR cast unchanged.
@@ -72,6 +74,24 @@ def source_has_table(con, name: str) -> bool:
         ).fetchone()[0]
         > 0
     )
+
+
+def source_max_id(con, name: str) -> int:
+    """The highest ``id`` of the source table ``name`` (0 when empty or unknown), asked
+    of the source itself: its primary key's index answers at once, where the scanner
+    would read the table."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return 0
+    query = f'SELECT max(id) FROM "{name}"'
+    vendor = source_vendor(con)
+    try:
+        if vendor in QUERY:
+            row = con.execute(f"SELECT * FROM {QUERY[vendor]}('src', ?)", [query]).fetchone()
+        else:
+            row = con.execute(f'SELECT max(id) FROM src."{name}"').fetchone()
+    except duckdb.Error:
+        return 0
+    return int(row[0] or 0) if row else 0
 
 
 def narrowed_select(con, table: Table, mark, *, enabled: bool = True) -> tuple[str, list[str]]:

@@ -89,6 +89,12 @@ def load_table(
             if relinked and changes is not None:  # their previous customers are unknown
                 changes.whole.add(table.name)
         new_mark = con.execute(f"SELECT max({table.mark}) FROM {table.name}").fetchone()[0]
+    elif full:
+        # updated / children on a build: the table is new and empty, nothing to replace;
+        # the rows go straight in (staging them first copied every row twice: a third
+        # to nearly half of these tables' time).
+        changed = _insert(con, table, alias_where)
+        new_mark = con.execute(f"SELECT max({table.mark}) FROM {table.name}").fetchone()[0]
     else:
         # updated / children: stage the changed rows, replace them by key.
         stage = f"stage_{table.name}"
@@ -231,7 +237,20 @@ def customers_merge(
     closes the current version at the source's ``updated_at`` and opens a new one.
     Customers gone from the source lose every version (the ids the deletion log holds,
     or an anti-join on every id when the log is not usable)."""
-    mark = None if full else watermark(con, table)
+    attributes = ", ".join(schema.SCD2_ATTRIBUTES + schema.SCD1_ATTRIBUTES)
+    values = ", ".join("s." + a for a in attributes.split(", "))
+    if full:
+        # A build: the dimension is new and empty, every customer's one version opens at
+        # his creation (what the merge below gives an empty dimension, without staging).
+        changed = con.execute(
+            f"INSERT INTO dim_customer SELECT nextval('customer_key_seq'), s.customer_id, "
+            f"s.created_at, {schema.END_OF_TIME}, TRUE, {values}, s.created_at, s.updated_at "
+            f"FROM ({table.select.format(where='TRUE')}) s"
+        ).fetchone()[0]
+        new_mark = con.execute("SELECT max(updated_at) FROM dim_customer").fetchone()[0]
+        _set_watermark(con, table, new_mark)
+        return changed, 0
+    mark = watermark(con, table)
     where = "TRUE" if mark is None else f"{table.changed} >= ?"
     params = [] if mark is None else [datetime.fromisoformat(mark)]
     select, made = _narrowed(con, table, mark, narrowed)
@@ -253,7 +272,6 @@ def customers_merge(
         "FROM stage_customer s WHERE d.customer_id = s.customer_id AND d.is_current "
         f"AND ({differs})"
     )
-    attributes = ", ".join(schema.SCD2_ATTRIBUTES + schema.SCD1_ATTRIBUTES)
     con.execute(
         f"""
         INSERT INTO dim_customer
@@ -261,20 +279,18 @@ def customers_merge(
                CASE WHEN EXISTS (SELECT 1 FROM dim_customer h WHERE h.customer_id = s.customer_id)
                     THEN s.updated_at ELSE s.created_at END,
                {schema.END_OF_TIME}, TRUE,
-               {", ".join("s." + a for a in attributes.split(", "))}, s.created_at, s.updated_at
+               {values}, s.created_at, s.updated_at
         FROM stage_customer s
         WHERE NOT EXISTS (SELECT 1 FROM dim_customer d
                           WHERE d.customer_id = s.customer_id AND d.is_current)
         """
     )
-    deleted = 0
-    if not full:
-        if table.deletion_log and log is not None and log.usable(table):
-            if changes is not None:
-                changes.note_logged(table, log)
-            deleted = log.delete(table)  # every version: customer_id is the key
-        else:
-            deleted = _delete_gone(con, table, changes)
+    if table.deletion_log and log is not None and log.usable(table):
+        if changes is not None:
+            changes.note_logged(table, log)
+        deleted = log.delete(table)  # every version: customer_id is the key
+    else:
+        deleted = _delete_gone(con, table, changes)
     new_mark = con.execute("SELECT max(updated_at) FROM dim_customer").fetchone()[0]
     _set_watermark(con, table, new_mark)
     con.execute("DROP TABLE stage_customer")

@@ -303,6 +303,8 @@ WAREHOUSE_PATH = Path(os.environ.get("WAREHOUSE_PATH", VAR_DIR / "warehouse"))
 # operational table the data-mining models write their scores to, and how often the task
 # worker refreshes it (minutes; 0: never by itself).
 WAREHOUSE_THREADS = int(os.environ.get("WAREHOUSE_THREADS", 2))
+# A build loads this many tables at once (each on its own connection; 1: one by one).
+WAREHOUSE_LOAD_LANES = int(os.environ.get("WAREHOUSE_LOAD_LANES", 2))
 WAREHOUSE_BUSY_SECONDS = float(os.environ.get("WAREHOUSE_BUSY_SECONDS", 3))
 WAREHOUSE_PARQUET = env_bool("WAREHOUSE_PARQUET", True)
 WAREHOUSE_SCORE_TABLE = os.environ.get("WAREHOUSE_SCORE_TABLE", "analytics_customerscore")
