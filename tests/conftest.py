@@ -44,19 +44,32 @@ LONGEST = (
 )
 
 
-@pytest.hookimpl(trylast=True)  # after pytest-django's ordering
-def pytest_collection_modifyitems(items):
-    """Mark ``database_independent`` the tests that cannot reach the suite's database (no
+class _DatabaseIndependent:
+    """Marks ``database_independent`` the tests that cannot reach the suite's database (no
     ``django_db`` mark, no fixture that opens it: pytest-django refuses their queries).
     They behave the same on every database, so the PostgreSQL run leaves them out
     (Makefile, PG_MARKS); a test may also be marked by hand when it runs on a database of
-    its own whatever the suite's. Then move the LONGEST tests to where the transactional
-    and database-free part of the run begins."""
-    for item in items:
-        if item.get_closest_marker("django_db") is None and not DATABASE_FIXTURES.intersection(
-            item.fixturenames
-        ):
-            item.add_marker(pytest.mark.database_independent)
+    its own whatever the suite's. First of the hooks: ``-m`` deselects by the marks as
+    they are when its own hook runs (marked last, as before, the PostgreSQL run still ran
+    all of them: the Spark job, the server's processes...)."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items):
+        for item in items:
+            if item.get_closest_marker("django_db") is None and not DATABASE_FIXTURES.intersection(
+                item.fixturenames
+            ):
+                item.add_marker(pytest.mark.database_independent)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_DatabaseIndependent(), "panorama-database-independent")
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's ordering
+def pytest_collection_modifyitems(items):
+    """Move the LONGEST tests to where the transactional and database-free part of the
+    run begins."""
     longest = sorted(
         (item for item in items if item.nodeid.startswith(LONGEST)),
         key=lambda item: next(n for n, path in enumerate(LONGEST) if item.nodeid.startswith(path)),
