@@ -38,6 +38,8 @@ from .tables import Table
 # Scanner types whose text round-trips through a VARCHAR cast unchanged.
 CASTABLE = {"BIGINT", "INTEGER", "DOUBLE", "VARCHAR", "TIMESTAMP", "DATE", "TIME", "BOOLEAN"}
 REAL = {"DOUBLE"}
+# A source table's name written into a query (no quoting games).
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def source_vendor(con) -> str:
@@ -60,7 +62,7 @@ def source_has_table(con, name: str) -> bool:
             ).fetchone()[0]
         )
     if vendor == "postgres":
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        if not IDENTIFIER.fullmatch(name):
             return False
         query = f"SELECT 1 WHERE to_regclass('{name}') IS NOT NULL"
         return bool(
@@ -80,7 +82,7 @@ def source_max_id(con, name: str) -> int:
     """The highest ``id`` of the source table ``name`` (0 when empty or unknown), asked
     of the source itself: its primary key's index answers at once, where the scanner
     would read the table."""
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+    if not IDENTIFIER.fullmatch(name):
         return 0
     query = f'SELECT max(id) FROM "{name}"'
     vendor = source_vendor(con)

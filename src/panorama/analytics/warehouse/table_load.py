@@ -237,8 +237,7 @@ def customers_merge(
     closes the current version at the source's ``updated_at`` and opens a new one.
     Customers gone from the source lose every version (the ids the deletion log holds,
     or an anti-join on every id when the log is not usable)."""
-    attributes = ", ".join(schema.SCD2_ATTRIBUTES + schema.SCD1_ATTRIBUTES)
-    values = ", ".join("s." + a for a in attributes.split(", "))
+    values = ", ".join(f"s.{name}" for name in schema.SCD2_ATTRIBUTES + schema.SCD1_ATTRIBUTES)
     if full:
         # A build: the dimension is new and empty, every customer's one version opens at
         # his creation (what the merge below gives an empty dimension, without staging).
